@@ -1,0 +1,956 @@
+"""Every differentiable operation: one class each, its derivative right under its forward.
+
+Each op's docstring gives the maths in one line: the output ``y`` and ``dL/dx`` in terms of
+the upstream gradient ``g = dL/dy``. ``backward`` returns gradients in the broadcast shape;
+the engine sums them back to each input's shape (``engine.unbroadcast``).
+
+The functions at the end wrap each op for Values, Python numbers and numpy arrays, and are
+also attached to ``Value`` as methods and operators.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .engine import Op, Value, _to_array, _wrap, apply, get_default_dtype
+
+# --- elementwise arithmetic ----------------------------------------------------------
+
+
+class Add(Op):
+    """y = a + b        dL/da = g,  dL/db = g"""
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, g):
+        return g, g
+
+
+class Sub(Op):
+    """y = a - b        dL/da = g,  dL/db = -g"""
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, g):
+        return g, (-g if self.needs_grad[1] else None)
+
+
+class Mul(Op):
+    """y = a * b        dL/da = g * b,  dL/db = g * a"""
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a * b
+
+    def backward(self, g):
+        need_a, need_b = self.needs_grad
+        return (g * self.b if need_a else None), (g * self.a if need_b else None)
+
+
+class Div(Op):
+    """y = a / b        dL/da = g / b,  dL/db = -g * a / b**2 = -g * y / b"""
+
+    def forward(self, a, b):
+        self.b = b
+        self.y = a / b
+        return self.y
+
+    def backward(self, g):
+        need_a, need_b = self.needs_grad
+        grad_a = g / self.b if need_a else None
+        grad_b = -g * self.y / self.b if need_b else None
+        return grad_a, grad_b
+
+
+class Pow(Op):
+    """y = a ** b       dL/da = g * b * a**(b-1),  dL/db = g * y * log(a)"""
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        self.y = a ** b
+        return self.y
+
+    def backward(self, g):
+        need_a, need_b = self.needs_grad
+        grad_a = g * self.b * self.a ** (self.b - 1) if need_a else None
+        # Only when the exponent is a Value to train: log(a) is NaN for negative a.
+        grad_b = g * self.y * np.log(self.a) if need_b else None
+        return grad_a, grad_b
+
+
+class Neg(Op):
+    """y = -x           dL/dx = -g"""
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, g):
+        return (-g,)
+
+
+class Maximum(Op):
+    """y = max(a, b)    dL/da = g where a > b (half where a == b), dL/db likewise"""
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return np.maximum(a, b)
+
+    def backward(self, g):
+        # Ties share the gradient equally, as PyTorch does, so the two sides add up to g.
+        share_a = (self.a > self.b) + 0.5 * (self.a == self.b)
+        return g * share_a, g * (1 - share_a)
+
+
+class Minimum(Op):
+    """y = min(a, b)    dL/da = g where a < b (half where a == b), dL/db likewise"""
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return np.minimum(a, b)
+
+    def backward(self, g):
+        share_a = (self.a < self.b) + 0.5 * (self.a == self.b)
+        return g * share_a, g * (1 - share_a)
+
+
+class Where(Op):
+    """y = cond ? a : b     dL/da = g where cond, dL/db = g elsewhere"""
+
+    def __init__(self, cond):
+        self.cond = cond
+
+    def forward(self, a, b):
+        return np.where(self.cond, a, b)
+
+    def backward(self, g):
+        zero = np.zeros((), dtype=g.dtype)
+        return np.where(self.cond, g, zero), np.where(self.cond, zero, g)
+
+
+# --- elementwise functions -------------------------------------------------------------
+
+
+class Exp(Op):
+    """y = exp(x)       dL/dx = g * y"""
+
+    def forward(self, x):
+        self.y = np.exp(x)
+        return self.y
+
+    def backward(self, g):
+        return (g * self.y,)
+
+
+class Log(Op):
+    """y = log(x)       dL/dx = g / x"""
+
+    def forward(self, x):
+        self.x = x
+        return np.log(x)
+
+    def backward(self, g):
+        return (g / self.x,)
+
+
+class Sqrt(Op):
+    """y = sqrt(x)      dL/dx = g / (2 y)"""
+
+    def forward(self, x):
+        self.y = np.sqrt(x)
+        return self.y
+
+    def backward(self, g):
+        return (g / (2 * self.y),)
+
+
+class Square(Op):
+    """y = x**2         dL/dx = 2 g x"""
+
+    def forward(self, x):
+        self.x = x
+        return x * x
+
+    def backward(self, g):
+        return (2 * g * self.x,)
+
+
+class Abs(Op):
+    """y = |x|          dL/dx = g * sign(x)   (0 at x = 0)"""
+
+    def forward(self, x):
+        self.x = x
+        return np.abs(x)
+
+    def backward(self, g):
+        return (g * np.sign(self.x),)
+
+
+class Tanh(Op):
+    """y = tanh(x)      dL/dx = g * (1 - y**2)"""
+
+    def forward(self, x):
+        self.y = np.tanh(x)
+        return self.y
+
+    def backward(self, g):
+        return (g * (1 - self.y * self.y),)
+
+
+class Sigmoid(Op):
+    """y = 1 / (1 + exp(-x))      dL/dx = g * y * (1 - y)"""
+
+    def forward(self, x):
+        # exp of -|x| never overflows: sigmoid(±1000) is exactly 1 or 0, without warnings.
+        e = np.exp(-np.abs(x))
+        self.y = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        if self.y.ndim == 0:
+            self.y = self.y[()]
+        return self.y
+
+    def backward(self, g):
+        return (g * self.y * (1 - self.y),)
+
+
+class Relu(Op):
+    """y = max(x, 0)    dL/dx = g where x > 0, else 0"""
+
+    def forward(self, x):
+        self.positive = x > 0
+        return np.maximum(x, 0)
+
+    def backward(self, g):
+        return (g * self.positive,)
+
+
+class LeakyRelu(Op):
+    """y = x if x > 0 else alpha x      dL/dx = g if x > 0 else alpha g"""
+
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def forward(self, x):
+        self.slope = np.where(x > 0, 1, self.alpha).astype(x.dtype)
+        return x * self.slope
+
+    def backward(self, g):
+        return (g * self.slope,)
+
+
+class Clip(Op):
+    """y = min(max(x, lo), hi)    dL/dx = g where lo <= x <= hi, else 0"""
+
+    def __init__(self, lo, hi):
+        self.lo, self.hi = lo, hi
+
+    def forward(self, x):
+        lo = -np.inf if self.lo is None else self.lo
+        hi = np.inf if self.hi is None else self.hi
+        self.inside = (x >= lo) & (x <= hi)
+        return np.clip(x, self.lo, self.hi).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        return (g * self.inside,)
+
+
+class Cast(Op):
+    """y = x as another float dtype      dL/dx = g (cast back by the engine)"""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def forward(self, x):
+        return x.astype(self.dtype)
+
+    def backward(self, g):
+        return (g,)
+
+
+# --- reductions ------------------------------------------------------------------------
+
+
+def _expand(g, axis, keepdims, shape):
+    """Put back the axes a reduction removed, so g broadcasts against the input."""
+    if keepdims or axis is None:
+        return np.reshape(g, [1] * len(shape)) if axis is None and not keepdims else g
+    return np.expand_dims(g, axis)
+
+
+class Sum(Op):
+    """y = sum of x over axis      dL/dx = g, copied along the summed axes"""
+
+    def __init__(self, axis=None, keepdims=False):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        self.shape = x.shape
+        return np.sum(x, axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, g):
+        g = _expand(g, self.axis, self.keepdims, self.shape)
+        return (np.broadcast_to(g, self.shape),)
+
+
+class Mean(Op):
+    """y = mean of x over axis     dL/dx = g / n, copied along the averaged axes"""
+
+    def __init__(self, axis=None, keepdims=False):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        self.shape = x.shape
+        y = np.mean(x, axis=self.axis, keepdims=self.keepdims)
+        self.n = x.size // max(np.size(y), 1) if x.size else 1
+        return y
+
+    def backward(self, g):
+        g = _expand(g, self.axis, self.keepdims, self.shape) / self.n
+        return (np.broadcast_to(g, self.shape),)
+
+
+class Max(Op):
+    """y = max of x over axis      dL/dx = g at the maximum (shared equally among ties)"""
+
+    reduce = staticmethod(np.max)
+
+    def __init__(self, axis=None, keepdims=False):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        self.x = x
+        self.y = self.reduce(x, axis=self.axis, keepdims=self.keepdims)
+        return self.y
+
+    def backward(self, g):
+        y = _expand(self.y, self.axis, self.keepdims, self.x.shape)
+        g = _expand(g, self.axis, self.keepdims, self.x.shape)
+        at_max = self.x == y
+        # As TensorFlow's reduce_max: ties split the gradient so the total stays g.
+        count = np.sum(at_max, axis=self.axis, keepdims=True)
+        return (g * at_max / count,)
+
+
+class Min(Max):
+    """y = min of x over axis      dL/dx = g at the minimum (shared equally among ties)"""
+
+    reduce = staticmethod(np.min)
+
+
+class LogSumExp(Op):
+    """y = log(sum(exp(x)))        dL/dx = g * softmax(x)"""
+
+    def __init__(self, axis=-1, keepdims=False):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        m = np.max(x, axis=self.axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)  # all -inf rows stay -inf rather than NaN
+        e = np.exp(x - m)
+        s = np.sum(e, axis=self.axis, keepdims=True)
+        self.softmax = e / s
+        y = np.log(s) + m
+        return y if self.keepdims else _squeeze(y, self.axis)
+
+    def backward(self, g):
+        g = _expand(g, self.axis, self.keepdims, self.softmax.shape)
+        return (g * self.softmax,)
+
+
+def _squeeze(y, axis):
+    y = np.squeeze(y, axis=axis)
+    return y[()] if y.ndim == 0 else y
+
+
+# --- softmax and the fused losses -------------------------------------------------------
+
+
+def _softmax(x, axis):
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+class Softmax(Op):
+    """y_i = exp(x_i) / sum_j exp(x_j)     dL/dx = y * (g - sum(g * y))"""
+
+    def __init__(self, axis=-1):
+        self.axis = axis
+
+    def forward(self, x):
+        # Shifting by the max changes nothing (softmax is shift invariant) but keeps exp finite.
+        self.y = _softmax(x, self.axis)
+        return self.y
+
+    def backward(self, g):
+        y = self.y
+        return (y * (g - np.sum(g * y, axis=self.axis, keepdims=True)),)
+
+
+class LogSoftmax(Op):
+    """y = x - logsumexp(x)        dL/dx = g - softmax(x) * sum(g)"""
+
+    def __init__(self, axis=-1):
+        self.axis = axis
+
+    def forward(self, x):
+        shifted = x - np.max(x, axis=self.axis, keepdims=True)
+        e = np.exp(shifted)
+        s = np.sum(e, axis=self.axis, keepdims=True)
+        self.softmax = e / s
+        return shifted - np.log(s)
+
+    def backward(self, g):
+        return (g - self.softmax * np.sum(g, axis=self.axis, keepdims=True),)
+
+
+class SoftmaxCrossEntropy(Op):
+    """L_n = -sum_i t_ni log softmax(z_n)_i     dL/dz = g * (softmax(z) - t)
+
+    Fused, so it never takes the log of a probability that underflowed to 0. ``labels``
+    are integer classes or one-hot (or any probability) rows; ``reduction`` is "none" (one
+    loss per row, as ``tf.nn.softmax_cross_entropy_with_logits``), "mean" or "sum".
+    """
+
+    def __init__(self, labels, reduction="none"):
+        self.labels, self.reduction = labels, reduction
+
+    def forward(self, z):
+        shifted = z - np.max(z, axis=-1, keepdims=True)
+        e = np.exp(shifted)
+        s = np.sum(e, axis=-1, keepdims=True)
+        log_p = shifted - np.log(s)
+        self.p = e / s
+        t = self.labels
+        if t.dtype.kind in "iu":
+            if t.shape != z.shape[:-1]:
+                raise ValueError(f"integer labels of shape {t.shape} do not match logits of "
+                                 f"shape {z.shape} (expected labels of shape {z.shape[:-1]})")
+            if t.size and (t.min() < 0 or t.max() >= z.shape[-1]):
+                raise ValueError(f"labels must lie in [0, {z.shape[-1]}), got "
+                                 f"{t.min()}..{t.max()}")
+            losses = -np.take_along_axis(log_p, t[..., None], axis=-1)[..., 0]
+        else:
+            if t.shape != z.shape:
+                raise ValueError(f"one-hot labels of shape {t.shape} do not match logits of "
+                                 f"shape {z.shape}")
+            losses = -np.sum(t * log_p, axis=-1)
+        self.n = losses.size
+        if self.reduction == "mean":
+            return np.mean(losses, dtype=z.dtype)[()]
+        if self.reduction == "sum":
+            return np.sum(losses)[()]
+        return losses
+
+    def backward(self, g):
+        t = self.labels
+        if t.dtype.kind in "iu":
+            grad = self.p.copy()
+            rows = grad.reshape(-1, grad.shape[-1])  # a view: grad is a fresh contiguous copy
+            rows[np.arange(rows.shape[0]), t.reshape(-1)] -= 1
+        else:
+            # p - t for one-hot rows; the factor sum(t) keeps it exact for unnormalised t.
+            grad = self.p * np.sum(t, axis=-1, keepdims=True) - t
+        if self.reduction == "mean":
+            grad *= g / self.n
+        elif self.reduction == "sum":
+            grad *= g
+        else:
+            grad *= g[..., None]
+        return (grad,)
+
+
+class SigmoidCrossEntropy(Op):
+    """L = -t log s(z) - (1-t) log(1-s(z)) = max(z,0) - z t + log(1 + exp(-|z|))
+    dL/dz = g * (sigmoid(z) - t),   dL/dt = -g * z"""
+
+    def forward(self, z, t):
+        self.z, self.t = z, t
+        return np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
+
+    def backward(self, g):
+        need_z, need_t = self.needs_grad
+        grad_z = None
+        if need_z:
+            e = np.exp(-np.abs(self.z))
+            s = np.where(self.z >= 0, 1 / (1 + e), e / (1 + e))
+            grad_z = g * (s - self.t)
+        return grad_z, (-g * self.z if need_t else None)
+
+
+# --- shapes, indexing, matmul ------------------------------------------------------------
+
+
+class Reshape(Op):
+    """y = x reshaped              dL/dx = g reshaped back"""
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return np.reshape(x, self.shape)
+
+    def backward(self, g):
+        return (np.reshape(g, self.in_shape),)
+
+
+class Transpose(Op):
+    """y = x with axes permuted    dL/dx = g with the inverse permutation"""
+
+    def __init__(self, axes=None):
+        self.axes = axes
+
+    def forward(self, x):
+        return np.transpose(x, self.axes)
+
+    def backward(self, g):
+        inverse = None if self.axes is None else tuple(np.argsort(self.axes))
+        return (np.transpose(g, inverse),)
+
+
+def _is_basic_index(index):
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis
+               for i in items)
+
+
+class GetItem(Op):
+    """y = x[index]                dL/dx = g scattered back to index (repeats add up)"""
+
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, x):
+        self.shape, self.dtype = x.shape, x.dtype
+        return x[self.index]
+
+    def backward(self, g):
+        grad = np.zeros(self.shape, self.dtype)
+        if _is_basic_index(self.index):
+            grad[self.index] = g  # a slice names each element once
+        else:
+            np.add.at(grad, self.index, g)  # x[[0, 0]] uses x[0] twice: add, don't overwrite
+        return (grad,)
+
+
+class Concat(Op):
+    """y = [x1, x2, ...] joined along axis      dL/dx_i = g's slice for x_i"""
+
+    def __init__(self, axis=0):
+        self.axis = axis
+
+    def forward(self, *xs):
+        self.sizes = [x.shape[self.axis] for x in xs]
+        return np.concatenate(xs, axis=self.axis)
+
+    def backward(self, g):
+        return tuple(np.split(g, np.cumsum(self.sizes)[:-1], axis=self.axis))
+
+
+class Stack(Op):
+    """y = [x1, x2, ...] stacked on a new axis   dL/dx_i = g[..., i, ...]"""
+
+    def __init__(self, axis=0):
+        self.axis = axis
+
+    def forward(self, *xs):
+        return np.stack(xs, axis=self.axis)
+
+    def backward(self, g):
+        return tuple(np.moveaxis(g, self.axis, 0))
+
+
+class MatMul(Op):
+    """y = a @ b        dL/da = g @ b^T,  dL/db = a^T @ g   (numpy's 1-D and batched rules)"""
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return np.matmul(a, b)
+
+    def backward(self, g):
+        a, b = self.a, self.b
+        need_a, need_b = self.needs_grad
+        if a.ndim == 1 and b.ndim == 1:  # the dot product
+            return (g * b if need_a else None), (g * a if need_b else None)
+        # numpy promotes a 1-D operand to a row (a) or column (b) matrix and drops that
+        # axis from the result; do the same to g, then drop it from the gradient.
+        if a.ndim == 1:
+            g = np.expand_dims(g, -2)
+        if b.ndim == 1:
+            g = np.expand_dims(g, -1)
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        grad_a = grad_b = None
+        if need_a:
+            grad_a = np.matmul(g, np.swapaxes(b2, -1, -2))
+            grad_a = grad_a[..., 0, :] if a.ndim == 1 else grad_a
+        if need_b:
+            grad_b = np.matmul(np.swapaxes(a2, -1, -2), g)
+            grad_b = grad_b[..., 0] if b.ndim == 1 else grad_b
+        return grad_a, grad_b
+
+
+# --- ops that pass no gradient ----------------------------------------------------------
+
+
+class StopGradient(Op):
+    """y = x, but no gradient flows back to x"""
+
+    differentiable = False
+
+    def forward(self, x):
+        return x
+
+
+class NonDifferentiable(Op):
+    """A numpy function whose result has no useful derivative (argmax, equal, one_hot)."""
+
+    differentiable = False
+
+    def __init__(self, fn, name):
+        self.fn, self.name = fn, name
+
+    def forward(self, *xs):
+        return self.fn(*xs)
+
+    def __repr__(self):
+        return self.name
+
+
+# --- the functions ---------------------------------------------------------------------
+
+
+def _pair(a, b):
+    """Both operands as Values; a Python number takes the other operand's float dtype."""
+    if not isinstance(a, Value):
+        a = _wrap(a, like=b if isinstance(b, Value) else None)
+    if not isinstance(b, Value):
+        b = _wrap(b, like=a)
+    return a, b
+
+
+def add(a, b):
+    """a + b, broadcasting as numpy."""
+    return apply(Add(), *_pair(a, b))
+
+
+def subtract(a, b):
+    """a - b, broadcasting as numpy."""
+    return apply(Sub(), *_pair(a, b))
+
+
+def multiply(a, b):
+    """a * b elementwise, broadcasting as numpy."""
+    return apply(Mul(), *_pair(a, b))
+
+
+def divide(a, b):
+    """a / b elementwise, broadcasting as numpy."""
+    return apply(Div(), *_pair(a, b))
+
+
+def power(a, b):
+    """a ** b elementwise; either side may be a Value."""
+    return apply(Pow(), *_pair(a, b))
+
+
+def negative(x):
+    return apply(Neg(), _wrap(x))
+
+
+def maximum(a, b):
+    """Elementwise maximum; ties split the gradient equally."""
+    return apply(Maximum(), *_pair(a, b))
+
+
+def minimum(a, b):
+    """Elementwise minimum; ties split the gradient equally."""
+    return apply(Minimum(), *_pair(a, b))
+
+
+def where(cond, a, b):
+    """``a`` where ``cond`` is true, else ``b`` (``cond`` is a boolean array, not differentiated)."""
+    cond = np.asarray(cond.data if isinstance(cond, Value) else cond, dtype=bool)
+    return apply(Where(cond), *_pair(a, b))
+
+
+def exp(x):
+    return apply(Exp(), _wrap(x))
+
+
+def log(x):
+    """Natural logarithm; log(0) is -inf with numpy's warning."""
+    return apply(Log(), _wrap(x))
+
+
+def sqrt(x):
+    return apply(Sqrt(), _wrap(x))
+
+
+def square(x):
+    return apply(Square(), _wrap(x))
+
+
+def abs(x):  # noqa: A001 - numpy's and TensorFlow's name
+    return apply(Abs(), _wrap(x))
+
+
+def tanh(x):
+    return apply(Tanh(), _wrap(x))
+
+
+def sigmoid(x):
+    """1 / (1 + exp(-x)), computed without overflow for any x."""
+    return apply(Sigmoid(), _wrap(x))
+
+
+def relu(x):
+    return apply(Relu(), _wrap(x))
+
+
+def leaky_relu(x, alpha=0.2):
+    """x for x > 0, alpha * x otherwise (TensorFlow's default alpha is 0.2)."""
+    return apply(LeakyRelu(alpha), _wrap(x))
+
+
+def clip(x, lo=None, hi=None):
+    """Limit x to [lo, hi]; the gradient passes only inside the interval."""
+    if lo is None and hi is None:
+        raise ValueError("clip: give at least one of lo and hi")
+    return apply(Clip(lo, hi), _wrap(x))
+
+
+def _axis(axis):
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
+def sum(x, axis=None, keepdims=False):  # noqa: A001
+    """Sum over ``axis`` (None: all, an int or a tuple)."""
+    return apply(Sum(_axis(axis), keepdims), _wrap(x))
+
+
+def mean(x, axis=None, keepdims=False):
+    """Mean over ``axis`` (None: all, an int or a tuple)."""
+    return apply(Mean(_axis(axis), keepdims), _wrap(x))
+
+
+def max(x, axis=None, keepdims=False):  # noqa: A001
+    """Maximum over ``axis``; ties share the gradient."""
+    return apply(Max(_axis(axis), keepdims), _wrap(x))
+
+
+def min(x, axis=None, keepdims=False):  # noqa: A001
+    """Minimum over ``axis``; ties share the gradient."""
+    return apply(Min(_axis(axis), keepdims), _wrap(x))
+
+
+def logsumexp(x, axis=-1, keepdims=False):
+    """log(sum(exp(x), axis)), stable for large x."""
+    return apply(LogSumExp(_axis(axis), keepdims), _wrap(x))
+
+
+def softmax(x, axis=-1):
+    """exp(x) / sum(exp(x)) along ``axis``."""
+    return apply(Softmax(axis), _wrap(x))
+
+
+def log_softmax(x, axis=-1):
+    """x - logsumexp(x) along ``axis``, stable for large logits."""
+    return apply(LogSoftmax(axis), _wrap(x))
+
+
+def _labels(labels):
+    t = labels.data if isinstance(labels, Value) else labels
+    t = np.asarray(t)
+    if t.dtype.kind == "b":
+        t = t.astype(np.int64)
+    return t
+
+
+def softmax_cross_entropy(logits, labels, reduction="none"):
+    """Cross-entropy of softmax(logits) against labels, fused and stable.
+
+    Args:
+        logits: (..., classes) Value.
+        labels: integer classes of shape (...) or one-hot (probability) rows (..., classes).
+        reduction: "none" (a loss per row, shape (...)), "mean" or "sum".
+    Returns:
+        A Value; the labels are not differentiated.
+
+    >>> float(softmax_cross_entropy([[0.0, 0.0]], [1], reduction="mean"))  # log 2
+    0.6931471824645996
+    """
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"softmax_cross_entropy: reduction must be 'none', 'mean' or 'sum', "
+                         f"got {reduction!r}")
+    logits = _wrap(logits)
+    t = _labels(labels)
+    if t.dtype.kind == "f" and t.dtype != logits.dtype:
+        t = t.astype(logits.dtype)
+    return apply(SoftmaxCrossEntropy(t, reduction), logits)
+
+
+def sigmoid_cross_entropy(logits, targets):
+    """Elementwise binary cross-entropy of sigmoid(logits) against targets in [0, 1], stable.
+
+    Same as ``tf.nn.sigmoid_cross_entropy_with_logits``: one loss per element.
+    """
+    return apply(SigmoidCrossEntropy(), *_pair(logits, targets))
+
+
+def reshape(x, *shape):
+    """x with a new shape (one dimension may be -1)."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return apply(Reshape(shape), _wrap(x))
+
+
+def transpose(x, axes=None):
+    """Permute axes (reverse them by default), as numpy."""
+    return apply(Transpose(None if axes is None else tuple(axes)), _wrap(x))
+
+
+def getitem(x, index):
+    if isinstance(index, Value):
+        index = index.data
+    elif isinstance(index, list):
+        index = np.asarray(index)
+    elif isinstance(index, tuple):
+        index = tuple(i.data if isinstance(i, Value) else i for i in index)
+    return apply(GetItem(index), _wrap(x))
+
+
+def concat(values, axis=0):
+    """Join Values along an existing axis (``tf.concat``, ``np.concatenate``)."""
+    values = list(values)
+    if not values:
+        raise ValueError("concat: needs at least one Value")
+    return apply(Concat(axis), *[_wrap(v) for v in values])
+
+
+def stack(values, axis=0):
+    """Join Values along a new axis (``tf.stack``, ``np.stack``)."""
+    values = list(values)
+    if not values:
+        raise ValueError("stack: needs at least one Value")
+    return apply(Stack(axis), *[_wrap(v) for v in values])
+
+
+def matmul(a, b):
+    """Matrix product with numpy's rules: 2-D, batched N-D, and 1-D operands.
+
+    Args:
+        a: (..., n, k) or (k,).  b: (..., k, m) or (k,).
+    Returns:
+        (..., n, m), with the axis of a 1-D operand dropped.
+    """
+    a, b = _pair(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: operands must have at least one dimension, got shapes "
+                         f"{a.shape} and {b.shape}")
+    return apply(MatMul(), a, b)
+
+
+def stop_gradient(x):
+    """x's value, with no gradient flowing back through it."""
+    return apply(StopGradient(), _wrap(x))
+
+
+def cast(x, dtype):
+    """x converted to ``dtype``; differentiable between float dtypes, a constant otherwise."""
+    dtype = np.dtype(dtype)
+    x = _wrap(x) if isinstance(x, Value) else _as_constant(x)
+    if dtype.kind == "f" and x.dtype.kind == "f":
+        return apply(Cast(dtype), x)
+    return apply(NonDifferentiable(lambda a: np.asarray(a).astype(dtype), "cast"), x)
+
+
+def _as_constant(x):
+    """Wrap data keeping integer and boolean dtypes (labels, masks)."""
+    if isinstance(x, Value):
+        return x
+    arr = np.asarray(x)
+    if arr.dtype.kind in "OUSVMmc":
+        _to_array(arr, where="operand")  # raises the usual clear error
+    return _wrap(arr) if arr.dtype.kind == "f" else _raw(arr)
+
+
+def _raw(arr):
+    v = _wrap(np.zeros((), np.float32))
+    v.data = arr[()] if arr.ndim == 0 else arr
+    return v
+
+
+def argmax(x, axis=None):
+    """Index of the largest element along ``axis`` (integer constant)."""
+    return apply(NonDifferentiable(lambda a: np.argmax(a, axis=axis), "argmax"),
+                 _as_constant(x))
+
+
+def argmin(x, axis=None):
+    """Index of the smallest element along ``axis`` (integer constant)."""
+    return apply(NonDifferentiable(lambda a: np.argmin(a, axis=axis), "argmin"),
+                 _as_constant(x))
+
+
+def equal(a, b):
+    """Elementwise a == b as a boolean constant (``tf.equal``)."""
+    return apply(NonDifferentiable(lambda x, y: np.asarray(x == y), "equal"),
+                 _as_constant(a), _as_constant(b))
+
+
+def one_hot(indices, depth, dtype=None):
+    """Rows of zeros with a one at each index (``tf.one_hot``); out-of-range gives zeros.
+
+    >>> one_hot([0, 2], 3).numpy()
+    array([[1., 0., 0.],
+           [0., 0., 1.]], dtype=float32)
+    """
+    out_dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
+    idx = _as_constant(indices)
+    if idx.data.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: indices must be integers, got dtype {idx.data.dtype}")
+
+    def fn(i):
+        return (np.asarray(i)[..., None] == np.arange(depth)).astype(out_dtype)
+    return apply(NonDifferentiable(fn, "one_hot"), idx)
+
+
+# --- methods and operators on Value ---------------------------------------------------
+
+
+def _rpair(op_cls):
+    def method(self, other):
+        other = _wrap(other, like=self)
+        return apply(op_cls(), other, self)
+    return method
+
+
+def _method(op_cls):
+    def method(self, other):
+        if not isinstance(other, Value):
+            other = _wrap(other, like=self)
+        return apply(op_cls(), self, other)
+    return method
+
+
+Value.__add__ = _method(Add)
+Value.__radd__ = _rpair(Add)
+Value.__sub__ = _method(Sub)
+Value.__rsub__ = _rpair(Sub)
+Value.__mul__ = _method(Mul)
+Value.__rmul__ = _rpair(Mul)
+Value.__truediv__ = _method(Div)
+Value.__rtruediv__ = _rpair(Div)
+Value.__pow__ = _method(Pow)
+Value.__rpow__ = _rpair(Pow)
+Value.__matmul__ = lambda self, other: matmul(self, other)
+Value.__rmatmul__ = lambda self, other: matmul(other, self)
+Value.__neg__ = negative
+Value.__getitem__ = getitem
+
+for _name in ("exp", "log", "sqrt", "square", "abs", "tanh", "sigmoid", "relu",
+              "leaky_relu", "clip", "sum", "mean", "max", "min", "logsumexp", "softmax",
+              "log_softmax", "reshape", "transpose"):
+    setattr(Value, _name, globals()[_name])
+Value.T = property(transpose)

@@ -1,0 +1,243 @@
+"""GradientTape: TensorFlow's way of asking for gradients, on the same walk as backward().
+
+Inside ``with GradientTape() as tape:`` every op that touches a watched Value is appended to
+the tape. The records are already in the order the ops ran, so walking them in reverse is a
+valid backward order: no sort is needed. ``tape.gradient`` runs the engine's walk over them
+and returns the gradients without touching ``.grad``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+
+import numpy as np
+
+from . import engine
+from .engine import Value, Variable, _seed, _walk, constant
+
+
+class GradientTape:
+    """Record ops to differentiate later, with TensorFlow's semantics.
+
+    Args:
+        persistent: allow several ``gradient`` calls (otherwise the second one raises
+            ``RuntimeError``, as in TensorFlow).
+        watch_accessed_variables: watch every trainable ``Variable`` an op reads inside the
+            tape. Other Values must be watched with ``tape.watch(x)``.
+
+    >>> x = constant(3.0)
+    >>> with GradientTape() as tape:
+    ...     tape.watch(x)
+    ...     y = x * x
+    >>> float(tape.gradient(y, x))
+    6.0
+    """
+
+    def __init__(self, persistent=False, watch_accessed_variables=True):
+        self._persistent = persistent
+        self._watch_accessed = watch_accessed_variables
+        self._records = []      # outputs of recorded ops, in the order they ran
+        self._ids = set()       # id() of every watched or recorded Value
+        self._watched = []      # keeps watched Values alive, so their ids stay theirs
+        self._paused = False
+        self._used = False
+
+    def __enter__(self):
+        engine._tapes.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        engine._tapes.remove(self)
+        return False
+
+    def watch(self, x):
+        """Record ops on ``x`` (a Value or a nest of them) from now on."""
+        for v in _flatten(x):
+            if not isinstance(v, Value):
+                raise TypeError(f"GradientTape.watch: expected Values, got {type(v).__name__}")
+            if v.dtype.kind != "f":
+                warnings.warn(f"GradientTape.watch: {_label(v)} has dtype {v.dtype}; only "
+                              "float Values have gradients, so it will get None",
+                              stacklevel=2)
+                continue
+            if id(v) not in self._ids:
+                self._ids.add(id(v))
+                self._watched.append(v)
+
+    def watched_variables(self):
+        """The Values this tape watches, in the order they were first watched."""
+        return list(self._watched)
+
+    @contextlib.contextmanager
+    def stop_recording(self):
+        """Ops inside this block are not recorded on this tape."""
+        self._paused = True
+        try:
+            yield
+        finally:
+            self._paused = False
+
+    def reset(self):
+        """Forget everything recorded so far."""
+        self._records.clear()
+        self._ids.clear()
+        self._watched.clear()
+        self._used = False
+
+    def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
+        """d(target)/d(source) for each source, in the structure of ``sources``.
+
+        Args:
+            target: a Value, or a list of Values whose gradients are summed. A non-scalar
+                target is summed first, as TensorFlow does.
+            sources: a Value, or a list, tuple or dict of them.
+            output_gradients: seeds dL/d(target), one per target (default: ones).
+            unconnected_gradients: "none" gives None for a source the target does not
+                depend on (``tape.explain`` says why); "zero" gives zeros.
+        Returns:
+            Constant Values (or None) in the structure of ``sources``.
+        """
+        if unconnected_gradients not in ("none", "zero"):
+            raise ValueError("GradientTape.gradient: unconnected_gradients must be 'none' or "
+                             f"'zero', got {unconnected_gradients!r}")
+        if self._used:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
+                               "set of gradients; use GradientTape(persistent=True)")
+        targets = list(target) if isinstance(target, (list, tuple)) else [target]
+        seeds = output_gradients if isinstance(output_gradients, (list, tuple)) else \
+            [output_gradients] * len(targets)
+        grads = {}
+        for t, seed in zip(targets, seeds):
+            if not isinstance(t, Value):
+                raise TypeError(f"GradientTape.gradient: target must be a Value, got "
+                                f"{type(t).__name__}")
+            g = np.ones_like(t.data) if seed is None else _seed(t, seed, "GradientTape.gradient")
+            grads[id(t)] = g if id(t) not in grads else grads[id(t)] + g
+        for _ in self.steps(grads):
+            pass
+
+        def result(source):
+            if not isinstance(source, Value):
+                raise TypeError(f"GradientTape.gradient: sources must be Values, got "
+                                f"{type(source).__name__}")
+            g = grads.get(id(source)) if id(source) in self._ids else None
+            if g is None:
+                if unconnected_gradients == "zero":
+                    return constant(np.zeros_like(source.data))
+                return None
+            return constant(g)
+        out = _map_structure(result, sources)
+        if not self._persistent:
+            self._used = True
+            self._records = []  # free the graph, as TensorFlow releases the tape
+        return out
+
+    def steps(self, grads):
+        """The backward walk over this tape's records, one ``BackwardStep`` per op.
+
+        Args:
+            grads: dict id(Value) -> seed gradient; filled with every gradient as it goes.
+        """
+        return _walk(reversed(self._records), grads, write_grad=False)
+
+    def explain(self, target, source):
+        """Say in a sentence why ``gradient(target, source)`` is None (or that it is not).
+
+        The question GradientTape users ask most: the source was not watched, the target was
+        computed outside the tape, the path is cut by stop_gradient or a non-differentiable
+        op, the source has integer data, or the target does not depend on it at all.
+        """
+        name, tname = _label(source), _label(target)
+        if source.dtype.kind != "f":
+            return (f"{name} has integer/boolean dtype {source.dtype}: only float Values "
+                    "have gradients. Cast it to float32 before the tape.")
+        if id(source) not in self._ids:
+            if isinstance(source, Variable) and not source.trainable:
+                return (f"{name} is a non-trainable Variable, which the tape does not watch "
+                        "automatically: call tape.watch() on it inside the tape.")
+            if isinstance(source, Variable) and not self._watch_accessed:
+                return (f"{name} was not watched: the tape was made with "
+                        "watch_accessed_variables=False, so call tape.watch() on it.")
+            return (f"{name} was not watched by this tape: only trainable Variables read "
+                    "inside the tape are watched automatically; call tape.watch() on it "
+                    "(or make it a Variable) before using it inside the tape.")
+        if id(target) not in self._ids:
+            return (f"{tname} was not recorded by this tape: it was computed outside it "
+                    "(before the tape opened, after it closed, or inside stop_recording), "
+                    "or from nothing the tape watches. Compute it inside the tape.")
+        reached, cut = _search(target, source, self._ids)
+        if reached:
+            return f"the gradient of {tname} with respect to {name} is not None."
+        if cut is not None:
+            return (f"every path from {tname} back to {name} passes through {cut!r}, which "
+                    "lets no gradient through (stop_gradient or a non-differentiable op "
+                    "such as argmax, equal or a cast to integers).")
+        return (f"{tname} does not depend on {name}: {name} is not on any path of recorded "
+                "ops leading to it. Use unconnected_gradients='zero' for zeros instead.")
+
+
+def _search(target, source, recorded):
+    """Is ``source`` reachable from ``target`` through recorded, differentiable ops?
+
+    Returns (reached, op): when not reached, ``op`` is a non-differentiable op on a path
+    that would have reached it, if there is one.
+    """
+    def reaches(through_cuts):
+        seen, stack, cut = set(), [target], None
+        while stack:
+            node = stack.pop()
+            if node is source:
+                return True, cut
+            if id(node) in seen or node.op is None:
+                continue
+            seen.add(id(node))
+            if not node.op.differentiable:
+                if not through_cuts:
+                    continue
+                cut = cut or node.op
+            elif id(node) not in recorded:
+                continue
+            stack.extend(node.inputs)
+        return False, None
+    if reaches(False)[0]:
+        return True, None
+    found, cut = reaches(True)
+    return False, cut if found else None
+
+
+def _label(v):
+    if isinstance(v, Value) and v.name:
+        return f"{v.name!r}"
+    return f"the {type(v).__name__} of shape {getattr(v, 'shape', '?')}"
+
+
+def _flatten(x):
+    if isinstance(x, dict):
+        return [v for item in x.values() for v in _flatten(item)]
+    if isinstance(x, (list, tuple)):
+        return [v for item in x for v in _flatten(item)]
+    return [x]
+
+
+def _map_structure(fn, x):
+    if isinstance(x, dict):
+        return {k: _map_structure(fn, v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_map_structure(fn, v) for v in x]
+    if isinstance(x, tuple):
+        return tuple(_map_structure(fn, v) for v in x)
+    return fn(x)
+
+
+@contextlib.contextmanager
+def stop_recording():
+    """Pause every open tape (``tf.GradientTape.stop_recording`` for all of them)."""
+    paused = [t for t in engine._tapes if not t._paused]
+    for t in paused:
+        t._paused = True
+    try:
+        yield
+    finally:
+        for t in paused:
+            t._paused = False

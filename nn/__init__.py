@@ -1,0 +1,1 @@
+"""Neural-network layers, losses and training loops built on autograd_core."""

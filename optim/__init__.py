@@ -1,0 +1,1 @@
+"""Optimizers, learning-rate schedules and gradient clipping built on autograd_core."""
