@@ -19,6 +19,8 @@ collector's pauses.
 from __future__ import annotations
 
 import contextlib
+import itertools
+import operator
 from typing import NamedTuple
 
 import numpy as np
@@ -30,6 +32,8 @@ _anomaly_mode = False
 _tapes: list = []
 # The innermost name_scope ("dense_1/"), or None.
 _scope = None
+# Every Value gets the next number: an op's output is always numbered after its inputs.
+_serial = itertools.count()
 
 
 def set_default_dtype(dtype) -> None:
@@ -62,7 +66,9 @@ def _to_array(x, dtype=None, where="Value"):
     if x is None or isinstance(x, (str, bytes)):
         raise TypeError(f"{where}: cannot make a Value from {type(x).__name__} {x!r}; "
                         "expected a number, a numpy array or a nested list of numbers")
-    if isinstance(x, (bool, int, float)):
+    # np.float64 subclasses float, but numpy data keeps its dtype: only Python numbers
+    # take the default.
+    if isinstance(x, (bool, int, float)) and not isinstance(x, np.generic):
         target = np.dtype(dtype) if dtype is not None else _default_dtype
         return target.type(x)
     try:
@@ -109,7 +115,8 @@ class Value:
     7.0
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "op", "inputs", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "name", "op", "inputs", "serial",
+                 "__weakref__")
     # numpy leaves `array * value` to Value.__rmul__ instead of looping over the array.
     __array_ufunc__ = None
 
@@ -123,6 +130,7 @@ class Value:
         self.name = name
         self.op = None
         self.inputs = ()
+        self.serial = next(_serial)
 
     # --- numpy-like attributes -------------------------------------------------------
     @property
@@ -224,6 +232,12 @@ class Value:
 
     def _checked(self, value, where):
         new = _to_array(value, where=f"{type(self).__name__}.{where}")
+        if self.dtype.kind != "f":
+            # An integer Variable (a step counter) takes integers as they are, where
+            # _to_array would have made them floats.
+            raw = np.asarray(_data(value))
+            if raw.dtype.kind in "iub":
+                new = raw
         if np.shape(new) != self.shape:
             raise ValueError(f"{type(self).__name__}.{where}: shape {np.shape(new)} does not "
                              f"match the variable's shape {self.shape}")
@@ -242,7 +256,7 @@ class Value:
         Gradients add up across calls until zeroed, as in PyTorch, so calling this twice
         on the same graph gives twice the gradients.
         """
-        for _ in backward_steps(self, grad):
+        for _ in _backward(self, grad):
             pass
 
     def zero_grad(self):
@@ -311,6 +325,7 @@ def _wrap(x, like=None):
     v.name = None
     v.op = None
     v.inputs = ()
+    v.serial = next(_serial)
     return v
 
 
@@ -324,11 +339,12 @@ class Op:
     gradient, so an op can skip work (and return ``None``) for inputs that need none.
     """
 
-    # False for ops that pass no gradient at all (stop_gradient, comparisons).
+    # One op object is made per graph node: slots keep it small and free of a __dict__,
+    # and each subclass's __slots__ lists what its forward saves for backward.
+    # needs_grad: a bool per input; scope: the name_scope the op ran in ("sequential/dense_1").
+    __slots__ = ("needs_grad", "scope")
+    # False for ops that pass no gradient at all (stop_gradient, argmax, equal).
     differentiable = True
-    needs_grad = ()
-    # The name_scope the op ran in ("sequential/dense_1"), for drawings; None outside any.
-    scope = None
 
     def forward(self, *xs):
         raise NotImplementedError
@@ -340,10 +356,22 @@ class Op:
         return type(self).__name__
 
 
+# needs_grad tuples for one and two inputs, indexed by the inputs' requires_grad: shared
+# constants, so a scalar node allocates no tuple for them.
+_NEEDS1 = ((False,), (True,))
+_NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
+
+
 def apply(op: Op, *inputs: Value) -> Value:
     """Run ``op`` on Values and record it in the graph (and on open tapes) when needed."""
-    try:
-        data = op.forward(*[x.data for x in inputs])
+    n = len(inputs)
+    try:  # spelled out for one and two inputs: this runs once per graph node
+        if n == 2:
+            data = op.forward(inputs[0].data, inputs[1].data)
+        elif n == 1:
+            data = op.forward(inputs[0].data)
+        else:
+            data = op.forward(*[x.data for x in inputs])
     except (ValueError, TypeError, IndexError) as e:
         shapes = ", ".join(str(x.shape) for x in inputs)
         raise type(e)(f"{op!r}: {e} (input shapes: {shapes})") from None
@@ -352,25 +380,32 @@ def apply(op: Op, *inputs: Value) -> Value:
     out = Value.__new__(Value)
     out.data = data
     out.grad = None
-    out.requires_grad = False
     out.name = None
-    out.op = None
-    out.inputs = ()
+    out.serial = next(_serial)
+    op.scope = _scope
     if not op.differentiable:
+        out.requires_grad = False
         out.op, out.inputs = op, inputs  # never walked; kept to explain a missing gradient
         return out
-    if not _grad_enabled:
-        return out
-    if _scope is not None:
-        op.scope = _scope
-    needs = tuple([x.requires_grad for x in inputs])
-    out.requires_grad = True in needs
-    if _tapes:
-        needs = _record_on_tapes(inputs, out, needs)
-    if True in needs:
-        op.needs_grad = needs
-        out.op = op
-        out.inputs = inputs
+    if _grad_enabled:
+        if n == 2:
+            needs = _NEEDS2[inputs[0].requires_grad][inputs[1].requires_grad]
+        elif n == 1:
+            needs = _NEEDS1[inputs[0].requires_grad]
+        else:
+            needs = tuple([x.requires_grad for x in inputs])
+        out.requires_grad = True in needs
+        if _tapes:
+            needs = _record_on_tapes(inputs, out, needs)
+        if True in needs:
+            op.needs_grad = needs
+            out.op = op
+            out.inputs = inputs
+            return out
+    else:
+        out.requires_grad = False
+    out.op = None
+    out.inputs = ()
     return out
 
 
@@ -382,14 +417,14 @@ def _record_on_tapes(inputs, out, needs):
             continue
         hit = False
         for i, x in enumerate(inputs):
-            if id(x) in tape._ids:
+            if x in tape._tracked:
                 hit = needs[i] = True
             elif tape._watch_accessed and isinstance(x, Variable) and x.trainable:
                 tape.watch(x)
                 hit = needs[i] = True
         if hit:
             tape._records.append(out)
-            tape._ids.add(id(out))
+            tape._tracked.add(out)
     return tuple(needs)
 
 
@@ -414,7 +449,7 @@ def unbroadcast(grad, shape):
 
 
 class BackwardStep(NamedTuple):
-    """One op of the backward pass, as the walk yields it.
+    """One op of the backward pass.
 
     node: the Value the op produced; op: the op; grad: dL/d(node), complete by now;
     input_grads: the gradient sent to each of ``node.inputs`` (already summed back to the
@@ -431,15 +466,16 @@ def _walk(nodes, grads, write_grad):
 
     Args:
         nodes: Values in an order where every node comes after all nodes that use it.
-        grads: dict id(Value) -> dL/dValue for this pass; holds the seed at the start and
-            every gradient at the end.
+        grads: dict Value -> dL/dValue for this pass; holds the seed at the start and every
+            gradient at the end.
         write_grad: also add each finished gradient into ``Value.grad`` (``backward()``);
             the tape leaves ``.grad`` alone, as TensorFlow does.
 
-    Yields one ``BackwardStep`` per op.
+    Yields ``(node, op, grad, input_grads)`` per op, a plain tuple because this runs once
+    per node (``backward_steps`` names the fields).
     """
     for node in nodes:
-        grad = grads.get(id(node))
+        grad = grads.get(node)
         if grad is None:
             continue
         if write_grad:
@@ -453,63 +489,73 @@ def _walk(nodes, grads, write_grad):
                 _check_finite(g, op, "backward")
         sent = []
         for x, g in zip(node.inputs, input_grads):
-            if g is None:
-                sent.append(None)
-                continue
-            if g.shape != x.data.shape:
-                g = unbroadcast(g, x.data.shape)
-            if g.dtype != x.data.dtype:
-                g = g.astype(x.data.dtype)
-            key = id(x)
-            prev = grads.get(key)
-            if prev is None:
-                # A leaf keeps this array as its .grad, which users and optimizers may
-                # change in place: copy it if it is shared with another node (the
-                # upstream gradient itself, or a view of something).
-                if x.op is None and type(g) is np.ndarray and (g is grad or g.base is not None):
-                    g = g.copy()
-                grads[key] = g
-            else:
-                grads[key] = prev + g
+            if g is not None:
+                xd = x.data
+                # Same type and, for arrays, same shape and dtype: the common case, no work.
+                if type(g) is not type(xd) or type(g) is np.ndarray and (
+                        g.shape != xd.shape or g.dtype != xd.dtype):
+                    g = _fit(g, xd)
+                prev = grads.get(x)
+                if prev is None:
+                    # A leaf keeps this array as its .grad, which users and optimizers may
+                    # change in place: copy it if it is shared with another node (the
+                    # upstream gradient itself, or a view of something).
+                    if type(g) is np.ndarray and x.op is None and (g is grad or g.base is not None):
+                        g = g.copy()
+                    grads[x] = g
+                else:
+                    grads[x] = prev + g
             sent.append(g)
-        yield BackwardStep(node, op, grad, tuple(sent))
+        yield node, op, grad, sent
+
+
+def _fit(g, data):
+    """A gradient in its input's shape (summing broadcast axes) and dtype."""
+    shape = np.shape(data)
+    if np.shape(g) != shape:
+        g = unbroadcast(np.asarray(g), shape)
+    g = np.asarray(g, dtype=data.dtype)
+    return g[()] if g.ndim == 0 else g
 
 
 def topological_order(root: Value) -> list:
     """Values that ``root`` depends on through gradient-requiring paths, root first.
 
-    Depth-first with an explicit stack, so a chain of a million ops needs no recursion.
+    An op's output is always made after its inputs, so the order the Values were made in
+    (their ``serial``) is already a topological order: gather what ``root`` reaches, with
+    a worklist rather than recursion (a chain of a million ops is fine), and sort it
+    newest first. Every node then comes after all the nodes that use it.
     """
-    order = []
-    visited = set()
-    stack = [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
+    nodes = [root]
+    seen = {root}
+    for node in nodes:  # the list grows as we go: a breadth-first sweep
         for x in node.inputs:
-            if x.requires_grad and id(x) not in visited:
-                stack.append((x, False))
-    order.reverse()
-    return order
+            if x.requires_grad and x not in seen:
+                seen.add(x)
+                nodes.append(x)
+    nodes.sort(key=_by_serial, reverse=True)
+    return nodes
+
+
+_by_serial = operator.attrgetter("serial")
 
 
 def backward_steps(root: Value, grad=None):
-    """Run the backward pass from ``root`` one op at a time (see ``BackwardStep``).
+    """Run the backward pass from ``root`` one op at a time, yielding ``BackwardStep``s.
 
-    ``root.backward(grad)`` runs this generator to its end; the step-by-step display shows
-    the same steps. Gradients are added into ``.grad`` as each node's gradient completes.
+    ``root.backward(grad)`` runs the same walk to its end; the step-by-step display shows
+    these steps. Gradients are added into ``.grad`` as each node's gradient completes.
     """
+    for node, op, g, sent in _backward(root, grad):
+        yield BackwardStep(node, op, g, tuple(sent))
+
+
+def _backward(root, grad):
     if not root.requires_grad:
         raise RuntimeError("backward: this Value does not require grad (it was computed "
                            "from constants, under no_grad, or through stop_gradient)")
     seed = _seed(root, grad, "backward")
-    yield from _walk(topological_order(root), {id(root): seed}, write_grad=True)
+    return _walk(topological_order(root), {root: seed}, write_grad=True)
 
 
 def _seed(root, grad, where):

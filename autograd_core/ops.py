@@ -20,6 +20,8 @@ from .engine import Op, Value, _to_array, _wrap, apply, get_default_dtype
 class Add(Op):
     """y = a + b        dL/da = g,  dL/db = g"""
 
+    __slots__ = ()
+
     def forward(self, a, b):
         return a + b
 
@@ -30,6 +32,8 @@ class Add(Op):
 class Sub(Op):
     """y = a - b        dL/da = g,  dL/db = -g"""
 
+    __slots__ = ()
+
     def forward(self, a, b):
         return a - b
 
@@ -39,6 +43,8 @@ class Sub(Op):
 
 class Mul(Op):
     """y = a * b        dL/da = g * b,  dL/db = g * a"""
+
+    __slots__ = ("a", "b")
 
     def forward(self, a, b):
         self.a, self.b = a, b
@@ -51,6 +57,8 @@ class Mul(Op):
 
 class Div(Op):
     """y = a / b        dL/da = g / b,  dL/db = -g * a / b**2 = -g * y / b"""
+
+    __slots__ = ("b", "y")
 
     def forward(self, a, b):
         self.b = b
@@ -66,6 +74,8 @@ class Div(Op):
 
 class Pow(Op):
     """y = a ** b       dL/da = g * b * a**(b-1),  dL/db = g * y * log(a)"""
+
+    __slots__ = ("a", "b", "y")
 
     def forward(self, a, b):
         self.a, self.b = a, b
@@ -83,6 +93,8 @@ class Pow(Op):
 class Neg(Op):
     """y = -x           dL/dx = -g"""
 
+    __slots__ = ()
+
     def forward(self, x):
         return -x
 
@@ -92,6 +104,8 @@ class Neg(Op):
 
 class Maximum(Op):
     """y = max(a, b)    dL/da = g where a > b (half where a == b), dL/db likewise"""
+
+    __slots__ = ("a", "b")
 
     def forward(self, a, b):
         self.a, self.b = a, b
@@ -106,6 +120,8 @@ class Maximum(Op):
 class Minimum(Op):
     """y = min(a, b)    dL/da = g where a < b (half where a == b), dL/db likewise"""
 
+    __slots__ = ("a", "b")
+
     def forward(self, a, b):
         self.a, self.b = a, b
         return np.minimum(a, b)
@@ -117,6 +133,8 @@ class Minimum(Op):
 
 class Where(Op):
     """y = cond ? a : b     dL/da = g where cond, dL/db = g elsewhere"""
+
+    __slots__ = ("cond",)
 
     def __init__(self, cond):
         self.cond = cond
@@ -135,6 +153,8 @@ class Where(Op):
 class Exp(Op):
     """y = exp(x)       dL/dx = g * y"""
 
+    __slots__ = ("y",)
+
     def forward(self, x):
         self.y = np.exp(x)
         return self.y
@@ -145,6 +165,8 @@ class Exp(Op):
 
 class Log(Op):
     """y = log(x)       dL/dx = g / x"""
+
+    __slots__ = ("x",)
 
     def forward(self, x):
         self.x = x
@@ -157,6 +179,8 @@ class Log(Op):
 class Sqrt(Op):
     """y = sqrt(x)      dL/dx = g / (2 y)"""
 
+    __slots__ = ("y",)
+
     def forward(self, x):
         self.y = np.sqrt(x)
         return self.y
@@ -167,6 +191,8 @@ class Sqrt(Op):
 
 class Square(Op):
     """y = x**2         dL/dx = 2 g x"""
+
+    __slots__ = ("x",)
 
     def forward(self, x):
         self.x = x
@@ -179,6 +205,8 @@ class Square(Op):
 class Abs(Op):
     """y = |x|          dL/dx = g * sign(x)   (0 at x = 0)"""
 
+    __slots__ = ("x",)
+
     def forward(self, x):
         self.x = x
         return np.abs(x)
@@ -190,6 +218,8 @@ class Abs(Op):
 class Tanh(Op):
     """y = tanh(x)      dL/dx = g * (1 - y**2)"""
 
+    __slots__ = ("y",)
+
     def forward(self, x):
         self.y = np.tanh(x)
         return self.y
@@ -200,6 +230,8 @@ class Tanh(Op):
 
 class Sigmoid(Op):
     """y = 1 / (1 + exp(-x))      dL/dx = g * y * (1 - y)"""
+
+    __slots__ = ("y",)
 
     def forward(self, x):
         # exp of -|x| never overflows: sigmoid(±1000) is exactly 1 or 0, without warnings.
@@ -216,6 +248,8 @@ class Sigmoid(Op):
 class Relu(Op):
     """y = max(x, 0)    dL/dx = g where x > 0, else 0"""
 
+    __slots__ = ("positive",)
+
     def forward(self, x):
         self.positive = x > 0
         return np.maximum(x, 0)
@@ -226,6 +260,8 @@ class Relu(Op):
 
 class LeakyRelu(Op):
     """y = x if x > 0 else alpha x      dL/dx = g if x > 0 else alpha g"""
+
+    __slots__ = ("alpha", "slope")
 
     def __init__(self, alpha):
         self.alpha = alpha
@@ -240,6 +276,8 @@ class LeakyRelu(Op):
 
 class Clip(Op):
     """y = min(max(x, lo), hi)    dL/dx = g where lo <= x <= hi, else 0"""
+
+    __slots__ = ("lo", "hi", "inside")
 
     def __init__(self, lo, hi):
         self.lo, self.hi = lo, hi
@@ -256,6 +294,8 @@ class Clip(Op):
 
 class Cast(Op):
     """y = x as another float dtype      dL/dx = g (cast back by the engine)"""
+
+    __slots__ = ("dtype",)
 
     def __init__(self, dtype):
         self.dtype = dtype
@@ -280,6 +320,8 @@ def _expand(g, axis, keepdims, shape):
 class Sum(Op):
     """y = sum of x over axis      dL/dx = g, copied along the summed axes"""
 
+    __slots__ = ("axis", "keepdims", "shape")
+
     def __init__(self, axis=None, keepdims=False):
         self.axis, self.keepdims = axis, keepdims
 
@@ -295,13 +337,16 @@ class Sum(Op):
 class Mean(Op):
     """y = mean of x over axis     dL/dx = g / n, copied along the averaged axes"""
 
+    __slots__ = ("axis", "keepdims", "shape", "n")
+
     def __init__(self, axis=None, keepdims=False):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, x):
         self.shape = x.shape
         y = np.mean(x, axis=self.axis, keepdims=self.keepdims)
-        self.n = x.size // max(np.size(y), 1) if x.size else 1
+        # A reduction of a non-empty x is non-empty; an empty x has no gradient to scale.
+        self.n = x.size // np.size(y) if x.size else 1
         return y
 
     def backward(self, g):
@@ -311,6 +356,8 @@ class Mean(Op):
 
 class Max(Op):
     """y = max of x over axis      dL/dx = g at the maximum (shared equally among ties)"""
+
+    __slots__ = ("axis", "keepdims", "x", "y")
 
     reduce = staticmethod(np.max)
 
@@ -334,11 +381,15 @@ class Max(Op):
 class Min(Max):
     """y = min of x over axis      dL/dx = g at the minimum (shared equally among ties)"""
 
+    __slots__ = ()
+
     reduce = staticmethod(np.min)
 
 
 class LogSumExp(Op):
     """y = log(sum(exp(x)))        dL/dx = g * softmax(x)"""
+
+    __slots__ = ("axis", "keepdims", "softmax")
 
     def __init__(self, axis=-1, keepdims=False):
         self.axis, self.keepdims = axis, keepdims
@@ -373,6 +424,8 @@ def _softmax(x, axis):
 class Softmax(Op):
     """y_i = exp(x_i) / sum_j exp(x_j)     dL/dx = y * (g - sum(g * y))"""
 
+    __slots__ = ("axis", "y")
+
     def __init__(self, axis=-1):
         self.axis = axis
 
@@ -388,6 +441,8 @@ class Softmax(Op):
 
 class LogSoftmax(Op):
     """y = x - logsumexp(x)        dL/dx = g - softmax(x) * sum(g)"""
+
+    __slots__ = ("axis", "softmax")
 
     def __init__(self, axis=-1):
         self.axis = axis
@@ -411,15 +466,17 @@ class SoftmaxCrossEntropy(Op):
     loss per row, as ``tf.nn.softmax_cross_entropy_with_logits``), "mean" or "sum".
     """
 
+    __slots__ = ("labels", "reduction", "p", "n")
+
     def __init__(self, labels, reduction="none"):
         self.labels, self.reduction = labels, reduction
 
     def forward(self, z):
-        shifted = z - np.max(z, axis=-1, keepdims=True)
-        e = np.exp(shifted)
-        s = np.sum(e, axis=-1, keepdims=True)
-        log_p = shifted - np.log(s)
-        self.p = e / s
+        shifted = z - np.max(z, axis=-1, keepdims=True)  # exp never overflows
+        self.p = np.exp(shifted)
+        s = np.sum(self.p, axis=-1, keepdims=True)
+        self.p /= s
+        log_s = np.log(s)[..., 0]  # -log p_i = log_s - shifted_i
         t = self.labels
         if t.dtype.kind in "iu":
             if t.shape != z.shape[:-1]:
@@ -428,12 +485,14 @@ class SoftmaxCrossEntropy(Op):
             if t.size and (t.min() < 0 or t.max() >= z.shape[-1]):
                 raise ValueError(f"labels must lie in [0, {z.shape[-1]}), got "
                                  f"{t.min()}..{t.max()}")
-            losses = -np.take_along_axis(log_p, t[..., None], axis=-1)[..., 0]
+            rows = shifted.reshape(-1, z.shape[-1])
+            picked = rows[np.arange(rows.shape[0]), t.reshape(-1)].reshape(t.shape)
+            losses = log_s - picked
         else:
             if t.shape != z.shape:
                 raise ValueError(f"one-hot labels of shape {t.shape} do not match logits of "
                                  f"shape {z.shape}")
-            losses = -np.sum(t * log_p, axis=-1)
+            losses = np.sum(t * (log_s[..., None] - shifted), axis=-1)
         self.n = losses.size
         if self.reduction == "mean":
             return np.mean(losses, dtype=z.dtype)[()]
@@ -463,6 +522,8 @@ class SigmoidCrossEntropy(Op):
     """L = -t log s(z) - (1-t) log(1-s(z)) = max(z,0) - z t + log(1 + exp(-|z|))
     dL/dz = g * (sigmoid(z) - t),   dL/dt = -g * z"""
 
+    __slots__ = ("z", "t")
+
     def forward(self, z, t):
         self.z, self.t = z, t
         return np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
@@ -483,6 +544,8 @@ class SigmoidCrossEntropy(Op):
 class Reshape(Op):
     """y = x reshaped              dL/dx = g reshaped back"""
 
+    __slots__ = ("shape", "in_shape")
+
     def __init__(self, shape):
         self.shape = shape
 
@@ -496,6 +559,8 @@ class Reshape(Op):
 
 class Transpose(Op):
     """y = x with axes permuted    dL/dx = g with the inverse permutation"""
+
+    __slots__ = ("axes",)
 
     def __init__(self, axes=None):
         self.axes = axes
@@ -517,6 +582,8 @@ def _is_basic_index(index):
 class GetItem(Op):
     """y = x[index]                dL/dx = g scattered back to index (repeats add up)"""
 
+    __slots__ = ("index", "shape", "dtype")
+
     def __init__(self, index):
         self.index = index
 
@@ -536,6 +603,8 @@ class GetItem(Op):
 class Concat(Op):
     """y = [x1, x2, ...] joined along axis      dL/dx_i = g's slice for x_i"""
 
+    __slots__ = ("axis", "sizes")
+
     def __init__(self, axis=0):
         self.axis = axis
 
@@ -550,6 +619,8 @@ class Concat(Op):
 class Stack(Op):
     """y = [x1, x2, ...] stacked on a new axis   dL/dx_i = g[..., i, ...]"""
 
+    __slots__ = ("axis",)
+
     def __init__(self, axis=0):
         self.axis = axis
 
@@ -562,6 +633,8 @@ class Stack(Op):
 
 class MatMul(Op):
     """y = a @ b        dL/da = g @ b^T,  dL/db = a^T @ g   (numpy's 1-D and batched rules)"""
+
+    __slots__ = ("a", "b")
 
     def forward(self, a, b):
         self.a, self.b = a, b
@@ -596,6 +669,8 @@ class MatMul(Op):
 class StopGradient(Op):
     """y = x, but no gradient flows back to x"""
 
+    __slots__ = ()
+
     differentiable = False
 
     def forward(self, x):
@@ -604,6 +679,8 @@ class StopGradient(Op):
 
 class NonDifferentiable(Op):
     """A numpy function whose result has no useful derivative (argmax, equal, one_hot)."""
+
+    __slots__ = ("fn", "name")
 
     differentiable = False
 
@@ -620,104 +697,115 @@ class NonDifferentiable(Op):
 # --- the functions ---------------------------------------------------------------------
 
 
-def _pair(a, b):
+def _operand(x, op_cls, like=None):
+    """``x`` as a Value (see ``engine._wrap``); bad data raises a TypeError naming the op."""
+    if isinstance(x, Value):
+        return x
+    try:
+        return _wrap(x, like=like)
+    except TypeError as e:
+        # _wrap cannot know which op it serves; put the op's name where it says "operand".
+        raise TypeError(str(e).replace("operand", op_cls.__name__, 1)) from None
+
+
+def _pair(a, b, op_cls):
     """Both operands as Values; a Python number takes the other operand's float dtype."""
     if not isinstance(a, Value):
-        a = _wrap(a, like=b if isinstance(b, Value) else None)
+        a = _operand(a, op_cls, like=b if isinstance(b, Value) else None)
     if not isinstance(b, Value):
-        b = _wrap(b, like=a)
+        b = _operand(b, op_cls, like=a)
     return a, b
 
 
 def add(a, b):
     """a + b, broadcasting as numpy."""
-    return apply(Add(), *_pair(a, b))
+    return apply(Add(), *_pair(a, b, Add))
 
 
 def subtract(a, b):
     """a - b, broadcasting as numpy."""
-    return apply(Sub(), *_pair(a, b))
+    return apply(Sub(), *_pair(a, b, Sub))
 
 
 def multiply(a, b):
     """a * b elementwise, broadcasting as numpy."""
-    return apply(Mul(), *_pair(a, b))
+    return apply(Mul(), *_pair(a, b, Mul))
 
 
 def divide(a, b):
     """a / b elementwise, broadcasting as numpy."""
-    return apply(Div(), *_pair(a, b))
+    return apply(Div(), *_pair(a, b, Div))
 
 
 def power(a, b):
     """a ** b elementwise; either side may be a Value."""
-    return apply(Pow(), *_pair(a, b))
+    return apply(Pow(), *_pair(a, b, Pow))
 
 
 def negative(x):
-    return apply(Neg(), _wrap(x))
+    return apply(Neg(), _operand(x, Neg))
 
 
 def maximum(a, b):
     """Elementwise maximum; ties split the gradient equally."""
-    return apply(Maximum(), *_pair(a, b))
+    return apply(Maximum(), *_pair(a, b, Maximum))
 
 
 def minimum(a, b):
     """Elementwise minimum; ties split the gradient equally."""
-    return apply(Minimum(), *_pair(a, b))
+    return apply(Minimum(), *_pair(a, b, Minimum))
 
 
 def where(cond, a, b):
     """``a`` where ``cond`` is true, else ``b`` (``cond`` is a boolean array, not differentiated)."""
     cond = np.asarray(cond.data if isinstance(cond, Value) else cond, dtype=bool)
-    return apply(Where(cond), *_pair(a, b))
+    return apply(Where(cond), *_pair(a, b, Where))
 
 
 def exp(x):
-    return apply(Exp(), _wrap(x))
+    return apply(Exp(), _operand(x, Exp))
 
 
 def log(x):
     """Natural logarithm; log(0) is -inf with numpy's warning."""
-    return apply(Log(), _wrap(x))
+    return apply(Log(), _operand(x, Log))
 
 
 def sqrt(x):
-    return apply(Sqrt(), _wrap(x))
+    return apply(Sqrt(), _operand(x, Sqrt))
 
 
 def square(x):
-    return apply(Square(), _wrap(x))
+    return apply(Square(), _operand(x, Square))
 
 
 def abs(x):  # noqa: A001 - numpy's and TensorFlow's name
-    return apply(Abs(), _wrap(x))
+    return apply(Abs(), _operand(x, Abs))
 
 
 def tanh(x):
-    return apply(Tanh(), _wrap(x))
+    return apply(Tanh(), _operand(x, Tanh))
 
 
 def sigmoid(x):
     """1 / (1 + exp(-x)), computed without overflow for any x."""
-    return apply(Sigmoid(), _wrap(x))
+    return apply(Sigmoid(), _operand(x, Sigmoid))
 
 
 def relu(x):
-    return apply(Relu(), _wrap(x))
+    return apply(Relu(), _operand(x, Relu))
 
 
 def leaky_relu(x, alpha=0.2):
     """x for x > 0, alpha * x otherwise (TensorFlow's default alpha is 0.2)."""
-    return apply(LeakyRelu(alpha), _wrap(x))
+    return apply(LeakyRelu(alpha), _operand(x, LeakyRelu))
 
 
 def clip(x, lo=None, hi=None):
     """Limit x to [lo, hi]; the gradient passes only inside the interval."""
     if lo is None and hi is None:
         raise ValueError("clip: give at least one of lo and hi")
-    return apply(Clip(lo, hi), _wrap(x))
+    return apply(Clip(lo, hi), _operand(x, Clip))
 
 
 def _axis(axis):
@@ -726,42 +814,45 @@ def _axis(axis):
 
 def sum(x, axis=None, keepdims=False):  # noqa: A001
     """Sum over ``axis`` (None: all, an int or a tuple)."""
-    return apply(Sum(_axis(axis), keepdims), _wrap(x))
+    return apply(Sum(_axis(axis), keepdims), _operand(x, Sum))
 
 
 def mean(x, axis=None, keepdims=False):
     """Mean over ``axis`` (None: all, an int or a tuple)."""
-    return apply(Mean(_axis(axis), keepdims), _wrap(x))
+    return apply(Mean(_axis(axis), keepdims), _operand(x, Mean))
 
 
 def max(x, axis=None, keepdims=False):  # noqa: A001
     """Maximum over ``axis``; ties share the gradient."""
-    return apply(Max(_axis(axis), keepdims), _wrap(x))
+    return apply(Max(_axis(axis), keepdims), _operand(x, Max))
 
 
 def min(x, axis=None, keepdims=False):  # noqa: A001
     """Minimum over ``axis``; ties share the gradient."""
-    return apply(Min(_axis(axis), keepdims), _wrap(x))
+    return apply(Min(_axis(axis), keepdims), _operand(x, Min))
 
 
 def logsumexp(x, axis=-1, keepdims=False):
     """log(sum(exp(x), axis)), stable for large x."""
-    return apply(LogSumExp(_axis(axis), keepdims), _wrap(x))
+    return apply(LogSumExp(_axis(axis), keepdims), _operand(x, LogSumExp))
 
 
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along ``axis``."""
-    return apply(Softmax(axis), _wrap(x))
+    return apply(Softmax(axis), _operand(x, Softmax))
 
 
 def log_softmax(x, axis=-1):
     """x - logsumexp(x) along ``axis``, stable for large logits."""
-    return apply(LogSoftmax(axis), _wrap(x))
+    return apply(LogSoftmax(axis), _operand(x, LogSoftmax))
 
 
 def _labels(labels):
     t = labels.data if isinstance(labels, Value) else labels
     t = np.asarray(t)
+    if t.dtype.kind not in "biuf":
+        raise TypeError(f"softmax_cross_entropy: labels must be integer classes or float rows, "
+                        f"got dtype {t.dtype} (shape {t.shape})")
     if t.dtype.kind == "b":
         t = t.astype(np.int64)
     return t
@@ -783,7 +874,7 @@ def softmax_cross_entropy(logits, labels, reduction="none"):
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"softmax_cross_entropy: reduction must be 'none', 'mean' or 'sum', "
                          f"got {reduction!r}")
-    logits = _wrap(logits)
+    logits = _operand(logits, SoftmaxCrossEntropy)
     t = _labels(labels)
     if t.dtype.kind == "f" and t.dtype != logits.dtype:
         t = t.astype(logits.dtype)
@@ -795,19 +886,19 @@ def sigmoid_cross_entropy(logits, targets):
 
     Same as ``tf.nn.sigmoid_cross_entropy_with_logits``: one loss per element.
     """
-    return apply(SigmoidCrossEntropy(), *_pair(logits, targets))
+    return apply(SigmoidCrossEntropy(), *_pair(logits, targets, SigmoidCrossEntropy))
 
 
 def reshape(x, *shape):
     """x with a new shape (one dimension may be -1)."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    return apply(Reshape(shape), _wrap(x))
+    return apply(Reshape(shape), _operand(x, Reshape))
 
 
 def transpose(x, axes=None):
     """Permute axes (reverse them by default), as numpy."""
-    return apply(Transpose(None if axes is None else tuple(axes)), _wrap(x))
+    return apply(Transpose(None if axes is None else tuple(axes)), _operand(x, Transpose))
 
 
 def getitem(x, index):
@@ -817,7 +908,7 @@ def getitem(x, index):
         index = np.asarray(index)
     elif isinstance(index, tuple):
         index = tuple(i.data if isinstance(i, Value) else i for i in index)
-    return apply(GetItem(index), _wrap(x))
+    return apply(GetItem(index), _operand(x, GetItem))
 
 
 def concat(values, axis=0):
@@ -825,7 +916,7 @@ def concat(values, axis=0):
     values = list(values)
     if not values:
         raise ValueError("concat: needs at least one Value")
-    return apply(Concat(axis), *[_wrap(v) for v in values])
+    return apply(Concat(axis), *[_operand(v, Concat) for v in values])
 
 
 def stack(values, axis=0):
@@ -833,7 +924,7 @@ def stack(values, axis=0):
     values = list(values)
     if not values:
         raise ValueError("stack: needs at least one Value")
-    return apply(Stack(axis), *[_wrap(v) for v in values])
+    return apply(Stack(axis), *[_operand(v, Stack) for v in values])
 
 
 def matmul(a, b):
@@ -844,7 +935,7 @@ def matmul(a, b):
     Returns:
         (..., n, m), with the axis of a 1-D operand dropped.
     """
-    a, b = _pair(a, b)
+    a, b = _pair(a, b, MatMul)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: operands must have at least one dimension, got shapes "
                          f"{a.shape} and {b.shape}")
@@ -853,7 +944,7 @@ def matmul(a, b):
 
 def stop_gradient(x):
     """x's value, with no gradient flowing back through it."""
-    return apply(StopGradient(), _wrap(x))
+    return apply(StopGradient(), _operand(x, StopGradient))
 
 
 def cast(x, dtype):
@@ -921,7 +1012,7 @@ def one_hot(indices, depth, dtype=None):
 
 def _rpair(op_cls):
     def method(self, other):
-        other = _wrap(other, like=self)
+        other = _operand(other, op_cls, like=self)
         return apply(op_cls(), other, self)
     return method
 
@@ -929,7 +1020,7 @@ def _rpair(op_cls):
 def _method(op_cls):
     def method(self, other):
         if not isinstance(other, Value):
-            other = _wrap(other, like=self)
+            other = _operand(other, op_cls, like=self)
         return apply(op_cls(), self, other)
     return method
 

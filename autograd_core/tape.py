@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from . import engine
-from .engine import Value, Variable, _seed, _walk, constant
+from .engine import BackwardStep, Value, Variable, _seed, _walk, constant
 
 
 class GradientTape:
@@ -38,8 +38,8 @@ class GradientTape:
         self._persistent = persistent
         self._watch_accessed = watch_accessed_variables
         self._records = []      # outputs of recorded ops, in the order they ran
-        self._ids = set()       # id() of every watched or recorded Value
-        self._watched = []      # keeps watched Values alive, so their ids stay theirs
+        self._tracked = set()   # every watched or recorded Value
+        self._watched = []      # the watched Values, in order
         self._paused = False
         self._used = False
 
@@ -61,8 +61,8 @@ class GradientTape:
                               "float Values have gradients, so it will get None",
                               stacklevel=2)
                 continue
-            if id(v) not in self._ids:
-                self._ids.add(id(v))
+            if v not in self._tracked:
+                self._tracked.add(v)
                 self._watched.append(v)
 
     def watched_variables(self):
@@ -81,7 +81,7 @@ class GradientTape:
     def reset(self):
         """Forget everything recorded so far."""
         self._records.clear()
-        self._ids.clear()
+        self._tracked.clear()
         self._watched.clear()
         self._used = False
 
@@ -113,15 +113,15 @@ class GradientTape:
                 raise TypeError(f"GradientTape.gradient: target must be a Value, got "
                                 f"{type(t).__name__}")
             g = np.ones_like(t.data) if seed is None else _seed(t, seed, "GradientTape.gradient")
-            grads[id(t)] = g if id(t) not in grads else grads[id(t)] + g
-        for _ in self.steps(grads):
+            grads[t] = g if t not in grads else grads[t] + g
+        for _ in _walk(reversed(self._records), grads, write_grad=False):
             pass
 
         def result(source):
             if not isinstance(source, Value):
                 raise TypeError(f"GradientTape.gradient: sources must be Values, got "
                                 f"{type(source).__name__}")
-            g = grads.get(id(source)) if id(source) in self._ids else None
+            g = grads.get(source) if source in self._tracked else None
             if g is None:
                 if unconnected_gradients == "zero":
                     return constant(np.zeros_like(source.data))
@@ -137,9 +137,10 @@ class GradientTape:
         """The backward walk over this tape's records, one ``BackwardStep`` per op.
 
         Args:
-            grads: dict id(Value) -> seed gradient; filled with every gradient as it goes.
+            grads: dict Value -> seed gradient; filled with every gradient as it goes.
         """
-        return _walk(reversed(self._records), grads, write_grad=False)
+        for node, op, g, sent in _walk(reversed(self._records), grads, write_grad=False):
+            yield BackwardStep(node, op, g, tuple(sent))
 
     def explain(self, target, source):
         """Say in a sentence why ``gradient(target, source)`` is None (or that it is not).
@@ -152,7 +153,7 @@ class GradientTape:
         if source.dtype.kind != "f":
             return (f"{name} has integer/boolean dtype {source.dtype}: only float Values "
                     "have gradients. Cast it to float32 before the tape.")
-        if id(source) not in self._ids:
+        if source not in self._tracked:
             if isinstance(source, Variable) and not source.trainable:
                 return (f"{name} is a non-trainable Variable, which the tape does not watch "
                         "automatically: call tape.watch() on it inside the tape.")
@@ -162,11 +163,11 @@ class GradientTape:
             return (f"{name} was not watched by this tape: only trainable Variables read "
                     "inside the tape are watched automatically; call tape.watch() on it "
                     "(or make it a Variable) before using it inside the tape.")
-        if id(target) not in self._ids:
+        if target not in self._tracked:
             return (f"{tname} was not recorded by this tape: it was computed outside it "
                     "(before the tape opened, after it closed, or inside stop_recording), "
                     "or from nothing the tape watches. Compute it inside the tape.")
-        reached, cut = _search(target, source, self._ids)
+        reached, cut = _search(target, source, self._tracked)
         if reached:
             return f"the gradient of {tname} with respect to {name} is not None."
         if cut is not None:
@@ -189,14 +190,14 @@ def _search(target, source, recorded):
             node = stack.pop()
             if node is source:
                 return True, cut
-            if id(node) in seen or node.op is None:
+            if node in seen or node.op is None:
                 continue
-            seen.add(id(node))
+            seen.add(node)
             if not node.op.differentiable:
                 if not through_cuts:
                     continue
                 cut = cut or node.op
-            elif id(node) not in recorded:
+            elif node not in recorded:
                 continue
             stack.extend(node.inputs)
         return False, None

@@ -1,0 +1,41 @@
+"""Timing helpers: every figure is a ratio against a reference timed in the same run.
+
+The machine is small and shared, so implementations are timed in interleaved rounds and
+each one's median is kept; a ratio of medians from one run is far steadier than seconds.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+
+
+def interleaved_medians(fns: dict, rounds: int = 7, number: int = 1) -> dict:
+    """Time each fn ``number`` times in a row per round, rounds interleaved; median seconds
+    per call.
+
+    The cyclic garbage collector runs whenever allocations pile up, and then frees whatever
+    cyclic garbage exists, whoever made it. So each round starts from a collected heap, and
+    an implementation that leaves cyclic garbage pays for it within its own round (the
+    second call onwards), as it would in a training loop.
+    """
+    times = {name: [] for name in fns}
+    for fn in fns.values():  # warm up caches, BLAS threads and the allocator
+        fn()
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            gc.collect()
+            t0 = time.perf_counter()
+            for _ in range(number):
+                fn()
+            times[name].append((time.perf_counter() - t0) / number)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def table(rows, headers):
+    widths = [max(len(str(r[i])) for r in [headers] + rows) for i in range(len(headers))]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths))
+    out = [line, "  ".join("-" * w for w in widths)]
+    out += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in rows]
+    return "\n".join(out)

@@ -1,0 +1,143 @@
+"""A 784-512-10 ReLU MLP training step (softmax cross-entropy, float32, plain SGD).
+
+Three implementations of the same step on the same data, timed in one run:
+- numpy: forward and backward written by hand, parameters updated in place (the bar);
+- autograd_core: the same network as Values, ``loss.backward()``, in-place SGD;
+- torch: the same with PyTorch, when it is installed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import autograd_core as ag
+
+try:
+    from optim import SGD
+except ImportError:  # the engine benchmark does not need the optim package
+    SGD = None
+
+N_IN, N_HIDDEN, N_OUT, LR = 784, 512, 10, 0.01
+
+
+def init_params(seed=0):
+    rng = np.random.default_rng(seed)
+    limit1, limit2 = np.sqrt(6 / (N_IN + N_HIDDEN)), np.sqrt(6 / (N_HIDDEN + N_OUT))
+    return [rng.uniform(-limit1, limit1, (N_IN, N_HIDDEN)).astype(np.float32),
+            np.zeros(N_HIDDEN, np.float32),
+            rng.uniform(-limit2, limit2, (N_HIDDEN, N_OUT)).astype(np.float32),
+            np.zeros(N_OUT, np.float32)]
+
+
+def batch(n, seed=1):
+    rng = np.random.default_rng(seed)
+    return rng.random((n, N_IN), dtype=np.float32), rng.integers(0, N_OUT, n)
+
+
+def numpy_step_fn(x, y):
+    W1, b1, W2, b2 = init_params()
+    rows = np.arange(len(y))
+
+    def step():
+        h_pre = x @ W1
+        h_pre += b1
+        h = np.maximum(h_pre, 0)
+        z = h @ W2
+        z += b2
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        loss = -np.log(p[rows, y]).mean()
+        dz = p
+        dz[rows, y] -= 1
+        dz /= len(y)
+        dW2 = h.T @ dz
+        db2 = dz.sum(axis=0)
+        dh = dz @ W2.T
+        dh *= h_pre > 0
+        dW1 = x.T @ dh
+        db1 = dh.sum(axis=0)
+        for param, grad in ((W1, dW1), (b1, db1), (W2, dW2), (b2, db2)):
+            grad *= LR
+            param -= grad
+        return loss
+    return step
+
+
+def engine_step_fn(x, y):
+    W1, b1, W2, b2 = params = [ag.Variable(p) for p in init_params()]
+    if SGD is not None:
+        sgd = SGD(params, learning_rate=LR)
+        update, zero = sgd.step, sgd.zero_grad
+    else:
+        def update():
+            for p in params:
+                p.grad *= LR  # a leaf's .grad is its own array: scale it, no temporary
+                p.assign_sub(p.grad)
+
+        def zero():
+            for p in params:
+                p.grad = None
+
+    def step():
+        h = ag.relu(x @ W1 + b1)
+        loss = ag.softmax_cross_entropy(h @ W2 + b2, y, reduction="mean")
+        loss.backward()
+        update()
+        zero()
+        return loss
+    return step
+
+
+def torch_step_fn(x, y):
+    import torch
+    W1, b1, W2, b2 = params = [torch.tensor(p, requires_grad=True) for p in init_params()]
+    sgd = torch.optim.SGD(params, lr=LR)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+
+    def step():
+        h = torch.relu(xt @ W1 + b1)
+        loss = torch.nn.functional.cross_entropy(h @ W2 + b2, yt)
+        loss.backward()
+        sgd.step()
+        sgd.zero_grad()
+        return loss
+    return step
+
+
+def check_same_maths():
+    """The engine's step must compute the hand-written step's numbers, or timing is moot."""
+    x, y = batch(64)
+    ours, ref = engine_step_fn(x, y), numpy_step_fn(x, y)
+    for _ in range(3):
+        a, b = float(ours()), float(ref())
+        assert abs(a - b) < 1e-4 * max(1, abs(b)), (a, b)
+
+
+def run(batch_sizes=(32, 128, 1024), rounds=7):
+    from common import interleaved_medians
+    check_same_maths()
+    try:
+        import torch  # noqa: F401
+        have_torch = True
+    except ImportError:
+        have_torch = False
+    rows = []
+    for n in batch_sizes:
+        x, y = batch(n)
+        fns = {"numpy": numpy_step_fn(x, y), "autograd_core": engine_step_fn(x, y)}
+        if have_torch:
+            fns["torch"] = torch_step_fn(x, y)
+        number = max(1, 2048 // n)
+        med = interleaved_medians(fns, rounds=rounds, number=number)
+        row = [f"MLP 784-512-10 step, batch {n}", f"{med['numpy'] * 1e3:.3f} ms",
+               f"{med['autograd_core'] / med['numpy']:.3f}x"]
+        row.append(f"{med['torch'] / med['numpy']:.3f}x" if have_torch else "n/a")
+        row.append("<= 1.10x")
+        rows.append(row)
+    return rows
+
+
+if __name__ == "__main__":
+    from common import table
+    print(table(run(), ["benchmark", "numpy (reference)", "autograd_core", "torch", "target"]))

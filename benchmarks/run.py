@@ -1,0 +1,30 @@
+"""``make bench``: every speed target of the engine, as ratios measured in this one run."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import numpy as np  # noqa: E402
+
+import elementwise  # noqa: E402
+import mlp_step  # noqa: E402
+import scalar_mlp  # noqa: E402
+from common import table  # noqa: E402
+
+
+def main():
+    print(f"python {platform.python_version()}, numpy {np.__version__}, "
+          f"{os.cpu_count()} cores; medians of interleaved rounds\n")
+    print(table(mlp_step.run(), ["MLP training step", "numpy (reference)", "autograd_core",
+                                 "torch", "target"]))
+    print()
+    print(table(scalar_mlp.run() + elementwise.run(),
+                ["per-node overhead", "reference", "autograd_core", "ratio", "target"]))
+
+
+if __name__ == "__main__":
+    main()
