@@ -116,7 +116,9 @@ class Standardizer:
                 f"None), got {axis} for x of shape {x.shape}")
         self.mean_ = x.mean(axis=axes, dtype=np.float64)
         std = x.std(axis=axes, dtype=np.float64)
-        constant = x.max(axis=axes) == x.min(axis=axes)  # exact test: no rounding threshold
+        # max == min finds a constant feature exactly, whatever the rounding of its mean;
+        # std == 0 also catches a spread that underflows float64 (values near 1e-300).
+        constant = (x.max(axis=axes) == x.min(axis=axes)) | (std == 0)
         self.std_ = np.where(constant, 1.0, std)
         return self
 

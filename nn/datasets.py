@@ -386,14 +386,14 @@ def _cache_dir(name):
     if not root:
         xdg = os.environ.get("XDG_CACHE_HOME")
         root = Path(xdg) / "autograd-core" if xdg else Path.home() / ".cache" / "autograd-core"
-    return Path(root) / name
+    return Path(root).expanduser() / name
 
 
 def _get_file(name, filename, path, mirrors, timeout):
     """One verified array, from the first place in the search order that has the file."""
     sha256 = SHA256[name][filename]
     if path is not None:
-        file = Path(path) / filename
+        file = Path(path).expanduser() / filename
         if not file.is_file():
             raise FileNotFoundError(f"load_{name.replace('-', '_')}: {file} does not exist")
         return read_idx(file, sha256)
@@ -401,10 +401,12 @@ def _get_file(name, filename, path, mirrors, timeout):
     searched = []
     data_root = os.environ.get(DATA_ENV)
     if data_root:
-        file = Path(data_root) / name / filename
+        file = Path(data_root).expanduser() / name / filename
         searched.append(str(file))
         if file.is_file():
             return read_idx(file, sha256)  # the user pointed here: a bad file is an error
+    else:
+        searched.append(f"${DATA_ENV} (not set)")
 
     cached = _cache_dir(name) / filename
     searched.append(str(cached))
@@ -439,6 +441,10 @@ def _download(name, filename, sha256, mirrors, timeout, target, searched):
             print(f"Downloading {url}", file=sys.stderr)
             with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
                 shutil.copyfileobj(response, out)
+                # urllib returns a connection closed early as a short body, not an error.
+                expected = response.headers.get("Content-Length")
+                if expected is not None and out.tell() != int(expected):
+                    raise OSError(f"connection closed after {out.tell()} of {expected} bytes")
             array = _decode(Path(tmp).read_bytes(), sha256, url)
             os.replace(tmp, target)
             return array
