@@ -1038,7 +1038,18 @@ Value.__rpow__ = _rpair(Pow)
 Value.__matmul__ = lambda self, other: matmul(self, other)
 Value.__rmatmul__ = lambda self, other: matmul(other, self)
 Value.__neg__ = negative
+Value.__pos__ = lambda self: self
+Value.__abs__ = abs
 Value.__getitem__ = getitem
+
+
+def _iter(self):
+    if self.ndim == 0:
+        raise TypeError("iteration over a 0-d Value")
+    return (self[i] for i in range(len(self)))
+
+
+Value.__iter__ = _iter
 
 for _name in ("exp", "log", "sqrt", "square", "abs", "tanh", "sigmoid", "relu",
               "leaky_relu", "clip", "sum", "mean", "max", "min", "logsumexp", "softmax",
