@@ -14,7 +14,7 @@ ifneq ($(wildcard $(SHARED_DATA)/mnist),)
 export AUTOGRAD_CORE_DATA := $(SHARED_DATA)
 endif
 
-.PHONY: demo test bench venv clean
+.PHONY: demo test notebooks lab bench bench-mnist venv clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,8 +30,21 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2 tests
 
+# Every lesson notebook, executed headless in its short setting (make test runs them too).
+notebooks: $(STAMP)
+	$(PY) -m pytest -q -n 2 tests/test_notebooks.py
+
+# The notebooks in JupyterLab.
+lab:
+	$(MAKE) venv EXTRAS=dev,lab
+	$(VENV)/bin/jupyter lab notebooks
+
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+# The course's MNIST run against PyTorch (needs EXTRAS=dev,torch); several minutes.
+bench-mnist: $(STAMP)
+	$(PY) benchmarks/mnist_fit.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -1,1 +1,50 @@
-"""Optimizers, learning-rate schedules and gradient clipping built on autograd_core."""
+"""Optimizers, learning-rate schedules and gradient clipping built on autograd_core.
+
+Each optimizer takes PyTorch's calls and Keras's, and follows Keras's update formulas:
+
+>>> import autograd_core as ag
+>>> import optim
+>>> w = ag.Variable([2.0])
+>>> opt = optim.SGD(0.5)                     # tf.keras.optimizers.SGD(0.5)
+>>> opt.minimize(lambda: (w * w).sum(), [w])  # w <- w - 0.5 * 2w
+>>> w.numpy(), opt.iterations
+(array([0.], dtype=float32), 1)
+"""
+
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .clipping import clip_by_global_norm, clip_by_norm, clip_by_value, global_norm
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .schedules import CosineDecay, ExponentialDecay, LearningRateSchedule, StepDecay
+from .sgd import SGD
+
+# Keras's names for model.compile(optimizer="adam").
+_BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW, "adagrad": Adagrad}
+
+
+def get(identifier):
+    """An optimizer from a Keras name, or the optimizer itself (``keras.optimizers.get``).
+
+    Args:
+        identifier: "sgd", "rmsprop", "adam", "adamw" or "adagrad" (any case), giving a new
+            optimizer with Keras's defaults; or an ``Optimizer``, returned as is.
+    Returns:
+        An ``Optimizer``.
+
+    >>> get("RMSprop")
+    RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-07, centered=False)
+    """
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
+        return _BY_NAME[identifier.lower()]()
+    raise ValueError(f"optim.get: unknown optimizer {identifier!r}; expected an Optimizer or "
+                     f"one of {sorted(_BY_NAME)}")
+
+
+__all__ = [
+    "Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "get",
+    "LearningRateSchedule", "ExponentialDecay", "StepDecay", "CosineDecay",
+    "clip_by_value", "clip_by_norm", "clip_by_global_norm", "global_norm",
+]

@@ -1,0 +1,113 @@
+"""Adam and AdamW: momentum on the gradient, scaled by a running RMS, with bias correction."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .optimizer import Optimizer
+
+
+class Adam(Optimizer):
+    """m <- b1*m + (1-b1)*g;  v <- b2*v + (1-b2)*g**2;  p <- p - lr_t * m / (sqrt(v) + eps)
+
+    with ``lr_t = lr * sqrt(1 - b2**t) / (1 - b1**t)`` and ``t = iterations + 1``. This is
+    Keras's form, with Kingma and Ba's "epsilon hat": the bias corrections are folded into
+    the step size, so ``eps`` is added to the uncorrected ``sqrt(v)`` (PyTorch adds it to
+    ``sqrt(v / (1 - b2**t))``; the two agree up to the size of eps). ``amsgrad`` divides
+    by the largest ``v`` seen so far, ``v_max <- max(v_max, v)``. Keras's defaults:
+    ``learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False``.
+
+    Args:
+        params: the parameters (PyTorch style), or None (Keras style), or the learning rate.
+        learning_rate: a number or a schedule (``lr=`` also accepted).
+        beta_1: the decay of the running mean of the gradients, in [0, 1).
+        beta_2: the decay of the running mean of the squared gradients, in [0, 1).
+        epsilon: added to ``sqrt(v)`` so a zero gradient history does not divide by zero.
+        amsgrad: use the running maximum of ``v`` (Reddi et al., 2018).
+        clipnorm, clipvalue, global_clipnorm: gradient clipping (see ``Optimizer``).
+
+    >>> import autograd_core as ag
+    >>> w = ag.Variable([1.0, -1.0])
+    >>> opt = Adam(0.1)
+    >>> opt.apply_gradients([(ag.constant([0.5, -2.0]), w)])  # first step: ~lr * sign(g)
+    >>> w.numpy().round(4)
+    array([ 0.9, -0.9], dtype=float32)
+    """
+
+    def __init__(self, params=None, learning_rate=0.001, *, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-7, amsgrad=False, lr=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None):
+        super().__init__(params, learning_rate, lr=lr, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm)
+        where = type(self).__name__
+        for name, beta in (("beta_1", beta_1), ("beta_2", beta_2)):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"{where}: {name} must be in [0, 1), got {beta}")
+        if not epsilon >= 0.0:
+            raise ValueError(f"{where}: epsilon must be >= 0, got {epsilon}")
+        self.beta_1 = float(beta_1)
+        self.beta_2 = float(beta_2)
+        self.epsilon = float(epsilon)
+        self.amsgrad = bool(amsgrad)
+        # State lists aligned with params: m and v always, v_max with amsgrad.
+        self.momentums = []
+        self.velocities = []
+        self.velocity_maxes = []
+
+    def init_state(self, p):
+        self.momentums.append(np.zeros(p.shape, p.dtype))
+        self.velocities.append(np.zeros(p.shape, p.dtype))
+        if self.amsgrad:
+            self.velocity_maxes.append(np.zeros(p.shape, p.dtype))
+
+    def update(self, i, p, g, lr):
+        b1, b2 = self.beta_1, self.beta_2
+        t = self.iterations + 1
+        alpha = lr * math.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t)
+        m, v = self.momentums[i], self.velocities[i]
+        step = self.scratch(p)
+        m *= b1
+        m += np.multiply(g, 1.0 - b1, out=step)
+        v *= b2
+        v += np.multiply(np.square(g, out=step), 1.0 - b2, out=step)
+        if self.amsgrad:
+            v = np.maximum(self.velocity_maxes[i], v, out=self.velocity_maxes[i])
+        denominator = np.sqrt(v, out=step)
+        denominator += self.epsilon
+        step = np.divide(m, denominator, out=step)
+        step *= alpha
+        p.assign_sub(step)
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+class AdamW(Adam):
+    """p <- p - lr*weight_decay*p;   then Adam's update
+
+    Adam with decoupled weight decay (Loshchilov and Hutter, 2019): the parameters shrink
+    toward zero by ``lr*weight_decay`` of themselves each update, apart from the gradient,
+    so the decay is not rescaled by Adam's ``1/sqrt(v)`` as an L2 term in the loss would
+    be. Keras's defaults: ``learning_rate=0.001, weight_decay=0.004, beta_1=0.9,
+    beta_2=0.999, epsilon=1e-7, amsgrad=False``.
+
+    Args:
+        weight_decay: the decay rate, >= 0.
+        The others as for ``Adam``.
+    """
+
+    def __init__(self, params=None, learning_rate=0.001, *, weight_decay=0.004, beta_1=0.9,
+                 beta_2=0.999, epsilon=1e-7, amsgrad=False, lr=None, clipnorm=None,
+                 clipvalue=None, global_clipnorm=None):
+        super().__init__(params, learning_rate, beta_1=beta_1, beta_2=beta_2,
+                         epsilon=epsilon, amsgrad=amsgrad, lr=lr, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm)
+        if not weight_decay >= 0.0:
+            raise ValueError(f"AdamW: weight_decay must be >= 0, got {weight_decay}")
+        self.weight_decay = float(weight_decay)
+
+    def get_config(self):
+        return {**super().get_config(), "weight_decay": self.weight_decay}

@@ -1,0 +1,346 @@
+"""The Optimizer base: turn gradients into in-place parameter updates, PyTorch's or Keras's way.
+
+Two ways in, one update:
+
+- PyTorch: ``opt = SGD(params, lr=0.1)``; ``loss.backward(); opt.step(); opt.zero_grad()``.
+- Keras: ``opt = SGD(0.1)``; ``opt.apply_gradients(zip(grads, variables))`` or
+  ``opt.minimize(loss_fn, variables)``.
+
+Both end in ``_apply``, which follows Keras's order for one update: read the learning rate
+(a schedule is called with ``iterations``), clip the gradients, decay the weights
+(decoupled, ``p <- p - lr*wd*p``), run the algorithm's ``update`` for each parameter, then
+count the update in ``iterations``.
+
+Every update is in place: the parameter's numpy buffer is overwritten, the algorithm's
+state (momentum, squared gradients) lives in arrays allocated once per parameter in lists
+aligned with ``params``, and temporaries go to a work buffer shared by all parameters. A
+step therefore allocates no arrays at all, which makes it several times faster than the same
+formulas written with temporaries (``m = b1*m + (1-b1)*g`` allocates two arrays).
+"""
+
+from __future__ import annotations
+
+import inspect
+import numbers
+import warnings
+
+import numpy as np
+
+import autograd_core as ag
+
+from .clipping import _clip_scale, global_norm
+from .schedules import LearningRateSchedule
+
+
+def _is_learning_rate(x) -> bool:
+    """A number or a schedule (a callable of the step), as opposed to parameters."""
+    if isinstance(x, (bool, np.bool_)):
+        return False
+    if isinstance(x, (numbers.Real, np.floating, np.integer)):
+        return True
+    return isinstance(x, LearningRateSchedule) or (
+        callable(x) and not isinstance(x, ag.Value) and not hasattr(x, "__iter__")
+        and not hasattr(x, "parameters"))
+
+
+def _positive_or_none(value, what, where):
+    if value is not None and not value > 0:
+        raise ValueError(f"{where}: {what} must be a positive number or None, got {value!r}")
+    return value
+
+
+class Optimizer:
+    """Base class: holds the parameters, the learning rate and the step count.
+
+    Args:
+        params: the parameters to optimize (an iterable of Values, e.g.
+            ``model.parameters()``), PyTorch style; or None (Keras style) to learn them from
+            the first ``apply_gradients``/``minimize``. A number or a schedule here is taken
+            as the learning rate, so ``SGD(0.5)`` works as in Keras.
+        learning_rate: a number, or a schedule called with ``iterations`` before each update.
+        lr: PyTorch's name for ``learning_rate``.
+        clipnorm: clip each gradient to this L2 norm (per parameter).
+        clipvalue: clip each gradient element to ``[-clipvalue, clipvalue]``.
+        global_clipnorm: clip all gradients together to this global L2 norm.
+
+    Attributes:
+        params: the parameters, in the order first seen; state lists align with it.
+        iterations: the number of updates applied so far.
+
+    A subclass sets its hyper-parameters, creates per-parameter state in ``init_state`` and
+    writes the update rule in ``update``.
+    """
+
+    def __init__(self, params=None, learning_rate=0.001, *, lr=None, clipnorm=None,
+                 clipvalue=None, global_clipnorm=None):
+        where = type(self).__name__
+        if _is_learning_rate(params):  # Keras style: SGD(0.5)
+            # The learning rate came first, so the second slot must be left at its default.
+            default = _default_learning_rate(type(self))
+            if lr is not None or learning_rate != default:
+                raise TypeError(f"{where}: got the learning rate twice (first argument "
+                                f"{params!r}); pass other hyper-parameters by keyword, e.g. "
+                                f"{where}({params!r}, momentum=0.9)")
+            params, learning_rate = None, params
+        if lr is not None:
+            if learning_rate != _default_learning_rate(type(self)):
+                raise TypeError(f"{where}: pass either lr= or learning_rate=, not both")
+            learning_rate = lr
+        if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ValueError(f"{where}: only one of clipnorm, clipvalue and global_clipnorm "
+                             f"can be set, got clipnorm={clipnorm}, clipvalue={clipvalue}, "
+                             f"global_clipnorm={global_clipnorm}")
+        self.clipnorm = _positive_or_none(clipnorm, "clipnorm", where)
+        self.clipvalue = _positive_or_none(clipvalue, "clipvalue", where)
+        self.global_clipnorm = _positive_or_none(global_clipnorm, "global_clipnorm", where)
+        self.learning_rate = learning_rate
+        # Decoupled weight decay (p <- p - lr*wd*p before the update), as Keras applies it;
+        # only SGD and AdamW expose it.
+        self.weight_decay = 0.0
+        self.iterations = 0
+        self.params = []
+        self._index = {}      # id(parameter) -> its position in params and the state lists
+        self._built = 0       # params[:_built] have their state
+        self._work = {}       # dtype -> flat scratch buffer shared by all parameters
+        self._grad_work = {}  # dtype -> flat buffer for clipped gradients
+        if params is not None:
+            if isinstance(params, (str, bytes)):
+                raise TypeError(f"{where}: expected parameters or a learning rate as the first "
+                                f"argument, got {params!r}")
+            if isinstance(params, ag.Value):
+                raise TypeError(f"{where}: params must be an iterable of Values, got a "
+                                "single Value; wrap it in a list")
+            if isinstance(params, dict) or hasattr(params, "parameters"):
+                raise TypeError(f"{where}: params must be an iterable of Values (e.g. "
+                                f"model.parameters()), got {type(params).__name__}")
+            for k, p in enumerate(params):
+                if isinstance(p, dict):
+                    raise TypeError(f"{where}: parameter groups (dicts) are not supported; "
+                                    "use one optimizer per group")
+                self._checked_param(p, f"{where}: params[{k}]")
+                self._index_of(p)
+
+    # --- the learning rate ---------------------------------------------------------------
+    @property
+    def learning_rate(self) -> float:
+        """The learning rate for the next update (a schedule evaluated at ``iterations``)."""
+        if callable(self._learning_rate):
+            return float(self._learning_rate(self.iterations))
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        if not _is_learning_rate(value):
+            raise TypeError(f"{type(self).__name__}: learning_rate must be a number or a "
+                            f"schedule (a callable of the step), got {type(value).__name__}")
+        if not callable(value):
+            value = float(value)
+            if value < 0:
+                raise ValueError(f"{type(self).__name__}: learning_rate must be >= 0, "
+                                 f"got {value}")
+        self._learning_rate = value
+
+    # --- PyTorch style ------------------------------------------------------------------
+    def step(self, closure=None):
+        """Update every parameter that has a ``.grad`` (those whose grad is None are skipped).
+
+        Args:
+            closure: optional zero-argument callable that recomputes the loss (and calls
+                ``backward``), as in PyTorch; it is run first and its result returned.
+        Returns:
+            The closure's loss, or None.
+        """
+        if not self.params:
+            raise RuntimeError(f"{type(self).__name__}.step: this optimizer has no parameters; "
+                               "pass them to the constructor (PyTorch style) or use "
+                               "apply_gradients/minimize (Keras style)")
+        loss = None
+        if closure is not None:
+            with ag.enable_grad():
+                loss = closure()
+        pairs = [(p.grad, p) for p in self.params if p.grad is not None]
+        if pairs:
+            self._apply(pairs, "step")
+        return loss
+
+    def zero_grad(self, set_to_none=True):
+        """Forget the gradients: ``p.grad = None`` (or zero them in place), as in PyTorch."""
+        for p in self.params:
+            if set_to_none or p.grad is None:
+                p.grad = None
+            elif isinstance(p.grad, np.ndarray):
+                p.grad.fill(0)
+            else:
+                p.grad = p.dtype.type(0)
+
+    # --- Keras style --------------------------------------------------------------------
+    def apply_gradients(self, grads_and_vars):
+        """Apply one update from ``(gradient, variable)`` pairs, as Keras does.
+
+        Args:
+            grads_and_vars: an iterable of ``(grad, variable)``; a grad may be a Value, a
+                numpy array (the variable's shape) or None, which skips that variable with
+                a warning, as in Keras.
+        Raises:
+            ValueError: if every gradient is None, or a gradient's shape is wrong.
+        """
+        pairs = []
+        missing = []
+        for k, pair in enumerate(grads_and_vars):
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise TypeError(f"{type(self).__name__}.apply_gradients: expected (gradient, "
+                                f"variable) pairs, item {k} is {type(pair).__name__}")
+            g, v = pair
+            self._checked_param(v, f"{type(self).__name__}.apply_gradients: variable {k}")
+            self._index_of(v)  # known from now on, even without a gradient (Keras's build)
+            if g is None:
+                missing.append(v.name or f"#{k} of shape {v.shape}")
+            else:
+                pairs.append((g, v))
+        if not pairs:
+            raise ValueError(f"{type(self).__name__}.apply_gradients: no gradients provided for "
+                             "any variable (all were None)")
+        if missing:
+            warnings.warn(f"Gradients do not exist for variables {missing} when minimizing the "
+                          "loss; they are left unchanged", stacklevel=2)
+        self._apply(pairs, "apply_gradients")
+
+    def minimize(self, loss, var_list, tape=None):
+        """Compute the gradients of ``loss`` with a GradientTape and apply them (Keras).
+
+        Args:
+            loss: a zero-argument callable returning the loss Value; or the loss Value itself
+                when ``tape`` is the GradientTape that recorded it.
+            var_list: the Values to update (a list, or a callable returning one).
+            tape: the tape that recorded ``loss``, when ``loss`` is a Value.
+        Returns:
+            None.
+
+        >>> import autograd_core as ag
+        >>> from optim import SGD
+        >>> w = ag.Variable(3.0)
+        >>> SGD(0.25).minimize(lambda: w * w, [w])   # w <- w - 0.25 * 2w
+        >>> float(w)
+        1.5
+        """
+        if callable(var_list):
+            var_list = var_list()
+        var_list = [var_list] if isinstance(var_list, ag.Value) else list(var_list)
+        if callable(loss):
+            with ag.GradientTape() as tape:
+                tape.watch(var_list)  # Values that are not trainable Variables too
+                loss = loss()
+        elif tape is None:
+            raise TypeError(f"{type(self).__name__}.minimize: loss must be a zero-argument "
+                            f"callable, or a Value together with tape=, got "
+                            f"{type(loss).__name__}")
+        grads = tape.gradient(loss, var_list)
+        self.apply_gradients(zip(grads, var_list))
+
+    # --- the update ---------------------------------------------------------------------
+    def _apply(self, pairs, where):
+        lr = self.learning_rate
+        grads = [self._grad_array(g, p, where) for g, p in pairs]
+        index = [self._index_of(p) for _, p in pairs]
+        self._build()
+        scale = 1.0
+        if self.global_clipnorm is not None:
+            scale = _clip_scale(global_norm(grads), self.global_clipnorm)
+        for i, g, (_, p) in zip(index, grads, pairs):
+            g = self._clipped(g, p, scale)
+            if self.weight_decay:
+                _scale_in_place(p, 1.0 - lr * self.weight_decay)
+            self.update(i, p, g, lr)
+        self.iterations += 1
+
+    def _clipped(self, g, p, global_scale):
+        """g clipped as the constructor asked (written to a shared buffer), or g itself."""
+        if self.clipvalue is not None:
+            return np.clip(g, -self.clipvalue, self.clipvalue,
+                           out=self._scratch(self._grad_work, p))
+        scale = global_scale
+        if self.clipnorm is not None:
+            scale = _clip_scale(global_norm([g]), self.clipnorm)
+        if scale == 1.0:
+            return g
+        return np.multiply(g, scale, out=self._scratch(self._grad_work, p))
+
+    def _build(self):
+        """Create the state of the parameters that have none yet, in the order of ``params``.
+
+        Like Keras's ``build``, this runs at the first update (and again for parameters first
+        met later), once the subclass has set its hyper-parameters.
+        """
+        for p in self.params[self._built:]:
+            self.init_state(p)
+        self._built = len(self.params)
+
+    def init_state(self, p):
+        """Append the state for a new parameter ``p`` to every state list (none here)."""
+
+    def update(self, i, p, g, lr):
+        """Update parameter ``p`` (position ``i`` in the state lists) in place from gradient
+        ``g`` (a numpy array of p's shape) with learning rate ``lr``."""
+        raise NotImplementedError
+
+    def scratch(self, p):
+        """A work array shaped like ``p`` (in p's dtype) for an update's temporaries.
+
+        One buffer is shared by every parameter, as updates run one after another.
+        """
+        return self._scratch(self._work, p)
+
+    @staticmethod
+    def _scratch(pool, p):
+        flat = pool.get(p.dtype)
+        if flat is None or flat.size < p.size:
+            flat = pool[p.dtype] = np.empty(p.size, p.dtype)
+        return flat[:p.size].reshape(p.shape)
+
+    def _index_of(self, p):
+        i = self._index.get(id(p))
+        if i is None:
+            # self.params keeps p alive, so its id cannot be reused by another Value.
+            i = self._index[id(p)] = len(self.params)
+            self.params.append(p)
+        return i
+
+    @staticmethod
+    def _checked_param(p, where):
+        if not isinstance(p, ag.Value):
+            raise TypeError(f"{where}: expected a Value (Variable), got {type(p).__name__}")
+        if p.dtype.kind != "f":
+            raise TypeError(f"{where}: only float Values can be optimized, got dtype {p.dtype}")
+
+    def _grad_array(self, g, p, where):
+        g = g.data if isinstance(g, ag.Value) else np.asarray(g)
+        if np.shape(g) != p.shape:
+            name = f"{p.name!r}" if p.name else "a variable"
+            raise ValueError(f"{type(self).__name__}.{where}: gradient of shape {np.shape(g)} "
+                             f"for {name} of shape {p.shape}")
+        return g
+
+    # --- description --------------------------------------------------------------------
+    def get_config(self) -> dict:
+        """The hyper-parameters, enough to rebuild the optimizer: ``type(o)(**o.get_config())``."""
+        config = {"learning_rate": self._learning_rate}
+        for name in ("clipnorm", "clipvalue", "global_clipnorm"):
+            if getattr(self, name) is not None:
+                config[name] = getattr(self, name)
+        return config
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+def _default_learning_rate(cls):
+    return inspect.signature(cls.__init__).parameters["learning_rate"].default
+
+
+def _scale_in_place(p, factor):
+    """p <- factor * p, in the parameter's own buffer."""
+    if isinstance(p.data, np.ndarray):
+        np.multiply(p.data, factor, out=p.data)
+    else:
+        p.assign(p.data * factor)

@@ -1,0 +1,615 @@
+"""Tests for optim: each update rule against steps computed by hand in numpy, the PyTorch and
+Keras calling styles, in-place updates and state reuse, and the package's import boundary.
+
+Hand computations use p0, g1, g2 below in float64; the formulas are Keras 3's.
+"""
+
+import ast
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd_core as ag
+import optim
+from optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+
+P0 = np.array([1.0, -2.0, 3.0])
+G1 = np.array([0.5, -1.0, 2.0])
+G2 = np.array([-0.3, 0.4, 1.0])
+EPS = 1e-7
+
+
+def run(opt_factory, grads, p0=P0):
+    """Apply ``grads`` one after another with apply_gradients; the parameter after each."""
+    p = ag.Variable(p0.copy())
+    opt = opt_factory()
+    out = []
+    for g in grads:
+        opt.apply_gradients([(g, p)])
+        out.append(p.numpy().copy())
+    return out
+
+
+# --- one or two steps by hand, per algorithm and option -----------------------------------
+
+def test_sgd_plain_by_hand():
+    p1, p2 = run(lambda: SGD(0.1), [G1, G2])
+    np.testing.assert_allclose(p1, P0 - 0.1 * G1, rtol=1e-14)
+    np.testing.assert_allclose(p2, P0 - 0.1 * G1 - 0.1 * G2, rtol=1e-14)
+
+
+def test_sgd_momentum_by_hand():
+    p1, p2 = run(lambda: SGD(0.1, momentum=0.9), [G1, G2])
+    v1 = -0.1 * G1
+    v2 = 0.9 * v1 - 0.1 * G2
+    np.testing.assert_allclose(p1, P0 + v1, rtol=1e-14)
+    np.testing.assert_allclose(p2, P0 + v1 + v2, rtol=1e-14)
+
+
+def test_sgd_nesterov_by_hand():
+    p1, p2 = run(lambda: SGD(0.1, momentum=0.9, nesterov=True), [G1, G2])
+    v1 = -0.1 * G1
+    e1 = P0 + 0.9 * v1 - 0.1 * G1
+    v2 = 0.9 * v1 - 0.1 * G2
+    np.testing.assert_allclose(p1, e1, rtol=1e-14)
+    np.testing.assert_allclose(p2, e1 + 0.9 * v2 - 0.1 * G2, rtol=1e-14)
+
+
+def test_sgd_weight_decay_is_decoupled_by_hand():
+    # Keras: p <- p - lr*wd*p, then the momentum step with the gradient taken before it.
+    p1, p2 = run(lambda: SGD(0.1, momentum=0.9, weight_decay=0.05), [G1, G2])
+    v1 = -0.1 * G1
+    e1 = P0 - 0.1 * 0.05 * P0 + v1
+    v2 = 0.9 * v1 - 0.1 * G2
+    np.testing.assert_allclose(p1, e1, rtol=1e-14)
+    np.testing.assert_allclose(p2, e1 - 0.1 * 0.05 * e1 + v2, rtol=1e-14)
+
+
+def test_rmsprop_plain_by_hand():
+    p1, p2 = run(lambda: RMSprop(0.01), [G1, G2])
+    s1 = 0.1 * G1 ** 2
+    e1 = P0 - 0.01 * G1 / np.sqrt(s1 + EPS)  # Keras: eps inside the root
+    s2 = 0.9 * s1 + 0.1 * G2 ** 2
+    np.testing.assert_allclose(p1, e1, rtol=1e-14)
+    np.testing.assert_allclose(p2, e1 - 0.01 * G2 / np.sqrt(s2 + EPS), rtol=1e-14)
+
+
+def test_rmsprop_eps_is_inside_the_root():
+    # A tiny gradient tells the two placements apart: sqrt(s + eps) is ~ sqrt(eps) here.
+    g = np.array([1e-5])
+    (p1,) = run(lambda: RMSprop(0.01), [g], p0=np.array([0.0]))
+    s = 0.1 * g ** 2
+    np.testing.assert_allclose(p1, -0.01 * g / np.sqrt(s + EPS), rtol=1e-12)
+    assert not np.allclose(p1, -0.01 * g / (np.sqrt(s) + EPS), rtol=1e-3)
+
+
+def test_rmsprop_momentum_by_hand():
+    p1, p2 = run(lambda: RMSprop(0.01, momentum=0.5), [G1, G2])
+    s1 = 0.1 * G1 ** 2
+    m1 = 0.01 * G1 / np.sqrt(s1 + EPS)
+    s2 = 0.9 * s1 + 0.1 * G2 ** 2
+    m2 = 0.5 * m1 + 0.01 * G2 / np.sqrt(s2 + EPS)
+    np.testing.assert_allclose(p1, P0 - m1, rtol=1e-14)
+    np.testing.assert_allclose(p2, P0 - m1 - m2, rtol=1e-14)
+
+
+def test_rmsprop_centered_by_hand():
+    p1, p2 = run(lambda: RMSprop(0.01, centered=True), [G1, G2])
+    s1, a1 = 0.1 * G1 ** 2, 0.1 * G1
+    e1 = P0 - 0.01 * G1 / np.sqrt(s1 - a1 ** 2 + EPS)
+    s2, a2 = 0.9 * s1 + 0.1 * G2 ** 2, 0.9 * a1 + 0.1 * G2
+    np.testing.assert_allclose(p1, e1, rtol=1e-14)
+    np.testing.assert_allclose(p2, e1 - 0.01 * G2 / np.sqrt(s2 - a2 ** 2 + EPS), rtol=1e-14)
+
+
+def adam_by_hand(grads, lr=0.01, b1=0.9, b2=0.999, eps=EPS, wd=0.0, amsgrad=False):
+    p, m, v, v_max = P0.copy(), 0.0, 0.0, 0.0
+    out = []
+    for t, g in enumerate(grads, start=1):
+        p = p - lr * wd * p
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g ** 2
+        v_max = np.maximum(v_max, v)
+        lr_t = lr * math.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        p = p - lr_t * m / (np.sqrt(v_max if amsgrad else v) + eps)
+        out.append(p)
+    return out
+
+
+def test_adam_by_hand():
+    p1, p2 = run(lambda: Adam(0.01), [G1, G2])
+    m1, v1 = 0.1 * G1, 0.001 * G1 ** 2
+    e1 = P0 - 0.01 * math.sqrt(0.001) / 0.1 * m1 / (np.sqrt(v1) + EPS)  # epsilon hat
+    np.testing.assert_allclose(p1, e1, rtol=1e-14)
+    np.testing.assert_allclose(p2, adam_by_hand([G1, G2])[1], rtol=1e-14)
+
+
+def test_adam_amsgrad_by_hand():
+    # A zero gradient shrinks v at step 3, so amsgrad's v_max differs from v there.
+    grads = [G1, 3 * G2, np.zeros(3)]
+    got = run(lambda: Adam(0.01, amsgrad=True), grads)
+    want = adam_by_hand(grads, amsgrad=True)
+    np.testing.assert_allclose(got, want, rtol=1e-14)
+    assert not np.allclose(want[2], adam_by_hand(grads)[2], rtol=1e-6)
+
+
+def test_adamw_by_hand():
+    p1, p2 = run(lambda: AdamW(0.01, weight_decay=0.1), [G1, G2])
+    m1, v1 = 0.1 * G1, 0.001 * G1 ** 2
+    e1 = P0 - 0.01 * 0.1 * P0 - 0.01 * math.sqrt(0.001) / 0.1 * m1 / (np.sqrt(v1) + EPS)
+    np.testing.assert_allclose(p1, e1, rtol=1e-14)
+    np.testing.assert_allclose(p2, adam_by_hand([G1, G2], wd=0.1)[1], rtol=1e-14)
+
+
+def test_adagrad_by_hand():
+    p1, p2 = run(lambda: Adagrad(0.1), [G1, G2])
+    s1 = 0.1 + G1 ** 2
+    e1 = P0 - 0.1 * G1 / np.sqrt(s1 + EPS)
+    s2 = s1 + G2 ** 2
+    np.testing.assert_allclose(p1, e1, rtol=1e-14)
+    np.testing.assert_allclose(p2, e1 - 0.1 * G2 / np.sqrt(s2 + EPS), rtol=1e-14)
+
+
+def test_adagrad_initial_accumulator_value():
+    (p1,) = run(lambda: Adagrad(0.1, initial_accumulator_value=2.0, epsilon=0.0), [G1])
+    np.testing.assert_allclose(p1, P0 - 0.1 * G1 / np.sqrt(2.0 + G1 ** 2), rtol=1e-14)
+
+
+def test_keras_defaults():
+    assert SGD().get_config() == {"learning_rate": 0.01, "momentum": 0.0, "nesterov": False,
+                                  "weight_decay": 0.0}
+    assert RMSprop().get_config() == {"learning_rate": 0.001, "rho": 0.9, "momentum": 0.0,
+                                      "epsilon": 1e-7, "centered": False}
+    assert Adam().get_config() == {"learning_rate": 0.001, "beta_1": 0.9, "beta_2": 0.999,
+                                   "epsilon": 1e-7, "amsgrad": False}
+    assert AdamW().get_config() == {"learning_rate": 0.001, "beta_1": 0.9, "beta_2": 0.999,
+                                    "epsilon": 1e-7, "amsgrad": False, "weight_decay": 0.004}
+    assert Adagrad().get_config() == {"learning_rate": 0.001,
+                                      "initial_accumulator_value": 0.1, "epsilon": 1e-7}
+
+
+# --- 100 steps against a numpy loop of Keras's formulas --------------------------------------
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(16, 3))
+Y = RNG.normal(size=(16, 2))
+W0 = RNG.normal(size=(3, 2)) * 0.5
+
+
+def loss_and_grad(W):
+    """L = mean((tanh(X @ W) - Y)**2) and dL/dW, by hand."""
+    h = np.tanh(X @ W)
+    return np.mean((h - Y) ** 2), X.T @ (2 * (h - Y) / Y.size * (1 - h ** 2))
+
+
+def test_model_gradient_matches_engine():
+    W = ag.Variable(W0.copy())
+    loss = ag.mean(ag.square(ag.tanh(ag.constant(X) @ W) - ag.constant(Y)))
+    loss.backward()
+    want_loss, want_grad = loss_and_grad(W0)
+    np.testing.assert_allclose(float(loss), want_loss, rtol=1e-12)
+    np.testing.assert_allclose(W.grad, want_grad, rtol=1e-12)
+
+
+def keras_reference(kind, lr, steps=100, **h):
+    """Keras 3's update rules as a plain numpy loop (one algorithm per branch)."""
+    W = W0.copy()
+    state = {k: np.zeros_like(W) for k in ("m", "v", "a", "mo", "vmax")}
+    state["s"] = np.full_like(W, h.get("initial_accumulator_value", 0.1))
+    for t in range(1, steps + 1):
+        g = loss_and_grad(W)[1]
+        if kind == "sgd":
+            W = W - lr * h["wd"] * W
+            state["v"] = h["momentum"] * state["v"] - lr * g
+            W = W + state["v"]
+        elif kind == "rmsprop":
+            rho, eps = 0.9, 1e-7
+            state["v"] = rho * state["v"] + (1 - rho) * g ** 2
+            if h["centered"]:
+                state["a"] = rho * state["a"] + (1 - rho) * g
+                increment = lr * g / np.sqrt(state["v"] - state["a"] ** 2 + eps)
+            else:
+                increment = lr * g / np.sqrt(state["v"] + eps)
+            state["mo"] = h["momentum"] * state["mo"] + increment
+            W = W - state["mo"]
+        elif kind == "adam":
+            b1, b2, eps = 0.9, 0.999, 1e-7
+            state["m"] = b1 * state["m"] + (1 - b1) * g
+            state["v"] = b2 * state["v"] + (1 - b2) * g ** 2
+            W = W - lr * math.sqrt(1 - b2 ** t) / (1 - b1 ** t) * state["m"] / (
+                np.sqrt(state["v"]) + eps)
+        elif kind == "adagrad":
+            state["s"] = state["s"] + g ** 2
+            W = W - lr * g / np.sqrt(state["s"] + 1e-7)
+    return W
+
+
+# lr = 0.003 keeps the 100 steps away from the minimum, where RMSprop's near-sign steps
+# would amplify rounding differences chaotically (at lr = 0.01 a 1e-12 change in W0 grows
+# to 1e-4 by step 100).
+@pytest.mark.parametrize("make, kind, h", [
+    (lambda p: SGD(p, lr=0.003, momentum=0.9, weight_decay=0.1), "sgd",
+     {"momentum": 0.9, "wd": 0.1}),
+    (lambda p: RMSprop(p, lr=0.003), "rmsprop", {"centered": False, "momentum": 0.0}),
+    (lambda p: RMSprop(p, lr=0.003, centered=True, momentum=0.5), "rmsprop",
+     {"centered": True, "momentum": 0.5}),
+    (lambda p: Adam(p, lr=0.003), "adam", {}),
+    (lambda p: Adagrad(p, lr=0.003), "adagrad", {}),
+], ids=["sgd-momentum-wd", "rmsprop", "rmsprop-centered-momentum", "adam", "adagrad"])
+def test_100_steps_match_numpy_reference(make, kind, h):
+    W = ag.Variable(W0.copy())
+    opt = make([W])
+    for _ in range(100):
+        opt.zero_grad()
+        ag.mean(ag.square(ag.tanh(ag.constant(X) @ W) - ag.constant(Y))).backward()
+        opt.step()
+    want = keras_reference(kind, lr=0.003, **h)
+    np.testing.assert_allclose(W.numpy(), want, rtol=1e-10, atol=1e-12)
+    assert np.abs(want - W0).max() > 0.05  # the parameters did travel
+
+
+# --- calling styles -----------------------------------------------------------------------
+
+def test_constructor_styles():
+    w = ag.Variable([1.0])
+    assert SGD(0.5).learning_rate == 0.5                      # tf.keras.optimizers.SGD(0.5)
+    assert SGD(learning_rate=0.5).learning_rate == 0.5
+    assert SGD([w], lr=0.3).learning_rate == 0.3              # torch.optim.SGD(params, lr=0.3)
+    assert SGD([w], 0.3).learning_rate == 0.3
+    opt = SGD(w for w in [w])                                 # a generator, like parameters()
+    assert opt.params == [w] and opt.learning_rate == 0.01
+    assert Adam(np.float32(0.5)).learning_rate == 0.5
+    schedule = optim.ExponentialDecay(0.1, 10, 0.5)
+    assert Adam(schedule)._learning_rate is schedule
+    assert SGD(0.1, momentum=0.9).momentum == 0.9
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: SGD(0.5, 0.9), "learning rate twice"),
+    (lambda: SGD(0.5, lr=0.1), "learning rate twice"),
+    (lambda: SGD([ag.Variable(1.0)], learning_rate=0.2, lr=0.1), "not both"),
+    (lambda: SGD(ag.Variable(1.0)), "single Value"),
+    (lambda: SGD([np.zeros(3)]), "params\\[0\\]: expected a Value"),
+    (lambda: SGD([{"params": []}]), "groups"),
+    (lambda: SGD([ag.constant(np.arange(3), dtype=ag.int64)]), "only float Values"),
+    (lambda: SGD("fast"), "SGD: expected parameters or a learning rate"),
+    (lambda: SGD(-1.0), "learning_rate must be >= 0"),
+    (lambda: SGD(momentum=1.5), "momentum"),
+    (lambda: RMSprop(rho=1.0), "rho"),
+    (lambda: Adam(beta_1=1.0), "beta_1"),
+    (lambda: AdamW(weight_decay=-1.0), "weight_decay"),
+    (lambda: Adagrad(initial_accumulator_value=-1.0), "initial_accumulator_value"),
+    (lambda: SGD(clipnorm=1.0, clipvalue=1.0), "only one of"),
+    (lambda: SGD(clipnorm=0.0), "clipnorm must be a positive"),
+])
+def test_bad_arguments_raise_clear_errors(call, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        call()
+
+
+def test_get_resolves_keras_names():
+    for name, cls in [("sgd", SGD), ("RMSprop", RMSprop), ("ADAM", Adam), ("adamw", AdamW),
+                      ("Adagrad", Adagrad)]:
+        opt = optim.get(name)
+        assert type(opt) is cls
+        assert opt.get_config() == cls().get_config()
+    assert optim.get("adam") is not optim.get("adam")  # a fresh one each time
+    opt = SGD(0.1)
+    assert optim.get(opt) is opt
+    with pytest.raises(ValueError, match="unknown optimizer 'nadam'"):
+        optim.get("nadam")
+
+
+def test_step_and_zero_grad_pytorch_style():
+    w, b = ag.Variable([1.0, 2.0], dtype=np.float64), ag.Variable(0.5, dtype=np.float64)
+    opt = SGD([w, b], lr=0.1)
+    (w * w).sum().backward()          # b gets no grad: skipped
+    opt.step()
+    np.testing.assert_allclose(w.numpy(), [0.8, 1.6], rtol=1e-15)
+    assert float(b) == 0.5 and opt.iterations == 1
+    opt.zero_grad()
+    assert w.grad is None and b.grad is None
+    (w * w).sum().backward()
+    opt.zero_grad(set_to_none=False)
+    np.testing.assert_array_equal(w.grad, [0.0, 0.0])
+    assert b.grad is None
+
+
+def test_step_closure_returns_loss():
+    w = ag.Variable([2.0], dtype=np.float64)
+    opt = SGD([w], lr=0.25)
+
+    def closure():
+        opt.zero_grad()
+        loss = (w * w).sum()
+        loss.backward()
+        return loss
+    loss = opt.step(closure)
+    assert float(loss) == 4.0
+    np.testing.assert_allclose(w.numpy(), [1.0])
+
+
+def test_step_without_params_raises():
+    with pytest.raises(RuntimeError, match="SGD.step: this optimizer has no parameters"):
+        SGD(0.1).step()
+
+
+def test_apply_gradients_accepts_values_arrays_and_skips_none():
+    a = ag.Variable([1.0, 1.0], name="a", dtype=np.float64)
+    b = ag.Variable([[1.0]], name="b", dtype=np.float64)
+    c = ag.Variable(1.0, name="c", dtype=np.float64)
+    opt = SGD(0.5)
+    with pytest.warns(UserWarning, match="'b'"):
+        opt.apply_gradients([(ag.constant([1.0, 2.0]), a), (None, b), (np.float64(4.0), c)])
+    np.testing.assert_allclose(a.numpy(), [0.5, 0.0])
+    np.testing.assert_allclose(b.numpy(), [[1.0]])
+    assert float(c) == -1.0
+    assert opt.params == [a, b, c] and opt.iterations == 1
+    with pytest.raises(ValueError, match="no gradients provided for any variable"):
+        opt.apply_gradients([(None, a)])
+    assert opt.iterations == 1
+
+
+def test_apply_gradients_bad_input():
+    w = ag.Variable(np.zeros((2, 3)), name="W")
+    opt = SGD(0.1)
+    with pytest.raises(ValueError, match=r"SGD.apply_gradients: gradient of shape \(3, 2\) "
+                                         r"for 'W' of shape \(2, 3\)"):
+        opt.apply_gradients([(np.zeros((3, 2)), w)])
+    with pytest.raises(TypeError, match="pairs"):
+        opt.apply_gradients([w])
+    with pytest.raises(TypeError, match="expected a Value"):
+        opt.apply_gradients([(np.zeros(2), np.zeros(2))])
+
+
+def test_minimize_with_a_tape_course_xor_style():
+    # Lecture 2: optimizer = tf.keras.optimizers.SGD(0.5); optimizer.minimize(calc_loss, vars)
+    W = ag.Variable([[1.0], [2.0]], dtype=np.float64)
+    b = ag.Variable([0.5], dtype=np.float64)
+    x = ag.constant([[1.0, -1.0]], dtype=np.float64)
+    opt = SGD(0.5)
+    assert opt.minimize(lambda: ag.reduce_sum(ag.square(x @ W + b)), [W, b]) is None
+    r = 1.0 - 2.0 + 0.5                       # the residual; dL/dW = 2 r x^T, dL/db = 2 r
+    np.testing.assert_allclose(W.numpy(), [[1.0 - 0.5 * 2 * r], [2.0 + 0.5 * 2 * r]])
+    np.testing.assert_allclose(b.numpy(), [0.5 - 0.5 * 2 * r])
+    assert opt.iterations == 1 and W.grad is None  # the tape leaves .grad alone
+
+
+def test_minimize_watches_plain_values_and_accepts_a_tape():
+    w = ag.Value(3.0, dtype=np.float64)       # not a Variable: watched explicitly
+    opt = SGD(0.1)
+    opt.minimize(lambda: w * w, [w])
+    assert float(w) == pytest.approx(3.0 - 0.1 * 6.0)
+    v = ag.Variable(2.0, dtype=np.float64)
+    with ag.GradientTape() as tape:
+        loss = v * v * v
+    opt.minimize(loss, [v], tape=tape)
+    assert float(v) == pytest.approx(2.0 - 0.1 * 12.0)
+    with pytest.raises(TypeError, match="zero-argument callable"):
+        opt.minimize(loss, [v])
+
+
+def test_optimizer_learns_new_variables_later():
+    a, b = ag.Variable([1.0], dtype=np.float64), ag.Variable([2.0], dtype=np.float64)
+    opt = Adam(0.1)
+    opt.apply_gradients([(np.ones(1), a)])
+    opt.apply_gradients([(np.ones(1), a), (np.ones(1), b)])
+    assert opt.params == [a, b] and len(opt.momentums) == 2 and opt.iterations == 2
+    np.testing.assert_allclose(opt.momentums[1], [0.1])  # fresh state for b
+
+
+# --- iterations, schedules and clipping inside the optimizer -------------------------------
+
+def test_schedule_is_called_with_iterations_before_the_update():
+    seen = []
+
+    def schedule(step):
+        seen.append(step)
+        return 0.1 / (1 + step)
+    w = ag.Variable([0.0], dtype=np.float64)
+    opt = SGD(schedule)
+    for _ in range(3):
+        opt.apply_gradients([(np.ones(1), w)])
+    assert seen == [0, 1, 2] and opt.iterations == 3
+    np.testing.assert_allclose(w.numpy(), [-(0.1 + 0.05 + 0.1 / 3)])
+    assert opt.learning_rate == pytest.approx(0.025)
+
+
+def test_exponential_decay_drives_sgd():
+    w = ag.Variable([0.0], dtype=np.float64)
+    opt = SGD(optim.ExponentialDecay(0.1, decay_steps=1, decay_rate=0.5))
+    for _ in range(3):
+        opt.apply_gradients([(np.ones(1), w)])
+    np.testing.assert_allclose(w.numpy(), [-(0.1 + 0.05 + 0.025)])
+
+
+def test_weight_decay_uses_the_scheduled_rate():
+    w = ag.Variable([1.0], dtype=np.float64)
+    opt = AdamW(optim.StepDecay(0.1, step_size=1, gamma=0.5), weight_decay=1.0)
+    opt.apply_gradients([(np.zeros(1), w)])
+    opt.apply_gradients([(np.zeros(1), w)])
+    np.testing.assert_allclose(w.numpy(), [(1 - 0.1) * (1 - 0.05)])
+
+
+def test_learning_rate_can_be_set():
+    w = ag.Variable([0.0], dtype=np.float64)
+    opt = SGD(0.1)
+    opt.learning_rate = 0.5
+    opt.apply_gradients([(np.ones(1), w)])
+    np.testing.assert_allclose(w.numpy(), [-0.5])
+
+
+def test_optimizer_clipnorm_is_per_variable():
+    a, b = ag.Variable([0.0, 0.0], dtype=np.float64), ag.Variable([0.0], dtype=np.float64)
+    SGD(1.0, clipnorm=1.0).apply_gradients([(np.array([3.0, 4.0]), a), (np.array([0.5]), b)])
+    np.testing.assert_allclose(a.numpy(), [-0.6, -0.8], rtol=1e-15)
+    np.testing.assert_allclose(b.numpy(), [-0.5], rtol=1e-15)
+
+
+def test_optimizer_global_clipnorm_is_over_all_variables():
+    a, b = ag.Variable([0.0, 0.0], dtype=np.float64), ag.Variable([0.0], dtype=np.float64)
+    ga, gb = np.array([3.0, 4.0]), np.array([12.0])          # global norm 13
+    SGD(1.0, global_clipnorm=1.3).apply_gradients([(ga, a), (gb, b)])
+    np.testing.assert_allclose(a.numpy(), -ga / 10, rtol=1e-15)
+    np.testing.assert_allclose(b.numpy(), -gb / 10, rtol=1e-15)
+    np.testing.assert_array_equal(ga, [3.0, 4.0])              # the gradient is not modified
+
+
+def test_optimizer_clipvalue():
+    a = ag.Variable([0.0, 0.0, 0.0], dtype=np.float64)
+    g = np.array([-3.0, 0.2, 5.0])
+    Adagrad(1.0, clipvalue=0.5, initial_accumulator_value=1.0,
+            epsilon=0.0).apply_gradients([(g, a)])
+    clipped = np.array([-0.5, 0.2, 0.5])
+    np.testing.assert_allclose(a.numpy(), -clipped / np.sqrt(1.0 + clipped ** 2), rtol=1e-15)
+
+
+def test_global_clipnorm_with_infinite_gradient_gives_nan():
+    a = ag.Variable([0.0, 0.0], dtype=np.float64)
+    SGD(1.0, global_clipnorm=1.0).apply_gradients([(np.array([np.inf, 1.0]), a)])
+    assert np.isnan(a.numpy()).all()
+
+
+# --- in place, state reuse, dtypes, scalars ------------------------------------------------
+
+ALL = [
+    lambda p: SGD(p, lr=0.1),
+    lambda p: SGD(p, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
+    lambda p: RMSprop(p, lr=0.01, momentum=0.5, centered=True),
+    lambda p: Adam(p, lr=0.01, amsgrad=True),
+    lambda p: AdamW(p, lr=0.01),
+    lambda p: Adagrad(p, lr=0.1, clipnorm=0.5),
+]
+IDS = ["sgd", "sgd-nesterov-wd", "rmsprop-centered", "adam-amsgrad", "adamw", "adagrad-clip"]
+
+
+def state_arrays(opt):
+    return [a for v in vars(opt).values() if isinstance(v, list) for a in v
+            if isinstance(a, np.ndarray)]
+
+
+@pytest.mark.parametrize("make", ALL, ids=IDS)
+def test_updates_are_in_place_and_state_is_reused(make):
+    W = ag.Variable(np.ones((4, 3)) * 0.5)
+    opt = make([W])
+    buffer = W.data
+    W.grad = np.full((4, 3), 0.1, np.float32)
+    opt.step()
+    state = state_arrays(opt)
+    ids = [id(a) for a in state]
+    before = [a.copy() for a in state]
+    scratch = [id(a) for a in opt._work.values()]
+    W.grad = np.full((4, 3), -0.2, np.float32)
+    opt.step()
+    assert W.data is buffer                                   # the parameter's own buffer
+    assert not np.allclose(W.numpy(), 0.5)
+    assert [id(a) for a in state_arrays(opt)] == ids          # same state arrays ...
+    assert all(not np.array_equal(a, b) for a, b in zip(state_arrays(opt), before))  # updated
+    assert [id(a) for a in opt._work.values()] == scratch     # and the same scratch buffer
+
+
+@pytest.mark.parametrize("make", ALL, ids=IDS)
+def test_float32_parameters_stay_float32(make):
+    W = ag.Variable(np.ones((2, 3), np.float32))
+    b = ag.Variable(0.25)                                      # a float32 scalar
+    opt = make([W, b])
+    for _ in range(2):
+        W.grad = np.full((2, 3), 0.3)                          # a float64 gradient
+        b.grad = np.float32(0.7)
+        opt.step()
+    assert W.dtype == np.float32 and W.data.dtype == np.float32
+    assert isinstance(b.data, np.float32) and b.data != np.float32(0.25)
+    assert all(a.dtype == np.float32 for a in state_arrays(opt))
+
+
+@pytest.mark.parametrize("make", ALL, ids=IDS)
+def test_scalar_matches_one_element_array(make):
+    s = ag.Variable(np.float64(0.7))
+    a = ag.Variable(np.array([0.7]))
+    opt_s, opt_a = make([s]), make([a])
+    for g in (0.3, -0.2, 0.9):
+        s.grad, a.grad = np.float64(g), np.array([g])
+        opt_s.step()
+        opt_a.step()
+    assert np.ndim(s.data) == 0
+    np.testing.assert_allclose(float(s), a.numpy()[0], rtol=1e-14)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.floats(-1e3, 1e3), min_size=1, max_size=5),
+       st.floats(1e-4, 1.0), st.floats(0.0, 0.99))
+def test_sgd_momentum_matches_formula_for_any_gradients(g, lr, momentum):
+    g = np.array(g)
+    p0 = np.linspace(-1, 1, g.size)
+    p1, p2 = run(lambda: SGD(lr, momentum=momentum), [g, g], p0=p0)
+    v1 = -lr * g
+    np.testing.assert_allclose(p1, p0 + v1, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(p2, p0 + v1 + momentum * v1 - lr * g, rtol=1e-12, atol=1e-9)
+
+
+def test_repr_and_config_round_trip():
+    opt = RMSprop(0.01, momentum=0.5, clipnorm=1.0)
+    assert repr(opt) == ("RMSprop(learning_rate=0.01, clipnorm=1.0, rho=0.9, momentum=0.5, "
+                         "epsilon=1e-07, centered=False)")
+    assert RMSprop(**opt.get_config()).get_config() == opt.get_config()
+
+
+def test_custom_optimizer_subclass():
+    class SignSGD(Optimizer):
+        """p <- p - lr * sign(g)"""
+
+        def update(self, i, p, g, lr):
+            p.assign_sub(np.multiply(np.sign(g), lr, out=self.scratch(p)))
+
+    w = ag.Variable([1.0, -1.0], dtype=np.float64)
+    opt = SignSGD([w], lr=0.25)
+    w.grad = np.array([3.0, -0.1])
+    opt.step()
+    np.testing.assert_allclose(w.numpy(), [0.75, -0.75])
+
+
+# --- the boundary: optim uses only autograd_core's public API and never nn -----------------
+
+OPTIM = Path(__file__).resolve().parent.parent / "optim"
+STDLIB = {"__future__", "math", "numbers", "warnings", "inspect"}
+
+
+@pytest.mark.parametrize("path", sorted(OPTIM.glob("*.py")), ids=lambda p: p.name)
+def test_optim_imports_only_the_public_engine_api(path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                assert alias.name in STDLIB | {"numpy", "autograd_core"}, alias.name
+                if alias.name == "autograd_core":
+                    assert alias.asname == "ag"
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 1 or node.module in STDLIB, \
+                f"{path.name}: from {node.module} import ... (use `import autograd_core as ag`)"
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id == "ag":
+            assert node.attr in ag.__all__, f"{path.name}: ag.{node.attr} is not public"
+    assert "nn" not in {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+def test_importing_optim_does_not_import_nn():
+    import subprocess
+    import sys
+    code = "import sys, optim; print('nn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=OPTIM.parent, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_no_warnings_in_a_normal_step():
+    w = ag.Variable([1.0])
+    opt = Adam([w], lr=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (w * w).sum().backward()
+        opt.step()
