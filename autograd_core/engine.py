@@ -121,7 +121,7 @@ class Value:
     __array_ufunc__ = None
 
     def __init__(self, data, requires_grad=True, name=None, dtype=None):
-        data = _to_array(data, dtype)
+        data = _to_array(data, dtype, where=type(self).__name__)
         if isinstance(data, np.ndarray):
             data = data.copy()  # a Value owns its buffer: optimizers update it in place
         self.data = data

@@ -939,6 +939,17 @@ def matmul(a, b):
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: operands must have at least one dimension, got shapes "
                          f"{a.shape} and {b.shape}")
+    # numpy's own messages speak of gufunc signatures; say which axes disagree instead.
+    k_a, k_b = a.shape[-1], b.shape[-2 if b.ndim > 1 else 0]
+    if k_a != k_b:
+        raise ValueError(f"matmul: shapes {a.shape} @ {b.shape} do not match: the last axis "
+                         f"of a has {k_a} elements, the contracted axis of b has {k_b}")
+    if a.ndim > 2 and b.ndim > 2:
+        try:
+            np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        except ValueError:
+            raise ValueError(f"matmul: shapes {a.shape} @ {b.shape} do not match: the batch "
+                             f"axes {a.shape[:-2]} and {b.shape[:-2]} do not broadcast") from None
     return apply(MatMul(), a, b)
 
 

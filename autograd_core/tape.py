@@ -153,6 +153,13 @@ class GradientTape:
         if source.dtype.kind != "f":
             return (f"{name} has integer/boolean dtype {source.dtype}: only float Values "
                     "have gradients. Cast it to float32 before the tape.")
+        path = _path(target, source, self._tracked)
+        # Checked first: a Variable read only through stop_gradient is never watched, and
+        # watching it would not help.
+        if isinstance(path, engine.Op):
+            return (f"every path from {tname} back to {name} passes through {path!r}, which "
+                    "lets no gradient through (stop_gradient or a non-differentiable op "
+                    "such as argmax, equal or a cast to integers).")
         if source not in self._tracked:
             if isinstance(source, Variable) and not source.trainable:
                 return (f"{name} is a non-trainable Variable, which the tape does not watch "
@@ -167,27 +174,27 @@ class GradientTape:
             return (f"{tname} was not recorded by this tape: it was computed outside it "
                     "(before the tape opened, after it closed, or inside stop_recording), "
                     "or from nothing the tape watches. Compute it inside the tape.")
-        reached, cut = _search(target, source, self._tracked)
-        if reached:
+        if path == "recorded":
             return f"the gradient of {tname} with respect to {name} is not None."
-        if cut is not None:
-            return (f"every path from {tname} back to {name} passes through {cut!r}, which "
-                    "lets no gradient through (stop_gradient or a non-differentiable op "
-                    "such as argmax, equal or a cast to integers).")
-        return (f"{tname} does not depend on {name}: {name} is not on any path of recorded "
-                "ops leading to it. Use unconnected_gradients='zero' for zeros instead.")
+        if path == "unrecorded":
+            return (f"every path from {tname} back to {name} passes through an op this tape "
+                    "did not record (computed inside stop_recording, or before the tape "
+                    "opened). Compute it inside the tape.")
+        return (f"{tname} does not depend on {name}: {name} is not on any path of ops "
+                "leading to it. Use unconnected_gradients='zero' for zeros instead.")
 
 
-def _search(target, source, recorded):
-    """Is ``source`` reachable from ``target`` through recorded, differentiable ops?
+def _path(target, source, recorded):
+    """How the graph links ``target`` back to ``source``.
 
-    Returns (reached, op): when not reached, ``op`` is a non-differentiable op on a path
-    that would have reached it, if there is one.
+    Returns "recorded" for a path of recorded, differentiable ops (the gradient exists);
+    "unrecorded" if every differentiable path has an op the tape did not record; the
+    non-differentiable op cutting a path if every path has one; None for no path at all.
     """
-    def reaches(through_cuts):
-        seen, stack, cut = set(), [target], None
+    def search(through_cuts, through_unrecorded):
+        seen, stack = set(), [(target, None)]
         while stack:
-            node = stack.pop()
+            node, cut = stack.pop()  # cut: the first non-differentiable op on this path
             if node is source:
                 return True, cut
             if node in seen or node.op is None:
@@ -197,14 +204,16 @@ def _search(target, source, recorded):
                 if not through_cuts:
                     continue
                 cut = cut or node.op
-            elif node not in recorded:
+            elif node not in recorded and not through_unrecorded:
                 continue
-            stack.extend(node.inputs)
+            stack.extend((x, cut) for x in node.inputs)
         return False, None
-    if reaches(False)[0]:
-        return True, None
-    found, cut = reaches(True)
-    return False, cut if found else None
+    if search(False, False)[0]:
+        return "recorded"
+    if search(False, True)[0]:
+        return "unrecorded"
+    found, cut = search(True, True)
+    return cut if found else None
 
 
 def _label(v):

@@ -1,0 +1,109 @@
+"""The package boundaries: nn/ and optim/ use only autograd_core's public API (``__all__``),
+and optim/ does not import nn/. Checked on the source with ``ast``, so it holds for every
+file whatever it does at import time."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import autograd_core as ag
+
+REPO = Path(__file__).resolve().parent.parent
+PUBLIC = set(ag.__all__)
+
+
+def boundary_violations(source, filename="<source>", forbid_nn=False):
+    """Every use of autograd_core outside ``__all__`` in ``source``, and every import of nn
+    when ``forbid_nn``. Returns a list of "file:line: what" strings."""
+    tree = ast.parse(source, filename)
+    problems = []
+    aliases = set()  # names bound to the autograd_core module itself
+
+    def report(node, what):
+        problems.append(f"{filename}:{node.lineno}: {what}")
+
+    def check_module(node, module):
+        parts = module.split(".")
+        if parts[0] == "autograd_core" and len(parts) > 1 and parts[1] not in PUBLIC:
+            report(node, f"imports the private module {module}")
+        if forbid_nn and parts[0] == "nn":
+            report(node, f"optim/ imports {module}")
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                check_module(node, alias.name)
+                if alias.name == "autograd_core" or (
+                        alias.name.startswith("autograd_core.") and alias.asname is None):
+                    aliases.add(alias.asname or "autograd_core")
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            check_module(node, node.module)
+            if node.module == "autograd_core":
+                for alias in node.names:
+                    if alias.name != "*" and alias.name not in PUBLIC:
+                        report(node, f"imports {alias.name!r}, which is not in "
+                                     "autograd_core.__all__")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id in aliases and node.attr not in PUBLIC:
+            report(node, f"uses {node.value.id}.{node.attr}, which is not in "
+                         "autograd_core.__all__")
+    return problems
+
+
+def python_files(package):
+    return sorted((REPO / package).rglob("*.py"))
+
+
+def test_every_name_in_all_exists_once():
+    missing = [name for name in ag.__all__ if not hasattr(ag, name)]
+    assert missing == []
+    assert len(ag.__all__) == len(PUBLIC), "duplicate names in __all__"
+    assert not [name for name in ag.__all__ if name.startswith("_")]
+
+
+@pytest.mark.parametrize("package", ["nn", "optim"])
+def test_packages_use_only_the_public_api(package):
+    files = python_files(package)
+    assert files, f"no Python files under {package}/"
+    problems = []
+    for path in files:
+        problems += boundary_violations(path.read_text(encoding="utf-8"),
+                                        str(path.relative_to(REPO)),
+                                        forbid_nn=package == "optim")
+    assert problems == [], "\n".join(problems)
+
+
+VIOLATIONS = [
+    ("from autograd_core.engine import Value", False),
+    ("from autograd_core.ops import Tanh", False),
+    ("import autograd_core.tape", False),
+    ("from autograd_core import _to_array", False),
+    ("from autograd_core import engine", False),
+    ("import autograd_core as ag\nx = ag.engine._tapes", False),
+    ("import autograd_core as ag\nag.ops.Tanh", False),
+    ("import autograd_core\nautograd_core._grad_enabled", False),
+    ("import nn", True),
+    ("from nn.layers import Dense", True),
+    ("import nn.module as m", True),
+]
+
+
+@pytest.mark.parametrize("source, forbid_nn", VIOLATIONS, ids=[v[0] for v in VIOLATIONS])
+def test_the_checker_catches_violations(source, forbid_nn):
+    assert len(boundary_violations(source, forbid_nn=forbid_nn)) == 1
+
+
+def test_the_checker_accepts_the_public_api():
+    source = (
+        "import numpy as np\n"
+        "import autograd_core as ag\n"
+        "from autograd_core import Value, GradientTape, random\n"
+        "from autograd_core.random import normal\n"
+        "from .module import Module\n"
+        "x = ag.tanh(ag.Variable(np.ones(2)))\n"
+        "W = ag.random.normal((2, 2)).data\n"
+    )
+    assert boundary_violations(source, forbid_nn=True) == []
+    assert boundary_violations("import nn", forbid_nn=False) == []
