@@ -1,1 +1,46 @@
-"""Neural-network layers, losses and training loops built on autograd_core."""
+"""Neural-network layers, losses and training loops built on autograd_core.
+
+The course's MNIST network, Keras's way:
+
+>>> import nn
+>>> model = nn.Sequential([nn.Dense(512, activation="relu", input_shape=(784,)),
+...                        nn.Dense(10, activation="softmax")])
+>>> model.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
+>>> model.count_params()
+407050
+
+``model.fit(x, y, epochs=5, batch_size=128)`` trains it; the same model also trains by
+hand with a ``GradientTape`` over ``model.trainable_variables``, or PyTorch's way with
+``loss.backward(); opt.step(); opt.zero_grad()`` over ``model.parameters()``.
+"""
+
+from . import activations, data, datasets, initializers, losses, metrics, saving
+from .data import Standardizer, one_hot, to_categorical
+from .layers import (
+    MLP, Activation, Dense, Dropout, Flatten, LeakyReLU, Neuron, Perceptron, PReLU, ReLU,
+    Residual, Sequential, Sigmoid, Softmax, Tanh,
+)
+from .losses import (
+    BinaryCrossentropy, CategoricalCrossentropy, MeanAbsoluteError, MeanSquaredError,
+    SparseCategoricalCrossentropy, SumSquaredError,
+)
+from .metrics import confusion_matrix
+from .module import Module
+from .saving import load_weights, save_weights
+from .training import Callback, EarlyStopping, History, Model, TerminateOnNaN
+
+__all__ = [
+    # building blocks
+    "Module", "Model", "Sequential", "MLP", "Dense", "Perceptron", "Neuron", "Flatten",
+    "Dropout", "Activation", "ReLU", "Sigmoid", "Tanh", "Softmax", "LeakyReLU", "PReLU",
+    "Residual",
+    # losses and metrics
+    "MeanSquaredError", "MeanAbsoluteError", "SumSquaredError", "BinaryCrossentropy",
+    "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "confusion_matrix",
+    # training
+    "Callback", "History", "EarlyStopping", "TerminateOnNaN", "save_weights", "load_weights",
+    # data
+    "to_categorical", "one_hot", "Standardizer",
+    # submodules
+    "activations", "initializers", "losses", "metrics", "saving", "data", "datasets",
+]

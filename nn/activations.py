@@ -1,0 +1,113 @@
+"""Activation functions: the nonlinearity a layer applies to ``x @ W + b``.
+
+Without one, stacked layers collapse into a single linear map and cannot learn XOR.
+Each function takes and returns a Value; ``get("relu")`` resolves a Keras name.
+
+>>> float(relu(-2.0)), float(step(0.5)), float(linear(3.0))
+(0.0, 1.0, 3.0)
+"""
+
+import numpy as np
+
+import autograd_core as ag
+
+__all__ = ["relu", "sigmoid", "tanh", "softmax", "leaky_relu", "linear", "step", "Step", "get"]
+
+
+class Step(ag.Op):
+    """y = 1 if x > 0 else 0      dL/dx = 0 (undefined at x = 0)
+
+    The classic perceptron's threshold. Its derivative is zero wherever it exists, so
+    gradient descent through it changes nothing: the reason the sigmoid replaced it.
+    """
+
+    def forward(self, x):
+        return (x > 0).astype(x.dtype)
+
+    def backward(self, g):
+        return (np.zeros_like(g),)
+
+
+def step(x):
+    """The Heaviside step ``1 if x > 0 else 0``. Its gradient is zero everywhere.
+
+    The graph stays connected (``backward`` runs and gives zeros) rather than cut, so a
+    perceptron can be put in a training loop and be seen not to learn.
+    """
+    return ag.apply(Step(), x if isinstance(x, ag.Value) else ag.constant(x))
+
+
+def relu(x):
+    """max(x, 0)."""
+    return ag.relu(x)
+
+
+def sigmoid(x):
+    """1 / (1 + exp(-x)), in (0, 1)."""
+    return ag.sigmoid(x)
+
+
+def tanh(x):
+    """tanh(x), in (-1, 1)."""
+    return ag.tanh(x)
+
+
+def softmax(x, axis=-1):
+    """exp(x) / sum(exp(x)) along ``axis``: rows of probabilities."""
+    return ag.softmax(x, axis=axis)
+
+
+def leaky_relu(x, alpha=0.2):
+    """x if x > 0 else alpha * x (``tf.nn.leaky_relu``'s default alpha 0.2)."""
+    return ag.leaky_relu(x, alpha)
+
+
+def linear(x):
+    """The identity: no activation (Keras's ``activation=None``)."""
+    return x
+
+
+_BY_NAME = {
+    "relu": relu, "sigmoid": sigmoid, "tanh": tanh, "softmax": softmax,
+    "leaky_relu": leaky_relu, "linear": linear, "step": step,
+}
+
+
+def get(identifier):
+    """An activation from a name, a function, or None (the identity).
+
+    Args:
+        identifier: "relu", "sigmoid", "tanh", "softmax", "leaky_relu", "linear", "step",
+            "prelu" (a new ``PReLU`` layer, whose slopes are trainable), None, or any
+            callable (returned unchanged).
+    Returns:
+        A callable Value -> Value.
+    """
+    if identifier is None:
+        return linear
+    if isinstance(identifier, str):
+        name = identifier.lower()
+        if name == "prelu":
+            from .layers import PReLU  # a layer, with a weight: layers imports this module
+            return PReLU()
+        if name not in _BY_NAME:
+            raise ValueError(f"activations.get: unknown activation {identifier!r}; known: "
+                             f"{', '.join(sorted(_BY_NAME) + ['prelu'])}")
+        return _BY_NAME[name]
+    if callable(identifier):
+        return identifier
+    raise TypeError(f"activations.get: expected a name, a callable or None, got "
+                    f"{type(identifier).__name__} {identifier!r}")
+
+
+# The engine's own functions, as passed in ``Dense(2, activation=ag.sigmoid)``.
+_ENGINE_NAMES = {ag.relu: "relu", ag.sigmoid: "sigmoid", ag.tanh: "tanh",
+                 ag.softmax: "softmax", ag.leaky_relu: "leaky_relu"}
+
+
+def name_of(fn):
+    """The Keras name of an activation ("relu", "softmax", ...), else its own name."""
+    for name, known in _BY_NAME.items():
+        if fn is known:
+            return name
+    return _ENGINE_NAMES.get(fn) or getattr(fn, "__name__", type(fn).__name__)

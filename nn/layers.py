@@ -1,0 +1,445 @@
+"""Layers: Dense and its relatives, each ``forward`` written as its formula.
+
+Shapes follow Keras: the batch comes first, a Dense kernel is (n_in, units), and a layer
+given ``input_shape`` (without the batch axis) is built at once; otherwise it is built the
+first time it sees data, as Keras does.
+
+>>> model = Sequential([Dense(512, activation="relu", input_shape=(784,)),
+...                     Dense(10, activation="softmax")])
+>>> model.count_params(), model.output_shape
+(407050, (None, 10))
+"""
+
+import numpy as np
+
+import autograd_core as ag
+
+from . import activations, initializers
+from .module import Module
+from .training import Model
+
+__all__ = [
+    "Dense", "Perceptron", "Neuron", "Flatten", "Dropout", "Activation", "ReLU", "Sigmoid",
+    "Tanh", "Softmax", "LeakyReLU", "PReLU", "Residual", "Sequential", "MLP",
+]
+
+
+def _batch_shape(input_shape, input_dim, where):
+    """Keras's ``input_shape=(784,)`` / ``input_dim=784`` as ``(None, 784)``, or None."""
+    if input_dim is not None:
+        if input_shape is not None:
+            raise ValueError(f"{where}: give input_shape or input_dim, not both")
+        input_shape = (input_dim,)
+    if input_shape is None:
+        return None
+    shape = (int(input_shape),) if np.isscalar(input_shape) else tuple(input_shape)
+    if not shape or any(n is None or int(n) <= 0 for n in shape):
+        raise ValueError(f"{where}: input_shape must be positive sizes without the batch "
+                         f"axis, like (784,), got {input_shape!r}")
+    return (None,) + tuple(int(n) for n in shape)
+
+
+def _as_input(x, dtype):
+    """Data for a layer: Values pass; numpy data and lists become arrays of the weights'
+    dtype (float64 data would otherwise turn every later result float64)."""
+    if isinstance(x, ag.Value):
+        return x
+    return np.asarray(x, dtype=dtype)
+
+
+class Dense(Module):
+    """y = activation(x @ W + b);  x: (batch, n_in) -> y: (batch, units)
+
+    Args:
+        units: the number of outputs.
+        activation: a name ("relu", "sigmoid", "softmax", "step", "prelu", ...), a function,
+            or None for none (see ``nn.activations``).
+        use_bias: add the bias b.
+        kernel_initializer: for W, "glorot_uniform" by default (``nn.initializers``).
+        bias_initializer: for b, "zeros" by default.
+        input_shape: ``(n_in,)``: build now. Without it (or ``input_dim``), W is created at
+            the first call, from the data's last axis.
+        input_dim: n_in, another way to say ``input_shape=(n_in,)``.
+        name: unique by default: "dense", "dense_1", ...
+        seed: seed for the random initializers, for reproducible weights.
+
+    Attributes:
+        W: the kernel (n_in, units), Keras's ``kernel``.  b: the bias (units,), ``bias``.
+    """
+
+    def __init__(self, units, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 input_shape=None, input_dim=None, name=None, seed=None):
+        super().__init__(name)
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
+            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
+        self.units = int(units)
+        self.use_bias = bool(use_bias)
+        self.W = None
+        self.b = None
+        self.activation = activations.get(activation)
+        self.kernel_initializer = initializers.get(kernel_initializer, seed)
+        self.bias_initializer = initializers.get(
+            bias_initializer, None if seed is None else seed + 1)
+        self.input_shape = _batch_shape(input_shape, input_dim, f"Dense {self.name!r}")
+        if self.input_shape is not None:
+            self.build(self.input_shape[-1])
+
+    @property
+    def kernel(self):
+        return self.W
+
+    @property
+    def bias(self):
+        return self.b
+
+    @property
+    def n_in(self):
+        """The input size, None until built."""
+        return None if self.W is None else self.W.shape[0]
+
+    def build(self, n_in):
+        """Create W (n_in, units) and b (units,) from the initializers."""
+        dtype = ag.get_default_dtype()
+        self.W = ag.Variable(self.kernel_initializer((n_in, self.units), dtype),
+                             name=f"{self.name}/W")
+        if self.use_bias:
+            self.b = ag.Variable(self.bias_initializer((self.units,), dtype),
+                                 name=f"{self.name}/b")
+        if isinstance(self.activation, PReLU) and self.activation.alpha is None:
+            self.activation.build(self.units)  # so all weights exist once Dense is built
+
+    def logits(self, x):
+        """z = x @ W + b, before the activation (the fused losses start from it)."""
+        x = _as_input(x, ag.get_default_dtype() if self.W is None else self.W.dtype)
+        if self.W is None:
+            if x.ndim < 1:
+                raise ValueError(f"Dense {self.name!r}: expected input of shape (batch, "
+                                 f"n_in), got a scalar")
+            self.build(x.shape[-1])
+        if x.ndim < 1 or x.shape[-1] != self.n_in:
+            raise ValueError(f"Dense {self.name!r}: expected input of shape (batch, "
+                             f"{self.n_in}), got {x.shape}")
+        z = x @ self.W
+        return z + self.b if self.use_bias else z
+
+    def forward(self, x):
+        return self.activation(self.logits(x))
+
+    def extra_repr(self):
+        n_in = "?" if self.W is None else self.n_in
+        bias = "" if self.use_bias else ", use_bias=False"
+        return f"{n_in} -> {self.units}, activation={activations.name_of(self.activation)}{bias}"
+
+
+class Perceptron(Dense):
+    """One unit: y = activation(x @ w + b), (batch, n_in) -> (batch, 1); ``Neuron`` too.
+
+    The default activation is the classic threshold ``step(z) = 1 if z > 0 else 0``. Its
+    gradient is zero everywhere, so gradient descent cannot train it: give it
+    ``activation="sigmoid"`` to learn by backprop (lecture 2's reason for the sigmoid).
+
+    Args:
+        n_in: the number of inputs (None: learnt from the first call).
+        activation: "step" by default; any activation of ``Dense``.
+        Other arguments as ``Dense``.
+    """
+
+    def __init__(self, n_in=None, activation="step", use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", name=None,
+                 seed=None):
+        super().__init__(1, activation, use_bias, kernel_initializer, bias_initializer,
+                         input_dim=n_in, name=name, seed=seed)
+
+
+Neuron = Perceptron
+
+
+class Flatten(Module):
+    """y = x reshaped to (batch, everything else): (batch, 28, 28) -> (batch, 784)"""
+
+    def __init__(self, input_shape=None, name=None):
+        super().__init__(name)
+        self.input_shape = _batch_shape(input_shape, None, f"Flatten {self.name!r}")
+
+    def forward(self, x):
+        if isinstance(x, ag.Value):
+            return ag.reshape(x, (x.shape[0], -1))
+        x = np.asarray(x)
+        return x.reshape(x.shape[0], -1)
+
+
+class Dropout(Module):
+    """y = x * mask / (1 - rate) in training mode, mask_i ~ Bernoulli(1 - rate); y = x in
+    inference mode.
+
+    Dividing by 1 - rate during training ("inverted dropout") keeps each output's expected
+    value equal to x, so nothing needs rescaling at inference. ``fit`` trains with it;
+    ``evaluate``, ``predict`` and ``model.eval()`` switch it off.
+
+    Args:
+        rate: the fraction of inputs dropped, in [0, 1).
+        seed: seed of this layer's own generator (else ``ag.random``'s is used).
+    """
+
+    def __init__(self, rate, seed=None, name=None):
+        super().__init__(name)
+        if not 0 <= rate < 1:
+            raise ValueError(f"Dropout: rate must lie in [0, 1), got {rate}")
+        self.rate = float(rate)
+        self.seed = seed
+        self._rng = None if seed is None else np.random.default_rng(seed)
+
+    def forward(self, x):
+        if not self.training or self.rate == 0:
+            return x
+        shape = np.shape(x)
+        if self._rng is not None:
+            u = self._rng.random(shape)
+        else:
+            u = ag.random.uniform(shape, dtype=ag.float64).numpy()
+        dtype = x.dtype if isinstance(x, ag.Value) else ag.get_default_dtype()
+        scaled_mask = (u >= self.rate).astype(dtype) / dtype.type(1 - self.rate)
+        return ag.multiply(x, scaled_mask)
+
+    def extra_repr(self):
+        return f"rate={self.rate}"
+
+
+class Activation(Module):
+    """y = activation(x), as a layer: ``Activation("relu")``.
+
+    Args:
+        activation: a name or a function, as ``Dense``'s.
+    """
+
+    def __init__(self, activation, name=None):
+        super().__init__(name)
+        self.activation = activations.get(activation)
+
+    def forward(self, x):
+        return self.activation(x)
+
+    def extra_repr(self):
+        return activations.name_of(self.activation)
+
+
+class ReLU(Activation):
+    """y = max(x, 0)"""
+
+    def __init__(self, name=None):
+        super().__init__("relu", name)
+
+
+class Sigmoid(Activation):
+    """y = 1 / (1 + exp(-x))"""
+
+    def __init__(self, name=None):
+        super().__init__("sigmoid", name)
+
+
+class Tanh(Activation):
+    """y = tanh(x)"""
+
+    def __init__(self, name=None):
+        super().__init__("tanh", name)
+
+
+class Softmax(Module):
+    """y = exp(x) / sum(exp(x)) along ``axis`` (the last by default)"""
+
+    def __init__(self, axis=-1, name=None):
+        super().__init__(name)
+        self.axis = axis
+
+    def forward(self, x):
+        return ag.softmax(x, axis=self.axis)
+
+    def extra_repr(self):
+        return f"axis={self.axis}"
+
+
+class LeakyReLU(Module):
+    """y = x if x > 0 else alpha * x.  Keras's layer default alpha is 0.3 (PyTorch: 0.01)."""
+
+    def __init__(self, alpha=0.3, name=None):
+        super().__init__(name)
+        self.alpha = float(alpha)
+
+    def forward(self, x):
+        return ag.leaky_relu(x, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}"
+
+
+class PReLU(Module):
+    """y = x if x > 0 else alpha * x, with a trainable slope alpha per unit (last axis).
+
+        y = relu(x) - alpha * relu(-x)      dL/dalpha = -g * relu(-x) = g * min(x, 0)
+
+    alpha starts at 0.25 as in PyTorch (He et al. 2015), so the layer begins leaky and can
+    learn any slope; Keras starts from 0, a plain relu. Built at the first call (or from
+    ``input_shape``), with one alpha per feature of the last axis.
+
+    Args:
+        alpha_initializer: 0.25 (a number), or any initializer name or callable.
+        input_shape: build now, alpha of shape input_shape[-1:].
+    """
+
+    def __init__(self, alpha_initializer=0.25, input_shape=None, name=None):
+        super().__init__(name)
+        self.alpha = None
+        self.alpha_initializer = (initializers.Constant(alpha_initializer)
+                                  if isinstance(alpha_initializer, (int, float))
+                                  else initializers.get(alpha_initializer))
+        self.input_shape = _batch_shape(input_shape, None, f"PReLU {self.name!r}")
+        if self.input_shape is not None:
+            self.build(self.input_shape[-1])
+
+    def build(self, units):
+        self.alpha = ag.Variable(self.alpha_initializer((units,), ag.get_default_dtype()),
+                                 name=f"{self.name}/alpha")
+
+    def forward(self, x):
+        x = _as_input(x, ag.get_default_dtype() if self.alpha is None else self.alpha.dtype)
+        if self.alpha is None:
+            self.build(x.shape[-1])
+        if x.shape[-1:] != self.alpha.shape:
+            raise ValueError(f"PReLU {self.name!r}: built for {self.alpha.shape[0]} units, "
+                             f"got input of shape {x.shape}")
+        return ag.relu(x) - self.alpha * ag.relu(-x)
+
+
+class Residual(Module):
+    """y = x + inner(x): a skip connection around ``inner`` (any Module of matching shape).
+
+    The identity path carries the gradient straight back (dy/dx = 1 + d inner/dx), which
+    is why very deep residual networks still train.
+    """
+
+    def __init__(self, inner, name=None):
+        super().__init__(name)
+        if not callable(inner):
+            raise TypeError(f"Residual: inner must be a Module, got {type(inner).__name__}")
+        self.inner = inner
+
+    def forward(self, x):
+        fx = self.inner(x)
+        if np.shape(fx) != np.shape(x):
+            raise ValueError(f"Residual {self.name!r}: inner maps shape {np.shape(x)} to "
+                             f"{np.shape(fx)}; y = x + inner(x) needs them equal")
+        return fx + x if isinstance(fx, ag.Value) else ag.add(x, fx)
+
+
+class Sequential(Model):
+    """y = layer_n(... layer_2(layer_1(x))): layers applied in order (Keras's Sequential).
+
+    Args:
+        layers: a list of Modules (more can be ``add``-ed).
+        name: "sequential" by default.
+
+    When the first layer knows its ``input_shape``, every layer is built as it is added
+    (a one-sample pass without gradients), so ``summary()`` and ``trainable_variables``
+    work before any data is seen. Parameters are named by position: "0.W", "0.b", ...
+    """
+
+    def __init__(self, layers=None, name=None):
+        super().__init__(name)
+        self.layers = []
+        for layer in layers or []:
+            self.add(layer)
+
+    def add(self, layer):
+        """Append a layer; build it if the shape coming into it is known."""
+        if not isinstance(layer, Module):
+            raise TypeError(f"Sequential.add: expected a layer (a Module), got "
+                            f"{type(layer).__name__} {layer!r}")
+        if not self.layers:
+            self.input_shape = layer.input_shape
+        shape = self.layers[-1].output_shape if self.layers else self.input_shape
+        self.layers.append(layer)
+        if shape is not None:
+            with ag.no_grad(), layer._using_mode(False):
+                layer(np.zeros((1,) + shape[1:], ag.get_default_dtype()))
+            self._output_shape = layer.output_shape
+
+    def _members(self):
+        return ((str(i), layer) for i, layer in enumerate(self.layers))
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return Sequential(self.layers[index])
+        return self.layers[index]
+
+    def __len__(self):
+        return len(self.layers)
+
+    def __iter__(self):
+        return iter(self.layers)
+
+    def forward(self, x):
+        if not self.layers:
+            raise ValueError(f"Sequential {self.name!r} has no layers; add some first")
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    @property
+    def output_activation(self):
+        """"softmax" or "sigmoid" when the last layer ends with it, else None.
+
+        ``compile`` then computes cross-entropy losses from the logits before it, with
+        the engine's fused and stable ops, as Keras effectively does.
+        """
+        last = self.layers[-1] if self.layers else None
+        if isinstance(last, Softmax) and last.axis == -1:
+            return "softmax"
+        if isinstance(last, (Dense, Activation)):
+            name = activations.name_of(last.activation)
+            return name if name in ("softmax", "sigmoid") else None
+        return None
+
+    def forward_logits(self, x):
+        """The output before the final softmax or sigmoid (see ``output_activation``)."""
+        with ag.name_scope(self.name):
+            for layer in self.layers[:-1]:
+                x = layer(x)
+            last = self.layers[-1]
+            if isinstance(last, Dense):
+                with ag.name_scope(last.name):
+                    return last.logits(x)
+            return x
+
+    def summary(self, line_length=65, print_fn=print):
+        if not self.layers or any(layer.output_shape is None for layer in self.layers):
+            raise ValueError(f"summary: Sequential {self.name!r} has not been built yet: "
+                             "give its first layer an input_shape=(...), or call it on a "
+                             "batch of data first")
+        super().summary(line_length, print_fn)
+
+
+class MLP(Sequential):
+    """A multi-layer perceptron: Dense layers n_in -> hidden_sizes... -> n_out.
+
+    Args:
+        n_in: the input size.
+        hidden_sizes: the width of each hidden layer, e.g. [512] or [200, 60].
+        n_out: the output size.
+        activation: of the hidden layers ("relu").
+        output_activation: of the last layer (None: linear outputs).
+        seed: seeds the layers' initializers (seed, seed + 2, ...) for reproducibility.
+        name: "mlp" by default.
+
+    >>> MLP(784, [512], 10, output_activation="softmax").count_params()
+    407050
+    """
+
+    def __init__(self, n_in, hidden_sizes, n_out, activation="relu", output_activation=None,
+                 seed=None, name=None):
+        sizes = list(hidden_sizes) + [n_out]
+        acts = [activation] * len(hidden_sizes) + [output_activation]
+        layers = [Dense(units, activation=act, input_dim=n_in if i == 0 else None,
+                        seed=None if seed is None else seed + 2 * i)
+                  for i, (units, act) in enumerate(zip(sizes, acts))]
+        super().__init__(layers, name)

@@ -1,0 +1,289 @@
+"""Module: the base of every layer and model, PyTorch's ``nn.Module`` with Keras's names.
+
+A Module holds Variables and other Modules as plain attributes (or lists, tuples and
+dicts of them); ``parameters()`` finds them by walking the attributes in the order they
+were set, so a subclass only assigns ``self.W = ag.Variable(...)`` and writes ``forward``.
+
+>>> import autograd_core as ag
+>>> class Affine(Module):
+...     def __init__(self):
+...         super().__init__()
+...         self.W = ag.Variable([[2.0]], name="W")
+...         self.b = ag.Variable([1.0], name="b")
+...     def forward(self, x):
+...         return x @ self.W + self.b
+>>> m = Affine()
+>>> [name for name, _ in m.named_parameters()], m([[3.0]]).numpy().tolist()
+(['W', 'b'], [[7.0]])
+"""
+
+import contextlib
+import re
+
+import numpy as np
+
+import autograd_core as ag
+
+from . import saving
+
+__all__ = ["Module"]
+
+# How many Modules of each base name exist, for Keras's unique names: dense, dense_1, ...
+_name_counts = {}
+
+
+def unique_name(base):
+    """``base`` the first time, then ``base_1``, ``base_2``... (as Keras names layers)."""
+    count = _name_counts.get(base, 0)
+    _name_counts[base] = count + 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+def _snake_case(name):
+    """'Dense' -> 'dense', 'LeakyReLU' -> 'leaky_re_lu', as Keras derives layer names."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+class Module:
+    """Base class of layers and models: parameters, train/eval mode, naming, ``__call__``.
+
+    Args:
+        name: the module's name, used as its ``ag.name_scope`` (drawings collapse per
+            layer) and in ``summary()``. Defaults to a unique snake_case name from the
+            class name: "dense", "dense_1", ...
+
+    Attributes:
+        training: True in training mode (the default, as in PyTorch); ``Dropout`` drops
+            only then. ``fit`` trains; ``evaluate`` and ``predict`` run in inference mode.
+        input_shape: ``(None, ...)`` when the layer was given its input shape.
+
+    A subclass calls ``super().__init__(name)`` first and defines ``forward``.
+    """
+
+    input_shape = None
+    _output_shape = None
+
+    def __init__(self, name=None):
+        self.name = name if name is not None else unique_name(_snake_case(type(self).__name__))
+        self.training = True
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args, training=None, **kwargs):
+        """Run ``forward`` inside ``ag.name_scope(self.name)``.
+
+        Args:
+            training: as in Keras, run this call in training (True) or inference (False)
+                mode whatever the module's mode; None keeps the mode.
+        """
+        if training is not None:
+            with self._using_mode(training):
+                return self(*args, **kwargs)
+        with ag.name_scope(self.name):
+            out = self.forward(*args, **kwargs)
+        shape = getattr(out, "shape", None)
+        if shape:
+            self._output_shape = (None,) + tuple(shape[1:])
+        return out
+
+    @property
+    def output_shape(self):
+        """The output shape of the last call, batch axis as None: ``(None, 512)``."""
+        return self._output_shape
+
+    # --- finding sub-modules and Variables -------------------------------------------
+    def _members(self):
+        """(name, Module or Variable) pairs from the attributes, in the order they were set.
+
+        Lists, tuples and dicts of them are entered: ``self.layers = [a, b]`` gives
+        "layers.0" and "layers.1".
+        """
+        for attr, value in vars(self).items():
+            yield from _flatten(attr, value)
+
+    def named_children(self):
+        """(name, Module) for each direct sub-module, without duplicates."""
+        seen = set()
+        for name, member in self._members():
+            if isinstance(member, Module) and id(member) not in seen:
+                seen.add(id(member))
+                yield name, member
+
+    def children(self):
+        return [m for _, m in self.named_children()]
+
+    def modules(self):
+        """This module and every sub-module below it, each once, parents first."""
+        found, stack, seen = [], [self], {id(self)}
+        while stack:
+            module = stack.pop()
+            found.append(module)
+            kids = [m for m in module.children() if id(m) not in seen]
+            seen.update(id(m) for m in kids)
+            stack.extend(reversed(kids))
+        return found
+
+    def named_parameters(self):
+        """(dotted name, Variable) for every Variable in this module and below.
+
+        Deterministic: attribute order, depth first. A Variable (or module) reachable
+        twice, such as a weight shared by two layers, appears once, under its first name.
+
+        Returns:
+            A list of (name, Variable), e.g. [("0.W", W1), ("0.b", b1), ("1.W", W2), ...].
+        """
+        out, seen = [], set()
+        stack = [("", self)]
+        while stack:
+            prefix, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            subs = []
+            for name, member in module._members():
+                if isinstance(member, ag.Variable):
+                    if id(member) not in seen:
+                        seen.add(id(member))
+                        out.append((prefix + name, member))
+                elif isinstance(member, Module):
+                    subs.append((prefix + name + ".", member))
+            # Sub-modules after the module's own Variables, each fully before the next.
+            stack.extend(reversed(subs))
+        return out
+
+    def parameters(self):
+        """Every Variable (trainable or not), in ``named_parameters`` order."""
+        return [v for _, v in self.named_parameters()]
+
+    @property
+    def trainable_variables(self):
+        """The trainable Variables (TensorFlow's name), e.g. [W1, b1, W2, b2]."""
+        return [v for v in self.parameters() if v.trainable]
+
+    @property
+    def non_trainable_variables(self):
+        return [v for v in self.parameters() if not v.trainable]
+
+    def count_params(self):
+        """The number of scalars in all Variables."""
+        return int(sum(v.size for v in self.parameters()))
+
+    # --- modes and gradients -----------------------------------------------------------
+    def train(self, mode=True):
+        """Set training mode on this module and every sub-module. Returns self."""
+        for m in self.modules():
+            m.training = bool(mode)
+        return self
+
+    def eval(self):
+        """Set inference mode (``train(False)``): Dropout passes its input through."""
+        return self.train(False)
+
+    @contextlib.contextmanager
+    def _using_mode(self, training):
+        """Run a block in training or inference mode, then restore every module's mode."""
+        modes = [(m, m.training) for m in self.modules()]
+        self.train(training)
+        try:
+            yield
+        finally:
+            for m, mode in modes:
+                m.training = mode
+
+    def zero_grad(self):
+        """Forget every parameter's gradient (``.grad = None``), as PyTorch."""
+        for v in self.parameters():
+            v.grad = None
+
+    # --- weights as arrays, and files --------------------------------------------------
+    def get_weights(self):
+        """Copies of the Variables' values, as numpy arrays in ``parameters()`` order (Keras)."""
+        return [np.array(v.data) for v in self.parameters()]
+
+    def set_weights(self, weights):
+        """Overwrite every Variable from a list like ``get_weights()``'s; all shapes are
+        checked before anything is changed."""
+        params = self.parameters()
+        weights = list(weights)
+        if len(weights) != len(params):
+            raise ValueError(f"set_weights: {type(self).__name__} {self.name!r} has "
+                             f"{len(params)} Variables, got {len(weights)} arrays")
+        bad = [f"#{i} ({name}): model {v.shape}, given {np.shape(w)}"
+               for i, ((name, v), w) in enumerate(zip(self.named_parameters(), weights))
+               if np.shape(w) != v.shape]
+        if bad:
+            raise ValueError("set_weights: shapes do not match: " + "; ".join(bad))
+        for v, w in zip(params, weights):
+            v.assign(np.asarray(w, dtype=v.dtype))
+
+    def save_weights(self, path):
+        """Write every Variable to an ``.npz`` file, atomically (see ``nn.saving``)."""
+        saving.save_weights(self, path)
+
+    def load_weights(self, path):
+        """Read Variables saved by ``save_weights``; a mismatch changes nothing (``nn.saving``)."""
+        saving.load_weights(self, path)
+
+    # --- description ---------------------------------------------------------------------
+    def extra_repr(self):
+        """The module's settings for ``repr``, e.g. "units=512, activation=relu"."""
+        return ""
+
+    def __repr__(self):
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        kids = list(self.named_children())
+        if not kids:
+            return head + ")"
+        lines = [f"  ({name}): " + repr(child).replace("\n", "\n  ") for name, child in kids]
+        return head + "\n" + "\n".join(lines) + "\n)"
+
+    def summary(self, line_length=65, print_fn=print):
+        """Print a Keras-style table: each layer, its output shape and parameter count.
+
+        The rows are the direct sub-modules (the layers of a Sequential). An output shape
+        is known once the model was built from an ``input_shape`` or called on data.
+
+        Args:
+            line_length: total width of the table.
+            print_fn: called with each line (``print``, or ``lines.append``).
+        """
+        rows = self.children() or [self]
+        widths = [int(line_length * 0.45), int(line_length * 0.40)]
+        widths.append(line_length - sum(widths))
+
+        def line(*cells):
+            return "".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
+
+        print_fn(f'Model: "{self.name}"')
+        print_fn("_" * line_length)
+        print_fn(line("Layer (type)", "Output Shape", "Param #"))
+        print_fn("=" * line_length)
+        for i, layer in enumerate(rows):
+            shape = layer.output_shape
+            print_fn(line(f"{layer.name} ({type(layer).__name__})",
+                          "?" if shape is None else _shape_text(shape), layer.count_params()))
+            print_fn("=" * line_length if i == len(rows) - 1 else "_" * line_length)
+        trainable = int(sum(v.size for v in self.trainable_variables))
+        total = self.count_params()
+        print_fn(f"Total params: {total:,}")
+        print_fn(f"Trainable params: {trainable:,}")
+        print_fn(f"Non-trainable params: {total - trainable:,}")
+        print_fn("_" * line_length)
+
+
+def _flatten(name, value):
+    if isinstance(value, (Module, ag.Variable)):
+        yield name, value
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _flatten(f"{name}.{i}", item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _flatten(f"{name}.{key}", item)
+
+
+def _shape_text(shape):
+    """(None, 512) as Keras prints it."""
+    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
