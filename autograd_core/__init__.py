@@ -8,7 +8,7 @@ way) or a ``GradientTape`` (TensorFlow's) applies the chain rule back through th
 >>> y = ag.tanh(w * x + 1)
 >>> y.backward()
 >>> round(float(w.grad), 6)   # dy/dw = (1 - tanh(7)**2) * x
-2e-06
+1e-05
 """
 
 import numpy as _np
@@ -59,3 +59,8 @@ __all__ = [
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "one_hot", "argmax", "argmin",
     "equal", "random",
 ]
+
+from .stepper import BackpropStepper, ForwardStepper  # noqa: E402
+from .viz import draw_graph, render  # noqa: E402
+
+__all__ += ["draw_graph", "render", "BackpropStepper", "ForwardStepper"]

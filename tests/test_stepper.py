@@ -1,0 +1,390 @@
+"""The backprop and forward steppers: steps against hand-derived gradients from the course,
+gradient semantics, frames and their exports."""
+
+import re
+import sys
+import types
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from autograd_core import stepper as stepper_module
+from autograd_core import viz
+from autograd_core.stepper import BackpropStepper, ForwardStepper
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def neuron():
+    """Lecture 2's single neuron y = f(b + sum w*x), f = sigmoid, in float64."""
+    w = ag.Variable(np.array([0.5, -1.0, 2.0]), name="w")
+    x = ag.constant(np.array([1.0, 2.0, 0.5]), name="x")
+    b = ag.Variable(np.float64(0.25), name="b")
+    y = ag.sigmoid(b + ag.sum(w * x))
+    y.name = "y"
+    return y, w, x, b
+
+
+def xor_net(seed=0):
+    """Lecture 2's 2-2-1 sigmoid net on XOR with the sum of squared errors, in float64."""
+    rng = np.random.default_rng(seed)
+    x = ag.constant(np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float64), name="x")
+    t = ag.constant(np.array([[0], [1], [1], [0]], np.float64), name="t")
+    W1 = ag.Variable(rng.normal(size=(2, 2)), name="W1")
+    b1 = ag.Variable(rng.normal(size=2), name="b1")
+    W2 = ag.Variable(rng.normal(size=(2, 1)), name="W2")
+    b2 = ag.Variable(rng.normal(size=1), name="b2")
+    with ag.name_scope("dense"):
+        h = ag.sigmoid(ag.matmul(x, W1) + b1)
+    with ag.name_scope("dense_1"):
+        y = ag.sigmoid(ag.matmul(h, W2) + b2)
+    loss = ag.reduce_sum(ag.square(ag.subtract(y, t)))
+    loss.name = "loss"
+    return loss, (x, t, W1, b1, W2, b2)
+
+
+def final_gradients(stepper):
+    """Each Value's gradient as the stepper's last step sending it one leaves it."""
+    totals = {}
+    for step in stepper.steps:
+        for item in step.inputs:
+            if item.grad is not None:
+                totals[id(item.value)] = item.total
+    return totals
+
+
+# --- the course's examples --------------------------------------------------------------
+
+
+def test_single_neuron_steps_match_the_chain_rule_by_hand():
+    y, w, x, b = neuron()
+    s = BackpropStepper(y)
+    steps = list(s)
+    assert [repr(step.op) for step in steps] == ["Sigmoid", "Add", "Sum", "Mul"]
+    z = 0.25 + np.sum(w.data * x.data)
+    slope = sigmoid(z) * (1 - sigmoid(z))  # f'(z)
+    sig, add, total, mul = steps
+    assert sig.forward == "y = 1 / (1 + exp(-x))" and sig.derivative == "dL/dx = g * y * (1 - y)"
+    assert float(sig.grad) == 1.0
+    np.testing.assert_allclose(sig.inputs[0].grad, slope)
+    assert add.inputs[0].value is b
+    np.testing.assert_allclose(add.inputs[0].grad, slope)       # dy/db = f'(z)
+    np.testing.assert_allclose(total.inputs[0].grad, [slope] * 3)
+    assert mul.inputs[0].value is w and mul.inputs[1].grad is None  # x is a constant
+    np.testing.assert_allclose(mul.inputs[0].grad, slope * x.data)  # dy/dw = f'(z) x
+    np.testing.assert_allclose(w.grad, slope * x.data)
+    np.testing.assert_allclose(b.grad, slope)
+
+
+def test_xor_net_steps_match_hand_backprop_and_show_the_bias_sum():
+    loss, (x, t, W1, b1, W2, b2) = xor_net()
+    s = BackpropStepper(loss)
+    got = final_gradients(s)
+    # Backprop by hand, as on the lecture's slides (row vectors: h1 = f(x W1 + b1)).
+    h = sigmoid(x.data @ W1.data + b1.data)
+    y = sigmoid(h @ W2.data + b2.data)
+    dz2 = 2 * (y - t.data) * y * (1 - y)
+    dz1 = (dz2 @ W2.data.T) * h * (1 - h)
+    expected = {W2: h.T @ dz2, b2: dz2.sum(axis=0), W1: x.data.T @ dz1, b1: dz1.sum(axis=0)}
+    for param, grad in expected.items():
+        np.testing.assert_allclose(got[id(param)], grad, rtol=1e-12)
+        np.testing.assert_array_equal(param.grad, got[id(param)])
+    bias_step = next(step for step in s.steps if any(i.value is b1 for i in step.inputs))
+    (bias,) = [i for i in bias_step.inputs if i.value is b1]
+    assert bias.summed_axes == (0,)
+    np.testing.assert_allclose(bias.grad, bias_step.grad.sum(axis=0))
+    lines = []
+    s.table(print_fn=lines.append)
+    text = "\n".join(lines)
+    assert "b = b1  (2,): receives g summed over axis 0 (broadcast)" in text
+    assert "b = b2  (1,): receives g summed over axis 0 (broadcast)" in text
+    assert text.count("summed over") == 2
+    assert lines[0] == "backprop from loss scalar float64: 9 ops, seed 1"
+
+
+@pytest.mark.parametrize("f, f_prime", [
+    (ag.sigmoid, lambda z: sigmoid(z) * (1 - sigmoid(z))),   # lecture 4, eq. 13
+    (ag.relu, lambda z: (z > 0).astype(float)),              # lecture 4, eq. 14: H(z)
+])
+def test_dense_layer_steps_equal_lecture_4_equations(f, f_prime):
+    # h = f(W x + b) with column vectors, C = 1/2 |y - h|^2, so Delta = h - y (eq. 4).
+    rng = np.random.default_rng(4)
+    W = ag.Variable(rng.normal(size=(3, 4)), name="W")
+    x = ag.Variable(rng.normal(size=(4, 1)), name="x")
+    b = ag.Variable(rng.normal(size=(3, 1)), name="b")
+    y = ag.constant(rng.normal(size=(3, 1)), name="y")
+    h_bar = W @ x + b
+    h = f(h_bar)
+    cost = 0.5 * ag.sum(ag.square(y - h))
+    steps = BackpropStepper(cost).steps
+    delta = h.data - y.data
+    delta_bar = f_prime(h_bar.data) * delta              # f'(h_bar) (.) Delta, eq. 8
+    activation = next(s for s in steps if s.node is h)
+    np.testing.assert_allclose(activation.grad, delta)
+    np.testing.assert_allclose(activation.inputs[0].grad, delta_bar)
+    add = next(s for s in steps if s.node is h_bar)
+    assert add.inputs[1].value is b and add.inputs[1].summed_axes is None
+    np.testing.assert_allclose(add.inputs[1].grad, delta_bar)          # db, eq. 5
+    matmul = next(s for s in steps if s.node is add.inputs[0].value)
+    (dW, dx) = (matmul.inputs[0].grad, matmul.inputs[1].grad)
+    np.testing.assert_allclose(dW, delta_bar @ x.data.T)               # dW, eq. 5
+    np.testing.assert_allclose(dx, W.data.T @ delta_bar)               # dx, eq. 6
+    np.testing.assert_allclose(W.grad, delta_bar @ x.data.T)
+
+
+def test_broadcast_reductions_are_reported_only_where_the_engine_sums():
+    x = ag.constant(np.ones((4, 3)), name="x")
+    row = ag.Variable(np.ones((1, 3)), name="row")
+    s = ag.Variable(np.float64(2.0), name="s")
+    a = ag.Variable(np.ones((3, 1)), name="a")
+    c = ag.Variable(np.ones((1, 2)), name="c")
+    loss = ag.sum(x * row) + ag.sum(x * s) + ag.sum(a @ c)  # a @ c: an outer product
+    reported = {item.value.name: item.summed_axes for step in BackpropStepper(loss).steps
+                for item in step.inputs if item.value.name}
+    assert reported == {"row": (0,), "s": (0, 1), "a": None, "c": None, "x": None}
+
+
+# --- gradient semantics -----------------------------------------------------------------
+
+
+def test_stepping_to_the_end_leaves_grad_exactly_as_backward():
+    loss, params = xor_net()
+    reference, ref_params = xor_net()
+    reference.backward()
+    s = BackpropStepper(loss)
+    first = s.next()
+    assert repr(first.op) == "Sum"
+    assert all(p.grad is None for p in params[2:])  # the leaves come last
+    for _ in s:
+        pass
+    assert s.next() is None
+    for p, q in zip(params[2:], ref_params[2:]):
+        np.testing.assert_array_equal(p.grad, q.grad)
+
+
+def test_gradients_add_up_across_runs_as_backward_does():
+    y, w, *_ = neuron()
+    y.backward()
+    once = w.grad.copy()
+    len(BackpropStepper(y))  # runs the walk to the end
+    np.testing.assert_array_equal(w.grad, 2 * once)
+
+
+def test_a_value_used_twice_shows_the_sum_of_its_gradients():
+    x = ag.Value(np.float64(3.0), name="x")
+    y = x * x + x
+    s = BackpropStepper(y)
+    add, mul = s.steps
+    assert add.inputs[1].before is None and float(add.inputs[1].total) == 1.0
+    a, b = mul.inputs
+    assert float(a.before) == 1.0 and float(a.total) == 4.0
+    assert float(b.before) == 4.0 and float(b.total) == 7.0
+    assert float(x.grad) == 7.0
+    text = "\n".join(s._table_lines())
+    assert "dL/dx so far = 1 + 3 = 4" in text and "dL/dx = 4 + 3 = 7" in text
+    assert "dL/dx so far = 1\n" in text + "\n"
+
+
+def test_the_history_is_a_copy():
+    loss, (x, t, W1, b1, W2, b2) = xor_net()
+    s = BackpropStepper(loss)
+    before = [np.copy(item.total) for step in s.steps for item in step.inputs
+              if item.grad is not None]
+    frame = s.render(len(s)).source
+    W1.grad *= 0
+    W1.assign_sub(W1.data)
+    after = [item.total for step in s.steps for item in step.inputs if item.grad is not None]
+    for old, new in zip(before, after):
+        np.testing.assert_array_equal(old, new)
+    s._svg.clear()
+    assert s.render(len(s)).source == frame
+
+
+def test_from_tape_walks_the_tape_and_leaves_grad_alone():
+    W = ag.Variable(np.array([[1.0, 2.0], [3.0, 4.0]]), name="W")
+    b = ag.Variable(np.array([0.5, -0.5]), name="b")
+    x = ag.constant(np.array([[1.0, -1.0], [2.0, 0.0], [0.0, 1.0]]), name="x")
+    with ag.GradientTape(persistent=True) as tape:
+        loss = ag.reduce_mean(ag.tanh(x @ W + b))
+    s = BackpropStepper.from_tape(tape, loss)
+    got = final_gradients(s)
+    dW, db = tape.gradient(loss, [W, b])
+    np.testing.assert_allclose(got[id(W)], dW.numpy())
+    np.testing.assert_allclose(got[id(b)], db.numpy())
+    assert W.grad is None and b.grad is None
+    assert [repr(step.op) for step in s.steps] == ["Mean", "Tanh", "Add", "MatMul"]
+    with ag.GradientTape() as used:
+        out = ag.sum(W * W)
+    used.gradient(out, W)
+    with pytest.raises(ValueError, match="from_tape: the tape has no recorded ops"):
+        BackpropStepper.from_tape(used, out)
+    with pytest.raises(ValueError, match="target was not recorded"):
+        BackpropStepper.from_tape(tape, ag.sum(W))
+
+
+def test_errors_name_the_stepper():
+    with pytest.raises(RuntimeError, match="BackpropStepper: this Value does not require"):
+        BackpropStepper(ag.constant(1.0) * 2.0)
+    with pytest.raises(RuntimeError, match="BackpropStepper: grad can be implicitly created"):
+        BackpropStepper(ag.Value([1.0, 2.0]) * 2.0)
+    with pytest.raises(TypeError, match="BackpropStepper: expected a Value"):
+        BackpropStepper(1.0)
+    y, *_ = neuron()
+    s = BackpropStepper(y)
+    with pytest.raises(IndexError, match="goto: step 9 is outside 0..4"):
+        s.goto(9)
+
+
+def test_moving_through_the_steps():
+    y, *_ = neuron()
+    s = BackpropStepper(y)
+    assert s.current is None and s.position == 0
+    assert repr(s.next().op) == "Sigmoid"
+    assert repr(next(s).op) == "Add" and s.position == 2
+    assert repr(s.prev().op) == "Sigmoid" and s.position == 1
+    assert repr(s.goto(4).op) == "Mul"
+    assert s.next() is None and s.position == 4
+    s.reset()
+    assert s.current is None and len(s) == 4
+
+
+# --- frames -----------------------------------------------------------------------------
+
+
+def op_nodes(source, colour):
+    return [line for line in source.splitlines()
+            if re.match(r"\t+op\d+ \[", line) and colour in line]
+
+
+def test_frames_highlight_the_current_op_and_grey_the_pending_ones():
+    loss, _ = xor_net()
+    s = BackpropStepper(loss)
+    n = len(s)
+    for k in range(n + 1):
+        src = s.render(k).source
+        current = op_nodes(src, viz.CURRENT_FILL)
+        assert len(current) == (1 if k else 0)
+        assert len(op_nodes(src, viz.PENDING_COLOR)) == n - k
+        if k:
+            assert f"{s.steps[k - 1].op!r}\\n" in current[0]
+            assert f"step {k} of {n}: " in src
+    first = s.render(0).source
+    assert "grad ?" in first and "backprop from loss: seed dL/dloss = 1" in first
+    assert "grad ?" not in s.render(n).source
+
+
+def node_boxes(svg):
+    """Each node's outline in an SVG from Graphviz (edges left out)."""
+    return {m.group(1): m.group(2) for m in re.finditer(
+        r'<title>(\w+)</title>\s*<(?:polygon|path)[^>]*?(?:points|d)="([^"]+)"', svg)}
+
+
+def test_nodes_keep_their_place_in_every_frame():
+    loss, _ = xor_net()
+    s = BackpropStepper(loss)
+    frames = [node_boxes(s.svg(k, backend="wasm")) for k in range(len(s) + 1)]
+    nodes = [{k: v for k, v in boxes.items() if re.fullmatch(r"v\d+|op\d+", k)}
+             for boxes in frames]
+    assert len(nodes[0]) == 24  # 15 values, 9 ops
+    assert all(boxes == nodes[0] for boxes in nodes)
+
+
+def test_save_frames_and_html(tmp_path):
+    y, *_ = neuron()
+    s = BackpropStepper(y)
+    paths = s.save_frames(tmp_path / "frames", backend="wasm")
+    assert [p.name for p in paths] == [f"step_{k:03d}.svg" for k in range(5)]
+    assert all(p.read_text().lstrip().startswith("<?xml") for p in paths)
+    page = s.save_html(tmp_path / "steps.html", backend="wasm").read_text()
+    assert page.count('<div class="frame"') == 5 and page.count("<svg") == 5
+    assert '<button id="prev">' in page and '<button id="next">' in page
+    assert "<script src" not in page and "<link" not in page
+    assert "dL/dw = " in page  # the step texts come along
+    png = s.save_frames(tmp_path / "png", format="png", backend="wasm")
+    assert png[0].read_bytes()[:4] == b"\x89PNG"
+
+
+def test_save_gif(tmp_path):
+    image = pytest.importorskip("PIL.Image", reason="save_gif needs Pillow")
+    y, *_ = neuron()
+    gif = image.open(BackpropStepper(y).save_gif(tmp_path / "steps.gif", backend="wasm"))
+    assert gif.format == "GIF" and gif.n_frames == 5
+    gif.seek(4)
+    last = gif.convert("RGB")
+    gif.seek(0)
+    assert last.size == gif.size and last.tobytes() != gif.convert("RGB").tobytes()
+
+
+def test_widget_without_ipywidgets_shows_every_frame(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)
+    y, *_ = neuron()
+    html = BackpropStepper(y).widget(backend="wasm")._repr_html_()
+    assert html.count("<svg") == 5 and "step 4/4: Mul" in html
+
+
+def test_widget_slider_moves_the_stepper(monkeypatch):
+    class Widget:
+        def __init__(self, value=None, **kw):
+            self.value, self.callbacks = value, []
+            self.__dict__.update(kw)
+
+        def observe(self, fn, names):
+            self.callbacks.append(fn)
+
+    class Box:
+        def __init__(self, children):
+            self.children = children
+
+    fake = types.SimpleNamespace(IntSlider=Widget, Play=Widget, HTML=Widget, HBox=Box,
+                                 VBox=Box, jslink=lambda a, b: None)
+    monkeypatch.setitem(sys.modules, "ipywidgets", fake)
+    y, *_ = neuron()
+    s = BackpropStepper(y)
+    box = s.widget(backend="wasm")
+    controls, picture, text = box.children
+    play, slider = controls.children
+    assert slider.max == 4 and slider.value == 0
+    slider.callbacks[0]({"new": 2})
+    assert s.position == 2 and "step 2/4: Add" in text.value
+    assert picture.value == s.svg(2, backend="wasm")
+
+
+def test_forward_stepper_replays_the_values_in_order():
+    y, w, x, b = neuron()
+    f = ForwardStepper(y)
+    steps = list(f)
+    assert [repr(s.op) for s in steps] == ["Mul", "Sum", "Add", "Sigmoid"]
+    np.testing.assert_array_equal(steps[0].data, w.data * x.data)
+    assert steps[0].inputs == (w, x) and steps[-1].value is y
+    assert "step 1: Mul(w, x) -> (Mul output) (3,) float64" in str(steps[0])
+    first, last = f.render(0).source, f.render(4).source
+    assert first.count("data ?") == 4 and "data ?" not in last
+    assert len(op_nodes(first, viz.PENDING_COLOR)) == 4
+    w.assign([0.0, 0.0, 0.0])
+    f._svg.clear()
+    assert "data [0.5, -1, 2]" in f.render(4).source  # a copy from before the update
+    back = BackpropStepper(y).forward_steps()
+    assert [repr(s.op) for s in back] == ["Mul", "Sum", "Add", "Sigmoid"]
+
+
+def test_a_collapsed_stepper_highlights_the_layer():
+    loss, _ = xor_net()
+    s = BackpropStepper(loss, collapse=True)
+    layer_step = next(step.index for step in s.steps if repr(step.op) == "Sigmoid")
+    src = s.render(layer_step).source
+    current = [line for line in src.splitlines() if viz.CURRENT_FILL in line]
+    assert len(current) == 1 and current[0].lstrip().startswith("g1 ")
+
+
+def test_step_text_names_the_pieces():
+    loss, (x, t, W1, b1, W2, b2) = xor_net()
+    s = BackpropStepper(loss)
+    text = str(s.steps[-1])
+    assert text.startswith("step 9: MatMul  (in dense)   y = a @ b")
+    assert "local derivative: dL/da = g @ b^T,  dL/db = a^T @ g" in text
+    assert "a = x: takes no gradient" in text
+    assert "b = W1  (2, 2): receives" in text
+    assert stepper_module._derivative_for(s.steps[-1], "b") == "dL/db = a^T @ g"
