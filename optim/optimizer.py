@@ -31,6 +31,10 @@ import autograd_core as ag
 from .clipping import _clip_scale, global_norm
 from .schedules import LearningRateSchedule
 
+# Elements per block for updates that stream through a large parameter: a block of float32
+# temporaries (256 KB) stays in cache.
+BLOCK = 65536
+
 
 def _is_learning_rate(x) -> bool:
     """A number or a schedule (a callable of the step), as opposed to parameters."""
@@ -289,6 +293,13 @@ class Optimizer:
         One buffer is shared by every parameter, as updates run one after another.
         """
         return self._scratch(self._work, p)
+
+    def scratch_block(self, p):
+        """A flat work array of ``min(p.size, BLOCK)`` elements in p's dtype."""
+        flat = self._work.get(p.dtype)
+        if flat is None or flat.size < min(p.size, BLOCK):
+            flat = self._work[p.dtype] = np.empty(min(p.size, BLOCK), p.dtype)
+        return flat
 
     @staticmethod
     def _scratch(pool, p):

@@ -613,3 +613,22 @@ def test_no_warnings_in_a_normal_step():
         warnings.simplefilter("error")
         (w * w).sum().backward()
         opt.step()
+
+
+@pytest.mark.parametrize("momentum, nesterov", [(0.0, False), (0.9, False), (0.9, True)])
+def test_sgd_updates_a_parameter_larger_than_one_block(momentum, nesterov):
+    """SGD streams large parameters in blocks; every block must get the same update."""
+    from optim.optimizer import BLOCK
+    rng = np.random.default_rng(0)
+    shape = (3, BLOCK // 2 + 7)  # 1.5 blocks and a ragged end
+    w0 = rng.normal(size=shape)
+    grads = [rng.normal(size=shape) for _ in range(3)]
+    p = ag.Variable(w0)
+    opt = optim.SGD([p], lr=0.1, momentum=momentum, nesterov=nesterov)
+    w, v = w0.copy(), np.zeros(shape)
+    for g in grads:
+        p.grad = g.copy()
+        opt.step()
+        v = momentum * v - 0.1 * g
+        w = w + (momentum * v - 0.1 * g if nesterov else v)
+    np.testing.assert_allclose(p.numpy(), w, rtol=1e-12, atol=1e-12)
