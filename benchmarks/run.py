@@ -11,6 +11,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np  # noqa: E402
 
 import elementwise  # noqa: E402
+import graph_render  # noqa: E402
 import mlp_step  # noqa: E402
 import scalar_mlp  # noqa: E402
 from common import table  # noqa: E402
@@ -24,6 +25,8 @@ def main():
     print()
     print(table(scalar_mlp.run() + elementwise.run(),
                 ["per-node overhead", "reference", "autograd_core", "ratio", "target"]))
+    print()
+    graph_render.main()
 
 
 if __name__ == "__main__":
