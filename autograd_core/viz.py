@@ -77,6 +77,10 @@ class Drawing(graphviz.Digraph):
     def _repr_image_svg_xml(self) -> str:
         return render(self, "svg").decode("utf-8")
 
+    def __repr__(self):  # the same text for the same graph (a notebook's saved output)
+        nodes = sum(1 for line in self.body if " [" in line and " -> " not in line)
+        return f"<Drawing of {nodes} nodes: render() it, or show it in Jupyter>"
+
     def _repr_image_png(self) -> bytes:
         return render(self, "png")
 

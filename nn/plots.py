@@ -74,6 +74,14 @@ def _output_map(fn, points, shape):
     return (out[:, 0] if out.shape[1] == 1 else out.argmax(axis=1)).reshape(shape)
 
 
+def _color_limits(values, vmin, vmax):
+    """Outputs that lie in [0, 1] (sigmoid units, probabilities) get the fixed scale
+    0 = blue, 1 = red, so a unit stuck at 0.5 looks undecided rather than full-range."""
+    if vmin is None and vmax is None and values.min() >= 0 and values.max() <= 1:
+        return 0.0, 1.0
+    return vmin, vmax
+
+
 def _scatter(ax, x, y):
     if y is None:
         return
@@ -83,12 +91,14 @@ def _scatter(ax, x, y):
                vmax=max(y.max(), y.min() + 1))
 
 
-def plot_decision_boundary(model, x, y=None, resolution=200, ax=None, title=None):
+def plot_decision_boundary(model, x, y=None, resolution=200, ax=None, title=None,
+                           vmin=None, vmax=None):
     """A heat map of a two-input model's output over the plane, with the data on top.
 
     Args:
         model: a callable of an (n, 2) array returning (n, 1) outputs or (n, classes).
         x: (n, 2) inputs; y: their labels or targets (colours the points), optional.
+        vmin, vmax: the colour scale; outputs within [0, 1] default to exactly [0, 1].
     """
     plt = _plt()
     x = np.asarray(x, dtype=np.float32)
@@ -98,8 +108,10 @@ def plot_decision_boundary(model, x, y=None, resolution=200, ax=None, title=None
     fig = None
     if ax is None:
         fig, ax = plt.subplots(figsize=(4, 3.6))
-    mesh = ax.pcolormesh(g0, g1, _output_map(model, points, g0.shape), cmap="coolwarm",
-                         shading="auto", alpha=0.8)
+    values = _output_map(model, points, g0.shape)
+    vmin, vmax = _color_limits(values, vmin, vmax)
+    mesh = ax.pcolormesh(g0, g1, values, cmap="coolwarm", shading="auto", alpha=0.8,
+                         vmin=vmin, vmax=vmax)
     ax.figure.colorbar(mesh, ax=ax)
     _scatter(ax, x, y)
     ax.set_xlabel("x1")
@@ -109,11 +121,12 @@ def plot_decision_boundary(model, x, y=None, resolution=200, ax=None, title=None
     return fig or ax.figure
 
 
-def plot_hidden_units(layer, x, y=None, resolution=120):
+def plot_hidden_units(layer, x, y=None, resolution=120, vmin=None, vmax=None):
     """Each unit of a two-input hidden layer as its own heat map (the course's XOR lesson).
 
     Args:
         layer: the first layer (e.g. ``model.layers[0]``), a callable of (n, 2) inputs.
+        vmin, vmax: the colour scale; activations within [0, 1] default to [0, 1].
     """
     plt = _plt()
     x = np.asarray(x, dtype=np.float32)
@@ -123,7 +136,9 @@ def plot_hidden_units(layer, x, y=None, resolution=120):
     units = h.shape[1]
     fig, axes = plt.subplots(1, units, figsize=(3.2 * units, 3), squeeze=False)
     for j, ax in enumerate(axes[0]):
-        mesh = ax.pcolormesh(g0, g1, h[:, j].reshape(g0.shape), cmap="viridis", shading="auto")
+        unit = h[:, j].reshape(g0.shape)
+        lo, hi = _color_limits(unit, vmin, vmax)
+        mesh = ax.pcolormesh(g0, g1, unit, cmap="viridis", shading="auto", vmin=lo, vmax=hi)
         fig.colorbar(mesh, ax=ax)
         _scatter(ax, x, y)
         ax.set_title(f"hidden unit {j}")
@@ -131,8 +146,13 @@ def plot_hidden_units(layer, x, y=None, resolution=120):
     return fig
 
 
-def plot_history(history, metrics=None):
-    """Loss and metric curves per epoch, training and validation, from ``fit``'s History."""
+def plot_history(history, metrics=None, log=False):
+    """Loss and metric curves per epoch, training and validation, from ``fit``'s History.
+
+    Args:
+        metrics: the names to plot (default: every training metric, loss first).
+        log: a logarithmic y axis (for long runs whose loss spans decades).
+    """
     plt = _plt()
     logs = history.history if hasattr(history, "history") else dict(history)
     if metrics is None:
@@ -140,9 +160,13 @@ def plot_history(history, metrics=None):
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.2), squeeze=False)
     for ax, name in zip(axes[0], metrics):
         epochs = np.arange(1, len(logs[name]) + 1)
-        ax.plot(epochs, logs[name], "o-", label=f"training {name}")
+        few = len(epochs) <= 30  # markers help read a few epochs and clutter many
+        ax.plot(epochs, logs[name], "o-" if few else "-", label=f"training {name}")
         if f"val_{name}" in logs:
-            ax.plot(epochs, logs[f"val_{name}"], "s--", label=f"validation {name}")
+            ax.plot(epochs, logs[f"val_{name}"], "s--" if few else "--",
+                    label=f"validation {name}")
+        if log:
+            ax.set_yscale("log")
         ax.set_xlabel("epoch")
         ax.set_title(name)
         ax.legend(fontsize=8)

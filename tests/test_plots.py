@@ -82,3 +82,29 @@ def test_gradient_norms_match_a_tape():
                                [np.linalg.norm(g.numpy()) for g in grads], rtol=1e-6)
     fig = plots.plot_gradient_norms({"sigmoid": norms, "relu": norms})
     assert len(fig.axes[0].patches) == 4
+
+
+def test_heat_maps_of_probabilities_use_the_fixed_scale_0_to_1():
+    x, y = nn.datasets.xor()
+    undecided = lambda points: ag.constant(np.full((len(points), 1), 0.5, np.float32))  # noqa: E731
+    fig = plots.plot_decision_boundary(undecided, x, y, resolution=10)
+    assert fig.axes[0].collections[0].get_clim() == (0.0, 1.0)
+    wide = lambda points: ag.constant(points[:, :1] * 10)  # noqa: E731
+    fig = plots.plot_decision_boundary(wide, x, y, resolution=10)
+    lo, hi = fig.axes[0].collections[0].get_clim()
+    assert lo < 0 and hi > 1
+    fig = plots.plot_hidden_units(_xor_model().layers[0], x, y, resolution=10)
+    assert fig.axes[0].collections[0].get_clim() == (0.0, 1.0)
+
+
+def test_history_of_many_epochs_draws_lines_and_a_log_axis():
+    class History:
+        history = {"loss": list(np.geomspace(1, 1e-3, 200))}
+    ax = plots.plot_history(History(), log=True).axes[0]
+    assert ax.get_yscale() == "log" and ax.lines[0].get_marker() in ("None", "", None)
+
+
+def test_drawing_repr_is_the_same_for_the_same_graph():
+    x = ag.Value(2.0, name="x")
+    assert repr(ag.draw_graph(x * x)) == repr(ag.draw_graph(x * x))
+    assert "0x" not in repr(ag.draw_graph(x * x))
