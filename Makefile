@@ -27,12 +27,14 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(PY) demo.py
 
+# Two test workers already fill the two cores: a second BLAS thread per worker would only
+# contend for them (it made small fits 5x slower here).
 test: $(STAMP)
-	$(PY) -m pytest -q -n 2 tests
+	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest -q -n 2 tests
 
 # Every lesson notebook, executed headless in its short setting (make test runs them too).
 notebooks: $(STAMP)
-	$(PY) -m pytest -q -n 2 tests/test_notebooks.py
+	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest -q -n 2 tests/test_notebooks.py
 
 # The notebooks in JupyterLab.
 lab:

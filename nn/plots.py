@@ -234,11 +234,12 @@ def layer_gradient_norms(model, x, y, loss):
     """The norm of dLoss/dW for each Dense layer's kernel, on one batch.
 
     Args:
-        model: a model with ``layers``; x, y: a batch; loss: a function loss(y_true, y_pred).
+        model: a model; x, y: a batch; loss: a function loss(y_true, y_pred).
     Returns:
-        dict layer name -> gradient norm, in layer order (input side first).
+        dict layer name -> gradient norm for every Dense layer, nested ones (inside a
+        ``Residual``) included, in the model's order (input side first).
     """
-    dense = [layer for layer in model.layers if isinstance(layer, Dense)]
+    dense = [m for m in model.modules() if isinstance(m, Dense)]
     kernels = [layer.W for layer in dense]
     with ag.GradientTape() as tape:
         tape.watch(kernels)
@@ -261,7 +262,10 @@ def plot_gradient_norms(norms, title="gradient norm per layer", log=True):
             ax.bar(np.arange(len(per_layer)) + k * width, list(per_layer.values()), width,
                    label=label)
         ax.set_xticks(np.arange(len(first)) + 0.4 - width / 2)
-        ax.set_xticklabels([f"layer {i + 1}" for i in range(len(first))])
+        many = len(first) > 6  # long labels of many layers would overlap
+        ax.set_xticklabels([str(i + 1) if many else f"layer {i + 1}" for i in range(len(first))])
+        if many:
+            ax.set_xlabel("layer")
         ax.legend()
     elif np.ndim(first) == 0:
         ax.bar(list(norms), list(norms.values()))

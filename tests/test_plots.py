@@ -108,3 +108,12 @@ def test_drawing_repr_is_the_same_for_the_same_graph():
     x = ag.Value(2.0, name="x")
     assert repr(ag.draw_graph(x * x)) == repr(ag.draw_graph(x * x))
     assert "0x" not in repr(ag.draw_graph(x * x))
+
+
+def test_gradient_norms_reach_dense_layers_inside_residual_blocks():
+    model = nn.Sequential([nn.Dense(4, activation="relu", input_shape=(2,), seed=0),
+                           nn.Residual(nn.Dense(4, activation="relu", seed=1)),
+                           nn.Dense(1, seed=2)])
+    x, y = nn.datasets.xor()
+    norms = plots.layer_gradient_norms(model, x, y, nn.losses.get("mse"))
+    assert len(norms) == 3 and all(v > 0 for v in norms.values())
