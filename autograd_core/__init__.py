@@ -21,7 +21,7 @@ from .engine import (
 )
 from .gradcheck import GradcheckError, gradcheck
 from .ops import (
-    abs, add, argmax, argmin, cast, clip, concat, divide, equal, exp, leaky_relu, log,
+    abs, add, argmax, argmin, cast, clip, concat, divide, equal, exp, leaky_relu, linear, log,
     log_softmax, logsumexp, matmul, max, maximum, mean, min, minimum, multiply, negative,
     one_hot, power, relu, reshape, sigmoid, sigmoid_cross_entropy, softmax,
     softmax_cross_entropy, sqrt, square, stack, stop_gradient, subtract, sum, tanh,
@@ -54,7 +54,7 @@ __all__ = [
     "where", "exp", "log", "sqrt", "square", "abs", "tanh", "sigmoid", "relu", "leaky_relu",
     "clip", "sum", "mean", "max", "min", "logsumexp", "softmax", "log_softmax",
     "softmax_cross_entropy", "sigmoid_cross_entropy", "reshape", "transpose", "concat",
-    "stack", "matmul", "stop_gradient", "cast",
+    "stack", "matmul", "linear", "stop_gradient", "cast",
     # TensorFlow's names and non-differentiable helpers
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "one_hot", "argmax", "argmin",
     "equal", "random",

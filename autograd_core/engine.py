@@ -441,11 +441,12 @@ def unbroadcast(grad, shape):
     dL/dx[j] is the sum of the four gradients: the chain rule's sum over uses.
     """
     extra = grad.ndim - len(shape)
-    axes = tuple(range(extra)) + tuple(
-        extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1)
-    if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
-    return grad.reshape(shape) if extra else grad
+    if extra:  # axes broadcasting added in front: summed away, leaving a fresh array
+        grad = np.add.reduce(grad, axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:  # axes of length 1 that broadcasting stretched: summed back to 1
+        grad = np.add.reduce(grad, axis=stretched, keepdims=True)
+    return grad
 
 
 class BackwardStep(NamedTuple):

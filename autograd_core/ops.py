@@ -658,12 +658,38 @@ class MatMul(Op):
         b2 = b[:, None] if b.ndim == 1 else b
         grad_a = grad_b = None
         if need_a:
-            grad_a = np.matmul(g, np.swapaxes(b2, -1, -2))
+            grad_a = np.matmul(g, b2.swapaxes(-1, -2))
             grad_a = grad_a[..., 0, :] if a.ndim == 1 else grad_a
         if need_b:
-            grad_b = np.matmul(np.swapaxes(a2, -1, -2), g)
+            grad_b = np.matmul(a2.swapaxes(-1, -2), g)
             grad_b = grad_b[..., 0] if b.ndim == 1 else grad_b
         return grad_a, grad_b
+
+
+class Linear(Op):
+    """y = x @ W + b    dL/dx = g @ W^T,  dL/dW = x^T @ g,  dL/db = g   (a dense layer)
+
+    MatMul then Add, fused so the bias is added into the fresh product in place: one
+    (batch, units) array less per step than ``x @ W + b``. The gradients are MatMul's.
+    """
+
+    __slots__ = ("matmul",)
+
+    def forward(self, x, W, b):
+        self.matmul = MatMul()
+        y = self.matmul.forward(x, W)
+        if b.dtype == y.dtype:
+            try:
+                y += b  # in place is x @ W + b exactly when b fits y's shape and dtype
+                return y
+            except ValueError:  # b would enlarge y: broadcast to a new array instead
+                pass
+        return y + b
+
+    def backward(self, g):
+        self.matmul.needs_grad = self.needs_grad[:2]
+        grad_x, grad_W = self.matmul.backward(g)
+        return grad_x, grad_W, (g if self.needs_grad[2] else None)
 
 
 # --- ops that pass no gradient ----------------------------------------------------------
@@ -954,6 +980,28 @@ def matmul(a, b):
             raise ValueError(f"matmul: shapes {a.shape} @ {b.shape} do not match: the batch "
                              f"axes {a.shape[:-2]} and {b.shape[:-2]} do not broadcast") from None
     return apply(MatMul(), a, b)
+
+
+def linear(x, W, b=None):
+    """x @ W + b, the dense layer's affine map, in one op (``torch.nn.functional.linear``
+    with W transposed, TensorFlow's ``xw_plus_b``).
+
+    Args:
+        x: (..., n_in) inputs.  W: (n_in, units).  b: (units,) or None.
+    Returns:
+        (..., units).
+    """
+    if b is None:
+        return matmul(x, W)
+    x, W = _pair(x, W, Linear)
+    if x.ndim == 0 or W.ndim == 0:
+        raise ValueError(f"linear: operands must have at least one dimension, got shapes "
+                         f"{x.shape} and {W.shape}")
+    k_W = W.shape[-2 if W.ndim > 1 else 0]
+    if x.shape[-1] != k_W:
+        raise ValueError(f"linear: shapes {x.shape} @ {W.shape} do not match: the last axis "
+                         f"of x has {x.shape[-1]} elements, the first axis of W has {k_W}")
+    return apply(Linear(), x, W, _operand(b, Linear, like=x))
 
 
 def stop_gradient(x):

@@ -80,8 +80,8 @@ def engine_step_fn(x, y):
                 p.grad = None
 
     def step():
-        h = ag.relu(x @ W1 + b1)
-        loss = ag.softmax_cross_entropy(h @ W2 + b2, y, reduction="mean")
+        h = ag.relu(ag.linear(x, W1, b1))  # x @ W1 + b1, as nn.Dense computes it
+        loss = ag.softmax_cross_entropy(ag.linear(h, W2, b2), y, reduction="mean")
         loss.backward()
         update()
         zero()

@@ -120,8 +120,8 @@ class Dense(Module):
         if x.ndim < 1 or x.shape[-1] != self.n_in:
             raise ValueError(f"Dense {self.name!r}: expected input of shape (batch, "
                              f"{self.n_in}), got {x.shape}")
-        z = x @ self.W
-        return z + self.b if self.use_bias else z
+        # ag.linear is x @ W + b in one op, adding b in place: one array less per step.
+        return ag.linear(x, self.W, self.b) if self.use_bias else x @ self.W
 
     def forward(self, x):
         return self.activation(self.logits(x))

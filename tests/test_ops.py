@@ -511,6 +511,24 @@ def test_matmul_fixed_forms(shape_a, shape_b):
     check(lambda v: a @ v, lambda v: a @ v, b)  # a numpy array on the left
 
 
+@given(shapes=MATMUL_SHAPES, seed=SEEDS, bias=st.sampled_from(["units", "row", "full", "scalar"]))
+def test_linear_is_matmul_plus_bias(shapes, seed, bias):
+    rng = np.random.default_rng(seed)
+    x, W = real(rng, shapes.input_shapes[0]), real(rng, shapes.input_shapes[1])
+    y_shape = np.matmul(x, W).shape
+    b_shape = {"units": y_shape[-1:], "row": (1,) * len(y_shape[:-1]) + y_shape[-1:],
+               "full": y_shape, "scalar": ()}[bias]
+    b = real(rng, b_shape)
+    check(ag.linear, lambda x, W, b: np.matmul(x, W) + b, x, W, b)
+
+
+def test_linear_promotes_dtypes_as_matmul_plus_bias_does():
+    x, W = np.ones((2, 3), np.float32), ag.Variable(np.ones((3, 4), np.float32))
+    assert ag.linear(x, W, np.ones(4, np.float32)).dtype == np.float32
+    assert ag.linear(x, W, np.ones(4, np.float64)).dtype == np.float64   # as x @ W + b
+    assert ag.linear(x, W, 1.5).dtype == np.float32                       # a number: no upcast
+
+
 # --- cast ----------------------------------------------------------------------------------
 
 

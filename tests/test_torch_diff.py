@@ -303,6 +303,14 @@ def test_matmul_fixed_forms(shape_a, shape_b):
     compare(ag.matmul, torch.matmul, uniform(rng, shape_a), uniform(rng, shape_b))
 
 
+@pytest.mark.parametrize("shape_x", [(5, 3), (2, 5, 3), (3,)], ids=str)
+def test_linear(shape_x):
+    """torch's linear takes W as (units, n_in): ours is x @ W + b with W (n_in, units)."""
+    rng = np.random.default_rng(0)
+    compare(ag.linear, lambda x, W, b: torch.nn.functional.linear(x, W.T, b),
+            uniform(rng, shape_x), uniform(rng, (3, 4)), uniform(rng, (4,)))
+
+
 def test_cast():
     x = np.array([0.1, -2.7, 3.3])
     compare(lambda v: ag.cast(v, ag.float32) * 3.0,
