@@ -40,13 +40,12 @@ class Adagrad(Optimizer):
         self.accumulators.append(np.full(p.shape, self.initial_accumulator_value, p.dtype))
 
     def update(self, i, p, g, lr):
-        s = self.accumulators[i]
-        step = self.scratch(p)
-        s += np.square(g, out=step)
-        denominator = np.add(s, self.epsilon, out=step)
-        step = np.divide(g, np.sqrt(denominator, out=step), out=step)
-        step *= lr
-        p.assign_sub(step)
+        for p_b, g_b, s, step in self.blocks(p, g, self.accumulators[i]):
+            s += np.square(g_b, out=step)
+            denominator = np.add(s, self.epsilon, out=step)
+            step = np.divide(g_b, np.sqrt(denominator, out=step), out=step)
+            step *= lr
+            p_b -= step
 
     def get_config(self):
         return {**super().get_config(),

@@ -66,19 +66,20 @@ class Adam(Optimizer):
         b1, b2 = self.beta_1, self.beta_2
         t = self.iterations + 1
         alpha = lr * math.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t)
-        m, v = self.momentums[i], self.velocities[i]
-        step = self.scratch(p)
-        m *= b1
-        m += np.multiply(g, 1.0 - b1, out=step)
-        v *= b2
-        v += np.multiply(np.square(g, out=step), 1.0 - b2, out=step)
-        if self.amsgrad:
-            v = np.maximum(self.velocity_maxes[i], v, out=self.velocity_maxes[i])
-        denominator = np.sqrt(v, out=step)
-        denominator += self.epsilon
-        step = np.divide(m, denominator, out=step)
-        step *= alpha
-        p.assign_sub(step)
+        v_max = self.velocity_maxes[i] if self.amsgrad else None
+        for p_b, g_b, m, v, v_hat, step in self.blocks(p, g, self.momentums[i],
+                                                      self.velocities[i], v_max):
+            m *= b1
+            m += np.multiply(g_b, 1.0 - b1, out=step)
+            v *= b2
+            v += np.multiply(np.square(g_b, out=step), 1.0 - b2, out=step)
+            if v_hat is not None:
+                v = np.maximum(v_hat, v, out=v_hat)
+            denominator = np.sqrt(v, out=step)
+            denominator += self.epsilon
+            step = np.divide(m, denominator, out=step)
+            step *= alpha
+            p_b -= step
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

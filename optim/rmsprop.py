@@ -55,26 +55,26 @@ class RMSprop(Optimizer):
             self.mean_grads.append(np.zeros(p.shape, p.dtype))
 
     def update(self, i, p, g, lr):
-        rho, s = self.rho, self.mean_squares[i]
-        step = self.scratch(p)
-        s *= rho
-        s += np.multiply(np.square(g, out=step), 1.0 - rho, out=step)
-        if self.centered:
-            a = self.mean_grads[i]
-            a *= rho
-            a += np.multiply(g, 1.0 - rho, out=step)
-            denominator = np.subtract(s, np.square(a, out=step), out=step)
-            denominator += self.epsilon
-        else:
-            denominator = np.add(s, self.epsilon, out=step)
-        step = np.divide(g, np.sqrt(denominator, out=step), out=step)
-        step *= lr
-        if self.momentum:
-            m = self.momentums[i]
-            m *= self.momentum
-            m += step
-            step = m
-        p.assign_sub(step)
+        rho = self.rho
+        a_all = self.mean_grads[i] if self.centered else None
+        m_all = self.momentums[i] if self.momentum else None
+        for p_b, g_b, s, a, m, step in self.blocks(p, g, self.mean_squares[i], a_all, m_all):
+            s *= rho
+            s += np.multiply(np.square(g_b, out=step), 1.0 - rho, out=step)
+            if a is not None:
+                a *= rho
+                a += np.multiply(g_b, 1.0 - rho, out=step)
+                denominator = np.subtract(s, np.square(a, out=step), out=step)
+                denominator += self.epsilon
+            else:
+                denominator = np.add(s, self.epsilon, out=step)
+            step = np.divide(g_b, np.sqrt(denominator, out=step), out=step)
+            step *= lr
+            if m is not None:
+                m *= self.momentum
+                m += step
+                step = m
+            p_b -= step
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,

@@ -564,7 +564,8 @@ def test_custom_optimizer_subclass():
         """p <- p - lr * sign(g)"""
 
         def update(self, i, p, g, lr):
-            p.assign_sub(np.multiply(np.sign(g), lr, out=self.scratch(p)))
+            for p_b, g_b, step in self.blocks(p, g):
+                p_b -= np.multiply(np.sign(g_b), lr, out=step)
 
     w = ag.Variable([1.0, -1.0], dtype=np.float64)
     opt = SignSGD([w], lr=0.25)
@@ -632,3 +633,31 @@ def test_sgd_updates_a_parameter_larger_than_one_block(momentum, nesterov):
         v = momentum * v - 0.1 * g
         w = w + (momentum * v - 0.1 * g if nesterov else v)
     np.testing.assert_allclose(p.numpy(), w, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("make", [
+    lambda ps: optim.RMSprop(ps, lr=0.01),
+    lambda ps: optim.RMSprop(ps, lr=0.01, momentum=0.9, centered=True),
+    lambda ps: optim.Adam(ps, lr=0.01),
+    lambda ps: optim.Adam(ps, lr=0.01, amsgrad=True),
+    lambda ps: optim.AdamW(ps, lr=0.01),
+    lambda ps: optim.Adagrad(ps, lr=0.01),
+], ids=["rmsprop", "rmsprop-centered-momentum", "adam", "amsgrad", "adamw", "adagrad"])
+def test_blocked_updates_equal_updates_element_by_element(make):
+    """A parameter spanning several blocks gets, element for element, the update the same
+    optimizer gives those elements as separate one-block parameters."""
+    from optim.optimizer import BLOCK
+    rng = np.random.default_rng(1)
+    n = 2 * BLOCK + 5
+    w0 = rng.normal(size=n)
+    grads = [rng.normal(size=n) for _ in range(3)]
+    big = ag.Variable(w0)
+    pieces = [ag.Variable(w0[lo:lo + 1000]) for lo in range(0, n, 1000)]
+    opt_big, opt_pieces = make([big]), make(pieces)
+    for g in grads:
+        big.grad = g.copy()
+        for k, piece in enumerate(pieces):
+            piece.grad = g[k * 1000:(k + 1) * 1000].copy()
+        opt_big.step()
+        opt_pieces.step()
+    np.testing.assert_array_equal(big.numpy(), np.concatenate([q.numpy() for q in pieces]))
