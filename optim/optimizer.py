@@ -309,10 +309,13 @@ class Optimizer:
         work = self._work.get(p.dtype)
         if work is None or work.size < min(data.size, BLOCK):
             work = self._work[p.dtype] = np.empty(min(data.size, BLOCK), p.dtype)
-        for lo in range(0, data.size, BLOCK):
-            hi = min(lo + BLOCK, data.size)
-            yield (data[lo:hi], flat_g[lo:hi],
-                   *[None if a is None else a[lo:hi] for a in flat_state], work[:hi - lo])
+        if data.size <= BLOCK:  # most parameters (biases, small layers): no slicing
+            yield (data, flat_g, *flat_state, work[:data.size])
+        else:
+            for lo in range(0, data.size, BLOCK):
+                hi = min(lo + BLOCK, data.size)
+                yield (data[lo:hi], flat_g[lo:hi],
+                       *[None if a is None else a[lo:hi] for a in flat_state], work[:hi - lo])
         if not direct:
             p.assign(data.reshape(p.shape))
 
@@ -340,9 +343,9 @@ class Optimizer:
 
     def _grad_array(self, g, p, where):
         g = g.data if isinstance(g, ag.Value) else np.asarray(g)
-        if np.shape(g) != p.shape:
+        if g.shape != p.shape:
             name = f"{p.name!r}" if p.name else "a variable"
-            raise ValueError(f"{type(self).__name__}.{where}: gradient of shape {np.shape(g)} "
+            raise ValueError(f"{type(self).__name__}.{where}: gradient of shape {g.shape} "
                              f"for {name} of shape {p.shape}")
         return g
 
