@@ -184,7 +184,7 @@ class Value:
         if self.name:
             parts.append(f"name={self.name!r}")
         if self.op is not None:
-            parts.append(f"op={type(self.op).__name__}")
+            parts.append(f"op={self.op!r}")
         if self.dtype != _default_dtype:
             parts.append(f"dtype={self.dtype}")
         return f"{type(self).__name__}({', '.join(parts)})"

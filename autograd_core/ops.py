@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import Op, Value, _to_array, _wrap, apply, get_default_dtype
+from .engine import Op, Value, _wrap, apply, constant, get_default_dtype
 
 # --- elementwise arithmetic ----------------------------------------------------------
 
@@ -1012,44 +1012,39 @@ def stop_gradient(x):
 def cast(x, dtype):
     """x converted to ``dtype``; differentiable between float dtypes, a constant otherwise."""
     dtype = np.dtype(dtype)
-    x = _wrap(x) if isinstance(x, Value) else _as_constant(x)
+    x = _as_constant(x, "cast")
     if dtype.kind == "f" and x.dtype.kind == "f":
         return apply(Cast(dtype), x)
     return apply(NonDifferentiable(lambda a: np.asarray(a).astype(dtype), "cast"), x)
 
 
-def _as_constant(x):
-    """Wrap data keeping integer and boolean dtypes (labels, masks)."""
+def _as_constant(x, op_name):
+    """Wrap data as a constant, keeping integer and boolean dtypes (labels, masks)."""
     if isinstance(x, Value):
         return x
     arr = np.asarray(x)
-    if arr.dtype.kind in "OUSVMmc":
-        _to_array(arr, where="operand")  # raises the usual clear error
-    return _wrap(arr) if arr.dtype.kind == "f" else _raw(arr)
-
-
-def _raw(arr):
-    v = _wrap(np.zeros((), np.float32))
-    v.data = arr[()] if arr.ndim == 0 else arr
-    return v
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{op_name}: expected numbers, got an array of dtype {arr.dtype} "
+                        f"(shape {arr.shape})")
+    return _wrap(arr) if arr.dtype.kind == "f" else constant(arr, dtype=arr.dtype)
 
 
 def argmax(x, axis=None):
     """Index of the largest element along ``axis`` (integer constant)."""
     return apply(NonDifferentiable(lambda a: np.argmax(a, axis=axis), "argmax"),
-                 _as_constant(x))
+                 _as_constant(x, "argmax"))
 
 
 def argmin(x, axis=None):
     """Index of the smallest element along ``axis`` (integer constant)."""
     return apply(NonDifferentiable(lambda a: np.argmin(a, axis=axis), "argmin"),
-                 _as_constant(x))
+                 _as_constant(x, "argmin"))
 
 
 def equal(a, b):
     """Elementwise a == b as a boolean constant (``tf.equal``)."""
     return apply(NonDifferentiable(lambda x, y: np.asarray(x == y), "equal"),
-                 _as_constant(a), _as_constant(b))
+                 _as_constant(a, "equal"), _as_constant(b, "equal"))
 
 
 def one_hot(indices, depth, dtype=None):
@@ -1060,7 +1055,7 @@ def one_hot(indices, depth, dtype=None):
            [0., 0., 1.]], dtype=float32)
     """
     out_dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
-    idx = _as_constant(indices)
+    idx = _as_constant(indices, "one_hot")
     if idx.data.dtype.kind not in "iu":
         raise TypeError(f"one_hot: indices must be integers, got dtype {idx.data.dtype}")
 

@@ -189,3 +189,14 @@ def test_tape_misuse():
 def test_one_hot_needs_integers():
     with pytest.raises(TypeError, match="one_hot.*float64"):
         ag.one_hot(np.array([0.5, 1.0]), 3)
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: ag.argmax(["a", "b"]), "argmax"),
+    (lambda: ag.equal(["a"], [1]), "equal"),
+    (lambda: ag.one_hot(np.array(["x"]), 3), "one_hot"),
+    (lambda: ag.cast(np.array(["1"]), ag.float32), "cast"),
+])
+def test_non_differentiable_helpers_name_themselves_for_bad_data(call, name):
+    with pytest.raises(TypeError, match=rf"^{name}: expected numbers, got an array of dtype <U1"):
+        call()
