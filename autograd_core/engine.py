@@ -307,19 +307,11 @@ def constant(value, dtype=None, name=None):
     return Value(value, requires_grad=False, name=name, dtype=dtype)
 
 
-def _wrap(x, like=None):
-    """Make an op's operand a Value without copying; Python numbers take ``like``'s dtype.
-
-    That keeps ``2 * x`` float32 when x is float32, whatever the default dtype.
-    """
-    if isinstance(x, Value):
-        return x
+def _node(data):
+    """A Value around ``data`` with no op, name or gradient: how ops make their results,
+    without ``__init__``'s conversion and copy."""
     v = Value.__new__(Value)
-    if like is not None and isinstance(x, (int, float)) and not isinstance(x, bool) \
-            and like.data.dtype.kind == "f":
-        v.data = like.data.dtype.type(x)
-    else:
-        v.data = _to_array(x, where="operand")
+    v.data = data
     v.grad = None
     v.requires_grad = False
     v.name = None
@@ -327,6 +319,19 @@ def _wrap(x, like=None):
     v.inputs = ()
     v.serial = next(_serial)
     return v
+
+
+def _wrap(x, like=None):
+    """Make an op's operand a Value without copying; Python numbers take ``like``'s dtype.
+
+    That keeps ``2 * x`` float32 when x is float32, whatever the default dtype.
+    """
+    if isinstance(x, Value):
+        return x
+    if like is not None and isinstance(x, (int, float)) and not isinstance(x, bool) \
+            and like.data.dtype.kind == "f":
+        return _node(like.data.dtype.type(x))
+    return _node(_to_array(x, where="operand"))
 
 
 class Op:
@@ -377,14 +382,9 @@ def apply(op: Op, *inputs: Value) -> Value:
         raise type(e)(f"{op!r}: {e} (input shapes: {shapes})") from None
     if _anomaly_mode:
         _check_finite(data, op, "forward")
-    out = Value.__new__(Value)
-    out.data = data
-    out.grad = None
-    out.name = None
-    out.serial = next(_serial)
+    out = _node(data)
     op.scope = _scope
     if not op.differentiable:
-        out.requires_grad = False
         out.op, out.inputs = op, inputs  # never walked; kept to explain a missing gradient
         return out
     if _grad_enabled:
@@ -401,11 +401,6 @@ def apply(op: Op, *inputs: Value) -> Value:
             op.needs_grad = needs
             out.op = op
             out.inputs = inputs
-            return out
-    else:
-        out.requires_grad = False
-    out.op = None
-    out.inputs = ()
     return out
 
 
@@ -482,7 +477,7 @@ def _walk(nodes, grads, write_grad):
         if write_grad:
             node.grad = grad if node.grad is None else node.grad + grad
         op = node.op
-        if op is None or not op.differentiable:
+        if op is None:  # a leaf; the graph and the tape hold differentiable ops only
             continue
         input_grads = op.backward(grad)
         if _anomaly_mode:
@@ -492,16 +487,18 @@ def _walk(nodes, grads, write_grad):
         for x, g in zip(node.inputs, input_grads):
             if g is not None:
                 xd = x.data
+                array = type(g) is np.ndarray
                 # Same type and, for arrays, same shape and dtype: the common case, no work.
-                if type(g) is not type(xd) or type(g) is np.ndarray and (
+                if type(g) is not type(xd) or array and (
                         g.shape != xd.shape or g.dtype != xd.dtype):
                     g = _fit(g, xd)
+                    array = type(g) is np.ndarray
                 prev = grads.get(x)
                 if prev is None:
                     # A leaf keeps this array as its .grad, which users and optimizers may
                     # change in place: copy it if it is shared with another node (the
                     # upstream gradient itself, or a view of something).
-                    if type(g) is np.ndarray and x.op is None and (g is grad or g.base is not None):
+                    if array and x.op is None and (g is grad or g.base is not None):
                         g = g.copy()
                     grads[x] = g
                 else:
