@@ -477,14 +477,16 @@ def _walk(nodes, grads, write_grad):
         if write_grad:
             node.grad = grad if node.grad is None else node.grad + grad
         op = node.op
-        if op is None:  # a leaf; the graph and the tape hold differentiable ops only
+        if op is None or not op.differentiable:  # a leaf, or cut (stop_gradient)
             continue
         input_grads = op.backward(grad)
         if _anomaly_mode:
             for g in input_grads:
                 _check_finite(g, op, "backward")
         sent = []
-        for x, g in zip(node.inputs, input_grads):
+        for x, g, needed in zip(node.inputs, input_grads, op.needs_grad):
+            if not needed:  # a constant: whatever an op computed for it is dropped here
+                g = None
             if g is not None:
                 xd = x.data
                 array = type(g) is np.ndarray
@@ -512,6 +514,9 @@ def _fit(g, data):
     shape = np.shape(data)
     if np.shape(g) != shape:
         g = unbroadcast(np.asarray(g), shape)
+        if g.shape != shape:  # an op's backward returned a gradient of the wrong shape
+            raise ValueError(f"backward: a gradient of shape {g.shape} cannot be summed "
+                             f"back to its input's shape {shape}")
     g = np.asarray(g, dtype=data.dtype)
     return g[()] if g.ndim == 0 else g
 
@@ -563,6 +568,8 @@ def _seed(root, grad, where):
                                f"output, but the output has shape {root.shape}; pass grad=")
         return root.data.dtype.type(1) if root.ndim == 0 else np.ones_like(root.data)
     seed = _to_array(grad, dtype=root.dtype, where=where)
+    if isinstance(seed, np.ndarray):
+        seed = seed.copy()  # it may become root.grad, which zero_grad may change in place
     if np.shape(seed) != root.shape:
         raise ValueError(f"{where}: grad has shape {np.shape(seed)} but the output has "
                          f"shape {root.shape}")

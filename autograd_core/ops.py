@@ -85,8 +85,12 @@ class Pow(Op):
     def backward(self, g):
         need_a, need_b = self.needs_grad
         grad_a = g * self.b * self.a ** (self.b - 1) if need_a else None
-        # Only when the exponent is a Value to train: log(a) is NaN for negative a.
-        grad_b = g * self.y * np.log(self.a) if need_b else None
+        grad_b = None
+        if need_b:  # only when the exponent is a Value to train: log(a) is NaN for a < 0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                grad_b = g * self.y * np.log(self.a)
+            # At a = 0, y log a -> 0 (as PyTorch takes it), not 0 * -inf.
+            grad_b = np.where(self.a == 0, 0, grad_b)
         return grad_a, grad_b
 
 
@@ -113,7 +117,7 @@ class Maximum(Op):
 
     def backward(self, g):
         # Ties share the gradient equally, as PyTorch does, so the two sides add up to g.
-        share_a = (self.a > self.b) + 0.5 * (self.a == self.b)
+        share_a = ((self.a > self.b) + 0.5 * (self.a == self.b)).astype(g.dtype)
         return g * share_a, g * (1 - share_a)
 
 
@@ -127,7 +131,7 @@ class Minimum(Op):
         return np.minimum(a, b)
 
     def backward(self, g):
-        share_a = (self.a < self.b) + 0.5 * (self.a == self.b)
+        share_a = ((self.a < self.b) + 0.5 * (self.a == self.b)).astype(g.dtype)
         return g * share_a, g * (1 - share_a)
 
 
@@ -228,17 +232,20 @@ class Tanh(Op):
         return (g * (1 - self.y * self.y),)
 
 
+def _sigmoid(x):
+    """1 / (1 + exp(-x)) as exp(-|x|) allows: it never overflows, so sigmoid(±1000) is
+    exactly 1 or 0, without warnings."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1, e) / (1 + e)
+
+
 class Sigmoid(Op):
     """y = 1 / (1 + exp(-x))      dL/dx = g * y * (1 - y)"""
 
     __slots__ = ("y",)
 
     def forward(self, x):
-        # exp of -|x| never overflows: sigmoid(±1000) is exactly 1 or 0, without warnings.
-        e = np.exp(-np.abs(x))
-        self.y = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-        if self.y.ndim == 0:
-            self.y = self.y[()]
+        self.y = _sigmoid(x)
         return self.y
 
     def backward(self, g):
@@ -374,7 +381,7 @@ class Max(Op):
         g = _expand(g, self.axis, self.keepdims, self.x.shape)
         at_max = self.x == y
         # As TensorFlow's reduce_max: ties split the gradient so the total stays g.
-        count = np.sum(at_max, axis=self.axis, keepdims=True)
+        count = np.sum(at_max, axis=self.axis, keepdims=True, dtype=g.dtype)
         return (g * at_max / count,)
 
 
@@ -535,9 +542,7 @@ class SigmoidCrossEntropy(Op):
         need_z, need_t = self.needs_grad
         grad_z = None
         if need_z:
-            e = np.exp(-np.abs(self.z))
-            s = np.where(self.z >= 0, 1 / (1 + e), e / (1 + e))
-            grad_z = g * (s - self.t)
+            grad_z = g * (_sigmoid(self.z) - self.t)
         return grad_z, (-g * self.z if need_t else None)
 
 
@@ -703,7 +708,7 @@ class StopGradient(Op):
     differentiable = False
 
     def forward(self, x):
-        return x
+        return x.copy()  # a snapshot, as detach() is: later in-place updates of x don't show
 
 
 class NonDifferentiable(Op):
@@ -926,8 +931,12 @@ def reshape(x, *shape):
 
 
 def transpose(x, axes=None):
-    """Permute axes (reverse them by default), as numpy."""
-    return apply(Transpose(None if axes is None else tuple(axes)), _operand(x, Transpose))
+    """Permute axes (reverse them by default), as numpy; negative axes count from the end."""
+    x = _operand(x, Transpose)
+    if axes is not None:
+        # Backward inverts the permutation with argsort, which needs non-negative axes.
+        axes = tuple(a + x.ndim if a < 0 else a for a in axes)
+    return apply(Transpose(axes), x)
 
 
 def getitem(x, index):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import constant, get_default_dtype
+from .engine import _node, _to_array, get_default_dtype
 
 _rng = np.random.default_rng()
 
@@ -24,20 +24,23 @@ def _gen(seed):
     return _rng if seed is None else np.random.default_rng(seed)
 
 
+def _constant(samples, dtype):
+    """Fresh samples as a constant Value, without the copy ``constant`` makes of user data."""
+    return _node(_to_array(samples, dtype or get_default_dtype()))
+
+
 def _shape(shape):
     return (int(shape),) if np.isscalar(shape) else tuple(int(n) for n in shape)
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """A constant of normal samples. Returns a Value of ``shape``."""
-    x = _gen(seed).normal(mean, stddev, _shape(shape))
-    return constant(x, dtype=dtype or get_default_dtype())
+    return _constant(_gen(seed).normal(mean, stddev, _shape(shape)), dtype)
 
 
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     """A constant of samples uniform on [minval, maxval). Returns a Value of ``shape``."""
-    x = _gen(seed).uniform(minval, maxval, _shape(shape))
-    return constant(x, dtype=dtype or get_default_dtype())
+    return _constant(_gen(seed).uniform(minval, maxval, _shape(shape)), dtype)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
@@ -49,4 +52,4 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     while bad.any():
         x[bad] = rng.standard_normal(int(bad.sum()))
         bad = np.abs(x) > 2
-    return constant(mean + stddev * x, dtype=dtype or get_default_dtype())
+    return _constant(mean + stddev * x, dtype)

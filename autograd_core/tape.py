@@ -72,11 +72,11 @@ class GradientTape:
     @contextlib.contextmanager
     def stop_recording(self):
         """Ops inside this block are not recorded on this tape."""
-        self._paused = True
+        was_paused, self._paused = self._paused, True
         try:
             yield
         finally:
-            self._paused = False
+            self._paused = was_paused  # inside an outer stop_recording, stay paused
 
     def reset(self):
         """Forget everything recorded so far."""
@@ -130,7 +130,10 @@ class GradientTape:
         out = _map_structure(result, sources)
         if not self._persistent:
             self._used = True
-            self._records = []  # free the graph, as TensorFlow releases the tape
+            # Free the graph, as TensorFlow releases the tape: the records and every
+            # recorded Value remembered as tracked.
+            self._records = []
+            self._tracked = set(self._watched)
         return out
 
     def steps(self, grads):

@@ -323,14 +323,14 @@ def batches(x, y=None, batch_size=32, shuffle=True, seed=None, drop_last=False):
     x = np.asarray(x)
     y = None if y is None else np.asarray(y)
     _check_xy("batches", x, y)
-    _check_batch_size("batches", batch_size)
+    _check_positive_int(batch_size, "batches: batch_size")
     # Checked here, not inside the generator, so a mistake fails at the call.
     return _batches(x, y, batch_size, shuffle, seed, drop_last)
 
 
-def _check_batch_size(function, batch_size):
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"{function}: batch_size must be a positive integer, got {batch_size!r}")
+def _check_positive_int(value, what):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{what} must be a positive integer, got {value!r}")
 
 
 def _batches(x, y, batch_size, shuffle, seed, drop_last):
@@ -361,7 +361,7 @@ class BatchLoader:
         self.x = np.asarray(x)
         self.y = None if y is None else np.asarray(y)
         _check_xy("BatchLoader", self.x, self.y)
-        _check_batch_size("BatchLoader", batch_size)
+        _check_positive_int(batch_size, "BatchLoader: batch_size")
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.drop_last = drop_last

@@ -20,6 +20,8 @@ import numpy as np
 
 import autograd_core as ag
 
+from .module import _snake_case
+
 __all__ = [
     "Initializer", "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform",
     "TruncatedNormal", "VarianceScaling", "GlorotUniform", "GlorotNormal", "HeUniform",
@@ -215,7 +217,7 @@ def get(identifier, seed=None):
         A callable ``init(shape, dtype=None) -> numpy array``.
     """
     if isinstance(identifier, str):
-        key = _snake(identifier)
+        key = _snake_case(identifier)
         if key not in _BY_NAME:
             raise ValueError(f"initializers.get: unknown initializer {identifier!r}; "
                              f"known: {', '.join(sorted(_BY_NAME))}")
@@ -228,11 +230,3 @@ def get(identifier, seed=None):
                     f"{type(identifier).__name__} {identifier!r}")
 
 
-def _snake(name):
-    """'GlorotUniform' -> 'glorot_uniform'; snake_case names pass unchanged."""
-    out = []
-    for i, ch in enumerate(name):
-        if ch.isupper() and i and not name[i - 1].isupper() and name[i - 1] != "_":
-            out.append("_")
-        out.append(ch.lower())
-    return "".join(out)

@@ -121,7 +121,7 @@ class Dense(Module):
             raise ValueError(f"Dense {self.name!r}: expected input of shape (batch, "
                              f"{self.n_in}), got {x.shape}")
         # ag.linear is x @ W + b in one op, adding b in place: one array less per step.
-        return ag.linear(x, self.W, self.b) if self.use_bias else x @ self.W
+        return ag.linear(x, self.W, self.b)  # b is None without a bias: x @ W
 
     def forward(self, x):
         return self.activation(self.logits(x))
@@ -329,7 +329,7 @@ class Residual(Module):
         if np.shape(fx) != np.shape(x):
             raise ValueError(f"Residual {self.name!r}: inner maps shape {np.shape(x)} to "
                              f"{np.shape(fx)}; y = x + inner(x) needs them equal")
-        return fx + x if isinstance(fx, ag.Value) else ag.add(x, fx)
+        return ag.add(x, fx)
 
 
 class Sequential(Model):
@@ -355,13 +355,14 @@ class Sequential(Model):
         if not isinstance(layer, Module):
             raise TypeError(f"Sequential.add: expected a layer (a Module), got "
                             f"{type(layer).__name__} {layer!r}")
-        if not self.layers:
-            self.input_shape = layer.input_shape
-        shape = self.layers[-1].output_shape if self.layers else self.input_shape
-        self.layers.append(layer)
-        if shape is not None:
+        shape = self.layers[-1].output_shape if self.layers else layer.input_shape
+        if shape is not None:  # build it first: a layer that does not fit is not added
             with ag.no_grad(), layer._using_mode(False):
                 layer(np.zeros((1,) + shape[1:], ag.get_default_dtype()))
+        if not self.layers:
+            self.input_shape = layer.input_shape
+        self.layers.append(layer)
+        if shape is not None:
             self._output_shape = layer.output_shape
 
     def _members(self):

@@ -32,6 +32,7 @@ import optim
 
 from . import losses
 from . import metrics as metrics_lib
+from .data import _check_positive_int
 from .module import Module
 
 __all__ = ["Model", "Callback", "History", "EarlyStopping", "TerminateOnNaN", "ProgressBar"]
@@ -318,11 +319,6 @@ class Model(Module):
                 bar.update(step + 1, {})
         bar.close({})
         return np.concatenate(outputs)
-
-
-def _check_positive_int(value, what):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{what} must be a positive integer, got {value!r}")
 
 
 class _RunningMeans:

@@ -162,9 +162,10 @@ class Optimizer:
         if closure is not None:
             with ag.enable_grad():
                 loss = closure()
-        pairs = [(p.grad, p) for p in self.params if p.grad is not None]
+        pairs = [(self._grad_array(p.grad, p, "step"), p) for p in self.params
+                 if p.grad is not None]
         if pairs:
-            self._apply(pairs, "step")
+            self._apply(pairs)
         return loss
 
     def zero_grad(self, set_to_none=True):
@@ -190,24 +191,29 @@ class Optimizer:
         """
         pairs = []
         missing = []
+        variables = []
         for k, pair in enumerate(grads_and_vars):
             if not isinstance(pair, (tuple, list)) or len(pair) != 2:
                 raise TypeError(f"{type(self).__name__}.apply_gradients: expected (gradient, "
                                 f"variable) pairs, item {k} is {type(pair).__name__}")
             g, v = pair
             self._checked_param(v, f"{type(self).__name__}.apply_gradients: variable {k}")
-            self._index_of(v)  # known from now on, even without a gradient (Keras's build)
+            variables.append(v)
             if g is None:
                 missing.append(v.name or f"#{k} of shape {v.shape}")
             else:
-                pairs.append((g, v))
+                pairs.append((self._grad_array(g, v, "apply_gradients"), v))
         if not pairs:
             raise ValueError(f"{type(self).__name__}.apply_gradients: no gradients provided for "
                              "any variable (all were None)")
+        # Only now, with every pair checked, does the optimizer learn the variables (even
+        # those without a gradient, as Keras's build does).
+        for v in variables:
+            self._index_of(v)
         if missing:
             warnings.warn(f"Gradients do not exist for variables {missing} when minimizing the "
                           "loss; they are left unchanged", stacklevel=2)
-        self._apply(pairs, "apply_gradients")
+        self._apply(pairs)
 
     def minimize(self, loss, var_list, tape=None):
         """Compute the gradients of ``loss`` with a GradientTape and apply them (Keras).
@@ -242,15 +248,15 @@ class Optimizer:
         self.apply_gradients(zip(grads, var_list))
 
     # --- the update ---------------------------------------------------------------------
-    def _apply(self, pairs, where):
+    def _apply(self, pairs):
+        """One update from checked ``(gradient array, known parameter)`` pairs."""
         lr = self.learning_rate
-        grads = [self._grad_array(g, p, where) for g, p in pairs]
-        index = [self._index_of(p) for _, p in pairs]
         self._build()
         scale = 1.0
         if self.global_clipnorm is not None:
-            scale = _clip_scale(global_norm(grads), self.global_clipnorm)
-        for i, g, (_, p) in zip(index, grads, pairs):
+            scale = _clip_scale(global_norm([g for g, _ in pairs]), self.global_clipnorm)
+        for g, p in pairs:
+            i = self._index[id(p)]
             g = self._clipped(g, p, scale)
             if self.weight_decay:
                 _scale_in_place(p, 1.0 - lr * self.weight_decay)
