@@ -389,6 +389,13 @@ def _frame_text(versions):
     return text
 
 
+def _progress(step, k):
+    """How a frame k draws an op applied at ``step``: current, done, pending (None: never)."""
+    if step is None:
+        return None
+    return "current" if step == k else "done" if step < k else "pending"
+
+
 def _strip_xml_header(svg):
     at = svg.find("<svg")
     return svg[at:] if at >= 0 else svg
@@ -569,10 +576,7 @@ class BackpropStepper(_Stepper):
             receivers.add(id(step.node))
 
         def op_state(i):
-            s = step_of.get(id(view.values[i]))
-            if s is None:
-                return None
-            return "current" if s == k else "done" if s < k else "pending"
+            return _progress(step_of.get(id(view.values[i])), k)
 
         def value_state(i):
             if id(view.values[i]) in receivers:
@@ -707,10 +711,7 @@ class ForwardStepper(_Stepper):
         receivers = ({id(current.value)} | {id(x) for x in current.inputs}) if current else set()
 
         def op_state(i):
-            s = made.get(id(view.values[i]))
-            if s is None:
-                return None
-            return "current" if s == k else "done" if s < k else "pending"
+            return _progress(made.get(id(view.values[i])), k)
 
         def value_state(i):
             v = view.values[i]
