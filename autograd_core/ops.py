@@ -402,10 +402,7 @@ class LogSumExp(Op):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, x):
-        m = np.max(x, axis=self.axis, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0)  # all -inf rows stay -inf rather than NaN
-        e = np.exp(x - m)
-        s = np.sum(e, axis=self.axis, keepdims=True)
+        m, e, s = _shifted_exp(x, self.axis)
         self.softmax = e / s
         y = np.log(s) + m
         return y if self.keepdims else _squeeze(y, self.axis)
@@ -413,6 +410,15 @@ class LogSumExp(Op):
     def backward(self, g):
         g = _expand(g, self.axis, self.keepdims, self.softmax.shape)
         return (g * self.softmax,)
+
+
+def _shifted_exp(x, axis):
+    """(m, exp(x - m), its sum) with m the max along ``axis``: softmax and logsumexp are
+    unchanged by the shift, and exp never overflows. A row of -inf shifts by 0 instead."""
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    e = np.exp(x - m)
+    return m, e, np.sum(e, axis=axis, keepdims=True)
 
 
 def _squeeze(y, axis):
@@ -424,8 +430,8 @@ def _squeeze(y, axis):
 
 
 def _softmax(x, axis):
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    _, e, s = _shifted_exp(x, axis)
+    return e / s
 
 
 class Softmax(Op):
@@ -455,11 +461,9 @@ class LogSoftmax(Op):
         self.axis = axis
 
     def forward(self, x):
-        shifted = x - np.max(x, axis=self.axis, keepdims=True)
-        e = np.exp(shifted)
-        s = np.sum(e, axis=self.axis, keepdims=True)
+        m, e, s = _shifted_exp(x, self.axis)
         self.softmax = e / s
-        return shifted - np.log(s)
+        return (x - m) - np.log(s)
 
     def backward(self, g):
         return (g - self.softmax * np.sum(g, axis=self.axis, keepdims=True),)
