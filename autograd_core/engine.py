@@ -63,6 +63,8 @@ def _to_array(x, dtype=None, where="Value"):
     """
     if isinstance(x, Value):
         x = x.data
+    if type(x) is np.ndarray and dtype is None and x.dtype.kind == "f" and x.ndim:
+        return x  # float data, the common case (a batch of inputs): nothing to convert
     if x is None or isinstance(x, (str, bytes)):
         raise TypeError(f"{where}: cannot make a Value from {type(x).__name__} {x!r}; "
                         "expected a number, a numpy array or a nested list of numbers")
@@ -375,6 +377,8 @@ def apply(op: Op, *inputs: Value) -> Value:
             data = op.forward(inputs[0].data, inputs[1].data)
         elif n == 1:
             data = op.forward(inputs[0].data)
+        elif n == 3:
+            data = op.forward(inputs[0].data, inputs[1].data, inputs[2].data)
         else:
             data = op.forward(*[x.data for x in inputs])
     except (ValueError, TypeError, IndexError) as e:
@@ -392,6 +396,8 @@ def apply(op: Op, *inputs: Value) -> Value:
             needs = _NEEDS2[inputs[0].requires_grad][inputs[1].requires_grad]
         elif n == 1:
             needs = _NEEDS1[inputs[0].requires_grad]
+        elif n == 3:
+            needs = (inputs[0].requires_grad, inputs[1].requires_grad, inputs[2].requires_grad)
         else:
             needs = tuple([x.requires_grad for x in inputs])
         out.requires_grad = True in needs
@@ -437,10 +443,11 @@ def unbroadcast(grad, shape):
     """
     extra = grad.ndim - len(shape)
     if extra:  # axes broadcasting added in front: summed away, leaving a fresh array
-        grad = np.add.reduce(grad, axis=tuple(range(extra)))
-    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    if stretched:  # axes of length 1 that broadcasting stretched: summed back to 1
-        grad = np.add.reduce(grad, axis=stretched, keepdims=True)
+        grad = np.add.reduce(grad, axis=0 if extra == 1 else tuple(range(extra)))
+    if 1 in shape:  # axes of length 1 that broadcasting stretched: summed back to 1
+        stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+        if stretched:
+            grad = np.add.reduce(grad, axis=stretched, keepdims=True)
     return grad
 
 
@@ -470,6 +477,10 @@ def _walk(nodes, grads, write_grad):
     Yields ``(node, op, grad, input_grads)`` per op, a plain tuple because this runs once
     per node (``backward_steps`` names the fields).
     """
+    # Values whose gradient this pass made itself, as a sum: no step and no user holds that
+    # array, so further uses are added into it in place (a weight shared by many ops
+    # collects its gradient without a new array per use).
+    summed = set()
     for node in nodes:
         grad = grads.get(node)
         if grad is None:
@@ -503,21 +514,26 @@ def _walk(nodes, grads, write_grad):
                     if array and x.op is None and (g is grad or g.base is not None):
                         g = g.copy()
                     grads[x] = g
+                elif array and x in summed:
+                    prev += g
                 else:
                     grads[x] = prev + g
+                    summed.add(x)
             sent.append(g)
         yield node, op, grad, sent
 
 
 def _fit(g, data):
     """A gradient in its input's shape (summing broadcast axes) and dtype."""
-    shape = np.shape(data)
-    if np.shape(g) != shape:
-        g = unbroadcast(np.asarray(g), shape)
+    g = np.asarray(g)
+    shape = data.shape
+    if g.shape != shape:
+        g = unbroadcast(g, shape)
         if g.shape != shape:  # an op's backward returned a gradient of the wrong shape
             raise ValueError(f"backward: a gradient of shape {g.shape} cannot be summed "
                              f"back to its input's shape {shape}")
-    g = np.asarray(g, dtype=data.dtype)
+    if g.dtype != data.dtype:
+        g = g.astype(data.dtype)
     return g[()] if g.ndim == 0 else g
 
 
@@ -566,7 +582,7 @@ def _seed(root, grad, where):
         if root.data.size != 1:
             raise RuntimeError(f"{where}: grad can be implicitly created only for a scalar "
                                f"output, but the output has shape {root.shape}; pass grad=")
-        return root.data.dtype.type(1) if root.ndim == 0 else np.ones_like(root.data)
+        return root.data.dtype.type(1) if root.data.ndim == 0 else np.ones_like(root.data)
     seed = _to_array(grad, dtype=root.dtype, where=where)
     if isinstance(seed, np.ndarray):
         seed = seed.copy()  # it may become root.grad, which zero_grad may change in place

@@ -255,14 +255,14 @@ class Sigmoid(Op):
 class Relu(Op):
     """y = max(x, 0)    dL/dx = g where x > 0, else 0"""
 
-    __slots__ = ("positive",)
+    __slots__ = ("y",)
 
     def forward(self, x):
-        self.positive = x > 0
-        return np.maximum(x, 0)
+        self.y = np.maximum(x, 0)  # y > 0 exactly where x > 0: no mask kept between passes
+        return self.y
 
     def backward(self, g):
-        return (g * self.positive,)
+        return (g * (self.y > 0),)
 
 
 class LeakyRelu(Op):
@@ -477,7 +477,7 @@ class SoftmaxCrossEntropy(Op):
     loss per row, as ``tf.nn.softmax_cross_entropy_with_logits``), "mean" or "sum".
     """
 
-    __slots__ = ("labels", "reduction", "p", "n")
+    __slots__ = ("labels", "reduction", "p", "n", "picks")
 
     def __init__(self, labels, reduction="none"):
         self.labels, self.reduction = labels, reduction
@@ -492,16 +492,17 @@ class SoftmaxCrossEntropy(Op):
         log_s = np.log(s)[..., 0]  # -log p_i = log_s - shifted_i
         t = self.labels
         if t.dtype.kind in "iu":
+            classes = z.shape[-1]
             if t.shape != z.shape[:-1]:
                 raise ValueError(f"integer labels of shape {t.shape} do not match logits of "
                                  f"shape {z.shape} (expected labels of shape {z.shape[:-1]})")
-            if t.size:
-                lo, hi = np.minimum.reduce(t, axis=None), np.maximum.reduce(t, axis=None)
-                if lo < 0 or hi >= z.shape[-1]:
-                    raise ValueError(f"labels must lie in [0, {z.shape[-1]}), got {lo}..{hi}")
-            rows = shifted.reshape(-1, z.shape[-1])
-            picked = rows[np.arange(rows.shape[0]), t.reshape(-1)].reshape(t.shape)
-            losses = log_s - picked
+            # Read as unsigned, a negative label is huge: one reduction checks both ends.
+            if t.size and np.maximum.reduce(t.view(f"u{t.itemsize}"), axis=None) >= classes:
+                raise ValueError(f"labels must lie in [0, {classes}), got "
+                                 f"{t.min()}..{t.max()}")
+            # Where each row's label sits in the flattened logits; backward reuses it.
+            self.picks = np.arange(t.size) * classes + t.reshape(-1)
+            losses = log_s - shifted.reshape(-1)[self.picks].reshape(t.shape)
         else:
             if t.shape != z.shape:
                 raise ValueError(f"one-hot labels of shape {t.shape} do not match logits of "
@@ -509,19 +510,18 @@ class SoftmaxCrossEntropy(Op):
             losses = np.add.reduce(t * (log_s[..., None] - shifted), axis=-1)
         self.n = losses.size
         if self.reduction == "mean":
-            return (np.add.reduce(losses, axis=None) / self.n).astype(z.dtype)[()]
+            return (np.add.reduce(losses, axis=None) / self.n).astype(z.dtype)
         if self.reduction == "sum":
             return np.add.reduce(losses, axis=None)[()]
         return losses
 
     def backward(self, g):
-        t = self.labels
-        if t.dtype.kind in "iu":
+        if self.labels.dtype.kind in "iu":
             grad = self.p.copy()
-            rows = grad.reshape(-1, grad.shape[-1])  # a view: grad is a fresh contiguous copy
-            rows[np.arange(rows.shape[0]), t.reshape(-1)] -= 1
+            grad.reshape(-1)[self.picks] -= 1  # a view: grad is a fresh contiguous copy
         else:
             # p - t for one-hot rows; the factor sum(t) keeps it exact for unnormalised t.
+            t = self.labels
             grad = self.p * np.sum(t, axis=-1, keepdims=True) - t
         if self.reduction == "mean":
             grad *= g / self.n
@@ -653,26 +653,31 @@ class MatMul(Op):
         return np.matmul(a, b)
 
     def backward(self, g):
-        a, b = self.a, self.b
-        need_a, need_b = self.needs_grad
-        if a.ndim == 1 and b.ndim == 1:  # the dot product
-            return (g * b if need_a else None), (g * a if need_b else None)
-        # numpy promotes a 1-D operand to a row (a) or column (b) matrix and drops that
-        # axis from the result; do the same to g, then drop it from the gradient.
-        if a.ndim == 1:
-            g = np.expand_dims(g, -2)
-        if b.ndim == 1:
-            g = np.expand_dims(g, -1)
-        a2 = a[None, :] if a.ndim == 1 else a
-        b2 = b[:, None] if b.ndim == 1 else b
-        grad_a = grad_b = None
-        if need_a:
-            grad_a = np.matmul(g, b2.swapaxes(-1, -2))
-            grad_a = grad_a[..., 0, :] if a.ndim == 1 else grad_a
-        if need_b:
-            grad_b = np.matmul(a2.swapaxes(-1, -2), g)
-            grad_b = grad_b[..., 0] if b.ndim == 1 else grad_b
-        return grad_a, grad_b
+        return _matmul_grads(self.a, self.b, g, *self.needs_grad)
+
+
+def _matmul_grads(a, b, g, need_a, need_b):
+    """dL/da = g @ b^T and dL/db = a^T @ g for y = a @ b, each None when not needed."""
+    if a.ndim == 2 and b.ndim == 2:  # matrices, the common case: the formulas as they read
+        return (np.matmul(g, b.T) if need_a else None), (np.matmul(a.T, g) if need_b else None)
+    if a.ndim == 1 and b.ndim == 1:  # the dot product
+        return (g * b if need_a else None), (g * a if need_b else None)
+    # numpy promotes a 1-D operand to a row (a) or column (b) matrix and drops that axis
+    # from the result; do the same to g, then drop it from the gradient.
+    if a.ndim == 1:
+        g = np.expand_dims(g, -2)
+    if b.ndim == 1:
+        g = np.expand_dims(g, -1)
+    a2 = a[None, :] if a.ndim == 1 else a
+    b2 = b[:, None] if b.ndim == 1 else b
+    grad_a = grad_b = None
+    if need_a:
+        grad_a = np.matmul(g, b2.swapaxes(-1, -2))
+        grad_a = grad_a[..., 0, :] if a.ndim == 1 else grad_a
+    if need_b:
+        grad_b = np.matmul(a2.swapaxes(-1, -2), g)
+        grad_b = grad_b[..., 0] if b.ndim == 1 else grad_b
+    return grad_a, grad_b
 
 
 class Linear(Op):
@@ -682,11 +687,11 @@ class Linear(Op):
     (batch, units) array less per step than ``x @ W + b``. The gradients are MatMul's.
     """
 
-    __slots__ = ("matmul",)
+    __slots__ = ("x", "W")
 
     def forward(self, x, W, b):
-        self.matmul = MatMul()
-        y = self.matmul.forward(x, W)
+        self.x, self.W = x, W
+        y = np.matmul(x, W)
         if b.dtype == y.dtype:
             try:
                 y += b  # in place is x @ W + b exactly when b fits y's shape and dtype
@@ -696,9 +701,9 @@ class Linear(Op):
         return y + b
 
     def backward(self, g):
-        self.matmul.needs_grad = self.needs_grad[:2]
-        grad_x, grad_W = self.matmul.backward(g)
-        return grad_x, grad_W, (g if self.needs_grad[2] else None)
+        need_x, need_W, need_b = self.needs_grad
+        grad_x, grad_W = _matmul_grads(self.x, self.W, g, need_x, need_W)
+        return grad_x, grad_W, (g if need_b else None)
 
 
 # --- ops that pass no gradient ----------------------------------------------------------
@@ -1007,14 +1012,17 @@ def linear(x, W, b=None):
     if b is None:
         return matmul(x, W)
     x, W = _pair(x, W, Linear)
-    if x.ndim == 0 or W.ndim == 0:
+    x_shape, W_shape = x.data.shape, W.data.shape
+    if not x_shape or not W_shape:
         raise ValueError(f"linear: operands must have at least one dimension, got shapes "
-                         f"{x.shape} and {W.shape}")
-    k_W = W.shape[-2 if W.ndim > 1 else 0]
-    if x.shape[-1] != k_W:
-        raise ValueError(f"linear: shapes {x.shape} @ {W.shape} do not match: the last axis "
-                         f"of x has {x.shape[-1]} elements, the first axis of W has {k_W}")
-    return apply(Linear(), x, W, _operand(b, Linear, like=x))
+                         f"{x_shape} and {W_shape}")
+    k_W = W_shape[-2 if len(W_shape) > 1 else 0]
+    if x_shape[-1] != k_W:
+        raise ValueError(f"linear: shapes {x_shape} @ {W_shape} do not match: the last axis "
+                         f"of x has {x_shape[-1]} elements, the first axis of W has {k_W}")
+    if not isinstance(b, Value):
+        b = _operand(b, Linear, like=x)
+    return apply(Linear(), x, W, b)
 
 
 def stop_gradient(x):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 import autograd_core as ag
+from common import own_pages
 
 try:
     from optim import SGD
@@ -21,12 +22,14 @@ N_IN, N_HIDDEN, N_OUT, LR = 784, 512, 10, 0.01
 
 
 def init_params(seed=0):
+    """The four parameters, each in pages of its own (see ``common.own_pages``)."""
     rng = np.random.default_rng(seed)
     limit1, limit2 = np.sqrt(6 / (N_IN + N_HIDDEN)), np.sqrt(6 / (N_HIDDEN + N_OUT))
-    return [rng.uniform(-limit1, limit1, (N_IN, N_HIDDEN)).astype(np.float32),
-            np.zeros(N_HIDDEN, np.float32),
-            rng.uniform(-limit2, limit2, (N_HIDDEN, N_OUT)).astype(np.float32),
-            np.zeros(N_OUT, np.float32)]
+    return [own_pages(p) for p in (
+        rng.uniform(-limit1, limit1, (N_IN, N_HIDDEN)).astype(np.float32),
+        np.zeros(N_HIDDEN, np.float32),
+        rng.uniform(-limit2, limit2, (N_HIDDEN, N_OUT)).astype(np.float32),
+        np.zeros(N_OUT, np.float32))]
 
 
 def batch(n, seed=1):
@@ -66,6 +69,8 @@ def numpy_step_fn(x, y):
 
 def engine_step_fn(x, y):
     W1, b1, W2, b2 = params = [ag.Variable(p) for p in init_params()]
+    for W, data in zip(params, init_params()):
+        W.data = data  # a Variable copies its initial value; keep the page-aligned copy
     if SGD is not None:
         sgd = SGD(params, learning_rate=LR)
         update, zero = sgd.step, sgd.zero_grad
@@ -91,7 +96,8 @@ def engine_step_fn(x, y):
 
 def torch_step_fn(x, y):
     import torch
-    W1, b1, W2, b2 = params = [torch.tensor(p, requires_grad=True) for p in init_params()]
+    # from_numpy shares the page-aligned buffers, as the other two implementations use them
+    W1, b1, W2, b2 = params = [torch.from_numpy(p).requires_grad_() for p in init_params()]
     sgd = torch.optim.SGD(params, lr=LR)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
 

@@ -20,6 +20,7 @@ formulas written with temporaries (``m = b1*m + (1-b1)*g`` allocates two arrays)
 
 from __future__ import annotations
 
+import functools
 import inspect
 import numbers
 import warnings
@@ -251,16 +252,21 @@ class Optimizer:
     def _apply(self, pairs):
         """One update from checked ``(gradient array, known parameter)`` pairs."""
         lr = self.learning_rate
-        self._build()
+        if self._built < len(self.params):
+            self._build()
         scale = 1.0
         if self.global_clipnorm is not None:
             scale = _clip_scale(global_norm([g for g, _ in pairs]), self.global_clipnorm)
+        # Decided once per update: this loop runs for every parameter at every step.
+        clipping = self.clipvalue is not None or self.clipnorm is not None or scale != 1.0
+        decay = 1.0 - lr * self.weight_decay
+        index = self._index
         for g, p in pairs:
-            i = self._index[id(p)]
-            g = self._clipped(g, p, scale)
-            if self.weight_decay:
-                _scale_in_place(p, 1.0 - lr * self.weight_decay)
-            self.update(i, p, g, lr)
+            if clipping:
+                g = self._clipped(g, p, scale)
+            if decay != 1.0:
+                _scale_in_place(p, decay)
+            self.update(index[id(p)], p, g, lr)
         self.iterations += 1
 
     def _clipped(self, g, p, global_scale):
@@ -308,22 +314,26 @@ class Optimizer:
         A 0-d parameter (an immutable numpy scalar) or one whose data is not contiguous is
         updated through a contiguous copy, stored back with ``assign`` at the end.
         """
-        direct = isinstance(p.data, np.ndarray) and p.data.flags.c_contiguous
-        data = p.data.reshape(-1) if direct else np.array(p.data, dtype=p.dtype).reshape(-1)
-        flat_g = np.ravel(g)
-        flat_state = [None if a is None else a.reshape(-1) for a in state]
-        work = self._work.get(p.dtype)
-        if work is None or work.size < min(data.size, BLOCK):
-            work = self._work[p.dtype] = np.empty(min(data.size, BLOCK), p.dtype)
-        if data.size <= BLOCK:  # most parameters (biases, small layers): no slicing
-            yield (data, flat_g, *flat_state, work[:data.size])
+        data = p.data
+        direct = type(data) is np.ndarray and data.flags.c_contiguous
+        flat = data.reshape(-1) if direct else np.array(data, dtype=p.dtype).reshape(-1)
+        flat_g = g.reshape(-1)
+        flat_state = [None if a is None else a.reshape(-1) for a in state] if state else ()
+        size = flat.size
+        work = self._work.get(flat.dtype)
+        if work is None or work.size < min(size, BLOCK):
+            work = self._work[flat.dtype] = np.empty(min(size, BLOCK), flat.dtype)
+        if size <= BLOCK:  # most parameters (biases, small layers): no slicing
+            yield (flat, flat_g, *flat_state, work[:size])
+        elif not state:  # plain SGD: nothing else to slice, no list to build per block
+            for span in _spans(size):
+                yield flat[span], flat_g[span], work[:span.stop - span.start]
         else:
-            for lo in range(0, data.size, BLOCK):
-                hi = min(lo + BLOCK, data.size)
-                yield (data[lo:hi], flat_g[lo:hi],
-                       *[None if a is None else a[lo:hi] for a in flat_state], work[:hi - lo])
+            for span in _spans(size):
+                yield (flat[span], flat_g[span], *[None if a is None else a[span] for a in
+                       flat_state], work[:span.stop - span.start])
         if not direct:
-            p.assign(data.reshape(p.shape))
+            p.assign(flat.reshape(p.shape))
 
     @staticmethod
     def _scratch(pool, p):
@@ -348,8 +358,9 @@ class Optimizer:
             raise TypeError(f"{where}: only float Values can be optimized, got dtype {p.dtype}")
 
     def _grad_array(self, g, p, where):
-        g = g.data if isinstance(g, ag.Value) else np.asarray(g)
-        if g.shape != p.shape:
+        if type(g) is not np.ndarray:  # a Value, a numpy scalar, a list
+            g = g.data if isinstance(g, ag.Value) else np.asarray(g)
+        if g.shape != p.data.shape:
             name = f"{p.name!r}" if p.name else "a variable"
             raise ValueError(f"{type(self).__name__}.{where}: gradient of shape {g.shape} "
                              f"for {name} of shape {p.shape}")
@@ -367,6 +378,14 @@ class Optimizer:
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
+
+
+@functools.lru_cache(maxsize=256)
+def _spans(size):
+    """``size`` elements cut into equal slices of at most BLOCK (a tuple, made once per size)."""
+    count = -(-size // BLOCK)
+    step = -(-size // count)
+    return tuple(slice(lo, min(lo + step, size)) for lo in range(0, size, step))
 
 
 def _default_learning_rate(cls):

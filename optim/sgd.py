@@ -51,12 +51,12 @@ class SGD(Optimizer):
             self.velocities.append(np.zeros(p.shape, p.dtype))
 
     def update(self, i, p, g, lr):
-        velocity = self.velocities[i] if self.momentum else None
-        for p_b, g_b, v, lr_g in self.blocks(p, g, velocity):
+        if not self.momentum:
+            for p_b, g_b, lr_g in self.blocks(p, g):
+                p_b -= np.multiply(g_b, lr, out=lr_g)
+            return
+        for p_b, g_b, v, lr_g in self.blocks(p, g, self.velocities[i]):
             np.multiply(g_b, lr, out=lr_g)
-            if v is None:
-                p_b -= lr_g
-                continue
             v *= self.momentum
             v -= lr_g
             if self.nesterov:

@@ -577,7 +577,7 @@ def test_custom_optimizer_subclass():
 # --- the boundary: optim uses only autograd_core's public API and never nn -----------------
 
 OPTIM = Path(__file__).resolve().parent.parent / "optim"
-STDLIB = {"__future__", "math", "numbers", "warnings", "inspect"}
+STDLIB = {"__future__", "math", "numbers", "warnings", "inspect", "functools"}
 
 
 @pytest.mark.parametrize("path", sorted(OPTIM.glob("*.py")), ids=lambda p: p.name)

@@ -1,0 +1,165 @@
+"""Where the 784-512-10 training step spends its time beyond the hand-written numpy step.
+
+``python benchmarks/step_breakdown.py`` prints two tables for batch 32 and 128:
+
+1. The step timed phase by phase (forward, backward, update) for the hand-written numpy
+   step and for autograd_core, in the same run. Both run in a loop, as in training, so
+   each phase starts from the cache state the previous phase left.
+2. Three whole steps as ratios to the numpy step: autograd_core as users write it, and
+   the floor under it: the same op objects' ``forward``/``backward`` called directly with
+   the same blocked SGD update, with no Values, graph walk or optimizer object. The gap
+   between the floor and the engine is what the graph machinery costs; the gap between
+   numpy and the floor is what the ops and an update that leaves ``.grad`` alone cost.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import numpy as np  # noqa: E402
+
+from autograd_core import ops, unbroadcast  # noqa: E402
+from common import interleaved_medians, table  # noqa: E402
+from mlp_step import (LR, N_HIDDEN, N_OUT, batch, engine_step_fn, init_params,  # noqa: E402
+                      numpy_step_fn)
+from optim import SGD  # noqa: E402
+from optim.optimizer import BLOCK  # noqa: E402
+
+import autograd_core as ag  # noqa: E402
+
+PHASES = ("forward", "backward", "update")
+
+
+def numpy_phases_fn(x, y):
+    W1, b1, W2, b2 = init_params()
+    rows = np.arange(len(y))
+    clock = time.perf_counter
+
+    def step():
+        t0 = clock()
+        h_pre = x @ W1
+        h_pre += b1
+        h = np.maximum(h_pre, 0)
+        z = h @ W2
+        z += b2
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        loss = -np.log(p[rows, y]).mean()
+        t1 = clock()
+        dz = p
+        dz[rows, y] -= 1
+        dz /= len(y)
+        dW2 = h.T @ dz
+        db2 = dz.sum(axis=0)
+        dh = dz @ W2.T
+        dh *= h_pre > 0
+        dW1 = x.T @ dh
+        db1 = dh.sum(axis=0)
+        t2 = clock()
+        for param, grad in ((W1, dW1), (b1, db1), (W2, dW2), (b2, db2)):
+            grad *= LR
+            param -= grad
+        return (t1 - t0, t2 - t1, clock() - t2), loss
+    return step
+
+
+def engine_phases_fn(x, y):
+    params = [ag.Variable(p) for p in init_params()]
+    for W, data in zip(params, init_params()):
+        W.data = data
+    W1, b1, W2, b2 = params
+    sgd = SGD(params, learning_rate=LR)
+    clock = time.perf_counter
+
+    def step():
+        t0 = clock()
+        h = ag.relu(ag.linear(x, W1, b1))
+        loss = ag.softmax_cross_entropy(ag.linear(h, W2, b2), y, reduction="mean")
+        t1 = clock()
+        loss.backward()
+        t2 = clock()
+        sgd.step()
+        sgd.zero_grad()
+        return (t1 - t0, t2 - t1, clock() - t2), loss
+    return step
+
+
+def ops_only_step_fn(x, y):
+    """The engine's op objects called by hand: the step without Values, walk or optimizer."""
+    W1, b1, W2, b2 = init_params()
+    labels = np.asarray(y)
+    work = np.empty(BLOCK, np.float32)
+    one = np.float32(1)
+
+    def update(p, g):
+        flat_p, flat_g = p.reshape(-1), g.reshape(-1)
+        count = -(-flat_p.size // BLOCK)
+        step = -(-flat_p.size // count)
+        for lo in range(0, flat_p.size, step):
+            hi = min(lo + step, flat_p.size)
+            flat_p[lo:hi] -= np.multiply(flat_g[lo:hi], LR, out=work[:hi - lo])
+
+    def step():
+        linear1, relu, linear2 = ops.Linear(), ops.Relu(), ops.Linear()
+        cross_entropy = ops.SoftmaxCrossEntropy(labels, "mean")
+        linear1.needs_grad = (False, True, True)
+        linear2.needs_grad = (True, True, True)
+        loss = cross_entropy.forward(linear2.forward(relu.forward(linear1.forward(x, W1, b1)),
+                                                     W2, b2))
+        (grad_z,) = cross_entropy.backward(one)
+        grad_h, grad_W2, grad_b2 = linear2.backward(grad_z)
+        (grad_a,) = relu.backward(grad_h)
+        _, grad_W1, grad_b1 = linear1.backward(grad_a)
+        for p, g in ((W1, grad_W1), (b1, unbroadcast(grad_b1, (N_HIDDEN,))),
+                     (W2, grad_W2), (b2, unbroadcast(grad_b2, (N_OUT,)))):
+            update(p, g)
+        return loss
+    return step
+
+
+def phase_medians(fn, rounds=10, number=32):
+    """Median seconds per phase, over ``rounds`` bursts of ``number`` steps."""
+    fn()
+    samples = []
+    for _ in range(rounds):
+        gc.collect()
+        samples += [fn()[0] for _ in range(number)]
+    return [statistics.median(s[k] for s in samples) for k in range(len(PHASES))]
+
+
+def run(batch_sizes=(32, 128)):
+    phase_rows, step_rows = [], []
+    for n in batch_sizes:
+        x, y = batch(n)
+        ref, ours = numpy_phases_fn(x, y), engine_phases_fn(x, y)
+        # alternate the two, so drift in the machine's speed reaches both
+        medians = {"numpy": [], "autograd_core": []}
+        for _ in range(3):
+            medians["numpy"].append(phase_medians(ref))
+            medians["autograd_core"].append(phase_medians(ours))
+        r = [statistics.median(m[k] for m in medians["numpy"]) for k in range(3)]
+        e = [statistics.median(m[k] for m in medians["autograd_core"]) for k in range(3)]
+        for k, phase in enumerate(PHASES):
+            phase_rows.append([f"batch {n}", phase, f"{r[k] * 1e6:.0f} us", f"{e[k] * 1e6:.0f} us",
+                               f"+{(e[k] - r[k]) * 1e6:.0f} us"])
+        fns = {"numpy": numpy_step_fn(x, y), "ops only": ops_only_step_fn(x, y),
+               "autograd_core": engine_step_fn(x, y)}
+        med = interleaved_medians(fns, rounds=9, number=max(1, 2048 // n))
+        step_rows.append([f"batch {n}", f"{med['numpy'] * 1e3:.3f} ms",
+                          f"{med['ops only'] / med['numpy']:.3f}x",
+                          f"{med['autograd_core'] / med['numpy']:.3f}x"])
+    return phase_rows, step_rows
+
+
+if __name__ == "__main__":
+    phase_rows, step_rows = run()
+    print(table(phase_rows, ["step", "phase", "numpy", "autograd_core", "difference"]))
+    print()
+    print(table(step_rows, ["step", "numpy", "ops only (the floor)", "autograd_core"]))

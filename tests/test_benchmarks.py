@@ -1,0 +1,71 @@
+"""The speed benchmarks must time the same maths in every implementation, or a ratio is moot.
+
+No timing here (speed is measured by ``make bench``): each implementation of the 784-512-10
+step runs a few steps on one batch, and its losses must follow the hand-written numpy
+step's.
+"""
+
+import mmap
+import os
+import sys
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "benchmarks"))
+
+import mlp_step  # noqa: E402
+import step_breakdown  # noqa: E402
+from common import own_pages  # noqa: E402
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+
+def losses(step_fn, steps=3):
+    x, y = mlp_step.batch(64)
+    step = step_fn(x, y)
+    return [step().item() for _ in range(steps)]  # a numpy scalar, a Value or a tensor
+
+
+def test_engine_step_follows_the_numpy_step():
+    mlp_step.check_same_maths()
+    np.testing.assert_allclose(losses(mlp_step.engine_step_fn),
+                               losses(mlp_step.numpy_step_fn), rtol=1e-4)
+
+
+def test_the_floor_step_follows_the_numpy_step():
+    np.testing.assert_allclose(losses(step_breakdown.ops_only_step_fn),
+                               losses(mlp_step.numpy_step_fn), rtol=1e-4)
+
+
+def test_phase_timed_steps_follow_the_numpy_step():
+    """The copies that time each phase must compute what the plain steps compute."""
+    def timed_losses(step_fn):
+        x, y = mlp_step.batch(64)
+        step = step_fn(x, y)
+        runs = [step() for _ in range(3)]
+        assert all(len(phases) == 3 and min(phases) > 0 for phases, _ in runs)
+        return [float(loss) for _, loss in runs]
+    expected = losses(mlp_step.numpy_step_fn)
+    np.testing.assert_allclose(timed_losses(step_breakdown.numpy_phases_fn), expected, rtol=1e-4)
+    np.testing.assert_allclose(timed_losses(step_breakdown.engine_phases_fn), expected, rtol=1e-4)
+
+
+@pytest.mark.skipif(torch is None, reason="needs the torch extra: pip install -e '.[torch]'")
+def test_torch_step_follows_the_numpy_step():
+    np.testing.assert_allclose(losses(mlp_step.torch_step_fn),
+                               losses(mlp_step.numpy_step_fn), rtol=1e-4)
+
+
+def test_own_pages_copies_into_fresh_page_aligned_memory():
+    a = np.arange(12, dtype=np.float32).reshape(3, 4)
+    b = own_pages(a)
+    assert b.dtype == a.dtype and b.shape == a.shape and b.flags.writeable
+    np.testing.assert_array_equal(a, b)
+    assert b.ctypes.data % mmap.PAGESIZE == 0
+    b[0, 0] = 100
+    assert a[0, 0] == 0  # a copy, not a view
+    assert own_pages(np.zeros(0, np.float32)).shape == (0,)
