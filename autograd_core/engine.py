@@ -309,16 +309,16 @@ def constant(value, dtype=None, name=None):
     return Value(value, requires_grad=False, name=name, dtype=dtype)
 
 
-def _node(data):
-    """A Value around ``data`` with no op, name or gradient: how ops make their results,
+def _node(data, requires_grad=False, op=None, inputs=()):
+    """A Value around ``data`` with no name or gradient: how ops make their results,
     without ``__init__``'s conversion and copy."""
     v = Value.__new__(Value)
     v.data = data
     v.grad = None
-    v.requires_grad = False
+    v.requires_grad = requires_grad
     v.name = None
-    v.op = None
-    v.inputs = ()
+    v.op = op
+    v.inputs = inputs
     v.serial = next(_serial)
     return v
 
@@ -386,28 +386,33 @@ def apply(op: Op, *inputs: Value) -> Value:
         raise type(e)(f"{op!r}: {e} (input shapes: {shapes})") from None
     if _anomaly_mode:
         _check_finite(data, op, "forward")
-    out = _node(data)
     op.scope = _scope
-    if not op.differentiable:
-        out.op, out.inputs = op, inputs  # never walked; kept to explain a missing gradient
-        return out
-    if _grad_enabled:
-        if n == 2:
-            needs = _NEEDS2[inputs[0].requires_grad][inputs[1].requires_grad]
-        elif n == 1:
-            needs = _NEEDS1[inputs[0].requires_grad]
-        elif n == 3:
-            needs = (inputs[0].requires_grad, inputs[1].requires_grad, inputs[2].requires_grad)
-        else:
-            needs = tuple([x.requires_grad for x in inputs])
-        out.requires_grad = True in needs
-        if _tapes:
-            needs = _record_on_tapes(inputs, out, needs)
+    if not op.differentiable:  # never walked; op and inputs kept to explain a missing gradient
+        return _node(data, False, op, inputs)
+    if not _grad_enabled:
+        return _node(data)
+    if n == 2:
+        needs = _NEEDS2[inputs[0].requires_grad][inputs[1].requires_grad]
+    elif n == 1:
+        needs = _NEEDS1[inputs[0].requires_grad]
+    elif n == 3:
+        needs = (inputs[0].requires_grad, inputs[1].requires_grad, inputs[2].requires_grad)
+    else:
+        needs = tuple([x.requires_grad for x in inputs])
+    requires_grad = True in needs
+    if _tapes:
+        # A tape records the op also for inputs it watches that need no grad (tape.watch on
+        # a constant): then the op is kept for the tape, and requires_grad stays False.
+        out = _node(data, requires_grad)
+        needs = _record_on_tapes(inputs, out, needs)
         if True in needs:
             op.needs_grad = needs
-            out.op = op
-            out.inputs = inputs
-    return out
+            out.op, out.inputs = op, inputs
+        return out
+    if requires_grad:
+        op.needs_grad = needs
+        return _node(data, True, op, inputs)
+    return _node(data)
 
 
 def _record_on_tapes(inputs, out, needs):

@@ -14,7 +14,8 @@ import time
 import numpy as np
 
 
-def interleaved_medians(fns: dict, rounds: int = 7, number: int = 1) -> dict:
+def interleaved_medians(fns: dict, rounds: int = 7, number: int = 1,
+                        settle: float = 0.0) -> dict:
     """Time each fn ``number`` times in a row per round, rounds interleaved; median seconds
     per call.
 
@@ -22,6 +23,11 @@ def interleaved_medians(fns: dict, rounds: int = 7, number: int = 1) -> dict:
     cyclic garbage exists, whoever made it. So each round starts from a collected heap, and
     an implementation that leaves cyclic garbage pays for it within its own round (the
     second call onwards), as it would in a training loop.
+
+    ``settle`` seconds pass before each burst, for implementations with thread pools of
+    their own: after a matrix product numpy's OpenBLAS keeps a worker thread spinning for
+    about 100 ms (measured here: 103 ms of CPU while the caller slept 300 ms), and on two
+    cores that worker takes a core from PyTorch's threads timed right after it.
     """
     times = {name: [] for name in fns}
     for fn in fns.values():  # warm up caches, BLAS threads and the allocator
@@ -29,6 +35,9 @@ def interleaved_medians(fns: dict, rounds: int = 7, number: int = 1) -> dict:
     for _ in range(rounds):
         for name, fn in fns.items():
             gc.collect()
+            if settle:
+                time.sleep(settle)
+                fn()  # untimed: wakes this implementation's threads and refills the caches
             t0 = time.perf_counter()
             for _ in range(number):
                 fn()

@@ -120,7 +120,7 @@ def check_same_maths():
         assert abs(a - b) < 1e-4 * max(1, abs(b)), (a, b)
 
 
-def run(batch_sizes=(32, 128, 1024), rounds=7):
+def run(batch_sizes=(32, 128, 1024), rounds=9):
     from common import interleaved_medians
     check_same_maths()
     try:
@@ -135,7 +135,8 @@ def run(batch_sizes=(32, 128, 1024), rounds=7):
         if have_torch:
             fns["torch"] = torch_step_fn(x, y)
         number = max(1, 2048 // n)
-        med = interleaved_medians(fns, rounds=rounds, number=number)
+        med = interleaved_medians(fns, rounds=rounds, number=number,
+                                  settle=0.25 if have_torch else 0.0)
         row = [f"MLP 784-512-10 step, batch {n}", f"{med['numpy'] * 1e3:.3f} ms",
                f"{med['autograd_core'] / med['numpy']:.3f}x"]
         row.append(f"{med['torch'] / med['numpy']:.3f}x" if have_torch else "n/a")
