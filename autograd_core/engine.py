@@ -501,29 +501,29 @@ def _walk(nodes, grads, write_grad):
                 _check_finite(g, op, "backward")
         sent = []
         for x, g, needed in zip(node.inputs, input_grads, op.needs_grad):
-            if not needed:  # a constant: whatever an op computed for it is dropped here
-                g = None
-            if g is not None:
-                xd = x.data
-                array = type(g) is np.ndarray
-                # Same type and, for arrays, same shape and dtype: the common case, no work.
-                if type(g) is not type(xd) or array and (
-                        g.shape != xd.shape or g.dtype != xd.dtype):
-                    g = _fit(g, xd)
-                    array = type(g) is np.ndarray
-                prev = grads.get(x)
-                if prev is None:
-                    # A leaf keeps this array as its .grad, which users and optimizers may
-                    # change in place: copy it if it is shared with another node (the
-                    # upstream gradient itself, or a view of something).
-                    if array and x.op is None and (g is grad or g.base is not None):
-                        g = g.copy()
-                    grads[x] = g
-                elif array and x in summed:
-                    prev += g
-                else:
-                    grads[x] = prev + g
-                    summed.add(x)
+            if g is None or not needed:  # not needed: a constant, whatever the op computed
+                sent.append(None)
+                continue
+            xd = x.data
+            kind = type(g)
+            # Same type and, for arrays, same shape and dtype: the common case, no work.
+            if kind is not type(xd) or kind is np.ndarray and (
+                    g.shape != xd.shape or g.dtype != xd.dtype):
+                g = _fit(g, xd)
+                kind = type(g)
+            prev = grads.get(x)
+            if prev is None:
+                # A leaf keeps this array as its .grad, which users and optimizers may
+                # change in place: copy it if it is shared with another node (the
+                # upstream gradient itself, or a view of something).
+                if kind is np.ndarray and x.op is None and (g is grad or g.base is not None):
+                    g = g.copy()
+                grads[x] = g
+            elif kind is np.ndarray and x in summed:
+                prev += g
+            else:
+                grads[x] = prev + g
+                summed.add(x)
             sent.append(g)
         yield node, op, grad, sent
 
