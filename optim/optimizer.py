@@ -325,9 +325,6 @@ class Optimizer:
             work = self._work[flat.dtype] = np.empty(min(size, BLOCK), flat.dtype)
         if size <= BLOCK:  # most parameters (biases, small layers): no slicing
             yield (flat, flat_g, *flat_state, work[:size])
-        elif not state:  # plain SGD: nothing else to slice, no list to build per block
-            for span in _spans(size):
-                yield flat[span], flat_g[span], work[:span.stop - span.start]
         else:
             for span in _spans(size):
                 yield (flat[span], flat_g[span], *[None if a is None else a[span] for a in
