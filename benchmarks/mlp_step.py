@@ -67,10 +67,18 @@ def numpy_step_fn(x, y):
     return step
 
 
+def engine_params():
+    """The parameters as Variables over ``init_params``' page-aligned arrays."""
+    params = []
+    for data in init_params():
+        W = ag.Variable(data)
+        W.data = data  # a Variable copies its initial value; keep the page-aligned array
+        params.append(W)
+    return params
+
+
 def engine_step_fn(x, y):
-    W1, b1, W2, b2 = params = [ag.Variable(p) for p in init_params()]
-    for W, data in zip(params, init_params()):
-        W.data = data  # a Variable copies its initial value; keep the page-aligned copy
+    W1, b1, W2, b2 = params = engine_params()
     if SGD is not None:
         sgd = SGD(params, learning_rate=LR)
         update, zero = sgd.step, sgd.zero_grad

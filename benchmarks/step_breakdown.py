@@ -26,8 +26,8 @@ import numpy as np  # noqa: E402
 
 from autograd_core import ops, unbroadcast  # noqa: E402
 from common import interleaved_medians, table  # noqa: E402
-from mlp_step import (LR, N_HIDDEN, N_OUT, batch, engine_step_fn, init_params,  # noqa: E402
-                      numpy_step_fn)
+from mlp_step import (LR, N_HIDDEN, N_OUT, batch, engine_params, engine_step_fn,  # noqa: E402
+                      init_params, numpy_step_fn)
 from optim import SGD  # noqa: E402
 from optim.optimizer import BLOCK  # noqa: E402
 
@@ -71,10 +71,7 @@ def numpy_phases_fn(x, y):
 
 
 def engine_phases_fn(x, y):
-    params = [ag.Variable(p) for p in init_params()]
-    for W, data in zip(params, init_params()):
-        W.data = data
-    W1, b1, W2, b2 = params
+    W1, b1, W2, b2 = params = engine_params()
     sgd = SGD(params, learning_rate=LR)
     clock = time.perf_counter
 
