@@ -37,11 +37,14 @@ def batch(n, seed=1):
     return rng.random((n, N_IN), dtype=np.float32), rng.integers(0, N_OUT, n)
 
 
-def numpy_step_fn(x, y):
+def numpy_phases(x, y):
+    """The hand-written step as ``forward() -> (loss, saved)``, ``backward(saved) -> grads``
+    and ``update(grads)``: ``numpy_step_fn`` runs them in turn, ``step_breakdown`` times each.
+    """
     W1, b1, W2, b2 = init_params()
     rows = np.arange(len(y))
 
-    def step():
+    def forward():
         h_pre = x @ W1
         h_pre += b1
         h = np.maximum(h_pre, 0)
@@ -50,8 +53,10 @@ def numpy_step_fn(x, y):
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         p /= p.sum(axis=1, keepdims=True)
-        loss = -np.log(p[rows, y]).mean()
-        dz = p
+        return -np.log(p[rows, y]).mean(), (h_pre, h, p)
+
+    def backward(saved):
+        h_pre, h, dz = saved  # the probabilities become dL/dz in place
         dz[rows, y] -= 1
         dz /= len(y)
         dW2 = h.T @ dz
@@ -60,11 +65,17 @@ def numpy_step_fn(x, y):
         dh *= h_pre > 0
         dW1 = x.T @ dh
         db1 = dh.sum(axis=0)
-        for param, grad in ((W1, dW1), (b1, db1), (W2, dW2), (b2, db2)):
+        return dW1, db1, dW2, db2
+
+    def update(grads):
+        for param, grad in zip((W1, b1, W2, b2), grads):
             grad *= LR
             param -= grad
-        return loss
-    return step
+    return forward, backward, update
+
+
+def numpy_step_fn(x, y):
+    return _step_of(numpy_phases(x, y))
 
 
 def engine_params():
@@ -77,13 +88,14 @@ def engine_params():
     return params
 
 
-def engine_step_fn(x, y):
+def engine_phases(x, y):
+    """The engine's step in the same three phases as ``numpy_phases``."""
     W1, b1, W2, b2 = params = engine_params()
     if SGD is not None:
         sgd = SGD(params, learning_rate=LR)
-        update, zero = sgd.step, sgd.zero_grad
+        step, zero = sgd.step, sgd.zero_grad
     else:
-        def update():
+        def step():
             for p in params:
                 p.grad *= LR  # a leaf's .grad is its own array: scale it, no temporary
                 p.assign_sub(p.grad)
@@ -92,12 +104,30 @@ def engine_step_fn(x, y):
             for p in params:
                 p.grad = None
 
-    def step():
+    def forward():
         h = ag.relu(ag.linear(x, W1, b1))  # x @ W1 + b1, as nn.Dense computes it
         loss = ag.softmax_cross_entropy(ag.linear(h, W2, b2), y, reduction="mean")
+        return loss, loss
+
+    def backward(loss):
         loss.backward()
-        update()
+
+    def update(_):
+        step()
         zero()
+    return forward, backward, update
+
+
+def engine_step_fn(x, y):
+    return _step_of(engine_phases(x, y))
+
+
+def _step_of(phases):
+    forward, backward, update = phases
+
+    def step():
+        loss, saved = forward()
+        update(backward(saved))
         return loss
     return step
 

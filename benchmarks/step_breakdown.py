@@ -26,66 +26,36 @@ import numpy as np  # noqa: E402
 
 from autograd_core import ops, unbroadcast  # noqa: E402
 from common import interleaved_medians, table  # noqa: E402
-from mlp_step import (LR, N_HIDDEN, N_OUT, batch, engine_params, engine_step_fn,  # noqa: E402
-                      init_params, numpy_step_fn)
-from optim import SGD  # noqa: E402
+from mlp_step import (LR, N_HIDDEN, N_OUT, batch, engine_phases, engine_step_fn,  # noqa: E402
+                      init_params, numpy_phases, numpy_step_fn)
 from optim.optimizer import BLOCK  # noqa: E402
 
-import autograd_core as ag  # noqa: E402
 
 PHASES = ("forward", "backward", "update")
 
 
-def numpy_phases_fn(x, y):
-    W1, b1, W2, b2 = init_params()
-    rows = np.arange(len(y))
+def phase_timed(phases):
+    """A step that returns ``((forward, backward, update) seconds, loss)``."""
+    forward, backward, update = phases
     clock = time.perf_counter
 
     def step():
         t0 = clock()
-        h_pre = x @ W1
-        h_pre += b1
-        h = np.maximum(h_pre, 0)
-        z = h @ W2
-        z += b2
-        z -= z.max(axis=1, keepdims=True)
-        p = np.exp(z)
-        p /= p.sum(axis=1, keepdims=True)
-        loss = -np.log(p[rows, y]).mean()
+        loss, saved = forward()
         t1 = clock()
-        dz = p
-        dz[rows, y] -= 1
-        dz /= len(y)
-        dW2 = h.T @ dz
-        db2 = dz.sum(axis=0)
-        dh = dz @ W2.T
-        dh *= h_pre > 0
-        dW1 = x.T @ dh
-        db1 = dh.sum(axis=0)
+        grads = backward(saved)
         t2 = clock()
-        for param, grad in ((W1, dW1), (b1, db1), (W2, dW2), (b2, db2)):
-            grad *= LR
-            param -= grad
+        update(grads)
         return (t1 - t0, t2 - t1, clock() - t2), loss
     return step
+
+
+def numpy_phases_fn(x, y):
+    return phase_timed(numpy_phases(x, y))
 
 
 def engine_phases_fn(x, y):
-    W1, b1, W2, b2 = params = engine_params()
-    sgd = SGD(params, learning_rate=LR)
-    clock = time.perf_counter
-
-    def step():
-        t0 = clock()
-        h = ag.relu(ag.linear(x, W1, b1))
-        loss = ag.softmax_cross_entropy(ag.linear(h, W2, b2), y, reduction="mean")
-        t1 = clock()
-        loss.backward()
-        t2 = clock()
-        sgd.step()
-        sgd.zero_grad()
-        return (t1 - t0, t2 - t1, clock() - t2), loss
-    return step
+    return phase_timed(engine_phases(x, y))
 
 
 def ops_only_step_fn(x, y):
