@@ -486,8 +486,10 @@ def _walk(nodes, grads, write_grad):
     # array, so further uses are added into it in place (a weight shared by many ops
     # collects its gradient without a new array per use).
     summed = set()
+    get = grads.get  # bound once: these run for every node and every input
+    ndarray = np.ndarray
     for node in nodes:
-        grad = grads.get(node)
+        grad = get(node)
         if grad is None:
             continue
         if write_grad:
@@ -507,19 +509,19 @@ def _walk(nodes, grads, write_grad):
             xd = x.data
             kind = type(g)
             # Same type and, for arrays, same shape and dtype: the common case, no work.
-            if kind is not type(xd) or kind is np.ndarray and (
+            if kind is not type(xd) or kind is ndarray and (
                     g.shape != xd.shape or g.dtype != xd.dtype):
                 g = _fit(g, xd)
                 kind = type(g)
-            prev = grads.get(x)
+            prev = get(x)
             if prev is None:
                 # A leaf keeps this array as its .grad, which users and optimizers may
                 # change in place: copy it if it is shared with another node (the
                 # upstream gradient itself, or a view of something).
-                if kind is np.ndarray and x.op is None and (g is grad or g.base is not None):
+                if kind is ndarray and x.op is None and (g is grad or g.base is not None):
                     g = g.copy()
                 grads[x] = g
-            elif kind is np.ndarray and x in summed:
+            elif kind is ndarray and x in summed:
                 prev += g
             else:
                 grads[x] = prev + g

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _blas
 from .optimizer import Optimizer
 
 
@@ -51,19 +52,34 @@ class SGD(Optimizer):
             self.velocities.append(np.zeros(p.shape, p.dtype))
 
     def update(self, i, p, g, lr):
+        v = self.velocities[i] if self.momentum else None
+        if _blas.usable(p.data, g, *([v] if self.momentum else [])):
+            # Large parameters: the same formulas as BLAS calls, in place on every core.
+            if not self.momentum:
+                _blas.axpy(-lr, g, p.data)                    # p <- p - lr*g
+            elif self.nesterov:
+                _blas.scal(self.momentum, v)
+                _blas.axpy(-lr, g, v)                         # v <- momentum*v - lr*g
+                _blas.axpy(-lr, g, p.data)                    # p <- p - lr*g ...
+                _blas.axpy(self.momentum, v, p.data)          # ... + momentum*v
+            else:
+                _blas.scal(self.momentum, v)
+                _blas.axpy(-lr, g, v)                         # v <- momentum*v - lr*g
+                _blas.axpy(1.0, v, p.data)                    # p <- p + v
+            return
         if not self.momentum:
             for p_b, g_b, lr_g in self.blocks(p, g):
                 p_b -= np.multiply(g_b, lr, out=lr_g)
             return
-        for p_b, g_b, v, lr_g in self.blocks(p, g, self.velocities[i]):
+        for p_b, g_b, v_b, lr_g in self.blocks(p, g, v):
             np.multiply(g_b, lr, out=lr_g)
-            v *= self.momentum
-            v -= lr_g
+            v_b *= self.momentum
+            v_b -= lr_g
             if self.nesterov:
                 p_b -= lr_g                                   # p - lr*g ...
-                p_b += np.multiply(v, self.momentum, out=lr_g)  # ... + momentum*v
+                p_b += np.multiply(v_b, self.momentum, out=lr_g)  # ... + momentum*v
             else:
-                p_b += v
+                p_b += v_b
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov,

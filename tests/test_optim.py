@@ -577,7 +577,8 @@ def test_custom_optimizer_subclass():
 # --- the boundary: optim uses only autograd_core's public API and never nn -----------------
 
 OPTIM = Path(__file__).resolve().parent.parent / "optim"
-STDLIB = {"__future__", "math", "numbers", "warnings", "inspect", "functools"}
+STDLIB = {"__future__", "math", "numbers", "warnings", "inspect", "functools", "ctypes",
+          "importlib"}
 
 
 @pytest.mark.parametrize("path", sorted(OPTIM.glob("*.py")), ids=lambda p: p.name)
@@ -616,10 +617,30 @@ def test_no_warnings_in_a_normal_step():
         opt.step()
 
 
+@pytest.fixture(params=["blas", "numpy"])
+def sgd_path(request, monkeypatch):
+    """Run an SGD test through BLAS (large parameters) and through numpy's blocks, counting
+    the BLAS calls so a test can tell which path ran."""
+    from optim import _blas
+    calls = []
+    if request.param == "numpy":
+        monkeypatch.setattr(_blas, "available", False)
+    elif not _blas.available:
+        pytest.skip("numpy's BLAS exports no ILP64 axpy here "
+                    "(test_blas_is_found_in_numpys_own_openblas says when that is wrong)")
+    for name in ("axpy", "scal"):
+        fn = getattr(_blas, name)
+        monkeypatch.setattr(_blas, name, lambda *a, _fn=fn, _name=name: (calls.append(_name),
+                                                                         _fn(*a)))
+    return request.param, calls
+
+
 @pytest.mark.parametrize("momentum, nesterov", [(0.0, False), (0.9, False), (0.9, True)])
-def test_sgd_updates_a_parameter_larger_than_one_block(momentum, nesterov):
-    """SGD streams large parameters in blocks; every block must get the same update."""
+def test_sgd_updates_a_parameter_larger_than_one_block(momentum, nesterov, sgd_path):
+    """Large parameters go through BLAS, or numpy in blocks: both are the formula, and
+    both leave ``.grad`` as backward left it."""
     from optim.optimizer import BLOCK
+    path, calls = sgd_path
     rng = np.random.default_rng(0)
     shape = (3, BLOCK // 2 + 7)  # 1.5 blocks and a ragged end
     w0 = rng.normal(size=shape)
@@ -630,9 +651,97 @@ def test_sgd_updates_a_parameter_larger_than_one_block(momentum, nesterov):
     for g in grads:
         p.grad = g.copy()
         opt.step()
+        np.testing.assert_array_equal(p.grad, g)
         v = momentum * v - 0.1 * g
         w = w + (momentum * v - 0.1 * g if nesterov else v)
     np.testing.assert_allclose(p.numpy(), w, rtol=1e-12, atol=1e-12)
+    assert (len(calls) > 0) == (path == "blas")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sgd_blas_and_numpy_paths_agree_in_training(dtype, monkeypatch):
+    """Ten momentum steps on a 200x100 weight (above MIN_SIZE) and a bias (below it), with
+    weight decay and clipping: the two paths differ only by rounding (BLAS fuses a*x + y)."""
+    from optim import _blas
+    if not _blas.available:
+        pytest.skip("numpy's BLAS exports no ILP64 axpy here")
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(64, 200)).astype(dtype)
+    W0, b0 = rng.normal(size=(200, 100)).astype(dtype) * 0.1, np.zeros(100, dtype)
+    assert W0.size >= _blas.MIN_SIZE > b0.size
+
+    def train():
+        W, b = ag.Variable(W0), ag.Variable(b0)
+        opt = optim.SGD([W, b], lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01,
+                        clipnorm=5.0)
+        for _ in range(10):
+            ag.mean(ag.square(ag.tanh(ag.linear(x, W, b)) - 0.5)).backward()
+            opt.step()
+            opt.zero_grad()
+        return W.numpy(), b.numpy()
+    with_blas = train()
+    monkeypatch.setattr(_blas, "available", False)
+    without = train()
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    for a, b in zip(with_blas, without):
+        assert a.dtype == dtype
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+    assert np.abs(with_blas[0] - W0).max() > 0.01  # the weights moved
+
+
+def test_blas_is_found_in_numpys_own_openblas():
+    """numpy's wheels bundle OpenBLAS with the ILP64 CBLAS functions: there the fast path
+    must be on, or the training step silently loses its speed."""
+    from optim import _blas
+    config = getattr(np.__config__, "CONFIG", {})
+    blas = config.get("Build Dependencies", {}).get("blas", {})
+    if blas.get("name") != "scipy-openblas":
+        pytest.skip(f"numpy is built against {blas.get('name', 'an unknown BLAS')}")
+    assert _blas.available
+
+
+@settings(max_examples=30, deadline=None)
+@given(extra=st.integers(0, 3000), dtype=st.sampled_from([np.float32, np.float64]),
+       alpha=st.floats(-10, 10, allow_nan=False))
+def test_blas_axpy_and_scal_match_numpy(extra, dtype, alpha):
+    from optim import _blas
+    if not _blas.available:
+        pytest.skip("numpy's BLAS exports no ILP64 axpy here")
+    rng = np.random.default_rng(extra)
+    x, y = (rng.normal(size=_blas.MIN_SIZE + extra).astype(dtype) for _ in range(2))
+    assert _blas.usable(y, x)
+    want_axpy = y.astype(np.float64) + dtype(alpha).astype(np.float64) * x
+    got = y.copy()
+    _blas.axpy(alpha, x, got)
+    eps = np.finfo(dtype).eps
+    np.testing.assert_allclose(got, want_axpy, rtol=0,
+                               atol=4 * eps * (np.abs(want_axpy) + abs(alpha * x)).max())
+    _blas.scal(alpha, got)
+    np.testing.assert_allclose(got, dtype(alpha) * want_axpy.astype(dtype), rtol=4 * eps,
+                               atol=4 * eps * np.abs(want_axpy).max() * abs(alpha))
+
+
+def test_blas_refuses_arrays_it_cannot_update_safely():
+    from optim import _blas
+    n = _blas.MIN_SIZE
+    y, x = np.zeros(n, np.float32), np.ones(n, np.float32)
+    read_only = np.zeros(n, np.float32)
+    read_only.flags.writeable = False
+    buffer = np.zeros(n + 1, np.float32)
+    refused = [
+        (np.zeros(n - 1, np.float32), np.ones(n - 1, np.float32)),  # small: numpy is faster
+        (y, x.astype(np.float64)),                                  # mixed dtypes
+        (y.astype(np.float16), x.astype(np.float16)),              # no BLAS for float16
+        (np.zeros(2 * n, np.float32)[::2], x),                     # not contiguous
+        (y, np.ones(2 * n, np.float32)[::2]),
+        (read_only, x),
+        (y, np.ones(n + 1, np.float32)),                            # sizes differ
+        (buffer[1:], buffer[:-1]),                                  # overlapping memory
+        (y, [1.0] * n),                                             # not an array
+    ]
+    for target, source in refused:
+        assert not _blas.usable(target, source)
+    assert _blas.usable(y, x) == _blas.available
 
 
 @pytest.mark.parametrize("make", [
