@@ -7,7 +7,8 @@
    each phase starts from the cache state the previous phase left.
 2. Three whole steps as ratios to the numpy step: autograd_core as users write it, and
    the floor under it: the same op objects' ``forward``/``backward`` called directly with
-   the same blocked SGD update, with no Values, graph walk or optimizer object. The gap
+   SGD's update (BLAS's axpy for the large weight, numpy blocks for the rest), with no
+   Values, graph walk or optimizer object. The gap
    between the floor and the engine is what the graph machinery costs; the gap between
    numpy and the floor is what the ops and an update that leaves ``.grad`` alone cost.
 """
@@ -28,6 +29,7 @@ from autograd_core import ops, unbroadcast  # noqa: E402
 from common import interleaved_medians, table  # noqa: E402
 from mlp_step import (LR, N_HIDDEN, N_OUT, batch, engine_phases, engine_step_fn,  # noqa: E402
                       init_params, numpy_phases, numpy_step_fn)
+from optim import _blas  # noqa: E402
 from optim.optimizer import BLOCK  # noqa: E402
 
 
@@ -66,6 +68,9 @@ def ops_only_step_fn(x, y):
     one = np.float32(1)
 
     def update(p, g):
+        if _blas.usable(p, g):  # as SGD updates a large parameter
+            _blas.axpy(-LR, g, p)
+            return
         flat_p, flat_g = p.reshape(-1), g.reshape(-1)
         count = -(-flat_p.size // BLOCK)
         step = -(-flat_p.size // count)
@@ -115,7 +120,7 @@ def run(batch_sizes=(32, 128)):
         e = [statistics.median(m[k] for m in medians["autograd_core"]) for k in range(3)]
         for k, phase in enumerate(PHASES):
             phase_rows.append([f"batch {n}", phase, f"{r[k] * 1e6:.0f} us", f"{e[k] * 1e6:.0f} us",
-                               f"+{(e[k] - r[k]) * 1e6:.0f} us"])
+                               f"{(e[k] - r[k]) * 1e6:+.0f} us"])
         fns = {"numpy": numpy_step_fn(x, y), "ops only": ops_only_step_fn(x, y),
                "autograd_core": engine_step_fn(x, y)}
         med = interleaved_medians(fns, rounds=9, number=max(1, 2048 // n))

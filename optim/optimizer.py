@@ -16,6 +16,8 @@ state (momentum, squared gradients) lives in arrays allocated once per parameter
 aligned with ``params``, and temporaries go to a work buffer shared by all parameters. A
 step therefore allocates no arrays at all, which makes it several times faster than the same
 formulas written with temporaries (``m = b1*m + (1-b1)*g`` allocates two arrays).
+SGD goes further for large parameters: its formulas are BLAS's ``axpy`` and ``scal``,
+which run on every core without any temporary (``_blas``).
 """
 
 from __future__ import annotations

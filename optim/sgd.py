@@ -53,19 +53,8 @@ class SGD(Optimizer):
 
     def update(self, i, p, g, lr):
         v = self.velocities[i] if self.momentum else None
-        if _blas.usable(p.data, g, *([v] if self.momentum else [])):
-            # Large parameters: the same formulas as BLAS calls, in place on every core.
-            if not self.momentum:
-                _blas.axpy(-lr, g, p.data)                    # p <- p - lr*g
-            elif self.nesterov:
-                _blas.scal(self.momentum, v)
-                _blas.axpy(-lr, g, v)                         # v <- momentum*v - lr*g
-                _blas.axpy(-lr, g, p.data)                    # p <- p - lr*g ...
-                _blas.axpy(self.momentum, v, p.data)          # ... + momentum*v
-            else:
-                _blas.scal(self.momentum, v)
-                _blas.axpy(-lr, g, v)                         # v <- momentum*v - lr*g
-                _blas.axpy(1.0, v, p.data)                    # p <- p + v
+        if _blas.usable(p.data, g, *([] if v is None else [v])):
+            self._update_with_blas(p.data, g, v, lr)
             return
         if not self.momentum:
             for p_b, g_b, lr_g in self.blocks(p, g):
@@ -80,6 +69,19 @@ class SGD(Optimizer):
                 p_b += np.multiply(v_b, self.momentum, out=lr_g)  # ... + momentum*v
             else:
                 p_b += v_b
+
+    def _update_with_blas(self, p, g, v, lr):
+        """The same formulas as BLAS calls on a large parameter: in place, on every core."""
+        if v is None:
+            _blas.axpy(-lr, g, p)              # p <- p - lr*g
+            return
+        _blas.scal(self.momentum, v)
+        _blas.axpy(-lr, g, v)                  # v <- momentum*v - lr*g
+        if self.nesterov:
+            _blas.axpy(-lr, g, p)              # p <- p - lr*g + momentum*v
+            _blas.axpy(self.momentum, v, p)
+        else:
+            _blas.axpy(1.0, v, p)              # p <- p + v
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov,
