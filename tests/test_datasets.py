@@ -326,16 +326,23 @@ def _flip_middle(data):
 LABELS = np.array([1, 2, 3, 4, 5], dtype=np.uint8)
 
 
+def _gz(data):
+    """gzip with a fixed timestamp: parametrized cases must be the same bytes in every
+    pytest-xdist worker, or the workers collect different tests and the run errors."""
+    return gzip.compress(data, mtime=0)
+
+
 @pytest.mark.parametrize("content, message", [
-    (gzip.compress(idx_bytes(LABELS))[:-12], "not a valid gzip file"),
-    (_flip_middle(gzip.compress(idx_bytes(np.arange(256, dtype=np.uint8)))), "not a valid gzip file"),
-    (gzip.compress(b"\x00\x00\x08"), "neither gzip nor IDX"),
-    (gzip.compress(b"<html>not found</html>"), "neither gzip nor IDX"),
-    (gzip.compress(b"\x00\x00\x08\x03\x00\x00"), "IDX header truncated"),
-    (gzip.compress(idx_bytes(LABELS)[:-1]), r"header says shape \(5,\) \(13 bytes\), but the file holds 12"),
-    (gzip.compress(idx_bytes(LABELS) + b"\x00"), "but the file holds 14 bytes"),
-    (gzip.compress(idx_bytes(LABELS[::-1])), "SHA-256 of the uncompressed data is"),
-])
+    (_gz(idx_bytes(LABELS))[:-12], "not a valid gzip file"),
+    (_flip_middle(_gz(idx_bytes(np.arange(256, dtype=np.uint8)))), "not a valid gzip file"),
+    (_gz(b"\x00\x00\x08"), "neither gzip nor IDX"),
+    (_gz(b"<html>not found</html>"), "neither gzip nor IDX"),
+    (_gz(b"\x00\x00\x08\x03\x00\x00"), "IDX header truncated"),
+    (_gz(idx_bytes(LABELS)[:-1]), r"header says shape \(5,\) \(13 bytes\), but the file holds 12"),
+    (_gz(idx_bytes(LABELS) + b"\x00"), "but the file holds 14 bytes"),
+    (_gz(idx_bytes(LABELS[::-1])), "SHA-256 of the uncompressed data is"),
+], ids=["gzip-cut", "gzip-corrupt", "short-header", "html", "header-truncated",
+        "data-short", "data-long", "wrong-digest"])
 def test_read_idx_rejects_bad_files(tmp_path, content, message):
     file = tmp_path / "labels.gz"
     file.write_bytes(content)
