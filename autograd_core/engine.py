@@ -405,7 +405,9 @@ def apply(op: Op, *inputs: Value) -> Value:
         # a constant): then the op is kept for the tape, and requires_grad stays False.
         out = _node(data, requires_grad)
         needs = _record_on_tapes(inputs, out, needs)
-        if True in needs:
+        # Also linked when an input is linked but needs no grad: downstream of a cut
+        # (stop_gradient, argmax), where tape.explain must find the op that cut the path.
+        if True in needs or any(x.op is not None for x in inputs):
             op.needs_grad = needs
             out.op, out.inputs = op, inputs
         return out

@@ -247,6 +247,23 @@ def test_explain_cut_by_stop_gradient():
     assert "StopGradient" in tape.explain(y, V)
 
 
+def test_explain_a_target_computed_only_from_cut_values():
+    # Nothing the tape watches reaches y, so y is not recorded; the explanation must still
+    # name the cut, not say that a trainable Variable was not watched.
+    W = ag.Variable(2.0, name="W")
+    c = ag.constant(3.0, name="c")
+    with ag.GradientTape(persistent=True) as tape:
+        tape.watch(c)
+        y = ag.stop_gradient(W) * 2 + ag.exp(ag.stop_gradient(c))
+        z = ag.cast(ag.argmax(ag.stack([W, c])), np.float32) * 2
+    for source in (W, c):
+        assert tape.gradient(y, source) is None
+        assert "passes through StopGradient" in tape.explain(y, source)
+        assert tape.gradient(z, source) is None
+        assert "passes through cast" in tape.explain(z, source)  # the cut nearest z
+    assert not y.requires_grad and not z.requires_grad
+
+
 def test_explain_cut_by_a_non_differentiable_op():
     W = ag.Variable([1.0, 3.0, 2.0], name="W")
     with ag.GradientTape(persistent=True) as tape:
