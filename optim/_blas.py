@@ -70,12 +70,13 @@ def scal(alpha, x):
 def usable(y, *xs) -> bool:
     """Whether ``axpy``/``scal`` may update ``y`` in place from the arrays ``xs``.
 
-    All must be C-contiguous float32 or float64 arrays of one dtype and size, with ``y``
-    writeable, at least ``MIN_SIZE`` elements, and sharing no memory with any of ``xs``
-    (BLAS assumes its operands do not overlap).
+    All must be C-contiguous float32 or float64 arrays of one dtype (in the machine's byte
+    order) and size, with ``y`` writeable, at least ``MIN_SIZE`` elements, and sharing no
+    memory with any of ``xs`` (BLAS assumes its operands do not overlap).
     """
     if not available or type(y) is not np.ndarray or y.size < MIN_SIZE \
-            or not (y.flags.c_contiguous and y.flags.writeable) or y.dtype.char not in _BLAS:
+            or not (y.flags.c_contiguous and y.flags.writeable) \
+            or y.dtype.char not in _BLAS or not y.dtype.isnative:  # '>f4' is 'f' too
         return False
     for x in xs:
         if type(x) is not np.ndarray or x.dtype != y.dtype or x.size != y.size \

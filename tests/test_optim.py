@@ -689,6 +689,18 @@ def test_sgd_blas_and_numpy_paths_agree_in_training(dtype, monkeypatch):
     assert np.abs(with_blas[0] - W0).max() > 0.01  # the weights moved
 
 
+def test_sgd_updates_a_big_endian_parameter_by_the_formula():
+    # IDX files are big-endian: a Variable made from them keeps '>f4', which BLAS would
+    # read as garbage, so such a parameter takes the numpy path.
+    rng = np.random.default_rng(4)
+    w0, g = (rng.normal(size=(200, 100)).astype(">f4") for _ in range(2))
+    W = ag.Variable(w0)
+    W.grad = g
+    optim.SGD([W], lr=0.5, momentum=0.9).step()
+    assert W.dtype == np.dtype(">f4")
+    np.testing.assert_allclose(W.numpy(), w0 - np.float32(0.5) * g, rtol=1e-6, atol=1e-6)
+
+
 def test_blas_is_found_in_numpys_own_openblas():
     """numpy's wheels bundle OpenBLAS with the ILP64 CBLAS functions: there the fast path
     must be on, or the training step silently loses its speed."""
@@ -728,10 +740,12 @@ def test_blas_refuses_arrays_it_cannot_update_safely():
     read_only = np.zeros(n, np.float32)
     read_only.flags.writeable = False
     buffer = np.zeros(n + 1, np.float32)
+    swapped = np.dtype(np.float32).newbyteorder()
     refused = [
         (np.zeros(n - 1, np.float32), np.ones(n - 1, np.float32)),  # small: numpy is faster
         (y, x.astype(np.float64)),                                  # mixed dtypes
         (y.astype(np.float16), x.astype(np.float16)),              # no BLAS for float16
+        (y.astype(swapped), x.astype(swapped)),                     # bytes in the other order
         (np.zeros(2 * n, np.float32)[::2], x),                     # not contiguous
         (y, np.ones(2 * n, np.float32)[::2]),
         (read_only, x),
