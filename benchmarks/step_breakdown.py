@@ -8,9 +8,9 @@
 2. Three whole steps as ratios to the numpy step: autograd_core as users write it, and
    the floor under it: the same op objects' ``forward``/``backward`` called directly with
    SGD's update (BLAS's axpy for the large weight, numpy blocks for the rest), with no
-   Values, graph walk or optimizer object. The gap
-   between the floor and the engine is what the graph machinery costs; the gap between
-   numpy and the floor is what the ops and an update that leaves ``.grad`` alone cost.
+   Values, graph walk or optimizer object. The gap between the floor and the engine is
+   what the graph machinery costs; the gap between numpy and the floor is what the ops
+   and SGD's update cost or save.
 """
 
 from __future__ import annotations
