@@ -12,8 +12,8 @@ The functions come from the OpenBLAS that numpy's own wheels bundle: its 64-bit-
 2, ``cblas_saxpy64_`` in numpy 1). They are looked up through numpy's extension module,
 so they are the very library and thread pool numpy uses, and a self-test checks them
 before any parameter is touched. A numpy built against another BLAS (conda's MKL, macOS
-Accelerate) exports none of them: then ``available`` is False and the optimizers use
-numpy.
+Accelerate) exports none of them, and on Windows a DLL's functions are not found through
+the extension module: then ``available`` is False and the optimizers use numpy.
 """
 
 from __future__ import annotations
