@@ -459,16 +459,33 @@ def unbroadcast(grad, shape):
 
 
 class BackwardStep(NamedTuple):
-    """One op of the backward pass.
+    """One op of the backward pass: everything a display of it needs, nothing recomputed.
 
     node: the Value the op produced; op: the op; grad: dL/d(node), complete by now;
-    input_grads: the gradient sent to each of ``node.inputs`` (already summed back to the
-    input's shape), ``None`` where an input takes no gradient.
+    raw_grads: what the op's ``backward`` returned for each input, in the shape of the
+    op's (broadcast) result; input_grads: the gradient sent to each of ``node.inputs``,
+    summed back to the input's shape, ``None`` where an input takes no gradient.
     """
     node: Value
     op: Op
     grad: object
+    raw_grads: tuple
     input_grads: tuple
+
+    def summed_axes(self, i):
+        """The axes of ``raw_grads[i]`` that were summed because input i was broadcast
+        (numbered as in the raw gradient), or ``()`` when none were."""
+        raw, sent = self.raw_grads[i], self.input_grads[i]
+        if sent is None or raw is None:
+            return ()
+        return _summed_axes(np.shape(raw), np.shape(sent))
+
+
+def _summed_axes(raw_shape, shape):
+    """The axes ``unbroadcast`` sums to bring a gradient of ``raw_shape`` to ``shape``."""
+    extra = len(raw_shape) - len(shape)
+    return tuple(range(extra)) + tuple(
+        extra + i for i, n in enumerate(shape) if n == 1 and raw_shape[extra + i] != 1)
 
 
 def _walk(nodes, grads, write_grad):
@@ -481,8 +498,8 @@ def _walk(nodes, grads, write_grad):
         write_grad: also add each finished gradient into ``Value.grad`` (``backward()``);
             the tape leaves ``.grad`` alone, as TensorFlow does.
 
-    Yields ``(node, op, grad, input_grads)`` per op, a plain tuple because this runs once
-    per node (``backward_steps`` names the fields).
+    Yields ``(node, op, grad, raw_grads, input_grads)`` per op, a plain tuple because this
+    runs once per node (``backward_steps`` names the fields).
     """
     # Values whose gradient this pass made itself, as a sum: no step and no user holds that
     # array, so further uses are added into it in place (a weight shared by many ops
@@ -529,7 +546,7 @@ def _walk(nodes, grads, write_grad):
                 grads[x] = prev + g
                 summed.add(x)
             sent.append(g)
-        yield node, op, grad, sent
+        yield node, op, grad, input_grads, sent
 
 
 def _fit(g, data):
@@ -574,8 +591,8 @@ def backward_steps(root: Value, grad=None):
     ``root.backward(grad)`` runs the same walk to its end; the step-by-step display shows
     these steps. Gradients are added into ``.grad`` as each node's gradient completes.
     """
-    for node, op, g, sent in _backward(root, grad):
-        yield BackwardStep(node, op, g, tuple(sent))
+    for node, op, g, raw, sent in _backward(root, grad):
+        yield BackwardStep(node, op, g, tuple(raw), tuple(sent))
 
 
 def _backward(root, grad):

@@ -106,13 +106,6 @@ def _flat(lines):
     return " ".join(line.strip() for line in lines)
 
 
-def _summed_axes(raw_shape, shape):
-    """The axes ``unbroadcast`` sums to bring a gradient of ``raw_shape`` to ``shape``."""
-    extra = len(raw_shape) - len(shape)
-    return tuple(range(extra)) + tuple(
-        extra + i for i, n in enumerate(shape) if n == 1 and raw_shape[extra + i] != 1)
-
-
 def _axes_text(axes):
     return f"axis {axes[0]}" if len(axes) == 1 else f"axes {axes}"
 
@@ -535,23 +528,13 @@ class BackpropStepper(_Stepper):
         """Copy what one engine step did, and explain its sums."""
         forward, derivative = op_formula(raw.op)
         node, op = raw.node, raw.op
-        raw_grads = None
         inputs = []
         for pos, (x, g) in enumerate(zip(node.inputs, raw.input_grads)):
             argument = argument_name(op, pos, len(node.inputs))
             if g is None:
                 inputs.append(InputGradient(x, argument, None, None, None, None))
                 continue
-            axes = None
-            if x.shape != node.shape and _broadcasts(x.shape, node.shape):
-                # The engine summed the op's gradient back to x's shape; ask the op for
-                # the shape it returned to tell a broadcast from an op like an outer matmul
-                # whose gradient already had x's shape.
-                if raw_grads is None:
-                    raw_grads = op.backward(raw.grad)
-                raw_shape = np.shape(raw_grads[pos])
-                if raw_shape != x.shape:
-                    axes = _summed_axes(raw_shape, x.shape)
+            axes = raw.summed_axes(pos) or None
             before = self._totals.get(id(x))
             g = np.array(g, copy=True)
             total = g if before is None else before + g
@@ -658,14 +641,6 @@ class BackpropStepper(_Stepper):
         for step in self._steps:
             lines += _describe(step, n, last_use)
         return lines
-
-
-def _broadcasts(shape, target):
-    """Whether ``shape`` broadcasts to ``target`` (numpy's rule)."""
-    try:
-        return np.broadcast_shapes(shape, target) == tuple(target)
-    except ValueError:
-        return False
 
 
 class ForwardStepper(_Stepper):

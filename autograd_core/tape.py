@@ -142,8 +142,8 @@ class GradientTape:
         Args:
             grads: dict Value -> seed gradient; filled with every gradient as it goes.
         """
-        for node, op, g, sent in _walk(reversed(self._records), grads, write_grad=False):
-            yield BackwardStep(node, op, g, tuple(sent))
+        for node, op, g, raw, sent in _walk(reversed(self._records), grads, write_grad=False):
+            yield BackwardStep(node, op, g, tuple(raw), tuple(sent))
 
     def explain(self, target, source):
         """Say in a sentence why ``gradient(target, source)`` is None (or that it is not).
