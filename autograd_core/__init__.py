@@ -16,8 +16,8 @@ import numpy as _np
 from . import random
 from .engine import (
     BackwardStep, Op, Value, Variable, apply, backward_steps, constant, detect_anomaly,
-    enable_grad, get_default_dtype, is_grad_enabled, name_scope, no_grad, set_default_dtype,
-    topological_order, unbroadcast,
+    enable_grad, get_default_dtype, gradients, is_grad_enabled, name_scope, no_grad,
+    set_default_dtype, topological_order, unbroadcast,
 )
 from .gradcheck import GradcheckError, gradcheck
 from .ops import (
@@ -43,7 +43,7 @@ reduce_min = min
 __all__ = [
     # the graph
     "Value", "Variable", "constant", "Op", "apply", "BackwardStep", "backward_steps",
-    "topological_order", "unbroadcast",
+    "topological_order", "unbroadcast", "gradients",
     # modes and dtypes
     "no_grad", "enable_grad", "name_scope", "is_grad_enabled", "detect_anomaly", "set_default_dtype",
     "get_default_dtype", "float32", "float64", "int32", "int64",

@@ -2,18 +2,38 @@
 
 Reverse-mode automatic differentiation in three ideas:
 
-1. Every op is an object with ``forward`` (compute the output, keep what the derivative
-   needs) and ``backward`` (given dL/dy, return dL/dx for each input).
+1. Every op is an object with ``forward`` (compute the output from the inputs' arrays) and
+   ``backward`` (given g = dL/dy, the output y and the inputs, return dL/dx for each input).
 2. Each result is a ``Value`` whose ``op`` and ``inputs`` record how it was made: the graph.
 3. ``backward`` visits the graph from the loss back to the leaves, in an order where a node
    comes only after every node that uses it, and applies the chain rule at each op.
 
-The walk is written once, as the generator ``_walk``: ``Value.backward()``, the
-``GradientTape`` and the step-by-step display all run it.
+The walk is written once, as the generator ``_walk``: ``Value.backward()``, ``gradients``,
+the ``GradientTape`` and the step-by-step display all run it.
+
+One formula, two paths. An op's ``backward`` is written once, with operators and with the
+functions of ``ops.xp``, which are numpy's functions for arrays and this library's ops for
+Values. The walk calls it in one of two ways:
+
+- the numpy path (the default): g, y and the inputs are numpy arrays, so the formula is
+  plain numpy, as fast as hand-written code, and leaves no graph behind;
+- the recorded path (``create_graph=True``, or a tape inside another tape): g, y and the
+  inputs are the Values themselves, so the same formula runs as ops of this library and
+  records the backward pass as a graph of its own, which can be differentiated again, to
+  any order. A formula may also use constants the forward kept on the op (shapes, axes,
+  masks, labels): those are the same on both paths.
+
+We chose this over two alternatives: writing every backward with Values only (one path,
+but every gradient of the training step would pay for graph nodes it never needs), and
+a second, recorded formula per op (two places for each derivative, which a reader must
+check against each other).
 
 The graph holds no reference cycles (a Value points at its op and inputs, never the other
 way), so Python frees it by reference counting alone, without the cyclic garbage
 collector's pauses.
+
+Grad mode, anomaly mode, the open tapes and the name scope are per thread, as PyTorch's
+grad mode is: a thread evaluating under ``no_grad`` changes nothing for a thread training.
 """
 
 from __future__ import annotations
@@ -21,19 +41,39 @@ from __future__ import annotations
 import contextlib
 import itertools
 import operator
+import threading
 from typing import NamedTuple
 
 import numpy as np
 
 _default_dtype = np.dtype(np.float32)
-_grad_enabled = True
-_anomaly_mode = False
-# Open GradientTapes, innermost last; ops consult it only when it is non-empty.
-_tapes: list = []
-# The innermost name_scope ("dense_1/"), or None.
-_scope = None
 # Every Value gets the next number: an op's output is always numbered after its inputs.
 _serial = itertools.count()
+
+
+class _ThreadState:
+    """The modes of one thread: grad mode, anomaly mode, open tapes, the name scope."""
+
+    __slots__ = ("grad_enabled", "anomaly", "tapes", "scope")
+
+    def __init__(self):
+        self.grad_enabled = True
+        self.anomaly = False
+        self.tapes = []       # open GradientTapes, innermost last
+        self.scope = None     # the innermost name_scope ("sequential/dense_1"), or None
+
+
+class _PerThread(threading.local):
+    def __init__(self):
+        self.state = _ThreadState()
+
+
+_local = _PerThread()
+
+
+def _state() -> _ThreadState:
+    """This thread's modes (``apply`` reads them once per op)."""
+    return _local.state
 
 
 def set_default_dtype(dtype) -> None:
@@ -106,7 +146,9 @@ class Value:
 
     Attributes:
         data: the numpy array (a numpy scalar for 0-d data).
-        grad: ``None`` until ``backward``, then dL/d(this Value), same shape and dtype.
+        grad: ``None`` until ``backward``, then dL/d(this Value), same shape and dtype: a
+            numpy array, or a Value recorded in the graph after
+            ``backward(create_graph=True)``.
         op: the op that produced this Value, ``None`` for a leaf.
         inputs: the Values the op was applied to (a tuple).
 
@@ -179,10 +221,20 @@ class Value:
         arr = np.asarray(self.data, dtype=dtype)
         return arr.copy() if copy else arr
 
+    def __format__(self, spec):
+        """``f"{loss:.4f}"`` formats a one-element Value's number, as PyTorch does; other
+        Values format as their ``repr`` (with an empty spec)."""
+        if self.data.size == 1:
+            return format(self.data.item(), spec)
+        if spec:
+            raise TypeError(f"unsupported format string {spec!r} for a Value of shape "
+                            f"{self.shape}: only one-element Values take a number format")
+        return repr(self)
+
     def __repr__(self):
         parts = [_short(self.data)]
         if self.grad is not None:
-            parts.append(f"grad={_short(self.grad)}")
+            parts.append(f"grad={_short(_data(self.grad))}")
         if self.name:
             parts.append(f"name={self.name!r}")
         if self.op is not None:
@@ -249,16 +301,35 @@ class Value:
         return new
 
     # --- backward -------------------------------------------------------------------
-    def backward(self, grad=None):
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None,
+                 *, grad=None):
         """Accumulate dself/dx into ``x.grad`` for every Value x this one depends on.
 
         Args:
-            grad: dL/dself, the seed; defaults to 1 for a scalar. Required otherwise.
+            gradient: dL/dself, the seed; defaults to 1 for a one-element Value, required
+                otherwise (PyTorch's name; ``grad=`` is the same).
+            retain_graph: accepted for PyTorch's code; the graph is always kept.
+            create_graph: record the backward pass, so the gradients are Values that can
+                be differentiated again (``.grad`` then holds such Values).
+            inputs: accumulate only into these Values' ``.grad`` (a Value or a list).
 
         Gradients add up across calls until zeroed, as in PyTorch, so calling this twice
         on the same graph gives twice the gradients.
         """
-        for _ in _backward(self, grad):
+        del retain_graph  # nothing is freed by the walk
+        if grad is not None:
+            if gradient is not None:
+                raise TypeError("backward: pass the seed as gradient= or grad=, not both")
+            gradient = grad
+        if inputs is not None:
+            targets = [inputs] if isinstance(inputs, Value) else list(inputs)
+            found = gradients(self, targets, gradient, create_graph=create_graph,
+                              allow_unused=True, _as_values=False)
+            for x, g in zip(targets, found):
+                if g is not None:
+                    x.grad = g if x.grad is None else x.grad + g
+            return
+        for _ in _backward(self, gradient, create_graph):
             pass
 
     def zero_grad(self):
@@ -337,17 +408,21 @@ def _wrap(x, like=None):
 
 
 class Op:
-    """One differentiable operation. A subclass has ``forward(*arrays) -> array`` and
-    ``backward(grad_y) -> tuple`` of one gradient per input, right under it.
+    """One differentiable operation. A subclass has ``forward(*arrays) -> array`` and, right
+    under it, ``backward(g, y, *inputs) -> tuple`` of one gradient per input.
 
-    ``backward`` returns each dL/dx_i in the shape of the *broadcast* result; the engine
-    alone sums it back to the input's shape (``unbroadcast``) and adds up gradients arriving
-    at a Value from several uses. ``self.needs_grad[i]`` tells whether input i wants a
+    ``backward`` receives the upstream gradient g = dL/dy, the output y and the inputs, all
+    numpy arrays on the fast path or all Values on the recorded path (see the module
+    docstring): it is written with operators and ``ops.xp`` functions so that it serves
+    both. It returns each dL/dx_i in the shape of the *broadcast* result; the engine alone
+    sums it back to the input's shape (``unbroadcast``) and adds up gradients arriving at
+    a Value from several uses. ``self.needs_grad[i]`` tells whether input i wants a
     gradient, so an op can skip work (and return ``None``) for inputs that need none.
     """
 
     # One op object is made per graph node: slots keep it small and free of a __dict__,
-    # and each subclass's __slots__ lists what its forward saves for backward.
+    # and each subclass's __slots__ lists its parameters and the constants its forward
+    # keeps for backward.
     # needs_grad: a bool per input; scope: the name_scope the op ran in ("sequential/dense_1").
     __slots__ = ("needs_grad", "scope")
     # False for ops that pass no gradient at all (stop_gradient, argmax, equal).
@@ -356,7 +431,7 @@ class Op:
     def forward(self, *xs):
         raise NotImplementedError
 
-    def backward(self, grad_y):
+    def backward(self, g, y, *xs):
         raise NotImplementedError
 
     def __repr__(self):
@@ -384,12 +459,13 @@ def apply(op: Op, *inputs: Value) -> Value:
     except (ValueError, TypeError, IndexError) as e:
         shapes = ", ".join(str(x.shape) for x in inputs)
         raise type(e)(f"{op!r}: {e} (input shapes: {shapes})") from None
-    if _anomaly_mode:
+    state = _local.state
+    if state.anomaly:
         _check_finite(data, op, "forward")
-    op.scope = _scope
+    op.scope = state.scope
     if not op.differentiable:  # never walked; op and inputs kept to explain a missing gradient
         return _node(data, False, op, inputs)
-    if not _grad_enabled:
+    if not state.grad_enabled:
         return _node(data)
     if n == 2:
         needs = _NEEDS2[inputs[0].requires_grad][inputs[1].requires_grad]
@@ -400,11 +476,11 @@ def apply(op: Op, *inputs: Value) -> Value:
     else:
         needs = tuple([x.requires_grad for x in inputs])
     requires_grad = True in needs
-    if _tapes:
+    if state.tapes:
         # A tape records the op also for inputs it watches that need no grad (tape.watch on
         # a constant): then the op is kept for the tape, and requires_grad stays False.
         out = _node(data, requires_grad)
-        needs = _record_on_tapes(inputs, out, needs)
+        needs = _record_on_tapes(state.tapes, inputs, out, needs)
         # Also linked when an input is linked but needs no grad: downstream of a cut
         # (stop_gradient, argmax), where tape.explain must find the op that cut the path.
         if True in needs or any(x.op is not None for x in inputs):
@@ -417,10 +493,10 @@ def apply(op: Op, *inputs: Value) -> Value:
     return _node(data)
 
 
-def _record_on_tapes(inputs, out, needs):
+def _record_on_tapes(tapes, inputs, out, needs):
     """Append ``out`` to every open tape that watches one of ``inputs``."""
     needs = list(needs)
-    for tape in _tapes:
+    for tape in tapes:
         if tape._paused:
             continue
         hit = False
@@ -437,6 +513,7 @@ def _record_on_tapes(inputs, out, needs):
 
 
 def _check_finite(a, op, phase):
+    a = _data(a)
     if a is not None and not np.all(np.isfinite(a)):
         raise FloatingPointError(f"detect_anomaly: {op!r} produced NaN or Inf in its {phase} "
                                  f"pass (output shape {np.shape(a)})")
@@ -488,7 +565,7 @@ def _summed_axes(raw_shape, shape):
         extra + i for i, n in enumerate(shape) if n == 1 and raw_shape[extra + i] != 1)
 
 
-def _walk(nodes, grads, write_grad):
+def _walk(nodes, grads, write_grad, create_graph=False):
     """The backward pass: the chain rule at each op, in the given reverse order.
 
     Args:
@@ -497,16 +574,22 @@ def _walk(nodes, grads, write_grad):
             gradient at the end.
         write_grad: also add each finished gradient into ``Value.grad`` (``backward()``);
             the tape leaves ``.grad`` alone, as TensorFlow does.
+        create_graph: run each op's backward on Values, recording it (the seed in
+            ``grads`` is then a Value too); otherwise on numpy arrays.
 
     Yields ``(node, op, grad, raw_grads, input_grads)`` per op, a plain tuple because this
     runs once per node (``backward_steps`` names the fields).
     """
+    if create_graph:
+        yield from _walk_recorded(nodes, grads, write_grad)
+        return
     # Values whose gradient this pass made itself, as a sum: no step and no user holds that
     # array, so further uses are added into it in place (a weight shared by many ops
     # collects its gradient without a new array per use).
     summed = set()
     get = grads.get  # bound once: these run for every node and every input
     ndarray = np.ndarray
+    anomaly = _local.state.anomaly
     for node in nodes:
         grad = get(node)
         if grad is None:
@@ -516,12 +599,18 @@ def _walk(nodes, grads, write_grad):
         op = node.op
         if op is None or not op.differentiable:  # a leaf, or cut (stop_gradient)
             continue
-        input_grads = op.backward(grad)
-        if _anomaly_mode:
-            for g in input_grads:
+        inputs = node.inputs
+        if len(inputs) == 1:  # spelled out for one and two inputs, as in apply
+            raw = op.backward(grad, node.data, inputs[0].data)
+        elif len(inputs) == 2:
+            raw = op.backward(grad, node.data, inputs[0].data, inputs[1].data)
+        else:
+            raw = op.backward(grad, node.data, *[x.data for x in inputs])
+        if anomaly:
+            for g in raw:
                 _check_finite(g, op, "backward")
         sent = []
-        for x, g, needed in zip(node.inputs, input_grads, op.needs_grad):
+        for x, g, needed in zip(inputs, raw, op.needs_grad):
             if g is None or not needed:  # not needed: a constant, whatever the op computed
                 sent.append(None)
                 continue
@@ -530,7 +619,7 @@ def _walk(nodes, grads, write_grad):
             # Same type and, for arrays, same shape and dtype: the common case, no work.
             if kind is not type(xd) or kind is ndarray and (
                     g.shape != xd.shape or g.dtype != xd.dtype):
-                g = _fit(g, xd)
+                g = _fit(g, xd, op)
                 kind = type(g)
             prev = get(x)
             if prev is None:
@@ -546,33 +635,85 @@ def _walk(nodes, grads, write_grad):
                 grads[x] = prev + g
                 summed.add(x)
             sent.append(g)
-        yield node, op, grad, input_grads, sent
+        yield node, op, grad, raw, sent
 
 
-def _fit(g, data):
+def _walk_recorded(nodes, grads, write_grad):
+    """``_walk`` with ``create_graph``: each op's backward runs on Values, as recorded ops.
+
+    The same chain rule as the numpy path, one op at a time; only the arithmetic is
+    recorded (with grad mode on, whatever the caller's), so the gradients it leaves in
+    ``grads`` are Values with a graph of their own.
+    """
+    from .ops import cast, sum_to  # the ops package is built on this module
+
+    state = _local.state
+    for node in nodes:
+        grad = grads.get(node)
+        if grad is None:
+            continue
+        op = node.op
+        was_enabled, state.grad_enabled = state.grad_enabled, True
+        try:
+            if write_grad:
+                node.grad = grad if node.grad is None else node.grad + grad
+            if op is None or not op.differentiable:
+                continue
+            raw = op.backward(grad, node, *node.inputs)
+            if state.anomaly:
+                for g in raw:
+                    _check_finite(g, op, "backward")
+            sent = []
+            for x, g, needed in zip(node.inputs, raw, op.needs_grad):
+                if g is None or not needed:
+                    sent.append(None)
+                    continue
+                if not isinstance(g, Value):  # a formula that made a constant (zeros)
+                    g = constant(g, dtype=x.dtype)
+                if g.shape != x.shape:
+                    _check_fits(g.shape, x.shape, op)
+                    g = sum_to(g, x.shape)
+                if g.dtype != x.dtype:
+                    g = cast(g, x.dtype)
+                prev = grads.get(x)
+                grads[x] = g if prev is None else prev + g
+                sent.append(g)
+        finally:
+            state.grad_enabled = was_enabled
+        yield node, op, grad, raw, sent
+
+
+def _fit(g, data, op):
     """A gradient in its input's shape (summing broadcast axes) and dtype."""
     g = np.asarray(g)
     shape = data.shape
     if g.shape != shape:
+        _check_fits(g.shape, shape, op)
         g = unbroadcast(g, shape)
-        if g.shape != shape:  # an op's backward returned a gradient of the wrong shape
-            raise ValueError(f"backward: a gradient of shape {g.shape} cannot be summed "
-                             f"back to its input's shape {shape}")
     if g.dtype != data.dtype:
         g = g.astype(data.dtype)
     return g[()] if g.ndim == 0 else g
 
 
-def topological_order(root: Value) -> list:
-    """Values that ``root`` depends on through gradient-requiring paths, root first.
+def _check_fits(grad_shape, shape, op):
+    """An op's backward must return a gradient that broadcasting explains."""
+    extra = len(grad_shape) - len(shape)
+    if extra < 0 or any(n != 1 and n != m for n, m in zip(shape, grad_shape[extra:])):
+        raise ValueError(f"backward of {op!r}: a gradient of shape {tuple(grad_shape)} cannot "
+                         f"be summed back to its input's shape {tuple(shape)}")
+
+
+def topological_order(roots) -> list:
+    """Values that ``roots`` (a Value or a list) depend on through gradient-requiring paths,
+    newest first.
 
     An op's output is always made after its inputs, so the order the Values were made in
-    (their ``serial``) is already a topological order: gather what ``root`` reaches, with
+    (their ``serial``) is already a topological order: gather what the roots reach, with
     a worklist rather than recursion (a chain of a million ops is fine), and sort it
     newest first. Every node then comes after all the nodes that use it.
     """
-    nodes = [root]
-    seen = {root}
+    nodes = [roots] if isinstance(roots, Value) else list(dict.fromkeys(roots))
+    seen = set(nodes)
     for node in nodes:  # the list grows as we go: a breadth-first sweep
         for x in node.inputs:
             if x.requires_grad and x not in seen:
@@ -591,31 +732,121 @@ def backward_steps(root: Value, grad=None):
     ``root.backward(grad)`` runs the same walk to its end; the step-by-step display shows
     these steps. Gradients are added into ``.grad`` as each node's gradient completes.
     """
-    for node, op, g, raw, sent in _backward(root, grad):
+    for node, op, g, raw, sent in _backward(root, grad, False):
         yield BackwardStep(node, op, g, tuple(raw), tuple(sent))
 
 
-def _backward(root, grad):
+def _backward(root, grad, create_graph):
     if not root.requires_grad:
         raise RuntimeError("backward: this Value does not require grad (it was computed "
                            "from constants, under no_grad, or through stop_gradient)")
-    seed = _seed(root, grad, "backward")
-    return _walk(topological_order(root), {root: seed}, write_grad=True)
+    seed = _seed(root, grad, "backward", create_graph)
+    return _walk(topological_order(root), {root: seed}, True, create_graph)
 
 
-def _seed(root, grad, where):
+def _seed(root, grad, where, create_graph=False):
+    """dL/droot to start a walk: ones for a one-element root, else ``grad`` checked.
+
+    On the recorded path the seed is a Value: a given Value stays itself, so what is
+    computed from it can be differentiated with respect to it (``jvp`` relies on that).
+    """
     if grad is None:
         if root.data.size != 1:
             raise RuntimeError(f"{where}: grad can be implicitly created only for a scalar "
                                f"output, but the output has shape {root.shape}; pass grad=")
-        return root.data.dtype.type(1) if root.data.ndim == 0 else np.ones_like(root.data)
+        seed = root.data.dtype.type(1) if root.data.ndim == 0 else np.ones_like(root.data)
+        return constant(seed) if create_graph else seed
+    if create_graph and isinstance(grad, Value):
+        if grad.shape != root.shape:
+            raise ValueError(f"{where}: grad has shape {grad.shape} but the output has "
+                             f"shape {root.shape}")
+        return grad
     seed = _to_array(grad, dtype=root.dtype, where=where)
     if isinstance(seed, np.ndarray):
         seed = seed.copy()  # it may become root.grad, which zero_grad may change in place
     if np.shape(seed) != root.shape:
         raise ValueError(f"{where}: grad has shape {np.shape(seed)} but the output has "
                          f"shape {root.shape}")
-    return seed
+    return constant(seed) if create_graph else seed
+
+
+def gradients(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=False,
+              *, _as_values=True):
+    """The gradients of ``outputs`` with respect to ``inputs``: ``torch.autograd.grad``.
+
+    Args:
+        outputs: a Value or a list of Values; with several, their gradients add up.
+        inputs: a Value or a list of Values (leaves or intermediate results).
+        grad_outputs: the seed dL/d(output) for each output (default: 1 for one-element
+            outputs; required for others), one per output.
+        create_graph: record the backward pass, so the gradients are Values that can be
+            differentiated again (second derivatives, Hessians, gradient penalties).
+        allow_unused: give None for an input the outputs do not depend on, instead of
+            raising.
+    Returns:
+        A tuple with one gradient per input (a Value, or None), in the order given.
+        ``.grad`` is left untouched.
+
+    >>> x = Value(3.0)
+    >>> (dy,) = gradients(x ** 3, x, create_graph=True)   # 3 x**2 = 27
+    >>> (d2y,) = gradients(dy, x)                          # 6 x = 18
+    >>> float(dy), float(d2y)
+    (27.0, 18.0)
+    """
+    outputs = [outputs] if isinstance(outputs, Value) else list(outputs)
+    single = isinstance(inputs, Value)
+    inputs = [inputs] if single else list(inputs)
+    for what, values in (("outputs", outputs), ("inputs", inputs)):
+        for v in values:
+            if not isinstance(v, Value):
+                raise TypeError(f"gradients: {what} must be Values, got {type(v).__name__}")
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, (list, tuple)):
+        grad_outputs = list(grad_outputs)
+    else:
+        grad_outputs = [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"gradients: {len(grad_outputs)} grad_outputs for {len(outputs)} "
+                         "outputs; give one per output")
+    for x in inputs:
+        if not x.requires_grad:
+            raise RuntimeError(f"gradients: input {_label(x)} does not require grad, so it "
+                               "has no gradient (a constant, or computed under no_grad)")
+    grads = {}
+    for out, seed in zip(outputs, grad_outputs):
+        if not out.requires_grad:
+            continue  # a constant output contributes nothing
+        g = _seed(out, seed, "gradients", create_graph)
+        grads[out] = g if out not in grads else grads[out] + g
+    for _ in _walk(_on_paths(grads, inputs), grads, False, create_graph):
+        pass
+    found = []
+    for x in inputs:
+        g = grads.get(x)
+        if g is None and not allow_unused:
+            raise RuntimeError(f"gradients: input {_label(x)} is not used to compute the "
+                               "outputs (pass allow_unused=True to get None for it)")
+        if g is not None and _as_values and not isinstance(g, Value):
+            g = constant(g)
+        found.append(g)
+    return tuple(found)
+
+
+def _on_paths(roots, inputs):
+    """The nodes of ``topological_order(roots)`` that lie on a path to one of ``inputs``:
+    the only ones whose backward matters for their gradients."""
+    order = topological_order(list(roots))
+    wanted = set(inputs)
+    leads = set()
+    for node in reversed(order):  # oldest first: inputs before what is made from them
+        if node in wanted or any(x in leads for x in node.inputs):
+            leads.add(node)
+    return [node for node in order if node in leads]
+
+
+def _label(v):
+    return repr(v.name) if v.name else f"of shape {v.shape}"
 
 
 class _GradMode(contextlib.ContextDecorator):
@@ -623,18 +854,19 @@ class _GradMode(contextlib.ContextDecorator):
         self.enabled = enabled
 
     def __enter__(self):
-        global _grad_enabled
-        self.prev = _grad_enabled
-        _grad_enabled = self.enabled
+        state = _local.state
+        self.prev = state.grad_enabled
+        state.grad_enabled = self.enabled
 
     def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self.prev
+        _local.state.grad_enabled = self.prev
         return False
 
 
 def no_grad():
     """Context manager and decorator: ops inside record no graph (inference, updates).
+
+    Per thread: another thread's ops are recorded as before.
 
     >>> x = Value(2.0)
     >>> with no_grad():
@@ -651,7 +883,8 @@ def enable_grad():
 
 
 def is_grad_enabled() -> bool:
-    return _grad_enabled
+    """Whether ops in this thread record the graph."""
+    return _local.state.grad_enabled
 
 
 @contextlib.contextmanager
@@ -659,28 +892,26 @@ def name_scope(name: str):
     """Tag the ops run inside with ``name`` (nested scopes join with "/"), as TensorFlow's
     ``tf.name_scope``. Layers use it so a drawing can collapse a model to one box per layer.
     """
-    global _scope
-    prev = _scope
-    _scope = name if prev is None else f"{prev}/{name}"
+    state = _local.state
+    prev = state.scope
+    state.scope = name if prev is None else f"{prev}/{name}"
     try:
-        yield _scope
+        yield state.scope
     finally:
-        _scope = prev
+        state.scope = prev
 
 
 class detect_anomaly(contextlib.ContextDecorator):
     """Raise ``FloatingPointError`` at the first op whose forward or backward makes NaN/Inf.
 
-    Off by default: it checks every array an op produces, which costs time.
+    Off by default: it checks every array an op produces, which costs time. Per thread.
     """
 
     def __enter__(self):
-        global _anomaly_mode
-        self.prev = _anomaly_mode
-        _anomaly_mode = True
+        state = _local.state
+        self.prev = state.anomaly
+        state.anomaly = True
 
     def __exit__(self, *exc):
-        global _anomaly_mode
-        _anomaly_mode = self.prev
+        _local.state.anomaly = self.prev
         return False
-

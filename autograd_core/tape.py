@@ -44,11 +44,13 @@ class GradientTape:
         self._used = False
 
     def __enter__(self):
-        engine._tapes.append(self)
+        engine._state().tapes.append(self)
         return self
 
     def __exit__(self, *exc):
-        engine._tapes.remove(self)
+        tapes = engine._state().tapes
+        # By identity: the tape itself, never one that compares equal to it.
+        del tapes[next(i for i, t in enumerate(tapes) if t is self)]
         return False
 
     def watch(self, x):
@@ -246,7 +248,7 @@ def _map_structure(fn, x):
 @contextlib.contextmanager
 def stop_recording():
     """Pause every open tape (``tf.GradientTape.stop_recording`` for all of them)."""
-    paused = [t for t in engine._tapes if not t._paused]
+    paused = [t for t in engine._state().tapes if not t._paused]
     for t in paused:
         t._paused = True
     try:

@@ -83,12 +83,14 @@ def ops_only_step_fn(x, y):
         cross_entropy = ops.SoftmaxCrossEntropy(labels, "mean")
         linear1.needs_grad = (False, True, True)
         linear2.needs_grad = (True, True, True)
-        loss = cross_entropy.forward(linear2.forward(relu.forward(linear1.forward(x, W1, b1)),
-                                                     W2, b2))
-        (grad_z,) = cross_entropy.backward(one)
-        grad_h, grad_W2, grad_b2 = linear2.backward(grad_z)
-        (grad_a,) = relu.backward(grad_h)
-        _, grad_W1, grad_b1 = linear1.backward(grad_a)
+        a = linear1.forward(x, W1, b1)
+        h = relu.forward(a)
+        z = linear2.forward(h, W2, b2)
+        loss = cross_entropy.forward(z)
+        (grad_z,) = cross_entropy.backward(one, loss, z)
+        grad_h, grad_W2, grad_b2 = linear2.backward(grad_z, z, h, W2, b2)
+        (grad_a,) = relu.backward(grad_h, h, a)
+        _, grad_W1, grad_b1 = linear1.backward(grad_a, a, x, W1, b1)
         for p, g in ((W1, grad_W1), (b1, unbroadcast(grad_b1, (N_HIDDEN,))),
                      (W2, grad_W2), (b2, unbroadcast(grad_b2, (N_OUT,)))):
             update(p, g)

@@ -26,8 +26,8 @@ class Step(ag.Op):
     def forward(self, x):
         return (x > 0).astype(x.dtype)
 
-    def backward(self, g):
-        return (np.zeros_like(g),)
+    def backward(self, g, y, x):
+        return (g * 0,)  # zeros, written so that it serves arrays and Values alike
 
 
 def step(x):

@@ -26,7 +26,4 @@ def restore_engine_state():
     dtype = ag.get_default_dtype()
     yield
     ag.set_default_dtype(dtype)
-    engine._tapes.clear()
-    engine._grad_enabled = True
-    engine._anomaly_mode = False
-    engine._scope = None
+    engine._local.state = engine._ThreadState()

@@ -561,21 +561,13 @@ def test_doctests(name):
     assert result.failed == 0, f"{result.failed} doctest(s) failed in {name}"
 
 
-def test_inputs_needing_no_gradient_cost_no_gradient_work(monkeypatch):
+def test_inputs_needing_no_gradient_cost_no_gradient_work():
     """x @ W with a constant x: backward computes dL/dW only, never the big dL/dx."""
-    calls = []
-    real_matmul = np.matmul
-
-    def counting_matmul(a, b, *args, **kwargs):
-        calls.append((np.shape(a), np.shape(b)))
-        return real_matmul(a, b, *args, **kwargs)
-
     x = np.ones((32, 784), np.float32)
     W = ag.Variable(np.zeros((784, 512), np.float32))
     loss = ag.sum(x @ W)
-    monkeypatch.setattr(np, "matmul", counting_matmul)
     steps = list(ag.backward_steps(loss))
     matmul_step = [s for s in steps if type(s.op).__name__ == "MatMul"][0]
+    assert matmul_step.raw_grads[0] is None            # the op never computed dL/dx
     assert matmul_step.input_grads[0] is None          # nothing sent to x
-    assert calls == [((784, 32), (32, 512))]           # only x^T @ g, for W
     assert W.grad.shape == (784, 512)

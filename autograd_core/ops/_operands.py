@@ -1,0 +1,66 @@
+"""Turning what users pass (Values, numbers, lists, arrays) into an op's operands, with
+errors that name the op. Every public op function validates here, before ``apply``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import Value, _wrap, constant
+
+
+def operand(x, op_cls, like=None):
+    """``x`` as a Value (see ``engine._wrap``); bad data raises a TypeError naming the op."""
+    if isinstance(x, Value):
+        return x
+    try:
+        return _wrap(x, like=like)
+    except TypeError as e:
+        # _wrap cannot know which op it serves; put the op's name where it says "operand".
+        raise TypeError(str(e).replace("operand", op_cls.__name__, 1)) from None
+
+
+def pair(a, b, op_cls):
+    """Both operands as Values; a Python number takes the other operand's float dtype."""
+    if not isinstance(a, Value):
+        a = operand(a, op_cls, like=b if isinstance(b, Value) else None)
+    if not isinstance(b, Value):
+        b = operand(b, op_cls, like=a)
+    return a, b
+
+
+def as_constant(x, op_name):
+    """Wrap data as a constant, keeping integer and boolean dtypes (labels, masks)."""
+    if isinstance(x, Value):
+        return x
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{op_name}: expected numbers, got an array of dtype {arr.dtype} "
+                        f"(shape {arr.shape})")
+    return _wrap(arr) if arr.dtype.kind == "f" else constant(arr, dtype=arr.dtype)
+
+
+def axis_arg(axis, shape, op_name, allow_none=True, ndim=None):
+    """An axis argument as numpy takes it, checked and made non-negative: None, an int, or
+    a tuple (a list is read as a tuple), for an input of ``shape`` (whose result has
+    ``ndim`` dimensions when that differs, as for stack). Out-of-range or repeated axes
+    raise, naming the op and the shape."""
+    ndim = len(shape) if ndim is None else ndim
+    if axis is None:
+        if allow_none:
+            return None
+        raise TypeError(f"{op_name}: axis must be an integer, got None")
+    single = not isinstance(axis, (tuple, list))
+    axes = (axis,) if single else tuple(axis)
+    out = []
+    for a in axes:
+        if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+            raise TypeError(f"{op_name}: axis must be an integer or a tuple of integers, "
+                            f"got {axis!r}")
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{op_name}: axis {a} is out of range for an input of shape "
+                             f"{tuple(shape)}")
+        out.append(int(a) % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op_name}: repeated axis in {axis!r} for an input of shape "
+                         f"{tuple(shape)}")
+    return out[0] if single else tuple(out)

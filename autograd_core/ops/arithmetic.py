@@ -1,0 +1,261 @@
+"""Elementwise arithmetic: + - * / **, negation, max/min of two arrays, where, abs, clip, cast.
+
+Each op's docstring gives the maths in one line: the output ``y`` and ``dL/dx`` in terms of
+the upstream gradient ``g = dL/dy``. ``backward(g, y, *inputs)`` returns gradients in the
+broadcast shape; the engine sums them back to each input's shape (``engine.unbroadcast``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import Op, Value, apply
+from . import xp
+from ._operands import as_constant, operand, pair
+
+__all__ = ["add", "subtract", "multiply", "divide", "power", "negative", "maximum", "minimum",
+           "where", "abs", "clip", "cast"]
+
+
+class Add(Op):
+    """y = a + b        dL/da = g,  dL/db = g"""
+
+    __slots__ = ()
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, g, y, a, b):
+        return g, g
+
+
+def add(a, b):
+    """a + b, broadcasting as numpy."""
+    return apply(Add(), *pair(a, b, Add))
+
+
+class Sub(Op):
+    """y = a - b        dL/da = g,  dL/db = -g"""
+
+    __slots__ = ()
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, g, y, a, b):
+        return g, (-g if self.needs_grad[1] else None)
+
+
+def subtract(a, b):
+    """a - b, broadcasting as numpy."""
+    return apply(Sub(), *pair(a, b, Sub))
+
+
+class Mul(Op):
+    """y = a * b        dL/da = g * b,  dL/db = g * a"""
+
+    __slots__ = ()
+
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, g, y, a, b):
+        need_a, need_b = self.needs_grad
+        return (g * b if need_a else None), (g * a if need_b else None)
+
+
+def multiply(a, b):
+    """a * b elementwise, broadcasting as numpy."""
+    return apply(Mul(), *pair(a, b, Mul))
+
+
+class Div(Op):
+    """y = a / b        dL/da = g / b,  dL/db = -g * a / b**2 = -g * y / b"""
+
+    __slots__ = ()
+
+    def forward(self, a, b):
+        return a / b
+
+    def backward(self, g, y, a, b):
+        need_a, need_b = self.needs_grad
+        return (g / b if need_a else None), (-g * y / b if need_b else None)
+
+
+def divide(a, b):
+    """a / b elementwise, broadcasting as numpy."""
+    return apply(Div(), *pair(a, b, Div))
+
+
+class Pow(Op):
+    """y = a ** b       dL/da = g * b * a**(b-1),  dL/db = g * y * log(a)
+
+    Where b = 0, dL/da is 0 (b * a**(b-1) would be 0 * inf at a = 0); where a = 0, dL/db
+    is 0 (y log a tends to 0): the limits, as PyTorch takes them.
+    """
+
+    __slots__ = ()
+
+    def forward(self, a, b):
+        return a ** b
+
+    def backward(self, g, y, a, b):
+        need_a, need_b = self.needs_grad
+        grad_a = grad_b = None
+        if need_a:
+            # Where b = 0 the factor b makes the gradient 0; taking the power at b = 1
+            # there keeps a**(b-1) from being inf at a = 0, and 0 * inf from being NaN.
+            grad_a = g * b * a ** (xp.where(xp.equal(b, 0), 1, b) - 1)
+        if need_b:
+            grad_b = g * y * xp.log(xp.where(xp.equal(a, 0), 1, a))
+        return grad_a, grad_b
+
+
+def power(a, b):
+    """a ** b elementwise; either side may be a Value."""
+    return apply(Pow(), *pair(a, b, Pow))
+
+
+class Neg(Op):
+    """y = -x           dL/dx = -g"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, g, y, x):
+        return (-g,)
+
+
+def negative(x):
+    """-x."""
+    return apply(Neg(), operand(x, Neg))
+
+
+class Maximum(Op):
+    """y = max(a, b)    dL/da = g where a > b (half where a == b), dL/db likewise"""
+
+    __slots__ = ()
+
+    def forward(self, a, b):
+        return np.maximum(a, b)
+
+    def backward(self, g, y, a, b):
+        # Ties share the gradient equally, as PyTorch does, so the two sides add up to g.
+        share_a = ((a > b) + 0.5 * xp.equal(a, b)).astype(y.dtype)
+        return g * share_a, g * (1 - share_a)
+
+
+def maximum(a, b):
+    """Elementwise maximum; ties split the gradient equally."""
+    return apply(Maximum(), *pair(a, b, Maximum))
+
+
+class Minimum(Op):
+    """y = min(a, b)    dL/da = g where a < b (half where a == b), dL/db likewise"""
+
+    __slots__ = ()
+
+    def forward(self, a, b):
+        return np.minimum(a, b)
+
+    def backward(self, g, y, a, b):
+        share_a = ((a < b) + 0.5 * xp.equal(a, b)).astype(y.dtype)
+        return g * share_a, g * (1 - share_a)
+
+
+def minimum(a, b):
+    """Elementwise minimum; ties split the gradient equally."""
+    return apply(Minimum(), *pair(a, b, Minimum))
+
+
+class Where(Op):
+    """y = cond ? a : b     dL/da = g where cond, dL/db = g elsewhere"""
+
+    __slots__ = ("cond",)
+
+    def __init__(self, cond):
+        self.cond = cond
+
+    def forward(self, a, b):
+        return np.where(self.cond, a, b)[()]  # [()]: a numpy scalar, not a 0-d array
+
+    def backward(self, g, y, a, b):
+        return xp.where(self.cond, g, 0), xp.where(self.cond, 0, g)
+
+
+def where(cond, a, b):
+    """``a`` where ``cond`` is true, else ``b`` (``cond`` is a boolean array, not differentiated)."""
+    cond = np.asarray(cond.data if isinstance(cond, Value) else cond, dtype=bool)
+    return apply(Where(cond), *pair(a, b, Where))
+
+
+class Abs(Op):
+    """y = |x|          dL/dx = g * sign(x)   (0 at x = 0)"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.abs(x)
+
+    def backward(self, g, y, x):
+        return (g * xp.sign(x),)
+
+
+def abs(x):  # noqa: A001 - numpy's and TensorFlow's name
+    """|x| elementwise."""
+    return apply(Abs(), operand(x, Abs))
+
+
+class Clip(Op):
+    """y = min(max(x, lo), hi)    dL/dx = g where lo <= x <= hi, else 0"""
+
+    __slots__ = ("lo", "hi")
+
+    def __init__(self, lo, hi):
+        self.lo, self.hi = lo, hi
+
+    def forward(self, x):
+        return np.clip(x, self.lo, self.hi).astype(x.dtype, copy=False)
+
+    def backward(self, g, y, x):
+        inside = True
+        if self.lo is not None:
+            inside = inside & (x >= self.lo)
+        if self.hi is not None:
+            inside = inside & (x <= self.hi)
+        return (xp.where(inside, g, 0),)
+
+
+def clip(x, lo=None, hi=None):
+    """Limit x to [lo, hi]; the gradient passes only inside the interval."""
+    if lo is None and hi is None:
+        raise ValueError("clip: give at least one of lo and hi")
+    return apply(Clip(lo, hi), operand(x, Clip))
+
+
+class Cast(Op):
+    """y = x as another float dtype      dL/dx = g (cast back by the engine)"""
+
+    __slots__ = ("dtype",)
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def forward(self, x):
+        return x.astype(self.dtype)
+
+    def backward(self, g, y, x):
+        return (g,)
+
+
+def cast(x, dtype):
+    """x converted to ``dtype``; differentiable between float dtypes, a constant otherwise."""
+    from .nondiff import NonDifferentiable
+
+    dtype = np.dtype(dtype)
+    x = as_constant(x, "cast")
+    if dtype.kind == "f" and x.dtype.kind == "f":
+        return apply(Cast(dtype), x)
+    return apply(NonDifferentiable(lambda a: np.asarray(a).astype(dtype), "cast"), x)

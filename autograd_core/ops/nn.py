@@ -1,0 +1,183 @@
+"""Neural-network ops: softmax, log-softmax and the fused, stable cross-entropy losses."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import Op, Value, apply
+from . import xp
+from ._operands import axis_arg, operand, pair
+from .reductions import shifted_exp
+
+__all__ = ["softmax", "log_softmax", "softmax_cross_entropy", "sigmoid_cross_entropy"]
+
+
+def softmax_array(x, axis=-1):
+    """exp(x) / sum(exp(x)) along ``axis`` on a numpy array, without overflow."""
+    _, e, s = shifted_exp(x, axis)
+    return e / s
+
+
+class Softmax(Op):
+    """y_i = exp(x_i) / sum_j exp(x_j)     dL/dx = y * (g - sum(g * y))"""
+
+    __slots__ = ("axis",)
+
+    def __init__(self, axis=-1):
+        self.axis = axis
+
+    def forward(self, x):
+        # Shifting by the max changes nothing (softmax is shift invariant) but keeps exp finite.
+        return softmax_array(x, self.axis)
+
+    def backward(self, g, y, x):
+        return (y * (g - (g * y).sum(axis=self.axis, keepdims=True)),)
+
+
+def softmax(x, axis=-1):
+    """exp(x) / sum(exp(x)) along ``axis`` (an int, a tuple, or None for all axes)."""
+    x = operand(x, Softmax)
+    return apply(Softmax(axis_arg(axis, x.shape, "softmax")), x)
+
+
+class LogSoftmax(Op):
+    """y = x - logsumexp(x)        dL/dx = g - exp(y) * sum(g)"""
+
+    __slots__ = ("axis",)
+
+    def __init__(self, axis=-1):
+        self.axis = axis
+
+    def forward(self, x):
+        m, _, s = shifted_exp(x, self.axis)
+        return (x - m) - np.log(s)
+
+    def backward(self, g, y, x):
+        return (g - xp.exp(y) * g.sum(axis=self.axis, keepdims=True),)
+
+
+def log_softmax(x, axis=-1):
+    """x - logsumexp(x) along ``axis``, stable for large logits."""
+    x = operand(x, LogSoftmax)
+    return apply(LogSoftmax(axis_arg(axis, x.shape, "log_softmax")), x)
+
+
+class SoftmaxCrossEntropy(Op):
+    """L_n = -sum_i t_ni log softmax(z_n)_i     dL/dz = g * (softmax(z) - t)
+
+    Fused, so it never takes the log of a probability that underflowed to 0. ``labels``
+    are integer classes or one-hot (or any probability) rows; ``reduction`` is "none" (one
+    loss per row, as ``tf.nn.softmax_cross_entropy_with_logits``), "mean" (then
+    dL/dz = g * (softmax(z) - t) / N over the N rows) or "sum".
+    """
+
+    __slots__ = ("labels", "reduction")
+
+    def __init__(self, labels, reduction="none"):
+        self.labels, self.reduction = labels, reduction
+
+    # The ufuncs' own reduce: numpy's np.max/np.sum/np.mean wrappers cost more than the
+    # reductions themselves on a (batch, 10) array, and this op runs every training step.
+    def forward(self, z):
+        shifted = z - np.maximum.reduce(z, axis=-1, keepdims=True)  # exp never overflows
+        log_s = np.log(np.add.reduce(np.exp(shifted), axis=-1))     # -log p_i = log_s - shifted_i
+        t = self.labels
+        if t.dtype.kind in "iu":
+            losses = log_s - np.take_along_axis(shifted, t[..., None], axis=-1)[..., 0]
+        else:
+            losses = np.add.reduce(t * (log_s[..., None] - shifted), axis=-1)
+        if self.reduction == "mean":
+            return (np.add.reduce(losses, axis=None) / losses.size).astype(z.dtype)
+        if self.reduction == "sum":
+            return np.add.reduce(losses, axis=None)[()]
+        return losses
+
+    def backward(self, g, y, z):
+        t = self.labels
+        if t.dtype.kind in "iu":
+            grad = xp.softmax(z) - _one_hot(t, z.shape[-1], z.dtype)
+        else:
+            # p - t for one-hot rows; the factor sum(t) keeps it exact for unnormalised t.
+            grad = xp.softmax(z) * t.sum(axis=-1, keepdims=True) - t
+        if self.reduction == "mean":
+            rows = z.size // z.shape[-1] if z.shape[-1] else 0
+            return (grad * (g / rows),)
+        if self.reduction == "sum":
+            return (grad * g,)
+        return (grad * xp.expand_dims(g, -1),)
+
+
+def _one_hot(labels, classes, dtype):
+    rows = np.zeros(labels.shape + (classes,), dtype)
+    np.put_along_axis(rows, labels[..., None], 1, axis=-1)
+    return rows
+
+
+def _labels(labels, logits):
+    """Labels checked against the logits: integer classes in range, or rows of their shape."""
+    t = np.asarray(labels.data if isinstance(labels, Value) else labels)
+    if t.dtype.kind not in "biuf":
+        raise TypeError(f"softmax_cross_entropy: labels must be integer classes or float rows, "
+                        f"got dtype {t.dtype} (shape {t.shape})")
+    if t.dtype.kind == "b":
+        t = t.astype(np.int64)
+    z_shape = logits.shape
+    if t.dtype.kind in "iu":
+        if t.shape != z_shape[:-1]:
+            raise ValueError(f"softmax_cross_entropy: integer labels of shape {t.shape} do not "
+                             f"match logits of shape {z_shape} (expected labels of shape "
+                             f"{z_shape[:-1]})")
+        classes = z_shape[-1]
+        # Read as unsigned, a negative label is huge: one reduction checks both ends.
+        if t.size and np.maximum.reduce(t.view(f"u{t.itemsize}"), axis=None) >= classes:
+            raise ValueError(f"softmax_cross_entropy: labels must lie in [0, {classes}), got "
+                             f"{t.min()}..{t.max()}")
+        return t
+    if t.shape != z_shape:
+        raise ValueError(f"softmax_cross_entropy: one-hot labels of shape {t.shape} do not "
+                         f"match logits of shape {z_shape}")
+    return t.astype(logits.dtype, copy=False)
+
+
+def softmax_cross_entropy(logits, labels, reduction="none"):
+    """Cross-entropy of softmax(logits) against labels, fused and stable.
+
+    Args:
+        logits: (..., classes) Value.
+        labels: integer classes of shape (...) or one-hot (probability) rows (..., classes).
+        reduction: "none" (a loss per row, shape (...)), "mean" or "sum".
+    Returns:
+        A Value; the labels are not differentiated.
+
+    >>> float(softmax_cross_entropy([[0.0, 0.0]], [1], reduction="mean"))  # log 2
+    0.6931471824645996
+    """
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"softmax_cross_entropy: reduction must be 'none', 'mean' or 'sum', "
+                         f"got {reduction!r}")
+    logits = operand(logits, SoftmaxCrossEntropy)
+    if logits.ndim == 0:
+        raise ValueError("softmax_cross_entropy: logits must have a class axis, got a scalar")
+    return apply(SoftmaxCrossEntropy(_labels(labels, logits), reduction), logits)
+
+
+class SigmoidCrossEntropy(Op):
+    """L = -t log s(z) - (1-t) log(1-s(z)) = max(z,0) - z t + log(1 + exp(-|z|))
+    dL/dz = g * (sigmoid(z) - t),   dL/dt = -g * z"""
+
+    __slots__ = ()
+
+    def forward(self, z, t):
+        return np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
+
+    def backward(self, g, y, z, t):
+        need_z, need_t = self.needs_grad
+        return (g * (xp.sigmoid(z) - t) if need_z else None), (-g * z if need_t else None)
+
+
+def sigmoid_cross_entropy(logits, targets):
+    """Elementwise binary cross-entropy of sigmoid(logits) against targets in [0, 1], stable.
+
+    Same as ``tf.nn.sigmoid_cross_entropy_with_logits``: one loss per element.
+    """
+    return apply(SigmoidCrossEntropy(), *pair(logits, targets, SigmoidCrossEntropy))

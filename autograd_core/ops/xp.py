@@ -1,0 +1,114 @@
+"""The functions backward formulas are written with: numpy's for arrays, ours for Values.
+
+An op's ``backward`` receives numpy arrays on the fast path and Values on the recorded
+path (``create_graph=True``; see the engine's module docstring). Operators (``+ * / @``,
+indexing) and the methods arrays and Values share (``.sum(axis, keepdims)``,
+``.reshape``, ``.transpose``, ``.swapaxes``, ``.astype``, ``.T``) already work on both;
+the functions below cover the rest. Each is one line: the library's differentiable op when
+its argument is a Value, else numpy.
+
+>>> import numpy as np
+>>> from autograd_core import Value
+>>> exp(np.zeros(2)), exp(Value(np.zeros(2)))
+(array([1., 1.]), Value([1., 1.], op=Exp, dtype=float64))
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import Value, _data, unbroadcast
+from . import activations, arithmetic, elementwise, nn, reductions, shape
+
+
+def _any_value(*xs):
+    return any(isinstance(x, Value) for x in xs)
+
+
+# --- elementwise --------------------------------------------------------------------
+
+
+def exp(x):
+    return elementwise.exp(x) if isinstance(x, Value) else np.exp(x)
+
+
+def log(x):
+    return elementwise.log(x) if isinstance(x, Value) else np.log(x)
+
+
+def sqrt(x):
+    return elementwise.sqrt(x) if isinstance(x, Value) else np.sqrt(x)
+
+
+def tanh(x):
+    return elementwise.tanh(x) if isinstance(x, Value) else np.tanh(x)
+
+
+def sigmoid(x):
+    return activations.sigmoid(x) if isinstance(x, Value) else activations.sigmoid_array(x)
+
+
+def where(cond, a, b):
+    """``a`` where ``cond`` (a constant boolean array), else ``b``."""
+    if _any_value(a, b):
+        return arithmetic.where(cond, a, b)
+    return np.where(cond, a, b)
+
+
+def sign(x):
+    """sign(x) as a constant: its derivative is 0 wherever it exists."""
+    return np.sign(_data(x))
+
+
+def equal(a, b):
+    """a == b elementwise, as a constant boolean array."""
+    return np.equal(_data(a), _data(b))
+
+
+def zeros_like(x):
+    """A constant array of zeros in x's shape and dtype."""
+    return np.zeros_like(_data(x))
+
+
+# --- shapes -------------------------------------------------------------------------
+
+
+def broadcast_to(x, shape_):
+    """x repeated along the axes broadcasting adds or stretches (a view for arrays)."""
+    if isinstance(x, Value):
+        return shape.broadcast_to(x, shape_)
+    return np.broadcast_to(x, shape_)
+
+
+def sum_to(x, shape_):
+    """x summed over the axes broadcasting added or stretched, back to ``shape_``."""
+    if isinstance(x, Value):
+        return shape.sum_to(x, shape_)
+    return unbroadcast(np.asarray(x), tuple(shape_))
+
+
+def expand_dims(x, axis):
+    if isinstance(x, Value):
+        return shape.expand_dims(x, axis)
+    return np.expand_dims(x, axis)
+
+
+def scatter(g, index, shape_):
+    """Zeros of ``shape_`` with ``g`` added at ``index`` (repeated indices add up): the
+    gradient of ``x[index]``."""
+    if isinstance(g, Value):
+        return shape.scatter(g, index, shape_)
+    return shape.scatter_array(g, index, shape_)
+
+
+# --- reductions and the softmax family ---------------------------------------------
+
+
+def softmax(x, axis=-1):
+    return nn.softmax(x, axis) if isinstance(x, Value) else nn.softmax_array(x, axis)
+
+
+def logsumexp(x, axis=-1, keepdims=False):
+    if isinstance(x, Value):
+        return reductions.logsumexp(x, axis, keepdims)
+    return reductions.logsumexp_array(x, axis, keepdims)
