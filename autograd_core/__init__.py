@@ -19,14 +19,13 @@ from .engine import (
     enable_grad, get_default_dtype, gradients, is_grad_enabled, name_scope, no_grad,
     set_default_dtype, topological_order, unbroadcast,
 )
-from .gradcheck import GradcheckError, gradcheck
-from .ops import (
-    abs, add, argmax, argmin, cast, clip, concat, divide, equal, exp, leaky_relu, linear, log,
-    log_softmax, logsumexp, matmul, max, maximum, mean, min, minimum, multiply, negative,
-    one_hot, power, relu, reshape, sigmoid, sigmoid_cross_entropy, softmax,
-    softmax_cross_entropy, sqrt, square, stack, stop_gradient, subtract, sum, tanh,
-    transpose, where,
+from .custom import Function, custom_gradient
+from .functional import (
+    elementwise_grad, grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp,
 )
+from .gradcheck import GradcheckError, gradcheck
+from . import ops
+from .ops import *  # noqa: F401,F403 - every op function (ops.__all__)
 from .tape import GradientTape, stop_recording
 
 float32 = _np.float32
@@ -47,18 +46,14 @@ __all__ = [
     # modes and dtypes
     "no_grad", "enable_grad", "name_scope", "is_grad_enabled", "detect_anomaly", "set_default_dtype",
     "get_default_dtype", "float32", "float64", "int32", "int64",
-    # tape and checking
-    "GradientTape", "stop_recording", "gradcheck", "GradcheckError",
-    # ops
-    "add", "subtract", "multiply", "divide", "power", "negative", "maximum", "minimum",
-    "where", "exp", "log", "sqrt", "square", "abs", "tanh", "sigmoid", "relu", "leaky_relu",
-    "clip", "sum", "mean", "max", "min", "logsumexp", "softmax", "log_softmax",
-    "softmax_cross_entropy", "sigmoid_cross_entropy", "reshape", "transpose", "concat",
-    "stack", "matmul", "linear", "stop_gradient", "cast",
-    # TensorFlow's names and non-differentiable helpers
-    "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "one_hot", "argmax", "argmin",
-    "equal", "random",
-]
+    # tape, transforms, custom gradients and checking
+    "GradientTape", "stop_recording", "grad", "value_and_grad", "elementwise_grad",
+    "jacobian", "hessian", "vjp", "jvp", "hvp", "custom_gradient", "Function", "gradcheck",
+    "GradcheckError",
+    # TensorFlow's names
+    "reduce_sum", "reduce_mean", "reduce_max", "reduce_min",
+    "random",
+] + ops.__all__
 
 from .stepper import BackpropStepper, ForwardStepper  # noqa: E402
 from .viz import draw_graph, render  # noqa: E402

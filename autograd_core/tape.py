@@ -91,51 +91,186 @@ class GradientTape:
         """d(target)/d(source) for each source, in the structure of ``sources``.
 
         Args:
-            target: a Value, or a list of Values whose gradients are summed. A non-scalar
-                target is summed first, as TensorFlow does.
+            target: a Value, or a list, tuple or dict of Values whose gradients are summed.
+                A non-scalar target is summed first, as TensorFlow does.
             sources: a Value, or a list, tuple or dict of them.
-            output_gradients: seeds dL/d(target), one per target (default: ones).
+            output_gradients: the seed dL/d(target) (default: ones); for a list, tuple or
+                dict of targets, one seed per target in the same structure.
             unconnected_gradients: "none" gives None for a source the target does not
                 depend on (``tape.explain`` says why); "zero" gives zeros.
         Returns:
-            Constant Values (or None) in the structure of ``sources``.
+            Values (or None) in the structure of ``sources``: constants, or, when another
+            open tape is recording (a tape inside a tape), Values recorded on it, so that
+            the outer tape can differentiate them again.
+
+        >>> x = constant(3.0)
+        >>> with GradientTape() as outer:
+        ...     outer.watch(x)
+        ...     with GradientTape() as inner:
+        ...         inner.watch(x)
+        ...         y = x * x * x
+        ...     dy_dx = inner.gradient(y, x)       # 3 x**2, recorded on the outer tape
+        >>> float(dy_dx), float(outer.gradient(dy_dx, x))   # 27 and 6 x = 18
+        (27.0, 18.0)
         """
+        where = "GradientTape.gradient"
         if unconnected_gradients not in ("none", "zero"):
-            raise ValueError("GradientTape.gradient: unconnected_gradients must be 'none' or "
-                             f"'zero', got {unconnected_gradients!r}")
+            raise ValueError(f"{where}: unconnected_gradients must be 'none' or 'zero', got "
+                             f"{unconnected_gradients!r}")
         if self._used:
             raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
                                "set of gradients; use GradientTape(persistent=True)")
-        targets = list(target) if isinstance(target, (list, tuple)) else [target]
-        seeds = output_gradients if isinstance(output_gradients, (list, tuple)) else \
-            [output_gradients] * len(targets)
+        targets = _flatten(target)
+        for t in targets:
+            if not isinstance(t, Value):
+                raise TypeError(f"{where}: target must be a Value, got {type(t).__name__}")
+        for source in _flatten(sources):
+            if not isinstance(source, Value):
+                raise TypeError(f"{where}: sources must be Values, got {type(source).__name__}")
+        seeds = self._seeds(target, targets, output_gradients)
+        create_graph = self._recorded_elsewhere()
         grads = {}
         for t, seed in zip(targets, seeds):
-            if not isinstance(t, Value):
-                raise TypeError(f"GradientTape.gradient: target must be a Value, got "
-                                f"{type(t).__name__}")
-            g = np.ones_like(t.data) if seed is None else _seed(t, seed, "GradientTape.gradient")
+            if seed is None:
+                seed = np.ones_like(t.data)
+            g = _seed(t, seed, where, create_graph)
             grads[t] = g if t not in grads else grads[t] + g
-        for _ in _walk(reversed(self._records), grads, write_grad=False):
+        for _ in _walk(reversed(self._records), grads, False, create_graph):
             pass
 
         def result(source):
-            if not isinstance(source, Value):
-                raise TypeError(f"GradientTape.gradient: sources must be Values, got "
-                                f"{type(source).__name__}")
             g = grads.get(source) if source in self._tracked else None
             if g is None:
                 if unconnected_gradients == "zero":
                     return constant(np.zeros_like(source.data))
                 return None
-            return constant(g)
+            return g if isinstance(g, Value) else constant(g)
         out = _map_structure(result, sources)
         if not self._persistent:
-            self._used = True
-            # Free the graph, as TensorFlow releases the tape: the records and every
-            # recorded Value remembered as tracked.
-            self._records = []
-            self._tracked = set(self._watched)
+            self._release()
+        return out
+
+    def _seeds(self, target, targets, output_gradients):
+        """One seed (or None for ones) per flattened target, checked for structure."""
+        if output_gradients is None:
+            return [None] * len(targets)
+        if isinstance(target, Value):
+            return [output_gradients]  # one target: the seed may be a list of numbers
+        seeds = _flatten(output_gradients) if isinstance(output_gradients,
+                                                         (list, tuple, dict)) else None
+        if seeds is None or len(seeds) != len(targets):
+            given = len(seeds) if seeds is not None else "one"
+            raise ValueError(f"GradientTape.gradient: output_gradients must give one seed per "
+                             f"target: {len(targets)} targets, {given} given")
+        return seeds
+
+    def _recorded_elsewhere(self):
+        """Whether an open tape other than this one (or this one, persistent and still
+        open) records ops now: then gradients are computed as recorded ops, so that tape
+        can differentiate them again, as TensorFlow's nested tapes do."""
+        return any(not t._paused and (t is not self or self._persistent)
+                   for t in engine._state().tapes)
+
+    def _release(self):
+        """Free the graph, as TensorFlow releases a used non-persistent tape: the records
+        and every recorded Value remembered as tracked."""
+        self._used = True
+        self._records = []
+        self._tracked = set(self._watched)
+
+    def jacobian(self, target, sources, unconnected_gradients="none"):
+        """d(target)/d(source) for every element pair: shape target.shape + source.shape.
+
+        Args:
+            target: a Value.
+            sources: a Value, or a list, tuple or dict of them.
+            unconnected_gradients: "none" or "zero", as in ``gradient``.
+        Returns:
+            Values (or None) in the structure of ``sources``.
+
+        One backward pass per element of ``target``, each seeded with that element's 1.
+
+        >>> x = constant([1.0, 2.0])
+        >>> with GradientTape() as tape:
+        ...     tape.watch(x)
+        ...     y = x * x
+        >>> tape.jacobian(y, x).numpy()
+        array([[2., 0.],
+               [0., 4.]], dtype=float32)
+        """
+        return self._jacobian(target, sources, unconnected_gradients, batch=False,
+                              where="GradientTape.jacobian")
+
+    def batch_jacobian(self, target, source, unconnected_gradients="none"):
+        """The jacobian of each example: y[i] by x[i], for y and x whose first axis is the
+        batch and where y[i] depends only on x[i] (as a network's outputs on its inputs).
+
+        Args:
+            target: (batch, ...) Value.  source: (batch, ...) Value.
+        Returns:
+            A Value of shape (batch,) + target.shape[1:] + source.shape[1:] (or None).
+
+        One backward pass per element of an example's target, all examples at once.
+        """
+        if not isinstance(source, Value):
+            raise TypeError("GradientTape.batch_jacobian: source must be a Value, got "
+                            f"{type(source).__name__}")
+        return self._jacobian(target, source, unconnected_gradients, batch=True,
+                              where="GradientTape.batch_jacobian")
+
+    def _jacobian(self, target, sources, unconnected_gradients, batch, where):
+        if unconnected_gradients not in ("none", "zero"):
+            raise ValueError(f"{where}: unconnected_gradients must be 'none' or 'zero', got "
+                             f"{unconnected_gradients!r}")
+        if self._used:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
+                               "set of gradients; use GradientTape(persistent=True)")
+        if not isinstance(target, Value):
+            raise TypeError(f"{where}: target must be a Value, got {type(target).__name__}")
+        flat = _flatten(sources)
+        for source in flat:
+            if not isinstance(source, Value):
+                raise TypeError(f"{where}: sources must be Values, got {type(source).__name__}")
+        if batch and (target.ndim == 0 or flat[0].ndim == 0
+                      or target.shape[0] != flat[0].shape[0]):
+            raise ValueError(f"{where}: target {target.shape} and source {flat[0].shape} "
+                             "must share their first (batch) axis")
+        from .ops import reshape, stack
+
+        create_graph = self._recorded_elsewhere()
+        rows = {id(s): [] for s in flat}
+        inner = target.shape[1:] if batch else target.shape
+        for k in range(int(np.prod(inner))):
+            seed = np.zeros(target.shape, target.dtype)
+            index = np.unravel_index(k, inner)
+            seed[(slice(None),) + index if batch else index] = 1
+            grads = {target: _seed(target, seed, where, create_graph)}
+            for _ in _walk(reversed(self._records), grads, False, create_graph):
+                pass
+            for s in flat:
+                g = grads.get(s) if s in self._tracked else None
+                rows[id(s)].append(g)
+
+        def result(source):
+            got = rows[id(source)]
+            if all(g is None for g in got):
+                if unconnected_gradients == "none":
+                    return None
+            zeros = np.zeros(source.shape, source.dtype)
+            parts = [zeros if g is None else g for g in got]
+            if batch:  # (k, batch, ...) -> (batch, k, ...)
+                parts = [p if isinstance(p, Value) else constant(p) for p in parts]
+                j = stack(parts, axis=1) if parts else constant(
+                    np.zeros(source.shape[:1] + (0,) + source.shape[1:], source.dtype))
+                return reshape(j, target.shape + source.shape[1:])
+            if any(isinstance(p, Value) for p in parts):
+                j = stack([p if isinstance(p, Value) else constant(p) for p in parts])
+                return reshape(j, target.shape + source.shape)
+            j = np.stack(parts) if parts else np.zeros((0,) + source.shape, source.dtype)
+            return constant(j.reshape(target.shape + source.shape))
+        out = _map_structure(result, sources)
+        if not self._persistent:
+            self._release()
         return out
 
     def steps(self, grads):

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
+from derivatives import check_second_order
 
 SEEDS = st.integers(0, 2**32 - 1)
 SHAPES = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
@@ -52,7 +53,8 @@ def away_from(x, points, margin=0.1):
 
 
 def check(f, f_np, *arrays, **tol):
-    """``f`` on float64 Values matches ``f_np`` on the arrays, and passes gradcheck."""
+    """``f`` on float64 Values matches ``f_np`` on the arrays, passes gradcheck, and its
+    second derivatives match central differences of its first."""
     out = f(*[ag.Value(a) for a in arrays])
     expected = f_np(*arrays)
     assert out.shape == np.shape(expected)
@@ -60,6 +62,7 @@ def check(f, f_np, *arrays, **tol):
     np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12)
     errors = ag.gradcheck(f, arrays, **tol)
     assert len(errors) == len(arrays)
+    check_second_order(f, *arrays, **tol)
 
 
 def np_sigmoid(x):

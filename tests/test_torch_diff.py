@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
+from derivatives import compare_with_torch
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -20,22 +21,10 @@ RTOL, ATOL = 1e-7, 1e-12
 
 
 def compare(ag_fn, torch_fn, *arrays, seed=0):
-    """Run both libraries on the same float64 arrays; compare outputs and the gradients of
-    sum(output * w) for fixed random weights w."""
-    values = [ag.Value(np.array(a, dtype=np.float64)) for a in arrays]
-    tensors = [torch.tensor(np.array(a, dtype=np.float64), requires_grad=True) for a in arrays]
-    out, t_out = ag_fn(*values), torch_fn(*tensors)
-    t_data = t_out.detach().numpy()
-    assert out.shape == t_data.shape
-    np.testing.assert_allclose(out.data, t_data, rtol=RTOL, atol=ATOL)
-    w = np.random.default_rng(seed).uniform(0.5, 1.5, out.shape)
-    (out * w).sum().backward()
-    (t_out * torch.tensor(w, dtype=t_out.dtype)).sum().backward()
-    for i, (v, t) in enumerate(zip(values, tensors)):
-        expected = np.zeros(v.shape) if t.grad is None else t.grad.numpy()
-        got = np.zeros(v.shape) if v.grad is None else v.grad
-        np.testing.assert_allclose(got, expected, rtol=RTOL, atol=ATOL,
-                                   err_msg=f"gradient of input {i}")
+    """Run both libraries on the same float64 arrays; compare outputs, the gradients of
+    sum(output * w) for fixed random weights w, and the second derivatives (Hessian-vector
+    products from PyTorch's double backward)."""
+    compare_with_torch(ag_fn, torch_fn, *arrays, seed=seed, rtol=RTOL, atol=ATOL)
 
 
 def uniform(rng, shape, lo=-2.0, hi=2.0):

@@ -1,0 +1,222 @@
+"""Custom gradients: your own derivative for a function, as TensorFlow and PyTorch let you.
+
+- ``@custom_gradient`` (TensorFlow's contract): the function returns ``y`` and a function
+  from the upstream gradient ``dy`` to the gradients of its inputs.
+- ``Function`` (PyTorch's ``torch.autograd.Function``): a class with static
+  ``forward(ctx, *inputs)`` and ``backward(ctx, *grad_outputs)``; ``ctx.save_for_backward``
+  keeps what backward needs, and ``MyFunction.apply(x)`` runs it.
+
+Both make an ``Op`` whose backward calls your code, so they draw and step like every op
+(the op is named after your function, and shows its docstring's maths). Your backward is
+called with Values: constants on the usual path, recorded Values when gradients are
+recorded (``create_graph=True``), so a backward written with this library's ops can be
+differentiated again.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from .engine import Op, Value, _wrap, apply, constant, enable_grad, no_grad
+
+__all__ = ["custom_gradient", "Function"]
+
+
+def _as_gradients(found, n, where):
+    """The user's gradients as a tuple of one per input (a bare one for a single input)."""
+    if not isinstance(found, (tuple, list)):
+        found = (found,)
+    found = tuple(found)
+    if len(found) != n:
+        raise ValueError(f"{where}: backward returned {len(found)} gradients for {n} inputs")
+    return found
+
+
+def _for_walk(found, recorded):
+    """Gradients as the walk expects them: Values when recording, arrays otherwise."""
+    out = []
+    for g in found:
+        if g is None:
+            out.append(None)
+        elif recorded:
+            out.append(g if isinstance(g, Value) else constant(np.asarray(g)))
+        else:
+            out.append(g.data if isinstance(g, Value) else np.asarray(g))
+    return tuple(out)
+
+
+class CustomGradient(Op):
+    """y = f(x1, ...) with the derivative the user gave     dL/dx = grad_fn(g)
+
+    One subclass per decorated function, named after it and carrying its docstring."""
+
+    __slots__ = ("y", "grad_fn")
+
+    def forward(self, *xs):
+        return self.y  # computed by the user's function, which ran on the Values
+
+    def backward(self, g, y, *xs):
+        recorded = isinstance(g, Value)
+        with (enable_grad() if recorded else no_grad()):
+            found = self.grad_fn(g if recorded else constant(g))
+        return _for_walk(_as_gradients(found, len(xs), repr(self)), recorded)
+
+
+def custom_gradient(f):
+    """Give ``f`` your own gradient (``tf.custom_gradient``).
+
+    ``f`` takes Values and returns ``(y, grad_fn)``, where ``grad_fn(dy)`` returns the
+    gradient of each input (a tuple, or one gradient for one input). The ops ``f`` runs to
+    make ``y`` are not walked backward: ``grad_fn`` replaces them.
+
+    >>> import autograd_core as ag
+    >>> @custom_gradient
+    ... def log1pexp(x):
+    ...     '''y = log(1 + exp(x))      dL/dx = g * (1 - 1 / (1 + exp(x)))'''
+    ...     e = ag.exp(x)
+    ...     return ag.log(1 + e), lambda dy: dy * (1 - 1 / (1 + e))
+    >>> x = ag.Value(100.0, dtype=ag.float64)
+    >>> log1pexp(x).backward()
+    >>> float(x.grad)           # the plain formula's gradient would be inf / inf = nan
+    1.0
+    """
+    name = getattr(f, "__name__", "custom_gradient")
+    op_type = type(name, (CustomGradient,), {"__slots__": (), "__doc__": f.__doc__ or
+                                             CustomGradient.__doc__})
+
+    @functools.wraps(f)
+    def wrapped(*args):
+        xs = tuple(_wrap(a) for a in args)
+        result = f(*xs)
+        if not (isinstance(result, tuple) and len(result) == 2 and callable(result[1])):
+            raise TypeError(f"custom_gradient: {name} must return (y, grad_fn), got "
+                            f"{type(result).__name__}")
+        y, grad_fn = result
+        y = _wrap(y)
+        op = op_type()
+        op.y, op.grad_fn = y.data, grad_fn
+        return apply(op, *xs)
+    return wrapped
+
+
+class FunctionContext:
+    """``ctx`` of a ``Function``: what forward keeps for backward.
+
+    save_for_backward(*values) and saved_tensors (PyTorch's names); needs_input_grad, a
+    bool per input; any other attribute you set (ctx.alpha = alpha) is kept as well.
+    """
+
+    def __init__(self):
+        self.saved = ()
+        self.needs_input_grad = ()
+
+    def save_for_backward(self, *values):
+        self.saved = values
+
+    @property
+    def saved_tensors(self):
+        return self.saved
+
+    saved_values = saved_tensors
+
+
+class FunctionOp(Op):
+    """y = forward(ctx, x1, ...)      dL/dx = backward(ctx, g)
+
+    One subclass per ``Function`` subclass, named after it and carrying its docstring."""
+
+    __slots__ = ("function", "ctx", "y", "args", "consts", "saved")
+
+    def forward(self, *xs):
+        return self.y
+
+    def backward(self, g, y, *xs):
+        recorded = isinstance(g, Value)
+        ctx = self.ctx
+        if recorded:
+            # What forward saved, as the graph's own Values: an input as that input, the
+            # output as the node, so that the gradient can be differentiated again.
+            graph = {id(c): x for c, x in zip(self.consts, xs)}
+            graph[id(self.consts[-1])] = y
+            ctx.saved = tuple(graph.get(id(v), v) for v in self.saved)
+        try:
+            with (enable_grad() if recorded else no_grad()):
+                found = self.function.backward(ctx, g if recorded else constant(g))
+        finally:
+            ctx.saved = self.saved
+        found = _as_gradients(found, len(self.args), repr(self))
+        # One gradient per argument of forward; keep those of the inputs (Values, arrays).
+        found = tuple(gr for a, gr in zip(self.args, found) if _is_input(a))
+        return _for_walk(found, recorded)
+
+
+def _is_input(a):
+    return isinstance(a, (Value, np.ndarray))
+
+
+class Function:
+    """A differentiable function with your own backward: ``torch.autograd.Function``.
+
+    Subclass it with two static methods and call ``apply``:
+
+    - ``forward(ctx, *inputs)`` computes the output from Values (nothing inside is
+      recorded) and may ``ctx.save_for_backward(...)`` Values backward needs;
+    - ``backward(ctx, *grad_outputs)`` returns one gradient per input of forward (None for
+      an input that takes none), computed from ``ctx.saved_tensors``.
+
+    >>> import autograd_core as ag
+    >>> class Exp(Function):
+    ...     '''y = exp(x)       dL/dx = g * y'''
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         y = ag.exp(x)
+    ...         ctx.save_for_backward(y)
+    ...         return y
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         (y,) = ctx.saved_tensors
+    ...         return g * y
+    >>> x = ag.Value(0.0)
+    >>> Exp.apply(x).backward()
+    >>> float(x.grad)
+    1.0
+    """
+
+    _op_types: dict = {}
+
+    @staticmethod
+    def forward(ctx, *args):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args):
+        """Run ``forward`` and record it as one op whose gradient is ``backward``.
+
+        Values and arrays are the op's inputs; other arguments (numbers, strings, None)
+        reach forward as they are, and backward returns None for them, as in PyTorch.
+        """
+        op_type = Function._op_types.get(cls)
+        if op_type is None:
+            op_type = type(cls.__name__, (FunctionOp,), {
+                "__slots__": (), "__doc__": cls.__doc__ or FunctionOp.__doc__})
+            Function._op_types[cls] = op_type
+        xs = tuple(_wrap(a) for a in args if _is_input(a))
+        ctx = FunctionContext()
+        ctx.needs_input_grad = tuple(_is_input(a) and _wrap(a).requires_grad for a in args)
+        # forward sees constants holding the inputs' data, so that what it saves can be
+        # told apart (by identity) and re-linked to the graph when gradients are recorded.
+        consts = iter(tuple(constant(x.data) for x in xs))
+        call_args = tuple(next(consts) if _is_input(a) else a for a in args)
+        with no_grad():
+            y = _wrap(cls.forward(ctx, *call_args))
+        op = op_type()
+        op.function, op.ctx, op.y, op.args = cls, ctx, y.data, args
+        op.consts = tuple(a for a in call_args if isinstance(a, Value)) + (y,)
+        op.saved = ctx.saved
+        return apply(op, *xs)

@@ -1,0 +1,273 @@
+"""Function transforms, as in HIPS autograd and JAX: ``grad(f)`` is the function x -> df/dx.
+
+Each transform runs ``f`` on Values and asks the engine for gradients (``gradients``). Called
+with plain numbers or arrays, a transformed function returns plain arrays; called with
+Values that require grad (as another transform passes them), it returns Values recorded in
+the graph, so transforms compose to any order: ``grad(grad(f))`` is the second derivative,
+``hessian(f)`` is ``jacobian(grad(f))``.
+
+>>> import autograd_core as ag
+>>> d2 = ag.grad(ag.grad(lambda x: x ** 3))
+>>> float(d2(2.0))                          # 6 x
+12.0
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .engine import Value, _to_array, constant, gradients
+
+__all__ = ["grad", "value_and_grad", "elementwise_grad", "jacobian", "hessian", "vjp",
+           "jvp", "hvp"]
+
+
+def _leaf(x, where):
+    """x as a Value to differentiate with respect to, and whether the caller gave a
+    Value that requires grad (then results stay Values, recorded for the caller)."""
+    if isinstance(x, Value):
+        if x.requires_grad:
+            return x, True
+        x = x.data
+    data = _to_array(x, where=where)
+    if data.dtype.kind != "f":
+        raise TypeError(f"{where}: can only differentiate with respect to float inputs, got "
+                        f"dtype {data.dtype}")
+    return Value(data, name="x"), False
+
+
+def _argnums(argnum, n, where):
+    nums = argnum if isinstance(argnum, (tuple, list)) else (argnum,)
+    for a in nums:
+        if not isinstance(a, int) or not -n <= a < n:
+            raise ValueError(f"{where}: argnum {a} is out of range for {n} arguments")
+    return tuple(a % n for a in nums)
+
+
+def _output(y, where):
+    if not isinstance(y, Value):
+        raise TypeError(f"{where}: the function must return a Value computed from its "
+                        f"inputs, got {type(y).__name__}")
+    return y
+
+
+def _plain(v, keep):
+    """A result as the caller should see it: a Value if it passed Values, else data."""
+    if v is None or keep:
+        return v
+    return v.data if isinstance(v, Value) else v
+
+
+def _call(fun, args, kwargs, argnum, where):
+    """Run ``fun`` with the differentiated arguments as leaves: (y, leaves, keep, single)."""
+    nums = _argnums(argnum, len(args), where)
+    args = list(args)
+    leaves, keep = [], False
+    for a in nums:
+        args[a], given = _leaf(args[a], where)
+        leaves.append(args[a])
+        keep = keep or given
+    y = _output(fun(*args, **kwargs), where)
+    return y, leaves, keep, not isinstance(argnum, (tuple, list))
+
+
+def _grads(y, leaves, seed, keep):
+    """dy/dleaf for each leaf; zeros where y does not depend on a leaf (as JAX)."""
+    if not y.requires_grad:
+        found = [None] * len(leaves)
+    else:
+        found = gradients(y, leaves, seed, create_graph=keep, allow_unused=True)
+    return [constant(np.zeros_like(x.data)) if g is None else g
+            for x, g in zip(leaves, found)]
+
+
+def value_and_grad(fun, argnum=0):
+    """A function returning ``(fun(*args), dfun/dargs[argnum])``; ``fun`` must return a
+    one-element Value. ``argnum`` may be a tuple, then the gradient is a tuple too."""
+    where = "value_and_grad"
+
+    def value_and_grad_fun(*args, **kwargs):
+        y, leaves, keep, single = _call(fun, args, kwargs, argnum, where)
+        if y.size != 1:
+            raise ValueError(f"{where}: the function must return one number, got shape "
+                             f"{y.shape} (use elementwise_grad, jacobian or vjp)")
+        found = [_plain(g, keep) for g in _grads(y, leaves, None, keep)]
+        return _plain(y, keep), (found[0] if single else tuple(found))
+    return value_and_grad_fun
+
+
+def grad(fun, argnum=0):
+    """The gradient of a function with one-number output, as a function (HIPS autograd's and
+    JAX's ``grad``).
+
+    Args:
+        fun: a function of Values returning a one-element Value.
+        argnum: which argument to differentiate (an int, or a tuple of them).
+    Returns:
+        A function with ``fun``'s arguments returning d fun / d args[argnum].
+
+    >>> g = grad(lambda x, y: x * y, argnum=1)
+    >>> float(g(3.0, 4.0))
+    3.0
+    """
+    value_and_grad_fun = value_and_grad(fun, argnum)
+
+    def grad_fun(*args, **kwargs):
+        return value_and_grad_fun(*args, **kwargs)[1]
+    grad_fun.__name__ = f"grad_{getattr(fun, '__name__', 'fun')}"
+    return grad_fun
+
+
+def elementwise_grad(fun, argnum=0):
+    """The gradient of sum(fun(x)): for an elementwise ``fun``, each output's derivative at
+    its own input (HIPS autograd's ``elementwise_grad``), e.g. to plot tanh'(x) over x."""
+    where = "elementwise_grad"
+
+    def elementwise_grad_fun(*args, **kwargs):
+        y, leaves, keep, single = _call(fun, args, kwargs, argnum, where)
+        seed = constant(np.ones_like(y.data)) if keep else np.ones_like(y.data)
+        found = [_plain(g, keep) for g in _grads(y, leaves, seed, keep)]
+        return found[0] if single else tuple(found)
+    return elementwise_grad_fun
+
+
+def jacobian(fun, argnum=0):
+    """The jacobian of ``fun`` as a function: d out[i...] / d x[j...], of shape
+    out.shape + x.shape, one backward pass per output element.
+
+    >>> J = jacobian(lambda x: x * x)
+    >>> J(np.array([1.0, 2.0]))
+    array([[2., 0.],
+           [0., 4.]])
+    """
+    where = "jacobian"
+
+    def jacobian_fun(*args, **kwargs):
+        from .ops import reshape, stack
+
+        if not isinstance(argnum, int):
+            raise ValueError(f"{where}: argnum must be one integer, got {argnum!r}")
+        y, (x,), keep, _ = _call(fun, args, kwargs, argnum, where)
+        rows = []
+        for k in range(y.size):
+            seed = np.zeros(y.shape, y.dtype)
+            seed[np.unravel_index(k, y.shape)] = 1
+            (g,) = _grads(y, [x], constant(seed) if keep else seed, keep)
+            rows.append(g)
+        if keep:
+            if not rows:
+                return constant(np.zeros(y.shape + x.shape, x.dtype))
+            return reshape(stack(rows), y.shape + x.shape)
+        data = [np.asarray(r.data) for r in rows]
+        if not data:
+            return np.zeros(y.shape + x.shape, x.dtype)
+        return np.stack(data).reshape(y.shape + x.shape)
+    return jacobian_fun
+
+
+def hessian(fun, argnum=0):
+    """The Hessian of a one-number function: ``jacobian(grad(fun))``, shape x.shape * 2.
+
+    >>> H = hessian(lambda x: (x[0] ** 2) * x[1])
+    >>> H(np.array([1.0, 3.0]))
+    array([[6., 2.],
+           [2., 0.]])
+    """
+    return jacobian(grad(fun, argnum), argnum)
+
+
+def vjp(fun, *primals):
+    """Evaluate ``fun(*primals)`` and return ``(y, vjp_fn)``: ``vjp_fn(v)`` gives the
+    vector-Jacobian products v^T dy/dx for each primal, as a tuple (JAX's ``vjp``).
+
+    >>> y, back = vjp(lambda a, b: a * b, 2.0, 5.0)
+    >>> [float(g) for g in back(1.0)]
+    [5.0, 2.0]
+    """
+    where = "vjp"
+    if not primals:
+        raise TypeError(f"{where}: give the function's arguments after it")
+    leaves, keep = zip(*(_leaf(p, where) for p in primals))
+    keep = any(keep)
+    y = _output(fun(*leaves), where)
+
+    def vjp_fn(v):
+        if isinstance(v, Value) and keep:
+            seed = v
+        else:
+            seed = _to_array(v, dtype=y.dtype, where=where)
+            seed = constant(seed) if keep else seed
+        if np.shape(seed.data if isinstance(seed, Value) else seed) != y.shape:
+            raise ValueError(f"{where}: the vector has shape {np.shape(v)} but the output "
+                             f"has shape {y.shape}")
+        return tuple(_plain(g, keep) for g in _grads(y, list(leaves), seed, keep))
+    return _plain(y, keep), vjp_fn
+
+
+def jvp(fun, primals, tangents):
+    """Evaluate ``fun(*primals)`` and its Jacobian-vector product J v along ``tangents``
+    (JAX's ``jvp``): returns ``(y, J v)``.
+
+    Reverse mode gives J^T u; J v is the gradient of u -> <J^T u, v> with respect to u,
+    a linear function of u, so it is computed with two backward passes (the "double vjp").
+
+    >>> y, tangent = jvp(lambda x: x ** 3, (2.0,), (1.0,))
+    >>> float(y), float(tangent)
+    (8.0, 12.0)
+    """
+    where = "jvp"
+    primals = tuple(primals) if isinstance(primals, (tuple, list)) else (primals,)
+    tangents = tuple(tangents) if isinstance(tangents, (tuple, list)) else (tangents,)
+    if len(primals) != len(tangents):
+        raise ValueError(f"{where}: {len(primals)} primals but {len(tangents)} tangents")
+    leaves, keep = zip(*(_leaf(p, where) for p in primals))
+    keep = any(keep)
+    vs = []
+    for x, t in zip(leaves, tangents):
+        t = t if isinstance(t, Value) else constant(_to_array(t, dtype=x.dtype, where=where))
+        if t.shape != x.shape:
+            raise ValueError(f"{where}: a tangent has shape {t.shape} but its primal has "
+                             f"shape {x.shape}")
+        vs.append(t)
+    y = _output(fun(*leaves), where)
+    if not y.requires_grad:
+        return _plain(y, keep), _plain(constant(np.zeros_like(y.data)), keep)
+    u = Value(np.zeros_like(y.data), name="u")  # any u: J^T u is linear in it
+    found = gradients(y, list(leaves), u, create_graph=True, allow_unused=True)
+    pairs = [(g, v) for g, v in zip(found, vs) if g is not None]
+    if not pairs:
+        return _plain(y, keep), _plain(constant(np.zeros_like(y.data)), keep)
+    inner = sum((g * v).sum() for g, v in pairs)
+    (tangent,) = gradients(inner, u, create_graph=keep, allow_unused=True)
+    if tangent is None:
+        tangent = constant(np.zeros_like(y.data))
+    return _plain(y, keep), _plain(tangent, keep)
+
+
+def hvp(fun, x, v):
+    """The Hessian-vector product of a one-number function at ``x`` along ``v``, without
+    forming the Hessian: the gradient of <grad fun(x), v>. Returns ``(fun(x), H v)``, as
+    ``torch.autograd.functional.hvp`` does.
+
+    >>> y, Hv = hvp(lambda x: (x ** 3).sum(), np.array([1.0, 2.0]), np.array([1.0, 0.0]))
+    >>> Hv                                   # H = diag(6 x)
+    array([6., 0.])
+    """
+    where = "hvp"
+    leaf, keep = _leaf(x, where)
+    v = v if isinstance(v, Value) else constant(_to_array(v, dtype=leaf.dtype, where=where))
+    if v.shape != leaf.shape:
+        raise ValueError(f"{where}: v has shape {v.shape} but x has shape {leaf.shape}")
+    y = _output(fun(leaf), where)
+    if y.size != 1:
+        raise ValueError(f"{where}: the function must return one number, got shape {y.shape}")
+    if not y.requires_grad:
+        return _plain(y, keep), _plain(constant(np.zeros_like(leaf.data)), keep)
+    (g,) = gradients(y, leaf, create_graph=True, allow_unused=True)
+    if g is None or not g.requires_grad:  # f is at most linear in x: H = 0
+        return _plain(y, keep), _plain(constant(np.zeros_like(leaf.data)), keep)
+    (Hv,) = gradients((g * v).sum(), leaf, create_graph=keep, allow_unused=True)
+    if Hv is None:
+        Hv = constant(np.zeros_like(leaf.data))
+    return _plain(y, keep), _plain(Hv, keep)
+
