@@ -190,10 +190,10 @@ class _Layout:
 
     def __init__(self, sizes, inch, gap):
         tallest = max(sizes)
-        self.inch = inch            # inches per data unit
         self.centres = [[(c * gap, ((n - 1) / 2 - i) * ROW_GAP) for i in range(n)]
                         for c, n in enumerate(sizes)]
-        self.pt = 1 / (72 * inch)   # data units per point: text keeps its size in points
+        # inch: inches per data unit. Text keeps its size in points whatever the scale.
+        self.pt = 1 / (72 * inch)   # data units per point
         diameter = 2 * RADIUS / self.pt                      # a circle, in points
         self.labelled = tallest <= MAX_LABELLED and diameter >= 18
         self.width_inches = (gap * (len(sizes) - 1) + 2.4) * inch
