@@ -57,5 +57,6 @@ __all__ = [
 
 from .stepper import BackpropStepper, ForwardStepper  # noqa: E402
 from .viz import draw_graph, render  # noqa: E402
+from .scalar_graph import unroll  # noqa: E402
 
-__all__ += ["draw_graph", "render", "BackpropStepper", "ForwardStepper"]
+__all__ += ["draw_graph", "render", "BackpropStepper", "ForwardStepper", "unroll"]

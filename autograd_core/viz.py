@@ -563,7 +563,7 @@ def _caption(lines):
 
 def draw_graph(root, *, rankdir="TB", show_data=True, show_grad=True, show_maths=True,
                grads=None, collapse=False, expand=(), depth=None, max_nodes=300,
-               max_elements=8) -> Drawing:
+               max_elements=8, unroll=False) -> Drawing:
     """Draw the computation graph behind ``root`` with Graphviz.
 
     Args:
@@ -581,6 +581,8 @@ def draw_graph(root, *, rankdir="TB", show_data=True, show_grad=True, show_maths
             depth 1 "sequential"); None groups by the full scope.
         max_nodes: draw at most this many nodes, those nearest the output, with a marker
             for the rest (and a warning); None draws everything.
+        unroll: draw the scalar graph instead, one node per number, as micrograd builds
+            it (``scalar_graph.unroll``; for tiny shapes, refused past ``max_nodes``).
     Returns:
         A ``Drawing`` (a ``graphviz.Digraph``): ``.source`` is the DOT text; it shows
         itself in Jupyter, and ``render(drawing, "png", path)`` saves it.
@@ -591,6 +593,9 @@ def draw_graph(root, *, rankdir="TB", show_data=True, show_grad=True, show_maths
     >>> "dL/dx = g * (1 - y**2)" in g.source, g.source.count(" -> ")
     (True, 5)
     """
+    if unroll:
+        from .scalar_graph import drawable_outputs
+        root = drawable_outputs(root, max_nodes)
     view = GraphView(root, rankdir=rankdir, collapse=collapse, expand=expand, depth=depth,
                      max_nodes=max_nodes)
     given = None if grads is None else {id(k): v for k, v in grads.items()}

@@ -1,5 +1,6 @@
 """Pictures for the lessons: activations and their derivatives, decision boundaries, training
-curves, digits, first-layer weights and per-layer gradient norms.
+curves, digits, first-layer weights and per-layer gradient norms; and, from its own module,
+a small network as the lectures draw it (``draw_network``).
 
 matplotlib is an optional extra (``pip install autograd-core[plot]``). Every function
 returns the matplotlib ``Figure`` it drew, so a notebook shows it and a script can
@@ -14,6 +15,7 @@ import autograd_core as ag
 
 from . import activations as _activations
 from .layers import Dense
+from .network_diagram import draw_network  # noqa: F401 - one of the lesson pictures
 
 
 def _plt():
