@@ -49,6 +49,9 @@ import numpy as np
 _default_dtype = np.dtype(np.float32)
 # Every Value gets the next number: an op's output is always numbered after its inputs.
 _serial = itertools.count()
+# The serial number current at the last in-place change of any Value's data (-1: none). A
+# walk checks an op's inputs for changes only when this is newer than the op's output.
+_last_change = -1
 
 
 class _ThreadState:
@@ -159,10 +162,10 @@ class Value:
     7.0
     """
 
+    # changed: the serial number current when the data was last changed in place (-1:
+    # never), which the walk compares with the serial of every op that used it.
     __slots__ = ("data", "grad", "requires_grad", "name", "op", "inputs", "serial",
-                 "__weakref__")
-    # numpy leaves `array * value` to Value.__rmul__ instead of looping over the array.
-    __array_ufunc__ = None
+                 "changed", "__weakref__")
 
     def __init__(self, data, requires_grad=True, name=None, dtype=None):
         data = _to_array(data, dtype, where=type(self).__name__)
@@ -175,6 +178,7 @@ class Value:
         self.op = None
         self.inputs = ()
         self.serial = next(_serial)
+        self.changed = -1
 
     # --- numpy-like attributes -------------------------------------------------------
     @property
@@ -243,7 +247,17 @@ class Value:
             parts.append(f"dtype={self.dtype}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
-    # Comparisons give plain boolean arrays; __eq__ stays identity so Values stay hashable.
+    # Comparisons compare elementwise and give plain boolean arrays, as numpy's do. A Value
+    # stays hashable by identity (PyTorch's choice), so it can key a dict or sit in a set;
+    # the engine never compares two Values with ==.
+    def __eq__(self, other):
+        return np.asarray(self.data == _data(other))
+
+    def __ne__(self, other):
+        return np.asarray(self.data != _data(other))
+
+    __hash__ = object.__hash__
+
     def __lt__(self, other):
         return np.asarray(self.data < _data(other))
 
@@ -264,6 +278,7 @@ class Value:
             np.copyto(self.data, new)
         else:
             self.data = self.dtype.type(new)
+        self.mark_changed()
         return self
 
     def assign_add(self, delta):
@@ -273,6 +288,7 @@ class Value:
             np.add(self.data, delta, out=self.data)
         else:
             self.data = self.dtype.type(self.data + delta)
+        self.mark_changed()
         return self
 
     def assign_sub(self, delta):
@@ -282,7 +298,20 @@ class Value:
             np.subtract(self.data, delta, out=self.data)
         else:
             self.data = self.dtype.type(self.data - delta)
+        self.mark_changed()
         return self
+
+    def mark_changed(self):
+        """Record that this Value's data was just changed in place.
+
+        ``assign``, ``assign_add``, ``assign_sub``, augmented assignment and the optimizers
+        call it; code that writes into ``.data`` itself should too. A backward pass through
+        an op recorded before the change then raises an error naming this Value and the op,
+        instead of computing a gradient from data the forward pass never saw (PyTorch's
+        version counters do the same).
+        """
+        global _last_change
+        self.changed = _last_change = next(_serial)
 
     def _checked(self, value, where):
         new = _to_array(value, where=f"{type(self).__name__}.{where}")
@@ -391,6 +420,7 @@ def _node(data, requires_grad=False, op=None, inputs=()):
     v.op = op
     v.inputs = inputs
     v.serial = next(_serial)
+    v.changed = -1
     return v
 
 
@@ -599,6 +629,8 @@ def _walk(nodes, grads, write_grad, create_graph=False):
         op = node.op
         if op is None or not op.differentiable:  # a leaf, or cut (stop_gradient)
             continue
+        if _last_change > node.serial:  # something changed in place since this op ran
+            _check_unchanged(node)
         inputs = node.inputs
         if len(inputs) == 1:  # spelled out for one and two inputs, as in apply
             raw = op.backward(grad, node.data, inputs[0].data)
@@ -659,6 +691,8 @@ def _walk_recorded(nodes, grads, write_grad):
                 node.grad = grad if node.grad is None else node.grad + grad
             if op is None or not op.differentiable:
                 continue
+            if _last_change > node.serial:
+                _check_unchanged(node)
             raw = op.backward(grad, node, *node.inputs)
             if state.anomaly:
                 for g in raw:
@@ -681,6 +715,18 @@ def _walk_recorded(nodes, grads, write_grad):
         finally:
             state.grad_enabled = was_enabled
         yield node, op, grad, raw, sent
+
+
+def _check_unchanged(node):
+    """Refuse to differentiate an op whose output or inputs were changed in place after it
+    ran: its backward would read data its forward never saw."""
+    for v in (node,) + node.inputs:
+        if v.changed > node.serial:
+            what = "its output" if v is node else f"its input {_label(v)}"
+            raise RuntimeError(
+                f"backward: {what} was changed in place (assign, -=, an optimizer step) after "
+                f"{node.op!r} used it, so its gradient would mix old and new values. Compute "
+                "the forward pass again after changing the data (or change it afterwards).")
 
 
 def _fit(g, data, op):

@@ -269,6 +269,7 @@ class Optimizer:
             if decay != 1.0:
                 _scale_in_place(p, decay)
             self.update(index[id(p)], p, g, lr)
+            p.mark_changed()  # a graph recorded before this step can no longer be walked
         self.iterations += 1
 
     def _clipped(self, g, p, global_scale):

@@ -121,11 +121,17 @@ def test_repr_is_short_and_shows_data_grad_and_name():
     assert repr(ag.Value(3.0)).startswith("Value(3")
 
 
-def test_values_are_hashable_and_equality_is_identity():
+def test_values_hash_by_identity_and_compare_elementwise():
     a, b = ag.Value(1.0), ag.Value(1.0)
     table = {a: "a", b: "b"}
-    assert table[a] == "a" and table[b] == "b"
-    assert a == a and a != b and len({a, b, a}) == 2
+    assert table[a] == "a" and table[b] == "b" and len({a, b, a}) == 2
+    assert bool(a == b) and not bool(a != b)          # equal numbers, two Values
+    x, y = ag.Value([1.0, 2.0, 3.0]), ag.Value([1.0, 0.0, 3.0])
+    for result, expected in [(x == y, [1, 0, 1]), (x != y, [0, 1, 0]), (x == 2.0, [0, 1, 0])]:
+        assert isinstance(result, np.ndarray) and result.dtype == bool
+        np.testing.assert_array_equal(result, np.array(expected, dtype=bool))
+    pred, labels = ag.Value([0.0, 2.0, 1.0]), np.array([0, 2, 2])
+    assert float(ag.mean(ag.cast(pred == labels, ag.float32))) == pytest.approx(2 / 3)
 
 
 def test_comparisons_return_numpy_bool_arrays():

@@ -6,7 +6,9 @@ Arrays and Values sharing these methods is what lets one backward formula serve 
 
 from __future__ import annotations
 
-from ..engine import Value, apply
+import numpy as np
+
+from ..engine import Value, _data, apply, is_grad_enabled
 from . import activations, arithmetic, elementwise, linalg, nn, reductions, shape
 from ._operands import operand
 from .arithmetic import Add, Div, Mul, Pow, Sub
@@ -42,6 +44,44 @@ Value.__neg__ = arithmetic.negative
 Value.__pos__ = lambda self: self
 Value.__abs__ = arithmetic.abs
 Value.__getitem__ = shape.getitem
+
+
+def _in_place(name, op, np_fn):
+    """``v -= x`` as PyTorch does it: in place under ``no_grad`` (a parameter update),
+    never silently on data a recorded graph depends on.
+
+    With recording on, a leaf that requires grad refuses (update it under ``no_grad`` or
+    with ``assign_sub``), a recorded result gets a new Value (the graph keeps the old one),
+    and a constant changes in place, marked so that a backward through ops that read it
+    before refuses to run.
+    """
+    def method(self, other):
+        if is_grad_enabled():
+            if self.requires_grad and self.op is None:
+                raise RuntimeError(
+                    f"{name}: {self.name or 'a Value'} of shape {self.shape} requires grad, so "
+                    f"it cannot be changed in place while the graph is recorded: update it "
+                    f"inside `with ag.no_grad():`, or with assign_sub/assign_add, as in PyTorch")
+            if self.requires_grad:
+                return op(self, other)
+        other = _data(other)
+        new = np_fn(self.data, other)
+        if np.shape(new) != self.shape:
+            raise ValueError(f"{name}: the result has shape {np.shape(new)}, not the Value's "
+                             f"shape {self.shape}")
+        if isinstance(self.data, np.ndarray):
+            np.copyto(self.data, new, casting="same_kind")
+        else:
+            self.data = self.dtype.type(new)
+        self.mark_changed()
+        return self
+    return method
+
+
+Value.__iadd__ = _in_place("+=", arithmetic.add, np.add)
+Value.__isub__ = _in_place("-=", arithmetic.subtract, np.subtract)
+Value.__imul__ = _in_place("*=", arithmetic.multiply, np.multiply)
+Value.__itruediv__ = _in_place("/=", arithmetic.divide, np.true_divide)
 
 
 def _iter(self):

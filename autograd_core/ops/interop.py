@@ -1,0 +1,168 @@
+"""numpy's functions on Values: ``np.exp(v)``, ``np.mean(v, axis=0)``, ``array * v``.
+
+numpy lets a type take over its functions (NEP 13 for ufuncs, NEP 18 for the others).
+A Value answers with this library's differentiable op where one exists, computes on its
+data where the result has no gradient anyway (``np.shape``, ``np.argmax``, comparisons),
+and otherwise raises a ``TypeError`` that says what to call instead: never a wrong answer,
+never numpy's internal error about unexpected keywords.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import Value, _data
+from . import arithmetic, elementwise, linalg, reductions, shape
+
+# numpy ufunc -> the library's function of the same maths.
+UFUNCS = {
+    np.add: arithmetic.add, np.subtract: arithmetic.subtract,
+    np.multiply: arithmetic.multiply, np.true_divide: arithmetic.divide,
+    np.power: arithmetic.power, np.negative: arithmetic.negative,
+    np.positive: lambda x: x, np.maximum: arithmetic.maximum,
+    np.minimum: arithmetic.minimum, np.absolute: arithmetic.abs,
+    np.exp: elementwise.exp, np.log: elementwise.log, np.sqrt: elementwise.sqrt,
+    np.square: elementwise.square, np.tanh: elementwise.tanh, np.matmul: linalg.matmul,
+}
+# ufuncs whose result has no gradient: computed on the data.
+CONSTANT_UFUNCS = {
+    np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
+    np.isfinite, np.isnan, np.isinf, np.signbit, np.logical_and, np.logical_or,
+    np.logical_not, np.logical_xor,
+}
+
+
+def _no_extra(name, kwargs, **allowed_defaults):
+    """Refuse numpy keywords the library's op does not take (out=, dtype=, where=...)."""
+    for key, value in kwargs.items():
+        if key in allowed_defaults:
+            if value is not allowed_defaults[key] and value != allowed_defaults[key]:
+                raise TypeError(f"np.{name}: {key}={value!r} is not supported for Values")
+        else:
+            raise TypeError(f"np.{name}: the keyword {key}= is not supported for Values")
+
+
+def _reduction(fn, name):
+    def call(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+        _no_extra(name, dict(dtype=dtype, out=out, **kwargs), dtype=None, out=None,
+                  initial=np._NoValue, where=True)
+        return fn(a, axis=axis, keepdims=bool(keepdims))
+    return call
+
+
+def _join(fn, name):
+    def call(arrays, axis=0, out=None, **kwargs):
+        _no_extra(name, dict(out=out, **kwargs), out=None, dtype=None, casting="same_kind")
+        return fn(list(arrays), axis=axis)
+    return call
+
+
+def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
+    _no_extra("clip", dict(out=out, **kwargs), out=None)
+    return arithmetic.clip(a, a_min, a_max)
+
+
+def _reshape(a, *args, **kwargs):
+    shape_ = kwargs.pop("shape", kwargs.pop("newshape", None))
+    if shape_ is None:
+        shape_, *rest = args
+        args = tuple(rest)
+    order = kwargs.pop("order", args[0] if args else "C")
+    _no_extra("reshape", kwargs)
+    if order != "C":
+        raise TypeError(f"np.reshape: order={order!r} is not supported for Values")
+    return shape.reshape(a, shape_)
+
+
+def _transpose(a, axes=None):
+    return shape.transpose(a, axes)
+
+
+def _where(condition, *xy):
+    if len(xy) != 2:
+        raise TypeError("np.where(condition) with one argument gives indices, which have no "
+                        "gradient: call it on value.numpy()")
+    return arithmetic.where(condition, *xy)
+
+
+def _dot(a, b, out=None):
+    _no_extra("dot", dict(out=out), out=None)
+    if np.ndim(_data(a)) == 0 or np.ndim(_data(b)) == 0:
+        return arithmetic.multiply(a, b)
+    return linalg.matmul(a, b)
+
+
+FUNCTIONS = {
+    np.sum: _reduction(reductions.sum, "sum"),
+    np.mean: _reduction(reductions.mean, "mean"),
+    np.max: _reduction(reductions.max, "max"),
+    np.min: _reduction(reductions.min, "min"),
+    np.concatenate: _join(shape.concat, "concatenate"),
+    np.stack: _join(shape.stack, "stack"),
+    np.reshape: _reshape,
+    np.transpose: _transpose,
+    np.swapaxes: shape.swapaxes,
+    np.expand_dims: shape.expand_dims,
+    np.broadcast_to: lambda array, shape_, subok=False: shape.broadcast_to(array, shape_),
+    np.where: _where,
+    np.clip: _clip,
+    np.dot: _dot,
+    np.abs: arithmetic.abs,
+}
+# Functions whose result has no gradient: computed on the data.
+CONSTANT_FUNCTIONS = {
+    np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort, np.allclose, np.isclose,
+    np.array_equal, np.count_nonzero, np.nonzero, np.any, np.all, np.sort, np.unique,
+    np.round, np.around, np.result_type, np.may_share_memory, np.shares_memory,
+}
+
+
+def _hint(name):
+    own = f"ag.{name}(...)" if name in _own_names() else "the library's ops"
+    return (f"use {own} for a differentiable result, or np.{name}(value.numpy()) to compute "
+            "on the data without a gradient")
+
+
+def _own_names():
+    from . import __all__ as names
+    return set(names)
+
+
+def array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    """``np.exp(v)``, ``array * v``: the library's op for numpy's ufunc (NEP 13)."""
+    name = ufunc.__name__
+    if ufunc in CONSTANT_UFUNCS and method == "__call__" and not kwargs:
+        return getattr(np, name)(*[_data(x) for x in inputs])
+    fn = UFUNCS.get(ufunc)
+    if fn is None or method != "__call__" or kwargs:
+        what = f"np.{name}" if method == "__call__" else f"np.{name}.{method}"
+        extra = f" with {', '.join(kwargs)}=" if kwargs and fn is not None else ""
+        raise TypeError(f"{what}{extra} on a Value has no differentiable counterpart here: "
+                        f"{_hint(name)}")
+    return fn(*inputs)
+
+
+def array_function(self, func, types, args, kwargs):
+    """``np.mean(v)``, ``np.concatenate([v, w])``: the library's op for numpy's function
+    (NEP 18), or its result on the data where it has no gradient."""
+    if func in CONSTANT_FUNCTIONS:
+        return func(*_to_data(args), **_to_data(kwargs))
+    fn = FUNCTIONS.get(func)
+    if fn is None:
+        raise TypeError(f"np.{func.__name__} on a Value has no differentiable counterpart "
+                        f"here: {_hint(func.__name__)}")
+    return fn(*args, **kwargs)
+
+
+def _to_data(x):
+    if isinstance(x, Value):
+        return x.data
+    if isinstance(x, dict):
+        return {k: _to_data(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return type(x)(_to_data(v) for v in x)
+    return x
+
+
+Value.__array_ufunc__ = array_ufunc
+Value.__array_function__ = array_function
