@@ -60,7 +60,8 @@ __all__ = [
     "equal", "random",
 ]
 
+from .rendering import render  # noqa: E402
 from .stepper import BackpropStepper, ForwardStepper  # noqa: E402
-from .viz import draw_graph, render  # noqa: E402
+from .viz import draw_graph  # noqa: E402
 
 __all__ += ["draw_graph", "render", "BackpropStepper", "ForwardStepper"]
