@@ -55,8 +55,9 @@ __all__ = [
     "random",
 ] + ops.__all__
 
+from .rendering import render  # noqa: E402
 from .stepper import BackpropStepper, ForwardStepper  # noqa: E402
-from .viz import draw_graph, render  # noqa: E402
+from .viz import draw_graph  # noqa: E402
 from .scalar_graph import unroll  # noqa: E402
 
 __all__ += ["draw_graph", "render", "BackpropStepper", "ForwardStepper", "unroll"]

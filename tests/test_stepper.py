@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-from autograd_core import stepper as stepper_module
-from autograd_core import viz
+from autograd_core import dot, steps as steps_module
+from autograd_core.dot import to_dot
+from autograd_core.labels import summary_lines
+from autograd_core.page import inline_svg
 from autograd_core.stepper import BackpropStepper, ForwardStepper
 
 
@@ -193,14 +195,16 @@ def test_the_history_is_a_copy():
     s = BackpropStepper(loss)
     before = [np.copy(item.total) for step in s.steps for item in step.inputs
               if item.grad is not None]
-    frame = s.render(len(s)).source
-    W1.grad *= 0
+    data, grad = summary_lines(W1.data), summary_lines(W1.grad)
+    W1.grad *= 0           # what an optimizer does after the walk
     W1.assign_sub(W1.data)
     after = [item.total for step in s.steps for item in step.inputs if item.grad is not None]
     for old, new in zip(before, after):
         np.testing.assert_array_equal(old, new)
-    s._svg.clear()
-    assert s.render(len(s)).source == frame
+    # The frames are drawn only now, after the update, and show the values of the walk.
+    (w1,) = [n for n in s.frame(len(s)).nodes if n.title and n.title[0].startswith("W1 ")]
+    assert w1.data == tuple(data) and w1.grad == tuple(grad)
+    assert w1.grad != tuple(summary_lines(W1.grad))
 
 
 def test_from_tape_walks_the_tape_and_leaves_grad_alone():
@@ -265,15 +269,60 @@ def test_frames_highlight_the_current_op_and_grey_the_pending_ones():
     n = len(s)
     for k in range(n + 1):
         src = s.render(k).source
-        current = op_nodes(src, viz.CURRENT_FILL)
+        current = op_nodes(src, dot.CURRENT_FILL)
         assert len(current) == (1 if k else 0)
-        assert len(op_nodes(src, viz.PENDING_COLOR)) == n - k
+        assert len(op_nodes(src, dot.PENDING_COLOR)) == n - k
         if k:
             assert f"{s.steps[k - 1].op!r}\\n" in current[0]
             assert f"step {k} of {n}: " in src
     first = s.render(0).source
     assert "grad ?" in first and "backprop from loss: seed dL/dloss = 1" in first
     assert "grad ?" not in s.render(n).source
+
+
+def test_frames_say_what_each_node_shows_at_each_step():
+    loss, (x, t, W1, b1, W2, b2) = xor_net()
+    s = BackpropStepper(loss)
+    n = len(s)
+    name = {id(v): f"v{i}" for i, v in enumerate(s.view.values)}
+    b1_step = next(step.index for step in s.steps if any(i.value is b1 for i in step.inputs))
+    for k in range(n + 1):
+        frame = s.frame(k)
+        ops = [node for node in frame.nodes if node.kind == "op"]
+        assert [node.state for node in ops].count("current") == (1 if k else 0)
+        assert [node.state for node in ops].count("pending") == n - k
+        node = frame.node(name[id(b1)])
+        if k < b1_step:   # not known yet: a "?" padded to the final text's width
+            assert node.grad[0].startswith("?") and node.state == "pending"
+        else:
+            assert node.grad[0] == summary_lines(b1.grad)[0]
+        assert node.data == tuple(summary_lines(b1.data))
+        assert to_dot(frame).source == s.render(k).source  # the DOT is the frame, drawn
+    # Frame 0: the seed at the output; step k: the op, its output and the inputs it sends to.
+    assert s.frame(0).current == (name[id(loss)],)
+    step = s.steps[b1_step - 1]
+    current = s.frame(b1_step).current
+    assert current[0] == "op" + name[id(step.node)][1:]
+    assert set(current[1:]) == {name[id(step.node)]} | {name[id(i.value)] for i in step.inputs}
+    assert s.frame(b1_step).caption[0].startswith(f"step {b1_step} of {n}: Add")
+    assert s.frame(b1_step).explanation[0].startswith(f"step {b1_step}/{n}: Add  (in dense)")
+    assert s.frame(n) is s.frame(n)  # made once
+
+
+def test_frames_are_drawn_from_the_recorded_steps_alone(monkeypatch):
+    # Once the walk has run, no op's backward (nor forward) runs again to draw it.
+    loss, _ = xor_net()
+    s = BackpropStepper(loss)
+    ops = {type(step.op) for step in s.steps}
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("an op ran again while drawing")
+    for op_type in ops:
+        monkeypatch.setattr(op_type, "backward", refuse)
+        monkeypatch.setattr(op_type, "forward", refuse)
+    page = s.html(backend="wasm")
+    assert page.count("<svg") == len(s) + 1
+    assert len(s.forward_steps().render(3).source) > 0
 
 
 def node_boxes(svg):
@@ -298,11 +347,24 @@ def test_save_frames_and_html(tmp_path):
     paths = s.save_frames(tmp_path / "frames", backend="wasm")
     assert [p.name for p in paths] == [f"step_{k:03d}.svg" for k in range(5)]
     assert all(p.read_text().lstrip().startswith("<?xml") for p in paths)
+    s.goto(2)
     page = s.save_html(tmp_path / "steps.html", backend="wasm").read_text()
-    assert page.count('<div class="frame"') == 5 and page.count("<svg") == 5
-    assert '<button id="prev">' in page and '<button id="next">' in page
-    assert "<script src" not in page and "<link" not in page
-    assert "dL/dw = " in page  # the step texts come along
+    graph = page.split('<section id="graph"')[1].split("</section>")[0]
+    text = page.split('<section id="text"')[1].split("</section>")[0]
+    assert graph.count('<div class="frame"') == 5 and graph.count("<svg") == 5
+    assert text.count('<div class="explanation">') == 5 and "<svg" not in text
+    assert text.count("<li><button data-k=") == 5   # the list of steps
+    assert [f.endswith(" hidden") for f in re.findall(r'<div class="frame"[^>]*', graph)] == \
+        [True, True, False, True, True]   # the stepper's position shows first
+    assert "var k = 2, last = 4;" in page
+    assert 'id="prev"' in page and 'id="next"' in page and 'id="slider"' in page
+    # Offline: nothing to fetch (the only URLs are the SVG namespaces).
+    assert "<script src" not in page and "<link" not in page and "@import" not in page
+    assert set(re.findall(r"https?://[^\"\s]+", page)) <= {
+        "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+    assert "dL/dw = " in text  # the step texts come along
+    # The script scrolls to the current op, which the SVG names by its classes.
+    assert graph.count('class="node current op"') == 4
     png = s.save_frames(tmp_path / "png", format="png", backend="wasm")
     assert png[0].read_bytes()[:4] == b"\x89PNG"
 
@@ -349,7 +411,8 @@ def test_widget_slider_moves_the_stepper(monkeypatch):
     assert slider.max == 4 and slider.value == 0
     slider.callbacks[0]({"new": 2})
     assert s.position == 2 and "step 2/4: Add" in text.value
-    assert picture.value == s.svg(2, backend="wasm")
+    assert picture.value == inline_svg(s.svg(2, backend="wasm"))
+    assert picture.value.startswith('<svg style="max-width:100%;height:auto"')
 
 
 def test_forward_stepper_replays_the_values_in_order():
@@ -360,12 +423,13 @@ def test_forward_stepper_replays_the_values_in_order():
     np.testing.assert_array_equal(steps[0].data, w.data * x.data)
     assert steps[0].inputs == (w, x) and steps[-1].value is y
     assert "step 1: Mul(w, x) -> (Mul output) (3,) float64" in str(steps[0])
+    w.assign([0.0, 0.0, 0.0])   # after the forward pass: the frames show its copies
     first, last = f.render(0).source, f.render(4).source
     assert first.count("data ?") == 4 and "data ?" not in last
-    assert len(op_nodes(first, viz.PENDING_COLOR)) == 4
-    w.assign([0.0, 0.0, 0.0])
-    f._svg.clear()
-    assert "data [0.5, -1, 2]" in f.render(4).source  # a copy from before the update
+    assert len(op_nodes(first, dot.PENDING_COLOR)) == 4
+    assert "data [0.5, -1, 2]" in last
+    made = f.frame(1)
+    assert made.current[0] == "op3" and made.explanation == tuple(str(steps[0]).split("\n"))
     back = BackpropStepper(y).forward_steps()
     assert [repr(s.op) for s in back] == ["Mul", "Sum", "Add", "Sigmoid"]
 
@@ -375,7 +439,7 @@ def test_a_collapsed_stepper_highlights_the_layer():
     s = BackpropStepper(loss, collapse=True)
     layer_step = next(step.index for step in s.steps if repr(step.op) == "Sigmoid")
     src = s.render(layer_step).source
-    current = [line for line in src.splitlines() if viz.CURRENT_FILL in line]
+    current = [line for line in src.splitlines() if dot.CURRENT_FILL in line]
     assert len(current) == 1 and current[0].lstrip().startswith("g1 ")
 
 
@@ -387,4 +451,4 @@ def test_step_text_names_the_pieces():
     assert "local derivative: dL/da = g @ b^T,  dL/db = a^T @ g" in text
     assert "a = x: takes no gradient" in text
     assert "b = W1  (2, 2): receives" in text
-    assert stepper_module._derivative_for(s.steps[-1], "b") == "dL/db = a^T @ g"
+    assert steps_module.derivative_for(s.steps[-1], "b") == "dL/db = a^T @ g"

