@@ -86,7 +86,6 @@ def test_the_tool_writes_notebooks_as_jupyter_does(tmp_path):
         assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
 
 
-@pytest.mark.xfail(strict=False, reason="run tools/notebook_png.py after merge")
 def test_every_saved_svg_output_has_a_png():
     lacking = {path.name: notebook_png.missing(notebook_png.read(path))
                for path in sorted((REPO / "notebooks").glob("*.ipynb"))}
