@@ -183,7 +183,10 @@ def _shared_data_root():
 def real_root():
     root = _shared_data_root()
     if not (root / "mnist").is_dir() or not (root / "fashion-mnist").is_dir():
-        pytest.skip(f"the course data folder {root} (from ${datasets.DATA_ENV}) is absent")
+        pytest.skip(f"needs the full MNIST and Fashion-MNIST, not found in {root}: set "
+                    f"${datasets.DATA_ENV} to a folder holding mnist/ and fashion-mnist/ "
+                    "(make does when ../shared/data exists; load_mnist() downloads them "
+                    "into the cache when online, and load_mnist(path=...) reads any folder)")
     return root
 
 
@@ -439,6 +442,20 @@ def test_nothing_found_and_no_mirrors(tmp_path, synthetic):
     assert "(no mirrors given)" in message
 
 
+def test_the_error_says_how_to_fix_it(tmp_path):
+    with pytest.raises(DatasetError) as info:
+        datasets.load_fashion_mnist()
+    fixes = str(info.value).split("To fix it, do one of these:\n")[1].splitlines()
+    assert fixes == [
+        "  set $AUTOGRAD_CORE_DATA to a folder whose fashion-mnist/ holds the four files of IDX_FILES;",
+        "  pass load_fashion_mnist(path=<a folder holding the four files>);",
+        "  connect to the internet and call again (it downloads once, into "
+        f"{tmp_path / 'cache' / 'fashion-mnist'}).",
+        "Or take the small sample shipped in the package: load_fashion_mnist(sample=True), "
+        'or load_fashion_mnist(sample="fallback") to use it only when the full set is unavailable.',
+    ]
+
+
 def test_images_and_labels_must_agree(tmp_path, synthetic, monkeypatch):
     labels = np.array([1, 2], dtype=np.uint8)  # 2 labels for 3 training images
     synthetic["train-labels-idx1-ubyte.gz"] = (gzip.compress(idx_bytes(labels)), labels)
@@ -529,7 +546,7 @@ def test_every_mirror_bad_is_a_clear_error_and_leaves_nothing(tmp_path, server):
         datasets.load_mnist(mirrors=[server.url(mode) for mode in modes])
     lines = str(info.value).splitlines()
     assert "mnist: no verified copy of train-images-idx3-ubyte.gz." in lines[0]
-    failures = lines[lines.index("Download failed:") + 1:]
+    failures = lines[lines.index("Download failed:") + 1:lines.index("To fix it, do one of these:")]
     assert len(failures) == 5
     expected = ["404", "not a valid gzip file", "not a valid gzip file", "SHA-256", "connection closed after"]
     for line, mode, reason in zip(failures, modes, expected):
