@@ -7,10 +7,8 @@ files (their digests patched into datasets.SHA256); the real mirrors are never c
 import gzip
 import hashlib
 import http.server
-import os
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,7 +18,6 @@ from hypothesis import strategies as st
 from nn import datasets
 from nn.datasets import CorruptFileError, DatasetError, IDX_FILES
 
-REPO = Path(__file__).resolve().parent.parent
 # Taken before the autouse fixture below replaces the mirrors and the system folder.
 DEFAULTS = {name: getattr(datasets, name) for name in (
     "MNIST_MIRRORS", "FASHION_MNIST_MIRRORS", "SYSTEM_DATA_DIR", "DATA_ENV", "CACHE_ENV")}
@@ -174,22 +171,6 @@ def test_default_mirrors_and_locations():
 
 # ---------------------------------------------------------------- the real data
 
-def _shared_data_root():
-    root = os.environ.get(datasets.DATA_ENV) or str(REPO.parent / "shared" / "data")
-    return Path(root)
-
-
-@pytest.fixture(scope="module")
-def real_root():
-    root = _shared_data_root()
-    if not (root / "mnist").is_dir() or not (root / "fashion-mnist").is_dir():
-        pytest.skip(f"needs the full MNIST and Fashion-MNIST, not found in {root}: set "
-                    f"${datasets.DATA_ENV} to a folder holding mnist/ and fashion-mnist/ "
-                    "(make does when ../shared/data exists; load_mnist() downloads them "
-                    "into the cache when online, and load_mnist(path=...) reads any folder)")
-    return root
-
-
 def _load_from_data_env(root, load):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(datasets.DATA_ENV, str(root))
@@ -198,13 +179,13 @@ def _load_from_data_env(root, load):
 
 
 @pytest.fixture(scope="module")
-def mnist(real_root):
-    return _load_from_data_env(real_root, datasets.load_mnist)
+def mnist(full_data_root):
+    return _load_from_data_env(full_data_root, datasets.load_mnist)
 
 
 @pytest.fixture(scope="module")
-def fashion(real_root):
-    return _load_from_data_env(real_root, datasets.load_fashion_mnist)
+def fashion(full_data_root):
+    return _load_from_data_env(full_data_root, datasets.load_fashion_mnist)
 
 
 def _check_keras_shapes(data):
@@ -242,8 +223,8 @@ def test_fashion_mnist_from_data_env(fashion):
     assert y_train[:10].tolist() == [9, 0, 0, 3, 0, 2, 7, 2, 5, 5]
 
 
-def test_mnist_from_explicit_path(real_root, mnist):
-    (x_train, y_train), (x_test, y_test) = datasets.load_mnist(real_root / "mnist", mirrors=[])
+def test_mnist_from_explicit_path(full_data_root, mnist):
+    (x_train, y_train), (x_test, y_test) = datasets.load_mnist(full_data_root / "mnist", mirrors=[])
     np.testing.assert_array_equal(x_train, mnist[0][0])
     np.testing.assert_array_equal(y_test, mnist[1][1])
 

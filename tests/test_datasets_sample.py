@@ -8,7 +8,6 @@ local socket that never answers, and host names in `.invalid` whose lookup is pa
 
 import gzip
 import hashlib
-import os
 import shutil
 import socket
 import sys
@@ -127,16 +126,6 @@ def test_sample_files_are_checked(tmp_path, monkeypatch, damage, message):
     with pytest.raises(CorruptFileError, match=message) as info:
         datasets.load_mnist(sample=True)
     assert str(labels) in str(info.value)
-
-
-@pytest.fixture(scope="module")
-def full_data_root():
-    root = Path(os.environ.get(datasets.DATA_ENV) or REPO.parent / "shared" / "data")
-    if not (root / "mnist").is_dir() or not (root / "fashion-mnist").is_dir():
-        pytest.skip(f"needs the full MNIST and Fashion-MNIST, not found in {root}: set "
-                    f"${datasets.DATA_ENV} to a folder holding mnist/ and fashion-mnist/ "
-                    "(make does when ../shared/data exists)")
-    return root
 
 
 @pytest.mark.parametrize("name", LOADERS)
