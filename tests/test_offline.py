@@ -17,7 +17,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 NOTICE = "UserWarning: {}: the full data set is neither here nor downloadable; using the sample"
-MNIST_DOWNLOAD = "Downloading https://storage.googleapis.com/cvdf-datasets/mnist/train-images-idx3-ubyte.gz"
+MNIST_DOWNLOAD = ("Downloading "
+                  "https://storage.googleapis.com/cvdf-datasets/mnist/train-images-idx3-ubyte.gz")
 
 BLOCK_NETWORK = '''\
 """Any connection or name lookup beyond this machine fails, as with no network at all.
@@ -31,12 +32,14 @@ def _local(host):
     return host in ("localhost", "::1") or host.startswith("127.")
 
 
-_connect, _connect_ex, _getaddrinfo = socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo
+_connect, _connect_ex = socket.socket.connect, socket.socket.connect_ex
+_getaddrinfo = socket.getaddrinfo
+BLOCKED = "(blocked by the offline test)"
 
 
 def connect(self, address):
     if isinstance(address, tuple) and not _local(address[0]):
-        raise OSError(errno.ENETUNREACH, f"Network is unreachable (blocked by the offline test): {address[0]}")
+        raise OSError(errno.ENETUNREACH, f"Network is unreachable {BLOCKED}: {address[0]}")
     return _connect(self, address)
 
 
@@ -48,11 +51,13 @@ def connect_ex(self, address):
 
 def getaddrinfo(host, *args, **kwargs):
     if host is not None and not _local(host):
-        raise socket.gaierror(socket.EAI_AGAIN, f"Temporary failure in name resolution (blocked by the offline test): {host}")
+        raise socket.gaierror(socket.EAI_AGAIN,
+                              f"Temporary failure in name resolution {BLOCKED}: {host}")
     return _getaddrinfo(host, *args, **kwargs)
 
 
-socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = connect, connect_ex, getaddrinfo
+socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
+socket.getaddrinfo = getaddrinfo
 '''
 
 
@@ -87,7 +92,8 @@ def test_the_network_is_blocked(offline_env, tmp_path):
         "urllib.request.urlopen('https://pypi.org/simple/', timeout=5)\n")
     result = run([sys.executable, "-c", script], offline_env, tmp_path)
     assert result.returncode == 1
-    assert "Temporary failure in name resolution (blocked by the offline test): pypi.org" in result.stderr
+    assert ("Temporary failure in name resolution (blocked by the offline test): pypi.org"
+            in result.stderr)
 
 
 def test_demo_runs_offline_on_the_sample(offline_env, tmp_path):
