@@ -8,7 +8,8 @@ comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
 # The course data lives beside the repo on the development and CI machines; elsewhere the
-# loaders download into a per-user cache.
+# loaders download into a per-user cache. With neither, the demo and the notebooks' short
+# runs use the small sample shipped in the package (nn/sample_data).
 SHARED_DATA := $(abspath ../shared/data)
 ifneq ($(wildcard $(SHARED_DATA)/mnist),)
 export AUTOGRAD_CORE_DATA := $(SHARED_DATA)
@@ -36,10 +37,14 @@ test: $(STAMP)
 notebooks: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest -q -n 2 tests/test_notebooks.py
 
-# The notebooks in JupyterLab.
+# The notebooks in JupyterLab; options for it go in LAB_ARGS, as in
+# make lab LAB_ARGS="--no-browser --ip=127.0.0.1 --port=8890".
+# Jupyter refuses to run as root without --allow-root, and containers often run as root.
+LAB_ARGS ?=
+ALLOW_ROOT = $(if $(filter 0,$(shell id -u)),--allow-root)
 lab:
 	$(MAKE) venv EXTRAS=dev,lab
-	$(VENV)/bin/jupyter lab notebooks
+	$(VENV)/bin/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS) notebooks
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -3,6 +3,10 @@ at backprop step by step, then train the course's MNIST network for one epoch.
 
 Writes its pictures to ``out/``: the graph (SVG), and the stepped backprop as a GIF
 animation and as an HTML page with previous/next buttons.
+
+MNIST comes from wherever `nn.datasets.load_mnist` finds or downloads it. With neither a
+copy nor a network, the demo says so in one line and trains on the sample shipped in the
+package instead (4,000 training and 1,000 test images), for five epochs.
 """
 
 import time
@@ -61,8 +65,14 @@ def pictures(loss_fn):
         print(f"  wrote {OUT / name}")
 
 
-def mnist_one_epoch():
-    (x_train, y_train), (x_test, y_test) = nn.datasets.load_mnist()
+def mnist():
+    """The course's 784-512-10 network with RMSprop: one epoch of the full set, or five of
+    the sample in the package (its 4,000 images take seconds per epoch)."""
+    (x_train, y_train), (x_test, y_test) = nn.datasets.load_mnist(sample="fallback")
+    full = len(x_train) == 60000
+    epochs = 1 if full else 5
+    print(f"  {len(x_train):,} training and {len(x_test):,} test images"
+          + ("" if full else " (the sample in the package)"))
     x_train = x_train.reshape(-1, 784).astype(np.float32) / 255
     x_test = x_test.reshape(-1, 784).astype(np.float32) / 255
     model = nn.Sequential([nn.Dense(512, activation="relu", input_shape=(784,)),
@@ -71,11 +81,12 @@ def mnist_one_epoch():
     model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     t0 = time.perf_counter()
-    model.fit(x_train, y_train, epochs=1, batch_size=128, seed=0)
+    model.fit(x_train, y_train, epochs=epochs, batch_size=128, seed=0)
     seconds = time.perf_counter() - t0
     loss, accuracy = model.evaluate(x_test, y_test, batch_size=1024, verbose=0)
-    print(f"  one epoch in {seconds:.1f} s; test accuracy {accuracy:.4f} "
-          f"(the course reaches 0.9793 after five)")
+    print(f"  {epochs} epoch(s) in {seconds:.1f} s; test accuracy {accuracy:.4f} "
+          + ("(the course reaches 0.9793 after five)" if full else
+             "(the full set: about 0.96 after one epoch, 0.98 after five)"))
 
 
 if __name__ == "__main__":
@@ -83,5 +94,5 @@ if __name__ == "__main__":
     loss_fn = xor_with_a_tape()
     print("\n2. Its graph and backprop, step by step")
     pictures(loss_fn)
-    print("\n3. MNIST, 784-512-10, one epoch of RMSprop")
-    mnist_one_epoch()
+    print("\n3. MNIST, 784-512-10, trained with RMSprop")
+    mnist()

@@ -13,20 +13,31 @@ no local copy exists:
 3. the per-user cache: `$AUTOGRAD_CORE_CACHE/<name>`, else
    `$XDG_CACHE_HOME/autograd-core/<name>`, else `~/.cache/autograd-core/<name>`;
 4. a system copy under `/usr/share/datasets/<name>` (Debian's `dataset-fashion-mnist`);
-5. the mirrors in `MNIST_MIRRORS` / `FASHION_MNIST_MIRRORS`, into the cache.
+5. the mirrors in `MNIST_MIRRORS` / `FASHION_MNIST_MIRRORS`, into the cache; a mirror
+   that has not answered within CONNECT_TIMEOUT (5 s) is given up, so that a machine
+   without network fails in seconds, not minutes.
 
 Every file is checked before use: gzip integrity, IDX magic number and dimensions, and the
 SHA-256 of the uncompressed bytes. Hashing the uncompressed bytes accepts any gzip
 recompression (Debian recompressed Fashion-MNIST) yet rejects any change to the data.
+
+For machines with neither the files nor a network, a small sample ships inside the
+package (`sample_data/`; its sources and licences are in the README there): the first
+4,000 training and 1,000 test images of MNIST, the first 1,000 and 500 of Fashion-MNIST.
+`sample=True` loads it; `sample="fallback"` loads the full set when it can and the sample,
+with a warning, when it cannot. The default never falls back: results from 4,000 images
+must not pass for results from 60,000.
 """
 
 import gzip
 import hashlib
 import http.client
 import os
+import queue
 import shutil
 import sys
 import tempfile
+import threading
 import urllib.request
 import warnings
 import zlib
@@ -55,6 +66,8 @@ __all__ = [
     "DATA_ENV",
     "CACHE_ENV",
     "SYSTEM_DATA_DIR",
+    "SAMPLE_SIZES",
+    "SAMPLE_SHA256",
 ]
 
 
@@ -265,7 +278,31 @@ SHA256 = {
 DATA_ENV = "AUTOGRAD_CORE_DATA"
 CACHE_ENV = "AUTOGRAD_CORE_CACHE"
 SYSTEM_DATA_DIR = "/usr/share/datasets"
+# Seconds a mirror may take to answer at all (name lookup, connection, response headers):
+# short, so that an offline machine whose name server or firewall stays silent fails
+# within seconds. Once the file flows, each read may wait DOWNLOAD_TIMEOUT.
+CONNECT_TIMEOUT = 5.0
 DOWNLOAD_TIMEOUT = 30.0
+
+# The samples shipped in the package: the first (training, test) images of each set, in
+# the original order. sample_data/make_samples.py makes them from the full files.
+SAMPLE_DIR = Path(__file__).resolve().parent / "sample_data"
+SAMPLE_SIZES = {"mnist": (4000, 1000), "fashion-mnist": (1000, 500)}
+# SHA-256 of the uncompressed sample files, checked at every load as for the full files.
+SAMPLE_SHA256 = {
+    "mnist": {
+        "train-images-idx3-ubyte.gz": "b3358b9a61a251a81c68ae570ea2d92d118ac42c2c0af55cc2f275960da94cc4",
+        "train-labels-idx1-ubyte.gz": "2f27f08fa71eec1104defc563b61fcb2d9269d71a38c1898c9e4b6ce4f255449",
+        "t10k-images-idx3-ubyte.gz": "de7c252b04f05e1f8309634180ccdf286dc6dbac8c579b74e76e02ae0331ca52",
+        "t10k-labels-idx1-ubyte.gz": "832c0d20f0dc42e575488c75a83a970787d4c8d4d05831b2ef03701b4a478a90",
+    },
+    "fashion-mnist": {
+        "train-images-idx3-ubyte.gz": "e40edda7e9d8af05f5b762673ec21bbef87429a0c217d9e7953c711409749e45",
+        "train-labels-idx1-ubyte.gz": "78ada934314bea75dcf5d086dfaad6ca75d2ed2801b6e35392fdb406a6338c12",
+        "t10k-images-idx3-ubyte.gz": "c9bd0ed7148856eb2287d902861921296d6c36d95a5113341a35554343e84123",
+        "t10k-labels-idx1-ubyte.gz": "9f5f7b9143df7bffff73a8bf7d8a53545dbf787f86e5e195c64401d2c6f8f372",
+    },
+}
 
 # IDX type codes (third byte of the magic number) -> big-endian numpy dtype.
 _IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -330,49 +367,89 @@ def _parse_idx(raw, where):
     return np.frombuffer(raw, dtype, offset=header).reshape(dims).astype(dtype.newbyteorder("="))
 
 
-def load_mnist(path=None, mirrors=None, timeout=DOWNLOAD_TIMEOUT):
+def load_mnist(path=None, mirrors=None, timeout=DOWNLOAD_TIMEOUT, sample=False):
     """The MNIST handwritten digits, exactly as `keras.datasets.mnist.load_data()`.
 
     Args:
         path: a folder holding the four files of IDX_FILES; if given, only it is used.
         mirrors: base URLs to download from; defaults to MNIST_MIRRORS. [] never downloads.
-        timeout: seconds to wait for a mirror before trying the next one.
+        timeout: seconds each read of a download may wait (a mirror must first answer
+            within CONNECT_TIMEOUT, or `timeout` if shorter).
+        sample: False (the default) for the full set or an error; True for the sample
+            shipped in the package (the first 4,000 training and 1,000 test images; never
+            downloads); "fallback" for the full set when it can be found or downloaded,
+            else the sample, with a warning.
 
     Returns:
         (x_train, y_train), (x_test, y_test): uint8 arrays of shapes (60000, 28, 28),
-        (60000,), (10000, 28, 28) and (10000,); pixels 0..255, labels 0..9.
+        (60000,), (10000, 28, 28) and (10000,); pixels 0..255, labels 0..9. The sample
+        has 4000 and 1000 images, the same as the full set's first ones.
 
     Raises:
         CorruptFileError: a file in `path` or in $AUTOGRAD_CORE_DATA fails its checks.
         FileNotFoundError: `path` lacks one of the files.
-        DatasetError: no verified copy was found and every mirror failed.
+        DatasetError: no verified copy was found and every mirror failed; the message
+            says where it looked and how to get the data.
+
+    >>> (x_train, y_train), (x_test, y_test) = load_mnist(sample=True)
+    >>> x_train.shape, y_train[:10].tolist()
+    ((4000, 28, 28), [5, 0, 4, 1, 9, 2, 1, 3, 1, 4])
     """
-    return _load("mnist", path, MNIST_MIRRORS if mirrors is None else mirrors, timeout)
+    return _load("mnist", path, MNIST_MIRRORS if mirrors is None else mirrors, timeout, sample)
 
 
-def load_fashion_mnist(path=None, mirrors=None, timeout=DOWNLOAD_TIMEOUT):
+def load_fashion_mnist(path=None, mirrors=None, timeout=DOWNLOAD_TIMEOUT, sample=False):
     """Zalando's Fashion-MNIST, exactly as `keras.datasets.fashion_mnist.load_data()`.
 
-    Same shapes and search order as `load_mnist`; the folders are named `fashion-mnist`.
+    Same shapes, search order and `sample` choices as `load_mnist`; the folders are named
+    `fashion-mnist`, and its sample holds the first 1,000 training and 500 test images.
     Labels: 0 T-shirt/top, 1 trouser, 2 pullover, 3 dress, 4 coat, 5 sandal, 6 shirt,
     7 sneaker, 8 bag, 9 ankle boot.
 
     Args:
         path: a folder holding the four files of IDX_FILES; if given, only it is used.
         mirrors: base URLs to download from; defaults to FASHION_MNIST_MIRRORS.
-        timeout: seconds to wait for a mirror before trying the next one.
+        timeout: seconds each read of a download may wait.
+        sample: False, True or "fallback", as for `load_mnist`.
 
     Returns:
         (x_train, y_train), (x_test, y_test): uint8 arrays of shapes (60000, 28, 28),
-        (60000,), (10000, 28, 28) and (10000,).
+        (60000,), (10000, 28, 28) and (10000,); the sample's have 1000 and 500 images.
     """
     return _load("fashion-mnist", path,
-                 FASHION_MNIST_MIRRORS if mirrors is None else mirrors, timeout)
+                 FASHION_MNIST_MIRRORS if mirrors is None else mirrors, timeout, sample)
 
 
-def _load(name, path, mirrors, timeout):
-    x_train, y_train, x_test, y_test = (
-        _get_file(name, filename, path, mirrors, timeout) for filename in IDX_FILES)
+def _load(name, path, mirrors, timeout, sample):
+    if sample not in (False, True, "fallback"):
+        raise ValueError(f"sample must be False, True or 'fallback', not {sample!r}")
+    if sample is True:
+        if path is not None:
+            raise ValueError("pass either path= (the full set) or sample=True, not both")
+        return _load_sample(name)
+    try:
+        arrays = [_get_file(name, filename, path, mirrors, timeout) for filename in IDX_FILES]
+    except CorruptFileError:
+        raise  # a bad file where the user pointed is theirs to fix, not a missing download
+    except DatasetError:
+        if sample != "fallback":
+            raise
+        n_train, n_test = SAMPLE_SIZES[name]
+        warnings.warn(
+            f"{name}: the full data set is neither here nor downloadable; using the sample "
+            f"in the package ({n_train:,} training and {n_test:,} test images). For all of "
+            f"it: set ${DATA_ENV}, pass path=, or connect to the internet.", stacklevel=3)
+        return _load_sample(name)
+    return _pair_up(name, arrays)
+
+
+def _load_sample(name):
+    return _pair_up(name, [read_idx(SAMPLE_DIR / name / filename, SAMPLE_SHA256[name][filename])
+                           for filename in IDX_FILES])
+
+
+def _pair_up(name, arrays):
+    x_train, y_train, x_test, y_test = arrays
     for split, x, y in (("train", x_train, y_train), ("t10k", x_test, y_test)):
         if x.ndim != 3 or x.shape[1:] != (28, 28) or y.ndim != 1 or len(x) != len(y):
             raise CorruptFileError(
@@ -439,7 +516,7 @@ def _download(name, filename, sha256, mirrors, timeout, target, searched):
         fd, tmp = tempfile.mkstemp(prefix=f".{filename}.", suffix=".part", dir=target.parent)
         try:
             print(f"Downloading {url}", file=sys.stderr)
-            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
+            with os.fdopen(fd, "wb") as out, _open(url, timeout) as response:
                 shutil.copyfileobj(response, out)
                 # urllib returns a connection closed early as a short body, not an error.
                 expected = response.headers.get("Content-Length")
@@ -456,6 +533,40 @@ def _download(name, filename, sha256, mirrors, timeout, target, searched):
             Path(tmp).unlink(missing_ok=True)
     looked = "\n".join(f"  {place}" for place in searched)
     tried = "\n".join(failures) if failures else "  (no mirrors given)"
+    load = f"load_{name.replace('-', '_')}"
     raise DatasetError(
         f"{name}: no verified copy of {filename}.\nLooked in:\n{looked}\n"
-        f"Download failed:\n{tried}")
+        f"Download failed:\n{tried}\n"
+        f"To fix it, do one of these:\n"
+        f"  set ${DATA_ENV} to a folder whose {name}/ holds the four files of IDX_FILES;\n"
+        f"  pass {load}(path=<a folder holding the four files>);\n"
+        f"  connect to the internet and call again (it downloads once, into {target.parent}).\n"
+        f"Or take the small sample shipped in the package: {load}(sample=True), or "
+        f"{load}(sample=\"fallback\") to use it only when the full set is unavailable.")
+
+
+def _open(url, timeout):
+    """`urllib.request.urlopen(url, timeout=timeout)`, given up when the mirror has not
+    answered within CONNECT_TIMEOUT (or `timeout`, if shorter).
+
+    A socket timeout bounds the connection and every read but not the host name lookup,
+    which stalls for 10-30 s on a machine whose name server is unreachable. So the opening
+    runs in a daemon thread, and a late thread is left behind to finish on its own.
+    """
+    answers = queue.Queue()
+
+    def opening():
+        try:
+            answers.put(urllib.request.urlopen(url, timeout=timeout))
+        except Exception as err:
+            answers.put(err)
+
+    threading.Thread(target=opening, daemon=True).start()
+    wait = min(timeout, CONNECT_TIMEOUT)
+    try:
+        answer = answers.get(timeout=wait)
+    except queue.Empty:
+        raise TimeoutError(f"timed out: no answer within {wait:g} s (offline?)") from None
+    if isinstance(answer, Exception):
+        raise answer
+    return answer

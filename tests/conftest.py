@@ -1,10 +1,12 @@
-"""Shared test settings: a fast hypothesis profile, and the engine's global state restored
-after every test so one test's dtype, tape or mode cannot leak into the next.
+"""Shared test settings: a fast hypothesis profile, the engine's global state restored
+after every test so one test's dtype, tape or mode cannot leak into the next, and where
+the full MNIST data is (or a skip that says how to provide it).
 
 ``HYPOTHESIS_PROFILE=thorough pytest tests`` runs the property tests with more examples.
 """
 
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -27,3 +29,19 @@ def restore_engine_state():
     yield
     ag.set_default_dtype(dtype)
     engine._local.state = engine._ThreadState()
+
+
+@pytest.fixture(scope="session")
+def full_data_root():
+    """The folder holding the full MNIST and Fashion-MNIST (mnist/ and fashion-mnist/):
+    $AUTOGRAD_CORE_DATA, else ../shared/data beside the repo. Tests never download them."""
+    root = Path(os.environ.get("AUTOGRAD_CORE_DATA")
+                or Path(__file__).resolve().parent.parent.parent / "shared" / "data")
+    if not ((root / "mnist").is_dir() and (root / "fashion-mnist").is_dir()):
+        pytest.skip(
+            f"needs the full MNIST and Fashion-MNIST, not found in {root}: set "
+            "AUTOGRAD_CORE_DATA to a folder holding mnist/ and fashion-mnist/ (make does when "
+            "../shared/data exists). To get them, connect and run python -c \"import nn; "
+            "nn.datasets.load_mnist(); nn.datasets.load_fashion_mnist()\": they download into "
+            "~/.cache/autograd-core, a folder AUTOGRAD_CORE_DATA can point at.")
+    return root

@@ -7,10 +7,8 @@ files (their digests patched into datasets.SHA256); the real mirrors are never c
 import gzip
 import hashlib
 import http.server
-import os
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,7 +18,6 @@ from hypothesis import strategies as st
 from nn import datasets
 from nn.datasets import CorruptFileError, DatasetError, IDX_FILES
 
-REPO = Path(__file__).resolve().parent.parent
 # Taken before the autouse fixture below replaces the mirrors and the system folder.
 DEFAULTS = {name: getattr(datasets, name) for name in (
     "MNIST_MIRRORS", "FASHION_MNIST_MIRRORS", "SYSTEM_DATA_DIR", "DATA_ENV", "CACHE_ENV")}
@@ -174,19 +171,6 @@ def test_default_mirrors_and_locations():
 
 # ---------------------------------------------------------------- the real data
 
-def _shared_data_root():
-    root = os.environ.get(datasets.DATA_ENV) or str(REPO.parent / "shared" / "data")
-    return Path(root)
-
-
-@pytest.fixture(scope="module")
-def real_root():
-    root = _shared_data_root()
-    if not (root / "mnist").is_dir() or not (root / "fashion-mnist").is_dir():
-        pytest.skip(f"the course data folder {root} (from ${datasets.DATA_ENV}) is absent")
-    return root
-
-
 def _load_from_data_env(root, load):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(datasets.DATA_ENV, str(root))
@@ -195,13 +179,13 @@ def _load_from_data_env(root, load):
 
 
 @pytest.fixture(scope="module")
-def mnist(real_root):
-    return _load_from_data_env(real_root, datasets.load_mnist)
+def mnist(full_data_root):
+    return _load_from_data_env(full_data_root, datasets.load_mnist)
 
 
 @pytest.fixture(scope="module")
-def fashion(real_root):
-    return _load_from_data_env(real_root, datasets.load_fashion_mnist)
+def fashion(full_data_root):
+    return _load_from_data_env(full_data_root, datasets.load_fashion_mnist)
 
 
 def _check_keras_shapes(data):
@@ -239,8 +223,8 @@ def test_fashion_mnist_from_data_env(fashion):
     assert y_train[:10].tolist() == [9, 0, 0, 3, 0, 2, 7, 2, 5, 5]
 
 
-def test_mnist_from_explicit_path(real_root, mnist):
-    (x_train, y_train), (x_test, y_test) = datasets.load_mnist(real_root / "mnist", mirrors=[])
+def test_mnist_from_explicit_path(full_data_root, mnist):
+    (x_train, y_train), (x_test, y_test) = datasets.load_mnist(full_data_root / "mnist", mirrors=[])
     np.testing.assert_array_equal(x_train, mnist[0][0])
     np.testing.assert_array_equal(y_test, mnist[1][1])
 
@@ -439,6 +423,20 @@ def test_nothing_found_and_no_mirrors(tmp_path, synthetic):
     assert "(no mirrors given)" in message
 
 
+def test_the_error_says_how_to_fix_it(tmp_path):
+    with pytest.raises(DatasetError) as info:
+        datasets.load_fashion_mnist()
+    fixes = str(info.value).split("To fix it, do one of these:\n")[1].splitlines()
+    assert fixes == [
+        "  set $AUTOGRAD_CORE_DATA to a folder whose fashion-mnist/ holds the four files of IDX_FILES;",
+        "  pass load_fashion_mnist(path=<a folder holding the four files>);",
+        "  connect to the internet and call again (it downloads once, into "
+        f"{tmp_path / 'cache' / 'fashion-mnist'}).",
+        "Or take the small sample shipped in the package: load_fashion_mnist(sample=True), "
+        'or load_fashion_mnist(sample="fallback") to use it only when the full set is unavailable.',
+    ]
+
+
 def test_images_and_labels_must_agree(tmp_path, synthetic, monkeypatch):
     labels = np.array([1, 2], dtype=np.uint8)  # 2 labels for 3 training images
     synthetic["train-labels-idx1-ubyte.gz"] = (gzip.compress(idx_bytes(labels)), labels)
@@ -529,7 +527,7 @@ def test_every_mirror_bad_is_a_clear_error_and_leaves_nothing(tmp_path, server):
         datasets.load_mnist(mirrors=[server.url(mode) for mode in modes])
     lines = str(info.value).splitlines()
     assert "mnist: no verified copy of train-images-idx3-ubyte.gz." in lines[0]
-    failures = lines[lines.index("Download failed:") + 1:]
+    failures = lines[lines.index("Download failed:") + 1:lines.index("To fix it, do one of these:")]
     assert len(failures) == 5
     expected = ["404", "not a valid gzip file", "not a valid gzip file", "SHA-256", "connection closed after"]
     for line, mode, reason in zip(failures, modes, expected):
