@@ -7,8 +7,8 @@ way) or a ``GradientTape`` (TensorFlow's) applies the chain rule back through th
 >>> w, x = ag.Value(2.0), ag.Value(3.0)
 >>> y = ag.tanh(w * x + 1)
 >>> y.backward()
->>> round(float(w.grad), 6)   # dy/dw = (1 - tanh(7)**2) * x
-1e-05
+>>> print(f"{float(w.grad):.6f}")   # dy/dw = (1 - tanh(7)**2) * x
+0.000010
 """
 
 import numpy as _np

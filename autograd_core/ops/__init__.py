@@ -3,8 +3,12 @@
 The ops are grouped by family, one file each:
 
 - ``arithmetic``: + - * / **, negation, maximum/minimum, where, abs, clip, cast
-- ``elementwise``: exp, log, sqrt, square, tanh
-- ``activations``: sigmoid, relu, leaky_relu
+- ``elementwise``: exp, log, sqrt, square, tanh, log1p, expm1, log2, log10, exp2,
+  reciprocal, rsqrt, and the step functions sign, floor, ceil, round
+- ``trig``: sin, cos, tan, sinh, cosh and their inverses, arctan2
+- ``special``: erf
+- ``activations``: sigmoid, relu, leaky_relu, softplus, softsign, elu, selu, gelu, silu,
+  hard_sigmoid
 - ``reductions``: sum, mean, max, min, logsumexp
 - ``shape``: reshape, transpose, indexing, concat, stack, broadcasting
 - ``linalg``: matmul and the dense layer's linear map
@@ -20,11 +24,13 @@ arguments and then ``apply`` the op; ``methods`` attaches them to ``Value``.
 
 from ..engine import Op as _Op
 from . import activations, arithmetic, elementwise, linalg, nn, nondiff, reductions, shape
+from . import special, trig
 from . import xp  # noqa: F401  (imported after the families it dispatches to)
 from . import methods  # noqa: F401  (attaches the operators and methods to Value)
 from . import interop  # noqa: F401  (numpy's functions on Values: np.exp(v), np.mean(v))
 
-_FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn, nondiff)
+_FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn, nondiff,
+             special, trig)
 
 # The public functions of every family, and its op classes (``ops.Tanh``), under one name.
 __all__ = [name for family in _FAMILIES for name in family.__all__]

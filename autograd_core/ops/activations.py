@@ -1,6 +1,9 @@
-"""Activation functions: sigmoid, ReLU and leaky ReLU.
+"""Activation functions: sigmoid, ReLU, leaky ReLU, softplus, softsign, ELU, SELU, GELU,
+SiLU (swish) and hard sigmoid.
 
 ``backward(g, y, x)`` receives the upstream gradient g = dL/dy, the output and the input.
+Defaults follow Keras and TensorFlow; where PyTorch differs, the function's docstring says
+so. At a kink the gradient is PyTorch's choice (stated in each op's docstring).
 """
 
 from __future__ import annotations
@@ -10,8 +13,25 @@ import numpy as np
 from ..engine import Op, apply
 from . import xp
 from ._operands import operand
+from .special import erf_array
 
-__all__ = ["sigmoid", "relu", "leaky_relu"]
+__all__ = ["sigmoid", "relu", "leaky_relu", "softplus", "softsign", "elu", "selu", "gelu",
+           "silu", "swish", "hard_sigmoid", "hardsigmoid"]
+
+# SELU's constants (Klambauer et al. 2017), as Keras, TensorFlow and PyTorch write them.
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+SQRT_HALF = 0.7071067811865476          # 1 / sqrt(2)
+SQRT_2_OVER_PI = 0.7978845608028654     # sqrt(2 / pi)
+INV_SQRT_2PI = 0.3989422804014327       # 1 / sqrt(2 pi)
+GELU_CUBIC = 0.044715                   # the tanh approximation's x**3 coefficient
+
+
+def _number(value, fn, name):
+    """A float parameter (alpha, ...), checked where the user passed it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{fn}: {name} must be a number, got {value!r}")
+    return float(value)
 
 
 def sigmoid_array(x):
@@ -73,3 +93,201 @@ class LeakyRelu(Op):
 def leaky_relu(x, alpha=0.2):
     """x for x > 0, alpha * x otherwise (TensorFlow's default alpha is 0.2)."""
     return apply(LeakyRelu(alpha), operand(x, LeakyRelu))
+
+
+class Softplus(Op):
+    """y = log(1 + exp(x))      dL/dx = g * sigmoid(x)"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))  # exp never overflows
+
+    def backward(self, g, y, x):
+        return (g * xp.sigmoid(x),)
+
+
+def softplus(x):
+    """log(1 + exp(x)), a smooth relu, computed as max(x, 0) + log(1 + exp(-|x|)) so that it
+    is exact and finite for any x (softplus(1000) = 1000).
+
+    As ``tf.math.softplus`` and Keras; PyTorch's ``softplus(x, beta=1, threshold=20)``
+    returns x itself above 20, which differs from this by less than 3e-9.
+    """
+    return apply(Softplus(), operand(x, Softplus))
+
+
+class Softsign(Op):
+    """y = x / (1 + |x|)        dL/dx = g / (1 + |x|)**2"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return x / (1 + np.abs(x))
+
+    def backward(self, g, y, x):
+        return (g / (1 + abs(x)) ** 2,)
+
+
+def softsign(x):
+    """x / (1 + |x|), in (-1, 1)."""
+    return apply(Softsign(), operand(x, Softsign))
+
+
+class Elu(Op):
+    """y = x if x > 0 else alpha * (exp(x) - 1)     dL/dx = g if x > 0 else g * (y + alpha)
+
+    At x = 0 the gradient is g * alpha, PyTorch's choice (both sides agree when alpha = 1).
+    """
+
+    __slots__ = ("alpha",)
+
+    def __init__(self, alpha=1.0):
+        self.alpha = alpha
+
+    def forward(self, x):
+        # expm1 of min(x, 0): exact near 0, and no overflow in the branch np.where drops.
+        return np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))[()]
+
+    def backward(self, g, y, x):
+        return (xp.where(x > 0, g, g * (y + self.alpha)),)
+
+
+def elu(x, alpha=1.0):
+    """The exponential linear unit: x for x > 0, alpha * (exp(x) - 1) otherwise.
+
+    Keras's, TensorFlow's and PyTorch's default alpha is 1.0.
+    """
+    return apply(Elu(_number(alpha, "elu", "alpha")), operand(x, Elu))
+
+
+class Selu(Op):
+    """y = scale * (x if x > 0 else alpha * (exp(x) - 1))
+    dL/dx = g * scale if x > 0 else g * (y + scale * alpha)
+
+    alpha = 1.67326..., scale = 1.05070... (SELU_ALPHA, SELU_SCALE); at x = 0 the
+    gradient is g * scale * alpha, as in PyTorch.
+    """
+
+    __slots__ = ()
+
+    def forward(self, x):
+        negative = SELU_ALPHA * np.expm1(np.minimum(x, 0))
+        return (SELU_SCALE * np.where(x > 0, x, negative))[()]
+
+    def backward(self, g, y, x):
+        return (xp.where(x > 0, g * SELU_SCALE, g * (y + SELU_SCALE * SELU_ALPHA)),)
+
+
+def selu(x):
+    """The scaled ELU of self-normalizing networks, with the constants of Klambauer et al.
+    (the same in Keras, TensorFlow and PyTorch)."""
+    return apply(Selu(), operand(x, Selu))
+
+
+class Gelu(Op):
+    """y = x * Phi(x),  Phi(x) = (1 + erf(x / sqrt(2))) / 2
+    dL/dx = g * (Phi(x) + x * exp(-x**2 / 2) / sqrt(2 pi))
+
+    Phi is the standard normal's cumulative distribution, exp(-x**2 / 2) / sqrt(2 pi) its
+    density.
+    """
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return 0.5 * x * (1 + erf_array(x * SQRT_HALF))
+
+    def backward(self, g, y, x):
+        cdf = 0.5 * (1 + xp.erf(x * SQRT_HALF))
+        pdf = xp.exp(-0.5 * x * x) * INV_SQRT_2PI
+        return (g * (cdf + x * pdf),)
+
+
+class GeluTanh(Op):
+    """y = x * (1 + tanh(u)) / 2,  u = sqrt(2/pi) * (x + 0.044715 x**3)
+    dL/dx = g * ((1 + tanh(u)) / 2 + x * (1 - tanh(u)**2) * du/dx / 2),
+    du/dx = sqrt(2/pi) * (1 + 3 * 0.044715 x**2)
+    """
+
+    __slots__ = ()
+
+    def forward(self, x):
+        u = SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x)
+        return 0.5 * x * (1 + np.tanh(u))
+
+    def backward(self, g, y, x):
+        t = xp.tanh(SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x))
+        du = SQRT_2_OVER_PI * (1 + 3 * GELU_CUBIC * x * x)
+        return (g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du),)
+
+
+def gelu(x, approximate=False):
+    """The Gaussian error linear unit x * Phi(x), Phi the standard normal's distribution.
+
+    Args:
+        x: a Value (any shape).
+        approximate: False (the default, as ``tf.nn.gelu`` and ``keras.activations.gelu``)
+            for the exact x * (1 + erf(x / sqrt(2))) / 2; True for the tanh approximation
+            x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x**3))) / 2 (GPT-2's, and the default
+            of ``keras.ops.gelu``). PyTorch's spellings "none" and "tanh" are accepted too.
+    Returns:
+        A Value of x's shape and dtype.
+
+    >>> round(float(gelu(1.0)), 6), round(float(gelu(1.0, approximate=True)), 6)
+    (0.841345, 0.841192)
+    """
+    if approximate in ("none", "tanh"):
+        approximate = approximate == "tanh"
+    if not isinstance(approximate, (bool, np.bool_)):
+        raise TypeError(f"gelu: approximate must be True, False, 'none' or 'tanh', got "
+                        f"{approximate!r}")
+    op_cls = GeluTanh if approximate else Gelu
+    return apply(op_cls(), operand(x, op_cls))
+
+
+class Silu(Op):
+    """y = x * sigmoid(x)       dL/dx = g * s * (1 + x * (1 - s)),  s = sigmoid(x)"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return x * sigmoid_array(x)
+
+    def backward(self, g, y, x):
+        s = xp.sigmoid(x)
+        return (g * s * (1 + x * (1 - s)),)
+
+
+def silu(x):
+    """x * sigmoid(x), also called swish (``tf.nn.silu``, ``keras.activations.silu``)."""
+    return apply(Silu(), operand(x, Silu))
+
+
+class HardSigmoid(Op):
+    """y = min(max(x + 3, 0), 6) / 6      dL/dx = g / 6 where -3 < x < 3, else 0
+
+    At the kinks x = -3 and x = 3 the gradient is 0, as in PyTorch and TensorFlow.
+    """
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.clip(x + 3, 0, 6) / 6
+
+    def backward(self, g, y, x):
+        return (xp.where((x > -3) & (x < 3), g / 6, 0),)
+
+
+def hard_sigmoid(x):
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between.
+
+    Keras 3's (and TensorFlow 2.16+'s) definition, and PyTorch's ``hardsigmoid``; Keras 2
+    used clip(0.2 x + 0.5, 0, 1) instead, which is 0 below -2.5 and 1 above 2.5.
+    """
+    return apply(HardSigmoid(), operand(x, HardSigmoid))
+
+
+# Other libraries' names: swish (Keras, tf.nn.swish), hardsigmoid (PyTorch).
+swish = silu
+hardsigmoid = hard_sigmoid

@@ -14,7 +14,7 @@ from . import xp
 from ._operands import as_constant, operand, pair
 
 __all__ = ["add", "subtract", "multiply", "divide", "power", "negative", "maximum", "minimum",
-           "where", "abs", "clip", "cast"]
+           "where", "abs", "clip", "cast", "pow"]
 
 
 class Add(Op):
@@ -90,8 +90,8 @@ def divide(a, b):
 class Pow(Op):
     """y = a ** b       dL/da = g * b * a**(b-1),  dL/db = g * y * log(a)
 
-    Where b = 0, dL/da is 0 (b * a**(b-1) would be 0 * inf at a = 0); where a = 0, dL/db
-    is 0 (y log a tends to 0): the limits, as PyTorch takes them.
+    Where b = 0, dL/da is 0 (b * a**(b-1) would be 0 * inf at a = 0); where a = 0 and
+    b >= 0, dL/db is 0 (y log a tends to 0): the limits, as PyTorch takes them.
     """
 
     __slots__ = ()
@@ -107,13 +107,16 @@ class Pow(Op):
             # there keeps a**(b-1) from being inf at a = 0, and 0 * inf from being NaN.
             grad_a = g * b * a ** (xp.where(xp.equal(b, 0), 1, b) - 1)
         if need_b:
-            grad_b = g * y * xp.log(xp.where(xp.equal(a, 0), 1, a))
+            grad_b = g * y * xp.log(xp.where(xp.equal(a, 0) & (b >= 0), 1, a))
         return grad_a, grad_b
 
 
 def power(a, b):
     """a ** b elementwise; either side may be a Value."""
     return apply(Pow(), *pair(a, b, Pow))
+
+
+pow = power  # noqa: A001 - PyTorch's, TensorFlow's and numpy 2's name
 
 
 class Neg(Op):

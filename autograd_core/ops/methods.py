@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Value, _data, apply, is_grad_enabled
-from . import activations, arithmetic, elementwise, linalg, nn, reductions, shape
+from . import activations, arithmetic, elementwise, linalg, nn, reductions, shape, special, trig
 from ._operands import operand
 from .arithmetic import Add, Div, Mul, Pow, Sub
 
@@ -94,6 +94,10 @@ Value.__iter__ = _iter
 
 for _module, _names in (
         (elementwise, ("exp", "log", "sqrt", "square", "tanh")),
+        (elementwise, ("log1p", "expm1", "log2", "log10", "exp2", "reciprocal", "rsqrt",
+                       "sign", "floor", "ceil", "round")),
+        (trig, tuple(trig.__all__)),
+        (special, ("erf",)),
         (arithmetic, ("abs", "clip")),
         (activations, ("sigmoid", "relu", "leaky_relu")),
         (reductions, ("sum", "mean", "max", "min", "logsumexp")),
@@ -102,4 +106,5 @@ for _module, _names in (
     for _name in _names:
         setattr(Value, _name, getattr(_module, _name))
 Value.astype = arithmetic.cast
+Value.pow = arithmetic.power
 Value.T = property(shape.transpose)

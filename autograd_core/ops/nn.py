@@ -163,12 +163,25 @@ def softmax_cross_entropy(logits, labels, reduction="none"):
 
 class SigmoidCrossEntropy(Op):
     """L = -t log s(z) - (1-t) log(1-s(z)) = max(z,0) - z t + log(1 + exp(-|z|))
-    dL/dz = g * (sigmoid(z) - t),   dL/dt = -g * z"""
+    dL/dz = g * (sigmoid(z) - t),   dL/dt = -g * z
+
+    At z = ±inf the loss is its limit: 0 when t is the label the logit is sure of (t = 1
+    at +inf, t = 0 at -inf), +inf otherwise, where the formula would give inf - inf.
+    """
 
     __slots__ = ()
 
     def forward(self, z, t):
-        return np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
+        with np.errstate(invalid="ignore"):  # at infinite z: inf * 0 and inf - inf, see below
+            loss = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
+            infinite = np.isinf(z)
+            if infinite.any():
+                # There the loss is its limit |z| * (how far t is from the label z is sure
+                # of), with 0 * inf taken as 0.
+                miss = np.where(z > 0, 1 - t, t)
+                limit = np.where(miss == 0, 0, np.abs(z) * miss)
+                loss = np.where(infinite, limit, loss).astype(loss.dtype, copy=False)[()]
+        return loss
 
     def backward(self, g, y, z, t):
         need_z, need_t = self.needs_grad
@@ -178,6 +191,10 @@ class SigmoidCrossEntropy(Op):
 def sigmoid_cross_entropy(logits, targets):
     """Elementwise binary cross-entropy of sigmoid(logits) against targets in [0, 1], stable.
 
-    Same as ``tf.nn.sigmoid_cross_entropy_with_logits``: one loss per element.
+    Same as ``tf.nn.sigmoid_cross_entropy_with_logits`` and PyTorch's
+    ``binary_cross_entropy_with_logits(reduction="none")``: one loss per element. Exact
+    at infinite logits too: the loss is 0 for the label the logit is sure of and inf
+    otherwise (both libraries give NaN for some of these), and the gradient with respect
+    to the logits is sigmoid(z) - t (1 - t at +inf, -t at -inf), as PyTorch gives it.
     """
     return apply(SigmoidCrossEntropy(), *pair(logits, targets, SigmoidCrossEntropy))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Value, _data, unbroadcast
-from . import activations, arithmetic, elementwise, nn, reductions, shape
+from . import activations, arithmetic, elementwise, nn, reductions, shape, special, trig
 
 
 def _any_value(*xs):
@@ -42,6 +42,26 @@ def sqrt(x):
 
 def tanh(x):
     return elementwise.tanh(x) if isinstance(x, Value) else np.tanh(x)
+
+
+def sin(x):
+    return trig.sin(x) if isinstance(x, Value) else np.sin(x)
+
+
+def cos(x):
+    return trig.cos(x) if isinstance(x, Value) else np.cos(x)
+
+
+def sinh(x):
+    return trig.sinh(x) if isinstance(x, Value) else np.sinh(x)
+
+
+def cosh(x):
+    return trig.cosh(x) if isinstance(x, Value) else np.cosh(x)
+
+
+def erf(x):
+    return special.erf(x) if isinstance(x, Value) else special.erf_array(x)
 
 
 def sigmoid(x):
