@@ -6,10 +6,13 @@ The ops are grouped by family, one file each:
 - ``elementwise``: exp, log, sqrt, square, tanh
 - ``activations``: sigmoid, relu, leaky_relu
 - ``reductions``: sum, mean, max, min, logsumexp
-- ``shape``: reshape, transpose, indexing, concat, stack, broadcasting
+- ``shape``: reshape, squeeze, flatten, transpose, moveaxis, broadcasting, flip, roll
+- ``joining``: concat, stack, split, unstack, tile, repeat, pad
+- ``indexing``: x[index], take/gather, take_along_axis, scatter_add, index_add
 - ``linalg``: matmul and the dense layer's linear map
 - ``nn``: softmax, log_softmax and the fused cross-entropy losses
 - ``nondiff``: stop_gradient, argmax, equal, one_hot: ops that pass no gradient
+- ``factories``: zeros, ones, full, eye, arange, linspace (constants, not ops)
 
 Each op's docstring gives the maths in one line: the output ``y`` and ``dL/dx`` in terms of
 the upstream gradient ``g = dL/dy``. ``backward(g, y, *inputs)`` is written with operators
@@ -20,10 +23,12 @@ arguments and then ``apply`` the op; ``methods`` attaches them to ``Value``.
 
 from ..engine import Op as _Op
 from . import activations, arithmetic, elementwise, linalg, nn, nondiff, reductions, shape
+from . import factories, indexing, joining
 from . import xp  # noqa: F401  (imported after the families it dispatches to)
 from . import methods  # noqa: F401  (attaches the operators and methods to Value)
 
-_FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn, nondiff)
+_FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn, nondiff,
+             joining, indexing, factories)
 
 # The public functions of every family, and its op classes (``ops.Tanh``), under one name.
 __all__ = [name for family in _FAMILIES for name in family.__all__]
