@@ -81,7 +81,8 @@ def flatten(x, start_dim=0, end_dim=-1):
     """
     x = operand(x, Reshape)
     if x.ndim == 0:  # a number becomes a vector of one, as in numpy and PyTorch
-        axis_arg(start_dim, (1,), "flatten"), axis_arg(end_dim, (1,), "flatten")
+        for dim in (start_dim, end_dim):
+            axis_arg(dim, (1,), "flatten")  # 0 and -1 both name its one axis
         return apply(Reshape((1,)), x)
     start = axis_arg(start_dim, x.shape, "flatten")
     end = axis_arg(end_dim, x.shape, "flatten")
