@@ -697,6 +697,17 @@ def test_errors_name_the_function_argument_and_shapes(f, kind, pattern):
         f(ag.Value(np.ones((2, 3, 4))))
 
 
+@pytest.mark.parametrize("name", ["Flip", "Roll", "Tile", "Repeat", "Pad", "Gather",
+                                  "TakeAlongAxis", "ScatterAdd"])
+def test_op_docstrings_read_as_one_formula_each(name):
+    from autograd_core import viz
+    cls = getattr(ag.ops, name)
+    forward, derivative = viz.op_formula(cls.__new__(cls))
+    assert forward.startswith("y") and " = " in forward
+    lines = viz.formula_lines(derivative)
+    assert lines and all(line.startswith("dL/d") for line in lines), lines
+
+
 @pytest.mark.parametrize("module", ["shape", "joining", "indexing", "factories"])
 def test_docstring_examples(module):
     result = doctest.testmod(importlib.import_module(f"autograd_core.ops.{module}"))

@@ -131,8 +131,8 @@ def _check_range(indices, n, where, name, shape, axis):
 
 
 class Gather(GetItem):
-    """y = x[..., indices, ...], slices picked along axis    dL/dx = g added back where
-    each slice was picked (repeats add up)"""
+    """y = x[..., indices, ...], slices picked along axis
+    dL/dx = g added back where each slice was picked (repeats add up)"""
 
     __slots__ = ()
 
@@ -242,8 +242,8 @@ def _along_axis(indices, axis, sizes):
 
 
 class TakeAlongAxis(GetItem):
-    """y[..., j, ...] = x[..., indices[..., j, ...], ...] along axis    dL/dx = g added
-    back where each element was picked (repeats add up)"""
+    """y[..., j, ...] = x[..., indices[..., j, ...], ...] along axis
+    dL/dx = g added back where each element was picked (repeats add up)"""
 
     __slots__ = ()
 

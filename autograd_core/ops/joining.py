@@ -217,8 +217,8 @@ def tile(x, reps):
 
 
 class Repeat(GetItem):
-    """y = each element of x repeated along axis (numpy's repeat)    dL/dx = g summed over
-    each element's copies"""
+    """y = each element of x repeated along axis (numpy's repeat)
+    dL/dx = g summed over each element's copies"""
 
     __slots__ = ()
 
@@ -255,8 +255,8 @@ _PAD_MODES = {"constant": "constant", "reflect": "reflect", "symmetric": "symmet
 
 
 class Pad(Op):
-    """y = x with a border added (constant, or copies of x's edge elements)    dL/dx = g's
-    middle, plus the g of each copy (modes other than constant)"""
+    """y = x with a border added (constant, or copies of x's edge elements)
+    dL/dx = g's middle, plus the g of each copy (modes other than constant)"""
 
     __slots__ = ("pad_width", "mode", "constant_values", "index")
 
