@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Value, _data
-from . import arithmetic, elementwise, linalg, reductions, shape
+from . import arithmetic, elementwise, joining, linalg, reductions, shape
 
 # numpy ufunc -> the library's function of the same maths.
 UFUNCS = {
@@ -97,8 +97,8 @@ FUNCTIONS = {
     np.mean: _reduction(reductions.mean, "mean"),
     np.max: _reduction(reductions.max, "max"),
     np.min: _reduction(reductions.min, "min"),
-    np.concatenate: _join(shape.concat, "concatenate"),
-    np.stack: _join(shape.stack, "stack"),
+    np.concatenate: _join(joining.concat, "concatenate"),
+    np.stack: _join(joining.stack, "stack"),
     np.reshape: _reshape,
     np.transpose: _transpose,
     np.swapaxes: shape.swapaxes,

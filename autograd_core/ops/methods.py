@@ -1,6 +1,12 @@
 """The ops as ``Value`` operators and methods: ``a + b``, ``x @ W``, ``x.sum(axis=0)``,
 ``x.reshape(3, 4)``, ``x.T``, with numpy's and PyTorch's names and signatures.
 
+Where numpy and PyTorch give one method name two meanings, numpy's wins:
+``x.transpose(2, 0, 1)`` permutes the axes (PyTorch's ``transpose(dim0, dim1)`` is
+``x.swapaxes``), ``x.repeat(2)`` repeats each element (PyTorch's ``Tensor.repeat`` is
+``x.tile``). ``x.gather(dim, index)`` is PyTorch's (numpy has no such method; TensorFlow's
+``tf.gather`` is the function ``gather``).
+
 Arrays and Values sharing these methods is what lets one backward formula serve both paths.
 """
 
@@ -10,6 +16,7 @@ import numpy as np
 
 from ..engine import Value, _data, apply, is_grad_enabled
 from . import activations, arithmetic, elementwise, linalg, nn, reductions, shape, special, trig
+from . import indexing, joining
 from ._operands import operand
 from .arithmetic import Add, Div, Mul, Pow, Sub
 
@@ -43,7 +50,7 @@ Value.__rmatmul__ = lambda self, other: linalg.matmul(other, self)
 Value.__neg__ = arithmetic.negative
 Value.__pos__ = lambda self: self
 Value.__abs__ = arithmetic.abs
-Value.__getitem__ = shape.getitem
+Value.__getitem__ = indexing.getitem
 
 
 def _in_place(name, op, np_fn):
@@ -102,9 +109,16 @@ for _module, _names in (
         (activations, ("sigmoid", "relu", "leaky_relu")),
         (reductions, ("sum", "mean", "max", "min", "logsumexp")),
         (nn, ("softmax", "log_softmax")),
-        (shape, ("reshape", "transpose", "swapaxes"))):
+        (shape, ("reshape", "transpose", "swapaxes", "flatten", "ravel", "squeeze",
+                 "expand_dims", "unsqueeze", "permute", "swapdims", "moveaxis", "movedim",
+                 "broadcast_to", "expand", "flip", "roll")),
+        (joining, ("tile", "repeat", "repeat_interleave", "chunk", "unbind")),
+        (indexing, ("take", "take_along_dim", "index_select", "scatter_add", "index_add"))):
     for _name in _names:
         setattr(Value, _name, getattr(_module, _name))
 Value.astype = arithmetic.cast
 Value.pow = arithmetic.power
+# PyTorch's methods that numpy lacks: view is reshape, gather is torch.gather.
+Value.view = shape.reshape
+Value.gather = indexing.torch_gather
 Value.T = property(shape.transpose)

@@ -1,10 +1,22 @@
-"""Shapes and indexing: reshape, transpose, indexing, joining, broadcasting.
+"""Shapes: reshape, squeeze, transpose and their kin, broadcasting, flip and roll.
 
 These ops move numbers without changing them, so each gradient moves g back the same way:
-a reshape reshapes it back, an index scatters it back, a broadcast sums it back.
+a reshape reshapes it back, a permutation permutes it back, a flip flips it again, a roll
+rolls it back, a broadcast sums it back.
+
+Where the libraries disagree, numpy's meaning wins and the others' names are aliases:
+
+- ``transpose(x, *axes)`` permutes all axes, as numpy's (TensorFlow's ``perm=`` is
+  accepted). PyTorch's ``Tensor.transpose(dim0, dim1)`` exchanges two axes: that is
+  ``swapaxes`` here (``swapdims`` too); PyTorch's ``permute`` is ``transpose``.
+- ``squeeze(x, axis)`` raises if the axis does not have length 1, as numpy and TensorFlow
+  do (PyTorch leaves such an axis alone).
+- ``v.view(...)`` is ``reshape`` (every Value owns its data; there are no views to share).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -12,13 +24,15 @@ from ..engine import Op, Value, apply, unbroadcast
 from . import xp
 from ._operands import axis_arg, operand
 
-__all__ = ["reshape", "transpose", "swapaxes", "expand_dims", "broadcast_to", "sum_to",
-           "concat", "stack", "getitem", "scatter"]
+__all__ = ["reshape", "flatten", "ravel", "squeeze", "expand_dims", "unsqueeze",
+           "transpose", "permute", "swapaxes", "swapdims", "moveaxis", "movedim",
+           "broadcast_to", "sum_to", "flip", "reverse", "roll"]
 
 
 def _shape_arg(shape):
-    """``f(x, 3, 4)`` and ``f(x, (3, 4))`` alike, as numpy's methods take them."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+    """``f(x, 3, 4)`` and ``f(x, (3, 4))`` alike, as numpy's methods take them (or an
+    array of ints, as TensorFlow code passes a shape)."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list, np.ndarray)):
         return tuple(shape[0])
     return tuple(shape)
 
@@ -39,8 +53,88 @@ class Reshape(Op):
 
 
 def reshape(x, *shape):
-    """x with a new shape (one dimension may be -1): ``reshape(x, 3, 4)`` or ``(3, 4)``."""
-    return apply(Reshape(_shape_arg(shape)), operand(x, Reshape))
+    """x with a new shape (one dimension may be -1): ``reshape(x, 3, 4)`` or ``(3, 4)``.
+
+    Also ``v.reshape(3, 4)`` and PyTorch's ``v.view(3, 4)``.
+    """
+    x = operand(x, Reshape)
+    new = _shape_arg(shape)
+    if any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) for n in new):
+        raise TypeError(f"reshape: the shape must be integers, got {new!r}")
+    known = math.prod(n for n in new if n != -1)
+    if -1 in new:  # that one takes what the others leave
+        ok = new.count(-1) == 1 and known > 0 and x.size % known == 0
+    else:
+        ok = known == x.size
+    if not ok or any(n < -1 for n in new):
+        raise ValueError(f"reshape: cannot reshape an input of shape {x.shape} "
+                         f"({x.size} elements) into shape {new}")
+    return apply(Reshape(tuple(int(n) for n in new)), x)
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    """The axes ``start_dim`` to ``end_dim`` (both included) joined into one:
+    ``flatten(x)`` is numpy's ``x.flatten()``, the arguments are PyTorch's.
+
+    >>> flatten(Value(np.zeros((2, 3, 4))), 1).shape
+    (2, 12)
+    """
+    x = operand(x, Reshape)
+    if x.ndim == 0:  # a number becomes a vector of one, as in numpy and PyTorch
+        for dim in (start_dim, end_dim):
+            axis_arg(dim, (1,), "flatten")  # 0 and -1 both name its one axis
+        return apply(Reshape((1,)), x)
+    start = axis_arg(start_dim, x.shape, "flatten")
+    end = axis_arg(end_dim, x.shape, "flatten")
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
+                         f"for an input of shape {x.shape}")
+    shape = x.shape[:start] + (math.prod(x.shape[start:end + 1]),) + x.shape[end + 1:]
+    return apply(Reshape(shape), x)
+
+
+def ravel(x):
+    """x as a vector (numpy's name for ``flatten(x)``)."""
+    return flatten(x)
+
+
+def squeeze(x, axis=None):
+    """x without axes of length 1: all of them, or those in ``axis`` (an int or a tuple),
+    which must have length 1 (numpy's and TensorFlow's rule; PyTorch skips the others)."""
+    x = operand(x, Reshape)
+    if axis is None:
+        axes = [i for i, n in enumerate(x.shape) if n == 1]
+    else:
+        axes = axis_arg(axis, x.shape, "squeeze")
+        axes = [axes] if isinstance(axes, int) else list(axes)
+        for a in axes:
+            if x.shape[a] != 1:
+                raise ValueError(f"squeeze: cannot remove axis {a} of length {x.shape[a]}"
+                                 f" from an input of shape {x.shape}: only length 1")
+    shape = tuple(n for i, n in enumerate(x.shape) if i not in axes)
+    return apply(Reshape(shape), x)
+
+
+def expand_dims(x, axis):
+    """x with new axes of length 1 at ``axis`` (an int or a tuple), as numpy and TensorFlow.
+
+    PyTorch's ``unsqueeze(x, dim)`` is the same for one axis.
+    """
+    x = operand(x, Reshape)
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    axes = axis_arg(axes, x.shape, "expand_dims", ndim=x.ndim + len(axes))
+    shape = list(x.shape)
+    for a in sorted(axes):
+        shape.insert(a, 1)
+    return apply(Reshape(tuple(shape)), x)
+
+
+def unsqueeze(x, dim):
+    """x with a new axis of length 1 at ``dim`` (PyTorch's name for ``expand_dims``)."""
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"unsqueeze: dim must be one integer, got {dim!r}; "
+                        "expand_dims takes a tuple")
+    return expand_dims(x, dim)
 
 
 class Transpose(Op):
@@ -59,22 +153,40 @@ class Transpose(Op):
         return (g.transpose(inverse),)
 
 
-def transpose(x, *axes):
-    """Permute axes (reverse them by default), as numpy: ``transpose(x, (1, 0))`` or
-    ``x.transpose(1, 0)``; negative axes count from the end."""
+def transpose(x, *axes, perm=None):
+    """Permute axes (reverse them by default), as numpy: ``transpose(x, (1, 0))``,
+    ``x.transpose(1, 0)`` or TensorFlow's ``transpose(x, perm=[1, 0])``; negative axes
+    count from the end. PyTorch's ``permute`` is this; its ``transpose(dim0, dim1)`` is
+    ``swapaxes``.
+    """
     x = operand(x, Transpose)
+    if perm is not None:
+        if axes:
+            raise TypeError("transpose: give the axes or perm=, not both")
+        axes = (perm,)
     axes = None if axes in ((), (None,)) else _shape_arg(axes)
     if axes is not None:
         if len(axes) != x.ndim:
-            raise ValueError(f"transpose: axes {axes} do not match an input with {x.ndim} "
-                             "dimensions: give one entry per axis")
+            raise ValueError(f"transpose: axes {axes} do not match an input of shape "
+                             f"{x.shape}: give one entry per axis")
         # Backward inverts the permutation with argsort, which needs non-negative axes.
         axes = axis_arg(axes, x.shape, "transpose")
     return apply(Transpose(axes), x)
 
 
+def permute(x, *dims):
+    """Permute the axes to ``dims`` (PyTorch's name for ``transpose`` with axes):
+    ``permute(x, (2, 0, 1))`` or ``x.permute(2, 0, 1)``."""
+    x = operand(x, Transpose)
+    dims = _shape_arg(dims)
+    if None in dims or (not dims and x.ndim):
+        raise TypeError("permute: give the new order of the axes, e.g. permute(x, (1, 0))")
+    return transpose(x, dims)
+
+
 def swapaxes(x, axis1, axis2):
-    """x with two axes exchanged (``np.swapaxes``)."""
+    """x with two axes exchanged (``np.swapaxes``; PyTorch's ``transpose(x, dim0, dim1)``
+    and ``swapdims``)."""
     x = operand(x, Transpose)
     axes = list(range(x.ndim))
     a, b = axis_arg(axis1, x.shape, "swapaxes"), axis_arg(axis2, x.shape, "swapaxes")
@@ -82,15 +194,29 @@ def swapaxes(x, axis1, axis2):
     return apply(Transpose(tuple(axes)), x)
 
 
-def expand_dims(x, axis):
-    """x with new axes of length 1 at ``axis`` (an int or a tuple), as numpy."""
-    x = operand(x, Reshape)
-    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
-    axes = axis_arg(axes, x.shape, "expand_dims", ndim=x.ndim + len(axes))
-    shape = list(x.shape)
-    for a in sorted(axes):
-        shape.insert(a, 1)
-    return apply(Reshape(tuple(shape)), x)
+def swapdims(x, dim0, dim1):
+    """PyTorch's name for ``swapaxes``."""
+    return swapaxes(x, dim0, dim1)
+
+
+def moveaxis(x, source, destination):
+    """x with the axes ``source`` moved to positions ``destination`` (ints or sequences of
+    the same length), the other axes keeping their order (``np.moveaxis``)."""
+    x = operand(x, Transpose)
+    src = axis_arg(tuple(np.atleast_1d(source).tolist()), x.shape, "moveaxis")
+    dst = axis_arg(tuple(np.atleast_1d(destination).tolist()), x.shape, "moveaxis")
+    if len(src) != len(dst):
+        raise ValueError(f"moveaxis: source {source!r} and destination {destination!r} "
+                         "must name as many axes")
+    order = [a for a in range(x.ndim) if a not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return apply(Transpose(tuple(order)), x)
+
+
+def movedim(x, source, destination):
+    """PyTorch's name for ``moveaxis``."""
+    return moveaxis(x, source, destination)
 
 
 class BroadcastTo(Op):
@@ -109,15 +235,25 @@ class BroadcastTo(Op):
 
 
 def broadcast_to(x, shape):
-    """x broadcast to ``shape`` (numpy's rules)."""
+    """x broadcast to ``shape`` (numpy's rules; ``np.broadcast_to``, ``tf.broadcast_to``,
+    and the method ``v.broadcast_to(shape)`` as PyTorch's)."""
     x = operand(x, BroadcastTo)
-    shape = tuple(shape)
+    shape = (int(shape),) if np.isscalar(shape) else tuple(shape)
     try:
-        np.broadcast_shapes(x.shape, shape)
+        ok = np.broadcast_shapes(x.shape, shape) == shape
     except ValueError:
-        raise ValueError(f"broadcast_to: shape {x.shape} cannot be broadcast to {shape}") \
-            from None
+        ok = False
+    if not ok:
+        raise ValueError(f"broadcast_to: shape {x.shape} cannot be broadcast to {shape}")
     return apply(BroadcastTo(shape), x)
+
+
+def expand(x, *sizes):
+    """PyTorch's ``v.expand(*sizes)``: ``broadcast_to``, where -1 keeps an axis's length."""
+    x, sizes = operand(x, BroadcastTo), _shape_arg(sizes)
+    kept = (None,) * (len(sizes) - x.ndim) + x.shape
+    return broadcast_to(x, tuple(k if n == -1 and k is not None else n
+                                 for n, k in zip(sizes, kept)))
 
 
 class SumTo(Op):
@@ -151,118 +287,68 @@ def sum_to(x, shape):
     return apply(SumTo(shape), x)
 
 
-def _is_basic_index(index):
-    items = index if isinstance(index, tuple) else (index,)
-    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis
-               for i in items)
-
-
-class GetItem(Op):
-    """y = x[index]                dL/dx = g scattered back to index (repeats add up)"""
-
-    __slots__ = ("index",)
-
-    def __init__(self, index):
-        self.index = index
-
-    def forward(self, x):
-        return x[self.index]
-
-    def backward(self, g, y, x):
-        return (xp.scatter(g, self.index, x.shape),)
-
-
-def getitem(x, index):
-    """x[index] with numpy's indexing: ints, slices, None, ..., integer and boolean arrays."""
-    if isinstance(index, Value):
-        index = index.data
-    elif isinstance(index, list):
-        index = np.asarray(index)
-    elif isinstance(index, tuple):
-        index = tuple(i.data if isinstance(i, Value) else i for i in index)
-    return apply(GetItem(index), operand(x, GetItem))
-
-
-def scatter_array(g, index, shape):
-    """Zeros of ``shape`` with ``g`` added at ``index``, on numpy arrays."""
-    out = np.zeros(shape, np.result_type(g))
-    if _is_basic_index(index):
-        out[index] = g  # a slice names each element once
-    else:
-        np.add.at(out, index, g)  # x[[0, 0]] uses x[0] twice: add, don't overwrite
-    return out
-
-
-class Scatter(Op):
-    """y = zeros(shape) with x added at index     dL/dx = g[index]
-
-    The gradient of indexing, as an op, so that it can be differentiated again."""
-
-    __slots__ = ("index", "shape")
-
-    def __init__(self, index, shape):
-        self.index, self.shape = index, shape
-
-    def forward(self, x):
-        return scatter_array(x, self.index, self.shape)
-
-    def backward(self, g, y, x):
-        return (g[self.index],)
-
-
-def scatter(x, index, shape):
-    """Zeros of ``shape`` with ``x`` added at ``index`` (repeated indices add up)."""
-    return apply(Scatter(index, tuple(shape)), operand(x, Scatter))
-
-
-class Concat(Op):
-    """y = [x1, x2, ...] joined along axis      dL/dx_i = g's slice for x_i"""
+class Flip(Op):
+    """y = x in reverse order along axis      dL/dx = g flipped back along axis"""
 
     __slots__ = ("axis",)
 
-    def __init__(self, axis=0):
+    def __init__(self, axis):
         self.axis = axis
 
-    def forward(self, *xs):
-        return np.concatenate(xs, axis=self.axis)
+    def forward(self, x):
+        return np.flip(x, self.axis)
 
-    def backward(self, g, y, *xs):
-        before = (slice(None),) * self.axis
-        ends = np.cumsum([x.shape[self.axis] for x in xs])
-        return tuple(g[before + (slice(end - x.shape[self.axis], end),)]
-                     for x, end in zip(xs, ends))
+    def backward(self, g, y, x):
+        return (xp.flip(g, self.axis),)
 
 
-def concat(values, axis=0):
-    """Join Values along an existing axis (``tf.concat``, ``np.concatenate``)."""
-    values = [operand(v, Concat) for v in values]
-    if not values:
-        raise ValueError("concat: needs at least one Value")
-    if values[0].ndim == 0:
-        raise ValueError("concat: zero-dimensional Values cannot be joined; use stack")
-    return apply(Concat(axis_arg(axis, values[0].shape, "concat")), *values)
+def flip(x, axis=None):
+    """x reversed along ``axis`` (an int or a tuple; None: every axis), as ``np.flip``;
+    PyTorch's ``flip(x, dims)`` and ``x.flip(dims)`` are the same."""
+    x = operand(x, Flip)
+    axis = axis_arg(axis, x.shape, "flip")
+    return apply(Flip(tuple(range(x.ndim)) if axis is None else axis), x)
 
 
-class Stack(Op):
-    """y = [x1, x2, ...] stacked on a new axis   dL/dx_i = g[..., i, ...]"""
-
-    __slots__ = ("axis",)
-
-    def __init__(self, axis=0):
-        self.axis = axis
-
-    def forward(self, *xs):
-        return np.stack(xs, axis=self.axis)
-
-    def backward(self, g, y, *xs):
-        before = (slice(None),) * self.axis
-        return tuple(g[before + (i,)] for i in range(len(xs)))
+def reverse(x, axis):
+    """TensorFlow's name for ``flip``, where ``axis`` is required."""
+    return flip(x, axis)
 
 
-def stack(values, axis=0):
-    """Join Values along a new axis (``tf.stack``, ``np.stack``)."""
-    values = [operand(v, Stack) for v in values]
-    if not values:
-        raise ValueError("stack: needs at least one Value")
-    axis = axis_arg(axis, values[0].shape, "stack", ndim=values[0].ndim + 1)
-    return apply(Stack(axis), *values)
+class Roll(Op):
+    """y = x shifted cyclically by shift along axis    dL/dx = g rolled back by -shift"""
+
+    __slots__ = ("shift", "axis")
+
+    def __init__(self, shift, axis):
+        self.shift, self.axis = shift, axis
+
+    def forward(self, x):
+        return np.roll(x, self.shift, self.axis)
+
+    def backward(self, g, y, x):
+        return (xp.roll(g, tuple(-s for s in self.shift), self.axis),)
+
+
+def roll(x, shift, axis=None):
+    """x shifted cyclically: elements pushed past the end come back at the start
+    (``np.roll``; ``tf.roll(x, shift, axis)``; PyTorch's ``roll(x, shifts, dims)``).
+
+    Args:
+        shift: an int, or a tuple of shifts, one per axis (an int is used for each).
+        axis: an int or a tuple; None rolls the flattened x and restores its shape.
+    """
+    x = operand(x, Roll)
+    shifts = np.atleast_1d(np.asarray(shift))
+    if shifts.dtype.kind not in "iu" or shifts.ndim != 1:
+        raise TypeError(f"roll: shift must be an integer or a tuple of integers, got {shift!r}")
+    if axis is None:
+        if shifts.size != 1:
+            raise ValueError(f"roll: {shifts.size} shifts need as many axes; got axis=None")
+        return apply(Roll((int(shifts[0]),), None), x)
+    axes = axis_arg(axis, x.shape, "roll")
+    axes = (axes,) if isinstance(axes, int) else axes
+    if shifts.size not in (1, len(axes)):
+        raise ValueError(f"roll: shift {shift!r} and axis {axis!r} must have the same length")
+    shifts = np.broadcast_to(shifts, (len(axes),))
+    return apply(Roll(tuple(int(s) for s in shifts), axes), x)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Value, _data, unbroadcast
-from . import activations, arithmetic, elementwise, nn, reductions, shape, special, trig
+from . import activations, arithmetic, elementwise, indexing, nn, reductions, shape, special, trig
 
 
 def _any_value(*xs):
@@ -117,8 +117,16 @@ def scatter(g, index, shape_):
     """Zeros of ``shape_`` with ``g`` added at ``index`` (repeated indices add up): the
     gradient of ``x[index]``."""
     if isinstance(g, Value):
-        return shape.scatter(g, index, shape_)
-    return shape.scatter_array(g, index, shape_)
+        return indexing.scatter(g, index, shape_)
+    return indexing.scatter_array(g, index, shape_)
+
+
+def flip(x, axis):
+    return shape.flip(x, axis) if isinstance(x, Value) else np.flip(x, axis)
+
+
+def roll(x, shift, axis):
+    return shape.roll(x, shift, axis) if isinstance(x, Value) else np.roll(x, shift, axis)
 
 
 # --- reductions and the softmax family ---------------------------------------------

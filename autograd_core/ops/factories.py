@@ -1,0 +1,162 @@
+"""Factories: new Values filled with zeros, ones, a constant, the identity or a range.
+
+Each returns a constant (no gradient is computed for it) unless ``requires_grad=True``
+(PyTorch's keyword), which makes it a leaf to differentiate; TensorFlow's way is
+``Variable(zeros(...))``. Floats come in the default float dtype (``get_default_dtype()``,
+float32 at start) unless ``dtype`` says otherwise; integer ranges and integer fill values
+stay integers, as in numpy and PyTorch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import Value, _data, get_default_dtype
+
+__all__ = ["zeros", "ones", "full", "fill", "zeros_like", "ones_like", "full_like", "eye",
+           "arange", "range", "linspace"]
+
+
+def _shape(shape, where):
+    """An int or a sequence of ints, as numpy takes a shape."""
+    dims = np.atleast_1d(np.asarray(shape)) if np.ndim(shape) == 0 else np.asarray(shape)
+    if dims.size and dims.dtype.kind not in "iu" or dims.ndim != 1:
+        raise TypeError(f"{where}: shape must be an int or a tuple of ints, got {shape!r}")
+    if np.any(dims < 0):
+        raise ValueError(f"{where}: negative dimensions in shape {shape!r}")
+    return tuple(int(n) for n in dims)
+
+
+def _dtype(dtype, where):
+    try:
+        return get_default_dtype() if dtype is None else np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{where}: {dtype!r} is not a dtype; give a shape of several axes "
+                        f"as one tuple, {where}((2, 3))") from None
+
+
+def _made(data, requires_grad, name, where):
+    """``data`` as a Value: a constant, or a leaf that requires grad."""
+    if requires_grad and data.dtype.kind != "f":
+        raise TypeError(f"{where}: only float Values can require grad, got dtype {data.dtype}")
+    return Value(data, requires_grad=requires_grad, name=name, dtype=data.dtype)
+
+
+def zeros(shape, dtype=None, requires_grad=False, name=None):
+    """A Value of zeros of ``shape`` (an int or a tuple): ``np.zeros``, ``tf.zeros``.
+
+    >>> zeros((2, 3)).shape, zeros(2).dtype
+    ((2, 3), dtype('float32'))
+    """
+    return _made(np.zeros(_shape(shape, "zeros"), _dtype(dtype, "zeros")), requires_grad,
+                 name, "zeros")
+
+
+def ones(shape, dtype=None, requires_grad=False, name=None):
+    """A Value of ones of ``shape`` (an int or a tuple): ``np.ones``, ``tf.ones``."""
+    return _made(np.ones(_shape(shape, "ones"), _dtype(dtype, "ones")), requires_grad,
+                 name, "ones")
+
+
+def _fill_dtype(fill_value, dtype, where):
+    """numpy's and PyTorch's choice: the dtype of the fill value, floats the default one."""
+    if dtype is not None:
+        return _dtype(dtype, where)
+    kind = np.asarray(_data(fill_value)).dtype
+    if kind.kind not in "biuf":
+        raise TypeError(f"{where}: fill_value must be a number, got {fill_value!r}")
+    if isinstance(fill_value, (np.ndarray, np.generic, Value)) and kind.kind == "f":
+        return kind
+    return kind if kind.kind in "biu" else get_default_dtype()
+
+
+def full(shape, fill_value, dtype=None, requires_grad=False, name=None):
+    """A Value of ``shape`` filled with ``fill_value`` (``np.full``, ``torch.full``); its dtype
+    is the fill value's (a Python float: the default float dtype; an int: int64).
+
+    >>> full(2, 7.0).numpy(), full(2, 7).numpy()
+    (array([7., 7.], dtype=float32), array([7, 7]))
+    """
+    dtype = _fill_dtype(fill_value, dtype, "full")
+    value = np.asarray(_data(fill_value))
+    return _made(np.full(_shape(shape, "full"), value, dtype), requires_grad, name, "full")
+
+
+def fill(dims, value, name=None):
+    """TensorFlow's name for ``full``: ``tf.fill(dims, value)``."""
+    return full(dims, value, name=name)
+
+
+def _like(x, fill_value, dtype, requires_grad, name, where):
+    """``fill_value`` in x's shape and dtype (or ``dtype``)."""
+    data = _data(x)
+    if dtype is not None:
+        dtype = _dtype(dtype, where)
+    elif isinstance(data, (np.ndarray, np.generic)):
+        dtype = data.dtype  # numpy data keeps its dtype
+    else:
+        dtype = get_default_dtype()  # lists and numbers, as Values take them
+    value = np.asarray(_data(fill_value))
+    return _made(np.full(np.shape(data), value, dtype), requires_grad, name, where)
+
+
+def zeros_like(x, dtype=None, requires_grad=False, name=None):
+    """Zeros of x's shape and dtype (``np.zeros_like``, ``tf.zeros_like``)."""
+    return _like(x, 0, dtype, requires_grad, name, "zeros_like")
+
+
+def ones_like(x, dtype=None, requires_grad=False, name=None):
+    """Ones of x's shape and dtype (``np.ones_like``, ``tf.ones_like``)."""
+    return _like(x, 1, dtype, requires_grad, name, "ones_like")
+
+
+def full_like(x, fill_value, dtype=None, requires_grad=False, name=None):
+    """``fill_value`` in x's shape and dtype (``np.full_like``, ``torch.full_like``)."""
+    return _like(x, fill_value, dtype, requires_grad, name, "full_like")
+
+
+def eye(N, M=None, k=0, dtype=None, batch_shape=None, requires_grad=False, name=None):
+    """The N x M identity: ones on diagonal ``k`` (``np.eye``; ``tf.eye``'s ``batch_shape``
+    stacks copies of it).
+
+    >>> eye(2).numpy()
+    array([[1., 0.],
+           [0., 1.]], dtype=float32)
+    """
+    data = np.eye(N, M, k, dtype=_dtype(dtype, "eye"))
+    if batch_shape is not None:
+        data = np.broadcast_to(data, _shape(batch_shape, "eye") + data.shape)
+    return _made(data, requires_grad, name, "eye")
+
+
+def arange(start, stop=None, step=1, dtype=None, requires_grad=False, name=None):
+    """Evenly spaced numbers in [start, stop) (``np.arange``; ``arange(n)`` is 0, ..., n-1).
+    Integer arguments give integers (int64), as numpy; floats the default float dtype.
+
+    >>> arange(3).numpy(), arange(0, 1, 0.5).numpy()
+    (array([0, 1, 2]), array([0. , 0.5], dtype=float32))
+    """
+    if stop is None:
+        start, stop = 0, start
+    data = np.arange(start, stop, step, dtype=None if dtype is None else _dtype(dtype, "arange"))
+    if dtype is None and data.dtype.kind == "f":
+        data = data.astype(get_default_dtype())
+    return _made(data, requires_grad, name, "arange")
+
+
+def range(start, limit=None, delta=1, dtype=None, name=None):  # noqa: A001 - tf.range
+    """TensorFlow's name for ``arange``: ``tf.range(start, limit, delta)``."""
+    return arange(start, limit, delta, dtype=dtype, name=name)
+
+
+def linspace(start, stop, num=50, endpoint=True, dtype=None, axis=0, requires_grad=False,
+             name=None):
+    """``num`` evenly spaced numbers from start to stop, stop included unless ``endpoint``
+    is False (``np.linspace``; PyTorch's ``linspace(start, end, steps)``).
+
+    >>> linspace(0, 1, 3).numpy()
+    array([0. , 0.5, 1. ], dtype=float32)
+    """
+    data = np.linspace(_data(start), _data(stop), num,
+                       endpoint=endpoint, axis=axis)
+    return _made(data.astype(_dtype(dtype, "linspace")), requires_grad, name, "linspace")

@@ -1,0 +1,390 @@
+"""Indexing: picking elements (gather) and adding them back (scatter).
+
+Every pick here is numpy indexing, ``y = x[index]``, with ``index`` built from the
+arguments: its gradient puts g back where each element came from, adding up where an
+element was picked twice (``Scatter``). Adding into places is the mirror image: its
+gradient picks g back out of those places. So the two are each other's derivative, and
+second derivatives come for free.
+
+The libraries name these picks differently; here each keeps its own meaning:
+
+==========================================  ================================================
+here                                        picks
+==========================================  ================================================
+``x[index]``                                numpy's indexing (ints, slices, None, ..., arrays)
+``take(x, indices, axis)``                  whole slices along one axis (``np.take``)
+``gather(x, indices, axis, batch_dims)``    the same, TensorFlow's ``tf.gather``
+``index_select(x, dim, index)``             the same, PyTorch's
+``gather_nd(x, indices)``                   ``tf.gather_nd``: ``indices[..., k]`` address x
+``take_along_axis(x, indices, axis)``       one element per index (``np.take_along_axis``)
+``take_along_dim(x, indices, dim)``         the same, PyTorch's name
+``x.gather(dim, index)``                    PyTorch's ``torch.gather``: take_along_axis,
+                                            without broadcasting (the output has index's
+                                            shape)
+==========================================  ================================================
+
+and the additions: ``scatter_add(x, dim, index, src)`` and ``index_add(x, dim, index,
+source)`` are PyTorch's (x with src added at the places ``x.gather``/``index_select``
+would pick), ``tensor_scatter_nd_add`` and ``scatter_nd`` TensorFlow's. Repeated indices
+add up everywhere. Negative indices count from the end, as in numpy (PyTorch's
+gather and scatter reject them).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import Op, Value, apply
+from . import xp
+from ._operands import axis_arg, operand, pair
+
+__all__ = ["getitem", "scatter", "take", "gather", "index_select", "gather_nd",
+           "take_along_axis", "take_along_dim", "scatter_add", "index_add",
+           "tensor_scatter_nd_add", "scatter_nd"]
+
+
+def _is_basic_index(index):
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis
+               for i in items)
+
+
+class GetItem(Op):
+    """y = x[index]                dL/dx = g scattered back to index (repeats add up)"""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, x):
+        return x[self.index]
+
+    def backward(self, g, y, x):
+        return (xp.scatter(g, self.index, x.shape),)
+
+
+def getitem(x, index):
+    """x[index] with numpy's indexing: ints, slices, None, ..., integer and boolean arrays."""
+    if isinstance(index, Value):
+        index = index.data
+    elif isinstance(index, list):
+        index = np.asarray(index)
+    elif isinstance(index, tuple):
+        index = tuple(i.data if isinstance(i, Value) else i for i in index)
+    return apply(GetItem(index), operand(x, GetItem))
+
+
+def scatter_array(g, index, shape):
+    """Zeros of ``shape`` with ``g`` added at ``index``, on numpy arrays."""
+    out = np.zeros(shape, np.result_type(g))
+    if _is_basic_index(index):
+        out[index] = g  # a slice names each element once
+    else:
+        np.add.at(out, index, g)  # x[[0, 0]] uses x[0] twice: add, don't overwrite
+    return out
+
+
+class Scatter(Op):
+    """y = zeros(shape) with x added at index     dL/dx = g[index]
+
+    The gradient of indexing, as an op, so that it can be differentiated again."""
+
+    __slots__ = ("index", "shape")
+
+    def __init__(self, index, shape):
+        self.index, self.shape = index, shape
+
+    def forward(self, x):
+        return scatter_array(x, self.index, self.shape)
+
+    def backward(self, g, y, x):
+        return (g[self.index],)
+
+
+def scatter(x, index, shape):
+    """Zeros of ``shape`` with ``x`` added at ``index`` (repeated indices add up)."""
+    return apply(Scatter(index, tuple(shape)), operand(x, Scatter))
+
+
+# --- picking along an axis ----------------------------------------------------------
+
+
+def _indices(indices, where, name="indices"):
+    """Integer index data from a Value, array or list (an empty list is fine)."""
+    data = np.asarray(indices.data if isinstance(indices, Value) else indices)
+    if data.size == 0 and data.dtype.kind not in "iu":
+        data = data.astype(np.intp)
+    if data.dtype.kind not in "iu":
+        raise TypeError(f"{where}: {name} must be integers, got dtype {data.dtype} "
+                        f"(shape {data.shape})")
+    return data
+
+
+def _check_range(indices, n, where, name, shape, axis):
+    """Indices must lie in [-n, n), n the length of ``axis`` of an input of ``shape``."""
+    if indices.size and (indices.min() < -n or indices.max() >= n):
+        bad = indices[(indices < -n) | (indices >= n)].flat[0]
+        raise IndexError(f"{where}: {name} has {bad}, out of range for axis {axis} of "
+                         f"length {n} (input shape {tuple(shape)}, {name} shape "
+                         f"{indices.shape})")
+
+
+class Gather(GetItem):
+    """y = x[..., indices, ...], slices picked along axis
+    dL/dx = g added back where each slice was picked (repeats add up)"""
+
+    __slots__ = ()
+
+
+def gather(params, indices, axis=None, batch_dims=0):
+    """Slices of ``params`` picked by ``indices`` along ``axis`` (TensorFlow's ``tf.gather``).
+
+    Args:
+        params: (*B, ..., n, ...), with n at ``axis`` (default: ``batch_dims``).
+        indices: integers in [-n, n), of shape (*B, *I): the first ``batch_dims`` axes are
+            batch axes shared with params, each batch picking with its own indices.
+    Returns:
+        params.shape[:axis] + I + params.shape[axis + 1:].
+
+    PyTorch's ``torch.gather(x, dim, index)`` is a different pick: ``x.gather(dim, index)``
+    or ``take_along_axis(x, index, dim)`` here.
+
+    >>> gather(Value([[1., 2.], [3., 4.]]), [1, 1, 0]).numpy()
+    array([[3., 4.],
+           [3., 4.],
+           [1., 2.]], dtype=float32)
+    """
+    if not isinstance(axis, (int, np.integer, type(None))):
+        raise TypeError("gather: follows tf.gather(params, indices, axis, batch_dims); for "
+                        "PyTorch's torch.gather(x, dim, index) use x.gather(dim, index) or "
+                        "take_along_axis(x, index, dim)")
+    return _gather(params, indices, axis, batch_dims, "gather")
+
+
+def _gather(params, indices, axis, batch_dims, where):
+    params = operand(params, Gather)
+    idx = _indices(indices, where)
+    b = int(batch_dims) + idx.ndim if batch_dims < 0 else int(batch_dims)  # TF's rule
+    axis = axis_arg(b if axis is None else axis, params.shape, where, allow_none=False)
+    if not 0 <= b <= idx.ndim or b > axis or params.shape[:b] != idx.shape[:b]:
+        raise ValueError(f"{where}: batch_dims={batch_dims} needs the first {b} axes of "
+                         f"params (shape {params.shape}) and indices (shape {idx.shape}) "
+                         f"to match, and axis {axis} not among them")
+    _check_range(idx, params.shape[axis], where, "indices", params.shape, axis)
+    if b == 0:  # an array at one axis: numpy puts the picked axes there
+        return apply(Gather((slice(None),) * axis + (idx,)), params)
+    # With batch axes, every axis gets an index array, all broadcast to the output's shape.
+    rest = idx.ndim - b
+    out_ndim = params.ndim - 1 + rest
+    index = []
+    for d, n in enumerate(params.shape):
+        if d == axis:
+            index.append(idx.reshape(idx.shape[:b] + (1,) * (axis - b) + idx.shape[b:]
+                                     + (1,) * (params.ndim - axis - 1)))
+        else:
+            at = d if d < axis else d - 1 + rest
+            index.append(np.arange(n).reshape([n if i == at else 1 for i in range(out_ndim)]))
+    return apply(Gather(tuple(index)), params)
+
+
+def take(x, indices, axis=None):
+    """Slices of x picked along ``axis`` (numpy's ``np.take``; axis None: of the flattened
+    x). The same as ``gather(x, indices, axis)``."""
+    x = operand(x, Gather)
+    if axis is None:
+        _indices(indices, "take")
+        x, axis = x.reshape(-1), 0
+    return _gather(x, indices, axis, 0, "take")
+
+
+def index_select(x, dim, index):
+    """PyTorch's ``index_select``: slices picked along ``dim`` by a vector ``index``."""
+    index = _indices(index, "index_select", "index")
+    if index.ndim > 1:
+        raise ValueError(f"index_select: index must be a vector, got shape {index.shape}")
+    return _gather(x, index, dim, 0, "index_select")
+
+
+def gather_nd(params, indices, batch_dims=0):
+    """TensorFlow's ``tf.gather_nd``: each row ``indices[..., :]`` addresses the first k axes
+    of params (after ``batch_dims`` batch axes) and picks the rest.
+
+    Args:
+        params: (*B, *P), B of length ``batch_dims``.  indices: (*B, *I, k), integers.
+    Returns:
+        (*B, *I) + P[k:].
+    """
+    params = operand(params, Gather)
+    idx = _indices(indices, "gather_nd")
+    b = int(batch_dims)
+    k = idx.shape[-1] if idx.ndim else 0
+    if idx.ndim < b + 1 or k > params.ndim - b or params.shape[:b] != idx.shape[:b]:
+        raise ValueError(f"gather_nd: indices of shape {idx.shape} cannot address params of "
+                         f"shape {params.shape} with batch_dims={batch_dims}: indices "
+                         "need shape (*batch, ..., k), k at most the remaining axes")
+    for j in range(k):
+        _check_range(idx[..., j], params.shape[b + j], "gather_nd", "indices",
+                     params.shape, b + j)
+    inner = idx.ndim - 1 - b
+    batch = tuple(np.arange(n).reshape([n if i == d else 1 for i in range(b + inner)])
+                  for d, n in enumerate(params.shape[:b]))
+    return apply(Gather(batch + tuple(idx[..., j] for j in range(k))), params)
+
+
+def _along_axis(indices, axis, sizes):
+    """The numpy index that picks ``x[..., indices[i, j, ...], ...]`` along ``axis``: the
+    indices there, and ``arange(sizes[d])`` on every other axis d, broadcast together."""
+    ndim = len(sizes)
+    return tuple(indices if d == axis else
+                 np.arange(n).reshape([n if i == d else 1 for i in range(ndim)])
+                 for d, n in enumerate(sizes))
+
+
+class TakeAlongAxis(GetItem):
+    """y[..., j, ...] = x[..., indices[..., j, ...], ...] along axis
+    dL/dx = g added back where each element was picked (repeats add up)"""
+
+    __slots__ = ()
+
+
+def take_along_axis(x, indices, axis=-1):
+    """One element of x per index, along ``axis`` (``np.take_along_axis``): ``indices`` has
+    x's number of axes and broadcasts against x on the others (axis None: x flattened,
+    indices a vector). PyTorch's ``take_along_dim``; its ``gather`` does not broadcast.
+
+    >>> x = Value([[10., 30., 20.], [60., 40., 50.]])
+    >>> take_along_axis(x, [[1], [0]], axis=1).numpy()
+    array([[30.],
+           [60.]], dtype=float32)
+    """
+    x = operand(x, TakeAlongAxis)
+    idx = _indices(indices, "take_along_axis")
+    if axis is None:
+        x, axis = x.reshape(-1), 0
+    axis = axis_arg(axis, x.shape, "take_along_axis", allow_none=False)
+    if idx.ndim != x.ndim:
+        raise ValueError(f"take_along_axis: indices (shape {idx.shape}) need as many axes "
+                         f"as the input (shape {x.shape})")
+    sizes = list(x.shape)
+    sizes[axis] = 1
+    try:
+        np.broadcast_shapes(tuple(sizes), idx.shape)
+    except ValueError:
+        raise ValueError(f"take_along_axis: indices of shape {idx.shape} do not broadcast "
+                         f"against the input's shape {x.shape} off axis {axis}") from None
+    _check_range(idx, x.shape[axis], "take_along_axis", "indices", x.shape, axis)
+    return apply(TakeAlongAxis(_along_axis(idx, axis, x.shape)), x)
+
+
+def take_along_dim(x, indices, dim=None):
+    """PyTorch's name for ``take_along_axis`` (``dim`` None: x flattened)."""
+    return take_along_axis(x, indices, dim)
+
+
+def _torch_index(x, dim, index, where):
+    """PyTorch's index for gather and scatter_add: index has x's number of axes and is
+    no longer than x on any axis but ``dim``; the output has index's shape."""
+    idx = _indices(index, where, "index")
+    dim = axis_arg(dim, x.shape, where, allow_none=False)
+    if idx.ndim != x.ndim or any(m > n for d, (m, n) in enumerate(zip(idx.shape, x.shape))
+                                 if d != dim):
+        raise ValueError(f"{where}: index (shape {idx.shape}) needs the input's number of "
+                         f"axes and no greater length off dim {dim} (input shape {x.shape})")
+    _check_range(idx, x.shape[dim], where, "index", x.shape, dim)
+    return _along_axis(idx, dim, idx.shape), idx.shape
+
+
+def torch_gather(x, dim, index):
+    """PyTorch's ``x.gather(dim, index)``: ``y[i][j] = x[i][index[i][j]]`` for dim=1, the
+    output of index's shape (``take_along_axis`` without broadcasting)."""
+    x = operand(x, TakeAlongAxis)
+    return apply(TakeAlongAxis(_torch_index(x, dim, index, "gather")[0]), x)
+
+
+# --- adding at places -----------------------------------------------------------------
+
+
+class ScatterAdd(Op):
+    """y = x with src added at index (repeats add up)    dL/dx = g,  dL/dsrc = g[index]"""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, x, src):
+        y = np.array(x, dtype=np.result_type(x, src))
+        np.add.at(y, self.index, src)
+        return y
+
+    def backward(self, g, y, x, src):
+        return g, (g[self.index] if self.needs_grad[1] else None)
+
+
+def _scatter_add(x, index, src, where, src_shape):
+    x, src = pair(x, src, ScatterAdd)
+    if src.shape != src_shape:
+        raise ValueError(f"{where}: src has shape {src.shape}, but the index (into an input "
+                         f"of shape {x.shape}) needs {src_shape}")
+    return apply(ScatterAdd(index), x, src)
+
+
+def scatter_add(x, dim, index, src):
+    """PyTorch's ``scatter_add``: x with ``src[i][j]`` added at ``[i][index[i][j]]`` for
+    dim=1 (repeats add up); index is no longer than src on any axis, and the part of src
+    it covers is used. ``x.scatter_add(dim, index, src)`` as well."""
+    x = operand(x, ScatterAdd)
+    place, shape = _torch_index(x, dim, index, "scatter_add")
+    src = operand(src, ScatterAdd, like=x)
+    if src.ndim == len(shape) and src.shape != shape and all(
+            m <= n for m, n in zip(shape, src.shape)):
+        src = src[tuple(slice(0, m) for m in shape)]
+    return _scatter_add(x, place, src, "scatter_add", shape)
+
+
+def index_add(x, dim, index, source, alpha=1):
+    """PyTorch's ``index_add``: x with ``alpha * source`` added at ``index`` along ``dim``
+    (``x[..., index[i], ...] += alpha * source[..., i, ...]``, repeats adding up)."""
+    x = operand(x, ScatterAdd)
+    idx = _indices(index, "index_add", "index")
+    dim = axis_arg(dim, x.shape, "index_add", allow_none=False)
+    if idx.ndim != 1:
+        raise ValueError(f"index_add: index must be a vector, got shape {idx.shape}")
+    _check_range(idx, x.shape[dim], "index_add", "index", x.shape, dim)
+    shape = x.shape[:dim] + idx.shape + x.shape[dim + 1:]
+    if alpha != 1:
+        source = alpha * operand(source, ScatterAdd, like=x)
+    return _scatter_add(x, (slice(None),) * dim + (idx,), source, "index_add", shape)
+
+
+def _nd_index(idx, shape, where):
+    """``tuple(indices[..., j])``: rows of k integers addressing the first k axes."""
+    k = idx.shape[-1] if idx.ndim else 0
+    if idx.ndim == 0 or k > len(shape):
+        raise ValueError(f"{where}: indices of shape {idx.shape} cannot address an array of "
+                         f"shape {tuple(shape)}: the last axis (k) indexes the first k axes")
+    for j in range(k):
+        _check_range(idx[..., j], shape[j], where, "indices", shape, j)
+    return tuple(idx[..., j] for j in range(k)), idx.shape[:-1] + tuple(shape[k:])
+
+
+def tensor_scatter_nd_add(tensor, indices, updates):
+    """TensorFlow's ``tf.tensor_scatter_nd_add``: tensor with ``updates[i]`` added at the
+    place ``indices[i, :]`` addresses (indices (*I, k), updates (*I) + tensor.shape[k:])."""
+    tensor = operand(tensor, ScatterAdd)
+    index, shape = _nd_index(_indices(indices, "tensor_scatter_nd_add"), tensor.shape,
+                             "tensor_scatter_nd_add")
+    return _scatter_add(tensor, index, updates, "tensor_scatter_nd_add", shape)
+
+
+def scatter_nd(indices, updates, shape):
+    """TensorFlow's ``tf.scatter_nd``: zeros of ``shape`` with ``updates`` added at
+    ``indices`` (as ``tensor_scatter_nd_add`` on zeros)."""
+    shape = tuple(int(n) for n in shape)
+    updates = operand(updates, Scatter)
+    index, needed = _nd_index(_indices(indices, "scatter_nd"), shape, "scatter_nd")
+    if updates.shape != needed:
+        raise ValueError(f"scatter_nd: updates have shape {updates.shape}, but indices into "
+                         f"shape {shape} need {needed}")
+    return apply(Scatter(index, shape), updates)
