@@ -700,11 +700,11 @@ def test_errors_name_the_function_argument_and_shapes(f, kind, pattern):
 @pytest.mark.parametrize("name", ["Flip", "Roll", "Tile", "Repeat", "Pad", "Gather",
                                   "TakeAlongAxis", "ScatterAdd"])
 def test_op_docstrings_read_as_one_formula_each(name):
-    from autograd_core import viz
+    from autograd_core import labels
     cls = getattr(ag.ops, name)
-    forward, derivative = viz.op_formula(cls.__new__(cls))
+    forward, derivative = labels.op_formula(cls.__new__(cls))
     assert forward.startswith("y") and " = " in forward
-    lines = viz.formula_lines(derivative)
+    lines = labels.formula_lines(derivative)
     assert lines and all(line.startswith("dL/d") for line in lines), lines
 
 
