@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..engine import Value, apply
 from . import activations, arithmetic, elementwise, linalg, nn, reductions, shape
+from . import cumulative, inverse, norms, statistics
 from ._operands import operand
 from .arithmetic import Add, Div, Mul, Pow, Sub
 
@@ -58,8 +59,15 @@ for _module, _names in (
         (activations, ("sigmoid", "relu", "leaky_relu")),
         (reductions, ("sum", "mean", "max", "min", "logsumexp")),
         (nn, ("softmax", "log_softmax")),
-        (shape, ("reshape", "transpose", "swapaxes"))):
+        (shape, ("reshape", "transpose", "swapaxes")),
+        (reductions, ("prod",)),
+        (statistics, ("var", "std")),
+        (cumulative, ("cumsum", "cumprod")),
+        (norms, ("norm",)),  # torch's Tensor.norm: no axis is the norm of all entries
+        (linalg, ("trace", "diagonal", "diag", "outer")),
+        (inverse, ("det",))):
     for _name in _names:
         setattr(Value, _name, getattr(_module, _name))
 Value.astype = arithmetic.cast
+Value.inverse = inverse.inv  # torch's name
 Value.T = property(shape.transpose)
