@@ -90,20 +90,20 @@ def solve_array(A, B):
 
 
 class Solve(Op):
-    """X = A^-1 B      dL/dB = A^-T g,  dL/dA = -(A^-T g) X^T"""
+    """y = A^-1 B, the X of A X = B      dL/dB = A^-T g,  dL/dA = -(A^-T g) y^T"""
 
     __slots__ = ()
 
     def forward(self, A, B):
         return solve_array(A, B)
 
-    def backward(self, g, X, A, B):
+    def backward(self, g, y, A, B):
         need_A, need_B = self.needs_grad
         vector = B.ndim == 1
         if vector:  # a vector right-hand side is one column
-            g, X = g[..., None], X[..., None]
+            g, y = g[..., None], y[..., None]
         grad_B = xp.solve(A.swapaxes(-1, -2), g)
-        grad_A = -(grad_B @ X.swapaxes(-1, -2)) if need_A else None
+        grad_A = -(grad_B @ y.swapaxes(-1, -2)) if need_A else None
         if vector:
             grad_B = grad_B[..., 0]
         return grad_A, (grad_B if need_B else None)

@@ -155,6 +155,12 @@ def _diagonal_index(rows, cols, offset):
     return np.arange(n) - min(offset, 0), np.arange(n) + max(offset, 0)
 
 
+def _int(k, op_name):
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"{op_name}: the diagonal offset must be an integer, got {k!r}")
+    return int(k)
+
+
 class Diagonal(Op):
     """y = the diagonal of x over (axis1, axis2), as a last axis    dL/dx = g put back on it"""
 
@@ -187,12 +193,6 @@ def diagonal(x, offset=0, axis1=0, axis2=1):
         raise ValueError(f"diagonal: axis1 and axis2 are the same axis ({axis1}) of shape "
                          f"{x.shape}")
     return apply(Diagonal(_int(offset, "diagonal"), axis1, axis2), x)
-
-
-def _int(k, op_name):
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-        raise TypeError(f"{op_name}: the diagonal offset must be an integer, got {k!r}")
-    return int(k)
 
 
 class Diag(Op):
