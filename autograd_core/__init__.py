@@ -13,7 +13,7 @@ way) or a ``GradientTape`` (TensorFlow's) applies the chain rule back through th
 
 import numpy as _np
 
-from . import random
+from . import linalg, random
 from .engine import (
     BackwardStep, Op, Value, Variable, apply, backward_steps, constant, detect_anomaly,
     enable_grad, get_default_dtype, gradients, is_grad_enabled, name_scope, no_grad,
@@ -52,7 +52,7 @@ __all__ = [
     "GradcheckError",
     # TensorFlow's names
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min",
-    "random",
+    "random", "linalg",
 ] + ops.__all__
 
 from .rendering import render  # noqa: E402

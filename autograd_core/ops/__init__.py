@@ -9,11 +9,17 @@ The ops are grouped by family, one file each:
 - ``special``: erf
 - ``activations``: sigmoid, relu, leaky_relu, softplus, softsign, elu, selu, gelu, silu,
   hard_sigmoid
-- ``reductions``: sum, mean, max, min, logsumexp
+- ``reductions``: sum, mean, prod, max, min, logsumexp
+- ``statistics``: var, std, mean_squared_error
+- ``cumulative``: cumsum, cumprod
+- ``norms``: vector and matrix norms, singular values
 - ``shape``: reshape, squeeze, flatten, transpose, moveaxis, broadcasting, flip, roll
 - ``joining``: concat, stack, split, unstack, tile, repeat, pad
 - ``indexing``: x[index], take/gather, take_along_axis, scatter_add, index_add
-- ``linalg``: matmul and the dense layer's linear map
+- ``linalg``: matmul, the dense layer's linear map, outer, diag, diagonal, trace
+- ``contractions``: einsum, tensordot
+- ``inverse``: inv, det, solve (public as ``autograd_core.linalg``)
+- ``decompositions``: the singular value decomposition (``linalg.svdvals``)
 - ``nn``: softmax, log_softmax and the fused cross-entropy losses
 - ``nondiff``: stop_gradient, argmax, equal, one_hot: ops that pass no gradient
 - ``factories``: zeros, ones, full, eye, arange, linspace (constants, not ops)
@@ -28,12 +34,14 @@ arguments and then ``apply`` the op; ``methods`` attaches them to ``Value``.
 from ..engine import Op as _Op
 from . import activations, arithmetic, elementwise, linalg, nn, nondiff, reductions, shape
 from . import factories, indexing, joining, special, trig
+from . import contractions, cumulative, decompositions, inverse, norms, statistics
 from . import xp  # noqa: F401  (imported after the families it dispatches to)
 from . import methods  # noqa: F401  (attaches the operators and methods to Value)
 from . import interop  # noqa: F401  (numpy's functions on Values: np.exp(v), np.mean(v))
 
 _FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn, nondiff,
-             special, trig, joining, indexing, factories)
+             special, trig, joining, indexing, factories,
+             statistics, cumulative, norms, contractions, inverse, decompositions)
 
 # The public functions of every family, and its op classes (``ops.Tanh``), under one name.
 __all__ = [name for family in _FAMILIES for name in family.__all__]

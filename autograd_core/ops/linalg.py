@@ -1,4 +1,9 @@
-"""Linear algebra: the matrix product, and the dense layer's affine map x @ W + b."""
+"""Linear algebra: the matrix product, the dense layer's affine map x @ W + b, the outer
+product, diagonals and the trace.
+
+(Contractions are in ``contractions``; inverse, determinant and solve in ``inverse``, with
+``autograd_core.linalg`` gathering them under numpy's and PyTorch's ``linalg`` names.)
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,9 @@ import numpy as np
 
 from ..engine import Op, Value, apply
 from . import xp
-from ._operands import operand, pair
+from ._operands import axis_arg, operand, pair
 
-__all__ = ["matmul", "linear"]
+__all__ = ["matmul", "linear", "outer", "diag", "diagonal", "trace"]
 
 
 class MatMul(Op):
@@ -121,3 +126,131 @@ def linear(x, W, b=None):
     if not isinstance(b, Value):
         b = operand(b, Linear, like=x)
     return apply(Linear(), x, W, b)
+
+
+class Outer(Op):
+    """y = a b^T (a and b flattened)     dL/da = g @ b,  dL/db = g^T @ a"""
+
+    __slots__ = ()
+
+    def forward(self, a, b):
+        return np.outer(a, b)
+
+    def backward(self, g, y, a, b):
+        need_a, need_b = self.needs_grad
+        grad_a = (g @ b.reshape(-1)).reshape(a.shape) if need_a else None
+        grad_b = (a.reshape(-1) @ g).reshape(b.shape) if need_b else None
+        return grad_a, grad_b
+
+
+def outer(a, b):
+    """The outer product y[i, j] = a[i] * b[j] of two vectors (``np.outer``: other shapes
+    are flattened first; ``torch.outer``)."""
+    return apply(Outer(), *pair(a, b, Outer))
+
+
+def _diagonal_index(rows, cols, offset):
+    """Row and column indices of the ``offset`` diagonal of a (rows, cols) matrix."""
+    n = max(0, min(rows + min(offset, 0), cols - max(offset, 0)))
+    return np.arange(n) - min(offset, 0), np.arange(n) + max(offset, 0)
+
+
+def _int(k, op_name):
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"{op_name}: the diagonal offset must be an integer, got {k!r}")
+    return int(k)
+
+
+class Diagonal(Op):
+    """y = the diagonal of x over (axis1, axis2), as a last axis    dL/dx = g put back on it"""
+
+    __slots__ = ("offset", "axis1", "axis2")
+
+    def __init__(self, offset, axis1, axis2):
+        self.offset, self.axis1, self.axis2 = offset, axis1, axis2
+
+    def forward(self, x):
+        return np.diagonal(x, self.offset, self.axis1, self.axis2).copy()  # numpy's is read-only
+
+    def backward(self, g, y, x):
+        # With the two axes moved last, the diagonal is x[..., rows, cols]: scatter g there.
+        rest = tuple(a for a in range(x.ndim) if a not in (self.axis1, self.axis2))
+        order = rest + (self.axis1, self.axis2)
+        moved = tuple(x.shape[a] for a in order)
+        rows, cols = _diagonal_index(moved[-2], moved[-1], self.offset)
+        grad = xp.scatter(g, (Ellipsis, rows, cols), moved)
+        return (grad.transpose(tuple(np.argsort(order))),)
+
+
+def diagonal(x, offset=0, axis1=0, axis2=1):
+    """The diagonal of x over two axes, appended as the last axis (``np.diagonal``);
+    ``offset`` > 0 above the main diagonal, < 0 below."""
+    x = operand(x, Diagonal)
+    if x.ndim < 2:
+        raise ValueError(f"diagonal: needs at least 2 dimensions, got shape {x.shape}")
+    axis1, axis2 = axis_arg(axis1, x.shape, "diagonal"), axis_arg(axis2, x.shape, "diagonal")
+    if axis1 == axis2:
+        raise ValueError(f"diagonal: axis1 and axis2 are the same axis ({axis1}) of shape "
+                         f"{x.shape}")
+    return apply(Diagonal(_int(offset, "diagonal"), axis1, axis2), x)
+
+
+class Diag(Op):
+    """y = the matrix with the vector x on its k-th diagonal, zeros elsewhere
+    dL/dx = the k-th diagonal of g"""
+
+    __slots__ = ("k",)
+
+    def __init__(self, k):
+        self.k = k
+
+    def forward(self, x):
+        return np.diag(x, self.k)
+
+    def backward(self, g, y, x):
+        return (g[_diagonal_index(g.shape[0], g.shape[1], self.k)],)
+
+
+def diag(x, k=0):
+    """numpy's ``diag``: a vector becomes a square matrix with it on diagonal k; a matrix
+    gives its diagonal k as a vector."""
+    x = operand(x, Diag)
+    k = _int(k, "diag")
+    if x.ndim == 1:
+        return apply(Diag(k), x)
+    if x.ndim == 2:
+        return apply(Diagonal(k, 0, 1), x)
+    raise ValueError(f"diag: expected a vector or a matrix, got shape {x.shape}")
+
+
+class Trace(Op):
+    """y = sum of the diagonal of x over (axis1, axis2)     dL/dx = g * I"""
+
+    __slots__ = ("offset", "axis1", "axis2")
+
+    def __init__(self, offset, axis1, axis2):
+        self.offset, self.axis1, self.axis2 = offset, axis1, axis2
+
+    def forward(self, x):
+        return np.trace(x, self.offset, self.axis1, self.axis2)
+
+    def backward(self, g, y, x):
+        a1, a2 = self.axis1, self.axis2
+        eye = np.eye(x.shape[a1], x.shape[a2], self.offset, dtype=x.dtype)
+        shape = [1] * x.ndim
+        shape[a1], shape[a2] = x.shape[a1], x.shape[a2]
+        eye = (eye if a1 < a2 else eye.T).reshape(shape)
+        return (xp.expand_dims(g, (min(a1, a2), max(a1, a2))) * eye,)
+
+
+def trace(x, offset=0, axis1=0, axis2=1):
+    """Sum of the diagonal over two axes (``np.trace``: the first two by default;
+    ``ag.linalg.trace`` takes the last two, as ``tf.linalg.trace``)."""
+    x = operand(x, Trace)
+    if x.ndim < 2:
+        raise ValueError(f"trace: needs at least 2 dimensions, got shape {x.shape}")
+    axis1, axis2 = axis_arg(axis1, x.shape, "trace"), axis_arg(axis2, x.shape, "trace")
+    if axis1 == axis2:
+        raise ValueError(f"trace: axis1 and axis2 are the same axis ({axis1}) of shape "
+                         f"{x.shape}")
+    return apply(Trace(_int(offset, "trace"), axis1, axis2), x)

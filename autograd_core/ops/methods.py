@@ -16,7 +16,7 @@ import numpy as np
 
 from ..engine import Value, _data, apply, is_grad_enabled
 from . import activations, arithmetic, elementwise, linalg, nn, reductions, shape, special, trig
-from . import indexing, joining
+from . import cumulative, indexing, inverse, joining, norms, statistics
 from ._operands import operand
 from .arithmetic import Add, Div, Mul, Pow, Sub
 
@@ -113,11 +113,18 @@ for _module, _names in (
                  "expand_dims", "unsqueeze", "permute", "swapdims", "moveaxis", "movedim",
                  "broadcast_to", "expand", "flip", "roll")),
         (joining, ("tile", "repeat", "repeat_interleave", "chunk", "unbind")),
-        (indexing, ("take", "take_along_dim", "index_select", "scatter_add", "index_add"))):
+        (indexing, ("take", "take_along_dim", "index_select", "scatter_add", "index_add")),
+        (reductions, ("prod",)),
+        (statistics, ("var", "std")),
+        (cumulative, ("cumsum", "cumprod")),
+        (norms, ("norm",)),  # torch's Tensor.norm: no axis is the norm of all entries
+        (linalg, ("trace", "diagonal", "diag", "outer")),
+        (inverse, ("det",))):
     for _name in _names:
         setattr(Value, _name, getattr(_module, _name))
 Value.astype = arithmetic.cast
 Value.pow = arithmetic.power
+Value.inverse = inverse.inv  # torch's name
 # PyTorch's methods that numpy lacks: view is reshape, gather is torch.gather.
 Value.view = shape.reshape
 Value.gather = indexing.torch_gather

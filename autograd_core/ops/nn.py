@@ -50,7 +50,8 @@ class LogSoftmax(Op):
 
     def forward(self, x):
         m, _, s = shifted_exp(x, self.axis)
-        return (x - m) - np.log(s)
+        with np.errstate(divide="ignore"):  # an empty axis sums to 0 (and gives no output)
+            return (x - m) - np.log(s)
 
     def backward(self, g, y, x):
         return (g - xp.exp(y) * g.sum(axis=self.axis, keepdims=True),)

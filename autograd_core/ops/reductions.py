@@ -1,7 +1,11 @@
-"""Reductions: sum, mean, max, min and log-sum-exp over axes.
+"""Reductions: sum, mean, product, max, min and log-sum-exp over axes.
 
 A reduction's gradient goes back to every element it read: ``_expand`` puts back the axes
 the reduction removed, so g broadcasts against the input again.
+
+Over an empty axis each behaves as in PyTorch: a sum is 0 and a product 1 (with an empty
+gradient), a mean is NaN (numpy's RuntimeWarning is kept: it usually means a bug),
+log-sum-exp is -inf, and max and min raise, as the maximum of no numbers is undefined.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from ..engine import Op, apply
 from . import xp
 from ._operands import axis_arg, operand
 
-__all__ = ["sum", "mean", "max", "min", "logsumexp"]
+__all__ = ["sum", "mean", "prod", "max", "min", "logsumexp", "reduce_prod",
+           "reduce_logsumexp"]
 
 
 def _expand(g, axis, keepdims, ndim):
@@ -68,6 +73,58 @@ def mean(x, axis=None, keepdims=False):
     return apply(Mean(axis_arg(axis, x.shape, "mean"), keepdims), x)
 
 
+class Prod(Op):
+    """y = product of x over axis     dL/dx = g * (the product of the other elements)"""
+
+    __slots__ = ("axis", "keepdims")
+
+    def __init__(self, axis=None, keepdims=False):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        return np.prod(x, axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, g, y, x):
+        g = _expand(g, self.axis, self.keepdims, x.ndim)
+        if not xp.equal(x, 0).any():
+            return (g * _expand(y, self.axis, self.keepdims, x.ndim) / x,)
+        # y / x is 0 / 0 at a zero: multiply the others instead (as PyTorch does).
+        return (g * product_of_others(x, self.axis),)
+
+
+def product_of_others(x, axis):
+    """For each element of x, the product of the other elements along ``axis`` (None, an
+    int or a tuple, non-negative), without dividing: the products of the elements before
+    it times those after it (two exclusive cumulative products). Right with zeros, and
+    differentiable again."""
+    axes = tuple(range(x.ndim)) if axis is None else axis if isinstance(axis, tuple) \
+        else (axis,)
+    kept = tuple(a for a in range(x.ndim) if a not in axes)
+    moved = x.transpose(kept + axes)  # the reduced axes last, then flattened into one
+    flat = moved.reshape(moved.shape[:len(kept)] + (-1,))
+    others = (xp.cumprod(flat, -1, exclusive=True)
+              * xp.cumprod(flat, -1, exclusive=True, reverse=True))
+    return others.reshape(moved.shape).transpose(tuple(np.argsort(kept + axes)))
+
+
+def prod(x, axis=None, keepdims=False):
+    """Product over ``axis`` (None: all, an int or a tuple); 1 over an empty axis.
+
+    The gradient is the product of the other elements, right also where x has zeros.
+
+    >>> from autograd_core import Value
+    >>> x = Value([2.0, 0.0, 3.0])
+    >>> prod(x).backward()
+    >>> x.grad
+    array([0., 6., 0.], dtype=float32)
+    """
+    x = operand(x, Prod)
+    return apply(Prod(axis_arg(axis, x.shape, "prod"), keepdims), x)
+
+
+reduce_prod = prod  # TensorFlow's name
+
+
 class Max(Op):
     """y = max of x over axis      dL/dx = g at the maximum (shared equally among ties)"""
 
@@ -88,10 +145,21 @@ class Max(Op):
         return (_expand(g, self.axis, self.keepdims, x.ndim) * share.astype(y.dtype),)
 
 
+def _nonempty(x, axis, op_name):
+    """``axis`` checked (see ``axis_arg``), and refused when it is empty, as PyTorch does:
+    numpy would fail in the middle of the computation with "no identity"."""
+    axis = axis_arg(axis, x.shape, op_name)
+    axes = range(x.ndim) if axis is None else axis if isinstance(axis, tuple) else (axis,)
+    if any(x.shape[a] == 0 for a in axes):
+        raise ValueError(f"{op_name}: cannot reduce an empty axis (input of shape {x.shape}, "
+                         f"axis {axis}): the {op_name} of no numbers is undefined")
+    return axis
+
+
 def max(x, axis=None, keepdims=False):  # noqa: A001
-    """Maximum over ``axis``; ties share the gradient."""
+    """Maximum over ``axis``; ties share the gradient. An empty axis raises."""
     x = operand(x, Max)
-    return apply(Max(axis_arg(axis, x.shape, "max"), keepdims), x)
+    return apply(Max(_nonempty(x, axis, "max"), keepdims), x)
 
 
 class Min(Max):
@@ -103,24 +171,27 @@ class Min(Max):
 
 
 def min(x, axis=None, keepdims=False):  # noqa: A001
-    """Minimum over ``axis``; ties share the gradient."""
+    """Minimum over ``axis``; ties share the gradient. An empty axis raises."""
     x = operand(x, Min)
-    return apply(Min(axis_arg(axis, x.shape, "min"), keepdims), x)
+    return apply(Min(_nonempty(x, axis, "min"), keepdims), x)
 
 
 def shifted_exp(x, axis):
     """(m, exp(x - m), its sum) with m the max along ``axis``: softmax and logsumexp are
-    unchanged by the shift, and exp never overflows. A row of -inf shifts by 0 instead."""
-    m = np.max(x, axis=axis, keepdims=True)
+    unchanged by the shift, and exp never overflows. A row of -inf, or an empty axis
+    (whose sum is 0), shifts by 0 instead."""
+    m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
     m = np.where(np.isfinite(m), m, 0)
     e = np.exp(x - m)
     return m, e, np.sum(e, axis=axis, keepdims=True)
 
 
 def logsumexp_array(x, axis=-1, keepdims=False):
-    """log(sum(exp(x))) along ``axis`` on a numpy array, without overflow."""
+    """log(sum(exp(x))) along ``axis`` on a numpy array, without overflow; -inf over an
+    empty axis (the log of an empty sum)."""
     m, _, s = shifted_exp(x, axis)
-    y = np.log(s) + m
+    with np.errstate(divide="ignore"):
+        y = np.log(s) + m
     if not keepdims:
         y = np.squeeze(y, axis=axis)
     return y[()] if y.ndim == 0 else y
@@ -143,6 +214,12 @@ class LogSumExp(Op):
 
 
 def logsumexp(x, axis=-1, keepdims=False):
-    """log(sum(exp(x), axis)), stable for large x."""
+    """log(sum(exp(x), axis)), stable for large x; the last axis by default."""
     x = operand(x, LogSumExp)
     return apply(LogSumExp(axis_arg(axis, x.shape, "logsumexp"), keepdims), x)
+
+
+def reduce_logsumexp(x, axis=None, keepdims=False):
+    """TensorFlow's ``reduce_logsumexp``: ``logsumexp`` over all axes by default."""
+    x = operand(x, LogSumExp)
+    return apply(LogSumExp(axis_arg(axis, x.shape, "reduce_logsumexp"), keepdims), x)

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..engine import Value, _data, unbroadcast
 from . import activations, arithmetic, elementwise, indexing, nn, reductions, shape, special, trig
+from . import contractions, cumulative, decompositions, inverse
 
 
 def _any_value(*xs):
@@ -140,3 +141,47 @@ def logsumexp(x, axis=-1, keepdims=False):
     if isinstance(x, Value):
         return reductions.logsumexp(x, axis, keepdims)
     return reductions.logsumexp_array(x, axis, keepdims)
+
+
+# --- scans and linear algebra --------------------------------------------------------
+
+
+def cumsum(x, axis, exclusive=False, reverse=False):
+    if isinstance(x, Value):
+        return cumulative.cumsum(x, axis, exclusive, reverse)
+    return cumulative.scan_array(np.add, x, axis, exclusive, reverse)
+
+
+def cumprod(x, axis, exclusive=False, reverse=False):
+    if isinstance(x, Value):
+        return cumulative.cumprod(x, axis, exclusive, reverse)
+    return cumulative.scan_array(np.multiply, x, axis, exclusive, reverse)
+
+
+def einsum(subscripts, *operands):
+    """``np.einsum`` with explicit subscripts (no "..."); constant operands may be arrays."""
+    if _any_value(*operands):
+        return contractions.einsum(subscripts, *operands)
+    return contractions.einsum_array(subscripts, *operands)
+
+
+def inv(A):
+    return inverse.inv(A) if isinstance(A, Value) else np.linalg.inv(A)
+
+
+def det(A):
+    return inverse.det(A) if isinstance(A, Value) else np.linalg.det(A)
+
+
+def solve(A, B):
+    """A^-1 B for matrices B (..., n, k), batch axes broadcast."""
+    if _any_value(A, B):
+        return inverse.solve(A, B)
+    return inverse.solve_array(A, B)
+
+
+def svd(A):
+    """(U, s, V^T), the reduced singular value decomposition."""
+    if isinstance(A, Value):
+        return decompositions.svd(A, full_matrices=False)
+    return decompositions.svd_array(A)

@@ -1,0 +1,130 @@
+"""Cumulative sums and products along an axis: numpy's ``cumsum`` and ``cumprod``, with
+TensorFlow's ``exclusive`` and ``reverse`` options.
+
+y_k = x_0 + ... + x_k: each x_j reaches every y_k with k >= j, so its gradient adds up g
+over those, a cumulative sum of g run from the end. A cumulative product sends each y_k's
+gradient to x_j times the product of the other factors of y_k.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import Op, apply
+from . import xp
+from ._operands import axis_arg, operand
+from .shape import concat
+
+__all__ = ["cumsum", "cumprod"]
+
+
+def scan_array(ufunc, x, axis, exclusive=False, reverse=False):
+    """``ufunc.accumulate`` (np.add: cumsum, np.multiply: cumprod) along ``axis`` of a numpy
+    array, run from the end (``reverse``), leaving each element out of its own result
+    (``exclusive``: the first result is the ufunc's identity, 0 or 1)."""
+    axis = axis % x.ndim
+    if reverse:
+        x = np.flip(x, axis)
+    y = ufunc.accumulate(x, axis=axis)
+    if exclusive and x.shape[axis]:
+        before = (slice(None),) * axis
+        first = np.full_like(y[before + (slice(0, 1),)], ufunc.identity)
+        y = np.concatenate([first, y[before + (slice(None, -1),)]], axis=axis)
+    return np.flip(y, axis) if reverse else y
+
+
+def _axis(x, axis, op_name):
+    """x and a non-negative axis; axis None flattens x first, as numpy does."""
+    if axis is None:
+        return x.reshape(-1), 0
+    if isinstance(axis, (tuple, list)):
+        raise TypeError(f"{op_name}: axis must be an integer or None, got {axis!r}")
+    return x, axis_arg(axis, x.shape, op_name)
+
+
+class Cumsum(Op):
+    """y_k = x_0 + ... + x_k along axis
+    dL/dx_j = g_j + ... + g_(n-1)   (the cumulative sum of g from the end)"""
+
+    __slots__ = ("axis", "exclusive", "reverse")
+
+    def __init__(self, axis, exclusive=False, reverse=False):
+        self.axis, self.exclusive, self.reverse = axis, exclusive, reverse
+
+    def forward(self, x):
+        return scan_array(np.add, x, self.axis, self.exclusive, self.reverse)
+
+    def backward(self, g, y, x):
+        # The same scan in the other direction: what reached y_k from x_j goes back.
+        return (xp.cumsum(g, self.axis, self.exclusive, not self.reverse),)
+
+
+def cumsum(x, axis=None, exclusive=False, reverse=False):
+    """Cumulative sum along ``axis`` (numpy's ``cumsum``; None: of the flattened x).
+
+    Args:
+        x: a Value or array.
+        axis: an int, or None to flatten first (numpy's default; TensorFlow's is 0).
+        exclusive: leave each element out of its own sum (TensorFlow's option).
+        reverse: sum from the end (TensorFlow's option).
+    Returns:
+        x's shape (flattened when axis is None).
+
+    >>> cumsum([1.0, 2.0, 3.0]).numpy(), cumsum([1.0, 2.0, 3.0], exclusive=True).numpy()
+    (array([1., 3., 6.], dtype=float32), array([0., 1., 3.], dtype=float32))
+    """
+    x, axis = _axis(operand(x, Cumsum), axis, "cumsum")
+    return apply(Cumsum(axis, bool(exclusive), bool(reverse)), x)
+
+
+class Cumprod(Op):
+    """y_k = x_0 * ... * x_k along axis     dL/dx_j = sum over k >= j of g_k * y_k / x_j"""
+
+    __slots__ = ("axis",)
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x):
+        return np.multiply.accumulate(x, axis=self.axis)
+
+    def backward(self, g, y, x):
+        if not xp.equal(x, 0).any():
+            return (xp.cumsum(g * y, self.axis, reverse=True) / x,)
+        # y_k / x_j is 0 / 0 at a zero: multiply the other factors instead.
+        return (_gradient_with_zeros(g, x, self.axis),)
+
+
+def _gradient_with_zeros(g, x, axis):
+    """dL/dx_j = (x_0 ... x_(j-1)) * sum over k >= j of g_k * (x_(j+1) ... x_k), without
+    dividing: right with zeros, and differentiable again (as PyTorch's double backward).
+    It builds an (n, n) table per slice, O(n**2), which is why it waits for a zero."""
+    n = x.shape[axis]
+    x, g = x.swapaxes(axis, -1), g.swapaxes(axis, -1)
+    after = np.triu(np.ones((n, n), bool), 1)  # after[j, i]: i comes after j
+    # from_j[..., j, k] = x_(j+1) * ... * x_k, an empty product (1) for k <= j.
+    from_j = xp.cumprod(xp.where(after, x[..., None, :], 1), -1)
+    k_from_j = np.triu(np.ones((n, n), x.dtype))  # k >= j
+    tail = (from_j * k_from_j * g[..., None, :]).sum(axis=-1)
+    return (xp.cumprod(x, -1, exclusive=True) * tail).swapaxes(axis, -1)
+
+
+def cumprod(x, axis=None, exclusive=False, reverse=False):
+    """Cumulative product along ``axis`` (numpy's ``cumprod``; None: of the flattened x),
+    with ``exclusive`` and ``reverse`` as ``cumsum``. Its gradient is right where x has
+    zeros.
+
+    >>> cumprod([2.0, 3.0, 4.0]).numpy(), cumprod([2.0, 3.0, 4.0], reverse=True).numpy()
+    (array([ 2.,  6., 24.], dtype=float32), array([24., 12.,  4.], dtype=float32))
+    """
+    x, axis = _axis(operand(x, Cumprod), axis, "cumprod")
+    # The options rearrange x and y around the one op: flip for reverse, shift in a 1 for
+    # exclusive, so that the op and its derivative stay the plain product.
+    flip = (slice(None),) * axis + (slice(None, None, -1),)
+    if reverse:
+        x = x[flip]
+    if exclusive and x.shape[axis]:
+        one = np.ones(x.shape[:axis] + (1,) + x.shape[axis + 1:], x.dtype)
+        x = concat([one, x[(slice(None),) * axis + (slice(None, -1),)]], axis=axis)
+    y = apply(Cumprod(axis), x)
+    return y[flip] if reverse else y

@@ -1,0 +1,136 @@
+"""The inverse of a square matrix, its determinant, and solving A X = B, batched over
+leading axes as numpy's ``linalg`` is. The public names live in ``autograd_core.linalg``
+(``ag.linalg.inv``, ``ag.linalg.det``, ``ag.linalg.solve``).
+
+All three derivatives come from d(A^-1) = -A^-1 dA A^-1. The determinant's gradient is
+the cofactor matrix, det(A) A^-T where A is invertible; at a singular A it is computed from
+the minors instead, which stays right (PyTorch also gives the cofactors there).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import Op, apply
+from . import xp
+from ._operands import operand, pair
+
+__all__ = []  # under autograd_core.linalg, as numpy and PyTorch name them
+
+
+def _square(A, op_name):
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        raise ValueError(f"{op_name}: expected square matrices (..., n, n), got shape "
+                         f"{A.shape}")
+
+
+class Inv(Op):
+    """y = A^-1        dL/dA = -y^T g y^T"""
+
+    __slots__ = ()
+
+    def forward(self, A):
+        return np.linalg.inv(A)
+
+    def backward(self, g, y, A):
+        y_T = y.swapaxes(-1, -2)
+        return (-(y_T @ g @ y_T),)
+
+
+def inv(A):
+    """The inverse of a square matrix, or of each in a batch (..., n, n). A singular matrix
+    raises numpy's LinAlgError."""
+    A = operand(A, Inv)
+    _square(A, "linalg.inv")
+    return apply(Inv(), A)
+
+
+class Det(Op):
+    """y = det(A)      dL/dA = g * y * A^-T   (the cofactors of A)"""
+
+    __slots__ = ()
+
+    def forward(self, A):
+        return np.linalg.det(A)
+
+    def backward(self, g, y, A):
+        g = xp.expand_dims(g, (-2, -1))
+        if xp.equal(y, 0).any():  # singular: A^-T does not exist, the cofactors do
+            return (g * _cofactors(A),)
+        return (g * xp.expand_dims(y, (-2, -1)) * xp.inv(A).swapaxes(-1, -2),)
+
+
+def _cofactors(A):
+    """C[i, j] = (-1)**(i+j) det(A without row i and column j), for each matrix: the
+    gradient of det(A) at any A. n**2 determinants of size n - 1, so O(n**5): only used where
+    det(A) = 0. Differentiable again (the minors' determinants are Det ops)."""
+    n = A.shape[-1]
+    keep = np.array([[k for k in range(n) if k != i] for i in range(n)], dtype=np.intp)
+    keep = keep.reshape(n, n - 1)  # row i: every index but i
+    minors = A[..., keep[:, None, :, None], keep[None, :, None, :]]  # (..., n, n, n-1, n-1)
+    signs = (-1.0) ** np.add.outer(np.arange(n), np.arange(n))
+    return xp.det(minors) * signs.astype(A.dtype)
+
+
+def det(A):
+    """The determinant of a square matrix, or of each in a batch (..., n, n)."""
+    A = operand(A, Det)
+    _square(A, "linalg.det")
+    return apply(Det(), A)
+
+
+def solve_array(A, B):
+    """X = A^-1 B for numpy arrays: B is a vector (n,) or matrices (..., n, k), and the
+    batch axes broadcast (numpy 2's rule, made the same under numpy 1)."""
+    if B.ndim == 1:
+        return solve_array(A, B[:, None])[..., 0]
+    batch = np.broadcast_shapes(A.shape[:-2], B.shape[:-2])
+    return np.linalg.solve(np.broadcast_to(A, batch + A.shape[-2:]),
+                           np.broadcast_to(B, batch + B.shape[-2:]))
+
+
+class Solve(Op):
+    """y = A^-1 B, the X of A X = B      dL/dB = A^-T g,  dL/dA = -(A^-T g) y^T"""
+
+    __slots__ = ()
+
+    def forward(self, A, B):
+        return solve_array(A, B)
+
+    def backward(self, g, y, A, B):
+        need_A, need_B = self.needs_grad
+        vector = B.ndim == 1
+        if vector:  # a vector right-hand side is one column
+            g, y = g[..., None], y[..., None]
+        grad_B = xp.solve(A.swapaxes(-1, -2), g)
+        grad_A = -(grad_B @ y.swapaxes(-1, -2)) if need_A else None
+        if vector:
+            grad_B = grad_B[..., 0]
+        return grad_A, (grad_B if need_B else None)
+
+
+def solve(A, B):
+    """The solution X of A X = B (``np.linalg.solve``, ``torch.linalg.solve``).
+
+    Args:
+        A: (..., n, n) square matrices.
+        B: (n,) a vector, or (..., n, k) matrices; batch axes broadcast with A's. As in
+            numpy 2, only a 1-D B is a vector: for a batch of vectors use B[..., None].
+    Returns:
+        X of the broadcast shape (..., n) for a vector B, else (..., n, k).
+    """
+    A, B = pair(A, B, Solve)
+    _square(A, "linalg.solve")
+    n = A.shape[-1]
+    rows = B.shape[0] if B.ndim == 1 else B.shape[-2] if B.ndim > 1 else None
+    if rows != n:
+        raise ValueError(f"linalg.solve: B of shape {B.shape} does not match A of shape "
+                         f"{A.shape}: B must be (n,) or (..., n, k) with n = {n} (a batch of "
+                         "vectors is B[..., None])")
+    if B.ndim > 1:
+        try:
+            np.broadcast_shapes(A.shape[:-2], B.shape[:-2])
+        except ValueError:
+            raise ValueError(f"linalg.solve: the batch axes of A {A.shape} and B {B.shape} "
+                             "do not broadcast") from None
+    return apply(Solve(), A, B)

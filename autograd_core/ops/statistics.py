@@ -1,0 +1,172 @@
+"""Statistics over axes: variance, standard deviation, and Keras's mean squared error.
+
+The variance divides by ``n - ddof`` (numpy's ``ddof``; PyTorch calls it ``correction``):
+``ddof=0`` (the default, as numpy and TensorFlow) gives the population variance,
+``ddof=1`` the unbiased estimate (PyTorch's default). Where ``n - ddof <= 0`` it divides by
+0, as numpy and PyTorch do: the result is inf or NaN, with numpy's RuntimeWarning.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import Op, apply
+from . import xp
+from ._operands import axis_arg, operand, pair
+from .reductions import _expand
+
+__all__ = ["var", "std", "reduce_variance", "reduce_std", "mean_squared_error"]
+
+
+def _centered(x, axis, n):
+    """x minus its mean over ``axis`` (n elements each), written for arrays and Values."""
+    return x - x.sum(axis=axis, keepdims=True) / n
+
+
+class Var(Op):
+    """y = sum((x - mean(x))**2) / (n - ddof)     dL/dx = g * 2 (x - mean(x)) / (n - ddof)"""
+
+    __slots__ = ("axis", "keepdims", "ddof", "n")
+
+    def __init__(self, axis, keepdims, ddof, n):
+        self.axis, self.keepdims, self.ddof, self.n = axis, keepdims, ddof, n
+
+    def forward(self, x):
+        return np.var(x, axis=self.axis, ddof=self.ddof, keepdims=self.keepdims)
+
+    def backward(self, g, y, x):
+        if x.size == 0:
+            return (xp.zeros_like(x),)
+        dof = self.n - self.ddof
+        scale = 2.0 / dof if dof > 0 else float("inf")  # a Python float keeps float32
+        g = _expand(g, self.axis, self.keepdims, x.ndim)
+        return (g * scale * _centered(x, self.axis, self.n),)
+
+
+class Std(Op):
+    """y = sqrt(var(x))     dL/dx = g * (x - mean(x)) / ((n - ddof) y)   (0 where y = 0)"""
+
+    __slots__ = ("axis", "keepdims", "ddof", "n")
+
+    def __init__(self, axis, keepdims, ddof, n):
+        self.axis, self.keepdims, self.ddof, self.n = axis, keepdims, ddof, n
+
+    def forward(self, x):
+        return np.std(x, axis=self.axis, ddof=self.ddof, keepdims=self.keepdims)
+
+    def backward(self, g, y, x):
+        if x.size == 0:
+            return (xp.zeros_like(x),)
+        g = _expand(g, self.axis, self.keepdims, x.ndim)
+        y = _expand(y, self.axis, self.keepdims, x.ndim)
+        # All elements equal: y = 0, and PyTorch takes the gradient 0 there (x - mean is
+        # 0 too). Dividing by 1 instead of 0 keeps the unused branch finite.
+        flat = xp.equal(y, 0)
+        dof = max(self.n - self.ddof, 0)
+        scale = xp.where(flat, 0, g / (dof * xp.where(flat, 1, y)))
+        return (scale * _centered(x, self.axis, self.n),)
+
+
+def _moments_args(x, axis, ddof, correction, unbiased, op_name):
+    """The axis (checked), the divisor's ``ddof`` from numpy's, PyTorch's or the legacy
+    ``unbiased`` argument, and n, the number of elements reduced into each result."""
+    axis = axis_arg(axis, x.shape, op_name)
+    given = [name for name, v in (("ddof", ddof), ("correction", correction),
+                                  ("unbiased", unbiased)) if v is not None]
+    if len(given) > 1:
+        raise TypeError(f"{op_name}: give at most one of ddof, correction and unbiased, "
+                        f"got {' and '.join(given)}")
+    if unbiased is not None:
+        ddof = 1 if unbiased else 0
+    elif correction is not None:
+        ddof = correction
+    elif ddof is None:
+        ddof = 0
+    if isinstance(ddof, bool) or not isinstance(ddof, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{op_name}: ddof must be a number, got {ddof!r}")
+    axes = range(x.ndim) if axis is None else axis if isinstance(axis, tuple) else (axis,)
+    n = int(np.prod([x.shape[a] for a in axes]))
+    return axis, ddof, n
+
+
+def var(x, axis=None, keepdims=False, *, ddof=None, correction=None, unbiased=None):
+    """Variance over ``axis`` (None: all, an int or a tuple), dividing by n - ddof.
+
+    Args:
+        x: a Value or array.
+        axis, keepdims: as ``sum``.
+        ddof: numpy's "delta degrees of freedom", 0 by default (population variance).
+        correction: PyTorch's name for ddof (PyTorch's default is 1: pass it).
+        unbiased: PyTorch's older flag, ddof = 1 if true else 0.
+    Returns:
+        The variance, of x's dtype.
+
+    >>> float(var([1.0, 2.0, 3.0, 4.0])), float(var([1.0, 2.0, 3.0, 4.0], ddof=1))
+    (1.25, 1.6666666269302368)
+    """
+    x = operand(x, Var)
+    axis, ddof, n = _moments_args(x, axis, ddof, correction, unbiased, "var")
+    return apply(Var(axis, keepdims, ddof, n), x)
+
+
+def std(x, axis=None, keepdims=False, *, ddof=None, correction=None, unbiased=None):
+    """Standard deviation over ``axis``: sqrt(var(x, axis, ddof=ddof)), same arguments.
+
+    Where all elements are equal the gradient is 0, as PyTorch takes it (the derivative of
+    sqrt at 0 does not exist).
+    """
+    x = operand(x, Std)
+    axis, ddof, n = _moments_args(x, axis, ddof, correction, unbiased, "std")
+    return apply(Std(axis, keepdims, ddof, n), x)
+
+
+def reduce_variance(x, axis=None, keepdims=False):
+    """TensorFlow's ``reduce_variance``: the population variance (ddof 0)."""
+    return var(x, axis, keepdims)
+
+
+def reduce_std(x, axis=None, keepdims=False):
+    """TensorFlow's ``reduce_std``: the population standard deviation (ddof 0)."""
+    return std(x, axis, keepdims)
+
+
+class MeanSquaredError(Op):
+    """y = mean((y_pred - y_true)**2) over the last axis
+    dL/dy_pred = g * 2 (y_pred - y_true) / n,  dL/dy_true = -dL/dy_pred"""
+
+    __slots__ = ()
+
+    def forward(self, y_true, y_pred):
+        d = y_pred - y_true
+        return np.mean(d * d, axis=-1)
+
+    def backward(self, g, y, y_true, y_pred):
+        d = y_pred - y_true
+        grad = xp.expand_dims(g, -1) * (2.0 / max(d.shape[-1], 1)) * d  # max: an empty axis
+        need_true, need_pred = self.needs_grad
+        return (-grad if need_true else None), (grad if need_pred else None)
+
+
+def mean_squared_error(y_true, y_pred):
+    """Keras's ``mean_squared_error`` (also ``tf.keras.losses.mse``): the mean of the squared
+    differences over the last axis, one value per sample; y_true and y_pred broadcast.
+
+    Args:
+        y_true: (..., d) targets.  y_pred: (..., d) predictions.
+    Returns:
+        (...,): the loss of each sample (``nn.losses.mean_squared_error`` also averages
+        over the samples).
+
+    >>> mean_squared_error([[0.0, 1.0], [1.0, 1.0]], [[1.0, 1.0], [1.0, 0.0]]).numpy()
+    array([0.5, 0.5], dtype=float32)
+    """
+    y_true, y_pred = pair(y_true, y_pred, MeanSquaredError)
+    try:
+        shape = np.broadcast_shapes(y_true.shape, y_pred.shape)
+    except ValueError:
+        raise ValueError(f"mean_squared_error: y_true of shape {y_true.shape} and y_pred of "
+                         f"shape {y_pred.shape} do not broadcast") from None
+    if not shape:
+        raise ValueError("mean_squared_error: y_true and y_pred are scalars: there is no last "
+                         "axis to average over")
+    return apply(MeanSquaredError(), y_true, y_pred)
