@@ -13,7 +13,7 @@ import numpy as np
 from ..engine import Op, apply
 from . import xp
 from ._operands import axis_arg, operand
-from .shape import concat
+from .joining import concat
 
 __all__ = ["cumsum", "cumprod"]
 
