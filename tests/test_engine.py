@@ -557,8 +557,9 @@ def test_random_is_seeded_and_typed():
 # --- doctests ---------------------------------------------------------------------------------
 
 
-MODULES = ["autograd_core"] + [f"autograd_core.{m.name}"
-                               for m in pkgutil.iter_modules(ag.__path__)]
+# Every module of the package, the ops' families included (walk_packages recurses).
+MODULES = ["autograd_core"] + [m.name for m in pkgutil.walk_packages(ag.__path__,
+                                                                     "autograd_core.")]
 
 
 @pytest.mark.parametrize("name", MODULES)
