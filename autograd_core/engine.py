@@ -649,8 +649,9 @@ def _walk(nodes, grads, write_grad, create_graph=False):
             xd = x.data
             kind = type(g)
             # Same type and, for arrays, same shape and dtype: the common case, no work.
+            # (numpy's built-in dtypes are singletons: `is` compares them at no cost.)
             if kind is not type(xd) or kind is ndarray and (
-                    g.shape != xd.shape or g.dtype != xd.dtype):
+                    g.dtype is not xd.dtype or g.shape != xd.shape):
                 g = _fit(g, xd, op)
                 kind = type(g)
             prev = get(x)
