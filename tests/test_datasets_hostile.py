@@ -251,7 +251,7 @@ def test_an_announced_terabyte_is_refused_before_reading(server):
     ("bomb", r"IDX header says shape (3, 28, 28) (2,368 bytes), but the file holds at least"),
     ("bomb-header", r"IDX header says shape (4294967295, 4294967295, 4294967295) "
                     r"(79,228,162,458,924,105,385,300,197,391 bytes), more than the 47,040,016"),
-])
+], ids=["bomb", "bomb-header"])
 def test_a_gzip_bomb_is_refused_in_bounded_time_and_memory(tmp_path, server, mode, message):
     """Before: a 256 kB download inflated to 2 GiB in memory (MemoryError after 15 s)."""
     gzip_bomb(idx_header((3, 28, 28)), 256)        # built before the measurement
