@@ -21,6 +21,15 @@ Every file is checked before use: gzip integrity, IDX magic number and dimension
 SHA-256 of the uncompressed bytes. Hashing the uncompressed bytes accepts any gzip
 recompression (Debian recompressed Fashion-MNIST) yet rejects any change to the data.
 
+Files and servers are not trusted to be small or quick. The IDX header is read first, and
+a header that declares more than the file may hold (IDX_MAX_BYTES), or than its length
+allows, is refused before any data is decompressed; the data is then read only up to the
+declared size, so a gzip bomb costs no more than the real file. A download is cut off past
+the size the file can have, and `timeout` bounds the whole call's downloading. It goes to
+a temporary file beside the cache entry, renamed into place only once verified (nn.atomic).
+A corrupt file in the cache is deleted and downloaded again; one in `path` or in
+$AUTOGRAD_CORE_DATA belongs to the user and is reported, never deleted.
+
 For machines with neither the files nor a network, a small sample ships inside the
 package (`sample_data/`; its sources and licences are in the README there): the first
 4,000 training and 1,000 test images of MNIST, the first 1,000 and 500 of Fashion-MNIST.
@@ -32,18 +41,18 @@ must not pass for results from 60,000.
 import gzip
 import hashlib
 import http.client
+import math
 import os
-import queue
-import shutil
+import struct
 import sys
-import tempfile
-import threading
-import urllib.request
 import warnings
 import zlib
 from pathlib import Path
 
 import numpy as np
+
+from .atomic import atomic_write
+from .download import Deadline, download
 
 __all__ = [
     "xor",
@@ -60,12 +69,16 @@ __all__ = [
     "DatasetError",
     "CorruptFileError",
     "IDX_FILES",
+    "IDX_MAX_BYTES",
     "MNIST_MIRRORS",
     "FASHION_MNIST_MIRRORS",
     "SHA256",
     "DATA_ENV",
     "CACHE_ENV",
     "SYSTEM_DATA_DIR",
+    "CONNECT_TIMEOUT",
+    "READ_TIMEOUT",
+    "DOWNLOAD_TIMEOUT",
     "SAMPLE_SIZES",
     "SAMPLE_SHA256",
 ]
@@ -249,6 +262,15 @@ IDX_FILES = (
     "t10k-labels-idx1-ubyte.gz",
 )
 
+# The largest each file may be, uncompressed: the full sets' sizes (MNIST and Fashion-MNIST
+# have the same shapes). A header that declares more is refused before any decompression.
+IDX_MAX_BYTES = {
+    "train-images-idx3-ubyte.gz": 16 + 60000 * 28 * 28,
+    "train-labels-idx1-ubyte.gz": 8 + 60000,
+    "t10k-images-idx3-ubyte.gz": 16 + 10000 * 28 * 28,
+    "t10k-labels-idx1-ubyte.gz": 8 + 10000,
+}
+
 MNIST_MIRRORS = [
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
@@ -280,9 +302,12 @@ CACHE_ENV = "AUTOGRAD_CORE_CACHE"
 SYSTEM_DATA_DIR = "/usr/share/datasets"
 # Seconds a mirror may take to answer at all (name lookup, connection, response headers):
 # short, so that an offline machine whose name server or firewall stays silent fails
-# within seconds. Once the file flows, each read may wait DOWNLOAD_TIMEOUT.
+# within seconds. Once the file flows, each read may wait READ_TIMEOUT for data, and the
+# whole call's downloading may take `timeout`, DOWNLOAD_TIMEOUT by default: ten minutes,
+# the four Fashion-MNIST files (30 MB) at 50 kB/s.
 CONNECT_TIMEOUT = 5.0
-DOWNLOAD_TIMEOUT = 30.0
+READ_TIMEOUT = 30.0
+DOWNLOAD_TIMEOUT = 600.0
 
 # The samples shipped in the package: the first (training, test) images of each set, in
 # the original order. sample_data/make_samples.py makes them from the full files.
@@ -306,6 +331,10 @@ SAMPLE_SHA256 = {
 
 # IDX type codes (third byte of the magic number) -> big-endian numpy dtype.
 _IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+# Deflate's largest ratio: no gzip file expands to more than 1032 times its size.
+_DEFLATE_MAX_RATIO = 1032
+# Bytes decompressed, hashed and copied at a time.
+_CHUNK = 1 << 20
 
 
 class DatasetError(Exception):
@@ -316,55 +345,92 @@ class CorruptFileError(DatasetError, ValueError):
     """A data file is truncated, corrupt, or not the file it should be."""
 
 
-def read_idx(file, sha256=None):
+def read_idx(file, sha256=None, max_bytes=None):
     """Read an IDX file, plain or gzip-compressed, into a numpy array.
+
+    The header (type and dimensions) is read first, and the data only up to the size it
+    declares: a header that declares more than the file may hold is refused before any
+    data is decompressed, and data past the declared size is an error, not a long read.
 
     Args:
         file: path of the file.
         sha256: expected hex SHA-256 of the uncompressed IDX bytes, or None to skip.
+        max_bytes: the most uncompressed bytes the file may hold (IDX_MAX_BYTES has the
+            MNIST files'), or None for what its length allows (a gzip file's, 1032 times).
 
     Returns:
         The array, shaped as the IDX header says (uint8 for MNIST), writable.
 
     Raises:
-        CorruptFileError: bad gzip data, wrong magic number, a size that disagrees with
-            the header's dimensions, or a digest mismatch; the message names the file.
+        CorruptFileError: bad gzip data, wrong magic number, dimensions that disagree with
+            the file's length or exceed max_bytes, or a digest mismatch; the message names
+            the file.
     """
-    return _decode(Path(file).read_bytes(), sha256, str(file))
+    with open(file, "rb") as f:
+        return _decode(f, sha256, max_bytes, str(file))
 
 
-def _decode(raw, sha256, where):
-    if raw[:2] == b"\x1f\x8b":  # the gzip magic number; IDX files start with two zeros
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as err:
-            raise CorruptFileError(f"{where}: not a valid gzip file (truncated or corrupt): {err}") from None
-    array = _parse_idx(raw, where)
-    if sha256 is not None:
-        digest = hashlib.sha256(raw).hexdigest()
-        if digest != sha256:
-            raise CorruptFileError(
-                f"{where}: SHA-256 of the uncompressed data is {digest}, expected {sha256} "
-                "(corrupt, or not the expected file)")
-    return array
-
-
-def _parse_idx(raw, where):
-    if len(raw) < 4 or raw[:2] != b"\0\0" or raw[2] not in _IDX_DTYPES:
-        raise CorruptFileError(f"{where}: neither gzip nor IDX data (starts with 0x{raw[:4].hex()})")
-    ndim = raw[3]
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise CorruptFileError(f"{where}: IDX header truncated ({len(raw)} bytes)")
-    dims = tuple(int(d) for d in np.frombuffer(raw, ">u4", count=ndim, offset=4))
-    dtype = np.dtype(_IDX_DTYPES[raw[2]])
-    expected = header + int(np.prod(dims)) * dtype.itemsize
-    if len(raw) != expected:
+def _decode(f, sha256, max_bytes, where):
+    """The checked array in the binary file ``f``, read from its start; ``where`` names it."""
+    size = os.fstat(f.fileno()).st_size
+    compressed = f.read(2) == b"\x1f\x8b"  # gzip's magic number; IDX starts with two zeros
+    f.seek(0)
+    if not compressed:
+        limit = size if max_bytes is None else min(size, max_bytes)
+        return _parse_idx(f, sha256, limit, size, where)
+    limit = size * _DEFLATE_MAX_RATIO if max_bytes is None else max_bytes
+    try:
+        with gzip.GzipFile(fileobj=f, mode="rb") as stream:
+            return _parse_idx(stream, sha256, limit, None, where)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as err:
         raise CorruptFileError(
-            f"{where}: IDX header says shape {dims} ({expected} bytes), "
-            f"but the file holds {len(raw)} bytes")
-    # A copy: np.frombuffer over bytes is read-only, and users write into their arrays.
-    return np.frombuffer(raw, dtype, offset=header).reshape(dims).astype(dtype.newbyteorder("="))
+            f"{where}: not a valid gzip file (truncated or corrupt): {err}") from None
+
+
+def _parse_idx(stream, sha256, limit, length, where):
+    """Parse IDX data from ``stream``: the header, then exactly the bytes it declares.
+
+    ``limit`` caps the declared size; ``length`` is the stream's length when known (plain
+    files), else the stream is read one chunk past the data to check that it ends there.
+    """
+    head = stream.read(4)
+    if len(head) < 4 or head[:2] != b"\0\0" or head[2] not in _IDX_DTYPES:
+        raise CorruptFileError(f"{where}: neither gzip nor IDX data (starts with 0x{head.hex()})")
+    ndim = head[3]
+    dims_bytes = stream.read(4 * ndim)
+    if len(dims_bytes) < 4 * ndim:
+        raise CorruptFileError(f"{where}: IDX header truncated ({4 + len(dims_bytes)} bytes)")
+    dims = struct.unpack(f">{ndim}I", dims_bytes)
+    dtype = np.dtype(_IDX_DTYPES[head[2]])
+    header = 4 + 4 * ndim
+    total = header + math.prod(dims) * dtype.itemsize   # Python ints: cannot overflow
+    says = f"{where}: IDX header says shape {dims} ({total:,} bytes)"
+    if length is not None and total != length:
+        raise CorruptFileError(f"{says}, but the file holds {length:,} bytes")
+    if total > limit:
+        raise CorruptFileError(f"{says}, more than the {limit:,} this file can hold")
+
+    digest = hashlib.sha256(head + dims_bytes)
+    data = np.empty(total - header, np.uint8)
+    view = memoryview(data)
+    done = 0
+    while done < len(data):
+        chunk = stream.read(min(_CHUNK, len(data) - done))
+        if not chunk:
+            raise CorruptFileError(f"{says}, but the file holds {header + done:,} bytes")
+        view[done:done + len(chunk)] = chunk
+        digest.update(chunk)
+        done += len(chunk)
+    if length is None:
+        extra = len(stream.read(_CHUNK))   # at the end of a gzip stream, this checks its CRC
+        if extra:
+            more = "" if extra < _CHUNK else "at least "
+            raise CorruptFileError(f"{says}, but the file holds {more}{total + extra:,} bytes")
+    if sha256 is not None and digest.hexdigest() != sha256:
+        raise CorruptFileError(
+            f"{where}: SHA-256 of the uncompressed data is {digest.hexdigest()}, expected "
+            f"{sha256} (corrupt, or not the expected file)")
+    return data.view(dtype).reshape(dims).astype(dtype.newbyteorder("="), copy=False)
 
 
 def load_mnist(path=None, mirrors=None, timeout=DOWNLOAD_TIMEOUT, sample=False):
@@ -373,8 +439,9 @@ def load_mnist(path=None, mirrors=None, timeout=DOWNLOAD_TIMEOUT, sample=False):
     Args:
         path: a folder holding the four files of IDX_FILES; if given, only it is used.
         mirrors: base URLs to download from; defaults to MNIST_MIRRORS. [] never downloads.
-        timeout: seconds each read of a download may wait (a mirror must first answer
-            within CONNECT_TIMEOUT, or `timeout` if shorter).
+        timeout: seconds all the downloads of this call may take together, mirrors and
+            files included (a mirror must also answer within CONNECT_TIMEOUT, and send
+            data within READ_TIMEOUT of each read).
         sample: False (the default) for the full set or an error; True for the sample
             shipped in the package (the first 4,000 training and 1,000 test images; never
             downloads); "fallback" for the full set when it can be found or downloaded,
@@ -409,7 +476,7 @@ def load_fashion_mnist(path=None, mirrors=None, timeout=DOWNLOAD_TIMEOUT, sample
     Args:
         path: a folder holding the four files of IDX_FILES; if given, only it is used.
         mirrors: base URLs to download from; defaults to FASHION_MNIST_MIRRORS.
-        timeout: seconds each read of a download may wait.
+        timeout: seconds all the downloads of this call may take together.
         sample: False, True or "fallback", as for `load_mnist`.
 
     Returns:
@@ -427,8 +494,9 @@ def _load(name, path, mirrors, timeout, sample):
         if path is not None:
             raise ValueError("pass either path= (the full set) or sample=True, not both")
         return _load_sample(name)
+    deadline = Deadline(timeout)
     try:
-        arrays = [_get_file(name, filename, path, mirrors, timeout) for filename in IDX_FILES]
+        arrays = [_get_file(name, filename, path, mirrors, deadline) for filename in IDX_FILES]
     except CorruptFileError:
         raise  # a bad file where the user pointed is theirs to fix, not a missing download
     except DatasetError:
@@ -444,7 +512,8 @@ def _load(name, path, mirrors, timeout, sample):
 
 
 def _load_sample(name):
-    return _pair_up(name, [read_idx(SAMPLE_DIR / name / filename, SAMPLE_SHA256[name][filename])
+    return _pair_up(name, [read_idx(SAMPLE_DIR / name / filename, SAMPLE_SHA256[name][filename],
+                                    IDX_MAX_BYTES[filename])
                            for filename in IDX_FILES])
 
 
@@ -466,14 +535,15 @@ def _cache_dir(name):
     return Path(root).expanduser() / name
 
 
-def _get_file(name, filename, path, mirrors, timeout):
+def _get_file(name, filename, path, mirrors, deadline):
     """One verified array, from the first place in the search order that has the file."""
     sha256 = SHA256[name][filename]
+    max_bytes = IDX_MAX_BYTES[filename]
     if path is not None:
         file = Path(path).expanduser() / filename
         if not file.is_file():
             raise FileNotFoundError(f"load_{name.replace('-', '_')}: {file} does not exist")
-        return read_idx(file, sha256)
+        return read_idx(file, sha256, max_bytes)  # the user's file: a bad one is reported
 
     searched = []
     data_root = os.environ.get(DATA_ENV)
@@ -481,7 +551,7 @@ def _get_file(name, filename, path, mirrors, timeout):
         file = Path(data_root).expanduser() / name / filename
         searched.append(str(file))
         if file.is_file():
-            return read_idx(file, sha256)  # the user pointed here: a bad file is an error
+            return read_idx(file, sha256, max_bytes)  # the user's file: reported, kept
     else:
         searched.append(f"${DATA_ENV} (not set)")
 
@@ -489,7 +559,7 @@ def _get_file(name, filename, path, mirrors, timeout):
     searched.append(str(cached))
     if cached.is_file():
         try:
-            return read_idx(cached, sha256)
+            return read_idx(cached, sha256, max_bytes)
         except CorruptFileError as err:
             warnings.warn(f"corrupt file in the cache, deleting it and downloading again: {err}")
             cached.unlink()
@@ -498,39 +568,31 @@ def _get_file(name, filename, path, mirrors, timeout):
     searched.append(str(system))
     if system.is_file():
         try:
-            return read_idx(system, sha256)
+            return read_idx(system, sha256, max_bytes)
         except CorruptFileError as err:
             warnings.warn(f"ignoring a corrupt system copy: {err}")
 
-    return _download(name, filename, sha256, mirrors, timeout, cached, searched)
+    return _download(name, filename, mirrors, deadline, cached, searched)
 
 
-def _download(name, filename, sha256, mirrors, timeout, target, searched):
+def _download(name, filename, mirrors, deadline, target, searched):
     """Try each mirror in turn; a copy is renamed into the cache only once verified."""
+    sha256, max_bytes = SHA256[name][filename], IDX_MAX_BYTES[filename]
     failures = []
     for base in mirrors:
         url = base.rstrip("/") + "/" + filename
         target.parent.mkdir(parents=True, exist_ok=True)
-        # A temporary name in the same folder, so the final os.replace is atomic and an
-        # interrupted download never leaves a partial file under the real name.
-        fd, tmp = tempfile.mkstemp(prefix=f".{filename}.", suffix=".part", dir=target.parent)
         try:
             print(f"Downloading {url}", file=sys.stderr)
-            with os.fdopen(fd, "wb") as out, _open(url, timeout) as response:
-                shutil.copyfileobj(response, out)
-                # urllib returns a connection closed early as a short body, not an error.
-                expected = response.headers.get("Content-Length")
-                if expected is not None and out.tell() != int(expected):
-                    raise OSError(f"connection closed after {out.tell()} of {expected} bytes")
-            array = _decode(Path(tmp).read_bytes(), sha256, url)
-            os.replace(tmp, target)
-            return array
+            with atomic_write(target, suffix=".part") as out:
+                download(url, out, _most_gzip_bytes(max_bytes), deadline,
+                         CONNECT_TIMEOUT, READ_TIMEOUT)
+                out.seek(0)
+                return _decode(out, sha256, max_bytes, url)
         except CorruptFileError as err:  # its message already starts with the URL
             failures.append(f"  {err}")
         except (OSError, ValueError, http.client.HTTPException) as err:
             failures.append(f"  {url}: {err}")
-        finally:
-            Path(tmp).unlink(missing_ok=True)
     looked = "\n".join(f"  {place}" for place in searched)
     tried = "\n".join(failures) if failures else "  (no mirrors given)"
     load = f"load_{name.replace('-', '_')}"
@@ -545,28 +607,8 @@ def _download(name, filename, sha256, mirrors, timeout, target, searched):
         f"{load}(sample=\"fallback\") to use it only when the full set is unavailable.")
 
 
-def _open(url, timeout):
-    """`urllib.request.urlopen(url, timeout=timeout)`, given up when the mirror has not
-    answered within CONNECT_TIMEOUT (or `timeout`, if shorter).
-
-    A socket timeout bounds the connection and every read but not the host name lookup,
-    which stalls for 10-30 s on a machine whose name server is unreachable. So the opening
-    runs in a daemon thread, and a late thread is left behind to finish on its own.
-    """
-    answers = queue.Queue()
-
-    def opening():
-        try:
-            answers.put(urllib.request.urlopen(url, timeout=timeout))
-        except Exception as err:
-            answers.put(err)
-
-    threading.Thread(target=opening, daemon=True).start()
-    wait = min(timeout, CONNECT_TIMEOUT)
-    try:
-        answer = answers.get(timeout=wait)
-    except queue.Empty:
-        raise TimeoutError(f"timed out: no answer within {wait:g} s (offline?)") from None
-    if isinstance(answer, Exception):
-        raise answer
-    return answer
+def _most_gzip_bytes(n):
+    """The most bytes a gzip file of n uncompressed bytes can have: deflate stores data it
+    cannot compress in blocks of up to 65,535 bytes with 5 bytes of header each, and 64 KiB
+    more covers gzip's own header (file name, comment) and trailer."""
+    return n + 5 * (n // 65535 + 1) + 65536

@@ -1,25 +1,46 @@
 """Saving and loading weights as ``.npz`` files, safely.
 
 A file holds one array per Variable, keyed by its name in ``module.named_parameters()``
-("0.W", "0.b", ...), so it loads into any model of the same architecture.
+("0.W", "0.b", ...), so it loads into any model of the same architecture. An ``.npz`` is a
+zip archive with one ``.npy`` member per array ("0.W.npy"), each a short header (dtype,
+shape) followed by the raw bytes.
 
 Two promises:
 
-- Saving is atomic: the arrays go to a temporary file in the same folder, which is flushed
-  to disk and then renamed over the target (``os.replace`` is atomic). A crash or an error
-  midway leaves the previous file as it was, and no temporary file behind.
-- Loading checks everything first (missing or extra names, shapes, dtypes) and changes
-  nothing unless all of it matches. Files are read with ``allow_pickle=False``, so a
-  weights file cannot run code.
+- Saving is atomic (``nn.atomic``): the arrays go to a temporary file in the same folder,
+  which is flushed to disk and then renamed over the target. A crash, a full disk or
+  ``kill -9`` at any moment leaves the previous file or the new one, complete; the next
+  save removes the temporaries a killed save left behind.
+- Loading checks everything first and changes nothing unless all of it is right. It reads
+  only the zip directory and each member's header (name, dtype, shape), compares them with
+  the model, and reads array data only once every member matches; reading stops at the
+  size the header declares. So a small file that declares a 4 TB array, or whose member
+  would inflate to gigabytes, is refused at once. Nothing is ever unpickled: a header with
+  Python objects (dtype object) is refused, and arrays are read with
+  ``allow_pickle=False``.
 """
 
-import contextlib
+import math
 import os
-import tempfile
+import zipfile
+import zlib
 
 import numpy as np
 
+from .atomic import atomic_write
+
 __all__ = ["save_weights", "load_weights"]
+
+# numpy's own default limit on a .npy header; ours are under 128 bytes.
+_MAX_HEADER = 10_000
+# Errors that reading a damaged zip member can raise: bad local header or CRC
+# (BadZipFile), bad deflate data (zlib.error), data that ends early (EOFError, or
+# ValueError from numpy), an unknown compression method (NotImplementedError), an
+# encrypted member (RuntimeError), a seek the damaged directory sent astray (OSError).
+_MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError,
+                  RuntimeError, OSError)
+# Names listed in one line of an error message, at most.
+_LISTED = 10
 
 
 def save_weights(module, path):
@@ -30,42 +51,19 @@ def save_weights(module, path):
         path: the file to write (exactly this name; ".npz" is not appended).
     Raises:
         ValueError: the module has no Variables yet (a lazy layer not yet called).
+        OSError: the file could not be written (a full disk, no permission); the previous
+            file is then unchanged and no temporary file is left.
     """
     arrays = {name: v.numpy() for name, v in module.named_parameters()}
     if not arrays:
         raise ValueError(f"save_weights: {type(module).__name__} {module.name!r} has no "
                          "Variables yet; build it first (give input_shape or call it on data)")
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".",
-                               suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        # mkstemp makes the file private (0600); give it the old file's mode, or rw-r--r--.
-        os.chmod(tmp, os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_folder(folder)
-
-
-def _fsync_folder(folder):
-    """Make the rename itself durable (POSIX); folders cannot be opened on Windows."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    # The members np.savez would write, written here so that no name can clash with
+    # savez's own arguments and pickling is refused on this side too.
+    with atomic_write(path) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as archive:
+        for name, array in arrays.items():
+            with archive.open(name + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
 
 
 def load_weights(module, path):
@@ -75,34 +73,122 @@ def load_weights(module, path):
         module: a Module with the same Variables (names, shapes and dtypes) as when saved.
         path: the ``.npz`` file.
     Raises:
-        ValueError: listing every mismatch (missing or unexpected names, shapes, dtypes);
-            the module is then left unchanged.
+        ValueError: the file is not a complete ``.npz`` archive (empty, a plain ``.npy``,
+            truncated, random bytes), or it does not match the model: every problem is
+            listed (missing or unexpected names, shapes, dtypes, duplicate or damaged
+            members). The module is then left unchanged.
     """
     path = os.fspath(path)
-    with np.load(path, allow_pickle=False) as f:
-        arrays = {name: f[name] for name in f.files}
     params = dict(module.named_parameters())
-    problems = []
-    missing = [name for name in params if name not in arrays]
-    extra = [name for name in arrays if name not in params]
-    if missing:
-        problems.append(f"missing from the file: {', '.join(missing)}")
-    if extra:
-        problems.append(f"in the file but not in the model: {', '.join(extra)}")
-    for name, v in params.items():
-        a = arrays.get(name)
-        if a is None:
-            continue
-        if a.shape != v.shape:
-            problems.append(f"{name}: shape {a.shape} in the file, {v.shape} in the model")
-        elif a.dtype != v.dtype:
-            problems.append(f"{name}: dtype {a.dtype} in the file, {v.dtype} in the model")
-    if problems:
-        hint = ""
-        if not params:
-            hint = " (the model has no Variables yet: build it first)"
-        raise ValueError(f"load_weights: {path!r} does not match {type(module).__name__} "
-                         f"{module.name!r}{hint}; nothing was loaded:\n  "
-                         + "\n  ".join(problems))
+    with open(path, "rb") as f:
+        archive = _open_archive(f, path)
+        with archive:
+            members, problems = _members(archive, os.fstat(f.fileno()).st_size)
+            missing = [name for name in params if name not in members]
+            extra = [name for name in members if name not in params]
+            if missing:
+                problems.append(f"missing from the file: {_listing(missing)}")
+            if extra:
+                problems.append(f"in the file but not in the model: {_listing(extra)}")
+            for name, v in params.items():
+                if name in members:
+                    problem = _check_header(archive, members[name], v)
+                    if problem:
+                        problems.append(f"{name}: {problem}")
+            if problems:
+                _refuse(module, path, params, problems)
+            arrays = {}
+            for name in params:
+                try:
+                    arrays[name] = _read_array(archive, members[name])
+                except _MEMBER_ERRORS as err:
+                    _refuse(module, path, params, [f"{name}: damaged data ({err})"])
     for name, v in params.items():
         v.assign(arrays[name])
+
+
+def _open_archive(f, path):
+    """The zip archive in ``f``, or a ValueError that says what the file is instead."""
+    start = f.read(6)
+    f.seek(0)
+    if not start:
+        what = "is empty (0 bytes)"
+    elif start == b"\x93NUMPY":
+        what = ("is a single .npy array, not an .npz archive of named arrays (save_weights "
+                "writes .npz; np.save writes .npy)")
+    elif not start.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        what = f"is not an .npz (zip) archive: it starts with 0x{start.hex()}, not PK"
+    else:
+        try:
+            return zipfile.ZipFile(f)
+        except (zipfile.BadZipFile, EOFError, ValueError, OSError, NotImplementedError) as err:
+            what = f"is not a readable .npz archive (truncated or corrupt: {err})"
+    raise ValueError(f"load_weights: {path!r} {what}; nothing was loaded")
+
+
+def _members(archive, file_size):
+    """{array name: ZipInfo} and the problems with the archive's directory."""
+    members, problems, twice, not_arrays = {}, [], [], []
+    for info in archive.infolist():
+        if not 0 <= info.header_offset < file_size:
+            problems.append(f"{info.filename}: the zip directory places it at byte "
+                            f"{info.header_offset:,}, outside the file ({file_size:,} bytes)")
+        if not info.filename.endswith(".npy"):
+            not_arrays.append(info.filename)
+            continue
+        name = info.filename[:-len(".npy")]
+        if name in members:
+            twice.append(info.filename)
+        members[name] = info
+    if twice:
+        problems.append(f"members stored more than once (which one is meant?): "
+                        f"{_listing(sorted(set(twice)))}")
+    if not_arrays:
+        problems.append(f"members that are not .npy arrays: {_listing(not_arrays)}")
+    return members, problems
+
+
+def _check_header(archive, info, v):
+    """What is wrong with one member, judged from the zip directory and the .npy header
+    alone (no array data is read), or None."""
+    try:
+        with archive.open(info) as f:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                header = np.lib.format.read_array_header_1_0(f, max_header_size=_MAX_HEADER)
+            elif version == (2, 0):
+                header = np.lib.format.read_array_header_2_0(f, max_header_size=_MAX_HEADER)
+            else:
+                return f"unsupported .npy format version {version}"
+            header_bytes = f.tell()
+    except _MEMBER_ERRORS as err:
+        return f"not a readable .npy array ({err})"
+    shape, _, dtype = header
+    if dtype.hasobject:
+        return ("holds Python objects (dtype object), which loading would have to "
+                "unpickle: refused")
+    size = header_bytes + dtype.itemsize * math.prod(shape)
+    if info.file_size != size:
+        return (f"the .npy header declares {size:,} bytes (shape {shape}, {dtype}), but the "
+                f"zip directory says {info.file_size:,}")
+    if shape != v.shape:
+        return f"shape {shape} in the file, {v.shape} in the model"
+    if dtype != v.dtype:
+        return f"dtype {dtype} in the file, {v.dtype} in the model"
+    return None
+
+
+def _read_array(archive, info):
+    with archive.open(info) as f:
+        return np.lib.format.read_array(f, allow_pickle=False, max_header_size=_MAX_HEADER)
+
+
+def _listing(names):
+    shown = ", ".join(names[:_LISTED])
+    return shown if len(names) <= _LISTED else f"{shown}, ... ({len(names)} in all)"
+
+
+def _refuse(module, path, params, problems):
+    hint = " (the model has no Variables yet: build it first)" if not params else ""
+    raise ValueError(f"load_weights: {path!r} does not match {type(module).__name__} "
+                     f"{module.name!r}{hint}; nothing was loaded:\n  " + "\n  ".join(problems))
