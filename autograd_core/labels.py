@@ -26,8 +26,9 @@ import numpy as np
 
 __all__ = ["op_formula", "docstring_formula", "formula_lines", "formula_for", "Terms",
            "argument_name", "summary_lines", "shape_text", "value_name", "number", "flat",
-           "axes_text", "axis_text", "over", "index_text", "array_text", "broadcast_index",
-           "broadcast_sources", "reduced_index", "flat_index", "unflat_index", "sources_in"]
+           "axes_text", "axis_text", "over", "all_axes", "index_text", "array_text",
+           "broadcast_index", "broadcast_sources", "reduced_index", "flat_index",
+           "unflat_index", "sources_in"]
 
 # A short matrix (a column vector, a 2x2) is printed on one line up to this width.
 SHORT_LINE = 48
@@ -233,16 +234,21 @@ def over(axis, ndim, keepdims=False) -> str:
     >>> over(1, 2), over(None, 2), over((0, 1), 2, keepdims=True)
     ('over axis 1', 'over all elements', 'over all elements, keepdims')
     """
-    axes = range(ndim) if axis is None else axis if isinstance(axis, tuple) else (axis,)
-    text = "over all elements" if len(set(axes)) == ndim else f"over {axis_text(tuple(axes))}"
+    text = "over all elements" if all_axes(axis, ndim) else f"over {axis_text(axis)}"
     return text + (", keepdims" if keepdims else "")
+
+
+def all_axes(axis, ndim) -> bool:
+    """Whether an axis parameter (None, an int or a tuple) names every axis of ``ndim``."""
+    return axis is None or len(set(axis if isinstance(axis, tuple) else (axis,))) == ndim
 
 
 def array_text(a, max_elements=8) -> str:
     """An index or mask array: its numbers when it has a few, else its shape."""
     a = np.asarray(a)
     if a.size <= max_elements:
-        return np.array2string(a, separator=", ", max_line_width=10_000).replace("\n", "")
+        return np.array2string(a, separator=", ", max_line_width=10_000,
+                               formatter={"bool": str, "int": str}).replace("\n", "")
     what = "mask" if a.dtype.kind == "b" else "indices"
     return f"<{what} {a.shape}>"
 

@@ -37,7 +37,7 @@ from .steps import ChainRuleStep, ForwardStep, InputGradient, derivative_for, de
 from .worked import display_names, work_out, worked_head, worked_lines
 
 # A caption line names each input's chain rule, with its numbers when they fit this width.
-CAPTION_WIDTH = 90
+CAPTION_WIDTH = 100
 
 __all__ = ["BackpropStepper", "ForwardStepper"]
 
@@ -390,24 +390,27 @@ class BackpropStepper(_Stepper):
             for item in step.inputs:
                 if item.grad is None:
                     continue
-                note = self._caption_note(step, item)
+                note, *element = self._caption_notes(step, item)
                 if item.before is not None:
                     note += ", added to its gradient from another use"
                 lines.append(f"  {item.argument} = {value_name(item.value)}: {note}")
+                lines += [f"      {line}" for line in element]
             texts.append(lines)
         return padded(texts)
 
     @staticmethod
-    def _caption_note(step, item):
-        """The chain rule for one input, short enough for a caption: with its numbers for a
-        number, else the formula (and the sum over broadcast axes)."""
+    def _caption_notes(step, item):
+        """The chain rule for one input, short enough for a caption: the formula with its
+        numbers, or with its shapes and then the element worked out, each where it fits."""
         if item.worked is None:
             note = derivative_for(step, item.argument)
             if item.summed_axes:
                 note += f", summed over {axes_text(item.summed_axes)} (broadcast)"
-            return note
-        line = worked_lines(item.worked)[0]
-        return line if len(line) <= CAPTION_WIDTH else worked_head(item.worked)
+            return [note]
+        lines = worked_lines(item.worked)
+        if len(lines[0]) > CAPTION_WIDTH:
+            return [worked_head(item.worked)]
+        return lines if all(len(line) <= CAPTION_WIDTH for line in lines) else lines[:1]
 
     def _last_use(self):
         """id(Value) -> (step, input position) of the last gradient sent to it."""

@@ -170,7 +170,7 @@ CASES = [
     case(ops.Where, "broadcast", lambda a, b: ag.where(COND, a, b), (normal(3, 2), normal(2)),
          "dL/da = g if cond else 0,  dL/db = 0 if cond else g",
          lambda op, g, y, a, b: (np.where(op.cond, g, 0), np.where(op.cond, 0, g)),
-         "y = a if cond else b   (cond = [[ True, False], [False,  True], [ True,  True]])"),
+         "y = a if cond else b   (cond = [[True, False], [False, True], [True, True]])"),
     case(ops.Abs, "", ag.abs, (normal(4),), "dL/dx = g * sign(x)   (0 at x = 0)",
          lambda op, g, y, x: (g * np.sign(x),)),
     case(ops.Clip, "both bounds", lambda x: ag.clip(x, -0.5, 0.5), (normal(6),),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, Value, apply
-from ..labels import Terms, array_text, over
+from ..labels import Terms, all_axes, array_text, over
 from . import xp
 from ._operands import axis_arg, operand, pair
 from .reductions import shifted_exp
@@ -51,7 +51,7 @@ def softmax(x, axis=-1):
 
 def _sum(what, axis, ndim):
     """ "sum(g * y, axis=1)", or "sum(g * y)" over every axis (kept, so it broadcasts)."""
-    if over(axis, ndim) == "over all elements":
+    if all_axes(axis, ndim):
         return f"sum({what})"
     return f"sum({what}, axis={axis})"
 
@@ -141,7 +141,9 @@ class SoftmaxCrossEntropy(Op):
         if self.reduction == "mean":
             derivative += f" / {rows}"
         if self.labels.dtype.kind in "iu":
-            derivative += f"   (t: one-hot rows of the labels {array_text(self.labels)})"
+            labels = f"the labels {array_text(self.labels)}" if self.labels.size <= 8 else \
+                f"the {self.labels.size} labels"
+            derivative += f"   (t: one-hot rows of {labels})"
         return forward, derivative
 
     def element(self, i, at, g, y, z):

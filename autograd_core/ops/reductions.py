@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, apply
-from ..labels import Terms, axis_text, over, reduced_index
+from ..labels import Terms, all_axes, axis_text, over, reduced_index
 from . import xp
 from ._operands import axis_arg, operand
 
@@ -23,7 +23,7 @@ __all__ = ["sum", "mean", "prod", "max", "min", "logsumexp", "reduce_prod",
 
 def copied(axis, ndim):
     """Where a reduction's gradient is copied back: "to every element", "along axis 1"."""
-    if axis is None or len(axis if isinstance(axis, tuple) else (axis,)) == ndim:
+    if all_axes(axis, ndim):
         return "to every element"
     return f"along {axis_text(axis)}"
 
@@ -282,7 +282,7 @@ class LogSumExp(Op):
                      {self._softmax(x): e / s})
 
     def _softmax(self, x):
-        if self.axis is None or over(self.axis, x.ndim) == "over all elements":
+        if all_axes(self.axis, x.ndim):
             return "softmax(x)"
         return f"softmax(x, axis={self.axis})"
 
