@@ -9,26 +9,19 @@ parameters ("y = sum of x over axis"). An op class whose maths depends on its pa
 also defines ``formula(y, *xs)``, which says the same with the values this op ran with
 ("y = sum of x over axis 1", "dL/dx = g / 4"): ``op_formula(op, y, xs)`` asks it, so the
 drawings and the steppers show the derivative that was computed. ``over``, ``axis_text``
-and ``index_text`` write the parameters the same way everywhere; ``Terms`` is what an
-op's optional ``element`` method returns to show one element of its gradient worked out
-(see ``worked.py``).
+and ``index_text`` write the parameters the same way everywhere.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-import itertools
 import re
-from typing import NamedTuple
-
 import numpy as np
 
-__all__ = ["op_formula", "docstring_formula", "formula_lines", "formula_for", "Terms",
+__all__ = ["op_formula", "docstring_formula", "formula_lines", "formula_for",
            "argument_name", "summary_lines", "shape_text", "value_name", "number", "flat",
-           "axes_text", "axis_text", "over", "all_axes", "index_text", "array_text",
-           "broadcast_index", "broadcast_sources", "reduced_index", "flat_index",
-           "unflat_index", "sources_in"]
+           "axes_text", "axis_text", "over", "all_axes", "index_text", "array_text"]
 
 # A short matrix (a column vector, a 2x2) is printed on one line up to this width.
 SHORT_LINE = 48
@@ -84,71 +77,6 @@ def formula_for(derivative, argument):
         if names.match(part):
             return part
     return ""
-
-
-class Terms(NamedTuple):
-    """One element of an op's gradient, as a sum of terms of one expression: what an op's
-    ``element(i, at, g, y, *xs)`` returns (``worked.py`` substitutes the numbers).
-
-    expression: one term, in tokens: "g", "y", the op's argument names ("a", "x"), and the
-    keys of ``arrays``; None: the right side of the op's derivative for that input.
-    indices: one dict per term, token -> the index of the element it reads; a token left
-    out reads the element's own index (broadcast, as numpy broadcasts). No dict: the
-    element is 0 (no term reaches it).
-    arrays: quantities the expression names besides g, y and the inputs, token -> array
-    ("softmax(z)", "t").
-
-    A matrix product's dL/db[k, m] = sum_j a[j, k] * g[j, m] is
-    ``Terms("a*g", [{"a": (j, k), "g": (j, m)} for j in range(n)])``.
-    """
-    expression: str | None = None
-    indices: tuple = ({},)
-    arrays: dict | None = None
-
-
-def broadcast_index(at, shape) -> tuple:
-    """The element of an array of ``shape`` that numpy pairs with element ``at`` of a
-    broadcast result: (2, 1) of a (3, 4) result reads element (0, 1) of a (1, 4) array."""
-    extra = len(at) - len(shape)
-    if extra < 0:
-        raise IndexError(f"element {at} does not reach an array of shape {shape}")
-    return tuple(0 if n == 1 else at[extra + k] for k, n in enumerate(shape))
-
-
-def broadcast_sources(at, big_shape, shape):
-    """The elements of an array of ``big_shape`` that summing back to ``shape`` (the
-    gradient of a broadcast) adds into its element ``at``."""
-    extra = len(big_shape) - len(shape)
-    ranges = [range(n) for n in big_shape[:extra]]
-    for k, n in enumerate(shape):
-        m = big_shape[extra + k]
-        ranges.append(range(m) if n == 1 and m != 1 else (at[k],))
-    return itertools.product(*ranges)
-
-
-def reduced_index(at, axis, keepdims=False) -> tuple:
-    """The element of a reduction's result that element ``at`` of its input went into."""
-    axes = range(len(at)) if axis is None else axis if isinstance(axis, tuple) else (axis,)
-    if keepdims:
-        return tuple(0 if k in axes else i for k, i in enumerate(at))
-    return tuple(i for k, i in enumerate(at) if k not in axes)
-
-
-def flat_index(at, shape) -> int:
-    """The position of element ``at`` in an array of ``shape`` read in C order."""
-    return int(np.ravel_multi_index(at, shape)) if shape else 0
-
-
-def unflat_index(k, shape) -> tuple:
-    """The element at position ``k`` of an array of ``shape`` read in C order."""
-    return tuple(int(i) for i in np.unravel_index(k, shape)) if shape else ()
-
-
-def sources_in(index, shape, at) -> list:
-    """The elements of ``x[index]`` (x of ``shape``) that were picked from x's element
-    ``at``: none, one, or several where the index repeats it."""
-    picked = np.arange(int(np.prod(shape)), dtype=np.intp).reshape(shape)[index]
-    return [tuple(int(i) for i in k) for k in np.argwhere(picked == flat_index(at, shape))]
 
 
 @functools.lru_cache(maxsize=None)
@@ -271,6 +199,8 @@ def index_text(index) -> str:
             parts.append("None")
         elif isinstance(i, (np.ndarray, list)):
             parts.append(array_text(i))
+        elif isinstance(i, (bool, np.bool_)):
+            parts.append(str(bool(i)))
         else:
             parts.append(str(int(i)))
     return ", ".join(parts)

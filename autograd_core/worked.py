@@ -12,23 +12,24 @@ them, and last the gradient the step sent, so the line ends on exactly what the 
 computed. How an element is made is the op's to say, in ``element(i, at, g, y, *xs)``
 returning ``labels.Terms``; the ops of the elementwise families need none, as their
 derivative formula, read element by element, is the term. An op that says nothing (a
-custom one) shows its element's value alone.
+custom one) shows its element's value alone. The index helpers below (``reduced_index``,
+``sources_in``, ...) are what ops' ``element`` methods are written with.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import NamedTuple
 
 import numpy as np
 
-from .labels import (
-    Terms, argument_name, axes_text, broadcast_index, broadcast_sources, formula_for, number,
-    op_formula,
-)
+from .engine import _summed_axes
+from .labels import argument_name, axes_text, formula_for, formula_lines, number, op_formula
 
-__all__ = ["Worked", "work_out", "worked_lines", "worked_head", "display_names",
-           "ELEMENTWISE_FAMILIES"]
+__all__ = ["Terms", "Worked", "work_out", "worked_lines", "worked_head", "display_names",
+           "broadcast_index", "broadcast_sources", "reduced_index", "flat_index",
+           "unflat_index", "sources_in", "ELEMENTWISE_FAMILIES"]
 
 # The op families whose ops act element by element, broadcasting as numpy does: one
 # element of the gradient is the derivative's formula read at that element.
@@ -40,6 +41,71 @@ SMALL = 4
 SHOWN_TERMS = 4
 # An element worked out on one line up to this width, else on two.
 ONE_LINE = 100
+
+
+class Terms(NamedTuple):
+    """One element of an op's gradient, as a sum of terms of one expression: what an op's
+    ``element(i, at, g, y, *xs)`` returns (``work_out`` substitutes the numbers).
+
+    expression: one term, in tokens: "g", "y", the op's argument names ("a", "x"), and the
+    keys of ``arrays``; None: the right side of the op's derivative for that input.
+    indices: one dict per term, token -> the index of the element it reads; a token left
+    out reads the element's own index (broadcast, as numpy broadcasts). No dict: the
+    element is 0 (no term reaches it).
+    arrays: quantities the expression names besides g, y and the inputs, token -> array
+    ("softmax(z)", "t").
+
+    A matrix product's dL/db[k, m] = sum_j a[j, k] * g[j, m] is
+    ``Terms("a*g", [{"a": (j, k), "g": (j, m)} for j in range(n)])``.
+    """
+    expression: str | None = None
+    indices: tuple = ({},)
+    arrays: dict | None = None
+
+
+def broadcast_index(at, shape) -> tuple:
+    """The element of an array of ``shape`` that numpy pairs with element ``at`` of a
+    broadcast result: (2, 1) of a (3, 4) result reads element (0, 1) of a (1, 4) array."""
+    extra = len(at) - len(shape)
+    if extra < 0:
+        raise IndexError(f"element {at} does not reach an array of shape {shape}")
+    return tuple(0 if n == 1 else at[extra + k] for k, n in enumerate(shape))
+
+
+def broadcast_sources(at, big_shape, shape):
+    """The elements of an array of ``big_shape`` that summing back to ``shape`` (the
+    gradient of a broadcast) adds into its element ``at``."""
+    extra = len(big_shape) - len(shape)
+    ranges = [range(n) for n in big_shape[:extra]]
+    for k, n in enumerate(shape):
+        m = big_shape[extra + k]
+        ranges.append(range(m) if n == 1 and m != 1 else (at[k],))
+    return itertools.product(*ranges)
+
+
+def reduced_index(at, axis, keepdims=False) -> tuple:
+    """The element of a reduction's result that element ``at`` of its input went into."""
+    axes = range(len(at)) if axis is None else axis if isinstance(axis, tuple) else (axis,)
+    if keepdims:
+        return tuple(0 if k in axes else i for k, i in enumerate(at))
+    return tuple(i for k, i in enumerate(at) if k not in axes)
+
+
+def flat_index(at, shape) -> int:
+    """The position of element ``at`` in an array of ``shape`` read in C order."""
+    return int(np.ravel_multi_index(at, shape)) if shape else 0
+
+
+def unflat_index(k, shape) -> tuple:
+    """The element at position ``k`` of an array of ``shape`` read in C order."""
+    return tuple(int(i) for i in np.unravel_index(k, shape)) if shape else ()
+
+
+def sources_in(index, shape, at) -> list:
+    """The elements of ``x[index]`` (x of ``shape``) that were picked from x's element
+    ``at``: none, one, or several where the index repeats it."""
+    picked = np.arange(int(np.prod(shape)), dtype=np.intp).reshape(shape)[index]
+    return [tuple(int(i) for i in k) for k in np.argwhere(picked == flat_index(at, shape))]
 
 
 class Worked(NamedTuple):
@@ -203,17 +269,23 @@ def work_out(op, i, g, y, xs, raw, sent, names=None, fmt=number,
         return None
     names = names or {}
     arg = argument_name(op, i, len(xs))
-    head, _, rhs = formula_for(op_formula(op, y, xs)[1], arg).partition(" = ")
     name = names.get(arg, arg)
-    # dL/dx_j, of a formula written for element j, keeps its _j.
-    target = f"dL/d{name}{head[len(f'dL/d{arg}'):]}"
-    formula, summed, at = _rename(rhs, names), _summed(raw.shape, sent.shape), _largest(sent)
+    derivative = op_formula(op, y, xs)[1]
+    head, _, rhs = formula_for(derivative, arg).partition(" = ")
+    if head:
+        # dL/dx_j, of a formula written for element j, keeps its _j.
+        target, formula = f"dL/d{name}{head[len(f'dL/d{arg}'):]}", _rename(rhs, names)
+    else:  # an op that names its one input its own way (a custom one): its words as written
+        lines = [line for line in formula_lines(derivative) if line.startswith("dL/d")]
+        head, _, rhs = lines[0].partition(" = ") if len(lines) == 1 == len(xs) else ("", "", "")
+        target, formula = f"dL/d{name}", rhs
+    summed, at = _summed_axes(raw.shape, sent.shape), _largest(sent)
     make_terms = _terms(op, i, g, y, xs) if rhs else None
     terms = make_terms(next(broadcast_sources(at, raw.shape, sent.shape))) \
         if make_terms is not None else None
     if terms is None:  # the op does not say how its element is made: its value alone
-        return Worked(target, name, formula, f"{_shape(g)} -> {_shape(sent)}", at, "", "",
-                      sent[at], summed, True, ())
+        shapes = f"{_shape(g)} -> {_shape(sent)}" if g.ndim or sent.ndim else ""
+        return Worked(target, name, formula, shapes, at, "", "", sent[at], summed, True, ())
 
     arrays = {"g": g, "y": y}
     arrays.update((argument_name(op, k, len(xs)), np.asarray(x)) for k, x in enumerate(xs))
@@ -239,44 +311,53 @@ def work_out(op, i, g, y, xs, raw, sent, names=None, fmt=number,
                                    substituted=tuple((t, None, arrays[t]) for t in tokens))
 
     def each_term():
-        """Every term of the element, over the elements of the raw gradient summed into it."""
+        """Every term of the element, over the elements of the raw gradient summed into it,
+        as (that element, the term's indices)."""
         for k, source in enumerate(broadcast_sources(at, raw.shape, sent.shape)):
             for term in (terms if k == 0 else make_terms(source)).indices:
-                yield {t: term[t] if t in term else broadcast_index(source, arrays[t].shape)
-                       for t in tokens}
+                yield source, term
+
+    def leaves(source, term):
+        """The element of each token's array that a term reads."""
+        return {t: term[t] if t in term else broadcast_index(source, arrays[t].shape)
+                for t in tokens}
 
     names_text, numbers_text, substituted, count = _sum_of_terms(
         expression, tokens, {t: _rename(t, names) for t in tokens}, arrays, each_term(),
-        fmt, max_terms)
+        leaves, fmt, max_terms)
     return worked._replace(names=names_text, numbers=numbers_text,
                            complete=count <= max_terms, substituted=substituted)
 
 
-def _sum_of_terms(expression, tokens, display, arrays, terms, fmt, max_terms):
-    """A sum of terms of ``expression`` written with names and with numbers: (names,
+def _sum_of_terms(expression, tokens, display, arrays, terms, leaves_of, fmt, max_terms):
+    """A sum of ``terms`` of ``expression`` written with names and with numbers: (names,
     numbers, the leaves substituted, the number of terms); past ``max_terms`` terms, the
-    first ones, "...", and the last."""
+    first ones, "...", and the last (the others are only counted: a sum over a large
+    broadcast stays quick)."""
     pattern = _token_pattern(tokens) if tokens else None
     wrap = _needs_parentheses(expression)
 
     def write(text_of):
         return _substitute(expression, pattern, text_of) if pattern else expression
 
-    shown, last, count = [], None, 0
-    for leaves in terms:
-        count += 1
-        term = (write(lambda t: display[t] + (_index(leaves[t]) if arrays[t].size > 1
+    def written(term):
+        leaves = leaves_of(*term)
+        return (write(lambda t: display[t] + (_index(leaves[t]) if arrays[t].size > 1
                                               else "")),
                 write(lambda t: fmt(arrays[t][leaves[t]])),
                 tuple((t, leaves[t], arrays[t][leaves[t]]) for t in tokens))
+
+    shown, last, count = [], None, 0
+    for term in terms:
+        count += 1
         if count < max_terms:
-            shown.append(term)
+            shown.append(written(term))
         else:
             last = term
     if count == 0:  # no term reaches this element
         return "0", "0", (), 0
     if last is not None:
-        shown.append(last)
+        shown.append(written(last))
     if wrap and count > 1:
         shown = [(f"({a})", f"({b})", c) for a, b, c in shown]
     substituted = tuple(leaf for term in shown for leaf in term[2])
@@ -286,14 +367,6 @@ def _sum_of_terms(expression, tokens, display, arrays, terms, fmt, max_terms):
     if count > max_terms:
         names += f"   ({count} terms)"
     return names, numbers, substituted, count
-
-
-def _summed(raw_shape, shape):
-    extra = len(raw_shape) - len(shape)
-    if extra < 0:
-        return ()
-    return tuple(range(extra)) + tuple(
-        extra + k for k, n in enumerate(shape) if n == 1 and raw_shape[extra + k] != 1)
 
 
 def _sum(terms):
@@ -308,7 +381,7 @@ def _sum(terms):
 def worked_head(w: Worked) -> str:
     """The formula in the Values' names: "dL/db1 = g, summed over axis 0 (b1 was
     broadcast)"."""
-    head = f"{w.target} = {w.formula}"
+    head = f"{w.target} = {w.formula}" if w.formula else w.target
     if w.summed:
         head += f", summed over {axes_text(w.summed)} ({w.name} was broadcast)"
     return head

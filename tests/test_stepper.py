@@ -570,3 +570,22 @@ def test_a_mean_cross_entropy_shows_its_division_by_the_rows():
     assert worked.value == z.grad[i, j] and float(worked.value) == pytest.approx((p - t) / 4)
     assert "dL/dz = g * (softmax(z) - t) / 4" in ag.draw_graph(loss).source
     assert "dL/dz = g * (softmax(z) - t) / 4" in s.frame(1).node("op1").maths
+
+
+def test_an_op_that_says_nothing_of_its_elements_shows_its_formula_and_the_value():
+    @ag.custom_gradient
+    def log1pexp(x):
+        """y = log(1 + exp(x))      dL/dx = g * (1 - 1 / (1 + exp(x)))"""
+        e = ag.exp(x)
+        return ag.log(1 + e), lambda dy: dy * (1 - 1 / (1 + e))
+
+    x = ag.Value(np.float64(1.5), name="x")
+    (step,) = BackpropStepper(log1pexp(x)).steps
+    assert (f"    x1 = x: dL/dx = g * (1 - 1 / (1 + exp(x))) = {number(x.grad)}"
+            in str(step).split("\n"))
+    A = ag.Variable(np.array([[2.0, 1.0], [0.5, 3.0]]), name="A")
+    (step,) = BackpropStepper(ag.linalg.det(A)).steps
+    worked = step.inputs[0].worked
+    assert worked.numbers == "" and worked.value == A.grad[worked.at]
+    assert one_line(f"dL/dA = g * y * A^-T: () -> (2, 2) element [{worked.at[0]}, "
+                    f"{worked.at[1]}] = {number(worked.value)}") in one_line(str(step))

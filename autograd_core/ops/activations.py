@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, apply
-from ..labels import Terms, number
+from ..labels import number
+from ..worked import Terms
 from . import xp
 from ._operands import operand
 from .special import erf_array

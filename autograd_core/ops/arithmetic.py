@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, Value, apply
-from ..labels import Terms, array_text, docstring_formula, number
+from ..labels import array_text, docstring_formula, number
+from ..worked import Terms
 from . import xp
 from ._operands import as_constant, operand, pair
 

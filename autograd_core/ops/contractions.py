@@ -17,7 +17,7 @@ from collections import Counter
 import numpy as np
 
 from ..engine import Op, apply
-from ..labels import Terms
+from ..worked import Terms
 from . import xp
 from ._operands import axis_arg, operand, pair
 

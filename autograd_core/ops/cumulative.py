@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, apply
-from ..labels import Terms, axis_text
+from ..labels import axis_text
+from ..worked import Terms
 from . import xp
 from ._operands import axis_arg, operand
 from .joining import concat

@@ -35,7 +35,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, Value, apply
-from ..labels import Terms, array_text, index_text, sources_in, unflat_index
+from ..labels import array_text, index_text
+from ..worked import Terms, sources_in, unflat_index
 from . import xp
 from ._operands import axis_arg, operand, pair
 

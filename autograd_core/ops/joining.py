@@ -24,7 +24,8 @@ import math
 import numpy as np
 
 from ..engine import Op, _data, apply
-from ..labels import Terms, array_text, index_text, number, sources_in
+from ..labels import array_text, index_text, number
+from ..worked import Terms, sources_in
 from . import xp
 from ._operands import axis_arg, operand
 from .indexing import GetItem, _indices

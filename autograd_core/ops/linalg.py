@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, Value, apply
-from ..labels import Terms, broadcast_index, docstring_formula, flat_index, unflat_index
+from ..labels import docstring_formula
+from ..worked import Terms, broadcast_index, flat_index, unflat_index
 from . import xp
 from ._operands import axis_arg, operand, pair
 
@@ -42,8 +43,10 @@ class MatMul(Op):
 def _matmul_terms(i, at, g, a, b, names):
     """dL/da[..., r, k] = sum_j g[..., r, j] * b[..., k, j], dL/db[..., k, m] =
     sum_j a[..., j, k] * g[..., j, m], for a and b of two axes or more (None otherwise)."""
+    if np.ndim(a) == 1 and np.ndim(b) == 1:
+        return Terms()  # the dot product: dL/da = g * b, element by element
     if np.ndim(a) < 2 or np.ndim(b) < 2:
-        return None if np.ndim(a) != 1 or np.ndim(b) != 1 else Terms()
+        return None  # a vector and a matrix: the element's value alone
     batch = at[:-2]
     if i == 0:
         r, k = at[-2:]

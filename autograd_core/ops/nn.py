@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, Value, apply
-from ..labels import Terms, all_axes, array_text, over
+from ..labels import all_axes, array_text, over
+from ..worked import Terms
 from . import xp
 from ._operands import axis_arg, operand, pair
 from .reductions import shifted_exp

@@ -19,7 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, apply
-from ..labels import Terms, number, over, reduced_index
+from ..labels import number, over
+from ..worked import Terms, reduced_index
 from . import xp
 from ._operands import axis_arg, operand
 from .arithmetic import abs as _abs

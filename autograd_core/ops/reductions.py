@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, apply
-from ..labels import Terms, all_axes, axis_text, over, reduced_index
+from ..labels import all_axes, axis_text, over
+from ..worked import Terms, reduced_index
 from . import xp
 from ._operands import axis_arg, operand
 

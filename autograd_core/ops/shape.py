@@ -20,10 +20,9 @@ import math
 
 import numpy as np
 
-from ..engine import Op, Value, apply, unbroadcast
-from ..labels import (
-    Terms, axes_text, axis_text, broadcast_sources, flat_index, over, unflat_index,
-)
+from ..engine import Op, Value, _summed_axes, apply, unbroadcast
+from ..labels import axes_text, axis_text, over
+from ..worked import Terms, broadcast_sources, flat_index, unflat_index
 from . import xp
 from ._operands import axis_arg, operand
 
@@ -257,7 +256,7 @@ class BroadcastTo(Op):
         return (xp.sum_to(g, x.shape),)
 
     def formula(self, y, x):
-        axes = _stretched(self.shape, x.shape)
+        axes = _summed_axes(self.shape, x.shape)
         summed = f" summed over {axes_text(axes)}" if axes else ""
         return f"y = x broadcast to {self.shape}", f"dL/dx = g{summed}"
 
@@ -287,13 +286,6 @@ def expand(x, *sizes):
                                  for n, k in zip(sizes, kept)))
 
 
-def _stretched(big_shape, shape):
-    """The axes of ``big_shape`` that broadcasting ``shape`` to it adds or stretches."""
-    extra = len(big_shape) - len(shape)
-    return tuple(range(extra)) + tuple(extra + k for k, n in enumerate(shape)
-                                       if n == 1 and big_shape[extra + k] != 1)
-
-
 class SumTo(Op):
     """y = x summed over the axes broadcasting would add or stretch to reach x's shape
     dL/dx = g broadcast back (the gradient of a broadcast, recorded)"""
@@ -311,7 +303,7 @@ class SumTo(Op):
         return (xp.broadcast_to(g, x.shape),)
 
     def formula(self, y, x):
-        axes = _stretched(np.shape(x), self.shape)
+        axes = _summed_axes(np.shape(x), self.shape)
         return (f"y = x summed to {self.shape} ({over(axes, np.ndim(x))})",
                 f"dL/dx = g broadcast back to {tuple(np.shape(x))}")
 

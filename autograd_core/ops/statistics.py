@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, apply
-from ..labels import Terms, number, over, reduced_index
+from ..labels import number, over
+from ..worked import Terms, reduced_index
 from . import xp
 from ._operands import axis_arg, operand, pair
 from .reductions import _expand, copied
