@@ -25,6 +25,13 @@ def _centered(x, axis, n):
     return x - x.sum(axis=axis, keepdims=True) / n
 
 
+def _dof(n, ddof):
+    """The divisor n - ddof as the maths shows it: "(4 - 1)", or "max(1 - 2, 0)" where
+    ddof is larger than n (numpy and the backward then divide by 0)."""
+    text = f"{n} - {number(ddof)}"
+    return f"({text})" if n >= ddof else f"max({text}, 0)"
+
+
 class Var(Op):
     """y = sum((x - mean(x))**2) / (n - ddof)     dL/dx = g * 2 (x - mean(x)) / (n - ddof)"""
 
@@ -45,12 +52,12 @@ class Var(Op):
         return (g * scale * _centered(x, self.axis, self.n),)
 
     def formula(self, y, x):
-        dof = f"({self.n} - {number(self.ddof)})"
+        dof = _dof(self.n, self.ddof)
         return (f"y = sum((x - mean(x))**2) / {dof} {over(self.axis, x.ndim, self.keepdims)}",
                 f"dL/dx = g * 2 * (x - mean(x)) / {dof}, g copied {copied(self.axis, x.ndim)}")
 
     def element(self, i, at, g, y, x):
-        dof = f"({self.n} - {number(self.ddof)})"
+        dof = _dof(self.n, self.ddof)
         return Terms(f"g * 2 * (x - mean(x)) / {dof}",
                      ({"g": reduced_index(at, self.axis, self.keepdims)},),
                      {"mean(x)": np.mean(x, axis=self.axis, keepdims=True)})
@@ -80,7 +87,7 @@ class Std(Op):
         return (scale * _centered(x, self.axis, self.n),)
 
     def formula(self, y, x):
-        dof = f"({self.n} - {number(self.ddof)})"
+        dof = _dof(self.n, self.ddof)
         return (f"y = sqrt(sum((x - mean(x))**2) / {dof}) "
                 f"{over(self.axis, x.ndim, self.keepdims)}",
                 f"dL/dx = g * (x - mean(x)) / ({dof} * y), g and y copied "
@@ -88,7 +95,7 @@ class Std(Op):
 
     def element(self, i, at, g, y, x):
         j = reduced_index(at, self.axis, self.keepdims)
-        dof = f"({self.n} - {number(self.ddof)})"
+        dof = _dof(self.n, self.ddof)
         return Terms(f"g * (x - mean(x)) / ({dof} * y)", ({"g": j, "y": j},),
                      {"mean(x)": np.mean(x, axis=self.axis, keepdims=True)})
 
