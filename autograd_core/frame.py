@@ -97,15 +97,17 @@ class Frame(NamedTuple):
         return tuple(n.name for n in current)
 
 
-def make_frame(view, *, data, grad, show_maths=True, op_state=None, value_state=None,
-               caption=(), explanation=()) -> Frame:
+def make_frame(view, *, data, grad, show_maths=True, arrays=None, op_state=None,
+               value_state=None, caption=(), explanation=()) -> Frame:
     """Fill a ``GraphView``'s nodes in.
 
     Args:
         view: the ``GraphView`` (which nodes and edges there are).
         data, grad: functions of a Value's index giving its data and gradient lines, or
             None to leave that field out.
-        show_maths: give op nodes their docstring's maths.
+        show_maths: give op nodes their maths, with the parameters each op ran with.
+        arrays: function of a Value's index giving its data as the op saw it (the
+            steppers' copies); None: the Values' data now.
         op_state: function of a Value's index giving the state of the op that made it
             ("current", "done", "pending" or None); a collapsed layer is current while any
             of its ops is, pending while all are.
@@ -131,7 +133,11 @@ def make_frame(view, *, data, grad, show_maths=True, op_state=None, value_state=
         states.update((item, value_state(int(item[1:])))
                       for item in view.items if item.startswith("v"))
 
-    nodes = tuple(_node(view, item, data, grad, show_maths, states.get(item))
+    if arrays is None:
+        def arrays(i):
+            return view.values[i].data
+    maths_of = arrays if show_maths else None
+    nodes = tuple(_node(view, item, data, grad, maths_of, states.get(item))
                   for item in view.items)
     edges = []
     for src, dst, pos in view.edges:
@@ -150,7 +156,8 @@ def make_frame(view, *, data, grad, show_maths=True, op_state=None, value_state=
                  view.rankdir)
 
 
-def _node(view, item, data, grad, show_maths, state):
+def _node(view, item, data, grad, maths_of, state):
+    """One node's frame; ``maths_of``: the Values' arrays for an op's maths, or None."""
     if item == "more":
         return NodeFrame(item, "more", title=(
             f"... {view.hidden} more nodes not drawn",
@@ -167,10 +174,12 @@ def _node(view, item, data, grad, show_maths, state):
         return NodeFrame(item, "group", title=(f"{key}  ({len(members)} ops)",),
                          maths=(" -> ".join(ops),), params=params, state=state)
     if item.startswith("op"):
-        op = view.values[int(item[2:])].op
+        i = int(item[2:])
+        op = view.values[i].op
         maths = ()
-        if show_maths:
-            forward, derivative = op_formula(op)
+        if maths_of is not None:
+            forward, derivative = op_formula(op, maths_of(i),
+                                             [maths_of(j) for j in view.inputs[i]])
             maths = tuple(formula_lines(forward) + formula_lines(derivative))
         return NodeFrame(item, "op", title=(repr(op),), maths=maths, state=state,
                          cluster=cluster)

@@ -30,12 +30,26 @@ from .engine import Value, _seed, backward_steps
 from .frame import Frame, make_frame, padded, progress, text_over_frames
 from .graphview import GraphView
 from .labels import (
-    argument_name, axes_text, flat, op_formula, shape_text, summary_lines, value_name,
+    argument_name, axes_text, flat, number, op_formula, shape_text, summary_lines, value_name,
 )
 from .rendering import jupyter_bundle, render
 from .steps import ChainRuleStep, ForwardStep, InputGradient, derivative_for, describe
+from .worked import display_names, work_out, worked_head, worked_lines
+
+# A caption line names each input's chain rule, with its numbers when they fit this width.
+CAPTION_WIDTH = 100
 
 __all__ = ["BackpropStepper", "ForwardStepper"]
+
+
+def _name_in_maths(v):
+    """What stands for a Value in a formula: its name, or the number itself for an unnamed
+    constant number (``x * 2`` reads dL/dx = g * 2); None keeps the op's letter."""
+    if v.name:
+        return v.name
+    if v.op is None and not v.requires_grad and v.ndim == 0:
+        return number(v.data)
+    return None
 
 
 class _Stepper:
@@ -274,9 +288,14 @@ class BackpropStepper(_Stepper):
         return self._record(raw)
 
     def _record(self, raw):
-        """Copy what one engine step did, and explain its sums."""
-        forward, derivative = op_formula(raw.op)
+        """Copy what one engine step did, and work out its chain rule with its numbers."""
         node, op = raw.node, raw.op
+        index = self.view.index
+        y = self._data[index[id(node)]]
+        xs = [self._data[index[id(x)]] for x in node.inputs]
+        forward, derivative = op_formula(op, y, xs)
+        upstream = np.array(raw.grad, copy=True)
+        names = display_names(op, node.name, [_name_in_maths(x) for x in node.inputs])
         inputs = []
         for pos, (x, g) in enumerate(zip(node.inputs, raw.input_grads)):
             argument = argument_name(op, pos, len(node.inputs))
@@ -288,9 +307,10 @@ class BackpropStepper(_Stepper):
             g = np.array(g, copy=True)
             total = g if before is None else before + g
             self._totals[id(x)] = total
-            inputs.append(InputGradient(x, argument, g, axes, before, total))
-        return ChainRuleStep(len(self._steps) + 1, node, op, np.array(raw.grad, copy=True),
-                             forward, derivative, tuple(inputs))
+            worked = work_out(op, pos, upstream, y, xs, raw.raw_grads[pos], g, names)
+            inputs.append(InputGradient(x, argument, g, axes, before, total, worked))
+        return ChainRuleStep(len(self._steps) + 1, node, op, upstream, forward, derivative,
+                             tuple(inputs))
 
     def forward_steps(self):
         """A ``ForwardStepper`` over the same graph and data."""
@@ -321,8 +341,9 @@ class BackpropStepper(_Stepper):
 
         return make_frame(
             view, data=lambda i: summary_lines(self._data[i], self.max_elements),
-            grad=lambda i: grad_text(i, k), op_state=op_state, value_state=value_state,
-            caption=self._captions()[k], explanation=self._explanation(k))
+            grad=lambda i: grad_text(i, k), arrays=self._data.__getitem__, op_state=op_state,
+            value_state=value_state, caption=self._captions()[k],
+            explanation=self._explanation(k))
 
     def _grad_text(self):
         """The drawn values' gradient text in any frame, the first frame that knows each,
@@ -369,14 +390,27 @@ class BackpropStepper(_Stepper):
             for item in step.inputs:
                 if item.grad is None:
                     continue
-                note = derivative_for(step, item.argument)
-                if item.summed_axes:
-                    note += f", summed over {axes_text(item.summed_axes)} (broadcast)"
+                note, *element = self._caption_notes(step, item)
                 if item.before is not None:
                     note += ", added to its gradient from another use"
                 lines.append(f"  {item.argument} = {value_name(item.value)}: {note}")
+                lines += [f"      {line}" for line in element]
             texts.append(lines)
         return padded(texts)
+
+    @staticmethod
+    def _caption_notes(step, item):
+        """The chain rule for one input, short enough for a caption: the formula with its
+        numbers, or with its shapes and then the element worked out, each where it fits."""
+        if item.worked is None:
+            note = derivative_for(step, item.argument)
+            if item.summed_axes:
+                note += f", summed over {axes_text(item.summed_axes)} (broadcast)"
+            return [note]
+        lines = worked_lines(item.worked)
+        if len(lines[0]) > CAPTION_WIDTH:
+            return [worked_head(item.worked)]
+        return lines if all(len(line) <= CAPTION_WIDTH for line in lines) else lines[:1]
 
     def _last_use(self):
         """id(Value) -> (step, input position) of the last gradient sent to it."""
@@ -431,8 +465,9 @@ class ForwardStepper(_Stepper):
             return None
         i = self._made[len(self._steps)]
         v = self.view.values[i]
+        xs = [self._data[j] for j in self.view.inputs[i]]
         return ForwardStep(len(self._steps) + 1, v, v.op, v.inputs, self._data[i],
-                           op_formula(v.op)[0])
+                           op_formula(v.op, self._data[i], xs)[0])
 
     def title(self):
         return f"forward pass: {len(self)} ops"
@@ -453,7 +488,8 @@ class ForwardStepper(_Stepper):
             return "pending" if made.get(id(v), 0) > k else None
 
         return make_frame(view, data=lambda i: data_text(i, k), grad=None,
-                          op_state=op_state, value_state=value_state, caption=captions[k],
+                          arrays=self._data.__getitem__, op_state=op_state,
+                          value_state=value_state, caption=captions[k],
                           explanation=self._explanation(k))
 
     def _data_text(self):

@@ -1,11 +1,12 @@
 """The steps the steppers show, and how each reads in words.
 
 A ``ChainRuleStep`` is one op of the backward pass as the engine's walk ran it: the
-upstream gradient ``g``, the op's local derivative (from its docstring), what it sends to
-each input (summed back to the input's shape when the input was broadcast) and each
-input's gradient so far. A ``ForwardStep`` is one op of the forward pass. Both hold copies,
-so a later update in place (an optimizer's) does not change the history. Shown as a cell's
-last line in Jupyter, a step reads as its explanation.
+upstream gradient ``g``, the op's local derivative (with the parameters it ran with), what
+it sends to each input (summed back to the input's shape when the input was broadcast),
+that gradient worked out with its numbers (``worked.py``: ``dL/dw = g * x = -1.555 *
+0.2227 = -0.3463``) and each input's gradient so far. A ``ForwardStep`` is one op of the
+forward pass. Both hold copies, so a later update in place (an optimizer's) does not change
+the history. Shown as a cell's last line in Jupyter, a step reads as its explanation.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .engine import Op, Value
-from .labels import axes_text, flat, formula_lines, shape_text, summary_lines, value_name
+from .labels import flat, formula_for, formula_lines, shape_text, summary_lines, value_name
+from .worked import worked_lines
 
 __all__ = ["ChainRuleStep", "InputGradient", "ForwardStep", "describe", "derivative_for"]
 
@@ -27,7 +29,9 @@ class InputGradient(NamedTuple):
     grad: the chain-rule product this op sends it (None for an input that takes no
     gradient), in the input's shape; summed_axes: the axes of the op's output it was
     summed over because the input was broadcast, else None; before: the input's gradient
-    from earlier steps (None if this is the first); total: its gradient after this step.
+    from earlier steps (None if this is the first); total: its gradient after this step;
+    worked: ``grad`` worked out with the step's numbers (a ``worked.Worked``, None
+    without a gradient).
     """
     value: Value
     argument: str
@@ -35,14 +39,15 @@ class InputGradient(NamedTuple):
     summed_axes: object
     before: object
     total: object
+    worked: object = None
 
 
 class ChainRuleStep(NamedTuple):
     """One op of the backward pass, with copies of everything it used and sent.
 
     index: 1 for the first op backprop reaches; node: the Value the op produced; op: the op;
-    grad: dL/d(node), the upstream gradient g; forward, derivative: the op's maths from its
-    docstring; inputs: an ``InputGradient`` per input of the op.
+    grad: dL/d(node), the upstream gradient g; forward, derivative: the op's maths with its
+    parameters (``labels.op_formula``); inputs: an ``InputGradient`` per input of the op.
     """
     index: int
     node: Value
@@ -79,15 +84,28 @@ class ForwardStep(NamedTuple):
 
 
 def derivative_for(step, argument):
-    """The part of the op's derivative for one input: "dL/db = g" of "dL/da = g,  dL/db = g"."""
-    for part in formula_lines(step.derivative):
-        if part.startswith(f"dL/d{argument} ") or part.startswith(f"dL/d{argument}="):
-            return part
-    return step.derivative.strip()
+    """The part of the op's derivative for one input: "dL/db = g" of "dL/da = g,  dL/db = g"
+    (all of it when no part names the input)."""
+    return formula_for(step.derivative, argument) or step.derivative.strip()
+
+
+def _joined(derivative):
+    """A derivative's lines on one line: "dL/da = g,  dL/db = -g   (a note)"."""
+    text = ""
+    for part in formula_lines(derivative):
+        text += ("" if not text else "   " if part.startswith("(") else ",  ") + part
+    return text
+
+
+def _shows_all(worked):
+    """Whether a worked chain rule ends on the whole gradient (a number, or a small tensor
+    substituted whole), so that a line repeating it would say nothing new."""
+    return worked is not None and not worked.at  # None (whole) or () (a number)
 
 
 def describe(step, total_steps=None, last_use=None):
-    """The lines of one backward step: the op, g, and what each input receives and holds.
+    """The lines of one backward step: the op, g, and for each input the chain rule worked
+    out with its numbers and the gradient it holds after the step.
 
     ``last_use`` maps id(Value) to the (step, input position) of the last gradient it
     receives, to tell a complete gradient from one still to be added to; without it every
@@ -96,7 +114,7 @@ def describe(step, total_steps=None, last_use=None):
     count = f"/{total_steps}" if total_steps else ""
     scope = f"  (in {step.op.scope})" if step.op.scope else ""
     lines = [f"step {step.index}{count}: {step.op!r}{scope}   {step.forward}",
-             f"    local derivative: {step.derivative or '(none)'}",
+             f"    local derivative: {_joined(step.derivative) or '(none)'}",
              f"    upstream g = dL/d{value_name(step.node)}  {shape_text(step.grad)}: "
              f"{flat(summary_lines(step.grad))}"]
     for pos, item in enumerate(step.inputs):
@@ -104,17 +122,18 @@ def describe(step, total_steps=None, last_use=None):
         if item.grad is None:
             lines.append(f"    {name}: takes no gradient")
             continue
-        how = (f"g summed over {axes_text(item.summed_axes)} (broadcast): "
-               if item.summed_axes else "")
         shape = f"  {np.shape(item.grad)}" if np.ndim(item.grad) else ""
-        lines.append(f"    {name}{shape}: receives {how}{flat(summary_lines(item.grad))}")
+        worked = worked_lines(item.worked) if item.worked is not None else [
+            f"receives {flat(summary_lines(item.grad))}"]
+        lines.append(f"    {name}{shape}: {worked[0]}")
+        lines += ["        " + line for line in worked[1:]]
         complete = last_use is not None and last_use.get(id(item.value)) == (step.index, pos)
         target = f"dL/d{value_name(item.value)}" + ("" if complete else " so far")
-        if item.before is None:
-            lines.append(f"        {target} = {flat(summary_lines(item.total))}")
-        else:
+        if item.before is not None:
             lines.append(f"        {target} = {flat(summary_lines(item.before))} + "
                          f"{flat(summary_lines(item.grad))} = "
                          f"{flat(summary_lines(item.total))}   (used more than once: "
                          "the gradients add up)")
+        elif not complete or not _shows_all(item.worked):
+            lines.append(f"        {target} = {flat(summary_lines(item.total))}")
     return lines

@@ -1,6 +1,7 @@
 """The backprop and forward steppers: steps against hand-derived gradients from the course,
 gradient semantics, frames and their exports."""
 
+import html
 import re
 import sys
 import types
@@ -11,7 +12,7 @@ import pytest
 import autograd_core as ag
 from autograd_core import dot, steps as steps_module
 from autograd_core.dot import to_dot
-from autograd_core.labels import summary_lines
+from autograd_core.labels import number, summary_lines
 from autograd_core.page import inline_svg
 from autograd_core.stepper import BackpropStepper, ForwardStepper
 
@@ -101,8 +102,10 @@ def test_xor_net_steps_match_hand_backprop_and_show_the_bias_sum():
     lines = []
     s.table(print_fn=lines.append)
     text = "\n".join(lines)
-    assert "b = b1  (2,): receives g summed over axis 0 (broadcast)" in text
-    assert "b = b2  (1,): receives g summed over axis 0 (broadcast)" in text
+    assert "b = b1  (2,): dL/db1 = g, summed over axis 0 (b1 was broadcast): (4, 2) -> (2,)" \
+        in text
+    assert "b = b2  (1,): dL/db2 = g, summed over axis 0 (b2 was broadcast): (4, 1) -> (1,)" \
+        in text
     assert text.count("summed over") == 2
     assert lines[0] == "backprop from loss scalar float64: 9 ops, seed 1"
 
@@ -450,5 +453,139 @@ def test_step_text_names_the_pieces():
     assert text.startswith("step 9: MatMul  (in dense)   y = a @ b")
     assert "local derivative: dL/da = g @ b^T,  dL/db = a^T @ g" in text
     assert "a = x: takes no gradient" in text
-    assert "b = W1  (2, 2): receives" in text
+    assert "b = W1  (2, 2): dL/dW1 = x^T @ g: (4, 2)^T @ (4, 2) -> (2, 2)" in text
     assert steps_module.derivative_for(s.steps[-1], "b") == "dL/db = a^T @ g"
+
+
+# --- the chain rule worked out with its numbers ---------------------------------------
+
+
+def tanh_neuron():
+    """A neuron y = tanh(w * x + b) on numbers, in float64."""
+    w = ag.Variable(np.float64(-1.2), name="w")
+    x = ag.constant(np.float64(0.2227), name="x")
+    b = ag.Variable(np.float64(0.4), name="b")
+    y = ag.tanh(w * x + b)
+    y.name = "y"
+    return y, w, x, b
+
+
+def one_line(text):
+    """Text with every run of spaces and newlines as one space."""
+    return " ".join(text.split())
+
+
+def test_a_number_step_shows_the_chain_rule_with_the_values_names_and_numbers():
+    y, w, x, b = tanh_neuron()
+    s = BackpropStepper(y)
+    tanh, add, mul = s.steps
+    # Mul's dL/da = g * b, for w = a and x = b, then the step's own numbers: g is what
+    # the Add step sent, x its data, and the result the gradient w ends with.
+    line = (f"    a = w: dL/dw = g * x = {number(add.inputs[0].grad)} * {number(x.data)} = "
+            f"{number(w.grad)}")
+    assert line in str(mul).split("\n")
+    assert mul.inputs[0].worked.value == w.grad
+    assert (f"    x = (Add output): dL/dx = g * (1 - y**2) = 1 * (1 - {number(y.data)}**2) = "
+            f"{number(tanh.inputs[0].grad)}") in str(tanh).split("\n")
+    assert f"    b = b: dL/db = g = {number(b.grad)}" in str(add).split("\n")
+    # The same lines in the table, the frames' explanations and captions, and the page.
+    table = []
+    s.table(print_fn=table.append)
+    assert line in table
+    assert line in s.frame(3).explanation
+    assert line.replace("    a = w:", "  a = w:") == s.frame(3).caption[1].rstrip()
+    text = s.html(backend="wasm").split('<section id="text"')[1]
+    assert html.escape(line.split(": ", 1)[1]) in text
+
+
+def test_a_broadcast_bias_shows_the_sum_of_the_elements_of_g():
+    loss, (x, t, W1, b1, W2, b2) = xor_net()
+    s = BackpropStepper(loss)
+    step = next(step for step in s.steps if any(i.value is b1 for i in step.inputs))
+    (item,) = [i for i in step.inputs if i.value is b1]
+    worked = item.worked
+    (j,) = worked.at
+    assert worked.summed == (0,) and worked.formula == "g"
+    assert worked.names == f"g[0,{j}] + g[1,{j}] + g[2,{j}] + g[3,{j}]"
+    # The numbers substituted are g's column, and the sum is the gradient b1 receives.
+    assert [value for _, _, value in worked.substituted] == list(step.grad[:, j])
+    terms = worked.numbers.replace(" - ", " + -").split(" + ")
+    assert [float(term) for term in terms] == pytest.approx(step.grad[:, j], rel=1e-3)
+    assert worked.value == b1.grad[j] == item.grad[j]
+    assert one_line(f"dL/db1 = g, summed over axis 0 (b1 was broadcast): (4, 2) -> (2,) "
+                    f"element [{j}] = {worked.names} = {worked.numbers} = "
+                    f"{number(b1.grad[j])}") in one_line(str(step))
+
+
+def test_a_matrix_product_works_out_one_element_as_a_sum_of_products():
+    loss, (x, t, W1, b1, W2, b2) = xor_net()
+    s = BackpropStepper(loss)
+    step = next(step for step in s.steps if step.inputs[-1].value is W2)
+    h, g = step.inputs[0].value.data, step.grad
+    worked = step.inputs[1].worked
+    k, m = worked.at
+    assert worked.formula == "a^T @ g" and worked.shapes == "(4, 2)^T @ (4, 1) -> (2, 1)"
+    assert worked.names == " + ".join(f"a[{j},{k}]*g[{j},{m}]" for j in range(4))
+    assert [value for _, _, value in worked.substituted] == [
+        v for j in range(4) for v in (h[j, k], g[j, m])]
+    assert worked.value == W2.grad[k, m]
+    assert float(worked.value) == pytest.approx(sum(h[:, k] * g[:, m]), rel=1e-12)
+    text = one_line(str(step))
+    assert one_line(f"b = W2 (2, 1): dL/dW2 = a^T @ g: (4, 2)^T @ (4, 1) -> (2, 1) "
+                    f"element [{k}, {m}] = {worked.names} = {worked.numbers} = "
+                    f"{number(W2.grad[k, m])}") in text
+    # The input that is a weight reads by its name: dL/da = g @ W2^T.
+    assert "dL/da = g @ W2^T: (4, 1) @ (2, 1)^T -> (4, 2)" in text
+
+
+def test_a_long_sum_shows_its_first_terms_and_its_last():
+    rng = np.random.default_rng(5)
+    x = ag.constant(rng.normal(size=(32, 20)), name="x")
+    W = ag.Variable(rng.normal(size=(20, 5)), name="W")
+    loss = ag.sum(ag.relu(x @ W))
+    step = BackpropStepper(loss).steps[-1]
+    worked = step.inputs[1].worked
+    k, m = worked.at
+    assert not worked.complete and worked.value == W.grad[k, m]
+    assert worked.names == (f"x[0,{k}]*g[0,{m}] + x[1,{k}]*g[1,{m}] + x[2,{k}]*g[2,{m}] + ... + "
+                            f"x[31,{k}]*g[31,{m}]   (32 terms)")
+    assert worked.numbers.count(" ... ") == 1
+
+
+def test_a_mean_cross_entropy_shows_its_division_by_the_rows():
+    rng = np.random.default_rng(6)
+    z = ag.Variable(rng.normal(size=(4, 3)), name="z")
+    labels = np.array([0, 2, 1, 1])
+    loss = ag.softmax_cross_entropy(z, labels, reduction="mean")
+    loss.name = "loss"
+    s = BackpropStepper(loss)
+    (step,) = s.steps
+    assert step.derivative == ("dL/dz = g * (softmax(z) - t) / 4   "
+                               "(t: one-hot rows of the labels [0, 2, 1, 1])")
+    worked = step.inputs[0].worked
+    i, j = worked.at
+    p, t = np.exp(z.data[i, j]) / np.exp(z.data[i]).sum(), float(labels[i] == j)
+    assert worked.names == f"g * (softmax(z)[{i},{j}] - t[{i},{j}]) / 4"
+    assert worked.numbers == f"1 * ({number(p)} - {number(t)}) / 4"
+    assert worked.value == z.grad[i, j] and float(worked.value) == pytest.approx((p - t) / 4)
+    assert "dL/dz = g * (softmax(z) - t) / 4" in ag.draw_graph(loss).source
+    assert "dL/dz = g * (softmax(z) - t) / 4" in s.frame(1).node("op1").maths
+
+
+def test_an_op_that_says_nothing_of_its_elements_shows_its_formula_and_the_value():
+    @ag.custom_gradient
+    def log1pexp(x):
+        """y = log(1 + exp(x))      dL/dx = g * (1 - 1 / (1 + exp(x)))"""
+        e = ag.exp(x)
+        return ag.log(1 + e), lambda dy: dy * (1 - 1 / (1 + e))
+
+    x = ag.Value(np.float64(1.5), name="x")
+    (step,) = BackpropStepper(log1pexp(x)).steps
+    assert (f"    x1 = x: dL/dx = g * (1 - 1 / (1 + exp(x))) = {number(x.grad)}"
+            in str(step).split("\n"))
+    A = ag.Variable(np.array([[2.0, 1.0], [0.5, 3.0]]), name="A")
+    (step,) = BackpropStepper(ag.linalg.det(A)).steps
+    worked = step.inputs[0].worked
+    assert worked.numbers == "" and worked.value == A.grad[worked.at]
+    assert one_line(f"dL/dA = g * y * A^-T: () -> (2, 2) element [{worked.at[0]}, "
+                    f"{worked.at[1]}] = {number(worked.value)}") in one_line(str(step))

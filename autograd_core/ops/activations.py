@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, apply
+from ..labels import number
+from ..worked import Terms
 from . import xp
 from ._operands import operand
 from .special import erf_array
@@ -59,7 +61,7 @@ def sigmoid(x):
 
 
 class Relu(Op):
-    """y = max(x, 0)    dL/dx = g where x > 0, else 0"""
+    """y = max(x, 0)    dL/dx = g if x > 0 else 0"""
 
     __slots__ = ()
 
@@ -76,7 +78,7 @@ def relu(x):
 
 
 class LeakyRelu(Op):
-    """y = x if x > 0 else alpha x      dL/dx = g if x > 0 else alpha g"""
+    """y = x if x > 0 else alpha * x      dL/dx = g if x > 0 else alpha * g"""
 
     __slots__ = ("alpha",)
 
@@ -88,6 +90,10 @@ class LeakyRelu(Op):
 
     def backward(self, g, y, x):
         return (xp.where(x > 0, g, g * self.alpha),)
+
+    def formula(self, y, x):
+        alpha = number(self.alpha)
+        return f"y = x if x > 0 else {alpha} * x", f"dL/dx = g if x > 0 else {alpha} * g"
 
 
 def leaky_relu(x, alpha=0.2):
@@ -152,6 +158,11 @@ class Elu(Op):
     def backward(self, g, y, x):
         return (xp.where(x > 0, g, g * (y + self.alpha)),)
 
+    def formula(self, y, x):
+        alpha = number(self.alpha)
+        return (f"y = x if x > 0 else {alpha} * (exp(x) - 1)",
+                f"dL/dx = g if x > 0 else g * (y + {alpha})")
+
 
 def elu(x, alpha=1.0):
     """The exponential linear unit: x for x > 0, alpha * (exp(x) - 1) otherwise.
@@ -178,6 +189,9 @@ class Selu(Op):
     def backward(self, g, y, x):
         return (xp.where(x > 0, g * SELU_SCALE, g * (y + SELU_SCALE * SELU_ALPHA)),)
 
+    def element(self, i, at, g, y, x):
+        return Terms(arrays={"scale": SELU_SCALE, "alpha": SELU_ALPHA})
+
 
 def selu(x):
     """The scaled ELU of self-normalizing networks, with the constants of Klambauer et al.
@@ -187,7 +201,7 @@ def selu(x):
 
 class Gelu(Op):
     """y = x * Phi(x),  Phi(x) = (1 + erf(x / sqrt(2))) / 2
-    dL/dx = g * (Phi(x) + x * exp(-x**2 / 2) / sqrt(2 pi))
+    dL/dx = g * (Phi(x) + x * exp(-x**2 / 2) / sqrt(2 * pi))
 
     Phi is the standard normal's cumulative distribution, exp(-x**2 / 2) / sqrt(2 pi) its
     density.
@@ -205,9 +219,9 @@ class Gelu(Op):
 
 
 class GeluTanh(Op):
-    """y = x * (1 + tanh(u)) / 2,  u = sqrt(2/pi) * (x + 0.044715 x**3)
+    """y = x * (1 + tanh(u)) / 2,  u = sqrt(2/pi) * (x + 0.044715 * x**3)
     dL/dx = g * ((1 + tanh(u)) / 2 + x * (1 - tanh(u)**2) * du/dx / 2),
-    du/dx = sqrt(2/pi) * (1 + 3 * 0.044715 x**2)
+    du/dx = sqrt(2/pi) * (1 + 3 * 0.044715 * x**2)
     """
 
     __slots__ = ()
@@ -220,6 +234,10 @@ class GeluTanh(Op):
         t = xp.tanh(SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x))
         du = SQRT_2_OVER_PI * (1 + 3 * GELU_CUBIC * x * x)
         return (g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du),)
+
+    def element(self, i, at, g, y, x):
+        u = SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x)
+        return Terms(arrays={"u": u, "du/dx": SQRT_2_OVER_PI * (1 + 3 * GELU_CUBIC * x * x)})
 
 
 def gelu(x, approximate=False):
@@ -258,6 +276,9 @@ class Silu(Op):
         s = xp.sigmoid(x)
         return (g * s * (1 + x * (1 - s)),)
 
+    def element(self, i, at, g, y, x):
+        return Terms(arrays={"s": sigmoid_array(x)})
+
 
 def silu(x):
     """x * sigmoid(x), also called swish (``tf.nn.silu``, ``keras.activations.silu``)."""
@@ -265,7 +286,7 @@ def silu(x):
 
 
 class HardSigmoid(Op):
-    """y = min(max(x + 3, 0), 6) / 6      dL/dx = g / 6 where -3 < x < 3, else 0
+    """y = min(max(x + 3, 0), 6) / 6      dL/dx = g / 6 if -3 < x < 3 else 0
 
     At the kinks x = -3 and x = 3 the gradient is 0, as in PyTorch and TensorFlow.
     """

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, Value, apply
+from ..labels import array_text, docstring_formula, number
+from ..worked import Terms
 from . import xp
 from ._operands import as_constant, operand, pair
 
@@ -70,7 +72,7 @@ def multiply(a, b):
 
 
 class Div(Op):
-    """y = a / b        dL/da = g / b,  dL/db = -g * a / b**2 = -g * y / b"""
+    """y = a / b        dL/da = g / b,  dL/db = -g * y / b   (y / b = a / b**2)"""
 
     __slots__ = ()
 
@@ -137,7 +139,12 @@ def negative(x):
 
 
 class Maximum(Op):
-    """y = max(a, b)    dL/da = g where a > b (half where a == b), dL/db likewise"""
+    """y = max(a, b)
+    dL/da = g if a > b else g / 2 if a == b else 0
+    dL/db = g if b > a else g / 2 if a == b else 0
+
+    Ties share the gradient equally, as PyTorch does, so the two sides add up to g.
+    """
 
     __slots__ = ()
 
@@ -156,7 +163,10 @@ def maximum(a, b):
 
 
 class Minimum(Op):
-    """y = min(a, b)    dL/da = g where a < b (half where a == b), dL/db likewise"""
+    """y = min(a, b)
+    dL/da = g if a < b else g / 2 if a == b else 0
+    dL/db = g if b < a else g / 2 if a == b else 0
+    """
 
     __slots__ = ()
 
@@ -174,7 +184,7 @@ def minimum(a, b):
 
 
 class Where(Op):
-    """y = cond ? a : b     dL/da = g where cond, dL/db = g elsewhere"""
+    """y = a if cond else b     dL/da = g if cond else 0,  dL/db = 0 if cond else g"""
 
     __slots__ = ("cond",)
 
@@ -186,6 +196,13 @@ class Where(Op):
 
     def backward(self, g, y, a, b):
         return xp.where(self.cond, g, 0), xp.where(self.cond, 0, g)
+
+    def formula(self, y, a, b):
+        forward, derivative = docstring_formula(Where)
+        return f"{forward}   (cond = {array_text(self.cond)})", derivative
+
+    def element(self, i, at, g, y, a, b):
+        return Terms(arrays={"cond": self.cond})
 
 
 def where(cond, a, b):
@@ -212,7 +229,7 @@ def abs(x):  # noqa: A001 - numpy's and TensorFlow's name
 
 
 class Clip(Op):
-    """y = min(max(x, lo), hi)    dL/dx = g where lo <= x <= hi, else 0"""
+    """y = min(max(x, lo), hi)    dL/dx = g if lo <= x <= hi else 0"""
 
     __slots__ = ("lo", "hi")
 
@@ -230,6 +247,14 @@ class Clip(Op):
             inside = inside & (x <= self.hi)
         return (xp.where(inside, g, 0),)
 
+    def formula(self, y, x):
+        lo, hi = (None if v is None else number(v) for v in (self.lo, self.hi))
+        if hi is None:
+            return f"y = max(x, {lo})", f"dL/dx = g if x >= {lo} else 0"
+        if lo is None:
+            return f"y = min(x, {hi})", f"dL/dx = g if x <= {hi} else 0"
+        return f"y = min(max(x, {lo}), {hi})", f"dL/dx = g if {lo} <= x <= {hi} else 0"
+
 
 def clip(x, lo=None, hi=None):
     """Limit x to [lo, hi]; the gradient passes only inside the interval."""
@@ -239,7 +264,7 @@ def clip(x, lo=None, hi=None):
 
 
 class Cast(Op):
-    """y = x as another float dtype      dL/dx = g (cast back by the engine)"""
+    """y = x as another float dtype      dL/dx = g   (cast back to x's dtype by the engine)"""
 
     __slots__ = ("dtype",)
 
@@ -251,6 +276,10 @@ class Cast(Op):
 
     def backward(self, g, y, x):
         return (g,)
+
+    def formula(self, y, x):
+        return (f"y = x as {self.dtype}",
+                f"dL/dx = g   (cast back to {np.asarray(x).dtype} by the engine)")
 
 
 def cast(x, dtype):

@@ -17,6 +17,7 @@ from collections import Counter
 import numpy as np
 
 from ..engine import Op, apply
+from ..worked import Terms
 from . import xp
 from ._operands import axis_arg, operand, pair
 
@@ -143,6 +144,46 @@ class Einsum(Op):
                 operands.append(np.ones(self.sizes[label], g.dtype))
         grad = xp.einsum(",".join(specs) + "->" + out, *operands)
         return grad.reshape(xs[i].shape) if len(out) != xs[i].ndim else grad
+
+    def formula(self, y, *xs):
+        names = [f"x{i + 1}" for i in range(len(xs))]
+        parts = []
+        for i, name in enumerate(names):
+            if self._plain(i, xs):
+                others = [s for j, s in enumerate(self.inputs) if j != i]
+                subscripts = ",".join([self.output] + others) + "->" + self.inputs[i]
+                operands = ", ".join(["g"] + [n for j, n in enumerate(names) if j != i])
+                parts.append(f"dL/d{name} = einsum('{subscripts}', {operands})")
+            else:
+                parts.append(f"dL/d{name} = einsum(g with the other operands -> "
+                             f"{name}'s labels '{self.inputs[i]}')")
+        return f"y = einsum('{self.subscripts}', {', '.join(names)})", ",  ".join(parts)
+
+    def element(self, i, at, g, y, *xs):
+        """dL/dx_i at ``at``: over every value of the labels x_i lacks, g times the other
+        operands (for an input without a repeated, broadcast or lone summed label)."""
+        if not self._plain(i, xs):
+            return None
+        names = ["g"] + [f"x{j + 1}" for j in range(len(xs)) if j != i]
+        specs = [self.output] + [s for j, s in enumerate(self.inputs) if j != i]
+        fixed = dict(zip(self.inputs[i], at))
+        free = [label for label in dict.fromkeys("".join(specs)) if label not in fixed]
+        shapes = [np.shape(g)] + [np.shape(x) for j, x in enumerate(xs) if j != i]
+        terms = []
+        for values in np.ndindex(*(self.sizes[label] for label in free)):
+            where = dict(fixed, **dict(zip(free, values)))
+            terms.append({name: tuple(0 if n == 1 else where[label]
+                                      for label, n in zip(spec, shape))
+                          for name, spec, shape in zip(names, specs, shapes)})
+        return Terms("*".join(names), tuple(terms))
+
+    def _plain(self, i, xs):
+        """Whether input i's gradient is one einsum of g and the other operands: its labels
+        are distinct, at full size, and each in the output or another operand."""
+        labels = self.inputs[i]
+        elsewhere = self.output + "".join(s for j, s in enumerate(self.inputs) if j != i)
+        return (len(set(labels)) == len(labels) and all(label in elsewhere for label in labels)
+                and all(n == self.sizes[label] for label, n in zip(labels, np.shape(xs[i]))))
 
 
 def einsum(subscripts, *operands):

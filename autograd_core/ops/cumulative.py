@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, apply
+from ..labels import axis_text
+from ..worked import Terms
 from . import xp
 from ._operands import axis_arg, operand
 from .joining import concat
@@ -44,7 +46,11 @@ def _axis(x, axis, op_name):
 
 class Cumsum(Op):
     """y_k = x_0 + ... + x_k along axis
-    dL/dx_j = g_j + ... + g_(n-1)   (the cumulative sum of g from the end)"""
+    dL/dx_j = g_j + ... + g_(n-1)   (the cumulative sum of g from the end)
+
+    With ``exclusive`` each element is left out of its own sum, with ``reverse`` the sums
+    run from the end: the gradient is the same scan the other way.
+    """
 
     __slots__ = ("axis", "exclusive", "reverse")
 
@@ -57,6 +63,24 @@ class Cumsum(Op):
     def backward(self, g, y, x):
         # The same scan in the other direction: what reached y_k from x_j goes back.
         return (xp.cumsum(g, self.axis, self.exclusive, not self.reverse),)
+
+    def formula(self, y, x):
+        last = f"{x.shape[self.axis] - 1}"
+        skip = 1 if self.exclusive else 0
+        if self.reverse:
+            forward = f"y_k = x_{_plus('k', skip)} + ... + x_{last}"
+            derivative = f"dL/dx_j = g_0 + ... + g_{_plus('j', -skip)}"
+        else:
+            forward = f"y_k = x_0 + ... + x_{_plus('k', -skip)}"
+            derivative = f"dL/dx_j = g_{_plus('j', skip)} + ... + g_{last}"
+        where = f" along {axis_text(self.axis)}"
+        return forward + where, derivative + where
+
+    def element(self, i, at, g, y, x):
+        j, n = at[self.axis], x.shape[self.axis]
+        skip = 1 if self.exclusive else 0
+        ks = range(0, j + 1 - skip) if self.reverse else range(j + skip, n)
+        return Terms("g", tuple({"g": _at(at, self.axis, k)} for k in ks))
 
 
 def cumsum(x, axis=None, exclusive=False, reverse=False):
@@ -77,6 +101,16 @@ def cumsum(x, axis=None, exclusive=False, reverse=False):
     return apply(Cumsum(axis, bool(exclusive), bool(reverse)), x)
 
 
+def _plus(index, shift):
+    """"k", "(k+1)" or "(k-1)": an index shifted by -1, 0 or 1."""
+    return index if shift == 0 else f"({index}{shift:+d})"
+
+
+def _at(at, axis, k):
+    """Element ``at`` moved to position k along ``axis``."""
+    return at[:axis] + (k,) + at[axis + 1:]
+
+
 class Cumprod(Op):
     """y_k = x_0 * ... * x_k along axis     dL/dx_j = sum over k >= j of g_k * y_k / x_j"""
 
@@ -93,6 +127,28 @@ class Cumprod(Op):
             return (xp.cumsum(g * y, self.axis, reverse=True) / x,)
         # y_k / x_j is 0 / 0 at a zero: multiply the other factors instead.
         return (_gradient_with_zeros(g, x, self.axis),)
+
+    def formula(self, y, x):
+        where = f" along {axis_text(self.axis)}"
+        if not np.any(x == 0):
+            return (f"y_k = x_0 * ... * x_k{where}",
+                    f"dL/dx_j = sum over k >= j of g_k * y_k / x_j{where}")
+        return (f"y_k = x_0 * ... * x_k{where}",
+                f"dL/dx_j = sum over k >= j of g_k * p_jk{where}   "
+                "(p_jk: x_0 * ... * x_k without x_j, x has zeros)")
+
+    def element(self, i, at, g, y, x):
+        j, n = at[self.axis], x.shape[self.axis]
+        if not np.any(x == 0):
+            return Terms("g * y / x", tuple({"g": _at(at, self.axis, k), "y": _at(at, self.axis, k)}
+                                            for k in range(j, n)))
+        # p[k] = the product of x_0 ... x_k without x_j, along element at's line.
+        line = np.moveaxis(x, self.axis, -1)[at[:self.axis] + at[self.axis + 1:]]
+        others = np.cumprod(np.where(np.arange(n) == j, 1, line))
+        p = np.ones(x.shape, others.dtype)
+        p[at[:self.axis] + (slice(None),) + at[self.axis + 1:]] = others
+        return Terms("g * p", tuple({"g": _at(at, self.axis, k), "p": _at(at, self.axis, k)}
+                                    for k in range(j, n)), {"p": p})
 
 
 def _gradient_with_zeros(g, x, axis):

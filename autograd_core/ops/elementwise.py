@@ -58,7 +58,7 @@ def log(x):
 
 
 class Sqrt(Op):
-    """y = sqrt(x)      dL/dx = g / (2 y)"""
+    """y = sqrt(x)      dL/dx = g / (2 * y)"""
 
     __slots__ = ()
 
@@ -75,7 +75,7 @@ def sqrt(x):
 
 
 class Square(Op):
-    """y = x**2         dL/dx = 2 g x"""
+    """y = x**2         dL/dx = 2 * g * x"""
 
     __slots__ = ()
 
@@ -143,7 +143,7 @@ def expm1(x):
 
 
 class Log2(Op):
-    """y = log2(x)      dL/dx = g / (x log 2)"""
+    """y = log2(x)      dL/dx = g / (x * log(2))"""
 
     __slots__ = ()
 
@@ -160,7 +160,7 @@ def log2(x):
 
 
 class Log10(Op):
-    """y = log10(x)     dL/dx = g / (x log 10)"""
+    """y = log10(x)     dL/dx = g / (x * log(10))"""
 
     __slots__ = ()
 
@@ -177,7 +177,7 @@ def log10(x):
 
 
 class Exp2(Op):
-    """y = 2**x         dL/dx = g * y * log 2"""
+    """y = 2**x         dL/dx = g * y * log(2)"""
 
     __slots__ = ()
 
@@ -291,6 +291,9 @@ class Round(Op):
 
     def backward(self, g, y, x):
         return (xp.zeros_like(x),)
+
+    def formula(self, y, x):
+        return f"y = round(x, {self.decimals})", "dL/dx = 0"
 
 
 def round(x, decimals=0):  # noqa: A001 - numpy's, TensorFlow's and PyTorch's name

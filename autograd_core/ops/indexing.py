@@ -35,6 +35,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, Value, apply
+from ..labels import array_text, index_text
+from ..worked import Terms, sources_in, unflat_index
 from . import xp
 from ._operands import axis_arg, operand, pair
 
@@ -62,6 +64,14 @@ class GetItem(Op):
 
     def backward(self, g, y, x):
         return (xp.scatter(g, self.index, x.shape),)
+
+    def formula(self, y, x):
+        return (f"y = x[{index_text(self.index)}]",
+                f"dL/dx = g put back at [{index_text(self.index)}], 0 elsewhere "
+                "(repeats add up)")
+
+    def element(self, i, at, g, y, x):
+        return Terms("g", tuple({"g": k} for k in sources_in(self.index, x.shape, at)))
 
 
 def getitem(x, index):
@@ -100,6 +110,19 @@ class Scatter(Op):
 
     def backward(self, g, y, x):
         return (g[self.index],)
+
+    def formula(self, y, x):
+        return (f"y = zeros({self.shape}) with x added at [{index_text(self.index)}]",
+                f"dL/dx = g[{index_text(self.index)}]")
+
+    def element(self, i, at, g, y, x):
+        return Terms("g", ({"g": _picked(self.index, self.shape, at)},))
+
+
+def _picked(index, shape, at):
+    """The element of an array of ``shape`` that element ``at`` of ``array[index]`` is."""
+    places = np.arange(int(np.prod(shape)), dtype=np.intp).reshape(shape)[index]
+    return unflat_index(int(places[at]), shape)
 
 
 def scatter(x, index, shape):
@@ -247,6 +270,20 @@ class TakeAlongAxis(GetItem):
 
     __slots__ = ()
 
+    def formula(self, y, x):
+        # The index holds arange on every axis but one: that one holds the indices.
+        axis = next((d for d, part in enumerate(self.index) if not _is_arange(part, d)), 0)
+        return (f"y = take_along_axis(x, {array_text(self.index[axis])}, axis={axis})",
+                "dL/dx = g added back where each element was picked (repeats add up)")
+
+
+def _is_arange(part, d):
+    """Whether an index array is arange(n) laid along axis d, as _along_axis makes it."""
+    part = np.asarray(part)
+    if part.ndim <= d or part.size != part.shape[d]:
+        return False
+    return bool(np.array_equal(part.reshape(-1), np.arange(part.shape[d])))
+
 
 def take_along_axis(x, indices, axis=-1):
     """One element of x per index, along ``axis`` (``np.take_along_axis``): ``indices`` has
@@ -320,6 +357,15 @@ class ScatterAdd(Op):
 
     def backward(self, g, y, x, src):
         return g, (g[self.index] if self.needs_grad[1] else None)
+
+    def formula(self, y, x, src):
+        return (f"y = x with src added at [{index_text(self.index)}] (repeats add up)",
+                f"dL/dx = g,  dL/dsrc = g[{index_text(self.index)}]")
+
+    def element(self, i, at, g, y, x, src):
+        if i == 0:
+            return Terms("g")
+        return Terms("g", ({"g": _picked(self.index, np.shape(y), at)},))
 
 
 def _scatter_add(x, index, src, where, src_shape):

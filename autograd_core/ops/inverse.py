@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, apply
+from ..labels import docstring_formula
 from . import xp
 from ._operands import operand, pair
 
@@ -58,6 +59,11 @@ class Det(Op):
         if xp.equal(y, 0).any():  # singular: A^-T does not exist, the cofactors do
             return (g * _cofactors(A),)
         return (g * xp.expand_dims(y, (-2, -1)) * xp.inv(A).swapaxes(-1, -2),)
+
+    def formula(self, y, A):
+        if np.any(np.asarray(y) == 0):
+            return ("y = det(A)", "dL/dA = g * C   (C: the cofactors of A, which is singular)")
+        return docstring_formula(Det)
 
 
 def _cofactors(A):

@@ -24,6 +24,8 @@ import math
 import numpy as np
 
 from ..engine import Op, _data, apply
+from ..labels import array_text, index_text, number
+from ..worked import Terms, sources_in
 from . import xp
 from ._operands import axis_arg, operand
 from .indexing import GetItem, _indices
@@ -48,6 +50,22 @@ class Concat(Op):
         ends = np.cumsum([x.shape[self.axis] for x in xs])
         return tuple(g[before + (slice(end - x.shape[self.axis], end),)]
                      for x, end in zip(xs, ends))
+
+    def formula(self, y, *xs):
+        names = [f"x{i + 1}" for i in range(len(xs))]
+        ends = np.cumsum([x.shape[self.axis] for x in xs])
+        parts = [f"dL/d{name} = g[{index_text(self._part(end - x.shape[self.axis], end))}]"
+                 for name, x, end in zip(names, xs, ends)]
+        return f"y = [{', '.join(names)}] joined along axis {self.axis}", ",  ".join(parts)
+
+    def element(self, i, at, g, y, *xs):
+        start = sum(x.shape[self.axis] for x in xs[:i])
+        a = self.axis
+        return Terms("g", ({"g": at[:a] + (at[a] + start,) + at[a + 1:]},))
+
+    def _part(self, start, end):
+        """The index of one input's part of g: a slice along the axis."""
+        return (slice(None),) * self.axis + (slice(int(start), int(end)),)
 
 
 def concat(values, axis=0):
@@ -84,6 +102,16 @@ class Stack(Op):
     def backward(self, g, y, *xs):
         before = (slice(None),) * self.axis
         return tuple(g[before + (i,)] for i in range(len(xs)))
+
+    def formula(self, y, *xs):
+        names = [f"x{i + 1}" for i in range(len(xs))]
+        parts = [f"dL/d{name} = g[{index_text((slice(None),) * self.axis + (i,))}]"
+                 for i, name in enumerate(names)]
+        return (f"y = [{', '.join(names)}] stacked on a new axis {self.axis}",
+                ",  ".join(parts))
+
+    def element(self, i, at, g, y, *xs):
+        return Terms("g", ({"g": at[:self.axis] + (i,) + at[self.axis:]},))
 
 
 def stack(values, axis=0):
@@ -196,6 +224,17 @@ class Tile(Op):
         copies = tuple(range(0, len(self.blocks), 2))
         return (g.reshape(self.blocks).sum(axis=copies).reshape(x.shape),)
 
+    def formula(self, y, x):
+        count = int(np.prod(self.reps))
+        return (f"y = x tiled {self.reps} times",
+                f"dL/dx = g summed over the {count} copies of x")
+
+    def element(self, i, at, g, y, x):
+        lengths = self.blocks[1::2]  # x's shape, with 1s in front up to len(reps)
+        at = (0,) * (len(lengths) - len(at)) + tuple(at)
+        return Terms("g", tuple({"g": tuple(c * n + k for c, n, k in zip(copy, lengths, at))}
+                                for copy in np.ndindex(*self.reps)))
+
 
 def tile(x, reps):
     """x copied whole ``reps`` times along each axis (``np.tile``, ``tf.tile``,
@@ -221,6 +260,13 @@ class Repeat(GetItem):
     dL/dx = g summed over each element's copies"""
 
     __slots__ = ()
+
+    def formula(self, y, x):
+        axis, picks = len(self.index) - 1, self.index[-1]
+        counts = np.bincount(picks, minlength=x.shape[axis])
+        times = number(counts[0]) if np.all(counts == counts[0]) else array_text(counts)
+        return (f"y = each element of x repeated {times} times along axis {axis}",
+                "dL/dx = g summed over each element's copies")
 
 
 def repeat(x, repeats, axis=None):
@@ -276,6 +322,20 @@ class Pad(Op):
         if self.mode == "constant":
             return (g[self.index],)
         return (xp.scatter(g, self.index, x.shape),)
+
+    def formula(self, y, x):
+        widths = tuple(tuple(w) for w in self.pad_width)
+        middle = tuple(slice(b, b + n) for (b, _), n in zip(widths, np.shape(x)))
+        if self.mode == "constant":
+            return (f"y = x padded by {widths} with {array_text(self.constant_values)}",
+                    f"dL/dx = g[{index_text(middle)}]")
+        return (f"y = x padded by {widths} with {self.mode} copies of its elements",
+                f"dL/dx = g[{index_text(middle)}] plus the g of each copy")
+
+    def element(self, i, at, g, y, x):
+        if self.mode == "constant":
+            return Terms("g", ({"g": tuple(k + b for k, (b, _) in zip(at, self.pad_width))},))
+        return Terms("g", tuple({"g": k} for k in sources_in(self.index, x.shape, at)))
 
 
 def pad(x, pad_width, mode="constant", constant_values=0):

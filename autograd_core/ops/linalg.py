@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, Value, apply
+from ..labels import docstring_formula
+from ..worked import Terms, broadcast_index, flat_index, unflat_index
 from . import xp
 from ._operands import axis_arg, operand, pair
 
@@ -26,6 +28,35 @@ class MatMul(Op):
 
     def backward(self, g, y, a, b):
         return _matmul_grads(a, b, g, *self.needs_grad)
+
+    def formula(self, y, a, b):
+        if np.ndim(a) == 1 and np.ndim(b) == 1:
+            return "y = a @ b (a dot product)", "dL/da = g * b,  dL/db = g * a"
+        if np.ndim(a) == 2 and np.ndim(b) == 2:
+            return "y = a @ b", "dL/da = g @ b^T,  dL/db = a^T @ g"
+        return docstring_formula(MatMul)
+
+    def element(self, i, at, g, y, a, b):
+        return _matmul_terms(i, at, g, a, b, ("a", "b"))
+
+
+def _matmul_terms(i, at, g, a, b, names):
+    """dL/da[..., r, k] = sum_j g[..., r, j] * b[..., k, j], dL/db[..., k, m] =
+    sum_j a[..., j, k] * g[..., j, m], for a and b of two axes or more (None otherwise)."""
+    if np.ndim(a) == 1 and np.ndim(b) == 1:
+        return Terms()  # the dot product: dL/da = g * b, element by element
+    if np.ndim(a) < 2 or np.ndim(b) < 2:
+        return None  # a vector and a matrix: the element's value alone
+    batch = at[:-2]
+    if i == 0:
+        r, k = at[-2:]
+        return Terms(f"g*{names[1]}", tuple(
+            {"g": batch + (r, j), names[1]: broadcast_index(batch + (k, j), np.shape(b))}
+            for j in range(np.shape(g)[-1])))
+    k, m = at[-2:]
+    return Terms(f"{names[0]}*g", tuple(
+        {names[0]: broadcast_index(batch + (j, k), np.shape(a)), "g": batch + (j, m)}
+        for j in range(np.shape(g)[-2])))
 
 
 def _matmul_grads(a, b, g, need_a, need_b):
@@ -102,6 +133,9 @@ class Linear(Op):
         grad_x, grad_W = _matmul_grads(x, W, g, need_x, need_W)
         return grad_x, grad_W, (g if need_b else None)
 
+    def element(self, i, at, g, y, x, W, b):
+        return Terms() if i == 2 else _matmul_terms(i, at, g, x, W, ("x", "W"))
+
 
 def linear(x, W, b=None):
     """x @ W + b, the dense layer's affine map, in one op (``torch.nn.functional.linear``
@@ -142,6 +176,15 @@ class Outer(Op):
         grad_b = (a.reshape(-1) @ g).reshape(b.shape) if need_b else None
         return grad_a, grad_b
 
+    def element(self, i, at, g, y, a, b):
+        if i == 0:  # dL/da_i = sum_j g[i, j] * b_j, over b flattened
+            r = flat_index(at, np.shape(a))
+            return Terms("g*b", tuple({"g": (r, j), "b": unflat_index(j, np.shape(b))}
+                                      for j in range(np.size(b))))
+        m = flat_index(at, np.shape(b))
+        return Terms("g*a", tuple({"g": (j, m), "a": unflat_index(j, np.shape(a))}
+                                  for j in range(np.size(a))))
+
 
 def outer(a, b):
     """The outer product y[i, j] = a[i] * b[j] of two vectors (``np.outer``: other shapes
@@ -181,6 +224,18 @@ class Diagonal(Op):
         grad = xp.scatter(g, (Ellipsis, rows, cols), moved)
         return (grad.transpose(tuple(np.argsort(order))),)
 
+    def formula(self, y, x):
+        return (f"y = the diagonal {self.offset} of x over axes ({self.axis1}, {self.axis2}), "
+                "as the last axis",
+                f"dL/dx = g put back on the diagonal {self.offset}, 0 elsewhere")
+
+    def element(self, i, at, g, y, x):
+        row, col = at[self.axis1], at[self.axis2]
+        if col - row != self.offset:
+            return Terms("g", ())
+        rest = tuple(k for a, k in enumerate(at) if a not in (self.axis1, self.axis2))
+        return Terms("g", ({"g": rest + (min(row, col),)},))
+
 
 def diagonal(x, offset=0, axis1=0, axis2=1):
     """The diagonal of x over two axes, appended as the last axis (``np.diagonal``);
@@ -209,6 +264,15 @@ class Diag(Op):
 
     def backward(self, g, y, x):
         return (g[_diagonal_index(g.shape[0], g.shape[1], self.k)],)
+
+    def formula(self, y, x):
+        n = np.shape(y)[0]
+        return (f"y = the {n}x{n} matrix with x on its diagonal {self.k}, zeros elsewhere",
+                f"dL/dx = the diagonal {self.k} of g")
+
+    def element(self, i, at, g, y, x):
+        (j,) = at
+        return Terms("g", ({"g": (j - min(self.k, 0), j + max(self.k, 0))},))
 
 
 def diag(x, k=0):
@@ -241,6 +305,17 @@ class Trace(Op):
         shape[a1], shape[a2] = x.shape[a1], x.shape[a2]
         eye = (eye if a1 < a2 else eye.T).reshape(shape)
         return (xp.expand_dims(g, (min(a1, a2), max(a1, a2))) * eye,)
+
+    def formula(self, y, x):
+        return (f"y = sum of the diagonal {self.offset} of x over axes ({self.axis1}, "
+                f"{self.axis2})",
+                f"dL/dx = g * I, g copied along axes ({self.axis1}, {self.axis2})   "
+                f"(I: 1 on the diagonal {self.offset}, 0 elsewhere)")
+
+    def element(self, i, at, g, y, x):
+        on = at[self.axis2] - at[self.axis1] == self.offset
+        rest = tuple(k for a, k in enumerate(at) if a not in (self.axis1, self.axis2))
+        return Terms("g * I", ({"g": rest, "I": ()},), {"I": np.float64(on)})
 
 
 def trace(x, offset=0, axis1=0, axis2=1):

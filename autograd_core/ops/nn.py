@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, Value, apply
+from ..labels import all_axes, array_text, over
+from ..worked import Terms
 from . import xp
 from ._operands import axis_arg, operand, pair
 from .reductions import shifted_exp
@@ -33,11 +35,26 @@ class Softmax(Op):
     def backward(self, g, y, x):
         return (y * (g - (g * y).sum(axis=self.axis, keepdims=True)),)
 
+    def formula(self, y, x):
+        return (f"y = exp(x) / sum(exp(x)) {over(self.axis, np.ndim(x))}",
+                f"dL/dx = y * (g - {_sum('g * y', self.axis, np.ndim(x))})")
+
+    def element(self, i, at, g, y, x):
+        total = _sum("g * y", self.axis, np.ndim(x))
+        return Terms(arrays={total: np.sum(g * y, axis=self.axis, keepdims=True)})
+
 
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along ``axis`` (an int, a tuple, or None for all axes)."""
     x = operand(x, Softmax)
     return apply(Softmax(axis_arg(axis, x.shape, "softmax")), x)
+
+
+def _sum(what, axis, ndim):
+    """ "sum(g * y, axis=1)", or "sum(g * y)" over every axis (kept, so it broadcasts)."""
+    if all_axes(axis, ndim):
+        return f"sum({what})"
+    return f"sum({what}, axis={axis})"
 
 
 class LogSoftmax(Op):
@@ -55,6 +72,14 @@ class LogSoftmax(Op):
 
     def backward(self, g, y, x):
         return (g - xp.exp(y) * g.sum(axis=self.axis, keepdims=True),)
+
+    def formula(self, y, x):
+        return (f"y = x - log(sum(exp(x))) {over(self.axis, np.ndim(x))}",
+                f"dL/dx = g - exp(y) * {_sum('g', self.axis, np.ndim(x))}")
+
+    def element(self, i, at, g, y, x):
+        total = _sum("g", self.axis, np.ndim(x))
+        return Terms(arrays={total: np.sum(g, axis=self.axis, keepdims=True)})
 
 
 def log_softmax(x, axis=-1):
@@ -106,6 +131,41 @@ class SoftmaxCrossEntropy(Op):
         if self.reduction == "sum":
             return (grad * g,)
         return (grad * xp.expand_dims(g, -1),)
+
+    def formula(self, y, z):
+        loss = "-sum(t * log(softmax(z)))"
+        rows = z.size // z.shape[-1] if z.shape[-1] else 0
+        forward = {"none": f"y = {loss} over the last axis, one per row",
+                   "mean": f"y = mean over the {rows} rows of {loss}",
+                   "sum": f"y = sum over the {rows} rows of {loss}"}[self.reduction]
+        derivative = f"dL/dz = g * ({self._probabilities()} - t)"
+        if self.reduction == "mean":
+            derivative += f" / {rows}"
+        if self.labels.dtype.kind in "iu":
+            labels = f"the labels {array_text(self.labels)}" if self.labels.size <= 8 else \
+                f"the {self.labels.size} labels"
+            derivative += f"   (t: one-hot rows of {labels})"
+        return forward, derivative
+
+    def element(self, i, at, g, y, z):
+        t = self.labels
+        if t.dtype.kind in "iu":
+            t = _one_hot(t, z.shape[-1], z.dtype)
+        arrays = {"softmax(z)": softmax_array(z), "t": t}
+        arrays["sum(t)"] = t.sum(axis=-1, keepdims=True)
+        expression = f"g * ({self._probabilities()} - t)"
+        if self.reduction == "mean":
+            expression += f" / {z.size // z.shape[-1]}"
+        j = at[:-1] if self.reduction == "none" else ()
+        return Terms(expression, ({"g": j},), arrays)
+
+    def _probabilities(self):
+        """softmax(z), or softmax(z) * sum(t) for label rows that do not add up to 1 (the
+        backward's factor keeps their gradient exact)."""
+        t = self.labels
+        if t.dtype.kind in "iu" or np.all(t.sum(axis=-1) == 1):
+            return "softmax(z)"
+        return "softmax(z) * sum(t)"
 
 
 def _one_hot(labels, classes, dtype):
@@ -187,6 +247,9 @@ class SigmoidCrossEntropy(Op):
     def backward(self, g, y, z, t):
         need_z, need_t = self.needs_grad
         return (g * (xp.sigmoid(z) - t) if need_z else None), (-g * z if need_t else None)
+
+    def element(self, i, at, g, y, z, t):
+        return Terms()
 
 
 def sigmoid_cross_entropy(logits, targets):

@@ -40,6 +40,10 @@ class NonDifferentiable(Op):
     def forward(self, *xs):
         return self.fn(*xs)
 
+    def formula(self, y, *xs):
+        args = "x" if len(xs) == 1 else ", ".join(f"x{i + 1}" for i in range(len(xs)))
+        return f"y = {self.name}({args}), with no gradient", ""
+
     def __repr__(self):
         return self.name
 

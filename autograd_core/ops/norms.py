@@ -19,11 +19,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, apply
+from ..labels import number, over
+from ..worked import Terms, reduced_index
 from . import xp
 from ._operands import axis_arg, operand
 from .arithmetic import abs as _abs
 from .decompositions import svdvals
-from .reductions import _expand, max as _max, min as _min, sum as _sum
+from .reductions import _expand, copied, max as _max, min as _min, sum as _sum
 from .shape import expand_dims, reshape, transpose
 
 __all__ = ["norm"]
@@ -76,6 +78,55 @@ class VectorNorm(Op):
         at_0 = xp.equal(x, 0)
         size = x * xp.sign(x)  # |x|, as a product with a constant: its derivative is sign(x)
         return (xp.where(at_0, 0, xp.sign(x) * xp.where(at_0, 1, size) ** (p - 1)) * scale,)
+
+    def formula(self, y, x):
+        where = over(self.axis, x.ndim, self.keepdims)
+        copies = f", g and y copied {copied(self.axis, x.ndim)}"
+        p = self.ord
+        if p == 0:
+            return f"y = the number of nonzero x {where}", "dL/dx = 0"
+        if p == 1:
+            return (f"y = sum(|x|) {where}",
+                    f"dL/dx = g * sign(x), g copied {copied(self.axis, x.ndim)}")
+        if p in (np.inf, -np.inf):
+            which = "max" if p > 0 else "min"
+            share = "g / k" if self._ties(y, x).max(initial=1) > 1 else "g"
+            note = (f"   (k: how many |x| tie for the {which}imum)" if share != "g" else "")
+            return (f"y = {which}(|x|) {where}",
+                    f"dL/dx = {share} * sign(x) if |x| == y else 0{copies}{note}")
+        if p == 2:
+            return f"y = sqrt(sum(x**2)) {where}", f"dL/dx = g * x / y{copies}   (0 where y = 0)"
+        return (f"y = sum(|x|**{number(p)})**(1/{number(p)}) {where}",
+                f"dL/dx = g * sign(x) * |x|**{_power(p - 1)} / y**{_power(p - 1)}{copies}   "
+                "(0 where x = 0 or y = 0)")
+
+    def element(self, i, at, g, y, x):
+        j = reduced_index(at, self.axis, self.keepdims)
+        p = self.ord
+        if p == 0:
+            return Terms("0")
+        if p == 1:
+            return Terms("g * sign(x)", ({"g": j},))
+        if p in (np.inf, -np.inf):
+            ties = self._ties(y, x)
+            if ties.max(initial=1) > 1:
+                return Terms("g / k * sign(x) if |x| == y else 0", ({"g": j, "y": j, "k": j},),
+                             {"k": ties})
+            return Terms("g * sign(x) if |x| == y else 0", ({"g": j, "y": j},))
+        if p == 2:
+            return Terms("g * x / y", ({"g": j, "y": j},))
+        return Terms(f"g * sign(x) * |x|**{_power(p - 1)} / y**{_power(p - 1)}",
+                     ({"g": j, "y": j},))
+
+    def _ties(self, y, x):
+        """How many |x| equal each result (the max- and min-norms' ties)."""
+        at_y = np.abs(x) == _expand(np.asarray(y), self.axis, self.keepdims, x.ndim)
+        return np.sum(at_y, axis=self.axis, keepdims=self.keepdims)
+
+
+def _power(p):
+    """An exponent as it reads after **: 2, 0.5, (-0.5)."""
+    return f"({number(p)})" if p < 0 else number(p)
 
 
 def _ord(ord, op_name):  # noqa: A002

@@ -13,11 +13,20 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, apply
+from ..labels import all_axes, axis_text, over
+from ..worked import Terms, reduced_index
 from . import xp
 from ._operands import axis_arg, operand
 
 __all__ = ["sum", "mean", "prod", "max", "min", "logsumexp", "reduce_prod",
            "reduce_logsumexp"]
+
+
+def copied(axis, ndim):
+    """Where a reduction's gradient is copied back: "to every element", "along axis 1"."""
+    if all_axes(axis, ndim):
+        return "to every element"
+    return f"along {axis_text(axis)}"
 
 
 def _expand(g, axis, keepdims, ndim):
@@ -43,6 +52,13 @@ class Sum(Op):
     def backward(self, g, y, x):
         return (xp.broadcast_to(_expand(g, self.axis, self.keepdims, x.ndim), x.shape),)
 
+    def formula(self, y, x):
+        return (f"y = sum of x {over(self.axis, x.ndim, self.keepdims)}",
+                f"dL/dx = g, copied {copied(self.axis, x.ndim)}")
+
+    def element(self, i, at, g, y, x):
+        return Terms("g", ({"g": reduced_index(at, self.axis, self.keepdims)},))
+
 
 def sum(x, axis=None, keepdims=False):  # noqa: A001
     """Sum over ``axis`` (None: all, an int or a tuple)."""
@@ -65,6 +81,15 @@ class Mean(Op):
         # n elements were averaged into each output; an empty x has no gradient to scale.
         n = x.size // y.size if x.size else 1
         return (xp.broadcast_to(_expand(g / n, self.axis, self.keepdims, x.ndim), x.shape),)
+
+    def formula(self, y, x):
+        n = x.size // np.size(y) if x.size else 1
+        return (f"y = mean of x {over(self.axis, x.ndim, self.keepdims)}",
+                f"dL/dx = g / {n}, copied {copied(self.axis, x.ndim)}")
+
+    def element(self, i, at, g, y, x):
+        n = x.size // np.size(y)
+        return Terms(f"g / {n}", ({"g": reduced_index(at, self.axis, self.keepdims)},))
 
 
 def mean(x, axis=None, keepdims=False):
@@ -90,6 +115,19 @@ class Prod(Op):
             return (g * _expand(y, self.axis, self.keepdims, x.ndim) / x,)
         # y / x is 0 / 0 at a zero: multiply the others instead (as PyTorch does).
         return (g * product_of_others(x, self.axis),)
+
+    def formula(self, y, x):
+        forward = f"y = product of x {over(self.axis, x.ndim, self.keepdims)}"
+        if not np.any(x == 0):
+            return forward, f"dL/dx = g * y / x, g and y copied {copied(self.axis, x.ndim)}"
+        return forward, (f"dL/dx = g * p, g copied {copied(self.axis, x.ndim)}   "
+                         "(p: the product of the other elements, x has zeros)")
+
+    def element(self, i, at, g, y, x):
+        j = reduced_index(at, self.axis, self.keepdims)
+        if not np.any(x == 0):
+            return Terms("g * y / x", ({"g": j, "y": j},))
+        return Terms("g * p", ({"g": j},), {"p": product_of_others(x, self.axis)})
 
 
 def product_of_others(x, axis):
@@ -143,6 +181,28 @@ class Max(Op):
         # As TensorFlow's reduce_max: ties split the gradient so the total stays g.
         share = at_max / at_max.sum(axis=self.axis, keepdims=True)
         return (_expand(g, self.axis, self.keepdims, x.ndim) * share.astype(y.dtype),)
+
+    def formula(self, y, x):
+        which = "max" if self.reduce is np.max else "min"
+        forward = f"y = {which} of x {over(self.axis, x.ndim, self.keepdims)}"
+        if self._ties(y, x).max(initial=1) == 1:
+            return forward, (f"dL/dx = g if x == y else 0, g and y copied "
+                             f"{copied(self.axis, x.ndim)}")
+        return forward, (f"dL/dx = g / k if x == y else 0, g and y copied "
+                         f"{copied(self.axis, x.ndim)}   (k: how many elements tie for the "
+                         f"{which}imum)")
+
+    def element(self, i, at, g, y, x):
+        j = reduced_index(at, self.axis, self.keepdims)
+        ties = self._ties(y, x)
+        if ties.max(initial=1) == 1:
+            return Terms("g if x == y else 0", ({"g": j, "y": j},))
+        return Terms("g / k if x == y else 0", ({"g": j, "y": j, "k": j},), {"k": ties})
+
+    def _ties(self, y, x):
+        """How many elements of x equal each result (1 where the extremum is unique)."""
+        at_max = x == _expand(np.asarray(y), self.axis, self.keepdims, x.ndim)
+        return np.sum(at_max, axis=self.axis, keepdims=self.keepdims)
 
 
 def _nonempty(x, axis, op_name):
@@ -211,6 +271,21 @@ class LogSumExp(Op):
     def backward(self, g, y, x):
         # softmax(x), not exp(x - y): in float32, y = 1e4 + log 2 has lost the log 2.
         return (_expand(g, self.axis, self.keepdims, x.ndim) * xp.softmax(x, self.axis),)
+
+    def formula(self, y, x):
+        return (f"y = log(sum(exp(x))) {over(self.axis, x.ndim, self.keepdims)}",
+                f"dL/dx = g * {self._softmax(x)}, g copied {copied(self.axis, x.ndim)}")
+
+    def element(self, i, at, g, y, x):
+        _, e, s = shifted_exp(x, self.axis)
+        return Terms(f"g * {self._softmax(x)}",
+                     ({"g": reduced_index(at, self.axis, self.keepdims)},),
+                     {self._softmax(x): e / s})
+
+    def _softmax(self, x):
+        if all_axes(self.axis, x.ndim):
+            return "softmax(x)"
+        return f"softmax(x, axis={self.axis})"
 
 
 def logsumexp(x, axis=-1, keepdims=False):

@@ -20,7 +20,9 @@ import math
 
 import numpy as np
 
-from ..engine import Op, Value, apply, unbroadcast
+from ..engine import Op, Value, _summed_axes, apply, unbroadcast
+from ..labels import axes_text, axis_text, over
+from ..worked import Terms, broadcast_sources, flat_index, unflat_index
 from . import xp
 from ._operands import axis_arg, operand
 
@@ -50,6 +52,13 @@ class Reshape(Op):
 
     def backward(self, g, y, x):
         return (g.reshape(x.shape),)
+
+    def formula(self, y, x):
+        return (f"y = x reshaped to {tuple(np.shape(y))}",
+                f"dL/dx = g reshaped back to {tuple(np.shape(x))}")
+
+    def element(self, i, at, g, y, x):
+        return Terms("g", ({"g": unflat_index(flat_index(at, x.shape), np.shape(y))},))
 
 
 def reshape(x, *shape):
@@ -152,6 +161,19 @@ class Transpose(Op):
         inverse = None if self.axes is None else tuple(np.argsort(self.axes))
         return (g.transpose(inverse),)
 
+    def formula(self, y, x):
+        axes = self._axes(x)
+        inverse = tuple(int(a) for a in np.argsort(axes))
+        return (f"y = x with axes permuted to {axes}",
+                f"dL/dx = g with axes permuted to {inverse}")
+
+    def element(self, i, at, g, y, x):
+        return Terms("g", ({"g": tuple(at[a] for a in self._axes(x))},))
+
+    def _axes(self, x):
+        """The permutation (None: the axes reversed)."""
+        return tuple(range(x.ndim))[::-1] if self.axes is None else tuple(self.axes)
+
 
 def transpose(x, *axes, perm=None):
     """Permute axes (reverse them by default), as numpy: ``transpose(x, (1, 0))``,
@@ -233,6 +255,14 @@ class BroadcastTo(Op):
     def backward(self, g, y, x):
         return (xp.sum_to(g, x.shape),)
 
+    def formula(self, y, x):
+        axes = _summed_axes(self.shape, x.shape)
+        summed = f" summed over {axes_text(axes)}" if axes else ""
+        return f"y = x broadcast to {self.shape}", f"dL/dx = g{summed}"
+
+    def element(self, i, at, g, y, x):
+        return Terms("g", tuple({"g": k} for k in broadcast_sources(at, self.shape, x.shape)))
+
 
 def broadcast_to(x, shape):
     """x broadcast to ``shape`` (numpy's rules; ``np.broadcast_to``, ``tf.broadcast_to``,
@@ -272,6 +302,14 @@ class SumTo(Op):
     def backward(self, g, y, x):
         return (xp.broadcast_to(g, x.shape),)
 
+    def formula(self, y, x):
+        axes = _summed_axes(np.shape(x), self.shape)
+        return (f"y = x summed to {self.shape} ({over(axes, np.ndim(x))})",
+                f"dL/dx = g broadcast back to {tuple(np.shape(x))}")
+
+    def element(self, i, at, g, y, x):
+        return Terms("g")
+
 
 def sum_to(x, shape):
     """x summed back to ``shape``, which must broadcast to x's shape (``engine.unbroadcast``
@@ -301,6 +339,15 @@ class Flip(Op):
     def backward(self, g, y, x):
         return (xp.flip(g, self.axis),)
 
+    def formula(self, y, x):
+        return (f"y = x reversed along {axis_text(self.axis)}",
+                f"dL/dx = g reversed along {axis_text(self.axis)}")
+
+    def element(self, i, at, g, y, x):
+        axes = self.axis if isinstance(self.axis, tuple) else (self.axis,)
+        return Terms("g", ({"g": tuple(n - 1 - k if a in axes else k for a, (k, n)
+                                       in enumerate(zip(at, x.shape)))},))
+
 
 def flip(x, axis=None):
     """x reversed along ``axis`` (an int or a tuple; None: every axis), as ``np.flip``;
@@ -328,6 +375,24 @@ class Roll(Op):
 
     def backward(self, g, y, x):
         return (xp.roll(g, tuple(-s for s in self.shift), self.axis),)
+
+    def formula(self, y, x):
+        shift = self.shift[0] if len(self.shift) == 1 else self.shift
+        back = tuple(-s for s in self.shift)
+        back = back[0] if len(back) == 1 else back
+        where = "as one line (x flattened)" if self.axis is None else \
+            f"along {axis_text(self.axis)}"
+        return f"y = x rolled by {shift} {where}", f"dL/dx = g rolled by {back} {where}"
+
+    def element(self, i, at, g, y, x):
+        if self.axis is None:  # rolled as one line: the flat position moves
+            k = (flat_index(at, x.shape) + self.shift[0]) % max(x.size, 1)
+            return Terms("g", ({"g": unflat_index(k, x.shape)},))
+        axes = self.axis if isinstance(self.axis, tuple) else (self.axis,)
+        moved = list(at)
+        for a, s in zip(axes, self.shift):
+            moved[a] = (moved[a] + s) % x.shape[a]
+        return Terms("g", ({"g": tuple(moved)},))
 
 
 def roll(x, shift, axis=None):

@@ -11,9 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, apply
+from ..labels import number, over
+from ..worked import Terms, reduced_index
 from . import xp
 from ._operands import axis_arg, operand, pair
-from .reductions import _expand
+from .reductions import _expand, copied
 
 __all__ = ["var", "std", "reduce_variance", "reduce_std", "mean_squared_error"]
 
@@ -21,6 +23,13 @@ __all__ = ["var", "std", "reduce_variance", "reduce_std", "mean_squared_error"]
 def _centered(x, axis, n):
     """x minus its mean over ``axis`` (n elements each), written for arrays and Values."""
     return x - x.sum(axis=axis, keepdims=True) / n
+
+
+def _dof(n, ddof):
+    """The divisor n - ddof as the maths shows it: "(4 - 1)", or "max(1 - 2, 0)" where
+    ddof is larger than n (numpy and the backward then divide by 0)."""
+    text = f"{n} - {number(ddof)}"
+    return f"({text})" if n >= ddof else f"max({text}, 0)"
 
 
 class Var(Op):
@@ -41,6 +50,17 @@ class Var(Op):
         scale = 2.0 / dof if dof > 0 else float("inf")  # a Python float keeps float32
         g = _expand(g, self.axis, self.keepdims, x.ndim)
         return (g * scale * _centered(x, self.axis, self.n),)
+
+    def formula(self, y, x):
+        dof = _dof(self.n, self.ddof)
+        return (f"y = sum((x - mean(x))**2) / {dof} {over(self.axis, x.ndim, self.keepdims)}",
+                f"dL/dx = g * 2 * (x - mean(x)) / {dof}, g copied {copied(self.axis, x.ndim)}")
+
+    def element(self, i, at, g, y, x):
+        dof = _dof(self.n, self.ddof)
+        return Terms(f"g * 2 * (x - mean(x)) / {dof}",
+                     ({"g": reduced_index(at, self.axis, self.keepdims)},),
+                     {"mean(x)": np.mean(x, axis=self.axis, keepdims=True)})
 
 
 class Std(Op):
@@ -65,6 +85,19 @@ class Std(Op):
         dof = max(self.n - self.ddof, 0)
         scale = xp.where(flat, 0, g / (dof * xp.where(flat, 1, y)))
         return (scale * _centered(x, self.axis, self.n),)
+
+    def formula(self, y, x):
+        dof = _dof(self.n, self.ddof)
+        return (f"y = sqrt(sum((x - mean(x))**2) / {dof}) "
+                f"{over(self.axis, x.ndim, self.keepdims)}",
+                f"dL/dx = g * (x - mean(x)) / ({dof} * y), g and y copied "
+                f"{copied(self.axis, x.ndim)}   (0 where y = 0)")
+
+    def element(self, i, at, g, y, x):
+        j = reduced_index(at, self.axis, self.keepdims)
+        dof = _dof(self.n, self.ddof)
+        return Terms(f"g * (x - mean(x)) / ({dof} * y)", ({"g": j, "y": j},),
+                     {"mean(x)": np.mean(x, axis=self.axis, keepdims=True)})
 
 
 def _moments_args(x, axis, ddof, correction, unbiased, op_name):
@@ -132,7 +165,7 @@ def reduce_std(x, axis=None, keepdims=False):
 
 class MeanSquaredError(Op):
     """y = mean((y_pred - y_true)**2) over the last axis
-    dL/dy_pred = g * 2 (y_pred - y_true) / n,  dL/dy_true = -dL/dy_pred"""
+    dL/dy_pred = g * 2 * (y_pred - y_true) / n,  dL/dy_true = -g * 2 * (y_pred - y_true) / n"""
 
     __slots__ = ()
 
@@ -145,6 +178,15 @@ class MeanSquaredError(Op):
         grad = xp.expand_dims(g, -1) * (2.0 / max(d.shape[-1], 1)) * d  # max: an empty axis
         need_true, need_pred = self.needs_grad
         return (-grad if need_true else None), (grad if need_pred else None)
+
+    def formula(self, y, y_true, y_pred):
+        n = np.broadcast_shapes(np.shape(y_true), np.shape(y_pred))[-1]
+        grad = f"g * 2 * (y_pred - y_true) / {n}"
+        return (f"y = mean((y_pred - y_true)**2) over the last axis (n = {n})",
+                f"dL/dy_true = -{grad},  dL/dy_pred = {grad}")
+
+    def element(self, i, at, g, y, y_true, y_pred):
+        return Terms(indices=({"g": at[:-1]},))
 
 
 def mean_squared_error(y_true, y_pred):

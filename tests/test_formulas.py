@@ -1,0 +1,766 @@
+"""Every formula shown is the derivative that was computed (issue #10, section 2).
+
+The drawings and the steppers show each op's derivative with the parameters it ran with
+(``labels.op_formula``: the axis it summed over, the n it divided by, its alpha). Below,
+every op class of ``autograd_core.ops`` has a case for each of its modes, formula as text
+beside formula as code. A case builds the op on small random float64 inputs, runs the
+real backward walk from it with a random g and takes what the op sent (``raw_grads``);
+then
+
+(a) the derivative shown must be the text written in the case, and
+(b) the code written beside it, which says what the text says, evaluated on g, y, the
+    op's inputs and its parameters, must equal the gradient the op sent.
+
+So a caption that stops saying what backward computes fails (a) or (b). The same cases
+check the chain rule worked out with numbers (``worked.py``): the numbers it substitutes
+are the real ones, its arithmetic evaluates to the element the op sent, and that element
+is the real one.
+
+A new op class without a case fails ``test_every_op_class_has_a_case``. Adding one is a
+line in CASES:
+``case(ops.NewOp, "its mode", f, (input arrays...), "dL/dx = ...", lambda op, g, y, x: (...,))``
+with ``f`` making the op from Values, and the code returning one gradient per input of
+the op, as its backward does (in the broadcast shape; None for an input taking none).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from typing import NamedTuple
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from autograd_core import ops
+from autograd_core.engine import Op
+from autograd_core.labels import argument_name, formula_lines, op_formula
+from autograd_core.worked import work_out
+
+rng = np.random.default_rng(10)
+
+
+def normal(*shape):
+    return rng.normal(size=shape)
+
+
+def positive(*shape):
+    return rng.uniform(0.5, 2.0, size=shape)
+
+
+def unit(*shape):
+    """In (-1, 1), where arcsin and arctanh are defined."""
+    return rng.uniform(-0.9, 0.9, size=shape)
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def softmax(z, axis=-1):
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def one_hot(labels, classes):
+    return np.eye(classes)[labels]
+
+
+erf = np.vectorize(math.erf)
+
+
+def Phi(x):  # noqa: N802 - the normal distribution's name in the GELU formula
+    return (1 + erf(x / np.sqrt(2))) / 2
+
+
+def expand(g, axis, ndim):
+    """g with the axes a reduction removed put back (None: all of them)."""
+    return np.reshape(g, (1,) * ndim) if axis is None else np.expand_dims(g, axis)
+
+
+def added_at(shape, index, g):
+    """zeros(shape) with g added at index, repeats adding up."""
+    out = np.zeros(shape)
+    np.add.at(out, index, g)
+    return out
+
+
+def product_of_others(x):
+    flat = x.reshape(-1)
+    return np.array([np.prod(np.delete(flat, k)) for k in range(flat.size)]).reshape(x.shape)
+
+
+def cumprod_grad_with_zeros(g, x):
+    """dL/dx_j = sum over k >= j of g_k * (x_0 ... x_k without x_j), along axis 0."""
+    out = np.zeros_like(x)
+    for j in range(len(x)):
+        for k in range(j, len(x)):
+            out[j] += g[k] * np.prod(np.delete(x[:k + 1], j, axis=0), axis=0)
+    return out
+
+
+def cofactors_2x2(A):
+    (a, b), (c, d) = A
+    return np.array([[d, -c], [-b, a]])
+
+
+def svd_parts(A):
+    U, s, Vt = np.linalg.svd(A, full_matrices=False)
+    E = s[None, :] ** 2 - s[:, None] ** 2 + np.eye(len(s))   # E[j, k] = s_k**2 - s_j**2
+    return U, s, Vt, E
+
+
+def skew(X):
+    return X - X.T
+
+
+class Case(NamedTuple):
+    op: type           # the op class the case is about
+    mode: str          # which of its modes
+    f: object          # Values -> the op's output
+    inputs: tuple      # arrays, one per Value given to f
+    derivative: str    # the derivative shown (its lines, as formula_lines splits them)
+    grads: object      # (op, g, y, *the op's inputs) -> each input's gradient, as the text
+    forward: str | None = None
+
+
+def case(op, mode, f, inputs, derivative, grads, forward=None):
+    return Case(op, mode, f, tuple(inputs), derivative, grads, forward)
+
+
+X = normal(3, 4)
+X3 = normal(2, 3, 4)
+TIES = np.array([[1.0, 3.0], [3.0, -2.0]])
+WITH_ZERO = np.array([[2.0, 0.0, 3.0], [1.5, -1.0, 0.5]])
+COND = np.array([[True, False], [False, True], [True, True]])
+LABELS = np.array([0, 2, 1, 1])
+
+CASES = [
+    # --- arithmetic ---------------------------------------------------------------------
+    case(ops.Add, "broadcast", ag.add, (normal(3, 2), normal(2)),
+         "dL/da = g,  dL/db = g", lambda op, g, y, a, b: (g, g)),
+    case(ops.Sub, "broadcast", ag.subtract, (normal(3, 2), normal(2)),
+         "dL/da = g,  dL/db = -g", lambda op, g, y, a, b: (g, -g)),
+    case(ops.Mul, "broadcast", ag.multiply, (normal(3, 2), normal(2)),
+         "dL/da = g * b,  dL/db = g * a", lambda op, g, y, a, b: (g * b, g * a)),
+    case(ops.Div, "broadcast", ag.divide, (normal(3, 2), positive(2)),
+         "dL/da = g / b,  dL/db = -g * y / b   (y / b = a / b**2)",
+         lambda op, g, y, a, b: (g / b, -g * a / b ** 2)),
+    case(ops.Pow, "elementwise", ag.power, (positive(3), normal(3)),
+         "dL/da = g * b * a**(b-1),  dL/db = g * y * log(a)",
+         lambda op, g, y, a, b: (g * b * a ** (b - 1), g * y * np.log(a))),
+    case(ops.Neg, "", ag.negative, (normal(3),), "dL/dx = -g", lambda op, g, y, x: (-g,)),
+    case(ops.Maximum, "distinct", ag.maximum, (normal(4), normal(4)),
+         "dL/da = g if a > b else g / 2 if a == b else 0   "
+         "dL/db = g if b > a else g / 2 if a == b else 0",
+         lambda op, g, y, a, b: (np.where(a > b, g, np.where(a == b, g / 2, 0)),
+                                 np.where(b > a, g, np.where(a == b, g / 2, 0)))),
+    case(ops.Maximum, "ties", ag.maximum, (np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, 5.0])),
+         "dL/da = g if a > b else g / 2 if a == b else 0   "
+         "dL/db = g if b > a else g / 2 if a == b else 0",
+         lambda op, g, y, a, b: (np.where(a > b, g, np.where(a == b, g / 2, 0)),
+                                 np.where(b > a, g, np.where(a == b, g / 2, 0)))),
+    case(ops.Minimum, "ties", ag.minimum, (np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, 5.0])),
+         "dL/da = g if a < b else g / 2 if a == b else 0   "
+         "dL/db = g if b < a else g / 2 if a == b else 0",
+         lambda op, g, y, a, b: (np.where(a < b, g, np.where(a == b, g / 2, 0)),
+                                 np.where(b < a, g, np.where(a == b, g / 2, 0)))),
+    case(ops.Where, "broadcast", lambda a, b: ag.where(COND, a, b), (normal(3, 2), normal(2)),
+         "dL/da = g if cond else 0,  dL/db = 0 if cond else g",
+         lambda op, g, y, a, b: (np.where(op.cond, g, 0), np.where(op.cond, 0, g)),
+         "y = a if cond else b   (cond = [[True, False], [False, True], [True, True]])"),
+    case(ops.Abs, "", ag.abs, (normal(4),), "dL/dx = g * sign(x)   (0 at x = 0)",
+         lambda op, g, y, x: (g * np.sign(x),)),
+    case(ops.Clip, "both bounds", lambda x: ag.clip(x, -0.5, 0.5), (normal(6),),
+         "dL/dx = g if -0.5 <= x <= 0.5 else 0",
+         lambda op, g, y, x: (np.where((op.lo <= x) & (x <= op.hi), g, 0),),
+         "y = min(max(x, -0.5), 0.5)"),
+    case(ops.Clip, "lo", lambda x: ag.clip(x, lo=0.0), (normal(6),),
+         "dL/dx = g if x >= 0 else 0", lambda op, g, y, x: (np.where(x >= op.lo, g, 0),),
+         "y = max(x, 0)"),
+    case(ops.Clip, "hi", lambda x: ag.clip(x, hi=1), (normal(6),),
+         "dL/dx = g if x <= 1 else 0", lambda op, g, y, x: (np.where(x <= op.hi, g, 0),),
+         "y = min(x, 1)"),
+    case(ops.Cast, "to float32", lambda x: ag.cast(x, np.float32), (normal(3),),
+         "dL/dx = g   (cast back to float64 by the engine)", lambda op, g, y, x: (g,),
+         "y = x as float32"),
+    # --- elementwise ------------------------------------------------------------------
+    case(ops.Exp, "", ag.exp, (normal(4),), "dL/dx = g * y", lambda op, g, y, x: (g * y,)),
+    case(ops.Log, "", ag.log, (positive(4),), "dL/dx = g / x", lambda op, g, y, x: (g / x,)),
+    case(ops.Sqrt, "", ag.sqrt, (positive(4),), "dL/dx = g / (2 * y)",
+         lambda op, g, y, x: (g / (2 * y),)),
+    case(ops.Square, "", ag.square, (normal(4),), "dL/dx = 2 * g * x",
+         lambda op, g, y, x: (2 * g * x,)),
+    case(ops.Tanh, "", ag.tanh, (normal(4),), "dL/dx = g * (1 - y**2)",
+         lambda op, g, y, x: (g * (1 - y ** 2),)),
+    case(ops.Log1p, "", ag.log1p, (positive(4),), "dL/dx = g / (1 + x)",
+         lambda op, g, y, x: (g / (1 + x),)),
+    case(ops.Expm1, "", ag.expm1, (normal(4),), "dL/dx = g * (y + 1)",
+         lambda op, g, y, x: (g * (y + 1),)),
+    case(ops.Log2, "", ag.log2, (positive(4),), "dL/dx = g / (x * log(2))",
+         lambda op, g, y, x: (g / (x * np.log(2)),)),
+    case(ops.Log10, "", ag.log10, (positive(4),), "dL/dx = g / (x * log(10))",
+         lambda op, g, y, x: (g / (x * np.log(10)),)),
+    case(ops.Exp2, "", ag.exp2, (normal(4),), "dL/dx = g * y * log(2)",
+         lambda op, g, y, x: (g * y * np.log(2),)),
+    case(ops.Reciprocal, "", ag.reciprocal, (positive(4),), "dL/dx = -g * y**2",
+         lambda op, g, y, x: (-g * y ** 2,)),
+    case(ops.Rsqrt, "", ag.rsqrt, (positive(4),), "dL/dx = -g * y**3 / 2",
+         lambda op, g, y, x: (-g * y ** 3 / 2,)),
+    case(ops.Sign, "", ag.sign, (normal(4),), "dL/dx = 0",
+         lambda op, g, y, x: (np.zeros_like(x),)),
+    case(ops.Floor, "", ag.floor, (normal(4),), "dL/dx = 0",
+         lambda op, g, y, x: (np.zeros_like(x),)),
+    case(ops.Ceil, "", ag.ceil, (normal(4),), "dL/dx = 0",
+         lambda op, g, y, x: (np.zeros_like(x),)),
+    case(ops.Round, "decimals 0", ag.round, (normal(4),), "dL/dx = 0",
+         lambda op, g, y, x: (np.zeros_like(x),), "y = round(x, 0)"),
+    case(ops.Round, "decimals 2", lambda x: ag.round(x, 2), (normal(4),), "dL/dx = 0",
+         lambda op, g, y, x: (np.zeros_like(x),), "y = round(x, 2)"),
+    # --- trigonometric, hyperbolic, special --------------------------------------------
+    case(ops.Sin, "", ag.sin, (normal(4),), "dL/dx = g * cos(x)",
+         lambda op, g, y, x: (g * np.cos(x),)),
+    case(ops.Cos, "", ag.cos, (normal(4),), "dL/dx = -g * sin(x)",
+         lambda op, g, y, x: (-g * np.sin(x),)),
+    case(ops.Tan, "", ag.tan, (unit(4),), "dL/dx = g * (1 + y**2)",
+         lambda op, g, y, x: (g * (1 + y ** 2),)),
+    case(ops.Arcsin, "", ag.arcsin, (unit(4),), "dL/dx = g / sqrt(1 - x**2)",
+         lambda op, g, y, x: (g / np.sqrt(1 - x ** 2),)),
+    case(ops.Arccos, "", ag.arccos, (unit(4),), "dL/dx = -g / sqrt(1 - x**2)",
+         lambda op, g, y, x: (-g / np.sqrt(1 - x ** 2),)),
+    case(ops.Arctan, "", ag.arctan, (normal(4),), "dL/dx = g / (1 + x**2)",
+         lambda op, g, y, x: (g / (1 + x ** 2),)),
+    case(ops.Arctan2, "broadcast", ag.arctan2, (normal(3, 2), normal(2)),
+         "dL/da = g * b / (a**2 + b**2),  dL/db = -g * a / (a**2 + b**2)",
+         lambda op, g, y, a, b: (g * b / (a ** 2 + b ** 2), -g * a / (a ** 2 + b ** 2))),
+    case(ops.Sinh, "", ag.sinh, (normal(4),), "dL/dx = g * cosh(x)",
+         lambda op, g, y, x: (g * np.cosh(x),)),
+    case(ops.Cosh, "", ag.cosh, (normal(4),), "dL/dx = g * sinh(x)",
+         lambda op, g, y, x: (g * np.sinh(x),)),
+    case(ops.Arcsinh, "", ag.arcsinh, (normal(4),), "dL/dx = g / sqrt(x**2 + 1)",
+         lambda op, g, y, x: (g / np.sqrt(x ** 2 + 1),)),
+    case(ops.Arccosh, "", ag.arccosh, (1 + positive(4),), "dL/dx = g / sqrt(x**2 - 1)",
+         lambda op, g, y, x: (g / np.sqrt(x ** 2 - 1),)),
+    case(ops.Arctanh, "", ag.arctanh, (unit(4),), "dL/dx = g / (1 - x**2)",
+         lambda op, g, y, x: (g / (1 - x ** 2),)),
+    case(ops.Erf, "", ag.erf, (normal(4),), "dL/dx = g * 2/sqrt(pi) * exp(-x**2)",
+         lambda op, g, y, x: (g * 2 / np.sqrt(np.pi) * np.exp(-x ** 2),)),
+    # --- activations --------------------------------------------------------------------
+    case(ops.Sigmoid, "", ag.sigmoid, (normal(4),), "dL/dx = g * y * (1 - y)",
+         lambda op, g, y, x: (g * y * (1 - y),)),
+    case(ops.Relu, "", ag.relu, (normal(6),), "dL/dx = g if x > 0 else 0",
+         lambda op, g, y, x: (np.where(x > 0, g, 0),)),
+    case(ops.LeakyRelu, "alpha 0.2", ag.leaky_relu, (normal(6),),
+         "dL/dx = g if x > 0 else 0.2 * g",
+         lambda op, g, y, x: (np.where(x > 0, g, op.alpha * g),),
+         "y = x if x > 0 else 0.2 * x"),
+    case(ops.LeakyRelu, "alpha 0.05", lambda x: ag.leaky_relu(x, 0.05), (normal(6),),
+         "dL/dx = g if x > 0 else 0.05 * g",
+         lambda op, g, y, x: (np.where(x > 0, g, op.alpha * g),)),
+    case(ops.Softplus, "", ag.softplus, (normal(4),), "dL/dx = g * sigmoid(x)",
+         lambda op, g, y, x: (g * sigmoid(x),)),
+    case(ops.Softsign, "", ag.softsign, (normal(4),), "dL/dx = g / (1 + |x|)**2",
+         lambda op, g, y, x: (g / (1 + np.abs(x)) ** 2,)),
+    case(ops.Elu, "alpha 1", ag.elu, (normal(6),), "dL/dx = g if x > 0 else g * (y + 1)",
+         lambda op, g, y, x: (np.where(x > 0, g, g * (y + op.alpha)),),
+         "y = x if x > 0 else 1 * (exp(x) - 1)"),
+    case(ops.Elu, "alpha 0.5", lambda x: ag.elu(x, 0.5), (normal(6),),
+         "dL/dx = g if x > 0 else g * (y + 0.5)",
+         lambda op, g, y, x: (np.where(x > 0, g, g * (y + op.alpha)),)),
+    case(ops.Selu, "", ag.selu, (normal(6),),
+         "dL/dx = g * scale if x > 0 else g * (y + scale * alpha)",
+         lambda op, g, y, x: (np.where(x > 0, g * 1.0507009873554805,
+                                       g * (y + 1.0507009873554805 * 1.6732632423543772)),)),
+    case(ops.Gelu, "", ag.gelu, (normal(4),),
+         "dL/dx = g * (Phi(x) + x * exp(-x**2 / 2) / sqrt(2 * pi))",
+         lambda op, g, y, x: (g * (Phi(x) + x * np.exp(-x ** 2 / 2) / np.sqrt(2 * np.pi)),)),
+    case(ops.GeluTanh, "", lambda x: ag.gelu(x, approximate=True), (normal(4),),
+         "dL/dx = g * ((1 + tanh(u)) / 2 + x * (1 - tanh(u)**2) * du/dx / 2)   "
+         "du/dx = sqrt(2/pi) * (1 + 3 * 0.044715 * x**2)",
+         lambda op, g, y, x: (g * ((1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3)))
+                                   / 2 + x * (1 - np.tanh(np.sqrt(2 / np.pi)
+                                                          * (x + 0.044715 * x ** 3)) ** 2)
+                                   * np.sqrt(2 / np.pi) * (1 + 3 * 0.044715 * x ** 2) / 2),)),
+    case(ops.Silu, "", ag.silu, (normal(4),), "dL/dx = g * s * (1 + x * (1 - s))   s = sigmoid(x)",
+         lambda op, g, y, x: (g * sigmoid(x) * (1 + x * (1 - sigmoid(x))),)),
+    case(ops.HardSigmoid, "", ag.hard_sigmoid, (3 * normal(8),),
+         "dL/dx = g / 6 if -3 < x < 3 else 0",
+         lambda op, g, y, x: (np.where((-3 < x) & (x < 3), g / 6, 0),)),
+    # --- reductions -------------------------------------------------------------------
+    case(ops.Sum, "all", ag.sum, (X3,), "dL/dx = g, copied to every element",
+         lambda op, g, y, x: (np.broadcast_to(g, x.shape),), "y = sum of x over all elements"),
+    case(ops.Sum, "axis 1", lambda x: ag.sum(x, 1), (X3,), "dL/dx = g, copied along axis 1",
+         lambda op, g, y, x: (np.broadcast_to(expand(g, 1, 3), x.shape),),
+         "y = sum of x over axis 1"),
+    case(ops.Sum, "axes (0, 2), keepdims", lambda x: ag.sum(x, (0, -1), keepdims=True), (X3,),
+         "dL/dx = g, copied along axes (0, 2)",
+         lambda op, g, y, x: (np.broadcast_to(g, x.shape),),
+         "y = sum of x over axes (0, 2), keepdims"),
+    case(ops.Sum, "every axis named", lambda x: ag.sum(x, (0, 1, 2)), (X3,),
+         "dL/dx = g, copied to every element",
+         lambda op, g, y, x: (np.broadcast_to(g, x.shape),), "y = sum of x over all elements"),
+    case(ops.Mean, "all", ag.mean, (X3,), "dL/dx = g / 24, copied to every element",
+         lambda op, g, y, x: (np.broadcast_to(g / 24, x.shape),),
+         "y = mean of x over all elements"),
+    case(ops.Mean, "axis 2, keepdims", lambda x: ag.mean(x, 2, keepdims=True), (X3,),
+         "dL/dx = g / 4, copied along axis 2",
+         lambda op, g, y, x: (np.broadcast_to(g / 4, x.shape),),
+         "y = mean of x over axis 2, keepdims"),
+    case(ops.Mean, "axes (0, 1)", lambda x: ag.mean(x, (0, 1)), (X3,),
+         "dL/dx = g / 6, copied along axes (0, 1)",
+         lambda op, g, y, x: (np.broadcast_to(g / 6, x.shape),)),
+    case(ops.Prod, "axis 1", lambda x: ag.prod(x, 1), (X,),
+         "dL/dx = g * y / x, g and y copied along axis 1",
+         lambda op, g, y, x: (expand(g, 1, 2) * expand(y, 1, 2) / x,),
+         "y = product of x over axis 1"),
+    case(ops.Prod, "zeros", ag.prod, (WITH_ZERO,),
+         "dL/dx = g * p, g copied to every element   "
+         "(p: the product of the other elements, x has zeros)",
+         lambda op, g, y, x: (g * product_of_others(x),)),
+    case(ops.Max, "axis 1", lambda x: ag.max(x, 1), (X,),
+         "dL/dx = g if x == y else 0, g and y copied along axis 1",
+         lambda op, g, y, x: (np.where(x == expand(y, 1, 2), expand(g, 1, 2), 0),),
+         "y = max of x over axis 1"),
+    case(ops.Max, "ties", ag.max, (TIES,),
+         "dL/dx = g / k if x == y else 0, g and y copied to every element   "
+         "(k: how many elements tie for the maximum)",
+         lambda op, g, y, x: (np.where(x == y, g / np.sum(x == y), 0),)),
+    case(ops.Max, "axis 0, keepdims", lambda x: ag.max(x, 0, keepdims=True), (X,),
+         "dL/dx = g if x == y else 0, g and y copied along axis 0",
+         lambda op, g, y, x: (np.where(x == y, g, 0),), "y = max of x over axis 0, keepdims"),
+    case(ops.Min, "axis 0", lambda x: ag.min(x, 0), (X,),
+         "dL/dx = g if x == y else 0, g and y copied along axis 0",
+         lambda op, g, y, x: (np.where(x == expand(y, 0, 2), expand(g, 0, 2), 0),),
+         "y = min of x over axis 0"),
+    case(ops.Min, "ties", ag.min, (-TIES,),
+         "dL/dx = g / k if x == y else 0, g and y copied to every element   "
+         "(k: how many elements tie for the minimum)",
+         lambda op, g, y, x: (np.where(x == y, g / np.sum(x == y), 0),)),
+    case(ops.LogSumExp, "last axis", ag.logsumexp, (X3,),
+         "dL/dx = g * softmax(x, axis=2), g copied along axis 2",
+         lambda op, g, y, x: (expand(g, 2, 3) * softmax(x, 2),),
+         "y = log(sum(exp(x))) over axis 2"),
+    case(ops.LogSumExp, "all", ag.reduce_logsumexp, (X,),
+         "dL/dx = g * softmax(x), g copied to every element",
+         lambda op, g, y, x: (g * softmax(x.reshape(-1)).reshape(x.shape),)),
+    case(ops.LogSumExp, "axis 0, keepdims", lambda x: ag.logsumexp(x, 0, keepdims=True), (X,),
+         "dL/dx = g * softmax(x, axis=0), g copied along axis 0",
+         lambda op, g, y, x: (g * softmax(x, 0),)),
+    # --- statistics ---------------------------------------------------------------------
+    case(ops.Var, "all", ag.var, (X,),
+         "dL/dx = g * 2 * (x - mean(x)) / (12 - 0), g copied to every element",
+         lambda op, g, y, x: (g * 2 * (x - x.mean()) / (12 - 0),),
+         "y = sum((x - mean(x))**2) / (12 - 0) over all elements"),
+    case(ops.Var, "axis 1, ddof 1, keepdims", lambda x: ag.var(x, 1, True, ddof=1), (X,),
+         "dL/dx = g * 2 * (x - mean(x)) / (4 - 1), g copied along axis 1",
+         lambda op, g, y, x: (g * 2 * (x - x.mean(1, keepdims=True)) / (4 - 1),),
+         "y = sum((x - mean(x))**2) / (4 - 1) over axis 1, keepdims"),
+    case(ops.Var, "ddof past n", lambda x: ag.var(x, 0, ddof=5), (X,),
+         "dL/dx = g * 2 * (x - mean(x)) / max(3 - 5, 0), g copied along axis 0",
+         lambda op, g, y, x: (np.full(x.shape, np.inf) * g * 2 * (x - x.mean(0)),),
+         "y = sum((x - mean(x))**2) / max(3 - 5, 0) over axis 0"),
+    case(ops.Std, "all", ag.std, (X,),
+         "dL/dx = g * (x - mean(x)) / ((12 - 0) * y), g and y copied to every element   "
+         "(0 where y = 0)",
+         lambda op, g, y, x: (g * (x - x.mean()) / ((12 - 0) * y),)),
+    case(ops.Std, "axis 0, unbiased", lambda x: ag.std(x, 0, unbiased=True), (X,),
+         "dL/dx = g * (x - mean(x)) / ((3 - 1) * y), g and y copied along axis 0   "
+         "(0 where y = 0)",
+         lambda op, g, y, x: (expand(g, 0, 2) * (x - x.mean(0)) / ((3 - 1) * expand(y, 0, 2)),),
+         "y = sqrt(sum((x - mean(x))**2) / (3 - 1)) over axis 0"),
+    case(ops.MeanSquaredError, "broadcast", ag.mean_squared_error, (normal(2, 3), normal(3)),
+         "dL/dy_true = -g * 2 * (y_pred - y_true) / 3,  "
+         "dL/dy_pred = g * 2 * (y_pred - y_true) / 3",
+         lambda op, g, y, t, p: (-g[:, None] * 2 * (p - t) / 3, g[:, None] * 2 * (p - t) / 3),
+         "y = mean((y_pred - y_true)**2) over the last axis (n = 3)"),
+    # --- cumulative ---------------------------------------------------------------------
+    case(ops.Cumsum, "axis 1", lambda x: ag.cumsum(x, 1), (X,),
+         "dL/dx_j = g_j + ... + g_3 along axis 1",
+         lambda op, g, y, x: (np.flip(np.cumsum(np.flip(g, 1), 1), 1),),
+         "y_k = x_0 + ... + x_k along axis 1"),
+    case(ops.Cumsum, "exclusive", lambda x: ag.cumsum(x, 0, exclusive=True), (X,),
+         "dL/dx_j = g_(j+1) + ... + g_2 along axis 0",
+         lambda op, g, y, x: (np.flip(np.cumsum(np.flip(g, 0), 0), 0) - g,),
+         "y_k = x_0 + ... + x_(k-1) along axis 0"),
+    case(ops.Cumsum, "reverse", lambda x: ag.cumsum(x, 1, reverse=True), (X,),
+         "dL/dx_j = g_0 + ... + g_j along axis 1", lambda op, g, y, x: (np.cumsum(g, 1),),
+         "y_k = x_k + ... + x_3 along axis 1"),
+    case(ops.Cumsum, "exclusive, reverse",
+         lambda x: ag.cumsum(x, 1, exclusive=True, reverse=True), (X,),
+         "dL/dx_j = g_0 + ... + g_(j-1) along axis 1",
+         lambda op, g, y, x: (np.cumsum(g, 1) - g,), "y_k = x_(k+1) + ... + x_3 along axis 1"),
+    case(ops.Cumsum, "flattened", ag.cumsum, (X,), "dL/dx_j = g_j + ... + g_11 along axis 0",
+         lambda op, g, y, x: (np.flip(np.cumsum(np.flip(g))),)),
+    case(ops.Cumprod, "axis 1", lambda x: ag.cumprod(x, 1), (positive(3, 4),),
+         "dL/dx_j = sum over k >= j of g_k * y_k / x_j along axis 1",
+         lambda op, g, y, x: (np.flip(np.cumsum(np.flip(g * y, 1), 1), 1) / x,),
+         "y_k = x_0 * ... * x_k along axis 1"),
+    case(ops.Cumprod, "zeros", lambda x: ag.cumprod(x, 0), (WITH_ZERO.T,),
+         "dL/dx_j = sum over k >= j of g_k * p_jk along axis 0   "
+         "(p_jk: x_0 * ... * x_k without x_j, x has zeros)",
+         lambda op, g, y, x: (cumprod_grad_with_zeros(g, x),)),
+    # --- norms --------------------------------------------------------------------------
+    case(ops.VectorNorm, "2, all", ag.norm, (X,),
+         "dL/dx = g * x / y, g and y copied to every element   (0 where y = 0)",
+         lambda op, g, y, x: (g * x / y,), "y = sqrt(sum(x**2)) over all elements"),
+    case(ops.VectorNorm, "frobenius", lambda x: ag.norm(x, "fro", axis=(0, 1)), (X,),
+         "dL/dx = g * x / y, g and y copied to every element   (0 where y = 0)",
+         lambda op, g, y, x: (g * x / y,)),
+    case(ops.VectorNorm, "1, axis 1", lambda x: ag.norm(x, 1, axis=1), (X,),
+         "dL/dx = g * sign(x), g copied along axis 1",
+         lambda op, g, y, x: (expand(g, 1, 2) * np.sign(x),), "y = sum(|x|) over axis 1"),
+    case(ops.VectorNorm, "inf, axis 0", lambda x: ag.norm(x, np.inf, axis=0), (X,),
+         "dL/dx = g * sign(x) if |x| == y else 0, g and y copied along axis 0",
+         lambda op, g, y, x: (np.where(np.abs(x) == y, g * np.sign(x), 0),),
+         "y = max(|x|) over axis 0"),
+    case(ops.VectorNorm, "-inf", lambda x: ag.norm(x, -np.inf), (X,),
+         "dL/dx = g * sign(x) if |x| == y else 0, g and y copied to every element",
+         lambda op, g, y, x: (np.where(np.abs(x) == y, g * np.sign(x), 0),),
+         "y = min(|x|) over all elements"),
+    case(ops.VectorNorm, "inf, ties", lambda x: ag.norm(x, np.inf), (TIES,),
+         "dL/dx = g / k * sign(x) if |x| == y else 0, g and y copied to every element   "
+         "(k: how many |x| tie for the maximum)",
+         lambda op, g, y, x: (np.where(np.abs(x) == y, g / 2 * np.sign(x), 0),)),
+    case(ops.VectorNorm, "0", lambda x: ag.norm(x, 0, axis=1), (X,), "dL/dx = 0",
+         lambda op, g, y, x: (np.zeros_like(x),), "y = the number of nonzero x over axis 1"),
+    case(ops.VectorNorm, "3, keepdims", lambda x: ag.norm(x, 3, axis=1, keepdims=True), (X,),
+         "dL/dx = g * sign(x) * |x|**2 / y**2, g and y copied along axis 1   "
+         "(0 where x = 0 or y = 0)",
+         lambda op, g, y, x: (g * np.sign(x) * np.abs(x) ** 2 / y ** 2,),
+         "y = sum(|x|**3)**(1/3) over axis 1, keepdims"),
+    case(ops.VectorNorm, "0.5", lambda x: ag.norm(x, 0.5), (X,),
+         "dL/dx = g * sign(x) * |x|**(-0.5) / y**(-0.5), g and y copied to every element   "
+         "(0 where x = 0 or y = 0)",
+         lambda op, g, y, x: (g * np.sign(x) * np.abs(x) ** -0.5 / y ** -0.5,)),
+    # --- shapes -------------------------------------------------------------------------
+    case(ops.Reshape, "reshape", lambda x: ag.reshape(x, 6, 4), (X3,),
+         "dL/dx = g reshaped back to (2, 3, 4)", lambda op, g, y, x: (g.reshape(x.shape),),
+         "y = x reshaped to (6, 4)"),
+    case(ops.Reshape, "expand_dims", lambda x: ag.expand_dims(x, 0), (X,),
+         "dL/dx = g reshaped back to (3, 4)", lambda op, g, y, x: (g.reshape(x.shape),),
+         "y = x reshaped to (1, 3, 4)"),
+    case(ops.Transpose, "reversed", ag.transpose, (X3,),
+         "dL/dx = g with axes permuted to (2, 1, 0)", lambda op, g, y, x: (g.transpose(),),
+         "y = x with axes permuted to (2, 1, 0)"),
+    case(ops.Transpose, "permutation", lambda x: ag.transpose(x, (1, 2, 0)), (X3,),
+         "dL/dx = g with axes permuted to (2, 0, 1)",
+         lambda op, g, y, x: (g.transpose(2, 0, 1),), "y = x with axes permuted to (1, 2, 0)"),
+    case(ops.BroadcastTo, "", lambda x: ag.broadcast_to(x, (2, 3, 4)), (normal(3, 1),),
+         "dL/dx = g summed over axes (0, 2)",
+         lambda op, g, y, x: (g.sum(axis=0).sum(axis=-1, keepdims=True),),
+         "y = x broadcast to (2, 3, 4)"),
+    case(ops.SumTo, "", lambda x: ag.sum_to(x, (3, 1)), (X3,),
+         "dL/dx = g broadcast back to (2, 3, 4)",
+         lambda op, g, y, x: (np.broadcast_to(g, x.shape),),
+         "y = x summed to (3, 1) (over axes (0, 2))"),
+    case(ops.Flip, "axis 0", lambda x: ag.flip(x, 0), (X,), "dL/dx = g reversed along axis 0",
+         lambda op, g, y, x: (np.flip(g, 0),), "y = x reversed along axis 0"),
+    case(ops.Flip, "every axis", ag.flip, (X,), "dL/dx = g reversed along axes (0, 1)",
+         lambda op, g, y, x: (np.flip(g),)),
+    case(ops.Roll, "axis 1", lambda x: ag.roll(x, 2, 1), (X,),
+         "dL/dx = g rolled by -2 along axis 1", lambda op, g, y, x: (np.roll(g, -2, 1),),
+         "y = x rolled by 2 along axis 1"),
+    case(ops.Roll, "flattened", lambda x: ag.roll(x, 5), (X,),
+         "dL/dx = g rolled by -5 as one line (x flattened)",
+         lambda op, g, y, x: (np.roll(g, -5),), "y = x rolled by 5 as one line (x flattened)"),
+    case(ops.Roll, "two axes", lambda x: ag.roll(x, (1, -1), (0, 1)), (X,),
+         "dL/dx = g rolled by (-1, 1) along axes (0, 1)",
+         lambda op, g, y, x: (np.roll(g, (-1, 1), (0, 1)),)),
+    # --- joining ------------------------------------------------------------------------
+    case(ops.Concat, "axis 0", lambda a, b: ag.concat([a, b]), (normal(2, 3), normal(1, 3)),
+         "dL/dx1 = g[0:2],  dL/dx2 = g[2:3]", lambda op, g, y, a, b: (g[0:2], g[2:3]),
+         "y = [x1, x2] joined along axis 0"),
+    case(ops.Concat, "axis 1", lambda a, b, c: ag.concat([a, b, c], 1),
+         (normal(2, 1), normal(2, 3), normal(2, 2)),
+         "dL/dx1 = g[:, 0:1],  dL/dx2 = g[:, 1:4],  dL/dx3 = g[:, 4:6]",
+         lambda op, g, y, a, b, c: (g[:, 0:1], g[:, 1:4], g[:, 4:6])),
+    case(ops.Stack, "axis 0", lambda a, b: ag.stack([a, b]), (normal(2, 3), normal(2, 3)),
+         "dL/dx1 = g[0],  dL/dx2 = g[1]", lambda op, g, y, a, b: (g[0], g[1]),
+         "y = [x1, x2] stacked on a new axis 0"),
+    case(ops.Stack, "axis 1", lambda a, b: ag.stack([a, b], 1), (normal(2, 3), normal(2, 3)),
+         "dL/dx1 = g[:, 0],  dL/dx2 = g[:, 1]", lambda op, g, y, a, b: (g[:, 0], g[:, 1])),
+    case(ops.Tile, "", lambda x: ag.tile(x, (2, 1)), (normal(2, 3),),
+         "dL/dx = g summed over the 2 copies of x",
+         lambda op, g, y, x: (g.reshape(2, 2, 1, 3).sum(axis=(0, 2)),),
+         "y = x tiled (2, 1) times"),
+    case(ops.Tile, "new axes", lambda x: ag.tile(x, (2, 2)), (normal(3),),
+         "dL/dx = g summed over the 4 copies of x",
+         lambda op, g, y, x: (g.reshape(2, 1, 2, 3).sum(axis=(0, 1, 2)),)),
+    case(ops.Repeat, "2 times", lambda x: ag.repeat(x, 2, axis=1), (normal(2, 3),),
+         "dL/dx = g summed over each element's copies",
+         lambda op, g, y, x: (g.reshape(2, 3, 2).sum(axis=-1),),
+         "y = each element of x repeated 2 times along axis 1"),
+    case(ops.Repeat, "counts", lambda x: ag.repeat(x, [1, 3, 0]), (normal(3),),
+         "dL/dx = g summed over each element's copies",
+         lambda op, g, y, x: (added_at((3,), [0, 1, 1, 1], g),),
+         "y = each element of x repeated [1, 3, 0] times along axis 0"),
+    case(ops.Pad, "constant", lambda x: ag.pad(x, ((1, 0), (0, 2))), (normal(2, 3),),
+         "dL/dx = g[1:3, 0:3]", lambda op, g, y, x: (g[1:3, 0:3],),
+         "y = x padded by ((1, 0), (0, 2)) with 0"),
+    case(ops.Pad, "reflect", lambda x: ag.pad(x, (2, 1), mode="reflect"), (normal(4),),
+         "dL/dx = g[2:6] plus the g of each copy",
+         lambda op, g, y, x: (added_at((4,), np.pad(np.arange(4), (2, 1), "reflect"), g),),
+         "y = x padded by ((2, 1),) with reflect copies of its elements"),
+    # --- indexing -----------------------------------------------------------------------
+    case(ops.GetItem, "slices", lambda x: x[1:3, 0], (normal(4, 3),),
+         "dL/dx = g put back at [1:3, 0], 0 elsewhere (repeats add up)",
+         lambda op, g, y, x: (added_at(x.shape, (slice(1, 3), 0), g),), "y = x[1:3, 0]"),
+    case(ops.GetItem, "repeats", lambda x: x[[2, 0, 2]], (normal(4, 3),),
+         "dL/dx = g put back at [[2, 0, 2]], 0 elsewhere (repeats add up)",
+         lambda op, g, y, x: (added_at(x.shape, [2, 0, 2], g),), "y = x[[2, 0, 2]]"),
+    case(ops.GetItem, "mask", lambda x: x[x.data > 0], (normal(4, 3),),
+         "dL/dx = g put back at [<mask (4, 3)>], 0 elsewhere (repeats add up)",
+         lambda op, g, y, x: (added_at(x.shape, x > 0, g),), "y = x[<mask (4, 3)>]"),
+    case(ops.Gather, "axis 1", lambda x: ag.gather(x, [1, 1, 0], axis=1), (normal(3, 4),),
+         "dL/dx = g put back at [:, [1, 1, 0]], 0 elsewhere (repeats add up)",
+         lambda op, g, y, x: (added_at(x.shape, (slice(None), [1, 1, 0]), g),),
+         "y = x[:, [1, 1, 0]]"),
+    case(ops.TakeAlongAxis, "axis 1", lambda x: ag.take_along_axis(x, [[1], [0]], axis=1),
+         (normal(2, 3),),
+         "dL/dx = g added back where each element was picked (repeats add up)",
+         lambda op, g, y, x: (added_at(x.shape, op.index, g),),
+         "y = take_along_axis(x, [[1], [0]], axis=1)"),
+    case(ops.Scatter, "", lambda u: ag.scatter_nd([[0], [2]], u, (4,)), (normal(2),),
+         "dL/dx = g[[0, 2]]", lambda op, g, y, x: (g[[0, 2]],),
+         "y = zeros((4,)) with x added at [[0, 2]]"),
+    case(ops.ScatterAdd, "", lambda x, s: ag.index_add(x, 0, [2, 0, 2], s),
+         (normal(3, 2), normal(3, 2)),
+         "dL/dx = g,  dL/dsrc = g[[2, 0, 2]]",
+         lambda op, g, y, x, src: (g, g[[2, 0, 2]]),
+         "y = x with src added at [[2, 0, 2]] (repeats add up)"),
+    # --- linear algebra -----------------------------------------------------------------
+    case(ops.MatMul, "matrices", ag.matmul, (normal(3, 4), normal(4, 2)),
+         "dL/da = g @ b^T,  dL/db = a^T @ g", lambda op, g, y, a, b: (g @ b.T, a.T @ g)),
+    case(ops.MatMul, "dot product", ag.matmul, (normal(3), normal(3)),
+         "dL/da = g * b,  dL/db = g * a", lambda op, g, y, a, b: (g * b, g * a),
+         "y = a @ b (a dot product)"),
+    case(ops.MatMul, "batched", ag.matmul, (normal(2, 3, 4), normal(4, 2)),
+         "dL/da = g @ b^T,  dL/db = a^T @ g   (numpy's 1-D and batched rules)",
+         lambda op, g, y, a, b: (g @ b.T, a.swapaxes(-1, -2) @ g)),
+    case(ops.Linear, "", ag.linear, (normal(3, 4), normal(4, 2), normal(2)),
+         "dL/dx = g @ W^T,  dL/dW = x^T @ g,  dL/db = g   (a dense layer)",
+         lambda op, g, y, x, W, b: (g @ W.T, x.T @ g, g)),
+    case(ops.Outer, "", ag.outer, (normal(3), normal(2)), "dL/da = g @ b,  dL/db = g^T @ a",
+         lambda op, g, y, a, b: (g @ b, g.T @ a)),
+    case(ops.Diagonal, "main", ag.diagonal, (normal(3, 4),),
+         "dL/dx = g put back on the diagonal 0, 0 elsewhere",
+         lambda op, g, y, x: (added_at(x.shape, (np.arange(3), np.arange(3)), g),),
+         "y = the diagonal 0 of x over axes (0, 1), as the last axis"),
+    case(ops.Diagonal, "offset 1, axes (1, 2)", lambda x: ag.diagonal(x, 1, 1, 2),
+         (normal(2, 3, 3),), "dL/dx = g put back on the diagonal 1, 0 elsewhere",
+         lambda op, g, y, x: (added_at(x.shape, (slice(None), [0, 1], [1, 2]), g),)),
+    case(ops.Diag, "k 0", ag.diag, (normal(3),), "dL/dx = the diagonal 0 of g",
+         lambda op, g, y, x: (np.diag(g),),
+         "y = the 3x3 matrix with x on its diagonal 0, zeros elsewhere"),
+    case(ops.Diag, "k -1", lambda x: ag.diag(x, -1), (normal(3),),
+         "dL/dx = the diagonal -1 of g", lambda op, g, y, x: (np.diag(g, -1),)),
+    case(ops.Trace, "", ag.trace, (normal(3, 3),),
+         "dL/dx = g * I, g copied along axes (0, 1)   (I: 1 on the diagonal 0, 0 elsewhere)",
+         lambda op, g, y, x: (g * np.eye(3),), "y = sum of the diagonal 0 of x over axes (0, 1)"),
+    case(ops.Trace, "offset 1, batched", lambda x: ag.trace(x, 1, 1, 2), (normal(2, 3, 4),),
+         "dL/dx = g * I, g copied along axes (1, 2)   (I: 1 on the diagonal 1, 0 elsewhere)",
+         lambda op, g, y, x: (g[:, None, None] * np.eye(3, 4, 1),)),
+    # --- contractions -------------------------------------------------------------------
+    case(ops.Einsum, "matrix product", lambda a, b: ag.einsum("ij,jk->ik", a, b),
+         (normal(3, 4), normal(4, 2)),
+         "dL/dx1 = einsum('ik,jk->ij', g, x2),  dL/dx2 = einsum('ik,ij->jk', g, x1)",
+         lambda op, g, y, a, b: (np.einsum("ik,jk->ij", g, b), np.einsum("ik,ij->jk", g, a)),
+         "y = einsum('ij,jk->ik', x1, x2)"),
+    case(ops.Einsum, "tensordot", lambda a, b: ag.tensordot(a, b, 1),
+         (normal(2, 3), normal(3, 4)),
+         "dL/dx1 = einsum('ad,bd->ab', g, x2),  dL/dx2 = einsum('ad,ab->bd', g, x1)",
+         lambda op, g, y, a, b: (g @ b.T, a.T @ g)),
+    case(ops.Einsum, "trace", lambda a: ag.einsum("ii", a), (normal(3, 3),),
+         "dL/dx1 = einsum(g with the other operands -> x1's labels 'ii')",
+         lambda op, g, y, a: (g * np.eye(3),), "y = einsum('ii->', x1)"),
+    case(ops.Einsum, "row sums", lambda a: ag.einsum("ij->i", a), (normal(3, 2),),
+         "dL/dx1 = einsum(g with the other operands -> x1's labels 'ij')",
+         lambda op, g, y, a: (np.broadcast_to(g[:, None], a.shape),)),
+    # --- inverse, determinant, solve, singular values -----------------------------------
+    case(ops.Inv, "", ag.linalg.inv, (normal(3, 3) + 3 * np.eye(3),), "dL/dA = -y^T g y^T",
+         lambda op, g, y, A: (-(y.T @ g @ y.T),)),
+    case(ops.Det, "invertible", ag.linalg.det, (normal(3, 3) + 3 * np.eye(3),),
+         "dL/dA = g * y * A^-T   (the cofactors of A)",
+         lambda op, g, y, A: (g * y * np.linalg.inv(A).T,)),
+    case(ops.Det, "singular", ag.linalg.det, (np.array([[1.0, 2.0], [2.0, 4.0]]),),
+         "dL/dA = g * C   (C: the cofactors of A, which is singular)",
+         lambda op, g, y, A: (g * cofactors_2x2(A),)),
+    case(ops.Solve, "", ag.linalg.solve, (normal(3, 3) + 3 * np.eye(3), normal(3, 2)),
+         "dL/dB = A^-T g,  dL/dA = -(A^-T g) y^T",
+         lambda op, g, y, A, B: (-(np.linalg.inv(A).T @ g) @ y.T, np.linalg.inv(A).T @ g)),
+    case(ops.SingularValues, "", ag.linalg.svdvals, (normal(4, 3),),
+         "dL/dA = U diag(g) V^T",
+         lambda op, g, y, A: (svd_parts(A)[0] @ np.diag(g) @ svd_parts(A)[2],)),
+    case(ops.LeftSingularVectors, "tall", lambda A: ag.linalg.svd(A, full_matrices=False)[0],
+         (normal(4, 3),),
+         "dL/dA = U (skew(U^T g) / E) diag(s) V^T + (I - U U^T) g diag(1/s) V^T",
+         lambda op, g, y, A: (lambda U, s, Vt, E: (
+             U @ (skew(U.T @ g) / E) @ np.diag(s) @ Vt
+             + (np.eye(4) - U @ U.T) @ g @ np.diag(1 / s) @ Vt,))(*svd_parts(A))),
+    case(ops.RightSingularVectors, "wide",
+         lambda A: ag.linalg.svd(A, full_matrices=False)[2], (normal(3, 4),),
+         "dL/dA = U diag(s) (skew(V^T g^T) / E) V^T + U diag(1/s) g (I - V V^T)",
+         lambda op, g, y, A: (lambda U, s, Vt, E: (
+             U @ np.diag(s) @ (skew(Vt @ g.T) / E) @ Vt
+             + U @ np.diag(1 / s) @ g @ (np.eye(4) - Vt.T @ Vt),))(*svd_parts(A))),
+    # --- neural-network ops ---------------------------------------------------------------
+    case(ops.Softmax, "last axis", ag.softmax, (X,), "dL/dx = y * (g - sum(g * y, axis=1))",
+         lambda op, g, y, x: (y * (g - np.sum(g * y, axis=1, keepdims=True)),),
+         "y = exp(x) / sum(exp(x)) over axis 1"),
+    case(ops.Softmax, "all", lambda x: ag.softmax(x, None), (X,),
+         "dL/dx = y * (g - sum(g * y))", lambda op, g, y, x: (y * (g - np.sum(g * y)),),
+         "y = exp(x) / sum(exp(x)) over all elements"),
+    case(ops.LogSoftmax, "axis 0", lambda x: ag.log_softmax(x, 0), (X,),
+         "dL/dx = g - exp(y) * sum(g, axis=0)",
+         lambda op, g, y, x: (g - np.exp(y) * np.sum(g, axis=0, keepdims=True),),
+         "y = x - log(sum(exp(x))) over axis 0"),
+    case(ops.SoftmaxCrossEntropy, "none", lambda z: ag.softmax_cross_entropy(z, LABELS),
+         (normal(4, 3),),
+         "dL/dz = g * (softmax(z) - t)   (t: one-hot rows of the labels [0, 2, 1, 1])",
+         lambda op, g, y, z: (g[:, None] * (softmax(z) - one_hot(op.labels, 3)),),
+         "y = -sum(t * log(softmax(z))) over the last axis, one per row"),
+    case(ops.SoftmaxCrossEntropy, "mean",
+         lambda z: ag.softmax_cross_entropy(z, LABELS, reduction="mean"), (normal(4, 3),),
+         "dL/dz = g * (softmax(z) - t) / 4   (t: one-hot rows of the labels [0, 2, 1, 1])",
+         lambda op, g, y, z: (g * (softmax(z) - one_hot(op.labels, 3)) / 4,),
+         "y = mean over the 4 rows of -sum(t * log(softmax(z)))"),
+    case(ops.SoftmaxCrossEntropy, "sum",
+         lambda z: ag.softmax_cross_entropy(z, LABELS, reduction="sum"), (normal(4, 3),),
+         "dL/dz = g * (softmax(z) - t)   (t: one-hot rows of the labels [0, 2, 1, 1])",
+         lambda op, g, y, z: (g * (softmax(z) - one_hot(op.labels, 3)),),
+         "y = sum over the 4 rows of -sum(t * log(softmax(z)))"),
+    case(ops.SoftmaxCrossEntropy, "mean, one-hot rows, batched",
+         lambda z: ag.softmax_cross_entropy(z, one_hot([[0, 1, 2], [2, 2, 1]], 3),
+                                            reduction="mean"), (normal(2, 3, 3),),
+         "dL/dz = g * (softmax(z) - t) / 6",
+         lambda op, g, y, z: (g * (softmax(z) - op.labels) / 6,)),
+    case(ops.SoftmaxCrossEntropy, "rows not adding up to 1",
+         lambda z: ag.softmax_cross_entropy(z, [[0.5, 0.0, 0.0], [0.2, 0.3, 0.1]]),
+         (normal(2, 3),), "dL/dz = g * (softmax(z) * sum(t) - t)",
+         lambda op, g, y, z: (g[:, None] * (softmax(z) * op.labels.sum(-1, keepdims=True)
+                                            - op.labels),)),
+    case(ops.SigmoidCrossEntropy, "", ag.sigmoid_cross_entropy, (normal(4), positive(4) / 2),
+         "dL/dz = g * (sigmoid(z) - t),  dL/dt = -g * z",
+         lambda op, g, y, z, t: (g * (sigmoid(z) - t), -g * z)),
+    # --- ops that pass no gradient --------------------------------------------------------
+    case(ops.StopGradient, "", ag.stop_gradient, (normal(3),), "", None,
+         "y = x, but no gradient flows back to x"),
+    case(ops.NonDifferentiable, "argmax", lambda x: ag.argmax(x, 1), (X,), "", None,
+         "y = argmax(x), with no gradient"),
+    case(ops.NonDifferentiable, "equal", ag.equal, (X, X), "", None,
+         "y = equal(x1, x2), with no gradient"),
+    case(ops.NonDifferentiable, "one_hot", lambda i: ag.one_hot(i, 3),
+         (np.array([0, 2]),), "", None, "y = one_hot(x), with no gradient"),
+    case(ops.NonDifferentiable, "cast to int", lambda x: ag.cast(x, np.int32), (X,), "", None,
+         "y = cast(x), with no gradient"),
+]
+
+IDS = [f"{c.op.__name__}-{c.mode}" if c.mode else c.op.__name__ for c in CASES]
+
+
+def op_classes():
+    """Every op class the package's ops module holds."""
+    return {cls for cls in vars(ops).values()
+            if isinstance(cls, type) and issubclass(cls, Op) and cls is not Op}
+
+
+def test_every_op_class_has_a_case():
+    missing = sorted(cls.__name__ for cls in op_classes() - {c.op for c in CASES})
+    assert not missing, f"op classes without a formula case in tests/test_formulas.py: {missing}"
+
+
+def run(c):
+    """The case's op, g, y, the op's inputs, and the backward step it took (None for an op
+    that passes no gradient)."""
+    values = [ag.Value(a) if a.dtype.kind == "f" else ag.constant(a, dtype=a.dtype)
+              for a in c.inputs]
+    y = c.f(*values)
+    assert type(y.op) is c.op, f"{c.f} made a {type(y.op).__name__}, not a {c.op.__name__}"
+    xs = [np.asarray(x.data) for x in y.inputs]
+    if not y.requires_grad:
+        return y.op, None, y.data, xs, None
+    g = rng.normal(size=np.shape(y.data)).astype(y.dtype)
+    step = next(ag.backward_steps(y, g))
+    assert step.op is y.op
+    return y.op, g, y.data, xs, step
+
+
+# The variance with ddof past n divides by 0, as numpy does, with numpy's warnings.
+EXPECTED_WARNINGS = pytest.mark.filterwarnings(
+    "ignore:Degrees of freedom:RuntimeWarning", "ignore:divide by zero:RuntimeWarning")
+
+
+@EXPECTED_WARNINGS
+@pytest.mark.parametrize("c", CASES, ids=IDS)
+def test_the_derivative_shown_is_the_one_computed(c):
+    op, g, y, xs, step = run(c)
+    forward, derivative = op_formula(op, y, xs)
+    assert formula_lines(derivative) == formula_lines(c.derivative)        # (a)
+    if c.forward is not None:
+        assert forward == c.forward
+    if step is None:
+        assert not op.differentiable
+        return
+    expected = c.grads(op, g, y, *xs)                                       # (b)
+    assert len(expected) == len(step.raw_grads)
+    for i, (want, got) in enumerate(zip(expected, step.raw_grads)):
+        if got is not None:
+            np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-10,
+                                       err_msg=f"input {i}: {formula_lines(derivative)}")
+
+
+# --- the chain rule worked out with its numbers ---------------------------------------
+
+def full(v):
+    """A number with all its digits, as Python reads it back."""
+    return repr(v.item() if hasattr(v, "item") else v)
+
+
+NAMES = {"exp": np.exp, "log": np.log, "sqrt": np.sqrt, "tanh": np.tanh, "sin": np.sin,
+         "cos": np.cos, "sinh": np.sinh, "cosh": np.cosh, "sign": np.sign, "abs": np.abs,
+         "sigmoid": sigmoid, "erf": erf, "Phi": Phi, "pi": np.pi, "np": np}
+
+
+class _Arrays(ast.NodeTransformer):
+    """[1.0, 2.0] in a substituted whole array reads as np.array([1.0, 2.0])."""
+
+    def visit_List(self, node):
+        return ast.Call(ast.Attribute(ast.Name("np", ast.Load()), "array", ast.Load()),
+                        [node], [])
+
+
+def evaluate(numbers):
+    """The numbers of a worked chain rule, computed: |x| is abs(x), [...] an array."""
+    text = re.sub(r"\|([^|]+)\|", r"abs(\1)", numbers)
+    tree = ast.fix_missing_locations(_Arrays().visit(ast.parse(text, mode="eval")))
+    return eval(compile(tree, "<worked>", "eval"), dict(NAMES))  # noqa: S307 - our own text
+
+
+@EXPECTED_WARNINGS
+@pytest.mark.parametrize("c", [c for c in CASES if c.grads is not None],
+                         ids=[i for c, i in zip(CASES, IDS) if c.grads is not None])
+def test_the_worked_chain_rule_uses_the_real_numbers(c):
+    op, g, y, xs, step = run(c)
+    arrays = {"g": g, "y": y}
+    arrays.update((argument_name(op, k, len(xs)), x) for k, x in enumerate(xs))
+    for i, (raw, sent) in enumerate(zip(step.raw_grads, step.input_grads)):
+        if sent is None:
+            continue
+        w = work_out(op, i, g, y, xs, raw, sent, fmt=full, max_terms=10 ** 6)
+        sent = np.asarray(sent)
+        # The element shown is the real one: what the step sent there.
+        if w.at is None:
+            np.testing.assert_array_equal(w.value, sent)
+        else:
+            assert w.value == sent[w.at]
+        # Every g, y or input substituted is that array's element.
+        for token, index, value in w.substituted:
+            if token in arrays:
+                real = arrays[token] if index is None else arrays[token][index]
+                np.testing.assert_array_equal(value, real, err_msg=f"{token}{index}")
+        # Its arithmetic computes the element sent (Python refuses to divide by 0).
+        if w.numbers and np.all(np.isfinite(w.value)):
+            np.testing.assert_allclose(evaluate(w.numbers), w.value, rtol=1e-9, atol=1e-12,
+                                       err_msg=f"{w.names} = {w.numbers}")
