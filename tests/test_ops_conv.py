@@ -548,6 +548,9 @@ ERRORS = [
     (lambda: ag.conv2d(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 1)), dilation=2, dilations=3),
      r"conv2d: got dilation=2 and dilations=3"),
     (lambda: ag.conv2d(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2)), bias=np.ones(3)),
+     r"conv2d: bias must have shape \(2,\), one per out_channel of the kernel \(shape "
+     r"\(3, 3, 1, 2\)\), got shape \(3,\)"),
+    (lambda: ag.bias_add(np.ones((1, 3, 3, 2)), np.ones(3)),
      r"bias_add: bias must have shape \(2,\), one per channel of x \(shape \(1, 3, 3, 2\)"),
     (lambda: ag.conv1d(np.ones((1, 5, 5, 1)), np.ones((3, 1, 1))),
      r"conv1d: x must be 3-D \(batch, width, channels\), got shape \(1, 5, 5, 1\)"),
@@ -577,3 +580,26 @@ ERRORS = [
 def test_errors_name_the_op_the_argument_and_the_shapes(call, message):
     with pytest.raises((ValueError, TypeError), match=message):
         call()
+
+
+def test_zero_channels_are_empty_sums():
+    """No input channels: every output is an empty sum, 0 (PyTorch returns an empty
+    tensor instead); no output channels: an empty output (PyTorch refuses the kernel)."""
+    x, k = ag.Value(np.zeros((1, 5, 5, 0))), ag.Value(np.zeros((3, 3, 0, 2)))
+    y = ag.conv2d(x, k, bias=[1.0, 2.0])
+    np.testing.assert_array_equal(y.data, np.broadcast_to([1.0, 2.0], (1, 3, 3, 2)))
+    y.sum().backward()
+    assert x.grad.shape == x.shape and k.grad.shape == k.shape
+    y = ag.conv2d(np.ones((1, 5, 5, 2)), np.ones((3, 3, 2, 0)))
+    assert y.shape == (1, 3, 3, 0)
+
+
+@needs_torch
+def test_the_benchmark_times_the_same_maths_in_both_libraries():
+    import os
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "benchmarks"))
+    import conv as bench
+
+    data = bench.layer_data()
+    bench.check_same_maths(data, bench.seeds(data))

@@ -9,9 +9,10 @@ flip); with strides s, dilations d and the padding before the image, p:
 
 Its derivatives are convolutions too:
 
-- dL/dx = g ⋆ flip(k), a "full" correlation of g with the kernel flipped and its in/out
-  channels swapped: every output gradient spreads back over the pixels its window read.
-  This is the transposed convolution, ``conv2d_transpose(g, k)``.
+- dL/dx = g ⋆ flip(k), a "full" correlation of g (its pixels spread s apart when strided)
+  with the kernel flipped and its in/out channels swapped: every output gradient spreads
+  back over the pixels its window read. This is the transposed convolution,
+  ``conv2d_transpose(g, k)``.
 - dL/dk = x ⋆ g: each kernel weight collects input pixel times output gradient over every
   position where it was used (``Conv2DBackpropFilter``).
 
@@ -20,15 +21,15 @@ differentiation and gradients of gradients (``create_graph=True``) come for free
 
 Layouts: channels last, TensorFlow's default: x (N, H, W, C_in), kernel (kh, kw, C_in,
 C_out) ("HWIO"); or ``data_format="channels_first"``, PyTorch's: x (N, C_in, H, W), kernel
-(C_out, C_in, kh, kw). The arithmetic (im2col, one BLAS product, col2im) is in
-``_windows``.
+(C_out, C_in, kh, kw). The arithmetic (im2col and one BLAS product; dL/dx by kernel
+offsets) is in ``_windows``.
 """
 
 from __future__ import annotations
 
 from ..engine import Op, apply
 from . import _windows, xp
-from ._operands import pair
+from ._operands import operand, pair
 from ._window_args import (channels_first, check_ndim, image_axes, padding_arg,
                            positive_ints, window)
 
@@ -53,10 +54,37 @@ class Conv2D(Op):
         return y
 
     def backward(self, g, y, x, k):
-        need_x, need_k = self.needs_grad
+        need_x, need_k = self.needs_grad[:2]
         w = self.window
         return (xp.conv2d_transpose(g, k, w, x.shape) if need_x else None,
                 xp.conv2d_backprop_filter(x, g, w, self.cols) if need_k else None)
+
+
+class Conv2DBias(Conv2D):
+    """y = x ⋆ k + b, conv2d and bias_add in one op
+    dL/dx = g ⋆ flip(k) (conv2d_transpose(g, k)),  dL/dk = x ⋆ g,  dL/db = g summed over pixels
+
+    Fused, as PyTorch's conv2d takes a bias, so that b is added into the fresh product in
+    place: one output-sized array less per step (0.9 ms of MNIST's first layer's 3.5 ms).
+    """
+
+    __slots__ = ("axis",)
+
+    def __init__(self, window, axis):
+        super().__init__(window)
+        self.axis = axis
+
+    def forward(self, x, k, b):
+        y = super().forward(x, k)
+        b = _windows.bias_shaped(b, self.axis, y.ndim)
+        if b.dtype != y.dtype:
+            return y + b
+        y += b  # y is the product's own new array
+        return y
+
+    def backward(self, g, y, x, k, b):
+        grad_x, grad_k = super().backward(g, y, x, k)
+        return grad_x, grad_k, (xp.channel_sums(g, self.axis) if self.needs_grad[2] else None)
 
 
 class Conv2DTranspose(Op):
@@ -135,6 +163,16 @@ def _check_conv(op, x, kernel, rank, first, x_channels_of_kernel):
     return size
 
 
+def _bias(bias, op, x, kernel, first):
+    """The bias as a Value, checked: one element per out_channel of the kernel."""
+    c_out = kernel.shape[0 if first else -1]
+    bias = operand(bias, Conv2DBias, like=x)
+    if bias.shape != (c_out,):
+        raise ValueError(f"{op}: bias must have shape ({c_out},), one per out_channel of the "
+                         f"kernel (shape {kernel.shape}), got shape {bias.shape}")
+    return bias
+
+
 def _conv_window(op, x, kernel, strides, padding, dilation, data_format, rank):
     first = channels_first(data_format, op, rank)
     size = _check_conv(op, x, kernel, rank, first, 1 if first else -2)
@@ -160,7 +198,7 @@ def conv2d(x, kernel, strides=1, padding="valid", dilation=1, data_format="chann
             or pairs ((top, bottom), (left, right)) (or TensorFlow's four pairs).
         dilation, dilations: the spacing of the kernel's taps (an int or a pair).
         data_format: "channels_last" ("NHWC") or "channels_first" ("NCHW").
-        bias: (C_out,) added to every output pixel (``bias_add``), or None.
+        bias: (C_out,) added to every output pixel, or None.
     Returns:
         (N, OH, OW, C_out) or (N, C_out, OH, OW), where
         OH = (H + top + bottom - (kh - 1) * dh - 1) // sh + 1.
@@ -175,8 +213,10 @@ def conv2d(x, kernel, strides=1, padding="valid", dilation=1, data_format="chann
     x, kernel = pair(x, kernel, Conv2D)
     w = _conv_window("conv2d", x, kernel, strides, padding,
                      _dilations(dilation, dilations, "conv2d"), data_format, 2)
-    y = apply(Conv2D(w), x, kernel)
-    return y if bias is None else bias_add(y, bias, data_format)
+    if bias is None:
+        return apply(Conv2D(w), x, kernel)
+    bias = _bias(bias, "conv2d", x, kernel, w.channels_first)
+    return apply(Conv2DBias(w, 1 if w.channels_first else 3), x, kernel, bias)
 
 
 def conv1d(x, kernel, strides=1, padding="valid", dilation=1, data_format="channels_last",
@@ -199,10 +239,14 @@ def conv1d(x, kernel, strides=1, padding="valid", dilation=1, data_format="chann
         k4 = kernel.reshape(kernel.shape[:2] + (1, kernel.shape[2]))
     else:                 # (N, W, C) -> (N, 1, W, C), (kw, I, O) -> (1, kw, I, O)
         x4, k4 = x.reshape((x.shape[0], 1) + x.shape[1:]), kernel.reshape((1,) + kernel.shape)
-    y = apply(Conv2D(w), x4, k4)
-    y = y.reshape(y.shape[:2] + y.shape[3:]) if w.channels_first else y.reshape(
-        (y.shape[0],) + y.shape[2:])
-    return y if bias is None else bias_add(y, bias, data_format)
+    if bias is None:
+        y = apply(Conv2D(w), x4, k4)
+    else:
+        bias = _bias(bias, "conv1d", x, kernel, w.channels_first)
+        y = apply(Conv2DBias(w, 1 if w.channels_first else 3), x4, k4, bias)
+    if w.channels_first:  # drop the height axis of 1
+        return y.reshape(y.shape[:2] + y.shape[3:])
+    return y.reshape((y.shape[0],) + y.shape[2:])
 
 
 def conv2d_transpose(x, kernel, output_shape=None, strides=1, padding="valid", dilation=1,
@@ -277,14 +321,11 @@ class BiasAdd(Op):
         self.axis = axis
 
     def forward(self, x, b):
-        if self.axis == x.ndim - 1:
-            return x + b
-        return x + b.reshape((-1,) + (1,) * (x.ndim - 1 - self.axis))
+        return x + _windows.bias_shaped(b, self.axis, x.ndim)
 
     def backward(self, g, y, x, b):
         need_x, need_b = self.needs_grad
-        others = tuple(a for a in range(x.ndim) if a != self.axis)
-        return (g if need_x else None), (g.sum(axis=others) if need_b else None)
+        return (g if need_x else None), (xp.channel_sums(g, self.axis) if need_b else None)
 
 
 def bias_add(x, bias, data_format="channels_last"):

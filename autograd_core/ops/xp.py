@@ -151,3 +151,10 @@ def avg_pool2d_backprop(dy, window, x_shape):
     if isinstance(dy, Value):
         return apply(pooling.AvgPool2DBackprop(window, x_shape), dy)
     return _windows.avg_pool_backprop_array(dy, window, x_shape)
+
+
+def channel_sums(g, axis):
+    """g summed over every axis but ``axis`` (a bias's gradient)."""
+    if isinstance(g, Value):
+        return g.sum(axis=tuple(a for a in range(g.ndim) if a != axis))
+    return _windows.channel_sums(g, axis)
