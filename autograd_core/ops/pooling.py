@@ -32,7 +32,8 @@ class MaxPool2D(Op):
         self.window = window
 
     def forward(self, x):
-        # argmax: which window offset held the max, the constant the gradient is routed by
+        # argmax: where each window's max is (its row, and that row's column), the
+        # constant the gradient is routed by
         y, self.argmax = _windows.max_pool_array(x, self.window)
         return y
 
