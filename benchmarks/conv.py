@@ -15,14 +15,15 @@ loss's is in training.
 ``python benchmarks/conv.py`` prints the ratios, then where our time goes: im2col's copy,
 the BLAS products, the input gradient's scatter, the bias, pooling; what the parts leave
 of a case's time is the graph and the temporaries. ``OPENBLAS_NUM_THREADS=1`` gives both
-libraries one thread: steadier figures on a shared machine, where a BLAS thread pool
-waiting for a busy core stalls whole products.
+libraries one thread, timed by CPU time: steadier figures on a shared machine, where a
+BLAS thread pool waiting for a busy core stalls whole products.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -157,8 +158,15 @@ def breakdown(data, gs, rounds):
         "pool1 max backward": lambda: _windows.max_pool_backprop_array(
             gs["pool1"], argmax, pool, data["p1"].shape),
     }
-    med = interleaved_medians(parts, rounds=rounds, number=3, settle=0.05)
+    med = interleaved_medians(parts, rounds=rounds, number=3, settle=0.05, clock=_clock())
     return [[name, f"{seconds * 1e3:.2f} ms"] for name, seconds in med.items()]
+
+
+def _clock():
+    """CPU time when both libraries run on one thread (steadier on a shared machine),
+    else the wall clock."""
+    one_thread = os.environ.get("OPENBLAS_NUM_THREADS") == "1"
+    return time.process_time if one_thread else time.perf_counter
 
 
 def run(rounds=9):
@@ -178,7 +186,7 @@ def run(rounds=9):
     for name in ours:
         fns["ours " + name], fns["torch " + name] = ours[name], theirs[name]
         fns["torch NCHW " + name] = theirs_nchw[name]
-    med = interleaved_medians(fns, rounds=rounds, number=3, settle=0.25)
+    med = interleaved_medians(fns, rounds=rounds, number=3, settle=0.25, clock=_clock())
     labels = {"conv1": "conv 32 3x3 on 28x28x1 (+bias)",
               "conv2": "conv 64 3x3 on 13x13x32 (+bias)",
               "pool1": "max pool 2x2 on 26x26x32", "pool2": "max pool 2x2 on 11x11x64",

@@ -97,8 +97,11 @@ def padded(x, pads, fill=0.0):
 
 
 def cropped(x_pad, pads, hw):
-    """The image inside the border ``padded`` added (a view)."""
+    """The image inside the border ``padded`` added: a view, or x_pad itself when it has
+    no border (the engine copies a view that becomes a leaf's .grad)."""
     (top, _), (left, _) = pads
+    if x_pad.shape[1:3] == tuple(hw):
+        return x_pad
     return x_pad[:, top:top + hw[0], left:left + hw[1]]
 
 
@@ -164,11 +167,14 @@ def conv2d_transpose_array(dy, k, window, x_shape):
     dy, k = to_nhwc(dy, cf), to_hwio(k, cf)
     n, h, w, c = window.nhwc_shape(x_shape)
     (top, bottom), (left, right) = window.pads
-    x_pad = np.zeros((n, top + h + bottom, left + w + right, c), np.result_type(dy, k))
+    dtype = np.result_type(dy, k)
+    x_pad = np.zeros((n, top + h + bottom, left + w + right, c), dtype)
     out_hw = dy.shape[1:3]
     dy = dy.reshape(n * out_hw[0] * out_hw[1], k.shape[3])
+    product = np.empty((dy.shape[0], c), dtype)  # one buffer for the kh*kw products
     for u, v, where in offsets(window, out_hw):
-        x_pad[where] += (dy @ k[u, v].T).reshape(n, *out_hw, c)
+        np.matmul(dy, k[u, v].T, out=product)
+        x_pad[where] += product.reshape(n, *out_hw, c)
     return from_nhwc(cropped(x_pad, window.pads, (h, w)), cf)
 
 
@@ -179,8 +185,10 @@ def conv2d_backprop_filter_array(x, dy, window, cols=None):
     if cols is None:
         cols = im2col(x, window)
     out = dy.shape[3]
-    dk = cols.T @ dy.reshape(cols.shape[0], out)  # (kh*kw*C, N*OH*OW) @ (., out): one BLAS product
-    return from_hwio(dk.reshape(*window.size, x.shape[3], out), cf)
+    dk = np.empty((*window.size, x.shape[3], out), np.result_type(cols, dy))
+    # the one BLAS product, (kh*kw*C, N*OH*OW) @ (., out), written into dk's own array
+    np.matmul(cols.T, dy.reshape(cols.shape[0], out), out=dk.reshape(cols.shape[1], out))
+    return from_hwio(dk, cf)
 
 
 # --- pooling: separable, along the rows and then down the columns -----------------
