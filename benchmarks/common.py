@@ -15,7 +15,7 @@ import numpy as np
 
 
 def interleaved_medians(fns: dict, rounds: int = 7, number: int = 1,
-                        settle: float = 0.0) -> dict:
+                        settle: float = 0.0, clock=time.perf_counter) -> dict:
     """Time each fn ``number`` times in a row per round, rounds interleaved; median seconds
     per call.
 
@@ -28,6 +28,9 @@ def interleaved_medians(fns: dict, rounds: int = 7, number: int = 1,
     their own: after a matrix product numpy's OpenBLAS keeps a worker thread spinning for
     about 100 ms (measured here: 103 ms of CPU while the caller slept 300 ms), and on two
     cores that worker takes a core from PyTorch's threads timed right after it.
+
+    ``clock``: ``time.process_time`` times single-threaded code by its CPU time, which the
+    other processes of a shared machine move far less than the wall clock.
     """
     times = {name: [] for name in fns}
     for fn in fns.values():  # warm up caches, BLAS threads and the allocator
@@ -38,10 +41,10 @@ def interleaved_medians(fns: dict, rounds: int = 7, number: int = 1,
             if settle:
                 time.sleep(settle)
                 fn()  # untimed: wakes this implementation's threads and refills the caches
-            t0 = time.perf_counter()
+            t0 = clock()
             for _ in range(number):
                 fn()
-            times[name].append((time.perf_counter() - t0) / number)
+            times[name].append((clock() - t0) / number)
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 

@@ -10,6 +10,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
 
+import conv  # noqa: E402
 import elementwise  # noqa: E402
 import graph_render  # noqa: E402
 import mlp_step  # noqa: E402
@@ -25,6 +26,10 @@ def main():
     print()
     print(table(scalar_mlp.run() + elementwise.run(),
                 ["per-node overhead", "reference", "autograd_core", "ratio", "target"]))
+    print()
+    conv_rows, _ = conv.run()
+    print(table(conv_rows, ["conv layers, forward + backward", "autograd_core",
+                            "torch (channels_last)", "ratio", "ratio to torch NCHW", "target"]))
     print()
     graph_render.main()
 

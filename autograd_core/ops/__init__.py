@@ -21,6 +21,8 @@ The ops are grouped by family, one file each:
 - ``inverse``: inv, det, solve (public as ``autograd_core.linalg``)
 - ``decompositions``: the singular value decomposition (``linalg.svdvals``)
 - ``nn``: softmax, log_softmax and the fused cross-entropy losses
+- ``conv``: conv2d, conv1d, conv2d_transpose, bias_add
+- ``pooling``: max_pool2d, avg_pool2d, max_pool1d, avg_pool1d
 - ``nondiff``: stop_gradient, argmax, equal, one_hot: ops that pass no gradient
 - ``factories``: zeros, ones, full, eye, arange, linspace (constants, not ops)
 
@@ -39,13 +41,15 @@ from ..engine import Op as _Op
 from . import activations, arithmetic, elementwise, linalg, nn, nondiff, reductions, shape
 from . import factories, indexing, joining, special, trig
 from . import contractions, cumulative, decompositions, inverse, norms, statistics
+from . import conv, pooling
 from . import xp  # noqa: F401  (imported after the families it dispatches to)
 from . import methods  # noqa: F401  (attaches the operators and methods to Value)
 from . import interop  # noqa: F401  (numpy's functions on Values: np.exp(v), np.mean(v))
 
 _FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn, nondiff,
              special, trig, joining, indexing, factories,
-             statistics, cumulative, norms, contractions, inverse, decompositions)
+             statistics, cumulative, norms, contractions, inverse, decompositions,
+             conv, pooling)
 
 # The public functions of every family, and its op classes (``ops.Tanh``), under one name.
 __all__ = [name for family in _FAMILIES for name in family.__all__]

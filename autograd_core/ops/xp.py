@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Value, _data, unbroadcast
-from . import activations, arithmetic, elementwise, indexing, nn, reductions, shape, special, trig
+from ..engine import Value, _data, apply, unbroadcast
+from . import _windows, activations, arithmetic, conv, elementwise, indexing, nn, pooling
+from . import reductions, shape, special, trig
 from . import contractions, cumulative, decompositions, inverse
 
 
@@ -185,3 +186,49 @@ def svd(A):
     if isinstance(A, Value):
         return decompositions.svd(A, full_matrices=False)
     return decompositions.svd_array(A)
+
+
+# --- convolution and pooling: ``window`` is the op's resolved ``_windows.Window`` -----
+
+
+def conv2d(x, k, window):
+    if _any_value(x, k):
+        return apply(conv.Conv2D(window), x, k)
+    return _windows.conv2d_array(x, k, window)[0]
+
+
+def conv2d_transpose(x, k, window, out_shape):
+    if _any_value(x, k):
+        return apply(conv.Conv2DTranspose(window, out_shape), x, k)
+    return _windows.conv2d_transpose_array(x, k, window, out_shape)
+
+
+def conv2d_backprop_filter(x, dy, window, cols=None):
+    """conv2d's kernel gradient x ⋆ dy; ``cols``, x's patch matrix, saves the arrays' copy."""
+    if _any_value(x, dy):
+        return apply(conv.Conv2DBackpropFilter(window), x, dy)
+    return _windows.conv2d_backprop_filter_array(x, dy, window, cols)
+
+
+def max_pool2d_backprop(dy, argmax, window, x_shape):
+    if isinstance(dy, Value):
+        return apply(pooling.MaxPool2DBackprop(argmax, window, x_shape), dy)
+    return _windows.max_pool_backprop_array(dy, argmax, window, x_shape)
+
+
+def avg_pool2d(x, window):
+    return apply(pooling.AvgPool2D(window), x) if isinstance(x, Value) else \
+        _windows.avg_pool_array(x, window)
+
+
+def avg_pool2d_backprop(dy, window, x_shape):
+    if isinstance(dy, Value):
+        return apply(pooling.AvgPool2DBackprop(window, x_shape), dy)
+    return _windows.avg_pool_backprop_array(dy, window, x_shape)
+
+
+def channel_sums(g, axis):
+    """g summed over every axis but ``axis`` (a bias's gradient)."""
+    if isinstance(g, Value):
+        return g.sum(axis=tuple(a for a in range(g.ndim) if a != axis))
+    return _windows.channel_sums(g, axis)

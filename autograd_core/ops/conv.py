@@ -1,0 +1,354 @@
+"""Convolutions: conv2d, conv1d, conv2d_transpose and bias_add, in TensorFlow's layouts.
+
+A convolution slides a small kernel k over the image x and takes, at each position, the
+sum of the pixels times the kernel's weights over the window and over the input channels.
+Like every deep-learning library we compute a cross-correlation, written x ⋆ k (no kernel
+flip); with strides s, dilations d and the padding before the image, p:
+
+    y[n, r, c, o] = sum over u, v, i of x[n, r*s + u*d - p, c*s + v*d - p, i] * k[u, v, i, o]
+
+Its derivatives are convolutions too:
+
+- dL/dx = g ⋆ flip(k), a "full" correlation of g (its pixels spread s apart when strided)
+  with the kernel flipped and its in/out channels swapped: every output gradient spreads
+  back over the pixels its window read. This is the transposed convolution,
+  ``conv2d_transpose(g, k)``.
+- dL/dk = x ⋆ g: each kernel weight collects input pixel times output gradient over every
+  position where it was used (``Conv2DBackpropFilter``).
+
+The three ops' ``backward`` are written with one another, so the set is closed under
+differentiation and gradients of gradients (``create_graph=True``) come for free.
+
+Layouts: channels last, TensorFlow's default: x (N, H, W, C_in), kernel (kh, kw, C_in,
+C_out) ("HWIO"); or ``data_format="channels_first"``, PyTorch's: x (N, C_in, H, W), kernel
+(C_out, C_in, kh, kw). The arithmetic (im2col and one BLAS product; dL/dx by kernel
+offsets) is in ``_windows``.
+"""
+
+from __future__ import annotations
+
+from ..engine import Op, apply
+from . import _windows, xp
+from ._operands import operand, pair
+from ._window_args import (channels_first, check_ndim, image_axes, padding_arg,
+                           positive_ints, window)
+
+__all__ = ["conv2d", "conv1d", "conv2d_transpose", "bias_add"]
+
+
+class Conv2D(Op):
+    """y = x ⋆ k (correlation): y[r, c] = sum_{u,v} x[r*s + u*d - p, c*s + v*d - p] @ k[u, v]
+    dL/dx = g ⋆ flip(k), "full" (conv2d_transpose(g, k)),  dL/dk = x ⋆ g
+
+    Per image; x[r, c] is a pixel's channel vector and k[u, v] a (C_in, C_out) matrix.
+    """
+
+    __slots__ = ("window", "cols")
+
+    def __init__(self, window):
+        self.window = window
+
+    def forward(self, x, k):
+        # cols, x's patch matrix, is also the big operand of dL/dk: kept, not copied twice
+        y, self.cols = _windows.conv2d_array(x, k, self.window)
+        return y
+
+    def backward(self, g, y, x, k):
+        need_x, need_k = self.needs_grad[:2]
+        w = self.window
+        return (xp.conv2d_transpose(g, k, w, x.shape) if need_x else None,
+                xp.conv2d_backprop_filter(x, g, w, self.cols) if need_k else None)
+
+
+class Conv2DBias(Conv2D):
+    """y = x ⋆ k + b, conv2d and bias_add in one op
+    dL/dx = g ⋆ flip(k) (conv2d_transpose(g, k)),  dL/dk = x ⋆ g,  dL/db = g summed over pixels
+
+    Fused, as PyTorch's conv2d takes a bias, so that b is added into the fresh product in
+    place: one output-sized array less per step (0.9 ms of MNIST's first layer's 3.5 ms).
+    """
+
+    __slots__ = ("axis",)
+
+    def __init__(self, window, axis):
+        super().__init__(window)
+        self.axis = axis
+
+    def forward(self, x, k, b):
+        y = super().forward(x, k)
+        b = _windows.bias_shaped(b, self.axis, y.ndim)
+        if b.dtype != y.dtype:
+            return y + b
+        y += b  # y is the product's own new array
+        return y
+
+    def backward(self, g, y, x, k, b):
+        grad_x, grad_k = super().backward(g, y, x, k)
+        return grad_x, grad_k, (xp.channel_sums(g, self.axis) if self.needs_grad[2] else None)
+
+
+class Conv2DTranspose(Op):
+    """y = x ⋆ᵀ k (conv2d's transpose): y[r*s + u*d - p, c*s + v*d - p] += k[u, v] @ x[r, c]
+    dL/dx = g ⋆ k (conv2d(g, k)),  dL/dk = g ⋆ x (conv2d's kernel gradient, input g)"""
+
+    __slots__ = ("window", "out_shape")
+
+    def __init__(self, window, out_shape):
+        self.window, self.out_shape = window, out_shape
+
+    def forward(self, x, k):
+        return _windows.conv2d_transpose_array(x, k, self.window, self.out_shape)
+
+    def backward(self, g, y, x, k):
+        need_x, need_k = self.needs_grad
+        w = self.window
+        return (xp.conv2d(g, k, w) if need_x else None,
+                xp.conv2d_backprop_filter(g, x, w) if need_k else None)
+
+
+class Conv2DBackpropFilter(Op):
+    """y = x ⋆ dy: y[u, v] = sum_{r,c} x[r*s + u*d - p, c*s + v*d - p] dy[r, c]^T
+    dL/dx = dy ⋆ᵀ g (conv2d_transpose(dy, g)),  dL/ddy = x ⋆ g (conv2d(x, g))
+
+    conv2d's kernel gradient, a sum of outer products over the batch too: x is conv2d's
+    input, dy its output's gradient.
+    """
+
+    __slots__ = ("window",)
+
+    def __init__(self, window):
+        self.window = window
+
+    def forward(self, x, dy):
+        return _windows.conv2d_backprop_filter_array(x, dy, self.window)
+
+    def backward(self, g, y, x, dy):
+        need_x, need_dy = self.needs_grad
+        w = self.window
+        return (xp.conv2d_transpose(dy, g, w, x.shape) if need_x else None,
+                xp.conv2d(x, g, w) if need_dy else None)
+
+
+def _dilations(dilation, dilations, op):
+    """TensorFlow's ``dilations`` or Keras's and PyTorch's ``dilation``, not two values."""
+    if dilations is None:
+        return dilation
+    if dilation != 1 and dilation != dilations:
+        raise TypeError(f"{op}: got dilation={dilation!r} and dilations={dilations!r}; "
+                        "give one of them")
+    return dilations
+
+
+def _kernel_axes(rank, first):
+    spatial = "kh, kw" if rank == 2 else "kw"
+    return f"(out_channels, in_channels, {spatial})" if first else \
+        f"({spatial}, in_channels, out_channels)"
+
+
+def _check_conv(op, x, kernel, rank, first, x_channels_of_kernel):
+    """x and kernel of the right rank, and x's channels what the kernel expects."""
+    check_ndim(x.shape, "x", op, rank + 2, image_axes(rank, first))
+    k_axes = _kernel_axes(rank, first)
+    check_ndim(kernel.shape, "kernel", op, rank + 2, k_axes)
+    c_x = x.shape[1] if first else x.shape[-1]
+    c_k = kernel.shape[x_channels_of_kernel]
+    if c_x != c_k:
+        role = "in" if x_channels_of_kernel in (1, -2) else "out"
+        raise ValueError(f"{op}: x has {c_x} channels (shape {x.shape}, "
+                         f"{image_axes(rank, first)}) but the kernel has {c_k} {role}_channels "
+                         f"(shape {kernel.shape}, {k_axes})")
+    size = kernel.shape[2:] if first else kernel.shape[:-2]
+    if 0 in size:
+        raise ValueError(f"{op}: the kernel has an empty window (shape {kernel.shape})")
+    return size
+
+
+def _bias(bias, op, x, kernel, first):
+    """The bias as a Value, checked: one element per out_channel of the kernel."""
+    c_out = kernel.shape[0 if first else -1]
+    bias = operand(bias, Conv2DBias, like=x)
+    if bias.shape != (c_out,):
+        raise ValueError(f"{op}: bias must have shape ({c_out},), one per out_channel of the "
+                         f"kernel (shape {kernel.shape}), got shape {bias.shape}")
+    return bias
+
+
+def _conv_window(op, x, kernel, strides, padding, dilation, data_format, rank):
+    first = channels_first(data_format, op, rank)
+    size = _check_conv(op, x, kernel, rank, first, 1 if first else -2)
+    strides = positive_ints(strides, "strides", op, rank, first)
+    dilation = positive_ints(dilation, "dilations", op, rank, first)
+    padding = padding_arg(padding, op, rank, first)
+    spatial = x.shape[2:] if first else x.shape[1:-1]
+    return window(op, x.shape, spatial, size, strides, padding, dilation, first,
+                  f"the kernel (shape {kernel.shape}, dilations {dilation})")
+
+
+def conv2d(x, kernel, strides=1, padding="valid", dilation=1, data_format="channels_last",
+           *, dilations=None, bias=None):
+    """2-D convolution (a correlation, as in TensorFlow and PyTorch): ``tf.nn.conv2d``.
+
+    Args:
+        x: images (N, H, W, C_in), or (N, C_in, H, W) with ``data_format="channels_first"``.
+        kernel: (kh, kw, C_in, C_out) (TensorFlow's HWIO), or (C_out, C_in, kh, kw)
+            (PyTorch's OIHW) with channels_first.
+        strides: an int, a pair (sh, sw), or TensorFlow's [1, sh, sw, 1].
+        padding: "valid" (none); "same", as TensorFlow: ceil(H / sh) output rows, the odd
+            padding pixel at the bottom (right); an int or a pair (ph, pw) for both sides;
+            or pairs ((top, bottom), (left, right)) (or TensorFlow's four pairs).
+        dilation, dilations: the spacing of the kernel's taps (an int or a pair).
+        data_format: "channels_last" ("NHWC") or "channels_first" ("NCHW").
+        bias: (C_out,) added to every output pixel, or None.
+    Returns:
+        (N, OH, OW, C_out) or (N, C_out, OH, OW), where
+        OH = (H + top + bottom - (kh - 1) * dh - 1) // sh + 1.
+
+    >>> import numpy as np
+    >>> conv2d(np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 2)), padding="same").data[0, :, :, 0]
+    array([[4., 6., 6., 4.],
+           [6., 9., 9., 6.],
+           [6., 9., 9., 6.],
+           [4., 6., 6., 4.]])
+    """
+    x, kernel = pair(x, kernel, Conv2D)
+    w = _conv_window("conv2d", x, kernel, strides, padding,
+                     _dilations(dilation, dilations, "conv2d"), data_format, 2)
+    if bias is None:
+        return apply(Conv2D(w), x, kernel)
+    bias = _bias(bias, "conv2d", x, kernel, w.channels_first)
+    return apply(Conv2DBias(w, 1 if w.channels_first else 3), x, kernel, bias)
+
+
+def conv1d(x, kernel, strides=1, padding="valid", dilation=1, data_format="channels_last",
+           *, dilations=None, bias=None):
+    """1-D convolution (``tf.nn.conv1d``): conv2d on images of height 1.
+
+    Args:
+        x: (N, W, C_in), or (N, C_in, W) with ``data_format="channels_first"`` ("NCW").
+        kernel: (kw, C_in, C_out), or (C_out, C_in, kw) with channels_first.
+        strides, dilation, dilations: an int. padding: "valid", "same", an int or a pair
+            (left, right). bias: (C_out,) or None.
+    Returns:
+        (N, OW, C_out) or (N, C_out, OW).
+    """
+    x, kernel = pair(x, kernel, Conv2D)
+    w = _conv_window("conv1d", x, kernel, strides, padding,
+                     _dilations(dilation, dilations, "conv1d"), data_format, 1)
+    if w.channels_first:  # (N, C, W) -> (N, C, 1, W), (O, I, kw) -> (O, I, 1, kw)
+        x4 = x.reshape(x.shape[:2] + (1, x.shape[2]))
+        k4 = kernel.reshape(kernel.shape[:2] + (1, kernel.shape[2]))
+    else:                 # (N, W, C) -> (N, 1, W, C), (kw, I, O) -> (1, kw, I, O)
+        x4, k4 = x.reshape((x.shape[0], 1) + x.shape[1:]), kernel.reshape((1,) + kernel.shape)
+    if bias is None:
+        y = apply(Conv2D(w), x4, k4)
+    else:
+        bias = _bias(bias, "conv1d", x, kernel, w.channels_first)
+        y = apply(Conv2DBias(w, 1 if w.channels_first else 3), x4, k4, bias)
+    if w.channels_first:  # drop the height axis of 1
+        return y.reshape(y.shape[:2] + y.shape[3:])
+    return y.reshape((y.shape[0],) + y.shape[2:])
+
+
+def conv2d_transpose(x, kernel, output_shape=None, strides=1, padding="valid", dilation=1,
+                     data_format="channels_last", *, dilations=None):
+    """The transpose of conv2d (``tf.nn.conv2d_transpose``, PyTorch's ``conv_transpose2d``):
+    every input pixel adds a kernel-weighted copy of itself over a window of the output.
+    It is the gradient of conv2d with respect to its input, and upsamples in decoders.
+
+    Args:
+        x: (N, H, W, C) or (N, C, H, W); C is the kernel's out_channels.
+        kernel: the kernel of the conv2d this transposes: (kh, kw, C_out, C) or
+            (C, C_out, kh, kw) with channels_first, as TensorFlow and PyTorch store it.
+        output_shape: the output's (OH, OW) or its full shape; by default the smallest
+            image conv2d maps to x's size: (H - 1) * sh + (kh - 1) * dh + 1 - top - bottom,
+            or H * sh with "same".
+        strides, padding, dilation, dilations, data_format: those of that conv2d (note:
+            padding defaults to "valid", as in Keras, where ``tf.nn`` says "SAME").
+    Returns:
+        (N, OH, OW, C_out) or (N, C_out, OH, OW).
+    """
+    op = "conv2d_transpose"
+    x, kernel = pair(x, kernel, Conv2DTranspose)
+    first = channels_first(data_format, op, 2)
+    size = _check_conv(op, x, kernel, 2, first, 0 if first else -1)
+    strides = positive_ints(strides, "strides", op, 2, first)
+    dilation = positive_ints(_dilations(dilation, dilations, op), "dilations", op, 2, first)
+    padding = padding_arg(padding, op, 2, first)
+    in_hw = x.shape[2:] if first else x.shape[1:3]
+    c_out = kernel.shape[1] if first else kernel.shape[2]
+    out_hw = _transpose_size(op, output_shape, in_hw, x.shape[0], c_out, size, strides,
+                             padding, dilation, first)
+    w = window(op, x.shape, out_hw, size, strides, padding, dilation, first,
+               f"the kernel (shape {kernel.shape}, dilations {dilation})")
+    if w.out_hw(out_hw) != tuple(in_hw):
+        raise ValueError(f"{op}: output_shape {output_shape!r} does not fit x of shape {x.shape}: "
+                         f"conv2d with these strides and padding maps {out_hw[0]}x{out_hw[1]} "
+                         f"images to {'x'.join(map(str, w.out_hw(out_hw)))}, not "
+                         f"{in_hw[0]}x{in_hw[1]}")
+    out_shape = (x.shape[0], c_out, *out_hw) if first else (x.shape[0], *out_hw, c_out)
+    return apply(Conv2DTranspose(w, out_shape), x, kernel)
+
+
+def _transpose_size(op, output_shape, in_hw, batch, c_out, size, strides, padding, dilation,
+                    first):
+    """The (OH, OW) of conv2d_transpose, given or the smallest that fits."""
+    if output_shape is None:
+        if padding == "same":
+            return tuple(n * s for n, s in zip(in_hw, strides))
+        pads = ((0, 0), (0, 0)) if padding == "valid" else padding
+        return tuple((n - 1) * s + (k - 1) * d + 1 - before - after for n, s, k, d, (before, after)
+                     in zip(in_hw, strides, size, dilation, pads))
+    shape = tuple(int(n) for n in output_shape)
+    if len(shape) == 4:
+        given = (shape[0], shape[1]) if first else (shape[0], shape[3])
+        if given != (batch, c_out):
+            raise ValueError(f"{op}: output_shape {output_shape!r} must have batch {batch} "
+                             f"and {c_out} channels (the kernel's)")
+        shape = shape[2:] if first else shape[1:3]
+    if len(shape) != 2 or min(shape) < 1:
+        raise ValueError(f"{op}: output_shape must be (height, width) or a full 4-D shape, "
+                         f"got {output_shape!r}")
+    return shape
+
+
+class BiasAdd(Op):
+    """y = x + b, b added to the channels of every pixel
+    dL/dx = g,  dL/db = g summed over every axis but the channels"""
+
+    __slots__ = ("axis",)
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x, b):
+        return x + _windows.bias_shaped(b, self.axis, x.ndim)
+
+    def backward(self, g, y, x, b):
+        need_x, need_b = self.needs_grad
+        return (g if need_x else None), (xp.channel_sums(g, self.axis) if need_b else None)
+
+
+def bias_add(x, bias, data_format="channels_last"):
+    """x + bias along the channel axis (``tf.nn.bias_add``): the last axis, or axis 1 with
+    ``data_format`` "channels_first" (or TensorFlow's "NC..." forms: "NCHW", "NCW").
+
+    Args:
+        x: (N, ..., C) or (N, C, ...).  bias: (C,).
+    """
+    first = data_format == "channels_first" or (isinstance(data_format, str) and
+                                                data_format.startswith("NC") and
+                                                len(data_format) > 2)
+    last = data_format in ("channels_last", None) or (isinstance(data_format, str) and
+                                                      data_format.startswith("N") and
+                                                      data_format.endswith("C"))
+    if not (first or last):
+        raise ValueError(f"bias_add: data_format must be 'channels_last' or 'channels_first' "
+                         f"(or 'NHWC', 'NCHW', ...), got {data_format!r}")
+    x, bias = pair(x, bias, BiasAdd)
+    if x.ndim < 2:
+        raise ValueError(f"bias_add: x must have a batch and a channel axis, got shape {x.shape}")
+    axis = 1 if first else x.ndim - 1
+    if bias.ndim != 1 or bias.shape[0] != x.shape[axis]:
+        raise ValueError(f"bias_add: bias must have shape ({x.shape[axis]},), one per channel "
+                         f"of x (shape {x.shape}, channel axis {axis}), got shape {bias.shape}")
+    return apply(BiasAdd(axis), x, bias)
