@@ -52,9 +52,11 @@ def _shape(shape, where):
 
 def _real(value, what, where):
     """A finite real number as a float (text, a bool, NaN or an infinity raise)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
-            or not math.isfinite(value):
-        raise ValueError(f"{where}: {what} must be a finite number, got {value!r}")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: {what} must be a number, got {type(value).__name__} "
+                        f"{value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{where}: {what} must be finite, got {value!r}")
     return float(value)
 
 

@@ -6,19 +6,24 @@ An optimizer's formula is written once, in its ``update``, with three in-place h
 Nothing here knows an optimizer; nothing in an optimizer knows what is below.
 
 Why blocks. ``step()`` must leave ``.grad`` as backward left it (PyTorch's does too), so
-a formula such as ``m <- b1*m + (1-b1)*g`` needs temporaries. Whole-array temporaries
-for a 784x512 float32 matrix (1.6 MB) are written out to memory and read back: 1.6x
-slower here than the same formula streamed through one 256 KB work array that stays in
-cache (RMSprop and Adam need several temporaries per parameter). So a large parameter is
-updated one block of ``BLOCK`` elements at a time, and a step allocates nothing.
+a formula such as ``s <- rho*s + (1-rho)*g**2`` needs temporaries. Written with numpy's
+operators each is a fresh array of the parameter's size (1.6 MB for the 784x512 float32
+weight, five of them in RMSprop's update); streamed through blocks of ``BLOCK`` elements
+they all live in one 256 KB work array, so a step allocates nothing. When the blocks were
+written, RMSprop's update of that weight ran 1.6x faster through them than with
+temporaries. Measured again for issue #13 (a busy 2-core AMD EPYC, 2 MB of L2 per core),
+the ways are close: blocks 435-540 us, fresh temporaries 480-525 us, one work array of
+the whole size 395-455 us. What the blocks buy there is a step without allocations, with
+a work array that does not grow with the largest parameter.
 
 Why BLAS. numpy's ufuncs run on one core, and ``p -= lr * g`` over a large parameter
 either makes a temporary for ``lr * g`` or scales ``g``. BLAS's ``axpy`` does the whole
 update in one pass, with no temporary, on the threads OpenBLAS already runs numpy's
-matrix products on. For the 784x512 float32 weight on the 2-core development machine:
-29 us against 115 us for the numpy update (warm caches), which takes the 784-512-10
-training step from 1.15x the hand-written numpy step to 0.95x at batch 32
-(``benchmarks/mlp_step.py``; ``benchmarks/step_breakdown.py`` times the update alone).
+matrix products on. For the 784x512 float32 weight: 36-37 us against 94-132 us for the
+numpy update (issue #13's measurement; 29 against 115 us on a quiet machine when it was
+written), which took the 784-512-10 training step from 1.15x the hand-written numpy step
+to 0.95x at batch 32 (``benchmarks/mlp_step.py``; ``benchmarks/step_breakdown.py`` times
+the update alone).
 
 The BLAS functions come from the OpenBLAS that numpy's own wheels bundle: its
 64-bit-integer (ILP64) CBLAS interface, exported with a ``64_`` suffix
@@ -73,11 +78,9 @@ class Workspace:
         flat_g = g.reshape(-1)
         flat_state = [None if a is None else a.reshape(-1) for a in state] if state else ()
         size = flat.size
-        work = self.work.get(flat.dtype)
-        if work is None or work.size < min(size, BLOCK):
-            work = self.work[flat.dtype] = np.empty(min(size, BLOCK), flat.dtype)
+        work = self._work(flat.dtype, min(size, BLOCK))
         if size <= BLOCK:  # most parameters (biases, small layers): no slicing
-            yield (flat, flat_g, *flat_state, work[:size])
+            yield (flat, flat_g, *flat_state, work)
             return
         for span in _spans(size):
             yield (flat[span], flat_g[span],
@@ -88,9 +91,13 @@ class Workspace:
         """y <- y + alpha*x, in place: BLAS's ``axpy`` when ``usable``, else numpy blocks."""
         if usable(y, x):
             axpy(alpha, x, y)
-            return
-        for y_b, x_b, work in self.blocks(y, x):
-            y_b += np.multiply(x_b, alpha, out=work)
+        elif alpha == 1.0:  # SGD's p <- p + v: no product to hold
+            y += x
+        elif y.size <= BLOCK:  # one block: without the generator, 1 us less per call
+            y += np.multiply(x, alpha, out=self._work(y.dtype, y.size).reshape(y.shape))
+        else:
+            for y_b, x_b, work in self.blocks(y, x):
+                y_b += np.multiply(x_b, alpha, out=work)
 
     def scale(self, x, alpha):
         """x <- alpha*x, in place: BLAS's ``scal`` when ``usable``, else numpy."""
@@ -98,6 +105,13 @@ class Workspace:
             scal(alpha, x)
         else:
             x *= alpha
+
+    def _work(self, dtype, size):
+        """The first ``size`` elements of the work array of ``dtype``, grown when needed."""
+        work = self.work.get(dtype)
+        if work is None or work.size < size:
+            work = self.work[dtype] = np.empty(size, dtype)
+        return work[:size]
 
     def buffer(self, key, shape, dtype):
         """An array of ``shape`` and ``dtype`` kept under ``key``: made at the first call."""
@@ -111,8 +125,8 @@ class Workspace:
 def _spans(size):
     """``size`` elements cut into equal slices of at most BLOCK (a tuple, made once per size)."""
     count = -(-size // BLOCK)
-    step = -(-size // count)
-    return tuple(slice(lo, min(lo + step, size)) for lo in range(0, size, step))
+    length = -(-size // count)
+    return tuple(slice(lo, min(lo + length, size)) for lo in range(0, size, length))
 
 
 # --- BLAS ---------------------------------------------------------------------------------

@@ -321,6 +321,8 @@ def test_a_schedule_is_checked_at_every_step_it_is_used(schedule, error, message
     (lambda: ag.random.normal((2,), dtype=np.int32), r"^random.normal: dtype must be a float "
                                                      r"dtype, got int32"),
     (lambda: ag.random.uniform((2,), dtype=bool), r"^random.uniform: dtype must be a float"),
+    (lambda: ag.random.normal((2,), stddev="1"), r"^random.normal: stddev must be a number, "
+                                                 r"got str '1'$"),
     (lambda: ag.where(np.array([0.5, 0.0]), ag.Value([1.0, 2.0]), 0.0),
      r"^where: cond must be boolean, a comparison such as x > 0, got dtype float64"),
     (lambda: ag.where([1, 0], ag.Value([1.0, 2.0]), 0.0), r"^where: cond must be boolean"),
@@ -352,7 +354,7 @@ def test_numeric_dtypes_still_work():
     (lambda: ag.random.normal((2,), stddev=-1.0), r"^random.normal: stddev must be >= 0"),
     (lambda: ag.random.truncated_normal((2,), stddev=-0.1),
      r"^random.truncated_normal: stddev must be >= 0, got -0.1$"),
-    (lambda: ag.random.normal((2,), stddev="1"), "stddev must be a finite number"),
+    (lambda: ag.random.normal((2,), mean=float("nan")), r"^random.normal: mean must be finite"),
     (lambda: ag.random.uniform((2,), 1.0, 0.0), "minval 1.0 is greater than maxval 0.0"),
     (lambda: ag.random.normal((-1, 2)), r"shape must be whole sizes >= 0"),
 ])
