@@ -132,8 +132,8 @@ class Optimizer:
         if callable(self._learning_rate):
             step = self.iterations
             return _checks.non_negative(self._learning_rate(step),
-                                        f"the learning rate its schedule returned at step "
-                                        f"{step}", type(self).__name__)
+                                        f"the schedule's learning rate at step {step}",
+                                        type(self).__name__)
         return self._learning_rate
 
     @learning_rate.setter

@@ -283,7 +283,7 @@ def test_setting_a_bad_learning_rate_keeps_the_old_one():
 
 @pytest.mark.parametrize("schedule, error, message", [
     (lambda step: 0.1 if step < 2 else -0.1, ValueError,
-     r"^SGD: the learning rate its schedule returned at step 2 must be >= 0, got -0.1$"),
+     r"^SGD: the schedule's learning rate at step 2 must be >= 0, got -0.1$"),
     (lambda step: 0.1 if step < 2 else complex(0.1, 1), TypeError,
      r"at step 2 must be a real number, got complex \(0.1\+1j\)"),
     (lambda step: 0.1 if step < 2 else float("nan"), ValueError, "at step 2 must be finite"),
