@@ -98,6 +98,18 @@ def get_default_dtype() -> np.dtype:
     return _default_dtype
 
 
+def _numeric_dtype(dtype, where) -> np.dtype:
+    """``dtype`` as a numpy dtype, if a Value can hold it: a float, or an integer or boolean
+    (labels, masks). Complex, text, object and date dtypes raise a TypeError naming
+    ``where``: no op is written for them, and their errors would come from deep inside one."""
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "fiub":
+        raise TypeError(f"{where}: dtype {dtype} is not supported; a Value holds real numbers: "
+                        "a float dtype (float32, float64), or integers or booleans for labels "
+                        "and masks")
+    return dtype
+
+
 def _to_array(x, dtype=None, where="Value"):
     """Turn user data into a numpy array or numpy scalar of a float (or explicitly asked) dtype.
 
@@ -108,13 +120,15 @@ def _to_array(x, dtype=None, where="Value"):
         x = x.data
     if type(x) is np.ndarray and dtype is None and x.dtype.kind == "f" and x.ndim:
         return x  # float data, the common case (a batch of inputs): nothing to convert
+    if dtype is not None:
+        dtype = _numeric_dtype(dtype, where)
     if x is None or isinstance(x, (str, bytes)):
         raise TypeError(f"{where}: cannot make a Value from {type(x).__name__} {x!r}; "
                         "expected a number, a numpy array or a nested list of numbers")
     # np.float64 subclasses float, but numpy data keeps its dtype: only Python numbers
     # take the default.
     if isinstance(x, (bool, int, float)) and not isinstance(x, np.generic):
-        target = np.dtype(dtype) if dtype is not None else _default_dtype
+        target = dtype if dtype is not None else _default_dtype
         return target.type(x)
     try:
         arr = np.asarray(x)

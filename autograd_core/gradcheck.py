@@ -34,6 +34,10 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-4, seed=0):
     xs = [Value(np.array(x.data if isinstance(x, Value) else x, dtype=np.float64),
                 name=getattr(x, "name", None)) for x in inputs]
     y = f(*xs)
+    if not isinstance(y, Value):
+        raise TypeError(f"gradcheck: f returned {type(y).__name__} {y!r}, not a Value, so there "
+                        "is no graph to differentiate; compute its result from its arguments "
+                        "(Values) with autograd_core's ops")
     weights = np.random.default_rng(seed).uniform(0.5, 1.5, np.shape(y.data))
 
     def scalar(out):

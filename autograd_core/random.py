@@ -7,9 +7,12 @@ generator is not numpy's.
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
-from .engine import _node, _to_array, get_default_dtype
+from .engine import _node, _numeric_dtype, _to_array, get_default_dtype
 
 _rng = np.random.default_rng()
 
@@ -26,27 +29,68 @@ def _gen(seed):
 
 def _constant(samples, dtype):
     """Fresh samples as a constant Value, without the copy ``constant`` makes of user data."""
-    return _node(_to_array(samples, dtype or get_default_dtype()))
+    return _node(_to_array(samples, dtype))
 
 
-def _shape(shape):
-    return (int(shape),) if np.isscalar(shape) else tuple(int(n) for n in shape)
+def _float_dtype(dtype, where):
+    """The samples' dtype: a float one (the default float dtype if None)."""
+    dtype = get_default_dtype() if dtype is None else _numeric_dtype(dtype, where)
+    if dtype.kind != "f":
+        raise TypeError(f"{where}: dtype must be a float dtype, got {dtype}; the samples are "
+                        "real numbers (round them for integers)")
+    return dtype
+
+
+def _shape(shape, where):
+    dims = (shape,) if np.isscalar(shape) else tuple(shape)
+    for n in dims:
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral) or n < 0:
+            raise ValueError(f"{where}: shape must be whole sizes >= 0, like [2, 3], got "
+                             f"{shape!r}")
+    return tuple(int(n) for n in dims)
+
+
+def _real(value, what, where):
+    """A finite real number as a float (text, a bool, NaN or an infinity raise)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: {what} must be a number, got {type(value).__name__} "
+                        f"{value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{where}: {what} must be finite, got {value!r}")
+    return float(value)
+
+
+def _stddev(stddev, where):
+    stddev = _real(stddev, "stddev", where)
+    if stddev < 0:
+        raise ValueError(f"{where}: stddev must be >= 0, got {stddev}")
+    return stddev
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """A constant of normal samples. Returns a Value of ``shape``."""
-    return _constant(_gen(seed).normal(mean, stddev, _shape(shape)), dtype)
+    where = "random.normal"
+    shape, dtype = _shape(shape, where), _float_dtype(dtype, where)
+    mean, stddev = _real(mean, "mean", where), _stddev(stddev, where)
+    return _constant(_gen(seed).normal(mean, stddev, shape), dtype)
 
 
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     """A constant of samples uniform on [minval, maxval). Returns a Value of ``shape``."""
-    return _constant(_gen(seed).uniform(minval, maxval, _shape(shape)), dtype)
+    where = "random.uniform"
+    shape, dtype = _shape(shape, where), _float_dtype(dtype, where)
+    minval, maxval = _real(minval, "minval", where), _real(maxval, "maxval", where)
+    if minval > maxval:
+        raise ValueError(f"{where}: minval {minval} is greater than maxval {maxval}")
+    return _constant(_gen(seed).uniform(minval, maxval, shape), dtype)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Normal samples, redrawn until within two standard deviations of the mean."""
+    where = "random.truncated_normal"
+    shape, dtype = _shape(shape, where), _float_dtype(dtype, where)
+    mean, stddev = _real(mean, "mean", where), _stddev(stddev, where)
     rng = _gen(seed)
-    shape = _shape(shape)
     x = rng.standard_normal(shape)
     bad = np.abs(x) > 2
     while bad.any():

@@ -29,8 +29,8 @@ from autograd_core import ops, unbroadcast  # noqa: E402
 from common import interleaved_medians, table  # noqa: E402
 from mlp_step import (LR, N_HIDDEN, N_OUT, batch, engine_phases, engine_step_fn,  # noqa: E402
                       init_params, numpy_phases, numpy_step_fn)
-from optim import _blas  # noqa: E402
-from optim.optimizer import BLOCK  # noqa: E402
+from optim import _inplace  # noqa: E402
+from optim._inplace import BLOCK  # noqa: E402
 
 
 PHASES = ("forward", "backward", "update")
@@ -68,8 +68,8 @@ def ops_only_step_fn(x, y):
     one = np.float32(1)
 
     def update(p, g):
-        if _blas.usable(p, g):  # as SGD updates a large parameter
-            _blas.axpy(-LR, g, p)
+        if _inplace.usable(p, g):  # as SGD updates a large parameter
+            _inplace.axpy(-LR, g, p)
             return
         flat_p, flat_g = p.reshape(-1), g.reshape(-1)
         count = -(-flat_p.size // BLOCK)

@@ -10,6 +10,9 @@ first time it sees data, as Keras does.
 (407050, (None, 10))
 """
 
+import math
+import numbers
+
 import numpy as np
 
 import autograd_core as ag
@@ -24,19 +27,44 @@ __all__ = [
 ]
 
 
+def _is_size(n):
+    """A whole number > 0: an int, not a bool, 2.5 or "784"."""
+    return isinstance(n, numbers.Integral) and not isinstance(n, (bool, np.bool_)) and n > 0
+
+
 def _batch_shape(input_shape, input_dim, where):
     """Keras's ``input_shape=(784,)`` / ``input_dim=784`` as ``(None, 784)``, or None."""
     if input_dim is not None:
         if input_shape is not None:
             raise ValueError(f"{where}: give input_shape or input_dim, not both")
+        if not _is_size(input_dim):
+            raise ValueError(f"{where}: input_dim must be a positive integer, like 784, got "
+                             f"{input_dim!r}")
         input_shape = (input_dim,)
     if input_shape is None:
         return None
-    shape = (int(input_shape),) if np.isscalar(input_shape) else tuple(input_shape)
-    if not shape or any(n is None or int(n) <= 0 for n in shape):
-        raise ValueError(f"{where}: input_shape must be positive sizes without the batch "
-                         f"axis, like (784,), got {input_shape!r}")
+    shape = (input_shape,) if np.isscalar(input_shape) else tuple(input_shape)
+    if not shape or not all(_is_size(n) for n in shape):
+        raise ValueError(f"{where}: input_shape must be positive whole sizes without the "
+                         f"batch axis, like (784,), got {input_shape!r}")
     return (None,) + tuple(int(n) for n in shape)
+
+
+def _real(value, what, where, low, high):
+    """A finite number in [low, high) as a float; text, a bool or NaN raise, naming it."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: {what} must be a number, got {type(value).__name__} "
+                        f"{value!r}")
+    if not (math.isfinite(value) and low <= value < high):
+        raise ValueError(f"{where}: {what} must lie in [{low}, {high}), got {value}")
+    return float(value)
+
+
+def _batched(x, where):
+    """A layer's input must have a batch axis: a scalar is refused, naming the layer."""
+    if np.ndim(x) == 0:
+        raise ValueError(f"{where}: expected input with a batch axis, (batch, ...), got a "
+                         "scalar")
 
 
 def _as_input(x, dtype):
@@ -163,6 +191,7 @@ class Flatten(Module):
         self.input_shape = _batch_shape(input_shape, None, f"Flatten {self.name!r}")
 
     def forward(self, x):
+        _batched(x, f"Flatten {self.name!r}")
         if isinstance(x, ag.Value):
             return ag.reshape(x, (x.shape[0], -1))
         x = np.asarray(x)
@@ -184,9 +213,7 @@ class Dropout(Module):
 
     def __init__(self, rate, seed=None, name=None):
         super().__init__(name)
-        if not 0 <= rate < 1:
-            raise ValueError(f"Dropout: rate must lie in [0, 1), got {rate}")
-        self.rate = float(rate)
+        self.rate = _real(rate, "rate", f"Dropout {self.name!r}", 0.0, 1.0)
         self.seed = seed
         self._rng = None if seed is None else np.random.default_rng(seed)
 
@@ -264,7 +291,7 @@ class LeakyReLU(Module):
 
     def __init__(self, alpha=0.3, name=None):
         super().__init__(name)
-        self.alpha = float(alpha)
+        self.alpha = _real(alpha, "alpha", f"LeakyReLU {self.name!r}", 0.0, math.inf)
 
     def forward(self, x):
         return ag.leaky_relu(x, self.alpha)
@@ -303,6 +330,7 @@ class PReLU(Module):
 
     def forward(self, x):
         x = _as_input(x, ag.get_default_dtype() if self.alpha is None else self.alpha.dtype)
+        _batched(x, f"PReLU {self.name!r}")
         if self.alpha is None:
             self.build(x.shape[-1])
         if x.shape[-1:] != self.alpha.shape:

@@ -23,7 +23,8 @@ __all__ = [
     "mean_squared_error", "mean_absolute_error", "sum_squared_error", "binary_crossentropy",
     "categorical_crossentropy", "sparse_categorical_crossentropy", "Loss",
     "MeanSquaredError", "MeanAbsoluteError", "SumSquaredError", "BinaryCrossentropy",
-    "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "get", "EPSILON",
+    "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "get", "check_targets",
+    "EPSILON",
 ]
 
 # Keras's backend.epsilon(): probabilities are kept inside [EPSILON, 1 - EPSILON].
@@ -50,43 +51,50 @@ def _prediction(y_pred, where):
     return ag.constant(y_pred)
 
 
-def _targets(y_true, y_pred, where):
-    """y_true as an array (or Value) of y_pred's shape and dtype.
-
-    As Keras, targets (n,) meet predictions (n, 1) by gaining the trailing axis (and the
+def _check_target_shape(y_shape, pred_shape, where):
+    """As Keras, targets (n,) meet predictions (n, 1) by gaining the trailing axis (and the
     reverse). Any other mismatch is an error, not a silent broadcast: (4, 1) against
-    (1, 4) would broadcast to (4, 4) and give a meaningless loss.
-    """
+    (1, 4) would broadcast to (4, 4) and give a meaningless loss."""
+    if y_shape != pred_shape and y_shape + (1,) != pred_shape \
+            and y_shape != pred_shape + (1,):
+        raise ValueError(f"{where}: y_true of shape {y_shape} does not match y_pred of "
+                         f"shape {pred_shape}")
+
+
+def _targets(y_true, y_pred, where):
+    """y_true as an array (or Value) of y_pred's shape and dtype."""
     if not isinstance(y_true, ag.Value):
         y_true = np.asarray(y_true, dtype=y_pred.dtype)
     if y_true.shape == y_pred.shape:
         return y_true
-    if y_true.shape + (1,) == y_pred.shape or y_true.shape == y_pred.shape + (1,):
-        return ag.reshape(y_true, y_pred.shape) if isinstance(y_true, ag.Value) \
-            else y_true.reshape(y_pred.shape)
-    raise ValueError(f"{where}: y_true of shape {y_true.shape} does not match y_pred of "
-                     f"shape {y_pred.shape}")
+    _check_target_shape(y_true.shape, y_pred.shape, where)
+    return ag.reshape(y_true, y_pred.shape) if isinstance(y_true, ag.Value) \
+        else y_true.reshape(y_pred.shape)
 
 
-def _sparse_labels(y_true, y_pred, where):
-    """Integer class labels of shape y_pred.shape[:-1], checked to lie in [0, classes)."""
+def _sparse_labels(y_true, pred_shape, where):
+    """Integer class labels of shape pred_shape[:-1], checked to lie in [0, classes)."""
     labels = np.asarray(y_true.numpy() if isinstance(y_true, ag.Value) else y_true)
-    if labels.shape == y_pred.shape[:-1] + (1,) and y_pred.ndim > 1:
-        labels = labels.reshape(y_pred.shape[:-1])
-    if labels.shape != y_pred.shape[:-1]:
+    if labels.shape == pred_shape[:-1] + (1,) and len(pred_shape) > 1:
+        labels = labels.reshape(pred_shape[:-1])
+    if labels.shape != pred_shape[:-1]:
         raise ValueError(f"{where}: integer labels of shape {labels.shape} do not match "
-                         f"y_pred of shape {y_pred.shape} (expected labels of shape "
-                         f"{y_pred.shape[:-1]}; one-hot labels need categorical_crossentropy)")
+                         f"y_pred of shape {pred_shape} (expected labels of shape "
+                         f"{pred_shape[:-1]}; one-hot labels need categorical_crossentropy)")
     if labels.dtype.kind == "f":
         if not np.all(labels == np.round(labels)):
             raise ValueError(f"{where}: labels must be whole numbers, got floats")
         labels = labels.astype(np.int64)
     elif labels.dtype.kind not in "iu":
         raise TypeError(f"{where}: labels must be integers, got dtype {labels.dtype}")
-    classes = y_pred.shape[-1]
+    classes = pred_shape[-1]
     if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        bad = np.flatnonzero((labels < 0) | (labels >= classes))
+        first = np.unravel_index(bad[0], labels.shape)
         raise ValueError(f"{where}: labels must lie in [0, {classes}), got values from "
-                         f"{labels.min()} to {labels.max()}")
+                         f"{labels.min()} to {labels.max()}; {bad.size} of {labels.size} are "
+                         f"out of range, the first {labels[first]} at index "
+                         f"{', '.join(map(str, first))}")
     return labels
 
 
@@ -192,7 +200,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, reduction
     where = "sparse_categorical_crossentropy"
     reduction = _reduction(reduction, where)
     y_pred = _prediction(y_pred, where)
-    labels = _sparse_labels(y_true, y_pred, where)
+    labels = _sparse_labels(y_true, y_pred.shape, where)
     if from_logits:
         return ag.softmax_cross_entropy(y_pred, labels, reduction=reduction)
     p = ag.clip(y_pred / ag.sum(y_pred, axis=-1, keepdims=True), EPSILON, 1 - EPSILON)
@@ -306,3 +314,33 @@ def get(identifier):
         return identifier
     raise TypeError(f"losses.get: expected a name or a callable, got "
                     f"{type(identifier).__name__} {identifier!r}")
+
+
+def check_targets(loss, y_true, pred_shape, where="check_targets"):
+    """Check every target of a data set against ``loss`` at once, as ``fit`` does before its
+    first update, so that a bad label in the last batch fails before any weight changes.
+
+    Checks the targets' shape against the predictions' (``y_pred``'s rule), integer labels
+    in [0, classes) for the sparse cross-entropy, and targets in [0, 1] for the other two
+    cross-entropies: they are probabilities, and with a -1/+1 label the loss is no
+    cross-entropy and has no minimum. A loss that is a plain function is not checked.
+
+    Args:
+        loss: a ``Loss``.
+        y_true: every target, a numpy array (n, ...).
+        pred_shape: the shape of the model's predictions for all n samples.
+    Raises:
+        ValueError, TypeError: naming what is wrong.
+    """
+    if isinstance(loss, SparseCategoricalCrossentropy):
+        _sparse_labels(y_true, tuple(pred_shape), where)
+        return
+    if not isinstance(loss, Loss):
+        return
+    y_true = np.asarray(y_true)
+    _check_target_shape(y_true.shape, tuple(pred_shape), where)
+    if isinstance(loss, (BinaryCrossentropy, CategoricalCrossentropy)) and y_true.size:
+        low, high = y_true.min(), y_true.max()
+        if low < 0 or high > 1:
+            raise ValueError(f"{where}: {loss.name} needs targets in [0, 1] (probabilities), "
+                             f"got values from {low} to {high}")

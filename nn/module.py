@@ -203,20 +203,26 @@ class Module:
         return [np.array(v.data) for v in self.parameters()]
 
     def set_weights(self, weights):
-        """Overwrite every Variable from a list like ``get_weights()``'s; all shapes are
-        checked before anything is changed."""
-        params = self.parameters()
-        weights = list(weights)
-        if len(weights) != len(params):
+        """Overwrite every Variable from a list like ``get_weights()``'s; all dtypes and
+        shapes are checked before anything is changed."""
+        named = self.named_parameters()
+        weights = [w.numpy() if isinstance(w, ag.Value) else np.asarray(w) for w in weights]
+        if len(weights) != len(named):
             raise ValueError(f"set_weights: {type(self).__name__} {self.name!r} has "
-                             f"{len(params)} Variables, got {len(weights)} arrays")
-        bad = [f"#{i} ({name}): model {v.shape}, given {np.shape(w)}"
-               for i, ((name, v), w) in enumerate(zip(self.named_parameters(), weights))
-               if np.shape(w) != v.shape]
+                             f"{len(named)} Variables, got {len(weights)} arrays")
+        # Complex or text arrays would be cast silently (dropping the imaginary part,
+        # parsing "0.5"): refused, as a weight is real numbers.
+        bad = [f"#{i} ({name}): dtype {w.dtype}, not real numbers"
+               for i, ((name, v), w) in enumerate(zip(named, weights))
+               if w.dtype.kind not in "fiub"]
+        if bad:
+            raise TypeError("set_weights: " + "; ".join(bad))
+        bad = [f"#{i} ({name}): model {v.shape}, given {w.shape}"
+               for i, ((name, v), w) in enumerate(zip(named, weights)) if w.shape != v.shape]
         if bad:
             raise ValueError("set_weights: shapes do not match: " + "; ".join(bad))
-        for v, w in zip(params, weights):
-            v.assign(np.asarray(w, dtype=v.dtype))
+        for (_, v), w in zip(named, weights):
+            v.assign(w.astype(v.dtype, copy=False))
 
     def save_weights(self, path):
         """Write every Variable to an ``.npz`` file, atomically (see ``nn.saving``)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _checks
 from .optimizer import Optimizer
 
 
@@ -27,25 +28,21 @@ class Adagrad(Optimizer):
                  epsilon=1e-7, lr=None, clipnorm=None, clipvalue=None, global_clipnorm=None):
         super().__init__(params, learning_rate, lr=lr, clipnorm=clipnorm,
                          clipvalue=clipvalue, global_clipnorm=global_clipnorm)
-        if not initial_accumulator_value >= 0.0:
-            raise ValueError("Adagrad: initial_accumulator_value must be >= 0, got "
-                             f"{initial_accumulator_value}")
-        if not epsilon >= 0.0:
-            raise ValueError(f"Adagrad: epsilon must be >= 0, got {epsilon}")
-        self.initial_accumulator_value = float(initial_accumulator_value)
-        self.epsilon = float(epsilon)
+        self.initial_accumulator_value = _checks.non_negative(
+            initial_accumulator_value, "initial_accumulator_value", "Adagrad")
+        self.epsilon = _checks.non_negative(epsilon, "epsilon", "Adagrad")
         self.accumulators = []  # s, aligned with params
 
     def init_state(self, p):
         self.accumulators.append(np.full(p.shape, self.initial_accumulator_value, p.dtype))
 
     def update(self, i, p, g, lr):
-        for p_b, g_b, s, step in self.blocks(p, g, self.accumulators[i]):
-            s += np.square(g_b, out=step)
-            denominator = np.add(s, self.epsilon, out=step)
-            step = np.divide(g_b, np.sqrt(denominator, out=step), out=step)
-            step *= lr
-            p_b -= step
+        for p_b, g_b, s, work in self.blocks(p, g, self.accumulators[i]):
+            s += np.square(g_b, out=work)                          # s <- s + g**2
+            delta = np.sqrt(np.add(s, self.epsilon, out=work), out=work)
+            delta = np.divide(g_b, delta, out=work)
+            delta *= lr
+            p_b -= delta                                           # p <- p - lr*g/sqrt(s+eps)
 
     def get_config(self):
         return {**super().get_config(),

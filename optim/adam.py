@@ -6,18 +6,24 @@ import math
 
 import numpy as np
 
+from . import _checks
 from .optimizer import Optimizer
 
 
 class Adam(Optimizer):
-    """m <- b1*m + (1-b1)*g;  v <- b2*v + (1-b2)*g**2;  p <- p - lr_t * m / (sqrt(v) + eps)
+    """m <- b1*m + (1-b1)*g;  v <- b2*v + (1-b2)*g**2;  p <- p - alpha_t * m / (sqrt(v) + eps)
 
-    with ``lr_t = lr * sqrt(1 - b2**t) / (1 - b1**t)`` and ``t = iterations + 1``. This is
-    Keras's form, with Kingma and Ba's "epsilon hat": the bias corrections are folded into
-    the step size, so ``eps`` is added to the uncorrected ``sqrt(v)`` (PyTorch adds it to
-    ``sqrt(v / (1 - b2**t))``; the two agree up to the size of eps). ``amsgrad`` divides
-    by the largest ``v`` seen so far, ``v_max <- max(v_max, v)``. Keras's defaults:
+    with ``alpha_t = lr * sqrt(1 - b2**t) / (1 - b1**t)`` and ``t = iterations + 1``. This is
+    Kingma and Ba's efficient form (end of their section 2), which Keras uses: the bias
+    corrections ``m_hat = m / (1 - b1**t)`` and ``v_hat = v / (1 - b2**t)`` are folded into
+    the step size, so ``eps`` ("epsilon hat") is added to the uncorrected ``sqrt(v)``
+    (PyTorch adds it to ``sqrt(v_hat)``; the two agree up to the size of eps). ``amsgrad``
+    divides by the largest ``v`` seen so far, ``v_max <- max(v_max, v)``. Keras's defaults:
     ``learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False``.
+
+    There is no ``weight_decay``: Keras's ``Adam(weight_decay=)`` is AdamW's decoupled
+    decay, PyTorch's adds ``weight_decay*p`` to the gradient (L2). Use ``AdamW`` for the
+    first, an L2 term in the loss for the second.
 
     Args:
         params: the parameters (PyTorch style), or None (Keras style), or the learning rate.
@@ -42,14 +48,9 @@ class Adam(Optimizer):
         super().__init__(params, learning_rate, lr=lr, clipnorm=clipnorm,
                          clipvalue=clipvalue, global_clipnorm=global_clipnorm)
         where = type(self).__name__
-        for name, beta in (("beta_1", beta_1), ("beta_2", beta_2)):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"{where}: {name} must be in [0, 1), got {beta}")
-        if not epsilon >= 0.0:
-            raise ValueError(f"{where}: epsilon must be >= 0, got {epsilon}")
-        self.beta_1 = float(beta_1)
-        self.beta_2 = float(beta_2)
-        self.epsilon = float(epsilon)
+        self.beta_1 = _checks.in_unit_interval(beta_1, "beta_1", where, include_one=False)
+        self.beta_2 = _checks.in_unit_interval(beta_2, "beta_2", where, include_one=False)
+        self.epsilon = _checks.non_negative(epsilon, "epsilon", where)
         self.amsgrad = bool(amsgrad)
         # State lists aligned with params: m and v always, v_max with amsgrad.
         self.momentums = []
@@ -65,21 +66,22 @@ class Adam(Optimizer):
     def update(self, i, p, g, lr):
         b1, b2 = self.beta_1, self.beta_2
         t = self.iterations + 1
-        alpha = lr * math.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t)
-        v_max = self.velocity_maxes[i] if self.amsgrad else None
-        for p_b, g_b, m, v, v_hat, step in self.blocks(p, g, self.momentums[i],
-                                                      self.velocities[i], v_max):
-            m *= b1
-            m += np.multiply(g_b, 1.0 - b1, out=step)
-            v *= b2
-            v += np.multiply(np.square(g_b, out=step), 1.0 - b2, out=step)
-            if v_hat is not None:
-                v = np.maximum(v_hat, v, out=v_hat)
-            denominator = np.sqrt(v, out=step)
+        # Kingma and Ba's alpha_t: both bias corrections folded into the step size.
+        alpha_t = lr * math.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t)
+        v_max_all = self.velocity_maxes[i] if self.amsgrad else None
+        for p_b, g_b, m, v, v_max, work in self.blocks(p, g, self.momentums[i],
+                                                       self.velocities[i], v_max_all):
+            m *= b1                                             # m <- b1*m + (1-b1)*g
+            m += np.multiply(g_b, 1.0 - b1, out=work)
+            v *= b2                                             # v <- b2*v + (1-b2)*g**2
+            v += np.multiply(np.square(g_b, out=work), 1.0 - b2, out=work)
+            if v_max is not None:
+                v = np.maximum(v_max, v, out=v_max)             # v_max <- max(v_max, v)
+            denominator = np.sqrt(v, out=work)
             denominator += self.epsilon
-            step = np.divide(m, denominator, out=step)
-            step *= alpha
-            p_b -= step
+            delta = np.divide(m, denominator, out=work)
+            delta *= alpha_t
+            p_b -= delta                                # p <- p - alpha_t*m/(sqrt(v) + eps)
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
@@ -106,9 +108,11 @@ class AdamW(Adam):
         super().__init__(params, learning_rate, beta_1=beta_1, beta_2=beta_2,
                          epsilon=epsilon, amsgrad=amsgrad, lr=lr, clipnorm=clipnorm,
                          clipvalue=clipvalue, global_clipnorm=global_clipnorm)
-        if not weight_decay >= 0.0:
-            raise ValueError(f"AdamW: weight_decay must be >= 0, got {weight_decay}")
-        self.weight_decay = float(weight_decay)
+        self.weight_decay = _checks.non_negative(weight_decay, "weight_decay", "AdamW")
+
+    def update(self, i, p, g, lr):
+        self.scale(p, 1.0 - lr * self.weight_decay)  # p <- p - lr*weight_decay*p
+        super().update(i, p, g, lr)
 
     def get_config(self):
         return {**super().get_config(), "weight_decay": self.weight_decay}

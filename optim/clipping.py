@@ -9,8 +9,8 @@ far away in one step. Clipping by norm keeps the direction and shortens the step
 
 Each function takes numpy arrays or Values and returns the same kind: numpy arrays for
 numpy input, constant Values for Values (these are for gradients, so nothing is recorded).
-The optimizers' ``clipnorm``, ``global_clipnorm`` and ``clipvalue`` options apply the same
-formulas in place.
+The optimizers' ``clipnorm``, ``global_clipnorm`` and ``clipvalue`` options call these
+functions, with ``out=`` buffers of their own so that a clipped step allocates nothing.
 """
 
 from __future__ import annotations
@@ -56,12 +56,13 @@ def _check_clip_norm(clip_norm, where):
         raise ValueError(f"{where}: clip_norm must be a positive number, got {clip_norm!r}")
 
 
-def clip_by_value(t, clip_value_min, clip_value_max):
+def clip_by_value(t, clip_value_min, clip_value_max, out=None):
     """Clip every element of ``t`` to ``[clip_value_min, clip_value_max]`` (``tf.clip_by_value``).
 
     Args:
         t: a numpy array or Value, any shape.
         clip_value_min, clip_value_max: numbers (or arrays broadcastable to ``t``).
+        out: an array of ``t``'s shape to write the result into, as numpy's ``out=``.
     Returns:
         An array (a constant Value if ``t`` is a Value) of ``t``'s shape.
 
@@ -72,10 +73,10 @@ def clip_by_value(t, clip_value_min, clip_value_max):
     if np.any(np.asarray(clip_value_min) > np.asarray(clip_value_max)):
         raise ValueError(f"clip_by_value: clip_value_min {clip_value_min} is greater than "
                          f"clip_value_max {clip_value_max}")
-    return _like(np.clip(arr, clip_value_min, clip_value_max), t)
+    return _like(np.clip(arr, clip_value_min, clip_value_max, out=out), t)
 
 
-def clip_by_norm(t, clip_norm, axes=None):
+def clip_by_norm(t, clip_norm, axes=None, out=None):
     """Rescale ``t`` so its L2 norm is at most ``clip_norm`` (``tf.clip_by_norm``).
 
     ``t * clip_norm / max(||t||, clip_norm)``: unchanged when the norm is within bounds,
@@ -85,6 +86,7 @@ def clip_by_norm(t, clip_norm, axes=None):
         t: a numpy array or Value, any shape.
         clip_norm: a positive number.
         axes: the axes the norm is taken over (default: all), as in TensorFlow.
+        out: an array of ``t``'s shape to write the result into, as numpy's ``out=``.
     Returns:
         An array (a constant Value if ``t`` is a Value) of ``t``'s shape.
 
@@ -94,10 +96,11 @@ def clip_by_norm(t, clip_norm, axes=None):
     _check_clip_norm(clip_norm, "clip_by_norm")
     arr = _array(t, "clip_by_norm")
     if axes is None:
-        clipped = arr * _clip_scale(global_norm([arr]), clip_norm)
+        # A Python float scale keeps float32 arrays float32.
+        clipped = np.multiply(arr, _clip_scale(global_norm([arr]), clip_norm), out=out)
     else:
         norm = np.sqrt(np.sum(np.square(arr), axis=axes, keepdims=True))
-        clipped = arr * clip_norm / np.maximum(norm, clip_norm)
+        clipped = np.multiply(arr, clip_norm / np.maximum(norm, clip_norm), out=out)
     return _like(clipped, t)
 
 
@@ -119,7 +122,7 @@ def global_norm(t_list) -> float:
     return math.sqrt(total)
 
 
-def clip_by_global_norm(t_list, clip_norm, use_norm=None):
+def clip_by_global_norm(t_list, clip_norm, use_norm=None, out=None):
     """Rescale a list of arrays together so their global norm is at most ``clip_norm``.
 
     ``t_i * clip_norm / max(global_norm, clip_norm)`` for every ``t_i``: the direction of the
@@ -130,6 +133,7 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None):
         t_list: a list of numpy arrays, Values or None (None stays None).
         clip_norm: a positive number.
         use_norm: the global norm to use, if already computed.
+        out: a list of arrays, one per entry of ``t_list``, to write the results into.
     Returns:
         ``(clipped_list, global_norm)``: the arrays (constant Values where Values were
         given) in the order given, and the global norm before clipping, a Python float.
@@ -146,11 +150,16 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None):
     t_list = list(t_list)
     norm = global_norm(t_list) if use_norm is None else float(use_norm)
     scale = _clip_scale(norm, clip_norm)
+    if out is None:
+        out = [None] * len(t_list)
+    elif len(out) != len(t_list):
+        raise ValueError(f"clip_by_global_norm: {len(t_list)} arrays but {len(out)} out "
+                         "arrays")
     clipped = []
-    for t in t_list:
+    for t, o in zip(t_list, out):
         if t is None:
             clipped.append(None)
             continue
         # A Python float scale keeps float32 arrays float32.
-        clipped.append(_like(_array(t, "clip_by_global_norm") * scale, t))
+        clipped.append(_like(np.multiply(_array(t, "clip_by_global_norm"), scale, out=o), t))
     return clipped, norm

@@ -6,23 +6,23 @@ Two ways in, one update:
 - Keras: ``opt = SGD(0.1)``; ``opt.apply_gradients(zip(grads, variables))`` or
   ``opt.minimize(loss_fn, variables)``.
 
-Both end in ``_apply``, which follows Keras's order for one update: read the learning rate
-(a schedule is called with ``iterations``), clip the gradients, decay the weights
-(decoupled, ``p <- p - lr*wd*p``), run the algorithm's ``update`` for each parameter, then
-count the update in ``iterations``.
+Both check every gradient first (a real dtype, the parameter's shape, each parameter
+once), then end in ``_apply``, which follows Keras's order for one update: read the
+learning rate (a schedule is called with ``iterations``, and what it returns is checked),
+clip the gradients (with ``optim.clipping``'s functions), run the algorithm's ``update``
+for each parameter, then count the update in ``iterations``. A call that raises has
+changed nothing: no parameter, no optimizer state, not ``iterations``.
 
-Every update is in place: the parameter's numpy buffer is overwritten, the algorithm's
-state (momentum, squared gradients) lives in arrays allocated once per parameter in lists
-aligned with ``params``, and temporaries go to a work buffer shared by all parameters. A
-step therefore allocates no arrays at all, which makes it several times faster than the same
-formulas written with temporaries (``m = b1*m + (1-b1)*g`` allocates two arrays).
-SGD goes further for large parameters: its formulas are BLAS's ``axpy`` and ``scal``,
-which run on every core without any temporary (``_blas``).
+Every update is in place: ``update`` receives the parameter's own numpy array and
+overwrites it, the algorithm's state (momentum, squared gradients) lives in arrays made
+once per parameter in lists aligned with ``params``, and temporaries go to work arrays the
+optimizer keeps. A step allocates no arrays. What makes that fast (cache-sized blocks,
+BLAS) is fenced in ``_inplace``: a subclass writes its formula with ``blocks``,
+``add_scaled`` and ``scale`` and never sees the tricks.
 """
 
 from __future__ import annotations
 
-import functools
 import inspect
 import numbers
 import warnings
@@ -31,12 +31,9 @@ import numpy as np
 
 import autograd_core as ag
 
-from .clipping import _clip_scale, global_norm
+from . import _checks, _inplace
+from .clipping import clip_by_global_norm, clip_by_norm, clip_by_value
 from .schedules import LearningRateSchedule
-
-# Elements per block for updates that stream through a large parameter: a block of float32
-# temporaries (256 KB) stays in cache.
-BLOCK = 65536
 
 
 def _is_learning_rate(x) -> bool:
@@ -50,10 +47,8 @@ def _is_learning_rate(x) -> bool:
         and not hasattr(x, "parameters"))
 
 
-def _positive_or_none(value, what, where):
-    if value is not None and not value > 0:
-        raise ValueError(f"{where}: {what} must be a positive number or None, got {value!r}")
-    return value
+def _describe(p):
+    return f"{p.name!r}" if p.name else f"a variable of shape {p.shape}"
 
 
 class Optimizer:
@@ -64,7 +59,8 @@ class Optimizer:
             ``model.parameters()``), PyTorch style; or None (Keras style) to learn them from
             the first ``apply_gradients``/``minimize``. A number or a schedule here is taken
             as the learning rate, so ``SGD(0.5)`` works as in Keras.
-        learning_rate: a number, or a schedule called with ``iterations`` before each update.
+        learning_rate: a finite number >= 0, or a schedule called with ``iterations``
+            before each update.
         lr: PyTorch's name for ``learning_rate``.
         clipnorm: clip each gradient to this L2 norm (per parameter).
         clipvalue: clip each gradient element to ``[-clipvalue, clipvalue]``.
@@ -74,8 +70,8 @@ class Optimizer:
         params: the parameters, in the order first seen; state lists align with it.
         iterations: the number of updates applied so far.
 
-    A subclass sets its hyper-parameters, creates per-parameter state in ``init_state`` and
-    writes the update rule in ``update``, over the cache-sized views ``blocks`` yields.
+    A subclass checks and sets its hyper-parameters, creates per-parameter state in
+    ``init_state`` and writes the update rule in ``update``.
     """
 
     def __init__(self, params=None, learning_rate=0.001, *, lr=None, clipnorm=None,
@@ -97,19 +93,16 @@ class Optimizer:
             raise ValueError(f"{where}: only one of clipnorm, clipvalue and global_clipnorm "
                              f"can be set, got clipnorm={clipnorm}, clipvalue={clipvalue}, "
                              f"global_clipnorm={global_clipnorm}")
-        self.clipnorm = _positive_or_none(clipnorm, "clipnorm", where)
-        self.clipvalue = _positive_or_none(clipvalue, "clipvalue", where)
-        self.global_clipnorm = _positive_or_none(global_clipnorm, "global_clipnorm", where)
+        self.clipnorm = _checks.positive_or_none(clipnorm, "clipnorm", where)
+        self.clipvalue = _checks.positive_or_none(clipvalue, "clipvalue", where)
+        self.global_clipnorm = _checks.positive_or_none(global_clipnorm, "global_clipnorm",
+                                                        where)
         self.learning_rate = learning_rate
-        # Decoupled weight decay (p <- p - lr*wd*p before the update), as Keras applies it;
-        # only SGD and AdamW expose it.
-        self.weight_decay = 0.0
         self.iterations = 0
         self.params = []
         self._index = {}      # id(parameter) -> its position in params and the state lists
         self._built = 0       # params[:_built] have their state
-        self._work = {}       # dtype -> the block-sized work array shared by all parameters
-        self._grad_work = {}  # dtype -> flat buffer for clipped gradients
+        self._workspace = _inplace.Workspace()
         if params is not None:
             if isinstance(params, (str, bytes)):
                 raise TypeError(f"{where}: expected parameters or a learning rate as the first "
@@ -130,9 +123,17 @@ class Optimizer:
     # --- the learning rate ---------------------------------------------------------------
     @property
     def learning_rate(self) -> float:
-        """The learning rate for the next update (a schedule evaluated at ``iterations``)."""
+        """The learning rate for the next update (a schedule evaluated at ``iterations``).
+
+        Raises:
+            TypeError, ValueError: if a schedule returns anything but a finite number >= 0,
+                naming the step.
+        """
         if callable(self._learning_rate):
-            return float(self._learning_rate(self.iterations))
+            step = self.iterations
+            return _checks.non_negative(self._learning_rate(step),
+                                        f"the schedule's learning rate at step {step}",
+                                        type(self).__name__)
         return self._learning_rate
 
     @learning_rate.setter
@@ -141,10 +142,7 @@ class Optimizer:
             raise TypeError(f"{type(self).__name__}: learning_rate must be a number or a "
                             f"schedule (a callable of the step), got {type(value).__name__}")
         if not callable(value):
-            value = float(value)
-            if value < 0:
-                raise ValueError(f"{type(self).__name__}: learning_rate must be >= 0, "
-                                 f"got {value}")
+            value = _checks.non_negative(value, "learning_rate", type(self).__name__)
         self._learning_rate = value
 
     # --- PyTorch style ------------------------------------------------------------------
@@ -156,6 +154,9 @@ class Optimizer:
                 ``backward``), as in PyTorch; it is run first and its result returned.
         Returns:
             The closure's loss, or None.
+        Raises:
+            TypeError, ValueError: for a gradient of the wrong dtype or shape, before any
+                parameter changes.
         """
         if not self.params:
             raise RuntimeError(f"{type(self).__name__}.step: this optimizer has no parameters; "
@@ -165,7 +166,7 @@ class Optimizer:
         if closure is not None:
             with ag.enable_grad():
                 loss = closure()
-        pairs = [(self._grad_array(p.grad, p, "step"), p) for p in self.params
+        pairs = [(self._checked_grad(p.grad, p, "step"), p) for p in self.params
                  if p.grad is not None]
         if pairs:
             self._apply(pairs)
@@ -190,33 +191,37 @@ class Optimizer:
                 numpy array (the variable's shape) or None, which skips that variable with
                 a warning, as in Keras.
         Raises:
-            ValueError: if every gradient is None, or a gradient's shape is wrong.
+            ValueError: if every gradient is None, a gradient's shape is wrong or a
+                variable is listed twice. TypeError: for a gradient that is not real
+                numbers. Either way before anything changes.
         """
+        where = f"{type(self).__name__}.apply_gradients"
         pairs = []
         missing = []
         variables = []
+        first_seen = {}
         for k, pair in enumerate(grads_and_vars):
             if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-                raise TypeError(f"{type(self).__name__}.apply_gradients: expected (gradient, "
-                                f"variable) pairs, item {k} is {type(pair).__name__}")
+                raise TypeError(f"{where}: expected (gradient, variable) pairs, item {k} is "
+                                f"{type(pair).__name__}")
             g, v = pair
-            self._checked_param(v, f"{type(self).__name__}.apply_gradients: variable {k}")
+            self._checked_param(v, f"{where}: variable {k}")
+            if id(v) in first_seen:
+                raise ValueError(f"{where}: {_describe(v)} is listed twice (items "
+                                 f"{first_seen[id(v)]} and {k}); it would be updated twice. "
+                                 "Add its gradients up into one pair")
+            first_seen[id(v)] = k
             variables.append(v)
             if g is None:
                 missing.append(v.name or f"#{k} of shape {v.shape}")
             else:
-                pairs.append((self._grad_array(g, v, "apply_gradients"), v))
+                pairs.append((self._checked_grad(g, v, "apply_gradients"), v))
         if not pairs:
-            raise ValueError(f"{type(self).__name__}.apply_gradients: no gradients provided for "
-                             "any variable (all were None)")
-        # Only now, with every pair checked, does the optimizer learn the variables (even
-        # those without a gradient, as Keras's build does).
-        for v in variables:
-            self._index_of(v)
+            raise ValueError(f"{where}: no gradients provided for any variable (all were None)")
         if missing:
             warnings.warn(f"Gradients do not exist for variables {missing} when minimizing the "
                           "loss; they are left unchanged", stacklevel=2)
-        self._apply(pairs)
+        self._apply(pairs, variables)
 
     def minimize(self, loss, var_list, tape=None):
         """Compute the gradients of ``loss`` with a GradientTape and apply them (Keras).
@@ -251,38 +256,47 @@ class Optimizer:
         self.apply_gradients(zip(grads, var_list))
 
     # --- the update ---------------------------------------------------------------------
-    def _apply(self, pairs):
-        """One update from checked ``(gradient array, known parameter)`` pairs."""
+    def _apply(self, pairs, variables=()):
+        """One update from checked ``(gradient array, parameter)`` pairs.
+
+        ``variables`` (every variable of an ``apply_gradients`` call, with or without a
+        gradient) are learnt as Keras's ``build`` does, once the learning rate is known to
+        be good: until then nothing has changed.
+        """
         lr = self.learning_rate
+        for v in variables:
+            self._index_of(v)
         if self._built < len(self.params):
             self._build()
-        scale = 1.0
-        if self.global_clipnorm is not None:
-            scale = _clip_scale(global_norm([g for g, _ in pairs]), self.global_clipnorm)
-        # Decided once per update: this loop runs for every parameter at every step.
-        clipping = self.clipvalue is not None or self.clipnorm is not None or scale != 1.0
-        decay = 1.0 - lr * self.weight_decay
+        if self.clipnorm is not None or self.clipvalue is not None \
+                or self.global_clipnorm is not None:
+            pairs = self._clipped(pairs)
         index = self._index
         for g, p in pairs:
-            if clipping:
-                g = self._clipped(g, p, scale)
-            if decay != 1.0:
-                _scale_in_place(p, decay)
-            self.update(index[id(p)], p, g, lr)
+            data = p.data
+            if type(data) is np.ndarray and data.flags.c_contiguous and data.flags.writeable:
+                self.update(index[id(p)], data, g, lr)
+            else:  # a 0-d parameter (a numpy scalar) or a view: updated as a copy, stored back
+                data = np.array(data, dtype=p.dtype)
+                self.update(index[id(p)], data, g, lr)
+                p.assign(data)
             p.mark_changed()  # a graph recorded before this step can no longer be walked
         self.iterations += 1
 
-    def _clipped(self, g, p, global_scale):
-        """g clipped as the constructor asked (written to a shared buffer), or g itself."""
+    def _clipped(self, pairs):
+        """The pairs with their gradients clipped as the constructor asked, by the functions
+        of ``optim.clipping`` written into buffers made once per parameter."""
+        grads = [g for g, _ in pairs]
+        out = [self._workspace.buffer(("clipped", self._index[id(p)]), p.shape, p.dtype)
+               for _, p in pairs]
         if self.clipvalue is not None:
-            return np.clip(g, -self.clipvalue, self.clipvalue,
-                           out=self._scratch(self._grad_work, p))
-        scale = global_scale
-        if self.clipnorm is not None:
-            scale = _clip_scale(global_norm([g]), self.clipnorm)
-        if scale == 1.0:
-            return g
-        return np.multiply(g, scale, out=self._scratch(self._grad_work, p))
+            grads = [clip_by_value(g, -self.clipvalue, self.clipvalue, out=o)
+                     for g, o in zip(grads, out)]
+        elif self.clipnorm is not None:
+            grads = [clip_by_norm(g, self.clipnorm, out=o) for g, o in zip(grads, out)]
+        else:
+            grads, _ = clip_by_global_norm(grads, self.global_clipnorm, out=out)
+        return [(g, p) for g, (_, p) in zip(grads, pairs)]
 
     def _build(self):
         """Create the state of the parameters that have none yet, in the order of ``params``.
@@ -298,50 +312,37 @@ class Optimizer:
         """Append the state for a new parameter ``p`` to every state list (none here)."""
 
     def update(self, i, p, g, lr):
-        """Update parameter ``p`` (position ``i`` in the state lists) in place from gradient
-        ``g`` (a numpy array of p's shape) with learning rate ``lr``, typically as
-        ``for p_b, g_b, *state_b, work in self.blocks(p, g, *state): p_b -= ...``."""
+        """Update one parameter in place: the algorithm's formula.
+
+        Args:
+            i: the parameter's position in ``params`` and in the state lists.
+            p: the parameter's data, a C-contiguous numpy array to overwrite.
+            g: its gradient, a numpy array of p's shape (read only: ``.grad`` stays as
+                backward left it).
+            lr: the learning rate of this update, a float.
+        """
         raise NotImplementedError
 
+    # --- in-place helpers for update (how they are made fast: _inplace) -----------------
     def blocks(self, p, g, *state):
-        """The operands of an update as matching flat views, one cache-sized block at a time.
+        """``(p_block, g_block, *state_blocks, work)``: matching flat views of the operands,
+        one cache-sized block at a time, and a work array of the block's size for the
+        temporaries (None state stays None). Updating ``p_block`` updates ``p``::
 
-        Yields ``(p_block, g_block, *state_blocks, work)``: views of the parameter's data, of
-        its gradient and of each state array (``None`` stays ``None``), and a work array for
-        the temporaries. Updating ``p_block`` in place updates the parameter. Streaming a
-        multi-megabyte parameter through cache-sized temporaries is what lets an update
-        that leaves ``.grad`` untouched run as fast as one that scales ``.grad`` in place
-        (whole-array temporaries are written out to memory and read back: 1.6x slower for
-        a 784x512 matrix here, and RMSprop needs several).
-
-        A 0-d parameter (an immutable numpy scalar) or one whose data is not contiguous is
-        updated through a contiguous copy, stored back with ``assign`` at the end.
+            for p_b, g_b, s, work in self.blocks(p, g, self.accumulators[i]):
+                s += np.square(g_b, out=work)                       # s <- s + g**2
         """
-        data = p.data
-        direct = type(data) is np.ndarray and data.flags.c_contiguous
-        flat = data.reshape(-1) if direct else np.array(data, dtype=p.dtype).reshape(-1)
-        flat_g = g.reshape(-1)
-        flat_state = [None if a is None else a.reshape(-1) for a in state] if state else ()
-        size = flat.size
-        work = self._work.get(flat.dtype)
-        if work is None or work.size < min(size, BLOCK):
-            work = self._work[flat.dtype] = np.empty(min(size, BLOCK), flat.dtype)
-        if size <= BLOCK:  # most parameters (biases, small layers): no slicing
-            yield (flat, flat_g, *flat_state, work[:size])
-        else:
-            for span in _spans(size):
-                yield (flat[span], flat_g[span], *[None if a is None else a[span] for a in
-                       flat_state], work[:span.stop - span.start])
-        if not direct:
-            p.assign(flat.reshape(p.shape))
+        return self._workspace.blocks(p, g, *state)
 
-    @staticmethod
-    def _scratch(pool, p):
-        flat = pool.get(p.dtype)
-        if flat is None or flat.size < p.size:
-            flat = pool[p.dtype] = np.empty(p.size, p.dtype)
-        return flat[:p.size].reshape(p.shape)
+    def add_scaled(self, y, alpha, x):
+        """y <- y + alpha*x in place (``y``: the parameter or a state array)."""
+        self._workspace.add_scaled(y, alpha, x)
 
+    def scale(self, x, alpha):
+        """x <- alpha*x in place."""
+        self._workspace.scale(x, alpha)
+
+    # --- bookkeeping --------------------------------------------------------------------
     def _index_of(self, p):
         i = self._index.get(id(p))
         if i is None:
@@ -357,13 +358,16 @@ class Optimizer:
         if p.dtype.kind != "f":
             raise TypeError(f"{where}: only float Values can be optimized, got dtype {p.dtype}")
 
-    def _grad_array(self, g, p, where):
+    def _checked_grad(self, g, p, where):
+        """g as a numpy array of real numbers and of p's shape, or an error naming p."""
         if type(g) is not np.ndarray:  # a Value, a numpy scalar, a list
             g = g.data if isinstance(g, ag.Value) else np.asarray(g)
+        if g.dtype.kind not in "fiu":  # complex, text, objects and booleans are no gradient
+            raise TypeError(f"{type(self).__name__}.{where}: the gradient for {_describe(p)} "
+                            f"has dtype {g.dtype}; a gradient must hold real numbers")
         if g.shape != p.data.shape:
-            name = f"{p.name!r}" if p.name else "a variable"
             raise ValueError(f"{type(self).__name__}.{where}: gradient of shape {g.shape} "
-                             f"for {name} of shape {p.shape}")
+                             f"for {_describe(p)} of shape {p.shape}")
         return g
 
     # --- description --------------------------------------------------------------------
@@ -380,21 +384,5 @@ class Optimizer:
         return f"{type(self).__name__}({args})"
 
 
-@functools.lru_cache(maxsize=256)
-def _spans(size):
-    """``size`` elements cut into equal slices of at most BLOCK (a tuple, made once per size)."""
-    count = -(-size // BLOCK)
-    step = -(-size // count)
-    return tuple(slice(lo, min(lo + step, size)) for lo in range(0, size, step))
-
-
 def _default_learning_rate(cls):
     return inspect.signature(cls.__init__).parameters["learning_rate"].default
-
-
-def _scale_in_place(p, factor):
-    """p <- factor * p, in the parameter's own buffer."""
-    if isinstance(p.data, np.ndarray):
-        np.multiply(p.data, factor, out=p.data)
-    else:
-        p.assign(p.data * factor)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _checks
 from .optimizer import Optimizer
 
 
@@ -32,15 +33,10 @@ class RMSprop(Optimizer):
                  global_clipnorm=None):
         super().__init__(params, learning_rate, lr=lr, clipnorm=clipnorm,
                          clipvalue=clipvalue, global_clipnorm=global_clipnorm)
-        if not 0.0 <= rho < 1.0:
-            raise ValueError(f"RMSprop: rho must be in [0, 1), got {rho}")
-        if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"RMSprop: momentum must be in [0, 1], got {momentum}")
-        if not epsilon >= 0.0:
-            raise ValueError(f"RMSprop: epsilon must be >= 0, got {epsilon}")
-        self.rho = float(rho)
-        self.momentum = float(momentum)
-        self.epsilon = float(epsilon)
+        self.rho = _checks.in_unit_interval(rho, "rho", "RMSprop", include_one=False)
+        self.momentum = _checks.in_unit_interval(momentum, "momentum", "RMSprop",
+                                                 include_one=True)
+        self.epsilon = _checks.non_negative(epsilon, "epsilon", "RMSprop")
         self.centered = bool(centered)
         # State lists aligned with params: s always, m with momentum, a when centered.
         self.mean_squares = []
@@ -58,23 +54,23 @@ class RMSprop(Optimizer):
         rho = self.rho
         a_all = self.mean_grads[i] if self.centered else None
         m_all = self.momentums[i] if self.momentum else None
-        for p_b, g_b, s, a, m, step in self.blocks(p, g, self.mean_squares[i], a_all, m_all):
-            s *= rho
-            s += np.multiply(np.square(g_b, out=step), 1.0 - rho, out=step)
-            if a is not None:
-                a *= rho
-                a += np.multiply(g_b, 1.0 - rho, out=step)
-                denominator = np.subtract(s, np.square(a, out=step), out=step)
-                denominator += self.epsilon
+        for p_b, g_b, s, a, m, work in self.blocks(p, g, self.mean_squares[i], a_all, m_all):
+            s *= rho                                            # s <- rho*s + (1-rho)*g**2
+            s += np.multiply(np.square(g_b, out=work), 1.0 - rho, out=work)
+            if a is None:
+                denominator = np.add(s, self.epsilon, out=work)         # s + eps
             else:
-                denominator = np.add(s, self.epsilon, out=step)
-            step = np.divide(g_b, np.sqrt(denominator, out=step), out=step)
-            step *= lr
+                a *= rho                                        # a <- rho*a + (1-rho)*g
+                a += np.multiply(g_b, 1.0 - rho, out=work)
+                denominator = np.subtract(s, np.square(a, out=work), out=work)
+                denominator += self.epsilon                     # s - a**2 + eps
+            delta = np.divide(g_b, np.sqrt(denominator, out=work), out=work)
+            delta *= lr                                         # lr * g / sqrt(...)
             if m is not None:
-                m *= self.momentum
-                m += step
-                step = m
-            p_b -= step
+                m *= self.momentum                              # m <- momentum*m + delta
+                m += delta
+                delta = m
+            p_b -= delta
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,

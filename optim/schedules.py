@@ -2,7 +2,8 @@
 
 A schedule is passed as ``learning_rate``; the optimizer calls it with ``iterations`` (0 for
 the first update) before each update, as Keras's ``LearningRateSchedule`` is called. Any
-callable of the step works the same way (``SGD(lambda step: 0.1 / (1 + step))``).
+callable of the step works the same way (``SGD(lambda step: 0.1 / (1 + step))``); the
+optimizer refuses a rate that is not a finite number >= 0, naming the step.
 
 >>> schedule = ExponentialDecay(0.1, decay_steps=100, decay_rate=0.5)
 >>> schedule(0), schedule(100), schedule(200)
@@ -12,13 +13,8 @@ callable of the step works the same way (``SGD(lambda step: 0.1 / (1 + step))``)
 from __future__ import annotations
 
 import math
-import numbers
 
-
-def _positive_int(value, what, where):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-        raise ValueError(f"{where}: {what} must be a positive integer, got {value!r}")
-    return int(value)
+from . import _checks
 
 
 def _step(step, where):
@@ -48,14 +44,16 @@ class ExponentialDecay(LearningRateSchedule):
     Args:
         initial_learning_rate: the learning rate at step 0.
         decay_steps: the number of steps over which the rate is multiplied by decay_rate.
-        decay_rate: the factor per ``decay_steps`` steps.
+        decay_rate: the factor per ``decay_steps`` steps, >= 0.
         staircase: use ``step // decay_steps`` (the rate drops in jumps), as Keras.
     """
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False):
-        self.initial_learning_rate = float(initial_learning_rate)
-        self.decay_steps = _positive_int(decay_steps, "decay_steps", "ExponentialDecay")
-        self.decay_rate = float(decay_rate)
+        where = "ExponentialDecay"
+        self.initial_learning_rate = _checks.non_negative(initial_learning_rate,
+                                                          "initial_learning_rate", where)
+        self.decay_steps = _checks.positive_int(decay_steps, "decay_steps", where)
+        self.decay_rate = _checks.non_negative(decay_rate, "decay_rate", where)
         self.staircase = bool(staircase)
 
     def __call__(self, step) -> float:
@@ -71,13 +69,15 @@ class StepDecay(LearningRateSchedule):
     Args:
         initial_learning_rate: the learning rate for the first ``step_size`` steps.
         step_size: the number of steps between two drops.
-        gamma: the factor applied at each drop.
+        gamma: the factor applied at each drop, >= 0.
     """
 
     def __init__(self, initial_learning_rate, step_size, gamma=0.1):
-        self.initial_learning_rate = float(initial_learning_rate)
-        self.step_size = _positive_int(step_size, "step_size", "StepDecay")
-        self.gamma = float(gamma)
+        where = "StepDecay"
+        self.initial_learning_rate = _checks.non_negative(initial_learning_rate,
+                                                          "initial_learning_rate", where)
+        self.step_size = _checks.positive_int(step_size, "step_size", where)
+        self.gamma = _checks.non_negative(gamma, "gamma", where)
 
     def __call__(self, step) -> float:
         drops = math.floor(_step(step, "StepDecay") / self.step_size)
@@ -94,13 +94,15 @@ class CosineDecay(LearningRateSchedule):
     Args:
         initial_learning_rate: the learning rate at step 0.
         decay_steps: the number of steps to decay over.
-        alpha: the final learning rate, as a fraction of the initial one.
+        alpha: the final learning rate, as a fraction of the initial one, in [0, 1].
     """
 
     def __init__(self, initial_learning_rate, decay_steps, alpha=0.0):
-        self.initial_learning_rate = float(initial_learning_rate)
-        self.decay_steps = _positive_int(decay_steps, "decay_steps", "CosineDecay")
-        self.alpha = float(alpha)
+        where = "CosineDecay"
+        self.initial_learning_rate = _checks.non_negative(initial_learning_rate,
+                                                          "initial_learning_rate", where)
+        self.decay_steps = _checks.positive_int(decay_steps, "decay_steps", where)
+        self.alpha = _checks.in_unit_interval(alpha, "alpha", where, include_one=True)
 
     def __call__(self, step) -> float:
         fraction = min(_step(step, "CosineDecay"), self.decay_steps) / self.decay_steps

@@ -134,13 +134,17 @@ def test_dropout_trains_in_fit_only_and_predict_has_no_graph():
     x, labels = blobs(n=20)
     model.fit(x, labels, epochs=1, batch_size=8, validation_data=(x[:5], labels[:5]),
               verbose=0)
-    modes = [(training, grad) for training, grad, _ in spy.calls]
-    assert modes == [(True, True)] * 3 + [(False, False)]   # 3 batches, then validation
+    modes = [(training, grad, len(batch)) for training, grad, batch in spy.calls]
+    # fit checks the training and validation data on their first batch, in inference
+    # mode and without a graph, before the first update; then 3 batches and validation.
+    assert modes == [(False, False, 8), (False, False, 5)] + [(True, True, 8)] * 2 \
+        + [(True, True, 4), (False, False, 5)]
     spy.calls.clear()
     model.predict(x, batch_size=7)
     model.evaluate(x, labels, batch_size=20, verbose=0)
     assert [(c[0], c[1], len(c[2])) for c in spy.calls] == \
-        [(False, False, 7), (False, False, 7), (False, False, 6), (False, False, 20)]
+        [(False, False, 7), (False, False, 7), (False, False, 6),
+         (False, False, 20), (False, False, 20)]           # evaluate's check, then the pass
     assert all(m.training for m in model.modules())      # the mode is restored afterwards
 
     dropped = classifier(dropout=Dropout(0.5, seed=0))
@@ -154,8 +158,10 @@ def test_validation_split_takes_the_last_samples_before_shuffling():
     model.compile("sgd", "mse")
     x = np.arange(20, dtype=np.float32)[:, None]
     model.fit(x, x, epochs=2, batch_size=4, validation_split=0.25, seed=0, verbose=0)
-    trained = np.concatenate([c[2] for c in spy.calls if c[0]]).ravel()
-    validated = np.concatenate([c[2] for c in spy.calls if not c[0]]).ravel()
+    checks, calls = spy.calls[:2], spy.calls[2:]   # fit first checks each part's first batch
+    assert [c[2].ravel().tolist() for c in checks] == [[0, 1, 2, 3], [15, 16, 17, 18]]
+    trained = np.concatenate([c[2] for c in calls if c[0]]).ravel()
+    validated = np.concatenate([c[2] for c in calls if not c[0]]).ravel()
     assert sorted(trained) == sorted(list(range(15)) * 2)
     assert trained[:15].tolist() != list(range(15))     # shuffled
     np.testing.assert_array_equal(validated, list(range(15, 20)) * 2)
@@ -318,12 +324,18 @@ def test_early_stopping_ends_fit():
 
 
 def test_terminate_on_nan(capsys):
+    class Overflow(Callback):
+        """After the first batch, a weight becomes NaN, as a diverging update makes it."""
+
+        def on_batch_end(self, batch, logs=None):
+            if batch == 0:
+                self.model[0].W.data[0, 0] = np.nan
+
     x, labels = blobs(n=12)
-    x[5, 0] = np.nan                                       # in the second batch of 4
     model = classifier()
     model.compile("sgd", "sparse_categorical_crossentropy")
     history = model.fit(x, labels, epochs=3, batch_size=4, shuffle=False, verbose=0,
-                        callbacks=[TerminateOnNaN()])
+                        callbacks=[Overflow(), TerminateOnNaN()])
     out = capsys.readouterr().out
     assert "TerminateOnNaN: epoch 1, batch 2: the loss is nan; training stopped" in out
     assert len(history.history["loss"]) == 1 and np.isnan(history.history["loss"][0])

@@ -437,6 +437,19 @@ def test_weight_decay_uses_the_scheduled_rate():
     np.testing.assert_allclose(w.numpy(), [(1 - 0.1) * (1 - 0.05)])
 
 
+def test_weight_decay_belongs_to_sgd_and_adamw():
+    """Keras gives every optimizer a decoupled weight_decay, PyTorch an L2 one (added to
+    the gradient) except in AdamW: the two agree only for plain SGD. So it is offered where
+    its meaning is the same in both (SGD without momentum), Keras's (SGD) or the paper's
+    (AdamW); Adam would be AdamW under another name, or another algorithm."""
+    for cls in (Adam, RMSprop, Adagrad):
+        with pytest.raises(TypeError, match="weight_decay"):
+            cls(weight_decay=0.1)
+    assert not hasattr(Optimizer(0.1), "weight_decay")
+    p_sgd, = run(lambda: SGD(0.1, weight_decay=0.5), [G1])
+    np.testing.assert_allclose(p_sgd, P0 - 0.1 * 0.5 * P0 - 0.1 * G1, rtol=1e-14)
+
+
 def test_learning_rate_can_be_set():
     w = ag.Variable([0.0], dtype=np.float64)
     opt = SGD(0.1)
@@ -494,6 +507,12 @@ def state_arrays(opt):
             if isinstance(a, np.ndarray)]
 
 
+def work_arrays(opt):
+    """The ids of the work arrays the optimizer keeps: block scratch and clipped gradients."""
+    workspace = opt._workspace
+    return [id(a) for a in (*workspace.work.values(), *workspace.buffers.values())]
+
+
 @pytest.mark.parametrize("make", ALL, ids=IDS)
 def test_updates_are_in_place_and_state_is_reused(make):
     W = ag.Variable(np.ones((4, 3)) * 0.5)
@@ -504,14 +523,14 @@ def test_updates_are_in_place_and_state_is_reused(make):
     state = state_arrays(opt)
     ids = [id(a) for a in state]
     before = [a.copy() for a in state]
-    scratch = [id(a) for a in opt._work.values()]
+    scratch = work_arrays(opt)
     W.grad = np.full((4, 3), -0.2, np.float32)
     opt.step()
     assert W.data is buffer                                   # the parameter's own buffer
     assert not np.allclose(W.numpy(), 0.5)
     assert [id(a) for a in state_arrays(opt)] == ids          # same state arrays ...
     assert all(not np.array_equal(a, b) for a, b in zip(state_arrays(opt), before))  # updated
-    assert [id(a) for a in opt._work.values()] == scratch     # and the same scratch buffer
+    assert work_arrays(opt) == scratch                        # and the same work arrays
 
 
 @pytest.mark.parametrize("make", ALL, ids=IDS)
@@ -622,37 +641,42 @@ def test_no_warnings_in_a_normal_step():
 def sgd_path(request, monkeypatch):
     """Run an SGD test through BLAS (large parameters) and through numpy's blocks, counting
     the BLAS calls so a test can tell which path ran."""
-    from optim import _blas
+    from optim import _inplace
     calls = []
     if request.param == "numpy":
-        monkeypatch.setattr(_blas, "available", False)
-    elif not _blas.available:
+        monkeypatch.setattr(_inplace, "available", False)
+    elif not _inplace.available:
         pytest.skip("numpy's BLAS exports no ILP64 axpy here "
                     "(test_blas_is_found_in_numpys_own_openblas says when that is wrong)")
     for name in ("axpy", "scal"):
-        fn = getattr(_blas, name)
-        monkeypatch.setattr(_blas, name, lambda *a, _fn=fn, _name=name: (calls.append(_name),
+        fn = getattr(_inplace, name)
+        monkeypatch.setattr(_inplace, name, lambda *a, _fn=fn, _name=name: (calls.append(_name),
                                                                          _fn(*a)))
     return request.param, calls
 
 
-@pytest.mark.parametrize("momentum, nesterov", [(0.0, False), (0.9, False), (0.9, True)])
-def test_sgd_updates_a_parameter_larger_than_one_block(momentum, nesterov, sgd_path):
+@pytest.mark.parametrize("momentum, nesterov, weight_decay",
+                         [(0.0, False, 0.0), (0.9, False, 0.0), (0.9, True, 0.0),
+                          (0.0, False, 0.05), (0.9, True, 0.05)])
+def test_sgd_updates_a_parameter_larger_than_one_block(momentum, nesterov, weight_decay,
+                                                       sgd_path):
     """Large parameters go through BLAS, or numpy in blocks: both are the formula, and
     both leave ``.grad`` as backward left it."""
-    from optim.optimizer import BLOCK
+    from optim._inplace import BLOCK
     path, calls = sgd_path
     rng = np.random.default_rng(0)
     shape = (3, BLOCK // 2 + 7)  # 1.5 blocks and a ragged end
     w0 = rng.normal(size=shape)
     grads = [rng.normal(size=shape) for _ in range(3)]
     p = ag.Variable(w0)
-    opt = optim.SGD([p], lr=0.1, momentum=momentum, nesterov=nesterov)
+    opt = optim.SGD([p], lr=0.1, momentum=momentum, nesterov=nesterov,
+                    weight_decay=weight_decay)
     w, v = w0.copy(), np.zeros(shape)
     for g in grads:
         p.grad = g.copy()
         opt.step()
         np.testing.assert_array_equal(p.grad, g)
+        w = w - 0.1 * weight_decay * w
         v = momentum * v - 0.1 * g
         w = w + (momentum * v - 0.1 * g if nesterov else v)
     np.testing.assert_allclose(p.numpy(), w, rtol=1e-12, atol=1e-12)
@@ -663,13 +687,13 @@ def test_sgd_updates_a_parameter_larger_than_one_block(momentum, nesterov, sgd_p
 def test_sgd_blas_and_numpy_paths_agree_in_training(dtype, monkeypatch):
     """Ten momentum steps on a 200x100 weight (above MIN_SIZE) and a bias (below it), with
     weight decay and clipping: the two paths differ only by rounding (BLAS fuses a*x + y)."""
-    from optim import _blas
-    if not _blas.available:
+    from optim import _inplace
+    if not _inplace.available:
         pytest.skip("numpy's BLAS exports no ILP64 axpy here")
     rng = np.random.default_rng(3)
     x = rng.normal(size=(64, 200)).astype(dtype)
     W0, b0 = rng.normal(size=(200, 100)).astype(dtype) * 0.1, np.zeros(100, dtype)
-    assert W0.size >= _blas.MIN_SIZE > b0.size
+    assert W0.size >= _inplace.MIN_SIZE > b0.size
 
     def train():
         W, b = ag.Variable(W0), ag.Variable(b0)
@@ -681,7 +705,7 @@ def test_sgd_blas_and_numpy_paths_agree_in_training(dtype, monkeypatch):
             opt.zero_grad()
         return W.numpy(), b.numpy()
     with_blas = train()
-    monkeypatch.setattr(_blas, "available", False)
+    monkeypatch.setattr(_inplace, "available", False)
     without = train()
     tol = 1e-5 if dtype == np.float32 else 1e-12
     for a, b in zip(with_blas, without):
@@ -705,40 +729,40 @@ def test_sgd_updates_a_big_endian_parameter_by_the_formula():
 def test_blas_is_found_in_numpys_own_openblas():
     """numpy's wheels bundle OpenBLAS with the ILP64 CBLAS functions: there the fast path
     must be on, or the training step silently loses its speed."""
-    from optim import _blas
+    from optim import _inplace
     config = getattr(np.__config__, "CONFIG", {})
     blas = config.get("Build Dependencies", {}).get("blas", {})
     if sys.platform == "win32":
         pytest.skip("a Windows DLL's functions are not found through numpy's extension module")
     if blas.get("name") not in ("scipy-openblas", "openblas64"):  # numpy 2's wheels, numpy 1's
         pytest.skip(f"numpy is built against {blas.get('name', 'an unknown BLAS')}")
-    assert _blas.available
+    assert _inplace.available
 
 
 @settings(max_examples=30, deadline=None)
 @given(extra=st.integers(0, 3000), dtype=st.sampled_from([np.float32, np.float64]),
        alpha=st.floats(-10, 10, allow_nan=False))
 def test_blas_axpy_and_scal_match_numpy(extra, dtype, alpha):
-    from optim import _blas
-    if not _blas.available:
+    from optim import _inplace
+    if not _inplace.available:
         pytest.skip("numpy's BLAS exports no ILP64 axpy here")
     rng = np.random.default_rng(extra)
-    x, y = (rng.normal(size=_blas.MIN_SIZE + extra).astype(dtype) for _ in range(2))
-    assert _blas.usable(y, x)
+    x, y = (rng.normal(size=_inplace.MIN_SIZE + extra).astype(dtype) for _ in range(2))
+    assert _inplace.usable(y, x)
     want_axpy = y.astype(np.float64) + dtype(alpha).astype(np.float64) * x
     got = y.copy()
-    _blas.axpy(alpha, x, got)
+    _inplace.axpy(alpha, x, got)
     eps = np.finfo(dtype).eps
     np.testing.assert_allclose(got, want_axpy, rtol=0,
                                atol=4 * eps * (np.abs(want_axpy) + abs(alpha * x)).max())
-    _blas.scal(alpha, got)
+    _inplace.scal(alpha, got)
     np.testing.assert_allclose(got, dtype(alpha) * want_axpy.astype(dtype), rtol=4 * eps,
                                atol=4 * eps * np.abs(want_axpy).max() * abs(alpha))
 
 
 def test_blas_refuses_arrays_it_cannot_update_safely():
-    from optim import _blas
-    n = _blas.MIN_SIZE
+    from optim import _inplace
+    n = _inplace.MIN_SIZE
     y, x = np.zeros(n, np.float32), np.ones(n, np.float32)
     read_only = np.zeros(n, np.float32)
     read_only.flags.writeable = False
@@ -757,8 +781,8 @@ def test_blas_refuses_arrays_it_cannot_update_safely():
         (y, [1.0] * n),                                             # not an array
     ]
     for target, source in refused:
-        assert not _blas.usable(target, source)
-    assert _blas.usable(y, x) == _blas.available
+        assert not _inplace.usable(target, source)
+    assert _inplace.usable(y, x) == _inplace.available
 
 
 @pytest.mark.parametrize("make", [
@@ -772,7 +796,7 @@ def test_blas_refuses_arrays_it_cannot_update_safely():
 def test_blocked_updates_equal_updates_element_by_element(make):
     """A parameter spanning several blocks gets, element for element, the update the same
     optimizer gives those elements as separate one-block parameters."""
-    from optim.optimizer import BLOCK
+    from optim._inplace import BLOCK
     rng = np.random.default_rng(1)
     n = 2 * BLOCK + 5
     w0 = rng.normal(size=n)

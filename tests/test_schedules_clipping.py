@@ -156,6 +156,23 @@ def test_clipping_keeps_types_and_dtypes():
     assert clip_by_norm(np.float32(2.0), 1.0) == 1.0
 
 
+def test_clipping_writes_into_out_as_numpy_does():
+    """The optimizers clip into buffers of their own this way, so a step allocates nothing."""
+    g = np.array([3.0, 4.0], np.float32)
+    out = np.empty(2, np.float32)
+    assert clip_by_norm(g, 1.0, out=out) is out
+    np.testing.assert_allclose(out, [0.6, 0.8], rtol=1e-6)
+    assert clip_by_value(g, -3.5, 3.5, out=out) is out
+    np.testing.assert_array_equal(out, [3.0, 3.5])
+    outs = [np.empty(2, np.float32), np.empty(1, np.float32)]
+    clipped, norm = clip_by_global_norm([g, np.array([12.0], np.float32)], 1.3, out=outs)
+    assert clipped[0] is outs[0] and clipped[1] is outs[1] and norm == 13.0
+    np.testing.assert_allclose(outs[1], [1.2], rtol=1e-6)
+    np.testing.assert_array_equal(g, [3.0, 4.0])                      # the input is untouched
+    with pytest.raises(ValueError, match="2 arrays but 1 out arrays"):
+        clip_by_global_norm([g, g], 1.0, out=[out])
+
+
 def test_clipping_bad_input():
     with pytest.raises(ValueError, match="clip_by_norm: clip_norm must be a positive"):
         clip_by_norm(np.ones(2), 0.0)

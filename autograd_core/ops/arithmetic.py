@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Op, Value, apply
+from ..engine import Op, Value, _numeric_dtype, apply
 from ..labels import array_text, docstring_formula, number
 from ..worked import Terms
 from . import xp
@@ -206,8 +206,16 @@ class Where(Op):
 
 
 def where(cond, a, b):
-    """``a`` where ``cond`` is true, else ``b`` (``cond`` is a boolean array, not differentiated)."""
-    cond = np.asarray(cond.data if isinstance(cond, Value) else cond, dtype=bool)
+    """``a`` where ``cond`` is true, else ``b`` (``cond`` is a boolean array, not differentiated).
+
+    A condition of numbers is refused, as TensorFlow refuses it: ``where(p, a, b)`` with
+    probabilities p would take ``a`` wherever p is not exactly 0, which is rarely what was
+    meant; write the comparison, ``where(p > 0.5, a, b)``.
+    """
+    cond = np.asarray(cond.data if isinstance(cond, Value) else cond)
+    if cond.dtype != bool:
+        raise TypeError(f"where: cond must be boolean, a comparison such as x > 0, got dtype "
+                        f"{cond.dtype} (shape {cond.shape}); for 'nonzero' write cond != 0")
     return apply(Where(cond), *pair(a, b, Where))
 
 
@@ -286,7 +294,7 @@ def cast(x, dtype):
     """x converted to ``dtype``; differentiable between float dtypes, a constant otherwise."""
     from .nondiff import NonDifferentiable
 
-    dtype = np.dtype(dtype)
+    dtype = _numeric_dtype(dtype, "cast")
     x = as_constant(x, "cast")
     if dtype.kind == "f" and x.dtype.kind == "f":
         return apply(Cast(dtype), x)

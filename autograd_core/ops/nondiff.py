@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Op, apply, get_default_dtype
+from ..engine import Op, _numeric_dtype, apply, get_default_dtype
 from ._operands import as_constant, operand
 
 __all__ = ["stop_gradient", "argmax", "argmin", "equal", "one_hot"]
@@ -69,11 +69,22 @@ def equal(a, b):
 def one_hot(indices, depth, dtype=None):
     """Rows of zeros with a one at each index (``tf.one_hot``); out-of-range gives zeros.
 
+    Args:
+        indices: integers, any shape.
+        depth: the number of classes, an integer >= 0.
+        dtype: of the result (the default float dtype if None).
+    Returns:
+        A constant of shape ``indices.shape + (depth,)``.
+
     >>> one_hot([0, 2], 3).numpy()
     array([[1., 0., 0.],
            [0., 0., 1.]], dtype=float32)
     """
-    out_dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
+    if isinstance(depth, (bool, np.bool_)) or not isinstance(depth, (int, np.integer)) \
+            or depth < 0:
+        raise ValueError(f"one_hot: depth must be an integer >= 0 (the number of classes), "
+                         f"got {depth!r}")
+    out_dtype = _numeric_dtype(dtype, "one_hot") if dtype is not None else get_default_dtype()
     idx = as_constant(indices, "one_hot")
     if idx.data.dtype.kind not in "iu":
         raise TypeError(f"one_hot: indices must be integers, got dtype {idx.data.dtype}")
