@@ -15,10 +15,10 @@ import numpy as _np
 
 from . import linalg, random
 from .engine import (
-    BackwardStep, Op, Value, Variable, apply, backward_steps, constant, detect_anomaly,
-    enable_grad, get_default_dtype, gradients, is_grad_enabled, name_scope, no_grad,
-    set_default_dtype, topological_order, unbroadcast,
+    BackwardStep, Op, apply, backward_steps, gradients, topological_order, unbroadcast,
 )
+from .modes import detect_anomaly, enable_grad, is_grad_enabled, name_scope, no_grad
+from .value import Value, Variable, constant, get_default_dtype, set_default_dtype
 from .custom import Function, custom_gradient
 from .functional import (
     elementwise_grad, grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp,

@@ -1,0 +1,105 @@
+"""Modes of recording, per thread: grad mode, anomaly mode, the open tapes, the name scope.
+
+As PyTorch's grad mode is, these are per thread: a thread evaluating under ``no_grad``
+changes nothing for a thread training, and overlapping blocks in two threads leave each
+thread's mode as it was. ``apply`` reads a thread's state once per op.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+
+
+class _ThreadState:
+    """The modes of one thread: grad mode, anomaly mode, open tapes, the name scope."""
+
+    __slots__ = ("grad_enabled", "anomaly", "tapes", "scope")
+
+    def __init__(self):
+        self.grad_enabled = True
+        self.anomaly = False
+        self.tapes = []       # open GradientTapes, innermost last
+        self.scope = None     # the innermost name_scope ("sequential/dense_1"), or None
+
+
+class _PerThread(threading.local):
+    def __init__(self):
+        self.state = _ThreadState()
+
+
+_local = _PerThread()
+
+
+def _state() -> _ThreadState:
+    """This thread's modes (``apply`` reads them once per op)."""
+    return _local.state
+
+
+class _GradMode(contextlib.ContextDecorator):
+    def __init__(self, enabled):
+        self.enabled = enabled
+
+    def __enter__(self):
+        state = _local.state
+        self.prev = state.grad_enabled
+        state.grad_enabled = self.enabled
+
+    def __exit__(self, *exc):
+        _local.state.grad_enabled = self.prev
+        return False
+
+
+def no_grad():
+    """Context manager and decorator: ops inside record no graph (inference, updates).
+
+    Per thread: another thread's ops are recorded as before.
+
+    >>> from autograd_core import Value
+    >>> x = Value(2.0)
+    >>> with no_grad():
+    ...     y = x * x
+    >>> y.requires_grad
+    False
+    """
+    return _GradMode(False)
+
+
+def enable_grad():
+    """Context manager and decorator that turns recording back on inside ``no_grad``."""
+    return _GradMode(True)
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops in this thread record the graph."""
+    return _local.state.grad_enabled
+
+
+@contextlib.contextmanager
+def name_scope(name: str):
+    """Tag the ops run inside with ``name`` (nested scopes join with "/"), as TensorFlow's
+    ``tf.name_scope``. Layers use it so a drawing can collapse a model to one box per layer.
+    """
+    state = _local.state
+    prev = state.scope
+    state.scope = name if prev is None else f"{prev}/{name}"
+    try:
+        yield state.scope
+    finally:
+        state.scope = prev
+
+
+class detect_anomaly(contextlib.ContextDecorator):
+    """Raise ``FloatingPointError`` at the first op whose forward or backward makes NaN/Inf.
+
+    Off by default: it checks every array an op produces, which costs time. Per thread.
+    """
+
+    def __enter__(self):
+        state = _local.state
+        self.prev = state.anomaly
+        state.anomaly = True
+
+    def __exit__(self, *exc):
+        _local.state.anomaly = self.prev
+        return False
