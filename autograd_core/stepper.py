@@ -52,6 +52,13 @@ def _name_in_maths(v):
     return None
 
 
+def _before_words(formula):
+    """A formula too long for a caption without the words that follow its maths (a
+    convolution's "dL/dx = g ⋆ flip(k), ...: g with a border of 1 zero, ...")."""
+    maths, colon, _ = formula.partition(": ")
+    return maths if colon and len(formula) > CAPTION_WIDTH else formula
+
+
 class _Stepper:
     """What both steppers share: moving through the steps, and their frames."""
 
@@ -409,7 +416,7 @@ class BackpropStepper(_Stepper):
             return [note]
         lines = worked_lines(item.worked)
         if len(lines[0]) > CAPTION_WIDTH:
-            return [worked_head(item.worked)]
+            return [_before_words(worked_head(item.worked))]
         return lines if all(len(line) <= CAPTION_WIDTH for line in lines) else lines[:1]
 
     def _last_use(self):

@@ -17,7 +17,10 @@ import numpy as np
 
 from .engine import Op, Value
 from .labels import flat, formula_for, formula_lines, shape_text, summary_lines, value_name
-from .worked import worked_lines
+from .worked import grid_lines, worked_lines
+
+# A local derivative longer than this is written one input a line.
+LONG = 120
 
 __all__ = ["ChainRuleStep", "InputGradient", "ForwardStep", "describe", "derivative_for"]
 
@@ -98,14 +101,18 @@ def _joined(derivative):
 
 
 def _shows_all(worked):
-    """Whether a worked chain rule ends on the whole gradient (a number, or a small tensor
-    substituted whole), so that a line repeating it would say nothing new."""
-    return worked is not None and not worked.at  # None (whole) or () (a number)
+    """Whether a worked chain rule shows the whole gradient (a number, a small tensor
+    substituted whole, or grids of all of it), so that a line repeating it would say
+    nothing new."""
+    if worked is None:
+        return False
+    return not worked.at or worked.grids is not None and not worked.grids.where
 
 
 def describe(step, total_steps=None, last_use=None):
     """The lines of one backward step: the op, g, and for each input the chain rule worked
-    out with its numbers and the gradient it holds after the step.
+    out with its numbers (and, for a window op on a tiny example, its whole gradient as
+    grids of numbers) and the gradient it holds after the step.
 
     ``last_use`` maps id(Value) to the (step, input position) of the last gradient it
     receives, to tell a complete gradient from one still to be added to; without it every
@@ -113,10 +120,15 @@ def describe(step, total_steps=None, last_use=None):
     """
     count = f"/{total_steps}" if total_steps else ""
     scope = f"  (in {step.op.scope})" if step.op.scope else ""
-    lines = [f"step {step.index}{count}: {step.op!r}{scope}   {step.forward}",
-             f"    local derivative: {_joined(step.derivative) or '(none)'}",
-             f"    upstream g = dL/d{value_name(step.node)}  {shape_text(step.grad)}: "
-             f"{flat(summary_lines(step.grad))}"]
+    lines = [f"step {step.index}{count}: {step.op!r}{scope}   {step.forward}"]
+    derivative = _joined(step.derivative) or "(none)"
+    if len(derivative) <= LONG:
+        lines.append(f"    local derivative: {derivative}")
+    else:  # one line per input (a convolution's, in words)
+        lines += ["    local derivative:"] + [f"        {part}"
+                                               for part in formula_lines(step.derivative)]
+    lines.append(f"    upstream g = dL/d{value_name(step.node)}  {shape_text(step.grad)}: "
+                 f"{flat(summary_lines(step.grad))}")
     for pos, item in enumerate(step.inputs):
         name = f"{item.argument} = {value_name(item.value)}"
         if item.grad is None:
@@ -125,6 +137,8 @@ def describe(step, total_steps=None, last_use=None):
         shape = f"  {np.shape(item.grad)}" if np.ndim(item.grad) else ""
         worked = worked_lines(item.worked) if item.worked is not None else [
             f"receives {flat(summary_lines(item.grad))}"]
+        if item.worked is not None and item.worked.grids is not None:
+            worked += grid_lines(item.worked.grids)
         lines.append(f"    {name}{shape}: {worked[0]}")
         lines += ["        " + line for line in worked[1:]]
         complete = last_use is not None and last_use.get(id(item.value)) == (step.index, pos)

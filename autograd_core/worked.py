@@ -14,6 +14,10 @@ returning ``labels.Terms``; the ops of the elementwise families need none, as th
 derivative formula, read element by element, is the term. An op that says nothing (a
 custom one) shows its element's value alone. The index helpers below (``reduced_index``,
 ``sources_in``, ...) are what ops' ``element`` methods are written with.
+
+A window op (a convolution, a pooling) can also show its whole gradient on a tiny
+example, as grids of numbers side by side: ``g ⋆ flip(k) = dL/dx``. Its
+``grids(i, grad, g, y, *xs)`` returns ``Grids``, the last one the gradient the step sent.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ import numpy as np
 from .engine import _summed_axes
 from .labels import argument_name, axes_text, formula_for, formula_lines, number, op_formula
 
-__all__ = ["Terms", "Worked", "work_out", "worked_lines", "worked_head", "display_names",
+__all__ = ["Terms", "Grids", "Worked", "work_out", "worked_lines", "worked_head",
+           "grid_lines", "display_names",
            "broadcast_index", "broadcast_sources", "reduced_index", "flat_index",
            "unflat_index", "sources_in", "ELEMENTWISE_FAMILIES"]
 
@@ -61,6 +66,23 @@ class Terms(NamedTuple):
     expression: str | None = None
     indices: tuple = ({},)
     arrays: dict | None = None
+
+
+class Grids(NamedTuple):
+    """A gradient on a tiny example, as 2-D grids of numbers side by side: what an op's
+    ``grids(i, grad, g, y, *xs)`` returns (None when the example is not tiny).
+
+    words: how to read them ("slide flip(k) over g: ..."); titles: one per grid but the
+    last ("g, a border of 1 zero", "flip(k)"); arrays: the grids, the last the gradient
+    sent (a 2-D slice of it, as ``where`` says); between: the sign between two grids ("⋆",
+    "="); where: which slice the grids are ("image 0, channel 0"), "" for all of it.
+    The op's argument names in words and titles read as the Values' names.
+    """
+    words: str
+    titles: tuple
+    arrays: tuple
+    between: tuple
+    where: str = ""
 
 
 def broadcast_index(at, shape) -> tuple:
@@ -121,7 +143,8 @@ class Worked(NamedTuple):
     gradient); summed: the axes of the op's result the gradient was summed over because
     the input was broadcast, () if none; complete: whether every term is shown;
     substituted: (token, index, number) for each number in ``numbers``, index None for a
-    whole array.
+    whole array; grids: the whole gradient on a tiny example (``Grids``, the last grid
+    titled ``target``), or None.
     """
     target: str
     name: str
@@ -134,6 +157,7 @@ class Worked(NamedTuple):
     summed: tuple
     complete: bool
     substituted: tuple
+    grids: Grids | None = None
 
 
 def display_names(op, output_name, input_names):
@@ -326,7 +350,18 @@ def work_out(op, i, g, y, xs, raw, sent, names=None, fmt=number,
         expression, tokens, {t: _rename(t, names) for t in tokens}, arrays, each_term(),
         leaves, fmt, max_terms)
     return worked._replace(names=names_text, numbers=numbers_text,
-                           complete=count <= max_terms, substituted=substituted)
+                           complete=count <= max_terms, substituted=substituted,
+                           grids=_grids(op, i, sent, g, y, xs, names, target))
+
+
+def _grids(op, i, sent, g, y, xs, names, target):
+    """The op's ``Grids`` for input i in the Values' names, the last titled ``target``."""
+    make = getattr(op, "grids", None)
+    grids = make(i, sent, g, y, *xs) if make is not None else None
+    if grids is None:
+        return None
+    return grids._replace(words=_rename(grids.words, names),
+                          titles=tuple(_rename(t, names) for t in grids.titles) + (target,))
 
 
 def _sum_of_terms(expression, tokens, display, arrays, terms, leaves_of, fmt, max_terms):
@@ -405,9 +440,49 @@ def worked_lines(w: Worked, fmt=number) -> list:
             return [line]
         return [head, "    = " + " = ".join(chain)]
     lines = [f"{head}: {w.shapes}" if w.shapes else head]
+    if len(lines[0]) > ONE_LINE and w.shapes:  # a formula in words: the shapes below it
+        lines = [head, f"shapes {w.shapes}"]
     element = f"element [{', '.join(str(k) for k in w.at)}]" if w.at else w.target
     line = f"{element} = " + " = ".join(chain)
     if len(line) <= ONE_LINE or len(chain) < 2:
         return lines + [line]
     pad = " " * len(element)
     return lines + [f"{element} = {chain[0]}", f"{pad} = " + " = ".join(chain[1:])]
+
+
+def _grid_rows(a, fmt):
+    """A 2-D array as the rows of a matrix, each column's numbers right-aligned."""
+    cells = [[fmt(v) for v in row] for row in np.asarray(a)]
+    widths = [max(len(row[j]) for row in cells) for j in range(len(cells[0]))]
+    last = len(cells) - 1
+    return [("[[" if r == 0 else " [") + ", ".join(c.rjust(w) for c, w in zip(row, widths))
+            + ("]]" if r == last else "],") for r, row in enumerate(cells)]
+
+
+def grid_lines(grids: Grids, fmt=number) -> list:
+    """``Grids`` as text lines: the words, then the titles joined by the signs between the
+    grids, and each grid's rows under its title.
+
+    >>> grids = Grids("g doubled", ("g", "dL/dx"), (np.eye(2), 2 * np.eye(2)), ("->",))
+    >>> print("\\n".join(grid_lines(grids)))
+    in numbers: g doubled
+    g         ->  dL/dx
+    [[1, 0],      [[2, 0],
+     [0, 1]]       [0, 2]]
+    """
+    where = f" ({grids.where})" if grids.where else ""
+    blocks = [[title] + _grid_rows(a, fmt) for title, a in zip(grids.titles, grids.arrays)]
+    widths = [max(len(line) for line in block) for block in blocks]
+    height = max(len(block) for block in blocks)
+    lines = []
+    for row in range(height):
+        parts = []
+        for k, (block, width) in enumerate(zip(blocks, widths)):
+            text = block[row] if row < len(block) else ""
+            if k < len(blocks) - 1:
+                sign = grids.between[k]
+                gap = f"  {sign}  " if row == 0 and sign else " " * (len(sign) + 4)
+                text = text.ljust(width) + gap
+            parts.append(text)
+        lines.append("".join(parts).rstrip())
+    return [f"in numbers{where}: {grids.words}"] + lines

@@ -35,9 +35,10 @@ import pytest
 
 import autograd_core as ag
 from autograd_core import ops
+from autograd_core.ops import xp
 from autograd_core.engine import Op
 from autograd_core.labels import argument_name, formula_lines, op_formula
-from autograd_core.worked import work_out
+from autograd_core.worked import grid_lines, work_out
 
 rng = np.random.default_rng(10)
 
@@ -129,6 +130,152 @@ class Case(NamedTuple):
 def case(op, mode, f, inputs, derivative, grads, forward=None):
     return Case(op, mode, f, tuple(inputs), derivative, grads, forward)
 
+
+# --- convolutions and pooling, as their words say: on channels-last arrays (N, H, W, C)
+# and kernels (kh, kw, in, out), with numpy loops (not the ops' own arithmetic)
+
+
+def nhwc(a, first=False):
+    """An image array in the channels-last layout (from PyTorch's (N, C, H, W))."""
+    return a.transpose(0, 2, 3, 1) if first else a
+
+
+def nchw(a, first=False):
+    return a.transpose(0, 3, 1, 2) if first else a
+
+
+def hwio(k, first=False):
+    """A kernel as (kh, kw, in, out) (from PyTorch's (out, in, kh, kw))."""
+    return k.transpose(2, 3, 1, 0) if first else k
+
+
+def oihw(k, first=False):
+    return k.transpose(3, 2, 0, 1) if first else k
+
+
+def spread(a, apart=(1, 1)):
+    """a with its pixels ``apart`` (rows, columns) apart, zeros between."""
+    n, h, w, c = a.shape
+    out = np.zeros((n, (h - 1) * apart[0] + 1, (w - 1) * apart[1] + 1, c))
+    out[:, ::apart[0], ::apart[1]] = a
+    return out
+
+
+def bordered(a, border=((0, 0), (0, 0))):
+    """a with a border of zeros ((top, bottom), (left, right)); a negative side cuts."""
+    (top, bottom), (left, right) = border
+    a = np.pad(a, ((0, 0), (max(top, 0), max(bottom, 0)), (max(left, 0), max(right, 0)), (0, 0)))
+    rows = slice(max(-top, 0), a.shape[1] - max(-bottom, 0))
+    return a[:, rows, max(-left, 0):a.shape[2] - max(-right, 0)]
+
+
+def flipped(k):
+    """k flipped in both spatial axes, its in and out channels swapped."""
+    return k[::-1, ::-1].swapaxes(2, 3)
+
+
+def correlate(a, k, taps=(1, 1), step=(1, 1)):
+    """a ⋆ k: y[n, r, c, o] = sum over u, v, i of a[n, r*step + u*taps, c*step + v*taps, i]
+    * k[u, v, i, o], wherever the kernel fits in a."""
+    (kh, kw), span = k.shape[:2], [(n - 1) * t + 1 for n, t in zip(k.shape[:2], taps)]
+    oh, ow = ((a.shape[1 + d] - span[d]) // step[d] + 1 for d in (0, 1))
+    y = np.zeros((a.shape[0], oh, ow, k.shape[3]))
+    for r in range(oh):
+        for c in range(ow):
+            for u in range(kh):
+                for v in range(kw):
+                    i, j = r * step[0] + u * taps[0], c * step[1] + v * taps[1]
+                    y[:, r, c] += a[:, i, j] @ k[u, v]
+    return y
+
+
+def correlate_batch(a, b, apart=(1, 1), step=(1, 1)):
+    """a ⋆ b summed over the batch, b's pixels ``apart`` apart: dk[u, v, i, o] = sum over
+    n, r, c of a[n, u*step + r*apart, v*step + c*apart, i] * b[n, r, c, o]."""
+    per_channel = correlate(a.transpose(3, 1, 2, 0), b.transpose(1, 2, 0, 3), apart, step)
+    return per_channel.transpose(1, 2, 0, 3)
+
+
+def conv_grads(first=False, apart=(1, 1), g_border=((1, 1), (1, 1)), taps=(1, 1),
+               x_border=((0, 0), (0, 0))):
+    """Conv2D's derivatives as the words say them: dL/dx = g (its pixels ``apart`` apart,
+    in ``g_border``) correlated with k flipped, its taps ``taps`` apart; dL/dk = x (in
+    ``x_border``) correlated with g (its pixels ``apart`` apart), stepping ``taps``,
+    summed over the batch; dL/db = g summed over the batch and the pixels."""
+    def grads(op, g, y, x, k, *b):
+        G, X, K = nhwc(g, first), nhwc(x, first), hwio(k, first)
+        dx = correlate(bordered(spread(G, apart), g_border), flipped(K), taps)
+        dk = correlate_batch(bordered(X, x_border), G, apart, taps)
+        db = (G.sum(axis=(0, 1, 2)),) if b else ()
+        return (nchw(dx, first), oihw(dk, first)) + db
+    return grads
+
+
+def window_pixels(hw, size, strides, pads):
+    """For each window (r, c) of a pooling: the pixels (i, j) of an image of ``hw`` it
+    holds, the padding left out, in row-major order."""
+    (top, _), (left, _) = pads
+    oh, ow = ((hw[d] + sum(pads[d]) - size[d]) // strides[d] + 1 for d in (0, 1))
+    for r in range(oh):
+        for c in range(ow):
+            yield r, c, [(r * strides[0] + u - top, c * strides[1] + v - left)
+                         for u in range(size[0]) for v in range(size[1])
+                         if 0 <= r * strides[0] + u - top < hw[0]
+                         and 0 <= c * strides[1] + v - left < hw[1]]
+
+
+def pool_grads(kind, size, strides, pads=((0, 0), (0, 0)), first=False):
+    """A pooling's dL/dx as its words say: "max": g at the position of each window's
+    maximum (the first on ties), 0 elsewhere; "mean": g / count copied to each position of
+    its window. Windows that overlap add up."""
+    def grads(op, g, y, x):
+        G, X = nhwc(g, first), nhwc(x, first)
+        dx = np.zeros_like(X)
+        for r, c, pixels in window_pixels(X.shape[1:3], size, strides, pads):
+            rows, cols = np.array(pixels).T
+            if kind == "max":
+                best = np.argmax(X[:, rows, cols], axis=1)   # (N, C): the first on ties
+                for n, ch in np.ndindex(best.shape):
+                    dx[n, rows[best[n, ch]], cols[best[n, ch]], ch] += G[n, r, c, ch]
+            else:
+                dx[:, rows, cols] += G[:, r:r + 1, c] / len(pixels)
+        return (nchw(dx, first),)
+    return grads
+
+
+def pool_of(kind, size, strides, pads, x):
+    """The gradients of a pooling's gradient, for the pooling of ``x``: "max": dL/ddy = g
+    read at the position of each window's maximum in x; "mean": dL/ddy = the mean of g
+    over each window's pixels."""
+    def grads(op, g, y, dy):
+        out = np.zeros(dy.shape)
+        for r, c, pixels in window_pixels(x.shape[1:3], size, strides, pads):
+            rows, cols = np.array(pixels).T
+            if kind == "max":
+                best = np.argmax(x[:, rows, cols], axis=1)
+                for n, ch in np.ndindex(best.shape):
+                    out[n, r, c, ch] = g[n, rows[best[n, ch]], cols[best[n, ch]], ch]
+            else:
+                out[:, r, c] = g[:, rows, cols].mean(axis=1)
+        return (out,)
+    return grads
+
+
+def window_of(f, *shapes):
+    """The resolved window of the op ``f`` makes on Values of ``shapes``."""
+    return f(*(ag.Value(np.zeros(shape)) for shape in shapes)).op.window
+
+
+# How conv2d's dL/dx begins in words, and that of its kernel gradient
+FULL = 'dL/dx = g ⋆ flip(k), a "full" correlation (a transposed convolution): '
+FULL_DY = 'dL/dx = dy ⋆ flip(g), a "full" correlation (a transposed convolution): '
+POOLED = np.random.default_rng(14).normal(size=(1, 4, 4, 1))
+MAX_POOL = ag.max_pool2d(ag.Value(POOLED), 2, 1)
+AVG_SAME = window_of(lambda x: ag.avg_pool2d(x, 2, padding="same"), (1, 3, 3, 1))
+AVG_VALID = window_of(lambda x: ag.avg_pool2d(x, 2), (1, 4, 4, 1))
+FILTER_S2 = window_of(lambda x, k: ag.conv2d(x, k, strides=2), (1, 5, 5, 1), (2, 2, 1, 1))
+FILTER_SAME_D2 = window_of(lambda x, k: ag.conv2d(x, k, padding="same", dilation=2),
+                           (1, 4, 4, 2), (3, 3, 2, 1))
 
 X = normal(3, 4)
 X3 = normal(2, 3, 4)
@@ -655,6 +802,222 @@ CASES = [
          (np.array([0, 2]),), "", None, "y = one_hot(x), with no gradient"),
     case(ops.NonDifferentiable, "cast to int", lambda x: ag.cast(x, np.int32), (X,), "", None,
          "y = cast(x), with no gradient"),
+    # --- convolutions -------------------------------------------------------------------
+    case(ops.Conv2D, "valid, channels", ag.conv2d, (normal(2, 4, 4, 2), normal(2, 2, 2, 3)),
+         FULL + "g with a border of 1 zero, correlated with "
+         "k flipped in both spatial axes, its in and out channels swapped,  "
+         "dL/dk = x ⋆ g: x correlated with g, summed over the batch",
+         conv_grads(),
+         "y = x ⋆ k, a correlation: 2x2 kernel, strides 1, padding valid, dilation 1, "
+         "channels_last"),
+    case(ops.Conv2D, "one channel", ag.conv2d, (normal(1, 4, 4, 1), normal(2, 2, 1, 1)),
+         FULL + "g with a border of 1 zero, correlated with "
+         "k flipped in both spatial axes,  "
+         "dL/dk = x ⋆ g: x correlated with g, summed over the batch",
+         conv_grads()),
+    case(ops.Conv2D, "strides 2", lambda x, k: ag.conv2d(x, k, strides=2),
+         (normal(1, 5, 5, 2), normal(2, 2, 2, 2)),
+         FULL + "g with its pixels 2 apart and a border of "
+         "zeros (top 1, bottom 2, left 1, right 2), correlated with k flipped in both spatial "
+         "axes, its in and out channels swapped,  "
+         "dL/dk = x ⋆ g: x with 1 row cut off at the bottom and 1 column cut off on the right, "
+         "correlated with g, its pixels 2 apart, summed over the batch",
+         conv_grads(apart=(2, 2), g_border=((1, 2), (1, 2)), x_border=((0, -1), (0, -1))),
+         "y = x ⋆ k, a correlation: 2x2 kernel, strides 2, padding valid, dilation 1, "
+         "channels_last"),
+    case(ops.Conv2D, "same, 3x3", lambda x, k: ag.conv2d(x, k, padding="same"),
+         (normal(1, 4, 4, 1), normal(3, 3, 1, 2)),
+         FULL + "g with a border of 1 zero, correlated with "
+         "k flipped in both spatial axes, its in and out channels swapped,  "
+         "dL/dk = x ⋆ g: x with a border of 1 zero, correlated with g, summed over the batch",
+         conv_grads(x_border=((1, 1), (1, 1))),
+         "y = x ⋆ k, a correlation: 3x3 kernel, strides 1, padding same (1 on each side), "
+         "dilation 1, channels_last"),
+    case(ops.Conv2D, "same, strides 2", lambda x, k: ag.conv2d(x, k, strides=2, padding="same"),
+         (normal(1, 4, 4, 1), normal(3, 3, 1, 1)),
+         FULL + "g with its pixels 2 apart and a border of "
+         "zeros (top 2, bottom 1, left 2, right 1), correlated with k flipped in both spatial "
+         "axes,  "
+         "dL/dk = x ⋆ g: x with a border of zeros (bottom 1, right 1), correlated with g, its "
+         "pixels 2 apart, summed over the batch",
+         conv_grads(apart=(2, 2), g_border=((2, 1), (2, 1)), x_border=((0, 1), (0, 1))),
+         "y = x ⋆ k, a correlation: 3x3 kernel, strides 2, padding same (top 0, bottom 1, "
+         "left 0, right 1), dilation 1, channels_last"),
+    case(ops.Conv2D, "explicit padding", lambda x, k: ag.conv2d(x, k, padding=((1, 0), (0, 2))),
+         (normal(1, 4, 4, 1), normal(2, 2, 1, 1)),
+         FULL + "g with a border of zeros (bottom 1, left 1) "
+         "and 1 column cut off on the right, correlated with k flipped in both spatial axes,  "
+         "dL/dk = x ⋆ g: x with a border of zeros (top 1, right 2), correlated with g, summed "
+         "over the batch",
+         conv_grads(g_border=((0, 1), (1, -1)), x_border=((1, 0), (0, 2))),
+         "y = x ⋆ k, a correlation: 2x2 kernel, strides 1, padding top 1, bottom 0, left 0, "
+         "right 2, dilation 1, channels_last"),
+    case(ops.Conv2D, "dilation 2", lambda x, k: ag.conv2d(x, k, dilation=2),
+         (normal(1, 5, 5, 1), normal(2, 2, 1, 1)),
+         FULL + "g with a border of 2 zeros, correlated with "
+         "k flipped in both spatial axes, its taps 2 apart,  "
+         "dL/dk = x ⋆ g: x correlated with g, stepping 2 pixels, summed over the batch",
+         conv_grads(g_border=((2, 2), (2, 2)), taps=(2, 2)),
+         "y = x ⋆ k, a correlation: 2x2 kernel, strides 1, padding valid, dilation 2, "
+         "channels_last"),
+    case(ops.Conv2D, "channels_first",
+         lambda x, k: ag.conv2d(x, k, data_format="channels_first"),
+         (normal(2, 2, 4, 4), normal(3, 2, 2, 2)),
+         FULL + "g with a border of 1 zero, correlated with "
+         "k flipped in both spatial axes, its in and out channels swapped,  "
+         "dL/dk = x ⋆ g: x correlated with g, summed over the batch",
+         conv_grads(first=True),
+         "y = x ⋆ k, a correlation: 2x2 kernel, strides 1, padding valid, dilation 1, "
+         "channels_first"),
+    case(ops.Conv2D, "channels_first, strides (2, 1), padding 1, dilation (1, 2)",
+         lambda x, k: ag.conv2d(x, k, strides=(2, 1), padding=1, dilation=(1, 2),
+                                data_format="channels_first"),
+         (normal(1, 1, 6, 5), normal(1, 1, 2, 2)),
+         FULL + "g with its pixels (2, 1) apart and a "
+         "border of zeros (left 1, right 1), correlated with k flipped in both spatial axes, "
+         "its taps (1, 2) apart,  "
+         "dL/dk = x ⋆ g: x with a border of 1 zero, correlated with g, its pixels (2, 1) apart, "
+         "stepping (1, 2) pixels, summed over the batch",
+         conv_grads(first=True, apart=(2, 1), g_border=((0, 0), (1, 1)), taps=(1, 2),
+                    x_border=((1, 1), (1, 1))),
+         "y = x ⋆ k, a correlation: 2x2 kernel, strides (2, 1), padding 1 on each side, "
+         "dilation (1, 2), channels_first"),
+    case(ops.Conv2D, "conv1d, same", lambda x, k: ag.conv1d(x, k, padding="same").inputs[0],
+         (normal(1, 5, 2), normal(3, 2, 1)),
+         FULL + "g with a border of zeros (left 1, right 1), "
+         "correlated with k flipped in both spatial axes, its in and out channels swapped,  "
+         "dL/dk = x ⋆ g: x with a border of zeros (left 1, right 1), correlated with g, summed "
+         "over the batch",
+         conv_grads(g_border=((0, 0), (1, 1)), x_border=((0, 0), (1, 1))),
+         "y = x ⋆ k, a correlation: 1x3 kernel, strides 1, padding same (top 0, bottom 0, "
+         "left 1, right 1), dilation 1, channels_last"),
+    case(ops.Conv2DBias, "valid", lambda x, k, b: ag.conv2d(x, k, bias=b),
+         (normal(2, 4, 4, 2), normal(2, 2, 2, 2), normal(2)),
+         FULL + "g with a border of 1 zero, correlated with "
+         "k flipped in both spatial axes, its in and out channels swapped,  "
+         "dL/dk = x ⋆ g: x correlated with g, summed over the batch,  "
+         "dL/db = g summed over the batch and the pixels",
+         conv_grads(),
+         "y = x ⋆ k + b, a correlation and b added to every pixel: 2x2 kernel, strides 1, "
+         "padding valid, dilation 1, channels_last"),
+    case(ops.Conv2DBias, "channels_first, same",
+         lambda x, k, b: ag.conv2d(x, k, padding="same", bias=b, data_format="channels_first"),
+         (normal(2, 2, 3, 3), normal(2, 2, 3, 3), normal(2)),
+         FULL + "g with a border of 1 zero, correlated with "
+         "k flipped in both spatial axes, its in and out channels swapped,  "
+         "dL/dk = x ⋆ g: x with a border of 1 zero, correlated with g, summed over the batch,  "
+         "dL/db = g summed over the batch and the pixels",
+         conv_grads(first=True, x_border=((1, 1), (1, 1)))),
+    case(ops.Conv2DTranspose, "strides 2", lambda x, k: ag.conv2d_transpose(x, k, strides=2),
+         (normal(2, 2, 2, 3), normal(2, 2, 2, 3)),
+         "dL/dx = g ⋆ k: g correlated with k, stepping 2 pixels,  "
+         "dL/dk = g ⋆ x: g correlated with x, its pixels 2 apart, summed over the batch",
+         lambda op, g, y, x, k: (correlate(g, k, step=(2, 2)),
+                                 correlate_batch(g, x, apart=(2, 2))),
+         "y = x ⋆ᵀ k, conv2d's transpose: each pixel of x adds k times itself to its window of "
+         "y: 2x2 kernel, strides 2, padding valid, dilation 1, channels_last"),
+    case(ops.Conv2DTranspose, "channels_first, same",
+         lambda x, k: ag.conv2d_transpose(x, k, padding="same", data_format="channels_first"),
+         (normal(1, 2, 3, 3), normal(2, 1, 3, 3)),
+         "dL/dx = g ⋆ k: g with a border of 1 zero, correlated with k,  "
+         "dL/dk = g ⋆ x: g with a border of 1 zero, correlated with x, summed over the batch",
+         lambda op, g, y, x, k: (
+             nchw(correlate(bordered(nhwc(g, True), ((1, 1), (1, 1))), hwio(k, True)), True),
+             oihw(correlate_batch(bordered(nhwc(g, True), ((1, 1), (1, 1))), nhwc(x, True)),
+                  True)),
+         "y = x ⋆ᵀ k, conv2d's transpose: each pixel of x adds k times itself to its window of "
+         "y: 3x3 kernel, strides 1, padding same (1 on each side), dilation 1, channels_first"),
+    case(ops.Conv2DBackpropFilter, "strides 2",
+         lambda x, dy: xp.conv2d_backprop_filter(x, dy, FILTER_S2),
+         (normal(1, 5, 5, 1), normal(1, 2, 2, 1)),
+         FULL_DY + "dy with its pixels 2 apart and a border of "
+         "zeros (top 1, bottom 2, left 1, right 2), correlated with g flipped in both spatial "
+         "axes,  dL/ddy = x ⋆ g: x correlated with g, stepping 2 pixels",
+         lambda op, g, y, x, dy: (
+             correlate(bordered(spread(dy, (2, 2)), ((1, 2), (1, 2))), flipped(g)),
+             correlate(x, g, step=(2, 2))),
+         "y = x ⋆ dy, conv2d's kernel gradient, summed over the batch: 2x2 kernel, strides 2, "
+         "padding valid, dilation 1, channels_last"),
+    case(ops.Conv2DBackpropFilter, "same, dilation 2",
+         lambda x, dy: xp.conv2d_backprop_filter(x, dy, FILTER_SAME_D2),
+         (normal(1, 4, 4, 2), normal(1, 4, 4, 1)),
+         FULL_DY + "dy with a border of 2 zeros, correlated "
+         "with g flipped in both spatial axes, its taps 2 apart, its in and out channels "
+         "swapped,  dL/ddy = x ⋆ g: x with a border of 2 zeros, correlated with g, its taps 2 "
+         "apart",
+         lambda op, g, y, x, dy: (
+             correlate(bordered(dy, ((2, 2), (2, 2))), flipped(g), taps=(2, 2)),
+             correlate(bordered(x, ((2, 2), (2, 2))), g, taps=(2, 2))),
+         "y = x ⋆ dy, conv2d's kernel gradient, summed over the batch: 3x3 kernel, strides 1, "
+         "padding same (2 on each side), dilation 2, channels_last"),
+    case(ops.BiasAdd, "channels_last", ag.bias_add, (normal(2, 3, 3, 2), normal(2)),
+         "dL/dx = g,  dL/db = g summed over axes (0, 1, 2)",
+         lambda op, g, y, x, b: (g, g.sum(axis=(0, 1, 2))),
+         "y = x + b, b added along the channel axis 3"),
+    case(ops.BiasAdd, "channels_first", lambda x, b: ag.bias_add(x, b, "channels_first"),
+         (normal(2, 2, 3), normal(2)),
+         "dL/dx = g,  dL/db = g summed over axes (0, 2)",
+         lambda op, g, y, x, b: (g, g.sum(axis=(0, 2))),
+         "y = x + b, b added along the channel axis 1"),
+    # --- pooling ------------------------------------------------------------------------
+    case(ops.MaxPool2D, "valid", ag.max_pool2d, (normal(2, 4, 4, 3),),
+         "dL/dx = g at the position of each window's maximum, 0 elsewhere   "
+         "(the first maximum on ties)",
+         pool_grads("max", (2, 2), (2, 2)),
+         "y = max of x over each window: 2x2 window, strides 2, padding valid, channels_last"),
+    case(ops.MaxPool2D, "overlapping, ties", lambda x: ag.max_pool2d(x, 2, 1),
+         (np.array([[1.0, 3.0, 3.0], [3.0, 0.0, 2.0], [-1.0, 2.0, 2.0]]).reshape(1, 3, 3, 1),),
+         "dL/dx = g at the position of each window's maximum, 0 elsewhere   "
+         "(the first maximum on ties; overlapping windows add up)",
+         pool_grads("max", (2, 2), (1, 1)),
+         "y = max of x over each window: 2x2 window, strides 1, padding valid, channels_last"),
+    case(ops.MaxPool2D, "same, channels_first",
+         lambda x: ag.max_pool2d(x, 2, padding="same", data_format="channels_first"),
+         (normal(1, 2, 5, 5),),
+         "dL/dx = g at the position of each window's maximum, 0 elsewhere   "
+         "(the first maximum on ties)",
+         pool_grads("max", (2, 2), (2, 2), ((0, 1), (0, 1)), first=True),
+         "y = max of x over each window: 2x2 window, strides 2, padding same (top 0, bottom 1, "
+         "left 0, right 1), channels_first"),
+    case(ops.AvgPool2D, "valid", ag.avg_pool2d, (normal(2, 4, 4, 2),),
+         "dL/dx = g / 4 copied to each position of its window",
+         pool_grads("mean", (2, 2), (2, 2)),
+         "y = mean of x over each window: 2x2 window, strides 2, padding valid, channels_last"),
+    case(ops.AvgPool2D, "same", lambda x: ag.avg_pool2d(x, 2, padding="same"),
+         (normal(1, 3, 3, 1),),
+         "dL/dx = g / count copied to each position of its window   "
+         "(count: the window's pixels not in the padding, 4 or fewer)",
+         pool_grads("mean", (2, 2), (2, 2), ((0, 1), (0, 1))),
+         "y = mean of x over each window, the padding not counted: 2x2 window, strides 2, "
+         "padding same (top 0, bottom 1, left 0, right 1), channels_last"),
+    case(ops.AvgPool2D, "3x3, strides 1, same, channels_first",
+         lambda x: ag.avg_pool2d(x, 3, 1, padding="same", data_format="channels_first"),
+         (normal(1, 2, 4, 4),),
+         "dL/dx = g / count copied to each position of its window   "
+         "(count: the window's pixels not in the padding, 9 or fewer; overlapping windows add "
+         "up)",
+         pool_grads("mean", (3, 3), (1, 1), ((1, 1), (1, 1)), first=True)),
+    case(ops.MaxPool2DBackprop, "overlapping",
+         lambda dy: xp.max_pool2d_backprop(dy, MAX_POOL.op.argmax, MAX_POOL.op.window,
+                                           POOLED.shape),
+         (normal(1, 3, 3, 1),),
+         "dL/ddy = g read at the position of each window's maximum",
+         pool_of("max", (2, 2), (1, 1), ((0, 0), (0, 0)), POOLED),
+         "y = dy at the position of each window's maximum, 0 elsewhere (max_pool2d's "
+         "gradient): 2x2 window, strides 1, padding valid, channels_last"),
+    case(ops.AvgPool2DBackprop, "valid",
+         lambda dy: xp.avg_pool2d_backprop(dy, AVG_VALID, (1, 4, 4, 1)), (normal(1, 2, 2, 1),),
+         "dL/ddy = avg_pool2d(g): the mean of g over each window",
+         pool_of("mean", (2, 2), (2, 2), ((0, 0), (0, 0)), np.zeros((1, 4, 4, 1))),
+         "y = dy / 4 copied to each position of its window (avg_pool2d's gradient): 2x2 "
+         "window, strides 2, padding valid, channels_last"),
+    case(ops.AvgPool2DBackprop, "same",
+         lambda dy: xp.avg_pool2d_backprop(dy, AVG_SAME, (1, 3, 3, 1)), (normal(1, 2, 2, 1),),
+         "dL/ddy = avg_pool2d(g): the mean of g over each window, the padding not counted",
+         pool_of("mean", (2, 2), (2, 2), ((0, 1), (0, 1)), np.zeros((1, 3, 3, 1))),
+         "y = dy / count copied to each position of its window (avg_pool2d's gradient; count: "
+         "the window's pixels not in the padding, 4 or fewer): 2x2 window, strides 2, padding "
+         "same (top 0, bottom 1, left 0, right 1), channels_last"),
 ]
 
 IDS = [f"{c.op.__name__}-{c.mode}" if c.mode else c.op.__name__ for c in CASES]
@@ -764,3 +1127,70 @@ def test_the_worked_chain_rule_uses_the_real_numbers(c):
         if w.numbers and np.all(np.isfinite(w.value)):
             np.testing.assert_allclose(evaluate(w.numbers), w.value, rtol=1e-9, atol=1e-12,
                                        err_msg=f"{w.names} = {w.numbers}")
+
+
+# --- a window op's gradient on a tiny example, as grids of numbers --------------------
+
+# The cases whose every gradient is shown as grids (one image, or one channel in and out).
+GRID_CASES = ["Conv2D-one channel", "Conv2D-same, strides 2", "Conv2D-explicit padding",
+              "Conv2D-dilation 2", "Conv2D-channels_first, strides (2, 1), padding 1, "
+              "dilation (1, 2)", "MaxPool2D-valid", "MaxPool2D-overlapping, ties",
+              "MaxPool2D-same, channels_first", "AvgPool2D-valid", "AvgPool2D-same",
+              "AvgPool2D-3x3, strides 1, same, channels_first"]
+
+
+def read_grids(lines, titles):
+    """The grids ``grid_lines`` wrote, read back from the text: under each title, the rows
+    of a matrix, as numbers."""
+    starts, at = [], 0
+    for title in titles:
+        at = lines[1].index(title, at)
+        starts.append(at)
+        at += len(title)
+    grids = []
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else None
+        rows = [line[start:end].strip() for line in lines[2:]]
+        # the sign between two grids sits on the title line only
+        grids.append(np.array(ast.literal_eval(" ".join(r for r in rows if r)), float))
+    return grids
+
+
+def image_plane(a, first):
+    """Image 0, channel 0 of an image array: what the grids show of it."""
+    return a[0, 0] if first else a[0, :, :, 0]
+
+
+@pytest.mark.parametrize("c", [c for c, i in zip(CASES, IDS) if i in GRID_CASES],
+                         ids=[i for i in IDS if i in GRID_CASES])
+def test_the_grids_shown_are_the_real_gradients(c):
+    op, g, y, xs, step = run(c)
+    w = op.window
+    first = w.channels_first
+    for i, (raw, sent) in enumerate(zip(step.raw_grads, step.input_grads)):
+        worked = work_out(op, i, g, y, xs, raw, sent, fmt=full)
+        assert worked.grids is not None, f"input {i} shows no grids"
+        lines = grid_lines(worked.grids, fmt=full)
+        shown = read_grids(lines, worked.grids.titles)
+        for text, grid in zip(shown, worked.grids.arrays, strict=True):
+            np.testing.assert_array_equal(text, grid)
+        # The last grid is the gradient the step sent.
+        kernel = isinstance(op, ops.Conv2D) and i == 1
+        real = (sent[0, 0] if first else sent[:, :, 0, 0]) if kernel else image_plane(sent, first)
+        np.testing.assert_array_equal(shown[-1], real)
+        # The other grids make it as the words under the title say.
+        if isinstance(op, ops.Conv2D):
+            steps = w.dilations if i == 1 else (1, 1)
+            made = correlate(shown[0][None, :, :, None], shown[1][:, :, None, None],
+                             step=steps)[0, :, :, 0]
+            assert lines[0].startswith("in numbers") and "⋆" in lines[1]
+        elif isinstance(op, ops.MaxPool2D):
+            made = pool_grads("max", w.size, w.strides, w.pads)(
+                op, shown[1][None, :, :, None], None, shown[0][None, :, :, None])[0][0, :, :, 0]
+            assert "each g goes to the position of its window's maximum" in lines[0]
+        else:
+            image = np.zeros((1, *shown[1].shape, 1))
+            made = pool_grads("mean", w.size, w.strides, w.pads)(
+                op, shown[0][None, :, :, None], None, image)[0][0, :, :, 0]
+            assert "copied to each position of its window" in lines[0]
+        np.testing.assert_allclose(made, shown[-1], rtol=1e-12, atol=1e-12)

@@ -1,6 +1,7 @@
 """The backprop and forward steppers: steps against hand-derived gradients from the course,
 gradient semantics, frames and their exports."""
 
+import ast
 import html
 import re
 import sys
@@ -589,3 +590,144 @@ def test_an_op_that_says_nothing_of_its_elements_shows_its_formula_and_the_value
     assert worked.numbers == "" and worked.value == A.grad[worked.at]
     assert one_line(f"dL/dA = g * y * A^-T: () -> (2, 2) element [{worked.at[0]}, "
                     f"{worked.at[1]}] = {number(worked.value)}") in one_line(str(step))
+
+
+# --- a convolution and a pooling, step by step on a tiny example ----------------------
+
+
+def tiny_cnn():
+    """A 4x4 image, a 2x2 kernel, a 2x2 max pool with strides 1 and a weighted sum: every
+    number an integer, so that the 4 digits shown are exact."""
+    x = ag.Variable(np.array([[1.0, 2, 0, 1], [0, 1, 3, 1], [2, 0, 1, 0], [1, 1, 0, 2]])
+                    .reshape(1, 4, 4, 1), name="x")
+    k = ag.Variable(np.array([[1.0, -1], [2, 0]]).reshape(2, 2, 1, 1), name="k")
+    y = ag.conv2d(x, k)
+    y.name = "y"
+    p = ag.max_pool2d(y, 2, strides=1)
+    p.name = "p"
+    loss = ag.sum(p * np.array([1.0, 2, 3, 4]).reshape(1, 2, 2, 1))
+    loss.name = "L"
+    return loss, x, k, y
+
+
+def grids_under(lines, words):
+    """The grids a step's text shows under its line with ``words`` ("in numbers: ..."),
+    read back from the text: {title: 2-D array}."""
+    at = next(n for n, line in enumerate(lines) if words in line)
+    head = lines[at + 1]
+    titles = re.split(r"\s{2,}(?:[⋆=→]\s{2,})?", head.strip())
+    starts, column = [], 0
+    for title in titles:
+        column = head.index(title, column)
+        starts.append(column)
+        column += len(title)
+    rows = []
+    for line in lines[at + 2:]:
+        if not line.strip().startswith("["):
+            break
+        rows.append(line)
+    grids = {}
+    for n, (title, start) in enumerate(zip(titles, starts)):
+        end = starts[n + 1] if n + 1 < len(starts) else None
+        text = " ".join(row[start:end].strip() for row in rows if row[start:end].strip())
+        grids[title] = np.array(ast.literal_eval(text), float)
+    return grids
+
+
+def test_a_convolution_step_shows_its_gradients_as_correlations_in_words_and_numbers():
+    loss, x, k, y = tiny_cnn()
+    s = BackpropStepper(loss)
+    table = []
+    s.table(print_fn=table.append)
+    conv = s.steps[-1]
+    lines = str(conv).split("\n")
+    assert lines[0] == ("step 4: Conv2D   y = x ⋆ k, a correlation: 2x2 kernel, strides 1, "
+                        "padding valid, dilation 1, channels_last")
+    dx = ('dL/dx = g ⋆ flip(k), a "full" correlation (a transposed convolution): g with a '
+          "border of 1 zero, correlated with k flipped in both spatial axes")
+    dk = "dL/dk = x ⋆ g: x correlated with g, summed over the batch"
+    assert lines[1:4] == ["    local derivative:", f"        {dx}", f"        {dk}"]
+    assert f"    x = x  (1, 4, 4, 1): {dx}" in lines
+    # dL/dx in numbers: g in a border of zeros, k flipped, and x's gradient.
+    grids = grids_under(lines, "in numbers: slide flip(k) over g")
+    g = conv.grad[0, :, :, 0]
+    np.testing.assert_array_equal(grids["g, a border of 1 zero"], np.pad(g, 1))
+    np.testing.assert_array_equal(grids["flip(k)"], k.data[::-1, ::-1, 0, 0])
+    np.testing.assert_array_equal(grids["dL/dx"], x.grad[0, :, :, 0])
+    # dL/dk in numbers: x, g, and k's gradient.
+    grids = grids_under(lines, "in numbers: slide g over x")
+    np.testing.assert_array_equal(grids["x"], x.data[0, :, :, 0])
+    np.testing.assert_array_equal(grids["g"], g)
+    np.testing.assert_array_equal(grids["dL/dk"], k.grad[:, :, 0, 0])
+    # The element worked out pairs g with k read backwards: the flipped kernel.
+    worked = conv.inputs[0].worked
+    n, i, j, c = worked.at
+    assert (i, j) == (1, 2) and worked.value == x.grad[worked.at] == 8
+    assert worked.names == ("g[0,0,1,0]*k[1,1,0,0] + g[0,0,2,0]*k[1,0,0,0] + "
+                            "g[0,1,1,0]*k[0,1,0,0] + g[0,1,2,0]*k[0,0,0,0]")
+    assert worked.numbers == "1*0 + 2*2 + 0*(-1) + 4*1"
+    # The table and the frame's explanation say the same (the gradients complete there:
+    # no line repeats a gradient the grids show whole).
+    explained = steps_module.describe(conv, len(s), s._last_use())
+    assert list(s.frame(4).explanation) == explained
+    assert "\n".join(explained) in "\n".join(table)
+    assert [line for line in lines[1:] if " so far = " not in line] == explained[1:]
+
+
+def test_a_kernel_gradient_shows_its_first_terms_and_their_count():
+    loss, x, k, y = tiny_cnn()
+    worked = BackpropStepper(loss).steps[-1].inputs[1].worked
+    assert worked.at == (0, 0, 0, 0) and worked.value == k.grad[0, 0, 0, 0] == 20
+    assert worked.names == ("x[0,0,0,0]*g[0,0,0,0] + x[0,0,1,0]*g[0,0,1,0] + "
+                            "x[0,0,2,0]*g[0,0,2,0] + ... + x[0,2,2,0]*g[0,2,2,0]   (9 terms)")
+    assert worked.numbers == "1*0 + 2*1 + 0*2 + ... + 1*0"
+
+
+def test_max_pooling_sends_each_g_to_its_windows_maximum():
+    loss, x, k, y = tiny_cnn()
+    s = BackpropStepper(loss)
+    pool = s.steps[2]
+    lines = str(pool).split("\n")
+    assert lines[0] == ("step 3: MaxPool2D   y = max of x over each window: 2x2 window, "
+                        "strides 1, padding valid, channels_last")
+    assert lines[1:4] == [
+        "    local derivative:",
+        "        dL/dx = g at the position of each window's maximum, 0 elsewhere",
+        "        (the first maximum on ties; overlapping windows add up)"]
+    assert lines[5] == ("    x = y  (1, 3, 3, 1): dL/dy = g at the position of each window's "
+                        "maximum, 0 elsewhere: (1, 2, 2, 1) -> (1, 3, 3, 1)")
+    grids = grids_under(lines, "in numbers: each g goes to the position of its window's "
+                               "maximum in y")
+    np.testing.assert_array_equal(grids["y"], y.data[0, :, :, 0])
+    np.testing.assert_array_equal(grids["g"], [[1, 2], [3, 4]])
+    np.testing.assert_array_equal(grids["dL/dy"], y.grad[0, :, :, 0])
+    np.testing.assert_array_equal(y.grad[0, :, :, 0], [[0, 1, 2], [0, 0, 4], [3, 0, 0]])
+
+
+def test_average_pooling_copies_g_over_its_window():
+    x = ag.Variable(np.arange(16.0).reshape(1, 4, 4, 1), name="x")
+    q = ag.avg_pool2d(x, 2)
+    q.name = "q"
+    loss = ag.sum(q * np.array([1.0, -2, 4, 8]).reshape(1, 2, 2, 1))
+    (*_, pool) = BackpropStepper(loss).steps
+    lines = str(pool).split("\n")
+    assert lines[1] == "    local derivative: dL/dx = g / 4 copied to each position of its window"
+    assert "        element [0, 2, 2, 0] = g[0,1,1,0] / 4 = 8 / 4 = 2" in lines
+    grids = grids_under(lines, "in numbers: g / 4 copied to each position of its window")
+    np.testing.assert_array_equal(grids["g"], [[1, -2], [4, 8]])
+    np.testing.assert_array_equal(grids["dL/dx"], x.grad[0, :, :, 0])
+    np.testing.assert_array_equal(x.grad[0, :2, :2, 0], 0.25)
+
+
+def test_a_larger_convolution_shows_its_words_and_one_element_but_no_grids():
+    rng = np.random.default_rng(14)
+    x = ag.Variable(rng.normal(size=(2, 6, 6, 3)), name="x")
+    k = ag.Variable(rng.normal(size=(3, 3, 3, 4)), name="k")
+    (*_, conv) = BackpropStepper(ag.sum(ag.conv2d(x, k, strides=2, padding="same"))).steps
+    text = str(conv)
+    assert "in numbers" not in text
+    assert ("dL/dx = g ⋆ flip(k), a \"full\" correlation (a transposed convolution): g with its "
+            "pixels 2 apart and a border of zeros (top 2, bottom 1, left 2, right 1), correlated "
+            "with k flipped in both spatial axes, its in and out channels swapped") in text
+    worked = conv.inputs[1].worked
+    assert worked.value == k.grad[worked.at] and worked.names.endswith("(18 terms)")

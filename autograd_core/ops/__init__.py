@@ -27,14 +27,16 @@ The ops are grouped by family, one file each:
 - ``factories``: zeros, ones, full, eye, arange, linspace (constants, not ops)
 
 Each op's docstring gives the maths in one line: the output ``y`` and ``dL/dx`` in terms of
-the upstream gradient ``g = dL/dy``. Two optional methods serve the drawings and the
-stepper, after ``backward``: ``formula(y, *xs)`` says the maths with the parameters the op
-ran with (``labels.op_formula``), and ``element(i, at, g, y, *xs)`` how one element of
-input i's gradient is made (``worked.Terms``), which the ops acting element by element
-need not say. ``tests/test_formulas.py`` holds each op class to its formula. ``backward(g, y, *inputs)`` is written with operators
-and the functions of ``xp``, so that one formula serves numpy arrays (the fast path) and
-Values (the recorded path, for gradients of gradients). The functions validate their
-arguments and then ``apply`` the op; ``methods`` attaches them to ``Value``.
+the upstream gradient ``g = dL/dy``. Optional methods serve the drawings and the stepper,
+after ``backward``: ``formula(y, *xs)`` says the maths with the parameters the op ran with
+(``labels.op_formula``), ``element(i, at, g, y, *xs)`` how one element of input i's
+gradient is made (``worked.Terms``), which the ops acting element by element need not say,
+and a window op's ``grids(i, grad, g, y, *xs)`` its whole gradient on a tiny example
+(``worked.Grids``). ``tests/test_formulas.py`` holds each op class to its formula.
+``backward(g, y, *inputs)`` is written with operators and the functions of ``xp``, so that
+one formula serves numpy arrays (the fast path) and Values (the recorded path, for
+gradients of gradients). The functions validate their arguments and then ``apply`` the op;
+``methods`` attaches them to ``Value``.
 """
 
 from ..engine import Op as _Op

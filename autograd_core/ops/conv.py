@@ -19,6 +19,10 @@ Its derivatives are convolutions too:
 The three ops' ``backward`` are written with one another, so the set is closed under
 differentiation and gradients of gradients (``create_graph=True``) come for free.
 
+The steppers say each derivative in these words, with the op's strides, padding and
+dilations worked into them ("g with a border of 1 zero"), and on a tiny example show it in
+numbers: g ⋆ flip(k) = dL/dx as grids side by side (``_window_display``).
+
 Layouts: channels last, TensorFlow's default: x (N, H, W, C_in), kernel (kh, kw, C_in,
 C_out) ("HWIO"); or ``data_format="channels_first"``, PyTorch's: x (N, C_in, H, W), kernel
 (C_out, C_in, kh, kw). The arithmetic (im2col and one BLAS product; dL/dx by kernel
@@ -28,6 +32,9 @@ offsets) is in ``_windows``.
 from __future__ import annotations
 
 from ..engine import Op, apply
+from ..labels import axes_text
+from ..worked import Terms
+from . import _window_display as show
 from . import _windows, xp
 from ._operands import operand, pair
 from ._window_args import (channels_first, check_ndim, image_axes, padding_arg,
@@ -59,6 +66,32 @@ class Conv2D(Op):
         return (xp.conv2d_transpose(g, k, w, x.shape) if need_x else None,
                 xp.conv2d_backprop_filter(x, g, w, self.cols) if need_k else None)
 
+    def formula(self, y, x, k):
+        dx, dk = show.conv_texts(self.window, x.shape, y.shape)
+        return (f"y = x ⋆ k, a correlation: {show.window_text(self.window, x.shape)}",
+                f"dL/dx = {dx},  dL/dk = {dk}")
+
+    def element(self, i, at, g, y, x, k):
+        """dL/dx[n, i, j, c] = sum over the windows covering (i, j) and the out_channels o
+        of g[n, r, c', o] * k[u, v, c, o]; dL/dk[u, v, c, o] = sum over the batch and the
+        windows of x[n, the pixel read at (u, v), c] * g[n, r, c', o]."""
+        w = self.window
+        if i == 0:
+            return Terms("g*k", show.covering_terms(w, show.image_hw(w, g.shape), at,
+                                                    show.channels(w, g.shape), "g", "k"))
+        return Terms("x*g", show.kernel_terms(w, show.image_hw(w, x.shape),
+                                              show.image_hw(w, g.shape), x.shape[0], at, "x",
+                                              "g"))
+
+    def grids(self, i, grad, g, y, x, k):
+        """A tiny example (one channel in and out) in numbers: g ⋆ flip(k) = dL/dx and
+        x ⋆ g = dL/dk."""
+        w = self.window
+        in_hw, out_hw = show.image_hw(w, x.shape), show.image_hw(w, y.shape)
+        if i == 0:
+            return show.conv_dx_grids(w, grad, g, k, in_hw, out_hw)
+        return show.conv_dk_grids(w, grad, x, g, in_hw, out_hw)
+
 
 class Conv2DBias(Conv2D):
     """y = x ⋆ k + b, conv2d and bias_add in one op
@@ -86,6 +119,19 @@ class Conv2DBias(Conv2D):
         grad_x, grad_k = super().backward(g, y, x, k)
         return grad_x, grad_k, (xp.channel_sums(g, self.axis) if self.needs_grad[2] else None)
 
+    def formula(self, y, x, k, b):
+        return (f"y = x ⋆ k + b, a correlation and b added to every pixel: "
+                f"{show.window_text(self.window, x.shape)}",
+                f"{super().formula(y, x, k)[1]},  dL/db = g summed over the batch and the pixels")
+
+    def element(self, i, at, g, y, x, k, b):
+        if i < 2:
+            return super().element(i, at, g, y, x, k)
+        return Terms("g", show.channel_terms(g.shape, self.axis, at[0]))
+
+    def grids(self, i, grad, g, y, x, k, b):
+        return super().grids(i, grad, g, y, x, k) if i < 2 else None
+
 
 class Conv2DTranspose(Op):
     """y = x ⋆ᵀ k (conv2d's transpose): y[r*s + u*d - p, c*s + v*d - p] += k[u, v] @ x[r, c]
@@ -104,6 +150,22 @@ class Conv2DTranspose(Op):
         w = self.window
         return (xp.conv2d(g, k, w) if need_x else None,
                 xp.conv2d_backprop_filter(g, x, w) if need_k else None)
+
+    def formula(self, y, x, k):
+        w = self.window  # the windows of the conv2d this transposes, on y
+        return (f"y = x ⋆ᵀ k, conv2d's transpose: each pixel of x adds k times itself to its "
+                f"window of y: {show.window_text(w, y.shape)}",
+                f"dL/dx = {_conv_text(w, 'g', 'k')},  "
+                f"dL/dk = {show.conv_texts(w, y.shape, x.shape, image='g', out='x')[1]}")
+
+    def element(self, i, at, g, y, x, k):
+        w = self.window
+        if i == 0:
+            return Terms("g*k", show.tap_terms(w, show.image_hw(w, g.shape), at,
+                                               show.channels(w, g.shape), "g", "k"))
+        return Terms("g*x", show.kernel_terms(w, show.image_hw(w, g.shape),
+                                              show.image_hw(w, x.shape), x.shape[0], at, "g",
+                                              "x"))
 
 
 class Conv2DBackpropFilter(Op):
@@ -127,6 +189,28 @@ class Conv2DBackpropFilter(Op):
         w = self.window
         return (xp.conv2d_transpose(dy, g, w, x.shape) if need_x else None,
                 xp.conv2d(x, g, w) if need_dy else None)
+
+    def formula(self, y, x, dy):
+        w = self.window
+        dx = show.conv_texts(w, x.shape, dy.shape, kernel="g", out="dy")[0]
+        return (f"y = x ⋆ dy, conv2d's kernel gradient, summed over the batch: "
+                f"{show.window_text(w, x.shape)}",
+                f"dL/dx = {dx},  dL/ddy = {_conv_text(w, 'x', 'g')}")
+
+    def element(self, i, at, g, y, x, dy):
+        w = self.window
+        if i == 0:
+            return Terms("dy*g", show.covering_terms(w, show.image_hw(w, dy.shape), at,
+                                                     show.channels(w, dy.shape), "dy", "g"))
+        return Terms("x*g", show.tap_terms(w, show.image_hw(w, x.shape), at,
+                                           show.channels(w, x.shape), "x", "g"))
+
+
+def _conv_text(window, image, kernel):
+    """conv2d(image, kernel) in words: "g ⋆ k: g with a border of 1 zero, correlated
+    with k, stepping 2 pixels"."""
+    return show.correlation_text(image, kernel, window.pads, b_apart=window.dilations,
+                                 step=window.strides)
 
 
 def _dilations(dilation, dilations, op):
@@ -326,6 +410,16 @@ class BiasAdd(Op):
     def backward(self, g, y, x, b):
         need_x, need_b = self.needs_grad
         return (g if need_x else None), (xp.channel_sums(g, self.axis) if need_b else None)
+
+    def formula(self, y, x, b):
+        others = tuple(a for a in range(x.ndim) if a != self.axis)
+        return (f"y = x + b, b added along the channel axis {self.axis}",
+                f"dL/dx = g,  dL/db = g summed over {axes_text(others)}")
+
+    def element(self, i, at, g, y, x, b):
+        if i == 0:
+            return Terms("g", ({"g": at},))
+        return Terms("g", show.channel_terms(g.shape, self.axis, at[0]))
 
 
 def bias_add(x, bias, data_format="channels_last"):
