@@ -25,6 +25,7 @@ import numpy as np
 import autograd_core as ag
 
 from . import saving
+from . import state_dict as _state
 
 __all__ = ["Module"]
 
@@ -223,6 +224,22 @@ class Module:
             raise ValueError("set_weights: shapes do not match: " + "; ".join(bad))
         for (_, v), w in zip(named, weights):
             v.assign(w.astype(v.dtype, copy=False))
+
+    def state_dict(self):
+        """PyTorch's name -> array map of every Variable ("0.weight", "0.bias", ...)."""
+        return _state.state_dict(self)
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy a ``state_dict`` in; every key and shape is checked first (``nn.state_dict``)."""
+        return _state.load_state_dict(self, state_dict, strict)
+
+    def get_config(self):
+        """The constructor's arguments, Keras's names: ``type(m)(**m.get_config())`` rebuilds
+        the layer (without its weights). Layers add their own arguments to this."""
+        config = {"name": self.name}
+        if self.input_shape is not None:
+            config["input_shape"] = tuple(self.input_shape[1:])
+        return config
 
     def save_weights(self, path):
         """Write every Variable to an ``.npz`` file, atomically (see ``nn.saving``)."""
