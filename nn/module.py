@@ -43,7 +43,7 @@ def unique_name(base):
 def _snake_case(name):
     """'Dense' -> 'dense', 'LeakyReLU' -> 'leaky_re_lu', as Keras derives layer names."""
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()  # Keras: Conv2D -> conv2d
 
 
 class Module:
