@@ -6,8 +6,8 @@ from, so a token seen twice in a batch gets both contributions (``ag.gather``'s 
 
 >>> import nn
 >>> emb = nn.Embedding(1000, 64, input_length=10)
->>> emb.count_params(), emb([[1, 2, 3]]).shape
-(64000, (1, 3, 64))
+>>> emb.count_params(), emb([list(range(10))]).shape
+(64000, (1, 10, 64))
 """
 
 import math
