@@ -27,6 +27,15 @@ from .losses import (
 from .metrics import confusion_matrix
 from .module import Module
 from .saving import load_weights, save_weights
+from .conv_layers import (
+    AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, GlobalAveragePooling2D,
+    GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D,
+)
+from .normalization import BatchNormalization
+from .reshaping import Embedding, Reshape
+from .torch_layers import Conv2d, Linear, MaxPool2d, Parameter
+from . import callbacks, state_dict
+from .callbacks import ModelCheckpoint
 from .training import Callback, EarlyStopping, History, Model, TerminateOnNaN
 
 __all__ = [
@@ -34,13 +43,21 @@ __all__ = [
     "Module", "Model", "Sequential", "MLP", "Dense", "Perceptron", "Neuron", "Flatten",
     "Dropout", "Activation", "ReLU", "Sigmoid", "Tanh", "Softmax", "LeakyReLU", "PReLU",
     "Residual",
+    # convolutions, pooling, normalization, reshaping (Keras's names)
+    "Conv2D", "Conv1D", "MaxPooling2D", "AveragePooling2D", "MaxPooling1D",
+    "AveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D",
+    "BatchNormalization", "Reshape", "Embedding",
+    # PyTorch's names
+    "Linear", "Conv2d", "MaxPool2d", "Parameter",
     # losses and metrics
     "MeanSquaredError", "MeanAbsoluteError", "SumSquaredError", "BinaryCrossentropy",
     "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "confusion_matrix",
     # training
-    "Callback", "History", "EarlyStopping", "TerminateOnNaN", "save_weights", "load_weights",
+    "Callback", "History", "EarlyStopping", "TerminateOnNaN", "ModelCheckpoint",
+    "save_weights", "load_weights",
     # data
     "to_categorical", "one_hot", "Standardizer",
     # submodules
     "activations", "initializers", "losses", "metrics", "saving", "data", "datasets",
+    "callbacks", "state_dict",
 ]

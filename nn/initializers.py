@@ -25,7 +25,7 @@ from .module import _snake_case
 __all__ = [
     "Initializer", "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform",
     "TruncatedNormal", "VarianceScaling", "GlorotUniform", "GlorotNormal", "HeUniform",
-    "HeNormal", "LecunNormal", "get",
+    "HeNormal", "LecunNormal", "get", "serialize",
 ]
 
 # The standard deviation of a standard normal truncated to [-2, 2]; dividing by it gives
@@ -210,12 +210,14 @@ def get(identifier, seed=None):
     """An initializer from a name ("glorot_uniform", "GlorotUniform", "he_normal", ...).
 
     Args:
-        identifier: a name, an Initializer, or any callable ``(shape, dtype) -> array``
+        identifier: a name, an Initializer, ``serialize``'s dict, or any callable ``(shape, dtype) -> array``
             (returned unchanged).
         seed: passed to a named random initializer.
     Returns:
         A callable ``init(shape, dtype=None) -> numpy array``.
     """
+    if isinstance(identifier, dict):  # serialize()'s form, as Keras saves it in configs
+        return _from_config(identifier)
     if isinstance(identifier, str):
         key = _snake_case(identifier)
         if key not in _BY_NAME:
@@ -230,3 +232,24 @@ def get(identifier, seed=None):
                     f"{type(identifier).__name__} {identifier!r}")
 
 
+
+
+def serialize(initializer):
+    """Keras's config form of an initializer: ``{"class_name": "GlorotUniform", "config":
+    {"seed": None}}``, which ``get`` turns back into an equal initializer. Anything else
+    (a name, a plain function) is returned unchanged: ``get`` takes it back as it is.
+    """
+    cls = type(initializer)
+    if cls not in _BY_NAME.values():
+        return initializer
+    config = dict(vars(initializer))
+    if cls in (GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunNormal):
+        config = {"seed": config["seed"]}  # scale, mode, distribution are the class's own
+    return {"class_name": cls.__name__, "config": config}
+
+
+def _from_config(config):
+    name = config.get("class_name")
+    if not isinstance(name, str) or _snake_case(name) not in _BY_NAME:
+        raise ValueError(f"initializers.get: unknown initializer config {config!r}")
+    return _BY_NAME[_snake_case(name)](**config.get("config", {}))

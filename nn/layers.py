@@ -154,6 +154,14 @@ class Dense(Module):
     def forward(self, x):
         return self.activation(self.logits(x))
 
+    def get_config(self):
+        config = super().get_config()
+        config.update(units=self.units, activation=activations.name_of(self.activation),
+                      use_bias=self.use_bias,
+                      kernel_initializer=initializers.serialize(self.kernel_initializer),
+                      bias_initializer=initializers.serialize(self.bias_initializer))
+        return config
+
     def extra_repr(self):
         n_in = "?" if self.W is None else self.n_in
         bias = "" if self.use_bias else ", use_bias=False"
@@ -184,18 +192,53 @@ Neuron = Perceptron
 
 
 class Flatten(Module):
-    """y = x reshaped to (batch, everything else): (batch, 28, 28) -> (batch, 784)"""
+    """y = x reshaped to (batch, everything else): (batch, 28, 28) -> (batch, 784)
 
-    def __init__(self, input_shape=None, name=None):
+    Keras's Flatten and PyTorch's in one, as their defaults agree (every axis but the
+    batch). PyTorch's ``Flatten(start_dim, end_dim)`` merges the axes start..end, e.g.
+    ``Flatten(0, 1)``: (n, 1) -> (n,). Keras's ``data_format="channels_first"`` moves the
+    channels last before flattening, so the features keep channels_last order.
+    """
+
+    def __init__(self, start_dim=1, end_dim=-1, *, data_format=None, input_shape=None,
+                 name=None):
         super().__init__(name)
-        self.input_shape = _batch_shape(input_shape, None, f"Flatten {self.name!r}")
+        where = f"Flatten {self.name!r}"
+        for what, dim in (("start_dim", start_dim), ("end_dim", end_dim)):
+            if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+                raise TypeError(f"{where}: {what} must be an int (PyTorch's axis), got "
+                                f"{dim!r}; Keras's options are keywords (data_format=...)")
+        if data_format not in (None, "channels_last", "channels_first"):
+            raise ValueError(f"{where}: data_format must be 'channels_last' or "
+                             f"'channels_first', got {data_format!r}")
+        self.start_dim, self.end_dim = int(start_dim), int(end_dim)
+        self.data_format = data_format
+        self.input_shape = _batch_shape(input_shape, None, where)
 
     def forward(self, x):
-        _batched(x, f"Flatten {self.name!r}")
+        where = f"Flatten {self.name!r}"
+        _batched(x, where)
+        if not isinstance(x, ag.Value):
+            x = np.asarray(x)
+        if self.data_format == "channels_first" and x.ndim > 2:
+            x = ag.transpose(x, (0,) + tuple(range(2, x.ndim)) + (1,))
+        if (self.start_dim, self.end_dim) == (1, -1):
+            shape = (x.shape[0], -1)
+        else:
+            start, end = (d + x.ndim if d < 0 else d for d in (self.start_dim, self.end_dim))
+            if not 0 <= start <= end < x.ndim:
+                raise ValueError(f"{where}: cannot merge axes {self.start_dim}..{self.end_dim} "
+                                 f"of an input of shape {x.shape}")
+            shape = x.shape[:start] + (-1,) + x.shape[end + 1:]
         if isinstance(x, ag.Value):
-            return ag.reshape(x, (x.shape[0], -1))
-        x = np.asarray(x)
-        return x.reshape(x.shape[0], -1)
+            return ag.reshape(x, shape)
+        return x.reshape(shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(start_dim=self.start_dim, end_dim=self.end_dim,
+                      data_format=self.data_format or "channels_last")
+        return config
 
 
 class Dropout(Module):
@@ -229,6 +272,11 @@ class Dropout(Module):
         scaled_mask = (u >= self.rate).astype(dtype) / dtype.type(1 - self.rate)
         return ag.multiply(x, scaled_mask)
 
+    def get_config(self):
+        config = super().get_config()
+        config.update(rate=self.rate, seed=self.seed)
+        return config
+
     def extra_repr(self):
         return f"rate={self.rate}"
 
@@ -247,15 +295,26 @@ class Activation(Module):
     def forward(self, x):
         return self.activation(x)
 
+    def get_config(self):
+        config = super().get_config()
+        if type(self) is Activation:  # ReLU, Sigmoid, Tanh fix their activation
+            config["activation"] = activations.name_of(self.activation)
+        return config
+
     def extra_repr(self):
         return activations.name_of(self.activation)
 
 
 class ReLU(Activation):
-    """y = max(x, 0)"""
+    """y = max(x, 0)
 
-    def __init__(self, name=None):
+    ``inplace`` is PyTorch's argument, accepted so ``nn.ReLU(inplace=True)`` ports: the
+    engine never overwrites an input, so the result is the same either way.
+    """
+
+    def __init__(self, name=None, *, inplace=False):
         super().__init__("relu", name)
+        self.inplace = bool(inplace)
 
 
 class Sigmoid(Activation):
@@ -282,6 +341,11 @@ class Softmax(Module):
     def forward(self, x):
         return ag.softmax(x, axis=self.axis)
 
+    def get_config(self):
+        config = super().get_config()
+        config["axis"] = self.axis
+        return config
+
     def extra_repr(self):
         return f"axis={self.axis}"
 
@@ -295,6 +359,11 @@ class LeakyReLU(Module):
 
     def forward(self, x):
         return ag.leaky_relu(x, self.alpha)
+
+    def get_config(self):
+        config = super().get_config()
+        config["alpha"] = self.alpha
+        return config
 
     def extra_repr(self):
         return f"alpha={self.alpha}"
@@ -323,6 +392,11 @@ class PReLU(Module):
         self.input_shape = _batch_shape(input_shape, None, f"PReLU {self.name!r}")
         if self.input_shape is not None:
             self.build(self.input_shape[-1])
+
+    def get_config(self):
+        config = super().get_config()
+        config["alpha_initializer"] = initializers.serialize(self.alpha_initializer)
+        return config
 
     def build(self, units):
         self.alpha = ag.Variable(self.alpha_initializer((units,), ag.get_default_dtype()),
@@ -462,10 +536,19 @@ class MLP(Sequential):
 
     >>> MLP(784, [512], 10, output_activation="softmax").count_params()
     407050
+
+    micrograd's call, ``MLP(nin, nouts)`` with the output size last in ``nouts``, works too:
+    ``MLP(3, [4, 4, 1])`` is 3 -> 4 -> 4 -> 1, relu between, a linear output (41 params).
     """
 
-    def __init__(self, n_in, hidden_sizes, n_out, activation="relu", output_activation=None,
-                 seed=None, name=None):
+    def __init__(self, n_in, hidden_sizes, n_out=None, activation="relu",
+                 output_activation=None, seed=None, name=None):
+        if n_out is None:  # micrograd's MLP(nin, nouts)
+            if isinstance(hidden_sizes, (int, np.integer)) or not list(hidden_sizes):
+                raise ValueError(f"MLP: without n_out, the second argument lists every "
+                                 f"layer's size, the output's last (micrograd's "
+                                 f"MLP(3, [4, 4, 1])), got {hidden_sizes!r}")
+            *hidden_sizes, n_out = list(hidden_sizes)
         sizes = list(hidden_sizes) + [n_out]
         acts = [activation] * len(hidden_sizes) + [output_activation]
         layers = [Dense(units, activation=act, input_dim=n_in if i == 0 else None,

@@ -25,6 +25,7 @@ import numpy as np
 import autograd_core as ag
 
 from . import saving
+from . import state_dict as _state
 
 __all__ = ["Module"]
 
@@ -42,7 +43,7 @@ def unique_name(base):
 def _snake_case(name):
     """'Dense' -> 'dense', 'LeakyReLU' -> 'leaky_re_lu', as Keras derives layer names."""
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()  # Keras: Conv2D -> conv2d
 
 
 class Module:
@@ -223,6 +224,22 @@ class Module:
             raise ValueError("set_weights: shapes do not match: " + "; ".join(bad))
         for (_, v), w in zip(named, weights):
             v.assign(w.astype(v.dtype, copy=False))
+
+    def state_dict(self):
+        """PyTorch's name -> array map of every Variable ("0.weight", "0.bias", ...)."""
+        return _state.state_dict(self)
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy a ``state_dict`` in; every key and shape is checked first (``nn.state_dict``)."""
+        return _state.load_state_dict(self, state_dict, strict)
+
+    def get_config(self):
+        """The constructor's arguments, Keras's names: ``type(m)(**m.get_config())`` rebuilds
+        the layer (without its weights). Layers add their own arguments to this."""
+        config = {"name": self.name}
+        if self.input_shape is not None:
+            config["input_shape"] = tuple(self.input_shape[1:])
+        return config
 
     def save_weights(self, path):
         """Write every Variable to an ``.npz`` file, atomically (see ``nn.saving``)."""

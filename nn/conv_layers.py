@@ -1,0 +1,351 @@
+"""Convolution and pooling layers, Keras's: ``Conv2D``, ``MaxPooling2D`` and their kin.
+
+A Conv2D slides ``filters`` small kernels over the image; each output pixel is the sum of
+a window's pixels times the kernel, over all input channels, plus a bias (the op and its
+derivatives are ``ag.conv2d``'s). The kernel is stored as Keras stores it, (kh, kw, in,
+filters), whatever ``data_format``; with channels_first it is transposed for the op.
+
+The Keras "Simple MNIST convnet" (34,826 parameters):
+
+>>> import nn
+>>> model = nn.Sequential([
+...     nn.Conv2D(32, (3, 3), activation="relu", input_shape=(28, 28, 1)),
+...     nn.MaxPooling2D((2, 2)),
+...     nn.Conv2D(64, (3, 3), activation="relu"),
+...     nn.MaxPooling2D((2, 2)),
+...     nn.Flatten(), nn.Dropout(0.5), nn.Dense(10, activation="softmax")])
+>>> model.count_params(), model.layers[3].output_shape
+(34826, (None, 5, 5, 64))
+"""
+
+import numbers
+
+import numpy as np
+
+import autograd_core as ag
+
+from . import activations, initializers
+from .layers import _as_input, _batch_shape
+from .module import Module
+
+__all__ = ["Conv2D", "Conv1D", "MaxPooling2D", "AveragePooling2D", "MaxPooling1D",
+           "AveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D"]
+
+
+def _ints(value, rank, what, where):
+    """Keras's int-or-tuple arguments (kernel_size, strides, ...) as ``rank`` positive ints."""
+    items = (value,) * rank if isinstance(value, numbers.Integral) else value
+    try:
+        items = tuple(items)
+    except TypeError:
+        items = ()
+    if len(items) != rank or not all(isinstance(n, numbers.Integral) and
+                                      not isinstance(n, (bool, np.bool_)) and n > 0
+                                      for n in items):
+        raise ValueError(f"{where}: {what} must be a positive int or {rank} of them, got "
+                         f"{value!r}")
+    return tuple(int(n) for n in items)
+
+
+def _padding(padding, where):
+    if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
+        raise ValueError(f"{where}: padding must be 'valid' or 'same', got {padding!r}")
+    return padding.lower()
+
+
+def _data_format(data_format, where):
+    """None means "channels_last", as Keras's default image_data_format()."""
+    if data_format is None:
+        return "channels_last"
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(f"{where}: data_format must be 'channels_last' or 'channels_first', "
+                         f"got {data_format!r}")
+    return data_format
+
+
+def _check_rank(x, rank, data_format, where):
+    """x must be (batch, *spatial, channels), or (batch, channels, *spatial)."""
+    if np.ndim(x) != rank + 2:
+        axes = ("steps",) if rank == 1 else ("rows", "cols")
+        names = (("batch", "channels") + axes if data_format == "channels_first"
+                 else ("batch",) + axes + ("channels",))
+        raise ValueError(f"{where}: expected input of rank {rank + 2}, "
+                         f"({', '.join(names)}), got shape {np.shape(x)}")
+
+
+def _named(where, fn, *args, **kwargs):
+    """Run an op; its ValueError (a window larger than the image...) names the layer too."""
+    try:
+        return fn(*args, **kwargs)
+    except ValueError as e:
+        raise ValueError(f"{where}: {e}") from e
+
+
+class _Conv(Module):
+    """The shared body of Conv1D and Conv2D: y = activation(x ⋆ W + b)."""
+
+    rank = None
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 input_shape=None, name=None, seed=None):
+        super().__init__(name)
+        where = f"{type(self).__name__} {self.name!r}"
+        if isinstance(filters, (bool, np.bool_)) or not isinstance(filters, numbers.Integral) \
+                or filters <= 0:
+            raise ValueError(f"{where}: filters must be a positive integer, got {filters!r}")
+        rank = self.rank
+        kernel_size = _ints(kernel_size, rank, "kernel_size", where)
+        strides = _ints(strides, rank, "strides", where)
+        dilation_rate = _ints(dilation_rate, rank, "dilation_rate", where)
+        if max(strides) > 1 and max(dilation_rate) > 1:
+            raise ValueError(f"{where}: strides > 1 not supported in conjunction with "
+                             f"dilation_rate > 1 (as Keras); got strides={strides}, "
+                             f"dilation_rate={dilation_rate}")
+        padding = _padding(padding, where)
+        data_format = _data_format(data_format, where)
+        activation = activations.get(activation)
+        kernel_init = initializers.get(kernel_initializer, seed)
+        bias_init = initializers.get(bias_initializer, None if seed is None else seed + 1)
+        input_shape = _batch_shape(input_shape, None, where)
+        if input_shape is not None and len(input_shape) != rank + 2:
+            raise ValueError(f"{where}: input_shape must have {rank + 1} sizes (spatial and "
+                             f"channels, no batch axis), got {input_shape[1:]}")
+        self.filters, self.kernel_size, self.strides = int(filters), kernel_size, strides
+        self.padding, self.data_format, self.dilation_rate = padding, data_format, dilation_rate
+        self.activation, self.use_bias = activation, bool(use_bias)
+        self.kernel_initializer, self.bias_initializer = kernel_init, bias_init
+        self.W = None
+        self.b = None
+        self.input_shape = input_shape
+        if input_shape is not None:
+            self.build(input_shape[1 if data_format == "channels_first" else -1])
+
+    @property
+    def kernel(self):
+        return self.W
+
+    @property
+    def bias(self):
+        return self.b
+
+    def build(self, in_channels):
+        """Create W (*kernel_size, in_channels, filters) and b (filters,).
+
+        Glorot's fans multiply by the receptive field: fan_in = kh*kw*in, fan_out =
+        kh*kw*filters (``initializers.compute_fans``), as Keras counts them.
+        """
+        dtype = ag.get_default_dtype()
+        shape = self.kernel_size + (in_channels, self.filters)
+        self.W = ag.Variable(self.kernel_initializer(shape, dtype), name=f"{self.name}/W")
+        if self.use_bias:
+            self.b = ag.Variable(self.bias_initializer((self.filters,), dtype),
+                                 name=f"{self.name}/b")
+
+    def forward(self, x):
+        where = f"{type(self).__name__} {self.name!r}"
+        x = _as_input(x, ag.get_default_dtype() if self.W is None else self.W.dtype)
+        _check_rank(x, self.rank, self.data_format, where)
+        first = self.data_format == "channels_first"
+        channels = x.shape[1 if first else -1]
+        if self.W is None:
+            self.build(channels)
+        if channels != self.W.shape[-2]:
+            raise ValueError(f"{where}: built for {self.W.shape[-2]} input channels, got input "
+                             f"of shape {x.shape} ({self.data_format})")
+        # Keras keeps (k..., in, out) in both layouts; the op wants (out, in, k...) for NCHW.
+        kernel = ag.transpose(self.W, (self.rank + 1, self.rank) + tuple(range(self.rank))) \
+            if first else self.W
+        conv = ag.conv2d if self.rank == 2 else ag.conv1d
+        z = _named(where, conv, x, kernel, self.strides if self.rank == 2 else self.strides[0],
+                   self.padding, self.dilation_rate if self.rank == 2 else self.dilation_rate[0],
+                   self.data_format, bias=self.b)
+        return self.activation(z)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
+            padding=self.padding, data_format=self.data_format,
+            dilation_rate=self.dilation_rate,
+            activation=activations.name_of(self.activation), use_bias=self.use_bias,
+            kernel_initializer=initializers.serialize(self.kernel_initializer),
+            bias_initializer=initializers.serialize(self.bias_initializer))
+        return config
+
+    def extra_repr(self):
+        size = "x".join(map(str, self.kernel_size))
+        return (f"{self.filters}, {size}, strides={self.strides}, padding={self.padding}, "
+                f"activation={activations.name_of(self.activation)}")
+
+
+class Conv2D(_Conv):
+    """y = activation(x ⋆ W + b): (batch, rows, cols, in) -> (batch, new_rows, new_cols,
+    filters), new_rows = (rows - (kh - 1) * dh - 1) // sh + 1 with "valid" padding,
+    ceil(rows / sh) with "same".
+
+    Args (Keras's defaults):
+        filters: the number of output channels.
+        kernel_size: an int or a pair (kh, kw).
+        strides=(1, 1), padding="valid" ("same" pads as TensorFlow), data_format=None
+            (channels_last; "channels_first" takes (batch, in, rows, cols)),
+        dilation_rate=(1, 1), activation=None, use_bias=True,
+        kernel_initializer="glorot_uniform", bias_initializer="zeros".
+        input_shape: (rows, cols, in) to build now; else built at the first call.
+        seed: for the initializers. name: "conv2d", "conv2d_1", ...
+
+    Attributes:
+        W: the kernel (kh, kw, in, filters), Keras's ``kernel``.  b: (filters,), ``bias``.
+    """
+
+    rank = 2
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
+                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 input_shape=None, name=None, seed=None):
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         activation, use_bias, kernel_initializer, bias_initializer,
+                         input_shape, name, seed)
+
+
+class Conv1D(_Conv):
+    """y = activation(x ⋆ W + b) along one axis: (batch, steps, in) -> (batch, new_steps,
+    filters). Args as Conv2D's with ints (kernel (kw, in, filters)); "causal" padding is
+    not supported."""
+
+    rank = 1
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid",
+                 data_format="channels_last", dilation_rate=1, activation=None,
+                 use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 input_shape=None, name=None, seed=None):
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         activation, use_bias, kernel_initializer, bias_initializer,
+                         input_shape, name, seed)
+
+
+class _Pooling(Module):
+    """The shared body of the window poolings: no weights, one op."""
+
+    rank = None
+    op = None
+
+    def __init__(self, pool_size, strides, padding, data_format, name):
+        super().__init__(name)
+        where = f"{type(self).__name__} {self.name!r}"
+        self.pool_size = _ints(pool_size, self.rank, "pool_size", where)
+        self.strides = self.pool_size if strides is None else \
+            _ints(strides, self.rank, "strides", where)
+        self.padding = _padding(padding, where)
+        self.data_format = _data_format(data_format, where)
+
+    def forward(self, x):
+        where = f"{type(self).__name__} {self.name!r}"
+        x = _as_input(x, ag.get_default_dtype())
+        _check_rank(x, self.rank, self.data_format, where)
+        if self.rank == 2:
+            return _named(where, self.op, x, self.pool_size, self.strides, self.padding,
+                          self.data_format)
+        return _named(where, self.op, x, self.pool_size[0], self.strides[0], self.padding,
+                      self.data_format)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(pool_size=self.pool_size, strides=self.strides, padding=self.padding,
+                      data_format=self.data_format)
+        return config
+
+    def extra_repr(self):
+        return f"pool_size={self.pool_size}, strides={self.strides}, padding={self.padding}"
+
+
+class MaxPooling2D(_Pooling):
+    """y = the max of each pool_size window of each channel: (batch, rows, cols, c) ->
+    (batch, rows // ph, cols // pw, c) with the default strides (= pool_size), "valid".
+
+    Args: pool_size=(2, 2), strides=None (pool_size), padding="valid", data_format=None.
+    The gradient goes to each window's max (the first, on ties).
+    """
+
+    rank = 2
+    op = staticmethod(ag.max_pool2d)
+
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
+                 name=None):
+        super().__init__(pool_size, strides, padding, data_format, name)
+
+
+class AveragePooling2D(_Pooling):
+    """y = the mean of each window of each channel; args as MaxPooling2D's. With "same" a
+    border window averages its real pixels only (as Keras). dL/dx = g / window size,
+    shared over the window."""
+
+    rank = 2
+    op = staticmethod(ag.avg_pool2d)
+
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
+                 name=None):
+        super().__init__(pool_size, strides, padding, data_format, name)
+
+
+class MaxPooling1D(_Pooling):
+    """y = the max of each window along the steps: (batch, steps, c) -> (batch, steps //
+    pool_size, c). Args: pool_size=2, strides=None, padding="valid",
+    data_format="channels_last"."""
+
+    rank = 1
+    op = staticmethod(ag.max_pool1d)
+
+    def __init__(self, pool_size=2, strides=None, padding="valid",
+                 data_format="channels_last", name=None):
+        super().__init__(pool_size, strides, padding, data_format, name)
+
+
+class AveragePooling1D(_Pooling):
+    """y = the mean of each window along the steps; args as MaxPooling1D's."""
+
+    rank = 1
+    op = staticmethod(ag.avg_pool1d)
+
+    def __init__(self, pool_size=2, strides=None, padding="valid",
+                 data_format="channels_last", name=None):
+        super().__init__(pool_size, strides, padding, data_format, name)
+
+
+class _GlobalPooling2D(Module):
+    """Shared body: one number per channel, over all rows and cols."""
+
+    def __init__(self, data_format=None, keepdims=False, name=None):
+        super().__init__(name)
+        self.data_format = _data_format(data_format, f"{type(self).__name__} {self.name!r}")
+        self.keepdims = bool(keepdims)
+
+    def forward(self, x):
+        _check_rank(x, 2, self.data_format, f"{type(self).__name__} {self.name!r}")
+        x = _as_input(x, ag.get_default_dtype())
+        axes = (2, 3) if self.data_format == "channels_first" else (1, 2)
+        return self.reduce(x, axis=axes, keepdims=self.keepdims)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(data_format=self.data_format, keepdims=self.keepdims)
+        return config
+
+
+class GlobalAveragePooling2D(_GlobalPooling2D):
+    """y[n, c] = mean over rows and cols of x[n, :, :, c]: (batch, rows, cols, c) -> (batch,
+    c), or (batch, 1, 1, c) with keepdims. dL/dx = g / (rows * cols) at every pixel.
+
+    Args: data_format=None (channels_last), keepdims=False.
+    """
+
+    reduce = staticmethod(ag.mean)
+
+
+class GlobalMaxPooling2D(_GlobalPooling2D):
+    """y[n, c] = max over rows and cols of x[n, :, :, c]; the gradient goes to the max.
+    Args as GlobalAveragePooling2D's."""
+
+    reduce = staticmethod(ag.max)

@@ -1,0 +1,136 @@
+"""Layers that rearrange or look up: ``Reshape`` and ``Embedding`` (Keras's).
+
+An Embedding is a table of vectors, one row per token id; its forward is a lookup,
+y[n, t] = E[ids[n, t]], and its gradient adds each output gradient into the row it came
+from, so a token seen twice in a batch gets both contributions (``ag.gather``'s backward).
+
+>>> import nn
+>>> emb = nn.Embedding(1000, 64, input_length=10)
+>>> emb.count_params(), emb([list(range(10))]).shape
+(64000, (1, 10, 64))
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+import autograd_core as ag
+
+from . import initializers
+from .layers import _batch_shape, _batched, _is_size
+from .module import Module
+
+__all__ = ["Reshape", "Embedding"]
+
+
+class Reshape(Module):
+    """y = x reshaped to (batch,) + target_shape; one entry of target_shape may be -1
+    (inferred). dL/dx = g reshaped back to x's shape.
+
+    Args:
+        target_shape: the sample shape, without the batch axis, e.g. (28, 28, 1) or (-1, 4).
+    """
+
+    def __init__(self, target_shape, input_shape=None, name=None):
+        super().__init__(name)
+        where = f"Reshape {self.name!r}"
+        shape = (target_shape,) if isinstance(target_shape, numbers.Integral) else target_shape
+        try:
+            shape = tuple(shape)
+        except TypeError:
+            shape = None
+        if not shape or not all(_is_size(n) or (isinstance(n, numbers.Integral) and n == -1)
+                                for n in shape) or sum(n == -1 for n in shape) > 1:
+            raise ValueError(f"{where}: target_shape must be positive sizes with at most one "
+                             f"-1, without the batch axis, like (28, 28, 1), got "
+                             f"{target_shape!r}")
+        self.target_shape = tuple(int(n) for n in shape)
+        self.input_shape = _batch_shape(input_shape, None, where)
+
+    def forward(self, x):
+        where = f"Reshape {self.name!r}"
+        _batched(x, where)
+        size = math.prod(np.shape(x)[1:])
+        known = math.prod(n for n in self.target_shape if n != -1)
+        if (size != known if -1 not in self.target_shape else size % known):
+            raise ValueError(f"{where}: cannot reshape samples of shape {np.shape(x)[1:]} "
+                             f"({size} values) to {self.target_shape}")
+        return ag.reshape(x, (np.shape(x)[0],) + self.target_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config["target_shape"] = self.target_shape
+        return config
+
+    def extra_repr(self):
+        return f"target_shape={self.target_shape}"
+
+
+class Embedding(Module):
+    """y[..., :] = E[ids[...]]: integer ids (batch, ...) -> vectors (batch, ..., output_dim)
+
+        dL/dE[i] = sum of g[n, t] over every position where ids[n, t] == i
+
+    Args (Keras's defaults):
+        input_dim: the vocabulary size (ids lie in [0, input_dim)).
+        output_dim: the vector size.
+        embeddings_initializer="uniform": U(-0.05, 0.05), Keras's (PyTorch draws N(0, 1)).
+        input_length: the sequence length, if fixed; only checked and reported.
+        seed: for the initializer.
+
+    Attributes:
+        embeddings: the table E (input_dim, output_dim), Keras's name, created at once.
+    """
+
+    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
+                 input_length=None, name=None, seed=None):
+        super().__init__(name)
+        where = f"Embedding {self.name!r}"
+        for what, n in (("input_dim", input_dim), ("output_dim", output_dim)):
+            if not _is_size(n):
+                raise ValueError(f"{where}: {what} must be a positive integer, got {n!r}")
+        if input_length is not None and not _is_size(input_length):
+            raise ValueError(f"{where}: input_length must be a positive integer or None, got "
+                             f"{input_length!r}")
+        init = initializers.get("random_uniform" if embeddings_initializer == "uniform"
+                                else embeddings_initializer, seed)
+        self.input_dim, self.output_dim = int(input_dim), int(output_dim)
+        self.input_length = None if input_length is None else int(input_length)
+        self.embeddings_initializer = init
+        if self.input_length is not None:
+            self.input_shape = (None, self.input_length)
+        self.embeddings = ag.Variable(init((self.input_dim, self.output_dim),
+                                           ag.get_default_dtype()),
+                                      name=f"{self.name}/embeddings")
+
+    def forward(self, ids):
+        where = f"Embedding {self.name!r}"
+        ids = ids.numpy() if isinstance(ids, ag.Value) else np.asarray(ids)
+        _batched(ids, where)
+        if ids.dtype.kind == "f":  # Keras casts float ids; refuse what would truncate
+            if not np.all(ids == np.round(ids)):
+                raise ValueError(f"{where}: ids must be whole numbers, got a float input "
+                                 f"of shape {ids.shape} with fractions")
+            ids = ids.astype(np.int64)
+        if ids.dtype.kind not in "iu":
+            raise TypeError(f"{where}: ids must be integers, got dtype {ids.dtype}")
+        if ids.size and (ids.min() < 0 or ids.max() >= self.input_dim):
+            raise ValueError(f"{where}: ids must lie in [0, {self.input_dim}), got "
+                             f"{ids.min()}..{ids.max()} (input shape {ids.shape})")
+        if self.input_length is not None and (ids.ndim < 2 or
+                                              ids.shape[1] != self.input_length):
+            raise ValueError(f"{where}: built for sequences of input_length "
+                             f"{self.input_length}, got input of shape {ids.shape}")
+        return ag.gather(self.embeddings, ids, axis=0)
+
+    def get_config(self):
+        config = {"name": self.name, "input_dim": self.input_dim,
+                  "output_dim": self.output_dim,
+                  "embeddings_initializer": initializers.serialize(
+                      self.embeddings_initializer),
+                  "input_length": self.input_length}
+        return config
+
+    def extra_repr(self):
+        return f"{self.input_dim}, {self.output_dim}"

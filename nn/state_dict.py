@@ -1,0 +1,90 @@
+"""PyTorch's ``state_dict``: every Variable of a model as a name -> array map.
+
+The names are ``Module.named_parameters()``'s, so a PyTorch-named model has PyTorch's
+keys (``"0.weight"``, ``"fc1.bias"``) and a Keras-named one ours (``"0.W"``). Loading is
+all or nothing: every key, shape and dtype is checked before the first Variable changes,
+so a state_dict that does not fit leaves the model as it was.
+
+>>> import nn
+>>> model = nn.Sequential([nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 1)])
+>>> list(model.state_dict())
+['0.weight', '0.bias', '2.weight', '2.bias']
+"""
+
+from collections import OrderedDict, namedtuple
+
+import numpy as np
+
+import autograd_core as ag
+
+__all__ = ["state_dict", "load_state_dict", "IncompatibleKeys"]
+
+# What load_state_dict returns, as PyTorch's ``_IncompatibleKeys``.
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+def state_dict(module):
+    """An OrderedDict of copies of every Variable's value, in ``named_parameters`` order.
+
+    Copies (numpy arrays), not views: PyTorch's tensors share storage with the model,
+    but an array here that later changed under its reader would surprise more than help.
+    """
+    return OrderedDict((name, np.array(v.data)) for name, v in module.named_parameters())
+
+
+def _as_array(value):
+    """A state_dict entry as a numpy array: numpy data, a Value, or anything with
+    ``.detach().cpu().numpy()`` (a PyTorch tensor) or ``.numpy()``."""
+    if isinstance(value, ag.Value):
+        return value.numpy()
+    if hasattr(value, "detach"):  # a torch.Tensor, read without importing torch
+        value = value.detach()
+        value = value.cpu() if hasattr(value, "cpu") else value
+    if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
+        value = value.numpy()
+    return np.asarray(value)
+
+
+def load_state_dict(module, state, strict=True):
+    """Copy ``state`` (name -> array) into the module's Variables; nothing changes on error.
+
+    Args:
+        state: a mapping such as ``state_dict()``'s (a PyTorch state_dict of tensors too).
+        strict: as PyTorch: every Variable must get a value and every key must name one.
+            With False, missing and unexpected keys are skipped (and returned); shapes
+            must still match.
+    Returns:
+        IncompatibleKeys(missing_keys, unexpected_keys), lists of names.
+    Raises:
+        TypeError: ``state`` is not a mapping, or a value is not an array of real numbers.
+        RuntimeError: (as PyTorch) missing or unexpected keys with ``strict``, or shapes
+            that differ; the message lists every problem.
+    """
+    where = f"load_state_dict: {type(module).__name__} {module.name!r}"
+    if not hasattr(state, "keys") or not hasattr(state, "__getitem__"):
+        raise TypeError(f"{where}: expected a mapping of name -> array (a state_dict), got "
+                        f"{type(state).__name__}")
+    params = dict(module.named_parameters())
+    missing = [name for name in params if name not in state]
+    unexpected = [str(key) for key in state.keys() if key not in params]
+    arrays, problems = {}, []
+    if strict and missing:
+        problems.append("missing keys: " + ", ".join(missing))
+    if strict and unexpected:
+        problems.append("unexpected keys: " + ", ".join(unexpected))
+    for name, v in params.items():
+        if name not in state:
+            continue
+        array = _as_array(state[name])
+        if array.dtype.kind not in "fiub":
+            raise TypeError(f"{where}: {name!r} has dtype {array.dtype}, not real numbers")
+        if array.shape != v.shape:
+            problems.append(f"size mismatch for {name}: the model has shape {v.shape}, the "
+                            f"state_dict {array.shape}")
+        arrays[name] = array
+    if problems:
+        raise RuntimeError(f"{where}: error(s) in loading the state_dict (nothing was "
+                           "changed): " + "; ".join(problems))
+    for name, array in arrays.items():
+        params[name].assign(array.astype(params[name].dtype, copy=False))
+    return IncompatibleKeys(missing, unexpected)

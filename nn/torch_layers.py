@@ -1,0 +1,237 @@
+"""PyTorch's names for layers: ``Linear``, ``Conv2d``, ``MaxPool2d`` and ``Parameter``.
+
+They hold ``weight`` and ``bias`` in PyTorch's shapes, so ``state_dict()`` has PyTorch's
+keys ("0.weight", "fc1.bias") and a PyTorch model's weights load by name. Images are
+channels_first, (N, C, H, W), as in PyTorch. The same sums as Keras's ``Dense`` and
+``Conv2D`` underneath; only the layouts and the initialisation differ.
+
+>>> import nn
+>>> model = nn.Sequential([nn.Linear(3, 1), nn.Flatten(0, 1)])
+>>> [(name, p.shape) for name, p in model.named_parameters()]
+[('0.weight', (1, 3)), ('0.bias', (1,))]
+
+Names shared with Keras: ``nn.Flatten`` is one layer that takes both's arguments
+(``Flatten(0, 1)``, ``Flatten(data_format=...)``); ``nn.ReLU`` takes PyTorch's
+``inplace``; ``nn.Sequential`` takes Keras's list.
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+import autograd_core as ag
+
+from .layers import _as_input
+from .module import Module
+
+__all__ = ["Parameter", "Linear", "Conv2d", "MaxPool2d"]
+
+
+class Parameter(ag.Variable):
+    """PyTorch's ``nn.Parameter(data, requires_grad=True)``: a Variable a Module finds.
+
+    ``requires_grad=False`` makes it a non-trainable Variable. Setting ``p.requires_grad
+    = False`` later freezes it as in PyTorch: no gradient is computed for it, so an
+    optimizer skips it (its ``grad`` stays None).
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data=None, requires_grad=True):
+        if data is None:  # PyTorch's Parameter() is an empty tensor
+            data = np.zeros((0,), ag.get_default_dtype())
+        if isinstance(data, ag.Value):
+            data = data.numpy()
+        super().__init__(data, trainable=requires_grad)
+
+    # Value keeps requires_grad in a slot; this property reads and writes that slot and
+    # keeps ``trainable`` in step, so a frozen Parameter also leaves trainable_variables.
+    _requires_grad_slot = ag.Value.requires_grad
+
+    @property
+    def requires_grad(self):
+        return Parameter._requires_grad_slot.__get__(self)
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        Parameter._requires_grad_slot.__set__(self, bool(flag))
+        self.trainable = bool(flag)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+
+def _size(n, what, where):
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral) or n <= 0:
+        raise ValueError(f"{where}: {what} must be a positive integer, got {n!r}")
+    return int(n)
+
+
+def _kaiming_uniform(shape, fan_in, dtype):
+    """PyTorch's default init of Linear and Conv2d: kaiming_uniform_(a=sqrt(5)) for the
+    weight, which is U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the same bound for the bias:
+    gain sqrt(2 / (1 + 5)) times sqrt(3 / fan_in) is 1/sqrt(fan_in)."""
+    bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+    return ag.random.uniform(shape, -bound, bound, dtype=dtype).numpy()
+
+
+class Linear(Module):
+    """y = x @ weight.T + bias: (..., in_features) -> (..., out_features)
+
+    Args (PyTorch's):
+        in_features, out_features: the sizes.  bias=True: add the bias.
+
+    Attributes:
+        weight: (out_features, in_features), PyTorch's layout (Keras's Dense keeps the
+            transpose, (n_in, units)).  bias: (out_features,) or None.
+    Both start from U(-1/sqrt(in_features), 1/sqrt(in_features)), PyTorch's default.
+    """
+
+    def __init__(self, in_features, out_features, bias=True, name=None):
+        super().__init__(name)
+        where = f"Linear {self.name!r}"
+        self.in_features = _size(in_features, "in_features", where)
+        self.out_features = _size(out_features, "out_features", where)
+        dtype = ag.get_default_dtype()
+        self.weight = Parameter(_kaiming_uniform((self.out_features, self.in_features),
+                                                 self.in_features, dtype))
+        self.bias = Parameter(_kaiming_uniform((self.out_features,), self.in_features,
+                                               dtype)) if bias else None
+        self.input_shape = (None, self.in_features)
+
+    def forward(self, x):
+        x = _as_input(x, self.weight.dtype)
+        if np.ndim(x) < 1 or x.shape[-1] != self.in_features:
+            raise ValueError(f"Linear {self.name!r}: expected input of shape (..., "
+                             f"{self.in_features}), got {np.shape(x)} (weight shape "
+                             f"{self.weight.shape})")
+        return ag.linear(x, ag.transpose(self.weight), self.bias)
+
+    def get_config(self):
+        return {"name": self.name, "in_features": self.in_features,
+                "out_features": self.out_features, "bias": self.bias is not None}
+
+    def extra_repr(self):
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+
+def _pair(value, what, where, minimum=1):
+    items = (value, value) if isinstance(value, numbers.Integral) else value
+    try:
+        items = tuple(items)
+    except TypeError:
+        items = ()
+    if len(items) != 2 or not all(isinstance(n, numbers.Integral) and
+                                   not isinstance(n, (bool, np.bool_)) and n >= minimum
+                                   for n in items):
+        raise ValueError(f"{where}: {what} must be an int >= {minimum} or a pair of them, "
+                         f"got {value!r}")
+    return tuple(int(n) for n in items)
+
+
+def _check_images(x, channels, where):
+    if np.ndim(x) != 4:
+        raise ValueError(f"{where}: expected images (N, C, H, W), got shape {np.shape(x)}")
+    if channels is not None and x.shape[1] != channels:
+        raise ValueError(f"{where}: expected {channels} channels, (N, {channels}, H, W), got "
+                         f"shape {x.shape}")
+
+
+class Conv2d(Module):
+    """y = x ⋆ weight + bias, channels first: (N, in_channels, H, W) -> (N, out_channels,
+    OH, OW), OH = (H + 2 * ph - dh * (kh - 1) - 1) // sh + 1.
+
+    Args (PyTorch's):
+        in_channels, out_channels, kernel_size (an int or a pair), stride=1, padding=0
+        (an int, a pair, or "valid"/"same"), dilation=1, bias=True.
+
+    Attributes:
+        weight: (out_channels, in_channels, kh, kw).  bias: (out_channels,) or None.
+    Both start from U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = in_channels * kh * kw.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 dilation=1, bias=True, name=None):
+        super().__init__(name)
+        where = f"Conv2d {self.name!r}"
+        self.in_channels = _size(in_channels, "in_channels", where)
+        self.out_channels = _size(out_channels, "out_channels", where)
+        self.kernel_size = _pair(kernel_size, "kernel_size", where)
+        self.stride = _pair(stride, "stride", where)
+        self.dilation = _pair(dilation, "dilation", where)
+        if isinstance(padding, str):
+            if padding not in ("valid", "same"):
+                raise ValueError(f"{where}: padding must be an int, a pair, 'valid' or "
+                                 f"'same', got {padding!r}")
+            if padding == "same" and self.stride != (1, 1):
+                raise ValueError(f"{where}: padding='same' is not supported for strided "
+                                 f"convolutions (stride={self.stride}), as in PyTorch")
+            self.padding = padding
+        else:
+            self.padding = _pair(padding, "padding", where, minimum=0)
+        fan_in = self.in_channels * math.prod(self.kernel_size)
+        dtype = ag.get_default_dtype()
+        self.weight = Parameter(_kaiming_uniform(
+            (self.out_channels, self.in_channels) + self.kernel_size, fan_in, dtype))
+        self.bias = Parameter(_kaiming_uniform((self.out_channels,), fan_in, dtype)) \
+            if bias else None
+
+    def forward(self, x):
+        where = f"Conv2d {self.name!r}"
+        x = _as_input(x, self.weight.dtype)
+        _check_images(x, self.in_channels, where)
+        try:
+            return ag.conv2d(x, self.weight, self.stride, self.padding, self.dilation,
+                             "channels_first", bias=self.bias)
+        except ValueError as e:
+            raise ValueError(f"{where}: {e}") from e
+
+    def get_config(self):
+        return {"name": self.name, "in_channels": self.in_channels,
+                "out_channels": self.out_channels, "kernel_size": self.kernel_size,
+                "stride": self.stride, "padding": self.padding, "dilation": self.dilation,
+                "bias": self.bias is not None}
+
+    def extra_repr(self):
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding}")
+
+
+class MaxPool2d(Module):
+    """y = the max of each kernel_size window, channels first: (N, C, H, W) -> (N, C, OH,
+    OW), OH = (H + 2 * ph - kh) // sh + 1.
+
+    Args (PyTorch's): kernel_size, stride=None (kernel_size), padding=0 (an int or a pair,
+    at most half the kernel; the border is -inf, so it never wins).
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, name=None):
+        super().__init__(name)
+        where = f"MaxPool2d {self.name!r}"
+        self.kernel_size = _pair(kernel_size, "kernel_size", where)
+        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", where)
+        self.padding = _pair(padding, "padding", where, minimum=0)
+        if any(2 * p > k for p, k in zip(self.padding, self.kernel_size)):
+            raise ValueError(f"{where}: padding {self.padding} must be at most half the "
+                             f"kernel_size {self.kernel_size}, as in PyTorch")
+
+    def forward(self, x):
+        where = f"MaxPool2d {self.name!r}"
+        x = _as_input(x, ag.get_default_dtype())
+        _check_images(x, None, where)
+        ph, pw = self.padding
+        if ph or pw:
+            x = ag.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
+        try:
+            return ag.max_pool2d(x, self.kernel_size, self.stride, "valid", "channels_first")
+        except ValueError as e:
+            raise ValueError(f"{where}: {e}") from e
+
+    def get_config(self):
+        return {"name": self.name, "kernel_size": self.kernel_size, "stride": self.stride,
+                "padding": self.padding}
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
