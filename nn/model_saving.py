@@ -1,0 +1,2 @@
+def load_model(path, custom_objects=None):
+    raise NotImplementedError
