@@ -21,7 +21,7 @@ import numpy as np
 import autograd_core as ag
 import optim
 
-from . import activations, data_adapter, losses, training
+from . import activations, data_adapter, losses, model_saving, training
 from .base_layer import Layer
 from .data import _check_positive_int
 from .functional import Graph
@@ -527,7 +527,6 @@ class Model(Layer):
     def save(self, path):
         """Write the whole model (architecture, weights, compile settings) to one file,
         atomically; ``nn.load_model(path)`` reads it back (see ``nn.model_saving``)."""
-        from . import model_saving  # it reads Model and Sequential: imported when used
         model_saving.save_model(self, path)
 
 

@@ -95,6 +95,8 @@ class Sequential(Model):
     def forward(self, x):
         if not self._layers:
             raise ValueError(f"Sequential {self.name!r} has no layers; add some first")
+        if self.input_shape is None:  # kept for model.save: the shape that built it
+            self._build_input_shape = (None,) + tuple(np.shape(x)[1:])
         for layer in self._layers:
             x = layer(x)
         return x
