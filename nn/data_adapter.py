@@ -22,13 +22,15 @@ import autograd_core as ag
 __all__ = ["as_arrays", "check_finite", "sample_weights"]
 
 
-def as_arrays(data, names, what, where):
+def as_arrays(data, names, what, where, listed=False):
     """``data`` as a list of numpy arrays, one per name (model input or output).
 
     Args:
         data: an array, a list of arrays (one per name), or a dict {name: array}.
         names: the model's input (or output) names.
         what: "x" or "y", for the messages.
+        listed: the model was built with a list of inputs (outputs), even of one: a list
+            then holds one array per name.
     """
     if isinstance(data, dict):
         missing = [n for n in names if n not in data]
@@ -39,7 +41,7 @@ def as_arrays(data, names, what, where):
                              + (f" (missing {missing})" if missing else "")
                              + (f" (unknown {unknown})" if unknown else ""))
         arrays = [data[n] for n in names]
-    elif len(names) > 1:
+    elif len(names) > 1 or (listed and isinstance(data, (list, tuple))):
         if not isinstance(data, (list, tuple)) or len(data) != len(names):
             raise ValueError(f"{where}: the model has {len(names)} {_kind(what)}s {names}; give "
                              f"{what} as a list of {len(names)} arrays or a dict by name")

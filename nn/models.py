@@ -232,7 +232,8 @@ class Model(Layer):
 
     def _xs(self, x, where):
         """x as one array per input, floats of the weights' dtype (converted once)."""
-        xs = data_adapter.as_arrays(x, self.input_names, "x", where)
+        listed = self._graph is not None and not self._graph.single_input
+        xs = data_adapter.as_arrays(x, self.input_names, "x", where, listed)
         kinds = ([t.dtype.kind for t in self._graph.inputs] if self._graph is not None
                  else ["f"] * len(xs))
         xs = [a.astype(self._dtype(), copy=False) if kind == "f" else a
@@ -243,7 +244,8 @@ class Model(Layer):
     def _arrays(self, x, y, where):
         """x and y as lists of arrays of one length, with no NaN or Inf."""
         xs = self._xs(x, where)
-        ys = data_adapter.as_arrays(y, self.output_names, "y", where)
+        listed = self._graph is not None and not self._graph.single_output
+        ys = data_adapter.as_arrays(y, self.output_names, "y", where, listed)
         data_adapter.check_lengths([("x", xs), ("y", ys)], where)
         # Integer class labels stay integers for the sparse loss; targets become floats.
         ys = [a if (isinstance(fn, losses.SparseCategoricalCrossentropy) and a.dtype.kind
@@ -255,6 +257,8 @@ class Model(Layer):
         return xs, ys
 
     def _model_input(self, xs):
+        if self._graph is not None and not self._graph.single_input:
+            return xs               # built with a list of inputs, even of one
         return xs[0] if len(xs) == 1 else xs
 
     def _check_with_model(self, xs, ys, batch_size, paths, where):
