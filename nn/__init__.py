@@ -15,16 +15,21 @@ hand with a ``GradientTape`` over ``model.trainable_variables``, or PyTorch's wa
 """
 
 from . import activations, data, datasets, initializers, losses, metrics, saving
+from .base_layer import Layer
 from .data import Standardizer, one_hot, to_categorical
+from .functional import Input, InputLayer
 from .layers import (
-    MLP, Activation, Dense, Dropout, Flatten, LeakyReLU, Neuron, Perceptron, PReLU, ReLU,
-    Residual, Sequential, Sigmoid, Softmax, Tanh,
+    Activation, Dense, Dropout, Flatten, LeakyReLU, Neuron, Perceptron, PReLU, ReLU,
+    Residual, Sigmoid, Softmax, Tanh,
 )
 from .losses import (
     BinaryCrossentropy, CategoricalCrossentropy, MeanAbsoluteError, MeanSquaredError,
     SparseCategoricalCrossentropy, SumSquaredError,
 )
+from .merging import Add, Average, Concatenate, Multiply, Subtract, add, concatenate
 from .metrics import confusion_matrix
+from .model_saving import load_model
+from .models import Model
 from .module import Module
 from .saving import load_weights, save_weights
 from .conv_layers import (
@@ -36,25 +41,31 @@ from .reshaping import Embedding, Reshape
 from .torch_layers import Conv2d, Linear, MaxPool2d, Parameter
 from . import callbacks, state_dict
 from .callbacks import ModelCheckpoint
-from .training import Callback, EarlyStopping, History, Model, TerminateOnNaN
+from .sequential import MLP, Sequential
+from .symbolic import KerasTensor
+from .metrics import MeanMetricWrapper
+from .training import Callback, EarlyStopping, History, TerminateOnNaN
 
 __all__ = [
     # building blocks
-    "Module", "Model", "Sequential", "MLP", "Dense", "Perceptron", "Neuron", "Flatten",
-    "Dropout", "Activation", "ReLU", "Sigmoid", "Tanh", "Softmax", "LeakyReLU", "PReLU",
-    "Residual",
+    "Module", "Layer", "Model", "Sequential", "MLP", "Input", "InputLayer", "KerasTensor",
+    "Dense", "Perceptron", "Neuron", "Flatten", "Dropout", "Activation", "ReLU", "Sigmoid",
+    "Tanh", "Softmax", "LeakyReLU", "PReLU", "Residual",
     # convolutions, pooling, normalization, reshaping (Keras's names)
     "Conv2D", "Conv1D", "MaxPooling2D", "AveragePooling2D", "MaxPooling1D",
     "AveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D",
     "BatchNormalization", "Reshape", "Embedding",
+    # merging (skip connections, several inputs)
+    "Add", "Subtract", "Multiply", "Average", "Concatenate", "add", "concatenate",
     # PyTorch's names
     "Linear", "Conv2d", "MaxPool2d", "Parameter",
     # losses and metrics
     "MeanSquaredError", "MeanAbsoluteError", "SumSquaredError", "BinaryCrossentropy",
     "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "confusion_matrix",
-    # training
+    "MeanMetricWrapper",
+    # training and files
     "Callback", "History", "EarlyStopping", "TerminateOnNaN", "ModelCheckpoint",
-    "save_weights", "load_weights",
+    "save_weights", "load_weights", "load_model",
     # data
     "to_categorical", "one_hot", "Standardizer",
     # submodules

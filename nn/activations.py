@@ -11,7 +11,8 @@ import numpy as np
 
 import autograd_core as ag
 
-__all__ = ["relu", "sigmoid", "tanh", "softmax", "leaky_relu", "linear", "step", "Step", "get"]
+__all__ = ["relu", "sigmoid", "tanh", "softmax", "leaky_relu", "linear", "step", "Step", "get",
+           "register_layer"]
 
 
 class Step(ag.Op):
@@ -74,6 +75,15 @@ _BY_NAME = {
     "leaky_relu": leaky_relu, "linear": linear, "step": step,
 }
 
+# Activations that are layers with weights ("prelu"), registered by the module defining
+# them (nn.layers), which imports this one.
+_LAYERS = {}
+
+
+def register_layer(name, cls):
+    """Let ``get(name)`` return a new ``cls()``: an activation with trainable weights."""
+    _LAYERS[name.lower()] = cls
+
 
 def get(identifier):
     """An activation from a name, a function, or None (the identity).
@@ -89,12 +99,11 @@ def get(identifier):
         return linear
     if isinstance(identifier, str):
         name = identifier.lower()
-        if name == "prelu":
-            from .layers import PReLU  # a layer, with a weight: layers imports this module
-            return PReLU()
+        if name in _LAYERS:  # a layer with weights: a new one for each use
+            return _LAYERS[name]()
         if name not in _BY_NAME:
             raise ValueError(f"activations.get: unknown activation {identifier!r}; known: "
-                             f"{', '.join(sorted(_BY_NAME) + ['prelu'])}")
+                             f"{', '.join(sorted(_BY_NAME) + sorted(_LAYERS))}")
         return _BY_NAME[name]
     if callable(identifier):
         return identifier

@@ -4,10 +4,12 @@ Shapes follow Keras: the batch comes first, a Dense kernel is (n_in, units), and
 given ``input_shape`` (without the batch axis) is built at once; otherwise it is built the
 first time it sees data, as Keras does.
 
->>> model = Sequential([Dense(512, activation="relu", input_shape=(784,)),
-...                     Dense(10, activation="softmax")])
->>> model.count_params(), model.output_shape
-(407050, (None, 10))
+>>> layer = Dense(512, activation="relu", input_shape=(784,))
+>>> layer.W.shape, layer.count_params()
+((784, 512), 401920)
+
+Stacks of layers (``Sequential``) and the models that train are in ``nn.models``; layers
+know nothing of training.
 """
 
 import math
@@ -19,11 +21,10 @@ import autograd_core as ag
 
 from . import activations, initializers
 from .module import Module
-from .training import Model
 
 __all__ = [
     "Dense", "Perceptron", "Neuron", "Flatten", "Dropout", "Activation", "ReLU", "Sigmoid",
-    "Tanh", "Softmax", "LeakyReLU", "PReLU", "Residual", "Sequential", "MLP",
+    "Tanh", "Softmax", "LeakyReLU", "PReLU", "Residual",
 ]
 
 
@@ -134,8 +135,9 @@ class Dense(Module):
         if self.use_bias:
             self.b = ag.Variable(self.bias_initializer((self.units,), dtype),
                                  name=f"{self.name}/b")
-        if isinstance(self.activation, PReLU) and self.activation.alpha is None:
-            self.activation.build(self.units)  # so all weights exist once Dense is built
+        if isinstance(self.activation, Module):  # a layer with weights (PReLU): build it
+            with ag.no_grad():                     # too, so all weights exist once Dense is
+                self.activation(np.zeros((1, self.units), dtype))  # built
 
     def logits(self, x):
         """z = x @ W + b, before the activation (the fused losses start from it)."""
@@ -413,6 +415,11 @@ class PReLU(Module):
         return ag.relu(x) - self.alpha * ag.relu(-x)
 
 
+# activations.get("prelu") makes one; activations cannot import this module (it imports
+# activations), so the layer is registered here.
+activations.register_layer("prelu", PReLU)
+
+
 class Residual(Module):
     """y = x + inner(x): a skip connection around ``inner`` (any Module of matching shape).
 
@@ -432,126 +439,3 @@ class Residual(Module):
             raise ValueError(f"Residual {self.name!r}: inner maps shape {np.shape(x)} to "
                              f"{np.shape(fx)}; y = x + inner(x) needs them equal")
         return ag.add(x, fx)
-
-
-class Sequential(Model):
-    """y = layer_n(... layer_2(layer_1(x))): layers applied in order (Keras's Sequential).
-
-    Args:
-        layers: a list of Modules (more can be ``add``-ed).
-        name: "sequential" by default.
-
-    When the first layer knows its ``input_shape``, every layer is built as it is added
-    (a one-sample pass without gradients), so ``summary()`` and ``trainable_variables``
-    work before any data is seen. Parameters are named by position: "0.W", "0.b", ...
-    """
-
-    def __init__(self, layers=None, name=None):
-        super().__init__(name)
-        self.layers = []
-        for layer in layers or []:
-            self.add(layer)
-
-    def add(self, layer):
-        """Append a layer; build it if the shape coming into it is known."""
-        if not isinstance(layer, Module):
-            raise TypeError(f"Sequential.add: expected a layer (a Module), got "
-                            f"{type(layer).__name__} {layer!r}")
-        shape = self.layers[-1].output_shape if self.layers else layer.input_shape
-        if shape is not None:  # build it first: a layer that does not fit is not added
-            with ag.no_grad(), layer._using_mode(False):
-                layer(np.zeros((1,) + shape[1:], ag.get_default_dtype()))
-        if not self.layers:
-            self.input_shape = layer.input_shape
-        self.layers.append(layer)
-        if shape is not None:
-            self._output_shape = layer.output_shape
-
-    def _members(self):
-        return ((str(i), layer) for i, layer in enumerate(self.layers))
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return Sequential(self.layers[index])
-        return self.layers[index]
-
-    def __len__(self):
-        return len(self.layers)
-
-    def __iter__(self):
-        return iter(self.layers)
-
-    def forward(self, x):
-        if not self.layers:
-            raise ValueError(f"Sequential {self.name!r} has no layers; add some first")
-        for layer in self.layers:
-            x = layer(x)
-        return x
-
-    @property
-    def output_activation(self):
-        """"softmax" or "sigmoid" when the last layer ends with it, else None.
-
-        ``compile`` then computes cross-entropy losses from the logits before it, with
-        the engine's fused and stable ops, as Keras effectively does.
-        """
-        last = self.layers[-1] if self.layers else None
-        if isinstance(last, Softmax) and last.axis == -1:
-            return "softmax"
-        if isinstance(last, (Dense, Activation)):
-            name = activations.name_of(last.activation)
-            return name if name in ("softmax", "sigmoid") else None
-        return None
-
-    def forward_logits(self, x):
-        """The output before the final softmax or sigmoid (see ``output_activation``)."""
-        with ag.name_scope(self.name):
-            for layer in self.layers[:-1]:
-                x = layer(x)
-            last = self.layers[-1]
-            if isinstance(last, Dense):
-                with ag.name_scope(last.name):
-                    return last.logits(x)
-            return x
-
-    def summary(self, line_length=65, print_fn=print):
-        if not self.layers or any(layer.output_shape is None for layer in self.layers):
-            raise ValueError(f"summary: Sequential {self.name!r} has not been built yet: "
-                             "give its first layer an input_shape=(...), or call it on a "
-                             "batch of data first")
-        super().summary(line_length, print_fn)
-
-
-class MLP(Sequential):
-    """A multi-layer perceptron: Dense layers n_in -> hidden_sizes... -> n_out.
-
-    Args:
-        n_in: the input size.
-        hidden_sizes: the width of each hidden layer, e.g. [512] or [200, 60].
-        n_out: the output size.
-        activation: of the hidden layers ("relu").
-        output_activation: of the last layer (None: linear outputs).
-        seed: seeds the layers' initializers (seed, seed + 2, ...) for reproducibility.
-        name: "mlp" by default.
-
-    >>> MLP(784, [512], 10, output_activation="softmax").count_params()
-    407050
-
-    micrograd's call, ``MLP(nin, nouts)`` with the output size last in ``nouts``, works too:
-    ``MLP(3, [4, 4, 1])`` is 3 -> 4 -> 4 -> 1, relu between, a linear output (41 params).
-    """
-
-    def __init__(self, n_in, hidden_sizes, n_out=None, activation="relu",
-                 output_activation=None, seed=None, name=None):
-        if n_out is None:  # micrograd's MLP(nin, nouts)
-            if isinstance(hidden_sizes, (int, np.integer)) or not list(hidden_sizes):
-                raise ValueError(f"MLP: without n_out, the second argument lists every "
-                                 f"layer's size, the output's last (micrograd's "
-                                 f"MLP(3, [4, 4, 1])), got {hidden_sizes!r}")
-            *hidden_sizes, n_out = list(hidden_sizes)
-        sizes = list(hidden_sizes) + [n_out]
-        acts = [activation] * len(hidden_sizes) + [output_activation]
-        layers = [Dense(units, activation=act, input_dim=n_in if i == 0 else None,
-                        seed=None if seed is None else seed + 2 * i)
-                  for i, (units, act) in enumerate(zip(sizes, acts))]
-        super().__init__(layers, name)

@@ -15,6 +15,8 @@ for any logits: prefer them.
 2.0
 """
 
+import re
+
 import numpy as np
 
 import autograd_core as ag
@@ -209,24 +211,86 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, reduction
 
 
 class Loss:
-    """A loss with its settings bound: ``loss(y_true, y_pred) -> Value`` (Keras's classes).
+    """A loss with its settings bound: ``loss(y_true, y_pred, sample_weight=None) -> Value``.
+
+    Keras's base class. A subclass of your own defines ``call(y_true, y_pred)`` returning
+    the loss of each sample (or of each element); ``__call__`` then weights and reduces::
+
+        L = sum_i w_i * l_i / N   ("mean", Keras's "sum_over_batch_size": N counts every
+                                   value l_i, weighted or not, as Keras does)
+        L = sum_i w_i * l_i       ("sum")
+        L = w_i * l_i             ("none")
+
+    The built-in classes bind one of this module's functions as ``fn``.
 
     Args:
         reduction: "mean" (alias "sum_over_batch_size"), "sum" or "none".
-        name: the name shown in logs; defaults to the function's name.
+        name: the name shown in logs; defaults to the function's name, or for a subclass
+            of your own to the class's snake_case name.
     """
 
     fn = None  # the loss function; read as ``type(self).fn`` so it is not bound to self
 
     def __init__(self, reduction="mean", name=None):
         self.reduction = _reduction(reduction, type(self).__name__)
-        self.name = name or type(self).fn.__name__
+        fn = type(self).fn
+        self.name = name or (fn.__name__ if fn is not None else _snake_case(type(self).__name__))
 
-    def __call__(self, y_true, y_pred):
-        return type(self).fn(y_true, y_pred, reduction=self.reduction)
+    def _options(self):
+        """The keyword arguments ``fn`` takes besides the targets, predictions, reduction."""
+        return {}
+
+    def call(self, y_true, y_pred):
+        """The unreduced losses (one per sample): override this in a subclass."""
+        if type(self).fn is None:
+            raise NotImplementedError(f"{type(self).__name__} must define "
+                                      "call(y_true, y_pred)")
+        return type(self).fn(y_true, y_pred, reduction="none", **self._options())
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        """The reduced loss, each sample's loss times its ``sample_weight`` (shape (batch,))."""
+        if sample_weight is None and type(self).fn is not None and type(self).call is Loss.call:
+            # The fused ops reduce in one pass; the same number as the path below.
+            return type(self).fn(y_true, y_pred, reduction=self.reduction, **self._options())
+        losses = self.call(y_true, y_pred)
+        if not isinstance(losses, ag.Value):
+            losses = ag.constant(np.asarray(losses, dtype=ag.get_default_dtype()))
+        if sample_weight is not None:
+            losses = losses * _sample_weight(sample_weight, losses, type(self).__name__)
+        if self.reduction == "mean":
+            return ag.sum(losses) / max(losses.size, 1)
+        if self.reduction == "sum":
+            return ag.sum(losses)
+        return losses
+
+    def get_config(self):
+        return {"reduction": self.reduction, "name": self.name}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
 
     def __repr__(self):
-        return f"{type(self).__name__}(reduction={self.reduction!r})"
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
+        return f"{type(self).__name__}({args})"
+
+
+def _sample_weight(sample_weight, losses, where):
+    """Per-sample weights (batch,) shaped to multiply ``losses`` (batch, ...)."""
+    w = np.asarray(sample_weight.numpy() if isinstance(sample_weight, ag.Value)
+                   else sample_weight)
+    if w.ndim == 2 and w.shape[-1] == 1:
+        w = w[:, 0]
+    if w.ndim != 1 or losses.ndim == 0 or w.shape[0] != losses.shape[0]:
+        raise ValueError(f"{where}: sample_weight of shape {w.shape} does not match the "
+                         f"losses of shape {losses.shape} (one weight per sample)")
+    return w.astype(losses.dtype, copy=False).reshape(w.shape + (1,) * (losses.ndim - 1))
+
+
+def _snake_case(name):
+    """'MyHuber' -> 'my_huber', as Keras names a loss from its class."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
 
 
 class MeanSquaredError(Loss):
@@ -257,13 +321,11 @@ class _FromLogits(Loss):
         super().__init__(reduction, name)
         self.from_logits = bool(from_logits)
 
-    def __call__(self, y_true, y_pred):
-        return type(self).fn(y_true, y_pred, from_logits=self.from_logits,
-                             reduction=self.reduction)
+    def _options(self):
+        return {"from_logits": self.from_logits}
 
-    def __repr__(self):
-        return (f"{type(self).__name__}(from_logits={self.from_logits}, "
-                f"reduction={self.reduction!r})")
+    def get_config(self):
+        return {"from_logits": self.from_logits, **super().get_config()}
 
 
 class BinaryCrossentropy(_FromLogits):

@@ -24,7 +24,7 @@ import numpy as np
 
 import autograd_core as ag
 
-from . import saving
+from . import saving, symbolic
 from . import state_dict as _state
 
 __all__ = ["Module"]
@@ -79,6 +79,10 @@ class Module:
             training: as in Keras, run this call in training (True) or inference (False)
                 mode whatever the module's mode; None keeps the mode.
         """
+        if symbolic.is_symbolic(args, kwargs):  # building a graph: record, compute nothing
+            if training is not None:
+                kwargs["training"] = training
+            return symbolic.call_symbolic(self, args, kwargs)
         if training is not None:
             with self._using_mode(training):
                 return self(*args, **kwargs)

@@ -37,9 +37,9 @@ class BatchNormalization(Module):
     moving_variance are used instead, so a sample's output does not depend on its batch.
 
     The moving statistics are not part of the graph: they are written in place, outside
-    it, after the forward; and they are left alone when the forward runs under
-    ``ag.no_grad()``, i.e. when nothing is being trained (PyTorch would still update them
-    in training mode).
+    it, after the forward, whenever the layer runs in training mode, with or without
+    ``ag.no_grad()`` (as Keras and PyTorch do). The passes that only build a layer or find
+    its output shape run in inference mode, so they leave them alone.
 
     Args (Keras's defaults):
         axis=-1: the feature axis (1 for channels_first images).
@@ -127,8 +127,7 @@ class BatchNormalization(Module):
             mean = ag.mean(x, axis=others, keepdims=True)
             centered = x - mean
             var = ag.mean(centered * centered, axis=others, keepdims=True)  # biased
-            if ag.is_grad_enabled():
-                self._update_moving(mean.numpy().reshape(-1), var.numpy().reshape(-1))
+            self._update_moving(mean.numpy().reshape(-1), var.numpy().reshape(-1))
         else:
             mean = ag.reshape(self.moving_mean, shape)
             centered = x - mean

@@ -29,7 +29,7 @@ import numpy as np
 
 from .atomic import atomic_write
 
-__all__ = ["save_weights", "load_weights"]
+__all__ = ["save_weights", "load_weights", "write_arrays", "read_arrays"]
 
 # numpy's own default limit on a .npy header; ours are under 128 bytes.
 _MAX_HEADER = 10_000
@@ -60,7 +60,13 @@ def save_weights(module, path):
                          "Variables yet; build it first (give input_shape or call it on data)")
     # The members np.savez would write, written here so that no name can clash with
     # savez's own arguments and pickling is refused on this side too.
-    with atomic_write(path) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as archive:
+    with atomic_write(path) as f:
+        write_arrays(arrays, f)
+
+
+def write_arrays(arrays, f):
+    """Write {name: array} to the binary file ``f`` as an ``.npz`` archive, never pickling."""
+    with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as archive:
         for name, array in arrays.items():
             with archive.open(name + ".npy", "w", force_zip64=True) as member:
                 np.lib.format.write_array(member, array, allow_pickle=False)
@@ -79,32 +85,44 @@ def load_weights(module, path):
             members). The module is then left unchanged.
     """
     path = os.fspath(path)
-    params = dict(module.named_parameters())
     with open(path, "rb") as f:
-        archive = _open_archive(f, path)
-        with archive:
-            members, problems = _members(archive, os.fstat(f.fileno()).st_size)
-            missing = [name for name in params if name not in members]
-            extra = [name for name in members if name not in params]
-            if missing:
-                problems.append(f"missing from the file: {_listing(missing)}")
-            if extra:
-                problems.append(f"in the file but not in the model: {_listing(extra)}")
-            for name, v in params.items():
-                if name in members:
-                    problem = _check_header(archive, members[name], v)
-                    if problem:
-                        problems.append(f"{name}: {problem}")
-            if problems:
-                _refuse(module, path, params, problems)
-            arrays = {}
-            for name in params:
-                try:
-                    arrays[name] = _read_array(archive, members[name])
-                except _MEMBER_ERRORS as err:
-                    _refuse(module, path, params, [f"{name}: damaged data ({err})"])
+        arrays = read_arrays(module, f, os.fstat(f.fileno()).st_size, path)
+    params = dict(module.named_parameters())
     for name, v in params.items():
         v.assign(arrays[name])
+
+
+def read_arrays(module, f, size, path):
+    """The arrays of the ``.npz`` in the binary file ``f`` (``size`` bytes), one per
+    Variable of ``module``, all checked as ``load_weights`` says; nothing is assigned.
+
+    Args:
+        path: names the file in the messages.
+    """
+    params = dict(module.named_parameters())
+    archive = _open_archive(f, path)
+    with archive:
+        members, problems = _members(archive, size)
+        missing = [name for name in params if name not in members]
+        extra = [name for name in members if name not in params]
+        if missing:
+            problems.append(f"missing from the file: {_listing(missing)}")
+        if extra:
+            problems.append(f"in the file but not in the model: {_listing(extra)}")
+        for name, v in params.items():
+            if name in members:
+                problem = _check_header(archive, members[name], v)
+                if problem:
+                    problems.append(f"{name}: {problem}")
+        if problems:
+            _refuse(module, path, params, problems)
+        arrays = {}
+        for name in params:
+            try:
+                arrays[name] = _read_array(archive, members[name])
+            except _MEMBER_ERRORS as err:
+                _refuse(module, path, params, [f"{name}: damaged data ({err})"])
+    return arrays
 
 
 def _open_archive(f, path):

@@ -107,3 +107,94 @@ def test_the_checker_accepts_the_public_api():
     )
     assert boundary_violations(source, forbid_nn=True) == []
     assert boundary_violations("import nn", forbid_nn=False) == []
+
+
+# --- nn's own import graph -------------------------------------------------------------------
+def nn_imports(package="nn"):
+    """{module: set of nn modules it imports}, from every import statement in the source
+    (at module level or inside a function: an import is an edge wherever it is), plus the
+    outside packages it imports, under the key "<module>:external"."""
+    graph = {}
+    for path in sorted((REPO / package).glob("*.py")):   # the package's modules (not scripts)
+        module = path.stem
+        edges, external = set(), set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                if node.module:
+                    edges.add(node.module.split(".")[0])
+                else:
+                    edges.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                top = node.module.split(".")[0]
+                if top == package:
+                    edges.add(node.module.split(".")[1] if "." in node.module else "__init__")
+                else:
+                    external.add(top)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    top = alias.name.split(".")[0]
+                    if top == package:
+                        edges.add(alias.name.split(".")[1] if "." in alias.name else "__init__")
+                    else:
+                        external.add(top)
+        graph[module] = edges
+        graph[module + ":external"] = external
+    return graph
+
+
+def find_cycle(graph):
+    """One import cycle as a list of modules, or None (colouring depth-first search with
+    an explicit stack)."""
+    nodes = [m for m in graph if not m.endswith(":external")]
+    state = {}
+    for start in nodes:
+        if start in state:
+            continue
+        stack = [(start, iter(sorted(graph[start])))]
+        path = [start]
+        state[start] = "open"
+        while stack:
+            module, children = stack[-1]
+            child = next((c for c in children if c in graph), None)
+            if child is None:
+                state[module] = "done"
+                stack.pop()
+                path.pop()
+            elif state.get(child) == "open":
+                return path[path.index(child):] + [child]
+            elif child not in state:
+                state[child] = "open"
+                path.append(child)
+                stack.append((child, iter(sorted(graph[child]))))
+    return None
+
+
+def test_nn_has_no_import_cycles():
+    graph = nn_imports()
+    graph.pop("__init__")   # the package imports its modules; none imports it
+    for module, edges in graph.items():
+        if not module.endswith(":external"):
+            assert "__init__" not in edges, f"nn/{module}.py imports the nn package"
+    assert find_cycle(graph) is None, " -> ".join(find_cycle(graph))
+
+
+@pytest.mark.parametrize("module", ["layers", "activations", "module", "base_layer",
+                                    "merging", "functional", "symbolic", "initializers"])
+def test_layers_know_nothing_of_training(module):
+    graph = nn_imports()
+    reachable, stack = set(), [module]
+    while stack:    # everything the module imports, directly or not
+        m = stack.pop()
+        for child in graph.get(m, ()):
+            if child not in reachable:
+                reachable.add(child)
+                stack.append(child)
+    assert not reachable & {"training", "models", "sequential", "model_saving"}, reachable
+    external = set().union(*(graph[m + ":external"] for m in reachable | {module}))
+    assert not external & {"optim", "tqdm"}, external
+
+
+def test_the_cycle_finder_finds_cycles():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+    assert find_cycle({"a": {"a"}}) == ["a", "a"]

@@ -222,12 +222,14 @@ def test_batchnorm_inference_uses_moving_stats_and_leaves_them(float64):
     np.testing.assert_allclose(y.numpy(), expect, atol=1e-12)
     bn.eval()
     bn(x)
-    with ag.no_grad():  # no training happens under no_grad: the statistics stay
-        bn(x, training=True)
     np.testing.assert_array_equal(bn.moving_mean.numpy(), [1.0, 0.0, 2.0])
     bn.train()
     bn(x)
     np.testing.assert_allclose(bn.moving_mean.numpy(), [1.5, 0.0, 2.125])
+    # As in Keras and PyTorch, training mode updates them even without a graph.
+    with ag.no_grad():
+        bn(x, training=True)
+    np.testing.assert_allclose(bn.moving_mean.numpy(), [1.75, 0.0, 2.1875])
 
 
 def test_batchnorm_channels_first_images_matches_torch_module(float64):
@@ -355,3 +357,36 @@ def test_get_config_uses_keras_names():
     assert config["kernel_size"] == (3, 3) and config["data_format"] == "channels_last"
     assert config["kernel_initializer"] == {"class_name": "GlorotUniform",
                                             "config": {"seed": None}}
+
+
+def test_a_convnet_with_batchnorm_saves_and_loads_whole(tmp_path):
+    """Keras's convnet with BatchNormalization: architecture and weights (the moving
+    statistics too) come back from ``model.save``; predictions match."""
+    rng = np.random.default_rng(3)
+    model = nn.Sequential([
+        nn.Input((8, 8, 1)),
+        nn.Conv2D(4, 3, activation="relu", padding="same"),
+        nn.BatchNormalization(),
+        nn.MaxPooling2D(2),
+        nn.Conv2D(6, (3, 3), strides=1, activation="relu"),
+        nn.GlobalAveragePooling2D(),
+        nn.Dropout(0.5),
+        nn.Dense(3, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    x = rng.standard_normal((16, 8, 8, 1)).astype(np.float32)
+    y = rng.integers(0, 3, 16)
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    bn = model.layers[1]
+    assert not np.allclose(bn.moving_mean.numpy(), 0)  # fit moved them
+    path = tmp_path / "convnet.keras"
+    model.save(path)
+    loaded = nn.load_model(path)
+    assert [type(layer).__name__ for layer in loaded.layers] == \
+        [type(layer).__name__ for layer in model.layers]
+    assert loaded.count_params() == model.count_params()
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(loaded.layers[1].moving_variance.numpy(),
+                                  bn.moving_variance.numpy())

@@ -11,9 +11,10 @@ import autograd_core as ag
 import nn
 from nn import activations, initializers
 from nn.layers import (
-    MLP, Activation, Dense, Dropout, Flatten, LeakyReLU, Neuron, Perceptron, PReLU, ReLU,
-    Residual, Sequential, Softmax,
+    Activation, Dense, Dropout, Flatten, LeakyReLU, Neuron, Perceptron, PReLU, ReLU,
+    Residual, Softmax,
 )
+from nn.sequential import MLP, Sequential
 from nn.module import Module
 
 # --- Module ---------------------------------------------------------------------------

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 import autograd_core as ag
 import nn
 from hostile_files import MiB, bomb_member, npy_bytes, npy_header, stored, zip_bytes
-from nn.layers import MLP, Dense, Sequential
+from nn.layers import Dense
+from nn.sequential import MLP, Sequential
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -379,7 +380,7 @@ def test_a_full_disk_keeps_the_old_file(tiny_disk):
 DIES_MID_SAVE = """
 import os, signal, sys
 import numpy as np
-from nn.layers import MLP
+from nn.sequential import MLP
 real_write = np.lib.format.write_array
 def write_then_die(*args, **kwargs):
     real_write(*args, **kwargs)
@@ -422,7 +423,7 @@ def test_a_full_disk_left_by_a_killed_save_is_cleared(tiny_disk):
 SAVES_FOREVER = """
 import sys
 import numpy as np
-from nn.layers import MLP
+from nn.sequential import MLP
 m = MLP(512, [1024, 512], 512, seed=0)    # 5 MB of float32
 version = 0
 while True:
@@ -444,7 +445,7 @@ def versions_in(path, architecture):
 KILLED_AT = """
 import os, signal, sys
 import numpy as np
-from nn.layers import MLP
+from nn.sequential import MLP
 path, point = sys.argv[1], sys.argv[2]
 m = MLP(64, [64], 64, seed=0)
 for value in (1.0, 2.0):
@@ -528,7 +529,7 @@ def test_kill_9_at_random_moments_leaves_a_complete_file(tmp_path):
 CONCURRENT_WRITER = """
 import sys
 import numpy as np
-from nn.layers import MLP
+from nn.sequential import MLP
 m = MLP(64, [256], 10, seed=0)
 for v in m.parameters():
     v.assign(np.full(v.shape, float(sys.argv[2]), v.dtype))

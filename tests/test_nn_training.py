@@ -10,7 +10,8 @@ import nn
 import optim
 from nn import initializers, losses
 from nn.datasets import load_mnist
-from nn.layers import Dense, Dropout, Sequential
+from nn.layers import Dense, Dropout
+from nn.sequential import Sequential
 from nn.module import Module
 from nn.training import Callback, EarlyStopping, TerminateOnNaN
 

@@ -13,8 +13,9 @@ import pytest
 import autograd_core as ag
 import nn
 import optim
-from nn.layers import Dense, Dropout, Flatten, LeakyReLU, PReLU, Sequential
-from nn.training import _check_finite
+from nn.layers import Dense, Dropout, Flatten, LeakyReLU, PReLU
+from nn.sequential import Sequential
+from nn.data_adapter import check_finite as _check_finite
 
 
 def blobs(n=40, seed=0):

@@ -1,0 +1,180 @@
+"""Layer: Keras's way to write a layer of your own, with ``build``, ``call``, ``add_weight``
+and ``add_loss``.
+
+A subclass creates its weights in ``build(input_shape)``, which runs once, at the first
+call, when the input's shape is known (or in ``__init__`` when the sizes are given), and
+writes the maths in ``call``. This is the subclassing guide's first example:
+
+>>> import numpy as np, autograd_core as ag
+>>> class Linear(Layer):
+...     def __init__(self, units=32):
+...         super().__init__()
+...         self.units = units
+...     def build(self, input_shape):
+...         self.w = self.add_weight(shape=(input_shape[-1], self.units),
+...                                  initializer="random_normal")
+...         self.b = self.add_weight(shape=(self.units,), initializer="zeros")
+...     def call(self, inputs):
+...         return ag.matmul(inputs, self.w) + self.b
+>>> layer = Linear(4)
+>>> layer(np.ones((2, 2))).shape, [w.shape for w in layer.weights]
+((2, 4), [(2, 4), (4,)])
+
+``add_loss(value)`` inside ``call`` adds a term to the training loss (an activity
+regularizer, say): ``fit`` adds ``sum(model.losses)`` to the loss it minimises. The losses
+are those of the latest outermost call: each call of a layer that is not inside another
+layer's call starts afresh.
+"""
+
+import inspect
+import threading
+
+import numpy as np
+
+import autograd_core as ag
+
+from . import initializers
+from .module import Module
+
+__all__ = ["Layer"]
+
+# How deep the current thread is in Layer calls: losses reset only at depth 0.
+_calls = threading.local()
+
+
+class Layer(Module):
+    """Base class of layers written Keras's way: ``build``, ``call``, ``add_weight``.
+
+    Args:
+        name: the layer's name (unique by default, from the class name).
+        trainable: False freezes every weight that ``add_weight`` creates.
+        input_shape: without the batch axis, for the first layer of a ``Sequential``.
+
+    Attributes:
+        built: True once ``build`` has run.
+        losses: the values passed to ``add_loss`` by this layer and the layers inside it
+            during the latest call.
+    """
+
+    def __init__(self, name=None, trainable=True, input_shape=None, **kwargs):
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) "
+                            f"{', '.join(sorted(kwargs))}")
+        super().__init__(name)
+        self.trainable = bool(trainable)
+        self.built = False
+        self._losses = []
+        self._added = {}     # add_weight's Variables by name, also those not kept as attributes
+        if input_shape is not None:
+            self.input_shape = (None,) + tuple(int(n) for n in np.atleast_1d(input_shape))
+
+    # --- what a subclass writes -----------------------------------------------------------
+    def build(self, input_shape):
+        """Create the weights, knowing the input's shape (batch axis first). Default: none."""
+
+    def call(self, *args, **kwargs):
+        """The layer's computation on Values. A subclass must define it."""
+        raise NotImplementedError(f"{type(self).__name__} must define call()")
+
+    def add_weight(self, shape=(), initializer="glorot_uniform", trainable=True, name=None,
+                   dtype=None):
+        """Create a Variable of ``shape`` from ``initializer`` (a name or a callable).
+
+        Args:
+            shape: the weight's shape.
+            initializer: "glorot_uniform" (Keras's default), "zeros", "random_normal", ...
+                or any ``init(shape, dtype)``.
+            trainable: False for a weight updated by hand (a running total, a statistic).
+            name: the weight's name inside the layer ("variable", "variable_1" by default).
+            dtype: the default float dtype unless given.
+        Returns:
+            The ``ag.Variable``.
+        """
+        shape = tuple(int(n) for n in shape) if isinstance(shape, (tuple, list)) \
+            else (int(shape),)
+        dtype = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
+        init = initializers.get(initializer)
+        name = name or ("variable" if not self._added else f"variable_{len(self._added)}")
+        if name in self._added:
+            raise ValueError(f"{type(self).__name__} {self.name!r}: add_weight: a weight "
+                             f"named {name!r} exists already")
+        value = np.asarray(init(shape, dtype), dtype=dtype)
+        if value.shape != shape:
+            raise ValueError(f"{type(self).__name__} {self.name!r}: add_weight: the "
+                             f"initializer gave shape {value.shape}, not {shape}")
+        v = ag.Variable(value, name=f"{self.name}/{name}",
+                        trainable=bool(trainable) and self.trainable)
+        self._added[name] = v
+        return v
+
+    def add_loss(self, value):
+        """Add ``value`` (a scalar Value) to the loss that ``fit`` minimises."""
+        if np.ndim(value) != 0:
+            raise ValueError(f"{type(self).__name__} {self.name!r}: add_loss needs a scalar, "
+                             f"got shape {np.shape(value)}")
+        self._losses.append(value)
+
+    # --- running it -------------------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        depth = getattr(_calls, "depth", 0)
+        if depth == 0:
+            self.clear_losses()
+        _calls.depth = depth + 1
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            _calls.depth = depth
+
+    def forward(self, *args, **kwargs):
+        if not self.built:
+            self.build(_shape_of(args[0]) if args else None)
+            self.built = True
+        if "training" in _parameters(type(self).call):
+            kwargs.setdefault("training", self.training)
+        return self.call(*args, **kwargs)
+
+    def clear_losses(self):
+        """Forget the losses of this layer and of every layer inside it."""
+        for m in self.modules():
+            if isinstance(m, Layer):
+                m._losses.clear()
+
+    @property
+    def losses(self):
+        """The ``add_loss`` values of the latest call, this layer's and its sublayers'."""
+        return [value for m in self.modules() for value in getattr(m, "_losses", ())]
+
+    # --- Keras's names for the Variables ----------------------------------------------------
+    @property
+    def weights(self):
+        return self.parameters()
+
+    @property
+    def trainable_weights(self):
+        return self.trainable_variables
+
+    @property
+    def non_trainable_weights(self):
+        return self.non_trainable_variables
+
+    def _members(self):
+        # Attribute names first (``self.w``), so a weight kept as an attribute is named
+        # by it; then any weight add_weight made but no attribute holds.
+        for name, member in super()._members():
+            if not name.startswith("_added."):
+                yield name, member
+        yield from self._added.items()
+
+
+def _shape_of(x):
+    """The shape of a layer's first input (a list of shapes for a list of inputs)."""
+    if isinstance(x, (list, tuple)):
+        return [tuple(np.shape(item)) for item in x]
+    return tuple(np.shape(x))
+
+
+def _parameters(fn):
+    try:
+        return inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return {}

@@ -1,0 +1,344 @@
+"""Whole models in one file: the architecture as JSON, the weights as arrays, never pickled.
+
+``model.save(path)`` writes a zip archive (Keras's ``.keras`` layout) of two members:
+
+- ``config.json``: the model's class and layers, each layer as its class name and
+  ``get_config()`` (Keras's argument names), how the layers connect (functional models),
+  and the ``compile`` settings when they are names and plain numbers;
+- ``model.weights.npz``: every Variable, as ``save_weights`` writes them.
+
+``load_model(path)`` rebuilds each layer as ``cls.from_config(config)`` (by default
+``cls(**config)``), the class found by name among nn's layers or in ``custom_objects``,
+replays the graph (which builds the weights), then loads the weights with every check of
+``load_weights``. The file is written atomically and read with bounds: the JSON may not
+exceed ``MAX_CONFIG_BYTES`` and the weights must be stored, not compressed, so no member
+can inflate beyond the file's own size.
+
+A layer without ``get_config`` is described by the arguments of its ``__init__`` that it
+keeps as attributes of the same name (``units``, ``rate``, ``name``...). Initializers are
+not saved: the weights come from the file. An ``MLP`` is saved as the ``Sequential`` of
+its layers. A subclassed Model (a ``call`` of its own) is refused: its code is not data;
+use ``save_weights``.
+"""
+
+import inspect
+import io
+import json
+import os
+import zipfile
+
+import numpy as np
+
+import optim
+
+from . import activations, losses, saving
+from .atomic import atomic_write
+from .functional import Input, InputLayer
+from .module import Module
+from .symbolic import map_structure
+
+__all__ = ["save_model", "load_model", "layer_config", "MAX_CONFIG_BYTES"]
+
+FORMAT = "autograd_core.model/1"
+MAX_CONFIG_BYTES = 16 * 2**20
+_CONFIG, _WEIGHTS = "config.json", "model.weights.npz"
+
+
+# --- saving -------------------------------------------------------------------------------
+def save_model(model, path):
+    """Write ``model`` (a Sequential or functional Model) to ``path``, atomically.
+
+    Raises:
+        ValueError: the model is subclassed, not built, or a layer cannot be described.
+    """
+    config = {"format": FORMAT, "model": _model_config(model),
+              "compile": _compile_config(model)}
+    text = json.dumps(config, indent=1).encode("utf-8")
+    weights = io.BytesIO()
+    saving.write_arrays({name: v.numpy() for name, v in model.named_parameters()}, weights)
+    with atomic_write(path) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr(_CONFIG, text)
+        archive.writestr(_WEIGHTS, weights.getvalue())
+
+
+def _model_config(model):
+    where = f"save: {type(model).__name__} {model.name!r}"
+    # Model and Sequential are found by name (this module is imported by nn.models).
+    if isinstance(model, _registry({})["Sequential"]):
+        shape = model.input_shape or getattr(model, "_build_input_shape", None)
+        if shape is None:
+            raise ValueError(f"{where} has not been built: start it with nn.Input(shape) or "
+                             "call it on data first")
+        return {"class_name": "Sequential",
+                "config": {"name": model.name, "input_shape": list(shape[1:]),
+                           "layers": [layer_config(layer) for layer in model.layers]}}
+    graph = getattr(model, "_graph", None)
+    if graph is None:
+        raise ValueError(f"{where} is a subclassed model: its call() is code, not data; "
+                         "save its weights with save_weights and rebuild it in code")
+    nodes = [t.node for t in graph.inputs] + graph.nodes
+    number = {id(node): i for i, node in enumerate(nodes)}
+
+    def ref(t):
+        return {"node": number[id(t.node)], "index": t.index}
+
+    return {"class_name": "Model",
+            "config": {"name": model.name,
+                       "layers": [layer_config(layer) for layer in graph.layers],
+                       "nodes": [{"layer": node.layer.name,
+                                  "args": _plain(map_structure(ref, list(node.args)), where),
+                                  "kwargs": _plain(map_structure(ref, node.kwargs), where)}
+                                 for node in nodes[len(graph.inputs):]],
+                       "inputs": [ref(t) for t in graph.inputs],
+                       "outputs": [ref(t) for t in graph.outputs],
+                       "single_input": graph.single_input,
+                       "single_output": graph.single_output,
+                       "input_keys": graph.input_names, "output_keys": graph.output_keys}}
+
+
+def layer_config(layer):
+    """{"class_name", "config"} of a layer, from its ``get_config()`` if its class writes
+    one (Module's own says only the name and input shape, too little to rebuild most
+    layers: the constructor's arguments are read back from the layer instead)."""
+    where = f"save: layer {layer.name!r} ({type(layer).__name__})"
+    if getattr(type(layer), "get_config", Module.get_config) is not Module.get_config:
+        config = layer.get_config()
+    else:
+        config = {}
+        for name, p in inspect.signature(type(layer).__init__).parameters.items():
+            if name == "self" or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) \
+                    or not hasattr(layer, name):
+                continue
+            value = getattr(layer, name)
+            if name == "input_shape" and value is not None:
+                value = list(value[1:])
+            elif isinstance(value, Module):
+                value = layer_config(value)
+            elif callable(value) and name.endswith("activation"):
+                value = activations.name_of(value)
+            elif callable(value) or _is_initializer(name):
+                continue  # initializers and other objects: the defaults (weights are loaded)
+            config[name] = value
+    return {"class_name": type(layer).__name__, "config": _plain(config, where)}
+
+
+def _is_initializer(name):
+    return name.endswith("initializer")
+
+
+def _plain(value, where):
+    """``value`` as JSON data (tuples become lists), or a ValueError naming what is not."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (np.integer, np.floating, np.bool_)):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, where) for v in value]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {k: _plain(v, where) for k, v in value.items()}
+    raise ValueError(f"{where}: cannot write {type(value).__name__} {value!r} as JSON; give "
+                     "the class a get_config() of names and numbers")
+
+
+def _compile_config(model):
+    """The compile settings as names and numbers, or None (not compiled, or not simple:
+    a loss function or metric object of one's own, a learning-rate schedule)."""
+    args = getattr(model, "_compile_args", None)
+    if not args:
+        return None
+    try:
+        optimizer = model.optimizer
+        opt = {"class_name": type(optimizer).__name__,
+               "config": _plain(optimizer.get_config(), "optimizer")}
+        return {"optimizer": opt, "loss": _plain(_loss_spec(args["loss"]), "loss"),
+                "metrics": _plain(_metric_spec(args["metrics"]), "metrics"),
+                "loss_weights": _plain(args["loss_weights"], "loss_weights")}
+    except (ValueError, TypeError):
+        return None
+
+
+def _loss_spec(loss):
+    if isinstance(loss, (list, tuple)):
+        return [_loss_spec(item) for item in loss]
+    if isinstance(loss, dict):
+        return {k: _loss_spec(v) for k, v in loss.items()}
+    if loss is None or isinstance(loss, str):
+        return loss
+    if isinstance(loss, losses.Loss):
+        return {"class_name": type(loss).__name__, "config": loss.get_config()}
+    raise TypeError("a loss function of one's own is not saved")
+
+
+def _metric_spec(metrics):
+    if isinstance(metrics, (list, tuple)):
+        return [_metric_spec(m) for m in metrics]
+    if isinstance(metrics, dict):
+        return {k: _metric_spec(v) for k, v in metrics.items()}
+    if metrics is None or isinstance(metrics, str):
+        return metrics
+    raise TypeError("metric functions and objects are not saved")
+
+
+# --- loading ------------------------------------------------------------------------------
+def load_model(path, custom_objects=None, compile=True):
+    """Read a model written by ``model.save(path)``.
+
+    Args:
+        path: the file.
+        custom_objects: {name: class} for layers and losses of your own (Keras's argument).
+        compile: restore the compile settings if they were saved.
+    Returns:
+        A new Model with the saved weights (and compiled, if it was, with a new optimizer).
+    Raises:
+        ValueError: the file is not such an archive, is damaged, names an unknown class,
+            or its weights do not match the architecture; nothing is half-built.
+    """
+    path = os.fspath(path)
+    custom_objects = dict(custom_objects or {})
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        try:
+            archive = zipfile.ZipFile(f)
+        except (zipfile.BadZipFile, EOFError, ValueError, OSError) as err:
+            raise ValueError(f"load_model: {path!r} is not a saved model (not a readable zip "
+                             f"archive: {err})") from None
+        with archive:
+            config = _read_config(archive, path)
+            model = _build(config["model"], custom_objects, path)
+            weights = _member(archive, _WEIGHTS, size, path)
+            if weights.compress_type != zipfile.ZIP_STORED:
+                raise ValueError(f"load_model: {path!r}: {_WEIGHTS} is compressed; it must be "
+                                 "stored")
+            with archive.open(weights) as inner:
+                data = inner.read(size + 1)
+            arrays = saving.read_arrays(model, io.BytesIO(data), len(data), path)
+    for name, v in model.named_parameters():
+        v.assign(arrays[name])
+    if compile and config.get("compile"):
+        _compile(model, config["compile"], custom_objects)
+    return model
+
+
+def _member(archive, name, size, path):
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        raise ValueError(f"load_model: {path!r} has no {name}; is it a saved model?") from None
+    if info.file_size > size and info.compress_type == zipfile.ZIP_STORED:
+        raise ValueError(f"load_model: {path!r}: {name} claims {info.file_size:,} bytes, more "
+                         f"than the file's {size:,}")
+    return info
+
+
+def _read_config(archive, path):
+    info = _member(archive, _CONFIG, MAX_CONFIG_BYTES, path)
+    if info.file_size > MAX_CONFIG_BYTES:
+        raise ValueError(f"load_model: {path!r}: {_CONFIG} is {info.file_size:,} bytes, over "
+                         f"the limit of {MAX_CONFIG_BYTES:,}")
+    try:
+        with archive.open(info) as f:
+            text = f.read(MAX_CONFIG_BYTES + 1)
+        config = json.loads(text.decode("utf-8"))
+    except (ValueError, zipfile.BadZipFile, OSError, EOFError) as err:
+        raise ValueError(f"load_model: {path!r}: {_CONFIG} is damaged ({err})") from None
+    if not isinstance(config, dict) or config.get("format") != FORMAT:
+        raise ValueError(f"load_model: {path!r}: {_CONFIG} is not of format {FORMAT!r}")
+    return config
+
+
+def _registry(custom_objects):
+    """nn's layer classes by name (every Module subclass defined in nn), then the user's."""
+    found, stack = {}, [Module]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.__module__.split(".")[0] == "nn":
+            found.setdefault(cls.__name__, cls)
+    found.update(custom_objects)
+    return found
+
+
+def _layer(spec, registry, path):
+    if not isinstance(spec, dict) or not isinstance(spec.get("config"), dict):
+        raise ValueError(f"load_model: {path!r}: a layer entry is malformed: {spec!r:.200}")
+    name = spec.get("class_name")
+    cls = registry.get(name)
+    if cls is None:
+        raise ValueError(f"load_model: {path!r}: unknown layer class {name!r}; pass it in "
+                         f"custom_objects={{{name!r}: {name}}}")
+    # A nested {"class_name", "config"} is a layer (Residual's inner) when its class is
+    # one; otherwise (an initializer, as Keras writes them) the layer reads it itself.
+    config = {k: (_layer(v, registry, path) if isinstance(v, dict) and "config" in v
+                  and v.get("class_name") in registry else v)
+              for k, v in spec["config"].items()}
+    try:
+        if callable(getattr(cls, "from_config", None)):
+            return cls.from_config(config)
+        return cls(**config)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"load_model: {path!r}: cannot rebuild {name} from its config "
+                         f"{config!r:.300}: {err}") from None
+
+
+def _build(spec, custom_objects, path):
+    registry = _registry(custom_objects)
+    kind, config = spec.get("class_name"), spec.get("config", {})
+    if kind == "Sequential":
+        layers = [_layer(item, registry, path) for item in config["layers"]]
+        return registry["Sequential"]([Input(tuple(config["input_shape"]))] + layers, name=config["name"])
+    if kind != "Model":
+        raise ValueError(f"load_model: {path!r}: unknown model class {kind!r}")
+    layers = {}
+    for item in config["layers"]:
+        layer = _layer(item, registry, path)
+        layers[layer.name] = layer
+    tensors = []   # the output KerasTensors of each node, in the file's order
+    for layer_name in [n for n in layers if isinstance(layers[n], InputLayer)]:
+        tensors.append([layers[layer_name].output])
+
+    def tensor(ref):
+        return tensors[ref["node"]][ref["index"]]
+
+    def resolve(structure):
+        if isinstance(structure, dict) and set(structure) == {"node", "index"}:
+            return tensor(structure)
+        if isinstance(structure, list):
+            return [resolve(item) for item in structure]
+        if isinstance(structure, dict):
+            return {k: resolve(v) for k, v in structure.items()}
+        return structure
+
+    for node in config["nodes"]:
+        out = layers[node["layer"]](*resolve(node["args"]), **resolve(node["kwargs"]))
+        tensors.append(list(out) if isinstance(out, (list, tuple)) else [out])
+    inputs = [tensor(ref) for ref in config["inputs"]]
+    outputs = [tensor(ref) for ref in config["outputs"]]
+    if config.get("input_keys"):
+        inputs = dict(zip(config["input_keys"], inputs))
+    elif config["single_input"]:
+        inputs = inputs[0]
+    if config.get("output_keys"):
+        outputs = dict(zip(config["output_keys"], outputs))
+    elif config["single_output"]:
+        outputs = outputs[0]
+    return registry["Model"](inputs, outputs, name=config["name"])
+
+
+def _compile(model, config, custom_objects):
+    opt = config["optimizer"]
+    optimizer_class = custom_objects.get(opt["class_name"]) or getattr(optim, opt["class_name"])
+    optimizer = optimizer_class(**opt["config"])
+    registry = {**{name: getattr(losses, name) for name in losses.__all__
+                   if isinstance(getattr(losses, name), type)}, **custom_objects}
+
+    def loss(spec):
+        if isinstance(spec, list):
+            return [loss(item) for item in spec]
+        if isinstance(spec, dict) and "class_name" not in spec:
+            return {k: loss(v) for k, v in spec.items()}
+        if isinstance(spec, dict):
+            return registry[spec["class_name"]].from_config(spec["config"])
+        return spec
+
+    model.compile(optimizer=optimizer, loss=loss(config["loss"]), metrics=config["metrics"],
+                  loss_weights=config["loss_weights"])

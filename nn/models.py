@@ -1,0 +1,642 @@
+"""Models: layers that train themselves, ``compile``, ``fit``, ``evaluate``, ``predict``.
+
+A Model is made in one of Keras's three ways:
+
+- ``Sequential([...])``, a stack of layers (``nn.sequential``);
+- the functional API, ``Model(inputs, outputs)`` from ``nn.Input`` and layers called on
+  it, with several inputs and outputs, shared layers and skip connections;
+- subclassing: ``class MyModel(Model)`` with its layers as attributes and a ``call``.
+
+When the model ends in softmax (sigmoid) and the loss is a categorical (binary)
+cross-entropy of probabilities, training computes the loss from the logits before that
+activation with the engine's fused op: exact where log(softmax) would underflow, and
+faster. Keras does the same behind the scenes. ``predict`` still returns probabilities.
+"""
+
+import functools
+import math
+
+import numpy as np
+
+import autograd_core as ag
+import optim
+
+from . import activations, data_adapter, losses, model_saving, training
+from .base_layer import Layer
+from .data import _check_positive_int
+from .functional import Graph
+from .layers import Activation, Softmax
+
+__all__ = ["Model"]
+
+
+class Model(Layer):
+    """A Layer that trains itself: ``compile``, ``fit``, ``evaluate``, ``predict``, ``save``.
+
+    Args:
+        inputs, outputs: for the functional API, the ``nn.Input`` tensors and the tensors
+            computed from them (one each, or lists or dicts of them).
+        name: the model's name.
+
+    A subclass defines ``call`` (or ``forward``) and keeps its layers as attributes.
+
+    Attributes:
+        optimizer, loss: set by ``compile``.
+        history: the ``History`` of the last ``fit``.
+        stop_training: set True (by a callback) to end ``fit`` after the current batch.
+    """
+
+    def __init__(self, inputs=None, outputs=None, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.optimizer = None
+        self.loss = None
+        self._loss_specs = []     # (output name, loss or None, loss weight), one per output
+        self._metrics = []        # (name in the logs, output index, metric object)
+        self._compile_args = None
+        self.stop_training = False
+        self.history = None
+        self._graph = None
+        if inputs is not None or outputs is not None:
+            if inputs is None or outputs is None:
+                raise ValueError(f"Model {self.name!r}: give both inputs and outputs")
+            graph = self._graph = Graph(inputs, outputs, f"Model {self.name!r}")
+            shapes = [t.shape for t in graph.inputs]
+            self.input_shape = shapes[0] if graph.single_input else shapes
+            shapes = [t.shape for t in graph.outputs]
+            self._output_shape = shapes[0] if graph.single_output else shapes
+            self.built = True
+
+    # --- the graph, for functional models ------------------------------------------------
+    @property
+    def layers(self):
+        """The layers of a functional model, its InputLayers first (Keras's order)."""
+        if self._graph is not None:
+            return list(self._graph.layers)
+        return self.children()
+
+    @property
+    def inputs(self):
+        return None if self._graph is None else list(self._graph.inputs)
+
+    @property
+    def outputs(self):
+        return None if self._graph is None else list(self._graph.outputs)
+
+    @property
+    def input_names(self):
+        return self._graph.names if self._graph is not None else ["input"]
+
+    @property
+    def output_names(self):
+        return self._graph.output_names if self._graph is not None else ["output"]
+
+    def _members(self):
+        if self._graph is None:
+            return super()._members()
+        return ((layer.name, layer) for layer in self._graph.layers)
+
+    def forward(self, *args, **kwargs):
+        if self._graph is None:
+            return super().forward(*args, **kwargs)
+        if len(args) != 1 or kwargs:
+            raise TypeError(f"Model {self.name!r}: call it on one argument: an array, or a "
+                            "list of arrays (one per input)")
+        x = args[0]
+        if isinstance(x, dict):
+            x = data_adapter.as_arrays(x, self.input_names, "x", f"Model {self.name!r}")
+        return self._graph.run(x)
+
+    @property
+    def output_activation(self):
+        """"softmax" or "sigmoid" when the single output ends with it, else None."""
+        if self._graph is None or not self._graph.single_output:
+            return None
+        return _final_activation(self._graph.outputs[0].node.layer)
+
+    def forward_logits(self, x):
+        """The output before the final softmax or sigmoid (see ``output_activation``)."""
+        with ag.name_scope(self.name):
+            return self._graph.run(x, last=_logits)
+
+    def summary(self, line_length=None, print_fn=print):
+        """Keras's table; a functional model adds the "Connected to" column: the inputs of
+        each layer, "dense[0][0]" meaning output 0 of the first call of layer "dense"."""
+        if self._graph is None:
+            return super().summary(line_length or 65, print_fn)
+        line_length = line_length or 98
+        rows = self._graph.summary_rows()
+        widths = [int(line_length * 0.33), int(line_length * 0.22), int(line_length * 0.12)]
+        widths.append(line_length - sum(widths))
+
+        def line(*cells):
+            return "".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
+
+        print_fn(f'Model: "{self.name}"')
+        print_fn("_" * line_length)
+        print_fn(line("Layer (type)", "Output Shape", "Param #", "Connected to"))
+        print_fn("=" * line_length)
+        for i, (layer, shape, params, sources) in enumerate(rows):
+            print_fn(line(layer, shape, params, sources[0] if sources else ""))
+            for source in sources[1:]:
+                print_fn(line("", "", "", source))
+            print_fn("=" * line_length if i == len(rows) - 1 else "_" * line_length)
+        trainable = int(sum(v.size for v in self.trainable_variables))
+        total = self.count_params()
+        print_fn(f"Total params: {total:,}")
+        print_fn(f"Trainable params: {trainable:,}")
+        print_fn(f"Non-trainable params: {total - trainable:,}")
+        print_fn("_" * line_length)
+
+    # --- compile -------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None):
+        """Choose how to train.
+
+        Args:
+            optimizer: a name ("sgd", "rmsprop", "adam", "adamw", "adagrad") or an
+                optimizer object (``optim.get``).
+            loss: a name ("categorical_crossentropy", "mse", ...), a Loss (a subclass of
+                your own with ``call(y_true, y_pred)`` too) or a function
+                ``(y_true, y_pred) -> Value``. For several outputs: one for all, a list
+                in the outputs' order, or a dict by output name.
+            metrics: names ("accuracy", "acc", ...), functions ``(y_true, y_pred) ->
+                per-sample values``, or metric objects (``update_state``, ``result``,
+                ``reset_state``). For several outputs, a flat list is computed on each
+                output; a list of lists or a dict gives each its own.
+            loss_weights: for several outputs, the weight of each output's loss in the
+                total (a list or a dict); 1 by default.
+        """
+        if loss is None:
+            raise ValueError("compile: give a loss, e.g. loss='categorical_crossentropy'")
+        # Everything is resolved before anything is set: a bad name leaves the previous
+        # compile in place.
+        names = self.output_names
+        optimizer_obj = optim.get(optimizer)
+        loss_list = [None if fn is None else losses.get(fn)
+                     for fn in _per_output(loss, names, "loss", None)]
+        if all(fn is None for fn in loss_list):
+            raise ValueError("compile: every output's loss is None; nothing to minimise")
+        weights = _per_output(loss_weights, names, "loss_weights", 1.0)
+        for name, w in zip(names, weights):
+            if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w):
+                raise ValueError(f"compile: loss_weights for {name!r} must be a finite "
+                                 f"number, got {w!r}")
+        specs = _metric_specs(metrics, names)
+        metric_list, used = [], set()
+        for i, output_specs in enumerate(specs):
+            for spec in output_specs:
+                metric = training.get_metric(spec, loss_list[i])
+                if id(metric) in used:
+                    metric = training.copy_metric(metric)
+                used.add(id(metric))
+                name = spec if isinstance(spec, str) else metric.name
+                metric_list.append((name if len(names) == 1 else f"{names[i]}_{name}",
+                                    i, metric))
+        self.optimizer = optimizer_obj
+        self.loss = loss_list[0] if len(names) == 1 else loss_list
+        self._loss_specs = [(n, fn, float(w)) for n, fn, w in zip(names, loss_list, weights)]
+        self._metrics = metric_list
+        self._compile_args = {"optimizer": optimizer, "loss": loss, "metrics": metrics,
+                              "loss_weights": loss_weights}
+
+    @property
+    def metrics_names(self):
+        """The names ``evaluate`` returns values for: ["loss", "accuracy", ...]."""
+        per_output = ([f"{n}_loss" for n, fn, _ in self._loss_specs if fn is not None]
+                      if len(self._loss_specs) > 1 else [])
+        return ["loss"] + per_output + [name for name, _, _ in self._metrics]
+
+    # --- the pieces of a step --------------------------------------------------------------
+    def _check_compiled(self, where):
+        if self.optimizer is None or not self._loss_specs:
+            raise RuntimeError(f"{where}: call compile(optimizer, loss, metrics) first")
+
+    def _paths(self):
+        """(forward, loss functions, to_probabilities) for training and evaluation.
+
+        Fused when the single output ends in softmax/sigmoid and its loss is the matching
+        cross-entropy of probabilities: forward stops at the logits and the loss takes
+        them (from_logits=True); the metrics see the probabilities, recomputed.
+        """
+        fns = [fn for _, fn, _ in self._loss_specs]
+        fused = _FUSED.get(getattr(self, "output_activation", None))
+        loss = fns[0]
+        if len(fns) == 1 and fused is not None and type(loss) in fused[0] \
+                and not loss.from_logits:
+            return (self.forward_logits, [type(loss)(from_logits=True,
+                                                     reduction=loss.reduction)], fused[1])
+        return self, fns, None
+
+    def _dtype(self):
+        params = self.parameters()
+        return params[0].dtype if params else ag.get_default_dtype()
+
+    def _xs(self, x, where):
+        """x as one array per input, floats of the weights' dtype (converted once)."""
+        listed = self._graph is not None and not self._graph.single_input
+        xs = data_adapter.as_arrays(x, self.input_names, "x", where, listed)
+        kinds = ([t.dtype.kind for t in self._graph.inputs] if self._graph is not None
+                 else ["f"] * len(xs))
+        xs = [a.astype(self._dtype(), copy=False) if kind == "f" else a
+              for a, kind in zip(xs, kinds)]
+        data_adapter.check_lengths([("x", xs)], where)
+        return xs
+
+    def _arrays(self, x, y, where):
+        """x and y as lists of arrays of one length, with no NaN or Inf."""
+        xs = self._xs(x, where)
+        listed = self._graph is not None and not self._graph.single_output
+        ys = data_adapter.as_arrays(y, self.output_names, "y", where, listed)
+        data_adapter.check_lengths([("x", xs), ("y", ys)], where)
+        # Integer class labels stay integers for the sparse loss; targets become floats.
+        ys = [a if (isinstance(fn, losses.SparseCategoricalCrossentropy) and a.dtype.kind
+                    in "iu") else a.astype(self._dtype(), copy=False)
+              for a, (_, fn, _) in zip(ys, self._loss_specs)]
+        for label, arrays in (("x", xs), ("y", ys)):
+            for a in arrays:
+                data_adapter.check_finite(a, label, where)
+        return xs, ys
+
+    def _model_input(self, xs):
+        if self._graph is not None and not self._graph.single_input:
+            return xs               # built with a list of inputs, even of one
+        return xs[0] if len(xs) == 1 else xs
+
+    def _check_with_model(self, xs, ys, batch_size, paths, where):
+        """Run the model on the first batch, without a graph and in inference mode (a wrong
+        input shape fails here), check every target against its loss with the predictions'
+        shape (a label out of range in the last batch fails here), and run the losses on
+        the first batch, so that a loss function of the user's own checks its targets too.
+
+        Returns:
+            The predictions' shapes for all samples, one per output.
+        """
+        forward, fns, _ = paths
+        n = len(ys[0])
+        try:
+            with ag.no_grad(), self._using_mode(False):
+                outs = _as_list(forward(self._model_input([a[:batch_size] for a in xs])))
+                if len(outs) != len(ys):
+                    raise ValueError(f"the model gives {len(outs)} outputs, y holds "
+                                     f"{len(ys)} arrays")
+                shapes = [(n,) + tuple(np.shape(z)[1:]) for z in outs]
+                for fn, y, z, shape in zip(fns, ys, outs, shapes):
+                    if fn is not None:
+                        losses.check_targets(fn, y, shape, "y")
+                        _call_loss(fn, y[:batch_size], z, None)
+        except (ValueError, TypeError) as e:
+            if type(e) not in (ValueError, TypeError):  # numpy's own kinds take other arguments
+                raise
+            raise type(e)(f"{where}: {e}") from e
+        return shapes
+
+    def _batch(self, forward, fns, xb, yb, wb):
+        """Forward one batch: the outputs, the total loss (a Value) and each output's."""
+        self.clear_losses()
+        outs = _as_list(forward(self._model_input(xb)))
+        total, per_output = None, []
+        for (_, _, weight), fn, y, z in zip(self._loss_specs, fns, yb, outs):
+            if fn is None:
+                continue
+            value = _call_loss(fn, y, z, wb)
+            per_output.append(value)
+            term = value if weight == 1 else value * weight
+            total = term if total is None else total + term
+        added = self.losses
+        if added:
+            total = total + functools.reduce(ag.add, added)
+        return outs, total, per_output
+
+    def _update_metrics(self, yb, outs, wb, to_prob):
+        for _, i, metric in self._metrics:
+            z = outs[i]
+            y_pred = z.data if isinstance(z, ag.Value) else np.asarray(z)
+            if to_prob is not None:
+                y_pred = to_prob(y_pred)
+            metric.update_state(yb[i], y_pred, sample_weight=wb)
+
+    def _logs(self, means):
+        logs = {name: mean.result() for name, mean in zip(self.metrics_names, means)}
+        for name, _, metric in self._metrics:
+            logs[name] = float(metric.result())
+        return logs
+
+    def _sample_weights(self, sample_weight, class_weight, ys, shapes, where):
+        return data_adapter.sample_weights(sample_weight, class_weight, ys, shapes, where)
+
+    # --- fit -----------------------------------------------------------------------------
+    def fit(self, x, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0,
+            shuffle=True, seed=None, verbose=1, callbacks=None, sample_weight=None,
+            class_weight=None):
+        """Train for ``epochs`` passes over (x, y) in mini-batches.
+
+        Args:
+            x: (n, ...) inputs (a list or dict of them for several inputs).
+            y: (n, ...) targets (integer labels for the sparse loss); a list or dict for
+                several outputs.
+            epochs: passes over the data.
+            batch_size: samples per update (the last batch may be smaller).
+            validation_data: (x_val, y_val) or (x_val, y_val, sample_weight_val),
+                evaluated after every epoch.
+            validation_split: else, the fraction of (x, y) held out for validation: the
+                last samples, taken before shuffling, as Keras does.
+            shuffle: reshuffle the samples every epoch.
+            seed: seed of the shuffling (default: drawn from ``ag.random``, so
+                ``ag.random.set_seed`` makes a whole run reproducible).
+            verbose: 0 silent, 1 a progress bar per epoch, 2 one line per epoch.
+            callbacks: a list of ``Callback``.
+            sample_weight: (n,) weights >= 0 of the samples' losses (and metrics).
+            class_weight: {class: weight}, multiplied into the sample weights by the class
+                of each sample (single-output models).
+        Returns:
+            A ``History``: ``history.history["loss"]``, ``["accuracy"]``, ``["val_loss"]``...
+        """
+        # Everything is checked before the first update, so a call that raises has changed
+        # nothing: not the weights, not the optimizer, not the random generator.
+        self._check_compiled("fit")
+        _check_positive_int(batch_size, "fit: batch_size")
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError(f"fit: epochs must be a non-negative integer, got {epochs!r}")
+        xs, ys = self._arrays(x, y, "fit")
+        paths = self._paths()
+        validation = None
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+                raise ValueError("fit: validation_data must be (x_val, y_val) or (x_val, y_val, "
+                                 "sample_weight_val)")
+            validation = self._arrays(*validation_data[:2], "fit (validation_data)") + (
+                validation_data[2] if len(validation_data) == 3 else None,)
+        elif validation_split:
+            if not 0 < validation_split < 1:
+                raise ValueError(f"fit: validation_split must lie in (0, 1), got "
+                                 f"{validation_split}")
+            n = len(ys[0])
+            split = int(n * (1 - validation_split))
+            if split == 0 or split == n:
+                raise ValueError(f"fit: validation_split={validation_split} of {n} "
+                                 "samples leaves no training or no validation data")
+            shapes = self._check_with_model([a[:split] for a in xs], [a[:split] for a in ys],
+                                            batch_size, paths, "fit")
+            w = self._sample_weights(sample_weight, class_weight, ys,
+                                     [(n,) + s[1:] for s in shapes], "fit")
+            validation = ([a[split:] for a in xs], [a[split:] for a in ys],
+                          None if w is None else w[split:])
+            xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
+            w = None if w is None else w[:split]
+        if not validation_split or validation_data is not None:
+            shapes = self._check_with_model(xs, ys, batch_size, paths, "fit")
+            w = self._sample_weights(sample_weight, class_weight, ys, shapes, "fit")
+        if validation is not None:
+            where = "fit (validation_data)"
+            vx, vy, vw = validation
+            vshapes = self._check_with_model(vx, vy, batch_size, paths, where)
+            validation = (vx, vy, self._sample_weights(vw, None, vy, vshapes, where))
+
+        n = len(ys[0])
+        steps = math.ceil(n / batch_size)
+        if seed is None:
+            seed = int(ag.random.uniform((), 0, 2**31 - 1, dtype=ag.float64).item())
+        rng = np.random.default_rng(seed)
+        forward, fns, to_prob = paths
+
+        self.history = training.History()
+        callbacks = [self.history] + list(callbacks or [])
+        for cb in callbacks:
+            cb.set_model(self)
+            cb.set_params({"epochs": epochs, "steps": steps, "batch_size": batch_size,
+                           "verbose": verbose})
+        self.stop_training = False
+        self.zero_grad()
+        variables = None
+        logs = {}
+        with self._using_mode(True):
+            for cb in callbacks:
+                cb.on_train_begin({})
+            for epoch in range(epochs):
+                for cb in callbacks:
+                    cb.on_epoch_begin(epoch, {})
+                order = rng.permutation(n) if shuffle else None
+                means = [training.Mean() for _ in self.metrics_names[:1 + _extra(self)]]
+                for _, _, metric in self._metrics:
+                    metric.reset_state()
+                bar = training.ProgressBar(steps, verbose, title=f"Epoch {epoch + 1}/{epochs}")
+                for step in range(steps):
+                    lo, hi = step * batch_size, min(n, (step + 1) * batch_size)
+                    index = order[lo:hi] if shuffle else slice(lo, hi)
+                    xb, yb = [a[index] for a in xs], [a[index] for a in ys]
+                    wb = None if w is None else w[index]
+                    for cb in callbacks:
+                        cb.on_batch_begin(step, {})
+                    outs, loss, per_output = self._batch(forward, fns, xb, yb, wb)
+                    if loss.ndim != 0:
+                        raise ValueError(f"fit: the loss must be a scalar to train, got shape "
+                                         f"{loss.shape} (use reduction='mean' or 'sum')")
+                    loss.backward()
+                    if variables is None:  # a lazy model has its weights only now
+                        variables = self.trainable_variables
+                    self.optimizer.apply_gradients([(v.grad, v) for v in variables])
+                    for v in variables:
+                        v.grad = None
+                    _add_means(means, loss, per_output, hi - lo)
+                    self._update_metrics(yb, outs, wb, to_prob)
+                    logs = self._logs(means)
+                    for cb in callbacks:
+                        cb.on_batch_end(step, logs)
+                    bar.update(step + 1, logs)
+                    if self.stop_training:
+                        break
+                logs = self._logs(means)
+                if validation is not None:
+                    val = self._evaluate_arrays(*validation, batch_size, paths)
+                    logs.update({"val_" + k: v for k, v in val.items()})
+                bar.close(logs)
+                for cb in callbacks:
+                    cb.on_epoch_end(epoch, logs)
+                if self.stop_training:
+                    break
+            for cb in callbacks:
+                cb.on_train_end(logs)
+        return self.history
+
+    # --- evaluate and predict ------------------------------------------------------------
+    def _evaluate_arrays(self, xs, ys, w, batch_size, paths, bar=None):
+        """Mean loss and metrics over the data, in inference mode and without a graph."""
+        forward, fns, to_prob = paths
+        means = [training.Mean() for _ in self.metrics_names[:1 + _extra(self)]]
+        for _, _, metric in self._metrics:
+            metric.reset_state()
+        with ag.no_grad(), self._using_mode(False):
+            for step, lo in enumerate(range(0, len(ys[0]), batch_size)):
+                index = slice(lo, lo + batch_size)
+                xb, yb = [a[index] for a in xs], [a[index] for a in ys]
+                wb = None if w is None else w[index]
+                outs, loss, per_output = self._batch(forward, fns, xb, yb, wb)
+                _add_means(means, loss, per_output, len(yb[0]))
+                self._update_metrics(yb, outs, wb, to_prob)
+                if bar is not None:
+                    bar.update(step + 1, self._logs(means))
+        return self._logs(means)
+
+    def evaluate(self, x, y, batch_size=32, verbose=1, sample_weight=None):
+        """The loss and metrics on (x, y), in inference mode (no dropout).
+
+        Args:
+            x, y: as ``fit``'s.
+            batch_size: samples per forward pass.
+            verbose: 1 shows a progress bar, 0 nothing.
+            sample_weight: (n,) weights of the samples, as in ``fit``.
+        Returns:
+            ``[loss, metric_1, ...]`` in ``metrics_names`` order, or the loss alone when
+            compiled without metrics (as Keras).
+        """
+        self._check_compiled("evaluate")
+        _check_positive_int(batch_size, "evaluate: batch_size")
+        xs, ys = self._arrays(x, y, "evaluate")
+        paths = self._paths()
+        shapes = self._check_with_model(xs, ys, batch_size, paths, "evaluate")
+        w = self._sample_weights(sample_weight, None, ys, shapes, "evaluate")
+        bar = training.ProgressBar(math.ceil(len(ys[0]) / batch_size), verbose)
+        logs = self._evaluate_arrays(xs, ys, w, batch_size, paths, bar)
+        bar.close(logs)
+        values = [logs[name] for name in self.metrics_names]
+        return values if len(values) > 1 else values[0]
+
+    def predict(self, x, batch_size=32, verbose=0):
+        """The model's outputs for x, batch by batch, without a graph and in inference mode.
+
+        Args:
+            x: (n, ...) inputs (a list or dict of them for several inputs).
+            batch_size: samples per forward pass.
+            verbose: 1 shows a progress bar.
+        Returns:
+            A numpy array (n, ...) (probabilities for a softmax model), or a list of them
+            for several outputs.
+        """
+        _check_positive_int(batch_size, "predict: batch_size")
+        xs = self._xs(x, "predict")
+        n = len(xs[0])
+        bar = training.ProgressBar(math.ceil(n / batch_size), verbose)
+        outputs = []
+        with ag.no_grad(), self._using_mode(False):
+            for step, lo in enumerate(range(0, n, batch_size)):
+                out = self(self._model_input([a[lo:lo + batch_size] for a in xs]))
+                outputs.append([np.asarray(z.data if isinstance(z, ag.Value) else z)
+                                for z in _as_list(out)])
+                bar.update(step + 1, {})
+        bar.close({})
+        joined = [np.concatenate(parts) for parts in zip(*outputs)]
+        single = not isinstance(out, (list, tuple))
+        return joined[0] if single else joined
+
+    # --- files ---------------------------------------------------------------------------
+    def save(self, path):
+        """Write the whole model (architecture, weights, compile settings) to one file,
+        atomically; ``nn.load_model(path)`` reads it back (see ``nn.model_saving``)."""
+        model_saving.save_model(self, path)
+
+
+def _as_list(out):
+    return list(out) if isinstance(out, (list, tuple)) else [out]
+
+
+def _extra(model):
+    """How many per-output losses are logged besides the total."""
+    return len(model.metrics_names) - 1 - len(model._metrics)
+
+
+def _add_means(means, loss, per_output, count):
+    means[0].add(float(np.mean(loss.data)), count)
+    if len(means) > 1:
+        for mean, value in zip(means[1:], per_output):
+            mean.add(float(np.mean(value.data)), count)
+
+
+def _call_loss(fn, y, z, w):
+    """``fn(y, z)`` reduced as compiled, each sample's loss weighted by ``w`` if given."""
+    if isinstance(fn, losses.Loss):
+        return fn(y, z, sample_weight=w)
+    value = fn(y, z)
+    if w is None:
+        return value
+    if np.ndim(value) == 0:
+        raise ValueError("sample_weight needs the loss of each sample: this loss function "
+                         "returns a scalar; return per-sample values, or use a nn.losses.Loss")
+    # Keras's weighting of a function's per-sample values: sum(w * l) / size(l).
+    w = np.asarray(w, dtype=value.dtype).reshape((-1,) + (1,) * (value.ndim - 1))
+    return ag.sum(value * w) / value.size
+
+
+def _probabilities(activation):
+    def to_prob(z):
+        with ag.no_grad():
+            return activation(ag.constant(z)).numpy()
+    return to_prob
+
+
+# Which losses a final softmax or sigmoid can hand its logits to, and how the metrics
+# recover the probabilities from those logits.
+_FUSED = {
+    "softmax": ((losses.CategoricalCrossentropy, losses.SparseCategoricalCrossentropy),
+                _probabilities(ag.softmax)),
+    "sigmoid": ((losses.BinaryCrossentropy,), _probabilities(ag.sigmoid)),
+}
+
+
+def _final_activation(layer):
+    """"softmax"/"sigmoid" when ``layer`` ends with it and its input to it can be had:
+    a layer with ``logits`` (Dense), or a pure activation layer."""
+    if isinstance(layer, Softmax):
+        return "softmax" if layer.axis == -1 else None
+    if isinstance(layer, Activation) or hasattr(layer, "logits"):
+        name = activations.name_of(getattr(layer, "activation", None))
+        return name if name in ("softmax", "sigmoid") else None
+    return None
+
+
+def _logits(layer, x):
+    """The last layer's output before its activation: ``logits`` if it has them, else its
+    input (a pure activation layer)."""
+    return layer.logits(x) if hasattr(layer, "logits") else x
+
+
+def _per_output(value, names, what, default):
+    """One entry per output from one value, a list, or a dict by output name."""
+    if isinstance(value, dict):
+        unknown = [k for k in value if k not in names]
+        if unknown:
+            raise ValueError(f"compile: {what} names unknown outputs {unknown}; the model's "
+                             f"are {names}")
+        return [value.get(n, default) for n in names]
+    if isinstance(value, (list, tuple)):
+        if len(value) != len(names):
+            raise ValueError(f"compile: {what} is a list of {len(value)}, the model has "
+                             f"{len(names)} outputs {names}")
+        return list(value)
+    return [default if value is None else value] * len(names)
+
+
+def _metric_specs(metrics, names):
+    """The metrics of each output, as lists."""
+    if metrics is None:
+        return [[] for _ in names]
+    if isinstance(metrics, dict):
+        unknown = [k for k in metrics if k not in names]
+        if unknown:
+            raise ValueError(f"compile: metrics names unknown outputs {unknown}; the model's "
+                             f"are {names}")
+        return [_listed(metrics.get(n)) for n in names]
+    metrics = _listed(metrics)
+    if len(names) > 1 and metrics and all(isinstance(m, (list, tuple)) or m is None
+                                          for m in metrics):
+        if len(metrics) != len(names):
+            raise ValueError(f"compile: metrics is a list of {len(metrics)} lists, the model "
+                             f"has {len(names)} outputs {names}")
+        return [_listed(m) for m in metrics]
+    return [list(metrics) for _ in names]
+
+
+def _listed(spec):
+    if spec is None:
+        return []
+    if isinstance(spec, (list, tuple)):
+        return list(spec)
+    return [spec]

@@ -1,0 +1,161 @@
+"""Sequential: layers applied one after the other, Keras's simplest model.
+
+>>> import nn
+>>> model = Sequential([nn.Input((784,)),
+...                     nn.Dense(512, activation="relu"),
+...                     nn.Dense(10, activation="softmax")])
+>>> model.count_params(), model.output_shape
+(407050, (None, 10))
+"""
+
+import numpy as np
+
+import autograd_core as ag
+
+from .layers import Dense
+from .models import Model, _final_activation, _logits
+from .module import Module
+from .symbolic import KerasTensor
+
+__all__ = ["Sequential", "MLP"]
+
+
+class Sequential(Model):
+    """y = layer_n(... layer_2(layer_1(x))): layers applied in order (Keras's Sequential).
+
+    Args:
+        layers: a list of Modules (more can be ``add``-ed); the first entry may be
+            ``nn.Input(shape)``, which gives the model its input shape, as in Keras.
+        name: "sequential" by default.
+
+    When the input shape is known (from ``nn.Input`` or the first layer's
+    ``input_shape``), every layer is built as it is added (a one-sample pass without
+    gradients), so ``summary()`` and ``trainable_variables`` work before any data is seen.
+    Parameters are named by position: "0.W", "0.b", ...
+    """
+
+    def __init__(self, layers=None, name=None):
+        super().__init__(name=name)
+        self._layers = []
+        for layer in layers or []:
+            self.add(layer)
+
+    @property
+    def layers(self):
+        return self._layers
+
+    def add(self, layer):
+        """Append a layer; build it if the shape coming into it is known."""
+        if isinstance(layer, KerasTensor):
+            if self._layers or self.input_shape is not None:
+                raise ValueError(f"Sequential {self.name!r}: nn.Input(...) can only be the "
+                                 "first entry")
+            self.input_shape = layer.shape
+            self._input_dtype = layer.dtype
+            return
+        if not isinstance(layer, Module):
+            raise TypeError(f"Sequential.add: expected a layer (a Module), got "
+                            f"{type(layer).__name__} {layer!r}")
+        if self._layers:
+            shape = self._layers[-1].output_shape
+        else:
+            shape = self.input_shape or layer.input_shape
+        if shape is not None:  # build it first: a layer that does not fit is not added
+            dtype = getattr(self, "_input_dtype", None) if not self._layers else None
+            with ag.no_grad(), layer._using_mode(False):
+                layer(np.zeros((1,) + tuple(shape[1:]), dtype or ag.get_default_dtype()))
+        if not self._layers and self.input_shape is None:
+            self.input_shape = layer.input_shape
+        self._layers.append(layer)
+        if shape is not None:
+            self._output_shape = layer.output_shape
+
+    def pop(self):
+        """Remove the last layer (Keras)."""
+        if not self._layers:
+            raise IndexError(f"Sequential {self.name!r} has no layers to pop")
+        layer = self._layers.pop()
+        self._output_shape = self._layers[-1].output_shape if self._layers else None
+        return layer
+
+    def _members(self):
+        return ((str(i), layer) for i, layer in enumerate(self._layers))
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return Sequential(self._layers[index])
+        return self._layers[index]
+
+    def __len__(self):
+        return len(self._layers)
+
+    def __iter__(self):
+        return iter(self._layers)
+
+    def forward(self, x):
+        if not self._layers:
+            raise ValueError(f"Sequential {self.name!r} has no layers; add some first")
+        if self.input_shape is None:  # kept for model.save: the shape that built it
+            self._build_input_shape = (None,) + tuple(np.shape(x)[1:])
+        for layer in self._layers:
+            x = layer(x)
+        return x
+
+    @property
+    def output_activation(self):
+        """"softmax" or "sigmoid" when the last layer ends with it, else None.
+
+        ``compile`` then computes cross-entropy losses from the logits before it, with
+        the engine's fused and stable ops, as Keras effectively does.
+        """
+        return _final_activation(self._layers[-1]) if self._layers else None
+
+    def forward_logits(self, x):
+        """The output before the final softmax or sigmoid (see ``output_activation``)."""
+        with ag.name_scope(self.name):
+            for layer in self._layers[:-1]:
+                x = layer(x)
+            last = self._layers[-1]
+            with ag.name_scope(last.name):
+                return _logits(last, x)
+
+    def summary(self, line_length=65, print_fn=print):
+        if not self._layers or any(layer.output_shape is None for layer in self._layers):
+            raise ValueError(f"summary: Sequential {self.name!r} has not been built yet: "
+                             "start it with nn.Input(shape), give its first layer an "
+                             "input_shape=(...), or call it on a batch of data first")
+        super().summary(line_length, print_fn)
+
+class MLP(Sequential):
+    """A multi-layer perceptron: Dense layers n_in -> hidden_sizes... -> n_out.
+
+    Args:
+        n_in: the input size.
+        hidden_sizes: the width of each hidden layer, e.g. [512] or [200, 60].
+        n_out: the output size.
+        activation: of the hidden layers ("relu").
+        output_activation: of the last layer (None: linear outputs).
+        seed: seeds the layers' initializers (seed, seed + 2, ...) for reproducibility.
+        name: "mlp" by default.
+
+    >>> MLP(784, [512], 10, output_activation="softmax").count_params()
+    407050
+
+    micrograd's call, ``MLP(nin, nouts)`` with the output size last in ``nouts``, works too:
+    ``MLP(3, [4, 4, 1])`` is 3 -> 4 -> 4 -> 1, relu between, a linear output (41 params).
+    """
+
+    def __init__(self, n_in, hidden_sizes, n_out=None, activation="relu",
+                 output_activation=None, seed=None, name=None):
+        if n_out is None:  # micrograd's MLP(nin, nouts)
+            if isinstance(hidden_sizes, (int, np.integer)) or not list(hidden_sizes):
+                raise ValueError(f"MLP: without n_out, the second argument lists every "
+                                 f"layer's size, the output's last (micrograd's "
+                                 f"MLP(3, [4, 4, 1])), got {hidden_sizes!r}")
+            *hidden_sizes, n_out = list(hidden_sizes)
+        sizes = list(hidden_sizes) + [n_out]
+        acts = [activation] * len(hidden_sizes) + [output_activation]
+        layers = [Dense(units, activation=act, input_dim=n_in if i == 0 else None,
+                        seed=None if seed is None else seed + 2 * i)
+                  for i, (units, act) in enumerate(zip(sizes, acts))]
+        super().__init__(layers, name)
