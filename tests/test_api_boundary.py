@@ -198,3 +198,20 @@ def test_the_cycle_finder_finds_cycles():
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
     assert find_cycle({"a": {"a"}}) == ["a", "a"]
+
+
+def test_the_suite_collects_without_pytorch(tmp_path):
+    """PyTorch is an optional extra (CI installs it, a fresh clone's ``make test`` does
+    not): no test file may need it to be collected. Run with a ``torch`` that cannot be
+    imported, as on a machine without it."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "torch.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'torch'\", name='torch')\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(REPO)]))
+    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q",
+                           "-p", "no:cacheprovider", "tests"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]

@@ -137,7 +137,7 @@ def test_input_gradient_regularization():
     dW, db = t2.gradient(g1_mag, [W, b])
     assert dW.shape == (5, 10) and db.shape == (10,)
 
-    import torch
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed (make test EXTRAS=dev,torch)")
     tx = torch.tensor(x.data, requires_grad=True)
     tW = torch.tensor(W.data, requires_grad=True)
     tb = torch.tensor(b.data, requires_grad=True)
@@ -190,7 +190,7 @@ def test_tape_jacobian_scalar_source():
 
 
 def test_tape_jacobian_of_a_layer_against_torch():
-    import torch
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed (make test EXTRAS=dev,torch)")
     rng = np.random.default_rng(1)
     x = ag.constant(rng.normal(size=(7, 5)))
     W = ag.Variable(rng.normal(size=(5, 10)))
@@ -261,7 +261,7 @@ def test_grad_of_several_arguments_and_value_and_grad():
 
 
 def test_transforms_against_torch_functional():
-    import torch
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed (make test EXTRAS=dev,torch)")
     rng = np.random.default_rng(3)
     A = rng.normal(size=(3, 4))
     x = rng.normal(size=4)

@@ -5,13 +5,19 @@ import math
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
+try:  # PyTorch is an optional extra: only the comparisons with it need it
+    import torch
+    import torch.nn.functional as F
+except ImportError:
+    torch = F = None
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd_core as ag
 import nn
+
+needs_torch = pytest.mark.skipif(torch is None,
+                                 reason="PyTorch is not installed (make test EXTRAS=dev,torch)")
 
 
 def _t(a):
@@ -69,6 +75,7 @@ def test_conv_kernel_uses_keras_fans():
     np.testing.assert_array_equal(layer.b.numpy(), np.zeros(32))
 
 
+@needs_torch
 @settings(max_examples=15, deadline=None)
 @given(st.integers(1, 2), st.integers(1, 3), st.integers(5, 8), st.integers(4, 7),
        st.integers(1, 3), st.sampled_from(["valid", "same"]), st.integers(1, 2),
@@ -105,6 +112,7 @@ def test_conv2d_matches_torch(n, c_in, h, w, filters, padding, stride, first, us
         np.testing.assert_allclose(layer.b.grad, bt.grad.numpy(), rtol=1e-4, atol=1e-4)
 
 
+@needs_torch
 def test_conv1d_matches_torch(float64):
     rng = np.random.default_rng(1)
     layer = nn.Conv1D(4, 3, strides=2, activation="tanh", bias_initializer="random_normal")
@@ -142,10 +150,12 @@ def test_conv_errors_name_the_layer_and_change_nothing():
     np.testing.assert_array_equal(layer.W.numpy(), w)
 
 
-@pytest.mark.parametrize("cls, fn", [(nn.MaxPooling2D, F.max_pool2d),
-                                     (nn.AveragePooling2D, F.avg_pool2d)])
+@needs_torch
+@pytest.mark.parametrize("cls, fn", [(nn.MaxPooling2D, "max_pool2d"),
+                                     (nn.AveragePooling2D, "avg_pool2d")])
 @pytest.mark.parametrize("pool, strides", [((2, 2), None), (3, 2), ((2, 3), (1, 2))])
 def test_pooling2d_matches_torch(cls, fn, pool, strides):
+    fn = getattr(F, fn)
     x = np.random.default_rng(3).standard_normal((2, 7, 8, 3))
     layer = cls(pool, strides)
     xv = ag.Value(x)
@@ -188,6 +198,7 @@ def test_global_pooling(keepdims, first):
 
 # --- BatchNormalization -------------------------------------------------------------------
 
+@needs_torch
 def test_batchnorm_training_matches_torch_and_updates_moving_stats(float64):
     rng = np.random.default_rng(5)
     x = ag.Value(rng.standard_normal((6, 4)) * 3 + 1)
@@ -232,6 +243,7 @@ def test_batchnorm_inference_uses_moving_stats_and_leaves_them(float64):
     np.testing.assert_allclose(bn.moving_mean.numpy(), [1.75, 0.0, 2.1875])
 
 
+@needs_torch
 def test_batchnorm_channels_first_images_matches_torch_module(float64):
     rng = np.random.default_rng(6)
     x = ag.Value(rng.standard_normal((3, 2, 4, 5)))
@@ -300,6 +312,7 @@ def test_reshape():
         nn.Reshape((-1, -1))
 
 
+@needs_torch
 def test_embedding_matches_torch_with_repeated_ids():
     emb = nn.Embedding(10, 3)
     table = emb.embeddings.numpy()

@@ -3,10 +3,16 @@ Keras's guides ("The Functional API", "Making new layers and models via subclass
 
 import numpy as np
 import pytest
-import torch
+try:  # PyTorch is an optional extra: only the comparisons with it need it
+    import torch
+except ImportError:
+    torch = None
 
 import autograd_core as ag
 import nn
+
+needs_torch = pytest.mark.skipif(torch is None,
+                                 reason="PyTorch is not installed (make test EXTRAS=dev,torch)")
 
 
 # --- a conv layer written by subclassing, for the guide's toy ResNet ------------------------
@@ -115,6 +121,7 @@ def test_multi_input_multi_output_model_trains_with_losses_by_name():
         model.compile(loss={"prio": "mse"})
 
 
+@needs_torch
 def test_shared_layer_and_skip_connection_match_torch():
     a, b = nn.Input((3,)), nn.Input((3,))
     shared = nn.Dense(3, activation="tanh", seed=1)
@@ -303,6 +310,7 @@ class WeightedHuber(nn.losses.Loss):
         return {"delta": self.delta, **super().get_config()}
 
 
+@needs_torch
 def test_custom_loss_subclass_matches_torch_and_trains():
     rng = np.random.default_rng(2)
     y_true, y_pred = rng.normal(size=(6, 2)) * 2, rng.normal(size=(6, 2))

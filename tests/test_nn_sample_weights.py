@@ -9,11 +9,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
+try:  # PyTorch is an optional extra: only the comparisons with it need it
+    import torch
+except ImportError:
+    torch = None
 
 import autograd_core as ag
 import nn
 import optim
+
+needs_torch = pytest.mark.skipif(torch is None,
+                                 reason="PyTorch is not installed (make test EXTRAS=dev,torch)")
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -23,6 +29,7 @@ def regression(seed=0, n=8):
     return rng.normal(size=(n, 3)), rng.normal(size=(n, 1))
 
 
+@needs_torch
 def test_one_weighted_step_matches_torch():
     x, y = regression()
     w = np.array([0.0, 1.0, 2.0, 0.5, 3.0, 1.0, 0.0, 4.0])

@@ -5,13 +5,20 @@ import math
 
 import numpy as np
 import pytest
-import torch
+try:  # PyTorch is an optional extra: only the comparisons with it need it
+    import torch
+except ImportError:
+    torch = None
 
 import autograd_core as ag
 import nn
 import optim
 
+needs_torch = pytest.mark.skipif(torch is None,
+                                 reason="PyTorch is not installed (make test EXTRAS=dev,torch)")
 
+
+@needs_torch
 def test_linear_matches_torch_after_loading_its_state_dict():
     torch.manual_seed(0)
     tmodel = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))
@@ -57,21 +64,28 @@ class Net(nn.Module):
         return self.fc1(nn.Flatten()(x)) * self.scale
 
 
-class TorchNet(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = torch.nn.Conv2d(1, 4, 3, padding=1)
-        self.pool = torch.nn.MaxPool2d(2)
-        self.fc1 = torch.nn.Linear(4 * 3 * 3, 5)
-        self.scale = torch.nn.Parameter(torch.ones(5))
+def torch_net_class():
+    """The same net in PyTorch (in a function: the class needs torch)."""
 
-    def forward(self, x):
-        x = self.pool(torch.relu(self.conv1(x)))
-        return self.fc1(torch.flatten(x, 1)) * self.scale
+    class TorchNet(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = torch.nn.Conv2d(1, 4, 3, padding=1)
+            self.pool = torch.nn.MaxPool2d(2)
+            self.fc1 = torch.nn.Linear(4 * 3 * 3, 5)
+            self.scale = torch.nn.Parameter(torch.ones(5))
+
+        def forward(self, x):
+            x = self.pool(torch.relu(self.conv1(x)))
+            return self.fc1(torch.flatten(x, 1)) * self.scale
+
+    return TorchNet
 
 
+@needs_torch
 def test_subclassed_module_with_pytorch_names_matches_torch():
     torch.manual_seed(1)
+    TorchNet = torch_net_class()
     tnet, net = TorchNet(), Net()
     assert list(net.state_dict()) == ["scale", "conv1.weight", "conv1.bias", "fc1.weight",
                                       "fc1.bias"]
@@ -89,6 +103,7 @@ def test_subclassed_module_with_pytorch_names_matches_torch():
     assert isinstance(net.scale, ag.Variable) and "Parameter containing" in repr(net.scale)
 
 
+@needs_torch
 @pytest.mark.parametrize("kwargs", [dict(stride=2), dict(padding=(1, 2), dilation=2),
                                     dict(padding="same", bias=False), dict(stride=(1, 2))])
 def test_conv2d_matches_torch(kwargs):
@@ -104,6 +119,7 @@ def test_conv2d_matches_torch(kwargs):
                                tconv(torch.tensor(x)).detach().numpy(), rtol=1e-4, atol=1e-5)
 
 
+@needs_torch
 @pytest.mark.parametrize("k, s, p", [(2, None, 0), (3, 2, 1), ((3, 2), (2, 1), (1, 0))])
 def test_maxpool2d_matches_torch(k, s, p):
     x = np.random.default_rng(3).standard_normal((2, 3, 7, 6))
@@ -179,6 +195,7 @@ def test_flatten_takes_pytorchs_and_keras_arguments():
         nn.Flatten("channels_last")
 
 
+@needs_torch
 def test_pytorch_polynomial_nn_example():
     """PyTorch's polynomial_nn.py: fit y = sin(x) by a + b x + c x^2 + d x^3 with a
     Linear(3, 1), renamed; our run and torch's, from the same weights, agree."""
