@@ -32,7 +32,10 @@ far four steps take the peak above it. RSS counts numpy's and PyTorch's allocati
 after the imports and the data leaves out what is not a step's. Both libraries' first
 step makes its lazy state (Adam's moments, 0.2 MB here), counted in both. Where the peak
 cannot be reset, ``ru_maxrss`` stands for it (then the import's own peak may hide a
-step's).
+step's). PyTorch's process runs with glibc's default allocator settings
+(``AUTOGRAD_CORE_MALLOC=system``): importing autograd_core keeps freed large blocks in
+the heap, which would count PyTorch's fragmentation against it. (In the timed runs both
+libraries share one process, and that setting.)
 """
 
 from __future__ import annotations
@@ -296,8 +299,11 @@ def peak_memory_child(which):
 
 
 def peak_memory(which):
+    env = dict(os.environ)
+    if which == "torch":  # glibc's own settings for PyTorch, not the ones our import makes
+        env["AUTOGRAD_CORE_MALLOC"] = "system"
     out = subprocess.run([sys.executable, __file__, "--memory", which], capture_output=True,
-                         text=True, check=True, env=os.environ)
+                         text=True, check=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])["peak_mb"]
 
 
