@@ -208,7 +208,7 @@ def breakdown(x, labels, step_seconds, rounds):
 
     def normal(*shape):
         return rng.normal(size=shape).astype(np.float32)
-    cols1, _ = _windows.im2col(x, conv), None
+    cols1 = _windows.im2col(x, conv)
     y1 = cols1 @ k1.reshape(9, 32)
     a1 = normal(n, 26, 26, 32)
     p1, arg1 = _windows.max_pool_array(a1, pool)
@@ -234,6 +234,7 @@ def breakdown(x, labels, step_seconds, rounds):
                                                                        a1.shape),
         "conv2 im2col copy": lambda: _windows.im2col(p1, conv),
         "conv2 BLAS y = cols @ k": lambda: cols2 @ k2.reshape(-1, 64),
+        "conv2 im2col again, for dk (not kept: 18 MB)": lambda: _windows.im2col(p1, conv),
         "conv2 BLAS dk = cols^T @ g": lambda: cols2.T @ g2.reshape(-1, 64),
         "conv2 dx: scatter by kernel offsets": lambda: _windows.conv2d_transpose_array(
             g2, k2, conv, p1.shape),
