@@ -13,6 +13,9 @@ way) or a ``GradientTape`` (TensorFlow's) applies the chain rule back through th
 
 import numpy as _np
 
+# First, before any array: on glibc, freed multi-megabyte arrays stay in the heap for the
+# next step instead of faulting in again (see _malloc; AUTOGRAD_CORE_MALLOC=system opts out).
+from . import _malloc  # noqa: F401
 from . import linalg, random
 from .engine import (
     BackwardStep, Op, apply, backward_steps, gradients, topological_order, unbroadcast,

@@ -11,6 +11,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np  # noqa: E402
 
 import conv  # noqa: E402
+import convnet  # noqa: E402
 import elementwise  # noqa: E402
 import graph_render  # noqa: E402
 import mlp_step  # noqa: E402
@@ -30,6 +31,10 @@ def main():
     conv_rows, _ = conv.run()
     print(table(conv_rows, ["conv layers, forward + backward", "autograd_core",
                             "torch (channels_last)", "ratio", "ratio to torch NCHW", "target"]))
+    print()
+    convnet_rows, memory, _ = convnet.run(parts=False)
+    print(table(convnet_rows, convnet.HEADERS))
+    print(table(memory, ["peak memory of 4 steps over the data (max RSS)", "MB"]))
     print()
     graph_render.main()
 

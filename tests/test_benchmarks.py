@@ -14,6 +14,7 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "benchmarks"))
 
+import convnet  # noqa: E402
 import mlp_step  # noqa: E402
 import step_breakdown  # noqa: E402
 from common import own_pages  # noqa: E402
@@ -58,6 +59,16 @@ def test_phase_timed_steps_follow_the_numpy_step():
 def test_torch_step_follows_the_numpy_step():
     np.testing.assert_allclose(losses(mlp_step.torch_step_fn),
                                losses(mlp_step.numpy_step_fn), rtol=1e-4)
+
+
+@pytest.mark.skipif(torch is None, reason="needs the torch extra: pip install -e '.[torch]'")
+def test_the_convnet_steps_of_both_libraries_follow_each_other():
+    """Same weights and dropout masks: the losses of three steps (forward, backward, Adam)
+    agree in both of PyTorch's memory formats, and training lowers them."""
+    ours = convnet.check_same_maths(n=16)
+    theirs = convnet.losses(convnet.torch_step_fn, n=16, channels_last=True)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
+    assert ours[-1] < ours[0]
 
 
 def test_own_pages_copies_into_fresh_page_aligned_memory():

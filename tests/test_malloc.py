@@ -11,9 +11,9 @@ pytestmark = pytest.mark.skipif(platform.system() != "Linux" or
                                 platform.libc_ver()[0] != "glibc", reason="glibc only")
 
 PROGRAM = """
-import resource, numpy as np
-import autograd_core
-from autograd_core import _malloc
+import resource, sys, numpy as np
+import autograd_core  # the setting is made by the import alone
+_malloc = sys.modules["autograd_core._malloc"]
 def step():  # a training step's temporaries: several 2 MB arrays, freed together
     arrays = [np.ones((1024, 512), np.float32) for _ in range(8)]
     del arrays

@@ -603,3 +603,22 @@ def test_the_benchmark_times_the_same_maths_in_both_libraries():
 
     data = bench.layer_data()
     bench.check_same_maths(data, bench.seeds(data))
+
+
+@needs_torch
+@pytest.mark.parametrize("c_in, c_out, kept", [(1, 16, True), (4, 8, False)])
+def test_conv2d_keeps_its_patch_matrix_only_when_no_larger_than_its_output(c_in, c_out, kept):
+    """A 3x3 kernel's patch matrix holds 9 * c_in numbers a pixel, y c_out: kept for dL/dk
+    when 9 * c_in <= c_out, else made again in backward; the gradients are torch's either way."""
+    rng = np.random.default_rng(0)
+    x, k, b = rng.normal(size=(2, 6, 5, c_in)), rng.normal(size=(3, 3, c_in, c_out)), \
+        rng.normal(size=c_out)
+    xv, kv, bv = ag.Variable(x), ag.Variable(k), ag.Variable(b)
+    y = ag.conv2d(xv, kv, padding=1, bias=bv)
+    assert (y.op.cols is not None) == kept
+    (y * y).sum().backward()
+    xt, kt, bt = (torch.tensor(a, requires_grad=True) for a in (x, k, b))
+    yt = t_conv2d(xt, kt, (1, 1), ((1, 1), (1, 1)), (1, 1), False, bt)
+    (yt * yt).sum().backward()
+    for ours, theirs in ((xv, xt), (kv, kt), (bv, bt)):
+        np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-10, atol=1e-10)
