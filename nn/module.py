@@ -281,7 +281,9 @@ class Module:
         widths.append(line_length - sum(widths))
 
         def line(*cells):
-            return "".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
+            # a cell wider than its column still keeps a space before the next one
+            return "".join((str(c) + " ").ljust(w) if len(str(c)) >= w else str(c).ljust(w)
+                           for c, w in zip(cells, widths)).rstrip()
 
         print_fn(f'Model: "{self.name}"')
         print_fn("_" * line_length)

@@ -403,3 +403,13 @@ def test_a_convnet_with_batchnorm_saves_and_loads_whole(tmp_path):
                                rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(loaded.layers[1].moving_variance.numpy(),
                                   bn.moving_variance.numpy())
+
+
+def test_summary_keeps_a_space_after_a_name_wider_than_its_column():
+    model = nn.Sequential([nn.Input((12, 12, 1)),
+                           nn.MaxPooling2D(2, name="a_rather_long_pooling_name")])
+    lines = []
+    model.summary(print_fn=lines.append)
+    row = next(line for line in lines if line.startswith("a_rather_long_pooling_name"))
+    assert row.split() == ["a_rather_long_pooling_name", "(MaxPooling2D)", "(None,", "6,",
+                           "6,", "1)", "0"]
