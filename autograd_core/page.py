@@ -67,12 +67,20 @@ def _hidden(k, shown):
 
 
 def _lines(lines):
-    """Text lines whose long lines wrap under their own indentation, not at the margin."""
-    out = []
+    """Text lines whose long lines wrap under their own indentation, not at the margin;
+    but the grids of numbers under an "in numbers: ..." line (a convolution's gradient
+    on a tiny example) are columns, which a wrapped row would scramble: they never wrap
+    (the explanation scrolls sideways instead)."""
+    out, grid_indent = [], None
     for line in lines:
         text = line.lstrip(" ")
-        out.append(f'<div style="--indent:{len(line) - len(text)}">'
-                   f"{html.escape(text)}</div>")
+        indent = len(line) - len(text)
+        if grid_indent is not None and indent < grid_indent:
+            grid_indent = None
+        grid = ' class="grid"' if grid_indent is not None else ""
+        out.append(f'<div{grid} style="--indent:{indent}">{html.escape(text)}</div>')
+        if text.startswith("in numbers"):
+            grid_indent = indent
     return '<div class="explanation">' + "".join(out) + "</div>"
 
 
@@ -95,9 +103,11 @@ main {{ flex: 1; min-height: 0; display: grid; grid-template-rows: minmax(0, 1fr
 #text {{ overflow: auto; max-height: 45vh; padding: .5em 1em; border-top: 1px solid #ddd; }}
 .explanation {{ font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
   font-size: .85em; line-height: 1.45; background: #f6f6f6; border-radius: 4px;
-  padding: .75em; }}
+  padding: .75em; overflow-x: auto; }}
 .explanation div {{ white-space: pre-wrap; text-indent: -4ch;
   padding-left: calc((var(--indent) + 4) * 1ch); }}
+.explanation div.grid {{ white-space: pre; text-indent: 0;
+  padding-left: calc(var(--indent) * 1ch); }}
 .explanation div:first-child {{ font-weight: bold; }}
 ol {{ list-style: none; padding-left: 0; font-size: .85em; color: #555; }}
 ol button {{ all: unset; cursor: pointer; }}

@@ -731,3 +731,22 @@ def test_a_larger_convolution_shows_its_words_and_one_element_but_no_grids():
             "with k flipped in both spatial axes, its in and out channels swapped") in text
     worked = conv.inputs[1].worked
     assert worked.value == k.grad[worked.at] and worked.names.endswith("(18 terms)")
+
+
+def test_the_html_page_never_wraps_a_row_of_the_grids():
+    """A wrapped row would scramble the columns of g ⋆ flip(k) = dL/dx: the rows under an
+    "in numbers" line are marked as grid rows, which the page keeps on one line."""
+    import re
+
+    from autograd_core import page as page_module
+    from autograd_core.page import _lines
+
+    loss, x, k, y = tiny_cnn()
+    lines = list(BackpropStepper(loss).frame(4).explanation)
+    page = _lines(lines)
+    rows = re.findall(r'<div class="grid"[^>]*>([^<]*)</div>', page)
+    start = next(i for i, line in enumerate(lines) if "in numbers: slide flip(k)" in line)
+    assert rows[:6] == [html.escape(line.lstrip()) for line in lines[start + 1:start + 7]]
+    assert "[[0" in rows[1]
+    assert not any("in numbers" in row or row.startswith("k = ") for row in rows)
+    assert "div.grid {{ white-space: pre;" in open(page_module.__file__).read()
