@@ -1,10 +1,11 @@
 """The README's two commands on a machine with no network and no data folder.
 
 `make demo` runs demo.py and `make test` runs the notebooks' short (QUICK) settings. Here
-demo.py and the short runs of the two MNIST notebooks (06, 07) each run in a subprocess
+demo.py and the short runs of the MNIST notebooks (06, 07, 10) each run in a subprocess
 whose network is blocked (a sitecustomize.py on PYTHONPATH makes every connection and
 name lookup beyond this machine fail), with $AUTOGRAD_CORE_DATA an empty folder and an
-empty download cache. They must succeed on the sample shipped in the package, and say so.
+empty download cache. They must succeed on the sample shipped in the package (06 and 07,
+which fall back to it, say so).
 """
 
 import os
@@ -130,3 +131,24 @@ def test_quick_notebook_runs_offline_on_the_sample(offline_env, monkeypatch, not
     for name in notices:
         assert stderr.count(NOTICE.format(name)) == 1
     assert MNIST_DOWNLOAD in stderr
+
+
+def test_convnet_notebook_runs_offline_without_trying_to_download(offline_env, monkeypatch):
+    """10_convnets' short run takes the sample straight away (``sample=QUICK``): with the
+    network blocked it neither tries a mirror nor warns, unlike 06 and 07's fallback."""
+    nbformat = pytest.importorskip("nbformat", reason="needs the 'notebooks' extra")
+    nbclient = pytest.importorskip("nbclient", reason="needs the 'notebooks' extra")
+    for key in ("PYTHONPATH", "AUTOGRAD_CORE_DATA", "AUTOGRAD_CORE_CACHE", "AUTOGRAD_CORE_QUICK",
+                "MPLBACKEND"):
+        monkeypatch.setenv(key, offline_env[key])
+    nb = nbformat.read(REPO / "notebooks" / "10_convnets.ipynb", as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(
+        "import socket\nassert socket.getaddrinfo.__module__ == 'sitecustomize', 'not blocked'"))
+    nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(REPO / "notebooks")}}).execute()
+    outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
+    assert [o for o in outputs if o.get("output_type") == "error"] == []
+    stdout = "".join(o.get("text", "") for o in outputs if o.get("name") == "stdout")
+    stderr = "".join(o.get("text", "") for o in outputs if o.get("name") == "stderr")
+    assert "x_train (2000, 28, 28, 1)" in stdout and "x_test  (1000, 28, 28, 1)" in stdout
+    assert "Downloading" not in stderr and "using the sample" not in stderr
