@@ -12,6 +12,7 @@ import numpy as np  # noqa: E402
 
 import conv  # noqa: E402
 import convnet  # noqa: E402
+import convnet_fit  # noqa: E402
 import elementwise  # noqa: E402
 import graph_render  # noqa: E402
 import mlp_step  # noqa: E402
@@ -35,6 +36,10 @@ def main():
     convnet_rows, memory, _ = convnet.run(parts=False)
     print(table(convnet_rows, convnet.HEADERS))
     print(table(memory, ["peak memory of 4 steps over the data (max RSS)", "MB"]))
+    print()
+    # One round of full epochs, each library in a subprocess: about a minute per epoch.
+    fit_rows, _ = convnet_fit.summary(convnet_fit.epochs(rounds=1, verbose=False), 60000, None)
+    print(table(fit_rows, convnet_fit.HEADERS))
     print()
     graph_render.main()
 

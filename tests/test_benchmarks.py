@@ -15,6 +15,7 @@ import pytest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "benchmarks"))
 
 import convnet  # noqa: E402
+import convnet_fit  # noqa: E402
 import mlp_step  # noqa: E402
 import step_breakdown  # noqa: E402
 from common import own_pages  # noqa: E402
@@ -80,3 +81,27 @@ def test_own_pages_copies_into_fresh_page_aligned_memory():
     b[0, 0] = 100
     assert a[0, 0] == 0  # a copy, not a view
     assert own_pages(np.zeros(0, np.float32)).shape == (0,)
+
+
+@pytest.mark.skipif(torch is None, reason="needs the torch extra: pip install -e '.[torch]'")
+def test_the_convnet_fit_epochs_of_both_libraries_learn():
+    """``convnet_fit.py --quick`` as correctness only (no timing): each library's epoch, in
+    its own subprocess on 2,000 images, finishes with a finite loss, learns above chance,
+    and the summary compares the two."""
+    results = convnet_fit.epochs(convnet_fit.QUICK, rounds=1, threads=1, verbose=False)
+    for which in ("ours", "torch"):
+        (result,) = results[which]
+        assert np.isfinite(result["loss"]) and 0 < result["loss"] < np.log(10), which
+        assert 0.15 < result["accuracy"] <= 1, which  # chance is 0.1
+        assert result["seconds"] > 0 and result["peak_mb"] > 0, which
+    rows, med = convnet_fit.summary(results, convnet_fit.QUICK, 1)
+    assert [row[0] for row in rows] == ["ours", "torch", "ours / torch"]
+    ratio = med["ours"]["seconds"] / med["torch"]["seconds"]
+    assert rows[2][1].startswith(f"{ratio:.2f}x")
+
+
+def test_convnet_fit_loads_the_quick_epoch_from_the_shipped_sample():
+    x, labels = convnet_fit.load(convnet_fit.QUICK)
+    assert x.shape == (convnet_fit.QUICK, 28, 28, 1) and x.dtype == np.float32
+    assert 0 <= x.min() and x.max() == 1 and labels.shape == (convnet_fit.QUICK,)
+    assert set(np.unique(labels)) == set(range(10))
