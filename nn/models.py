@@ -123,31 +123,11 @@ class Model(Layer):
         each layer, "dense[0][0]" meaning output 0 of the first call of layer "dense"."""
         if self._graph is None:
             return super().summary(line_length or 65, print_fn)
-        line_length = line_length or 98
-        rows = self._graph.summary_rows()
-        widths = [int(line_length * 0.33), int(line_length * 0.22), int(line_length * 0.12)]
-        widths.append(line_length - sum(widths))
-
-        def line(*cells):
-            # a cell wider than its column still keeps a space before the next one
-            return "".join((str(c) + " ").ljust(w) if len(str(c)) >= w else str(c).ljust(w)
-                           for c, w in zip(cells, widths)).rstrip()
-
-        print_fn(f'Model: "{self.name}"')
-        print_fn("_" * line_length)
-        print_fn(line("Layer (type)", "Output Shape", "Param #", "Connected to"))
-        print_fn("=" * line_length)
-        for i, (layer, shape, params, sources) in enumerate(rows):
-            print_fn(line(layer, shape, params, sources[0] if sources else ""))
-            for source in sources[1:]:
-                print_fn(line("", "", "", source))
-            print_fn("=" * line_length if i == len(rows) - 1 else "_" * line_length)
-        trainable = int(sum(v.size for v in self.trainable_variables))
-        total = self.count_params()
-        print_fn(f"Total params: {total:,}")
-        print_fn(f"Trainable params: {trainable:,}")
-        print_fn(f"Non-trainable params: {total - trainable:,}")
-        print_fn("_" * line_length)
+        entries = [[(layer, shape, params, sources[0] if sources else "")]
+                   + [("", "", "", source) for source in sources[1:]]
+                   for layer, shape, params, sources in self._graph.summary_rows()]
+        self._print_table(("Layer (type)", "Output Shape", "Param #", "Connected to"),
+                          (0.33, 0.22, 0.12), entries, line_length or 98, print_fn)
 
     # --- compile -------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None):

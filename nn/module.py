@@ -276,8 +276,17 @@ class Module:
             line_length: total width of the table.
             print_fn: called with each line (``print``, or ``lines.append``).
         """
-        rows = self.children() or [self]
-        widths = [int(line_length * 0.45), int(line_length * 0.40)]
+        entries = [[(f"{layer.name} ({type(layer).__name__})",
+                     "?" if layer.output_shape is None else _shape_text(layer.output_shape),
+                     layer.count_params())]
+                   for layer in self.children() or [self]]
+        self._print_table(("Layer (type)", "Output Shape", "Param #"), (0.45, 0.40), entries,
+                          line_length, print_fn)
+
+    def _print_table(self, headers, fractions, entries, line_length, print_fn):
+        """Keras's summary table: the headers, each layer's entry (its lines of cells,
+        ``fractions`` of ``line_length`` wide, the last column what is left), the totals."""
+        widths = [int(line_length * f) for f in fractions]
         widths.append(line_length - sum(widths))
 
         def line(*cells):
@@ -287,13 +296,12 @@ class Module:
 
         print_fn(f'Model: "{self.name}"')
         print_fn("_" * line_length)
-        print_fn(line("Layer (type)", "Output Shape", "Param #"))
+        print_fn(line(*headers))
         print_fn("=" * line_length)
-        for i, layer in enumerate(rows):
-            shape = layer.output_shape
-            print_fn(line(f"{layer.name} ({type(layer).__name__})",
-                          "?" if shape is None else _shape_text(shape), layer.count_params()))
-            print_fn("=" * line_length if i == len(rows) - 1 else "_" * line_length)
+        for i, entry in enumerate(entries):
+            for cells in entry:
+                print_fn(line(*cells))
+            print_fn("=" * line_length if i == len(entries) - 1 else "_" * line_length)
         trainable = int(sum(v.size for v in self.trainable_variables))
         total = self.count_params()
         print_fn(f"Total params: {total:,}")
