@@ -475,3 +475,34 @@ def test_mnist_subset_with_the_course_recipe():
     x_test = x_test[:1000].reshape(-1, 784).astype(np.float32) / 255
     _, accuracy = model.evaluate(x_test, nn.to_categorical(y_test[:1000], 10), verbose=0)
     assert accuracy > 0.84                                # 0.865
+
+
+def test_fit_lets_each_batch_graph_go_before_the_next_forward():
+    """A batch's graph (its activations) must be freed once its update is done: kept until
+    the next batch's forward had ended, it made fit's peak memory 1.5x a bare step's."""
+    import weakref
+
+    import autograd_core as ag
+
+    class Watch(nn.Layer):
+        """Passes x on; records whether the previous batch's output was still alive."""
+
+        def __init__(self):
+            super().__init__()
+            self.previous, self.alive = None, []
+
+        def call(self, x):
+            if self.previous is not None:
+                self.alive.append(self.previous() is not None)
+            y = ag.multiply(x, 1.0)
+            self.previous = weakref.ref(y)
+            return y
+
+    watch = Watch()
+    model = nn.Sequential([nn.Input((3,)), nn.Dense(4, activation="relu"), watch,
+                           nn.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    rng = np.random.default_rng(0)
+    model.fit(rng.normal(size=(40, 3)), rng.normal(size=(40, 1)), batch_size=8, epochs=1,
+              verbose=0)
+    assert len(watch.alive) >= 4 and not any(watch.alive)
