@@ -510,14 +510,21 @@ def gradients(outputs, inputs, grad_outputs=None, create_graph=False, allow_unus
         grads[out] = g if out not in grads else grads[out] + g
     for _ in _walk(_on_paths(grads, inputs), grads, False, create_graph):
         pass
-    found = []
+    found, wrapped = [], set()
     for x in inputs:
         g = grads.get(x)
         if g is None and not allow_unused:
             raise RuntimeError(f"gradients: input {_label(x)} is not used to compute the "
                                "outputs (pass allow_unused=True to get None for it)")
         if g is not None and _as_values and not isinstance(g, Value):
-            g = constant(g)
+            # The walk made the array for this call: wrapped as it is (no copy of a
+            # parameter-sized gradient), unless it is a view or another input's gradient
+            # too, which are copied so that changing one in place changes no other.
+            if isinstance(g, np.ndarray) and g.base is None and id(g) not in wrapped:
+                wrapped.add(id(g))
+                g = _node(g)
+            else:
+                g = constant(g)
         found.append(g)
     return tuple(found)
 

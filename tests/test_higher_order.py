@@ -53,6 +53,23 @@ def test_gradients_errors():
         ag.gradients(ag.Value([1.0, 2.0]) * 2, x, allow_unused=True)
 
 
+def test_gradients_returned_share_no_memory_with_each_other():
+    # The arrays are wrapped without a copy where the walk made them for this call; a
+    # gradient two inputs share (an Add passes g to both) or a view is copied, so that
+    # changing one returned gradient in place changes no other.
+    x = ag.Value(np.arange(3.0))
+    a, b = x * 1.0, x * 2.0                      # not leaves: the walk keeps no copy of them
+    ga, gb, gx, gx_again = ag.gradients((a + b).sum(), [a, b, x, x])
+    arrays = [g.data for g in (ga, gb, gx, gx_again)]
+    for i in range(4):
+        for j in range(i):
+            assert not np.shares_memory(arrays[i], arrays[j]), (i, j)
+    ga.data += 100
+    np.testing.assert_allclose(gb.data, 1.0)
+    np.testing.assert_allclose(gx.data, 3.0)
+    np.testing.assert_allclose(gx_again.data, 3.0)
+
+
 def test_gradients_with_respect_to_an_intermediate_value():
     x = ag.Value(3.0)
     h = x * x

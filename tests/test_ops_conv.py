@@ -481,6 +481,24 @@ def test_bias_adds_one_value_per_channel():
     np.testing.assert_array_equal(y.data[..., 1], -1.0)
 
 
+@pytest.mark.parametrize("shape", [(2, 3, 4, 5), (1, 40, 300, 64), (1, 1, 2, 70000),
+                                   (0, 3, 4, 5), (3, 7)])
+@pytest.mark.parametrize("channels_first", [False, True])
+def test_the_fused_bias_adds_b_to_each_channel_whatever_the_image_size(shape, channels_first):
+    # The conv's bias is added over stretches of b repeated: a whole image (the first
+    # shape), one row of it (the second: an image of 768 K numbers) or one pixel (the third:
+    # a row of 140 K numbers); channels first and the rest take numpy's add.
+    from autograd_core.ops import _windows
+
+    rng = np.random.default_rng(0)
+    axis = 1 if channels_first else len(shape) - 1
+    y = rng.normal(size=shape).astype(np.float32)
+    b = rng.normal(size=shape[axis]).astype(np.float32)
+    expected = y + _windows.bias_shaped(b, axis, y.ndim)
+    _windows.add_bias_in_place(y, b, axis)
+    np.testing.assert_array_equal(y, expected)
+
+
 @needs_torch
 def test_an_empty_batch_gives_empty_outputs_and_zero_gradients_as_torch():
     x, k = np.zeros((0, 2, 5, 5)), np.ones((3, 2, 3, 3))

@@ -213,6 +213,33 @@ def along_height(a, window, oh):
     return [a[:, u * dh:u * dh + (oh - 1) * sh + 1:sh] for u in range(kh)]
 
 
+# numpy runs a ufunc over a strided view one contiguous run at a time, and each run costs
+# it more than it costs numpy's copy: the width pass's slices of MNIST's first pooling
+# (every other pixel, runs of 32 channels) took 1.48 ms for np.maximum of a (128, 26, 13,
+# 32) pair against 0.4 ms to copy each into a contiguous array and 0.15 ms for the max of
+# the copies; writing a gradient into such slices cost as much. So slices strided in short
+# runs are copied before the arithmetic (``_dense``), and results are made contiguous and
+# copied into such targets (``_route``). A run of 256 numbers is long enough not to matter.
+_SHORT_RUN = 256
+
+
+def _run_length(a):
+    """How many of ``a``'s numbers lie one after another in memory, innermost axes first."""
+    run, step = 1, a.itemsize
+    for n, stride in zip(reversed(a.shape), reversed(a.strides)):
+        if n == 1:
+            continue
+        if stride != step:
+            break
+        run, step = run * n, step * n
+    return run
+
+
+def _dense(a):
+    """``a``, or a contiguous copy when it is strided in short runs (see above)."""
+    return np.ascontiguousarray(a) if _run_length(a) < min(a.size, _SHORT_RUN) else a
+
+
 def _first_max(slices, nan_wins=False):
     """The elementwise max of the slices, and which slice holds it: the first on ties
     (strictly greater replaces), or with ``nan_wins`` the last NaN (PyTorch's CPU kernel:
@@ -220,6 +247,7 @@ def _first_max(slices, nan_wins=False):
     boolean array: ``np.where`` and masked copies took 10x longer on random masks."""
     if len(slices) == 1:
         return slices[0].copy(), np.zeros(slices[0].shape, np.uint8)
+    slices = [_dense(s) for s in slices]
     best, arg = slices[0], None
     for j, candidate in enumerate(slices[1:], 1):
         wins = candidate > best
@@ -258,8 +286,9 @@ def _route(g, arg, targets, disjoint, finite):
     (a 2-wide window) need no comparison: arg is 0 or 1, so g * arg is target 1 and
     g - g * arg target 0, both exact: 0.9 ms against 1.2 ms for a (128, 13, 26, 32) pass."""
     if disjoint and finite and len(targets) == 2:
-        np.multiply(g, arg, out=targets[1])
-        np.subtract(g, targets[1], out=targets[0])
+        chosen = np.multiply(g, arg)  # contiguous, then copied into the strided targets
+        targets[1][...] = chosen
+        targets[0][...] = np.subtract(g, chosen, out=chosen)
         return
     for j, target in enumerate(targets):
         chosen = arg == j
@@ -361,6 +390,27 @@ def avg_pool_backprop_array(dy, window, x_shape):
 def bias_shaped(b, axis, ndim):
     """b (C,) shaped to broadcast along channel axis ``axis`` of an ndim-D array."""
     return b if axis == ndim - 1 else b.reshape((-1,) + (1,) * (ndim - 1 - axis))
+
+
+def add_bias_in_place(y, b, axis):
+    """y += b along channel axis ``axis`` of y, y's own array.
+
+    Channels last, numpy adds a (C,) bias one pixel, C numbers, at a time; b repeated over
+    a whole image (or one row of it, for large images) lets it add long stretches: 0.30 ms
+    against 1.0 ms for MNIST's first layer's (128, 26, 26, 32) output.
+    """
+    if axis != y.ndim - 1 or y.ndim < 3 or not y.flags.c_contiguous or b.dtype != y.dtype \
+            or y.size == 0:
+        y += bias_shaped(b, axis, y.ndim)
+        return
+    c = y.shape[-1]
+    image, row = y.size // y.shape[0], y.shape[-2] * c
+    period = image if image <= _LONG_STRETCH else row if row <= _LONG_STRETCH else c
+    stretches = y.reshape(-1, period)
+    stretches += np.tile(b, period // c)
+
+
+_LONG_STRETCH = 1 << 16  # numbers: b repeated this long is 256 KB of float32, at home in cache
 
 
 def channel_sums(g, axis):

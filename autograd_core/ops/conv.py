@@ -114,10 +114,9 @@ class Conv2DBias(Conv2D):
 
     def forward(self, x, k, b):
         y = super().forward(x, k)
-        b = _windows.bias_shaped(b, self.axis, y.ndim)
         if b.dtype != y.dtype:
-            return y + b
-        y += b  # y is the product's own new array
+            return y + _windows.bias_shaped(b, self.axis, y.ndim)
+        _windows.add_bias_in_place(y, b, self.axis)  # y += b: y is the product's own array
         return y
 
     def backward(self, g, y, x, k, b):
