@@ -481,6 +481,33 @@ def test_bias_adds_one_value_per_channel():
     np.testing.assert_array_equal(y.data[..., 1], -1.0)
 
 
+@pytest.mark.parametrize("channels_first", [False, True])
+def test_a_large_patch_matrix_is_made_block_by_block_with_the_same_results(monkeypatch,
+                                                                           channels_first):
+    # A layer whose patch matrix is larger than its output (3*3*4 > 5 channels) makes it
+    # in blocks of images, in forward and for dL/dk: blocks of one, two and all five images
+    # give the same numbers.
+    from autograd_core.ops import _windows
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(5, 4, 7, 6) if channels_first else (5, 7, 6, 4))
+    k = rng.normal(size=(5, 4, 3, 3) if channels_first else (3, 3, 4, 5))
+    fmt = "channels_first" if channels_first else "channels_last"
+    results = []
+    for images in (1, 2, 5):
+        per_image = 5 * 4 * 3 * 3 * 4 * 8  # output pixels * patch width * 8 bytes
+        monkeypatch.setattr(_windows, "PATCH_BLOCK", images * per_image)
+        xv, kv = ag.Value(x), ag.Value(k)
+        y = ag.conv2d(xv, kv, padding=1, strides=(1, 2), data_format=fmt)
+        assert y.op.cols is None
+        (y * y).sum().backward()
+        results.append((y.data, xv.grad, kv.grad))
+    for y, dx, dk in results[:2]:
+        np.testing.assert_allclose(y, results[2][0], rtol=1e-12)
+        np.testing.assert_array_equal(dx, results[2][1])
+        np.testing.assert_allclose(dk, results[2][2], rtol=1e-12)
+
+
 @pytest.mark.parametrize("shape", [(2, 3, 4, 5), (1, 40, 300, 64), (1, 1, 2, 70000),
                                    (0, 3, 4, 5), (3, 7)])
 @pytest.mark.parametrize("channels_first", [False, True])
