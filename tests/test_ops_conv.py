@@ -508,6 +508,26 @@ def test_a_large_patch_matrix_is_made_block_by_block_with_the_same_results(monke
         np.testing.assert_allclose(dk, results[2][2], rtol=1e-12)
 
 
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_max_pooling_block_by_block_of_images_gives_the_same_results(monkeypatch, padding):
+    # Pooling runs over blocks of images (``POOL_BLOCK`` bytes): blocks of one image and
+    # the whole batch agree, ties and NaN included.
+    from autograd_core.ops import _windows
+
+    rng = np.random.default_rng(2)
+    x = rng.integers(0, 3, size=(5, 7, 6, 3)).astype(np.float64)  # many ties
+    x[1, 2, 3, 0] = np.nan
+    results = []
+    for block in (1, 1 << 30):
+        monkeypatch.setattr(_windows, "POOL_BLOCK", block)
+        xv = ag.Value(x)
+        y = ag.max_pool2d(xv, 3, strides=2, padding=padding)
+        y.backward(np.arange(y.data.size, dtype=float).reshape(y.shape))
+        results.append((y.data, xv.grad))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
 @pytest.mark.parametrize("shape", [(2, 3, 4, 5), (1, 40, 300, 64), (1, 1, 2, 70000),
                                    (0, 3, 4, 5), (3, 7)])
 @pytest.mark.parametrize("channels_first", [False, True])

@@ -175,10 +175,10 @@ def conv2d_array(x, k, window):
 PATCH_BLOCK = 4 << 20
 
 
-def _image_blocks(n, per_image):
-    """Consecutive slices of range(n), blocks of images that need at most ``PATCH_BLOCK``
-    bytes (``per_image`` each), one image at least."""
-    count = max(1, PATCH_BLOCK // max(per_image, 1))
+def _image_blocks(n, per_image, budget=None):
+    """Consecutive slices of range(n), blocks of images that need at most ``budget`` bytes
+    (``PATCH_BLOCK`` by default; ``per_image`` each), one image at least."""
+    count = max(1, (budget or PATCH_BLOCK) // max(per_image, 1))
     return [slice(i, min(i + count, n)) for i in range(0, n, count)]
 
 
@@ -316,12 +316,23 @@ def max_pool_array(x, window):
     cf = window.channels_first
     x_pad = padded(to_nhwc(x, cf), window.pads, -np.inf)
     oh, ow = window.out_hw(x.shape[2:4] if cf else x.shape[1:3])
-    row_max, col_arg = _first_max(along_width(x_pad, window, ow))
-    y, row_arg = _first_max(along_height(row_max, window, oh))
+    n, hp, _, c = x_pad.shape
+    y = np.empty((n, oh, ow, c), x_pad.dtype)
+    row_arg = np.empty((n, oh, ow, c), np.uint8)
+    col_arg = np.empty((n, hp, ow, c), np.uint8)
+    for images in _image_blocks(n, x_pad[:1].nbytes, POOL_BLOCK):
+        # a block of images at a time: its temporaries stay in cache between the passes
+        row_max, col_arg[images] = _first_max(along_width(x_pad[images], window, ow))
+        y[images], row_arg[images] = _first_max(along_height(row_max, window, oh))
     if np.isnan(y).any():
-        row_max, col_arg = _first_max(along_width(x_pad, window, ow), nan_wins=True)
-        y, row_arg = _first_max(along_height(row_max, window, oh), nan_wins=True)
+        row_max, col_arg[...] = _first_max(along_width(x_pad, window, ow), nan_wins=True)
+        y[...], row_arg[...] = _first_max(along_height(row_max, window, oh), nan_wins=True)
     return from_nhwc(y, cf), (row_arg, col_arg)
+
+
+# Bytes of image pooled at once: 1 MB blocks made MNIST's convnet step 2-4% faster than
+# pooling the whole batch at once (its first pooling's input is 11 MB).
+POOL_BLOCK = 1 << 20
 
 
 def _route(g, arg, targets, disjoint, finite):
@@ -359,9 +370,12 @@ def max_pool_backprop_array(dy, argmax, window, x_shape):
     (span_h, span_w), (sh, sw) = window.span(), window.strides
     finite = np.isfinite(dy).all()
     d_rows = np.zeros((n, top + h + bottom, ow, c), dy.dtype)
-    _route(dy, row_arg, along_height(d_rows, window, oh), sh >= span_h, finite)
     dx_pad = np.zeros((n, top + h + bottom, left + w + right, c), dy.dtype)
-    _route(d_rows, col_arg, along_width(dx_pad, window, ow), sw >= span_w, finite)
+    for images in _image_blocks(n, dx_pad[:1].nbytes, POOL_BLOCK):
+        _route(dy[images], row_arg[images], along_height(d_rows[images], window, oh),
+               sh >= span_h, finite)
+        _route(d_rows[images], col_arg[images], along_width(dx_pad[images], window, ow),
+               sw >= span_w, finite)
     return from_nhwc(cropped(dx_pad, window.pads, (h, w)), cf)
 
 
