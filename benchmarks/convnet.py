@@ -212,10 +212,26 @@ def breakdown(x, labels, step_seconds, rounds):
     y1 = cols1 @ k1.reshape(9, 32)
     a1 = normal(n, 26, 26, 32)
     p1, arg1 = _windows.max_pool_array(a1, pool)
-    cols2 = _windows.im2col(p1, conv)
+    # the second layer's patch matrix is made and multiplied block by block of images
+    blocks2 = [(images, _windows.im2col(p1[images], conv)) for images in
+               _windows._image_blocks(n, _windows._patch_bytes(p1, conv, 9 * 32))]
+    k2r = k2.reshape(-1, 64)
     a2 = normal(n, 11, 11, 64)
     p2, arg2 = _windows.max_pool_array(a2, pool)
     g1, g2 = normal(n, 26, 26, 32), normal(n, 11, 11, 64)
+    g2r = g2.reshape(-1, 64)
+
+    def conv2_im2col():
+        for images, _ in blocks2:
+            _windows.im2col(p1[images], conv)
+
+    def conv2_products(dk):
+        for images, cols in blocks2:
+            rows = slice(images.start * 121, images.stop * 121)
+            if dk:
+                cols.T @ g2r[rows]
+            else:
+                cols @ k2r
     gp1, gp2 = normal(n, 13, 13, 32), normal(n, 5, 5, 64)
     h, g_logits = normal(n, FLAT), normal(n, CLASSES)
     relu = ops.Relu()
@@ -225,17 +241,17 @@ def breakdown(x, labels, step_seconds, rounds):
     parts = {
         "conv1 im2col copy (1 channel)": lambda: _windows.im2col(x, conv),
         "conv1 BLAS y = cols @ k": lambda: cols1 @ k1.reshape(9, 32),
-        "conv1 bias, in place": lambda: y1.__iadd__(b1),
+        "conv1 bias, in place": lambda: _windows.add_bias_in_place(y1, b1, 3),
         "conv1 BLAS dk = cols^T @ g": lambda: cols1.T @ g1.reshape(-1, 32),
         "conv1 bias gradient (BLAS)": lambda: _windows.channel_sums(g1, 3),
         "relu1 forward + backward": lambda: relu.backward(g1, relu.forward(a1), a1),
         "pool1 max forward": lambda: _windows.max_pool_array(a1, pool),
         "pool1 max backward": lambda: _windows.max_pool_backprop_array(gp1, arg1, pool,
                                                                        a1.shape),
-        "conv2 im2col copy": lambda: _windows.im2col(p1, conv),
-        "conv2 BLAS y = cols @ k": lambda: cols2 @ k2.reshape(-1, 64),
-        "conv2 im2col again, for dk (not kept: 18 MB)": lambda: _windows.im2col(p1, conv),
-        "conv2 BLAS dk = cols^T @ g": lambda: cols2.T @ g2.reshape(-1, 64),
+        "conv2 im2col copy (blocks of 4 MB)": conv2_im2col,
+        "conv2 BLAS y = cols @ k (by block)": lambda: conv2_products(False),
+        "conv2 im2col again, for dk (not kept)": conv2_im2col,
+        "conv2 BLAS dk = cols^T @ g (by block)": lambda: conv2_products(True),
         "conv2 dx: scatter by kernel offsets": lambda: _windows.conv2d_transpose_array(
             g2, k2, conv, p1.shape),
         "conv2 bias gradient (BLAS)": lambda: _windows.channel_sums(g2, 3),
