@@ -209,7 +209,7 @@ def breakdown(x, labels, step_seconds, rounds):
     def normal(*shape):
         return rng.normal(size=shape).astype(np.float32)
     cols1 = _windows.im2col(x, conv)
-    y1 = cols1 @ k1.reshape(9, 32)
+    y1 = (cols1 @ k1.reshape(9, 32)).reshape(n, 26, 26, 32)
     a1 = normal(n, 26, 26, 32)
     p1, arg1 = _windows.max_pool_array(a1, pool)
     # the second layer's patch matrix is made and multiplied block by block of images
