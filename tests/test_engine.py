@@ -578,3 +578,32 @@ def test_inputs_needing_no_gradient_cost_no_gradient_work():
     assert matmul_step.raw_grads[0] is None            # the op never computed dL/dx
     assert matmul_step.input_grads[0] is None          # nothing sent to x
     assert W.grad.shape == (784, 512)
+
+
+def test_ops_that_keep_nothing_are_shared_between_nodes_with_the_same_needs_and_scope():
+    # Add, Mul, Relu... keep only needs_grad and scope, so nodes share one op object per
+    # class, needs_grad and name scope (fewer objects for the cyclic collector to walk);
+    # ops that keep constants for their backward (conv2d, max_pool2d) get one per node.
+    x, y = ag.Value([1.0, -2.0]), ag.Value([3.0, 4.0])
+    c = ag.constant([5.0, 6.0])
+    a, b, d = x * y, y * x, x * c
+    assert a.op is b.op and a.op.needs_grad == (True, True)
+    assert d.op is not a.op and d.op.needs_grad == (True, False)
+    with ag.name_scope("block"):
+        e = x * y
+    assert e.op is not a.op and e.op.scope == "block" and a.op.scope is None
+    (a.relu() + b + d + e).sum().backward()
+    np.testing.assert_allclose(x.grad, [3.0 + 3.0 + 5.0 + 3.0, 0.0 + 4.0 + 6.0 + 4.0])
+    np.testing.assert_allclose(y.grad, [1.0 + 1.0 + 1.0, 0.0 - 2.0 - 2.0])
+    img = ag.Value(np.ones((1, 4, 4, 1)))
+    assert ag.max_pool2d(img, 2).op is not ag.max_pool2d(img, 2).op
+    assert ops.arithmetic.Mul.stateless and not ops.pooling.MaxPool2D.stateless
+
+    class Scaled(ag.Op):  # a user's op without __slots__ has a __dict__: never shared
+        def forward(self, v):
+            return 2 * v
+
+        def backward(self, g, out, v):
+            return (2 * g,)
+    assert not Scaled.stateless
+    assert ag.apply(Scaled(), x).op is not ag.apply(Scaled(), x).op
