@@ -144,8 +144,9 @@ def apply(op: Op, *inputs: Value) -> Value:
             out.op, out.inputs = op, inputs
         return out
     if requires_grad:
-        if op.stateless:
-            return _node(data, True, _shared(op, needs), inputs)
+        if op.stateless:  # one op object per class, needs and scope (see _shared)
+            shared = type(op)._shared.get((needs, op.scope))
+            return _node(data, True, _shared(op, needs) if shared is None else shared, inputs)
         op.needs_grad = needs
         return _node(data, True, op, inputs)
     return _node(data)

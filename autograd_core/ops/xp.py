@@ -77,22 +77,6 @@ def where(cond, a, b):
     return np.where(cond, a, b)
 
 
-def step(x):
-    """1 where x > 0, else 0 (Heaviside's step, 0 at 0), a constant to multiply by: float
-    for large arrays, booleans otherwise.
-
-    Multiplying by booleans makes numpy convert them on the fly: ReLU's gradient at (128,
-    26, 26, 32) in float32 took 1.9 ms so, 1.2 ms with the comparison written into a float
-    array. On small arrays that write costs more than it saves, and the 0 is given in x's
-    dtype: numpy converts a Python 0 at every call (0.5 of 0.9 us on 10 numbers).
-    """
-    x = _data(x)
-    if type(x) is np.ndarray and x.size >= 1024:
-        return np.greater(x, 0, out=np.empty(x.shape, x.dtype if x.dtype.kind == "f" else
-                                             np.float64))
-    return x > x.dtype.type(0)
-
-
 def sign(x):
     """sign(x) as a constant: its derivative is 0 wherever it exists."""
     return np.sign(_data(x))
