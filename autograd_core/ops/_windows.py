@@ -226,15 +226,9 @@ def conv2d_backprop_filter_array(x, dy, window, cols=None):
         np.matmul(cols.T, dy2, out=dk2)
         return from_hwio(dk, cf)
     pixels = int(np.prod(dy.shape[1:3]))
-    dk2[...] = 0  # the sum over no images, when the batch is empty
-    for i, images in enumerate(_image_blocks(x.shape[0],
-                                             _patch_bytes(x, window, dk2.shape[0]))):
-        block = im2col(x[images], window)
-        part = block.T @ dy2[images.start * pixels:images.stop * pixels]
-        if i == 0:
-            dk2[...] = part
-        else:
-            dk2 += part
+    dk2[...] = 0
+    for images in _image_blocks(x.shape[0], _patch_bytes(x, window, dk2.shape[0])):
+        dk2 += im2col(x[images], window).T @ dy2[images.start * pixels:images.stop * pixels]
     return from_hwio(dk, cf)
 
 
