@@ -145,7 +145,8 @@ def apply(op: Op, *inputs: Value) -> Value:
         return out
     if requires_grad:
         if op.stateless:  # one op object per class, needs and scope (see _shared)
-            shared = type(op)._shared.get((needs, op.scope))
+            scope = op.scope
+            shared = type(op)._shared.get(needs if scope is None else (needs, scope))
             return _node(data, True, _shared(op, needs) if shared is None else shared, inputs)
         op.needs_grad = needs
         return _node(data, True, op, inputs)
@@ -163,7 +164,7 @@ def _shared(op, needs):
     a walk, a drawing or the stepper ever read from it.
     """
     cache = type(op)._shared
-    key = (needs, op.scope)
+    key = needs if op.scope is None else (needs, op.scope)  # hashing a pair costs 2.5x more
     shared = cache.get(key)
     if shared is None:
         if len(cache) > 1024:  # many name scopes: start again rather than grow
