@@ -145,16 +145,18 @@ def apply(op: Op, *inputs: Value) -> Value:
         return out
     if requires_grad:
         if op.stateless:  # one op object per class, needs and scope (see _shared)
-            scope = op.scope
-            shared = type(op)._shared.get(needs if scope is None else (needs, scope))
-            return _node(data, True, _shared(op, needs) if shared is None else shared, inputs)
+            key = needs if op.scope is None else (needs, op.scope)  # a pair hashes 2.5x slower
+            shared = type(op)._shared.get(key)
+            return _node(data, True, _shared(op, needs, key) if shared is None else shared,
+                         inputs)
         op.needs_grad = needs
         return _node(data, True, op, inputs)
     return _node(data)
 
 
-def _shared(op, needs):
-    """One op object per class, needs_grad and name scope, for ops that keep nothing else.
+def _shared(op, needs, key):
+    """Keep ``op`` as its class's object for ``key`` (``needs``, and its name scope if any):
+    one op object per class, needs_grad and scope, for ops that keep nothing else.
 
     Speed, fenced here: Python's cyclic garbage collector walks every live container object
     at each full collection, and a graph being built is nothing but live containers: a
@@ -164,14 +166,11 @@ def _shared(op, needs):
     a walk, a drawing or the stepper ever read from it.
     """
     cache = type(op)._shared
-    key = needs if op.scope is None else (needs, op.scope)  # hashing a pair costs 2.5x more
-    shared = cache.get(key)
-    if shared is None:
-        if len(cache) > 1024:  # many name scopes: start again rather than grow
-            cache.clear()
-        op.needs_grad = needs
-        shared = cache[key] = op
-    return shared
+    if len(cache) > 1024:  # many name scopes: start again rather than grow
+        cache.clear()
+    op.needs_grad = needs
+    cache[key] = op
+    return op
 
 
 def _record_on_tapes(tapes, inputs, out, needs):

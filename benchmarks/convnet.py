@@ -214,7 +214,8 @@ def breakdown(x, labels, step_seconds, rounds):
     p1, arg1 = _windows.max_pool_array(a1, pool)
     # the second layer's patch matrix is made and multiplied block by block of images
     blocks2 = [(images, _windows.im2col(p1[images], conv)) for images in
-               _windows._image_blocks(n, _windows._patch_bytes(p1, conv, 9 * 32))]
+               _windows._image_blocks(n, _windows._patch_bytes(p1, conv, 9 * 32),
+                                      _windows.PATCH_BLOCK)]
     k2r = k2.reshape(-1, 64)
     a2 = normal(n, 11, 11, 64)
     p2, arg2 = _windows.max_pool_array(a2, pool)

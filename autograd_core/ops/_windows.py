@@ -163,7 +163,7 @@ def conv2d_array(x, k, window):
         y = cols @ kernel  # the one BLAS product: (N*OH*OW, kh*kw*C) @ (., out)
     else:
         cols, y = None, np.empty((n * oh * ow, out), np.result_type(x, k))
-        for images in _image_blocks(n, _patch_bytes(x, window, kernel.shape[0])):
+        for images in _image_blocks(n, _patch_bytes(x, window, kernel.shape[0]), PATCH_BLOCK):
             rows = slice(images.start * oh * ow, images.stop * oh * ow)
             np.matmul(im2col(x[images], window), kernel, out=y[rows])
     return from_nhwc(y.reshape(n, oh, ow, out), cf), cols
@@ -175,10 +175,10 @@ def conv2d_array(x, k, window):
 PATCH_BLOCK = 4 << 20
 
 
-def _image_blocks(n, per_image, budget=None):
+def _image_blocks(n, per_image, budget):
     """Consecutive slices of range(n), blocks of images that need at most ``budget`` bytes
-    (``PATCH_BLOCK`` by default; ``per_image`` each), one image at least."""
-    count = max(1, (budget or PATCH_BLOCK) // max(per_image, 1))
+    (``per_image`` each), one image at least."""
+    count = max(1, budget // max(per_image, 1))
     return [slice(i, min(i + count, n)) for i in range(0, n, count)]
 
 
@@ -227,7 +227,8 @@ def conv2d_backprop_filter_array(x, dy, window, cols=None):
         return from_hwio(dk, cf)
     pixels = int(np.prod(dy.shape[1:3]))
     dk2[...] = 0
-    for images in _image_blocks(x.shape[0], _patch_bytes(x, window, dk2.shape[0])):
+    for images in _image_blocks(x.shape[0], _patch_bytes(x, window, dk2.shape[0]),
+                                PATCH_BLOCK):
         dk2 += im2col(x[images], window).T @ dy2[images.start * pixels:images.stop * pixels]
     return from_hwio(dk, cf)
 
