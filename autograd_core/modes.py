@@ -12,15 +12,27 @@ import threading
 
 
 class _ThreadState:
-    """The modes of one thread: grad mode, anomaly mode, open tapes, the name scope."""
+    """The modes of one thread: grad mode, anomaly mode, open tapes, the name scope.
 
-    __slots__ = ("grad_enabled", "anomaly", "tapes", "scope")
+    ``plain`` sums them up for ``apply``'s fast path, in one read: recording on, no anomaly
+    checks, no open tape, no name scope. It is kept right by assignment, so the modes
+    change only by assigning them (``tapes`` is a tuple for that reason).
+    """
+
+    __slots__ = ("grad_enabled", "anomaly", "tapes", "scope", "plain")
 
     def __init__(self):
         self.grad_enabled = True
         self.anomaly = False
-        self.tapes = []       # open GradientTapes, innermost last
+        self.tapes = ()       # open GradientTapes, innermost last
         self.scope = None     # the innermost name_scope ("sequential/dense_1"), or None
+
+    def __setattr__(self, name, value):
+        object.__setattr__(self, name, value)
+        object.__setattr__(self, "plain", getattr(self, "grad_enabled", False)
+                           and not getattr(self, "anomaly", True)
+                           and not getattr(self, "tapes", True)
+                           and getattr(self, "scope", 0) is None)
 
 
 class _PerThread(threading.local):

@@ -44,13 +44,14 @@ class GradientTape:
         self._used = False
 
     def __enter__(self):
-        engine._state().tapes.append(self)
+        state = engine._state()
+        state.tapes = state.tapes + (self,)
         return self
 
     def __exit__(self, *exc):
-        tapes = engine._state().tapes
+        state = engine._state()
         # By identity: the tape itself, never one that compares equal to it.
-        del tapes[next(i for i, t in enumerate(tapes) if t is self)]
+        state.tapes = tuple(t for t in state.tapes if t is not self)
         return False
 
     def watch(self, x):

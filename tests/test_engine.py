@@ -607,3 +607,37 @@ def test_ops_that_keep_nothing_are_shared_between_nodes_with_the_same_needs_and_
             return (2 * g,)
     assert not Scaled.stateless
     assert ag.apply(Scaled(), x).op is not ag.apply(Scaled(), x).op
+
+
+def test_the_fast_path_runs_only_with_no_mode_on_and_gives_the_shared_ops():
+    # apply's fast path reads one flag, `plain`, that every mode keeps right when it is
+    # entered and left; the slow path and the fast one give a node the same op object.
+    from autograd_core.modes import _local
+    import threading
+    state = _local.state
+    x, y = ag.Value([1.0, -2.0]), ag.Value([3.0, 4.0])
+    assert state.plain
+    for mode in (ag.no_grad(), ag.detect_anomaly(), ag.GradientTape(), ag.name_scope("s")):
+        with mode:
+            assert not state.plain
+            seen = []
+            worker = threading.Thread(target=lambda: seen.append(_local.state.plain))
+            worker.start()
+            worker.join()
+            assert seen == [True]  # another thread's modes are its own
+        assert state.plain
+    with ag.GradientTape() as outer, ag.GradientTape():
+        pass
+    assert state.tapes == () and state.plain and outer is not None
+    fast = x * y
+    assert fast.op is ops.arithmetic.Mul._shared[(True, True)]
+    with ag.detect_anomaly():  # the slow path, same key
+        slow = x * y
+    assert slow.op is fast.op
+    const = ag.constant([1.0, 2.0]) * ag.constant([3.0, 4.0])
+    assert const.op is None and not const.requires_grad
+    assert (x * ag.constant([5.0, 6.0])).op.needs_grad == (True, False)
+    assert x.relu().op is ops.activations.Relu._plain1[1]
+    (fast + x.relu()).sum().backward()
+    np.testing.assert_allclose(x.grad, [3.0 + 1.0, 4.0])
+    np.testing.assert_allclose(y.grad, [1.0, -2.0])
