@@ -5,12 +5,15 @@
 - ``config.json``: the model's class and layers, each layer as its class name and
   ``get_config()`` (Keras's argument names), how the layers connect (functional models),
   and the ``compile`` settings when they are names and plain numbers;
-- ``model.weights.npz``: every Variable, as ``save_weights`` writes them.
+- ``model.weights.npz``: every Variable, as ``save_weights`` writes them;
+- ``optimizer.npz``, when the compiled optimizer has made updates: its ``iterations`` and
+  its state (Adam's moments...), each array named by its list and the model's name for its
+  Variable ("momentums/0.W"), so that ``fit`` resumes where it left off, as in Keras.
 
 ``load_model(path)`` rebuilds each layer as ``cls.from_config(config)`` (by default
 ``cls(**config)``), the class found by name among nn's layers or in ``custom_objects``,
 replays the graph (which builds the weights), then loads the weights with every check of
-``load_weights``. The file is written atomically and read with bounds: the JSON may not
+``load_weights``, and the optimizer's state with the same checks. The file is written atomically and read with bounds: the JSON may not
 exceed ``MAX_CONFIG_BYTES`` and the weights must be stored, not compressed, so no member
 can inflate beyond the file's own size.
 
@@ -41,24 +44,57 @@ __all__ = ["save_model", "load_model", "layer_config", "MAX_CONFIG_BYTES"]
 
 FORMAT = "autograd_core.model/1"
 MAX_CONFIG_BYTES = 16 * 2**20
-_CONFIG, _WEIGHTS = "config.json", "model.weights.npz"
+_CONFIG, _WEIGHTS, _OPTIMIZER = "config.json", "model.weights.npz", "optimizer.npz"
 
 
 # --- saving -------------------------------------------------------------------------------
-def save_model(model, path):
+def save_model(model, path, include_optimizer=True):
     """Write ``model`` (a Sequential or functional Model) to ``path``, atomically.
 
+    Args:
+        include_optimizer: also save the compiled optimizer's state, if it has any (Keras
+            2's argument), so that training resumes where it stopped.
     Raises:
-        ValueError: the model is subclassed, not built, or a layer cannot be described.
+        ValueError: the model is subclassed, not built, or a layer cannot be described; or
+            its optimizer updates Variables that are not the model's.
     """
     config = {"format": FORMAT, "model": _model_config(model),
               "compile": _compile_config(model)}
     text = json.dumps(config, indent=1).encode("utf-8")
     weights = io.BytesIO()
     saving.write_arrays({name: v.numpy() for name, v in model.named_parameters()}, weights)
+    state = None
+    if include_optimizer and config["compile"] is not None:  # else nothing rebuilds it
+        state = _optimizer_arrays(model)
     with atomic_write(path) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as archive:
         archive.writestr(_CONFIG, text)
         archive.writestr(_WEIGHTS, weights.getvalue())
+        if state is not None:
+            arrays = io.BytesIO()
+            saving.write_arrays(state, arrays)
+            archive.writestr(_OPTIMIZER, arrays.getvalue())
+
+
+def _optimizer_arrays(model):
+    """The optimizer's ``state_dict`` with each array named by its list and its Variable's
+    name in the model ("momentums/0.W"), or None before the first update."""
+    optimizer = model.optimizer
+    if not optimizer.iterations:
+        return None
+    names = {id(v): name for name, v in model.named_parameters()}
+    arrays = {}
+    for key, array in optimizer.state_dict().items():
+        if key == "iterations":
+            arrays[key] = array
+            continue
+        state_list, i = key.rsplit(".", 1)
+        p = optimizer.params[int(i)]
+        if id(p) not in names:
+            raise ValueError(f"save: the optimizer also updates a Variable that is not the "
+                             f"model's ({p.name or 'unnamed'}, shape {p.shape}); save with "
+                             "include_optimizer=False, or keep that optimizer apart")
+        arrays[f"{state_list}/{names[id(p)]}"] = array
+    return arrays
 
 
 def _model_config(model):
@@ -188,7 +224,8 @@ def load_model(path, custom_objects=None, compile=True):
         custom_objects: {name: class} for layers and losses of your own (Keras's argument).
         compile: restore the compile settings if they were saved.
     Returns:
-        A new Model with the saved weights (and compiled, if it was, with a new optimizer).
+        A new Model with the saved weights (and compiled, if it was, with a new optimizer
+        that holds the saved state, so ``fit`` resumes where it stopped).
     Raises:
         ValueError: the file is not such an archive, is damaged, names an unknown class,
             or its weights do not match the architecture; nothing is half-built.
@@ -212,11 +249,47 @@ def load_model(path, custom_objects=None, compile=True):
             with archive.open(weights) as inner:
                 data = inner.read(size + 1)
             arrays = saving.read_arrays(model, io.BytesIO(data), len(data), path)
+            state = None
+            if compile and config.get("compile") and _OPTIMIZER in archive.namelist():
+                info = _member(archive, _OPTIMIZER, size, path)
+                if info.compress_type != zipfile.ZIP_STORED:
+                    raise ValueError(f"load_model: {path!r}: {_OPTIMIZER} is compressed; it "
+                                     "must be stored")
+                with archive.open(info) as inner:
+                    state = inner.read(size + 1)
     for name, v in model.named_parameters():
         v.assign(arrays[name])
     if compile and config.get("compile"):
         _compile(model, config["compile"], custom_objects)
+        if state is not None:
+            _restore_optimizer(model, state, path)
     return model
+
+
+def _restore_optimizer(model, data, path):
+    """Give the model's new optimizer the state saved in ``data`` (an ``optimizer.npz``),
+    after checking every name, shape and dtype against the model's Variables."""
+    optimizer, params = model.optimizer, dict(model.named_parameters())
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = [n[:-len(".npy")] for n in archive.namelist() if n.endswith(".npy")]
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError) as err:
+        raise ValueError(f"load_model: {path!r}: {_OPTIMIZER} is damaged ({err})") from None
+    owners = {name.split("/", 1)[1] for name in members if "/" in name}
+    unknown = sorted(owners - set(params))
+    if unknown:
+        raise ValueError(f"load_model: {path!r}: {_OPTIMIZER} holds state for Variables the "
+                         f"model does not have: {unknown}")
+    order = [name for name in params if name in owners]  # the model's order
+    expected = {"iterations": np.empty((), np.int64)}
+    for state_list in optimizer.state_names:
+        expected.update((f"{state_list}/{name}", params[name]) for name in order)
+    arrays = saving.read_arrays(model, io.BytesIO(data), len(data), path, expected=expected)
+    optimizer.build([params[name] for name in order])
+    optimizer.load_state_dict({
+        "iterations": arrays["iterations"],
+        **{f"{state_list}.{i}": arrays[f"{state_list}/{name}"]
+           for state_list in optimizer.state_names for i, name in enumerate(order)}})
 
 
 def _member(archive, name, size, path):

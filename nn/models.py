@@ -514,10 +514,11 @@ class Model(Layer):
         return joined[0] if single else joined
 
     # --- files ---------------------------------------------------------------------------
-    def save(self, path):
-        """Write the whole model (architecture, weights, compile settings) to one file,
-        atomically; ``nn.load_model(path)`` reads it back (see ``nn.model_saving``)."""
-        model_saving.save_model(self, path)
+    def save(self, path, include_optimizer=True):
+        """Write the whole model (architecture, weights, compile settings and, unless told
+        not to, the optimizer's state) to one file, atomically; ``nn.load_model(path)``
+        reads it back (see ``nn.model_saving``)."""
+        model_saving.save_model(self, path, include_optimizer=include_optimizer)
 
 
 def _as_list(out):

@@ -92,14 +92,16 @@ def load_weights(module, path):
         v.assign(arrays[name])
 
 
-def read_arrays(module, f, size, path):
+def read_arrays(module, f, size, path, expected=None):
     """The arrays of the ``.npz`` in the binary file ``f`` (``size`` bytes), one per
     Variable of ``module``, all checked as ``load_weights`` says; nothing is assigned.
 
     Args:
         path: names the file in the messages.
+        expected: {name: anything with the array's shape and dtype}, the members to read
+            instead of the module's Variables (a saved optimizer's state).
     """
-    params = dict(module.named_parameters())
+    params = dict(module.named_parameters()) if expected is None else expected
     archive = _open_archive(f, path)
     with archive:
         members, problems = _members(archive, size)

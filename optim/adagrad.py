@@ -33,6 +33,8 @@ class Adagrad(Optimizer):
         self.epsilon = _checks.non_negative(epsilon, "epsilon", "Adagrad")
         self.accumulators = []  # s, aligned with params
 
+    state_names = ("accumulators",)
+
     def init_state(self, p):
         self.accumulators.append(np.full(p.shape, self.initial_accumulator_value, p.dtype))
 

@@ -57,6 +57,10 @@ class Adam(Optimizer):
         self.velocities = []
         self.velocity_maxes = []
 
+    @property
+    def state_names(self):
+        return ("momentums", "velocities") + (("velocity_maxes",) if self.amsgrad else ())
+
     def init_state(self, p):
         self.momentums.append(np.zeros(p.shape, p.dtype))
         self.velocities.append(np.zeros(p.shape, p.dtype))

@@ -342,6 +342,104 @@ class Optimizer:
         """x <- alpha*x in place."""
         self._workspace.scale(x, alpha)
 
+    # --- the state, to resume training ---------------------------------------------------
+    # The names of the per-parameter state lists (each aligned with params) that this
+    # optimizer's settings use: what state_dict saves. None here (plain SGD).
+    state_names = ()
+
+    def build(self, var_list):
+        """Learn the Variables of ``var_list``, in order, and make their state now rather
+        than at the first update (Keras's ``optimizer.build``): an optimizer made without
+        params knows them then, and ``load_state_dict`` can fill their state.
+
+        Raises:
+            TypeError: an entry is not a float Value; nothing is learnt then.
+        """
+        var_list = list(var_list)
+        for k, p in enumerate(var_list):
+            self._checked_param(p, f"{type(self).__name__}.build: var_list[{k}]")
+        for p in var_list:
+            self._index_of(p)
+        self._build()
+
+    def state_dict(self):
+        """What training has built up, to resume it later: ``iterations`` and, for each of
+        ``state_names``, a copy of every parameter's array, keyed by name and position in
+        ``params`` ("momentums.0", "momentums.1", ...).
+
+        Names to arrays, so ``np.savez(path, **opt.state_dict())`` saves it and
+        ``opt.load_state_dict(np.load(path))`` restores it. The hyper-parameters are not in
+        it: they are the constructor's (``get_config``), as PyTorch's tutorial rebuilds the
+        optimizer with its arguments before loading.
+
+        >>> import autograd_core as ag
+        >>> from optim import Adam
+        >>> w = ag.Variable([1.0, 2.0])
+        >>> opt = Adam([w])
+        >>> opt.minimize(lambda: (w * w).sum(), [w])
+        >>> sorted(opt.state_dict())
+        ['iterations', 'momentums.0', 'velocities.0']
+        """
+        state = {"iterations": np.array(self.iterations, np.int64)}
+        for name in self.state_names:
+            for i, array in enumerate(getattr(self, name)):
+                state[f"{name}.{i}"] = array.copy()
+        return state
+
+    def load_state_dict(self, state):
+        """Restore what ``state_dict`` gave (a dict, or the ``np.load`` of its ``.npz``),
+        all or nothing: every name, shape and dtype is checked before anything changes.
+
+        The optimizer must know the parameters the state belongs to, in the same order:
+        made with them (PyTorch style), or told them with ``build(var_list)`` (Keras style).
+        The state may cover only the first parameters; the others start afresh.
+
+        Raises:
+            ValueError: a name is missing or unexpected, or an array does not fit its
+                parameter; every problem is listed, and nothing has changed.
+        """
+        where = f"{type(self).__name__}.load_state_dict"
+        keys = list(state.keys())
+        problems = []
+        if "iterations" in keys:
+            iterations = np.asarray(state["iterations"])
+            if iterations.shape != () or iterations.dtype.kind not in "iu" or iterations < 0:
+                problems.append(f"iterations must be one integer >= 0, got {iterations!r}")
+        else:
+            problems.append("iterations is missing")
+        expected = {"iterations"}
+        counts = {name: sum(1 for k in keys if k.rsplit(".", 1)[0] == name)
+                  for name in self.state_names}
+        count = max(counts.values(), default=0)
+        if count > len(self.params):
+            problems.append(f"the state holds {count} parameters' arrays, but the optimizer "
+                            f"knows {len(self.params)} parameters (give it params, or call "
+                            "build(var_list) first)")
+            count = 0
+        for name in self.state_names:
+            for i in range(count):
+                key = f"{name}.{i}"
+                expected.add(key)
+                if key not in keys:
+                    problems.append(f"{key} is missing")
+                    continue
+                array, p = np.asarray(state[key]), self.params[i]
+                if array.shape != p.shape or array.dtype != p.dtype:
+                    problems.append(f"{key} has shape {array.shape} and dtype {array.dtype}, "
+                                    f"but its parameter ({_describe(p)}) has shape {p.shape} "
+                                    f"and dtype {p.dtype}")
+        unexpected = [k for k in keys if k not in expected]
+        if unexpected:
+            problems.append(f"unexpected names {unexpected} (this optimizer's state lists: "
+                            f"{list(self.state_names)})")
+        if problems:
+            raise ValueError(f"{where}: the state does not fit; nothing was loaded:\n  "
+                             + "\n  ".join(problems))
+        for name in self.state_names:
+            setattr(self, name, [np.array(state[f"{name}.{i}"]) for i in range(count)])
+        self._built = count
+        self.iterations = int(iterations)
+
     # --- bookkeeping --------------------------------------------------------------------
     def _index_of(self, p):
         i = self._index.get(id(p))

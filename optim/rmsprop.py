@@ -43,6 +43,11 @@ class RMSprop(Optimizer):
         self.momentums = []
         self.mean_grads = []
 
+    @property
+    def state_names(self):
+        return (("mean_squares",) + (("momentums",) if self.momentum else ())
+                + (("mean_grads",) if self.centered else ()))
+
     def init_state(self, p):
         self.mean_squares.append(np.zeros(p.shape, p.dtype))
         if self.momentum:

@@ -45,6 +45,10 @@ class SGD(Optimizer):
         self.weight_decay = _checks.non_negative(weight_decay, "weight_decay", "SGD")
         self.velocities = []  # v, aligned with params; empty without momentum
 
+    @property
+    def state_names(self):
+        return ("velocities",) if self.momentum else ()
+
     def init_state(self, p):
         if self.momentum:
             self.velocities.append(np.zeros(p.shape, p.dtype))

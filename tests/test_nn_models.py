@@ -1,6 +1,10 @@
 """The functional API, subclassing (Layer, Model, Loss), and Input in Sequential, after
 Keras's guides ("The Functional API", "Making new layers and models via subclassing")."""
 
+import doctest
+import importlib
+import pkgutil
+
 import numpy as np
 import pytest
 try:  # PyTorch is an optional extra: only the comparisons with it need it
@@ -336,3 +340,13 @@ def test_a_loss_without_call_says_so():
         pass
     with pytest.raises(NotImplementedError, match="Nothing must define call"):
         Nothing()([1.0], ag.constant([1.0]))
+
+
+# Every module of nn: their docstrings' examples run as written (offline: none downloads).
+DOCTEST_MODULES = ["nn"] + [m.name for m in pkgutil.walk_packages(nn.__path__, "nn.")]
+
+
+@pytest.mark.parametrize("name", DOCTEST_MODULES)
+def test_doctests(name):
+    result = doctest.testmod(importlib.import_module(name), verbose=False)
+    assert result.failed == 0, f"{result.failed} doctest(s) failed in {name}"

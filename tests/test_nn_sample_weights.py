@@ -1,6 +1,7 @@
 """fit/evaluate with sample_weight and class_weight (Keras's semantics), metric objects in
 compile, and whole-model saving with nn.load_model."""
 
+import io
 import os
 import subprocess
 import sys
@@ -207,8 +208,8 @@ def test_sequential_saves_and_loads_in_a_fresh_process(tmp_path):
     before = loaded.evaluate(x, labels, verbose=0)[0]
     loaded.fit(x, labels, epochs=5, verbose=0, seed=0)        # training continues
     assert loaded.evaluate(x, labels, verbose=0)[0] < before
-    assert {i.filename for i in zipfile.ZipFile(path).infolist()} == {"config.json",
-                                                                      "model.weights.npz"}
+    assert {i.filename for i in zipfile.ZipFile(path).infolist()} == {
+        "config.json", "model.weights.npz", "optimizer.npz"}
 
 
 class Scale(nn.Layer):
@@ -282,3 +283,69 @@ def test_weights_that_do_not_match_the_config_are_refused(tmp_path):
     _rewrite(path, {"model.weights.npz": weights.read_bytes()})
     with pytest.raises(ValueError, match=r"load_weights: .*nothing was loaded"):
         nn.load_model(path)
+
+
+# --- the optimizer's state in the file: fit resumes where it stopped, as in Keras ----------
+def compiled_regression(seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(32, 3)).astype(np.float32)
+    y = (x @ np.array([[1.0], [-2.0], [0.5]], np.float32) + 0.3).astype(np.float32)
+    model = nn.Sequential([nn.Input((3,)), nn.Dense(4, activation="tanh"), nn.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    return model, x, y
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "rmsprop", "adagrad", "sgd"])
+def test_fit_after_load_model_continues_as_if_never_stopped(tmp_path, optimizer):
+    model, x, y = compiled_regression()
+    if optimizer != "adam":
+        model.compile(optimizer=nn_optimizer(optimizer), loss="mse")
+    model.fit(x, y, epochs=3, batch_size=8, verbose=0, shuffle=False)
+    path = tmp_path / "m.keras"
+    model.save(path)
+    loaded = nn.load_model(path)
+    assert loaded.optimizer.iterations == model.optimizer.iterations == 12
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False)
+    loaded.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False)
+    for (name, v), (_, w) in zip(model.named_parameters(), loaded.named_parameters()):
+        np.testing.assert_allclose(w.numpy(), v.numpy(), rtol=1e-6, atol=1e-7, err_msg=name)
+    # Without its state the optimizer starts afresh, and the weights part ways.
+    model.save(path, include_optimizer=False)
+    assert "optimizer.npz" not in zipfile.ZipFile(path).namelist()
+    fresh = nn.load_model(path)
+    assert fresh.optimizer.iterations == 0
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0, shuffle=False)
+    fresh.fit(x, y, epochs=1, batch_size=8, verbose=0, shuffle=False)
+    if optimizer != "sgd":  # plain SGD keeps no state: the same either way
+        assert not np.allclose(fresh.layers[0].W.numpy(), model.layers[0].W.numpy(),
+                               rtol=1e-6, atol=1e-7)
+
+
+def nn_optimizer(name):
+    return {"rmsprop": optim.RMSprop(momentum=0.5, centered=True), "adagrad": optim.Adagrad(),
+            "sgd": optim.SGD(0.05, momentum=0.9)}[name]
+
+
+def test_an_optimizer_state_that_does_not_fit_is_refused(tmp_path):
+    model, x, y = compiled_regression()
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    path = tmp_path / "m.keras"
+    model.save(path)
+    good = zipfile.ZipFile(path).read("optimizer.npz")
+    arrays = dict(np.load(io.BytesIO(good)))
+    assert sorted(arrays) == ["iterations", "momentums/0.W", "momentums/0.b", "momentums/1.W",
+                              "momentums/1.b", "velocities/0.W", "velocities/0.b",
+                              "velocities/1.W", "velocities/1.b"]
+    for change, message in [
+            ({"momentums/0.W": np.zeros((3, 5), np.float32)}, r"momentums/0.W: shape \(3, 5\)"),
+            ({"velocities/9.W": np.zeros(1, np.float32)}, "Variables the model does not have"),
+            ({"iterations": np.float32(2.0)}, "iterations: dtype float32")]:
+        bad = io.BytesIO()
+        np.savez(bad, **{**arrays, **change})
+        _rewrite(path, {"optimizer.npz": bad.getvalue()})
+        with pytest.raises(ValueError, match=message):
+            nn.load_model(path)
+    _rewrite(path, {"optimizer.npz": b"PK garbage"})
+    with pytest.raises(ValueError, match="optimizer.npz is damaged"):
+        nn.load_model(path)
+    assert nn.load_model(path, compile=False).optimizer is None

@@ -5,7 +5,10 @@ Hand computations use p0, g1, g2 below in float64; the formulas are Keras 3's.
 """
 
 import ast
+import doctest
+import importlib
 import math
+import pkgutil
 import sys
 import warnings
 from pathlib import Path
@@ -811,3 +814,109 @@ def test_blocked_updates_equal_updates_element_by_element(make):
         opt_big.step()
         opt_pieces.step()
     np.testing.assert_array_equal(big.numpy(), np.concatenate([q.numpy() for q in pieces]))
+
+
+# --- state_dict: training resumes where it stopped (PyTorch's checkpoint tutorial) ---------
+STATEFUL = [
+    (SGD, {"lr": 0.05, "momentum": 0.9, "nesterov": True}),
+    (RMSprop, {"momentum": 0.5, "centered": True}),
+    (Adam, {"amsgrad": True}),
+    (AdamW, {}),
+    (Adagrad, {}),
+    (SGD, {"lr": 0.05}),  # no state at all: iterations alone
+]
+
+
+def quadratic_params(seed=0):
+    rng = np.random.default_rng(seed)
+    return [ag.Variable(rng.normal(size=(3, 2)).astype(np.float32)),
+            ag.Variable(rng.normal(size=(2,)).astype(np.float32))]
+
+
+def steps(opt, params, n):
+    for _ in range(n):
+        opt.minimize(lambda: sum(((p - 1.0) ** 2).sum() for p in params), params)
+
+
+@pytest.mark.parametrize("cls, kwargs", STATEFUL)
+def test_state_dict_saved_with_np_savez_resumes_training_exactly(tmp_path, cls, kwargs):
+    params = quadratic_params()
+    opt = cls(params, **kwargs)
+    steps(opt, params, 3)
+    path = tmp_path / "opt.npz"
+    np.savez(path, **opt.state_dict())
+    copies = [ag.Variable(p.numpy()) for p in params]
+    resumed = cls(copies, **kwargs)
+    resumed.load_state_dict(np.load(path))
+    assert resumed.iterations == 3
+    assert sorted(resumed.state_dict()) == sorted(opt.state_dict())
+    steps(opt, params, 2)
+    steps(resumed, copies, 2)
+    for p, q in zip(params, copies):
+        np.testing.assert_array_equal(q.numpy(), p.numpy())
+    if cls is not SGD or kwargs.get("momentum"):  # a fresh optimizer goes elsewhere
+        fresh_params = [ag.Variable(p.numpy()) for p in copies]
+        steps(cls(fresh_params, **kwargs), fresh_params, 1)
+        steps(resumed, copies, 1)
+        assert not np.array_equal(fresh_params[0].numpy(), copies[0].numpy())
+
+
+def test_state_dict_is_a_copy_and_keras_style_optimizers_build_first():
+    params = quadratic_params()
+    opt = Adam(learning_rate=0.1)
+    steps(opt, params, 2)
+    state = opt.state_dict()
+    state["momentums.0"][...] = 0  # changes the copy only
+    assert np.abs(opt.momentums[0]).sum() > 0
+    keras_style = Adam(learning_rate=0.1)
+    with pytest.raises(ValueError, match=r"knows 0 parameters \(give it params, or call "
+                                         r"build\(var_list\) first\)"):
+        keras_style.load_state_dict(opt.state_dict())
+    with pytest.raises(TypeError, match=r"Adam.build: var_list\[1\]: expected a Value"):
+        keras_style.build([params[0], np.zeros(2)])
+    assert keras_style.params == []  # a refused build learns nothing
+    keras_style.build(params)
+    assert len(keras_style.momentums) == 2
+    keras_style.load_state_dict(opt.state_dict())
+    np.testing.assert_array_equal(keras_style.velocities[1], opt.velocities[1])
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda s: s.pop("iterations"), "iterations is missing"),
+    (lambda s: s.update(iterations=np.array(-1)), "iterations must be one integer >= 0"),
+    (lambda s: s.update(iterations=np.array([1, 2])), "iterations must be one integer"),
+    (lambda s: s.pop("velocities.1"), "velocities.1 is missing"),
+    (lambda s: s.update({"momentums.0": np.zeros((2, 3), np.float32)}),
+     r"momentums.0 has shape \(2, 3\) and dtype float32, but its parameter .* has shape "
+     r"\(3, 2\)"),
+    (lambda s: s.update({"momentums.1": np.zeros(2, np.float64)}), "dtype float64"),
+    (lambda s: s.update({"momentum.0": np.zeros(1)}), r"unexpected names \['momentum.0'\]"),
+    (lambda s: s.update({"momentums.2": np.zeros(1), "velocities.2": np.zeros(1)}),
+     "holds 3 parameters' arrays, but the optimizer knows 2"),
+])
+def test_a_state_that_does_not_fit_is_refused_and_changes_nothing(change, message):
+    params = quadratic_params()
+    source = Adam(params)
+    steps(source, params, 2)
+    state = source.state_dict()
+    change(state)
+    target_params = quadratic_params(1)
+    target = Adam(target_params)
+    steps(target, target_params, 1)
+    before = target.state_dict()
+    with pytest.raises(ValueError, match=message):
+        target.load_state_dict(state)
+    after = target.state_dict()
+    assert sorted(after) == sorted(before)
+    for key in before:
+        np.testing.assert_array_equal(after[key], before[key])
+
+
+# Every module of optim: their docstrings' examples run as written.
+DOCTEST_MODULES = ["optim"] + [m.name for m in pkgutil.walk_packages(optim.__path__, "optim.")]
+
+
+@pytest.mark.parametrize("name", DOCTEST_MODULES)
+def test_doctests(name):
+    result = doctest.testmod(importlib.import_module(name), verbose=False)
+    assert result.failed == 0, f"{result.failed} doctest(s) failed in {name}"
