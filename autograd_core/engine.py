@@ -131,7 +131,8 @@ def apply(op: Op, *inputs: Value) -> Value:
         # The fast path: the ops most graphs are made of (Add, Mul, Relu, MatMul, ...) with
         # no mode on (recording, no anomaly checks, no tape, no name scope). The node takes
         # its class's shared op for its needs (see _shared) from a table, with no hashing
-        # and no write to ``op``. A 10-element multiply took 0.85 us here instead of 1.1.
+        # and no write to ``op``. A 10-element multiply took 1.15 us instead of 1.2, and
+        # W4's 10,000-op forward (the peer benchmark) 16.5 ms instead of 18.6.
         if n == 2:
             a, b = inputs
             if a.requires_grad or b.requires_grad:
@@ -190,8 +191,11 @@ def _shared(op, needs, key):
     a walk, a drawing or the stepper ever read from it.
     """
     cache = type(op)._shared
-    if len(cache) > 1024:  # many name scopes: start again rather than grow
+    if len(cache) > 1024:  # many name scopes: start again rather than grow, keeping the
+        # objects outside scopes, which apply's fast path also hands out
+        unscoped = {k: v for k, v in cache.items() if v.scope is None}
         cache.clear()
+        cache.update(unscoped)
     op.needs_grad = needs
     cache[key] = op
     return op

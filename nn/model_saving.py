@@ -242,21 +242,11 @@ def load_model(path, custom_objects=None, compile=True):
         with archive:
             config = _read_config(archive, path)
             model = _build(config["model"], custom_objects, path)
-            weights = _member(archive, _WEIGHTS, size, path)
-            if weights.compress_type != zipfile.ZIP_STORED:
-                raise ValueError(f"load_model: {path!r}: {_WEIGHTS} is compressed; it must be "
-                                 "stored")
-            with archive.open(weights) as inner:
-                data = inner.read(size + 1)
+            data = _stored_bytes(archive, _WEIGHTS, size, path)
             arrays = saving.read_arrays(model, io.BytesIO(data), len(data), path)
             state = None
             if compile and config.get("compile") and _OPTIMIZER in archive.namelist():
-                info = _member(archive, _OPTIMIZER, size, path)
-                if info.compress_type != zipfile.ZIP_STORED:
-                    raise ValueError(f"load_model: {path!r}: {_OPTIMIZER} is compressed; it "
-                                     "must be stored")
-                with archive.open(info) as inner:
-                    state = inner.read(size + 1)
+                state = _stored_bytes(archive, _OPTIMIZER, size, path)
     for name, v in model.named_parameters():
         v.assign(arrays[name])
     if compile and config.get("compile"):
@@ -290,6 +280,16 @@ def _restore_optimizer(model, data, path):
         "iterations": arrays["iterations"],
         **{f"{state_list}.{i}": arrays[f"{state_list}/{name}"]
            for state_list in optimizer.state_names for i, name in enumerate(order)}})
+
+
+def _stored_bytes(archive, name, size, path):
+    """The bytes of member ``name``, which must be stored (not compressed), so that it can
+    hold no more than the file's ``size``; read with that bound."""
+    info = _member(archive, name, size, path)
+    if info.compress_type != zipfile.ZIP_STORED:
+        raise ValueError(f"load_model: {path!r}: {name} is compressed; it must be stored")
+    with archive.open(info) as inner:
+        return inner.read(size + 1)
 
 
 def _member(archive, name, size, path):
