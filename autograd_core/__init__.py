@@ -30,7 +30,9 @@ from .gradcheck import GradcheckError, gradcheck
 from . import ops
 from .ops import *  # noqa: F401,F403 - every op function (ops.__all__)
 from .tape import GradientTape, stop_recording
+from .random import manual_seed, rand, randint, randn
 
+float16 = _np.float16
 float32 = _np.float32
 float64 = _np.float64
 int32 = _np.int32
@@ -48,7 +50,7 @@ __all__ = [
     "topological_order", "unbroadcast", "gradients",
     # modes and dtypes
     "no_grad", "enable_grad", "name_scope", "is_grad_enabled", "detect_anomaly", "set_default_dtype",
-    "get_default_dtype", "float32", "float64", "int32", "int64",
+    "get_default_dtype", "float16", "float32", "float64", "int32", "int64",
     # tape, transforms, custom gradients and checking
     "GradientTape", "stop_recording", "grad", "value_and_grad", "elementwise_grad",
     "jacobian", "hessian", "vjp", "jvp", "hvp", "custom_gradient", "Function", "gradcheck",
@@ -56,6 +58,8 @@ __all__ = [
     # TensorFlow's names
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min",
     "random", "linalg",
+    # PyTorch's names
+    "randn", "rand", "randint", "manual_seed",
 ] + ops.__all__
 
 from .rendering import render  # noqa: E402
@@ -64,3 +68,10 @@ from .viz import draw_graph  # noqa: E402
 from .scalar_graph import unroll  # noqa: E402
 
 __all__ += ["draw_graph", "render", "BackpropStepper", "ForwardStepper", "unroll"]
+
+# PyTorch's dtype names (torch.float is float32). Attributes only, not in __all__: a star
+# import must not hide Python's own float and int.
+float = float32  # noqa: A001
+double = float64
+half = float16
+long = int64

@@ -1,8 +1,9 @@
-"""Seeded random tensors with TensorFlow's names (``tf.random.normal`` and friends).
+"""Seeded random tensors with TensorFlow's names (``tf.random.normal`` and friends) and
+PyTorch's (``randn``, ``rand``, ``randint``, ``manual_seed``; top-level names, as in torch).
 
 With ``seed=`` a call always returns the same numbers; without, numbers come from one
-module generator that ``set_seed`` resets. The numbers differ from TensorFlow's: its
-generator is not numpy's.
+module generator that ``set_seed`` (``manual_seed``) resets. The numbers differ from
+TensorFlow's and PyTorch's: their generators are not numpy's.
 """
 
 from __future__ import annotations
@@ -97,3 +98,56 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
         x[bad] = rng.standard_normal(int(bad.sum()))
         bad = np.abs(x) > 2
     return _constant(mean + stddev * x, dtype)
+
+
+# --- PyTorch's names: randn(2, 3), rand((2, 3)), randint(0, 10, (4,)) ----------------------
+
+
+def manual_seed(seed):
+    """PyTorch's ``torch.manual_seed``: ``set_seed``."""
+    set_seed(seed)
+
+
+def _size(size, where):
+    """PyTorch's sizes: ``randn(2, 3)``, ``randn((2, 3))`` or ``randn(())``."""
+    if len(size) == 1 and not isinstance(size[0], numbers.Integral):
+        size = size[0]
+    return _shape(size, where)
+
+
+def _sampled(samples, dtype, requires_grad, device, where):
+    from .ops.factories import _check_device  # the factories know the one device there is
+
+    _check_device(device, where)
+    v = _constant(samples, dtype)
+    v.requires_grad = bool(requires_grad)
+    return v
+
+
+def randn(*size, dtype=None, requires_grad=False, device=None):
+    """PyTorch's ``torch.randn``: standard normal samples of ``size``, a constant unless
+    ``requires_grad``."""
+    shape, dtype = _size(size, "randn"), _float_dtype(dtype, "randn")
+    return _sampled(_rng.standard_normal(shape), dtype, requires_grad, device, "randn")
+
+
+def rand(*size, dtype=None, requires_grad=False, device=None):
+    """PyTorch's ``torch.rand``: samples uniform on [0, 1) of ``size``."""
+    shape, dtype = _size(size, "rand"), _float_dtype(dtype, "rand")
+    return _sampled(_rng.random(shape), dtype, requires_grad, device, "rand")
+
+
+def randint(low, high=None, size=(), dtype=np.int64, device=None):
+    """PyTorch's ``torch.randint(low=0, high, size)``: integers uniform on [low, high)."""
+    if high is None:
+        low, high = 0, low
+    for what, n in (("low", low), ("high", high)):
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):
+            raise TypeError(f"randint: {what} must be an integer, got {n!r}")
+    if high <= low:
+        raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
+    dtype = _numeric_dtype(dtype, "randint")
+    if dtype.kind not in "iu":
+        raise TypeError(f"randint: dtype must be an integer dtype, got {dtype}")
+    samples = _rng.integers(low, high, _shape(size, "randint")).astype(dtype)
+    return _sampled(samples, dtype, False, device, "randint")

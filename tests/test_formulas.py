@@ -299,6 +299,7 @@ CASES = [
          "dL/da = g * b * a**(b-1),  dL/db = g * y * log(a)",
          lambda op, g, y, a, b: (g * b * a ** (b - 1), g * y * np.log(a))),
     case(ops.Neg, "", ag.negative, (normal(3),), "dL/dx = -g", lambda op, g, y, x: (-g,)),
+    case(ops.Clone, "", ag.clone, (normal(3),), "dL/dx = g", lambda op, g, y, x: (g,)),
     case(ops.Maximum, "distinct", ag.maximum, (normal(4), normal(4)),
          "dL/da = g if a > b else g / 2 if a == b else 0   "
          "dL/db = g if b > a else g / 2 if a == b else 0",

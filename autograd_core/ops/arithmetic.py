@@ -16,7 +16,7 @@ from . import xp
 from ._operands import as_constant, operand, pair
 
 __all__ = ["add", "subtract", "multiply", "divide", "power", "negative", "maximum", "minimum",
-           "where", "abs", "clip", "cast", "pow"]
+           "where", "abs", "clip", "cast", "pow", "clone"]
 
 
 class Add(Op):
@@ -136,6 +136,23 @@ class Neg(Op):
 def negative(x):
     """-x."""
     return apply(Neg(), operand(x, Neg))
+
+
+class Clone(Op):
+    """y = x, in an array of its own      dL/dx = g"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return x.copy()  # later in-place changes of x do not show in y, nor y's in x
+
+    def backward(self, g, y, x):
+        return (g,)
+
+
+def clone(x):
+    """A copy of x that gradients flow through (PyTorch's ``clone``, numpy's ``copy``)."""
+    return apply(Clone(), operand(x, Clone))
 
 
 class Maximum(Op):

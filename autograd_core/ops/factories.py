@@ -4,7 +4,8 @@ Each returns a constant (no gradient is computed for it) unless ``requires_grad=
 (PyTorch's keyword), which makes it a leaf to differentiate; TensorFlow's way is
 ``Variable(zeros(...))``. Floats come in the default float dtype (``get_default_dtype()``,
 float32 at start) unless ``dtype`` says otherwise; integer ranges and integer fill values
-stay integers, as in numpy and PyTorch.
+stay integers, as in numpy and PyTorch. PyTorch's ``device=`` is taken too: the CPU is the
+only device (``device("cpu")``), so code written for PyTorch ports by renaming.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 from ..engine import Value, _data, get_default_dtype
 
 __all__ = ["zeros", "ones", "full", "fill", "zeros_like", "ones_like", "full_like", "eye",
-           "arange", "range", "linspace"]
+           "arange", "range", "linspace", "tensor", "from_numpy", "device"]
 
 
 def _shape(shape, where):
@@ -35,27 +36,41 @@ def _dtype(dtype, where):
                         f"as one tuple, {where}((2, 3))") from None
 
 
-def _made(data, requires_grad, name, where):
+def device(type="cpu"):  # noqa: A002 (PyTorch's argument name)
+    """PyTorch's ``torch.device``: "cpu", the only device here, as a string (another one is
+    refused)."""
+    return _check_device(type, "device")
+
+
+def _check_device(device, where):
+    name = str(device).split(":")[0] if device is not None else "cpu"
+    if name != "cpu":
+        raise ValueError(f"{where}: autograd_core runs on the CPU only, got device {device!r}")
+    return "cpu"
+
+
+def _made(data, requires_grad, name, where, device=None):
     """``data`` as a Value: a constant, or a leaf that requires grad."""
+    _check_device(device, where)
     if requires_grad and data.dtype.kind != "f":
         raise TypeError(f"{where}: only float Values can require grad, got dtype {data.dtype}")
     return Value(data, requires_grad=requires_grad, name=name, dtype=data.dtype)
 
 
-def zeros(shape, dtype=None, requires_grad=False, name=None):
+def zeros(shape, dtype=None, requires_grad=False, name=None, device=None):
     """A Value of zeros of ``shape`` (an int or a tuple): ``np.zeros``, ``tf.zeros``.
 
     >>> zeros((2, 3)).shape, zeros(2).dtype
     ((2, 3), dtype('float32'))
     """
     return _made(np.zeros(_shape(shape, "zeros"), _dtype(dtype, "zeros")), requires_grad,
-                 name, "zeros")
+                 name, "zeros", device)
 
 
-def ones(shape, dtype=None, requires_grad=False, name=None):
+def ones(shape, dtype=None, requires_grad=False, name=None, device=None):
     """A Value of ones of ``shape`` (an int or a tuple): ``np.ones``, ``tf.ones``."""
     return _made(np.ones(_shape(shape, "ones"), _dtype(dtype, "ones")), requires_grad,
-                 name, "ones")
+                 name, "ones", device)
 
 
 def _fill_dtype(fill_value, dtype, where):
@@ -70,7 +85,7 @@ def _fill_dtype(fill_value, dtype, where):
     return kind if kind.kind in "biu" else get_default_dtype()
 
 
-def full(shape, fill_value, dtype=None, requires_grad=False, name=None):
+def full(shape, fill_value, dtype=None, requires_grad=False, name=None, device=None):
     """A Value of ``shape`` filled with ``fill_value`` (``np.full``, ``torch.full``); its dtype
     is the fill value's (a Python float: the default float dtype; an int: int64).
 
@@ -79,7 +94,8 @@ def full(shape, fill_value, dtype=None, requires_grad=False, name=None):
     """
     dtype = _fill_dtype(fill_value, dtype, "full")
     value = np.asarray(_data(fill_value))
-    return _made(np.full(_shape(shape, "full"), value, dtype), requires_grad, name, "full")
+    return _made(np.full(_shape(shape, "full"), value, dtype), requires_grad, name, "full",
+                 device)
 
 
 def fill(dims, value, name=None):
@@ -87,7 +103,7 @@ def fill(dims, value, name=None):
     return full(dims, value, name=name)
 
 
-def _like(x, fill_value, dtype, requires_grad, name, where):
+def _like(x, fill_value, dtype, requires_grad, name, where, device=None):
     """``fill_value`` in x's shape and dtype (or ``dtype``)."""
     data = _data(x)
     if dtype is not None:
@@ -97,25 +113,26 @@ def _like(x, fill_value, dtype, requires_grad, name, where):
     else:
         dtype = get_default_dtype()  # lists and numbers, as Values take them
     value = np.asarray(_data(fill_value))
-    return _made(np.full(np.shape(data), value, dtype), requires_grad, name, where)
+    return _made(np.full(np.shape(data), value, dtype), requires_grad, name, where, device)
 
 
-def zeros_like(x, dtype=None, requires_grad=False, name=None):
+def zeros_like(x, dtype=None, requires_grad=False, name=None, device=None):
     """Zeros of x's shape and dtype (``np.zeros_like``, ``tf.zeros_like``)."""
-    return _like(x, 0, dtype, requires_grad, name, "zeros_like")
+    return _like(x, 0, dtype, requires_grad, name, "zeros_like", device)
 
 
-def ones_like(x, dtype=None, requires_grad=False, name=None):
+def ones_like(x, dtype=None, requires_grad=False, name=None, device=None):
     """Ones of x's shape and dtype (``np.ones_like``, ``tf.ones_like``)."""
-    return _like(x, 1, dtype, requires_grad, name, "ones_like")
+    return _like(x, 1, dtype, requires_grad, name, "ones_like", device)
 
 
-def full_like(x, fill_value, dtype=None, requires_grad=False, name=None):
+def full_like(x, fill_value, dtype=None, requires_grad=False, name=None, device=None):
     """``fill_value`` in x's shape and dtype (``np.full_like``, ``torch.full_like``)."""
-    return _like(x, fill_value, dtype, requires_grad, name, "full_like")
+    return _like(x, fill_value, dtype, requires_grad, name, "full_like", device)
 
 
-def eye(N, M=None, k=0, dtype=None, batch_shape=None, requires_grad=False, name=None):
+def eye(N, M=None, k=0, dtype=None, batch_shape=None, requires_grad=False, name=None,
+        device=None):
     """The N x M identity: ones on diagonal ``k`` (``np.eye``; ``tf.eye``'s ``batch_shape``
     stacks copies of it).
 
@@ -126,10 +143,11 @@ def eye(N, M=None, k=0, dtype=None, batch_shape=None, requires_grad=False, name=
     data = np.eye(N, M, k, dtype=_dtype(dtype, "eye"))
     if batch_shape is not None:
         data = np.broadcast_to(data, _shape(batch_shape, "eye") + data.shape)
-    return _made(data, requires_grad, name, "eye")
+    return _made(data, requires_grad, name, "eye", device)
 
 
-def arange(start, stop=None, step=1, dtype=None, requires_grad=False, name=None):
+def arange(start, stop=None, step=1, dtype=None, requires_grad=False, name=None,
+           device=None):
     """Evenly spaced numbers in [start, stop) (``np.arange``; ``arange(n)`` is 0, ..., n-1).
     Integer arguments give integers (int64), as numpy; floats the default float dtype.
 
@@ -141,7 +159,7 @@ def arange(start, stop=None, step=1, dtype=None, requires_grad=False, name=None)
     data = np.arange(start, stop, step, dtype=None if dtype is None else _dtype(dtype, "arange"))
     if dtype is None and data.dtype.kind == "f":
         data = data.astype(get_default_dtype())
-    return _made(data, requires_grad, name, "arange")
+    return _made(data, requires_grad, name, "arange", device)
 
 
 def range(start, limit=None, delta=1, dtype=None, name=None):  # noqa: A001 - tf.range
@@ -150,7 +168,7 @@ def range(start, limit=None, delta=1, dtype=None, name=None):  # noqa: A001 - tf
 
 
 def linspace(start, stop, num=50, endpoint=True, dtype=None, axis=0, requires_grad=False,
-             name=None):
+             name=None, device=None):
     """``num`` evenly spaced numbers from start to stop, stop included unless ``endpoint``
     is False (``np.linspace``; PyTorch's ``linspace(start, end, steps)``).
 
@@ -159,4 +177,33 @@ def linspace(start, stop, num=50, endpoint=True, dtype=None, axis=0, requires_gr
     """
     data = np.linspace(_data(start), _data(stop), num,
                        endpoint=endpoint, axis=axis)
-    return _made(data.astype(_dtype(dtype, "linspace")), requires_grad, name, "linspace")
+    return _made(data.astype(_dtype(dtype, "linspace")), requires_grad, name, "linspace",
+                 device)
+
+
+def tensor(data, dtype=None, requires_grad=False, device=None):
+    """PyTorch's ``torch.tensor``: a new Value holding a copy of ``data``, with PyTorch's
+    dtypes: Python floats (and lists of them) the default float dtype, integers int64,
+    booleans bool, numpy arrays their own dtype.
+
+    >>> tensor([1, 2]).dtype, tensor([1.0, 2.0]).dtype, tensor(3.0, requires_grad=True).is_leaf
+    (dtype('int64'), dtype('float32'), True)
+    """
+    if isinstance(data, Value):
+        data = data.data
+    if dtype is None and not isinstance(data, (np.ndarray, np.generic)):
+        kind = np.asarray(data).dtype.kind
+        dtype = np.int64 if kind in "iu" else np.bool_ if kind == "b" else None
+    if dtype is None and isinstance(data, (np.ndarray, np.generic)):
+        dtype = data.dtype
+    value = Value(data, requires_grad=False, dtype=dtype)
+    return _made(np.array(value.data), requires_grad, None, "tensor", device)
+
+
+def from_numpy(array):
+    """PyTorch's ``torch.from_numpy``: a constant Value of a numpy array, in its own dtype.
+    (PyTorch shares the array's memory; here the Value holds a copy, as every Value made
+    from user data does, so that optimizers can update it in place.)"""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy array, got {type(array).__name__}")
+    return Value(array, requires_grad=False, dtype=array.dtype)

@@ -85,6 +85,11 @@ def _where(condition, *xy):
     return arithmetic.where(condition, *xy)
 
 
+def _copy(a, order="K", subok=False):
+    _no_extra("copy", dict(order=order, subok=subok), order="K", subok=False)
+    return arithmetic.clone(a)
+
+
 def _dot(a, b, out=None):
     _no_extra("dot", dict(out=out), out=None)
     if np.ndim(_data(a)) == 0 or np.ndim(_data(b)) == 0:
@@ -108,6 +113,7 @@ FUNCTIONS = {
     np.clip: _clip,
     np.dot: _dot,
     np.abs: arithmetic.abs,
+    np.copy: _copy,
 }
 # Functions whose result has no gradient: computed on the data.
 CONSTANT_FUNCTIONS = {

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..engine import Value, _data, apply, is_grad_enabled
 from . import activations, arithmetic, elementwise, linalg, nn, reductions, shape, special, trig
-from . import cumulative, indexing, inverse, joining, norms, statistics
+from . import cumulative, indexing, inverse, joining, nondiff, norms, statistics
 from ._operands import operand
 from .arithmetic import Add, Div, Mul, Pow, Sub
 
@@ -71,18 +71,25 @@ def _in_place(name, op, np_fn):
                     f"inside `with ag.no_grad():`, or with assign_sub/assign_add, as in PyTorch")
             if self.requires_grad:
                 return op(self, other)
-        other = _data(other)
-        new = np_fn(self.data, other)
-        if np.shape(new) != self.shape:
-            raise ValueError(f"{name}: the result has shape {np.shape(new)}, not the Value's "
-                             f"shape {self.shape}")
-        if isinstance(self.data, np.ndarray):
-            np.copyto(self.data, new, casting="same_kind")
-        else:
-            self.data = self.dtype.type(new)
-        self.mark_changed()
-        return self
+        return _write(self, name, np_fn(self.data, _data(other)))
     return method
+
+
+def _write(self, name, new):
+    """Put ``new`` into ``self.data`` in place, after checking it fits, and mark the change
+    (a backward through ops that read the old data then refuses to run)."""
+    if np.shape(new) != self.shape:
+        raise ValueError(f"{name}: the result has shape {np.shape(new)}, not the Value's "
+                         f"shape {self.shape}")
+    if isinstance(self.data, np.ndarray):
+        if not np.can_cast(np.result_type(new), self.dtype, "same_kind"):
+            raise TypeError(f"{name}: cannot write {np.result_type(new)} numbers into a Value "
+                            f"of dtype {self.dtype} in place")
+        np.copyto(self.data, new, casting="same_kind")
+    else:
+        self.data = self.dtype.type(new)
+    self.mark_changed()
+    return self
 
 
 Value.__iadd__ = _in_place("+=", arithmetic.add, np.add)
@@ -129,3 +136,204 @@ Value.inverse = inverse.inv  # torch's name
 Value.view = shape.reshape
 Value.gather = indexing.torch_gather
 Value.T = property(shape.transpose)
+
+
+# --- PyTorch's and numpy's remaining Tensor/ndarray methods ---------------------------
+#
+# Ported code calls these on results: ``pred.argmax(1)``, ``x.float()``, ``w.zero_()``,
+# ``p.add_(g, alpha=-lr)``, ``x.to("cpu")``. numpy's ``axis``/``keepdims`` and PyTorch's
+# ``dim``/``keepdim`` are both accepted.
+
+
+def _axis_arg(where, axis, keepdims, dim, keepdim):
+    if dim is not None:
+        if axis is not None:
+            raise TypeError(f"{where}: give axis (numpy) or dim (PyTorch), not both")
+        axis = dim
+    return axis, bool(keepdims or keepdim)
+
+
+def _argmax(self, axis=None, keepdims=False, *, dim=None, keepdim=False):
+    """The index of the largest element along axis (or dim); None: in the flattened x."""
+    axis, keepdims = _axis_arg("argmax", axis, keepdims, dim, keepdim)
+    return nondiff.argmax(self, axis, keepdims)
+
+
+def _argmin(self, axis=None, keepdims=False, *, dim=None, keepdim=False):
+    """The index of the smallest element along axis (or dim); None: in the flattened x."""
+    axis, keepdims = _axis_arg("argmin", axis, keepdims, dim, keepdim)
+    return nondiff.argmin(self, axis, keepdims)
+
+
+def _argsort(self, axis=-1, kind=None, *, descending=False, dim=None, stable=None):
+    """The indices that sort x along axis (or dim); always a stable sort, whatever
+    numpy's ``kind`` or PyTorch's ``stable`` asks (a stable order is a valid answer to
+    both)."""
+    if kind not in (None, "quicksort", "mergesort", "heapsort", "stable"):
+        raise ValueError(f"argsort: kind must be quicksort, mergesort, heapsort or stable, "
+                         f"got {kind!r}")
+    axis, _ = _axis_arg("argsort", None if dim is not None else axis, False, dim, False)
+    return nondiff.argsort(self, axis, descending)
+
+
+def _all(self, axis=None, keepdims=False, *, dim=None, keepdim=False):
+    axis, keepdims = _axis_arg("all", axis, keepdims, dim, keepdim)
+    return nondiff.reduce_all(self, axis, keepdims)
+
+
+def _any(self, axis=None, keepdims=False, *, dim=None, keepdim=False):
+    axis, keepdims = _axis_arg("any", axis, keepdims, dim, keepdim)
+    return nondiff.reduce_any(self, axis, keepdims)
+
+
+Value.argmax, Value.argmin, Value.argsort = _argmax, _argmin, _argsort
+Value.all, Value.any = _all, _any
+Value.isnan, Value.isfinite, Value.isinf = nondiff.isnan, nondiff.isfinite, nondiff.isinf
+Value.eq, Value.ne = Value.__eq__, Value.__ne__
+Value.lt, Value.le, Value.gt, Value.ge = Value.__lt__, Value.__le__, Value.__gt__, Value.__ge__
+Value.neg = Value.negative = arithmetic.negative
+Value.clone = Value.copy = arithmetic.clone
+Value.matmul = linalg.matmul
+Value.tolist = lambda self: self.data.tolist()
+Value.dim = lambda self: self.ndim
+Value.numel = lambda self: self.size
+Value.cpu = lambda self: self  # the only device there is
+
+
+def _mm(self, other):
+    """PyTorch's ``mm``: the product of two matrices (2-D only; ``matmul`` broadcasts)."""
+    if self.ndim != 2 or np.ndim(other) != 2:
+        raise ValueError(f"mm: expects two matrices, got shapes {self.shape} and "
+                         f"{np.shape(other)}; use matmul (@) for other shapes")
+    return linalg.matmul(self, other)
+
+
+def _dot(self, other):
+    """numpy's ``dot`` for vectors and matrices: the inner product of two vectors, else the
+    matrix product."""
+    if self.ndim > 2 or np.ndim(other) > 2:
+        raise ValueError(f"dot: shapes {self.shape} and {np.shape(other)}; for arrays of more "
+                         "than 2 dimensions use matmul (@, batched) or tensordot")
+    if self.ndim == 0 or np.ndim(other) == 0:
+        return self * other
+    return linalg.matmul(self, other)
+
+
+def _t(self):
+    """PyTorch's ``t``: a matrix transposed; vectors and numbers stay as they are."""
+    if self.ndim > 2:
+        raise ValueError(f"t: expects at most 2 dimensions, got shape {self.shape}; use "
+                         "transpose/permute")
+    return self if self.ndim < 2 else shape.transpose(self)
+
+
+def _mT(self):
+    """The last two axes swapped (a batch of matrices transposed): numpy's and PyTorch's
+    ``mT``."""
+    if self.ndim < 2:
+        raise ValueError(f"mT: expects at least 2 dimensions, got shape {self.shape}")
+    return shape.swapaxes(self, -1, -2)
+
+
+def _clamp(self, min=None, max=None):  # noqa: A002 (PyTorch's argument names)
+    """PyTorch's ``clamp(min, max)``: numpy's ``clip``."""
+    return arithmetic.clip(self, min, max)
+
+
+def _masked_fill(self, mask, value):
+    """PyTorch's ``masked_fill``: ``value`` where ``mask`` is true, else x (the gradient
+    flows to x where the mask is false)."""
+    return arithmetic.where(_data(mask), value, self)
+
+
+Value.mm, Value.dot, Value.t, Value.clamp = _mm, _dot, _t, _clamp
+Value.mT = property(_mT)
+Value.masked_fill = _masked_fill
+
+# --- dtypes and devices ---------------------------------------------------------------
+
+_DEVICES = ("cpu", "cuda", "mps", "xpu", "meta")
+
+
+def _cast_to(name, dtype):
+    def method(self):
+        return self if self.dtype == dtype else arithmetic.cast(self, dtype)
+    method.__name__ = name
+    method.__doc__ = f"x as {np.dtype(dtype).name} (PyTorch's ``{name}()``)."
+    return method
+
+
+Value.float, Value.double, Value.half = (_cast_to("float", np.float32),
+                                         _cast_to("double", np.float64),
+                                         _cast_to("half", np.float16))
+Value.long, Value.int, Value.bool = (_cast_to("long", np.int64), _cast_to("int", np.int32),
+                                     _cast_to("bool", np.bool_))
+
+
+def _type(self, dtype=None):
+    """PyTorch's ``type``: with a dtype, x cast to it; without, the dtype's name."""
+    if dtype is None:
+        return self.dtype.name
+    return self if np.dtype(dtype) == self.dtype else arithmetic.cast(self, dtype)
+
+
+def _to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
+    """PyTorch's ``to``: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``,
+    ``to(other)`` (other's dtype). The CPU is the only device: it changes nothing, and
+    another one is refused."""
+    for a in args:
+        if isinstance(a, Value):
+            dtype = a.dtype
+        elif isinstance(a, str) and a.split(":")[0] in _DEVICES:
+            device = a
+        else:
+            dtype = a
+    if device is not None and str(device).split(":")[0] != "cpu":
+        raise ValueError(f"to: autograd_core runs on the CPU only, got device {device!r}")
+    out = self if dtype is None or np.dtype(dtype) == self.dtype else arithmetic.cast(self, dtype)
+    return arithmetic.clone(out) if copy and out is self else out
+
+
+Value.type, Value.to = _type, _to
+
+
+def _requires_grad_(self, requires_grad=True):
+    """PyTorch's ``requires_grad_``: start (or stop) tracking gradients of a leaf."""
+    if self.op is not None and not requires_grad and self.requires_grad:
+        raise RuntimeError("requires_grad_: only a leaf's flag can be turned off; use "
+                           "detach() for a result of ops")
+    if self.op is None:
+        if requires_grad and self.dtype.kind not in "fc":
+            raise RuntimeError(f"requires_grad_: only float Values can require gradients, "
+                               f"this one is {self.dtype}")
+        self.requires_grad = bool(requires_grad)
+    return self
+
+
+Value.requires_grad_ = _requires_grad_
+
+# --- PyTorch's in-place methods: zero_, fill_, add_, sub_, mul_, div_, copy_ ------------
+
+
+def _mutator(name, update):
+    """An in-place method: under ``no_grad`` or on a Value that needs no gradient the data
+    changes in place (and ops that read the old data refuse their backward); a Value that
+    requires grad refuses while the graph is recorded, as ``-=`` does for leaves."""
+    def method(self, *args, **kwargs):
+        if is_grad_enabled() and self.requires_grad:
+            raise RuntimeError(
+                f"{name}: {self.name or 'a Value'} of shape {self.shape} requires grad, so it "
+                f"cannot be changed in place while the graph is recorded: call it inside "
+                f"`with ag.no_grad():`, as in PyTorch")
+        return _write(self, name, update(self.data, *[_data(a) for a in args], **kwargs))
+    method.__name__ = name
+    return method
+
+
+Value.zero_ = _mutator("zero_", lambda a: np.zeros_like(a))
+Value.fill_ = _mutator("fill_", lambda a, value: np.full_like(a, value))
+Value.add_ = _mutator("add_", lambda a, b, alpha=1: a + b * alpha if alpha != 1 else a + b)
+Value.sub_ = _mutator("sub_", lambda a, b, alpha=1: a - b * alpha if alpha != 1 else a - b)
+Value.mul_ = _mutator("mul_", lambda a, b: a * b)
+Value.div_ = _mutator("div_", lambda a, b: a / b)
+Value.copy_ = _mutator("copy_", lambda a, src: np.broadcast_to(src, a.shape))

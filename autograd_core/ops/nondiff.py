@@ -1,5 +1,6 @@
 """Ops that pass no gradient: stop_gradient, and numpy functions whose result has no useful
-derivative (argmax, argmin, equal, one_hot, casts to integers)."""
+derivative (argmax, argmin, argsort, equal, one_hot, the tests isnan/isfinite/isinf, the
+boolean reductions, casts to integers)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import numpy as np
 from ..engine import Op, _numeric_dtype, apply, get_default_dtype
 from ._operands import as_constant, operand
 
-__all__ = ["stop_gradient", "argmax", "argmin", "equal", "one_hot"]
+__all__ = ["stop_gradient", "argmax", "argmin", "argsort", "equal", "one_hot", "isnan",
+           "isfinite", "isinf", "reduce_all", "reduce_any"]
 
 
 class StopGradient(Op):
@@ -48,16 +50,82 @@ class NonDifferentiable(Op):
         return self.name
 
 
-def argmax(x, axis=None):
-    """Index of the largest element along ``axis`` (integer constant)."""
-    return apply(NonDifferentiable(lambda a: np.argmax(a, axis=axis), "argmax"),
-                 as_constant(x, "argmax"))
+def _one_axis(axis, ndim, op):
+    """``axis`` checked against x's ndim (None stays None): numpy's message, with the op."""
+    if axis is None:
+        return None
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{op}: axis must be an integer or None, got {axis!r}")
+    if not -max(ndim, 1) <= axis < max(ndim, 1):
+        raise ValueError(f"{op}: axis {axis} is out of bounds for x with {ndim} dimensions")
+    return int(axis)
 
 
-def argmin(x, axis=None):
-    """Index of the smallest element along ``axis`` (integer constant)."""
-    return apply(NonDifferentiable(lambda a: np.argmin(a, axis=axis), "argmin"),
-                 as_constant(x, "argmin"))
+def argmax(x, axis=None, keepdims=False):
+    """Index of the largest element along ``axis`` (integer constant); the first on ties.
+    With ``axis=None``, the index into the flattened x."""
+    x = as_constant(x, "argmax")
+    axis = _one_axis(axis, x.ndim, "argmax")
+    return apply(NonDifferentiable(lambda a: np.argmax(a, axis=axis, keepdims=keepdims),
+                                   "argmax"), x)
+
+
+def argmin(x, axis=None, keepdims=False):
+    """Index of the smallest element along ``axis`` (integer constant); the first on ties."""
+    x = as_constant(x, "argmin")
+    axis = _one_axis(axis, x.ndim, "argmin")
+    return apply(NonDifferentiable(lambda a: np.argmin(a, axis=axis, keepdims=keepdims),
+                                   "argmin"), x)
+
+
+def argsort(x, axis=-1, descending=False):
+    """The indices that sort x along ``axis`` (integer constant), ascending unless
+    ``descending``; equal elements keep their order (a stable sort, so the result does
+    not depend on the sorting algorithm)."""
+    x = as_constant(x, "argsort")
+    axis = _one_axis(axis, x.ndim, "argsort")
+
+    def fn(a):
+        a, along = (a.ravel(), 0) if axis is None else (a, axis)
+        if not descending:
+            return np.argsort(a, axis=along, kind="stable")
+        # Descending and stable: sort the reversed array ascending, then reverse that order
+        # and turn its positions back into a's (negating the keys would overflow integers).
+        order = np.argsort(np.flip(a, along), axis=along, kind="stable")
+        return a.shape[along] - 1 - np.flip(order, along)
+    return apply(NonDifferentiable(fn, "argsort"), x)
+
+
+def _test(np_fn, name):
+    def test(x):
+        return apply(NonDifferentiable(lambda a: np.asarray(np_fn(a)), name),
+                     as_constant(x, name))
+    test.__name__ = name
+    return test
+
+
+isnan = _test(np.isnan, "isnan")
+isnan.__doc__ = "Elementwise x is NaN, a boolean constant."
+isfinite = _test(np.isfinite, "isfinite")
+isfinite.__doc__ = "Elementwise x is neither infinite nor NaN, a boolean constant."
+isinf = _test(np.isinf, "isinf")
+isinf.__doc__ = "Elementwise x is +inf or -inf, a boolean constant."
+
+
+def reduce_all(x, axis=None, keepdims=False):
+    """Whether every element along ``axis`` is true (non-zero): ``tf.reduce_all``,
+    ``np.all``, ``Value.all()``. A boolean constant."""
+    x = as_constant(x, "reduce_all")
+    return apply(NonDifferentiable(
+        lambda a: np.asarray(np.all(a, axis=axis, keepdims=keepdims)), "all"), x)
+
+
+def reduce_any(x, axis=None, keepdims=False):
+    """Whether some element along ``axis`` is true (non-zero): ``tf.reduce_any``,
+    ``np.any``, ``Value.any()``. A boolean constant."""
+    x = as_constant(x, "reduce_any")
+    return apply(NonDifferentiable(
+        lambda a: np.asarray(np.any(a, axis=axis, keepdims=keepdims)), "any"), x)
 
 
 def equal(a, b):
