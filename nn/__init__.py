@@ -14,7 +14,9 @@ hand with a ``GradientTape`` over ``model.trainable_variables``, or PyTorch's wa
 ``loss.backward(); opt.step(); opt.zero_grad()`` over ``model.parameters()``.
 """
 
-from . import activations, data, datasets, initializers, losses, metrics, saving
+from . import (
+    activations, data, datasets, initializers, losses, metrics, regularizers, saving,
+)
 from .base_layer import Layer
 from .data import Standardizer, one_hot, to_categorical
 from .functional import Input, InputLayer
@@ -39,6 +41,10 @@ from .conv_layers import (
 from .normalization import BatchNormalization
 from .reshaping import Embedding, Reshape
 from .torch_layers import Conv2d, Linear, MaxPool2d, Parameter
+from .torch_losses import (
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
+    SmoothL1Loss,
+)
 from . import callbacks, state_dict
 from .callbacks import ModelCheckpoint
 from .sequential import MLP, Sequential
@@ -58,7 +64,8 @@ __all__ = [
     # merging (skip connections, several inputs)
     "Add", "Subtract", "Multiply", "Average", "Concatenate", "add", "concatenate",
     # PyTorch's names
-    "Linear", "Conv2d", "MaxPool2d", "Parameter",
+    "Linear", "Conv2d", "MaxPool2d", "Parameter", "CrossEntropyLoss", "NLLLoss", "MSELoss",
+    "L1Loss", "BCELoss", "BCEWithLogitsLoss", "HuberLoss", "SmoothL1Loss",
     # losses and metrics
     "MeanSquaredError", "MeanAbsoluteError", "SumSquaredError", "BinaryCrossentropy",
     "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "confusion_matrix",
@@ -69,6 +76,7 @@ __all__ = [
     # data
     "to_categorical", "one_hot", "Standardizer",
     # submodules
-    "activations", "initializers", "losses", "metrics", "saving", "data", "datasets",
+    "activations", "initializers", "regularizers", "losses", "metrics", "saving", "data",
+    "datasets",
     "callbacks", "state_dict",
 ]

@@ -11,8 +11,8 @@ import numpy as np
 
 import autograd_core as ag
 
-__all__ = ["relu", "sigmoid", "tanh", "softmax", "leaky_relu", "linear", "step", "Step", "get",
-           "register_layer"]
+__all__ = ["relu", "sigmoid", "tanh", "softmax", "leaky_relu", "elu", "linear", "step", "Step",
+           "get", "register_layer"]
 
 
 class Step(ag.Op):
@@ -65,6 +65,11 @@ def leaky_relu(x, alpha=0.2):
     return ag.leaky_relu(x, alpha)
 
 
+def elu(x, alpha=1.0):
+    """x if x > 0 else alpha * (exp(x) - 1) (Keras's default alpha 1.0)."""
+    return ag.elu(x, alpha)
+
+
 def linear(x):
     """The identity: no activation (Keras's ``activation=None``)."""
     return x
@@ -72,7 +77,7 @@ def linear(x):
 
 _BY_NAME = {
     "relu": relu, "sigmoid": sigmoid, "tanh": tanh, "softmax": softmax,
-    "leaky_relu": leaky_relu, "linear": linear, "step": step,
+    "leaky_relu": leaky_relu, "elu": elu, "linear": linear, "step": step,
 }
 
 # Activations that are layers with weights ("prelu"), registered by the module defining
@@ -89,8 +94,8 @@ def get(identifier):
     """An activation from a name, a function, or None (the identity).
 
     Args:
-        identifier: "relu", "sigmoid", "tanh", "softmax", "leaky_relu", "linear", "step",
-            "prelu" (a new ``PReLU`` layer, whose slopes are trainable), None, or any
+        identifier: "relu", "sigmoid", "tanh", "softmax", "leaky_relu", "elu", "linear",
+            "step", "prelu" (a new ``PReLU`` layer, whose slopes are trainable), None, or any
             callable (returned unchanged).
     Returns:
         A callable Value -> Value.
@@ -113,7 +118,7 @@ def get(identifier):
 
 # The engine's own functions, as passed in ``Dense(2, activation=ag.sigmoid)``.
 _ENGINE_NAMES = {ag.relu: "relu", ag.sigmoid: "sigmoid", ag.tanh: "tanh",
-                 ag.softmax: "softmax", ag.leaky_relu: "leaky_relu"}
+                 ag.softmax: "softmax", ag.leaky_relu: "leaky_relu", ag.elu: "elu"}
 
 
 def name_of(fn):

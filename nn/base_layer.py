@@ -20,26 +20,23 @@ writes the maths in ``call``. This is the subclassing guide's first example:
 >>> layer(np.ones((2, 2))).shape, [w.shape for w in layer.weights]
 ((2, 4), [(2, 4), (4,)])
 
-``add_loss(value)`` inside ``call`` adds a term to the training loss (an activity
-regularizer, say): ``fit`` adds ``sum(model.losses)`` to the loss it minimises. The losses
-are those of the latest outermost call: each call of a layer that is not inside another
-layer's call starts afresh.
+``add_loss(value)`` inside ``call`` adds a term to the training loss: ``fit`` adds
+``sum(model.losses)`` to the loss it minimises. ``add_weight(..., regularizer=L2(0.01))``
+and ``activity_regularizer=`` add Keras's penalties of a weight and of the output
+(``nn.regularizers``). The losses are those of the latest outermost call: each call of a
+layer that is not inside another layer's call starts afresh (``Module.losses``).
 """
 
 import inspect
-import threading
 
 import numpy as np
 
 import autograd_core as ag
 
-from . import initializers
+from . import initializers, regularizers
 from .module import Module
 
 __all__ = ["Layer"]
-
-# How deep the current thread is in Layer calls: losses reset only at depth 0.
-_calls = threading.local()
 
 
 class Layer(Module):
@@ -49,22 +46,29 @@ class Layer(Module):
         name: the layer's name (unique by default, from the class name).
         trainable: False freezes every weight that ``add_weight`` creates.
         input_shape: without the batch axis, for the first layer of a ``Sequential``.
+        activity_regularizer: a penalty of the layer's output, added to ``losses`` at each
+            call divided by the batch size (``nn.regularizers``); None by default.
 
     Attributes:
         built: True once ``build`` has run.
         losses: the values passed to ``add_loss`` by this layer and the layers inside it
-            during the latest call.
+            during the latest call, their activity penalties, and the penalties of the
+            weights, as in Keras (``Module.losses``).
     """
 
-    def __init__(self, name=None, trainable=True, input_shape=None, **kwargs):
+    def __init__(self, name=None, trainable=True, input_shape=None, activity_regularizer=None,
+                 **kwargs):
         if kwargs:
             raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) "
                             f"{', '.join(sorted(kwargs))}")
         super().__init__(name)
+        where = f"{type(self).__name__} {self.name!r}"
+        self.activity_regularizer = regularizers.for_layer(activity_regularizer,
+                                                           "activity_regularizer", where)
         self.trainable = bool(trainable)
         self.built = False
-        self._losses = []
         self._added = {}     # add_weight's Variables by name, also those not kept as attributes
+        self._regularizers = {}  # add_weight's regularizers, by the weight's name
         if input_shape is not None:
             self.input_shape = (None,) + tuple(int(n) for n in np.atleast_1d(input_shape))
 
@@ -77,7 +81,7 @@ class Layer(Module):
         raise NotImplementedError(f"{type(self).__name__} must define call()")
 
     def add_weight(self, shape=(), initializer="glorot_uniform", trainable=True, name=None,
-                   dtype=None):
+                   dtype=None, regularizer=None):
         """Create a Variable of ``shape`` from ``initializer`` (a name or a callable).
 
         Args:
@@ -87,6 +91,8 @@ class Layer(Module):
             trainable: False for a weight updated by hand (a running total, a statistic).
             name: the weight's name inside the layer ("variable", "variable_1" by default).
             dtype: the default float dtype unless given.
+            regularizer: a penalty of the weight that ``losses`` adds while it is
+                trainable (``nn.regularizers``: "l2", ``L2(0.001)``, ...).
         Returns:
             The ``ag.Variable``.
         """
@@ -94,6 +100,8 @@ class Layer(Module):
             else (int(shape),)
         dtype = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
         init = initializers.get(initializer)
+        regularizer = regularizers.for_layer(regularizer, "add_weight: regularizer",
+                                             f"{type(self).__name__} {self.name!r}")
         name = name or ("variable" if not self._added else f"variable_{len(self._added)}")
         if name in self._added:
             raise ValueError(f"{type(self).__name__} {self.name!r}: add_weight: a weight "
@@ -105,7 +113,13 @@ class Layer(Module):
         v = ag.Variable(value, name=f"{self.name}/{name}",
                         trainable=bool(trainable) and self.trainable)
         self._added[name] = v
+        if regularizer is not None:
+            self._regularizers[name] = regularizer
         return v
+
+    def _regularized_weights(self):
+        return [(f"the regularizer of weight {name!r}", regularizer, self._added[name])
+                for name, regularizer in self._regularizers.items()]
 
     def add_loss(self, value):
         """Add ``value`` (a scalar Value) to the loss that ``fit`` minimises."""
@@ -115,16 +129,6 @@ class Layer(Module):
         self._losses.append(value)
 
     # --- running it -------------------------------------------------------------------------
-    def __call__(self, *args, **kwargs):
-        depth = getattr(_calls, "depth", 0)
-        if depth == 0:
-            self.clear_losses()
-        _calls.depth = depth + 1
-        try:
-            return super().__call__(*args, **kwargs)
-        finally:
-            _calls.depth = depth
-
     def forward(self, *args, **kwargs):
         if not self.built:
             self.build(_shape_of(args[0]) if args else None)
@@ -132,17 +136,6 @@ class Layer(Module):
         if "training" in _parameters(type(self).call):
             kwargs.setdefault("training", self.training)
         return self.call(*args, **kwargs)
-
-    def clear_losses(self):
-        """Forget the losses of this layer and of every layer inside it."""
-        for m in self.modules():
-            if isinstance(m, Layer):
-                m._losses.clear()
-
-    @property
-    def losses(self):
-        """The ``add_loss`` values of the latest call, this layer's and its sublayers'."""
-        return [value for m in self.modules() for value in getattr(m, "_losses", ())]
 
     # --- Keras's names for the Variables ----------------------------------------------------
     @property

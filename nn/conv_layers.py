@@ -24,8 +24,8 @@ import numpy as np
 
 import autograd_core as ag
 
-from . import activations, initializers
-from .layers import _as_input, _batch_shape
+from . import activations, initializers, regularizers
+from .layers import _as_input, _batch_shape, _regularizer_configs
 from .module import Module
 
 __all__ = ["Conv2D", "Conv1D", "MaxPooling2D", "AveragePooling2D", "MaxPooling1D",
@@ -47,9 +47,14 @@ def _ints(value, rank, what, where):
     return tuple(int(n) for n in items)
 
 
-def _padding(padding, where):
-    if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
-        raise ValueError(f"{where}: padding must be 'valid' or 'same', got {padding!r}")
+def _padding(padding, where, causal=False):
+    """"valid" or "same"; with ``causal`` (Conv1D's, as Keras) "causal" too."""
+    allowed = ("valid", "same", "causal") if causal else ("valid", "same")
+    if not isinstance(padding, str) or padding.lower() not in allowed:
+        forms = "'valid', 'same' or 'causal'" if causal else "'valid' or 'same'"
+        only = " ('causal' is for Conv1D only, as in Keras)" if \
+            isinstance(padding, str) and padding.lower() == "causal" else ""
+        raise ValueError(f"{where}: padding must be {forms}, got {padding!r}{only}")
     return padding.lower()
 
 
@@ -89,12 +94,23 @@ class _Conv(Module):
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 input_shape=None, name=None, seed=None):
+                 input_shape=None, name=None, seed=None, kernel_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, groups=1):
         super().__init__(name)
         where = f"{type(self).__name__} {self.name!r}"
         if isinstance(filters, (bool, np.bool_)) or not isinstance(filters, numbers.Integral) \
                 or filters <= 0:
             raise ValueError(f"{where}: filters must be a positive integer, got {filters!r}")
+        if isinstance(groups, (bool, np.bool_)) or not isinstance(groups, numbers.Integral) \
+                or groups <= 0:
+            raise ValueError(f"{where}: groups must be a positive integer, got {groups!r}")
+        if filters % groups:
+            raise ValueError(f"{where}: the number of filters must be evenly divisible by the "
+                             f"number of groups (as Keras); got groups={groups}, "
+                             f"filters={filters}")
+        penalties = [regularizers.for_layer(r, what, where) for r, what in (
+            (kernel_regularizer, "kernel_regularizer"), (bias_regularizer, "bias_regularizer"),
+            (activity_regularizer, "activity_regularizer"))]
         rank = self.rank
         kernel_size = _ints(kernel_size, rank, "kernel_size", where)
         strides = _ints(strides, rank, "strides", where)
@@ -103,7 +119,7 @@ class _Conv(Module):
             raise ValueError(f"{where}: strides > 1 not supported in conjunction with "
                              f"dilation_rate > 1 (as Keras); got strides={strides}, "
                              f"dilation_rate={dilation_rate}")
-        padding = _padding(padding, where)
+        padding = _padding(padding, where, causal=rank == 1)
         data_format = _data_format(data_format, where)
         activation = activations.get(activation)
         kernel_init = initializers.get(kernel_initializer, seed)
@@ -116,6 +132,8 @@ class _Conv(Module):
         self.padding, self.data_format, self.dilation_rate = padding, data_format, dilation_rate
         self.activation, self.use_bias = activation, bool(use_bias)
         self.kernel_initializer, self.bias_initializer = kernel_init, bias_init
+        self.kernel_regularizer, self.bias_regularizer, self.activity_regularizer = penalties
+        self.groups = int(groups)
         self.W = None
         self.b = None
         self.input_shape = input_shape
@@ -131,13 +149,18 @@ class _Conv(Module):
         return self.b
 
     def build(self, in_channels):
-        """Create W (*kernel_size, in_channels, filters) and b (filters,).
+        """Create W (*kernel_size, in_channels / groups, filters) and b (filters,).
 
-        Glorot's fans multiply by the receptive field: fan_in = kh*kw*in, fan_out =
+        Glorot's fans multiply by the receptive field: fan_in = kh*kw*in/groups, fan_out =
         kh*kw*filters (``initializers.compute_fans``), as Keras counts them.
         """
+        if in_channels % self.groups:
+            raise ValueError(f"{type(self).__name__} {self.name!r}: the number of input "
+                             f"channels must be evenly divisible by the number of groups (as "
+                             f"Keras); got groups={self.groups}, but the input has "
+                             f"{in_channels} channels")
         dtype = ag.get_default_dtype()
-        shape = self.kernel_size + (in_channels, self.filters)
+        shape = self.kernel_size + (in_channels // self.groups, self.filters)
         self.W = ag.Variable(self.kernel_initializer(shape, dtype), name=f"{self.name}/W")
         if self.use_bias:
             self.b = ag.Variable(self.bias_initializer((self.filters,), dtype),
@@ -151,16 +174,16 @@ class _Conv(Module):
         channels = x.shape[1 if first else -1]
         if self.W is None:
             self.build(channels)
-        if channels != self.W.shape[-2]:
-            raise ValueError(f"{where}: built for {self.W.shape[-2]} input channels, got input "
-                             f"of shape {x.shape} ({self.data_format})")
+        if channels != self.W.shape[-2] * self.groups:
+            raise ValueError(f"{where}: built for {self.W.shape[-2] * self.groups} input "
+                             f"channels, got input of shape {x.shape} ({self.data_format})")
         # Keras keeps (k..., in, out) in both layouts; the op wants (out, in, k...) for NCHW.
         kernel = ag.transpose(self.W, (self.rank + 1, self.rank) + tuple(range(self.rank))) \
             if first else self.W
         conv = ag.conv2d if self.rank == 2 else ag.conv1d
         z = _named(where, conv, x, kernel, self.strides if self.rank == 2 else self.strides[0],
                    self.padding, self.dilation_rate if self.rank == 2 else self.dilation_rate[0],
-                   self.data_format, bias=self.b)
+                   self.data_format, bias=self.b, groups=self.groups)
         return self.activation(z)
 
     def get_config(self):
@@ -168,16 +191,22 @@ class _Conv(Module):
         config.update(
             filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
             padding=self.padding, data_format=self.data_format,
-            dilation_rate=self.dilation_rate,
+            dilation_rate=self.dilation_rate, groups=self.groups,
             activation=activations.name_of(self.activation), use_bias=self.use_bias,
             kernel_initializer=initializers.serialize(self.kernel_initializer),
-            bias_initializer=initializers.serialize(self.bias_initializer))
+            bias_initializer=initializers.serialize(self.bias_initializer),
+            **_regularizer_configs(self))
         return config
+
+    def _regularized_weights(self):
+        return (("kernel_regularizer", self.kernel_regularizer, self.W),
+                ("bias_regularizer", self.bias_regularizer, self.b))
 
     def extra_repr(self):
         size = "x".join(map(str, self.kernel_size))
+        groups = f"groups={self.groups}, " if self.groups > 1 else ""
         return (f"{self.filters}, {size}, strides={self.strides}, padding={self.padding}, "
-                f"activation={activations.name_of(self.activation)}")
+                f"{groups}activation={activations.name_of(self.activation)}")
 
 
 class Conv2D(_Conv):
@@ -190,40 +219,55 @@ class Conv2D(_Conv):
         kernel_size: an int or a pair (kh, kw).
         strides=(1, 1), padding="valid" ("same" pads as TensorFlow), data_format=None
             (channels_last; "channels_first" takes (batch, in, rows, cols)),
-        dilation_rate=(1, 1), activation=None, use_bias=True,
+        dilation_rate=(1, 1), groups=1 (the input channels and the filters split into
+            that many groups, each filter convolving its own group's channels only: both
+            must be divisible by it; groups = in is a depthwise convolution),
+        activation=None, use_bias=True,
         kernel_initializer="glorot_uniform", bias_initializer="zeros".
+        kernel_regularizer=None, bias_regularizer=None: penalties of W and b added to
+            ``losses``; activity_regularizer=None: of the output, divided by the batch
+            size (``nn.regularizers``).
         input_shape: (rows, cols, in) to build now; else built at the first call.
         seed: for the initializers. name: "conv2d", "conv2d_1", ...
 
     Attributes:
-        W: the kernel (kh, kw, in, filters), Keras's ``kernel``.  b: (filters,), ``bias``.
+        W: the kernel (kh, kw, in / groups, filters), Keras's ``kernel``.  b: (filters,),
+        ``bias``.
     """
 
     rank = 2
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
-                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 data_format=None, dilation_rate=(1, 1), groups=1, activation=None,
+                 use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  input_shape=None, name=None, seed=None):
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
                          activation, use_bias, kernel_initializer, bias_initializer,
-                         input_shape, name, seed)
+                         input_shape, name, seed, kernel_regularizer=kernel_regularizer,
+                         bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer, groups=groups)
 
 
 class Conv1D(_Conv):
     """y = activation(x ⋆ W + b) along one axis: (batch, steps, in) -> (batch, new_steps,
-    filters). Args as Conv2D's with ints (kernel (kw, in, filters)); "causal" padding is
-    not supported."""
+    filters). Args as Conv2D's with ints (kernel (kw, in / groups, filters)); padding may
+    also be "causal", Keras's: dilation_rate * (kw - 1) zeros before the steps and none
+    after, so that output step t sees input steps up to t only, and at stride 1 the output
+    has the input's length."""
 
     rank = 1
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid",
-                 data_format="channels_last", dilation_rate=1, activation=None,
+                 data_format="channels_last", dilation_rate=1, groups=1, activation=None,
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  input_shape=None, name=None, seed=None):
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
                          activation, use_bias, kernel_initializer, bias_initializer,
-                         input_shape, name, seed)
+                         input_shape, name, seed, kernel_regularizer=kernel_regularizer,
+                         bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer, groups=groups)
 
 
 class _Pooling(Module):

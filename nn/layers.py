@@ -19,7 +19,7 @@ import numpy as np
 
 import autograd_core as ag
 
-from . import activations, initializers
+from . import activations, initializers, regularizers
 from .module import Module
 
 __all__ = [
@@ -68,6 +68,12 @@ def _batched(x, where):
                          "scalar")
 
 
+def _regularizer_configs(layer):
+    """The layer's ``*_regularizer`` attributes in Keras's config form (None when unset)."""
+    return {name: regularizers.serialize(value) for name, value in vars(layer).items()
+            if name.endswith("_regularizer")}
+
+
 def _as_input(x, dtype):
     """Data for a layer: Values pass; numpy data and lists become arrays of the weights'
     dtype (float64 data would otherwise turn every later result float64)."""
@@ -86,6 +92,9 @@ class Dense(Module):
         use_bias: add the bias b.
         kernel_initializer: for W, "glorot_uniform" by default (``nn.initializers``).
         bias_initializer: for b, "zeros" by default.
+        kernel_regularizer, bias_regularizer: penalties of W and b added to ``losses``
+            (``nn.regularizers``: "l2", ``regularizers.l2(0.001)``...); None by default.
+        activity_regularizer: a penalty of the output y, divided by the batch size.
         input_shape: ``(n_in,)``: build now. Without it (or ``input_dim``), W is created at
             the first call, from the data's last axis.
         input_dim: n_in, another way to say ``input_shape=(n_in,)``.
@@ -98,10 +107,18 @@ class Dense(Module):
 
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  input_shape=None, input_dim=None, name=None, seed=None):
         super().__init__(name)
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
             raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
+        where = f"Dense {self.name!r}"
+        self.kernel_regularizer = regularizers.for_layer(kernel_regularizer,
+                                                         "kernel_regularizer", where)
+        self.bias_regularizer = regularizers.for_layer(bias_regularizer, "bias_regularizer",
+                                                       where)
+        self.activity_regularizer = regularizers.for_layer(activity_regularizer,
+                                                           "activity_regularizer", where)
         self.units = int(units)
         self.use_bias = bool(use_bias)
         self.W = None
@@ -156,12 +173,17 @@ class Dense(Module):
     def forward(self, x):
         return self.activation(self.logits(x))
 
+    def _regularized_weights(self):
+        return (("kernel_regularizer", self.kernel_regularizer, self.W),
+                ("bias_regularizer", self.bias_regularizer, self.b))
+
     def get_config(self):
         config = super().get_config()
         config.update(units=self.units, activation=activations.name_of(self.activation),
                       use_bias=self.use_bias,
                       kernel_initializer=initializers.serialize(self.kernel_initializer),
-                      bias_initializer=initializers.serialize(self.bias_initializer))
+                      bias_initializer=initializers.serialize(self.bias_initializer),
+                      **_regularizer_configs(self))
         return config
 
     def extra_repr(self):

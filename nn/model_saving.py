@@ -19,9 +19,11 @@ can inflate beyond the file's own size.
 
 A layer without ``get_config`` is described by the arguments of its ``__init__`` that it
 keeps as attributes of the same name (``units``, ``rate``, ``name``...). Initializers are
-not saved: the weights come from the file. An ``MLP`` is saved as the ``Sequential`` of
-its layers. A subclassed Model (a ``call`` of its own) is refused: its code is not data;
-use ``save_weights``.
+not saved: the weights come from the file; regularizers are (they shape the training), in
+Keras's ``{"class_name": "L2", "config": {"l2": 0.001}}`` form, read back by
+``nn.regularizers`` (a Regularizer subclass of one's own through ``custom_objects``).
+An ``MLP`` is saved as the ``Sequential`` of its layers. A subclassed Model (a ``call`` of
+its own) is refused: its code is not data; use ``save_weights``.
 """
 
 import inspect
@@ -34,7 +36,7 @@ import numpy as np
 
 import optim
 
-from . import activations, losses, saving
+from . import activations, losses, regularizers, saving
 from .atomic import atomic_write
 from .functional import Input, InputLayer
 from .module import Module
@@ -152,6 +154,8 @@ def layer_config(layer):
                 value = layer_config(value)
             elif callable(value) and name.endswith("activation"):
                 value = activations.name_of(value)
+            elif name.endswith("_regularizer"):
+                value = regularizers.serialize(value)
             elif callable(value) or _is_initializer(name):
                 continue  # initializers and other objects: the defaults (weights are loaded)
             config[name] = value
@@ -339,11 +343,7 @@ def _layer(spec, registry, path):
     if cls is None:
         raise ValueError(f"load_model: {path!r}: unknown layer class {name!r}; pass it in "
                          f"custom_objects={{{name!r}: {name}}}")
-    # A nested {"class_name", "config"} is a layer (Residual's inner) when its class is
-    # one; otherwise (an initializer, as Keras writes them) the layer reads it itself.
-    config = {k: (_layer(v, registry, path) if isinstance(v, dict) and "config" in v
-                  and v.get("class_name") in registry else v)
-              for k, v in spec["config"].items()}
+    config = {k: _nested(k, v, registry, path) for k, v in spec["config"].items()}
     try:
         if callable(getattr(cls, "from_config", None)):
             return cls.from_config(config)
@@ -351,6 +351,24 @@ def _layer(spec, registry, path):
     except (TypeError, ValueError) as err:
         raise ValueError(f"load_model: {path!r}: cannot rebuild {name} from its config "
                          f"{config!r:.300}: {err}") from None
+
+
+def _nested(key, value, registry, path):
+    """A layer's config entry: a nested {"class_name", "config"} is a regularizer under a
+    "..._regularizer" key (the user's classes found too), a layer (Residual's inner) when
+    its class is one; otherwise (an initializer, as Keras writes them) the layer reads it
+    itself."""
+    if not isinstance(value, dict) or "config" not in value:
+        return value
+    if key.endswith("_regularizer"):
+        try:
+            return regularizers.deserialize(value, registry)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"load_model: {path!r}: {key}: {err}; pass a regularizer of "
+                             "your own in custom_objects") from None
+    if value.get("class_name") in registry:
+        return _layer(value, registry, path)
+    return value
 
 
 def _build(spec, custom_objects, path):

@@ -272,9 +272,14 @@ class Model(Layer):
         return shapes
 
     def _batch(self, forward, fns, xb, yb, wb):
-        """Forward one batch: the outputs, the total loss (a Value) and each output's."""
-        self.clear_losses()
-        outs = _as_list(forward(self._model_input(xb)))
+        """Forward one batch: the outputs, the total loss (a Value) and each output's.
+
+        The total adds ``sum(self.losses)``: the batch's ``add_loss`` values and activity
+        penalties, and the weights' penalties, as Keras's ``compute_loss`` (in ``fit``'s
+        logged loss and in ``evaluate``'s too).
+        """
+        with self._one_call():  # the fused forward_logits is a call of the model too
+            outs = _as_list(forward(self._model_input(xb)))
         total, per_output = None, []
         for (_, _, weight), fn, y, z in zip(self._loss_specs, fns, yb, outs):
             if fn is None:
@@ -570,7 +575,10 @@ _FUSED = {
 
 def _final_activation(layer):
     """"softmax"/"sigmoid" when ``layer`` ends with it and its input to it can be had:
-    a layer with ``logits`` (Dense), or a pure activation layer."""
+    a layer with ``logits`` (Dense), or a pure activation layer; never when it has an
+    activity regularizer, which needs the output that the fused path skips."""
+    if layer.activity_regularizer is not None:
+        return None
     if isinstance(layer, Softmax):
         return "softmax" if layer.axis == -1 else None
     if isinstance(layer, Activation) or hasattr(layer, "logits"):

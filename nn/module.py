@@ -19,6 +19,7 @@ were set, so a subclass only assigns ``self.W = ag.Variable(...)`` and writes ``
 
 import contextlib
 import re
+import threading
 
 import numpy as np
 
@@ -31,6 +32,9 @@ __all__ = ["Module"]
 
 # How many Modules of each base name exist, for Keras's unique names: dense, dense_1, ...
 _name_counts = {}
+
+# How deep the current thread is in Module calls: the losses reset only at depth 0.
+_calls = threading.local()
 
 
 def unique_name(base):
@@ -58,16 +62,20 @@ class Module:
         training: True in training mode (the default, as in PyTorch); ``Dropout`` drops
             only then. ``fit`` trains; ``evaluate`` and ``predict`` run in inference mode.
         input_shape: ``(None, ...)`` when the layer was given its input shape.
+        activity_regularizer: None, or a penalty of the output (``nn.regularizers``) that
+            each call adds to ``losses``, as on every Keras layer.
 
     A subclass calls ``super().__init__(name)`` first and defines ``forward``.
     """
 
     input_shape = None
     _output_shape = None
+    activity_regularizer = None
 
     def __init__(self, name=None):
         self.name = name if name is not None else unique_name(_snake_case(type(self).__name__))
         self.training = True
+        self._losses = []   # added during the latest call: add_loss, activity penalties
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
@@ -83,11 +91,14 @@ class Module:
             if training is not None:
                 kwargs["training"] = training
             return symbolic.call_symbolic(self, args, kwargs)
-        if training is not None:
-            with self._using_mode(training):
-                return self(*args, **kwargs)
-        with ag.name_scope(self.name):
-            out = self.forward(*args, **kwargs)
+        with self._one_call():
+            if training is not None:
+                with self._using_mode(training):
+                    return self(*args, **kwargs)
+            with ag.name_scope(self.name):
+                out = self.forward(*args, **kwargs)
+                if self.activity_regularizer is not None:
+                    self._add_activity_penalty(out)
         shape = getattr(out, "shape", None)
         if shape:
             self._output_shape = (None,) + tuple(shape[1:])
@@ -97,6 +108,67 @@ class Module:
     def output_shape(self):
         """The output shape of the last call, batch axis as None: ``(None, 512)``."""
         return self._output_shape
+
+    # --- losses: Keras's penalties of the weights and of the outputs ---------------------
+    @contextlib.contextmanager
+    def _one_call(self):
+        """Count a call in progress; the outermost one of the thread first forgets the
+        losses of the previous call, so that ``losses`` are those of the latest call."""
+        depth = getattr(_calls, "depth", 0)
+        if depth == 0:
+            self.clear_losses()
+        _calls.depth = depth + 1
+        try:
+            yield
+        finally:
+            _calls.depth = depth
+
+    def _add_activity_penalty(self, out):
+        """Keras's activity regularization: activity_regularizer(y) / batch size for each
+        output y, so the penalty keeps its weight against the weights' own penalties
+        whatever the batch size (keras-team/keras#22018)."""
+        outputs = out.values() if isinstance(out, dict) else \
+            out if isinstance(out, (list, tuple)) else [out]
+        for y in outputs:
+            if not isinstance(y, (ag.Value, np.ndarray)):
+                continue
+            penalty = self._penalty("activity_regularizer", self.activity_regularizer, y)
+            if np.ndim(y) > 0 and np.shape(y)[0] > 1:  # an empty batch's penalty stays 0
+                penalty = penalty / np.shape(y)[0]
+            self._losses.append(penalty)
+
+    def _regularized_weights(self):
+        """(argument name, regularizer or None, Variable or None) for each weight that may
+        carry a penalty, e.g. ("kernel_regularizer", L2(0.001), W). None here."""
+        return ()
+
+    def _penalty(self, what, regularizer, x):
+        penalty = regularizer(x)
+        if np.ndim(penalty) != 0:
+            raise ValueError(f"{type(self).__name__} {self.name!r}: {what} must return a "
+                             f"scalar, got shape {np.shape(penalty)} for an input of shape "
+                             f"{np.shape(x)}")
+        return penalty
+
+    def clear_losses(self):
+        """Forget the losses of the latest call, this module's and its sub-modules'."""
+        for m in self.modules():
+            if getattr(m, "_losses", None):
+                m._losses.clear()
+
+    @property
+    def losses(self):
+        """Keras's ``layer.losses``: the ``add_loss`` values and activity penalties of the
+        latest call, then the weight penalties (kernel_regularizer, ...) of every trainable
+        weight, computed now from the current values: Values of the weights, which
+        ``backward()`` differentiates. This module's and every sub-module's."""
+        modules = self.modules()
+        found = [value for m in modules for value in getattr(m, "_losses", ())]
+        for m in modules:
+            for what, regularizer, v in m._regularized_weights():
+                if regularizer is not None and v is not None and v.trainable:
+                    found.append(m._penalty(what, regularizer, v))
+        return found
 
     # --- finding sub-modules and Variables -------------------------------------------
     def _members(self):
@@ -185,6 +257,45 @@ class Module:
     def eval(self):
         """Set inference mode (``train(False)``): Dropout passes its input through."""
         return self.train(False)
+
+    # --- PyTorch's devices and dtypes ------------------------------------------------------
+    def to(self, *args, dtype=None, device=None):
+        """PyTorch's ``model.to(device)`` / ``model.to(dtype)``: the CPU, the only device,
+        changes nothing (another device is refused); a float dtype converts every float
+        weight, as PyTorch converts parameters and buffers. Returns self.
+
+        Make the optimizer after converting: it keeps state in the weights' dtype.
+        """
+        for a in args:
+            if isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta"):
+                device = a
+            else:
+                dtype = a
+        if device is not None:
+            ag.device(device)  # refuses any device but the CPU
+        if dtype is None:
+            return self
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"{type(self).__name__}.to: weights can only take a float dtype, "
+                            f"got {dtype}")
+        for v in self.parameters():
+            if v.dtype.kind == "f" and v.dtype != dtype:
+                v.data, v.grad = v.data.astype(dtype), None
+                v.mark_changed()
+        return self
+
+    def cpu(self):
+        """PyTorch's ``model.cpu()``: the model is on the CPU already. Returns self."""
+        return self
+
+    def float(self):
+        """PyTorch's ``model.float()``: every float weight as float32. Returns self."""
+        return self.to(np.float32)
+
+    def double(self):
+        """PyTorch's ``model.double()``: every float weight as float64. Returns self."""
+        return self.to(np.float64)
 
     @contextlib.contextmanager
     def _using_mode(self, training):

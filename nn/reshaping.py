@@ -17,8 +17,8 @@ import numpy as np
 
 import autograd_core as ag
 
-from . import initializers
-from .layers import _batch_shape, _batched, _is_size
+from . import initializers, regularizers
+from .layers import _batch_shape, _batched, _is_size, _regularizer_configs
 from .module import Module
 
 __all__ = ["Reshape", "Embedding"]
@@ -78,13 +78,17 @@ class Embedding(Module):
         embeddings_initializer="uniform": U(-0.05, 0.05), Keras's (PyTorch draws N(0, 1)).
         input_length: the sequence length, if fixed; only checked and reported.
         seed: for the initializer.
+        embeddings_regularizer=None: a penalty of E added to ``losses``;
+        activity_regularizer=None: of the output, divided by the batch size
+            (``nn.regularizers``).
 
     Attributes:
         embeddings: the table E (input_dim, output_dim), Keras's name, created at once.
     """
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
-                 input_length=None, name=None, seed=None):
+                 input_length=None, name=None, seed=None, embeddings_regularizer=None,
+                 activity_regularizer=None):
         super().__init__(name)
         where = f"Embedding {self.name!r}"
         for what, n in (("input_dim", input_dim), ("output_dim", output_dim)):
@@ -95,7 +99,13 @@ class Embedding(Module):
                              f"{input_length!r}")
         init = initializers.get("random_uniform" if embeddings_initializer == "uniform"
                                 else embeddings_initializer, seed)
+        embeddings_regularizer = regularizers.for_layer(embeddings_regularizer,
+                                                        "embeddings_regularizer", where)
+        activity_regularizer = regularizers.for_layer(activity_regularizer,
+                                                      "activity_regularizer", where)
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
+        self.embeddings_regularizer = embeddings_regularizer
+        self.activity_regularizer = activity_regularizer
         self.input_length = None if input_length is None else int(input_length)
         self.embeddings_initializer = init
         if self.input_length is not None:
@@ -129,8 +139,11 @@ class Embedding(Module):
                   "output_dim": self.output_dim,
                   "embeddings_initializer": initializers.serialize(
                       self.embeddings_initializer),
-                  "input_length": self.input_length}
+                  "input_length": self.input_length, **_regularizer_configs(self)}
         return config
+
+    def _regularized_weights(self):
+        return (("embeddings_regularizer", self.embeddings_regularizer, self.embeddings),)
 
     def extra_repr(self):
         return f"{self.input_dim}, {self.output_dim}"

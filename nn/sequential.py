@@ -26,6 +26,8 @@ class Sequential(Model):
     Args:
         layers: a list of Modules (more can be ``add``-ed); the first entry may be
             ``nn.Input(shape)``, which gives the model its input shape, as in Keras.
+            PyTorch's form, the modules as arguments (``Sequential(nn.Linear(784, 512),
+            nn.ReLU(), ...)``), is the same model.
         name: "sequential" by default.
 
     When the input shape is known (from ``nn.Input`` or the first layer's
@@ -34,7 +36,25 @@ class Sequential(Model):
     Parameters are named by position: "0.W", "0.b", ...
     """
 
-    def __init__(self, layers=None, name=None):
+    def __init__(self, *modules, layers=None, name=None):
+        if modules and (modules[0] is None or isinstance(modules[0], (list, tuple))):
+            # Keras's positional form: Sequential(layers, name)
+            if len(modules) > 2 or layers is not None or (
+                    len(modules) == 2 and not isinstance(modules[1], (str, type(None)))):
+                raise TypeError("Sequential: give a list of layers (and a name), as Keras, or "
+                                "the modules one by one as arguments, as PyTorch")
+            layers = modules[0]
+            if len(modules) == 2 and modules[1] is not None:
+                name = modules[1]
+        elif modules:
+            if layers is not None:
+                raise TypeError("Sequential: give the layers either as arguments or as "
+                                "layers=[...], not both")
+            if isinstance(modules[0], dict):
+                raise TypeError("Sequential: a dict of named modules is not supported; pass "
+                                "the modules as arguments (parameters are named by position: "
+                                "'0.W', '1.b', ...)")
+            layers = modules
         super().__init__(name=name)
         self._layers = []
         for layer in layers or []:

@@ -12,7 +12,8 @@ channels_first, (N, C, H, W), as in PyTorch. The same sums as Keras's ``Dense`` 
 
 Names shared with Keras: ``nn.Flatten`` is one layer that takes both's arguments
 (``Flatten(0, 1)``, ``Flatten(data_format=...)``); ``nn.ReLU`` takes PyTorch's
-``inplace``; ``nn.Sequential`` takes Keras's list.
+``inplace``; ``nn.Sequential`` takes Keras's list or PyTorch's modules as
+arguments. PyTorch's loss modules are in ``torch_losses``.
 """
 
 import math
@@ -145,19 +146,28 @@ class Conv2d(Module):
 
     Args (PyTorch's):
         in_channels, out_channels, kernel_size (an int or a pair), stride=1, padding=0
-        (an int, a pair, or "valid"/"same"), dilation=1, bias=True.
+        (an int, a pair, or "valid"/"same"), dilation=1, groups=1 (the channels split
+        into that many groups, each out_channel convolving its own group's in_channels
+        only; it must divide both; groups = in_channels is depthwise), bias=True.
 
     Attributes:
-        weight: (out_channels, in_channels, kh, kw).  bias: (out_channels,) or None.
-    Both start from U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = in_channels * kh * kw.
+        weight: (out_channels, in_channels / groups, kh, kw).  bias: (out_channels,) or
+        None.
+    Both start from U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = in_channels / groups *
+    kh * kw: the inputs each output sums over.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 dilation=1, bias=True, name=None):
+                 dilation=1, groups=1, bias=True, name=None):
         super().__init__(name)
         where = f"Conv2d {self.name!r}"
         self.in_channels = _size(in_channels, "in_channels", where)
         self.out_channels = _size(out_channels, "out_channels", where)
+        self.groups = _size(groups, "groups", where)
+        for what, n in (("in_channels", self.in_channels), ("out_channels", self.out_channels)):
+            if n % self.groups:
+                raise ValueError(f"{where}: {what} must be divisible by groups (as PyTorch); "
+                                 f"got {what}={n}, groups={self.groups}")
         self.kernel_size = _pair(kernel_size, "kernel_size", where)
         self.stride = _pair(stride, "stride", where)
         self.dilation = _pair(dilation, "dilation", where)
@@ -171,10 +181,11 @@ class Conv2d(Module):
             self.padding = padding
         else:
             self.padding = _pair(padding, "padding", where, minimum=0)
-        fan_in = self.in_channels * math.prod(self.kernel_size)
+        fan_in = self.in_channels // self.groups * math.prod(self.kernel_size)
         dtype = ag.get_default_dtype()
         self.weight = Parameter(_kaiming_uniform(
-            (self.out_channels, self.in_channels) + self.kernel_size, fan_in, dtype))
+            (self.out_channels, self.in_channels // self.groups) + self.kernel_size, fan_in,
+            dtype))
         self.bias = Parameter(_kaiming_uniform((self.out_channels,), fan_in, dtype)) \
             if bias else None
 
@@ -184,7 +195,7 @@ class Conv2d(Module):
         _check_images(x, self.in_channels, where)
         try:
             return ag.conv2d(x, self.weight, self.stride, self.padding, self.dilation,
-                             "channels_first", bias=self.bias)
+                             "channels_first", bias=self.bias, groups=self.groups)
         except ValueError as e:
             raise ValueError(f"{where}: {e}") from e
 
@@ -192,11 +203,12 @@ class Conv2d(Module):
         return {"name": self.name, "in_channels": self.in_channels,
                 "out_channels": self.out_channels, "kernel_size": self.kernel_size,
                 "stride": self.stride, "padding": self.padding, "dilation": self.dilation,
-                "bias": self.bias is not None}
+                "groups": self.groups, "bias": self.bias is not None}
 
     def extra_repr(self):
+        groups = f", groups={self.groups}" if self.groups > 1 else ""
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}")
+                f"stride={self.stride}, padding={self.padding}{groups}")
 
 
 class MaxPool2d(Module):

@@ -413,3 +413,142 @@ def test_summary_keeps_a_space_after_a_name_wider_than_its_column():
     row = next(line for line in lines if line.startswith("a_rather_long_pooling_name"))
     assert row.split() == ["a_rather_long_pooling_name", "(MaxPooling2D)", "(None,", "6,",
                            "6,", "1)", "0"]
+
+
+# --- groups and causal padding ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("layer, params", [
+    # Keras: prod(kernel_size) * in / groups * filters + filters
+    (lambda: nn.Conv2D(64, 3, groups=4, input_shape=(16, 16, 32)), 3 * 3 * 8 * 64 + 64),
+    (lambda: nn.Conv2D(6, (3, 2), groups=3, use_bias=False, input_shape=(3, 7, 7),
+                       data_format="channels_first"), 3 * 2 * 1 * 6),
+    (lambda: nn.Conv1D(8, 5, groups=8, padding="causal", input_shape=(20, 8)), 5 * 8 + 8),
+])
+def test_grouped_conv_parameter_counts_are_keras(layer, params):
+    layer = layer()
+    assert layer.count_params() == params
+    model = nn.Sequential([layer])
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert f"Total params: {params:,}" in lines
+
+
+def test_grouped_kernel_shape_and_keras_fans():
+    layer = nn.Conv2D(12, 3, groups=3, input_shape=(9, 9, 6), seed=0)
+    assert layer.W.shape == (3, 3, 2, 12)
+    limit = math.sqrt(6 / (3 * 3 * 2 + 3 * 3 * 12))  # fan_in counts one group's channels
+    assert limit * 0.95 < np.abs(layer.W.numpy()).max() <= limit
+    assert layer(np.zeros((1, 9, 9, 6))).shape == (1, 7, 7, 12)
+
+
+@needs_torch
+@settings(max_examples=15, deadline=None)
+@given(st.integers(1, 3), st.integers(1, 2), st.integers(1, 2), st.booleans(),
+       st.sampled_from(["valid", "same"]), st.integers(0, 2**16))
+def test_grouped_conv2d_layer_matches_torch(groups, per_group_in, per_group_out, first,
+                                            padding, seed):
+    rng = np.random.default_rng(seed)
+    c_in, filters = groups * per_group_in, groups * per_group_out
+    layer = nn.Conv2D(filters, (3, 2), padding=padding, groups=groups,
+                      data_format="channels_first" if first else None,
+                      bias_initializer="random_normal", seed=seed)
+    x = rng.standard_normal((2, c_in, 6, 5) if first else (2, 6, 5, c_in))
+    y = layer(x)
+    g = rng.standard_normal(y.shape)
+    (y * g).sum().backward()
+    xt, kt, bt = _t(x if first else x.transpose(0, 3, 1, 2)), _t(layer.W.numpy()), \
+        _t(layer.b.numpy())
+    xin = F.pad(xt, (0, 1, 1, 1)) if padding == "same" else xt  # TensorFlow's "same", 3x2
+    yt = F.conv2d(xin, kt.permute(3, 2, 0, 1).contiguous(), bt, groups=groups)
+    (yt * torch.tensor(g if first else g.transpose(0, 3, 1, 2))).sum().backward()
+    expect = yt.detach().numpy() if first else yt.detach().numpy().transpose(0, 2, 3, 1)
+    np.testing.assert_allclose(y.numpy(), expect, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(layer.W.grad, kt.grad.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(layer.b.grad, bt.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+@needs_torch
+@pytest.mark.parametrize("first", [False, True])
+def test_causal_grouped_conv1d_layer_is_torch_with_left_padding(float64, first):
+    rng = np.random.default_rng(4)
+    layer = nn.Conv1D(6, 3, padding="causal", dilation_rate=2, groups=2, activation="tanh",
+                      bias_initializer="random_normal",
+                      data_format="channels_first" if first else "channels_last")
+    x = ag.Value(rng.standard_normal((2, 4, 9) if first else (2, 9, 4)))
+    y = layer(x)
+    y.sum().backward()
+    xt, kt, bt = _t(x.numpy()), _t(layer.W.numpy()), _t(layer.b.numpy())
+    xin = xt if first else xt.permute(0, 2, 1)
+    yt = torch.tanh(F.conv1d(F.pad(xin, (4, 0)), kt.permute(2, 1, 0).contiguous(), bt,
+                             dilation=2, groups=2))
+    yt.sum().backward()
+    assert y.shape == ((2, 6, 9) if first else (2, 9, 6))  # the input's length
+    expect = yt.detach().numpy() if first else yt.detach().numpy().transpose(0, 2, 1)
+    np.testing.assert_allclose(y.numpy(), expect, atol=1e-12)
+    np.testing.assert_allclose(x.grad, xt.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(layer.W.grad, kt.grad.numpy(), atol=1e-12)
+
+
+def test_group_and_causal_errors_name_the_layer_and_change_nothing():
+    with pytest.raises(ValueError, match=r"Conv2D 'g': the number of filters must be evenly "
+                                         r"divisible by the number of groups .*groups=4, "
+                                         r"filters=6"):
+        nn.Conv2D(6, 3, groups=4, name="g")
+    with pytest.raises(ValueError, match=r"Conv1D 'g0': groups must be a positive integer, "
+                                         r"got 0"):
+        nn.Conv1D(6, 3, groups=0, name="g0")
+    with pytest.raises(ValueError, match=r"Conv2D 'g1': the number of input channels must be "
+                                         r"evenly divisible .*groups=4, but the input has 6 "
+                                         r"channels"):
+        nn.Conv2D(8, 3, groups=4, input_shape=(5, 5, 6), name="g1")
+    with pytest.raises(ValueError, match=r"padding must be 'valid' or 'same', got 'causal' "
+                                         r"\('causal' is for Conv1D only"):
+        nn.Conv2D(8, 3, padding="causal")
+    with pytest.raises(ValueError, match=r"Conv1D .*padding must be 'valid', 'same' or "
+                                         r"'causal', got 'full'"):
+        nn.Conv1D(8, 3, padding="full")
+    layer = nn.Conv2D(8, 3, groups=4, name="g2")
+    with pytest.raises(ValueError, match=r"Conv2D 'g2': the number of input channels"):
+        layer(np.zeros((1, 5, 5, 6)))
+    assert layer.W is None and layer.b is None  # not built: a right input builds it
+    assert layer(np.zeros((1, 5, 5, 4))).shape == (1, 3, 3, 8)
+    w = layer.W.numpy().copy()
+    with pytest.raises(ValueError, match=r"Conv2D 'g2': built for 4 input channels, got input "
+                                         r"of shape \(1, 5, 5, 8\)"):
+        layer(np.zeros((1, 5, 5, 8)))
+    np.testing.assert_array_equal(layer.W.numpy(), w)
+    assert layer.W.shape == (3, 3, 1, 8)
+
+
+@pytest.mark.parametrize("layer", [
+    nn.Conv2D(4, 3, groups=2, padding="same", input_shape=(5, 5, 4)),
+    nn.Conv1D(6, 3, padding="causal", groups=3, dilation_rate=2),
+])
+def test_get_config_of_grouped_and_causal_convs_rebuilds_them(layer):
+    import json
+    config = layer.get_config()
+    assert config["groups"] == layer.groups > 1
+    json.dumps(config)
+    assert type(layer)(**config).get_config() == config
+
+
+def test_a_grouped_causal_model_saves_and_loads_whole(tmp_path):
+    rng = np.random.default_rng(6)
+    model = nn.Sequential([
+        nn.Input((10, 4)),
+        nn.Conv1D(8, 3, padding="causal", dilation_rate=2, groups=2, activation="relu"),
+        nn.Conv1D(8, 2, padding="causal", groups=8),
+        nn.Reshape((10, 8, 1)),
+        nn.Conv2D(4, 3, groups=1, padding="same"),
+        nn.Conv2D(4, (2, 2), groups=4),
+    ])
+    x = rng.standard_normal((3, 10, 4)).astype(np.float32)
+    path = tmp_path / "grouped.keras"
+    model.save(path)
+    loaded = nn.load_model(path)
+    assert [layer.get_config()["groups"] for layer in loaded.layers if hasattr(layer, "groups")] \
+        == [2, 8, 1, 4]
+    assert loaded.layers[0].padding == loaded.layers[1].padding == "causal"
+    assert loaded.count_params() == model.count_params()
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))

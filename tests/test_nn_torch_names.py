@@ -204,18 +204,19 @@ def test_pytorch_polynomial_nn_example():
     p = np.array([1, 2, 3])
     xx = (x[:, None] ** p).astype(np.float32)  # x.unsqueeze(-1).pow(p)
 
-    model = nn.Sequential([nn.Linear(3, 1), nn.Flatten(0, 1)])
+    model = nn.Sequential(nn.Linear(3, 1), nn.Flatten(0, 1))
     tmodel = torch.nn.Sequential(torch.nn.Linear(3, 1), torch.nn.Flatten(0, 1))
     model.load_state_dict(tmodel.state_dict())
+    loss_fn = nn.MSELoss(reduction="sum")
     learning_rate = 1e-6
     for t in range(2000):
         y_pred = model(xx)
-        loss = ag.sum((y_pred - y) ** 2)  # torch.nn.MSELoss(reduction="sum")
+        loss = loss_fn(y_pred, y)
         model.zero_grad()
         loss.backward()
         with ag.no_grad():
             for param in model.parameters():
-                param.assign_sub(learning_rate * param.grad)  # param -= lr * param.grad
+                param -= learning_rate * param.grad
 
         t_pred = tmodel(torch.tensor(xx))
         t_loss = torch.nn.MSELoss(reduction="sum")(t_pred, torch.tensor(y))
@@ -286,3 +287,43 @@ def test_micrograd_mlp_call():
     assert nn.MLP(784, [512], 10).count_params() == 407050  # the course's call still works
     with pytest.raises(ValueError, match="micrograd"):
         nn.MLP(3, [])
+
+
+@needs_torch
+@pytest.mark.parametrize("kwargs", [dict(groups=2), dict(groups=4, padding=1, stride=2),
+                                    dict(groups=4, bias=False, dilation=2)])
+def test_grouped_conv2d_matches_torch(kwargs):
+    torch.manual_seed(3)
+    tconv = torch.nn.Conv2d(4, 8, (3, 2), **kwargs).double()
+    conv = nn.Conv2d(4, 8, (3, 2), **kwargs)
+    per_group = 4 // kwargs["groups"]
+    assert conv.weight.shape == tuple(tconv.weight.shape) == (8, per_group, 3, 2)
+    bound = 1 / math.sqrt(per_group * 3 * 2)  # fan_in: one group's inputs
+    assert 0.8 * bound < np.abs(conv.weight.numpy()).max() <= bound
+    conv.load_state_dict(tconv.state_dict())
+    x = np.random.default_rng(2).standard_normal((2, 4, 8, 7))
+    np.testing.assert_allclose(conv(x.astype(np.float32)).numpy(),
+                               tconv(torch.tensor(x)).detach().numpy(), rtol=1e-4, atol=1e-5)
+    assert conv.get_config()["groups"] == kwargs["groups"]
+    assert nn.Conv2d(**conv.get_config()).get_config() == conv.get_config()
+
+
+def test_grouped_conv2d_errors_name_the_layer():
+    with pytest.raises(ValueError, match=r"Conv2d 'c': in_channels must be divisible by "
+                                         r"groups .*in_channels=3, groups=2"):
+        nn.Conv2d(3, 4, 3, groups=2, name="c")
+    with pytest.raises(ValueError, match=r"out_channels must be divisible by groups .*"
+                                         r"out_channels=6, groups=4"):
+        nn.Conv2d(4, 6, 3, groups=4)
+    with pytest.raises(ValueError, match=r"groups must be a positive integer, got 0"):
+        nn.Conv2d(4, 4, 3, groups=0)
+
+
+def test_a_depthwise_separable_conv2d_model_saves_and_loads(tmp_path):
+    model = nn.Sequential([nn.Input((4, 6, 6)), nn.Conv2d(4, 8, 3, groups=4, padding=1),
+                           nn.Conv2d(8, 2, 1)])
+    x = np.random.default_rng(1).standard_normal((2, 4, 6, 6)).astype(np.float32)
+    model.save(tmp_path / "dw.keras")
+    loaded = nn.load_model(tmp_path / "dw.keras")
+    assert loaded.layers[0].groups == 4 and loaded.layers[0].weight.shape == (8, 1, 3, 3)
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))

@@ -237,27 +237,39 @@ def _offset(distance, dilation, size):
     return distance // dilation
 
 
-def covering_terms(window, out_hw, at, out_channels, image, kernel):
+# ``group``, for grouped channels: (in, out) channels per group. Kernel in_channel i of
+# out_channel o then reads x's channel (o // out) * in + i, and x's channel ch meets only
+# its own group's out_channels, at kernel in_channel ch % in.
+
+
+def covering_terms(window, out_hw, at, out_channels, image, kernel, group=None):
     """The terms of dL/dx[at] for x read by the windows: over the windows covering the
     pixel and the out_channels o, ``image``[n, r, c, o] * ``kernel``[u, v, channel, o]."""
     n, i, j, ch = unpixel(window, at)
-    return tuple({image: pixel(window, n, r, c, o), kernel: tap(window, u, v, ch, o)}
-                 for r, c, u, v in covering(window, out_hw, i, j) for o in range(out_channels))
+    outs, k_in = range(out_channels), ch
+    if group is not None:
+        first = ch // group[0] * group[1]
+        outs, k_in = range(first, first + group[1]), ch % group[0]
+    return tuple({image: pixel(window, n, r, c, o), kernel: tap(window, u, v, k_in, o)}
+                 for r, c, u, v in covering(window, out_hw, i, j) for o in outs)
 
 
-def tap_terms(window, in_hw, at, in_channels, image, kernel):
+def tap_terms(window, in_hw, at, in_channels, image, kernel, group=None):
     """The terms of a window's sum at output ``at``: over its taps and the in_channels i,
     ``image``[n, pixel, i] * ``kernel``[u, v, i, o]."""
     n, r, c, o = unpixel(window, at)
-    return tuple({image: pixel(window, n, i2, j2, i), kernel: tap(window, u, v, i, o)}
-                 for u, v, i2, j2 in taps(window, in_hw, r, c) for i in range(in_channels))
+    channels_read = [(i, i) for i in range(in_channels)] if group is None else \
+        [(o // group[1] * group[0] + i, i) for i in range(group[0])]  # (x's, the kernel's)
+    return tuple({image: pixel(window, n, i2, j2, ch), kernel: tap(window, u, v, i, o)}
+                 for u, v, i2, j2 in taps(window, in_hw, r, c) for ch, i in channels_read)
 
 
-def kernel_terms(window, in_hw, out_hw, batch, at, image, out):
+def kernel_terms(window, in_hw, out_hw, batch, at, image, out, group=None):
     """The terms of dL/dk[at]: over the batch and the windows, the pixel the weight read
     times the output's gradient there, ``image``[n, pixel, i] * ``out``[n, r, c, o]
     (windows where the weight read the padding left out)."""
-    u, v, i, o = untap(window, at)
+    u, v, k_in, o = untap(window, at)
+    i = k_in if group is None else o // group[1] * group[0] + k_in  # x's channel
     (sh, sw), (dh, dw) = window.strides, window.dilations
     (top, _), (left, _) = window.pads
     rows = [(r, r * sh + u * dh - top) for r in range(out_hw[0])]

@@ -27,9 +27,17 @@ Layouts: channels last, TensorFlow's default: x (N, H, W, C_in), kernel (kh, kw,
 C_out) ("HWIO"); or ``data_format="channels_first"``, PyTorch's: x (N, C_in, H, W), kernel
 (C_out, C_in, kh, kw). The arithmetic (im2col and one BLAS product; dL/dx by kernel
 offsets) is in ``_windows``.
+
+Groups: a kernel with C_in / G in_channels splits the channels into G groups, and
+out_channel o sums over its own group's channels only (o // (C_out / G)): G separate
+convolutions side by side, and so are the three ops' derivatives, group by group. G = C_in
+is a depthwise convolution. conv1d's "causal" padding (Keras's) puts d * (kw - 1) zeros
+before the sequence only, so that y[t] reads x[..t] and nothing after.
 """
 
 from __future__ import annotations
+
+import numbers
 
 from ..engine import Op, apply
 from ..labels import axes_text
@@ -47,13 +55,14 @@ class Conv2D(Op):
     """y = x ⋆ k (correlation): y[r, c] = sum_{u,v} x[r*s + u*d - p, c*s + v*d - p] @ k[u, v]
     dL/dx = g ⋆ flip(k), "full" (conv2d_transpose(g, k)),  dL/dk = x ⋆ g
 
-    Per image; x[r, c] is a pixel's channel vector and k[u, v] a (C_in, C_out) matrix.
+    Per image; x[r, c] is a pixel's channel vector and k[u, v] a (C_in, C_out) matrix;
+    with ``groups`` G, a block-diagonal one: G blocks (C_in / G, C_out / G).
     """
 
-    __slots__ = ("window", "cols")
+    __slots__ = ("window", "groups", "cols")
 
-    def __init__(self, window):
-        self.window = window
+    def __init__(self, window, groups=1):
+        self.window, self.groups = window, groups
 
     def forward(self, x, k):
         # cols, x's patch matrix, is also the big operand of dL/dk: kept when it is no
@@ -61,31 +70,31 @@ class Conv2D(Op):
         # block: MNIST's second layer's is 18 MB against its y's 4 MB, and remaking it
         # costs 1 ms of a 45 ms step (one thread) and saves 18 MB of the step's peak, which
         # PyTorch (keeping no patch matrix) would otherwise undercut.
-        y, self.cols = _windows.conv2d_array(x, k, self.window)
+        y, self.cols = _windows.conv2d_array(x, k, self.window, self.groups)
         return y
 
     def backward(self, g, y, x, k):
         need_x, need_k = self.needs_grad[:2]
-        w = self.window
-        return (xp.conv2d_transpose(g, k, w, x.shape) if need_x else None,
-                xp.conv2d_backprop_filter(x, g, w, self.cols) if need_k else None)
+        w, groups = self.window, self.groups
+        return (xp.conv2d_transpose(g, k, w, x.shape, groups) if need_x else None,
+                xp.conv2d_backprop_filter(x, g, w, self.cols, groups) if need_k else None)
 
     def formula(self, y, x, k):
         dx, dk = show.conv_texts(self.window, x.shape, y.shape)
-        return (f"y = x ⋆ k, a correlation: {show.window_text(self.window, x.shape)}",
-                f"dL/dx = {dx},  dL/dk = {dk}")
+        return (f"y = x ⋆ k, a correlation: {show.window_text(self.window, x.shape)}"
+                f"{_groups_text(self.groups)}", f"dL/dx = {dx},  dL/dk = {dk}")
 
     def element(self, i, at, g, y, x, k):
         """dL/dx[n, i, j, c] = sum over the windows covering (i, j) and the out_channels o
         of g[n, r, c', o] * k[u, v, c, o]; dL/dk[u, v, c, o] = sum over the batch and the
         windows of x[n, the pixel read at (u, v), c] * g[n, r, c', o]."""
-        w = self.window
+        w, group = self.window, _group(self.window, k.shape, self.groups)
         if i == 0:
             return Terms("g*k", show.covering_terms(w, show.image_hw(w, g.shape), at,
-                                                    show.channels(w, g.shape), "g", "k"))
+                                                    show.channels(w, g.shape), "g", "k", group))
         return Terms("x*g", show.kernel_terms(w, show.image_hw(w, x.shape),
                                               show.image_hw(w, g.shape), x.shape[0], at, "x",
-                                              "g"))
+                                              "g", group))
 
     def grids(self, i, grad, g, y, x, k):
         """A tiny example (one channel in and out) in numbers: g ⋆ flip(k) = dL/dx and
@@ -107,8 +116,8 @@ class Conv2DBias(Conv2D):
 
     __slots__ = ("axis",)
 
-    def __init__(self, window, axis):
-        super().__init__(window)
+    def __init__(self, window, axis, groups=1):
+        super().__init__(window, groups)
         self.axis = axis
 
     def forward(self, x, k, b):
@@ -124,7 +133,7 @@ class Conv2DBias(Conv2D):
 
     def formula(self, y, x, k, b):
         return (f"y = x ⋆ k + b, a correlation and b added to every pixel: "
-                f"{show.window_text(self.window, x.shape)}",
+                f"{show.window_text(self.window, x.shape)}{_groups_text(self.groups)}",
                 f"{super().formula(y, x, k)[1]},  dL/db = g summed over the batch and the pixels")
 
     def element(self, i, at, g, y, x, k, b):
@@ -140,35 +149,35 @@ class Conv2DTranspose(Op):
     """y = x ⋆ᵀ k (conv2d's transpose): y[r*s + u*d - p, c*s + v*d - p] += k[u, v] @ x[r, c]
     dL/dx = g ⋆ k (conv2d(g, k)),  dL/dk = g ⋆ x (conv2d's kernel gradient, input g)"""
 
-    __slots__ = ("window", "out_shape")
+    __slots__ = ("window", "out_shape", "groups")
 
-    def __init__(self, window, out_shape):
-        self.window, self.out_shape = window, out_shape
+    def __init__(self, window, out_shape, groups=1):
+        self.window, self.out_shape, self.groups = window, out_shape, groups
 
     def forward(self, x, k):
-        return _windows.conv2d_transpose_array(x, k, self.window, self.out_shape)
+        return _windows.conv2d_transpose_array(x, k, self.window, self.out_shape, self.groups)
 
     def backward(self, g, y, x, k):
         need_x, need_k = self.needs_grad
-        w = self.window
-        return (xp.conv2d(g, k, w) if need_x else None,
-                xp.conv2d_backprop_filter(g, x, w) if need_k else None)
+        w, groups = self.window, self.groups
+        return (xp.conv2d(g, k, w, groups) if need_x else None,
+                xp.conv2d_backprop_filter(g, x, w, groups=groups) if need_k else None)
 
     def formula(self, y, x, k):
         w = self.window  # the windows of the conv2d this transposes, on y
         return (f"y = x ⋆ᵀ k, conv2d's transpose: each pixel of x adds k times itself to its "
-                f"window of y: {show.window_text(w, y.shape)}",
+                f"window of y: {show.window_text(w, y.shape)}{_groups_text(self.groups)}",
                 f"dL/dx = {_conv_text(w, 'g', 'k')},  "
                 f"dL/dk = {show.conv_texts(w, y.shape, x.shape, image='g', out='x')[1]}")
 
     def element(self, i, at, g, y, x, k):
-        w = self.window
+        w, group = self.window, _group(self.window, k.shape, self.groups)
         if i == 0:
             return Terms("g*k", show.tap_terms(w, show.image_hw(w, g.shape), at,
-                                               show.channels(w, g.shape), "g", "k"))
+                                               show.channels(w, g.shape), "g", "k", group))
         return Terms("g*x", show.kernel_terms(w, show.image_hw(w, g.shape),
                                               show.image_hw(w, x.shape), x.shape[0], at, "g",
-                                              "x"))
+                                              "x", group))
 
 
 class Conv2DBackpropFilter(Op):
@@ -179,34 +188,35 @@ class Conv2DBackpropFilter(Op):
     input, dy its output's gradient.
     """
 
-    __slots__ = ("window",)
+    __slots__ = ("window", "groups")
 
-    def __init__(self, window):
-        self.window = window
+    def __init__(self, window, groups=1):
+        self.window, self.groups = window, groups
 
     def forward(self, x, dy):
-        return _windows.conv2d_backprop_filter_array(x, dy, self.window)
+        return _windows.conv2d_backprop_filter_array(x, dy, self.window, groups=self.groups)
 
     def backward(self, g, y, x, dy):
         need_x, need_dy = self.needs_grad
-        w = self.window
-        return (xp.conv2d_transpose(dy, g, w, x.shape) if need_x else None,
-                xp.conv2d(x, g, w) if need_dy else None)
+        w, groups = self.window, self.groups
+        return (xp.conv2d_transpose(dy, g, w, x.shape, groups) if need_x else None,
+                xp.conv2d(x, g, w, groups) if need_dy else None)
 
     def formula(self, y, x, dy):
         w = self.window
         dx = show.conv_texts(w, x.shape, dy.shape, kernel="g", out="dy")[0]
         return (f"y = x ⋆ dy, conv2d's kernel gradient, summed over the batch: "
-                f"{show.window_text(w, x.shape)}",
+                f"{show.window_text(w, x.shape)}{_groups_text(self.groups)}",
                 f"dL/dx = {dx},  dL/ddy = {_conv_text(w, 'x', 'g')}")
 
     def element(self, i, at, g, y, x, dy):
-        w = self.window
+        w, group = self.window, _group(self.window, g.shape, self.groups)
         if i == 0:
             return Terms("dy*g", show.covering_terms(w, show.image_hw(w, dy.shape), at,
-                                                     show.channels(w, dy.shape), "dy", "g"))
+                                                     show.channels(w, dy.shape), "dy", "g",
+                                                     group))
         return Terms("x*g", show.tap_terms(w, show.image_hw(w, x.shape), at,
-                                           show.channels(w, x.shape), "x", "g"))
+                                           show.channels(w, x.shape), "x", "g", group))
 
 
 def _conv_text(window, image, kernel):
@@ -214,6 +224,20 @@ def _conv_text(window, image, kernel):
     with k, stepping 2 pixels"."""
     return show.correlation_text(image, kernel, window.pads, b_apart=window.dilations,
                                  step=window.strides)
+
+
+def _groups_text(groups):
+    """ ", 4 groups of channels" when the channels are grouped, else ""."""
+    return f", {groups} groups of channels" if groups > 1 else ""
+
+
+def _group(window, k_shape, groups):
+    """(in, out) channels per group of a kernel of ``k_shape``: which terms make an element
+    of a gradient (``_window_display``); None when the channels are not grouped."""
+    if groups == 1:
+        return None
+    c_in, c_out = (k_shape[1], k_shape[0]) if window.channels_first else k_shape[2:]
+    return c_in, c_out // groups
 
 
 def _dilations(dilation, dilations, op):
@@ -232,22 +256,65 @@ def _kernel_axes(rank, first):
         f"({spatial}, in_channels, out_channels)"
 
 
-def _check_conv(op, x, kernel, rank, first, x_channels_of_kernel):
-    """x and kernel of the right rank, and x's channels what the kernel expects."""
+def _check_conv(op, x, kernel, rank, first):
+    """x and kernel of the right rank, and a kernel window that is not empty (its size)."""
     check_ndim(x.shape, "x", op, rank + 2, image_axes(rank, first))
-    k_axes = _kernel_axes(rank, first)
-    check_ndim(kernel.shape, "kernel", op, rank + 2, k_axes)
-    c_x = x.shape[1] if first else x.shape[-1]
-    c_k = kernel.shape[x_channels_of_kernel]
-    if c_x != c_k:
-        role = "in" if x_channels_of_kernel in (1, -2) else "out"
-        raise ValueError(f"{op}: x has {c_x} channels (shape {x.shape}, "
-                         f"{image_axes(rank, first)}) but the kernel has {c_k} {role}_channels "
-                         f"(shape {kernel.shape}, {k_axes})")
+    check_ndim(kernel.shape, "kernel", op, rank + 2, _kernel_axes(rank, first))
     size = kernel.shape[2:] if first else kernel.shape[:-2]
     if 0 in size:
         raise ValueError(f"{op}: the kernel has an empty window (shape {kernel.shape})")
     return size
+
+
+def _groups_arg(groups, op):
+    if isinstance(groups, bool) or not isinstance(groups, numbers.Integral) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    return int(groups)
+
+
+def _channels_text(rank, first, x, kernel, joined="and"):
+    """ "x has 4 channels (shape ..., axes) and the kernel has 2 in_channels (...)"."""
+    c_x, c_in = x.shape[1 if first else -1], kernel.shape[1 if first else -2]
+    return (f"x has {c_x} channels (shape {x.shape}, {image_axes(rank, first)}) {joined} the "
+            f"kernel has {c_in} in_channels (shape {kernel.shape}, {_kernel_axes(rank, first)})")
+
+
+def _conv_groups(op, x, kernel, rank, first, groups):
+    """The number of groups G, by TensorFlow's rule: x's channels / the kernel's
+    in_channels, a whole number that also divides the kernel's out_channels. PyTorch's
+    ``groups``, when given, must be that number."""
+    c_x, c_in = x.shape[1 if first else -1], kernel.shape[1 if first else -2]
+    c_out = kernel.shape[0 if first else -1]
+    if groups is not None:
+        groups = _groups_arg(groups, op)
+        if c_in * groups != c_x:
+            raise ValueError(f"{op}: groups={groups} needs x's channels to be {groups} times "
+                             f"the kernel's in_channels, but "
+                             f"{_channels_text(rank, first, x, kernel)}")
+    elif c_x == c_in:  # 0 channels too
+        groups = 1
+    elif c_in == 0 or c_x % c_in:
+        raise ValueError(f"{op}: {_channels_text(rank, first, x, kernel, 'but')}: x's channels "
+                         "must be the kernel's in_channels times the number of groups")
+    else:
+        groups = c_x // c_in
+    if c_out % groups:
+        raise ValueError(f"{op}: {_channels_text(rank, first, x, kernel)}, so groups = "
+                         f"{groups}, but the kernel's {c_out} out_channels are not divisible "
+                         f"by {groups}")
+    return groups
+
+
+def _causal(padding, op, rank, size, dilation):
+    """Keras's "causal" padding, conv1d's only: d * (kw - 1) zeros before the sequence and
+    none after, so that y[t] reads x[t - d * (kw - 1)] to x[t], never a later step."""
+    if not (isinstance(padding, str) and padding.lower() == "causal"):
+        return padding
+    if rank != 1:
+        raise ValueError(f"{op}: padding 'causal' is for conv1d only, as Keras allows it in "
+                         "Conv1D only; pad before the rows and columns explicitly instead, "
+                         "padding=((dh * (kh - 1), 0), (dw * (kw - 1), 0))")
+    return ((dilation[0] * (size[0] - 1), 0),)
 
 
 def _bias(bias, op, x, kernel, first):
@@ -260,25 +327,29 @@ def _bias(bias, op, x, kernel, first):
     return bias
 
 
-def _conv_window(op, x, kernel, strides, padding, dilation, data_format, rank):
+def _conv_window(op, x, kernel, strides, padding, dilation, data_format, rank, groups):
+    """The windows of conv2d or conv1d and the number of groups, every argument checked."""
     first = channels_first(data_format, op, rank)
-    size = _check_conv(op, x, kernel, rank, first, 1 if first else -2)
+    size = _check_conv(op, x, kernel, rank, first)
+    groups = _conv_groups(op, x, kernel, rank, first, groups)
     strides = positive_ints(strides, "strides", op, rank, first)
     dilation = positive_ints(dilation, "dilations", op, rank, first)
-    padding = padding_arg(padding, op, rank, first)
+    padding = padding_arg(_causal(padding, op, rank, size, dilation), op, rank, first)
     spatial = x.shape[2:] if first else x.shape[1:-1]
     return window(op, x.shape, spatial, size, strides, padding, dilation, first,
-                  f"the kernel (shape {kernel.shape}, dilations {dilation})")
+                  f"the kernel (shape {kernel.shape}, dilations {dilation})"), groups
 
 
 def conv2d(x, kernel, strides=1, padding="valid", dilation=1, data_format="channels_last",
-           *, dilations=None, bias=None):
+           *, dilations=None, bias=None, groups=None):
     """2-D convolution (a correlation, as in TensorFlow and PyTorch): ``tf.nn.conv2d``.
 
     Args:
         x: images (N, H, W, C_in), or (N, C_in, H, W) with ``data_format="channels_first"``.
-        kernel: (kh, kw, C_in, C_out) (TensorFlow's HWIO), or (C_out, C_in, kh, kw)
-            (PyTorch's OIHW) with channels_first.
+        kernel: (kh, kw, C_in / G, C_out) (TensorFlow's HWIO), or (C_out, C_in / G, kh, kw)
+            (PyTorch's OIHW) with channels_first. G, the number of groups, is 1 when the
+            kernel takes all of x's channels; else out_channel o sums over group
+            o // (C_out / G) of x's channels only (G = C_in: depthwise).
         strides: an int, a pair (sh, sw), or TensorFlow's [1, sh, sw, 1].
         padding: "valid" (none); "same", as TensorFlow: ceil(H / sh) output rows, the odd
             padding pixel at the bottom (right); an int or a pair (ph, pw) for both sides;
@@ -286,6 +357,8 @@ def conv2d(x, kernel, strides=1, padding="valid", dilation=1, data_format="chann
         dilation, dilations: the spacing of the kernel's taps (an int or a pair).
         data_format: "channels_last" ("NHWC") or "channels_first" ("NCHW").
         bias: (C_out,) added to every output pixel, or None.
+        groups: G, PyTorch's argument; None reads it from the shapes, as TensorFlow does,
+            G = C_in / the kernel's in_channels (a whole number dividing C_out too).
     Returns:
         (N, OH, OW, C_out) or (N, C_out, OH, OW), where
         OH = (H + top + bottom - (kh - 1) * dh - 1) // sh + 1.
@@ -298,71 +371,82 @@ def conv2d(x, kernel, strides=1, padding="valid", dilation=1, data_format="chann
            [4., 6., 6., 4.]])
     """
     x, kernel = pair(x, kernel, Conv2D)
-    w = _conv_window("conv2d", x, kernel, strides, padding,
-                     _dilations(dilation, dilations, "conv2d"), data_format, 2)
+    w, groups = _conv_window("conv2d", x, kernel, strides, padding,
+                             _dilations(dilation, dilations, "conv2d"), data_format, 2, groups)
     if bias is None:
-        return apply(Conv2D(w), x, kernel)
+        return apply(Conv2D(w, groups), x, kernel)
     bias = _bias(bias, "conv2d", x, kernel, w.channels_first)
-    return apply(Conv2DBias(w, 1 if w.channels_first else 3), x, kernel, bias)
+    return apply(Conv2DBias(w, 1 if w.channels_first else 3, groups), x, kernel, bias)
 
 
 def conv1d(x, kernel, strides=1, padding="valid", dilation=1, data_format="channels_last",
-           *, dilations=None, bias=None):
+           *, dilations=None, bias=None, groups=None):
     """1-D convolution (``tf.nn.conv1d``): conv2d on images of height 1.
 
     Args:
         x: (N, W, C_in), or (N, C_in, W) with ``data_format="channels_first"`` ("NCW").
-        kernel: (kw, C_in, C_out), or (C_out, C_in, kw) with channels_first.
-        strides, dilation, dilations: an int. padding: "valid", "same", an int or a pair
-            (left, right). bias: (C_out,) or None.
+        kernel: (kw, C_in / G, C_out), or (C_out, C_in / G, kw) with channels_first; G
+            and ``groups`` as conv2d's.
+        strides, dilation, dilations: an int. padding: "valid", "same", "causal" (Keras's:
+            (kw - 1) * d zeros on the left only, so y[t] depends on x[:t + 1] alone and,
+            at stride 1, has x's length), an int or a pair (left, right).
+        bias: (C_out,) or None.
     Returns:
         (N, OW, C_out) or (N, C_out, OW).
+
+    >>> import numpy as np
+    >>> x = np.arange(1.0, 5.0).reshape(1, 4, 1)  # one sequence of 4 steps, 1 channel
+    >>> conv1d(x, np.ones((2, 1, 1)), padding="causal").data[0, :, 0]  # x[t - 1] + x[t]
+    array([1., 3., 5., 7.])
     """
     x, kernel = pair(x, kernel, Conv2D)
-    w = _conv_window("conv1d", x, kernel, strides, padding,
-                     _dilations(dilation, dilations, "conv1d"), data_format, 1)
+    w, groups = _conv_window("conv1d", x, kernel, strides, padding,
+                             _dilations(dilation, dilations, "conv1d"), data_format, 1, groups)
     if w.channels_first:  # (N, C, W) -> (N, C, 1, W), (O, I, kw) -> (O, I, 1, kw)
         x4 = x.reshape(x.shape[:2] + (1, x.shape[2]))
         k4 = kernel.reshape(kernel.shape[:2] + (1, kernel.shape[2]))
     else:                 # (N, W, C) -> (N, 1, W, C), (kw, I, O) -> (1, kw, I, O)
         x4, k4 = x.reshape((x.shape[0], 1) + x.shape[1:]), kernel.reshape((1,) + kernel.shape)
     if bias is None:
-        y = apply(Conv2D(w), x4, k4)
+        y = apply(Conv2D(w, groups), x4, k4)
     else:
         bias = _bias(bias, "conv1d", x, kernel, w.channels_first)
-        y = apply(Conv2DBias(w, 1 if w.channels_first else 3), x4, k4, bias)
+        y = apply(Conv2DBias(w, 1 if w.channels_first else 3, groups), x4, k4, bias)
     if w.channels_first:  # drop the height axis of 1
         return y.reshape(y.shape[:2] + y.shape[3:])
     return y.reshape((y.shape[0],) + y.shape[2:])
 
 
 def conv2d_transpose(x, kernel, output_shape=None, strides=1, padding="valid", dilation=1,
-                     data_format="channels_last", *, dilations=None):
+                     data_format="channels_last", *, dilations=None, groups=1):
     """The transpose of conv2d (``tf.nn.conv2d_transpose``, PyTorch's ``conv_transpose2d``):
     every input pixel adds a kernel-weighted copy of itself over a window of the output.
     It is the gradient of conv2d with respect to its input, and upsamples in decoders.
 
     Args:
         x: (N, H, W, C) or (N, C, H, W); C is the kernel's out_channels.
-        kernel: the kernel of the conv2d this transposes: (kh, kw, C_out, C) or
-            (C, C_out, kh, kw) with channels_first, as TensorFlow and PyTorch store it.
+        kernel: the kernel of the conv2d this transposes: (kh, kw, C_out / G, C) or
+            (C, C_out / G, kh, kw) with channels_first, as TensorFlow and PyTorch store it.
         output_shape: the output's (OH, OW) or its full shape; by default the smallest
             image conv2d maps to x's size: (H - 1) * sh + (kh - 1) * dh + 1 - top - bottom,
             or H * sh with "same".
         strides, padding, dilation, dilations, data_format: those of that conv2d (note:
             padding defaults to "valid", as in Keras, where ``tf.nn`` says "SAME").
+        groups: G, that conv2d's groups (PyTorch's ``conv_transpose2d`` argument); it must
+            divide C.
     Returns:
         (N, OH, OW, C_out) or (N, C_out, OH, OW).
     """
     op = "conv2d_transpose"
     x, kernel = pair(x, kernel, Conv2DTranspose)
     first = channels_first(data_format, op, 2)
-    size = _check_conv(op, x, kernel, 2, first, 0 if first else -1)
+    size = _check_conv(op, x, kernel, 2, first)
+    groups = _transpose_groups(op, x, kernel, first, groups)
     strides = positive_ints(strides, "strides", op, 2, first)
     dilation = positive_ints(_dilations(dilation, dilations, op), "dilations", op, 2, first)
     padding = padding_arg(padding, op, 2, first)
     in_hw = x.shape[2:] if first else x.shape[1:3]
-    c_out = kernel.shape[1] if first else kernel.shape[2]
+    c_out = (kernel.shape[1] if first else kernel.shape[2]) * groups
     out_hw = _transpose_size(op, output_shape, in_hw, x.shape[0], c_out, size, strides,
                              padding, dilation, first)
     w = window(op, x.shape, out_hw, size, strides, padding, dilation, first,
@@ -373,7 +457,21 @@ def conv2d_transpose(x, kernel, output_shape=None, strides=1, padding="valid", d
                          f"images to {'x'.join(map(str, w.out_hw(out_hw)))}, not "
                          f"{in_hw[0]}x{in_hw[1]}")
     out_shape = (x.shape[0], c_out, *out_hw) if first else (x.shape[0], *out_hw, c_out)
-    return apply(Conv2DTranspose(w, out_shape), x, kernel)
+    return apply(Conv2DTranspose(w, out_shape, groups), x, kernel)
+
+
+def _transpose_groups(op, x, kernel, first, groups):
+    """x's channels are the kernel's out_channels, which the groups divide."""
+    groups = _groups_arg(groups, op)
+    c_x, c_k = x.shape[1 if first else -1], kernel.shape[0 if first else -1]
+    axes = _kernel_axes(2, first)
+    if c_x != c_k:
+        raise ValueError(f"{op}: x has {c_x} channels (shape {x.shape}, {image_axes(2, first)}) "
+                         f"but the kernel has {c_k} out_channels (shape {kernel.shape}, {axes})")
+    if c_k % groups:
+        raise ValueError(f"{op}: the kernel's {c_k} out_channels (shape {kernel.shape}, {axes}) "
+                         f"are not divisible by groups={groups}")
+    return groups
 
 
 def _transpose_size(op, output_shape, in_hw, batch, c_out, size, strides, padding, dilation,

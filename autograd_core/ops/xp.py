@@ -191,23 +191,23 @@ def svd(A):
 # --- convolution and pooling: ``window`` is the op's resolved ``_windows.Window`` -----
 
 
-def conv2d(x, k, window):
+def conv2d(x, k, window, groups=1):
     if _any_value(x, k):
-        return apply(conv.Conv2D(window), x, k)
-    return _windows.conv2d_array(x, k, window)[0]
+        return apply(conv.Conv2D(window, groups), x, k)
+    return _windows.conv2d_array(x, k, window, groups)[0]
 
 
-def conv2d_transpose(x, k, window, out_shape):
+def conv2d_transpose(x, k, window, out_shape, groups=1):
     if _any_value(x, k):
-        return apply(conv.Conv2DTranspose(window, out_shape), x, k)
-    return _windows.conv2d_transpose_array(x, k, window, out_shape)
+        return apply(conv.Conv2DTranspose(window, out_shape, groups), x, k)
+    return _windows.conv2d_transpose_array(x, k, window, out_shape, groups)
 
 
-def conv2d_backprop_filter(x, dy, window, cols=None):
+def conv2d_backprop_filter(x, dy, window, cols=None, groups=1):
     """conv2d's kernel gradient x ⋆ dy; ``cols``, x's patch matrix, saves the arrays' copy."""
     if _any_value(x, dy):
-        return apply(conv.Conv2DBackpropFilter(window), x, dy)
-    return _windows.conv2d_backprop_filter_array(x, dy, window, cols)
+        return apply(conv.Conv2DBackpropFilter(window, groups), x, dy)
+    return _windows.conv2d_backprop_filter_array(x, dy, window, cols, groups)
 
 
 def max_pool2d_backprop(dy, argmax, window, x_shape):

@@ -1,0 +1,310 @@
+"""PyTorch's loss modules: ``CrossEntropyLoss``, ``NLLLoss``, ``MSELoss``, ``L1Loss``,
+``BCELoss``, ``BCEWithLogitsLoss``, ``HuberLoss`` and ``SmoothL1Loss``.
+
+PyTorch's argument order, ``loss_fn(input, target)`` (Keras's losses take ``y_true``
+first), its class axis 1 for ``(N, C, d1, ...)`` inputs, and its arguments (``weight``,
+``ignore_index``, ``label_smoothing``, ``pos_weight``, ``reduction``), so that a training
+loop from PyTorch's tutorials ports by renaming:
+
+>>> import numpy as np, autograd_core as ag, nn
+>>> loss_fn = nn.CrossEntropyLoss()
+>>> logits = ag.Value(np.zeros((2, 3), np.float32))
+>>> round(float(loss_fn(logits, np.array([0, 2]))), 4)        # log 3
+1.0986
+
+The maths is the engine's ops (the fused, stable ``softmax_cross_entropy`` and
+``sigmoid_cross_entropy`` where PyTorch's arguments allow), so every loss is
+differentiable to any order.
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+import autograd_core as ag
+
+from .module import Module
+
+__all__ = ["CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
+           "HuberLoss", "SmoothL1Loss"]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduction(reduction, where):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{where}: reduction must be 'mean', 'sum' or 'none', got "
+                         f"{reduction!r}")
+    return reduction
+
+
+def _reduce(loss, reduction):
+    return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
+
+
+def _value(x, where, what="input"):
+    """A float input as a Value (arrays become constants of their own dtype)."""
+    x = x if isinstance(x, ag.Value) else ag.constant(x)
+    if x.dtype.kind != "f":
+        raise TypeError(f"{where}: {what} must hold floats, got dtype {x.dtype}")
+    return x
+
+
+def _array(x, dtype=np.float64):
+    """A weight given as a Value or an array, as a numpy array."""
+    return np.asarray(x.data if isinstance(x, ag.Value) else x, dtype)
+
+
+def _same_shape(input, target, where):
+    if tuple(np.shape(target)) != input.shape:
+        raise ValueError(f"{where}: target of shape {tuple(np.shape(target))} does not match "
+                         f"input of shape {input.shape} (PyTorch's order: input, then target)")
+
+
+class _Loss(Module):
+    """The shared body: ``reduction``, and ``forward(input, target)``."""
+
+    def __init__(self, reduction="mean"):
+        super().__init__()
+        self.reduction = _reduction(reduction, type(self).__name__)
+
+    def extra_repr(self):
+        return f"reduction={self.reduction!r}" if self.reduction != "mean" else ""
+
+
+class _ClassLoss(_Loss):
+    """Losses over a class axis: ``weight`` and ``ignore_index``, as NLLLoss has them."""
+
+    def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
+        super().__init__(reduction)
+        where = type(self).__name__
+        if isinstance(ignore_index, (bool, np.bool_)) \
+                or not isinstance(ignore_index, numbers.Integral):
+            raise TypeError(f"{where}: ignore_index must be an integer, got {ignore_index!r}")
+        self.weight = None if weight is None else _array(weight)
+        if self.weight is not None and self.weight.ndim != 1:
+            raise ValueError(f"{where}: weight must be a 1-D array (one entry per class), got "
+                             f"shape {self.weight.shape}")
+        self.ignore_index = int(ignore_index)
+
+    def _classes(self, input, target):
+        """input as (N, C, d...) with C on axis 1, the integer targets (N, d...) checked, and
+        the mask of the targets that count (not ``ignore_index``)."""
+        where = type(self).__name__
+        if input.ndim == 0:
+            raise ValueError(f"{where}: input must have a class axis, got a scalar")
+        target = np.asarray(target.data if isinstance(target, ag.Value) else target)
+        if input.ndim == 1:  # one unbatched example: (C,) and a class number
+            input, target = ag.expand_dims(input, 0), target.reshape(1, *target.shape)
+        classes = input.shape[1]
+        expected = (input.shape[0],) + input.shape[2:]
+        if target.shape != expected:
+            raise ValueError(f"{where}: class targets for input of shape {input.shape} (classes "
+                             f"on axis 1) must have shape {expected}, got {target.shape}")
+        if target.dtype.kind not in "iu":
+            raise TypeError(f"{where}: class targets must be integers, got dtype "
+                            f"{target.dtype}")
+        counted = target != self.ignore_index
+        bad = counted & ((target < 0) | (target >= classes))
+        if bad.any():
+            raise IndexError(f"{where}: target {int(target[bad][0])} is out of bounds for "
+                             f"{classes} classes")
+        if self.weight is not None and self.weight.shape != (classes,):
+            raise ValueError(f"{where}: weight has {self.weight.shape[0]} entries for input "
+                             f"with {classes} classes")
+        return input, np.where(counted, target, 0), counted
+
+    def _nll(self, log_p, target, counted, smoothing=0.0):
+        """-weight[t] * log_p[t] per element, ``smoothing`` of it spread over all classes,
+        reduced as PyTorch reduces: the weighted mean divides by the counted weights."""
+        classes = log_p.shape[1]
+        w = np.ones(classes, log_p.dtype) if self.weight is None \
+            else self.weight.astype(log_p.dtype)
+        index = np.expand_dims(target, 1)
+        picked = ag.squeeze(ag.take_along_axis(log_p, index, axis=1), axis=1)
+        w_t = np.where(counted, w[target], 0).astype(log_p.dtype)
+        loss = -(picked * w_t)
+        if smoothing:
+            shape = (1, classes) + (1,) * (log_p.ndim - 2)
+            spread = -(log_p * w.reshape(shape)).sum(axis=1) * counted.astype(log_p.dtype)
+            loss = loss * (1 - smoothing) + spread * (smoothing / classes)
+        if self.reduction == "mean":
+            return loss.sum() / w_t.sum()  # NaN when every target is ignored, as PyTorch
+        return _reduce(loss, self.reduction)
+
+
+class CrossEntropyLoss(_ClassLoss):
+    """L = -weight[t] * log softmax(input)[t], over the class axis 1.
+
+    Args (PyTorch's):
+        weight: (C,) rescaling of each class, or None.
+        ignore_index: targets equal to it count for nothing (-100).
+        reduction: "mean" (divided by the counted targets' weights), "sum" or "none".
+        label_smoothing: ε in [0, 1]: the target is (1 - ε) on the class and ε / C spread
+            over all classes.
+
+    ``forward(input, target)``: input logits (N, C), (N, C, d...) or (C,); target class
+    numbers (N,), (N, d...) or a number, or class probabilities of input's shape.
+    """
+
+    def __init__(self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+        super().__init__(weight, ignore_index, reduction)
+        if not isinstance(label_smoothing, numbers.Real) or not 0 <= label_smoothing <= 1:
+            raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got "
+                             f"{label_smoothing!r}")
+        self.label_smoothing = float(label_smoothing)
+
+    def forward(self, input, target):
+        where = "CrossEntropyLoss"
+        input = _value(input, where)
+        probabilities = np.asarray(target.data if isinstance(target, ag.Value) else target)
+        if probabilities.dtype.kind == "f":
+            return self._soft(input, probabilities)
+        plain = self.weight is None and not self.label_smoothing and input.ndim == 2
+        x, t, counted = self._classes(input, target)
+        if plain and counted.all():
+            # the common case, fused: one op with a stable, exact gradient
+            return ag.softmax_cross_entropy(x, t, reduction=self.reduction)
+        loss = self._nll(ag.log_softmax(x, axis=1), t, counted, self.label_smoothing)
+        return ag.squeeze(loss, 0) if input.ndim == 1 and self.reduction == "none" else loss
+
+    def _soft(self, input, t):
+        """Probability targets: L = -sum_c weight[c] * t_c * log softmax(input)_c, the mean
+        over the examples (not their weights), as PyTorch."""
+        _same_shape(input, t, "CrossEntropyLoss")
+        x = ag.expand_dims(input, 0) if input.ndim == 1 else input
+        t = t.reshape(x.shape).astype(x.dtype)
+        classes = x.shape[1]
+        if self.label_smoothing:
+            t = t * (1 - self.label_smoothing) + self.label_smoothing / classes
+        shape = (1, classes) + (1,) * (x.ndim - 2)
+        if self.weight is not None:
+            if self.weight.shape != (classes,):
+                raise ValueError(f"CrossEntropyLoss: weight has {self.weight.shape[0]} entries "
+                                 f"for input with {classes} classes")
+            t = t * self.weight.astype(x.dtype).reshape(shape)
+        loss = -(ag.log_softmax(x, axis=1) * t).sum(axis=1)
+        if input.ndim == 1:
+            loss = ag.squeeze(loss, 0)
+        return _reduce(loss, self.reduction)
+
+
+class NLLLoss(_ClassLoss):
+    """L = -weight[t] * input[t]: input holds log-probabilities (``log_softmax``'s output),
+    class axis 1. Args as ``CrossEntropyLoss``'s, without label smoothing."""
+
+    def forward(self, input, target):
+        input = _value(input, "NLLLoss")
+        x, t, counted = self._classes(input, target)
+        loss = self._nll(x, t, counted)
+        return ag.squeeze(loss, 0) if input.ndim == 1 and self.reduction == "none" else loss
+
+
+class _Pointwise(_Loss):
+    """Losses of each input element against the target element of the same position."""
+
+    def forward(self, input, target):
+        where = type(self).__name__
+        input = _value(input, where)
+        target = target if isinstance(target, ag.Value) else ag.constant(
+            np.asarray(target, dtype=input.dtype))
+        _same_shape(input, target, where)
+        return _reduce(self.pointwise(input, target), self.reduction)
+
+
+class MSELoss(_Pointwise):
+    """L = (input - target)²."""
+
+    def pointwise(self, x, t):
+        return ag.square(x - t)
+
+
+class L1Loss(_Pointwise):
+    """L = |input - target|."""
+
+    def pointwise(self, x, t):
+        return ag.abs(x - t)
+
+
+class HuberLoss(_Pointwise):
+    """L = ½ d² where |d| < delta, else delta (|d| - ½ delta), with d = input - target."""
+
+    def __init__(self, reduction="mean", delta=1.0):
+        super().__init__(reduction)
+        if not isinstance(delta, numbers.Real) or not delta > 0:
+            raise ValueError(f"HuberLoss: delta must be a number > 0, got {delta!r}")
+        self.delta = float(delta)
+
+    def pointwise(self, x, t):
+        d = ag.abs(x - t)
+        return ag.where(d.data < self.delta, 0.5 * ag.square(d),
+                        self.delta * (d - 0.5 * self.delta))
+
+
+class SmoothL1Loss(_Pointwise):
+    """L = ½ d² / beta where |d| < beta, else |d| - ½ beta, with d = input - target
+    (beta = 0 is the L1 loss)."""
+
+    def __init__(self, reduction="mean", beta=1.0):
+        super().__init__(reduction)
+        if not isinstance(beta, numbers.Real) or not beta >= 0:
+            raise ValueError(f"SmoothL1Loss: beta must be a number >= 0, got {beta!r}")
+        self.beta = float(beta)
+
+    def pointwise(self, x, t):
+        d = ag.abs(x - t)
+        if self.beta == 0:
+            return d
+        return ag.where(d.data < self.beta, 0.5 * ag.square(d) / self.beta, d - 0.5 * self.beta)
+
+
+class BCELoss(_Pointwise):
+    """L = -weight * (t log p + (1 - t) log(1 - p)), p = input in [0, 1]; each log is
+    clamped at -100, as PyTorch does, so a p of exactly 0 or 1 gives a finite loss (and
+    there the clamped log passes no gradient, where PyTorch's passes about 1e12).
+
+    Args (PyTorch's): weight (broadcast to the input's shape) or None, reduction."""
+
+    def __init__(self, weight=None, reduction="mean"):
+        super().__init__(reduction)
+        self.weight = None if weight is None else _array(weight)
+
+    def pointwise(self, p, t):
+        if np.any((p.data < 0) | (p.data > 1)):
+            raise ValueError("BCELoss: input must hold probabilities in [0, 1]; for logits "
+                             "use BCEWithLogitsLoss")
+        # log clamped at -100: the log of max(p, e^-100), whose gradient is 0 where p is
+        # below it (log(p) itself would give 0 * inf = NaN there)
+        log_p = ag.log(ag.clip(p, _TINY, None))
+        log_q = ag.log(ag.clip(1 - p, _TINY, None))
+        loss = -(t * log_p + (1 - t) * log_q)
+        return loss if self.weight is None else loss * self.weight.astype(p.dtype)
+
+
+_TINY = math.exp(-100)
+
+
+class BCEWithLogitsLoss(_Pointwise):
+    """L = -weight * (pos_weight t log σ(x) + (1 - t) log(1 - σ(x))), fused and stable.
+
+    Args (PyTorch's):
+        weight: broadcast to the input's shape, or None.
+        reduction: "mean", "sum" or "none".
+        pos_weight: the positive examples' weight, per class (the last axis), or None.
+    """
+
+    def __init__(self, weight=None, reduction="mean", pos_weight=None):
+        super().__init__(reduction)
+        self.weight = None if weight is None else _array(weight)
+        self.pos_weight = None if pos_weight is None else _array(pos_weight)
+
+    def pointwise(self, x, t):
+        if self.pos_weight is None:
+            loss = ag.sigmoid_cross_entropy(x, t)
+        else:
+            # PyTorch's form: (1 - t) x + (1 + (pos_weight - 1) t) softplus(-x), where
+            # softplus(-x) = -log σ(x)
+            scale = 1 + (self.pos_weight.astype(x.dtype) - 1) * t
+            loss = (1 - t) * x + scale * ag.softplus(-x)
+        return loss if self.weight is None else loss * self.weight.astype(x.dtype)
