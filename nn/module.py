@@ -266,11 +266,11 @@ class Module:
 
         Make the optimizer after converting: it keeps state in the weights' dtype.
         """
-        for a in args:
-            if isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta"):
+        for a in args:  # a string that names no dtype is a device, as "cuda:0"
+            try:
+                dtype = np.dtype(a)
+            except TypeError:
                 device = a
-            else:
-                dtype = a
         if device is not None:
             ag.device(device)  # refuses any device but the CPU
         if dtype is None:

@@ -49,6 +49,22 @@ def _check_device(device, where):
     return "cpu"
 
 
+def _dtype_and_device(args, dtype, device, where):
+    """PyTorch's ``to(...)`` arguments, dtypes and devices in any order (a device is a
+    string that names no dtype: "cpu", "cuda:0"): the device checked, the dtype returned
+    (None if none was given)."""
+    for a in args:
+        if isinstance(a, str):
+            try:
+                np.dtype(a)
+            except TypeError:
+                device = a
+                continue
+        dtype = a
+    _check_device(device, where)
+    return dtype
+
+
 def _made(data, requires_grad, name, where, device=None):
     """``data`` as a Value: a constant, or a leaf that requires grad."""
     _check_device(device, where)

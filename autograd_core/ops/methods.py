@@ -16,7 +16,8 @@ import numpy as np
 
 from ..engine import Value, _data, apply, is_grad_enabled
 from . import activations, arithmetic, elementwise, linalg, nn, reductions, shape, special, trig
-from . import cumulative, indexing, inverse, joining, nondiff, norms, statistics
+from . import cumulative, factories, indexing, inverse, joining, nondiff, norms
+from . import statistics
 from ._operands import operand
 from .arithmetic import Add, Div, Mul, Pow, Sub
 
@@ -252,9 +253,6 @@ Value.masked_fill = _masked_fill
 
 # --- dtypes and devices ---------------------------------------------------------------
 
-_DEVICES = ("cpu", "cuda", "mps", "xpu", "meta")
-
-
 def _cast_to(name, dtype):
     def method(self):
         return self if self.dtype == dtype else arithmetic.cast(self, dtype)
@@ -281,15 +279,8 @@ def _to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
     """PyTorch's ``to``: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``,
     ``to(other)`` (other's dtype). The CPU is the only device: it changes nothing, and
     another one is refused."""
-    for a in args:
-        if isinstance(a, Value):
-            dtype = a.dtype
-        elif isinstance(a, str) and a.split(":")[0] in _DEVICES:
-            device = a
-        else:
-            dtype = a
-    if device is not None and str(device).split(":")[0] != "cpu":
-        raise ValueError(f"to: autograd_core runs on the CPU only, got device {device!r}")
+    args = [a.dtype if isinstance(a, Value) else a for a in args]
+    dtype = factories._dtype_and_device(args, dtype, device, "to")
     out = self if dtype is None or np.dtype(dtype) == self.dtype else arithmetic.cast(self, dtype)
     return arithmetic.clone(out) if copy and out is self else out
 
