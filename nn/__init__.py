@@ -35,7 +35,7 @@ from .models import Model
 from .module import Module
 from .saving import load_weights, save_weights
 from .conv_layers import (
-    AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, GlobalAveragePooling2D,
+    AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, DepthwiseConv2D, GlobalAveragePooling2D,
     GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D,
 )
 from .normalization import BatchNormalization
@@ -58,7 +58,7 @@ __all__ = [
     "Dense", "Perceptron", "Neuron", "Flatten", "Dropout", "Activation", "ReLU", "Sigmoid",
     "Tanh", "Softmax", "LeakyReLU", "PReLU", "Residual",
     # convolutions, pooling, normalization, reshaping (Keras's names)
-    "Conv2D", "Conv1D", "MaxPooling2D", "AveragePooling2D", "MaxPooling1D",
+    "Conv2D", "Conv1D", "DepthwiseConv2D", "MaxPooling2D", "AveragePooling2D", "MaxPooling1D",
     "AveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D",
     "BatchNormalization", "Reshape", "Embedding",
     # merging (skip connections, several inputs)

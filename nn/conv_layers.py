@@ -28,7 +28,8 @@ from . import activations, initializers, regularizers
 from .layers import _as_input, _batch_shape, _regularizer_configs
 from .module import Module
 
-__all__ = ["Conv2D", "Conv1D", "MaxPooling2D", "AveragePooling2D", "MaxPooling1D",
+__all__ = ["Conv2D", "Conv1D", "DepthwiseConv2D",
+           "MaxPooling2D", "AveragePooling2D", "MaxPooling1D",
            "AveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D"]
 
 
@@ -268,6 +269,121 @@ class Conv1D(_Conv):
                          input_shape, name, seed, kernel_regularizer=kernel_regularizer,
                          bias_regularizer=bias_regularizer,
                          activity_regularizer=activity_regularizer, groups=groups)
+
+
+class DepthwiseConv2D(Module):
+    """y = activation(x ⋆ W + b), each input channel convolved with its own
+    ``depth_multiplier`` kernels (Keras's DepthwiseConv2D): (batch, rows, cols, in) ->
+    (batch, new_rows, new_cols, in * depth_multiplier), output channel c * m + j from
+    input channel c. The MobileNet block's first half; a ``Conv2D(in * m, groups=in)``
+    with Keras's kernel layout for depthwise kernels.
+
+    Args (Keras's defaults): kernel_size, strides=(1, 1), padding="valid",
+    depth_multiplier=1, data_format=None, dilation_rate=(1, 1), activation=None,
+    use_bias=True, depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+    depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+    input_shape=None, name=None, seed=None.
+
+    Attributes:
+        W: the kernel (kh, kw, in, depth_multiplier), Keras's ``depthwise_kernel``.
+        b: (in * depth_multiplier,), ``bias``.
+    """
+
+    def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, input_shape=None, name=None, seed=None):
+        super().__init__(name)
+        where = f"DepthwiseConv2D {self.name!r}"
+        if isinstance(depth_multiplier, (bool, np.bool_)) \
+                or not isinstance(depth_multiplier, numbers.Integral) or depth_multiplier <= 0:
+            raise ValueError(f"{where}: depth_multiplier must be a positive integer, got "
+                             f"{depth_multiplier!r}")
+        penalties = [regularizers.for_layer(r, what, where) for r, what in (
+            (depthwise_regularizer, "depthwise_regularizer"),
+            (bias_regularizer, "bias_regularizer"),
+            (activity_regularizer, "activity_regularizer"))]
+        kernel_size = _ints(kernel_size, 2, "kernel_size", where)
+        strides = _ints(strides, 2, "strides", where)
+        dilation_rate = _ints(dilation_rate, 2, "dilation_rate", where)
+        padding = _padding(padding, where)
+        data_format = _data_format(data_format, where)
+        activation = activations.get(activation)
+        init = initializers.get(depthwise_initializer, seed)
+        bias_init = initializers.get(bias_initializer, None if seed is None else seed + 1)
+        input_shape = _batch_shape(input_shape, None, where)
+        if input_shape is not None and len(input_shape) != 4:
+            raise ValueError(f"{where}: input_shape must have 3 sizes (rows, cols, channels), "
+                             f"got {input_shape[1:]}")
+        self.kernel_size, self.strides, self.padding = kernel_size, strides, padding
+        self.depth_multiplier, self.data_format = int(depth_multiplier), data_format
+        self.dilation_rate, self.activation, self.use_bias = dilation_rate, activation, \
+            bool(use_bias)
+        self.depthwise_initializer, self.bias_initializer = init, bias_init
+        self.depthwise_regularizer, self.bias_regularizer, self.activity_regularizer = \
+            penalties
+        self.W = self.b = None
+        self.input_shape = input_shape
+        if input_shape is not None:
+            self.build(input_shape[1 if data_format == "channels_first" else -1])
+
+    @property
+    def depthwise_kernel(self):
+        return self.W
+
+    @property
+    def bias(self):
+        return self.b
+
+    def build(self, in_channels):
+        """W (kh, kw, in, depth_multiplier), b (in * depth_multiplier,)."""
+        dtype = ag.get_default_dtype()
+        shape = self.kernel_size + (in_channels, self.depth_multiplier)
+        self.W = ag.Variable(self.depthwise_initializer(shape, dtype), name=f"{self.name}/W")
+        if self.use_bias:
+            self.b = ag.Variable(self.bias_initializer((in_channels * self.depth_multiplier,),
+                                                       dtype), name=f"{self.name}/b")
+
+    def forward(self, x):
+        where = f"DepthwiseConv2D {self.name!r}"
+        x = _as_input(x, ag.get_default_dtype() if self.W is None else self.W.dtype)
+        _check_rank(x, 2, self.data_format, where)
+        first = self.data_format == "channels_first"
+        channels = x.shape[1 if first else -1]
+        if self.W is None:
+            self.build(channels)
+        if channels != self.W.shape[2]:
+            raise ValueError(f"{where}: built for {self.W.shape[2]} input channels, got input "
+                             f"of shape {x.shape} ({self.data_format})")
+        # (kh, kw, in, m) is the grouped kernel (kh, kw, 1, in * m): out channel c*m + j
+        kernel = ag.reshape(self.W, self.kernel_size + (1, channels * self.depth_multiplier))
+        if first:
+            kernel = ag.transpose(kernel, (3, 2, 0, 1))
+        z = _named(where, ag.conv2d, x, kernel, self.strides, self.padding, self.dilation_rate,
+                   self.data_format, bias=self.b, groups=channels)
+        return self.activation(z)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            kernel_size=self.kernel_size, strides=self.strides, padding=self.padding,
+            depth_multiplier=self.depth_multiplier, data_format=self.data_format,
+            dilation_rate=self.dilation_rate, activation=activations.name_of(self.activation),
+            use_bias=self.use_bias,
+            depthwise_initializer=initializers.serialize(self.depthwise_initializer),
+            bias_initializer=initializers.serialize(self.bias_initializer),
+            **_regularizer_configs(self))
+        return config
+
+    def _regularized_weights(self):
+        return (("depthwise_regularizer", self.depthwise_regularizer, self.W),
+                ("bias_regularizer", self.bias_regularizer, self.b))
+
+    def extra_repr(self):
+        size = "x".join(map(str, self.kernel_size))
+        return (f"{size}, depth_multiplier={self.depth_multiplier}, strides={self.strides}, "
+                f"padding={self.padding}, activation={activations.name_of(self.activation)}")
 
 
 class _Pooling(Module):

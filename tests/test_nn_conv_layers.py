@@ -552,3 +552,71 @@ def test_a_grouped_causal_model_saves_and_loads_whole(tmp_path):
     assert loaded.layers[0].padding == loaded.layers[1].padding == "causal"
     assert loaded.count_params() == model.count_params()
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+# --- DepthwiseConv2D ---------------------------------------------------------------------
+
+
+@needs_torch
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("multiplier, strides, padding", [(1, 1, "same"), (2, 2, "valid"),
+                                                          (3, (1, 2), "valid")])
+def test_depthwise_conv2d_matches_torch_groups(data_format, multiplier, strides, padding):
+    rng = np.random.default_rng(4)
+    first = data_format == "channels_first"
+    x = rng.standard_normal((2, 3, 7, 6) if first else (2, 7, 6, 3))
+    layer = nn.DepthwiseConv2D(3, strides=strides, padding=padding,
+                               depth_multiplier=multiplier, data_format=data_format,
+                               bias_initializer="random_normal", seed=1)
+    xv = ag.Value(x, dtype=np.float64)
+    with ag.no_grad():
+        layer.build(3)
+    layer.W.data, layer.b.data = layer.W.data.astype(np.float64), layer.b.data.astype(np.float64)
+    y = layer(xv)
+    g = rng.standard_normal(y.shape)
+    y.backward(g)
+    # Keras's (kh, kw, in, m) kernel is torch's (in * m, 1, kh, kw), out channel c*m + j
+    wt = torch.tensor(layer.W.data.reshape(3, 3, 3 * multiplier).transpose(2, 0, 1)[:, None],
+                      requires_grad=True)
+    bt = torch.tensor(layer.b.data, requires_grad=True)
+    xt = torch.tensor(x if first else x.transpose(0, 3, 1, 2), requires_grad=True)
+    s = (strides, strides) if isinstance(strides, int) else strides
+    yt = torch.nn.functional.conv2d(xt, wt, bt, stride=s, padding=padding, groups=3)
+    gt = torch.tensor(g if first else g.transpose(0, 3, 1, 2))
+    yt.backward(gt)
+    back = (lambda a: a) if first else (lambda a: a.transpose(0, 2, 3, 1))
+    np.testing.assert_allclose(y.data, back(yt.detach().numpy()), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(xv.grad, back(xt.grad.numpy()), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(layer.W.grad, wt.grad.numpy()[:, 0].transpose(1, 2, 0)
+                               .reshape(3, 3, 3, multiplier), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(layer.b.grad, bt.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_depthwise_conv2d_counts_keras_parameters_and_saves(tmp_path):
+    model = nn.Sequential([
+        nn.Input((8, 8, 32)),
+        nn.DepthwiseConv2D(3, padding="same", activation="relu",
+                           depthwise_regularizer=nn.regularizers.l2(1e-3)),
+        nn.Conv2D(16, 1),  # the pointwise half of a separable convolution
+        nn.GlobalAveragePooling2D(), nn.Dense(2)])
+    # Keras: DepthwiseConv2D(3) on 32 channels has 3*3*32 + 32 = 320 parameters
+    assert model.layers[0].count_params() == 320
+    assert model.layers[0].output_shape == (None, 8, 8, 32)
+    assert len(model.losses) == 1  # the depthwise kernel's penalty
+    x = np.random.default_rng(0).standard_normal((4, 8, 8, 32)).astype(np.float32)
+    path = tmp_path / "mobile.keras"
+    model.save(path)
+    loaded = nn.load_model(path)
+    assert loaded.layers[0].depth_multiplier == 1 and len(loaded.losses) == 1
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_depthwise_conv2d_refusals_change_nothing():
+    with pytest.raises(ValueError, match="depth_multiplier must be a positive integer"):
+        nn.DepthwiseConv2D(3, depth_multiplier=0)
+    layer = nn.DepthwiseConv2D(3, input_shape=(8, 8, 4))
+    w = layer.W.data.copy()
+    with pytest.raises(ValueError, match=r"built for 4 input channels, got input of shape"):
+        layer(np.ones((1, 8, 8, 5), np.float32))
+    np.testing.assert_array_equal(layer.W.data, w)
