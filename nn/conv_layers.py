@@ -87,6 +87,31 @@ def _named(where, fn, *args, **kwargs):
         raise ValueError(f"{where}: {e}") from e
 
 
+def _conv_window_args(where, rank, kernel_size, strides, padding, data_format,
+                      dilation_rate, input_shape):
+    """The window arguments every conv layer takes, checked as Keras checks them:
+    (kernel_size, strides, padding, data_format, dilation_rate, input_shape)."""
+    kernel_size = _ints(kernel_size, rank, "kernel_size", where)
+    strides = _ints(strides, rank, "strides", where)
+    dilation_rate = _ints(dilation_rate, rank, "dilation_rate", where)
+    if max(strides) > 1 and max(dilation_rate) > 1:
+        raise ValueError(f"{where}: strides > 1 not supported in conjunction with "
+                         f"dilation_rate > 1 (as Keras); got strides={strides}, "
+                         f"dilation_rate={dilation_rate}")
+    padding = _padding(padding, where, causal=rank == 1)
+    data_format = _data_format(data_format, where)
+    input_shape = _batch_shape(input_shape, None, where)
+    if input_shape is not None and len(input_shape) != rank + 2:
+        raise ValueError(f"{where}: input_shape must have {rank + 1} sizes (spatial and "
+                         f"channels, no batch axis), got {input_shape[1:]}")
+    return kernel_size, strides, padding, data_format, dilation_rate, input_shape
+
+
+def _penalties(where, **given):
+    """The layer's regularizers, each checked (``regularizers.for_layer``), in order."""
+    return [regularizers.for_layer(r, what, where) for what, r in given.items()]
+
+
 class _Conv(Module):
     """The shared body of Conv1D and Conv2D: y = activation(x ⋆ W + b)."""
 
@@ -109,26 +134,15 @@ class _Conv(Module):
             raise ValueError(f"{where}: the number of filters must be evenly divisible by the "
                              f"number of groups (as Keras); got groups={groups}, "
                              f"filters={filters}")
-        penalties = [regularizers.for_layer(r, what, where) for r, what in (
-            (kernel_regularizer, "kernel_regularizer"), (bias_regularizer, "bias_regularizer"),
-            (activity_regularizer, "activity_regularizer"))]
-        rank = self.rank
-        kernel_size = _ints(kernel_size, rank, "kernel_size", where)
-        strides = _ints(strides, rank, "strides", where)
-        dilation_rate = _ints(dilation_rate, rank, "dilation_rate", where)
-        if max(strides) > 1 and max(dilation_rate) > 1:
-            raise ValueError(f"{where}: strides > 1 not supported in conjunction with "
-                             f"dilation_rate > 1 (as Keras); got strides={strides}, "
-                             f"dilation_rate={dilation_rate}")
-        padding = _padding(padding, where, causal=rank == 1)
-        data_format = _data_format(data_format, where)
+        penalties = _penalties(where, kernel_regularizer=kernel_regularizer,
+                               bias_regularizer=bias_regularizer,
+                               activity_regularizer=activity_regularizer)
+        kernel_size, strides, padding, data_format, dilation_rate, input_shape = \
+            _conv_window_args(where, self.rank, kernel_size, strides, padding, data_format,
+                              dilation_rate, input_shape)
         activation = activations.get(activation)
         kernel_init = initializers.get(kernel_initializer, seed)
         bias_init = initializers.get(bias_initializer, None if seed is None else seed + 1)
-        input_shape = _batch_shape(input_shape, None, where)
-        if input_shape is not None and len(input_shape) != rank + 2:
-            raise ValueError(f"{where}: input_shape must have {rank + 1} sizes (spatial and "
-                             f"channels, no batch axis), got {input_shape[1:]}")
         self.filters, self.kernel_size, self.strides = int(filters), kernel_size, strides
         self.padding, self.data_format, self.dilation_rate = padding, data_format, dilation_rate
         self.activation, self.use_bias = activation, bool(use_bias)
@@ -300,22 +314,15 @@ class DepthwiseConv2D(Module):
                 or not isinstance(depth_multiplier, numbers.Integral) or depth_multiplier <= 0:
             raise ValueError(f"{where}: depth_multiplier must be a positive integer, got "
                              f"{depth_multiplier!r}")
-        penalties = [regularizers.for_layer(r, what, where) for r, what in (
-            (depthwise_regularizer, "depthwise_regularizer"),
-            (bias_regularizer, "bias_regularizer"),
-            (activity_regularizer, "activity_regularizer"))]
-        kernel_size = _ints(kernel_size, 2, "kernel_size", where)
-        strides = _ints(strides, 2, "strides", where)
-        dilation_rate = _ints(dilation_rate, 2, "dilation_rate", where)
-        padding = _padding(padding, where)
-        data_format = _data_format(data_format, where)
+        penalties = _penalties(where, depthwise_regularizer=depthwise_regularizer,
+                               bias_regularizer=bias_regularizer,
+                               activity_regularizer=activity_regularizer)
+        kernel_size, strides, padding, data_format, dilation_rate, input_shape = \
+            _conv_window_args(where, 2, kernel_size, strides, padding, data_format,
+                              dilation_rate, input_shape)
         activation = activations.get(activation)
         init = initializers.get(depthwise_initializer, seed)
         bias_init = initializers.get(bias_initializer, None if seed is None else seed + 1)
-        input_shape = _batch_shape(input_shape, None, where)
-        if input_shape is not None and len(input_shape) != 4:
-            raise ValueError(f"{where}: input_shape must have 3 sizes (rows, cols, channels), "
-                             f"got {input_shape[1:]}")
         self.kernel_size, self.strides, self.padding = kernel_size, strides, padding
         self.depth_multiplier, self.data_format = int(depth_multiplier), data_format
         self.dilation_rate, self.activation, self.use_bias = dilation_rate, activation, \
