@@ -3,9 +3,14 @@ multiple of one gradient, against PyTorch's double backward in the same run.
 
 The target: our hvp / gradient ratio no higher than PyTorch's. Both compute the gradient
 with a recorded backward pass (create_graph) and then differentiate <gradient, v>.
+
+    python benchmarks/hvp.py                           # both libraries' default threads
+    OPENBLAS_NUM_THREADS=1 python benchmarks/hvp.py    # one thread each
 """
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 
@@ -38,6 +43,8 @@ def engine_fns(x, y):
 def torch_fns(x, y):
     import torch
 
+    if os.environ.get("OPENBLAS_NUM_THREADS"):  # as many threads as numpy's BLAS
+        torch.set_num_threads(int(os.environ["OPENBLAS_NUM_THREADS"]))
     params = [torch.from_numpy(own_pages(p)).requires_grad_() for p in init_params()]
     W1, b1, W2, b2 = params
     vs = [torch.from_numpy(np.random.default_rng(5).normal(size=p.shape).astype(np.float32))
