@@ -15,11 +15,12 @@ hand with a ``GradientTape`` over ``model.trainable_variables``, or PyTorch's wa
 """
 
 from . import (
-    activations, data, datasets, initializers, losses, metrics, regularizers, saving,
+    activations, data, datasets, functional, initializers, losses, metrics, regularizers,
+    saving,
 )
 from .base_layer import Layer
 from .data import Standardizer, one_hot, to_categorical
-from .functional import Input, InputLayer
+from .functional_model import Input, InputLayer
 from .layers import (
     Activation, Dense, Dropout, Flatten, LeakyReLU, Neuron, Perceptron, PReLU, ReLU,
     Residual, Sigmoid, Softmax, Tanh,
@@ -77,6 +78,6 @@ __all__ = [
     "to_categorical", "one_hot", "Standardizer",
     # submodules
     "activations", "initializers", "regularizers", "losses", "metrics", "saving", "data",
-    "datasets",
+    "datasets", "functional",
     "callbacks", "state_dict",
 ]

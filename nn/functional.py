@@ -1,211 +1,341 @@
-"""The functional API: ``Input``, then layers called on symbolic tensors, then a Model.
+"""PyTorch's ``torch.nn.functional``: the layers and losses as functions, so that code
+written ``import torch.nn.functional as F`` ports by renaming (``import nn.functional as
+F``). PyTorch's argument names, defaults and layouts: images channels first (N, C, H, W),
+kernels (out, in / groups, kh, kw), weights of ``linear`` (out_features, in_features),
+class axis 1 for the losses.
 
->>> import nn
->>> inputs = nn.Input((784,))
->>> x = nn.Dense(64, activation="relu")(inputs)
->>> outputs = nn.Dense(10)(x)
->>> model = nn.Model(inputs, outputs)
->>> model.count_params(), model.output_shape
-(50890, (None, 10))
+>>> import numpy as np, autograd_core as ag, nn.functional as F
+>>> x = ag.Value(np.array([[-1.0, 2.0]]))
+>>> F.relu(x).numpy().tolist(), round(float(F.cross_entropy(x, np.array([1]))), 4)
+([[0.0, 2.0]], 0.0486)
 
-A ``Graph`` holds the Nodes between the inputs and the outputs, ordered so that each
-runs after the nodes it reads (a topological order, built with an explicit stack), and
-replays them on data. A layer called twice is one layer with one set of weights: the
-graph has two nodes for it. Skip connections are layers such as ``Add`` that take a list.
+Each function is the engine's op or the loss module's maths (``nn.CrossEntropyLoss``
+and friends), so everything here is differentiable to any order. What PyTorch has and
+this module does not (``ceil_mode``, ``return_indices``, dilated pooling) raises
+``NotImplementedError`` naming the argument, never a silently different result.
+
+(Keras's functional API, ``Input`` and ``Model(inputs, outputs)``, is in
+``functional_model``.)
 """
+
+import numbers
 
 import numpy as np
 
 import autograd_core as ag
 
-from .module import Module, _shape_text
-from .symbolic import KerasTensor, Node, map_structure
+from . import torch_losses as _losses
 
-__all__ = ["Input", "InputLayer", "Graph"]
+__all__ = [
+    # activations
+    "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "sigmoid", "tanh",
+    "softplus", "softsign", "logsigmoid", "hardsigmoid", "softmax", "log_softmax",
+    # layers
+    "linear", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d",
+    "dropout", "pad", "one_hot",
+    # losses
+    "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits",
+]
 
 
-class InputLayer(Module):
-    """Where data enters a functional model: y = x, checked against ``shape``.
+def _value(x):
+    """Values pass; arrays and numbers become constants (of their own dtype)."""
+    return x if isinstance(x, ag.Value) else ag.constant(x)
 
-    Args:
-        shape: the shape of one sample, without the batch axis: (784,), (28, 28, 1).
-        dtype: the inputs' dtype (the default float dtype).
-        name: "input_layer", "input_layer_1", ... by default (Keras 3's names).
-    """
 
-    def __init__(self, shape, dtype=None, name=None):
-        super().__init__(name)
-        shape = (shape,) if np.isscalar(shape) else tuple(shape)
-        if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0
-                   for n in shape):
-            raise ValueError(f"Input: shape must be positive whole sizes without the batch "
-                             f"axis, like (784,), got {shape!r}")
-        self.input_shape = self._output_shape = (None,) + tuple(int(n) for n in shape)
-        self.dtype = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
-        self.output = KerasTensor(self.input_shape, self.dtype, Node(self, (), {}, []))
-        self.output.node.outputs.append(self.output)
-        self.output.node.single = True
+# --- activations ------------------------------------------------------------------------
+# ``inplace`` is accepted for PyTorch's code and changes nothing: the result is always a
+# new Value (an in-place change would break the recorded graph's saved inputs).
 
-    def forward(self, x):
-        if tuple(np.shape(x)[1:]) != self.input_shape[1:]:
-            raise ValueError(f"InputLayer {self.name!r}: expected input of shape "
-                             f"{_shape_text(self.input_shape)}, got {np.shape(x)}")
+def relu(input, inplace=False):
+    """max(x, 0)."""
+    return ag.relu(input)
+
+
+def relu6(input, inplace=False):
+    """min(max(x, 0), 6)."""
+    return ag.clip(input, 0, 6)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x if x > 0 else negative_slope * x (PyTorch's default slope 0.01; Keras's is 0.2)."""
+    return ag.leaky_relu(input, negative_slope)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x if x > 0 else alpha * (exp(x) - 1)."""
+    return ag.elu(input, alpha)
+
+
+def selu(input, inplace=False):
+    """scale * elu(x, alpha) with the self-normalizing constants."""
+    return ag.selu(input)
+
+
+def gelu(input, approximate="none"):
+    """x * Φ(x); ``approximate="tanh"`` uses the tanh approximation."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return ag.gelu(input, approximate=approximate == "tanh")
+
+
+def silu(input, inplace=False):
+    """x * sigmoid(x)."""
+    return ag.silu(input)
+
+
+def sigmoid(input):
+    """1 / (1 + exp(-x))."""
+    return ag.sigmoid(input)
+
+
+def tanh(input):
+    """tanh(x)."""
+    return ag.tanh(input)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (PyTorch's
+    switch to the linear function, kept so that results match it to the last bit)."""
+    x = _value(input)
+    smooth = ag.softplus(x * beta) / beta if beta != 1 else ag.softplus(x)
+    return ag.where(x.data * beta > threshold, x, smooth)
+
+
+def softsign(input):
+    """x / (1 + |x|)."""
+    return ag.softsign(input)
+
+
+def logsigmoid(input):
+    """log sigmoid(x) = -softplus(-x), stable for large |x|."""
+    return -ag.softplus(-_value(input))
+
+
+def hardsigmoid(input, inplace=False):
+    """relu6(x + 3) / 6."""
+    return ag.hard_sigmoid(input)
+
+
+def softmax(input, dim, dtype=None):
+    """exp(x) / sum(exp(x)) along ``dim`` (required: PyTorch's implicit dim is deprecated);
+    ``dtype`` casts the input first, as PyTorch does."""
+    return ag.softmax(_cast(input, dtype), axis=dim)
+
+
+def log_softmax(input, dim, dtype=None):
+    """x - logsumexp(x) along ``dim``, stable; ``dtype`` casts the input first."""
+    return ag.log_softmax(_cast(input, dtype), axis=dim)
+
+
+def _cast(x, dtype):
+    return x if dtype is None else ag.cast(_value(x), dtype)
+
+
+# --- layers -----------------------------------------------------------------------------
+
+def linear(input, weight, bias=None):
+    """y = x @ weight^T + bias, weight (out_features, in_features) as ``nn.Linear``'s."""
+    return ag.linear(input, ag.transpose(_value(weight)), bias)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D cross-correlation, (N, C_in, H, W) with weight (C_out, C_in / groups, kh, kw);
+    padding an int, a pair, "valid" or "same"."""
+    return ag.conv2d(input, weight, stride, padding, dilation, "channels_first", bias=bias,
+                     groups=groups)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D cross-correlation, (N, C_in, L) with weight (C_out, C_in / groups, k)."""
+    return ag.conv1d(input, weight, stride, padding, dilation, "channels_first", bias=bias,
+                     groups=groups)
+
+
+def _pair(value, what, where, minimum):
+    items = (value, value) if isinstance(value, numbers.Integral) else tuple(value)
+    if len(items) != 2 or not all(isinstance(n, numbers.Integral) and not isinstance(n, bool)
+                                  and n >= minimum for n in items):
+        raise ValueError(f"{where}: {what} must be an int >= {minimum} or a pair of them, "
+                         f"got {value!r}")
+    return tuple(int(n) for n in items)
+
+
+def _images(input, where):
+    x = _value(input)
+    if x.ndim != 4:
+        raise ValueError(f"{where}: expected images (N, C, H, W), got shape {x.shape}")
+    return x
+
+
+def _unsupported(where, **arguments):
+    for name, (value, default) in arguments.items():
+        if value != default:
+            raise NotImplementedError(f"{where}: {name}={value!r} is not supported (only "
+                                      f"{name}={default!r})")
+
+
+def _window(input, kernel_size, stride, padding, where):
+    """The images, the kernel size, the stride (kernel_size when None) and the padding,
+    checked; padding at most half the kernel, as PyTorch requires."""
+    x = _images(input, where)
+    kernel = _pair(kernel_size, "kernel_size", where, 1)
+    strides = kernel if stride is None or stride == [] else _pair(stride, "stride", where, 1)
+    pads = _pair(padding, "padding", where, 0)
+    if any(2 * p > k for p, k in zip(pads, kernel)):
+        raise ValueError(f"{where}: padding {pads} must be at most half the kernel_size "
+                         f"{kernel}, as in PyTorch")
+    return x, kernel, strides, pads
+
+
+def _padded(x, pads, fill):
+    (ph, pw) = pads
+    if not (ph or pw):
         return x
-
-    def get_config(self):
-        return {"shape": list(self.input_shape[1:]), "dtype": self.dtype.name,
-                "name": self.name}
+    return ag.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fill)
 
 
-def Input(shape, dtype=None, name=None):
-    """A symbolic batch of inputs, shape (None,) + shape: the start of a functional model.
-
-    Also accepted as the first entry of a ``Sequential``, to give it its input shape.
-
-    Args:
-        shape: one sample's shape, without the batch axis.
-        dtype: the default float dtype unless given.
-        name: the input's name (the key of this input when data is given as a dict).
-    Returns:
-        A ``KerasTensor``.
-    """
-    return InputLayer(shape, dtype, name).output
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """The max of each window, (N, C, H, W) -> (N, C, OH, OW); the padding is -inf, so it
+    never wins."""
+    where = "max_pool2d"
+    _unsupported(where, dilation=(dilation, 1), ceil_mode=(ceil_mode, False),
+                 return_indices=(return_indices, False))
+    x, kernel, strides, pads = _window(input, kernel_size, stride, padding, where)
+    return ag.max_pool2d(_padded(x, pads, -np.inf), kernel, strides, "valid",
+                         "channels_first")
 
 
-class Graph:
-    """The layers between ``inputs`` and ``outputs``, in an order that can run.
-
-    Args:
-        inputs: a KerasTensor made by ``Input``, or a list (or dict) of them.
-        outputs: a KerasTensor, or a list (or dict) of them.
-
-    Attributes:
-        nodes: the layer calls in running order (Input nodes excluded).
-        layers: each layer once: the InputLayers, then in order of first use.
-    """
-
-    def __init__(self, inputs, outputs, where="Model"):
-        self.input_names = list(inputs) if isinstance(inputs, dict) else None
-        self.output_keys = list(outputs) if isinstance(outputs, dict) else None
-        self.single_input = isinstance(inputs, KerasTensor)
-        self.single_output = isinstance(outputs, KerasTensor)
-        self.inputs = _tensors(inputs, "inputs", where)
-        self.outputs = _tensors(outputs, "outputs", where)
-        for t in self.inputs:
-            if not isinstance(t.node.layer, InputLayer):
-                raise ValueError(f"{where}: inputs must come from nn.Input(...), got "
-                                 f"{t!r}, made by {type(t.node.layer).__name__}")
-        self.nodes = _ordered_nodes(self.outputs)
-        given = {id(t) for t in self.inputs}
-        for node in self.nodes:
-            if isinstance(node.layer, InputLayer) and id(node.outputs[0]) not in given:
-                raise ValueError(f"{where}: graph disconnected: the outputs depend on the "
-                                 f"input {node.layer.name!r}, which is not among the "
-                                 f"inputs [{', '.join(t.name for t in self.inputs)}]")
-        self.nodes = [node for node in self.nodes if not isinstance(node.layer, InputLayer)]
-        self.layers = [t.node.layer for t in self.inputs]
-        seen = {id(layer) for layer in self.layers}
-        for node in self.nodes:
-            if id(node.layer) not in seen:
-                seen.add(id(node.layer))
-                self.layers.append(node.layer)
-        names = [layer.name for layer in self.layers]
-        twice = sorted({name for name in names if names.count(name) > 1})
-        if twice:
-            raise ValueError(f"{where}: layer names must be unique in a model, these repeat: "
-                             f"{', '.join(twice)}")
-
-    @property
-    def names(self):
-        """The inputs' names: the keys of ``x`` given as a dict."""
-        return [t.node.layer.name for t in self.inputs]
-
-    @property
-    def output_names(self):
-        """The outputs' names: the keys of ``y`` given as a dict, and the log prefixes."""
-        return self.output_keys or [t.node.layer.name for t in self.outputs]
-
-    def run(self, x, last=None):
-        """The outputs for data ``x`` (an array, or a list of arrays, one per input).
-
-        Args:
-            last: replaces the call of the single output's layer (for the logits).
-        Returns:
-            A Value, or a list of them for several outputs.
-        """
-        xs = [x] if self.single_input else list(x)
-        if len(xs) != len(self.inputs):
-            raise ValueError(f"the model has {len(self.inputs)} inputs, got {len(xs)} arrays")
-        values = {}
-        for t, value in zip(self.inputs, xs):
-            values[id(t)] = t.node.layer(value)
-        final = self.outputs[0].node if last is not None else None
-        for node in self.nodes:
-            args = map_structure(lambda t: values[id(t)], node.args)
-            kwargs = map_structure(lambda t: values[id(t)], node.kwargs)
-            if node is final:
-                with ag.name_scope(node.layer.name):
-                    out = last(node.layer, *args, **kwargs)
-            else:
-                out = node.layer(*args, **kwargs)
-            for t, value in zip(node.outputs, [out] if node.single else out):
-                values[id(t)] = value
-        outs = [values[id(t)] for t in self.outputs]
-        return outs[0] if self.single_output else outs
-
-    def summary_rows(self):
-        """(name (type), output shape, params, connected to) for each layer, Keras-style:
-        "dense[0][0]" is output 0 of the first call (node) of layer "dense"."""
-        calls = {}
-        for t in self.inputs:
-            calls[id(t.node.layer)] = [t.node]
-        for node in self.nodes:
-            calls.setdefault(id(node.layer), []).append(node)
-
-        def ref(t):
-            return f"{t.node.layer.name}[{calls[id(t.node.layer)].index(t.node)}][{t.index}]"
-
-        rows = []
-        for layer in self.layers:
-            nodes = calls[id(layer)]
-            shapes = {t.shape for node in nodes for t in node.outputs}
-            shape = (_shape_text(next(iter(shapes))) if len(shapes) == 1 else "multiple")
-            sources = [ref(t) for node in nodes for t in node.inputs]
-            rows.append((f"{layer.name} ({type(layer).__name__})", shape,
-                         layer.count_params(), sources))
-        return rows
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """The mean of each window, (N, C, H, W) -> (N, C, OH, OW); the zero padding counts in
+    the mean (PyTorch's default ``count_include_pad=True``)."""
+    where = "avg_pool2d"
+    _unsupported(where, ceil_mode=(ceil_mode, False), divisor_override=(divisor_override, None))
+    x, kernel, strides, pads = _window(input, kernel_size, stride, padding, where)
+    if not count_include_pad and any(pads):
+        raise NotImplementedError(f"{where}: count_include_pad=False with padding {pads} is "
+                                  "not supported")
+    return ag.avg_pool2d(_padded(x, pads, 0.0), kernel, strides, "valid", "channels_first")
 
 
-def _tensors(structure, what, where):
-    """The KerasTensors of ``inputs``/``outputs`` as a list, or a TypeError naming it."""
-    if isinstance(structure, KerasTensor):
-        items = [structure]
-    elif isinstance(structure, dict):
-        items = list(structure.values())
-    elif isinstance(structure, (list, tuple)):
-        items = list(structure)
-    else:
-        items = [structure]
-    bad = [item for item in items if not isinstance(item, KerasTensor)]
-    if bad or not items:
-        raise TypeError(f"{where}: {what} must be symbolic tensors from nn.Input(...) and "
-                        f"layers called on them, got {type(bad[0]).__name__ if bad else 'none'}")
-    return items
+def adaptive_avg_pool2d(input, output_size):
+    """The mean over a grid of output_size windows; supported when output_size divides the
+    image's height and width (then PyTorch's windows are equal and do not overlap), such
+    as output_size 1, the global average."""
+    where = "adaptive_avg_pool2d"
+    x = _images(input, where)
+    h, w = x.shape[2:]
+    oh, ow = (output_size, output_size) if isinstance(output_size, numbers.Integral) \
+        else output_size
+    oh, ow = h if oh is None else oh, w if ow is None else ow
+    if not (isinstance(oh, numbers.Integral) and isinstance(ow, numbers.Integral)
+            and oh > 0 and ow > 0):
+        raise ValueError(f"{where}: output_size must be positive ints, got {output_size!r}")
+    if h % oh or w % ow:
+        raise NotImplementedError(f"{where}: output_size {(oh, ow)} must divide the images' "
+                                  f"size {(h, w)} (unequal windows are not supported)")
+    size = (h // oh, w // ow)
+    return ag.avg_pool2d(x, size, size, "valid", "channels_first")
 
 
-def _ordered_nodes(outputs):
-    """Every node the outputs depend on, each after the nodes it reads (explicit stack,
-    depth first: deep graphs do not hit Python's recursion limit)."""
-    order, done = [], set()
-    stack = [(t.node, False) for t in reversed(outputs)]
-    while stack:
-        node, inputs_done = stack.pop()
-        if id(node) in done:
-            continue
-        if inputs_done:
-            done.add(id(node))
-            order.append(node)
-            continue
-        stack.append((node, True))
-        stack.extend((t.node, False) for t in reversed(node.inputs) if id(t.node) not in done)
-    return order
+def dropout(input, p=0.5, training=True, inplace=False):
+    """x * mask / (1 - p) with mask ~ Bernoulli(1 - p) when ``training`` (the default, as
+    PyTorch's: pass ``training=self.training`` in a module), else x. The mask is drawn from
+    ``ag.random``'s generator, which ``ag.manual_seed`` seeds."""
+    if not isinstance(p, numbers.Real) or not 0 <= p <= 1:
+        raise ValueError(f"dropout: p must be a probability in [0, 1], got {p!r}")
+    x = _value(input)
+    if not training or p == 0:
+        return x
+    dtype = x.dtype if x.dtype.kind == "f" else ag.get_default_dtype()
+    if p == 1:
+        return x * np.zeros(x.shape, dtype)
+    u = ag.random.uniform(x.shape, dtype=ag.float64).numpy()
+    return x * ((u >= p).astype(dtype) / dtype.type(1 - p))
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad the last len(pad) / 2 axes: pad = (left, right) of the last axis, then of the
+    one before it, and so on (PyTorch's order). Modes: "constant" (``value``, 0 by
+    default), "reflect", "replicate", "circular"."""
+    x = _value(input)
+    pad = tuple(pad)
+    if len(pad) % 2 or len(pad) // 2 > x.ndim or not all(
+            isinstance(n, numbers.Integral) and n >= 0 for n in pad):
+        raise ValueError(f"pad: pad must hold non-negative ints, a (left, right) pair per "
+                         f"axis for at most {x.ndim} axes, got {pad!r}")
+    if mode not in ("constant", "reflect", "replicate", "circular"):
+        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or "
+                         f"'circular', got {mode!r}")
+    if value is not None and mode != "constant":
+        raise ValueError(f"pad: value is for mode 'constant' only, got mode {mode!r}")
+    pairs = [(0, 0)] * (x.ndim - len(pad) // 2) + [
+        (pad[i], pad[i + 1]) for i in range(len(pad) - 2, -1, -2)]
+    if mode == "constant":
+        return ag.pad(x, pairs, constant_values=0 if value is None else value)
+    return ag.pad(x, pairs, mode=mode)
+
+
+def one_hot(tensor, num_classes=-1):
+    """Integer class numbers to int64 rows with a one at each class; ``num_classes=-1``
+    means the largest class number + 1."""
+    labels = np.asarray(tensor.data if isinstance(tensor, ag.Value) else tensor)
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: class numbers must be integers, got dtype {labels.dtype}")
+    if labels.size and labels.min() < 0:
+        raise ValueError("one_hot: class numbers must be >= 0")
+    classes = int(labels.max()) + 1 if num_classes == -1 else num_classes
+    if labels.size and labels.max() >= classes:
+        raise ValueError(f"one_hot: class {int(labels.max())} is out of range for "
+                         f"num_classes={classes}")
+    return ag.one_hot(labels, classes, dtype=np.int64)
+
+
+# --- losses: the loss modules' maths, with PyTorch's functional signatures ----------------
+# Arguments after ``weight`` are keyword-only: PyTorch's positions there belong to its
+# deprecated size_average and reduce, so a positional call would mean something else.
+
+def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="mean",
+                  label_smoothing=0.0):
+    """-weight[t] * log softmax(input)[t] over the class axis 1 (see CrossEntropyLoss)."""
+    return _losses.CrossEntropyLoss(weight, ignore_index, reduction,
+                                    label_smoothing).forward(input, target)
+
+
+def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean"):
+    """-weight[t] * input[t], input holding log-probabilities (see NLLLoss)."""
+    return _losses.NLLLoss(weight, ignore_index, reduction).forward(input, target)
+
+
+def mse_loss(input, target, *, reduction="mean"):
+    """(input - target)²."""
+    return _losses.MSELoss(reduction).forward(input, target)
+
+
+def l1_loss(input, target, *, reduction="mean"):
+    """|input - target|."""
+    return _losses.L1Loss(reduction).forward(input, target)
+
+
+def huber_loss(input, target, *, reduction="mean", delta=1.0):
+    """½ d² where |d| < delta, else delta (|d| - ½ delta)."""
+    return _losses.HuberLoss(reduction, delta).forward(input, target)
+
+
+def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0):
+    """½ d² / beta where |d| < beta, else |d| - ½ beta."""
+    return _losses.SmoothL1Loss(reduction, beta).forward(input, target)
+
+
+def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
+    """-weight * (t log p + (1 - t) log(1 - p)), each log clamped at -100 (see BCELoss)."""
+    return _losses.BCELoss(weight, reduction).forward(input, target)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="mean",
+                                     pos_weight=None):
+    """The same on logits, fused and stable (see BCEWithLogitsLoss)."""
+    return _losses.BCEWithLogitsLoss(weight, reduction, pos_weight).forward(input, target)

@@ -38,7 +38,7 @@ import optim
 
 from . import activations, losses, regularizers, saving
 from .atomic import atomic_write
-from .functional import Input, InputLayer
+from .functional_model import Input, InputLayer
 from .module import Module
 from .symbolic import map_structure
 

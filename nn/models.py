@@ -24,7 +24,7 @@ import optim
 from . import activations, data_adapter, losses, model_saving, training
 from .base_layer import Layer
 from .data import _check_positive_int
-from .functional import Graph
+from .functional_model import Graph
 from .layers import Activation, Softmax
 
 __all__ = ["Model"]

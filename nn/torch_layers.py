@@ -23,6 +23,7 @@ import numpy as np
 
 import autograd_core as ag
 
+from . import functional
 from .layers import _as_input
 from .module import Module
 
@@ -233,11 +234,8 @@ class MaxPool2d(Module):
         where = f"MaxPool2d {self.name!r}"
         x = _as_input(x, ag.get_default_dtype())
         _check_images(x, None, where)
-        ph, pw = self.padding
-        if ph or pw:
-            x = ag.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
         try:
-            return ag.max_pool2d(x, self.kernel_size, self.stride, "valid", "channels_first")
+            return functional.max_pool2d(x, self.kernel_size, self.stride, self.padding)
         except ValueError as e:
             raise ValueError(f"{where}: {e}") from e
 

@@ -179,7 +179,8 @@ def test_nn_has_no_import_cycles():
 
 
 @pytest.mark.parametrize("module", ["layers", "activations", "module", "base_layer",
-                                    "merging", "functional", "symbolic", "initializers"])
+                                    "merging", "functional_model", "functional", "symbolic",
+                                    "initializers"])
 def test_layers_know_nothing_of_training(module):
     graph = nn_imports()
     reachable, stack = set(), [module]
