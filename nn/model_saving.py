@@ -107,9 +107,11 @@ def _model_config(model):
         if shape is None:
             raise ValueError(f"{where} has not been built: start it with nn.Input(shape) or "
                              "call it on data first")
-        return {"class_name": "Sequential",
-                "config": {"name": model.name, "input_shape": list(shape[1:]),
-                           "layers": [layer_config(layer) for layer in model.layers]}}
+        config = {"name": model.name, "input_shape": list(shape[1:]),
+                  "layers": [layer_config(layer) for layer in model.layers]}
+        if model._names != [str(i) for i in range(len(model.layers))]:
+            config["names"] = list(model._names)  # Sequential(OrderedDict(...))'s
+        return {"class_name": "Sequential", "config": config}
     graph = getattr(model, "_graph", None)
     if graph is None:
         raise ValueError(f"{where} is a subclassed model: its call() is code, not data; "
@@ -376,7 +378,15 @@ def _build(spec, custom_objects, path):
     kind, config = spec.get("class_name"), spec.get("config", {})
     if kind == "Sequential":
         layers = [_layer(item, registry, path) for item in config["layers"]]
-        return registry["Sequential"]([Input(tuple(config["input_shape"]))] + layers, name=config["name"])
+        names = config.get("names", [None] * len(layers))
+        if not isinstance(names, list) or len(names) != len(layers):
+            raise ValueError(f"load_model: {path!r}: the Sequential's names do not match its "
+                             f"{len(layers)} layers")
+        model = registry["Sequential"]([Input(tuple(config["input_shape"]))],
+                                       name=config["name"])
+        for layer, key in zip(layers, names):
+            model._add(layer, key)
+        return model
     if kind != "Model":
         raise ValueError(f"load_model: {path!r}: unknown model class {kind!r}")
     layers = {}

@@ -8,6 +8,9 @@
 (407050, (None, 10))
 """
 
+from collections import OrderedDict
+from collections.abc import Mapping
+
 import numpy as np
 
 import autograd_core as ag
@@ -27,16 +30,20 @@ class Sequential(Model):
         layers: a list of Modules (more can be ``add``-ed); the first entry may be
             ``nn.Input(shape)``, which gives the model its input shape, as in Keras.
             PyTorch's form, the modules as arguments (``Sequential(nn.Linear(784, 512),
-            nn.ReLU(), ...)``), is the same model.
+            nn.ReLU(), ...)``), is the same model, and so is one ``OrderedDict`` of named
+            modules (``Sequential(OrderedDict(conv1=nn.Conv2d(1, 20, 5), ...))``), whose
+            names then name the parameters ("conv1.weight") and the layers
+            (``model.conv1``).
         name: "sequential" by default.
 
     When the input shape is known (from ``nn.Input`` or the first layer's
     ``input_shape``), every layer is built as it is added (a one-sample pass without
     gradients), so ``summary()`` and ``trainable_variables`` work before any data is seen.
-    Parameters are named by position: "0.W", "0.b", ...
+    Parameters are named by position, "0.W", "0.b", ..., or by the OrderedDict's names.
     """
 
     def __init__(self, *modules, layers=None, name=None):
+        named = []
         if modules and (modules[0] is None or isinstance(modules[0], (list, tuple))):
             # Keras's positional form: Sequential(layers, name)
             if len(modules) > 2 or layers is not None or (
@@ -50,15 +57,25 @@ class Sequential(Model):
             if layers is not None:
                 raise TypeError("Sequential: give the layers either as arguments or as "
                                 "layers=[...], not both")
-            if isinstance(modules[0], dict):
-                raise TypeError("Sequential: a dict of named modules is not supported; pass "
-                                "the modules as arguments (parameters are named by position: "
-                                "'0.W', '1.b', ...)")
-            layers = modules
+            if isinstance(modules[0], Mapping):  # PyTorch's Sequential(OrderedDict(...))
+                if len(modules) > 1:
+                    raise TypeError("Sequential: give one OrderedDict of named modules, or the "
+                                    "modules as arguments, not both")
+                named = list(modules[0].items())
+                for key, module in named:
+                    _check_key(key)
+                    if not isinstance(module, Module):
+                        raise TypeError(f"Sequential: {key!r} must name a Module, got "
+                                        f"{type(module).__name__}")
+            else:
+                layers = modules
         super().__init__(name=name)
         self._layers = []
+        self._names = []  # each layer's name in parameter names: "0", "1", ... or its key
         for layer in layers or []:
             self.add(layer)
+        for key, module in named:
+            self._add(module, key)
 
     @property
     def layers(self):
@@ -66,6 +83,15 @@ class Sequential(Model):
 
     def add(self, layer):
         """Append a layer; build it if the shape coming into it is known."""
+        self._add(layer, None)
+
+    def append(self, module):
+        """PyTorch's ``add``: append a module and return the Sequential."""
+        self.add(module)
+        return self
+
+    def _add(self, layer, key):
+        """``add``, the layer named ``key`` in parameter names (its position if None)."""
         if isinstance(layer, KerasTensor):
             if self._layers or self.input_shape is not None:
                 raise ValueError(f"Sequential {self.name!r}: nn.Input(...) can only be the "
@@ -76,6 +102,9 @@ class Sequential(Model):
         if not isinstance(layer, Module):
             raise TypeError(f"Sequential.add: expected a layer (a Module), got "
                             f"{type(layer).__name__} {layer!r}")
+        key = str(len(self._layers)) if key is None else _check_key(key)
+        if key in self._names:
+            raise ValueError(f"Sequential {self.name!r}: two layers named {key!r}")
         if self._layers:
             shape = self._layers[-1].output_shape
         else:
@@ -87,6 +116,7 @@ class Sequential(Model):
         if not self._layers and self.input_shape is None:
             self.input_shape = layer.input_shape
         self._layers.append(layer)
+        self._names.append(key)
         if shape is not None:
             self._output_shape = layer.output_shape
 
@@ -95,16 +125,27 @@ class Sequential(Model):
         if not self._layers:
             raise IndexError(f"Sequential {self.name!r} has no layers to pop")
         layer = self._layers.pop()
+        self._names.pop()
         self._output_shape = self._layers[-1].output_shape if self._layers else None
         return layer
 
     def _members(self):
-        return ((str(i), layer) for i, layer in enumerate(self._layers))
+        return zip(self._names, self._layers)
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return Sequential(self._layers[index])
+            if self._names == [str(i) for i in range(len(self._layers))]:
+                return Sequential(self._layers[index])
+            return Sequential(OrderedDict(zip(self._names[index], self._layers[index])))
         return self._layers[index]
+
+    def __getattr__(self, attr):
+        # PyTorch's model.conv1 for a layer named "conv1" (only called when the usual
+        # lookup fails)
+        names = self.__dict__.get("_names", ())
+        if attr in names:
+            return self._layers[names.index(attr)]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}")
 
     def __len__(self):
         return len(self._layers)
@@ -145,6 +186,14 @@ class Sequential(Model):
                              "start it with nn.Input(shape), give its first layer an "
                              "input_shape=(...), or call it on a batch of data first")
         super().summary(line_length, print_fn)
+
+def _check_key(key):
+    """A layer's name in an OrderedDict: a non-empty string without ".", as PyTorch's."""
+    if not isinstance(key, str) or not key or "." in key:
+        raise ValueError(f"Sequential: layer names must be non-empty strings without '.', "
+                         f"got {key!r}")
+    return key
+
 
 class MLP(Sequential):
     """A multi-layer perceptron: Dense layers n_in -> hidden_sizes... -> n_out.

@@ -290,12 +290,57 @@ def test_sequential_takes_pytorchs_modules_and_keras_list_alike():
 @pytest.mark.parametrize("make, message", [
     (lambda: nn.Sequential(nn.Linear(3, 4), layers=[nn.ReLU()]), "either as arguments"),
     (lambda: nn.Sequential([nn.Linear(3, 4)], [nn.ReLU()]), "give a list of layers"),
-    (lambda: nn.Sequential({"fc": nn.Linear(3, 4)}), "a dict of named modules"),
+    (lambda: nn.Sequential({"fc": nn.Linear(3, 4)}, nn.ReLU()), "one OrderedDict"),
+    (lambda: nn.Sequential({"fc": "relu"}), "'fc' must name a Module"),
     (lambda: nn.Sequential(nn.Linear(3, 4), "relu"), "expected a layer"),
 ])
 def test_sequential_refuses_what_it_cannot_take(make, message):
     with pytest.raises(TypeError, match=message):
         make()
+
+
+def test_sequential_of_an_ordered_dict_names_its_layers_as_pytorch():
+    # torch.nn.Sequential's docstring example, ported by renaming
+    from collections import OrderedDict
+    ag.manual_seed(0)
+    model = nn.Sequential(OrderedDict([
+        ("conv1", nn.Conv2d(1, 20, 5)),
+        ("relu1", nn.ReLU()),
+        ("conv2", nn.Conv2d(20, 64, 5)),
+        ("relu2", nn.ReLU()),
+    ]))
+    reference = torch.nn.Sequential(OrderedDict([
+        ("conv1", torch.nn.Conv2d(1, 20, 5)), ("relu1", torch.nn.ReLU()),
+        ("conv2", torch.nn.Conv2d(20, 64, 5)), ("relu2", torch.nn.ReLU())])).double()
+    assert list(model.state_dict()) == list(reference.state_dict())
+    assert model.conv1 is model[0] and model.relu2 is model[3]
+    model.load_state_dict({k: v.numpy() for k, v in reference.state_dict().items()})
+    x = np.random.default_rng(0).normal(size=(2, 1, 12, 12))
+    np.testing.assert_allclose(model(x.astype(np.float32)).numpy(),
+                               reference(torch.tensor(x)).detach().numpy(), rtol=1e-4,
+                               atol=1e-5)
+    # slicing keeps the names; append takes the next position, as PyTorch
+    assert list(model[2:].state_dict()) == ["conv2.weight", "conv2.bias"]
+    assert model.append(nn.Flatten()) is model and model._names[-1] == "4"
+    with pytest.raises(AttributeError, match="conv3"):
+        model.conv3
+
+
+@pytest.mark.parametrize("key", ["", "a.b", 3])
+def test_sequential_refuses_bad_layer_names(key):
+    with pytest.raises(ValueError, match="layer names"):
+        nn.Sequential({key: nn.ReLU()})
+
+
+def test_sequential_of_an_ordered_dict_saves_and_loads_its_names(tmp_path):
+    from collections import OrderedDict
+    model = nn.Sequential(OrderedDict(fc1=nn.Linear(3, 4), act=nn.ReLU(), fc2=nn.Linear(4, 2)))
+    x = np.ones((2, 3), np.float32)
+    y = model(x).numpy()
+    model.save(tmp_path / "m.keras")
+    loaded = nn.load_model(tmp_path / "m.keras")
+    assert list(loaded.state_dict()) == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+    np.testing.assert_allclose(loaded(x).numpy(), y)
 
 
 def test_module_to_converts_every_float_weight_and_knows_one_device():
