@@ -30,7 +30,7 @@ from .gradcheck import GradcheckError, gradcheck
 from . import ops
 from .ops import *  # noqa: F401,F403 - every op function (ops.__all__)
 from .tape import GradientTape, stop_recording
-from .random import manual_seed, rand, randint, randn
+from .random import manual_seed, rand, randint, randn, randperm
 
 float16 = _np.float16
 float32 = _np.float32
@@ -59,7 +59,7 @@ __all__ = [
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min",
     "random", "linalg",
     # PyTorch's names
-    "randn", "rand", "randint", "manual_seed",
+    "randn", "rand", "randint", "randperm", "manual_seed",
 ] + ops.__all__
 
 from .rendering import render  # noqa: E402

@@ -1,5 +1,6 @@
 """Seeded random tensors with TensorFlow's names (``tf.random.normal`` and friends) and
-PyTorch's (``randn``, ``rand``, ``randint``, ``manual_seed``; top-level names, as in torch).
+PyTorch's (``randn``, ``rand``, ``randint``, ``randperm``, ``manual_seed``; top-level
+names, as in torch).
 
 With ``seed=`` a call always returns the same numbers; without, numbers come from one
 module generator that ``set_seed`` (``manual_seed``) resets. The numbers differ from
@@ -151,3 +152,13 @@ def randint(low, high=None, size=(), dtype=np.int64, device=None):
         raise TypeError(f"randint: dtype must be an integer dtype, got {dtype}")
     samples = _rng.integers(low, high, _shape(size, "randint")).astype(dtype)
     return _sampled(samples, dtype, False, device, "randint")
+
+
+def randperm(n, dtype=np.int64, device=None):
+    """PyTorch's ``torch.randperm(n)``: the integers 0 .. n - 1 in a random order."""
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral) or n < 0:
+        raise ValueError(f"randperm: n must be an integer >= 0, got {n!r}")
+    dtype = _numeric_dtype(dtype, "randperm")
+    if dtype.kind not in "iu":
+        raise TypeError(f"randperm: dtype must be an integer dtype, got {dtype}")
+    return _sampled(_rng.permutation(int(n)).astype(dtype), dtype, False, device, "randperm")

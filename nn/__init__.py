@@ -42,6 +42,7 @@ from .conv_layers import (
 from .normalization import BatchNormalization
 from .reshaping import Embedding, Reshape
 from .torch_layers import Conv2d, Linear, MaxPool2d, Parameter
+from .torch_data import DataLoader, Dataset, Subset, TensorDataset, random_split
 from .torch_losses import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
     SmoothL1Loss,
@@ -66,7 +67,8 @@ __all__ = [
     "Add", "Subtract", "Multiply", "Average", "Concatenate", "add", "concatenate",
     # PyTorch's names
     "Linear", "Conv2d", "MaxPool2d", "Parameter", "CrossEntropyLoss", "NLLLoss", "MSELoss",
-    "L1Loss", "BCELoss", "BCEWithLogitsLoss", "HuberLoss", "SmoothL1Loss",
+    "L1Loss", "BCELoss", "BCEWithLogitsLoss", "HuberLoss", "SmoothL1Loss", "DataLoader",
+    "Dataset", "TensorDataset", "Subset", "random_split",
     # losses and metrics
     "MeanSquaredError", "MeanAbsoluteError", "SumSquaredError", "BinaryCrossentropy",
     "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "confusion_matrix",

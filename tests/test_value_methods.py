@@ -239,6 +239,14 @@ def test_pytorchs_samplers():
         ag.randint(5, 5, (2,))
     with pytest.raises(TypeError, match="randn: dtype must be a float dtype"):
         ag.randn(2, dtype=ag.int64)
+    p = ag.randperm(50)
+    assert p.dtype == np.int64 and sorted(p.tolist()) == list(range(50))
+    ag.manual_seed(4)
+    q = ag.randperm(50)
+    ag.manual_seed(4)
+    assert np.array_equal(ag.randperm(50).data, q.data) and ag.randperm(0).shape == (0,)
+    with pytest.raises(ValueError, match="randperm: n must be an integer >= 0"):
+        ag.randperm(-1)
 
 
 def test_device_is_the_cpu_everywhere():
