@@ -34,7 +34,7 @@ from .metrics import confusion_matrix
 from .model_saving import load_model
 from .models import Model
 from .module import Module
-from .saving import load_weights, save_weights
+from .saving import load, load_weights, save, save_weights
 from .conv_layers import (
     AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, DepthwiseConv2D, GlobalAveragePooling2D,
     GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D,
@@ -75,7 +75,7 @@ __all__ = [
     "MeanMetricWrapper",
     # training and files
     "Callback", "History", "EarlyStopping", "TerminateOnNaN", "ModelCheckpoint",
-    "save_weights", "load_weights", "load_model",
+    "save_weights", "load_weights", "load_model", "save", "load",
     # data
     "to_categorical", "one_hot", "Standardizer",
     # submodules

@@ -29,7 +29,7 @@ import numpy as np
 
 from .atomic import atomic_write
 
-__all__ = ["save_weights", "load_weights", "write_arrays", "read_arrays"]
+__all__ = ["save_weights", "load_weights", "write_arrays", "read_arrays", "save", "load"]
 
 # numpy's own default limit on a .npy header; ours are under 128 bytes.
 _MAX_HEADER = 10_000
@@ -127,7 +127,7 @@ def read_arrays(module, f, size, path, expected=None):
     return arrays
 
 
-def _open_archive(f, path):
+def _open_archive(f, path, where="load_weights"):
     """The zip archive in ``f``, or a ValueError that says what the file is instead."""
     start = f.read(6)
     f.seek(0)
@@ -143,7 +143,7 @@ def _open_archive(f, path):
             return zipfile.ZipFile(f)
         except (zipfile.BadZipFile, EOFError, ValueError, OSError, NotImplementedError) as err:
             what = f"is not a readable .npz archive (truncated or corrupt: {err})"
-    raise ValueError(f"load_weights: {path!r} {what}; nothing was loaded")
+    raise ValueError(f"{where}: {path!r} {what}; nothing was loaded")
 
 
 def _members(archive, file_size):
@@ -191,6 +191,8 @@ def _check_header(archive, info, v):
     if info.file_size != size:
         return (f"the .npy header declares {size:,} bytes (shape {shape}, {dtype}), but the "
                 f"zip directory says {info.file_size:,}")
+    if v is None:  # nn.load: nothing to compare with
+        return None
     if shape != v.shape:
         return f"shape {shape} in the file, {v.shape} in the model"
     if dtype != v.dtype:
@@ -212,3 +214,76 @@ def _refuse(module, path, params, problems):
     hint = " (the model has no Variables yet: build it first)" if not params else ""
     raise ValueError(f"load_weights: {path!r} does not match {type(module).__name__} "
                      f"{module.name!r}{hint}; nothing was loaded:\n  " + "\n  ".join(problems))
+
+
+# --- PyTorch's torch.save / torch.load, for state dicts ------------------------------------
+
+# nn.load's default bound on the arrays' total size: a file may declare what it likes, and
+# a compressed member inflates far beyond its bytes on disk.
+LOAD_MAX_BYTES = 2 << 30
+
+
+def save(obj, path):
+    """PyTorch's ``torch.save`` for what people save with it: a state dict, {name: array
+    or Value} (``model.state_dict()``, ``optimizer.state_dict()``), written atomically as
+    an ``.npz`` archive under exactly ``path`` ("model.pth" stays "model.pth").
+
+    Everything is checked before the file is touched: a name that is not a string, or a
+    value that is not numbers (a Module, a Python object), raises TypeError. Nothing is
+    pickled, so an arbitrary Python object cannot be saved; save its state dict.
+    """
+    if not hasattr(obj, "items"):
+        raise TypeError(f"save: expected a state dict ({{name: array}}), got "
+                        f"{type(obj).__name__}; save model.state_dict() instead of the model")
+    arrays = {}
+    for name, value in obj.items():
+        if not isinstance(name, str):
+            raise TypeError(f"save: state dict names must be strings, got {name!r}")
+        array = np.asarray(value.numpy() if hasattr(value, "numpy") else value)
+        if array.dtype.hasobject or array.dtype.kind not in "biufc":
+            raise TypeError(f"save: {name!r} holds {type(value).__name__} of dtype "
+                            f"{array.dtype}, not numbers; only arrays are saved (never pickled)")
+        arrays[name] = array
+    with atomic_write(path) as f:
+        write_arrays(arrays, f)
+
+
+def load(path, map_location=None, weights_only=True, max_bytes=LOAD_MAX_BYTES):
+    """PyTorch's ``torch.load`` for a file ``save`` (or ``np.savez``) wrote: {name: numpy
+    array}, in the file's order, for ``model.load_state_dict`` or
+    ``optimizer.load_state_dict``.
+
+    Args:
+        map_location: accepted for PyTorch's code; the CPU is the only device.
+        weights_only: accepted for PyTorch's code; loading is always weights only: nothing
+            is ever unpickled (a member of dtype object is refused).
+        max_bytes: refuse a file whose arrays add up to more than this (2 GiB), read from
+            the headers before any data.
+    Raises:
+        ValueError: the file is not a complete ``.npz`` archive, or a member is damaged,
+            holds Python objects, or breaks ``max_bytes``; every problem is listed.
+    """
+    del map_location, weights_only
+    path = os.fspath(path)
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        archive = _open_archive(f, path, where="load")
+        with archive:
+            members, problems = _members(archive, size)
+            for name, info in members.items():
+                problem = _check_header(archive, info, None)
+                if problem:
+                    problems.append(f"{name}: {problem}")
+            total = sum(info.file_size for info in members.values())
+            if total > max_bytes:
+                problems.append(f"its arrays add up to {total:,} bytes, more than max_bytes "
+                                f"({max_bytes:,}); pass a larger max_bytes if that is meant")
+            if problems:
+                raise ValueError(f"load: {path!r} cannot be loaded:\n  " + "\n  ".join(problems))
+            arrays = {}
+            for name, info in members.items():
+                try:
+                    arrays[name] = _read_array(archive, info)
+                except _MEMBER_ERRORS as err:
+                    raise ValueError(f"load: {path!r}: {name}: damaged data ({err})") from None
+    return arrays

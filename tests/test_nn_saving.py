@@ -559,3 +559,67 @@ def test_two_writers_of_one_file_never_break_it(tmp_path):
     assert all(s in ({0.0}, {1.0}, {2.0}) for s in seen), [s for s in seen if len(s) != 1]
     assert versions_in(path, architecture) in ({1.0}, {2.0})
     assert temporaries(tmp_path) == []
+
+
+# --- nn.save / nn.load: PyTorch's torch.save / torch.load for state dicts -------------------
+
+def test_pytorchs_save_and_load_of_a_state_dict_port_by_renaming(tmp_path):
+    # the quickstart's last lines: torch.save(model.state_dict(), "model.pth"), then
+    # model.load_state_dict(torch.load("model.pth", weights_only=True))
+    m = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    path = tmp_path / "model.pth"
+    nn.save(m.state_dict(), path)
+    assert os.listdir(tmp_path) == ["model.pth"]  # the name as given, no temporary left
+    fresh = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    fresh.load_state_dict(nn.load(path, weights_only=True, map_location="cpu"))
+    x = np.ones((2, 3), np.float32)
+    np.testing.assert_array_equal(fresh(x).numpy(), m(x).numpy())
+    assert list(nn.load(path)) == list(m.state_dict())  # in the file's order
+    # an optimizer's state dict too
+    import optim
+    opt = optim.Adam(m.parameters())
+    m(x).sum().backward()
+    opt.step()
+    nn.save(opt.state_dict(), path)
+    again = optim.Adam(m.parameters())
+    again.load_state_dict(nn.load(path))
+    for name, value in opt.state_dict().items():
+        np.testing.assert_array_equal(again.state_dict()[name], value)
+
+
+@pytest.mark.parametrize("obj,message", [
+    (lambda m: m, "save model.state_dict"),
+    (lambda m: {1: np.zeros(2)}, "names must be strings"),
+    (lambda m: {"a": np.zeros(2), "b": object()}, "'b' holds object"),
+    (lambda m: {"a": np.zeros(2), "b": "text"}, "'b' holds str"),
+])
+def test_save_refuses_what_it_cannot_write_and_leaves_the_file(tmp_path, obj, message):
+    path = tmp_path / "model.pth"
+    path.write_bytes(b"old")
+    with pytest.raises(TypeError, match=message):
+        nn.save(obj(model()), path)
+    assert path.read_bytes() == b"old" and os.listdir(tmp_path) == ["model.pth"]
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_load_says_what_is_wrong_with_a_bad_file(tmp_path, kind):
+    good = tmp_path / "good.npz"
+    model(7).save_weights(good)
+    path = tmp_path / "bad.pth"
+    path.write_bytes(hostile(kind, good.read_bytes()))
+    with pytest.raises(ValueError, match=HOSTILE[kind]) as info:
+        nn.load(path)
+    assert str(info.value).startswith("load: ") and repr(str(path)) in str(info.value)
+
+
+def test_load_refuses_a_file_whose_arrays_outgrow_max_bytes(tmp_path):
+    path = tmp_path / "bomb.pth"
+    header = npy_header("<f4", (64, MiB // 4))   # 64 MiB of zeros, deflated to ~64 KiB
+    path.write_bytes(zip_bytes([bomb_member("w.npy", header, 64)]))
+    tracemalloc.start()
+    with pytest.raises(ValueError, match=r"add up to 67,108,9\d\d bytes, more than max_bytes"):
+        nn.load(path, max_bytes=MiB)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 4 * MiB  # refused from the headers, before any data was inflated
+    assert nn.load(path)["w"].shape == (64, MiB // 4)  # within the default bound it loads
