@@ -221,7 +221,7 @@ def test_grouped_second_derivatives_match_torch_double_backward():
 ])
 def test_grouped_convolutions_block_by_block_match_torch(monkeypatch, channels_first, c_in,
                                                          c_out, budget):
-    from autograd_core.ops import _windows
+    from autograd_core.ops import _grouped, _windows
 
     rng = np.random.default_rng(1)
     groups, n = 2 if c_in == 2 else 4, 5
@@ -239,7 +239,8 @@ def test_grouped_convolutions_block_by_block_match_torch(monkeypatch, channels_f
                     expected[2].transpose(2, 3, 1, 0)]
     for images in (1, 2, 5):
         per_image = 7 * 3 * 8 * (9 * c if budget == "PATCH_BLOCK" else out)
-        monkeypatch.setattr(_windows, budget, images * per_image)
+        monkeypatch.setattr(_windows if budget == "PATCH_BLOCK" else _grouped, budget,
+                            images * per_image)
         xv, kv = ag.Value(x), ag.Value(k)
         y = ag.conv2d(xv, kv, padding=1, strides=(1, 2), data_format=fmt)
         assert y.op.cols is None and y.op.groups == groups

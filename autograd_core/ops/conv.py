@@ -26,7 +26,8 @@ numbers: g ⋆ flip(k) = dL/dx as grids side by side (``_window_display``).
 Layouts: channels last, TensorFlow's default: x (N, H, W, C_in), kernel (kh, kw, C_in,
 C_out) ("HWIO"); or ``data_format="channels_first"``, PyTorch's: x (N, C_in, H, W), kernel
 (C_out, C_in, kh, kw). The arithmetic (im2col and one BLAS product; dL/dx by kernel
-offsets) is in ``_windows``.
+offsets) is in ``_windows``, with groups in ``_grouped``; the arguments are checked in
+``_conv_args``.
 
 Groups: a kernel with C_in / G in_channels splits the channels into G groups, and
 out_channel o sums over its own group's channels only (o // (C_out / G)): G separate
@@ -37,16 +38,15 @@ before the sequence only, so that y[t] reads x[..t] and nothing after.
 
 from __future__ import annotations
 
-import numbers
-
 from ..engine import Op, apply
 from ..labels import axes_text
 from ..worked import Terms
 from . import _window_display as show
-from . import _windows, xp
+from . import _grouped, _windows, xp
+from ._conv_args import (_check_conv, _conv_window, _dilations, _transpose_groups,
+                         _transpose_size)
 from ._operands import operand, pair
-from ._window_args import (channels_first, check_ndim, image_axes, padding_arg,
-                           positive_ints, window)
+from ._window_args import channels_first, padding_arg, positive_ints, window
 
 __all__ = ["conv2d", "conv1d", "conv2d_transpose", "bias_add"]
 
@@ -70,7 +70,7 @@ class Conv2D(Op):
         # block: MNIST's second layer's is 18 MB against its y's 4 MB, and remaking it
         # costs 1 ms of a 45 ms step (one thread) and saves 18 MB of the step's peak, which
         # PyTorch (keeping no patch matrix) would otherwise undercut.
-        y, self.cols = _windows.conv2d_array(x, k, self.window, self.groups)
+        y, self.cols = conv2d_array(x, k, self.window, self.groups)
         return y
 
     def backward(self, g, y, x, k):
@@ -155,7 +155,7 @@ class Conv2DTranspose(Op):
         self.window, self.out_shape, self.groups = window, out_shape, groups
 
     def forward(self, x, k):
-        return _windows.conv2d_transpose_array(x, k, self.window, self.out_shape, self.groups)
+        return conv2d_transpose_array(x, k, self.window, self.out_shape, self.groups)
 
     def backward(self, g, y, x, k):
         need_x, need_k = self.needs_grad
@@ -194,7 +194,7 @@ class Conv2DBackpropFilter(Op):
         self.window, self.groups = window, groups
 
     def forward(self, x, dy):
-        return _windows.conv2d_backprop_filter_array(x, dy, self.window, groups=self.groups)
+        return conv2d_backprop_filter_array(x, dy, self.window, groups=self.groups)
 
     def backward(self, g, y, x, dy):
         need_x, need_dy = self.needs_grad
@@ -240,83 +240,6 @@ def _group(window, k_shape, groups):
     return c_in, c_out // groups
 
 
-def _dilations(dilation, dilations, op):
-    """TensorFlow's ``dilations`` or Keras's and PyTorch's ``dilation``, not two values."""
-    if dilations is None:
-        return dilation
-    if dilation != 1 and dilation != dilations:
-        raise TypeError(f"{op}: got dilation={dilation!r} and dilations={dilations!r}; "
-                        "give one of them")
-    return dilations
-
-
-def _kernel_axes(rank, first):
-    spatial = "kh, kw" if rank == 2 else "kw"
-    return f"(out_channels, in_channels, {spatial})" if first else \
-        f"({spatial}, in_channels, out_channels)"
-
-
-def _check_conv(op, x, kernel, rank, first):
-    """x and kernel of the right rank, and a kernel window that is not empty (its size)."""
-    check_ndim(x.shape, "x", op, rank + 2, image_axes(rank, first))
-    check_ndim(kernel.shape, "kernel", op, rank + 2, _kernel_axes(rank, first))
-    size = kernel.shape[2:] if first else kernel.shape[:-2]
-    if 0 in size:
-        raise ValueError(f"{op}: the kernel has an empty window (shape {kernel.shape})")
-    return size
-
-
-def _groups_arg(groups, op):
-    if isinstance(groups, bool) or not isinstance(groups, numbers.Integral) or groups < 1:
-        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
-    return int(groups)
-
-
-def _channels_text(rank, first, x, kernel, joined="and"):
-    """ "x has 4 channels (shape ..., axes) and the kernel has 2 in_channels (...)"."""
-    c_x, c_in = x.shape[1 if first else -1], kernel.shape[1 if first else -2]
-    return (f"x has {c_x} channels (shape {x.shape}, {image_axes(rank, first)}) {joined} the "
-            f"kernel has {c_in} in_channels (shape {kernel.shape}, {_kernel_axes(rank, first)})")
-
-
-def _conv_groups(op, x, kernel, rank, first, groups):
-    """The number of groups G, by TensorFlow's rule: x's channels / the kernel's
-    in_channels, a whole number that also divides the kernel's out_channels. PyTorch's
-    ``groups``, when given, must be that number."""
-    c_x, c_in = x.shape[1 if first else -1], kernel.shape[1 if first else -2]
-    c_out = kernel.shape[0 if first else -1]
-    if groups is not None:
-        groups = _groups_arg(groups, op)
-        if c_in * groups != c_x:
-            raise ValueError(f"{op}: groups={groups} needs x's channels to be {groups} times "
-                             f"the kernel's in_channels, but "
-                             f"{_channels_text(rank, first, x, kernel)}")
-    elif c_x == c_in:  # 0 channels too
-        groups = 1
-    elif c_in == 0 or c_x % c_in:
-        raise ValueError(f"{op}: {_channels_text(rank, first, x, kernel, 'but')}: x's channels "
-                         "must be the kernel's in_channels times the number of groups")
-    else:
-        groups = c_x // c_in
-    if c_out % groups:
-        raise ValueError(f"{op}: {_channels_text(rank, first, x, kernel)}, so groups = "
-                         f"{groups}, but the kernel's {c_out} out_channels are not divisible "
-                         f"by {groups}")
-    return groups
-
-
-def _causal(padding, op, rank, size, dilation):
-    """Keras's "causal" padding, conv1d's only: d * (kw - 1) zeros before the sequence and
-    none after, so that y[t] reads x[t - d * (kw - 1)] to x[t], never a later step."""
-    if not (isinstance(padding, str) and padding.lower() == "causal"):
-        return padding
-    if rank != 1:
-        raise ValueError(f"{op}: padding 'causal' is for conv1d only, as Keras allows it in "
-                         "Conv1D only; pad before the rows and columns explicitly instead, "
-                         "padding=((dh * (kh - 1), 0), (dw * (kw - 1), 0))")
-    return ((dilation[0] * (size[0] - 1), 0),)
-
-
 def _bias(bias, op, x, kernel, first):
     """The bias as a Value, checked: one element per out_channel of the kernel."""
     c_out = kernel.shape[0 if first else -1]
@@ -325,19 +248,6 @@ def _bias(bias, op, x, kernel, first):
         raise ValueError(f"{op}: bias must have shape ({c_out},), one per out_channel of the "
                          f"kernel (shape {kernel.shape}), got shape {bias.shape}")
     return bias
-
-
-def _conv_window(op, x, kernel, strides, padding, dilation, data_format, rank, groups):
-    """The windows of conv2d or conv1d and the number of groups, every argument checked."""
-    first = channels_first(data_format, op, rank)
-    size = _check_conv(op, x, kernel, rank, first)
-    groups = _conv_groups(op, x, kernel, rank, first, groups)
-    strides = positive_ints(strides, "strides", op, rank, first)
-    dilation = positive_ints(dilation, "dilations", op, rank, first)
-    padding = padding_arg(_causal(padding, op, rank, size, dilation), op, rank, first)
-    spatial = x.shape[2:] if first else x.shape[1:-1]
-    return window(op, x.shape, spatial, size, strides, padding, dilation, first,
-                  f"the kernel (shape {kernel.shape}, dilations {dilation})"), groups
 
 
 def conv2d(x, kernel, strides=1, padding="valid", dilation=1, data_format="channels_last",
@@ -460,42 +370,6 @@ def conv2d_transpose(x, kernel, output_shape=None, strides=1, padding="valid", d
     return apply(Conv2DTranspose(w, out_shape, groups), x, kernel)
 
 
-def _transpose_groups(op, x, kernel, first, groups):
-    """x's channels are the kernel's out_channels, which the groups divide."""
-    groups = _groups_arg(groups, op)
-    c_x, c_k = x.shape[1 if first else -1], kernel.shape[0 if first else -1]
-    axes = _kernel_axes(2, first)
-    if c_x != c_k:
-        raise ValueError(f"{op}: x has {c_x} channels (shape {x.shape}, {image_axes(2, first)}) "
-                         f"but the kernel has {c_k} out_channels (shape {kernel.shape}, {axes})")
-    if c_k % groups:
-        raise ValueError(f"{op}: the kernel's {c_k} out_channels (shape {kernel.shape}, {axes}) "
-                         f"are not divisible by groups={groups}")
-    return groups
-
-
-def _transpose_size(op, output_shape, in_hw, batch, c_out, size, strides, padding, dilation,
-                    first):
-    """The (OH, OW) of conv2d_transpose, given or the smallest that fits."""
-    if output_shape is None:
-        if padding == "same":
-            return tuple(n * s for n, s in zip(in_hw, strides))
-        pads = ((0, 0), (0, 0)) if padding == "valid" else padding
-        return tuple((n - 1) * s + (k - 1) * d + 1 - before - after for n, s, k, d, (before, after)
-                     in zip(in_hw, strides, size, dilation, pads))
-    shape = tuple(int(n) for n in output_shape)
-    if len(shape) == 4:
-        given = (shape[0], shape[1]) if first else (shape[0], shape[3])
-        if given != (batch, c_out):
-            raise ValueError(f"{op}: output_shape {output_shape!r} must have batch {batch} "
-                             f"and {c_out} channels (the kernel's)")
-        shape = shape[2:] if first else shape[1:3]
-    if len(shape) != 2 or min(shape) < 1:
-        raise ValueError(f"{op}: output_shape must be (height, width) or a full 4-D shape, "
-                         f"got {output_shape!r}")
-    return shape
-
-
 class BiasAdd(Op):
     """y = x + b, b added to the channels of every pixel
     dL/dx = g,  dL/db = g summed over every axis but the channels"""
@@ -547,3 +421,27 @@ def bias_add(x, bias, data_format="channels_last"):
         raise ValueError(f"bias_add: bias must have shape ({x.shape[axis]},), one per channel "
                          f"of x (shape {x.shape}, channel axis {axis}), got shape {bias.shape}")
     return apply(BiasAdd(axis), x, bias)
+
+
+# --- on arrays: one group of channels in ``_windows``, more in ``_grouped`` -------------
+
+
+def conv2d_array(x, k, window, groups=1):
+    """y = x ⋆ k on arrays, and x's patch matrix when it is kept, else None."""
+    if groups > 1:
+        return _grouped.grouped_conv2d_array(x, k, window, groups)
+    return _windows.conv2d_array(x, k, window)
+
+
+def conv2d_transpose_array(dy, k, window, x_shape, groups=1):
+    """The transpose of x -> x ⋆ k applied to dy, on arrays: an image of ``x_shape``."""
+    if groups > 1:
+        return _grouped.grouped_conv2d_transpose_array(dy, k, window, x_shape, groups)
+    return _windows.conv2d_transpose_array(dy, k, window, x_shape)
+
+
+def conv2d_backprop_filter_array(x, dy, window, cols=None, groups=1):
+    """x ⋆ dy summed over the batch, on arrays; ``cols``: x's patch matrix, or None."""
+    if groups > 1:
+        return _grouped.grouped_conv2d_backprop_filter_array(x, dy, window, groups, cols)
+    return _windows.conv2d_backprop_filter_array(x, dy, window, cols)

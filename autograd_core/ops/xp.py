@@ -194,20 +194,20 @@ def svd(A):
 def conv2d(x, k, window, groups=1):
     if _any_value(x, k):
         return apply(conv.Conv2D(window, groups), x, k)
-    return _windows.conv2d_array(x, k, window, groups)[0]
+    return conv.conv2d_array(x, k, window, groups)[0]
 
 
 def conv2d_transpose(x, k, window, out_shape, groups=1):
     if _any_value(x, k):
         return apply(conv.Conv2DTranspose(window, out_shape, groups), x, k)
-    return _windows.conv2d_transpose_array(x, k, window, out_shape, groups)
+    return conv.conv2d_transpose_array(x, k, window, out_shape, groups)
 
 
 def conv2d_backprop_filter(x, dy, window, cols=None, groups=1):
     """conv2d's kernel gradient x ⋆ dy; ``cols``, x's patch matrix, saves the arrays' copy."""
     if _any_value(x, dy):
         return apply(conv.Conv2DBackpropFilter(window, groups), x, dy)
-    return _windows.conv2d_backprop_filter_array(x, dy, window, cols, groups)
+    return conv.conv2d_backprop_filter_array(x, dy, window, cols, groups)
 
 
 def max_pool2d_backprop(dy, argmax, window, x_shape):
