@@ -153,10 +153,15 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
                      groups=groups)
 
 
-def _pair(value, what, where, minimum):
-    items = (value, value) if isinstance(value, numbers.Integral) else tuple(value)
-    if len(items) != 2 or not all(isinstance(n, numbers.Integral) and not isinstance(n, bool)
-                                  and n >= minimum for n in items):
+def _pair(value, what, where, minimum=1):
+    items = (value, value) if isinstance(value, numbers.Integral) else value
+    try:
+        items = tuple(items)
+    except TypeError:
+        items = ()
+    if len(items) != 2 or not all(isinstance(n, numbers.Integral) and
+                                   not isinstance(n, (bool, np.bool_)) and n >= minimum
+                                   for n in items):
         raise ValueError(f"{where}: {what} must be an int >= {minimum} or a pair of them, "
                          f"got {value!r}")
     return tuple(int(n) for n in items)

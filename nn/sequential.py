@@ -187,6 +187,7 @@ class Sequential(Model):
                              "input_shape=(...), or call it on a batch of data first")
         super().summary(line_length, print_fn)
 
+
 def _check_key(key):
     """A layer's name in an OrderedDict: a non-empty string without ".", as PyTorch's."""
     if not isinstance(key, str) or not key or "." in key:

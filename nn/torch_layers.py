@@ -24,6 +24,7 @@ import numpy as np
 import autograd_core as ag
 
 from . import functional
+from .functional import _pair
 from .layers import _as_input
 from .module import Module
 
@@ -117,20 +118,6 @@ class Linear(Module):
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
-
-
-def _pair(value, what, where, minimum=1):
-    items = (value, value) if isinstance(value, numbers.Integral) else value
-    try:
-        items = tuple(items)
-    except TypeError:
-        items = ()
-    if len(items) != 2 or not all(isinstance(n, numbers.Integral) and
-                                   not isinstance(n, (bool, np.bool_)) and n >= minimum
-                                   for n in items):
-        raise ValueError(f"{where}: {what} must be an int >= {minimum} or a pair of them, "
-                         f"got {value!r}")
-    return tuple(int(n) for n in items)
 
 
 def _check_images(x, channels, where):
