@@ -394,11 +394,16 @@ def _node(data, requires_grad=False, op=None, inputs=()):
 def _wrap(x, like=None):
     """Make an op's operand a Value without copying; Python numbers take ``like``'s dtype.
 
-    That keeps ``2 * x`` float32 when x is float32, whatever the default dtype.
+    That keeps ``2 * x`` float32 when x is float32, whatever the default dtype, and
+    ``labels + 1`` int64 for int64 labels.
     """
     if isinstance(x, Value):
         return x
-    if like is not None and isinstance(x, (int, float)) and not isinstance(x, bool) \
-            and like.data.dtype.kind == "f":
-        return _node(like.data.dtype.type(x))
+    if like is not None and isinstance(x, (int, float)) and not isinstance(x, bool):
+        kind = like.data.dtype.kind
+        if kind == "f":
+            return _node(like.data.dtype.type(x))
+        if kind in "iu" and isinstance(x, int) and \
+                np.iinfo(like.data.dtype).min <= x <= np.iinfo(like.data.dtype).max:
+            return _node(like.data.dtype.type(x))  # integers stay integers, as in PyTorch
     return _node(_to_array(x, where="operand"))

@@ -222,6 +222,55 @@ def test_tensor_and_from_numpy_take_pytorchs_dtypes():
         ag.tensor([1, 2], requires_grad=True)
 
 
+# Binary ops on a float and an integer or boolean Value, and an integer Value with Python
+# numbers: the result dtype PyTorch gives (numpy would make float32 with int64 float64).
+_MIXED = {
+    "mul": lambda a, b: a * b, "radd": lambda a, b: b + a, "sub": lambda a, b: a - b,
+    "div": lambda a, b: a / b, "pow": lambda a, b: a ** b, "maximum": "maximum",
+    "where": "where", "matmul": "matmul",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_MIXED))
+@pytest.mark.parametrize("float_dtype", ["float32", "float64"])
+@pytest.mark.parametrize("int_dtype", ["int64", "int32", "uint8", "bool"])
+def test_a_float_with_integers_keeps_the_float_dtype_as_pytorch_does(name, float_dtype,
+                                                                       int_dtype):
+    torch = pytest.importorskip("torch")
+    x = np.array([[0.5, 1.5], [2.0, 3.0]], float_dtype)
+    k = np.array([[1, 2], [3, 1]]).astype(int_dtype)   # (all True as booleans)
+
+    def run(lib, a, b):
+        f = _MIXED[name]
+        if f == "maximum":
+            return lib.maximum(a, b)
+        if f == "where":
+            return lib.where(a > 1, a, b)
+        if f == "matmul":
+            return a @ b.to(a.dtype) if lib is torch else a @ b  # torch wants one dtype
+        return f(a, b)
+    a = ag.Variable(x)
+    got = run(ag, a, ag.tensor(k))
+    k_torch = torch.tensor(k)
+    if name == "sub" and int_dtype == "bool":  # torch refuses x - mask; numpy and we allow it
+        k_torch = k_torch.to(torch.float32)
+    want = run(torch, torch.tensor(x, requires_grad=True), k_torch)
+    assert got.dtype == np.dtype(str(want.dtype).replace("torch.", ""))
+    np.testing.assert_allclose(got.data, want.detach().numpy(), rtol=1e-6)
+    got.sum().backward()
+    assert a.grad.dtype == x.dtype
+
+
+def test_integer_values_with_python_numbers_follow_pytorch():
+    t = ag.tensor([1, 2, 3])
+    assert (t + 1).dtype == np.int64 and (2 * t).dtype == np.int64 and (t ** 2).dtype == np.int64
+    assert (t * 0.5).dtype == ag.get_default_dtype() == (0.5 + t).dtype
+    u = ag.tensor(np.array([1, 2], np.uint8))
+    assert (u + 1).dtype == np.uint8
+    assert (u + 300).dtype == ag.get_default_dtype()   # does not fit: the default float
+    assert ((u + 300).data == [301, 302]).all()
+
+
 def test_pytorchs_samplers():
     ag.manual_seed(3)
     a = ag.randn(2, 3)

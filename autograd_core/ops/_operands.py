@@ -20,11 +20,31 @@ def operand(x, op_cls, like=None):
 
 
 def pair(a, b, op_cls):
-    """Both operands as Values; a Python number takes the other operand's float dtype."""
+    """Both operands as Values; a Python number takes the other operand's float dtype, and
+    so does an integer or boolean Value (see ``float_with_integer``)."""
     if not isinstance(a, Value):
         a = operand(a, op_cls, like=b if isinstance(b, Value) else None)
     if not isinstance(b, Value):
         b = operand(b, op_cls, like=a)
+    if a.data.dtype is not b.data.dtype:
+        a, b = float_with_integer(a, b)
+    return a, b
+
+
+def float_with_integer(a, b):
+    """A float operand with an integer or boolean one: the integers become constants of the
+    float's dtype, as PyTorch and JAX promote (float32 * int64 is float32).
+
+    numpy would make float32 * int64 float64, so a float32 prediction minus int64 labels
+    from a DataLoader, or ``x.pow(tensor([1, 2, 3]))``, would silently turn the rest of a
+    float32 graph into float64. Integers carry no gradient, so nothing is lost. Two floats
+    (float32 and float64) promote as numpy does, to the wider.
+    """
+    kind_a, kind_b = a.data.dtype.kind, b.data.dtype.kind
+    if kind_a == "f" and kind_b in "biu":
+        b = constant(b.data.astype(a.data.dtype))
+    elif kind_b == "f" and kind_a in "biu":
+        a = constant(a.data.astype(b.data.dtype))
     return a, b
 
 

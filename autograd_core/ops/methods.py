@@ -18,13 +18,16 @@ from ..engine import Value, _data, apply, is_grad_enabled
 from . import activations, arithmetic, elementwise, linalg, nn, reductions, shape, special, trig
 from . import cumulative, factories, indexing, inverse, joining, nondiff, norms
 from . import statistics
-from ._operands import operand
+from ._operands import float_with_integer, operand
 from .arithmetic import Add, Div, Mul, Pow, Sub
 
 
 def _reflected(op_cls):
     def method(self, other):
-        return apply(op_cls(), operand(other, op_cls, like=self), self)
+        other = operand(other, op_cls, like=self)
+        if other.data.dtype is not self.data.dtype:
+            other, self = float_with_integer(other, self)
+        return apply(op_cls(), other, self)
     return method
 
 
@@ -32,6 +35,8 @@ def _binary(op_cls):
     def method(self, other):
         if not isinstance(other, Value):
             other = operand(other, op_cls, like=self)
+        if other.data.dtype is not self.data.dtype:  # numpy's dtypes are singletons
+            self, other = float_with_integer(self, other)
         return apply(op_cls(), self, other)
     return method
 
