@@ -29,7 +29,7 @@ from .functional import (
 from .gradcheck import GradcheckError, gradcheck
 from . import ops
 from .ops import *  # noqa: F401,F403 - every op function (ops.__all__)
-from .tape import GradientTape, stop_recording
+from .tape import GradientTape, function, stop_recording
 from .random import manual_seed, rand, randint, randn, randperm
 
 float16 = _np.float16
@@ -52,7 +52,7 @@ __all__ = [
     "no_grad", "enable_grad", "name_scope", "is_grad_enabled", "detect_anomaly", "set_default_dtype",
     "get_default_dtype", "float16", "float32", "float64", "int32", "int64",
     # tape, transforms, custom gradients and checking
-    "GradientTape", "stop_recording", "grad", "value_and_grad", "elementwise_grad",
+    "GradientTape", "stop_recording", "function", "grad", "value_and_grad", "elementwise_grad",
     "jacobian", "hessian", "vjp", "jvp", "hvp", "custom_gradient", "Function", "gradcheck",
     "GradcheckError",
     # TensorFlow's names

@@ -392,3 +392,31 @@ def stop_recording():
     finally:
         for t in paused:
             t._paused = False
+
+
+def function(func=None, *, input_signature=None, autograph=True, jit_compile=None,
+             reduce_retracing=False, **experimental):
+    """TensorFlow's ``@tf.function``, so a decorated training step ports by renaming: the
+    function itself, run eagerly, op by op.
+
+    TensorFlow traces the function into a graph and runs that; its results are defined to
+    be those of running it eagerly (``tf.config.run_functions_eagerly(True)`` does exactly
+    that), which is what every call here does. Here the graph is always the one the ops
+    record as they run, so there is nothing to trace and no retracing to worry about.
+    The arguments are TensorFlow's; they change nothing here. ``experimental_*`` keywords
+    are accepted too; any other keyword is refused.
+
+    >>> @function
+    ... def square(x):
+    ...     return x * x
+    >>> float(square(constant(3.0)))
+    9.0
+    """
+    unknown = sorted(k for k in experimental if not k.startswith("experimental_"))
+    if unknown:
+        raise TypeError(f"function: unexpected keyword arguments {unknown}")
+    if func is None:  # @function(jit_compile=True)
+        return lambda f: function(f)
+    if not callable(func):
+        raise TypeError(f"function: expected a callable to decorate, got {type(func).__name__}")
+    return func

@@ -358,3 +358,26 @@ def test_lecture_2_xor_loop_lowers_the_loss():
     last = float(calc_loss())
     assert first > 1.0 and last < 0.05
     np.testing.assert_array_equal(np.round(run_network(x).numpy()), [[0], [1], [1], [0]])
+
+
+def test_tf_function_runs_a_decorated_training_step_eagerly():
+    """Keras's "training loop from scratch" guide decorates its step with @tf.function."""
+    w = ag.Variable([[1.0], [2.0]])
+    x, y = ag.constant([[1.0, 1.0], [2.0, 0.0]]), ag.constant([[1.0], [0.0]])
+
+    @ag.function(reduce_retracing=True, experimental_relax_shapes=True)
+    def train_step(x, y):
+        with ag.GradientTape() as tape:
+            loss = ag.reduce_mean(ag.square(x @ w - y))
+        (grad,) = tape.gradient(loss, [w])
+        w.assign_sub(0.1 * grad)
+        return loss
+
+    losses = [float(train_step(x, y)) for _ in range(3)]
+    assert losses[0] == pytest.approx(((3 - 1) ** 2 + (2 - 0) ** 2) / 2)
+    assert losses[0] > losses[1] > losses[2]          # it really ran, each time
+    assert ag.function(train_step) is train_step
+    with pytest.raises(TypeError, match=r"unexpected keyword arguments \['jit'\]"):
+        ag.function(jit=True)
+    with pytest.raises(TypeError, match="expected a callable"):
+        ag.function(3)
