@@ -22,10 +22,20 @@ from ._operands import float_with_integer, operand
 from .arithmetic import Add, Div, Mul, Pow, Sub
 
 
+# Speed, fenced here: the operators run before every op, so the dtype check that sends a
+# float with an integer Value to ``float_with_integer`` is written out in both. Numpy
+# scalars of one type share a dtype, and asking a numpy scalar for its dtype costs ~70 ns
+# (a scalar graph's whole op costs ~1 us), so types are compared first and dtypes only for
+# two arrays (numpy's dtypes are singletons: ``is`` compares them).
+_ndarray = np.ndarray
+
+
 def _reflected(op_cls):
     def method(self, other):
         other = operand(other, op_cls, like=self)
-        if other.data.dtype is not self.data.dtype:
+        a, b = other.data, self.data
+        kind = type(a)
+        if kind is not type(b) or kind is _ndarray and a.dtype is not b.dtype:
             other, self = float_with_integer(other, self)
         return apply(op_cls(), other, self)
     return method
@@ -35,7 +45,9 @@ def _binary(op_cls):
     def method(self, other):
         if not isinstance(other, Value):
             other = operand(other, op_cls, like=self)
-        if other.data.dtype is not self.data.dtype:  # numpy's dtypes are singletons
+        a, b = self.data, other.data
+        kind = type(a)
+        if kind is not type(b) or kind is _ndarray and a.dtype is not b.dtype:
             self, other = float_with_integer(self, other)
         return apply(op_cls(), self, other)
     return method
