@@ -11,24 +11,29 @@ Each optimizer takes PyTorch's calls and Keras's, and follows Keras's update for
 (array([0.], dtype=float32), 1)
 """
 
+from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
+from .adamax import Adamax
 from .clipping import clip_by_global_norm, clip_by_norm, clip_by_value, global_norm
+from .nadam import Nadam
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .schedules import CosineDecay, ExponentialDecay, LearningRateSchedule, StepDecay
 from .sgd import SGD
 
 # Keras's names for model.compile(optimizer="adam").
-_BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW, "adagrad": Adagrad}
+_BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW, "adagrad": Adagrad,
+            "adadelta": Adadelta, "adamax": Adamax, "nadam": Nadam}
 
 
 def get(identifier):
     """An optimizer from a Keras name, or the optimizer itself (``keras.optimizers.get``).
 
     Args:
-        identifier: "sgd", "rmsprop", "adam", "adamw" or "adagrad" (any case), giving a new
-            optimizer with Keras's defaults; or an ``Optimizer``, returned as is.
+        identifier: "sgd", "rmsprop", "adam", "adamw", "adagrad", "adadelta", "adamax" or
+            "nadam" (any case), giving a new optimizer with Keras's defaults; or an
+            ``Optimizer``, returned as is.
     Returns:
         An ``Optimizer``.
 
@@ -44,7 +49,8 @@ def get(identifier):
 
 
 __all__ = [
-    "Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "get",
+    "Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam",
+    "get",
     "LearningRateSchedule", "ExponentialDecay", "StepDecay", "CosineDecay",
     "clip_by_value", "clip_by_norm", "clip_by_global_norm", "global_norm",
 ]
