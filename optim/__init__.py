@@ -16,6 +16,11 @@ from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adamax import Adamax
 from .clipping import clip_by_global_norm, clip_by_norm, clip_by_value, global_norm
+from . import lr_scheduler
+from .lr_scheduler import (
+    CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, LRScheduler, MultiStepLR,
+    ReduceLROnPlateau, StepLR,
+)
 from .nadam import Nadam
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
@@ -52,5 +57,7 @@ __all__ = [
     "Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam",
     "get",
     "LearningRateSchedule", "ExponentialDecay", "StepDecay", "CosineDecay",
+    "lr_scheduler", "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR",
+    "CosineAnnealingLR", "LambdaLR", "LinearLR", "ReduceLROnPlateau",
     "clip_by_value", "clip_by_norm", "clip_by_global_norm", "global_norm",
 ]

@@ -146,6 +146,21 @@ class Optimizer:
         self._learning_rate = value
 
     # --- PyTorch style ------------------------------------------------------------------
+    @property
+    def param_groups(self) -> list:
+        """PyTorch's parameter groups: always one here, ``[group]``, where ``group["lr"]``
+        reads and sets ``learning_rate`` and ``group["params"]`` lists ``params``.
+
+        >>> import autograd_core as ag
+        >>> from optim import SGD
+        >>> opt = SGD([ag.Variable([1.0])], lr=0.1)
+        >>> for group in opt.param_groups:
+        ...     group["lr"] = 0.01
+        >>> opt.learning_rate, opt.param_groups[0]["lr"]
+        (0.01, 0.01)
+        """
+        return [_ParamGroup(self)]
+
     def step(self, closure=None):
         """Update every parameter that has a ``.grad`` (those whose grad is None are skipped).
 
@@ -222,6 +237,19 @@ class Optimizer:
             warnings.warn(f"Gradients do not exist for variables {missing} when minimizing the "
                           "loss; they are left unchanged", stacklevel=2)
         self._apply(pairs, variables)
+
+    def apply(self, grads, trainable_variables=None):
+        """Keras 3's ``optimizer.apply(grads, trainable_variables)``: ``apply_gradients``
+        with the gradients and the variables as two lists of equal length. Without
+        ``trainable_variables``, the optimizer's own parameters (PyTorch style, or those of
+        earlier updates), in their order."""
+        where = f"{type(self).__name__}.apply"
+        grads = list(grads)
+        variables = self.params if trainable_variables is None else list(trainable_variables)
+        if len(grads) != len(variables):
+            raise ValueError(f"{where}: {len(grads)} gradients for {len(variables)} variables; "
+                             "give one gradient (or None) per variable")
+        self.apply_gradients(zip(grads, variables))
 
     def minimize(self, loss, var_list, tape=None):
         """Compute the gradients of ``loss`` with a GradientTape and apply them (Keras).
@@ -484,3 +512,62 @@ class Optimizer:
 
 def _default_learning_rate(cls):
     return inspect.signature(cls.__init__).parameters["learning_rate"].default
+
+
+class _ParamGroup:
+    """``optimizer.param_groups[0]``, a small mapping: "lr" reads and sets the optimizer's
+    learning rate, "params" gives a copy of its parameter list; no other key (one optimizer
+    per group)."""
+
+    _KEYS = ("params", "lr")
+
+    def __init__(self, optimizer):
+        self._optimizer = optimizer
+
+    def __getitem__(self, key):
+        if key == "lr":
+            return self._optimizer.learning_rate  # a schedule's rate at ``iterations``
+        if key == "params":
+            return list(self._optimizer.params)
+        raise KeyError(f"{type(self._optimizer).__name__}.param_groups[0] has no {key!r}; its "
+                       "keys are 'lr' (read and set) and 'params' (read only)")
+
+    def __setitem__(self, key, value):
+        opt = self._optimizer
+        where = f"{type(opt).__name__}.param_groups[0]"
+        if key == "params":
+            raise TypeError(f"{where}['params'] is read only; pass the parameters to the "
+                            "constructor")
+        if key != "lr":
+            raise KeyError(f"{where} has no {key!r} to set; only 'lr' can be set (other "
+                           "hyper-parameters are the optimizer's attributes)")
+        if callable(opt._learning_rate):
+            raise TypeError(f"{where}['lr'] cannot be set: the learning rate is a schedule "
+                            f"({opt._learning_rate!r}), which gives the rate at every update "
+                            "and would be lost; set optimizer.learning_rate to replace it")
+        opt.learning_rate = _checks.non_negative(value, "['lr']", where)
+
+    # The rest of what code that takes the group for a dict reads.
+    def __contains__(self, key):
+        return key in self._KEYS
+
+    def __iter__(self):
+        return iter(self._KEYS)
+
+    def __len__(self):
+        return len(self._KEYS)
+
+    def keys(self):
+        return list(self._KEYS)
+
+    def values(self):
+        return [self[k] for k in self._KEYS]
+
+    def items(self):
+        return [(k, self[k]) for k in self._KEYS]
+
+    def get(self, key, default=None):
+        return self[key] if key in self._KEYS else default
+
+    def __repr__(self):
+        return repr(dict(self.items()))

@@ -920,3 +920,19 @@ DOCTEST_MODULES = ["optim"] + [m.name for m in pkgutil.walk_packages(optim.__pat
 def test_doctests(name):
     result = doctest.testmod(importlib.import_module(name), verbose=False)
     assert result.failed == 0, f"{result.failed} doctest(s) failed in {name}"
+
+
+def test_keras3_apply_takes_gradients_and_variables_as_two_lists():
+    w, b = ag.Variable([1.0, 2.0]), ag.Variable([0.5])
+    opt = SGD(0.5)
+    opt.apply([ag.constant([2.0, 4.0]), np.array([1.0])], [w, b])
+    np.testing.assert_allclose(w.numpy(), [0.0, 0.0])
+    np.testing.assert_allclose(b.numpy(), [0.0])
+    with pytest.warns(UserWarning, match="Gradients do not exist"):   # None skips, as Keras
+        opt.apply([np.array([1.0, 1.0]), None])      # its own variables, in order
+    np.testing.assert_allclose(w.numpy(), [-0.5, -0.5])
+    np.testing.assert_allclose(b.numpy(), [0.0])
+    with pytest.raises(ValueError, match="1 gradients for 2 variables"):
+        opt.apply([np.array([1.0, 1.0])], [w, b])
+    np.testing.assert_allclose(w.numpy(), [-0.5, -0.5])
+    assert opt.iterations == 2

@@ -1,0 +1,493 @@
+"""PyTorch's learning-rate schedulers (``torch.optim.lr_scheduler``): a new rate per epoch.
+
+A scheduler holds an optimizer and sets its ``learning_rate`` each time ``step()`` is
+called: once per epoch, after that epoch's updates, as in PyTorch's MNIST example::
+
+    optimizer = optim.SGD(model.parameters(), lr=1.0)
+    scheduler = lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.7)
+    for epoch in range(epochs):
+        train(...)                 # optimizer.step() for every batch
+        scheduler.step()
+
+``last_epoch`` counts the epochs: it starts at -1 and the constructor takes the first step,
+to epoch 0, so the optimizer holds the first epoch's rate as soon as the scheduler exists.
+``base_lrs`` is ``[the optimizer's learning rate then]``, a list of one because these
+optimizers have one parameter group.
+
+As in PyTorch, StepLR, MultiStepLR, ExponentialLR, LinearLR and ReduceLROnPlateau change
+the rate where it stands (StepLR multiplies the optimizer's current rate by gamma every
+step_size epochs), so a rate set from outside, ``optimizer.param_groups[0]["lr"] = 0.01``,
+carries on; LambdaLR and CosineAnnealingLR compute it from ``base_lrs`` and the epoch.
+
+Keras's way is a schedule passed as the learning rate (``optim.schedules``), a function of
+the update count evaluated before every update. The two do not mix: a scheduler refuses an
+optimizer whose learning rate is a schedule.
+
+>>> import autograd_core as ag
+>>> from optim import SGD
+>>> optimizer = SGD([ag.Variable([1.0])], lr=1.0)
+>>> scheduler = StepLR(optimizer, step_size=2, gamma=0.5)
+>>> lrs = []
+>>> for epoch in range(5):
+...     lrs.append(optimizer.learning_rate)      # one epoch of training goes here
+...     scheduler.step()
+>>> lrs
+[1.0, 1.0, 0.5, 0.5, 0.25]
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from . import _checks
+from .optimizer import Optimizer
+
+
+def _current_lr(optimizer, where) -> float:
+    """The optimizer's learning rate, if it is a number: what a scheduler may change."""
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{where}: optimizer must be an optim.Optimizer, got "
+                        f"{type(optimizer).__name__}")
+    rate = optimizer._learning_rate
+    if callable(rate):
+        raise TypeError(
+            f"{where}: the optimizer's learning_rate is a schedule ({rate!r}), which sets the "
+            f"rate before every update; {where} would overwrite it with a number once per "
+            f"epoch. Use one of the two: give the optimizer a number (e.g. lr=0.1) for "
+            f"{where}, or keep the schedule and drop the scheduler")
+    return rate
+
+
+def _whole(value, what, where) -> int:
+    """A whole number >= 0 (a bool is not one), as an int (patience, milestones)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) \
+            or value < 0:
+        raise ValueError(f"{where}: {what} must be an integer >= 0, got {value!r}")
+    return int(value)
+
+
+def _one_rate(value, what, where) -> list:
+    """[rate]: one number >= 0, given alone or as a list of one (PyTorch's per-group form)."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        if len(value) != 1:
+            raise ValueError(f"{where}: {what} must be one number, or a list of one (one "
+                             f"parameter group), got {len(value)} values")
+        value = value[0]
+    return [_checks.non_negative(value, what, where)]
+
+
+def _state_number(value, name):
+    """One number of a state dict, which ``nn.load`` gives back as a numpy array."""
+    array = np.asarray(value)
+    if array.shape != () or array.dtype.kind not in "iuf":
+        raise ValueError(f"{name} must be one number, got {value!r}")
+    return array.item()
+
+
+def _state_count(value, name) -> int:
+    number = _state_number(value, name)
+    if not (number >= 0 and float(number).is_integer()):
+        raise ValueError(f"{name} must be an integer >= 0, got {number!r}")
+    return int(number)
+
+
+class LRScheduler:
+    """Base class: ``step()`` moves to the next epoch and sets the optimizer's learning rate
+    to ``get_lr()``, PyTorch's ``LRScheduler``.
+
+    Args:
+        optimizer: an ``optim.Optimizer`` whose learning rate is a number.
+
+    Attributes:
+        optimizer: the optimizer whose ``learning_rate`` is set.
+        base_lrs: ``[the optimizer's learning rate when the scheduler was made]``.
+        last_epoch: the epoch whose rate the optimizer holds (0 after the constructor).
+
+    A subclass checks its arguments, calls ``super().__init__(optimizer)`` and writes
+    ``get_lr``, the rate for epoch ``last_epoch`` as a list of one, as in PyTorch.
+    """
+
+    # What stepping builds up: the names state_dict saves and load_state_dict restores.
+    state_names = ("last_epoch", "base_lrs", "_last_lr")
+
+    def __init__(self, optimizer):
+        lr = _current_lr(optimizer, type(self).__name__)
+        self.optimizer = optimizer
+        self.base_lrs = [lr]
+        self.last_epoch = -1
+        self.step()  # to epoch 0, as PyTorch's constructor does
+
+    def get_lr(self) -> list:
+        """The learning rate for epoch ``last_epoch``, as ``[lr]``."""
+        raise NotImplementedError
+
+    def step(self):
+        """Move to the next epoch and give the optimizer its learning rate.
+
+        Raises:
+            TypeError: the optimizer's learning rate has become a schedule.
+            TypeError, ValueError: the new rate is not a finite number >= 0. Either way
+                nothing has changed, ``last_epoch`` included.
+        """
+        where = type(self).__name__
+        _current_lr(self.optimizer, where)
+        self.last_epoch += 1
+        try:  # a step that raises changes nothing: last_epoch goes back
+            lrs = self.get_lr()
+            if len(lrs) != 1:
+                raise ValueError(f"{where}.get_lr must give one learning rate (one parameter "
+                                 f"group), gave {len(lrs)}")
+            lr = _checks.non_negative(lrs[0], f"the learning rate for epoch "
+                                      f"{self.last_epoch}", where)
+        except BaseException:
+            self.last_epoch -= 1
+            raise
+        self.optimizer.learning_rate = lr
+        self._last_lr = [lr]
+
+    def get_last_lr(self) -> list:
+        """``[lr]``: the rate the last ``step()`` (or the constructor) gave the optimizer."""
+        return list(self._last_lr)
+
+    def state_dict(self) -> dict:
+        """What stepping has built up, as plain numbers: ``last_epoch``, ``base_lrs`` and
+        ``_last_lr`` (PyTorch's names). The hyper-parameters are the constructor's, as for
+        the optimizers' ``state_dict``.
+
+        ``nn.save`` saves it; ``load_state_dict`` restores it.
+        """
+        state = {}
+        for name in self.state_names:
+            value = getattr(self, name)
+            state[name] = list(value) if isinstance(value, list) else value
+        return state
+
+    def load_state_dict(self, state):
+        """Restore what ``state_dict`` gave (a dict, or what ``nn.load`` read of it), all or
+        nothing, and give the optimizer the rate the scheduler had last set.
+
+        PyTorch restores that rate with the optimizer's state dict; here the optimizer's
+        state holds no hyper-parameters, so the scheduler's state carries it.
+
+        Raises:
+            ValueError: a name is missing or unexpected, or a value is not what it should be;
+                every problem is listed, and nothing has changed.
+            TypeError: the optimizer's learning rate has become a schedule.
+        """
+        where = f"{type(self).__name__}.load_state_dict"
+        _current_lr(self.optimizer, where)
+        keys = list(state.keys())
+        problems = [f"{name} is missing" for name in self.state_names if name not in keys]
+        unexpected = [k for k in keys if k not in self.state_names]
+        if unexpected:
+            problems.append(f"unexpected names {unexpected} (this scheduler's state lists: "
+                            f"{list(self.state_names)})")
+        values = {}
+        for name in self.state_names:
+            if name in keys:
+                try:
+                    values[name] = self._checked_state(name, state[name])
+                except (TypeError, ValueError) as err:
+                    problems.append(str(err))
+        if problems:
+            raise ValueError(f"{where}: the state does not fit; nothing was loaded:\n  "
+                             + "\n  ".join(problems))
+        for name, value in values.items():
+            setattr(self, name, value)
+        self.optimizer.learning_rate = self._last_lr[0]
+
+    def _checked_state(self, name, value):
+        """One value of a state dict, checked and as the scheduler keeps it."""
+        if name == "last_epoch":
+            return _state_count(value, name)
+        rates = np.asarray(value)
+        if rates.shape != (1,) or rates.dtype.kind not in "iuf" or not rates[0] >= 0 \
+                or not math.isfinite(rates[0]):
+            raise ValueError(f"{name} must be a list of one number >= 0, got {value!r}")
+        return [float(rates[0])]
+
+
+class StepLR(LRScheduler):
+    """lr(epoch) = base_lr * gamma ** (epoch // step_size)
+
+    Taken as PyTorch does: at every epoch that is a multiple of ``step_size`` (0 excepted)
+    the optimizer's current rate is multiplied by gamma, ``lr <- gamma * lr``.
+
+    Args:
+        optimizer: the optimizer (its learning rate a number).
+        step_size: the number of epochs between two decays, a positive integer.
+        gamma: the factor of each decay, >= 0 (default 0.1).
+    """
+
+    def __init__(self, optimizer, step_size, gamma=0.1):
+        self.step_size = _checks.positive_int(step_size, "step_size", "StepLR")
+        self.gamma = _checks.non_negative(gamma, "gamma", "StepLR")
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        lr = self.optimizer.learning_rate
+        if self.last_epoch > 0 and self.last_epoch % self.step_size == 0:
+            return [lr * self.gamma]
+        return [lr]
+
+
+class MultiStepLR(LRScheduler):
+    """lr(epoch) = base_lr * gamma ** (the number of milestones <= epoch)
+
+    Taken as PyTorch does: at each milestone the optimizer's current rate is multiplied by
+    gamma (by ``gamma ** n`` at a milestone listed n times).
+
+    Args:
+        optimizer: the optimizer (its learning rate a number).
+        milestones: epochs, integers >= 0 in increasing order (a milestone 0 decays the
+            rate at once, in the constructor, as in PyTorch).
+        gamma: the factor of each decay, >= 0 (default 0.1).
+    """
+
+    def __init__(self, optimizer, milestones, gamma=0.1):
+        where = "MultiStepLR"
+        if isinstance(milestones, (str, bytes)) or not hasattr(milestones, "__iter__"):
+            raise TypeError(f"{where}: milestones must be a list of epochs, got "
+                            f"{type(milestones).__name__}")
+        milestones = [_whole(m, f"milestones[{k}]", where) for k, m in enumerate(milestones)]
+        if milestones != sorted(milestones):
+            raise ValueError(f"{where}: milestones must be in increasing order, got "
+                             f"{milestones}")
+        self.milestones = milestones
+        self.gamma = _checks.non_negative(gamma, "gamma", where)
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        lr = self.optimizer.learning_rate
+        n = self.milestones.count(self.last_epoch)
+        if n:
+            return [lr * self.gamma ** n]
+        return [lr]
+
+
+class ExponentialLR(LRScheduler):
+    """lr(epoch) = base_lr * gamma ** epoch
+
+    Taken as PyTorch does: every epoch after the first multiplies the optimizer's current
+    rate by gamma, ``lr <- gamma * lr``.
+
+    Args:
+        optimizer: the optimizer (its learning rate a number).
+        gamma: the factor per epoch, >= 0.
+    """
+
+    def __init__(self, optimizer, gamma):
+        self.gamma = _checks.non_negative(gamma, "gamma", "ExponentialLR")
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        lr = self.optimizer.learning_rate
+        return [lr * self.gamma] if self.last_epoch > 0 else [lr]
+
+
+class CosineAnnealingLR(LRScheduler):
+    """lr(epoch) = eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2
+
+    Half a cosine from ``base_lr`` down to ``eta_min`` over ``T_max`` epochs; after that it
+    rises again (a period of ``2 * T_max``), as PyTorch's does. This closed form is what
+    PyTorch's step-by-step recursion approximates: the two agree to rounding (the
+    recursion's errors add up, to 2e-14 relative over two periods of T_max = 30), but a
+    rate set from outside is replaced at the next step here, where PyTorch's recursion
+    would carry it on.
+
+    Args:
+        optimizer: the optimizer (its learning rate a number).
+        T_max: the number of epochs of the half cosine, a positive integer.
+        eta_min: the lowest rate, >= 0 (default 0).
+    """
+
+    def __init__(self, optimizer, T_max, eta_min=0.0):
+        self.T_max = _checks.positive_int(T_max, "T_max", "CosineAnnealingLR")
+        self.eta_min = _checks.non_negative(eta_min, "eta_min", "CosineAnnealingLR")
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        if self.last_epoch == 0:
+            # base_lr itself, which PyTorch keeps: eta_min + (base_lr - eta_min) can differ
+            # from it in the last bit (0.01 and 0.001 give 0.010000000000000002)
+            return list(self.base_lrs)
+        cosine = 1 + math.cos(math.pi * self.last_epoch / self.T_max)
+        return [self.eta_min + (base_lr - self.eta_min) * cosine / 2
+                for base_lr in self.base_lrs]
+
+
+class LambdaLR(LRScheduler):
+    """lr(epoch) = base_lr * lr_lambda(epoch)
+
+    Args:
+        optimizer: the optimizer (its learning rate a number).
+        lr_lambda: a function of the epoch (an int from 0) giving a factor, or PyTorch's
+            list of such functions with one function (one parameter group).
+
+    Raises (at the step that meets it, which then changes nothing):
+        TypeError, ValueError: lr_lambda gave something other than a finite number, or a
+            factor that makes the rate negative.
+    """
+
+    def __init__(self, optimizer, lr_lambda):
+        where = "LambdaLR"
+        if isinstance(lr_lambda, (list, tuple)):
+            if len(lr_lambda) != 1:
+                raise ValueError(f"{where}: lr_lambda must be one function, or a list of one "
+                                 f"(one parameter group), got {len(lr_lambda)}")
+            lr_lambda = lr_lambda[0]
+        if not callable(lr_lambda):
+            raise TypeError(f"{where}: lr_lambda must be a function of the epoch, got "
+                            f"{type(lr_lambda).__name__}")
+        self.lr_lambdas = [lr_lambda]
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        epoch = self.last_epoch
+        return [base_lr * _checks.number(lr_lambda(epoch), f"lr_lambda({epoch})", "LambdaLR")
+                for lr_lambda, base_lr in zip(self.lr_lambdas, self.base_lrs)]
+
+
+class LinearLR(LRScheduler):
+    """lr(epoch) = base_lr * (start_factor + (end_factor - start_factor)
+    * min(epoch, total_iters) / total_iters)
+
+    A straight line from ``start_factor * base_lr`` to ``end_factor * base_lr`` over
+    ``total_iters`` epochs, then constant (a warm-up with the defaults). Taken as PyTorch
+    does, as a factor on the optimizer's current rate each epoch: its ratio of two
+    consecutive points of the line, so the values are PyTorch's to the last bit.
+
+    Args:
+        optimizer: the optimizer (its learning rate a number).
+        start_factor: the factor at epoch 0, in (0, 1] (default 1/3).
+        end_factor: the factor from epoch ``total_iters`` on, in [0, 1] (default 1).
+        total_iters: the number of epochs of the line, a positive integer (default 5).
+    """
+
+    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5):
+        where = "LinearLR"
+        start_factor = _checks.in_unit_interval(start_factor, "start_factor", where,
+                                                include_one=True)
+        if start_factor == 0:
+            raise ValueError(f"{where}: start_factor must be in (0, 1], got 0.0")
+        self.start_factor = start_factor
+        self.end_factor = _checks.in_unit_interval(end_factor, "end_factor", where,
+                                                   include_one=True)
+        self.total_iters = _checks.positive_int(total_iters, "total_iters", where)
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        t, lr = self.last_epoch, self.optimizer.learning_rate
+        if t == 0:
+            return [lr * self.start_factor]
+        if t > self.total_iters:
+            return [lr]
+        slope = self.end_factor - self.start_factor
+        # the factor at t over the factor at t-1, both times total_iters
+        return [lr * (1.0 + slope / (self.total_iters * self.start_factor + (t - 1) * slope))]
+
+
+class ReduceLROnPlateau(LRScheduler):
+    """lr <- max(lr * factor, min_lr) once the metric has not improved for patience epochs
+
+    ``step(metric)`` once per epoch with the monitored value (a validation loss, say). In
+    mode "min" a value improves on the best so far when it is below ``best * (1 -
+    threshold)`` (threshold_mode "rel") or ``best - threshold`` ("abs"); in mode "max" when
+    above ``best * (1 + threshold)`` or ``best + threshold``. After more than ``patience``
+    epochs in a row without improvement the rate is reduced, unless that would change it by
+    ``eps`` or less, and then ``cooldown`` epochs pass in which bad epochs are not counted.
+    A NaN metric is never an improvement, as in PyTorch and Keras.
+
+    Unlike the other schedulers, the constructor takes no step: ``last_epoch`` starts at 0.
+
+    Args:
+        optimizer: the optimizer (its learning rate a number).
+        mode: "min" (default) or "max".
+        factor: the factor of each reduction, in [0, 1) (default 0.1).
+        patience: the number of epochs without improvement tolerated, an integer >= 0
+            (default 10).
+        threshold: the least change that counts as an improvement, >= 0 (default 1e-4).
+        threshold_mode: "rel" (default) or "abs".
+        cooldown: the number of epochs to wait after a reduction, an integer >= 0 (default 0).
+        min_lr: the lowest rate, >= 0 (default 0), or PyTorch's list of one.
+        eps: the least change of the rate that is applied, >= 0 (default 1e-8).
+    """
+
+    state_names = ("last_epoch", "best", "num_bad_epochs", "cooldown_counter", "_last_lr")
+
+    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
+                 threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
+        where = "ReduceLROnPlateau"
+        if mode not in ("min", "max"):
+            raise ValueError(f"{where}: mode must be 'min' or 'max', got {mode!r}")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError(f"{where}: threshold_mode must be 'rel' or 'abs', got "
+                             f"{threshold_mode!r}")
+        self.mode, self.threshold_mode = mode, threshold_mode
+        self.factor = _checks.in_unit_interval(factor, "factor", where, include_one=False)
+        self.patience = _whole(patience, "patience", where)
+        self.threshold = _checks.non_negative(threshold, "threshold", where)
+        self.cooldown = _whole(cooldown, "cooldown", where)
+        self.min_lrs = _one_rate(min_lr, "min_lr", where)
+        self.eps = _checks.non_negative(eps, "eps", where)
+        lr = _current_lr(optimizer, where)
+        self.optimizer = optimizer
+        self.last_epoch = 0
+        self.best = math.inf if mode == "min" else -math.inf
+        self.num_bad_epochs = 0
+        self.cooldown_counter = 0
+        self._last_lr = [lr]
+
+    def step(self, metric):
+        """Count one epoch with this value of the metric, and reduce the rate if it is time.
+
+        Args:
+            metric: one real number (a float, a numpy scalar, a one-element Value).
+        Raises:
+            TypeError: the metric is not one real number, or the optimizer's learning rate
+                has become a schedule; nothing has changed then.
+        """
+        where = "ReduceLROnPlateau.step"
+        current = np.asarray(metric)
+        if current.size != 1 or current.dtype.kind not in "iuf":
+            raise TypeError(f"{where}: metric must be one real number, got "
+                            f"{type(metric).__name__} {metric!r}")
+        current = float(current.reshape(()))
+        lr = _current_lr(self.optimizer, "ReduceLROnPlateau")
+        self.last_epoch += 1
+        if self._is_better(current):
+            self.best = current
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0  # bad epochs in the cooldown do not count
+        if self.num_bad_epochs > self.patience:
+            new_lr = max(lr * self.factor, self.min_lrs[0])
+            if lr - new_lr > self.eps:
+                self.optimizer.learning_rate = new_lr
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        self._last_lr = [self.optimizer.learning_rate]
+
+    def _is_better(self, value) -> bool:
+        best = self.best
+        if self.mode == "min":
+            return value < (best * (1 - self.threshold) if self.threshold_mode == "rel"
+                            else best - self.threshold)
+        return value > (best * (1 + self.threshold) if self.threshold_mode == "rel"
+                        else best + self.threshold)
+
+    def _checked_state(self, name, value):
+        if name == "best":
+            best = float(_state_number(value, name))
+            if math.isnan(best):
+                raise ValueError("best must be a number or an infinity, got nan")
+            return best
+        if name in ("num_bad_epochs", "cooldown_counter"):
+            return _state_count(value, name)
+        return super()._checked_state(name, value)
