@@ -288,25 +288,34 @@ def test_pytorchs_mnist_example_ports_by_renaming():
     model, reference = Net(), TorchNet()
     model.load_state_dict({k: v.detach().numpy() for k, v in reference.state_dict().items()})
     # the same steps as PyTorch's train(): dropout off on both sides (eval), so the two
-    # nets compute the same function; SGD, as the example's Adadelta is not in optim
+    # nets compute the same function. The example's optimizer and scheduler: Adadelta with
+    # torch's defaults written out (ours are Keras's), StepLR stepped once per "epoch".
     model.eval()
     reference.eval()
-    optimizer = optim.SGD(model.parameters(), lr=0.05)
-    t_optimizer = torch.optim.SGD(reference.parameters(), lr=0.05)
+    optimizer = optim.Adadelta(model.parameters(), lr=1.0, rho=0.9, epsilon=1e-6)
+    scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.7)
+    t_optimizer = torch.optim.Adadelta(reference.parameters(), lr=1.0)
+    t_scheduler = torch.optim.lr_scheduler.StepLR(t_optimizer, step_size=1, gamma=0.7)
     rng = np.random.default_rng(5)
     data = rng.random((8, 1, 28, 28), dtype=np.float32)
     target = rng.integers(0, 10, size=8)
-    for _ in range(3):
-        optimizer.zero_grad()
-        output = model(data)
-        loss = F.nll_loss(output, target)
-        loss.backward()
-        optimizer.step()
-        t_optimizer.zero_grad()
-        t_loss = TF.nll_loss(reference(torch.from_numpy(data)), torch.from_numpy(target))
-        t_loss.backward()
-        t_optimizer.step()
-        np.testing.assert_allclose(float(loss), t_loss.item(), rtol=1e-4)
+    for epoch in range(2):
+        for _ in range(2):
+            optimizer.zero_grad()
+            output = model(data)
+            loss = F.nll_loss(output, target)
+            loss.backward()
+            optimizer.step()
+            t_optimizer.zero_grad()
+            t_loss = TF.nll_loss(reference(torch.from_numpy(data)), torch.from_numpy(target))
+            t_loss.backward()
+            t_optimizer.step()
+            np.testing.assert_allclose(float(loss), t_loss.item(), rtol=1e-4)
+        scheduler.step()
+        t_scheduler.step()
+        assert optimizer.param_groups[0]["lr"] == pytest.approx(t_optimizer.param_groups[0]["lr"])
+    np.testing.assert_allclose(model.fc2.weight.numpy(), reference.fc2.weight.detach().numpy(),
+                               rtol=1e-3, atol=1e-6)
     pred = model(data).argmax(dim=1, keepdim=True)
     correct = int((pred.numpy() == target.reshape(pred.shape)).sum())
     t_pred = reference(torch.from_numpy(data)).argmax(dim=1, keepdim=True)
