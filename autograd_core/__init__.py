@@ -20,7 +20,9 @@ from . import linalg, random
 from .engine import (
     BackwardStep, Op, apply, backward_steps, gradients, topological_order, unbroadcast,
 )
-from .modes import detect_anomaly, enable_grad, is_grad_enabled, name_scope, no_grad
+from .modes import (
+    detect_anomaly, enable_grad, inference_mode, is_grad_enabled, name_scope, no_grad,
+)
 from .value import Value, Variable, constant, get_default_dtype, set_default_dtype
 from .custom import Function, custom_gradient
 from .functional import (
@@ -49,8 +51,8 @@ __all__ = [
     "Value", "Variable", "constant", "Op", "apply", "BackwardStep", "backward_steps",
     "topological_order", "unbroadcast", "gradients",
     # modes and dtypes
-    "no_grad", "enable_grad", "name_scope", "is_grad_enabled", "detect_anomaly", "set_default_dtype",
-    "get_default_dtype", "float16", "float32", "float64", "int32", "int64",
+    "no_grad", "enable_grad", "inference_mode", "name_scope", "is_grad_enabled", "detect_anomaly",
+    "set_default_dtype", "get_default_dtype", "float16", "float32", "float64", "int32", "int64",
     # tape, transforms, custom gradients and checking
     "GradientTape", "stop_recording", "function", "grad", "value_and_grad", "elementwise_grad",
     "jacobian", "hessian", "vjp", "jvp", "hvp", "custom_gradient", "Function", "gradcheck",

@@ -43,6 +43,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import hooks as _hooks
 from .modes import (  # noqa: F401  (re-exported: the engine's public names live here too)
     _local, _state, _ThreadState, detect_anomaly, enable_grad, is_grad_enabled, name_scope,
     no_grad,
@@ -312,7 +313,8 @@ def _walk(nodes, grads, write_grad, create_graph=False):
             ``grads`` is then a Value too); otherwise on numpy arrays.
 
     Yields ``(node, op, grad, raw_grads, input_grads)`` per op, a plain tuple because this
-    runs once per node (``backward_steps`` names the fields).
+    runs once per node (``backward_steps`` names the fields). A node's hooks
+    (``Value.register_hook``) see its gradient once complete, before anything uses it.
     """
     if create_graph:
         yield from _walk_recorded(nodes, grads, write_grad)
@@ -324,10 +326,13 @@ def _walk(nodes, grads, write_grad, create_graph=False):
     get = grads.get  # bound once: these run for every node and every input
     ndarray = np.ndarray
     anomaly = _local.state.anomaly
+    hooked = _hooks.registered or None  # Value.register_hook: see hooks.py
     for node in nodes:
         grad = get(node)
         if grad is None:
             continue
+        if hooked is not None and id(node) in hooked:
+            grad = grads[node] = _hooks.run_hooks(node, grad, False)
         if write_grad:
             node.grad = grad if node.grad is None else node.grad + grad
         op = node.op
@@ -385,6 +390,7 @@ def _walk_recorded(nodes, grads, write_grad):
     from .ops import cast, sum_to  # the ops package is built on this module
 
     state = _local.state
+    hooked = _hooks.registered or None
     for node in nodes:
         grad = grads.get(node)
         if grad is None:
@@ -392,6 +398,8 @@ def _walk_recorded(nodes, grads, write_grad):
         op = node.op
         was_enabled, state.grad_enabled = state.grad_enabled, True
         try:
+            if hooked is not None and id(node) in hooked:
+                grad = grads[node] = _hooks.run_hooks(node, grad, True)
             if write_grad:
                 node.grad = grad if node.grad is None else node.grad + grad
             if op is None or not op.differentiable:

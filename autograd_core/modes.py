@@ -52,6 +52,12 @@ class _GradMode(contextlib.ContextDecorator):
     def __init__(self, enabled):
         self.enabled = enabled
 
+    def _recreate_cm(self):
+        # A decorated function gets a fresh object per call (contextlib's hook): one shared
+        # object's ``prev`` would be overwritten by a recursive call, or another thread's,
+        # and leave recording off after the function returned.
+        return type(self)(self.enabled)
+
     def __enter__(self):
         state = _local.state
         self.prev = state.grad_enabled
@@ -75,6 +81,26 @@ def no_grad():
     False
     """
     return _GradMode(False)
+
+
+def inference_mode(mode=True):
+    """PyTorch's ``inference_mode``: ``no_grad`` (``inference_mode(False)`` turns recording
+    on, as in PyTorch). A context manager and a decorator, with or without the call:
+    ``@inference_mode`` and ``@inference_mode()`` both work.
+
+    PyTorch also refuses to record later ops on the Values made inside; here they are
+    plain constants, usable anywhere, and nothing is faster than under ``no_grad``.
+
+    >>> from autograd_core import Value
+    >>> x = Value(2.0)
+    >>> with inference_mode():
+    ...     y = x * x
+    >>> y.requires_grad
+    False
+    """
+    if callable(mode):  # used bare, as @inference_mode
+        return _GradMode(False)(mode)
+    return _GradMode(not mode)
 
 
 def enable_grad():

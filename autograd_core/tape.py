@@ -9,6 +9,7 @@ and returns the gradients without touching ``.grad``.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import warnings
 
 import numpy as np
@@ -136,7 +137,7 @@ class GradientTape:
                 seed = np.ones_like(t.data)
             g = _seed(t, seed, where, create_graph)
             grads[t] = g if t not in grads else grads[t] + g
-        for _ in _walk(reversed(self._records), grads, False, create_graph):
+        for _ in _walk(self._order(_flatten(sources)), grads, False, create_graph):
             pass
 
         def result(source):
@@ -150,6 +151,13 @@ class GradientTape:
         if not self._persistent:
             self._release()
         return out
+
+    def _order(self, sources):
+        """The walk's order: the records newest first, then the sources no op made
+        (watched leaves), which are no record, so that their hooks
+        (``Value.register_hook``) run too."""
+        leaves = {id(s): s for s in sources if s.op is None}
+        return itertools.chain(reversed(self._records), leaves.values())
 
     def _seeds(self, target, targets, output_gradients):
         """One seed (or None for ones) per flattened target, checked for structure."""
@@ -246,7 +254,7 @@ class GradientTape:
             index = np.unravel_index(k, inner)
             seed[(slice(None),) + index if batch else index] = 1
             grads = {target: _seed(target, seed, where, create_graph)}
-            for _ in _walk(reversed(self._records), grads, False, create_graph):
+            for _ in _walk(self._order(flat), grads, False, create_graph):
                 pass
             for s in flat:
                 g = grads.get(s) if s in self._tracked else None

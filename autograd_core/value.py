@@ -161,7 +161,9 @@ class Value:
 
     @property
     def size(self):
-        return self.data.size
+        """numpy's element count, an int, which PyTorch's ``x.size()`` and ``x.size(dim)``
+        may also call (see ``Size``)."""
+        return Size(self.data.size, self.data.shape)
 
     @property
     def is_leaf(self):
@@ -334,6 +336,35 @@ class Value:
     def detach(self):
         """The same data as a constant, cut from the graph."""
         return constant(self.data)
+
+
+class Size(int):
+    """numpy's ``x.size`` and PyTorch's ``x.size()`` in one: the number of elements, an
+    int in every way (``x.size == 12``, ``range(x.size)``), that called gives the shape,
+    or with a dim that axis's length.
+
+    >>> x = Value([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    >>> x.size, x.size(), x.size(-1)
+    (6, (2, 3), 3)
+    """
+
+    def __new__(cls, count, shape):
+        self = super().__new__(cls, count)
+        self.shape = shape
+        return self
+
+    def __call__(self, dim=None):
+        if dim is None:
+            return self.shape
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"size: dim must be an integer, got {dim!r}")
+        if not -len(self.shape) <= dim < len(self.shape):
+            raise IndexError(f"size: dim {dim} is out of range for a Value of shape "
+                             f"{self.shape}")
+        return self.shape[dim]
+
+    def __reduce__(self):  # pickled, copied and saved as the plain int it is
+        return int, (int(self),)
 
 
 def _data(x):

@@ -2,7 +2,7 @@
 
 The ops are grouped by family, one file each:
 
-- ``arithmetic``: + - * / **, negation, maximum/minimum, where, abs, clip, cast
+- ``arithmetic``: + - * / **, negation, maximum/minimum, where, abs, clip, cast, lerp
 - ``elementwise``: exp, log, sqrt, square, tanh, log1p, expm1, log2, log10, exp2,
   reciprocal, rsqrt, and the step functions sign, floor, ceil, round
 - ``trig``: sin, cos, tan, sinh, cosh and their inverses, arctan2
@@ -10,13 +10,14 @@ The ops are grouped by family, one file each:
 - ``activations``: sigmoid, relu, leaky_relu, softplus, softsign, elu, selu, gelu, silu,
   hard_sigmoid
 - ``reductions``: sum, mean, prod, max, min, logsumexp
+- ``selection``: PyTorch's sort, topk and max/min along a dim: (values, indices)
 - ``statistics``: var, std, mean_squared_error
 - ``cumulative``: cumsum, cumprod
 - ``norms``: vector and matrix norms, singular values
 - ``shape``: reshape, squeeze, flatten, transpose, moveaxis, broadcasting, flip, roll
 - ``joining``: concat, stack, split, unstack, tile, repeat, pad
 - ``indexing``: x[index], take/gather, take_along_axis, scatter_add, index_add
-- ``linalg``: matmul, the dense layer's linear map, outer, diag, diagonal, trace
+- ``linalg``: matmul, bmm, addmm, the dense layer's linear map, outer, diag, diagonal, trace
 - ``contractions``: einsum, tensordot
 - ``inverse``: inv, det, solve (public as ``autograd_core.linalg``)
 - ``decompositions``: the singular value decomposition (``linalg.svdvals``)
@@ -42,7 +43,7 @@ gradients of gradients). The functions validate their arguments and then ``apply
 from ..engine import Op as _Op
 from . import activations, arithmetic, elementwise, linalg, nn, nondiff, reductions, shape
 from . import factories, indexing, joining, special, trig
-from . import contractions, cumulative, decompositions, inverse, norms, statistics
+from . import contractions, cumulative, decompositions, inverse, norms, selection, statistics
 from . import conv, pooling
 from . import xp  # noqa: F401  (imported after the families it dispatches to)
 from . import methods  # noqa: F401  (attaches the operators and methods to Value)
@@ -51,7 +52,7 @@ from . import interop  # noqa: F401  (numpy's functions on Values: np.exp(v), np
 _FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn, nondiff,
              special, trig, joining, indexing, factories,
              statistics, cumulative, norms, contractions, inverse, decompositions,
-             conv, pooling)
+             conv, pooling, selection)
 
 # The public functions of every family, and its op classes (``ops.Tanh``), under one name.
 __all__ = [name for family in _FAMILIES for name in family.__all__]

@@ -84,3 +84,29 @@ def axis_arg(axis, shape, op_name, allow_none=True, ndim=None):
         raise ValueError(f"{op_name}: repeated axis in {axis!r} for an input of shape "
                          f"{tuple(shape)}")
     return out[0] if single else tuple(out)
+
+
+def axis_or_dim(where, axis, dim, keepdims=False, keepdim=None, *, default=None,
+                numpy_only=(), torch_only=()):
+    """numpy's ``axis``/``keepdims`` or PyTorch's ``dim``/``keepdim``, for a function that
+    takes both: ``(axis, keepdims, torch)``, ``torch`` telling whether PyTorch's keywords
+    were used (std, var and max answer as PyTorch then).
+
+    ``axis`` and ``keepdims`` belong to both libraries, as both take them by position
+    (``x.sum(1, True)``), which Python cannot tell from by name; ``default`` is the
+    function's default axis. ``numpy_only`` and ``torch_only`` name the keywords of one
+    library the call gave (``ddof``; ``correction``, ``unbiased``). Naming the axis or
+    keepdims twice, or keywords of both libraries, raises a TypeError.
+    """
+    if dim is not None and axis != default:
+        raise TypeError(f"{where}: give axis (numpy) or dim (PyTorch), not both")
+    if keepdim is not None and keepdims:
+        raise TypeError(f"{where}: give keepdims (numpy) or keepdim (PyTorch), not both")
+    theirs = [name for name, v in (("dim", dim), ("keepdim", keepdim)) if v is not None]
+    theirs += list(torch_only)
+    if numpy_only and theirs:
+        raise TypeError(f"{where}: {' and '.join(numpy_only)} (numpy's) with "
+                        f"{' and '.join(theirs)} (PyTorch's): give one library's keywords "
+                        f"in a call")
+    return (axis if dim is None else dim), bool(keepdims if keepdim is None else keepdim), \
+        bool(theirs)

@@ -1,4 +1,5 @@
-"""Elementwise arithmetic: + - * / **, negation, max/min of two arrays, where, abs, clip, cast.
+"""Elementwise arithmetic: + - * / **, negation, max/min of two arrays, where, abs, clip, cast,
+and PyTorch's lerp.
 
 Each op's docstring gives the maths in one line: the output ``y`` and ``dL/dx`` in terms of
 the upstream gradient ``g = dL/dy``. ``backward(g, y, *inputs)`` returns gradients in the
@@ -16,7 +17,7 @@ from . import xp
 from ._operands import as_constant, operand, pair
 
 __all__ = ["add", "subtract", "multiply", "divide", "power", "negative", "maximum", "minimum",
-           "where", "abs", "clip", "cast", "pow", "clone"]
+           "where", "abs", "clip", "cast", "pow", "clone", "lerp"]
 
 
 class Add(Op):
@@ -234,6 +235,26 @@ def where(cond, a, b):
         raise TypeError(f"where: cond must be boolean, a comparison such as x > 0, got dtype "
                         f"{cond.dtype} (shape {cond.shape}); for 'nonzero' write cond != 0")
     return apply(Where(cond), *pair(a, b, Where))
+
+
+def lerp(start, end, weight):
+    """PyTorch's ``lerp``: start + weight * (end - start), the point a fraction ``weight``
+    of the way from start to end; the three broadcast together.
+
+    Three recorded ops, so each input gets its gradient: dL/dstart = g (1 - weight),
+    dL/dend = g weight, dL/dweight = g (end - start) (weight a number or a Value).
+
+    >>> lerp(Value([0.0, 10.0]), [10.0, 20.0], 0.25).numpy()
+    array([ 2.5, 12.5], dtype=float32)
+    """
+    shapes = [np.shape(x.data if isinstance(x, Value) else x) for x in (start, end, weight)]
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ValueError(f"lerp: start, end and weight of shapes {shapes[0]}, {shapes[1]} and "
+                         f"{shapes[2]} do not broadcast") from None
+    start, end = pair(start, end, Sub)
+    return add(start, multiply(weight, subtract(end, start)))
 
 
 class Abs(Op):

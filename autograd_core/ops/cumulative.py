@@ -14,7 +14,7 @@ from ..engine import Op, apply
 from ..labels import axis_text
 from ..worked import Terms
 from . import xp
-from ._operands import axis_arg, operand
+from ._operands import axis_arg, axis_or_dim, operand
 from .joining import concat
 
 __all__ = ["cumsum", "cumprod"]
@@ -83,12 +83,13 @@ class Cumsum(Op):
         return Terms("g", tuple({"g": _at(at, self.axis, k)} for k in ks))
 
 
-def cumsum(x, axis=None, exclusive=False, reverse=False):
+def cumsum(x, axis=None, exclusive=False, reverse=False, *, dim=None):
     """Cumulative sum along ``axis`` (numpy's ``cumsum``; None: of the flattened x).
 
     Args:
         x: a Value or array.
-        axis: an int, or None to flatten first (numpy's default; TensorFlow's is 0).
+        axis: an int, or None to flatten first (numpy's default; TensorFlow's is 0);
+            PyTorch's ``dim`` is the same.
         exclusive: leave each element out of its own sum (TensorFlow's option).
         reverse: sum from the end (TensorFlow's option).
     Returns:
@@ -97,6 +98,7 @@ def cumsum(x, axis=None, exclusive=False, reverse=False):
     >>> cumsum([1.0, 2.0, 3.0]).numpy(), cumsum([1.0, 2.0, 3.0], exclusive=True).numpy()
     (array([1., 3., 6.], dtype=float32), array([0., 1., 3.], dtype=float32))
     """
+    axis, _, _ = axis_or_dim("cumsum", axis, dim)
     x, axis = _axis(operand(x, Cumsum), axis, "cumsum")
     return apply(Cumsum(axis, bool(exclusive), bool(reverse)), x)
 
@@ -165,14 +167,15 @@ def _gradient_with_zeros(g, x, axis):
     return (xp.cumprod(x, -1, exclusive=True) * tail).swapaxes(axis, -1)
 
 
-def cumprod(x, axis=None, exclusive=False, reverse=False):
-    """Cumulative product along ``axis`` (numpy's ``cumprod``; None: of the flattened x),
-    with ``exclusive`` and ``reverse`` as ``cumsum``. Its gradient is right where x has
-    zeros.
+def cumprod(x, axis=None, exclusive=False, reverse=False, *, dim=None):
+    """Cumulative product along ``axis`` (numpy's ``cumprod``; None: of the flattened x;
+    PyTorch's ``dim``), with ``exclusive`` and ``reverse`` as ``cumsum``. Its gradient is
+    right where x has zeros.
 
     >>> cumprod([2.0, 3.0, 4.0]).numpy(), cumprod([2.0, 3.0, 4.0], reverse=True).numpy()
     (array([ 2.,  6., 24.], dtype=float32), array([24., 12.,  4.], dtype=float32))
     """
+    axis, _, _ = axis_or_dim("cumprod", axis, dim)
     x, axis = _axis(operand(x, Cumprod), axis, "cumprod")
     # The options rearrange x and y around the one op: flip for reverse, shift in a 1 for
     # exclusive, so that the op and its derivative stay the plain product.

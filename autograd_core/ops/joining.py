@@ -27,7 +27,7 @@ from ..engine import Op, _data, apply
 from ..labels import array_text, index_text, number
 from ..worked import Terms, sources_in
 from . import xp
-from ._operands import axis_arg, operand
+from ._operands import axis_arg, axis_or_dim, operand
 from .indexing import GetItem, _indices
 
 __all__ = ["concat", "concatenate", "cat", "stack", "split", "array_split", "chunk",
@@ -114,8 +114,10 @@ class Stack(Op):
         return Terms("g", ({"g": at[:self.axis] + (i,) + at[self.axis:]},))
 
 
-def stack(values, axis=0):
-    """Join Values along a new axis (``tf.stack``, ``np.stack``, ``torch.stack``)."""
+def stack(values, axis=0, *, dim=None):
+    """Join Values along a new axis (``tf.stack``, ``np.stack``, ``torch.stack`` with its
+    ``dim``)."""
+    axis, _, _ = axis_or_dim("stack", axis, dim, default=0)
     values = [operand(v, Stack) for v in values]
     if not values:
         raise ValueError("stack: needs at least one Value")

@@ -1,5 +1,5 @@
-"""Linear algebra: the matrix product, the dense layer's affine map x @ W + b, the outer
-product, diagonals and the trace.
+"""Linear algebra: the matrix product (and PyTorch's bmm and addmm), the dense layer's affine
+map x @ W + b, the outer product, diagonals and the trace.
 
 (Contractions are in ``contractions``; inverse, determinant and solve in ``inverse``, with
 ``autograd_core.linalg`` gathering them under numpy's and PyTorch's ``linalg`` names.)
@@ -15,7 +15,7 @@ from ..worked import Terms, broadcast_index, flat_index, unflat_index
 from . import xp
 from ._operands import axis_arg, operand, pair
 
-__all__ = ["matmul", "linear", "outer", "diag", "diagonal", "trace"]
+__all__ = ["matmul", "bmm", "addmm", "linear", "outer", "diag", "diagonal", "trace"]
 
 
 class MatMul(Op):
@@ -107,6 +107,52 @@ def matmul(a, b):
             raise ValueError(f"matmul: shapes {a.shape} @ {b.shape} do not match: the batch "
                              f"axes {a.shape[:-2]} and {b.shape[:-2]} do not broadcast") from None
     return apply(MatMul(), a, b)
+
+
+def bmm(a, b):
+    """PyTorch's ``bmm``: one matrix product per batch entry, without broadcasting
+    (``matmul`` broadcasts).
+
+    Args:
+        a: (batch, n, k).  b: (batch, k, m).
+    Returns:
+        (batch, n, m).
+    """
+    a, b = pair(a, b, MatMul)
+    if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
+        raise ValueError(f"bmm: expects a of shape (batch, n, k) and b of shape (batch, k, m), "
+                         f"got {a.shape} and {b.shape}; matmul (@) broadcasts other shapes")
+    return apply(MatMul(), a, b)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):  # noqa: A002 (PyTorch's name)
+    """PyTorch's ``addmm``: beta * input + alpha * (mat1 @ mat2).
+
+    Args:
+        input: broadcast to (n, m) (a bias row, say).  mat1: (n, k).  mat2: (k, m).
+        beta, alpha: numbers; with beta 0, input is left out (its NaNs too), as PyTorch.
+    Returns:
+        (n, m).
+    """
+    mat1, mat2 = pair(mat1, mat2, MatMul)
+    if mat1.ndim != 2 or mat2.ndim != 2 or mat1.shape[1] != mat2.shape[0]:
+        raise ValueError(f"addmm: expects mat1 (n, k) and mat2 (k, m), got shapes "
+                         f"{mat1.shape} and {mat2.shape}")
+    out_shape = (mat1.shape[0], mat2.shape[1])
+    input = operand(input, MatMul, like=mat1)  # noqa: A001
+    try:
+        fits = np.broadcast_shapes(input.shape, out_shape) == out_shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"addmm: input of shape {input.shape} does not broadcast to the "
+                         f"product's shape {out_shape}")
+    product = apply(MatMul(), mat1, mat2)
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:
+        return product
+    return product + (input if beta == 1 else input * beta)
 
 
 class Linear(Op):

@@ -7,6 +7,22 @@ Where numpy and PyTorch give one method name two meanings, numpy's wins:
 ``x.tile``). ``x.gather(dim, index)`` is PyTorch's (numpy has no such method; TensorFlow's
 ``tf.gather`` is the function ``gather``).
 
+Reductions take numpy's ``axis``/``keepdims`` and PyTorch's ``dim``/``keepdim``. The axis
+and keepdims by position belong to both libraries; a call naming keywords of both (``ddof``
+with ``dim``, ``axis`` with ``dim``) raises a TypeError. PyTorch's keywords ask for
+PyTorch's meaning where the two differ:
+
+- ``x.max(dim=1)``, ``x.max(1, keepdim=True)``: PyTorch's named pair ``(values,
+  indices)``, so ``output.max(1, keepdim=True)[1]`` is PyTorch's index; ``x.max(1)`` and
+  ``x.max(axis=1)`` are numpy's values alone, so ``output.max(1)[1]`` is the largest
+  element of row 1, not an index. (The same for ``min``.)
+- ``x.std(dim=0)``, ``x.var(0, keepdim=True)``: PyTorch's unbiased estimate (divide by
+  n - 1); ``x.std(0)``, ``x.std(axis=0)`` numpy's (divide by n).
+
+``x.size`` is numpy's element count, an int that PyTorch's ``x.size()`` and ``x.size(0)``
+may call for the shape. ``x.sort()`` is PyTorch's, ``(values, indices)``: numpy's
+``ndarray.sort`` sorts in place and returns None, which a graph's node cannot do.
+
 Arrays and Values sharing these methods is what lets one backward formula serve both paths.
 """
 
@@ -17,8 +33,9 @@ import numpy as np
 from ..engine import Value, _data, apply, is_grad_enabled
 from . import activations, arithmetic, elementwise, linalg, nn, reductions, shape, special, trig
 from . import cumulative, factories, indexing, inverse, joining, nondiff, norms
-from . import statistics
-from ._operands import float_with_integer, operand
+from . import selection, statistics
+from .. import hooks
+from ._operands import axis_or_dim, float_with_integer, operand
 from .arithmetic import Add, Div, Mul, Pow, Sub
 
 
@@ -163,23 +180,15 @@ Value.T = property(shape.transpose)
 # ``dim``/``keepdim`` are both accepted.
 
 
-def _axis_arg(where, axis, keepdims, dim, keepdim):
-    if dim is not None:
-        if axis is not None:
-            raise TypeError(f"{where}: give axis (numpy) or dim (PyTorch), not both")
-        axis = dim
-    return axis, bool(keepdims or keepdim)
-
-
-def _argmax(self, axis=None, keepdims=False, *, dim=None, keepdim=False):
+def _argmax(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """The index of the largest element along axis (or dim); None: in the flattened x."""
-    axis, keepdims = _axis_arg("argmax", axis, keepdims, dim, keepdim)
+    axis, keepdims, _ = axis_or_dim("argmax", axis, dim, keepdims, keepdim)
     return nondiff.argmax(self, axis, keepdims)
 
 
-def _argmin(self, axis=None, keepdims=False, *, dim=None, keepdim=False):
+def _argmin(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """The index of the smallest element along axis (or dim); None: in the flattened x."""
-    axis, keepdims = _axis_arg("argmin", axis, keepdims, dim, keepdim)
+    axis, keepdims, _ = axis_or_dim("argmin", axis, dim, keepdims, keepdim)
     return nondiff.argmin(self, axis, keepdims)
 
 
@@ -190,17 +199,17 @@ def _argsort(self, axis=-1, kind=None, *, descending=False, dim=None, stable=Non
     if kind not in (None, "quicksort", "mergesort", "heapsort", "stable"):
         raise ValueError(f"argsort: kind must be quicksort, mergesort, heapsort or stable, "
                          f"got {kind!r}")
-    axis, _ = _axis_arg("argsort", None if dim is not None else axis, False, dim, False)
+    axis, _, _ = axis_or_dim("argsort", axis, dim, default=-1)
     return nondiff.argsort(self, axis, descending)
 
 
-def _all(self, axis=None, keepdims=False, *, dim=None, keepdim=False):
-    axis, keepdims = _axis_arg("all", axis, keepdims, dim, keepdim)
+def _all(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    axis, keepdims, _ = axis_or_dim("all", axis, dim, keepdims, keepdim)
     return nondiff.reduce_all(self, axis, keepdims)
 
 
-def _any(self, axis=None, keepdims=False, *, dim=None, keepdim=False):
-    axis, keepdims = _axis_arg("any", axis, keepdims, dim, keepdim)
+def _any(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    axis, keepdims, _ = axis_or_dim("any", axis, dim, keepdims, keepdim)
     return nondiff.reduce_any(self, axis, keepdims)
 
 
@@ -214,8 +223,23 @@ Value.clone = Value.copy = arithmetic.clone
 Value.matmul = linalg.matmul
 Value.tolist = lambda self: self.data.tolist()
 Value.dim = lambda self: self.ndim
-Value.numel = lambda self: self.size
+Value.numel = lambda self: self.data.size
 Value.cpu = lambda self: self  # the only device there is
+Value.device = property(lambda self: "cpu", doc="PyTorch's ``x.device``: always \"cpu\".")
+Value.contiguous = lambda self, memory_format=None: self  # numpy data: already laid out
+Value.sort, Value.topk = selection.sort, selection.topk
+Value.lerp = arithmetic.lerp
+Value.bmm, Value.addmm = linalg.bmm, linalg.addmm
+Value.register_hook = hooks.register_hook
+
+
+def _retain_grad(self):
+    """PyTorch's ``retain_grad``: nothing to do, as ``backward()`` already keeps every
+    gradient it computes in ``.grad``, a non-leaf's too (PyTorch keeps only the leaves'
+    unless asked)."""
+
+
+Value.retain_grad = _retain_grad
 
 
 def _mm(self, other):
@@ -267,6 +291,7 @@ def _masked_fill(self, mask, value):
 Value.mm, Value.dot, Value.t, Value.clamp = _mm, _dot, _t, _clamp
 Value.mT = property(_mT)
 Value.masked_fill = _masked_fill
+
 
 # --- dtypes and devices ---------------------------------------------------------------
 
@@ -345,3 +370,12 @@ Value.sub_ = _mutator("sub_", lambda a, b, alpha=1: a - b * alpha if alpha != 1 
 Value.mul_ = _mutator("mul_", lambda a, b: a * b)
 Value.div_ = _mutator("div_", lambda a, b: a / b)
 Value.copy_ = _mutator("copy_", lambda a, src: np.broadcast_to(src, a.shape))
+
+
+def _clamped(a, min=None, max=None):  # noqa: A002 (PyTorch's argument names)
+    if min is None and max is None:
+        raise ValueError("clamp_: give at least one of min and max")
+    return np.clip(a, _data(min), _data(max))
+
+
+Value.clamp_ = _mutator("clamp_", _clamped)

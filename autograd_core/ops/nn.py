@@ -8,7 +8,7 @@ from ..engine import Op, Value, apply
 from ..labels import all_axes, array_text, over
 from ..worked import Terms
 from . import xp
-from ._operands import axis_arg, operand, pair
+from ._operands import axis_arg, axis_or_dim, operand, pair
 from .reductions import shifted_exp
 
 __all__ = ["softmax", "log_softmax", "softmax_cross_entropy", "sigmoid_cross_entropy"]
@@ -44,8 +44,10 @@ class Softmax(Op):
         return Terms(arrays={total: np.sum(g * y, axis=self.axis, keepdims=True)})
 
 
-def softmax(x, axis=-1):
-    """exp(x) / sum(exp(x)) along ``axis`` (an int, a tuple, or None for all axes)."""
+def softmax(x, axis=-1, *, dim=None):
+    """exp(x) / sum(exp(x)) along ``axis`` (an int, a tuple, or None for all axes; or
+    PyTorch's ``dim``)."""
+    axis, _, _ = axis_or_dim("softmax", axis, dim, default=-1)
     x = operand(x, Softmax)
     return apply(Softmax(axis_arg(axis, x.shape, "softmax")), x)
 
@@ -82,8 +84,9 @@ class LogSoftmax(Op):
         return Terms(arrays={total: np.sum(g, axis=self.axis, keepdims=True)})
 
 
-def log_softmax(x, axis=-1):
-    """x - logsumexp(x) along ``axis``, stable for large logits."""
+def log_softmax(x, axis=-1, *, dim=None):
+    """x - logsumexp(x) along ``axis`` (or PyTorch's ``dim``), stable for large logits."""
+    axis, _, _ = axis_or_dim("log_softmax", axis, dim, default=-1)
     x = operand(x, LogSoftmax)
     return apply(LogSoftmax(axis_arg(axis, x.shape, "log_softmax")), x)
 

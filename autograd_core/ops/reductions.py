@@ -3,6 +3,10 @@
 A reduction's gradient goes back to every element it read: ``_expand`` puts back the axes
 the reduction removed, so g broadcasts against the input again.
 
+Each takes numpy's ``axis``/``keepdims`` and PyTorch's ``dim``/``keepdim`` (``axis`` with
+``dim`` raises). With ``dim=`` or ``keepdim=``, ``max`` and ``min`` answer as PyTorch's
+do: the pair (values, indices) (see ``selection``).
+
 Over an empty axis each behaves as in PyTorch: a sum is 0 and a product 1 (with an empty
 gradient), a mean is NaN (numpy's RuntimeWarning is kept: it usually means a bug),
 log-sum-exp is -inf, and max and min raise, as the maximum of no numbers is undefined.
@@ -16,7 +20,8 @@ from ..engine import Op, apply
 from ..labels import all_axes, axis_text, over
 from ..worked import Terms, reduced_index
 from . import xp
-from ._operands import axis_arg, operand
+from . import selection
+from ._operands import axis_arg, axis_or_dim, operand
 
 __all__ = ["sum", "mean", "prod", "max", "min", "logsumexp", "reduce_prod",
            "reduce_logsumexp"]
@@ -60,8 +65,9 @@ class Sum(Op):
         return Terms("g", ({"g": reduced_index(at, self.axis, self.keepdims)},))
 
 
-def sum(x, axis=None, keepdims=False):  # noqa: A001
-    """Sum over ``axis`` (None: all, an int or a tuple)."""
+def sum(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
+    """Sum over ``axis`` (None: all, an int or a tuple); PyTorch's ``dim``/``keepdim`` too."""
+    axis, keepdims, _ = axis_or_dim("sum", axis, dim, keepdims, keepdim)
     x = operand(x, Sum)
     return apply(Sum(axis_arg(axis, x.shape, "sum"), keepdims), x)
 
@@ -92,8 +98,9 @@ class Mean(Op):
         return Terms(f"g / {n}", ({"g": reduced_index(at, self.axis, self.keepdims)},))
 
 
-def mean(x, axis=None, keepdims=False):
-    """Mean over ``axis`` (None: all, an int or a tuple)."""
+def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """Mean over ``axis`` (None: all, an int or a tuple); PyTorch's ``dim``/``keepdim`` too."""
+    axis, keepdims, _ = axis_or_dim("mean", axis, dim, keepdims, keepdim)
     x = operand(x, Mean)
     return apply(Mean(axis_arg(axis, x.shape, "mean"), keepdims), x)
 
@@ -145,8 +152,9 @@ def product_of_others(x, axis):
     return others.reshape(moved.shape).transpose(tuple(np.argsort(kept + axes)))
 
 
-def prod(x, axis=None, keepdims=False):
-    """Product over ``axis`` (None: all, an int or a tuple); 1 over an empty axis.
+def prod(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """Product over ``axis`` (None: all, an int or a tuple; or PyTorch's ``dim``); 1 over
+    an empty axis.
 
     The gradient is the product of the other elements, right also where x has zeros.
 
@@ -156,6 +164,7 @@ def prod(x, axis=None, keepdims=False):
     >>> x.grad
     array([0., 6., 0.], dtype=float32)
     """
+    axis, keepdims, _ = axis_or_dim("prod", axis, dim, keepdims, keepdim)
     x = operand(x, Prod)
     return apply(Prod(axis_arg(axis, x.shape, "prod"), keepdims), x)
 
@@ -216,9 +225,21 @@ def _nonempty(x, axis, op_name):
     return axis
 
 
-def max(x, axis=None, keepdims=False):  # noqa: A001
-    """Maximum over ``axis``; ties share the gradient. An empty axis raises."""
+def max(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
+    """Maximum over ``axis``; ties share the gradient. An empty axis raises.
+
+    With PyTorch's ``dim=`` or ``keepdim=`` it is PyTorch's ``max(dim)``: the named pair
+    ``(values, indices)``, the gradient going to the first maximum only, as PyTorch's
+    does. numpy's ``axis`` (or a position) gives the values alone.
+
+    >>> x = [[1.0, 5.0], [4.0, 2.0]]
+    >>> max(x, 1).numpy(), max(x, dim=1).indices.numpy()
+    (array([5., 4.], dtype=float32), array([1, 0]))
+    """
+    axis, keepdims, torch = axis_or_dim("max", axis, dim, keepdims, keepdim)
     x = operand(x, Max)
+    if torch:
+        return selection.extreme_along(x, axis, keepdims, "max")
     return apply(Max(_nonempty(x, axis, "max"), keepdims), x)
 
 
@@ -230,9 +251,13 @@ class Min(Max):
     reduce = staticmethod(np.min)
 
 
-def min(x, axis=None, keepdims=False):  # noqa: A001
-    """Minimum over ``axis``; ties share the gradient. An empty axis raises."""
+def min(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
+    """Minimum over ``axis``; ties share the gradient. An empty axis raises. With PyTorch's
+    ``dim=`` or ``keepdim=``, the pair (values, indices), as ``max``."""
+    axis, keepdims, torch = axis_or_dim("min", axis, dim, keepdims, keepdim)
     x = operand(x, Min)
+    if torch:
+        return selection.extreme_along(x, axis, keepdims, "min")
     return apply(Min(_nonempty(x, axis, "min"), keepdims), x)
 
 
@@ -288,8 +313,10 @@ class LogSumExp(Op):
         return f"softmax(x, axis={self.axis})"
 
 
-def logsumexp(x, axis=-1, keepdims=False):
-    """log(sum(exp(x), axis)), stable for large x; the last axis by default."""
+def logsumexp(x, axis=-1, keepdims=False, *, dim=None, keepdim=None):
+    """log(sum(exp(x), axis)), stable for large x; the last axis by default (PyTorch's
+    ``dim``/``keepdim`` too)."""
+    axis, keepdims, _ = axis_or_dim("logsumexp", axis, dim, keepdims, keepdim, default=-1)
     x = operand(x, LogSumExp)
     return apply(LogSumExp(axis_arg(axis, x.shape, "logsumexp"), keepdims), x)
 

@@ -2,8 +2,12 @@
 
 The variance divides by ``n - ddof`` (numpy's ``ddof``; PyTorch calls it ``correction``):
 ``ddof=0`` (the default, as numpy and TensorFlow) gives the population variance,
-``ddof=1`` the unbiased estimate (PyTorch's default). Where ``n - ddof <= 0`` it divides by
-0, as numpy and PyTorch do: the result is inf or NaN, with numpy's RuntimeWarning.
+``ddof=1`` the unbiased estimate (PyTorch's default). Each library keeps its default: a call
+with one of PyTorch's keywords (``dim``, ``keepdim``, ``correction``, ``unbiased``)
+divides by n - 1 unless told otherwise, any other (numpy's ``axis``, ``keepdims``,
+``ddof``, positions, nothing) by n; ``ddof`` with PyTorch's keywords raises. Where
+``n - ddof <= 0`` it divides by 0, as numpy and PyTorch do: the result is inf or NaN, with
+numpy's RuntimeWarning.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from ..engine import Op, apply
 from ..labels import number, over
 from ..worked import Terms, reduced_index
 from . import xp
-from ._operands import axis_arg, operand, pair
+from ._operands import axis_arg, axis_or_dim, operand, pair
 from .reductions import _expand, copied
 
 __all__ = ["var", "std", "reduce_variance", "reduce_std", "mean_squared_error"]
@@ -100,56 +104,68 @@ class Std(Op):
                      {"mean(x)": np.mean(x, axis=self.axis, keepdims=True)})
 
 
-def _moments_args(x, axis, ddof, correction, unbiased, op_name):
-    """The axis (checked), the divisor's ``ddof`` from numpy's, PyTorch's or the legacy
-    ``unbiased`` argument, and n, the number of elements reduced into each result."""
-    axis = axis_arg(axis, x.shape, op_name)
+def _moments_args(x, axis, keepdims, dim, keepdim, ddof, correction, unbiased, op_name):
+    """The axis (checked) and keepdims, the divisor's ``ddof`` from numpy's, PyTorch's or
+    the legacy ``unbiased`` argument, and n, the number of elements reduced into each
+    result. Without any of the three, ddof is 1 if PyTorch's keywords were used, else 0."""
     given = [name for name, v in (("ddof", ddof), ("correction", correction),
                                   ("unbiased", unbiased)) if v is not None]
     if len(given) > 1:
         raise TypeError(f"{op_name}: give at most one of ddof, correction and unbiased, "
                         f"got {' and '.join(given)}")
+    axis, keepdims, torch = axis_or_dim(op_name, axis, dim, keepdims, keepdim,
+                                        numpy_only=[g for g in given if g == "ddof"],
+                                        torch_only=[g for g in given if g != "ddof"])
+    axis = axis_arg(axis, x.shape, op_name)
     if unbiased is not None:
         ddof = 1 if unbiased else 0
     elif correction is not None:
         ddof = correction
     elif ddof is None:
-        ddof = 0
+        ddof = 1 if torch else 0
     if isinstance(ddof, bool) or not isinstance(ddof, (int, float, np.integer, np.floating)):
         raise TypeError(f"{op_name}: ddof must be a number, got {ddof!r}")
     axes = range(x.ndim) if axis is None else axis if isinstance(axis, tuple) else (axis,)
     n = int(np.prod([x.shape[a] for a in axes]))
-    return axis, ddof, n
+    return axis, keepdims, ddof, n
 
 
-def var(x, axis=None, keepdims=False, *, ddof=None, correction=None, unbiased=None):
+def var(x, axis=None, keepdims=False, *, ddof=None, dim=None, keepdim=None, correction=None,
+        unbiased=None):
     """Variance over ``axis`` (None: all, an int or a tuple), dividing by n - ddof.
 
     Args:
         x: a Value or array.
-        axis, keepdims: as ``sum``.
+        axis, keepdims: as ``sum``; or PyTorch's ``dim``, ``keepdim``.
         ddof: numpy's "delta degrees of freedom", 0 by default (population variance).
-        correction: PyTorch's name for ddof (PyTorch's default is 1: pass it).
+        correction: PyTorch's name for ddof; 1 by default in a call with PyTorch's
+            keywords (the unbiased estimate), as PyTorch's default is.
         unbiased: PyTorch's older flag, ddof = 1 if true else 0.
     Returns:
         The variance, of x's dtype.
 
     >>> float(var([1.0, 2.0, 3.0, 4.0])), float(var([1.0, 2.0, 3.0, 4.0], ddof=1))
     (1.25, 1.6666666269302368)
+    >>> float(var([1.0, 2.0, 3.0, 4.0], dim=0))   # PyTorch's keyword, PyTorch's default
+    1.6666666269302368
     """
     x = operand(x, Var)
-    axis, ddof, n = _moments_args(x, axis, ddof, correction, unbiased, "var")
+    axis, keepdims, ddof, n = _moments_args(x, axis, keepdims, dim, keepdim, ddof, correction,
+                                            unbiased, "var")
     return apply(Var(axis, keepdims, ddof, n), x)
 
 
-def std(x, axis=None, keepdims=False, *, ddof=None, correction=None, unbiased=None):
-    """Standard deviation over ``axis``: sqrt(var(x, axis, ddof=ddof)), same arguments.
+def std(x, axis=None, keepdims=False, *, ddof=None, dim=None, keepdim=None, correction=None,
+        unbiased=None):
+    """Standard deviation over ``axis``: sqrt(var(x, axis, ddof=ddof)), same arguments (and
+    the same defaults: ddof 0 unless PyTorch's keywords are used, then 1).
 
     Where all elements are equal the gradient is 0, as PyTorch takes it (the derivative of
     sqrt at 0 does not exist).
     """
     x = operand(x, Std)
-    axis, ddof, n = _moments_args(x, axis, ddof, correction, unbiased, "std")
+    axis, keepdims, ddof, n = _moments_args(x, axis, keepdims, dim, keepdim, ddof, correction,
+                                            unbiased, "std")
     return apply(Std(axis, keepdims, ddof, n), x)
 
 

@@ -1,0 +1,116 @@
+"""Gradient hooks, PyTorch's ``x.register_hook(fn)``: ``fn(grad)`` sees dL/dx once it is
+complete, during the backward walk, and may return a gradient to use instead.
+
+Speed, fenced here: the backward walk is the hot loop of the library, and almost no graph
+has a hook. So hooks are not kept on Values (a slot read per node) but in one module-level
+dict, ``registered``, keyed by ``id`` of the Value; a walk looks at it once, and only
+while it is non-empty does it look up each node. A walk without hooks pays one
+``is not None`` test per node.
+
+The dict must not keep a Value alive (it would keep its whole graph): each entry holds a
+weak reference whose callback drops the entry when the Value is freed, before its id can
+be reused. (A ``WeakKeyDictionary`` would compare Values with ``==``, which is
+elementwise here.)
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from .value import Value, constant
+
+# id(Value) -> (a weak reference to it, its handles in the order registered)
+registered = {}
+
+
+class RemovableHandle:
+    """What ``register_hook`` returns: ``handle.remove()`` unregisters the hook (a second
+    call does nothing); ``with x.register_hook(fn):`` removes it at the block's end."""
+
+    __slots__ = ("_value", "fn")
+
+    def __init__(self, value, fn):
+        self._value = weakref.ref(value)
+        self.fn = fn
+
+    def remove(self):
+        value = self._value()
+        entry = registered.get(id(value)) if value is not None else None
+        if entry is not None and self in entry[1]:
+            entry[1].remove(self)
+            if not entry[1]:
+                del registered[id(value)]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+        return False
+
+
+def register_hook(self, hook):
+    """PyTorch's ``register_hook``: call ``hook(grad)`` with dL/dself each time a backward
+    pass (``backward``, ``gradients``, ``GradientTape.gradient``) has completed it.
+
+    ``grad`` is a numpy array, or a Value when the pass records (``create_graph=True``).
+    A hook that returns something other than None replaces the gradient (same shape):
+    what flows on to self's inputs, what ``.grad`` keeps, what ``gradients`` returns. It
+    must not change ``grad`` in place: the same array may be another Value's gradient.
+    Several hooks run in the order registered, each given the previous one's result; a
+    hook registered while a pass runs may wait for the next pass.
+
+    Returns:
+        A handle whose ``remove()`` unregisters the hook.
+
+    >>> x = Value([1.0, 2.0])
+    >>> handle = x.register_hook(lambda g: g * 10)
+    >>> (x * x).sum().backward()
+    >>> x.grad
+    array([20., 40.], dtype=float32)
+    >>> handle.remove()
+    """
+    if not callable(hook):
+        raise TypeError(f"register_hook: hook must be callable, got {type(hook).__name__}")
+    if not self.requires_grad:
+        raise RuntimeError("register_hook: this Value does not require grad, so no gradient "
+                           "reaches it to hook (as PyTorch refuses)")
+    key = id(self)
+    if key not in registered:
+        # The dict is bound now: at interpreter exit the module's names go before the Values.
+        forget = (lambda _, key=key, pop=registered.pop: pop(key, None))
+        registered[key] = (weakref.ref(self, forget), [])
+    handle = RemovableHandle(self, hook)
+    registered[key][1].append(handle)
+    return handle
+
+
+def run_hooks(node, grad, recorded):
+    """``grad`` (dL/dnode, complete) passed through node's hooks, in order: a numpy array
+    or scalar of node's dtype on the numpy path, a Value when ``recorded``."""
+    for handle in tuple(registered[id(node)][1]):
+        out = handle.fn(grad)
+        if out is not None:
+            grad = _replacement(out, node, recorded)
+    return grad
+
+
+def _replacement(out, node, recorded):
+    """A hook's result as the gradient of node: its shape checked, in node's dtype, and of
+    the walk's kind (a fresh array, or a Value)."""
+    if np.shape(out.data if isinstance(out, Value) else out) != node.shape:
+        raise ValueError(f"register_hook: a hook returned a gradient of shape "
+                         f"{np.shape(out.data if isinstance(out, Value) else out)} for a "
+                         f"Value of shape {node.shape}")
+    if recorded:
+        if not isinstance(out, Value):
+            return constant(out, dtype=node.dtype)
+        if out.dtype != node.dtype:
+            from .ops import cast  # the ops are built on this module's importers
+            return cast(out, node.dtype)
+        return out
+    # A copy: a leaf keeps it as .grad, which optimizers change in place.
+    g = np.array(out.data if isinstance(out, Value) else out, dtype=node.dtype)
+    return g[()] if g.ndim == 0 else g
