@@ -61,6 +61,16 @@ def _real(value, what, where, low, high):
     return float(value)
 
 
+def _flag(value, what, where):
+    """A yes/no argument as a bool: True, False (numpy's too), 1 or 0; "False" or None raise,
+    naming it, rather than being read as their truth value."""
+    if isinstance(value, (bool, np.bool_)) or (isinstance(value, numbers.Integral)
+                                               and value in (0, 1)):
+        return bool(value)
+    raise TypeError(f"{where}: {what} must be True or False, got {type(value).__name__} "
+                    f"{value!r}")
+
+
 def _batched(x, where):
     """A layer's input must have a batch axis: a scalar is refused, naming the layer."""
     if np.ndim(x) == 0:

@@ -1,14 +1,22 @@
-"""Batch normalization (Ioffe & Szegedy 2015), Keras's ``BatchNormalization``.
+"""Normalization layers, Keras's: ``BatchNormalization`` (Ioffe & Szegedy 2015) and
+``LayerNormalization`` (Ba et al. 2016).
 
-In training each feature is standardised with its batch's mean and variance, then scaled
-and shifted by learnt gamma and beta; the gradient flows through the batch statistics too
-(every sample's output depends on every other sample of the batch). Running averages of
-those statistics, kept on the side, stand in for them at inference.
+Both standardise: y = gamma * (x - mean) / sqrt(var + epsilon) + beta. They differ in what
+the mean and the variance are taken over. Batch normalization takes each feature over the
+batch (every sample's output depends on every other sample of the batch), and keeps running
+averages of those statistics to stand in for them at inference. Layer normalization takes
+each sample over its features, so it behaves the same in training and at inference and
+keeps no statistics. The gradient flows through the statistics in both.
 
 >>> import numpy as np, nn
 >>> bn = nn.BatchNormalization(input_shape=(3,))
 >>> bn.count_params(), len(bn.trainable_variables), len(bn.non_trainable_variables)
 (12, 2, 2)
+>>> ln = nn.LayerNormalization(input_shape=(3,))
+>>> ln(np.array([[1.0, 2.0, 3.0]])).numpy().round(3)  # (x - 2) / sqrt(2/3 + 0.001)
+array([[-1.224,  0.   ,  1.224]], dtype=float32)
+
+PyTorch's ``BatchNorm1d``, ``BatchNorm2d`` and ``LayerNorm`` are in ``torch_norm``.
 """
 
 import numbers
@@ -17,11 +25,29 @@ import numpy as np
 
 import autograd_core as ag
 
-from . import initializers
-from .layers import _as_input, _batch_shape, _real
+from . import initializers, regularizers
+from .layers import _as_input, _batch_shape, _flag, _real, _regularizer_configs
 from .module import Module
 
-__all__ = ["BatchNormalization"]
+__all__ = ["BatchNormalization", "LayerNormalization"]
+
+
+def _moments(x, axes):
+    """mean = mean(x), centered = x - mean, var = mean(centered**2) over ``axes``, kept as
+    axes of size 1: the biased variance (divided by the count), as both Keras and PyTorch
+    normalize with. The engine's ops, so differentiable to any order."""
+    mean = ag.mean(x, axis=axes, keepdims=True)
+    centered = x - mean
+    return mean, centered, ag.mean(centered * centered, axis=axes, keepdims=True)
+
+
+def _scale_shift(y, gamma, beta, shape):
+    """y * gamma + beta, each (absent when None) reshaped to ``shape`` to broadcast."""
+    if gamma is not None:
+        y = y * ag.reshape(gamma, shape)
+    if beta is not None:
+        y = y + ag.reshape(beta, shape)
+    return y
 
 
 class BatchNormalization(Module):
@@ -124,20 +150,14 @@ class BatchNormalization(Module):
         # (C,) vectors shaped to broadcast along the feature axis: (1, C) or (1, 1, 1, C)...
         shape = tuple(channels if a == axis else 1 for a in range(x.ndim))
         if self.training:
-            mean = ag.mean(x, axis=others, keepdims=True)
-            centered = x - mean
-            var = ag.mean(centered * centered, axis=others, keepdims=True)  # biased
+            mean, centered, var = _moments(x, others)
             self._update_moving(mean.numpy().reshape(-1), var.numpy().reshape(-1))
         else:
             mean = ag.reshape(self.moving_mean, shape)
             centered = x - mean
             var = ag.reshape(self.moving_variance, shape)
-        y = centered * ag.rsqrt(var + self.epsilon)
-        if self.gamma is not None:
-            y = y * ag.reshape(self.gamma, shape)
-        if self.beta is not None:
-            y = y + ag.reshape(self.beta, shape)
-        return y
+        return _scale_shift(centered * ag.rsqrt(var + self.epsilon), self.gamma, self.beta,
+                            shape)
 
     def _update_moving(self, mean, var):
         """Keras's running averages, written in place: numpy arrays, so no graph sees it."""
@@ -159,3 +179,130 @@ class BatchNormalization(Module):
 
     def extra_repr(self):
         return f"axis={self.axis}, momentum={self.momentum}, epsilon={self.epsilon}"
+
+
+class LayerNormalization(Module):
+    """y = gamma * (x - mean) / sqrt(var + epsilon) + beta, mean and var (biased) of each
+    sample over the axes ``axis``.
+
+    Keras's layer: the statistics are each sample's own, so training and inference compute
+    the same thing and nothing is kept besides gamma and beta. Built at the first call (or
+    from ``input_shape``): gamma and beta take the shape of the input along ``axis``, in the
+    order ``axis`` lists them (``axis=[1, 2, 3]`` on (N, 20, 30, 40) gives (20, 30, 40)),
+    and are reshaped, as Keras does, to broadcast over the other axes.
+
+    Args (Keras's defaults):
+        axis=-1: an int or a list of ints, the axes normalized (not 0, the batch).
+        epsilon=1e-3 (PyTorch's LayerNorm: 1e-5), added to the variance.
+        center=True: learn beta.  scale=True: learn gamma.
+        rms_scaling=False: True is not supported (NotImplementedError).
+        beta_initializer="zeros", gamma_initializer="ones".
+        beta_regularizer=None, gamma_regularizer=None: penalties added to ``losses``.
+        input_shape: the sample shape, to build now; else built at the first call.
+
+    Attributes:
+        gamma, beta: trainable, of the input's shape along ``axis`` (absent when
+        scale/center is False).
+    """
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
+                 beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, input_shape=None, name=None):
+        super().__init__(name)
+        where = f"LayerNormalization {self.name!r}"
+        axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+        if not axes or any(isinstance(a, (bool, np.bool_)) or not isinstance(a, numbers.Integral)
+                           for a in axes):
+            raise TypeError(f"{where}: axis must be an int or a non-empty list of ints, got "
+                            f"{axis!r}")
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"{where}: axis lists an axis twice: {axis!r}")
+        epsilon = _real(epsilon, "epsilon", where, 0.0, float("inf"))
+        if epsilon <= 0:
+            raise ValueError(f"{where}: epsilon must be positive, got {epsilon}")
+        center, scale = _flag(center, "center", where), _flag(scale, "scale", where)
+        if _flag(rms_scaling, "rms_scaling", where):
+            raise NotImplementedError(f"{where}: rms_scaling=True is not supported (only "
+                                      "rms_scaling=False)")
+        inits = [initializers.get(i) for i in (beta_initializer, gamma_initializer)]
+        penalties = [regularizers.for_layer(r, what, where) for what, r in (
+            ("beta_regularizer", beta_regularizer), ("gamma_regularizer", gamma_regularizer))]
+        input_shape = _batch_shape(input_shape, None, where)
+        if input_shape is not None:
+            self._axes(len(input_shape), axes, where)
+        self.axis = [int(a) for a in axes] if isinstance(axis, (list, tuple)) else int(axis)
+        self.epsilon, self.center, self.scale = epsilon, center, scale
+        self.beta_initializer, self.gamma_initializer = inits
+        self.beta_regularizer, self.gamma_regularizer = penalties
+        # Keras's weight order: gamma, beta.
+        self.gamma = self.beta = None
+        self.input_shape = input_shape
+        if input_shape is not None:
+            self.build(input_shape)
+
+    @staticmethod
+    def _axes(ndim, axes, where):
+        """The axes as non-negative numbers for an input of rank ``ndim``, checked."""
+        found = [a + ndim if a < 0 else a for a in axes]
+        if not all(1 <= a < ndim for a in found) or len(set(found)) != len(found):
+            raise ValueError(f"{where}: axis {axes if len(axes) > 1 else axes[0]} does not "
+                             f"name distinct feature axes of an input of rank {ndim} (axis 0 "
+                             "is the batch)")
+        return found
+
+    def _listed(self):
+        return self.axis if isinstance(self.axis, list) else [self.axis]
+
+    def build(self, batch_shape):
+        """Create gamma and beta of the shape of ``batch_shape`` (batch axis first) along
+        ``axis``."""
+        where = f"LayerNormalization {self.name!r}"
+        axes = self._axes(len(batch_shape), self._listed(), where)
+        shape = tuple(batch_shape[a] for a in axes)
+        dtype = ag.get_default_dtype()
+        if self.scale:
+            self.gamma = ag.Variable(self.gamma_initializer(shape, dtype),
+                                     name=f"{self.name}/gamma")
+        if self.center:
+            self.beta = ag.Variable(self.beta_initializer(shape, dtype),
+                                    name=f"{self.name}/beta")
+
+    def forward(self, x):
+        where = f"LayerNormalization {self.name!r}"
+        weight = self.gamma if self.gamma is not None else self.beta
+        x = _as_input(x, ag.get_default_dtype() if weight is None else weight.dtype)
+        axes = self._axes(np.ndim(x), self._listed(), where)
+        if not self.built:
+            self.build(x.shape)
+        sizes = tuple(x.shape[a] for a in axes)
+        if weight is not None and sizes != weight.shape:
+            raise ValueError(f"{where}: built for sizes {weight.shape} on axis {self.axis}, "
+                             f"got input of shape {x.shape}")
+        # gamma and beta broadcast along the axes, in the input's order (Keras reshapes them)
+        shape = tuple(x.shape[a] if a in axes else 1 for a in range(x.ndim))
+        _, centered, var = _moments(x, tuple(sorted(axes)))
+        return _scale_shift(centered * ag.rsqrt(var + self.epsilon), self.gamma, self.beta,
+                            shape)
+
+    @property
+    def built(self):
+        """True once gamma and beta exist (at once when neither is wanted)."""
+        wanted = self.scale or self.center
+        return not wanted or self.gamma is not None or self.beta is not None
+
+    def _regularized_weights(self):
+        return (("gamma_regularizer", self.gamma_regularizer, self.gamma),
+                ("beta_regularizer", self.beta_regularizer, self.beta))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            axis=self.axis, epsilon=self.epsilon, center=self.center, scale=self.scale,
+            rms_scaling=False,
+            beta_initializer=initializers.serialize(self.beta_initializer),
+            gamma_initializer=initializers.serialize(self.gamma_initializer),
+            **_regularizer_configs(self))
+        return config
+
+    def extra_repr(self):
+        return f"axis={self.axis}, epsilon={self.epsilon}"

@@ -1,4 +1,5 @@
-"""PyTorch's names for layers: ``Linear``, ``Conv2d``, ``MaxPool2d`` and ``Parameter``.
+"""PyTorch's names for layers: ``Linear``, ``Conv1d``, ``Conv2d``, ``MaxPool2d``,
+``AvgPool2d``, ``AdaptiveAvgPool2d`` and ``Parameter``.
 
 They hold ``weight`` and ``bias`` in PyTorch's shapes, so ``state_dict()`` has PyTorch's
 keys ("0.weight", "fc1.bias") and a PyTorch model's weights load by name. Images are
@@ -13,7 +14,9 @@ channels_first, (N, C, H, W), as in PyTorch. The same sums as Keras's ``Dense`` 
 Names shared with Keras: ``nn.Flatten`` is one layer that takes both's arguments
 (``Flatten(0, 1)``, ``Flatten(data_format=...)``); ``nn.ReLU`` takes PyTorch's
 ``inplace``; ``nn.Sequential`` takes Keras's list or PyTorch's modules as
-arguments. PyTorch's loss modules are in ``torch_losses``.
+arguments. PyTorch's loss modules are in ``torch_losses``, its normalization layers in
+``torch_norm``, ``ModuleList`` and ``ModuleDict`` in ``torch_containers``, and its
+activation modules (``GELU``, ``SiLU``...) in ``torch_activations``.
 """
 
 import math
@@ -25,10 +28,11 @@ import autograd_core as ag
 
 from . import functional
 from .functional import _pair
-from .layers import _as_input
+from .layers import _as_input, _flag
 from .module import Module
 
-__all__ = ["Parameter", "Linear", "Conv2d", "MaxPool2d"]
+__all__ = ["Parameter", "Linear", "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d",
+           "AdaptiveAvgPool2d"]
 
 
 class Parameter(ag.Variable):
@@ -120,6 +124,46 @@ class Linear(Module):
                 f"bias={self.bias is not None}")
 
 
+def _single(value, what, where, minimum=1):
+    """PyTorch's 1-D size arguments: an int >= minimum, or a tuple of one."""
+    items = (value,) if isinstance(value, numbers.Integral) else value
+    try:
+        items = tuple(items)
+    except TypeError:
+        items = ()
+    n = items[0] if len(items) == 1 else None
+    if not isinstance(n, numbers.Integral) or isinstance(n, (bool, np.bool_)) or n < minimum:
+        raise ValueError(f"{where}: {what} must be an int >= {minimum} or a tuple of one, "
+                         f"got {value!r}")
+    return (int(n),)
+
+
+def _conv_channels(in_channels, out_channels, groups, where):
+    """in_channels, out_channels and groups, positive, groups dividing both (PyTorch's)."""
+    sizes = (_size(in_channels, "in_channels", where),
+             _size(out_channels, "out_channels", where), _size(groups, "groups", where))
+    for what, n in zip(("in_channels", "out_channels"), sizes):
+        if n % sizes[2]:
+            raise ValueError(f"{where}: {what} must be divisible by groups (as PyTorch); "
+                             f"got {what}={n}, groups={sizes[2]}")
+    return sizes
+
+
+def _conv_padding(padding, stride, where, sizes):
+    """"valid", "same" (not with a stride, as PyTorch) or sizes >= 0, read by ``sizes``
+    (``_pair`` or ``_single``)."""
+    if not isinstance(padding, str):
+        return sizes(padding, "padding", where, minimum=0)
+    if padding not in ("valid", "same"):
+        form = "a pair" if sizes is _pair else "a tuple of one"
+        raise ValueError(f"{where}: padding must be an int, {form}, 'valid' or 'same', got "
+                         f"{padding!r}")
+    if padding == "same" and any(n != 1 for n in stride):
+        raise ValueError(f"{where}: padding='same' is not supported for strided "
+                         f"convolutions (stride={stride}), as in PyTorch")
+    return padding
+
+
 def _check_images(x, channels, where):
     if np.ndim(x) != 4:
         raise ValueError(f"{where}: expected images (N, C, H, W), got shape {np.shape(x)}")
@@ -149,26 +193,12 @@ class Conv2d(Module):
                  dilation=1, groups=1, bias=True, name=None):
         super().__init__(name)
         where = f"Conv2d {self.name!r}"
-        self.in_channels = _size(in_channels, "in_channels", where)
-        self.out_channels = _size(out_channels, "out_channels", where)
-        self.groups = _size(groups, "groups", where)
-        for what, n in (("in_channels", self.in_channels), ("out_channels", self.out_channels)):
-            if n % self.groups:
-                raise ValueError(f"{where}: {what} must be divisible by groups (as PyTorch); "
-                                 f"got {what}={n}, groups={self.groups}")
+        self.in_channels, self.out_channels, self.groups = _conv_channels(
+            in_channels, out_channels, groups, where)
         self.kernel_size = _pair(kernel_size, "kernel_size", where)
         self.stride = _pair(stride, "stride", where)
         self.dilation = _pair(dilation, "dilation", where)
-        if isinstance(padding, str):
-            if padding not in ("valid", "same"):
-                raise ValueError(f"{where}: padding must be an int, a pair, 'valid' or "
-                                 f"'same', got {padding!r}")
-            if padding == "same" and self.stride != (1, 1):
-                raise ValueError(f"{where}: padding='same' is not supported for strided "
-                                 f"convolutions (stride={self.stride}), as in PyTorch")
-            self.padding = padding
-        else:
-            self.padding = _pair(padding, "padding", where, minimum=0)
+        self.padding = _conv_padding(padding, self.stride, where, _pair)
         fan_in = self.in_channels // self.groups * math.prod(self.kernel_size)
         dtype = ag.get_default_dtype()
         self.weight = Parameter(_kaiming_uniform(
@@ -199,6 +229,80 @@ class Conv2d(Module):
                 f"stride={self.stride}, padding={self.padding}{groups}")
 
 
+class Conv1d(Module):
+    """y = x ⋆ weight + bias along one axis, channels first: (N, in_channels, L) -> (N,
+    out_channels, OL), OL = (L + 2 * p - d * (k - 1) - 1) // s + 1.
+
+    Args (PyTorch's):
+        in_channels, out_channels, kernel_size (an int or a tuple of one), stride=1,
+        padding=0 (an int, a tuple of one, or "valid"/"same", "same" at stride 1 only),
+        dilation=1, groups=1 (as Conv2d's: it must divide both channel counts), bias=True.
+
+    Attributes:
+        weight: (out_channels, in_channels / groups, k).  bias: (out_channels,) or None.
+    Both start from U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = in_channels / groups * k,
+    PyTorch's default. ``kernel_size``, ``stride``, ``padding`` and ``dilation`` are kept
+    as PyTorch keeps them, tuples of one: (3,).
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 dilation=1, groups=1, bias=True, name=None):
+        super().__init__(name)
+        where = f"Conv1d {self.name!r}"
+        in_channels, out_channels, groups = _conv_channels(in_channels, out_channels, groups,
+                                                           where)
+        kernel_size = _single(kernel_size, "kernel_size", where)
+        stride = _single(stride, "stride", where)
+        dilation = _single(dilation, "dilation", where)
+        padding = _conv_padding(padding, stride, where, _single)
+        use_bias = _flag(bias, "bias", where)
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.kernel_size, self.stride, self.padding, self.dilation = \
+            kernel_size, stride, padding, dilation
+        fan_in = in_channels // groups * kernel_size[0]
+        dtype = ag.get_default_dtype()
+        self.weight = Parameter(_kaiming_uniform(
+            (out_channels, in_channels // groups) + kernel_size, fan_in, dtype))
+        self.bias = Parameter(_kaiming_uniform((out_channels,), fan_in, dtype)) \
+            if use_bias else None
+
+    def forward(self, x):
+        where = f"Conv1d {self.name!r}"
+        x = _as_input(x, self.weight.dtype)
+        if np.ndim(x) != 3 or x.shape[1] != self.in_channels:
+            raise ValueError(f"{where}: expected sequences (N, {self.in_channels}, L), got "
+                             f"shape {np.shape(x)}")
+        padding = self.padding if isinstance(self.padding, str) else self.padding[0]
+        try:
+            return functional.conv1d(x, self.weight, self.bias, self.stride[0], padding,
+                                     self.dilation[0], self.groups)
+        except ValueError as e:
+            raise ValueError(f"{where}: {e}") from e
+
+    def get_config(self):
+        return {"name": self.name, "in_channels": self.in_channels,
+                "out_channels": self.out_channels, "kernel_size": self.kernel_size,
+                "stride": self.stride, "padding": self.padding, "dilation": self.dilation,
+                "groups": self.groups, "bias": self.bias is not None}
+
+    def extra_repr(self):
+        groups = f", groups={self.groups}" if self.groups > 1 else ""
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding}{groups}")
+
+
+def _window_args(kernel_size, stride, padding, where):
+    """A pooling's kernel_size, stride (kernel_size when None) and padding as pairs; the
+    padding at most half the kernel, as PyTorch requires."""
+    kernel_size = _pair(kernel_size, "kernel_size", where)
+    stride = kernel_size if stride is None else _pair(stride, "stride", where)
+    padding = _pair(padding, "padding", where, minimum=0)
+    if any(2 * p > k for p, k in zip(padding, kernel_size)):
+        raise ValueError(f"{where}: padding {padding} must be at most half the kernel_size "
+                         f"{kernel_size}, as in PyTorch")
+    return kernel_size, stride, padding
+
+
 class MaxPool2d(Module):
     """y = the max of each kernel_size window, channels first: (N, C, H, W) -> (N, C, OH,
     OW), OH = (H + 2 * ph - kh) // sh + 1.
@@ -209,13 +313,8 @@ class MaxPool2d(Module):
 
     def __init__(self, kernel_size, stride=None, padding=0, name=None):
         super().__init__(name)
-        where = f"MaxPool2d {self.name!r}"
-        self.kernel_size = _pair(kernel_size, "kernel_size", where)
-        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", where)
-        self.padding = _pair(padding, "padding", where, minimum=0)
-        if any(2 * p > k for p, k in zip(self.padding, self.kernel_size)):
-            raise ValueError(f"{where}: padding {self.padding} must be at most half the "
-                             f"kernel_size {self.kernel_size}, as in PyTorch")
+        self.kernel_size, self.stride, self.padding = _window_args(
+            kernel_size, stride, padding, f"MaxPool2d {self.name!r}")
 
     def forward(self, x):
         where = f"MaxPool2d {self.name!r}"
@@ -232,3 +331,90 @@ class MaxPool2d(Module):
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(Module):
+    """y = the mean of each kernel_size window, channels first: (N, C, H, W) -> (N, C, OH,
+    OW), OH = (H + 2 * ph - kh) // sh + 1; the zero padding counts in the mean.
+
+    Args (PyTorch's): kernel_size, stride=None (kernel_size), padding=0 (an int or a pair,
+    at most half the kernel), ceil_mode=False, count_include_pad=True,
+    divisor_override=None. What ``functional.avg_pool2d`` does not support, ceil_mode=True,
+    a divisor_override, or count_include_pad=False with padding, raises
+    NotImplementedError here at once.
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
+                 count_include_pad=True, divisor_override=None, name=None):
+        super().__init__(name)
+        where = f"AvgPool2d {self.name!r}"
+        kernel_size, stride, padding = _window_args(kernel_size, stride, padding, where)
+        if _flag(ceil_mode, "ceil_mode", where):
+            raise NotImplementedError(f"{where}: ceil_mode=True is not supported (only "
+                                      "ceil_mode=False)")
+        if divisor_override is not None:
+            raise NotImplementedError(f"{where}: divisor_override={divisor_override!r} is not "
+                                      "supported (only divisor_override=None)")
+        if not _flag(count_include_pad, "count_include_pad", where) and any(padding):
+            raise NotImplementedError(f"{where}: count_include_pad=False with padding "
+                                      f"{padding} is not supported")
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.count_include_pad = bool(count_include_pad)
+
+    def forward(self, x):
+        where = f"AvgPool2d {self.name!r}"
+        x = _as_input(x, ag.get_default_dtype())
+        _check_images(x, None, where)
+        try:
+            return functional.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
+        except ValueError as e:
+            raise ValueError(f"{where}: {e}") from e
+
+    def get_config(self):
+        return {"name": self.name, "kernel_size": self.kernel_size, "stride": self.stride,
+                "padding": self.padding, "count_include_pad": self.count_include_pad}
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """y = the mean over each cell of an output_size grid laid on the image: (N, C, H, W)
+    -> (N, C, OH, OW); ``AdaptiveAvgPool2d(1)`` is the global average.
+
+    Args (PyTorch's): output_size, an int or a pair (OH, OW), either of which may be None
+    (the input's size). As ``functional.adaptive_avg_pool2d``, supported when it divides
+    the image's height and width (then the cells are equal and do not overlap); other
+    sizes raise NotImplementedError when the image comes.
+    """
+
+    def __init__(self, output_size, name=None):
+        super().__init__(name)
+        where = f"AdaptiveAvgPool2d {self.name!r}"
+        sizes = (output_size, output_size) if isinstance(output_size, numbers.Integral) \
+            else output_size
+        try:
+            sizes = tuple(sizes)
+        except TypeError:
+            sizes = ()
+        if len(sizes) != 2 or not all(n is None or (
+                isinstance(n, numbers.Integral) and not isinstance(n, (bool, np.bool_)) and n > 0)
+                for n in sizes):
+            raise ValueError(f"{where}: output_size must be a positive int or a pair of them "
+                             f"(or None), got {output_size!r}")
+        self.output_size = tuple(None if n is None else int(n) for n in sizes)
+
+    def forward(self, x):
+        where = f"AdaptiveAvgPool2d {self.name!r}"
+        x = _as_input(x, ag.get_default_dtype())
+        _check_images(x, None, where)
+        try:
+            return functional.adaptive_avg_pool2d(x, self.output_size)
+        except NotImplementedError as e:
+            raise NotImplementedError(f"{where}: {e}") from e
+
+    def get_config(self):
+        return {"name": self.name, "output_size": self.output_size}
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"

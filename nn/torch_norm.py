@@ -1,0 +1,241 @@
+"""PyTorch's normalization layers: ``LayerNorm``, ``BatchNorm1d`` and ``BatchNorm2d``.
+
+The maths of Keras's ``LayerNormalization`` and ``BatchNormalization`` (``normalization``),
+with PyTorch's arguments, defaults, names and bookkeeping, so that ``state_dict()`` has
+PyTorch's keys ("weight", "bias", "running_mean", "running_var", "num_batches_tracked")
+and a PyTorch model's state_dict loads. Where the two libraries differ:
+
+==========================  ==================================  ==========================
+                            PyTorch (here)                      Keras (``normalization``)
+==========================  ==================================  ==========================
+epsilon                     eps=1e-5                            epsilon=1e-3
+momentum                    0.1, the weight of the new batch    0.99, the weight of the old
+running variance            the batch's unbiased variance       the biased one
+feature axis                1, channels first                   -1 by default
+==========================  ==================================  ==========================
+
+Both normalize in training with the biased batch variance (divided by the count).
+
+>>> import numpy as np, nn
+>>> bn = nn.BatchNorm1d(2)
+>>> _ = bn(np.array([[1.0, 0.0], [3.0, 0.0]]))
+>>> bn.running_mean.numpy(), bn.running_var.numpy()  # var: 0.9 * 1 + 0.1 * unbiased
+(array([0.2, 0. ], dtype=float32), array([1.1, 0.9], dtype=float32))
+>>> list(bn.state_dict())
+['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
+"""
+
+import numbers
+
+import numpy as np
+
+import autograd_core as ag
+
+from .layers import _as_input, _flag, _real
+from .module import Module
+from .normalization import _moments, _scale_shift
+from .torch_layers import Parameter, _size
+
+__all__ = ["LayerNorm", "BatchNorm1d", "BatchNorm2d"]
+
+
+def _eps(eps, where):
+    """PyTorch's eps: a finite number >= 0 (0 is allowed there, though a constant input
+    then divides by zero)."""
+    return _real(eps, "eps", where, 0.0, float("inf"))
+
+
+class LayerNorm(Module):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, mean and var (biased) of each
+    sample over its last len(normalized_shape) axes: (*, *normalized_shape) -> the same.
+
+    Args (PyTorch's):
+        normalized_shape: an int or a tuple, the trailing shape normalized over; the input
+            must end with it.
+        eps=1e-5.  elementwise_affine=True: learn weight (and bias).  bias=True: learn bias
+        (with elementwise_affine only, as PyTorch).
+
+    Attributes:
+        weight: ones of ``normalized_shape``.  bias: zeros of it.  Either may be None.
+    The statistics are each sample's own: training and eval modes compute the same.
+    """
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
+                 name=None):
+        super().__init__(name)
+        where = f"LayerNorm {self.name!r}"
+        shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) \
+            else normalized_shape
+        try:
+            shape = tuple(shape)
+        except TypeError:
+            shape = ()
+        if not shape or isinstance(normalized_shape, (bool, np.bool_)):
+            raise ValueError(f"{where}: normalized_shape must be a positive int or a non-empty "
+                             f"tuple of them, got {normalized_shape!r}")
+        shape = tuple(_size(n, "normalized_shape", where) for n in shape)
+        eps = _eps(eps, where)
+        affine = _flag(elementwise_affine, "elementwise_affine", where)
+        use_bias = _flag(bias, "bias", where)
+        self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, affine
+        dtype = ag.get_default_dtype()
+        self.weight = Parameter(np.ones(shape, dtype)) if affine else None
+        self.bias = Parameter(np.zeros(shape, dtype)) if affine and use_bias else None
+
+    def forward(self, x):
+        where = f"LayerNorm {self.name!r}"
+        weight = self.weight if self.weight is not None else self.bias
+        x = _as_input(x, ag.get_default_dtype() if weight is None else weight.dtype)
+        n = len(self.normalized_shape)
+        if np.ndim(x) < n or x.shape[x.ndim - n:] != self.normalized_shape:
+            raise ValueError(f"{where}: expected input of shape (*, "
+                             f"{', '.join(map(str, self.normalized_shape))}) (normalized_shape="
+                             f"{self.normalized_shape}), got {np.shape(x)}")
+        _, centered, var = _moments(x, tuple(range(x.ndim - n, x.ndim)))
+        y = centered * ag.rsqrt(var + self.eps)
+        if self.weight is not None:  # of the trailing shape: they broadcast as they are
+            y = y * self.weight
+        if self.bias is not None:
+            y = y + self.bias
+        return y
+
+    def get_config(self):
+        return {"name": self.name, "normalized_shape": self.normalized_shape, "eps": self.eps,
+                "elementwise_affine": self.elementwise_affine, "bias": self.bias is not None}
+
+    def extra_repr(self):
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
+
+
+class _BatchNorm(Module):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, per channel (axis 1): the body of
+    BatchNorm1d and BatchNorm2d, which differ only in the input ranks they take.
+
+    In training (the default mode), mean and var are the batch's, over every axis but the
+    channels (var biased), and, with ``track_running_stats``, the running statistics are
+    updated as PyTorch does, outside the graph:
+
+        running_mean = (1 - momentum) * running_mean + momentum * mean
+        running_var  = (1 - momentum) * running_var  + momentum * var * n / (n - 1)
+
+    the variance unbiased there (n the values per channel); ``num_batches_tracked`` counts
+    the updates, and ``momentum=None`` makes the running statistics plain averages of every
+    batch so far (momentum = 1 / num_batches_tracked). In eval mode, the running
+    statistics are used; without ``track_running_stats`` there are none, and the batch's
+    are used in both modes. Training on one value per channel (a batch of one (N, C) row)
+    is refused, as PyTorch does: its variance is 0 and its unbiased variance undefined.
+    (PyTorch refuses it in eval mode without running statistics too; here it gives bias,
+    so that a Sequential can build such a layer with its one-sample pass.)
+
+    Args (PyTorch's):
+        num_features: C, the channels.  eps=1e-5.  momentum=0.1 (a number in [0, 1], or
+        None).  affine=True: learn weight and bias.  track_running_stats=True.
+
+    Attributes:
+        weight: ones (C,), bias: zeros (C,), None without ``affine``.
+        running_mean: zeros (C,), running_var: ones (C,), num_batches_tracked: 0; not
+        trainable; None without ``track_running_stats``. ``num_batches_tracked`` is a
+        float of the weights' dtype here (PyTorch's is int64): a Variable holds floats.
+    """
+
+    ranks = ()
+    layout = ""
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
+                 track_running_stats=True, name=None):
+        super().__init__(name)
+        where = f"{type(self).__name__} {self.name!r}"
+        num_features = _size(num_features, "num_features", where)
+        eps = _eps(eps, where)
+        if momentum is not None:
+            momentum = _real(momentum, "momentum", where, 0.0, float("inf"))
+            if momentum > 1:
+                raise ValueError(f"{where}: momentum must lie in [0, 1] (or be None), got "
+                                 f"{momentum}")
+        affine = _flag(affine, "affine", where)
+        track = _flag(track_running_stats, "track_running_stats", where)
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track
+        dtype = ag.get_default_dtype()
+        # PyTorch's order in the state_dict: parameters, then buffers.
+        self.weight = Parameter(np.ones(num_features, dtype)) if affine else None
+        self.bias = Parameter(np.zeros(num_features, dtype)) if affine else None
+        self.running_mean = self.running_var = self.num_batches_tracked = None
+        if track:
+            def buffer(value, what):
+                return ag.Variable(value, name=f"{self.name}/{what}", trainable=False)
+            self.running_mean = buffer(np.zeros(num_features, dtype), "running_mean")
+            self.running_var = buffer(np.ones(num_features, dtype), "running_var")
+            self.num_batches_tracked = buffer(np.zeros((), dtype), "num_batches_tracked")
+
+    def forward(self, x):
+        where = f"{type(self).__name__} {self.name!r}"
+        held = self.weight if self.weight is not None else self.running_mean
+        x = _as_input(x, ag.get_default_dtype() if held is None else held.dtype)
+        if np.ndim(x) not in self.ranks:
+            raise ValueError(f"{where}: expected input {self.layout}, got shape {np.shape(x)}")
+        channels = self.num_features
+        if x.shape[1] != channels:
+            raise ValueError(f"{where}: expected {channels} channels on axis 1, got input of "
+                             f"shape {x.shape}")
+        # (C,) vectors shaped to broadcast along axis 1: (1, C) or (1, C, 1) or (1, C, 1, 1)
+        shape = (1, channels) + (1,) * (x.ndim - 2)
+        if self.training or self.running_mean is None:
+            count = x.size // channels
+            if self.training and count <= 1:
+                raise ValueError(f"{where}: expected more than 1 value per channel when "
+                                 f"training (as PyTorch), got input of shape {x.shape}")
+            mean, centered, var = _moments(x, (0,) + tuple(range(2, x.ndim)))
+            if self.training and self.running_mean is not None:
+                self._update_running(mean.numpy().reshape(-1), var.numpy().reshape(-1), count)
+        else:
+            centered = x - ag.reshape(self.running_mean, shape)
+            var = ag.reshape(self.running_var, shape)
+        return _scale_shift(centered * ag.rsqrt(var + self.eps), self.weight, self.bias,
+                            shape)
+
+    def _update_running(self, mean, var, count):
+        """PyTorch's running averages, written in place: numpy arrays, so no graph sees it."""
+        self.num_batches_tracked.assign(self.num_batches_tracked.data + 1)
+        momentum = 1.0 / float(self.num_batches_tracked.data) if self.momentum is None \
+            else self.momentum
+        m = self.running_mean.dtype.type(momentum)
+        unbiased = var * (count / (count - 1))
+        self.running_mean.assign((1 - m) * self.running_mean.data + m * mean)
+        self.running_var.assign((1 - m) * self.running_var.data + m * unbiased)
+
+    def get_config(self):
+        return {"name": self.name, "num_features": self.num_features, "eps": self.eps,
+                "momentum": self.momentum, "affine": self.affine,
+                "track_running_stats": self.track_running_stats}
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, each of the C channels of (N, C)
+    or (N, C, L) standardised over the batch (and the length L).
+
+    PyTorch's: BatchNorm1d(num_features, eps=1e-5, momentum=0.1, affine=True,
+    track_running_stats=True); the running statistics, the modes and the arguments are
+    described in ``_BatchNorm``.
+    """
+
+    ranks = (2, 3)
+    layout = "(N, C) or (N, C, L)"
+
+
+class BatchNorm2d(_BatchNorm):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, each of the C channels of images
+    (N, C, H, W) standardised over the batch and the pixels.
+
+    PyTorch's: BatchNorm2d(num_features, eps=1e-5, momentum=0.1, affine=True,
+    track_running_stats=True); the running statistics, the modes and the arguments are
+    described in ``_BatchNorm``.
+    """
+
+    ranks = (4,)
+    layout = "(N, C, H, W)"
