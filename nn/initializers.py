@@ -25,7 +25,7 @@ from .module import _snake_case
 __all__ = [
     "Initializer", "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform",
     "TruncatedNormal", "VarianceScaling", "GlorotUniform", "GlorotNormal", "HeUniform",
-    "HeNormal", "LecunNormal", "get", "serialize",
+    "HeNormal", "LecunNormal", "Orthogonal", "get", "serialize",
 ]
 
 # The standard deviation of a standard normal truncated to [-2, 2]; dividing by it gives
@@ -196,6 +196,34 @@ class LecunNormal(VarianceScaling):
         super().__init__(1.0, "fan_in", "truncated_normal", seed)
 
 
+class Orthogonal(Initializer):
+    """W = gain * Q, Q with orthonormal columns (or rows, when wider than tall): the Q of
+    the QR decomposition of a standard normal matrix, its columns' signs fixed by R's
+    diagonal so that Q is uniformly distributed (Saxe et al. 2014). Keras's default for
+    the recurrent kernels: multiplying the state by an orthogonal U many times neither
+    shrinks nor grows it.
+
+    A shape (..., n) is drawn as a (prod(...), n) matrix and reshaped, as in Keras.
+    """
+
+    def __init__(self, gain=1.0, seed=None):
+        self.gain, self.seed = gain, seed
+
+    def __call__(self, shape, dtype=None):
+        shape = tuple(shape)
+        if len(shape) < 2:
+            raise ValueError(f"Orthogonal: the weight must be at least two-dimensional, got "
+                             f"shape {shape}")
+        rows, cols = math.prod(shape[:-1]), shape[-1]
+        a = ag.random.normal((max(rows, cols), min(rows, cols)), dtype=np.float64,
+                             seed=self.seed).numpy()
+        q, r = np.linalg.qr(a)
+        q = q * np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return (self.gain * q).reshape(shape).astype(_dtype(dtype))
+
+
 _BY_NAME = {
     "zeros": Zeros, "ones": Ones, "constant": Constant,
     "random_normal": RandomNormal, "random_uniform": RandomUniform,
@@ -203,6 +231,7 @@ _BY_NAME = {
     "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
     "xavier_uniform": GlorotUniform, "xavier_normal": GlorotNormal,
     "he_uniform": HeUniform, "he_normal": HeNormal, "lecun_normal": LecunNormal,
+    "orthogonal": Orthogonal,
 }
 
 
@@ -224,7 +253,7 @@ def get(identifier, seed=None):
             raise ValueError(f"initializers.get: unknown initializer {identifier!r}; "
                              f"known: {', '.join(sorted(_BY_NAME))}")
         cls = _BY_NAME[key]
-        random = (RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling)
+        random = (RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling, Orthogonal)
         return cls(seed=seed) if issubclass(cls, random) else cls()
     if callable(identifier):
         return identifier

@@ -1,0 +1,329 @@
+"""PyTorch's recurrent layers: ``RNN``, and ``TorchLSTM`` and ``TorchGRU`` (which
+``nn.LSTM`` and ``nn.GRU`` make from PyTorch's arguments, see ``nn.recurrent``).
+
+A recurrent layer runs one small cell along the sequence, with the same weights at every
+step; the state h carries what it has seen so far:
+
+    h_t = tanh(x_t @ W_ih.T + b_ih + h_{t-1} @ W_hh.T + b_hh)                      (RNN)
+
+The loop over time is plain Python, each step a few of the engine's ops, so
+backpropagation through time is the engine's ordinary backward pass over the unrolled
+graph, and derivatives of any order come with it.
+
+Everything is PyTorch's: the parameters ``weight_ih_l{k}``, ``weight_hh_l{k}``,
+``bias_ih_l{k}``, ``bias_hh_l{k}`` (``_reverse`` for the backward direction), so a torch
+model's ``state_dict`` loads by name; the gate order (LSTM i, f, g, o; GRU r, z, n); every
+weight from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)); the layout, input (L, N, H_in)
+(``batch_first``: (N, L, H_in); unbatched: (L, H_in)), output (L, N, D * H) with D = 2
+when bidirectional, and the final states (num_layers * D, N, H), layer by layer, the
+forward direction first.
+
+>>> import nn.torch_recurrent as tr
+>>> lstm = tr.TorchLSTM(10, 20, num_layers=2)
+>>> output, (h_n, c_n) = lstm(np.zeros((5, 3, 10)))
+>>> output.shape, h_n.shape, list(lstm.state_dict())[:4]
+((5, 3, 20), (2, 3, 20), ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0'])
+"""
+
+import math
+import numbers
+import warnings
+
+import numpy as np
+
+import autograd_core as ag
+
+from .layers import _as_input, _flag, _is_size
+from .module import Module, unique_name
+from .torch_layers import Parameter
+
+__all__ = ["RNN", "TorchLSTM", "TorchGRU"]
+
+
+def _size(n, what, where):
+    if not _is_size(n):
+        raise ValueError(f"{where}: {what} must be a positive integer, got {n!r}")
+    return int(n)
+
+
+class _TorchRecurrent(Module):
+    """What RNN, LSTM and GRU share: the parameters, the layout, the layers and
+    directions. A subclass gives ``gates`` (k: weight_ih is (k * hidden_size, input_size))
+    and ``cell``, one time step."""
+
+    gates = 1
+    torch_name = "RNN"
+    n_states = 1      # h; the LSTM also carries c
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, name=None):
+        super().__init__(name if name is not None else unique_name(self.torch_name.lower()))
+        where = f"{self.torch_name} {self.name!r}"
+        input_size = _size(input_size, "input_size", where)
+        hidden_size = _size(hidden_size, "hidden_size", where)
+        num_layers = _size(num_layers, "num_layers", where)
+        bias = _flag(bias, "bias", where)
+        batch_first = _flag(batch_first, "batch_first", where)
+        bidirectional = _flag(bidirectional, "bidirectional", where)
+        if isinstance(dropout, (bool, np.bool_)) or not isinstance(dropout, numbers.Real) \
+                or not 0 <= dropout <= 1:
+            raise ValueError(f"{where}: dropout must be a number in [0, 1], the probability "
+                             f"of an element being zeroed, got {dropout!r}")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(f"{where}: dropout acts between recurrent layers only, so "
+                          f"dropout={dropout} with num_layers=1 does nothing (as in "
+                          "PyTorch)", UserWarning, stacklevel=3)
+        self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, \
+            num_layers
+        self.bias, self.batch_first, self.bidirectional = bias, batch_first, bidirectional
+        self.dropout = float(dropout)
+        # PyTorch's order: for each layer, each direction: W_ih, W_hh, b_ih, b_hh.
+        bound = 1.0 / math.sqrt(hidden_size)
+        dtype, k = ag.get_default_dtype(), self.gates
+        for layer in range(num_layers):
+            n_in = input_size if layer == 0 else hidden_size * self.num_directions
+            for suffix in self._suffixes():
+                shapes = [("weight_ih", (k * hidden_size, n_in)),
+                          ("weight_hh", (k * hidden_size, hidden_size))]
+                if bias:
+                    shapes += [("bias_ih", (k * hidden_size,)), ("bias_hh", (k * hidden_size,))]
+                for what, shape in shapes:
+                    w = ag.random.uniform(shape, -bound, bound, dtype=dtype).numpy()
+                    setattr(self, f"{what}_l{layer}{suffix}", Parameter(w))
+
+    def reset_parameters(self):
+        """Draw every parameter again from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        for p in self.parameters():
+            p.assign(ag.random.uniform(p.shape, -bound, bound, dtype=p.dtype).numpy())
+
+    @property
+    def num_directions(self):
+        return 2 if self.bidirectional else 1
+
+    def _suffixes(self):
+        return ("", "_reverse") if self.bidirectional else ("",)
+
+    def _weights(self, layer, suffix):
+        """(W_ih, W_hh, b_ih, b_hh) of one layer and direction; the biases None without."""
+        return tuple(getattr(self, f"{what}_l{layer}{suffix}", None)
+                     for what in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+
+    def flatten_parameters(self):
+        """PyTorch's cuDNN memory layout call; nothing to do here."""
+
+    def cell(self, xw_t, state, U, b_hh):
+        """One step: xw_t = x_t @ W_ih.T + b_ih, state a tuple (h,) or (h, c), U = W_hh.T.
+        Returns the new state tuple."""
+        raise NotImplementedError
+
+    # --- the run -----------------------------------------------------------------------
+    def forward(self, input, hx=None):
+        """Args:
+            input: (L, N, input_size), (N, L, input_size) with ``batch_first``, or
+                (L, input_size) unbatched.
+            hx: the initial state(s), (num_layers * D, N, hidden_size) ((num_layers * D,
+                hidden_size) unbatched), zeros if None; the LSTM takes a pair (h_0, c_0).
+        Returns:
+            output (L, N, D * hidden_size) (batch_first: (N, L, ...)), and h_n, or
+            (h_n, c_n) for the LSTM, each (num_layers * D, N, hidden_size).
+        """
+        where = f"{self.torch_name} {self.name!r}"
+        dtype = self.weight_ih_l0.dtype
+        x = _as_input(input, dtype)
+        batched = x.ndim == 3
+        if not batched and x.ndim == 2:
+            x = ag.expand_dims(x, 1)
+        elif batched and self.batch_first:
+            x = ag.swapaxes(x, 0, 1)
+        if x.ndim != 3 or x.shape[0] == 0 or x.shape[-1] != self.input_size:
+            layout = "(N, L, H_in)" if self.batch_first else "(L, N, H_in)"
+            raise ValueError(f"{where}: expected input of shape {layout} or unbatched (L, "
+                             f"H_in), with L > 0 and H_in = input_size = {self.input_size}, "
+                             f"got {np.shape(input)}")
+        states = self._initial_states(hx, batched, x.shape[1], dtype, where)
+
+        finals, layer_input = [], x
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction, suffix in enumerate(self._suffixes()):
+                k = layer * self.num_directions + direction
+                state = tuple(s[k] for s in states)
+                out, state = self._run(layer_input, layer, suffix, state)
+                outputs.append(out)
+                finals.append(state)
+            layer_input = outputs[0] if len(outputs) == 1 else ag.concatenate(outputs, axis=-1)
+            if self.training and self.dropout > 0 and layer < self.num_layers - 1:
+                layer_input = self._dropout(layer_input)
+        output = layer_input
+        finals = [ag.stack([state[i] for state in finals], axis=0)
+                  for i in range(self.n_states)]
+        if not batched:
+            output, finals = output[:, 0], [s[:, 0] for s in finals]
+        elif self.batch_first:
+            output = ag.swapaxes(output, 0, 1)
+        return output, (tuple(finals) if self.n_states > 1 else finals[0])
+
+    def _run(self, x, layer, suffix, state):
+        """One layer in one direction over x (L, N, n_in): the outputs (L, N, H) in
+        time order, and the final state."""
+        W_ih, W_hh, b_ih, b_hh = self._weights(layer, suffix)
+        xw = ag.linear(x, ag.transpose(W_ih), b_ih)   # every step's input part at once
+        U = ag.transpose(W_hh)
+        steps = range(x.shape[0])
+        outputs = [None] * x.shape[0]
+        for t in (reversed(steps) if suffix == "_reverse" else steps):
+            state = self.cell(xw[t], state, U, b_hh)
+            outputs[t] = state[0]
+        return ag.stack(outputs, axis=0), state
+
+    def _initial_states(self, hx, batched, batch, dtype, where):
+        """hx as a list of n_states Values or arrays (num_layers * D, N, H), zeros if None."""
+        shape = (self.num_layers * self.num_directions, batch, self.hidden_size)
+        if hx is None:
+            return [np.zeros(shape, dtype)] * self.n_states
+        if self.n_states > 1:
+            if not isinstance(hx, (tuple, list)) or len(hx) != self.n_states:
+                raise ValueError(f"{where}: hx must be a pair (h_0, c_0), got "
+                                 f"{type(hx).__name__}")
+        else:
+            hx = (hx,)
+        states = [_as_input(h, dtype) for h in hx]
+        want = shape if batched else (shape[0], shape[2])
+        for what, h in zip(("h_0", "c_0"), states):
+            if h.shape != want:
+                raise ValueError(f"{where}: expected {what} of shape {want} for an input "
+                                 f"of {'' if batched else 'un'}batched shape, got {h.shape}")
+        return states if batched else [ag.expand_dims(h, 1) for h in states]
+
+    def _dropout(self, x):
+        """PyTorch's dropout between layers: x * keep / (1 - p), keep ~ Bernoulli(1 - p)."""
+        u = ag.random.uniform(x.shape, dtype=ag.float64).numpy()
+        keep = (u >= self.dropout).astype(x.dtype)
+        scale = 0.0 if self.dropout == 1 else 1.0 / (1.0 - self.dropout)
+        return x * (keep * x.dtype.type(scale))
+
+    # --- description -------------------------------------------------------------------
+    def get_config(self):
+        return {"name": self.name, "input_size": self.input_size,
+                "hidden_size": self.hidden_size, "num_layers": self.num_layers,
+                "bias": self.bias, "batch_first": self.batch_first, "dropout": self.dropout,
+                "bidirectional": self.bidirectional}
+
+    def extra_repr(self):
+        text = f"{self.input_size}, {self.hidden_size}"
+        defaults = {"num_layers": 1, "bias": True, "batch_first": False, "dropout": 0.0,
+                    "bidirectional": False}
+        for key, default in defaults.items():
+            if getattr(self, key) != default:
+                text += f", {key}={getattr(self, key)}"
+        return text
+
+    def __repr__(self):
+        return f"{self.torch_name}({self.extra_repr()})"
+
+
+class RNN(_TorchRecurrent):
+    """h_t = nonlinearity(x_t @ W_ih.T + b_ih + h_{t-1} @ W_hh.T + b_hh), PyTorch's
+    ``nn.RNN``.
+
+    Args (PyTorch's, in its order): input_size, hidden_size, num_layers=1,
+    nonlinearity="tanh" (or "relu"), bias=True, batch_first=False, dropout=0.0 (between
+    layers, in training mode), bidirectional=False.
+
+    Parameters: weight_ih_l{k} (hidden_size, n_in), weight_hh_l{k} (hidden_size,
+    hidden_size), bias_ih_l{k} and bias_hh_l{k} (hidden_size,); n_in is input_size for
+    layer 0, D * hidden_size above it.
+
+    Keras's ``RNN(cell)`` wrapper is not this layer: Keras's recurrent layers are
+    ``SimpleRNN``, ``nn.LSTM(units)`` and ``nn.GRU(units)``.
+    """
+
+    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
+                 batch_first=False, dropout=0.0, bidirectional=False, name=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got "
+                             f"{nonlinearity!r}")
+        if not _is_size(input_size) and not isinstance(input_size, numbers.Number):
+            raise TypeError(f"RNN: input_size must be a positive integer, got "
+                            f"{type(input_size).__name__} (Keras's RNN(cell) wrapper is not "
+                            "provided: use SimpleRNN, LSTM(units) or GRU(units))")
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, name)
+        self.nonlinearity = nonlinearity
+
+    def cell(self, xw_t, state, U, b_hh):
+        (h,) = state
+        z = xw_t + ag.linear(h, U, b_hh)
+        return (ag.tanh(z) if self.nonlinearity == "tanh" else ag.relu(z),)
+
+    def get_config(self):
+        return {**super().get_config(), "nonlinearity": self.nonlinearity}
+
+    def extra_repr(self):
+        text = super().extra_repr()
+        return text if self.nonlinearity == "tanh" else f"{text}, nonlinearity=relu"
+
+
+class TorchLSTM(_TorchRecurrent):
+    """PyTorch's ``nn.LSTM`` (``nn.LSTM(input_size, hidden_size, ...)`` makes it):
+
+        i, f, g, o = split(x_t @ W_ih.T + b_ih + h_{t-1} @ W_hh.T + b_hh)   (that order)
+        c_t = sigmoid(f) * c_{t-1} + sigmoid(i) * tanh(g)
+        h_t = sigmoid(o) * tanh(c_t)
+
+    Args (PyTorch's): input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+    dropout=0.0, bidirectional=False, proj_size=0 (only 0: other sizes raise
+    NotImplementedError).
+
+    Parameters: weight_ih_l{k} (4 * hidden_size, n_in), weight_hh_l{k} (4 * hidden_size,
+    hidden_size), bias_ih_l{k} and bias_hh_l{k} (4 * hidden_size,).
+    Returns ``output, (h_n, c_n)``; ``hx=(h_0, c_0)``.
+    """
+
+    gates = 4
+    torch_name = "LSTM"
+    n_states = 2
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, proj_size=0, name=None):
+        if proj_size != 0:
+            raise NotImplementedError(f"LSTM: proj_size={proj_size!r} is not supported (only "
+                                      "proj_size=0)")
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, name)
+        self.proj_size = 0
+
+    def cell(self, xw_t, state, U, b_hh):
+        h, c = state
+        i, f, g, o = ag.split(xw_t + ag.linear(h, U, b_hh), 4, axis=-1)
+        c = ag.sigmoid(f) * c + ag.sigmoid(i) * ag.tanh(g)
+        return ag.sigmoid(o) * ag.tanh(c), c
+
+
+class TorchGRU(_TorchRecurrent):
+    """PyTorch's ``nn.GRU`` (``nn.GRU(input_size, hidden_size, ...)`` makes it):
+
+        r = sigmoid(W_ir x_t + b_ir + W_hr h + b_hr)
+        z = sigmoid(W_iz x_t + b_iz + W_hz h + b_hz)
+        n = tanh(W_in x_t + b_in + r * (W_hn h + b_hn))
+        h_t = (1 - z) * n + z * h_{t-1}
+
+    with the rows of weight_ih and weight_hh in the order r, z, n. The reset gate r
+    scales the recurrent part after its product (Keras's ``reset_after=True``).
+
+    Args (PyTorch's): input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+    dropout=0.0, bidirectional=False.
+    """
+
+    gates = 3
+    torch_name = "GRU"
+
+    def cell(self, xw_t, state, U, b_hh):
+        (h,) = state
+        x_r, x_z, x_n = ag.split(xw_t, 3, axis=-1)
+        h_r, h_z, h_n = ag.split(ag.linear(h, U, b_hh), 3, axis=-1)
+        r = ag.sigmoid(x_r + h_r)
+        z = ag.sigmoid(x_z + h_z)
+        n = ag.tanh(x_n + r * h_n)
+        return ((1 - z) * n + z * h,)
