@@ -15,8 +15,8 @@ hand with a ``GradientTape`` over ``model.trainable_variables``, or PyTorch's wa
 """
 
 from . import (
-    activations, data, datasets, functional, initializers, losses, metrics, regularizers,
-    saving,
+    activations, data, datasets, functional, init, initializers, losses, metrics,
+    regularizers, saving,
 )
 from .base_layer import Layer
 from .data import Standardizer, one_hot, to_categorical
@@ -39,9 +39,15 @@ from .conv_layers import (
     AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, DepthwiseConv2D, GlobalAveragePooling2D,
     GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D,
 )
-from .normalization import BatchNormalization
+from .normalization import BatchNormalization, LayerNormalization
 from .reshaping import Embedding, Reshape
-from .torch_layers import Conv2d, Linear, MaxPool2d, Parameter
+from .recurrent import GRU, LSTM, RNN, Bidirectional, SimpleRNN
+from .torch_layers import (
+    AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, Linear, MaxPool2d, Parameter,
+)
+from .torch_activations import ELU, GELU, Identity, LogSoftmax, SiLU, Softplus
+from .torch_containers import ModuleDict, ModuleList
+from .torch_norm import BatchNorm1d, BatchNorm2d, LayerNorm
 from .torch_data import DataLoader, Dataset, Subset, TensorDataset, random_split
 from .torch_losses import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
@@ -62,13 +68,18 @@ __all__ = [
     # convolutions, pooling, normalization, reshaping (Keras's names)
     "Conv2D", "Conv1D", "DepthwiseConv2D", "MaxPooling2D", "AveragePooling2D", "MaxPooling1D",
     "AveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D",
-    "BatchNormalization", "Reshape", "Embedding",
+    "BatchNormalization", "LayerNormalization", "Reshape", "Embedding",
+    # recurrent: Keras's SimpleRNN and Bidirectional, PyTorch's RNN; LSTM and GRU are
+    # either library's, chosen by the arguments (nn.recurrent)
+    "SimpleRNN", "LSTM", "GRU", "Bidirectional", "RNN",
     # merging (skip connections, several inputs)
     "Add", "Subtract", "Multiply", "Average", "Concatenate", "add", "concatenate",
     # PyTorch's names
     "Linear", "Conv2d", "MaxPool2d", "Parameter", "CrossEntropyLoss", "NLLLoss", "MSELoss",
     "L1Loss", "BCELoss", "BCEWithLogitsLoss", "HuberLoss", "SmoothL1Loss", "DataLoader",
-    "Dataset", "TensorDataset", "Subset", "random_split",
+    "Dataset", "TensorDataset", "Subset", "random_split", "Conv1d", "AvgPool2d",
+    "AdaptiveAvgPool2d", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "ModuleList",
+    "ModuleDict", "Identity", "LogSoftmax", "GELU", "SiLU", "ELU", "Softplus",
     # losses and metrics
     "MeanSquaredError", "MeanAbsoluteError", "SumSquaredError", "BinaryCrossentropy",
     "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "confusion_matrix",
