@@ -284,13 +284,21 @@ class Dropout(Module):
     ``evaluate``, ``predict`` and ``model.eval()`` switch it off.
 
     Args:
-        rate: the fraction of inputs dropped, in [0, 1).
+        rate: the fraction of inputs dropped, in [0, 1). Keras requires it; PyTorch's
+            ``nn.Dropout(p=0.5)`` names it ``p``, with 0.5 by default, as here.
         seed: seed of this layer's own generator (else ``ag.random``'s is used).
+        p: PyTorch's name for ``rate``. (PyTorch's ``inplace`` is accepted and changes
+            nothing: results here are new Values.)
     """
 
-    def __init__(self, rate, seed=None, name=None):
+    def __init__(self, rate=None, seed=None, name=None, *, p=None, inplace=False):
         super().__init__(name)
-        self.rate = _real(rate, "rate", f"Dropout {self.name!r}", 0.0, 1.0)
+        where = f"Dropout {self.name!r}"
+        if rate is not None and p is not None:
+            raise TypeError(f"{where}: give rate (Keras) or p (PyTorch), not both")
+        rate = p if rate is None else rate
+        self.rate = _real(0.5 if rate is None else rate, "rate", where, 0.0, 1.0)
+        _flag(inplace, "inplace", where)
         self.seed = seed
         self._rng = None if seed is None else np.random.default_rng(seed)
 
@@ -366,10 +374,16 @@ class Tanh(Activation):
 
 
 class Softmax(Module):
-    """y = exp(x) / sum(exp(x)) along ``axis`` (the last by default)"""
+    """y = exp(x) / sum(exp(x)) along ``axis`` (the last by default; PyTorch's
+    ``nn.Softmax(dim=1)`` names it ``dim``)"""
 
-    def __init__(self, axis=-1, name=None):
+    def __init__(self, axis=-1, name=None, *, dim=None):
         super().__init__(name)
+        if dim is not None:
+            if axis != -1:
+                raise TypeError(f"Softmax {self.name!r}: give axis (Keras) or dim (PyTorch), "
+                                "not both")
+            axis = dim
         self.axis = axis
 
     def forward(self, x):
@@ -385,11 +399,21 @@ class Softmax(Module):
 
 
 class LeakyReLU(Module):
-    """y = x if x > 0 else alpha * x.  Keras's layer default alpha is 0.3 (PyTorch: 0.01)."""
+    """y = x if x > 0 else alpha * x.  Keras's layer default alpha is 0.3 (PyTorch: 0.01).
 
-    def __init__(self, alpha=0.3, name=None):
+    ``negative_slope=`` (Keras 3's and PyTorch's name) sets ``alpha``; the default stays
+    Keras's, so PyTorch's ``nn.LeakyReLU()`` ports as ``LeakyReLU(negative_slope=0.01)``.
+    PyTorch's ``inplace`` is accepted and changes nothing."""
+
+    def __init__(self, alpha=0.3, name=None, *, negative_slope=None, inplace=False):
         super().__init__(name)
-        self.alpha = _real(alpha, "alpha", f"LeakyReLU {self.name!r}", 0.0, math.inf)
+        where = f"LeakyReLU {self.name!r}"
+        if negative_slope is not None:
+            if alpha != 0.3:
+                raise TypeError(f"{where}: give alpha or negative_slope, not both")
+            alpha = negative_slope
+        self.alpha = _real(alpha, "alpha", where, 0.0, math.inf)
+        _flag(inplace, "inplace", where)
 
     def forward(self, x):
         return ag.leaky_relu(x, self.alpha)

@@ -764,3 +764,22 @@ def test_bad_inputs_are_refused_and_change_nothing():
         ln_torch.load_state_dict({"weight": np.zeros(4), "bias": np.ones(3)})
     for name, array in ln_torch.state_dict().items():
         np.testing.assert_array_equal(array, weights[name])
+
+
+def test_keras_layers_take_pytorchs_keywords():
+    """nn.Dropout, nn.Softmax and nn.LeakyReLU are Keras's layers; PyTorch's spellings
+    of their arguments work too, and both at once are refused."""
+    assert nn.Dropout().rate == 0.5 and nn.Dropout(p=0.25).rate == 0.25
+    assert nn.Dropout(0.3).rate == 0.3
+    assert nn.Softmax(dim=1).axis == 1 and nn.Softmax().axis == -1
+    assert nn.LeakyReLU(negative_slope=0.01).alpha == 0.01 and nn.LeakyReLU().alpha == 0.3
+    x = np.array([[-1.0, 2.0], [3.0, -4.0]])
+    np.testing.assert_allclose(nn.Softmax(dim=0)(x).numpy(),
+                               np.exp(x) / np.exp(x).sum(axis=0, keepdims=True))
+    np.testing.assert_allclose(nn.LeakyReLU(negative_slope=0.1, inplace=True)(x).numpy(),
+                               np.where(x > 0, x, 0.1 * x))
+    for make in (lambda: nn.Dropout(0.2, p=0.3), lambda: nn.Softmax(0, dim=1),
+                 lambda: nn.LeakyReLU(0.1, negative_slope=0.2), lambda: nn.Dropout(p=1.5),
+                 lambda: nn.Dropout(0.1, inplace="yes")):
+        with pytest.raises((TypeError, ValueError)):
+            make()
