@@ -363,3 +363,17 @@ def test_np_copy_of_a_value_is_a_clone():
     np.testing.assert_array_equal(x.grad, [2.0, 4.0])
     with pytest.raises(TypeError, match="np.copy: order='F' is not supported"):
         np.copy(x, order="F")
+
+
+def test_zeros_and_ones_take_numpys_tensorflows_and_pytorchs_shapes():
+    assert ag.zeros((2, 3)).shape == ag.zeros(2, 3).shape == ag.ones(shape=[2, 3]).shape
+    assert ag.ones(2, 3, 4).shape == (2, 3, 4) and ag.zeros(()).shape == ()
+    assert ag.zeros(3, np.float64).dtype == np.float64                  # numpy's dtype slot
+    assert ag.zeros(2, 3, dtype=ag.float64).dtype == np.float64
+    assert ag.ones(2, 3, requires_grad=True).requires_grad
+    for call, match in [(lambda: ag.zeros(), "missing the shape"),
+                        (lambda: ag.zeros(2, "float64", dtype="float32"), "dtype given twice"),
+                        (lambda: ag.ones((2, 3), 4), "as one tuple"),
+                        (lambda: ag.zeros(2, shape=(2,)), "shape given twice")]:
+        with pytest.raises(TypeError, match=match):
+            call()

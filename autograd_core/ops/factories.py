@@ -73,20 +73,45 @@ def _made(data, requires_grad, name, where, device=None):
     return Value(data, requires_grad=requires_grad, name=name, dtype=data.dtype)
 
 
-def zeros(shape, dtype=None, requires_grad=False, name=None, device=None):
-    """A Value of zeros of ``shape`` (an int or a tuple): ``np.zeros``, ``tf.zeros``.
+def _size_and_dtype(args, shape, dtype, where):
+    """numpy's ``zeros(shape, dtype)`` and PyTorch's ``zeros(2, 3)``: positional integers
+    after the first are more sizes (an integer is no dtype, so the two cannot clash);
+    ``shape=`` (numpy's and TensorFlow's keyword) instead of positions."""
+    if shape is not None:
+        if args:
+            raise TypeError(f"{where}: shape given twice ({args!r} and shape={shape!r})")
+        args = (shape,)
+    if not args:
+        raise TypeError(f"{where}: missing the shape")
+    if len(args) > 1 and not (isinstance(args[-1], (int, np.integer))
+                              and not isinstance(args[-1], bool)):
+        if dtype is not None:
+            raise TypeError(f"{where}: dtype given twice ({args[-1]!r} and {dtype!r})")
+        args, dtype = args[:-1], args[-1]
+    shape = args[0] if len(args) == 1 else args
+    if len(args) > 1 and not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool)
+                                 for n in args):
+        raise TypeError(f"{where}: give a shape as one tuple, zeros((2, 3)), or as integers, "
+                        f"zeros(2, 3); got {args!r}")
+    return _shape(shape, where), _dtype(dtype, where)
 
-    >>> zeros((2, 3)).shape, zeros(2).dtype
-    ((2, 3), dtype('float32'))
+
+def zeros(*size, shape=None, dtype=None, requires_grad=False, name=None, device=None):
+    """A Value of zeros of ``size``: ``np.zeros((2, 3))`` and ``np.zeros(3, np.float64)``,
+    ``tf.zeros``, and PyTorch's ``torch.zeros(2, 3)``.
+
+    >>> zeros((2, 3)).shape, zeros(2, 3).shape, zeros(2).dtype, zeros(2, "float64").dtype
+    ((2, 3), (2, 3), dtype('float32'), dtype('float64'))
     """
-    return _made(np.zeros(_shape(shape, "zeros"), _dtype(dtype, "zeros")), requires_grad,
-                 name, "zeros", device)
+    shape, dtype = _size_and_dtype(size, shape, dtype, "zeros")
+    return _made(np.zeros(shape, dtype), requires_grad, name, "zeros", device)
 
 
-def ones(shape, dtype=None, requires_grad=False, name=None, device=None):
-    """A Value of ones of ``shape`` (an int or a tuple): ``np.ones``, ``tf.ones``."""
-    return _made(np.ones(_shape(shape, "ones"), _dtype(dtype, "ones")), requires_grad,
-                 name, "ones", device)
+def ones(*size, shape=None, dtype=None, requires_grad=False, name=None, device=None):
+    """A Value of ones of ``size``, as ``zeros`` takes it (``np.ones``, ``tf.ones``,
+    ``torch.ones``)."""
+    shape, dtype = _size_and_dtype(size, shape, dtype, "ones")
+    return _made(np.ones(shape, dtype), requires_grad, name, "ones", device)
 
 
 def _fill_dtype(fill_value, dtype, where):
