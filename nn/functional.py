@@ -299,6 +299,17 @@ def one_hot(tensor, num_classes=-1):
     return ag.one_hot(labels, classes, dtype=np.int64)
 
 
+def normalize(input, p=2.0, dim=1, eps=1e-12):
+    """input / max(||input||_p, eps) along ``dim``: unit vectors, zero vectors left zero."""
+    x = _value(input)
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or p <= 0:
+        raise ValueError(f"normalize: p must be a number > 0, got {p!r}")
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or eps <= 0:
+        raise ValueError(f"normalize: eps must be a number > 0, got {eps!r}")
+    norms = ag.norm(x, ord=float(p), axis=dim, keepdims=True)
+    return x / ag.maximum(norms, x.dtype.type(eps))
+
+
 # --- losses: the loss modules' maths, with PyTorch's functional signatures ----------------
 # Arguments after ``weight`` are keyword-only: PyTorch's positions there belong to its
 # deprecated size_average and reduce, so a positional call would mean something else.

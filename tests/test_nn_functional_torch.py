@@ -323,3 +323,21 @@ def test_pytorchs_mnist_example_ports_by_renaming():
     # in training mode the module's dropout acts, as PyTorch's
     model.train()
     assert not np.allclose(model(data).numpy(), model(data).numpy())
+
+
+@pytest.mark.parametrize("p, dim", [(2.0, 1), (1.0, 0), (3.0, -1), (2.0, 2)])
+def test_normalize_matches_torch_also_on_zero_vectors(p, dim):
+    x = np.random.default_rng(4).normal(size=(3, 4, 5))
+    x[1, :, :] = 0.0          # zero vectors along every dim: left zero, gradient finite
+    x[:, 2, :] = 0.0
+    seed = np.random.default_rng(5).normal(size=x.shape)
+    a = ag.Variable(x)
+    y = F.normalize(a, p=p, dim=dim)
+    (y * seed).sum().backward()
+    t = torch.tensor(x, requires_grad=True)
+    t_y = TF.normalize(t, p=p, dim=dim)
+    (t_y * torch.from_numpy(seed)).sum().backward()
+    np.testing.assert_allclose(y.numpy(), t_y.detach().numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(a.grad, t.grad.numpy(), rtol=1e-10, atol=1e-12)
+    with pytest.raises(ValueError, match="normalize: p must be"):
+        F.normalize(a, p=0)
