@@ -40,6 +40,14 @@ from .conv_layers import (
     GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D,
 )
 from .normalization import BatchNormalization, LayerNormalization
+from .spatial import (
+    Conv2DTranspose, Cropping1D, Cropping2D, GlobalAveragePooling1D, GlobalMaxPooling1D,
+    UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D,
+)
+from .core_layers import Lambda, Permute, RepeatVector, Rescaling, TimeDistributed
+from .noise import (
+    ActivityRegularization, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D,
+)
 from .reshaping import Embedding, Reshape
 from .recurrent import GRU, LSTM, RNN, Bidirectional, SimpleRNN
 from .torch_layers import (
@@ -54,7 +62,9 @@ from .torch_losses import (
     SmoothL1Loss,
 )
 from . import callbacks, state_dict
-from .callbacks import ModelCheckpoint
+from .callbacks import (
+    CSVLogger, LambdaCallback, LearningRateScheduler, ModelCheckpoint, ReduceLROnPlateau,
+)
 from .sequential import MLP, Sequential
 from .symbolic import KerasTensor
 from .metrics import MeanMetricWrapper
@@ -68,6 +78,11 @@ __all__ = [
     # convolutions, pooling, normalization, reshaping (Keras's names)
     "Conv2D", "Conv1D", "DepthwiseConv2D", "MaxPooling2D", "AveragePooling2D", "MaxPooling1D",
     "AveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D",
+    "GlobalAveragePooling1D", "GlobalMaxPooling1D", "Conv2DTranspose", "UpSampling1D",
+    "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D", "Cropping1D", "Cropping2D",
+    "Lambda", "Rescaling", "Permute", "RepeatVector", "TimeDistributed",
+    "GaussianNoise", "GaussianDropout", "SpatialDropout1D", "SpatialDropout2D",
+    "ActivityRegularization",
     "BatchNormalization", "LayerNormalization", "Reshape", "Embedding",
     # recurrent: Keras's SimpleRNN and Bidirectional, PyTorch's RNN; LSTM and GRU are
     # either library's, chosen by the arguments (nn.recurrent)
@@ -86,6 +101,7 @@ __all__ = [
     "MeanMetricWrapper",
     # training and files
     "Callback", "History", "EarlyStopping", "TerminateOnNaN", "ModelCheckpoint",
+    "ReduceLROnPlateau", "LearningRateScheduler", "LambdaCallback", "CSVLogger",
     "save_weights", "load_weights", "load_model", "save", "load",
     # data
     "to_categorical", "one_hot", "Standardizer",

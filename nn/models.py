@@ -386,7 +386,9 @@ class Model(Layer):
         forward, fns, to_prob = paths
 
         self.history = training.History()
-        callbacks = [self.history] + list(callbacks or [])
+        # History comes last, as in Keras, so that it records what the other callbacks add
+        # to an epoch's logs (ReduceLROnPlateau's "learning_rate").
+        callbacks = list(callbacks or []) + [self.history]
         for cb in callbacks:
             cb.set_model(self)
             cb.set_params({"epochs": epochs, "steps": steps, "batch_size": batch_size,
@@ -412,7 +414,7 @@ class Model(Layer):
                     xb, yb = [a[index] for a in xs], [a[index] for a in ys]
                     wb = None if w is None else w[index]
                     for cb in callbacks:
-                        cb.on_batch_begin(step, {})
+                        cb.on_train_batch_begin(step, {})
                     outs, loss, per_output = self._batch(forward, fns, xb, yb, wb)
                     if loss.ndim != 0:
                         raise ValueError(f"fit: the loss must be a scalar to train, got shape "
@@ -427,7 +429,7 @@ class Model(Layer):
                     self._update_metrics(yb, outs, wb, to_prob)
                     logs = self._logs(means)
                     for cb in callbacks:
-                        cb.on_batch_end(step, logs)
+                        cb.on_train_batch_end(step, logs)
                     bar.update(step + 1, logs)
                     # Let this batch's graph go now, not when the next batch's forward is
                     # done: two graphs' activations alive at once made fit's peak memory

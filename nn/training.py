@@ -17,7 +17,9 @@ each evaluation), ``update_state(y_true, y_pred, sample_weight)`` after each bat
 becomes such an object through ``MeanMetricWrapper``.
 
 Callbacks watch the loop (``History``, ``EarlyStopping``, ``TerminateOnNaN``) through
-Keras's hooks.
+Keras's hooks; those that act on the model or write files (``ModelCheckpoint``,
+``ReduceLROnPlateau``, ``LearningRateScheduler``, ``LambdaCallback``, ``CSVLogger``) are in
+``nn.callbacks``.
 """
 
 import copy
@@ -149,10 +151,22 @@ class Callback:
         """After an epoch: ``logs`` has "loss", the metrics and their "val_" versions."""
 
     def on_batch_begin(self, batch, logs=None):
-        """Before batch ``batch`` of the epoch (counted from 0)."""
+        """Before batch ``batch`` of the epoch (counted from 0); Keras's older name, which
+        ``on_train_batch_begin`` calls."""
 
     def on_batch_end(self, batch, logs=None):
-        """After a batch: ``logs`` holds the running means of the epoch so far."""
+        """After a batch: ``logs`` holds the running means of the epoch so far; Keras's
+        older name, which ``on_train_batch_end`` calls."""
+
+    # Keras 3's names, which fit calls; by default they call the older ones, as Keras's do,
+    # so a callback overrides whichever it likes.
+    def on_train_batch_begin(self, batch, logs=None):
+        """Before training batch ``batch`` of the epoch (counted from 0); ``logs`` is {}."""
+        self.on_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        """After a training batch: ``logs`` holds the running means of the epoch so far."""
+        self.on_batch_end(batch, logs)
 
 
 class History(Callback):
@@ -221,8 +235,8 @@ class EarlyStopping(Callback):
         current = (logs or {}).get(self.monitor)
         if current is None:
             raise ValueError(f"EarlyStopping: {self.monitor!r} is not in the logs "
-                           f"(available: {', '.join(logs or {})}); validation metrics need "
-                           "validation_data or validation_split")
+                             f"(available: {', '.join(logs or {})}); validation metrics need "
+                             "validation_data or validation_split")
         self.wait += 1
         if self._better(current, self.best):
             self.best, self.best_epoch = current, epoch
