@@ -275,6 +275,14 @@ class Flatten(Module):
         return config
 
 
+def dropout_mask(shape, rate, rng, dtype):
+    """Inverted dropout's mask of ``shape``: 1 / (1 - rate) where a uniform draw u >= rate,
+    else 0; u from ``rng`` (a layer's seeded generator) or, if None, ``ag.random``'s."""
+    u = rng.random(shape) if rng is not None else \
+        ag.random.uniform(shape, dtype=ag.float64).numpy()
+    return (u >= rate).astype(dtype) / dtype.type(1 - rate)
+
+
 class Dropout(Module):
     """y = x * mask / (1 - rate) in training mode, mask_i ~ Bernoulli(1 - rate); y = x in
     inference mode.
@@ -305,14 +313,8 @@ class Dropout(Module):
     def forward(self, x):
         if not self.training or self.rate == 0:
             return x
-        shape = np.shape(x)
-        if self._rng is not None:
-            u = self._rng.random(shape)
-        else:
-            u = ag.random.uniform(shape, dtype=ag.float64).numpy()
         dtype = x.dtype if isinstance(x, ag.Value) else ag.get_default_dtype()
-        scaled_mask = (u >= self.rate).astype(dtype) / dtype.type(1 - self.rate)
-        return ag.multiply(x, scaled_mask)
+        return ag.multiply(x, dropout_mask(np.shape(x), self.rate, self._rng, dtype))
 
     def get_config(self):
         config = super().get_config()

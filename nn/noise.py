@@ -27,7 +27,7 @@ import autograd_core as ag
 
 from . import regularizers
 from .conv_layers import _check_rank, _data_format
-from .layers import _real
+from .layers import _real, dropout_mask
 from .module import Module
 
 __all__ = ["GaussianNoise", "GaussianDropout", "SpatialDropout1D", "SpatialDropout2D",
@@ -140,12 +140,7 @@ class _SpatialDropout(_Noise):
         first = self.data_format == "channels_first"
         mask_shape = shape[:2] + (1,) * self.rank if first else \
             (shape[0],) + (1,) * self.rank + shape[-1:]
-        if self._rng is not None:
-            u = self._rng.random(mask_shape)
-        else:
-            u = ag.random.uniform(mask_shape, dtype=ag.float64).numpy()
-        dtype = _dtype_of(x)
-        return ag.multiply(x, (u >= self.rate).astype(dtype) / dtype.type(1 - self.rate))
+        return ag.multiply(x, dropout_mask(mask_shape, self.rate, self._rng, _dtype_of(x)))
 
     def get_config(self):
         config = super().get_config()

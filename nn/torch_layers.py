@@ -172,7 +172,22 @@ def _check_images(x, channels, where):
                          f"shape {x.shape}")
 
 
-class Conv2d(Module):
+class _Conv(Module):
+    """What Conv1d and Conv2d share: their config and their printed form."""
+
+    def get_config(self):
+        return {"name": self.name, "in_channels": self.in_channels,
+                "out_channels": self.out_channels, "kernel_size": self.kernel_size,
+                "stride": self.stride, "padding": self.padding, "dilation": self.dilation,
+                "groups": self.groups, "bias": self.bias is not None}
+
+    def extra_repr(self):
+        groups = f", groups={self.groups}" if self.groups > 1 else ""
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding}{groups}")
+
+
+class Conv2d(_Conv):
     """y = x ⋆ weight + bias, channels first: (N, in_channels, H, W) -> (N, out_channels,
     OH, OW), OH = (H + 2 * ph - dh * (kh - 1) - 1) // sh + 1.
 
@@ -217,19 +232,8 @@ class Conv2d(Module):
         except ValueError as e:
             raise ValueError(f"{where}: {e}") from e
 
-    def get_config(self):
-        return {"name": self.name, "in_channels": self.in_channels,
-                "out_channels": self.out_channels, "kernel_size": self.kernel_size,
-                "stride": self.stride, "padding": self.padding, "dilation": self.dilation,
-                "groups": self.groups, "bias": self.bias is not None}
 
-    def extra_repr(self):
-        groups = f", groups={self.groups}" if self.groups > 1 else ""
-        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}{groups}")
-
-
-class Conv1d(Module):
+class Conv1d(_Conv):
     """y = x ⋆ weight + bias along one axis, channels first: (N, in_channels, L) -> (N,
     out_channels, OL), OL = (L + 2 * p - d * (k - 1) - 1) // s + 1.
 
@@ -278,17 +282,6 @@ class Conv1d(Module):
                                      self.dilation[0], self.groups)
         except ValueError as e:
             raise ValueError(f"{where}: {e}") from e
-
-    def get_config(self):
-        return {"name": self.name, "in_channels": self.in_channels,
-                "out_channels": self.out_channels, "kernel_size": self.kernel_size,
-                "stride": self.stride, "padding": self.padding, "dilation": self.dilation,
-                "groups": self.groups, "bias": self.bias is not None}
-
-    def extra_repr(self):
-        groups = f", groups={self.groups}" if self.groups > 1 else ""
-        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}{groups}")
 
 
 def _window_args(kernel_size, stride, padding, where):
