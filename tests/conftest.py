@@ -1,11 +1,12 @@
 """Shared test settings: a fast hypothesis profile, the engine's global state restored
-after every test so one test's dtype, tape or mode cannot leak into the next, and where
-the full MNIST data is (or a skip that says how to provide it).
+after every test so one test's dtype, tape, mode or random draws cannot leak into the
+next, and where the full MNIST data is (or a skip that says how to provide it).
 
 ``HYPOTHESIS_PROFILE=thorough pytest tests`` runs the property tests with more examples.
 """
 
 import os
+import zlib
 from pathlib import Path
 
 import pytest
@@ -23,9 +24,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 
 
 @pytest.fixture(autouse=True)
-def restore_engine_state():
-    """Put back the default dtype and close tapes, modes and scopes a failing test left open."""
+def restore_engine_state(request):
+    """Put back the default dtype and close tapes, modes and scopes a failing test left open.
+
+    The generator behind ``ag.random`` (and so every layer's initial weights) is reseeded
+    from the test's id: under pytest-xdist the tests a worker ran before decide its state, so
+    a test whose outcome depends on its draws would otherwise pass or fail by scheduling."""
     dtype = ag.get_default_dtype()
+    ag.random.set_seed(zlib.crc32(request.node.nodeid.encode()))
     yield
     ag.set_default_dtype(dtype)
     engine._local.state = engine._ThreadState()
