@@ -85,6 +85,10 @@ class Op:
     # scope (Add, Mul, Relu, ...): every class from it up to Op declares empty __slots__.
     # See _shared.
     stateless = False
+    # Speed, for ops whose gradient is zero outside a part of their input (x[index]): a
+    # method ``backward_into(acc, g)`` that adds what ``backward`` returns into the full-size
+    # array ``acc`` in place, touching only that part. See "Sliced gradients" in _walk.
+    backward_into = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -300,7 +304,7 @@ def _summed_axes(raw_shape, shape):
         extra + i for i, n in enumerate(shape) if n == 1 and raw_shape[extra + i] != 1)
 
 
-def _walk(nodes, grads, write_grad, create_graph=False):
+def _walk(nodes, grads, write_grad, create_graph=False, shown=False):
     """The backward pass: the chain rule at each op, in the given reverse order.
 
     Args:
@@ -311,6 +315,8 @@ def _walk(nodes, grads, write_grad, create_graph=False):
             the tape leaves ``.grad`` alone, as TensorFlow does.
         create_graph: run each op's backward on Values, recording it (the seed in
             ``grads`` is then a Value too); otherwise on numpy arrays.
+        shown: the caller shows each step's input gradients (the stepper): every op runs
+            its ``backward``, with no shortcut.
 
     Yields ``(node, op, grad, raw_grads, input_grads)`` per op, a plain tuple because this
     runs once per node (``backward_steps`` names the fields). A node's hooks
@@ -327,6 +333,14 @@ def _walk(nodes, grads, write_grad, create_graph=False):
     ndarray = np.ndarray
     anomaly = _local.state.anomaly
     hooked = _hooks.registered or None  # Value.register_hook: see hooks.py
+    # Sliced gradients (speed). A recurrent layer reads step t of a (batch, steps, units)
+    # array as xw[:, t]: written as backward, each read's gradient is a full-size array of
+    # zeros around one step, added into the total, so the walk costs steps**2 slices. Once
+    # the pass owns the total (`summed`), an op with `backward_into` adds its gradient into
+    # the indexed part in place instead: the same sum, one slice of work per read. Its step
+    # then yields no per-input arrays (nothing but a display reads them; `shown` turns
+    # this off, as does anomaly mode, which checks each op's raw gradients).
+    slices = not (shown or anomaly)
     for node in nodes:
         grad = get(node)
         if grad is None:
@@ -342,6 +356,10 @@ def _walk(nodes, grads, write_grad, create_graph=False):
             _check_unchanged(node)
         inputs = node.inputs
         if len(inputs) == 1:  # spelled out for one and two inputs, as in apply
+            if op.backward_into is not None and slices and inputs[0] in summed:
+                op.backward_into(grads[inputs[0]], grad)  # see "Sliced gradients" above
+                yield node, op, grad, _NOT_SHOWN, _NOT_SHOWN
+                continue
             raw = op.backward(grad, node.data, inputs[0].data)
         elif len(inputs) == 2:
             raw = op.backward(grad, node.data, inputs[0].data, inputs[1].data)
@@ -378,6 +396,9 @@ def _walk(nodes, grads, write_grad, create_graph=False):
                 summed.add(x)
             sent.append(g)
         yield node, op, grad, raw, sent
+
+
+_NOT_SHOWN = (None,)  # a sliced gradient's step: added in place, not shown (see _walk)
 
 
 def _walk_recorded(nodes, grads, write_grad):
@@ -491,16 +512,16 @@ def backward_steps(root: Value, grad=None):
     ``root.backward(grad)`` runs the same walk to its end; the step-by-step display shows
     these steps. Gradients are added into ``.grad`` as each node's gradient completes.
     """
-    for node, op, g, raw, sent in _backward(root, grad, False):
+    for node, op, g, raw, sent in _backward(root, grad, False, shown=True):
         yield BackwardStep(node, op, g, tuple(raw), tuple(sent))
 
 
-def _backward(root, grad, create_graph):
+def _backward(root, grad, create_graph, shown=False):
     if not root.requires_grad:
         raise RuntimeError("backward: this Value does not require grad (it was computed "
                            "from constants, under no_grad, or through stop_gradient)")
     seed = _seed(root, grad, "backward", create_graph)
-    return _walk(topological_order(root), {root: seed}, True, create_graph)
+    return _walk(topological_order(root), {root: seed}, True, create_graph, shown)
 
 
 def _seed(root, grad, where, create_graph=False):

@@ -288,7 +288,8 @@ class GradientTape:
         Args:
             grads: dict Value -> seed gradient; filled with every gradient as it goes.
         """
-        for node, op, g, raw, sent in _walk(reversed(self._records), grads, write_grad=False):
+        for node, op, g, raw, sent in _walk(reversed(self._records), grads, write_grad=False,
+                                             shown=True):
             yield BackwardStep(node, op, g, tuple(raw), tuple(sent))
 
     def explain(self, target, source):

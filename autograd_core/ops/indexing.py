@@ -65,6 +65,13 @@ class GetItem(Op):
     def backward(self, g, y, x):
         return (xp.scatter(g, self.index, x.shape),)
 
+    def backward_into(self, acc, g):
+        """backward's scatter, added into ``acc`` in place (the engine's sliced gradients)."""
+        if _is_basic_index(self.index):
+            acc[self.index] += g
+        else:
+            np.add.at(acc, self.index, g)
+
     def formula(self, y, x):
         return (f"y = x[{index_text(self.index)}]",
                 f"dL/dx = g put back at [{index_text(self.index)}], 0 elsewhere "
