@@ -288,8 +288,8 @@ class GradientTape:
         Args:
             grads: dict Value -> seed gradient; filled with every gradient as it goes.
         """
-        for node, op, g, raw, sent in _walk(reversed(self._records), grads, write_grad=False,
-                                             shown=True):
+        walk = _walk(reversed(self._records), grads, write_grad=False, shown=True)
+        for node, op, g, raw, sent in walk:
             yield BackwardStep(node, op, g, tuple(raw), tuple(sent))
 
     def explain(self, target, source):
