@@ -630,9 +630,12 @@ def test_matrix_helpers_like_torch_and_their_methods():
 
 
 def invertible(rng, shape):
-    """Well-conditioned square matrices: random entries plus a dominant diagonal."""
+    """Well-conditioned square matrices: random entries in [-1, 1] plus a diagonal of
+    +-(n + 1), so each row's diagonal exceeds the rest of the row by at least 1 (with +-n, a
+    1x1 matrix could come within rounding of 0)."""
     n = shape[-1]
-    return real(rng, shape) / 2 + n * np.eye(n) * rng.choice([-1.0, 1.0], shape[:-1])[..., None]
+    return real(rng, shape) / 2 + (n + 1) * np.eye(n) * rng.choice([-1.0, 1.0],
+                                                                    shape[:-1])[..., None]
 
 
 SQUARE = hnp.array_shapes(min_dims=0, max_dims=2, max_side=2).flatmap(
