@@ -627,8 +627,10 @@ class _ByArguments(abc.ABC):
             raise TypeError(f"{name}: give Keras's units, {name}(64), or PyTorch's "
                             f"input_size and hidden_size, {name}(10, 20)")
         own = inspect.signature(chosen).parameters
-        foreign = [key for key in kwargs
-                   if key not in own and key in inspect.signature(other).parameters]
+        # dtype= is PyTorch's, but Keras's too (a Layer argument, not taken here yet), so it
+        # names neither library: Keras's class refuses it itself.
+        foreign = [key for key in kwargs if key != "dtype" and key not in own
+                   and key in inspect.signature(other).parameters]
         if foreign:
             library = "Keras's" if other is cls.keras_class else "PyTorch's"
             raise TypeError(f"{name}: {foreign[0]}= is an argument of {library} {name}, but "

@@ -75,6 +75,38 @@ def _size(n, what, where):
     return int(n)
 
 
+def _factory_dtype(device, dtype, layer, name):
+    """PyTorch's factory keywords of a layer that makes weights, checked before the layer
+    makes anything (its name included): ``device``, the CPU only here (None, "cpu",
+    "cpu:0"); ``dtype``, a float dtype, or None for the default one. Returns the dtype,
+    None for None."""
+    where = layer if name is None else f"{layer} {name!r}"
+    try:
+        ag.device("cpu" if device is None else device)
+    except ValueError:
+        raise ValueError(f"{where}: device must be the CPU, 'cpu' (autograd_core runs on the "
+                         f"CPU only), got device={device!r}") from None
+    if dtype is None:
+        return None
+    try:
+        resolved = np.dtype(dtype)
+    except (TypeError, ValueError):
+        resolved = None
+    if resolved is None or resolved.kind != "f":
+        got = repr(dtype) if resolved is None else resolved
+        raise TypeError(f"{where}: dtype must be a floating dtype (float32, float64, ...), "
+                        f"got dtype={got}")
+    return resolved
+
+
+def _with_dtype(config, dtype):
+    """``config`` with the layer's ``dtype`` when it is not float32, so that float32
+    layers' configs read as they always have."""
+    if dtype is not None and dtype != np.float32:
+        config["dtype"] = np.dtype(dtype).name
+    return config
+
+
 def _kaiming_uniform(shape, fan_in, dtype):
     """PyTorch's default init of Linear and Conv2d: kaiming_uniform_(a=sqrt(5)) for the
     weight, which is U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the same bound for the bias:
@@ -87,7 +119,9 @@ class Linear(Module):
     """y = x @ weight.T + bias: (..., in_features) -> (..., out_features)
 
     Args (PyTorch's):
-        in_features, out_features: the sizes.  bias=True: add the bias.
+        in_features, out_features: the sizes.  bias=True: add the bias.  Keywords:
+        device=None ("cpu", the only device), dtype=None (the weights' float dtype; None:
+        the default).
 
     Attributes:
         weight: (out_features, in_features), PyTorch's layout (Keras's Dense keeps the
@@ -95,12 +129,14 @@ class Linear(Module):
     Both start from U(-1/sqrt(in_features), 1/sqrt(in_features)), PyTorch's default.
     """
 
-    def __init__(self, in_features, out_features, bias=True, name=None):
+    def __init__(self, in_features, out_features, bias=True, name=None, *, device=None,
+                 dtype=None):
+        dtype = _factory_dtype(device, dtype, "Linear", name)
         super().__init__(name)
         where = f"Linear {self.name!r}"
         self.in_features = _size(in_features, "in_features", where)
         self.out_features = _size(out_features, "out_features", where)
-        dtype = ag.get_default_dtype()
+        dtype = ag.get_default_dtype() if dtype is None else dtype
         self.weight = Parameter(_kaiming_uniform((self.out_features, self.in_features),
                                                  self.in_features, dtype))
         self.bias = Parameter(_kaiming_uniform((self.out_features,), self.in_features,
@@ -116,8 +152,9 @@ class Linear(Module):
         return ag.linear(x, ag.transpose(self.weight), self.bias)
 
     def get_config(self):
-        return {"name": self.name, "in_features": self.in_features,
-                "out_features": self.out_features, "bias": self.bias is not None}
+        return _with_dtype({"name": self.name, "in_features": self.in_features,
+                            "out_features": self.out_features, "bias": self.bias is not None},
+                           self.weight.dtype)
 
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
@@ -176,10 +213,11 @@ class _Conv(Module):
     """What Conv1d and Conv2d share: their config and their printed form."""
 
     def get_config(self):
-        return {"name": self.name, "in_channels": self.in_channels,
-                "out_channels": self.out_channels, "kernel_size": self.kernel_size,
-                "stride": self.stride, "padding": self.padding, "dilation": self.dilation,
-                "groups": self.groups, "bias": self.bias is not None}
+        return _with_dtype({"name": self.name, "in_channels": self.in_channels,
+                            "out_channels": self.out_channels, "kernel_size": self.kernel_size,
+                            "stride": self.stride, "padding": self.padding,
+                            "dilation": self.dilation, "groups": self.groups,
+                            "bias": self.bias is not None}, self.weight.dtype)
 
     def extra_repr(self):
         groups = f", groups={self.groups}" if self.groups > 1 else ""
@@ -195,7 +233,9 @@ class Conv2d(_Conv):
         in_channels, out_channels, kernel_size (an int or a pair), stride=1, padding=0
         (an int, a pair, or "valid"/"same"), dilation=1, groups=1 (the channels split
         into that many groups, each out_channel convolving its own group's in_channels
-        only; it must divide both; groups = in_channels is depthwise), bias=True.
+        only; it must divide both; groups = in_channels is depthwise), bias=True;
+        device=None ("cpu", the only device) and dtype=None (the weights' float dtype,
+        None: the default), keywords.
 
     Attributes:
         weight: (out_channels, in_channels / groups, kh, kw).  bias: (out_channels,) or
@@ -205,7 +245,8 @@ class Conv2d(_Conv):
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 dilation=1, groups=1, bias=True, name=None):
+                 dilation=1, groups=1, bias=True, name=None, *, device=None, dtype=None):
+        dtype = _factory_dtype(device, dtype, "Conv2d", name)
         super().__init__(name)
         where = f"Conv2d {self.name!r}"
         self.in_channels, self.out_channels, self.groups = _conv_channels(
@@ -215,7 +256,7 @@ class Conv2d(_Conv):
         self.dilation = _pair(dilation, "dilation", where)
         self.padding = _conv_padding(padding, self.stride, where, _pair)
         fan_in = self.in_channels // self.groups * math.prod(self.kernel_size)
-        dtype = ag.get_default_dtype()
+        dtype = ag.get_default_dtype() if dtype is None else dtype
         self.weight = Parameter(_kaiming_uniform(
             (self.out_channels, self.in_channels // self.groups) + self.kernel_size, fan_in,
             dtype))
@@ -240,7 +281,8 @@ class Conv1d(_Conv):
     Args (PyTorch's):
         in_channels, out_channels, kernel_size (an int or a tuple of one), stride=1,
         padding=0 (an int, a tuple of one, or "valid"/"same", "same" at stride 1 only),
-        dilation=1, groups=1 (as Conv2d's: it must divide both channel counts), bias=True.
+        dilation=1, groups=1 (as Conv2d's: it must divide both channel counts), bias=True;
+        device=None and dtype=None as Conv2d's.
 
     Attributes:
         weight: (out_channels, in_channels / groups, k).  bias: (out_channels,) or None.
@@ -250,7 +292,8 @@ class Conv1d(_Conv):
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 dilation=1, groups=1, bias=True, name=None):
+                 dilation=1, groups=1, bias=True, name=None, *, device=None, dtype=None):
+        dtype = _factory_dtype(device, dtype, "Conv1d", name)
         super().__init__(name)
         where = f"Conv1d {self.name!r}"
         in_channels, out_channels, groups = _conv_channels(in_channels, out_channels, groups,
@@ -264,7 +307,7 @@ class Conv1d(_Conv):
         self.kernel_size, self.stride, self.padding, self.dilation = \
             kernel_size, stride, padding, dilation
         fan_in = in_channels // groups * kernel_size[0]
-        dtype = ag.get_default_dtype()
+        dtype = ag.get_default_dtype() if dtype is None else dtype
         self.weight = Parameter(_kaiming_uniform(
             (out_channels, in_channels // groups) + kernel_size, fan_in, dtype))
         self.bias = Parameter(_kaiming_uniform((out_channels,), fan_in, dtype)) \

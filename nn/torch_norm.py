@@ -34,7 +34,7 @@ import autograd_core as ag
 from .layers import _as_input, _flag, _real
 from .module import Module
 from .normalization import _moments, _scale_shift
-from .torch_layers import Parameter, _size
+from .torch_layers import Parameter, _factory_dtype, _size, _with_dtype
 
 __all__ = ["LayerNorm", "BatchNorm1d", "BatchNorm2d"]
 
@@ -53,7 +53,9 @@ class LayerNorm(Module):
         normalized_shape: an int or a tuple, the trailing shape normalized over; the input
             must end with it.
         eps=1e-5.  elementwise_affine=True: learn weight (and bias).  bias=True: learn bias
-        (with elementwise_affine only, as PyTorch).
+        (with elementwise_affine only, as PyTorch).  Keywords: device=None ("cpu", the
+        only device), dtype=None (the weights' float dtype, and the input's without
+        weights; None: the default).
 
     Attributes:
         weight: ones of ``normalized_shape``.  bias: zeros of it.  Either may be None.
@@ -61,7 +63,8 @@ class LayerNorm(Module):
     """
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
-                 name=None):
+                 name=None, *, device=None, dtype=None):
+        dtype = _factory_dtype(device, dtype, "LayerNorm", name)
         super().__init__(name)
         where = f"LayerNorm {self.name!r}"
         shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) \
@@ -78,14 +81,15 @@ class LayerNorm(Module):
         affine = _flag(elementwise_affine, "elementwise_affine", where)
         use_bias = _flag(bias, "bias", where)
         self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, affine
-        dtype = ag.get_default_dtype()
+        self._dtype = dtype  # what a LayerNorm without weights computes in (None: the default)
+        dtype = ag.get_default_dtype() if dtype is None else dtype
         self.weight = Parameter(np.ones(shape, dtype)) if affine else None
         self.bias = Parameter(np.zeros(shape, dtype)) if affine and use_bias else None
 
     def forward(self, x):
         where = f"LayerNorm {self.name!r}"
-        weight = self.weight if self.weight is not None else self.bias
-        x = _as_input(x, ag.get_default_dtype() if weight is None else weight.dtype)
+        dtype = self._weights_dtype()
+        x = _as_input(x, ag.get_default_dtype() if dtype is None else dtype)
         n = len(self.normalized_shape)
         if np.ndim(x) < n or x.shape[x.ndim - n:] != self.normalized_shape:
             raise ValueError(f"{where}: expected input of shape (*, "
@@ -99,9 +103,15 @@ class LayerNorm(Module):
             y = y + self.bias
         return y
 
+    def _weights_dtype(self):
+        """The weights' dtype; without weights, the dtype given (None if none was)."""
+        held = self.weight if self.weight is not None else self.bias
+        return self._dtype if held is None else held.dtype
+
     def get_config(self):
-        return {"name": self.name, "normalized_shape": self.normalized_shape, "eps": self.eps,
-                "elementwise_affine": self.elementwise_affine, "bias": self.bias is not None}
+        return _with_dtype({"name": self.name, "normalized_shape": self.normalized_shape,
+                            "eps": self.eps, "elementwise_affine": self.elementwise_affine,
+                            "bias": self.bias is not None}, self._weights_dtype())
 
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, "
@@ -130,7 +140,9 @@ class _BatchNorm(Module):
 
     Args (PyTorch's):
         num_features: C, the channels.  eps=1e-5.  momentum=0.1 (a number in [0, 1], or
-        None).  affine=True: learn weight and bias.  track_running_stats=True.
+        None).  affine=True: learn weight and bias.  track_running_stats=True.  Keywords:
+        device=None ("cpu", the only device), dtype=None (the float dtype of the weights
+        and the running statistics; None: the default).
 
     Attributes:
         weight: ones (C,), bias: zeros (C,), None without ``affine``.
@@ -143,7 +155,8 @@ class _BatchNorm(Module):
     layout = ""
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
-                 track_running_stats=True, name=None):
+                 track_running_stats=True, name=None, *, device=None, dtype=None):
+        dtype = _factory_dtype(device, dtype, type(self).__name__, name)
         super().__init__(name)
         where = f"{type(self).__name__} {self.name!r}"
         num_features = _size(num_features, "num_features", where)
@@ -157,7 +170,8 @@ class _BatchNorm(Module):
         track = _flag(track_running_stats, "track_running_stats", where)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track
-        dtype = ag.get_default_dtype()
+        self._dtype = dtype  # what a layer holding nothing computes in (None: the default)
+        dtype = ag.get_default_dtype() if dtype is None else dtype
         # PyTorch's order in the state_dict: parameters, then buffers.
         self.weight = Parameter(np.ones(num_features, dtype)) if affine else None
         self.bias = Parameter(np.zeros(num_features, dtype)) if affine else None
@@ -171,8 +185,8 @@ class _BatchNorm(Module):
 
     def forward(self, x):
         where = f"{type(self).__name__} {self.name!r}"
-        held = self.weight if self.weight is not None else self.running_mean
-        x = _as_input(x, ag.get_default_dtype() if held is None else held.dtype)
+        dtype = self._weights_dtype()
+        x = _as_input(x, ag.get_default_dtype() if dtype is None else dtype)
         if np.ndim(x) not in self.ranks:
             raise ValueError(f"{where}: expected input {self.layout}, got shape {np.shape(x)}")
         channels = self.num_features
@@ -205,10 +219,17 @@ class _BatchNorm(Module):
         self.running_mean.assign((1 - m) * self.running_mean.data + m * mean)
         self.running_var.assign((1 - m) * self.running_var.data + m * unbiased)
 
+    def _weights_dtype(self):
+        """The weights' (or running statistics') dtype; with neither, the dtype given (None
+        if none was)."""
+        held = self.weight if self.weight is not None else self.running_mean
+        return self._dtype if held is None else held.dtype
+
     def get_config(self):
-        return {"name": self.name, "num_features": self.num_features, "eps": self.eps,
-                "momentum": self.momentum, "affine": self.affine,
-                "track_running_stats": self.track_running_stats}
+        return _with_dtype({"name": self.name, "num_features": self.num_features,
+                            "eps": self.eps, "momentum": self.momentum, "affine": self.affine,
+                            "track_running_stats": self.track_running_stats},
+                           self._weights_dtype())
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
@@ -220,8 +241,8 @@ class BatchNorm1d(_BatchNorm):
     or (N, C, L) standardised over the batch (and the length L).
 
     PyTorch's: BatchNorm1d(num_features, eps=1e-5, momentum=0.1, affine=True,
-    track_running_stats=True); the running statistics, the modes and the arguments are
-    described in ``_BatchNorm``.
+    track_running_stats=True, device=None, dtype=None); the running statistics, the modes
+    and the arguments are described in ``_BatchNorm``.
     """
 
     ranks = (2, 3)
@@ -233,8 +254,8 @@ class BatchNorm2d(_BatchNorm):
     (N, C, H, W) standardised over the batch and the pixels.
 
     PyTorch's: BatchNorm2d(num_features, eps=1e-5, momentum=0.1, affine=True,
-    track_running_stats=True); the running statistics, the modes and the arguments are
-    described in ``_BatchNorm``.
+    track_running_stats=True, device=None, dtype=None); the running statistics, the modes
+    and the arguments are described in ``_BatchNorm``.
     """
 
     ranks = (4,)

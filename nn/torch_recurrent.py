@@ -35,7 +35,7 @@ import autograd_core as ag
 
 from .layers import _as_input, _flag, _is_size
 from .module import Module, unique_name
-from .torch_layers import Parameter
+from .torch_layers import Parameter, _factory_dtype, _with_dtype
 
 __all__ = ["RNN", "TorchLSTM", "TorchGRU"]
 
@@ -49,14 +49,16 @@ def _size(n, what, where):
 class _TorchRecurrent(Module):
     """What RNN, LSTM and GRU share: the parameters, the layout, the layers and
     directions. A subclass gives ``gates`` (k: weight_ih is (k * hidden_size, input_size))
-    and ``cell``, one time step."""
+    and ``cell``, one time step. Every one takes PyTorch's keywords device=None ("cpu",
+    the only device) and dtype=None (the weights' float dtype; None: the default)."""
 
     gates = 1
     torch_name = "RNN"
     n_states = 1      # h; the LSTM also carries c
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, name=None):
+                 dropout=0.0, bidirectional=False, name=None, *, device=None, dtype=None):
+        dtype = _factory_dtype(device, dtype, self.torch_name, name)
         super().__init__(name if name is not None else unique_name(self.torch_name.lower()))
         where = f"{self.torch_name} {self.name!r}"
         input_size = _size(input_size, "input_size", where)
@@ -79,7 +81,8 @@ class _TorchRecurrent(Module):
         self.dropout = float(dropout)
         # PyTorch's order: for each layer, each direction: W_ih, W_hh, b_ih, b_hh.
         bound = 1.0 / math.sqrt(hidden_size)
-        dtype, k = ag.get_default_dtype(), self.gates
+        dtype = ag.get_default_dtype() if dtype is None else dtype
+        k = self.gates
         for layer in range(num_layers):
             n_in = input_size if layer == 0 else hidden_size * self.num_directions
             for suffix in self._suffixes():
@@ -205,10 +208,11 @@ class _TorchRecurrent(Module):
 
     # --- description -------------------------------------------------------------------
     def get_config(self):
-        return {"name": self.name, "input_size": self.input_size,
-                "hidden_size": self.hidden_size, "num_layers": self.num_layers,
-                "bias": self.bias, "batch_first": self.batch_first, "dropout": self.dropout,
-                "bidirectional": self.bidirectional}
+        return _with_dtype({"name": self.name, "input_size": self.input_size,
+                            "hidden_size": self.hidden_size, "num_layers": self.num_layers,
+                            "bias": self.bias, "batch_first": self.batch_first,
+                            "dropout": self.dropout, "bidirectional": self.bidirectional},
+                           self.weight_ih_l0.dtype)
 
     def extra_repr(self):
         text = f"{self.input_size}, {self.hidden_size}"
@@ -229,7 +233,7 @@ class RNN(_TorchRecurrent):
 
     Args (PyTorch's, in its order): input_size, hidden_size, num_layers=1,
     nonlinearity="tanh" (or "relu"), bias=True, batch_first=False, dropout=0.0 (between
-    layers, in training mode), bidirectional=False.
+    layers, in training mode), bidirectional=False; keywords device=None, dtype=None.
 
     Parameters: weight_ih_l{k} (hidden_size, n_in), weight_hh_l{k} (hidden_size,
     hidden_size), bias_ih_l{k} and bias_hh_l{k} (hidden_size,); n_in is input_size for
@@ -240,7 +244,8 @@ class RNN(_TorchRecurrent):
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
-                 batch_first=False, dropout=0.0, bidirectional=False, name=None):
+                 batch_first=False, dropout=0.0, bidirectional=False, name=None, *,
+                 device=None, dtype=None):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got "
                              f"{nonlinearity!r}")
@@ -249,7 +254,7 @@ class RNN(_TorchRecurrent):
                             f"{type(input_size).__name__} (Keras's RNN(cell) wrapper is not "
                             "provided: use SimpleRNN, LSTM(units) or GRU(units))")
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional, name)
+                         bidirectional, name, device=device, dtype=dtype)
         self.nonlinearity = nonlinearity
 
     def cell(self, xw_t, state, U, b_hh):
@@ -274,7 +279,7 @@ class TorchLSTM(_TorchRecurrent):
 
     Args (PyTorch's): input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
     dropout=0.0, bidirectional=False, proj_size=0 (only 0: other sizes raise
-    NotImplementedError).
+    NotImplementedError); keywords device=None, dtype=None.
 
     Parameters: weight_ih_l{k} (4 * hidden_size, n_in), weight_hh_l{k} (4 * hidden_size,
     hidden_size), bias_ih_l{k} and bias_hh_l{k} (4 * hidden_size,).
@@ -286,12 +291,13 @@ class TorchLSTM(_TorchRecurrent):
     n_states = 2
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, proj_size=0, name=None):
+                 dropout=0.0, bidirectional=False, proj_size=0, name=None, *, device=None,
+                 dtype=None):
         if proj_size != 0:
             raise NotImplementedError(f"LSTM: proj_size={proj_size!r} is not supported (only "
                                       "proj_size=0)")
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional, name)
+                         bidirectional, name, device=device, dtype=dtype)
         self.proj_size = 0
 
     def cell(self, xw_t, state, U, b_hh):
@@ -313,7 +319,7 @@ class TorchGRU(_TorchRecurrent):
     scales the recurrent part after its product (Keras's ``reset_after=True``).
 
     Args (PyTorch's): input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-    dropout=0.0, bidirectional=False.
+    dropout=0.0, bidirectional=False; keywords device=None, dtype=None.
     """
 
     gates = 3
