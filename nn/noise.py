@@ -92,7 +92,19 @@ def _unit(value, what, where):
     return _real(value, what, where, 0.0, 1.0)
 
 
-class GaussianDropout(_Noise):
+class _Rate(_Noise):
+    """What the rate-bearing noise layers share: their config and printed form."""
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(rate=self.rate, seed=self.seed)
+        return config
+
+    def extra_repr(self):
+        return f"rate={self.rate}"
+
+
+class GaussianDropout(_Rate):
     """y = x * m, m ~ N(1, rate / (1 - rate)) in training mode; y = x in inference mode.
     dL/dx = g * m. The factor has mean 1, so E[y] = x, and the variance of Dropout(rate)'s
     factor, mask / (1 - rate).
@@ -111,16 +123,8 @@ class GaussianDropout(_Noise):
         stddev = math.sqrt(self.rate / (1.0 - self.rate))
         return ag.multiply(x, self._normal(np.shape(x), 1.0, stddev, _dtype_of(x)))
 
-    def get_config(self):
-        config = super().get_config()
-        config.update(rate=self.rate, seed=self.seed)
-        return config
 
-    def extra_repr(self):
-        return f"rate={self.rate}"
-
-
-class _SpatialDropout(_Noise):
+class _SpatialDropout(_Rate):
     """Dropout of whole channels: one mask entry per sample and channel, broadcast over
     the steps or pixels. The rank is checked in both modes."""
 
@@ -141,14 +145,6 @@ class _SpatialDropout(_Noise):
         mask_shape = shape[:2] + (1,) * self.rank if first else \
             (shape[0],) + (1,) * self.rank + shape[-1:]
         return ag.multiply(x, dropout_mask(mask_shape, self.rate, self._rng, _dtype_of(x)))
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(rate=self.rate, seed=self.seed)
-        return config
-
-    def extra_repr(self):
-        return f"rate={self.rate}"
 
 
 class SpatialDropout1D(_SpatialDropout):
