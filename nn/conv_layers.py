@@ -482,7 +482,10 @@ class AveragePooling1D(_Pooling):
 
 
 class _GlobalPooling2D(Module):
-    """Shared body: one number per channel, over all rows and cols."""
+    """Shared body: one number per channel, over all rows and cols (over all steps for
+    ``rank = 1``, the 1-D layers' base)."""
+
+    rank = 2
 
     def __init__(self, data_format=None, keepdims=False, name=None):
         super().__init__(name)
@@ -490,10 +493,11 @@ class _GlobalPooling2D(Module):
         self.keepdims = bool(keepdims)
 
     def forward(self, x):
-        _check_rank(x, 2, self.data_format, f"{type(self).__name__} {self.name!r}")
+        _check_rank(x, self.rank, self.data_format, f"{type(self).__name__} {self.name!r}")
         x = _as_input(x, ag.get_default_dtype())
-        axes = (2, 3) if self.data_format == "channels_first" else (1, 2)
-        return self.reduce(x, axis=axes, keepdims=self.keepdims)
+        first = 2 if self.data_format == "channels_first" else 1  # the first spatial axis
+        return self.reduce(x, axis=tuple(range(first, first + self.rank)),
+                           keepdims=self.keepdims)
 
     def get_config(self):
         config = super().get_config()

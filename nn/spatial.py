@@ -25,7 +25,7 @@ import numpy as np
 
 import autograd_core as ag
 
-from .conv_layers import _Conv, _check_rank, _data_format, _ints, _named
+from .conv_layers import _Conv, _GlobalPooling2D, _check_rank, _data_format, _ints, _named
 from .layers import _as_input, _batch_shape, _flag
 from .module import Module
 
@@ -261,25 +261,15 @@ class Cropping1D(Cropping2D):
         return config
 
 
-class _GlobalPooling1D(Module):
-    """Shared body: one number per channel, over all steps (``_GlobalPooling2D``'s twin)."""
+class _GlobalPooling1D(_GlobalPooling2D):
+    """Shared body: one number per channel, over all steps (``_GlobalPooling2D`` with one
+    spatial axis; keepdims is checked to be a bool)."""
+
+    rank = 1
 
     def __init__(self, data_format=None, keepdims=False, name=None):
-        super().__init__(name)
-        where = f"{type(self).__name__} {self.name!r}"
-        self.data_format = _data_format(data_format, where)
-        self.keepdims = _flag(keepdims, "keepdims", where)
-
-    def forward(self, x):
-        _check_rank(x, 1, self.data_format, f"{type(self).__name__} {self.name!r}")
-        x = _as_input(x, ag.get_default_dtype())
-        axis = 2 if self.data_format == "channels_first" else 1
-        return self.reduce(x, axis=axis, keepdims=self.keepdims)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(data_format=self.data_format, keepdims=self.keepdims)
-        return config
+        super().__init__(data_format, keepdims, name)
+        self.keepdims = _flag(keepdims, "keepdims", f"{type(self).__name__} {self.name!r}")
 
 
 class GlobalAveragePooling1D(_GlobalPooling1D):
