@@ -1,6 +1,7 @@
 """Optimizers, learning-rate schedules and gradient clipping built on autograd_core.
 
-Each optimizer takes PyTorch's calls and Keras's, and follows Keras's update formulas:
+Each optimizer takes PyTorch's calls and Keras's, and follows Keras's update formulas,
+except SGD made with its parameters, which takes PyTorch's (see ``optim.sgd``):
 
 >>> import autograd_core as ag
 >>> import optim

@@ -69,6 +69,8 @@ class Optimizer:
     Attributes:
         params: the parameters, in the order first seen; state lists align with it.
         iterations: the number of updates applied so far.
+        pytorch_style: made with its parameters, as PyTorch's optimizers are (SGD then
+            takes PyTorch's form of the update).
 
     A subclass checks and sets its hyper-parameters, creates per-parameter state in
     ``init_state`` and writes the update rule in ``update``.
@@ -98,6 +100,9 @@ class Optimizer:
         self.global_clipnorm = _checks.positive_or_none(global_clipnorm, "global_clipnorm",
                                                         where)
         self.learning_rate = learning_rate
+        # Made with its parameters, as PyTorch's optimizers are: where PyTorch's formula
+        # differs from Keras's (SGD's momentum and weight decay), follow PyTorch's.
+        self.pytorch_style = params is not None
         self.iterations = 0
         self.params = []
         self._index = {}      # id(parameter) -> its position in params and the state lists

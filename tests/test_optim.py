@@ -233,11 +233,18 @@ def keras_reference(kind, lr, steps=100, **h):
     return W
 
 
+def keras_built(opt, params):
+    """A Keras-style optimizer told its parameters, so that step() works."""
+    opt.build(params)
+    return opt
+
+
 # lr = 0.003 keeps the 100 steps away from the minimum, where RMSprop's near-sign steps
 # would amplify rounding differences chaotically (at lr = 0.01 a 1e-12 change in W0 grows
 # to 1e-4 by step 100).
 @pytest.mark.parametrize("make, kind, h", [
-    (lambda p: SGD(p, lr=0.003, momentum=0.9, weight_decay=0.1), "sgd",
+    # Keras's form of SGD (decoupled decay) is an optimizer's made without parameters.
+    (lambda p: keras_built(SGD(0.003, momentum=0.9, weight_decay=0.1), p), "sgd",
      {"momentum": 0.9, "wd": 0.1}),
     (lambda p: RMSprop(p, lr=0.003), "rmsprop", {"centered": False, "momentum": 0.0}),
     (lambda p: RMSprop(p, lr=0.003, centered=True, momentum=0.5), "rmsprop",
@@ -674,14 +681,14 @@ def test_sgd_updates_a_parameter_larger_than_one_block(momentum, nesterov, weigh
     p = ag.Variable(w0)
     opt = optim.SGD([p], lr=0.1, momentum=momentum, nesterov=nesterov,
                     weight_decay=weight_decay)
-    w, v = w0.copy(), np.zeros(shape)
-    for g in grads:
+    w, b = w0.copy(), None
+    for g in grads:  # PyTorch's form: the optimizer was made with its parameters
         p.grad = g.copy()
         opt.step()
         np.testing.assert_array_equal(p.grad, g)
-        w = w - 0.1 * weight_decay * w
-        v = momentum * v - 0.1 * g
-        w = w + (momentum * v - 0.1 * g if nesterov else v)
+        d = g + weight_decay * w
+        b = d if b is None else momentum * b + d
+        w = w - 0.1 * (d + momentum * b if nesterov else b if momentum else d)
     np.testing.assert_allclose(p.numpy(), w, rtol=1e-12, atol=1e-12)
     assert (len(calls) > 0) == (path == "blas")
 
