@@ -472,3 +472,30 @@ def test_arctan2_shape_mismatch_names_the_op_and_both_shapes():
 def test_doctests(module):
     result = doctest.testmod(module, verbose=False)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_gradient_of_a_large_array_takes_the_in_place_path_and_agrees(dtype):
+    """From 65,536 numbers up ReLU's backward writes the mask into a float array and
+    multiplies g into it (activations._times_positive): the same numbers as g * (x > 0),
+    NaN and infinite gradients included, in the input's dtype, and a fresh array."""
+    rng = np.random.default_rng(0)
+    n = 1 << 17
+    x = rng.normal(size=n).astype(dtype)
+    x[:4] = [0.0, -0.0, np.nan, np.inf]
+    g = rng.normal(size=n).astype(dtype)
+    g[4:8] = [np.inf, -np.inf, np.nan, np.inf]
+    x[4:8] = [1.0, -1.0, -2.0, -3.0]  # inf * 0 where x <= 0: NaN
+    v = ag.Variable(x)
+    ag.relu(v).backward(g)
+    want = g * (x > 0).astype(dtype)
+    np.testing.assert_array_equal(v.grad, want)
+    assert v.grad.dtype == dtype and v.grad is not g
+    # PyTorch agrees but where g * mask is by design a product: PyTorch passes g at a NaN
+    # input (x[2]) and gives 0, not NaN, for a non-finite g where x <= 0 (g[5:8]).
+    torch = pytest.importorskip("torch")
+    xt = torch.tensor(x, requires_grad=True)
+    torch.relu(xt).backward(torch.tensor(g))
+    same = np.ones(n, bool)
+    same[[2, 5, 6, 7]] = False
+    np.testing.assert_array_equal(v.grad[same], xt.grad.numpy()[same])
