@@ -10,6 +10,7 @@ its kinks and jumps, where a finite difference does not estimate the derivative.
 
 import doctest
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -499,3 +500,32 @@ def test_relu_gradient_of_a_large_array_takes_the_in_place_path_and_agrees(dtype
     same = np.ones(n, bool)
     same[[2, 5, 6, 7]] = False
     np.testing.assert_array_equal(v.grad[same], xt.grad.numpy()[same])
+
+
+@pytest.mark.parametrize("dtype, points", [
+    (np.float32, [-1000.0, -104.0, -89.0, -88.0, -30.0, -1.0, 0.0, 0.5, 30.0, 89.0, 1000.0,
+                  np.inf, -np.inf, np.nan]),
+    (np.float64, [-1000.0, -745.0, -709.0, -30.0, 0.0, 1e-300, 37.0, 709.0, np.inf, -np.inf]),
+    (np.float16, [-30.0, -17.0, -12.0, -1.0, 0.0, 3.0, 12.0, np.inf, -np.inf]),
+])
+def test_sigmoid_matches_torch_in_the_tails(dtype, points):
+    """sigmoid is 1 / (1 + exp(-x)) as PyTorch computes it: exactly 0 once exp(-x)
+    overflows (float32 below -88.7), float16 through float32; no warnings; and the
+    gradient y * (1 - y) the same."""
+    torch = pytest.importorskip("torch")
+    x = np.array(points, dtype)
+    v = ag.Variable(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = ag.sigmoid(v)
+        y.backward(np.ones_like(x))
+    xt = torch.tensor(x, requires_grad=True)
+    yt = torch.sigmoid(xt)
+    yt.backward(torch.ones_like(yt))
+    want = yt.detach().numpy()
+    rtol = 1e-3 if dtype == np.float16 else 1e-6  # exp's last bit may differ from torch's
+    np.testing.assert_allclose(y.data, want, rtol=rtol, atol=0)
+    exact = (want == 0) | (want == 1) | np.isnan(want)  # the tails: the same to the bit
+    np.testing.assert_array_equal(y.data[exact], want[exact])
+    assert y.dtype == dtype and exact.sum() >= 4
+    np.testing.assert_allclose(v.grad, xt.grad.numpy(), rtol=rtol, atol=0)

