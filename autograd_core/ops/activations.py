@@ -183,8 +183,8 @@ class Elu(Op):
         self.alpha = alpha
 
     def forward(self, x):
-        # expm1 of min(x, 0): exact near 0, and no overflow in the branch np.where drops.
-        return np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))[()]
+        # expm1 of min(x, 0): exact near 0, and no overflow in the branch where drops.
+        return xp.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))[()]
 
     def backward(self, g, y, x):
         return (xp.where(x > 0, g, g * (y + self.alpha)),)
@@ -215,7 +215,7 @@ class Selu(Op):
 
     def forward(self, x):
         negative = SELU_ALPHA * np.expm1(np.minimum(x, 0))
-        return (SELU_SCALE * np.where(x > 0, x, negative))[()]
+        return (SELU_SCALE * xp.where(x > 0, x, negative))[()]
 
     def backward(self, g, y, x):
         return (xp.where(x > 0, g * SELU_SCALE, g * (y + SELU_SCALE * SELU_ALPHA)),)

@@ -210,7 +210,7 @@ class Where(Op):
         self.cond = cond
 
     def forward(self, a, b):
-        return np.where(self.cond, a, b)[()]  # [()]: a numpy scalar, not a 0-d array
+        return xp.where(self.cond, a, b)[()]  # [()]: a numpy scalar, not a 0-d array
 
     def backward(self, g, y, a, b):
         return xp.where(self.cond, g, 0), xp.where(self.cond, 0, g)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Value, _data, apply, unbroadcast
-from . import _windows, activations, arithmetic, conv, elementwise, indexing, nn, pooling
+from . import _select, _windows, activations, arithmetic, conv, elementwise, indexing, nn, pooling
 from . import reductions, shape, special, trig
 from . import contractions, cumulative, decompositions, inverse
 
@@ -74,7 +74,7 @@ def where(cond, a, b):
     """``a`` where ``cond`` (a constant boolean array), else ``b``."""
     if _any_value(a, b):
         return arithmetic.where(cond, a, b)
-    return np.where(cond, a, b)
+    return _select.where(cond, a, b)  # np.where's values, without its branches (_select)
 
 
 def sign(x):
