@@ -61,20 +61,24 @@ def erf_array(x):
     Computed in float64 and returned in x's dtype; erf(±inf) = ±1, NaN stays NaN.
     """
     x = np.asarray(x)
-    r = np.abs(x).astype(np.float64)
+    r = np.abs(x).astype(np.float64).reshape(-1)  # a fresh array: the reshape is a view
     out = np.empty_like(r)
-    small = r <= 0.46875
-    middle = (r > 0.46875) & (r <= 4.0)
-    large = ~(small | middle)   # beyond 4, and NaN
-    s = r[small]
-    out[small] = s * _horner(_A, s * s) / _horner(_B, s * s)
-    m = r[middle]
-    out[middle] = 1 - _exp_minus_square(m) * _horner(_C, m) / _horner(_D, m)
+    # Each range's elements by their positions (flatnonzero, take, put): on random data a
+    # boolean mask's index and assignment took 200 us each on 65,536 numbers, the three
+    # calls 85 us (numpy walks a mask with a branch per element).
+    small = np.flatnonzero(r <= 0.46875)
+    middle = np.flatnonzero((r > 0.46875) & (r <= 4.0))
+    large = np.flatnonzero(~(r <= 4.0))   # beyond 4, and NaN
+    s = r.take(small)
+    out.put(small, s * _horner(_A, s * s) / _horner(_B, s * s))
+    m = r.take(middle)
+    out.put(middle, 1 - _exp_minus_square(m) * _horner(_C, m) / _horner(_D, m))
     # erfc(27) is below the smallest float64: erf is exactly 1 from there on (inf too).
-    big = np.minimum(r[large], 27.0)
+    big = np.minimum(r.take(large), 27.0)
     z = 1 / (big * big)
     tail = (_ONE_OVER_SQRT_PI - z * _horner(_P, z) / _horner(_Q, z)) / big
-    out[large] = 1 - _exp_minus_square(big) * tail
+    out.put(large, 1 - _exp_minus_square(big) * tail)
+    out = out.reshape(x.shape)
     return np.copysign(out, x).astype(x.dtype, copy=False)[()]
 
 
