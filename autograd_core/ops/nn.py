@@ -9,7 +9,7 @@ from ..labels import all_axes, array_text, over
 from ..worked import Terms
 from . import xp
 from ._operands import axis_arg, axis_or_dim, operand, pair
-from .reductions import shifted_exp
+from .reductions import max_along, shifted_exp
 
 __all__ = ["softmax", "log_softmax", "softmax_cross_entropy", "sigmoid_cross_entropy"]
 
@@ -108,7 +108,7 @@ class SoftmaxCrossEntropy(Op):
     # The ufuncs' own reduce: numpy's np.max/np.sum/np.mean wrappers cost more than the
     # reductions themselves on a (batch, 10) array, and this op runs every training step.
     def forward(self, z):
-        shifted = z - np.maximum.reduce(z, axis=-1, keepdims=True)  # exp never overflows
+        shifted = z - max_along(z, -1)  # exp never overflows
         log_s = np.log(np.add.reduce(np.exp(shifted), axis=-1))     # -log p_i = log_s - shifted_i
         t = self.labels
         if t.dtype.kind in "iu":

