@@ -150,3 +150,40 @@ def test_the_softmax_family_on_many_short_rows_matches_torch(dtype):
     lt.backward()
     np.testing.assert_allclose(loss.data, lt.item(), **tol)
     np.testing.assert_allclose(v.grad, zt.grad.numpy(), **tol)
+
+
+@pytest.mark.parametrize("shape, pool, strides, data_format", [
+    ((4, 26, 26, 3), 2, None, "channels_last"),      # MNIST's: windows tile the image
+    ((2, 9, 9, 2), 3, None, "channels_last"),
+    ((2, 8, 9, 2), (2, 3), None, "channels_last"),
+    ((2, 3, 8, 8), 2, None, "channels_first"),
+    ((2, 11, 11, 2), 2, None, "channels_last"),      # a row and a column left over
+    ((2, 8, 8, 2), 3, 2, "channels_last"),           # overlapping windows
+    ((2, 1, 6, 2), (1, 2), None, "channels_last"),
+])
+def test_max_pool_gradient_fills_every_pixel_it_does_not_zero(shape, pool, strides,
+                                                              data_format, monkeypatch):
+    """Where the windows tile the image the backward writes into uninitialised arrays
+    (_windows._canvas): made NaN-filled here, any pixel left unwritten would show. The
+    gradient is checked against PyTorch's."""
+    torch = pytest.importorskip("torch")
+    from autograd_core.ops import _windows
+    real_empty = np.empty
+    monkeypatch.setattr(_windows.np, "empty",
+                        lambda s, dtype=float, **k: np.full(s, np.nan, dtype)
+                        if np.dtype(dtype).kind == "f" else real_empty(s, dtype))
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=shape)
+    v = ag.Variable(x)
+    y = ag.max_pool2d(v, pool, strides=strides, data_format=data_format)
+    g = rng.normal(size=y.shape)
+    y.backward(g)
+    monkeypatch.setattr(_windows.np, "empty", real_empty)
+    to_nchw = (lambda a: a) if data_format == "channels_first" else \
+        (lambda a: a.transpose(0, 3, 1, 2))
+    xt = torch.tensor(to_nchw(x), requires_grad=True)
+    yt = torch.nn.functional.max_pool2d(xt, pool, stride=strides)
+    yt.backward(torch.tensor(to_nchw(g)))
+    assert not np.isnan(v.grad).any()
+    # (overlapping windows add up in another order than PyTorch's: the last bit may differ)
+    np.testing.assert_allclose(to_nchw(v.grad), xt.grad.numpy(), rtol=1e-14, atol=0)
