@@ -34,12 +34,12 @@ import numpy as np
 import autograd_core as ag
 
 from . import initializers, regularizers
-from .module import Module
+from .keras_module import KerasModule
 
 __all__ = ["Layer"]
 
 
-class Layer(Module):
+class Layer(KerasModule):
     """Base class of layers written Keras's way: ``build``, ``call``, ``add_weight``.
 
     Args:
@@ -48,6 +48,8 @@ class Layer(Module):
         input_shape: without the batch axis, for the first layer of a ``Sequential``.
         activity_regularizer: a penalty of the layer's output, added to ``losses`` at each
             call divided by the batch size (``nn.regularizers``); None by default.
+        dtype: the float dtype of ``add_weight``'s weights and of the computation: floating
+            inputs are cast to it (None: the default float dtype; ``nn.keras_module``).
 
     Attributes:
         built: True once ``build`` has run.
@@ -57,11 +59,11 @@ class Layer(Module):
     """
 
     def __init__(self, name=None, trainable=True, input_shape=None, activity_regularizer=None,
-                 **kwargs):
+                 dtype=None, **kwargs):
         if kwargs:
             raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) "
                             f"{', '.join(sorted(kwargs))}")
-        super().__init__(name)
+        super().__init__(name, dtype=dtype)
         where = f"{type(self).__name__} {self.name!r}"
         self.activity_regularizer = regularizers.for_layer(activity_regularizer,
                                                            "activity_regularizer", where)
@@ -90,7 +92,8 @@ class Layer(Module):
                 or any ``init(shape, dtype)``.
             trainable: False for a weight updated by hand (a running total, a statistic).
             name: the weight's name inside the layer ("variable", "variable_1" by default).
-            dtype: the default float dtype unless given.
+            dtype: the layer's dtype unless given (the default float dtype for a layer
+                made with dtype=None).
             regularizer: a penalty of the weight that ``losses`` adds while it is
                 trainable (``nn.regularizers``: "l2", ``L2(0.001)``, ...).
         Returns:
@@ -98,7 +101,7 @@ class Layer(Module):
         """
         shape = tuple(int(n) for n in shape) if isinstance(shape, (tuple, list)) \
             else (int(shape),)
-        dtype = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
+        dtype = np.dtype(dtype) if dtype is not None else self._float_dtype()
         init = initializers.get(initializer)
         regularizer = regularizers.for_layer(regularizer, "add_weight: regularizer",
                                              f"{type(self).__name__} {self.name!r}")

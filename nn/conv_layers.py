@@ -16,6 +16,9 @@ The Keras "Simple MNIST convnet" (34,826 parameters):
 ...     nn.Flatten(), nn.Dropout(0.5), nn.Dense(10, activation="softmax")])
 >>> model.count_params(), model.layers[3].output_shape
 (34826, (None, 5, 5, 64))
+
+Every layer here takes Keras's ``dtype=None`` keyword: the weights are made in it and
+floating inputs are cast to it (``nn.keras_module``).
 """
 
 import numbers
@@ -25,8 +28,8 @@ import numpy as np
 import autograd_core as ag
 
 from . import activations, initializers, regularizers
-from .layers import _as_input, _batch_shape, _regularizer_configs
-from .module import Module
+from .keras_module import KerasModule
+from .layers import _activation, _as_input, _batch_shape, _regularizer_configs
 
 __all__ = ["Conv2D", "Conv1D", "DepthwiseConv2D",
            "MaxPooling2D", "AveragePooling2D", "MaxPooling1D",
@@ -112,7 +115,7 @@ def _penalties(where, **given):
     return [regularizers.for_layer(r, what, where) for what, r in given.items()]
 
 
-class _Conv(Module):
+class _Conv(KerasModule):
     """The shared body of Conv1D and Conv2D: y = activation(x ⋆ W + b)."""
 
     rank = None
@@ -121,8 +124,8 @@ class _Conv(Module):
                  dilation_rate=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  input_shape=None, name=None, seed=None, kernel_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None, groups=1):
-        super().__init__(name)
+                 bias_regularizer=None, activity_regularizer=None, groups=1, dtype=None):
+        super().__init__(name, dtype=dtype)
         where = f"{type(self).__name__} {self.name!r}"
         if isinstance(filters, (bool, np.bool_)) or not isinstance(filters, numbers.Integral) \
                 or filters <= 0:
@@ -140,7 +143,7 @@ class _Conv(Module):
         kernel_size, strides, padding, data_format, dilation_rate, input_shape = \
             _conv_window_args(where, self.rank, kernel_size, strides, padding, data_format,
                               dilation_rate, input_shape)
-        activation = activations.get(activation)
+        activation = _activation(activation, self)
         kernel_init = initializers.get(kernel_initializer, seed)
         bias_init = initializers.get(bias_initializer, None if seed is None else seed + 1)
         self.filters, self.kernel_size, self.strides = int(filters), kernel_size, strides
@@ -174,7 +177,7 @@ class _Conv(Module):
                              f"channels must be evenly divisible by the number of groups (as "
                              f"Keras); got groups={self.groups}, but the input has "
                              f"{in_channels} channels")
-        dtype = ag.get_default_dtype()
+        dtype = self._float_dtype()
         shape = self.kernel_size + (in_channels // self.groups, self.filters)
         self.W = ag.Variable(self.kernel_initializer(shape, dtype), name=f"{self.name}/W")
         if self.use_bias:
@@ -183,7 +186,7 @@ class _Conv(Module):
 
     def forward(self, x):
         where = f"{type(self).__name__} {self.name!r}"
-        x = _as_input(x, ag.get_default_dtype() if self.W is None else self.W.dtype)
+        x = _as_input(x, self._float_dtype() if self.W is None else self.W.dtype)
         _check_rank(x, self.rank, self.data_format, where)
         first = self.data_format == "channels_first"
         channels = x.shape[1 if first else -1]
@@ -244,6 +247,8 @@ class Conv2D(_Conv):
             size (``nn.regularizers``).
         input_shape: (rows, cols, in) to build now; else built at the first call.
         seed: for the initializers. name: "conv2d", "conv2d_1", ...
+        dtype=None: the float dtype of W, b and the computation, a keyword (None: the
+            default float dtype).
 
     Attributes:
         W: the kernel (kh, kw, in / groups, filters), Keras's ``kernel``.  b: (filters,),
@@ -256,12 +261,12 @@ class Conv2D(_Conv):
                  data_format=None, dilation_rate=(1, 1), groups=1, activation=None,
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 input_shape=None, name=None, seed=None):
+                 input_shape=None, name=None, seed=None, *, dtype=None):
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
                          activation, use_bias, kernel_initializer, bias_initializer,
                          input_shape, name, seed, kernel_regularizer=kernel_regularizer,
                          bias_regularizer=bias_regularizer,
-                         activity_regularizer=activity_regularizer, groups=groups)
+                         activity_regularizer=activity_regularizer, groups=groups, dtype=dtype)
 
 
 class Conv1D(_Conv):
@@ -277,15 +282,15 @@ class Conv1D(_Conv):
                  data_format="channels_last", dilation_rate=1, groups=1, activation=None,
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 input_shape=None, name=None, seed=None):
+                 input_shape=None, name=None, seed=None, *, dtype=None):
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
                          activation, use_bias, kernel_initializer, bias_initializer,
                          input_shape, name, seed, kernel_regularizer=kernel_regularizer,
                          bias_regularizer=bias_regularizer,
-                         activity_regularizer=activity_regularizer, groups=groups)
+                         activity_regularizer=activity_regularizer, groups=groups, dtype=dtype)
 
 
-class DepthwiseConv2D(Module):
+class DepthwiseConv2D(KerasModule):
     """y = activation(x ⋆ W + b), each input channel convolved with its own
     ``depth_multiplier`` kernels (Keras's DepthwiseConv2D): (batch, rows, cols, in) ->
     (batch, new_rows, new_cols, in * depth_multiplier), output channel c * m + j from
@@ -296,7 +301,7 @@ class DepthwiseConv2D(Module):
     depth_multiplier=1, data_format=None, dilation_rate=(1, 1), activation=None,
     use_bias=True, depthwise_initializer="glorot_uniform", bias_initializer="zeros",
     depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-    input_shape=None, name=None, seed=None.
+    input_shape=None, name=None, seed=None; dtype=None, a keyword, as Conv2D's.
 
     Attributes:
         W: the kernel (kh, kw, in, depth_multiplier), Keras's ``depthwise_kernel``.
@@ -307,8 +312,9 @@ class DepthwiseConv2D(Module):
                  data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
                  depthwise_initializer="glorot_uniform", bias_initializer="zeros",
                  depthwise_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, input_shape=None, name=None, seed=None):
-        super().__init__(name)
+                 activity_regularizer=None, input_shape=None, name=None, seed=None, *,
+                 dtype=None):
+        super().__init__(name, dtype=dtype)
         where = f"DepthwiseConv2D {self.name!r}"
         if isinstance(depth_multiplier, (bool, np.bool_)) \
                 or not isinstance(depth_multiplier, numbers.Integral) or depth_multiplier <= 0:
@@ -320,7 +326,7 @@ class DepthwiseConv2D(Module):
         kernel_size, strides, padding, data_format, dilation_rate, input_shape = \
             _conv_window_args(where, 2, kernel_size, strides, padding, data_format,
                               dilation_rate, input_shape)
-        activation = activations.get(activation)
+        activation = _activation(activation, self)
         init = initializers.get(depthwise_initializer, seed)
         bias_init = initializers.get(bias_initializer, None if seed is None else seed + 1)
         self.kernel_size, self.strides, self.padding = kernel_size, strides, padding
@@ -345,7 +351,7 @@ class DepthwiseConv2D(Module):
 
     def build(self, in_channels):
         """W (kh, kw, in, depth_multiplier), b (in * depth_multiplier,)."""
-        dtype = ag.get_default_dtype()
+        dtype = self._float_dtype()
         shape = self.kernel_size + (in_channels, self.depth_multiplier)
         self.W = ag.Variable(self.depthwise_initializer(shape, dtype), name=f"{self.name}/W")
         if self.use_bias:
@@ -354,7 +360,7 @@ class DepthwiseConv2D(Module):
 
     def forward(self, x):
         where = f"DepthwiseConv2D {self.name!r}"
-        x = _as_input(x, ag.get_default_dtype() if self.W is None else self.W.dtype)
+        x = _as_input(x, self._float_dtype() if self.W is None else self.W.dtype)
         _check_rank(x, 2, self.data_format, where)
         first = self.data_format == "channels_first"
         channels = x.shape[1 if first else -1]
@@ -393,14 +399,14 @@ class DepthwiseConv2D(Module):
                 f"padding={self.padding}, activation={activations.name_of(self.activation)}")
 
 
-class _Pooling(Module):
+class _Pooling(KerasModule):
     """The shared body of the window poolings: no weights, one op."""
 
     rank = None
     op = None
 
-    def __init__(self, pool_size, strides, padding, data_format, name):
-        super().__init__(name)
+    def __init__(self, pool_size, strides, padding, data_format, name, dtype):
+        super().__init__(name, dtype=dtype)
         where = f"{type(self).__name__} {self.name!r}"
         self.pool_size = _ints(pool_size, self.rank, "pool_size", where)
         self.strides = self.pool_size if strides is None else \
@@ -410,7 +416,7 @@ class _Pooling(Module):
 
     def forward(self, x):
         where = f"{type(self).__name__} {self.name!r}"
-        x = _as_input(x, ag.get_default_dtype())
+        x = _as_input(x, self._float_dtype())
         _check_rank(x, self.rank, self.data_format, where)
         if self.rank == 2:
             return _named(where, self.op, x, self.pool_size, self.strides, self.padding,
@@ -440,8 +446,8 @@ class MaxPooling2D(_Pooling):
     op = staticmethod(ag.max_pool2d)
 
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
-                 name=None):
-        super().__init__(pool_size, strides, padding, data_format, name)
+                 name=None, *, dtype=None):
+        super().__init__(pool_size, strides, padding, data_format, name, dtype)
 
 
 class AveragePooling2D(_Pooling):
@@ -453,8 +459,8 @@ class AveragePooling2D(_Pooling):
     op = staticmethod(ag.avg_pool2d)
 
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
-                 name=None):
-        super().__init__(pool_size, strides, padding, data_format, name)
+                 name=None, *, dtype=None):
+        super().__init__(pool_size, strides, padding, data_format, name, dtype)
 
 
 class MaxPooling1D(_Pooling):
@@ -466,8 +472,8 @@ class MaxPooling1D(_Pooling):
     op = staticmethod(ag.max_pool1d)
 
     def __init__(self, pool_size=2, strides=None, padding="valid",
-                 data_format="channels_last", name=None):
-        super().__init__(pool_size, strides, padding, data_format, name)
+                 data_format="channels_last", name=None, *, dtype=None):
+        super().__init__(pool_size, strides, padding, data_format, name, dtype)
 
 
 class AveragePooling1D(_Pooling):
@@ -477,24 +483,24 @@ class AveragePooling1D(_Pooling):
     op = staticmethod(ag.avg_pool1d)
 
     def __init__(self, pool_size=2, strides=None, padding="valid",
-                 data_format="channels_last", name=None):
-        super().__init__(pool_size, strides, padding, data_format, name)
+                 data_format="channels_last", name=None, *, dtype=None):
+        super().__init__(pool_size, strides, padding, data_format, name, dtype)
 
 
-class _GlobalPooling2D(Module):
+class _GlobalPooling2D(KerasModule):
     """Shared body: one number per channel, over all rows and cols (over all steps for
     ``rank = 1``, the 1-D layers' base)."""
 
     rank = 2
 
-    def __init__(self, data_format=None, keepdims=False, name=None):
-        super().__init__(name)
+    def __init__(self, data_format=None, keepdims=False, name=None, *, dtype=None):
+        super().__init__(name, dtype=dtype)
         self.data_format = _data_format(data_format, f"{type(self).__name__} {self.name!r}")
         self.keepdims = bool(keepdims)
 
     def forward(self, x):
         _check_rank(x, self.rank, self.data_format, f"{type(self).__name__} {self.name!r}")
-        x = _as_input(x, ag.get_default_dtype())
+        x = _as_input(x, self._float_dtype())
         first = 2 if self.data_format == "channels_first" else 1  # the first spatial axis
         return self.reduce(x, axis=tuple(range(first, first + self.rank)),
                            keepdims=self.keepdims)

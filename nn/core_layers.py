@@ -6,6 +6,8 @@ Each is a short formula on Values, so its gradient is that of the ops it uses:
 g over the copies. ``TimeDistributed(layer)`` runs one layer on every time step at once by
 folding the steps into the batch axis, (batch, steps, ...) -> (batch * steps, ...), so the
 layer's weights are shared by all steps and collect the gradients of every step.
+Each takes Keras's ``dtype=None`` keyword: floating inputs are cast to the dtype given
+(``nn.keras_module``).
 
 >>> import nn
 >>> model = nn.Sequential([nn.Input((10, 16)), TimeDistributed(nn.Dense(8))])
@@ -20,13 +22,14 @@ import numpy as np
 
 import autograd_core as ag
 
+from .keras_module import KerasModule
 from .layers import _as_input, _batch_shape
 from .module import Module
 
 __all__ = ["Lambda", "Rescaling", "Permute", "RepeatVector", "TimeDistributed"]
 
 
-class Lambda(Module):
+class Lambda(KerasModule):
     """y = function(x, **arguments): any function of Values as a layer.
 
     Args (Keras's):
@@ -35,6 +38,8 @@ class Lambda(Module):
             input shape (batch axis included) returning the output's; when given, each
             output is checked against it (Keras only uses it to infer shapes).
         arguments=None: a dict of keyword arguments for ``function``.
+        dtype=None: Keras's, a keyword: floating inputs are cast to it before ``function``
+            sees them (``nn.keras_module``).
 
     A function is code, not data: ``get_config`` refuses, so ``model.save`` of a model
     holding a Lambda raises, naming it (Keras refuses to load one unless told its code is
@@ -42,8 +47,8 @@ class Lambda(Module):
     """
 
     def __init__(self, function, output_shape=None, arguments=None, input_shape=None,
-                 name=None):
-        super().__init__(name)
+                 name=None, *, dtype=None):
+        super().__init__(name, dtype=dtype)
         self.where = f"Lambda {self.name!r}"
         if not callable(function):
             raise TypeError(f"{self.where}: function must be callable, got "
@@ -69,7 +74,7 @@ class Lambda(Module):
 
     def forward(self, x):
         if not isinstance(x, (ag.Value, list, tuple, dict)):  # a list is several inputs
-            x = ag.constant(_as_input(x, ag.get_default_dtype()))  # as Keras, a tensor
+            x = ag.constant(_as_input(x, self._float_dtype()))  # as Keras, a tensor
         kwargs = dict(self.arguments)
         if self._takes_training:
             kwargs["training"] = self.training
@@ -124,7 +129,7 @@ def _numbers(value, what, where):
     return float(array) if array.ndim == 0 else array.astype(np.float64)
 
 
-class Rescaling(Module):
+class Rescaling(KerasModule):
     """y = x * scale + offset, in float: Keras's way to bring pixels to [0, 1]
     (``Rescaling(1 / 255)``) or [-1, 1] (``Rescaling(1 / 127.5, offset=-1)``).
     dL/dx = g * scale.
@@ -133,8 +138,8 @@ class Rescaling(Module):
         input's last axes (one per channel, say).
     """
 
-    def __init__(self, scale, offset=0.0, input_shape=None, name=None):
-        super().__init__(name)
+    def __init__(self, scale, offset=0.0, input_shape=None, name=None, *, dtype=None):
+        super().__init__(name, dtype=dtype)
         self.where = f"Rescaling {self.name!r}"
         scale = _numbers(scale, "scale", self.where)
         offset = _numbers(offset, "offset", self.where)
@@ -142,9 +147,9 @@ class Rescaling(Module):
         self.scale, self.offset = scale, offset
 
     def forward(self, x):
-        x = _as_input(x, ag.get_default_dtype())
+        x = _as_input(x, self._float_dtype())
         if x.dtype.kind != "f":  # uint8 pixels held in a Value
-            x = ag.cast(x, ag.get_default_dtype())
+            x = ag.cast(x, self._float_dtype())
         dtype = x.dtype
         scale, offset = np.asarray(self.scale, dtype), np.asarray(self.offset, dtype)
         for what, array in (("scale", scale), ("offset", offset)):
@@ -165,7 +170,7 @@ class Rescaling(Module):
         return f"scale={self.scale}, offset={self.offset}"
 
 
-class Permute(Module):
+class Permute(KerasModule):
     """y = x with its axes reordered, the batch axis staying first: ``Permute((2, 1))``
     turns (batch, steps, features) into (batch, features, steps). dL/dx = g with the
     inverse permutation.
@@ -173,8 +178,8 @@ class Permute(Module):
     Args (Keras's): dims: the new order of axes 1..n (1-based: the batch axis is 0).
     """
 
-    def __init__(self, dims, input_shape=None, name=None):
-        super().__init__(name)
+    def __init__(self, dims, input_shape=None, name=None, *, dtype=None):
+        super().__init__(name, dtype=dtype)
         self.where = f"Permute {self.name!r}"
         try:
             dims = tuple(dims)
@@ -204,7 +209,7 @@ class Permute(Module):
         return f"dims={self.dims}"
 
 
-class RepeatVector(Module):
+class RepeatVector(KerasModule):
     """y[:, t] = x for t < n: (batch, features) -> (batch, n, features), a sequence of n
     copies (an encoder's summary fed to every step of a decoder). dL/dx = sum over t of
     g[:, t].
@@ -212,8 +217,8 @@ class RepeatVector(Module):
     Args (Keras's): n: the number of copies, a positive int.
     """
 
-    def __init__(self, n, input_shape=None, name=None):
-        super().__init__(name)
+    def __init__(self, n, input_shape=None, name=None, *, dtype=None):
+        super().__init__(name, dtype=dtype)
         self.where = f"RepeatVector {self.name!r}"
         if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):
             raise TypeError(f"{self.where}: n must be an int, got {type(n).__name__} {n!r}")
@@ -237,7 +242,7 @@ class RepeatVector(Module):
         return f"n={self.n}"
 
 
-class TimeDistributed(Module):
+class TimeDistributed(KerasModule):
     """y[:, t] = layer(x[:, t]) for every step t: (batch, steps, ...) -> (batch, steps,
     ...layer's output), computed as one call of ``layer`` on (batch * steps, ...).
 
@@ -246,11 +251,11 @@ class TimeDistributed(Module):
 
     Args (Keras's): layer: the layer to apply (any Module; to be saved with the model it
         needs a ``get_config``, as nn's Keras layers have). input_shape: (steps, ...) to
-        build now.
+        build now. dtype=None: floating inputs are cast to it; ``layer`` keeps its own.
     """
 
-    def __init__(self, layer, input_shape=None, name=None):
-        super().__init__(name)
+    def __init__(self, layer, input_shape=None, name=None, *, dtype=None):
+        super().__init__(name, dtype=dtype)
         self.where = f"TimeDistributed {self.name!r}"
         if not isinstance(layer, Module):
             raise TypeError(f"{self.where}: layer must be a layer (a Module), got "
@@ -265,7 +270,7 @@ class TimeDistributed(Module):
         if np.ndim(x) < 3:
             raise ValueError(f"{self.where}: expected input of rank 3 or more, (batch, steps, "
                              f"...), got shape {np.shape(x)}")
-        x = _as_input(x, ag.get_default_dtype())
+        x = _as_input(x, self._float_dtype())
         batch, steps = x.shape[:2]
         y = self.layer(ag.reshape(x, (batch * steps,) + x.shape[2:]))
         if not isinstance(y, ag.Value) or y.ndim < 1 or y.shape[0] != batch * steps:

@@ -20,6 +20,7 @@ import numpy as np
 import autograd_core as ag
 
 from . import activations, initializers, regularizers
+from .keras_module import KerasModule
 from .module import Module
 
 __all__ = [
@@ -84,6 +85,15 @@ def _regularizer_configs(layer):
             if name.endswith("_regularizer")}
 
 
+def _activation(identifier, layer):
+    """``activations.get(identifier)``; a layer it makes for a name ("prelu") is this
+    layer's own, so it takes this layer's dtype."""
+    activation = activations.get(identifier)
+    if isinstance(identifier, str) and isinstance(activation, KerasModule):
+        activation._given_dtype = layer._given_dtype
+    return activation
+
+
 def _as_input(x, dtype):
     """Data for a layer: Values pass; numpy data and lists become arrays of the weights'
     dtype (float64 data would otherwise turn every later result float64)."""
@@ -92,7 +102,7 @@ def _as_input(x, dtype):
     return np.asarray(x, dtype=dtype)
 
 
-class Dense(Module):
+class Dense(KerasModule):
     """y = activation(x @ W + b);  x: (batch, n_in) -> y: (batch, units)
 
     Args:
@@ -110,6 +120,8 @@ class Dense(Module):
         input_dim: n_in, another way to say ``input_shape=(n_in,)``.
         name: unique by default: "dense", "dense_1", ...
         seed: seed for the random initializers, for reproducible weights.
+        dtype: the float dtype of W, b and the computation, a keyword (None: the default
+            float dtype; ``nn.keras_module``).
 
     Attributes:
         W: the kernel (n_in, units), Keras's ``kernel``.  b: the bias (units,), ``bias``.
@@ -118,8 +130,8 @@ class Dense(Module):
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 input_shape=None, input_dim=None, name=None, seed=None):
-        super().__init__(name)
+                 input_shape=None, input_dim=None, name=None, seed=None, *, dtype=None):
+        super().__init__(name, dtype=dtype)
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
             raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
         where = f"Dense {self.name!r}"
@@ -133,7 +145,7 @@ class Dense(Module):
         self.use_bias = bool(use_bias)
         self.W = None
         self.b = None
-        self.activation = activations.get(activation)
+        self.activation = _activation(activation, self)
         self.kernel_initializer = initializers.get(kernel_initializer, seed)
         self.bias_initializer = initializers.get(
             bias_initializer, None if seed is None else seed + 1)
@@ -156,7 +168,7 @@ class Dense(Module):
 
     def build(self, n_in):
         """Create W (n_in, units) and b (units,) from the initializers."""
-        dtype = ag.get_default_dtype()
+        dtype = self._float_dtype()
         self.W = ag.Variable(self.kernel_initializer((n_in, self.units), dtype),
                              name=f"{self.name}/W")
         if self.use_bias:
@@ -168,7 +180,8 @@ class Dense(Module):
 
     def logits(self, x):
         """z = x @ W + b, before the activation (the fused losses start from it)."""
-        x = _as_input(x, ag.get_default_dtype() if self.W is None else self.W.dtype)
+        x = _as_input(self._autocast(x), self._float_dtype() if self.W is None
+                      else self.W.dtype)
         if self.W is None:
             if x.ndim < 1:
                 raise ValueError(f"Dense {self.name!r}: expected input of shape (batch, "
@@ -217,26 +230,27 @@ class Perceptron(Dense):
 
     def __init__(self, n_in=None, activation="step", use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", name=None,
-                 seed=None):
+                 seed=None, *, dtype=None):
         super().__init__(1, activation, use_bias, kernel_initializer, bias_initializer,
-                         input_dim=n_in, name=name, seed=seed)
+                         input_dim=n_in, name=name, seed=seed, dtype=dtype)
 
 
 Neuron = Perceptron
 
 
-class Flatten(Module):
+class Flatten(KerasModule):
     """y = x reshaped to (batch, everything else): (batch, 28, 28) -> (batch, 784)
 
     Keras's Flatten and PyTorch's in one, as their defaults agree (every axis but the
     batch). PyTorch's ``Flatten(start_dim, end_dim)`` merges the axes start..end, e.g.
     ``Flatten(0, 1)``: (n, 1) -> (n,). Keras's ``data_format="channels_first"`` moves the
-    channels last before flattening, so the features keep channels_last order.
+    channels last before flattening, so the features keep channels_last order. Keras's
+    ``dtype`` (a keyword) casts floating inputs to it (``nn.keras_module``).
     """
 
     def __init__(self, start_dim=1, end_dim=-1, *, data_format=None, input_shape=None,
-                 name=None):
-        super().__init__(name)
+                 name=None, dtype=None):
+        super().__init__(name, dtype=dtype)
         where = f"Flatten {self.name!r}"
         for what, dim in (("start_dim", start_dim), ("end_dim", end_dim)):
             if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
@@ -283,7 +297,7 @@ def dropout_mask(shape, rate, rng, dtype):
     return (u >= rate).astype(dtype) / dtype.type(1 - rate)
 
 
-class Dropout(Module):
+class Dropout(KerasModule):
     """y = x * mask / (1 - rate) in training mode, mask_i ~ Bernoulli(1 - rate); y = x in
     inference mode.
 
@@ -297,10 +311,11 @@ class Dropout(Module):
         seed: seed of this layer's own generator (else ``ag.random``'s is used).
         p: PyTorch's name for ``rate``. (PyTorch's ``inplace`` is accepted and changes
             nothing: results here are new Values.)
+        dtype: Keras's, a keyword: floating inputs are cast to it (``nn.keras_module``).
     """
 
-    def __init__(self, rate=None, seed=None, name=None, *, p=None, inplace=False):
-        super().__init__(name)
+    def __init__(self, rate=None, seed=None, name=None, *, p=None, inplace=False, dtype=None):
+        super().__init__(name, dtype=dtype)
         where = f"Dropout {self.name!r}"
         if rate is not None and p is not None:
             raise TypeError(f"{where}: give rate (Keras) or p (PyTorch), not both")
@@ -313,7 +328,7 @@ class Dropout(Module):
     def forward(self, x):
         if not self.training or self.rate == 0:
             return x
-        dtype = x.dtype if isinstance(x, ag.Value) else ag.get_default_dtype()
+        dtype = x.dtype if isinstance(x, ag.Value) else self._float_dtype()
         return ag.multiply(x, dropout_mask(np.shape(x), self.rate, self._rng, dtype))
 
     def get_config(self):
@@ -325,16 +340,18 @@ class Dropout(Module):
         return f"rate={self.rate}"
 
 
-class Activation(Module):
+class Activation(KerasModule):
     """y = activation(x), as a layer: ``Activation("relu")``.
 
     Args:
         activation: a name or a function, as ``Dense``'s.
+        dtype: a keyword, Keras's: floating inputs are cast to it (``nn.keras_module``);
+            also taken by ReLU, Sigmoid, Tanh, Softmax and LeakyReLU.
     """
 
-    def __init__(self, activation, name=None):
-        super().__init__(name)
-        self.activation = activations.get(activation)
+    def __init__(self, activation, name=None, *, dtype=None):
+        super().__init__(name, dtype=dtype)
+        self.activation = _activation(activation, self)
 
     def forward(self, x):
         return self.activation(x)
@@ -356,31 +373,31 @@ class ReLU(Activation):
     engine never overwrites an input, so the result is the same either way.
     """
 
-    def __init__(self, name=None, *, inplace=False):
-        super().__init__("relu", name)
+    def __init__(self, name=None, *, inplace=False, dtype=None):
+        super().__init__("relu", name, dtype=dtype)
         self.inplace = bool(inplace)
 
 
 class Sigmoid(Activation):
     """y = 1 / (1 + exp(-x))"""
 
-    def __init__(self, name=None):
-        super().__init__("sigmoid", name)
+    def __init__(self, name=None, *, dtype=None):
+        super().__init__("sigmoid", name, dtype=dtype)
 
 
 class Tanh(Activation):
     """y = tanh(x)"""
 
-    def __init__(self, name=None):
-        super().__init__("tanh", name)
+    def __init__(self, name=None, *, dtype=None):
+        super().__init__("tanh", name, dtype=dtype)
 
 
-class Softmax(Module):
+class Softmax(KerasModule):
     """y = exp(x) / sum(exp(x)) along ``axis`` (the last by default; PyTorch's
     ``nn.Softmax(dim=1)`` names it ``dim``)"""
 
-    def __init__(self, axis=-1, name=None, *, dim=None):
-        super().__init__(name)
+    def __init__(self, axis=-1, name=None, *, dim=None, dtype=None):
+        super().__init__(name, dtype=dtype)
         if dim is not None:
             if axis != -1:
                 raise TypeError(f"Softmax {self.name!r}: give axis (Keras) or dim (PyTorch), "
@@ -400,15 +417,16 @@ class Softmax(Module):
         return f"axis={self.axis}"
 
 
-class LeakyReLU(Module):
+class LeakyReLU(KerasModule):
     """y = x if x > 0 else alpha * x.  Keras's layer default alpha is 0.3 (PyTorch: 0.01).
 
     ``negative_slope=`` (Keras 3's and PyTorch's name) sets ``alpha``; the default stays
     Keras's, so PyTorch's ``nn.LeakyReLU()`` ports as ``LeakyReLU(negative_slope=0.01)``.
     PyTorch's ``inplace`` is accepted and changes nothing."""
 
-    def __init__(self, alpha=0.3, name=None, *, negative_slope=None, inplace=False):
-        super().__init__(name)
+    def __init__(self, alpha=0.3, name=None, *, negative_slope=None, inplace=False,
+                 dtype=None):
+        super().__init__(name, dtype=dtype)
         where = f"LeakyReLU {self.name!r}"
         if negative_slope is not None:
             if alpha != 0.3:
@@ -429,7 +447,7 @@ class LeakyReLU(Module):
         return f"alpha={self.alpha}"
 
 
-class PReLU(Module):
+class PReLU(KerasModule):
     """y = x if x > 0 else alpha * x, with a trainable slope alpha per unit (last axis).
 
         y = relu(x) - alpha * relu(-x)      dL/dalpha = -g * relu(-x) = g * min(x, 0)
@@ -441,10 +459,12 @@ class PReLU(Module):
     Args:
         alpha_initializer: 0.25 (a number), or any initializer name or callable.
         input_shape: build now, alpha of shape input_shape[-1:].
+        dtype: of alpha and the computation, a keyword (None: the default float dtype;
+            ``nn.keras_module``).
     """
 
-    def __init__(self, alpha_initializer=0.25, input_shape=None, name=None):
-        super().__init__(name)
+    def __init__(self, alpha_initializer=0.25, input_shape=None, name=None, *, dtype=None):
+        super().__init__(name, dtype=dtype)
         self.alpha = None
         self.alpha_initializer = (initializers.Constant(alpha_initializer)
                                   if isinstance(alpha_initializer, (int, float))
@@ -459,11 +479,11 @@ class PReLU(Module):
         return config
 
     def build(self, units):
-        self.alpha = ag.Variable(self.alpha_initializer((units,), ag.get_default_dtype()),
+        self.alpha = ag.Variable(self.alpha_initializer((units,), self._float_dtype()),
                                  name=f"{self.name}/alpha")
 
     def forward(self, x):
-        x = _as_input(x, ag.get_default_dtype() if self.alpha is None else self.alpha.dtype)
+        x = _as_input(x, self._float_dtype() if self.alpha is None else self.alpha.dtype)
         _batched(x, f"PReLU {self.name!r}")
         if self.alpha is None:
             self.build(x.shape[-1])
@@ -478,15 +498,16 @@ class PReLU(Module):
 activations.register_layer("prelu", PReLU)
 
 
-class Residual(Module):
+class Residual(KerasModule):
     """y = x + inner(x): a skip connection around ``inner`` (any Module of matching shape).
 
     The identity path carries the gradient straight back (dy/dx = 1 + d inner/dx), which
-    is why very deep residual networks still train.
+    is why very deep residual networks still train. ``dtype``, a keyword, casts floating
+    inputs to it (``nn.keras_module``); ``inner`` keeps its own.
     """
 
-    def __init__(self, inner, name=None):
-        super().__init__(name)
+    def __init__(self, inner, name=None, *, dtype=None):
+        super().__init__(name, dtype=dtype)
         if not callable(inner):
             raise TypeError(f"Residual: inner must be a Module, got {type(inner).__name__}")
         self.inner = inner

@@ -6,6 +6,9 @@ models with several inputs.
 [[3.0, 3.0]]
 >>> Concatenate()([np.ones((1, 2)), np.zeros((1, 1))]).numpy().tolist()
 [[1.0, 1.0, 0.0]]
+
+Each takes Keras's ``dtype=None`` keyword: floating inputs are cast to it before they are
+merged (``nn.keras_module``).
 """
 
 import functools
@@ -14,12 +17,12 @@ import numpy as np
 
 import autograd_core as ag
 
-from .module import Module
+from .keras_module import KerasModule, with_dtype
 
 __all__ = ["Add", "Subtract", "Multiply", "Average", "Concatenate", "add", "concatenate"]
 
 
-class _Merge(Module):
+class _Merge(KerasModule):
     """Takes a list of at least two tensors of one shape (``Concatenate``: one shape but
     along ``axis``)."""
 
@@ -39,7 +42,7 @@ class _Merge(Module):
                              f"{', '.join(map(str, shapes))}")
 
     def get_config(self):
-        return {"name": self.name}
+        return with_dtype({"name": self.name}, self._given_dtype)
 
 
 class Add(_Merge):
@@ -78,8 +81,8 @@ class Average(_Merge):
 class Concatenate(_Merge):
     """y = [x_1, x_2, ...] joined along ``axis`` (the last by default, Keras's)."""
 
-    def __init__(self, axis=-1, name=None):
-        super().__init__(name)
+    def __init__(self, axis=-1, name=None, *, dtype=None):
+        super().__init__(name, dtype=dtype)
         if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
             raise TypeError(f"Concatenate: axis must be an integer, got {axis!r}")
         self.axis = int(axis)
@@ -99,7 +102,7 @@ class Concatenate(_Merge):
         return ag.concatenate(xs, axis=self.axis)
 
     def get_config(self):
-        return {"axis": self.axis, "name": self.name}
+        return with_dtype({"axis": self.axis, "name": self.name}, self._given_dtype)
 
 
 def add(inputs, **kwargs):

@@ -39,6 +39,7 @@ import optim
 from . import activations, losses, regularizers, saving
 from .atomic import atomic_write
 from .functional_model import Input, InputLayer
+from .keras_module import KerasModule, with_dtype
 from .module import Module
 from .symbolic import map_structure
 
@@ -138,16 +139,22 @@ def _model_config(model):
 
 def layer_config(layer):
     """{"class_name", "config"} of a layer, from its ``get_config()`` if its class writes
-    one (Module's own says only the name and input shape, too little to rebuild most
-    layers: the constructor's arguments are read back from the layer instead)."""
+    one (Module's and KerasModule's own say only the name, input shape and dtype, too
+    little to rebuild most layers: the constructor's arguments are read back from the
+    layer instead)."""
     where = f"save: layer {layer.name!r} ({type(layer).__name__})"
-    if getattr(type(layer), "get_config", Module.get_config) is not Module.get_config:
+    if getattr(type(layer), "get_config", Module.get_config) not in (
+            Module.get_config, KerasModule.get_config):
         config = layer.get_config()
     else:
         config = {}
         for name, p in inspect.signature(type(layer).__init__).parameters.items():
             if name == "self" or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) \
                     or not hasattr(layer, name):
+                continue
+            if name == "dtype" and isinstance(layer, KerasModule):
+                # as get_config writes it: only a dtype given, and not float32
+                with_dtype(config, layer._given_dtype)
                 continue
             value = getattr(layer, name)
             if name == "input_shape" and value is not None:

@@ -37,6 +37,8 @@ class Model(Layer):
         inputs, outputs: for the functional API, the ``nn.Input`` tensors and the tensors
             computed from them (one each, or lists or dicts of them).
         name: the model's name.
+        trainable, dtype, ...: as ``Layer``'s, keywords (``dtype`` casts the floating
+            inputs; each layer keeps its own).
 
     A subclass defines ``call`` (or ``forward``) and keeps its layers as attributes.
 

@@ -283,6 +283,11 @@ class Module:
             if v.dtype.kind == "f" and v.dtype != dtype:
                 v.data, v.grad = v.data.astype(dtype), None
                 v.mark_changed()
+        # A Keras layer given a dtype casts its inputs to it (nn.keras_module): from now on
+        # to its weights' new one, which its config records too.
+        for m in self.modules():
+            if getattr(m, "_given_dtype", None) is not None:
+                m._given_dtype = dtype
         return self
 
     def cpu(self):

@@ -16,6 +16,9 @@ factor: g for added noise, g * m for multiplied noise m.
 >>> x = np.ones((2, 3), np.float32)
 >>> bool((layer(x).numpy() != 1).all()), bool((layer(x, training=False) == 1).all())
 (True, True)
+
+Each takes Keras's ``dtype=None`` keyword: floating inputs are cast to it, and the noise
+drawn in it (``nn.keras_module``).
 """
 
 import math
@@ -27,29 +30,29 @@ import autograd_core as ag
 
 from . import regularizers
 from .conv_layers import _check_rank, _data_format
+from .keras_module import KerasModule
 from .layers import _real, dropout_mask
-from .module import Module
 
 __all__ = ["GaussianNoise", "GaussianDropout", "SpatialDropout1D", "SpatialDropout2D",
            "ActivityRegularization"]
 
 
-def _dtype_of(x):
-    return x.dtype if isinstance(x, ag.Value) and x.dtype.kind == "f" \
-        else ag.get_default_dtype()
-
-
-class _Noise(Module):
+class _Noise(KerasModule):
     """Shared body: a seed of the layer's own generator (else ``ag.random``'s)."""
 
-    def __init__(self, seed, name):
-        super().__init__(name)
+    def __init__(self, seed, name, dtype):
+        super().__init__(name, dtype=dtype)
         if seed is not None and (isinstance(seed, (bool, np.bool_))
                                  or not isinstance(seed, numbers.Integral) or seed < 0):
             raise ValueError(f"{type(self).__name__} {self.name!r}: seed must be an int >= 0 "
                              f"or None, got {seed!r}")
         self.seed = seed
         self._rng = None if seed is None else np.random.default_rng(seed)
+
+    def _dtype_of(self, x):
+        """The noise's dtype: a floating Value's, else the layer's float dtype."""
+        return x.dtype if isinstance(x, ag.Value) and x.dtype.kind == "f" \
+            else self._float_dtype()
 
     def _normal(self, shape, mean, stddev, dtype):
         if self._rng is not None:
@@ -65,14 +68,14 @@ class GaussianNoise(_Noise):
         seed=None: of the layer's own generator.
     """
 
-    def __init__(self, stddev, seed=None, name=None):
-        super().__init__(seed, name)
+    def __init__(self, stddev, seed=None, name=None, *, dtype=None):
+        super().__init__(seed, name, dtype)
         self.stddev = _unit(stddev, "stddev", f"GaussianNoise {self.name!r}")
 
     def forward(self, x):
         if not self.training or self.stddev == 0:
             return x
-        dtype = _dtype_of(x)
+        dtype = self._dtype_of(x)
         return ag.add(x, self._normal(np.shape(x), 0.0, self.stddev, dtype))
 
     def get_config(self):
@@ -113,15 +116,15 @@ class GaussianDropout(_Rate):
         seed=None.
     """
 
-    def __init__(self, rate, seed=None, name=None):
-        super().__init__(seed, name)
+    def __init__(self, rate, seed=None, name=None, *, dtype=None):
+        super().__init__(seed, name, dtype)
         self.rate = _real(rate, "rate", f"GaussianDropout {self.name!r}", 0.0, 1.0)
 
     def forward(self, x):
         if not self.training or self.rate == 0:
             return x
         stddev = math.sqrt(self.rate / (1.0 - self.rate))
-        return ag.multiply(x, self._normal(np.shape(x), 1.0, stddev, _dtype_of(x)))
+        return ag.multiply(x, self._normal(np.shape(x), 1.0, stddev, self._dtype_of(x)))
 
 
 class _SpatialDropout(_Rate):
@@ -130,8 +133,8 @@ class _SpatialDropout(_Rate):
 
     rank = None
 
-    def __init__(self, rate, seed, name, data_format=None):
-        super().__init__(seed, name)
+    def __init__(self, rate, seed, name, data_format=None, dtype=None):
+        super().__init__(seed, name, dtype)
         where = f"{type(self).__name__} {self.name!r}"
         self.rate = _real(rate, "rate", where, 0.0, 1.0)
         self.data_format = _data_format(data_format, where)
@@ -144,7 +147,7 @@ class _SpatialDropout(_Rate):
         first = self.data_format == "channels_first"
         mask_shape = shape[:2] + (1,) * self.rank if first else \
             (shape[0],) + (1,) * self.rank + shape[-1:]
-        return ag.multiply(x, dropout_mask(mask_shape, self.rate, self._rng, _dtype_of(x)))
+        return ag.multiply(x, dropout_mask(mask_shape, self.rate, self._rng, self._dtype_of(x)))
 
 
 class SpatialDropout1D(_SpatialDropout):
@@ -156,8 +159,8 @@ class SpatialDropout1D(_SpatialDropout):
 
     rank = 1
 
-    def __init__(self, rate, seed=None, name=None):
-        super().__init__(rate, seed, name)
+    def __init__(self, rate, seed=None, name=None, *, dtype=None):
+        super().__init__(rate, seed, name, dtype=dtype)
 
 
 class SpatialDropout2D(_SpatialDropout):
@@ -170,8 +173,8 @@ class SpatialDropout2D(_SpatialDropout):
 
     rank = 2
 
-    def __init__(self, rate, data_format=None, seed=None, name=None):
-        super().__init__(rate, seed, name, data_format)
+    def __init__(self, rate, data_format=None, seed=None, name=None, *, dtype=None):
+        super().__init__(rate, seed, name, data_format, dtype)
 
     def get_config(self):
         config = super().get_config()
@@ -179,7 +182,7 @@ class SpatialDropout2D(_SpatialDropout):
         return config
 
 
-class ActivityRegularization(Module):
+class ActivityRegularization(KerasModule):
     """y = x; adds l1 * sum(|x|) + l2 * sum(x**2), divided by the batch size, to the
     layer's ``losses`` at each call (nn's activity penalty, ``Module.losses``), which
     ``fit`` adds to the loss. d(penalty)/dx = (l1 * sign(x) + 2 * l2 * x) / batch.
@@ -187,8 +190,8 @@ class ActivityRegularization(Module):
     Args (Keras's): l1=0.0, l2=0.0: the factors, finite and >= 0.
     """
 
-    def __init__(self, l1=0.0, l2=0.0, name=None):
-        super().__init__(name)
+    def __init__(self, l1=0.0, l2=0.0, name=None, *, dtype=None):
+        super().__init__(name, dtype=dtype)
         where = f"ActivityRegularization {self.name!r}"
         l1, l2 = (_real(v, what, where, 0.0, math.inf) for what, v in (("l1", l1), ("l2", l2)))
         self.l1, self.l2 = l1, l2

@@ -26,8 +26,8 @@ import numpy as np
 import autograd_core as ag
 
 from . import initializers, regularizers
+from .keras_module import KerasModule
 from .layers import _as_input, _batch_shape, _flag, _real, _regularizer_configs
-from .module import Module
 
 __all__ = ["BatchNormalization", "LayerNormalization"]
 
@@ -50,7 +50,7 @@ def _scale_shift(y, gamma, beta, shape):
     return y
 
 
-class BatchNormalization(Module):
+class BatchNormalization(KerasModule):
     """y = gamma * (x - mean) / sqrt(var + epsilon) + beta, per feature along ``axis``.
 
     In training (``training=True``, or the layer in training mode, as during ``fit``):
@@ -74,6 +74,8 @@ class BatchNormalization(Module):
         beta_initializer="zeros", gamma_initializer="ones",
         moving_mean_initializer="zeros", moving_variance_initializer="ones".
         input_shape: the sample shape, to build now; else built at the first call.
+        dtype=None: the float dtype of the weights, the moving statistics and the
+            computation, a keyword (None: the default float dtype; ``nn.keras_module``).
 
     Attributes:
         gamma, beta: trainable (C,) (absent when scale/center is False).
@@ -84,8 +86,8 @@ class BatchNormalization(Module):
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
-                 input_shape=None, name=None):
-        super().__init__(name)
+                 input_shape=None, name=None, *, dtype=None):
+        super().__init__(name, dtype=dtype)
         where = f"BatchNormalization {self.name!r}"
         if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, numbers.Integral):
             raise TypeError(f"{where}: axis must be an int, got {axis!r}")
@@ -119,7 +121,7 @@ class BatchNormalization(Module):
     def build(self, batch_shape):
         """Create the (C,) weights for inputs of shape ``batch_shape`` (batch axis first)."""
         channels = batch_shape[self._feature_axis(len(batch_shape))]
-        dtype = ag.get_default_dtype()
+        dtype = self._float_dtype()
 
         def variable(init, what, trainable):
             return ag.Variable(init((channels,), dtype), name=f"{self.name}/{what}",
@@ -134,7 +136,7 @@ class BatchNormalization(Module):
 
     def forward(self, x):
         where = f"BatchNormalization {self.name!r}"
-        x = _as_input(x, ag.get_default_dtype() if self.moving_mean is None
+        x = _as_input(x, self._float_dtype() if self.moving_mean is None
                       else self.moving_mean.dtype)
         if np.ndim(x) < 2:
             raise ValueError(f"{where}: expected input (batch, ..., features), got shape "
@@ -181,7 +183,7 @@ class BatchNormalization(Module):
         return f"axis={self.axis}, momentum={self.momentum}, epsilon={self.epsilon}"
 
 
-class LayerNormalization(Module):
+class LayerNormalization(KerasModule):
     """y = gamma * (x - mean) / sqrt(var + epsilon) + beta, mean and var (biased) of each
     sample over the axes ``axis``.
 
@@ -199,6 +201,7 @@ class LayerNormalization(Module):
         beta_initializer="zeros", gamma_initializer="ones".
         beta_regularizer=None, gamma_regularizer=None: penalties added to ``losses``.
         input_shape: the sample shape, to build now; else built at the first call.
+        dtype=None: the float dtype of gamma, beta and the computation, a keyword.
 
     Attributes:
         gamma, beta: trainable, of the input's shape along ``axis`` (absent when
@@ -207,8 +210,8 @@ class LayerNormalization(Module):
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
-                 gamma_regularizer=None, input_shape=None, name=None):
-        super().__init__(name)
+                 gamma_regularizer=None, input_shape=None, name=None, *, dtype=None):
+        super().__init__(name, dtype=dtype)
         where = f"LayerNormalization {self.name!r}"
         axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
         if not axes or any(isinstance(a, (bool, np.bool_)) or not isinstance(a, numbers.Integral)
@@ -259,7 +262,7 @@ class LayerNormalization(Module):
         where = f"LayerNormalization {self.name!r}"
         axes = self._axes(len(batch_shape), self._listed(), where)
         shape = tuple(batch_shape[a] for a in axes)
-        dtype = ag.get_default_dtype()
+        dtype = self._float_dtype()
         if self.scale:
             self.gamma = ag.Variable(self.gamma_initializer(shape, dtype),
                                      name=f"{self.name}/gamma")
@@ -270,7 +273,7 @@ class LayerNormalization(Module):
     def forward(self, x):
         where = f"LayerNormalization {self.name!r}"
         weight = self.gamma if self.gamma is not None else self.beta
-        x = _as_input(x, ag.get_default_dtype() if weight is None else weight.dtype)
+        x = _as_input(x, self._float_dtype() if weight is None else weight.dtype)
         axes = self._axes(np.ndim(x), self._listed(), where)
         if not self.built:
             self.build(x.shape)

@@ -48,8 +48,9 @@ import numpy as np
 import autograd_core as ag
 
 from . import activations, initializers, regularizers
+from .keras_module import KerasModule, float_dtype, with_dtype
 from .layers import _as_input, _is_size, _real
-from .module import Module, _snake_case, unique_name
+from .module import _snake_case, unique_name
 from .torch_recurrent import RNN, TorchGRU, TorchLSTM, _flag
 
 __all__ = ["SimpleRNN", "LSTM", "GRU", "Bidirectional", "KerasLSTM", "KerasGRU", "RNN",
@@ -91,7 +92,7 @@ def _masked(h, mask):
     return h if mask is None else h * mask
 
 
-class _Recurrent(Module):
+class _Recurrent(KerasModule):
     """What SimpleRNN, LSTM and GRU share: the arguments, the weights and the loop over
     time. A subclass gives ``gates`` (k), ``n_states`` and ``step``, and calls
     ``_build_if_shaped`` at the end of its ``__init__``."""
@@ -104,9 +105,10 @@ class _Recurrent(Module):
                  bias_initializer, kernel_regularizer, recurrent_regularizer,
                  bias_regularizer, activity_regularizer, dropout, recurrent_dropout,
                  return_sequences, return_state, go_backwards, stateful, unroll, seed,
-                 input_shape, name):
+                 input_shape, name, dtype):
+        dtype = float_dtype(dtype, self.keras_name, name)  # before a name is taken
         super().__init__(name if name is not None else
-                         unique_name(_snake_case(self.keras_name)))
+                         unique_name(_snake_case(self.keras_name)), dtype=dtype)
         where = self._where
         if not _is_size(units):
             raise ValueError(f"{where}: units must be a positive integer, got {units!r}")
@@ -154,7 +156,7 @@ class _Recurrent(Module):
     def build(self, features):
         """Create kernel (features, k * units), recurrent_kernel (units, k * units), and
         the bias, from the initializers."""
-        dtype = ag.get_default_dtype()
+        dtype = self._float_dtype()
         k, units = self.gates, self.units
         self.kernel = ag.Variable(self.kernel_initializer((features, k * units), dtype),
                                   name=f"{self.name}/kernel")
@@ -217,7 +219,7 @@ class _Recurrent(Module):
         if mask is not None:
             raise NotImplementedError(f"{where}: mask= is not supported (no masking): give "
                                       "sequences of one length, without padding steps")
-        dtype = ag.get_default_dtype() if self.kernel is None else self.kernel.dtype
+        dtype = self._float_dtype() if self.kernel is None else self.kernel.dtype
         x = _as_input(inputs, dtype)
         features = "features" if self.kernel is None else self.kernel.shape[0]
         if x.ndim != 3 or x.shape[1] == 0 or (self.kernel is not None
@@ -259,7 +261,7 @@ class _Recurrent(Module):
                     recurrent_dropout=self.recurrent_dropout,
                     return_sequences=self.return_sequences, return_state=self.return_state,
                     go_backwards=self.go_backwards, stateful=False, unroll=self.unroll,
-                    seed=self.seed)
+                    seed=self.seed, dtype=self._given_dtype)
         if self._given_shape is not None:
             args["input_shape"] = self._given_shape[1:]
         return args
@@ -267,6 +269,9 @@ class _Recurrent(Module):
     def get_config(self):
         config = {}
         for key, value in self._arguments().items():
+            if key == "dtype":
+                with_dtype(config, value)
+                continue
             if key.endswith("activation"):
                 value = activations.name_of(value)
             elif key.endswith("initializer"):
@@ -306,6 +311,8 @@ class SimpleRNN(_Recurrent):
         seed: for the dropout masks;
         input_shape: (timesteps, features), timesteps None for any length: build now.
         name: "simple_rnn", "simple_rnn_1", ...
+        dtype=None: the float dtype of the weights and the computation, a keyword (None:
+            the default float dtype; ``nn.keras_module``).
 
     Attributes:
         kernel (features, units), recurrent_kernel (units, units), bias (units,).
@@ -317,12 +324,12 @@ class SimpleRNN(_Recurrent):
                  bias_regularizer=None, activity_regularizer=None, dropout=0.0,
                  recurrent_dropout=0.0, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, unroll=False, seed=None,
-                 input_shape=None, name=None):
+                 input_shape=None, name=None, *, dtype=None):
         super().__init__(units, activation, use_bias, kernel_initializer,
                          recurrent_initializer, bias_initializer, kernel_regularizer,
                          recurrent_regularizer, bias_regularizer, activity_regularizer,
                          dropout, recurrent_dropout, return_sequences, return_state,
-                         go_backwards, stateful, unroll, seed, input_shape, name)
+                         go_backwards, stateful, unroll, seed, input_shape, name, dtype)
         self._build_if_shaped()
 
     def step(self, xw_t, states, rec_mask):
@@ -361,12 +368,12 @@ class KerasLSTM(_Recurrent):
                  bias_regularizer=None, activity_regularizer=None, dropout=0.0,
                  recurrent_dropout=0.0, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, unroll=False, seed=None,
-                 use_cudnn="auto", input_shape=None, name=None):
+                 use_cudnn="auto", input_shape=None, name=None, *, dtype=None):
         super().__init__(units, activation, use_bias, kernel_initializer,
                          recurrent_initializer, bias_initializer, kernel_regularizer,
                          recurrent_regularizer, bias_regularizer, activity_regularizer,
                          dropout, recurrent_dropout, return_sequences, return_state,
-                         go_backwards, stateful, unroll, seed, input_shape, name)
+                         go_backwards, stateful, unroll, seed, input_shape, name, dtype)
         self.recurrent_activation = _activation(recurrent_activation, "recurrent_activation",
                                                 self._where)
         self.unit_forget_bias = _flag(unit_forget_bias, "unit_forget_bias", self._where)
@@ -425,12 +432,12 @@ class KerasGRU(_Recurrent):
                  activity_regularizer=None, dropout=0.0, recurrent_dropout=0.0,
                  return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, seed=None, reset_after=True, use_cudnn="auto",
-                 input_shape=None, name=None):
+                 input_shape=None, name=None, *, dtype=None):
         super().__init__(units, activation, use_bias, kernel_initializer,
                          recurrent_initializer, bias_initializer, kernel_regularizer,
                          recurrent_regularizer, bias_regularizer, activity_regularizer,
                          dropout, recurrent_dropout, return_sequences, return_state,
-                         go_backwards, stateful, unroll, seed, input_shape, name)
+                         go_backwards, stateful, unroll, seed, input_shape, name, dtype)
         self.recurrent_activation = _activation(recurrent_activation, "recurrent_activation",
                                                 self._where)
         self.reset_after = _flag(reset_after, "reset_after", self._where)
@@ -470,7 +477,7 @@ class KerasGRU(_Recurrent):
                 "reset_after": self.reset_after, "use_cudnn": self.use_cudnn}
 
 
-class Bidirectional(Module):
+class Bidirectional(KerasModule):
     """y = merge(forward_layer(x), backward_layer(x) put back in time order): the sequence
     read both ways, so each step's output sees the steps before it and after it.
 
@@ -484,6 +491,8 @@ class Bidirectional(Module):
             go_backwards must differ from layer's, and its return_sequences and
             return_state agree.
         input_shape: (timesteps, features) to build now (else layer's, if it has one).
+        dtype=None: a keyword; given, floating inputs are cast to it and the two copies
+            made in it (else in layer's dtype); a backward_layer given keeps its own.
 
     Returns the merged output; with return_state, (output, *forward states, *backward
     states), and ``initial_state`` takes the same states: the forward layer's, then the
@@ -491,8 +500,8 @@ class Bidirectional(Module):
     """
 
     def __init__(self, layer, merge_mode="concat", backward_layer=None, input_shape=None,
-                 name=None):
-        super().__init__(name)
+                 name=None, *, dtype=None):
+        super().__init__(name, dtype=dtype)
         where = f"Bidirectional {self.name!r}"
         for what, value in (("layer", layer), ("backward_layer", backward_layer)):
             if not isinstance(value, _Recurrent) and (what == "layer" or value is not None):
@@ -513,13 +522,16 @@ class Bidirectional(Module):
         given = _sequence_shape(input_shape, where)
         if given is None:
             given = layer._given_shape
-        shape = {} if given is None else {"input_shape": given[1:]}
+        # The copies' arguments that differ from layer's: this layer's shape and dtype.
+        changed = {} if given is None else {"input_shape": given[1:]}
+        if self._given_dtype is not None:
+            changed["dtype"] = self._given_dtype
         self.forward_layer = type(layer)(**{
-            **layer._arguments(), **shape, "name": "forward_" + layer.name.removeprefix(
+            **layer._arguments(), **changed, "name": "forward_" + layer.name.removeprefix(
                 "forward_")})
         if backward_layer is None:
             backward_layer = type(layer)(**{
-                **layer._arguments(), **shape, "go_backwards": not layer.go_backwards,
+                **layer._arguments(), **changed, "go_backwards": not layer.go_backwards,
                 "name": "backward_" + layer.name.removeprefix("backward_")})
         self.backward_layer = backward_layer
         self.merge_mode = merge_mode
@@ -577,7 +589,7 @@ class Bidirectional(Module):
                   "merge_mode": self.merge_mode, "backward_layer": spec(self.backward_layer)}
         if self._given_shape is not None:
             config["input_shape"] = self._given_shape[1:]
-        return config
+        return with_dtype(config, self._given_dtype)
 
     @classmethod
     def from_config(cls, config):
@@ -627,9 +639,7 @@ class _ByArguments(abc.ABC):
             raise TypeError(f"{name}: give Keras's units, {name}(64), or PyTorch's "
                             f"input_size and hidden_size, {name}(10, 20)")
         own = inspect.signature(chosen).parameters
-        # dtype= is PyTorch's, but Keras's too (a Layer argument, not taken here yet), so it
-        # names neither library: Keras's class refuses it itself.
-        foreign = [key for key in kwargs if key != "dtype" and key not in own
+        foreign = [key for key in kwargs if key not in own
                    and key in inspect.signature(other).parameters]
         if foreign:
             library = "Keras's" if other is cls.keras_class else "PyTorch's"

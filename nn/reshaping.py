@@ -18,22 +18,23 @@ import numpy as np
 import autograd_core as ag
 
 from . import initializers, regularizers
+from .keras_module import KerasModule, with_dtype
 from .layers import _batch_shape, _batched, _is_size, _regularizer_configs
-from .module import Module
 
 __all__ = ["Reshape", "Embedding"]
 
 
-class Reshape(Module):
+class Reshape(KerasModule):
     """y = x reshaped to (batch,) + target_shape; one entry of target_shape may be -1
     (inferred). dL/dx = g reshaped back to x's shape.
 
     Args:
         target_shape: the sample shape, without the batch axis, e.g. (28, 28, 1) or (-1, 4).
+        dtype=None: Keras's, a keyword: floating inputs are cast to it (``nn.keras_module``).
     """
 
-    def __init__(self, target_shape, input_shape=None, name=None):
-        super().__init__(name)
+    def __init__(self, target_shape, input_shape=None, name=None, *, dtype=None):
+        super().__init__(name, dtype=dtype)
         where = f"Reshape {self.name!r}"
         shape = (target_shape,) if isinstance(target_shape, numbers.Integral) else target_shape
         try:
@@ -67,7 +68,7 @@ class Reshape(Module):
         return f"target_shape={self.target_shape}"
 
 
-class Embedding(Module):
+class Embedding(KerasModule):
     """y[..., :] = E[ids[...]]: integer ids (batch, ...) -> vectors (batch, ..., output_dim)
 
         dL/dE[i] = sum of g[n, t] over every position where ids[n, t] == i
@@ -81,15 +82,20 @@ class Embedding(Module):
         embeddings_regularizer=None: a penalty of E added to ``losses``;
         activity_regularizer=None: of the output, divided by the batch size
             (``nn.regularizers``).
+        dtype=None: the float dtype of E and so of the output, a keyword (None: the
+            default float dtype); the ids stay integers (``nn.keras_module``).
 
     Attributes:
         embeddings: the table E (input_dim, output_dim), Keras's name, created at once.
     """
 
+    # Float ids are looked up, not computed with: cast to float16, 4097.0 would be 4096.
+    _autocasts = False
+
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  input_length=None, name=None, seed=None, embeddings_regularizer=None,
-                 activity_regularizer=None):
-        super().__init__(name)
+                 activity_regularizer=None, *, dtype=None):
+        super().__init__(name, dtype=dtype)
         where = f"Embedding {self.name!r}"
         for what, n in (("input_dim", input_dim), ("output_dim", output_dim)):
             if not _is_size(n):
@@ -111,7 +117,7 @@ class Embedding(Module):
         if self.input_length is not None:
             self.input_shape = (None, self.input_length)
         self.embeddings = ag.Variable(init((self.input_dim, self.output_dim),
-                                           ag.get_default_dtype()),
+                                           self._float_dtype()),
                                       name=f"{self.name}/embeddings")
 
     def forward(self, ids):
@@ -140,7 +146,7 @@ class Embedding(Module):
                   "embeddings_initializer": initializers.serialize(
                       self.embeddings_initializer),
                   "input_length": self.input_length, **_regularizer_configs(self)}
-        return config
+        return with_dtype(config, self._given_dtype)
 
     def _regularized_weights(self):
         return (("embeddings_regularizer", self.embeddings_regularizer, self.embeddings),)

@@ -17,6 +17,9 @@ A convolutional autoencoder's decoder, Keras's way:
 ...                          UpSampling2D(), Conv2DTranspose(1, 3, padding="same")])
 >>> [layer.output_shape for layer in decoder.layers], decoder.count_params()
 ([(None, 14, 14, 32), (None, 28, 28, 32), (None, 28, 28, 1)], 9537)
+
+Every layer here takes Keras's ``dtype=None`` keyword: the weights (Conv2DTranspose's) are
+made in it and floating inputs are cast to it (``nn.keras_module``).
 """
 
 import numbers
@@ -26,8 +29,8 @@ import numpy as np
 import autograd_core as ag
 
 from .conv_layers import _Conv, _GlobalPooling2D, _check_rank, _data_format, _ints, _named
+from .keras_module import KerasModule
 from .layers import _as_input, _batch_shape, _flag
-from .module import Module
 
 __all__ = [
     "UpSampling1D", "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D", "Cropping1D",
@@ -66,19 +69,19 @@ def _spatial_axes(rank, data_format):
     return tuple(range(first, first + rank))
 
 
-class _Resize(Module):
+class _Resize(KerasModule):
     """Shared body: a rank-1 or rank-2 input checked, then ``resize``; no weights."""
 
     rank = None
 
-    def __init__(self, data_format, input_shape, name):
-        super().__init__(name)
+    def __init__(self, data_format, input_shape, name, dtype):
+        super().__init__(name, dtype=dtype)
         self.where = f"{type(self).__name__} {self.name!r}"
         self.data_format = _data_format(data_format, self.where)
         self.input_shape = _batch_shape(input_shape, None, self.where)
 
     def forward(self, x):
-        x = _as_input(x, ag.get_default_dtype())
+        x = _as_input(x, self._float_dtype())
         _check_rank(x, self.rank, self.data_format, self.where)
         return self.resize(x, _spatial_axes(self.rank, self.data_format))
 
@@ -105,8 +108,8 @@ class UpSampling2D(_Resize):
     rank = 2
 
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest",
-                 input_shape=None, name=None):
-        super().__init__(data_format, input_shape, name)
+                 input_shape=None, name=None, *, dtype=None):
+        super().__init__(data_format, input_shape, name, dtype)
         self.size = _ints(size, 2, "size", self.where)
         if not isinstance(interpolation, str) or interpolation.lower() not in (
                 "nearest", "bilinear", "bicubic", "lanczos3", "lanczos5"):
@@ -154,8 +157,8 @@ class UpSampling1D(_Resize):
 
     rank = 1
 
-    def __init__(self, size=2, input_shape=None, name=None):
-        super().__init__(None, input_shape, name)
+    def __init__(self, size=2, input_shape=None, name=None, *, dtype=None):
+        super().__init__(None, input_shape, name, dtype)
         self.size = _ints(size, 1, "size", self.where)[0]
 
     def resize(self, x, axes):
@@ -178,8 +181,9 @@ class ZeroPadding2D(_Resize):
 
     rank = 2
 
-    def __init__(self, padding=(1, 1), data_format=None, input_shape=None, name=None):
-        super().__init__(data_format, input_shape, name)
+    def __init__(self, padding=(1, 1), data_format=None, input_shape=None, name=None, *,
+                 dtype=None):
+        super().__init__(data_format, input_shape, name, dtype)
         self.padding = _pairs(padding, "padding", self.where)
 
     def resize(self, x, axes):
@@ -201,8 +205,9 @@ class ZeroPadding1D(ZeroPadding2D):
 
     rank = 1
 
-    def __init__(self, padding=1, data_format=None, input_shape=None, name=None):
-        _Resize.__init__(self, data_format, input_shape, name)
+    def __init__(self, padding=1, data_format=None, input_shape=None, name=None, *,
+                 dtype=None):
+        _Resize.__init__(self, data_format, input_shape, name, dtype)
         self.padding = (_counts(padding, 2, "padding", self.where),)
 
     def get_config(self):
@@ -223,8 +228,8 @@ class Cropping2D(_Resize):
     rank = 2
 
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, input_shape=None,
-                 name=None):
-        super().__init__(data_format, input_shape, name)
+                 name=None, *, dtype=None):
+        super().__init__(data_format, input_shape, name, dtype)
         self.cropping = _pairs(cropping, "cropping", self.where)
 
     def resize(self, x, axes):
@@ -250,8 +255,8 @@ class Cropping1D(Cropping2D):
 
     rank = 1
 
-    def __init__(self, cropping=(1, 1), input_shape=None, name=None):
-        _Resize.__init__(self, None, input_shape, name)
+    def __init__(self, cropping=(1, 1), input_shape=None, name=None, *, dtype=None):
+        _Resize.__init__(self, None, input_shape, name, dtype)
         self.cropping = (_counts(cropping, 2, "cropping", self.where),)
 
     def get_config(self):
@@ -267,8 +272,8 @@ class _GlobalPooling1D(_GlobalPooling2D):
 
     rank = 1
 
-    def __init__(self, data_format=None, keepdims=False, name=None):
-        super().__init__(data_format, keepdims, name)
+    def __init__(self, data_format=None, keepdims=False, name=None, *, dtype=None):
+        super().__init__(data_format, keepdims, name, dtype=dtype)
         self.keepdims = _flag(keepdims, "keepdims", f"{type(self).__name__} {self.name!r}")
 
 
@@ -323,7 +328,8 @@ class Conv2DTranspose(_Conv):
         output_padding with "same"), data_format=None, dilation_rate=(1, 1),
         activation=None, use_bias=True, kernel_initializer="glorot_uniform",
         bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-        activity_regularizer=None, input_shape=None, name=None, seed=None.
+        activity_regularizer=None, input_shape=None, name=None, seed=None; dtype=None, a
+        keyword, as Conv2D's.
 
     Attributes:
         W: the kernel (kh, kw, filters, in), Keras's ``kernel`` (its out and in swapped
@@ -336,7 +342,8 @@ class Conv2DTranspose(_Conv):
                  output_padding=None, data_format=None, dilation_rate=(1, 1),
                  activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, input_shape=None, name=None, seed=None):
+                 activity_regularizer=None, input_shape=None, name=None, seed=None, *,
+                 dtype=None):
         where = f"Conv2DTranspose {name!r}" if name is not None else "Conv2DTranspose"
         if output_padding is not None:  # checked first: _Conv builds when it can
             output_padding = _counts(output_padding, 2, "output_padding", where)
@@ -350,11 +357,11 @@ class Conv2DTranspose(_Conv):
                          activation, use_bias, kernel_initializer, bias_initializer,
                          input_shape, name, seed, kernel_regularizer=kernel_regularizer,
                          bias_regularizer=bias_regularizer,
-                         activity_regularizer=activity_regularizer)
+                         activity_regularizer=activity_regularizer, dtype=dtype)
 
     def build(self, in_channels):
         """W (kh, kw, filters, in_channels), b (filters,)."""
-        dtype = ag.get_default_dtype()
+        dtype = self._float_dtype()
         shape = self.kernel_size + (self.filters, in_channels)
         self.W = ag.Variable(self.kernel_initializer(shape, dtype), name=f"{self.name}/W")
         if self.use_bias:
@@ -363,7 +370,7 @@ class Conv2DTranspose(_Conv):
 
     def forward(self, x):
         where = f"Conv2DTranspose {self.name!r}"
-        x = _as_input(x, ag.get_default_dtype() if self.W is None else self.W.dtype)
+        x = _as_input(x, self._float_dtype() if self.W is None else self.W.dtype)
         _check_rank(x, 2, self.data_format, where)
         first = self.data_format == "channels_first"
         channels = x.shape[1 if first else -1]

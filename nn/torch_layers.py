@@ -28,6 +28,7 @@ import autograd_core as ag
 
 from . import functional
 from .functional import _pair
+from .keras_module import float_dtype, with_dtype as _with_dtype
 from .layers import _as_input, _flag
 from .module import Module
 
@@ -78,33 +79,15 @@ def _size(n, what, where):
 def _factory_dtype(device, dtype, layer, name):
     """PyTorch's factory keywords of a layer that makes weights, checked before the layer
     makes anything (its name included): ``device``, the CPU only here (None, "cpu",
-    "cpu:0"); ``dtype``, a float dtype, or None for the default one. Returns the dtype,
-    None for None."""
+    "cpu:0"); ``dtype``, a float dtype, or None for the default one (``float_dtype``,
+    shared with Keras's layers). Returns the dtype, None for None."""
     where = layer if name is None else f"{layer} {name!r}"
     try:
         ag.device("cpu" if device is None else device)
     except ValueError:
         raise ValueError(f"{where}: device must be the CPU, 'cpu' (autograd_core runs on the "
                          f"CPU only), got device={device!r}") from None
-    if dtype is None:
-        return None
-    try:
-        resolved = np.dtype(dtype)
-    except (TypeError, ValueError):
-        resolved = None
-    if resolved is None or resolved.kind != "f":
-        got = repr(dtype) if resolved is None else resolved
-        raise TypeError(f"{where}: dtype must be a floating dtype (float32, float64, ...), "
-                        f"got dtype={got}")
-    return resolved
-
-
-def _with_dtype(config, dtype):
-    """``config`` with the layer's ``dtype`` when it is not float32, so that float32
-    layers' configs read as they always have."""
-    if dtype is not None and dtype != np.float32:
-        config["dtype"] = np.dtype(dtype).name
-    return config
+    return float_dtype(dtype, layer, name)
 
 
 def _kaiming_uniform(shape, fan_in, dtype):

@@ -189,10 +189,9 @@ def test_lstm_and_gru_dispatch_the_factory_keywords_to_pytorchs_class():
                       cls(input_size=4, hidden_size=5, dtype=ag.float64)):
             assert type(layer) is t_cls and layer.weight_ih_l0.dtype == np.float64
         assert type(cls(4, 5, device="cpu")) is t_cls
-        # Keras's LSTM(units) does not take dtype= (yet), and refuses it as it always has
-        with pytest.raises(TypeError, match=r"Keras\w+.__init__\(\) got an unexpected keyword "
-                                            r"argument 'dtype'"):
-            cls(8, dtype=ag.float64)
+        # Keras's LSTM(units) takes Keras's dtype= too (tests/test_nn_keras_dtype.py)
+        keras_layer = cls(8, dtype=ag.float64)
+        assert type(keras_layer) is not t_cls and keras_layer.dtype == "float64"
         # device= is PyTorch's only: the dispatcher says so
         with pytest.raises(TypeError, match=r"device= is an argument of PyTorch's"):
             cls(8, device="cpu")
