@@ -1,7 +1,9 @@
 """Optimizers, learning-rate schedules and gradient clipping built on autograd_core.
 
-Each optimizer takes PyTorch's calls and Keras's, and follows Keras's update formulas,
-except SGD made with its parameters, which takes PyTorch's (see ``optim.sgd``):
+Each optimizer takes PyTorch's calls and Keras's, and the update formulas and defaults of
+the library the call comes from: made with its parameters (``Adam(model.parameters())``),
+torch.optim's, under its argument names (``betas``, ``eps``, ``weight_decay``, ...);
+made without them (``Adam(0.001)``, ``compile``), Keras's:
 
 >>> import autograd_core as ag
 >>> import optim

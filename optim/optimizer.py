@@ -69,8 +69,8 @@ class Optimizer:
     Attributes:
         params: the parameters, in the order first seen; state lists align with it.
         iterations: the number of updates applied so far.
-        pytorch_style: made with its parameters, as PyTorch's optimizers are (SGD then
-            takes PyTorch's form of the update).
+        pytorch_style: made with its parameters, as PyTorch's optimizers are: the
+            optimizer then takes torch.optim's form of the update and its defaults.
 
     A subclass checks and sets its hyper-parameters, creates per-parameter state in
     ``init_state`` and writes the update rule in ``update``.
@@ -101,7 +101,7 @@ class Optimizer:
                                                         where)
         self.learning_rate = learning_rate
         # Made with its parameters, as PyTorch's optimizers are: where PyTorch's formula
-        # differs from Keras's (SGD's momentum and weight decay), follow PyTorch's.
+        # differs from Keras's (where eps goes, momentum and weight decay), follow PyTorch's.
         self.pytorch_style = params is not None
         self.iterations = 0
         self.params = []
@@ -343,6 +343,8 @@ class Optimizer:
 
     def init_state(self, p):
         """Append the state for a new parameter ``p`` to every state list (none here)."""
+        for name in self.count_names:
+            getattr(self, name).append(0)
 
     def update(self, i, p, g, lr):
         """Update one parameter in place: the algorithm's formula.
@@ -355,6 +357,18 @@ class Optimizer:
             lr: the learning rate of this update, a float.
         """
         raise NotImplementedError
+
+    def pytorch_gradient(self, i, p, g, weight_decay=0.0, maximize=False):
+        """PyTorch's gradient of one update: ``g <- -g`` with ``maximize``, then
+        ``g <- g + weight_decay*p`` (an L2 term). ``g`` itself is ``.grad``, which stays as
+        backward left it, so a changed gradient goes to a buffer kept for parameter ``i``."""
+        if not (maximize or weight_decay):
+            return g
+        d = self._workspace.buffer(("gradient", i), p.shape, p.dtype)
+        np.multiply(g, -1.0 if maximize else 1.0, out=d)
+        if weight_decay:
+            self.add_scaled(d, weight_decay, p)
+        return d
 
     # --- in-place helpers for update (how they are made fast: _inplace) -----------------
     def blocks(self, p, g, *state):
@@ -379,6 +393,10 @@ class Optimizer:
     # The names of the per-parameter state lists (each aligned with params) that this
     # optimizer's settings use: what state_dict saves. None here (plain SGD).
     state_names = ()
+    # The names of per-parameter update counts, lists of ints aligned with params: PyTorch
+    # counts each parameter's own updates (its state["step"]), so a parameter whose first
+    # gradient comes late starts its bias corrections at 1. init_state appends a 0.
+    count_names = ()
 
     def build(self, var_list):
         """Learn the Variables of ``var_list``, in order, and make their state now rather
@@ -398,7 +416,8 @@ class Optimizer:
     def state_dict(self):
         """What training has built up, to resume it later: ``iterations`` and, for each of
         ``state_names``, a copy of every parameter's array, keyed by name and position in
-        ``params`` ("momentums.0", "momentums.1", ...).
+        ``params`` ("momentums.0", "momentums.1", ...), and of ``count_names``, each
+        parameter's count of updates as an int64 scalar.
 
         Names to arrays, so ``np.savez(path, **opt.state_dict())`` saves it and
         ``opt.load_state_dict(np.load(path))`` restores it. The hyper-parameters are not in
@@ -410,13 +429,16 @@ class Optimizer:
         >>> w = ag.Variable([1.0, 2.0])
         >>> opt = Adam([w])
         >>> opt.minimize(lambda: (w * w).sum(), [w])
-        >>> sorted(opt.state_dict())
-        ['iterations', 'momentums.0', 'velocities.0']
+        >>> sorted(opt.state_dict())   # PyTorch style: torch's names, per-parameter steps
+        ['exp_avg_sqs.0', 'exp_avgs.0', 'iterations', 'steps.0']
         """
         state = {"iterations": np.array(self.iterations, np.int64)}
         for name in self.state_names:
             for i, array in enumerate(getattr(self, name)):
                 state[f"{name}.{i}"] = array.copy()
+        for name in self.count_names:
+            for i, count in enumerate(getattr(self, name)):
+                state[f"{name}.{i}"] = np.array(count, np.int64)
         return state
 
     def load_state_dict(self, state):
@@ -442,7 +464,7 @@ class Optimizer:
             problems.append("iterations is missing")
         expected = {"iterations"}
         counts = {name: sum(1 for k in keys if k.rsplit(".", 1)[0] == name)
-                  for name in self.state_names}
+                  for name in (*self.state_names, *self.count_names)}
         count = max(counts.values(), default=0)
         if count > len(self.params):
             problems.append(f"the state holds {count} parameters' arrays, but the optimizer "
@@ -461,15 +483,29 @@ class Optimizer:
                     problems.append(f"{key} has shape {array.shape} and dtype {array.dtype}, "
                                     f"but its parameter ({_describe(p)}) has shape {p.shape} "
                                     f"and dtype {p.dtype}")
+        for name in self.count_names:
+            for i in range(count):
+                key = f"{name}.{i}"
+                expected.add(key)
+                if key not in keys:
+                    problems.append(f"{key} is missing")
+                    continue
+                n = np.asarray(state[key])
+                if n.shape != () or n.dtype.kind not in "iu" or n < 0:
+                    problems.append(f"{key} must be one integer >= 0, got {n!r}")
         unexpected = [k for k in keys if k not in expected]
         if unexpected:
             problems.append(f"unexpected names {unexpected} (this optimizer's state lists: "
-                            f"{list(self.state_names)})")
+                            f"{[*self.state_names, *self.count_names]}; a Keras-style "
+                            "optimizer and one made with its parameters keep different "
+                            "state)")
         if problems:
             raise ValueError(f"{where}: the state does not fit; nothing was loaded:\n  "
                              + "\n  ".join(problems))
         for name in self.state_names:
             setattr(self, name, [np.array(state[f"{name}.{i}"]) for i in range(count)])
+        for name in self.count_names:
+            setattr(self, name, [int(state[f"{name}.{i}"]) for i in range(count)])
         self._built = count
         self.iterations = int(iterations)
 
@@ -517,6 +553,28 @@ class Optimizer:
 
 def _default_learning_rate(cls):
     return inspect.signature(cls.__init__).parameters["learning_rate"].default
+
+
+def _made_with_params(params) -> bool:
+    """Whether the first argument is the parameters (PyTorch style), not a learning rate
+    or None (Keras style): what ``pytorch_style`` will be, known before the base runs."""
+    return params is not None and not _is_learning_rate(params)
+
+
+def _by_style(value, pytorch_style, keras, pytorch):
+    """``value``, or when it is None (not given) the default of the optimizer's style."""
+    if value is not None:
+        return value
+    return pytorch if pytorch_style else keras
+
+
+def _learning_rate_by_style(params, learning_rate, lr, keras, pytorch):
+    """The learning rate to hand the base: the style's default when none was given at all
+    (neither as the first argument, nor as learning_rate=, nor as lr=), else as given, for
+    the base to check that it came once."""
+    if learning_rate is None and lr is None and not _is_learning_rate(params):
+        return _by_style(None, _made_with_params(params), keras, pytorch)
+    return learning_rate
 
 
 class _ParamGroup:

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import autograd_core as ag
 import optim
-from optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Nadam, Optimizer, RMSprop
 
 P0 = np.array([1.0, -2.0, 3.0])
 G1 = np.array([0.5, -1.0, 2.0])
@@ -246,11 +246,13 @@ def keras_built(opt, params):
     # Keras's form of SGD (decoupled decay) is an optimizer's made without parameters.
     (lambda p: keras_built(SGD(0.003, momentum=0.9, weight_decay=0.1), p), "sgd",
      {"momentum": 0.9, "wd": 0.1}),
-    (lambda p: RMSprop(p, lr=0.003), "rmsprop", {"centered": False, "momentum": 0.0}),
-    (lambda p: RMSprop(p, lr=0.003, centered=True, momentum=0.5), "rmsprop",
+    # So are the others': a PyTorch-style one takes torch.optim's (test_optim_torch.py).
+    (lambda p: keras_built(RMSprop(0.003), p), "rmsprop",
+     {"centered": False, "momentum": 0.0}),
+    (lambda p: keras_built(RMSprop(0.003, centered=True, momentum=0.5), p), "rmsprop",
      {"centered": True, "momentum": 0.5}),
-    (lambda p: Adam(p, lr=0.003), "adam", {}),
-    (lambda p: Adagrad(p, lr=0.003), "adagrad", {}),
+    (lambda p: keras_built(Adam(0.003), p), "adam", {}),
+    (lambda p: keras_built(Adagrad(0.003), p), "adagrad", {}),
 ], ids=["sgd-momentum-wd", "rmsprop", "rmsprop-centered-momentum", "adam", "adagrad"])
 def test_100_steps_match_numpy_reference(make, kind, h):
     W = ag.Variable(W0.copy())
@@ -449,12 +451,15 @@ def test_weight_decay_uses_the_scheduled_rate():
 
 def test_weight_decay_belongs_to_sgd_and_adamw():
     """Keras gives every optimizer a decoupled weight_decay, PyTorch an L2 one (added to
-    the gradient) except in AdamW: the two agree only for plain SGD. So it is offered where
-    its meaning is the same in both (SGD without momentum), Keras's (SGD) or the paper's
-    (AdamW); Adam would be AdamW under another name, or another algorithm."""
-    for cls in (Adam, RMSprop, Adagrad):
-        with pytest.raises(TypeError, match="weight_decay"):
+    the gradient) except in AdamW: the two agree only for plain SGD. So a Keras-style
+    optimizer offers it where its meaning is Keras's (SGD) or the paper's (AdamW); Adam
+    would be AdamW under another name. Made with its parameters, each takes PyTorch's
+    L2 weight_decay (test_optim_torch.py)."""
+    for cls in (Adam, RMSprop, Adagrad, Adadelta, Adamax, Nadam):
+        with pytest.raises(ValueError, match=f"{cls.__name__}: weight_decay=0.1 is PyTorch's "
+                                             "and takes PyTorch's form"):
             cls(weight_decay=0.1)
+        assert cls([ag.Variable([1.0])], weight_decay=0.1).weight_decay == 0.1
     assert not hasattr(Optimizer(0.1), "weight_decay")
     p_sgd, = run(lambda: SGD(0.1, weight_decay=0.5), [G1])
     np.testing.assert_allclose(p_sgd, P0 - 0.1 * 0.5 * P0 - 0.1 * G1, rtol=1e-14)
@@ -902,13 +907,15 @@ def test_state_dict_is_a_copy_and_keras_style_optimizers_build_first():
      "holds 3 parameters' arrays, but the optimizer knows 2"),
 ])
 def test_a_state_that_does_not_fit_is_refused_and_changes_nothing(change, message):
+    # Keras style: its state names (a PyTorch-style Adam's are torch's, tested in
+    # test_optim_torch.py).
     params = quadratic_params()
-    source = Adam(params)
+    source = keras_built(Adam(0.001), params)
     steps(source, params, 2)
     state = source.state_dict()
     change(state)
     target_params = quadratic_params(1)
-    target = Adam(target_params)
+    target = keras_built(Adam(0.001), target_params)
     steps(target, target_params, 1)
     before = target.state_dict()
     with pytest.raises(ValueError, match=message):

@@ -3,8 +3,10 @@ Adadelta, Adamax and NAdam for 100 steps, state_dict, argument checks, and compi
 
 The torch tests train the tiny float64 tanh model of test_optim_torch.py (the same data and
 starting point) and agree to 1e-9, in PyTorch style (zero_grad/backward/step) and in Keras
-style (minimize). Where Keras's formulas, which optim follows, differ from PyTorch's, torch is
-given the arguments that make the mathematics identical:
+style (minimize). Each case names every hyper-parameter, so that both styles run the values
+named. A Keras-style optimizer follows Keras's formulas: where they differ from PyTorch's, torch
+is given the arguments that make the mathematics identical. (A PyTorch-style one follows
+torch.optim's formulas and defaults: test_optim_torch.py compares them with torch's own.)
 
 - Adadelta: the formulas are the same in both, so both sides get the same arguments:
   PyTorch's defaults (lr=1.0, rho=0.9, eps=1e-6: the PyTorch MNIST example's
@@ -131,8 +133,11 @@ def test_both_calling_styles_and_config_round_trip():
         assert cls(learning_rate=0.5).learning_rate == 0.5
         torch_style = cls([w], lr=0.3)                         # torch: NAdam(params, lr=0.3)
         assert torch_style.params == [w] and torch_style.learning_rate == 0.3
-        opt = cls([w], lr=0.3, epsilon=1e-3, clipnorm=1.0)
+        # A config rebuilds the optimizer in its style: Keras's alone, PyTorch's with params.
+        opt = cls(0.3, epsilon=1e-3, clipnorm=1.0)
         assert cls(**opt.get_config()).get_config() == opt.get_config()
+        opt = cls([w], lr=0.3, epsilon=1e-3, clipnorm=1.0)
+        assert cls([w], **opt.get_config()).get_config() == opt.get_config()
         with pytest.raises(TypeError, match="learning rate twice"):
             cls(0.5, lr=0.1)
     assert repr(Nadam(0.01)) == ("Nadam(learning_rate=0.01, beta_1=0.9, beta_2=0.999, "
@@ -185,10 +190,17 @@ def keras_reference(kind, lr, steps=100):
 
 # Adadelta at Keras's learning_rate=0.001 would move W by ~1e-4 in 100 steps; lr=1.0 (the
 # paper's) makes it travel, with Keras's rho and eps.
+def keras_built(opt, params):
+    """A Keras-style optimizer (Keras's formulas and defaults) told its parameters, so that
+    step() works."""
+    opt.build(params)
+    return opt
+
+
 @pytest.mark.parametrize("make, kind, lr", [
-    (lambda p: Adadelta(p, lr=1.0), "adadelta", 1.0),
-    (lambda p: Adamax(p, lr=0.003), "adamax", 0.003),
-    (lambda p: Nadam(p, lr=0.003), "nadam", 0.003),
+    (lambda p: keras_built(Adadelta(1.0), p), "adadelta", 1.0),
+    (lambda p: keras_built(Adamax(0.003), p), "adamax", 0.003),
+    (lambda p: keras_built(Nadam(0.003), p), "nadam", 0.003),
 ], ids=["adadelta", "adamax", "nadam"])
 def test_100_steps_match_numpy_reference(make, kind, lr):
     W = ag.Variable(W0.copy())
@@ -309,11 +321,11 @@ def gap(got, want):
 TORCH_CASES = {
     "adadelta-pytorch-mnist": (lambda p, t: Adadelta(p, lr=1.0, rho=0.9, epsilon=1e-6),
                                lambda p, t: t.optim.Adadelta(p, lr=1.0)),
-    "adadelta-keras-rho-eps": (lambda p, t: Adadelta(p, lr=1.0),
+    "adadelta-keras-rho-eps": (lambda p, t: Adadelta(p, lr=1.0, rho=0.95, epsilon=1e-7),
                                lambda p, t: t.optim.Adadelta(p, lr=1.0, rho=0.95, eps=1e-7)),
     "adamax-eps-0": (lambda p, t: Adamax(p, lr=0.002, epsilon=0.0),
                      lambda p, t: t.optim.Adamax(p, lr=0.002, eps=0.0)),
-    "nadam-keras": (lambda p, t: Nadam(p, lr=0.002),
+    "nadam-keras": (lambda p, t: Nadam(p, lr=0.002, momentum_decay=1.0, epsilon=1e-7),
                     lambda p, t: t.optim.NAdam(p, lr=0.002, eps=1e-7, momentum_decay=1.0)),
     "nadam-pytorch": (lambda p, t: Nadam(p, lr=0.002, momentum_decay=0.004, epsilon=1e-8),
                       lambda p, t: t.optim.NAdam(p, lr=0.002)),
@@ -338,7 +350,7 @@ def test_nadam_schedules_differ():
     # Keras 3's schedule (0.96**t) against torch's default (0.96**(0.004*t)): far apart, so
     # each torch case above needs the other's momentum_decay.
     torch = pytest.importorskip("torch")
-    got = ours(lambda p: Nadam(p, lr=0.002), "pytorch")
+    got = ours(lambda p: Nadam(p, lr=0.002), "keras")
     want = theirs(torch, lambda p: torch.optim.NAdam(p, lr=0.002, eps=1e-7))
     assert gap(got, want) > 1e-3
 
@@ -347,7 +359,7 @@ def test_adamax_eps_placement_differs_from_torch():
     # With eps > 0 the two Adamax differ by ~1e-8 here: below the 1e-6 the other torch
     # comparisons allow, above the 1e-9 these use.
     torch = pytest.importorskip("torch")
-    got = ours(lambda p: Adamax(p, lr=0.002), "pytorch")
+    got = ours(lambda p: Adamax(p, lr=0.002), "keras")
     want = theirs(torch, lambda p: torch.optim.Adamax(p, lr=0.002, eps=1e-7))
     assert 1e-9 < gap(got, want) < 1e-6
 
@@ -381,7 +393,8 @@ def test_state_dict_saved_with_np_savez_resumes_training_exactly(tmp_path, cls, 
     resumed.load_state_dict(np.load(path))
     assert resumed.iterations == 3
     assert sorted(resumed.state_dict()) == sorted(
-        ["iterations"] + [f"{name}.{i}" for name in cls.state_names for i in range(2)])
+        ["iterations"] + [f"{name}.{i}" for name in (*opt.state_names, *opt.count_names)
+                          for i in range(2)])
     steps(opt, params, 2)
     steps(resumed, copies, 2)
     for p, q in zip(params, copies):
@@ -396,8 +409,10 @@ def test_state_dict_saved_with_np_savez_resumes_training_exactly(tmp_path, cls, 
 def test_nadam_resumes_exactly_from_an_earlier_state():
     # The product u_1*...*u_t follows iterations back: load step 3's state into an optimizer
     # that has gone on to step 6, and it continues as a fresh one resumed at step 3 does.
+    # Keras style, whose t is iterations + 1 (PyTorch's counts per parameter: its resumed
+    # runs are in test_optim_torch.py).
     params = quadratic_params()
-    opt = Nadam(params, lr=0.05)
+    opt = Nadam(0.05)
     steps(opt, params, 3)
     state, weights = opt.state_dict(), [p.numpy().copy() for p in params]
     steps(opt, params, 3)
@@ -405,7 +420,7 @@ def test_nadam_resumes_exactly_from_an_earlier_state():
         p.assign(w)
     opt.load_state_dict(state)
     copies = [ag.Variable(w) for w in weights]
-    resumed = Nadam(copies, lr=0.05)
+    resumed = keras_built(Nadam(0.05), copies)
     resumed.load_state_dict(state)
     steps(opt, params, 2)
     steps(resumed, copies, 2)

@@ -195,7 +195,9 @@ def test_a_bad_gradient_for_the_second_variable_changes_nothing(bad, dtype, styl
     b = ag.Variable([3.0, 4.0], name="b", dtype=np.float64)
     opt = optim.Adam([a, b], lr=0.1)
     opt.apply_gradients([(np.ones(2), a), (np.ones(2), b)])     # Adam has state now
-    state = [m.copy() for m in opt.momentums + opt.velocities]
+    state = opt.state_dict()
+    assert sorted(state) == ["exp_avg_sqs.0", "exp_avg_sqs.1", "exp_avgs.0", "exp_avgs.1",
+                             "iterations", "steps.0", "steps.1"]
     a1, b1 = a.numpy().copy(), b.numpy().copy()
     np.testing.assert_allclose(a1, [0.9, 1.9], rtol=1e-5)      # the first step: ~lr*sign(g)
     where = "apply_gradients" if style == "keras" else "step"
@@ -208,8 +210,9 @@ def test_a_bad_gradient_for_the_second_variable_changes_nothing(bad, dtype, styl
             opt.step()
     np.testing.assert_array_equal(a.numpy(), a1)
     np.testing.assert_array_equal(b.numpy(), b1)
-    for before, after in zip(state, opt.momentums + opt.velocities):
-        np.testing.assert_array_equal(before, after)
+    after = opt.state_dict()
+    for key in state:
+        np.testing.assert_array_equal(after[key], state[key], err_msg=key)
     assert opt.iterations == 1
 
 
@@ -268,7 +271,11 @@ def test_a_failed_call_does_not_make_the_optimizer_learn_its_variables():
     (lambda: optim.CosineDecay(0.1, 100, alpha=1.5), ValueError,
      r"CosineDecay: alpha must be in \[0, 1\], got 1.5"),
     (lambda: optim.CosineDecay(0.1, 100, alpha=-0.1), ValueError, "CosineDecay: alpha"),
-    (lambda: optim.Adam(weight_decay=0.01), TypeError, "weight_decay"),
+    # Keras-style Adam has no weight_decay (Keras's decoupled one is AdamW's); PyTorch's L2
+    # term takes PyTorch's form, which needs the parameters.
+    (lambda: optim.Adam(weight_decay=0.01), ValueError,
+     r"^Adam: weight_decay=0.01 is PyTorch's and takes PyTorch's form of the update: pass "
+     r"the parameters first"),
 ])
 def test_hyper_parameters_that_cannot_be_meant_are_refused(make, error, message):
     with pytest.raises(error, match=message):
