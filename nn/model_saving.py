@@ -13,9 +13,11 @@
 ``load_model(path)`` rebuilds each layer as ``cls.from_config(config)`` (by default
 ``cls(**config)``), the class found by name among nn's layers or in ``custom_objects``,
 replays the graph (which builds the weights), then loads the weights with every check of
-``load_weights``, and the optimizer's state with the same checks. The file is written atomically and read with bounds: the JSON may not
-exceed ``MAX_CONFIG_BYTES`` and the weights must be stored, not compressed, so no member
-can inflate beyond the file's own size.
+``load_weights``, and the optimizer's state with the same checks. An optimizer made with
+its parameters (PyTorch style) is made again with the same Variables, named in the config.
+The file is written atomically and read with bounds: the JSON may not exceed
+``MAX_CONFIG_BYTES`` and the weights must be stored, not compressed, so no member can
+inflate beyond the file's own size.
 
 A layer without ``get_config`` is described by the arguments of its ``__init__`` that it
 keeps as attributes of the same name (``units``, ``rate``, ``name``...). Initializers are
@@ -199,11 +201,23 @@ def _compile_config(model):
         optimizer = model.optimizer
         opt = {"class_name": type(optimizer).__name__,
                "config": _plain(optimizer.get_config(), "optimizer")}
+        if optimizer.pytorch_style:
+            # Made with its parameters, it takes PyTorch's formulas and state: it is made
+            # again with the same Variables, named, in its order.
+            opt["params"] = _parameter_names(model, optimizer.params)
         return {"optimizer": opt, "loss": _plain(_loss_spec(args["loss"]), "loss"),
                 "metrics": _plain(_metric_spec(args["metrics"]), "metrics"),
                 "loss_weights": _plain(args["loss_weights"], "loss_weights")}
     except (ValueError, TypeError):
         return None
+
+
+def _parameter_names(model, variables):
+    """The model's names of ``variables``; ValueError if one is not the model's."""
+    names = {id(v): name for name, v in model.named_parameters()}
+    if any(id(v) not in names for v in variables):
+        raise ValueError("the optimizer updates a Variable that is not the model's")
+    return [names[id(v)] for v in variables]
 
 
 def _loss_spec(loss):
@@ -283,16 +297,22 @@ def _restore_optimizer(model, data, path):
     if unknown:
         raise ValueError(f"load_model: {path!r}: {_OPTIMIZER} holds state for Variables the "
                          f"model does not have: {unknown}")
-    order = [name for name in params if name in owners]  # the model's order
+    if optimizer.pytorch_style:  # made with its Variables: their order is the optimizer's
+        order = [name for name in _parameter_names(model, optimizer.params) if name in owners]
+    else:  # Keras style: told its Variables below, in the model's order
+        order = [name for name in params if name in owners]
     expected = {"iterations": np.empty((), np.int64)}
     for state_list in optimizer.state_names:
         expected.update((f"{state_list}/{name}", params[name]) for name in order)
+    for count_list in optimizer.count_names:  # PyTorch's per-Variable update counts
+        expected.update((f"{count_list}/{name}", np.empty((), np.int64)) for name in order)
     arrays = saving.read_arrays(model, io.BytesIO(data), len(data), path, expected=expected)
     optimizer.build([params[name] for name in order])
     optimizer.load_state_dict({
         "iterations": arrays["iterations"],
         **{f"{state_list}.{i}": arrays[f"{state_list}/{name}"]
-           for state_list in optimizer.state_names for i, name in enumerate(order)}})
+           for state_list in (*optimizer.state_names, *optimizer.count_names)
+           for i, name in enumerate(order)}})
 
 
 def _stored_bytes(archive, name, size, path):
@@ -435,7 +455,15 @@ def _build(spec, custom_objects, path):
 def _compile(model, config, custom_objects):
     opt = config["optimizer"]
     optimizer_class = custom_objects.get(opt["class_name"]) or getattr(optim, opt["class_name"])
-    optimizer = optimizer_class(**opt["config"])
+    if "params" in opt:  # made with its parameters (PyTorch style): made so again
+        params = dict(model.named_parameters())
+        missing = [name for name in opt["params"] if name not in params]
+        if missing:
+            raise ValueError(f"load_model: the optimizer was made with Variables the model "
+                             f"does not have: {missing}")
+        optimizer = optimizer_class([params[name] for name in opt["params"]], **opt["config"])
+    else:
+        optimizer = optimizer_class(**opt["config"])
     registry = {**{name: getattr(losses, name) for name in losses.__all__
                    if isinstance(getattr(losses, name), type)}, **custom_objects}
 

@@ -321,6 +321,34 @@ def test_fit_after_load_model_continues_as_if_never_stopped(tmp_path, optimizer)
                                rtol=1e-6, atol=1e-7)
 
 
+@pytest.mark.parametrize("make", [
+    lambda p: optim.Adam(p, lr=0.01, amsgrad=True, weight_decay=0.01),
+    lambda p: optim.SGD(p, lr=0.05, momentum=0.9, dampening=0.2),
+    lambda p: optim.RMSprop(p, lr=0.01, momentum=0.5, centered=True),
+    lambda p: optim.Adagrad(p, lr=0.1, lr_decay=0.01),
+    lambda p: optim.Nadam(p[:2]),  # only the first layer: the state and the rebuild say so
+], ids=["adam", "sgd", "rmsprop", "adagrad", "nadam-first-layer"])
+def test_a_pytorch_style_optimizer_is_saved_and_made_again_with_its_variables(tmp_path,
+                                                                              make):
+    """An optimizer made with its parameters keeps PyTorch's formulas and state: the file
+    names its Variables, load_model makes it again with them (PyTorch style, in its
+    order), and fit continues exactly as it would have."""
+    model, x, y = compiled_regression()
+    model.compile(optimizer=make(list(model.parameters())), loss="mse")
+    model.fit(x, y, epochs=3, batch_size=8, verbose=0, shuffle=False)
+    path = tmp_path / "m.keras"
+    model.save(path)
+    loaded = nn.load_model(path)
+    assert loaded.optimizer.pytorch_style
+    assert [id(p) for p in loaded.optimizer.params] == \
+        [id(p) for p in list(loaded.parameters())[:len(model.optimizer.params)]]
+    assert sorted(loaded.optimizer.state_dict()) == sorted(model.optimizer.state_dict())
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False)
+    loaded.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False)
+    for (name, v), (_, w) in zip(model.named_parameters(), loaded.named_parameters()):
+        np.testing.assert_array_equal(w.numpy(), v.numpy(), err_msg=name)
+
+
 def nn_optimizer(name):
     return {"rmsprop": optim.RMSprop(momentum=0.5, centered=True), "adagrad": optim.Adagrad(),
             "sgd": optim.SGD(0.05, momentum=0.9)}[name]
