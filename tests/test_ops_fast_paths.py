@@ -187,3 +187,42 @@ def test_max_pool_gradient_fills_every_pixel_it_does_not_zero(shape, pool, strid
     assert not np.isnan(v.grad).any()
     # (overlapping windows add up in another order than PyTorch's: the last bit may differ)
     np.testing.assert_allclose(to_nchw(v.grad), xt.grad.numpy(), rtol=1e-14, atol=0)
+
+
+@given(rows=st.integers(1, 60), width=st.sampled_from([(), (1,), (7,), (40,), (3, 9)]),
+       picks=hnp.array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=70),
+       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 2**32 - 1))
+def test_add_at_is_np_add_at_to_the_bit(rows, width, picks, dtype, seed):
+    """indexing.add_at, rows picked by integers (negative ones too, repeated) added as
+    single numbers at flat positions: np.add.at's sums, in the same order."""
+    from autograd_core.ops.indexing import add_at
+    rng = np.random.default_rng(seed)
+    index = rng.integers(-rows, rows, picks)
+    g = rng.normal(size=picks + width).astype(dtype)
+    start = rng.normal(size=(rows,) + width).astype(dtype)
+    want = start.copy()
+    np.add.at(want, index, g)
+    for form in (index, (index,)):
+        got = start.copy()
+        add_at(got, form, g)
+        same_bits(got, want)
+
+
+def test_embedding_gradient_through_add_at_matches_torch():
+    """An embedding lookup's gradient (ids repeated, 4,096 rows of 64), through GetItem's
+    backward and the engine's sliced path, as torch's index_select backward."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    table = rng.normal(size=(300, 64))
+    ids = rng.integers(0, 300, (64, 64))
+    g = rng.normal(size=(64, 64, 64))
+    w = ag.Variable(table)
+    w[ids].backward(g)
+    wt = torch.tensor(table, requires_grad=True)
+    wt[torch.tensor(ids)].backward(torch.tensor(g))
+    np.testing.assert_allclose(w.grad, wt.grad.numpy(), rtol=1e-12, atol=1e-12)
+    w2 = ag.Variable(table)  # twice through one total: GetItem.backward_into adds in place
+    (w2[ids] * 2.0 + w2[ids[::-1]]).backward(g)
+    wt.grad = None
+    (wt[torch.tensor(ids)] * 2.0 + wt[torch.tensor(ids[::-1].copy())]).backward(torch.tensor(g))
+    np.testing.assert_allclose(w2.grad, wt.grad.numpy(), rtol=1e-12, atol=1e-12)
