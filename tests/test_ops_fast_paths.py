@@ -226,3 +226,43 @@ def test_embedding_gradient_through_add_at_matches_torch():
     wt.grad = None
     (wt[torch.tensor(ids)] * 2.0 + wt[torch.tensor(ids[::-1].copy())]).backward(torch.tensor(g))
     np.testing.assert_allclose(w2.grad, wt.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("exponent", [2, 3, -1, -2, -3, 0.5, -0.5, 1.5, 2.0, np.float32(3)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_power_special_exponents_as_pytorch_computes_them(exponent, dtype):
+    """arithmetic.power_array: PyTorch's formulas for its special exponents (3 is a*a*a,
+    -2 is 1/(a*a), ...), within an ulp of numpy's power, with its dtype; values and
+    gradients against PyTorch, special values included."""
+    torch = pytest.importorskip("torch")
+    from autograd_core.ops.arithmetic import power_array
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=5000).astype(dtype) * 3
+    a[:6] = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-20]
+    with np.errstate(all="ignore"):
+        got, want = power_array(a, exponent), a ** exponent
+        theirs = (torch.tensor(a) ** exponent).numpy()
+    assert got.dtype == want.dtype == dtype
+    if float(exponent) == -0.5:  # 1/sqrt(-0) is -inf and 1/sqrt(-inf) NaN, as PyTorch's;
+        want[[1, 3]] = [-np.inf, np.nan]  # C's pow gives +inf and +0
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(theirs))
+    np.testing.assert_allclose(got, want, rtol=3 * np.finfo(dtype).eps, atol=0)
+    if float(exponent) in (2, 3, -1, -2, -0.5):
+        np.testing.assert_array_equal(got, theirs)  # PyTorch's formula, to the bit
+    x = np.abs(a[6:]) + 0.5  # the gradient, away from 0
+    v = ag.Variable(x)
+    (v ** exponent).backward(np.ones_like(x))
+    xt = torch.tensor(x, requires_grad=True)
+    (xt ** exponent).backward(torch.ones_like(xt))
+    np.testing.assert_allclose(v.grad, xt.grad.numpy(), rtol=4 * np.finfo(dtype).eps, atol=0)
+
+
+def test_power_keeps_numpys_dtypes_off_the_special_path():
+    from autograd_core.ops.arithmetic import power_array
+    ints = np.arange(-3, 4)
+    assert power_array(ints, 3).dtype == (ints ** 3).dtype
+    np.testing.assert_array_equal(power_array(ints, 3), ints ** 3)
+    f32 = np.ones(3, np.float32) * 2
+    assert power_array(f32, np.float64(3)).dtype == np.float64  # numpy's promotion
+    assert power_array(f32, np.array([3.0, 2.0, 1.0], np.float32)).tolist() == [8.0, 4.0, 2.0]

@@ -100,7 +100,7 @@ class Pow(Op):
     __slots__ = ()
 
     def forward(self, a, b):
-        return a ** b
+        return power_array(a, b)
 
     def backward(self, g, y, a, b):
         need_a, need_b = self.needs_grad
@@ -108,10 +108,40 @@ class Pow(Op):
         if need_a:
             # Where b = 0 the factor b makes the gradient 0; taking the power at b = 1
             # there keeps a**(b-1) from being inf at a = 0, and 0 * inf from being NaN.
-            grad_a = g * b * a ** (xp.where(xp.equal(b, 0), 1, b) - 1)
+            grad_a = g * b * xp.power(a, xp.where(xp.equal(b, 0), 1, b) - 1)
         if need_b:
             grad_b = g * y * xp.log(xp.where(xp.equal(a, 0) & (b >= 0), 1, a))
         return grad_a, grad_b
+
+
+def power_array(a, b):
+    """a ** b on numpy data, as PyTorch computes its special exponents.
+
+    Speed trick, fenced here: numpy's float power with an integral exponent other than 2
+    takes a slow path, 3.4 ms for a (256, 256) float32 array cubed, against 0.03 ms for
+    a * a * a. PyTorch special-cases these exponents, and so do we, with its formulas: 3 is
+    a * a * a, -2 is 1 / (a * a), -0.5 is 1 / sqrt(a) (numpy's own fast paths give 2, 0.5
+    and -1 the same way); each may differ from numpy's power in the last bit, and is
+    PyTorch's to the bit. -3, the exponent of -2's derivative, is 1 / (a * a * a).
+    """
+    if type(a) is np.ndarray and a.dtype.kind == "f" and np.ndim(b) == 0 \
+            and np.result_type(a, b) == a.dtype:
+        e = float(b)
+        if e == 2:
+            return a * a
+        if e == 3:
+            return a * a * a
+        if e == -1:
+            return 1 / a
+        if e == -2:
+            return 1 / (a * a)
+        if e == -3:  # -2's derivative (PyTorch takes its general power here)
+            return 1 / (a * a * a)
+        if e == 0.5:
+            return np.sqrt(a)
+        if e == -0.5:
+            return 1 / np.sqrt(a)
+    return a ** b
 
 
 def power(a, b):

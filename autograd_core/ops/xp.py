@@ -77,6 +77,12 @@ def where(cond, a, b):
     return _select.where(cond, a, b)  # np.where's values, without its branches (_select)
 
 
+def power(a, b):
+    if _any_value(a, b):
+        return arithmetic.power(a, b)
+    return arithmetic.power_array(a, b)
+
+
 def sign(x):
     """sign(x) as a constant: its derivative is 0 wherever it exists."""
     return np.sign(_data(x))
