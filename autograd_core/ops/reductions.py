@@ -186,10 +186,12 @@ class Max(Op):
         return self.reduce(x, axis=self.axis, keepdims=self.keepdims)
 
     def backward(self, g, y, x):
-        at_max = xp.equal(x, _expand(y, self.axis, self.keepdims, x.ndim))
-        # As TensorFlow's reduce_max: ties split the gradient so the total stays g.
-        share = at_max / at_max.sum(axis=self.axis, keepdims=True)
-        return (_expand(g, self.axis, self.keepdims, x.ndim) * share.astype(y.dtype),)
+        # As TensorFlow's reduce_max: ties split the gradient so the total stays g. The
+        # share is made in y's dtype from the start (a boolean divided by a count would
+        # make float64 arrays, then a cast: 2x the time on float32 data).
+        share = xp.equal(x, _expand(y, self.axis, self.keepdims, x.ndim)).astype(y.dtype)
+        share /= share.sum(axis=self.axis, keepdims=True)
+        return (_expand(g, self.axis, self.keepdims, x.ndim) * share,)
 
     def formula(self, y, x):
         which = "max" if self.reduce is np.max else "min"
