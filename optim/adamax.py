@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import _checks
-from .optimizer import Optimizer, _by_style, _learning_rate_by_style, _made_with_params
+from .optimizer import (Optimizer, _by_style, _learning_rate_by_style, _made_with_params,
+                        _moment_decays)
 
 
 class Adamax(Optimizer):
@@ -58,14 +59,8 @@ class Adamax(Optimizer):
         pytorch_style = _made_with_params(params)
         _checks.implementation_only(where, foreach=foreach, capturable=capturable,
                                     differentiable=differentiable)
-        beta_1, beta_2 = _checks.betas(betas, beta_1, beta_2, where)
-        epsilon = _checks.one_of_two_names(eps, "eps", epsilon, "epsilon", where)
-        beta_1 = _checks.in_unit_interval(_by_style(beta_1, pytorch_style, 0.9, 0.9),
-                                          "beta_1", where, include_one=False)
-        beta_2 = _checks.in_unit_interval(_by_style(beta_2, pytorch_style, 0.999, 0.999),
-                                          "beta_2", where, include_one=False)
-        epsilon = _checks.non_negative(_by_style(epsilon, pytorch_style, 1e-7, 1e-8),
-                                       "epsilon", where)
+        beta_1, beta_2, epsilon = _moment_decays(where, pytorch_style, betas, beta_1, beta_2,
+                                                 eps, epsilon)
         weight_decay = _checks.non_negative(_by_style(weight_decay, pytorch_style, 0.0, 0.0),
                                             "weight_decay", where)
         _checks.pytorch_only(pytorch_style, where, weight_decay=weight_decay,

@@ -568,6 +568,21 @@ def _by_style(value, pytorch_style, keras, pytorch):
     return pytorch if pytorch_style else keras
 
 
+def _moment_decays(where, pytorch_style, betas, beta_1, beta_2, eps, epsilon):
+    """``(beta_1, beta_2, epsilon)`` of the Adam family (Adam, AdamW, Adamax, Nadam), given
+    by Keras's names or PyTorch's (``betas``, ``eps``), checked, with the style's defaults:
+    0.9 and 0.999 in both, epsilon 1e-7 (Keras) or 1e-8 (PyTorch)."""
+    beta_1, beta_2 = _checks.betas(betas, beta_1, beta_2, where)
+    epsilon = _checks.one_of_two_names(eps, "eps", epsilon, "epsilon", where)
+    beta_1 = _checks.in_unit_interval(_by_style(beta_1, pytorch_style, 0.9, 0.9),
+                                      "beta_1", where, include_one=False)
+    beta_2 = _checks.in_unit_interval(_by_style(beta_2, pytorch_style, 0.999, 0.999),
+                                      "beta_2", where, include_one=False)
+    epsilon = _checks.non_negative(_by_style(epsilon, pytorch_style, 1e-7, 1e-8),
+                                   "epsilon", where)
+    return beta_1, beta_2, epsilon
+
+
 def _learning_rate_by_style(params, learning_rate, lr, keras, pytorch):
     """The learning rate to hand the base: the style's default when none was given at all
     (neither as the first argument, nor as learning_rate=, nor as lr=), else as given, for

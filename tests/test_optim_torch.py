@@ -182,34 +182,11 @@ SGD_TORCH_FORMS = {
 
 
 def sgd_runs(kwargs, late_bias=False, steps=60):
-    """Ours and torch's SGD from the same start, with StepLR(step_size=20, gamma=0.2)
-    stepped after every update; ``late_bias``: b has no gradient for the first 5 steps
-    (its buffer starts later, as torch's does)."""
-    sign = -1.0 if kwargs.get("maximize") else 1.0
-    W, b = ag.Variable(W0.copy(), name="W"), ag.Variable(B0.copy(), name="b")
-    x, y = ag.constant(X), ag.constant(Y)
-    opt = optim.SGD([W, b], lr=0.1, **kwargs)
-    sched = optim.lr_scheduler.StepLR(opt, step_size=20, gamma=0.2)
-    Wt = torch.tensor(W0.copy(), requires_grad=True)
-    bt = torch.tensor(B0.copy(), requires_grad=True)
-    xt, yt = torch.tensor(X), torch.tensor(Y)
-    opt_t = torch.optim.SGD([Wt, bt], lr=0.1, **kwargs)
-    sched_t = torch.optim.lr_scheduler.StepLR(opt_t, step_size=20, gamma=0.2)
-    ours, theirs = [], []
-    for step in range(steps):
-        opt.zero_grad()
-        (sign * ag.mean(ag.square(ag.tanh(x @ W + b) - y))).backward()
-        opt_t.zero_grad()
-        (sign * torch.mean((torch.tanh(xt @ Wt + bt) - yt) ** 2)).backward()
-        if late_bias and step < 5:
-            b.grad, bt.grad = None, None
-        opt.step()
-        opt_t.step()
-        sched.step()
-        sched_t.step()
-        ours.append((W.numpy().copy(), b.numpy().copy()))
-        theirs.append((Wt.detach().numpy().copy(), bt.detach().numpy().copy()))
-    return ours, theirs
+    """Ours and torch's SGD (lr 0.1) from the same start, with StepLR(step_size=20,
+    gamma=0.2) stepped after every update; ``late_bias``: b has no gradient for the first 5
+    steps (its buffer starts later, as torch's does)."""
+    return pytorch_form_runs("SGD", dict(lr=0.1, **kwargs), late_bias, steps, step_size=20,
+                             gamma=0.2)
 
 
 @pytest.mark.parametrize("late_bias", [False, True], ids=["", "late-bias"])
@@ -346,16 +323,16 @@ def torch_class(name):
     return getattr(torch.optim, TORCH_NAMES.get(name, name))
 
 
-def pytorch_form_runs(name, kwargs, late_bias, steps=STEPS):
-    """Ours and torch's ``name`` from the same start, each with StepLR(step_size=30,
-    gamma=0.5) stepped after every update; ``late_bias``: b has no gradient for the first 5
-    steps, so its state starts later (torch's is made at its first gradient, and counts its
-    own steps)."""
+def pytorch_form_runs(name, kwargs, late_bias, steps=STEPS, step_size=30, gamma=0.5):
+    """Ours and torch's ``name`` from the same start, each with StepLR(step_size, gamma)
+    stepped after every update; ``late_bias``: b has no gradient for the first 5 steps, so
+    its state starts later (torch's is made at its first gradient, and counts its own
+    steps)."""
     sign = -1.0 if kwargs.get("maximize") else 1.0
     W, b = ag.Variable(W0.copy(), name="W"), ag.Variable(B0.copy(), name="b")
     x, y = ag.constant(X), ag.constant(Y)
     opt = getattr(optim, name)([W, b], **kwargs)
-    sched = optim.lr_scheduler.StepLR(opt, step_size=30, gamma=0.5)
+    sched = optim.lr_scheduler.StepLR(opt, step_size=step_size, gamma=gamma)
     # torch keeps its scalar state (steps, NAdam's mu_product) in its default dtype: float64
     # here, as everything else is.
     default_dtype = torch.get_default_dtype()
@@ -365,7 +342,7 @@ def pytorch_form_runs(name, kwargs, late_bias, steps=STEPS):
         bt = torch.tensor(B0.copy(), requires_grad=True)
         xt, yt = torch.tensor(X), torch.tensor(Y)
         opt_t = torch_class(name)([Wt, bt], **kwargs)
-        sched_t = torch.optim.lr_scheduler.StepLR(opt_t, step_size=30, gamma=0.5)
+        sched_t = torch.optim.lr_scheduler.StepLR(opt_t, step_size=step_size, gamma=gamma)
         ours_, theirs_ = [], []
         for step in range(steps):
             opt.zero_grad()
