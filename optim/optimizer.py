@@ -471,28 +471,16 @@ class Optimizer:
                             f"knows {len(self.params)} parameters (give it params, or call "
                             "build(var_list) first)")
             count = 0
-        for name in self.state_names:
-            for i in range(count):
-                key = f"{name}.{i}"
-                expected.add(key)
-                if key not in keys:
-                    problems.append(f"{key} is missing")
-                    continue
-                array, p = np.asarray(state[key]), self.params[i]
-                if array.shape != p.shape or array.dtype != p.dtype:
-                    problems.append(f"{key} has shape {array.shape} and dtype {array.dtype}, "
-                                    f"but its parameter ({_describe(p)}) has shape {p.shape} "
-                                    f"and dtype {p.dtype}")
-        for name in self.count_names:
-            for i in range(count):
-                key = f"{name}.{i}"
-                expected.add(key)
-                if key not in keys:
-                    problems.append(f"{key} is missing")
-                    continue
-                n = np.asarray(state[key])
-                if n.shape != () or n.dtype.kind not in "iu" or n < 0:
-                    problems.append(f"{key} must be one integer >= 0, got {n!r}")
+        for names, problem in ((self.state_names, _array_problem),
+                               (self.count_names, _count_problem)):
+            for name in names:
+                for i in range(count):
+                    key = f"{name}.{i}"
+                    expected.add(key)
+                    found = (f"{key} is missing" if key not in keys
+                             else problem(key, np.asarray(state[key]), self.params[i]))
+                    if found:
+                        problems.append(found)
         unexpected = [k for k in keys if k not in expected]
         if unexpected:
             problems.append(f"unexpected names {unexpected} (this optimizer's state lists: "
@@ -553,6 +541,21 @@ class Optimizer:
 
 def _default_learning_rate(cls):
     return inspect.signature(cls.__init__).parameters["learning_rate"].default
+
+
+def _array_problem(key, array, p):
+    """What is wrong with ``array`` as parameter ``p``'s state ``key``, or None."""
+    if array.shape != p.shape or array.dtype != p.dtype:
+        return (f"{key} has shape {array.shape} and dtype {array.dtype}, but its parameter "
+                f"({_describe(p)}) has shape {p.shape} and dtype {p.dtype}")
+    return None
+
+
+def _count_problem(key, n, p):
+    """What is wrong with ``n`` as parameter ``p``'s count of updates ``key``, or None."""
+    if n.shape != () or n.dtype.kind not in "iu" or n < 0:
+        return f"{key} must be one integer >= 0, got {n!r}"
+    return None
 
 
 def _made_with_params(params) -> bool:
