@@ -390,8 +390,12 @@ class KerasLSTM(_Recurrent):
     def step(self, xw_t, states, rec_mask):
         h, c = states
         z = xw_t + ag.matmul(_masked(h, rec_mask), self.recurrent_kernel)
-        z_i, z_f, z_c, z_o = ag.split(z, 4, axis=-1)
         sigma, act = self.recurrent_activation, self.activation
+        if sigma is activations.sigmoid and act is activations.tanh:
+            # Keras's activations, the lines below as one op (ag.lstm_cell): half the time
+            h_and_c = ag.lstm_cell(z, c)
+            return h_and_c[..., :self.units], h_and_c[..., self.units:]
+        z_i, z_f, z_c, z_o = ag.split(z, 4, axis=-1)
         c = sigma(z_f) * c + sigma(z_i) * act(z_c)
         return sigma(z_o) * act(c), c
 

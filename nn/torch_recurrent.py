@@ -301,10 +301,13 @@ class TorchLSTM(_TorchRecurrent):
         self.proj_size = 0
 
     def cell(self, xw_t, state, U, b_hh):
+        # i, f, g, o = split(xw_t + h @ U^T + b_hh, 4);  c = sigmoid(f) * c + sigmoid(i) *
+        # tanh(g);  h = sigmoid(o) * tanh(c): one op, ag.lstm_cell, which returns h and c
+        # side by side.
         h, c = state
-        i, f, g, o = ag.split(xw_t + ag.linear(h, U, b_hh), 4, axis=-1)
-        c = ag.sigmoid(f) * c + ag.sigmoid(i) * ag.tanh(g)
-        return ag.sigmoid(o) * ag.tanh(c), c
+        h_and_c = ag.lstm_cell(xw_t + ag.linear(h, U, b_hh), c)
+        units = self.hidden_size
+        return h_and_c[..., :units], h_and_c[..., units:]
 
 
 class TorchGRU(_TorchRecurrent):

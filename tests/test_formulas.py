@@ -127,6 +127,17 @@ class Case(NamedTuple):
     forward: str | None = None
 
 
+def lstm_cell_grads(g, y, z, c):
+    """LSTMCell's gradients as its docstring says them, from g = [g_h | g_c]."""
+    units = c.shape[-1]
+    i, f, o = (1 / (1 + np.exp(-z[:, k * units:(k + 1) * units])) for k in (0, 1, 3))
+    u, tanh_c = np.tanh(z[:, 2 * units:3 * units]), np.tanh(y[:, units:])
+    g_h, g_c = g[:, :units], g[:, units:]
+    d = g_c + g_h * o * (1 - tanh_c ** 2)
+    return (np.concatenate([d * u * i * (1 - i), d * c * f * (1 - f), d * i * (1 - u ** 2),
+                            g_h * tanh_c * o * (1 - o)], axis=1), d * f)
+
+
 def case(op, mode, f, inputs, derivative, grads, forward=None):
     return Case(op, mode, f, tuple(inputs), derivative, grads, forward)
 
@@ -792,6 +803,9 @@ CASES = [
     case(ops.SigmoidCrossEntropy, "", ag.sigmoid_cross_entropy, (normal(4), positive(4) / 2),
          "dL/dz = g * (sigmoid(z) - t),  dL/dt = -g * z",
          lambda op, g, y, z, t: (g * (sigmoid(z) - t), -g * z)),
+    case(ops.LSTMCell, "", ag.lstm_cell, (normal(2, 8), normal(2, 2)),
+         "dL/dz = [d u i(1-i) | d c f(1-f) | d i (1-u**2) | g_h tanh(c') o(1-o)],  "
+         "dL/dc = d * f", lambda op, g, y, z, c: lstm_cell_grads(g, y, z, c)),
     # --- ops that pass no gradient --------------------------------------------------------
     case(ops.StopGradient, "", ag.stop_gradient, (normal(3),), "", None,
          "y = x, but no gradient flows back to x"),

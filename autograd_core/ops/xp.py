@@ -19,7 +19,7 @@ import numpy as np
 
 from ..engine import Value, _data, apply, unbroadcast
 from . import _select, _windows, activations, arithmetic, conv, elementwise, indexing, nn, pooling
-from . import reductions, shape, special, trig
+from . import joining, reductions, shape, special, trig
 from . import contractions, cumulative, decompositions, inverse
 
 
@@ -75,6 +75,12 @@ def where(cond, a, b):
     if _any_value(a, b):
         return arithmetic.where(cond, a, b)
     return _select.where(cond, a, b)  # np.where's values, without its branches (_select)
+
+
+def concatenate(values, axis=0):
+    if _any_value(*values):
+        return joining.concatenate(values, axis)
+    return np.concatenate(values, axis)
 
 
 def power(a, b):
