@@ -368,8 +368,8 @@ def max_pool_backprop_array(dy, argmax, window, x_shape):
     rows, cols = top + h + bottom, left + w + right
     # Windows that tile the padded image (stride = size, undilated, nothing left over),
     # such as MNIST's 2x2 pooling of 26x26, make _route write every number of d_rows and
-    # dx_pad, so their zeros need not be written first: 1 ms of the convnet's first
-    # pooling's backward (16 MB).
+    # dx_pad, so their zeros need not be written first (16 MB for the convnet's first
+    # pooling): its backward took 3.4-3.8 ms alone, against 3.9-4.1 with the zeros.
     d_rows = _canvas((n, rows, ow, c), dy.dtype,
                      finite and sh == span_h == window.size[0] and oh * sh == rows)
     dx_pad = _canvas((n, rows, cols, c), dy.dtype,
