@@ -43,7 +43,8 @@ def sigmoid_array(x):
     in float32, as PyTorch does, so its tail is not lost to float16's early overflow.
 
     Three whole-array passes: the select-based form exp(-|x|) / (1 + exp(-|x|)) took 5x
-    as long on a (128, 512) float32 array (337 us against 61; 2.3x on an LSTM's gates).
+    as long on a (128, 512) float32 array (374 us against 67; 4x on an LSTM's (32, 256)
+    gates).
     """
     if getattr(x, "dtype", None) == np.float16:
         return sigmoid_array(x.astype(np.float32)).astype(np.float16)
