@@ -297,7 +297,20 @@ def dropout_mask(shape, rate, rng, dtype):
     return (u >= rate).astype(dtype) / dtype.type(1 - rate)
 
 
-class Dropout(KerasModule):
+class _RateConfig:
+    """A mixin: the config and printed form of a layer with a drop ``rate`` and a ``seed``
+    (Dropout, and nn.noise's GaussianDropout and spatial dropouts)."""
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(rate=self.rate, seed=self.seed)
+        return config
+
+    def extra_repr(self):
+        return f"rate={self.rate}"
+
+
+class Dropout(_RateConfig, KerasModule):
     """y = x * mask / (1 - rate) in training mode, mask_i ~ Bernoulli(1 - rate); y = x in
     inference mode.
 
@@ -330,14 +343,6 @@ class Dropout(KerasModule):
             return x
         dtype = x.dtype if isinstance(x, ag.Value) else self._float_dtype()
         return ag.multiply(x, dropout_mask(np.shape(x), self.rate, self._rng, dtype))
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(rate=self.rate, seed=self.seed)
-        return config
-
-    def extra_repr(self):
-        return f"rate={self.rate}"
 
 
 class Activation(KerasModule):

@@ -31,7 +31,7 @@ import autograd_core as ag
 from . import regularizers
 from .conv_layers import _check_rank, _data_format
 from .keras_module import KerasModule
-from .layers import _real, dropout_mask
+from .layers import _RateConfig, _real, dropout_mask
 
 __all__ = ["GaussianNoise", "GaussianDropout", "SpatialDropout1D", "SpatialDropout2D",
            "ActivityRegularization"]
@@ -95,16 +95,9 @@ def _unit(value, what, where):
     return _real(value, what, where, 0.0, 1.0)
 
 
-class _Rate(_Noise):
-    """What the rate-bearing noise layers share: their config and printed form."""
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(rate=self.rate, seed=self.seed)
-        return config
-
-    def extra_repr(self):
-        return f"rate={self.rate}"
+class _Rate(_RateConfig, _Noise):
+    """What the rate-bearing noise layers share with Dropout: their config and printed
+    form (``layers._RateConfig``)."""
 
 
 class GaussianDropout(_Rate):
