@@ -26,10 +26,14 @@ _BITS = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
 
 def where(cond, a, b):
     """``np.where(cond, a, b)``: the same values, dtype and shape."""
+    ndarray = np.ndarray  # the cheapest test first: small data, numpy's where (no calls)
+    if not (type(cond) is ndarray and cond.size >= _LARGE
+            or type(a) is ndarray and a.size >= _LARGE
+            or type(b) is ndarray and b.size >= _LARGE):
+        return np.where(cond, a, b)
     dtype = np.result_type(a, b)
     bits = _BITS.get(dtype)
-    if bits is None or np.size(cond) < _LARGE and np.size(a) < _LARGE \
-            and np.size(b) < _LARGE:
+    if bits is None:
         return np.where(cond, a, b)
     shape = np.broadcast_shapes(np.shape(cond), np.shape(a), np.shape(b))
     out = np.empty(shape, dtype)

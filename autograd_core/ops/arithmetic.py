@@ -122,10 +122,11 @@ def power_array(a, b):
     a * a * a. PyTorch special-cases these exponents, and so do we, with its formulas: 3 is
     a * a * a, -2 is 1 / (a * a), -0.5 is 1 / sqrt(a) (numpy's own fast paths give 2, 0.5
     and -1 the same way); each may differ from numpy's power in the last bit, and is
-    PyTorch's to the bit. -3, the exponent of -2's derivative, is 1 / (a * a * a).
+    PyTorch's to the bit. -3, the exponent of -2's derivative, is 1 / (a * a * a). Arrays
+    of fewer than 4,096 numbers take numpy's power.
     """
-    if type(a) is np.ndarray and a.dtype.kind == "f" and np.ndim(b) == 0 \
-            and np.result_type(a, b) == a.dtype:
+    if type(a) is np.ndarray and a.size >= _LARGE_POWER and a.dtype.kind == "f" \
+            and np.ndim(b) == 0 and np.result_type(a, b) == a.dtype:
         e = float(b)
         if e == 2:
             return a * a
@@ -142,6 +143,11 @@ def power_array(a, b):
         if e == -0.5:
             return 1 / np.sqrt(a)
     return a ** b
+
+
+# From this many numbers up the special forms pay for their checks (1 us); below, numpy's
+# power is as fast (0.7 us for 100 numbers cubed) and keeps x ** 2 on small data cheap.
+_LARGE_POWER = 4096
 
 
 def power(a, b):
