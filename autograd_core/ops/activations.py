@@ -79,7 +79,8 @@ class Relu(Op):
     __slots__ = ()
 
     def forward(self, x):
-        return np.maximum(x, 0)
+        zero = _ZEROS.get(x.dtype)  # a 0-d zero of x's dtype: numpy converts a Python 0 on
+        return np.maximum(x, 0 if zero is None else zero)  # every call (0.65 -> 0.44 us)
 
     def backward(self, g, y, x):
         # y > 0 exactly where x > 0, and y is at hand.
@@ -87,6 +88,8 @@ class Relu(Op):
             return (_times_positive(g, y),)
         return (g * (y > 0).astype(g.dtype),)
 
+
+_ZEROS = {np.dtype(t): np.zeros((), t) for t in (np.float16, np.float32, np.float64)}
 
 # From this many numbers up, _times_positive is the faster; below, its extra calls cost
 # more than they save (0.5 us on 10 numbers; even at 65,536).
