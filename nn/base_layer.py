@@ -93,7 +93,8 @@ class Layer(KerasModule):
             trainable: False for a weight updated by hand (a running total, a statistic).
             name: the weight's name inside the layer ("variable", "variable_1" by default).
             dtype: the layer's dtype unless given (the default float dtype for a layer
-                made with dtype=None).
+                made with dtype=None); an integer dtype for a weight with
+                ``trainable=False`` (a counter).
             regularizer: a penalty of the weight that ``losses`` adds while it is
                 trainable (``nn.regularizers``: "l2", ``L2(0.001)``, ...).
         Returns:
@@ -102,6 +103,10 @@ class Layer(KerasModule):
         shape = tuple(int(n) for n in shape) if isinstance(shape, (tuple, list)) \
             else (int(shape),)
         dtype = np.dtype(dtype) if dtype is not None else self._float_dtype()
+        if dtype.kind != "f" and trainable:
+            raise ValueError(f"{type(self).__name__} {self.name!r}: add_weight: only float "
+                             f"weights can be trained, got dtype {dtype}; pass "
+                             "trainable=False for a weight kept by hand (a counter)")
         init = initializers.get(initializer)
         regularizer = regularizers.for_layer(regularizer, "add_weight: regularizer",
                                              f"{type(self).__name__} {self.name!r}")
@@ -113,7 +118,7 @@ class Layer(KerasModule):
         if value.shape != shape:
             raise ValueError(f"{type(self).__name__} {self.name!r}: add_weight: the "
                              f"initializer gave shape {value.shape}, not {shape}")
-        v = ag.Variable(value, name=f"{self.name}/{name}",
+        v = ag.Variable(value, name=f"{self.name}/{name}", dtype=dtype,
                         trainable=bool(trainable) and self.trainable)
         self._added[name] = v
         if regularizer is not None:

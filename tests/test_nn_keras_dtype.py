@@ -390,3 +390,41 @@ def test_keras_example_trains_in_float64():
     assert all(later < earlier for earlier, later in zip(losses, losses[1:]))
     assert {w.dtype for w in model.get_weights()} == {np.dtype(np.float64)}
     assert model.predict(x, verbose=0).dtype == np.float64
+
+
+def test_add_weight_makes_an_integer_counter_and_refuses_to_train_one(tmp_path):
+    """Keras's counter idiom, add_weight(dtype="int64", trainable=False): an integer
+    Variable that saves and loads; a trainable integer weight is refused, changing nothing."""
+    class Counter(nn.Layer):
+        def build(self, input_shape):
+            self.count = self.add_weight(shape=(), initializer="zeros", dtype="int64",
+                                         trainable=False, name="count")
+            self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+
+        def call(self, x):
+            self.count.assign(self.count.numpy() + 1)
+            return x * self.w
+
+    layer = Counter()
+    layer(np.ones((2, 3), np.float32))
+    layer(np.ones((2, 3), np.float32))
+    assert layer.count.dtype == np.int64 and int(layer.count.numpy()) == 2
+    assert not layer.count.requires_grad and layer.w.dtype == np.float32
+    path = tmp_path / "counter.weights.npz"
+    layer.save_weights(path)
+    other = Counter()
+    other(np.ones((1, 3), np.float32))
+    other.load_weights(path)
+    assert int(other.count.numpy()) == 2 and other.count.dtype == np.int64
+
+    class Trained(nn.Layer):
+        def build(self, input_shape):
+            self.add_weight(shape=(2,), dtype="int32")
+
+        def call(self, x):
+            return x
+    bad = Trained()
+    with pytest.raises(ValueError, match=r"Trained 'trained.*': add_weight: only float weights "
+                                         r"can be trained, got dtype int32"):
+        bad(np.ones((1, 2), np.float32))
+    assert bad._added == {}
