@@ -234,6 +234,17 @@ class Perceptron(Dense):
         super().__init__(1, activation, use_bias, kernel_initializer, bias_initializer,
                          input_dim=n_in, name=name, seed=seed, dtype=dtype)
 
+    def get_config(self):
+        """Dense's config in Perceptron's arguments: n_in for input_shape, no units (one)
+        and no regularizers (it takes none)."""
+        config = super().get_config()
+        input_shape = config.pop("input_shape", None)
+        for dense_only in ("units", "kernel_regularizer", "bias_regularizer",
+                           "activity_regularizer"):
+            del config[dense_only]
+        config["n_in"] = None if input_shape is None else input_shape[-1]
+        return config
+
 
 Neuron = Perceptron
 

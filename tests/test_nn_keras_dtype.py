@@ -262,10 +262,8 @@ def test_wrappers_refuse_before_naming_themselves():
     _nothing_changes(lambda: pytest.raises(TypeError, nn.TimeDistributed, dense, dtype=int))
 
 
-# TimeDistributed's config nests its layer's, which load_model rebuilds (tested below);
-# a Perceptron's is Dense's (units=...), which it does not take, with or without a dtype.
-@pytest.mark.parametrize("name", [n for n in WEIGHTED
-                                  if n not in ("TimeDistributed", "Perceptron")])
+# TimeDistributed's config nests its layer's, which load_model rebuilds (tested below).
+@pytest.mark.parametrize("name", [n for n in WEIGHTED if n != "TimeDistributed"])
 def test_get_config_round_trips_the_dtype(name):
     make = WEIGHTED[name][0]
     layer = make(dtype="float64")
@@ -428,3 +426,20 @@ def test_add_weight_makes_an_integer_counter_and_refuses_to_train_one(tmp_path):
                                          r"can be trained, got dtype int32"):
         bad(np.ones((1, 2), np.float32))
     assert bad._added == {}
+
+
+@pytest.mark.parametrize("kwargs", [dict(n_in=3, activation="sigmoid"), dict(),
+                                    dict(n_in=2, use_bias=False, dtype="float64")])
+def test_perceptron_is_rebuilt_from_its_config(kwargs, tmp_path):
+    """Perceptron's config is in its own arguments (n_in, no units), so
+    ``Perceptron(**config)`` and load_model rebuild it; before, Dense's config made both fail."""
+    p = nn.Perceptron(**kwargs)
+    config = p.get_config()
+    assert "units" not in config and config["n_in"] == kwargs.get("n_in")
+    q = nn.Perceptron(**{**config, "name": "copy"})
+    assert {**q.get_config(), "name": p.name} == config
+    model = nn.Sequential([nn.Input((3,)), nn.Perceptron(activation="sigmoid")])
+    x = np.ones((2, 3), np.float32)
+    model.save(tmp_path / "p.keras")
+    np.testing.assert_array_equal(nn.load_model(tmp_path / "p.keras")(x).numpy(),
+                                  model(x).numpy())
