@@ -18,6 +18,7 @@ were set, so a subclass only assigns ``self.W = ag.Variable(...)`` and writes ``
 """
 
 import contextlib
+import functools
 import re
 import threading
 
@@ -44,7 +45,8 @@ def unique_name(base):
     return base if count == 0 else f"{base}_{count}"
 
 
-def _snake_case(name):
+@functools.lru_cache(maxsize=1024)  # a class's name, once: layers are made in loops, and
+def _snake_case(name):               # nn.functional makes a loss module per call
     """'Dense' -> 'dense', 'LeakyReLU' -> 'leaky_re_lu', as Keras derives layer names."""
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()  # Keras: Conv2D -> conv2d

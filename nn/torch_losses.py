@@ -105,15 +105,23 @@ class _ClassLoss(_Loss):
         if target.dtype.kind not in "iu":
             raise TypeError(f"{where}: class targets must be integers, got dtype "
                             f"{target.dtype}")
+        if target.size and 0 <= target.min() and target.max() < classes \
+                and not 0 <= self.ignore_index < classes:
+            # the common case, in two reductions: every target a class, none ignored
+            return self._checked_weight(input, classes), target, np.ones(target.shape, bool)
         counted = target != self.ignore_index
         bad = counted & ((target < 0) | (target >= classes))
         if bad.any():
             raise IndexError(f"{where}: target {int(target[bad][0])} is out of bounds for "
                              f"{classes} classes")
+        return self._checked_weight(input, classes), np.where(counted, target, 0), counted
+
+    def _checked_weight(self, input, classes):
+        """input, once ``weight`` is known to have one entry per class."""
         if self.weight is not None and self.weight.shape != (classes,):
-            raise ValueError(f"{where}: weight has {self.weight.shape[0]} entries for input "
-                             f"with {classes} classes")
-        return input, np.where(counted, target, 0), counted
+            raise ValueError(f"{type(self).__name__}: weight has {self.weight.shape[0]} "
+                             f"entries for input with {classes} classes")
+        return input
 
     def _nll(self, log_p, target, counted, smoothing=0.0):
         """-weight[t] * log_p[t] per element, ``smoothing`` of it spread over all classes,
