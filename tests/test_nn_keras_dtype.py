@@ -15,7 +15,7 @@ import pytest
 import autograd_core as ag
 import nn
 import optim
-from nn import module as nn_module
+from side_effects import nothing_changes
 from nn.base_layer import Layer
 from nn.recurrent import KerasGRU, KerasLSTM
 from nn.torch_recurrent import TorchLSTM
@@ -211,17 +211,6 @@ def test_dtype_none_is_the_default_read_when_the_weights_are_made():
     assert inputs.node.layer.dtype == np.float32 and model.dtype == "float64"
 
 
-def _nothing_changes(call):
-    """Run a refused ``call``, and check it drew no random numbers and took no name."""
-    counts = dict(nn_module._name_counts)
-    ag.manual_seed(7)
-    call()
-    after = ag.random.uniform((5,)).numpy()
-    ag.manual_seed(7)
-    np.testing.assert_array_equal(after, ag.random.uniform((5,)).numpy())
-    assert nn_module._name_counts == counts
-
-
 REFUSERS = {
     "Dense": lambda **kw: nn.Dense(2, input_shape=(3,), **kw),
     "Conv2D": lambda **kw: nn.Conv2D(2, 3, input_shape=(5, 5, 1), **kw),
@@ -245,7 +234,7 @@ def test_a_dtype_not_a_float_is_refused_before_anything_is_made(name, dtype, sho
         with pytest.raises(TypeError, match=rf"^{name}: dtype must be a floating dtype "
                                             rf"\(float32, float64, ...\), got dtype={shown}"):
             REFUSERS[name](dtype=dtype)
-    _nothing_changes(call)
+    nothing_changes(call)
     with pytest.raises(TypeError, match=rf"^{name} 'mine': dtype must be a floating dtype"):
         REFUSERS[name](dtype=dtype, name="mine")
 
@@ -258,8 +247,8 @@ def test_mixed_precision_policies_are_named_as_unsupported():
 def test_wrappers_refuse_before_naming_themselves():
     inner = nn.LSTM(3)
     dense = nn.Dense(3)
-    _nothing_changes(lambda: pytest.raises(TypeError, nn.Bidirectional, inner, dtype="bogus"))
-    _nothing_changes(lambda: pytest.raises(TypeError, nn.TimeDistributed, dense, dtype=int))
+    nothing_changes(lambda: pytest.raises(TypeError, nn.Bidirectional, inner, dtype="bogus"))
+    nothing_changes(lambda: pytest.raises(TypeError, nn.TimeDistributed, dense, dtype=int))
 
 
 # TimeDistributed's config nests its layer's, which load_model rebuilds (tested below).

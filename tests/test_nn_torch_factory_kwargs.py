@@ -10,7 +10,7 @@ import pytest
 
 import autograd_core as ag
 import nn
-from nn import module as nn_module
+from side_effects import nothing_changes
 from nn.torch_recurrent import RNN, TorchGRU, TorchLSTM
 
 # name: (our layer, torch's layer, both from the same arguments and **factory keywords;
@@ -120,17 +120,6 @@ def test_the_cpu_is_accepted(name):
     assert isinstance(make(name, device=torch.device("cpu")), CLASSES[name])
 
 
-def _nothing_changes(call):
-    """Run a refused ``call``, and check it drew no random numbers and took no name."""
-    counts = dict(nn_module._name_counts)
-    ag.manual_seed(7)
-    call()
-    after = ag.random.uniform((5,)).numpy()
-    ag.manual_seed(7)
-    np.testing.assert_array_equal(after, ag.random.uniform((5,)).numpy())
-    assert nn_module._name_counts == counts
-
-
 @pytest.mark.parametrize("device", ["cuda", "cuda:0", "mps", 3])
 @pytest.mark.parametrize("name", LAYERS)
 def test_another_device_is_refused_naming_the_layer(name, device):
@@ -138,7 +127,7 @@ def test_another_device_is_refused_naming_the_layer(name, device):
         with pytest.raises(ValueError, match=rf"^{name}: device must be the CPU, 'cpu' .*"
                                              rf"got device={device!r}$"):
             make(name, device=device)
-    _nothing_changes(call)
+    nothing_changes(call)
     with pytest.raises(ValueError, match=rf"^{name} 'mine': device must be the CPU"):
         make(name, device=device, name="mine")
 
@@ -152,7 +141,7 @@ def test_a_dtype_not_a_float_is_refused_before_anything_is_made(name, dtype, sho
         with pytest.raises(TypeError, match=rf"^{name}: dtype must be a floating dtype "
                                             rf"\(float32, float64, ...\), got dtype={shown}$"):
             make(name, dtype=dtype)
-    _nothing_changes(call)
+    nothing_changes(call)
 
 
 @pytest.mark.parametrize("name", LAYERS)
