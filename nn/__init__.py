@@ -31,7 +31,8 @@ from .losses import (
 )
 from .merging import Add, Average, Concatenate, Multiply, Subtract, add, concatenate
 from .metrics import confusion_matrix
-from .model_saving import load_model
+from .cloning import clone_model
+from .model_saving import load_model, model_from_config, model_from_json
 from .models import Model
 from .module import Module
 from .saving import load, load_weights, save, save_weights
@@ -102,7 +103,8 @@ __all__ = [
     # training and files
     "Callback", "History", "EarlyStopping", "TerminateOnNaN", "ModelCheckpoint",
     "ReduceLROnPlateau", "LearningRateScheduler", "LambdaCallback", "CSVLogger",
-    "save_weights", "load_weights", "load_model", "save", "load",
+    "save_weights", "load_weights", "load_model", "model_from_json", "model_from_config",
+    "clone_model", "save", "load",
     # data
     "to_categorical", "one_hot", "Standardizer",
     # submodules

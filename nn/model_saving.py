@@ -24,7 +24,13 @@ keeps as attributes of the same name (``units``, ``rate``, ``name``...). Initial
 not saved: the weights come from the file; regularizers are (they shape the training), in
 Keras's ``{"class_name": "L2", "config": {"l2": 0.001}}`` form, read back by
 ``nn.regularizers`` (a Regularizer subclass of one's own through ``custom_objects``).
-An ``MLP`` is saved as the ``Sequential`` of its layers. A subclassed Model (a ``call`` of
+An ``MLP`` is saved as the ``Sequential`` of its layers, and a model used as a layer as a
+model.
+
+The architecture alone is ``model_config`` (what ``model.get_config()`` and
+``model.to_json()`` give), made into a new model, with new weights, by
+``model_from_config`` and ``model_from_json`` (``Model.from_config`` and
+``Sequential.from_config`` call them). A subclassed Model (a ``call`` of
 its own) is refused: its code is not data; use ``save_weights``.
 """
 
@@ -45,7 +51,8 @@ from .keras_module import KerasModule, with_dtype
 from .module import Module
 from .symbolic import map_structure
 
-__all__ = ["save_model", "load_model", "layer_config", "MAX_CONFIG_BYTES"]
+__all__ = ["save_model", "load_model", "layer_config", "model_config", "model_from_config",
+           "model_from_json", "MAX_CONFIG_BYTES"]
 
 FORMAT = "autograd_core.model/1"
 MAX_CONFIG_BYTES = 16 * 2**20
@@ -63,7 +70,7 @@ def save_model(model, path, include_optimizer=True):
         ValueError: the model is subclassed, not built, or a layer cannot be described; or
             its optimizer updates Variables that are not the model's.
     """
-    config = {"format": FORMAT, "model": _model_config(model),
+    config = {"format": FORMAT, "model": model_config(model, built=True, action="save"),
               "compile": _compile_config(model)}
     text = json.dumps(config, indent=1).encode("utf-8")
     weights = io.BytesIO()
@@ -102,19 +109,28 @@ def _optimizer_arrays(model):
     return arrays
 
 
-def _model_config(model):
-    where = f"save: {type(model).__name__} {model.name!r}"
+def model_config(model, built=False, action="get_config"):
+    """``{"class_name": "Sequential" or "Model", "config": ...}``: the architecture as JSON
+    data, what ``model.save`` writes, ``get_config`` and ``to_json`` return, and
+    ``model_from_config`` rebuilds. ``built``: refuse a Sequential without an input shape
+    (a file must hold one, to make its weights before loading them)."""
+    where = f"{action}: {type(model).__name__} {model.name!r}"
     # Model and Sequential are found by name (this module is imported by nn.models).
     if isinstance(model, _registry({})["Sequential"]):
         shape = model.input_shape or getattr(model, "_build_input_shape", None)
-        if shape is None:
+        if shape is None and built:
             raise ValueError(f"{where} has not been built: start it with nn.Input(shape) or "
                              "call it on data first")
-        config = {"name": model.name, "input_shape": list(shape[1:]),
-                  "layers": [layer_config(layer) for layer in model.layers]}
+        config = {"name": model.name}
+        if shape is not None:
+            config["input_shape"] = list(shape[1:])
+        dtype = getattr(model, "_input_dtype", None)  # nn.Input(shape, dtype)'s
+        if dtype is not None:
+            config["input_dtype"] = np.dtype(dtype).name
+        config["layers"] = [layer_config(layer) for layer in model.layers]
         if model._names != [str(i) for i in range(len(model.layers))]:
             config["names"] = list(model._names)  # Sequential(OrderedDict(...))'s
-        return {"class_name": "Sequential", "config": config}
+        return {"class_name": "Sequential", "config": _plain(config, where)}
     graph = getattr(model, "_graph", None)
     if graph is None:
         raise ValueError(f"{where} is a subclassed model: its call() is code, not data; "
@@ -145,8 +161,11 @@ def layer_config(layer):
     little to rebuild most layers: the constructor's arguments are read back from the
     layer instead)."""
     where = f"save: layer {layer.name!r} ({type(layer).__name__})"
+    models = _registry({})
+    if isinstance(layer, models["Sequential"]) or getattr(layer, "_graph", None) is not None:
+        return model_config(layer)  # a model used as a layer: its layers and their links
     if getattr(type(layer), "get_config", Module.get_config) not in (
-            Module.get_config, KerasModule.get_config):
+            Module.get_config, KerasModule.get_config, models["Model"].get_config):
         config = layer.get_config()
     else:
         config = {}
@@ -268,7 +287,7 @@ def load_model(path, custom_objects=None, compile=True):
                              f"archive: {err})") from None
         with archive:
             config = _read_config(archive, path)
-            model = _build(config["model"], custom_objects, path)
+            model = _build(config["model"], _registry(custom_objects), f"load_model: {path!r}")
             data = _stored_bytes(archive, _WEIGHTS, size, path)
             arrays = saving.read_arrays(model, io.BytesIO(data), len(data), path)
             state = None
@@ -364,61 +383,82 @@ def _registry(custom_objects):
     return found
 
 
-def _layer(spec, registry, path):
+def _layer(spec, registry, where):
     if not isinstance(spec, dict) or not isinstance(spec.get("config"), dict):
-        raise ValueError(f"load_model: {path!r}: a layer entry is malformed: {spec!r:.200}")
+        raise ValueError(f"{where}: a layer entry is malformed: {spec!r:.200}")
     name = spec.get("class_name")
     cls = registry.get(name)
     if cls is None:
-        raise ValueError(f"load_model: {path!r}: unknown layer class {name!r}; pass it in "
+        raise ValueError(f"{where}: unknown layer class {name!r}; pass it in "
                          f"custom_objects={{{name!r}: {name}}}")
-    config = {k: _nested(k, v, registry, path) for k, v in spec["config"].items()}
+    if name in ("Sequential", "Model") and "layers" in spec["config"]:
+        return _build(spec, registry, where)  # a model used as a layer: with the registry
+    config = {k: _nested(k, v, registry, where) for k, v in spec["config"].items()}
     try:
         if callable(getattr(cls, "from_config", None)):
             return cls.from_config(config)
         return cls(**config)
     except (TypeError, ValueError) as err:
-        raise ValueError(f"load_model: {path!r}: cannot rebuild {name} from its config "
+        raise ValueError(f"{where}: cannot rebuild {name} from its config "
                          f"{config!r:.300}: {err}") from None
 
 
-def _nested(key, value, registry, path):
+def _nested(key, value, registry, where):
     """A layer's config entry: a nested {"class_name", "config"} is a regularizer under a
     "..._regularizer" key (the user's classes found too), a layer (Residual's inner) when
     its class is one; otherwise (an initializer, as Keras writes them) the layer reads it
-    itself."""
+    itself. An activation named as one of ``custom_objects``' functions is that function
+    (Keras's ``custom_objects={"custom_activation": custom_activation}``)."""
+    if isinstance(value, str) and key.endswith("activation"):
+        found = registry.get(value)
+        return found if callable(found) and not isinstance(found, type) else value
     if not isinstance(value, dict) or "config" not in value:
         return value
     if key.endswith("_regularizer"):
         try:
             return regularizers.deserialize(value, registry)
         except (TypeError, ValueError) as err:
-            raise ValueError(f"load_model: {path!r}: {key}: {err}; pass a regularizer of "
+            raise ValueError(f"{where}: {key}: {err}; pass a regularizer of "
                              "your own in custom_objects") from None
     if value.get("class_name") in registry:
-        return _layer(value, registry, path)
+        return _layer(value, registry, where)
     return value
 
 
-def _build(spec, custom_objects, path):
-    registry = _registry(custom_objects)
-    kind, config = spec.get("class_name"), spec.get("config", {})
+def _build(spec, registry, where):
+    """The model that ``spec`` ({"class_name", "config"}, as ``model_config`` writes it)
+    describes, with new weights; a ValueError naming what is wrong with a malformed one."""
+    try:
+        return _build_checked(spec, registry, where)
+    except (KeyError, IndexError, TypeError, AttributeError) as err:
+        # a hand-edited or truncated config: say so rather than show an internal error
+        raise ValueError(f"{where}: the model config is malformed ({type(err).__name__}: "
+                         f"{err})") from None
+
+
+def _build_checked(spec, registry, where):
+    kind, config = spec.get("class_name"), spec.get("config")
+    if kind not in ("Sequential", "Model"):
+        raise ValueError(f"{where}: unknown model class {kind!r}")
+    if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+        raise ValueError(f"{where}: a {kind} config needs a list of layers, got "
+                         f"{config!r:.200}")
     if kind == "Sequential":
-        layers = [_layer(item, registry, path) for item in config["layers"]]
+        layers = [_layer(item, registry, where) for item in config["layers"]]
         names = config.get("names", [None] * len(layers))
         if not isinstance(names, list) or len(names) != len(layers):
-            raise ValueError(f"load_model: {path!r}: the Sequential's names do not match its "
+            raise ValueError(f"{where}: the Sequential's names do not match its "
                              f"{len(layers)} layers")
-        model = registry["Sequential"]([Input(tuple(config["input_shape"]))],
-                                       name=config["name"])
+        model = registry["Sequential"](name=config.get("name"))
+        if config.get("input_shape") is not None:
+            model._add(Input(tuple(config["input_shape"]), dtype=config.get("input_dtype")),
+                       None)
         for layer, key in zip(layers, names):
             model._add(layer, key)
         return model
-    if kind != "Model":
-        raise ValueError(f"load_model: {path!r}: unknown model class {kind!r}")
     layers = {}
     for item in config["layers"]:
-        layer = _layer(item, registry, path)
+        layer = _layer(item, registry, where)
         layers[layer.name] = layer
     tensors = []   # the output KerasTensors of each node, in the file's order
     for layer_name in [n for n in layers if isinstance(layers[n], InputLayer)]:
@@ -450,6 +490,35 @@ def _build(spec, custom_objects, path):
     elif config["single_output"]:
         outputs = outputs[0]
     return registry["Model"](inputs, outputs, name=config["name"])
+
+
+# --- the architecture alone (Keras's get_config, to_json and their inverses) ---------------
+def model_from_config(config, custom_objects=None):
+    """A new model, with new weights, from ``{"class_name", "config"}`` as ``model_config``
+    (and ``json.loads(model.to_json())``) gives it (Keras's ``model_from_config``)."""
+    if not isinstance(config, dict):
+        raise TypeError(f"model_from_config: expected a dict, got {type(config).__name__}")
+    return _build(config, _registry(dict(custom_objects or {})), "model_from_config")
+
+
+def model_from_json(json_string, custom_objects=None):
+    """A new model, with new weights, from ``model.to_json()``'s text (Keras's
+    ``model_from_json``); the text may not exceed ``MAX_CONFIG_BYTES``."""
+    if isinstance(json_string, bytes):
+        json_string = json_string.decode("utf-8")
+    if not isinstance(json_string, str):
+        raise TypeError(f"model_from_json: expected the JSON text, got "
+                        f"{type(json_string).__name__}")
+    if len(json_string) > MAX_CONFIG_BYTES:
+        raise ValueError(f"model_from_json: the text is {len(json_string):,} characters, over "
+                         f"the limit of {MAX_CONFIG_BYTES:,}")
+    try:
+        config = json.loads(json_string)
+    except ValueError as err:
+        raise ValueError(f"model_from_json: not JSON ({err})") from None
+    if not isinstance(config, dict):
+        raise ValueError(f"model_from_json: expected a JSON object, got {config!r:.100}")
+    return _build(config, _registry(dict(custom_objects or {})), "model_from_json")
 
 
 def _compile(model, config, custom_objects):

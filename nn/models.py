@@ -14,6 +14,7 @@ faster. Keras does the same behind the scenes. ``predict`` still returns probabi
 """
 
 import functools
+import json
 import math
 
 import numpy as np
@@ -26,8 +27,10 @@ from .base_layer import Layer
 from .data import _check_positive_int
 from .functional_model import Graph
 from .layers import Activation, Softmax
+from .cloning import clone_model
+from .model_saving import load_model, model_from_config, model_from_json
 
-__all__ = ["Model"]
+__all__ = ["Model", "model_from_config", "model_from_json", "clone_model", "load_model"]
 
 
 class Model(Layer):
@@ -528,6 +531,34 @@ class Model(Layer):
         not to, the optimizer's state) to one file, atomically; ``nn.load_model(path)``
         reads it back (see ``nn.model_saving``)."""
         model_saving.save_model(self, path, include_optimizer=include_optimizer)
+
+    # --- the architecture as data (Keras's get_config, from_config, to_json) -------------
+    def get_config(self):
+        """A functional model's layers (each its class name and ``get_config()``) and how
+        they connect, as JSON data; ``Model.from_config`` makes the model again, with new
+        weights. A subclassed model's ``call`` is code: its config is its arguments (name,
+        input shape), as a layer's."""
+        if self._graph is None:
+            return super().get_config()
+        return model_saving.model_config(self)["config"]
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """The model ``config`` (from ``get_config``) describes, with new weights.
+
+        Args:
+            custom_objects: {name: class} for layers (and regularizers) of your own.
+        """
+        if not (isinstance(config, dict) and "layers" in config):  # a subclass's arguments
+            return cls(**config)
+        kind = "Model" if "nodes" in config else "Sequential"
+        return model_saving.model_from_config({"class_name": kind, "config": config},
+                                              custom_objects)
+
+    def to_json(self, **kwargs):
+        """The architecture as JSON text (``{"class_name", "config"}``, no weights); keywords
+        go to ``json.dumps`` (``indent=2``). ``nn.models.model_from_json`` reads it back."""
+        return json.dumps(model_saving.model_config(self, action="to_json"), **kwargs)
 
 
 def _as_list(out):

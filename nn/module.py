@@ -363,6 +363,12 @@ class Module:
             config["input_shape"] = tuple(self.input_shape[1:])
         return config
 
+    @classmethod
+    def from_config(cls, config):
+        """The layer ``config`` (from ``get_config``) describes, with new weights: Keras's
+        ``cls(**config)``."""
+        return cls(**config)
+
     def save_weights(self, path):
         """Write every Variable to an ``.npz`` file, atomically (see ``nn.saving``)."""
         saving.save_weights(self, path)

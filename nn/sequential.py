@@ -15,6 +15,7 @@ import numpy as np
 
 import autograd_core as ag
 
+from . import model_saving
 from .layers import Dense
 from .models import Model, _final_activation, _logits
 from .module import Module
@@ -119,6 +120,12 @@ class Sequential(Model):
         self._names.append(key)
         if shape is not None:
             self._output_shape = layer.output_shape
+
+    def get_config(self):
+        """The layers (each its class name and ``get_config()``), the input shape once
+        known, and the name, as JSON data: ``Sequential.from_config`` makes the model
+        again, with new weights."""
+        return model_saving.model_config(self)["config"]
 
     def pop(self):
         """Remove the last layer (Keras)."""
