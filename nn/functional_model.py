@@ -42,9 +42,10 @@ class InputLayer(Module):
                              f"axis, like (784,), got {shape!r}")
         self.input_shape = self._output_shape = (None,) + tuple(int(n) for n in shape)
         self.dtype = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
-        self.output = KerasTensor(self.input_shape, self.dtype, Node(self, (), {}, []))
-        self.output.node.outputs.append(self.output)
-        self.output.node.single = True
+        node = Node(self, (), {}, [])
+        node.outputs.append(KerasTensor(self.input_shape, self.dtype, node))
+        node.single = True
+        self._inbound_nodes = [node]  # the tensor nn.Input returns is its output
 
     def forward(self, x):
         if tuple(np.shape(x)[1:]) != self.input_shape[1:]:
@@ -133,7 +134,9 @@ class Graph:
         Returns:
             A Value, or a list of them for several outputs.
         """
-        xs = [x] if self.single_input else list(x)
+        # one array for a model built on a list of one input is that input, as in Keras
+        one = len(self.inputs) == 1 and isinstance(x, (np.ndarray, ag.Value))
+        xs = [x] if self.single_input or one else list(x)
         if len(xs) != len(self.inputs):
             raise ValueError(f"the model has {len(self.inputs)} inputs, got {len(xs)} arrays")
         values = {}

@@ -88,6 +88,39 @@ class Model(Layer):
         return None if self._graph is None else list(self._graph.outputs)
 
     @property
+    def input(self):
+        """The input KerasTensor (a list for several), as ``inputs``."""
+        inputs = self.inputs
+        if inputs is None:
+            return super().input  # a subclassed model: its first symbolic call's
+        return inputs[0] if len(inputs) == 1 else inputs
+
+    @property
+    def output(self):
+        """The output KerasTensor (a list for several), as ``outputs``."""
+        outputs = self.outputs
+        if outputs is None:
+            return super().output
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    def get_layer(self, name=None, index=None):
+        """The layer called ``name``, or at position ``index`` of ``layers`` (which wins
+        when both are given), as Keras's."""
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(f"get_layer: asked for the layer at index {index}, but model "
+                                 f"{self.name!r} has {len(layers)} layers")
+            return layers[index]
+        if name is None:
+            raise ValueError("get_layer: give a layer name or index")
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"get_layer: model {self.name!r} has no layer {name!r}; its layers "
+                         f"are {[layer.name for layer in layers]}")
+
+    @property
     def input_names(self):
         return self._graph.names if self._graph is not None else ["input"]
 

@@ -363,6 +363,28 @@ class Module:
             config["input_shape"] = tuple(self.input_shape[1:])
         return config
 
+    # --- its place in a functional graph (Keras's layer.input and layer.output) ----------
+    @property
+    def input(self):
+        """The KerasTensor(s) the layer was first called on, in a functional model or a
+        built Sequential: with ``output``, what a feature extractor is made of."""
+        node = self._first_node("input")
+        return node.inputs[0] if len(node.inputs) == 1 else list(node.inputs)
+
+    @property
+    def output(self):
+        """The KerasTensor(s) the layer gave the first time it was called on ``nn.Input``
+        tensors (Keras's ``layer.output``): ``nn.Model(model.inputs, layer.output)``."""
+        node = self._first_node("output")
+        return node.outputs[0] if node.single else list(node.outputs)
+
+    def _first_node(self, what):
+        nodes = self.__dict__.get("_inbound_nodes")
+        if not nodes:
+            raise AttributeError(f"{type(self).__name__} {self.name!r} has never been called "
+                                 f"on nn.Input tensors and thus has no defined {what}")
+        return nodes[0]
+
     @classmethod
     def from_config(cls, config):
         """The layer ``config`` (from ``get_config``) describes, with new weights: Keras's

@@ -16,6 +16,7 @@ import numpy as np
 import autograd_core as ag
 
 from . import model_saving
+from .functional_model import InputLayer
 from .layers import Dense
 from .models import Model, _final_activation, _logits
 from .module import Module
@@ -73,6 +74,10 @@ class Sequential(Model):
         super().__init__(name=name)
         self._layers = []
         self._names = []  # each layer's name in parameter names: "0", "1", ... or its key
+        # The graph of the stack on nn.Input tensors once the input shape is known, as
+        # Keras's: model.inputs, model.outputs and each layer's .output (the outputs of
+        # the layers so far, then the input; see _record).
+        self._input_tensor, self._tensors = None, []
         for layer in layers or []:
             self.add(layer)
         for key, module in named:
@@ -99,6 +104,7 @@ class Sequential(Model):
                                  "first entry")
             self.input_shape = layer.shape
             self._input_dtype = layer.dtype
+            self._input_tensor = layer
             return
         if not isinstance(layer, Module):
             raise TypeError(f"Sequential.add: expected a layer (a Module), got "
@@ -110,16 +116,57 @@ class Sequential(Model):
             shape = self._layers[-1].output_shape
         else:
             shape = self.input_shape or layer.input_shape
+        tensor = None
         if shape is not None:  # build it first: a layer that does not fit is not added
-            dtype = getattr(self, "_input_dtype", None) if not self._layers else None
-            with ag.no_grad(), layer._using_mode(False):
-                layer(np.zeros((1,) + tuple(shape[1:]), dtype or ag.get_default_dtype()))
+            self._record()  # the layers added before the shape was known
+            start = self._input_tensor or self._new_input(shape)
+            # a call on the tensor before it: builds the layer on one sample of zeros, in
+            # inference mode, and records the call (the layer's .output)
+            tensor = layer(self._tensors[-1] if self._tensors else start)
         if not self._layers and self.input_shape is None:
             self.input_shape = layer.input_shape
         self._layers.append(layer)
         self._names.append(key)
         if shape is not None:
             self._output_shape = layer.output_shape
+            self._input_tensor = start
+            self._tensors.append(tensor)
+
+    def _new_input(self, shape):
+        """The input tensor of a stack whose shape came from its first layer or from data,
+        as Keras makes one (named after the model: no name is taken until it is used)."""
+        return InputLayer(tuple(shape[1:]), getattr(self, "_input_dtype", None),
+                          f"{self.name}_input").output
+
+    def _record(self):
+        """Call the layers not yet in the symbolic graph on the tensors before them (their
+        first such call gives their ``.output``), once the input shape is known."""
+        if len(self._tensors) == len(self._layers) and (self._input_tensor is not None
+                                                        or not self._layers):
+            return
+        shape = self.input_shape or getattr(self, "_build_input_shape", None)
+        if shape is None:
+            return
+        if self._input_tensor is None:
+            self._input_tensor = self._new_input(shape)
+        for layer in self._layers[len(self._tensors):]:
+            self._tensors.append(layer(self._tensors[-1] if self._tensors
+                                       else self._input_tensor))
+
+    @property
+    def inputs(self):
+        """[the input KerasTensor] once the input shape is known (else None), as Keras's."""
+        self._record()
+        return None if self._input_tensor is None else [self._input_tensor]
+
+    @property
+    def outputs(self):
+        """[the last layer's output KerasTensor] once the input shape is known, else None."""
+        self._record()
+        if self._input_tensor is None:
+            return None
+        last = self._tensors[-1] if self._tensors else self._input_tensor
+        return list(last) if isinstance(last, (list, tuple)) else [last]
 
     def get_config(self):
         """The layers (each its class name and ``get_config()``), the input shape once
@@ -133,6 +180,7 @@ class Sequential(Model):
             raise IndexError(f"Sequential {self.name!r} has no layers to pop")
         layer = self._layers.pop()
         self._names.pop()
+        del self._tensors[len(self._layers):]
         self._output_shape = self._layers[-1].output_shape if self._layers else None
         return layer
 

@@ -117,6 +117,7 @@ def call_symbolic(layer, args, kwargs):
     outs = [out] if single else list(out)
     node = Node(layer, args, kwargs, [])
     node.single = single
+    layer._inbound_nodes = [*getattr(layer, "_inbound_nodes", ()), node]  # layer.output
     for i, value in enumerate(outs):
         shape = np.shape(value)
         if not shape:

@@ -262,3 +262,79 @@ def test_clone_model_refuses_bad_arguments_before_making_anything():
     with pytest.raises(TypeError, match="clone_function must return a layer"):
         nn.clone_model(model, clone_function=lambda layer: None)
     assert nn_module._name_counts == counts
+
+
+# --- a model's graph: inputs, outputs, layer.output, get_layer ---------------------------
+def test_keras_guide_feature_extraction_with_a_sequential_model():
+    """keras.io/guides/sequential_model, "Feature extraction with a Sequential model"."""
+    initial_model = nn.Sequential([
+        nn.Input(shape=(25, 25, 3)),
+        nn.Conv2D(8, 5, strides=2, activation="relu"),
+        nn.Conv2D(8, 3, activation="relu", name="my_intermediate_layer"),
+        nn.Conv2D(8, 3, activation="relu"),
+    ])
+    x = np.random.default_rng(0).normal(size=(2, 25, 25, 3)).astype(np.float32)
+    feature_extractor = nn.Model(inputs=initial_model.inputs,
+                                 outputs=[layer.output for layer in initial_model.layers])
+    features = feature_extractor(x)
+    expected, h = [], x
+    for layer in initial_model.layers:
+        h = layer(h)
+        expected.append(h.numpy())
+    assert len(features) == 3
+    for f, e in zip(features, expected):
+        np.testing.assert_array_equal(f.numpy(), e)
+    feature_extractor = nn.Model(
+        inputs=initial_model.inputs,
+        outputs=initial_model.get_layer(name="my_intermediate_layer").output)
+    np.testing.assert_array_equal(feature_extractor(x).numpy(), expected[1])
+    assert initial_model.output is initial_model.layers[-1].output
+    assert initial_model.input is initial_model.inputs[0]
+
+
+def test_a_sequential_gets_its_graph_when_its_shape_is_known():
+    given = nn.Sequential([nn.Dense(3, input_shape=(4,)), nn.Dense(2)])  # Keras makes an Input
+    assert given.inputs[0].shape == (None, 4) and given.outputs[0].shape == (None, 2)
+    lazy = nn.Sequential([nn.Dense(3), nn.Dense(2)])
+    assert lazy.inputs is None and lazy.outputs is None
+    with pytest.raises(AttributeError, match="never been called on nn.Input tensors"):
+        lazy.layers[0].output
+    lazy(np.ones((1, 5), np.float32))  # built by data: the graph follows
+    assert lazy.inputs[0].shape == (None, 5) and lazy.layers[1].output.shape == (None, 2)
+    lazy.add(nn.Dense(7))
+    assert lazy.outputs[0].shape == (None, 7)
+    lazy.pop()
+    assert lazy.outputs[0].shape == (None, 2)
+
+
+def test_layer_input_and_output_are_those_of_its_first_call():
+    x = nn.Input((4,), name="x")
+    dense = nn.Dense(3)
+    first = dense(x)
+    second = dense(nn.Input((4,), name="z"))
+    assert dense.output is first and dense.input is x and second is not first
+    a, b = nn.Input((2,)), nn.Input((2,))
+    added = nn.Add()([a, b])
+    inputs = added.node.layer.input
+    assert len(inputs) == 2 and inputs[0] is a and inputs[1] is b
+    assert x.node.layer.output is x  # an InputLayer's output is the tensor nn.Input gave
+
+
+def test_get_layer_by_name_or_index():
+    model = functional()
+    assert model.get_layer("shared") is model.get_layer(index=2)
+    assert model.get_layer("shared", index=0) is model.layers[0]  # the index wins
+    with pytest.raises(ValueError, match="has no layer 'nope'; its layers are"):
+        model.get_layer("nope")
+    with pytest.raises(ValueError, match="index 99, but model 'two_heads' has 7 layers"):
+        model.get_layer(index=99)
+    with pytest.raises(ValueError, match="give a layer name or index"):
+        model.get_layer()
+
+
+def test_a_model_on_a_list_of_one_input_takes_one_array():
+    x = nn.Input((4,))
+    model = nn.Model([x], nn.Dense(2)(x))
+    data = np.ones((3, 4), np.float32)
+    np.testing.assert_array_equal(model(data).numpy(), model([data]).numpy())
+    assert model.predict(data, verbose=0).shape == (3, 2)
