@@ -21,7 +21,8 @@ from .engine import (
     BackwardStep, Op, apply, backward_steps, gradients, topological_order, unbroadcast,
 )
 from .modes import (
-    detect_anomaly, enable_grad, inference_mode, is_grad_enabled, name_scope, no_grad,
+    detect_anomaly, enable_grad, inference_mode, is_anomaly_enabled, is_grad_enabled,
+    name_scope, no_grad, set_detect_anomaly, set_grad_enabled,
 )
 from .value import Value, Variable, constant, get_default_dtype, set_default_dtype
 from .custom import Function, custom_gradient
@@ -33,6 +34,8 @@ from . import ops
 from .ops import *  # noqa: F401,F403 - every op function (ops.__all__)
 from .tape import GradientTape, function, stop_recording
 from .random import manual_seed, rand, randint, randn, randperm
+from . import autograd  # PyTorch's torch.autograd names (grad, backward, functional...)
+from .devices import accelerator, backends, cuda, mps
 
 float16 = _np.float16
 float32 = _np.float32
@@ -61,7 +64,9 @@ __all__ = [
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min",
     "random", "linalg",
     # PyTorch's names
-    "randn", "rand", "randint", "randperm", "manual_seed",
+    "randn", "rand", "randint", "randperm", "manual_seed", "set_grad_enabled",
+    "set_detect_anomaly", "is_anomaly_enabled", "autograd", "cuda", "mps", "accelerator",
+    "backends",
 ] + ops.__all__
 
 from .rendering import render  # noqa: E402

@@ -108,6 +108,35 @@ def enable_grad():
     return _GradMode(True)
 
 
+class set_grad_enabled(_GradMode):
+    """PyTorch's ``set_grad_enabled(mode)``: sets grad mode at once, as a function call,
+    and restores the mode it found when used as a context manager (``with
+    set_grad_enabled(phase == "train"):``, the training loop's idiom) or as a decorator
+    (which, as PyTorch's, leaves the mode alone until the function runs). Per thread."""
+
+    def __init__(self, mode):
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled: mode must be True or False, got {mode!r}")
+        super().__init__(mode)
+        state = _local.state
+        self.prev = state.grad_enabled
+        state.grad_enabled = mode
+
+    def __call__(self, fn):
+        _local.state.grad_enabled = self.prev  # decorating is not entering
+        return super().__call__(fn)
+
+    def _recreate_cm(self):
+        return _GradMode(self.enabled)  # each call of a decorated function: a fresh block
+
+    def __enter__(self):
+        pass  # the mode was set when the object was made
+
+    def __exit__(self, *exc):
+        _local.state.grad_enabled = self.prev
+        return False
+
+
 def is_grad_enabled() -> bool:
     """Whether ops in this thread record the graph."""
     return _local.state.grad_enabled
@@ -141,3 +170,29 @@ class detect_anomaly(contextlib.ContextDecorator):
     def __exit__(self, *exc):
         _local.state.anomaly = self.prev
         return False
+
+
+def set_detect_anomaly(mode):
+    """PyTorch's ``set_detect_anomaly(mode)``: turns anomaly mode on or off for this thread
+    at once (and, used with ``with``, back to what it was after the block)."""
+    if not isinstance(mode, bool):
+        raise TypeError(f"set_detect_anomaly: mode must be True or False, got {mode!r}")
+    return _AnomalyMode(mode)
+
+
+class _AnomalyMode(contextlib.ContextDecorator):
+    def __init__(self, mode):
+        state = _local.state
+        self.prev, state.anomaly = state.anomaly, mode
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        _local.state.anomaly = self.prev
+        return False
+
+
+def is_anomaly_enabled() -> bool:
+    """Whether anomaly mode is on in this thread."""
+    return _local.state.anomaly
