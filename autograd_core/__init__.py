@@ -33,7 +33,9 @@ from .gradcheck import GradcheckError, gradcheck
 from . import ops
 from .ops import *  # noqa: F401,F403 - every op function (ops.__all__)
 from .tape import GradientTape, function, stop_recording
-from .random import manual_seed, rand, randint, randn, randperm
+from .random import (
+    manual_seed, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
+)
 from . import autograd  # PyTorch's torch.autograd names (grad, backward, functional...)
 from .devices import accelerator, backends, cuda, mps
 
@@ -64,7 +66,8 @@ __all__ = [
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min",
     "random", "linalg",
     # PyTorch's names
-    "randn", "rand", "randint", "randperm", "manual_seed", "set_grad_enabled",
+    "randn", "rand", "randint", "randperm", "manual_seed", "randn_like", "rand_like",
+    "randint_like", "set_grad_enabled",
     "set_detect_anomaly", "is_anomaly_enabled", "autograd", "cuda", "mps", "accelerator",
     "backends",
 ] + ops.__all__

@@ -138,6 +138,36 @@ def rand(*size, dtype=None, requires_grad=False, device=None):
     return _sampled(_rng.random(shape), dtype, requires_grad, device, "rand")
 
 
+def _like(x, dtype, where):
+    """x's shape, and the dtype asked for or x's (PyTorch's ``*_like``)."""
+    data = x.data if hasattr(x, "data") and not isinstance(x, np.ndarray) else np.asarray(x)
+    return data.shape, (data.dtype if dtype is None else dtype)
+
+
+def randn_like(x, dtype=None, requires_grad=False, device=None):
+    """PyTorch's ``torch.randn_like``: ``randn`` of x's shape, in x's (float) dtype."""
+    shape, dtype = _like(x, dtype, "randn_like")
+    return randn(*shape, dtype=_float_dtype(dtype, "randn_like"), requires_grad=requires_grad,
+                 device=device)
+
+
+def rand_like(x, dtype=None, requires_grad=False, device=None):
+    """PyTorch's ``torch.rand_like``: ``rand`` of x's shape, in x's (float) dtype."""
+    shape, dtype = _like(x, dtype, "rand_like")
+    return rand(*shape, dtype=_float_dtype(dtype, "rand_like"), requires_grad=requires_grad,
+                device=device)
+
+
+def randint_like(x, low=0, high=None, dtype=None, device=None):
+    """PyTorch's ``torch.randint_like(x, low=0, high)``: integers of x's shape, x's dtype."""
+    shape, dtype = _like(x, dtype, "randint_like")
+    if high is None:
+        low, high = 0, low
+    samples = randint(low, high, shape, device=device)
+    return samples if samples.dtype == dtype else _sampled(
+        samples.data.astype(dtype), np.dtype(dtype), False, device, "randint_like")
+
+
 def randint(low, high=None, size=(), dtype=np.int64, device=None):
     """PyTorch's ``torch.randint(low=0, high, size)``: integers uniform on [low, high)."""
     if high is None:

@@ -547,3 +547,67 @@ def test_an_identity_hook_changes_nothing(seed):
     loss(plain, False).backward()
     loss(hooked, True).backward()
     np.testing.assert_array_equal(plain.grad, hooked.grad)
+
+
+# --- norm's PyTorch keywords, *_like samplers, isclose/allclose, new_*, grad_fn ----------
+@pytest.mark.parametrize("kwargs", [dict(dim=1), dict(p=2, dim=1, keepdim=True),
+                                    dict(p=1, dim=0), dict(p=float("inf"), dim=1),
+                                    dict(p=3, dim=1), dict(dim=(0, 1)),
+                                    dict(p="fro", dim=(0, 1)), dict(p="nuc", dim=(0, 1))])
+def test_norm_takes_pytorchs_p_dim_and_keepdim(kwargs):
+    x, tx = ag.Value(X.copy(), requires_grad=True), torch.tensor(X, requires_grad=True)
+    y, ty = x.norm(**kwargs), tx.norm(**kwargs)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-12)
+    y.sum().backward()
+    ty.sum().backward()
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ag.norm(x, **kwargs).numpy(), y.numpy())
+
+
+def test_norm_refuses_both_libraries_names():
+    with pytest.raises(TypeError, match="ord .* or p"):
+        ag.norm(X, ord=1, p=1)
+    with pytest.raises(TypeError, match="axis .* or dim"):
+        ag.norm(X, axis=0, dim=1)
+
+
+def test_like_samplers_take_the_shape_and_dtype():
+    x = ag.ones((2, 3), dtype="float64")
+    ag.manual_seed(3)
+    a = ag.randn_like(x)
+    ag.manual_seed(3)
+    np.testing.assert_array_equal(a.numpy(), ag.randn(2, 3, dtype="float64").numpy())
+    assert a.dtype == np.float64 and not a.requires_grad
+    u = ag.rand_like(np.ones(4, np.float32), requires_grad=True)
+    assert u.dtype == np.float32 and u.requires_grad and ((u.numpy() >= 0) & (u.numpy() < 1)).all()
+    k = ag.randint_like(ag.tensor([1, 2, 3]), 2, 5)
+    assert k.dtype == np.int64 and ((k.numpy() >= 2) & (k.numpy() < 5)).all()
+    with pytest.raises(TypeError, match="randn_like: dtype must be a float dtype"):
+        ag.randn_like(ag.tensor([1, 2]))  # PyTorch refuses normal samples of an int dtype
+
+
+def test_isclose_and_allclose_as_numpy_and_pytorch():
+    a, b = np.array([1.0, 1.0 + 1e-9, np.nan, 2.0]), np.array([1.0, 1.0, np.nan, 2.1])
+    np.testing.assert_array_equal(ag.isclose(a, b).numpy(), np.isclose(a, b))
+    np.testing.assert_array_equal(ag.isclose(ag.Value(a), b, equal_nan=True).numpy(),
+                                  torch.isclose(torch.tensor(a), torch.tensor(b),
+                                                equal_nan=True).numpy())
+    assert ag.allclose(a[:2], b[:2]) is True and ag.allclose(a, b) is False
+    assert ag.allclose(a[:3], b[:3], equal_nan=True) is True
+
+
+def test_new_factories_and_grad_fn():
+    x = ag.ones((2,), dtype="float64")
+    for made, expected in ((x.new_zeros((2, 3)), np.zeros((2, 3))), (x.new_ones(3), np.ones(3)),
+                           (x.new_full((2,), 7.0), np.full(2, 7.0)),
+                           (x.new_empty((1, 2)), np.zeros((1, 2))),
+                           (x.new_tensor([1, 2]), np.array([1.0, 2.0]))):
+        assert made.dtype == np.float64 and not made.requires_grad
+        np.testing.assert_array_equal(made.numpy(), expected)
+    assert x.new_zeros(2, dtype="int64").dtype == np.int64
+    assert x.new_zeros(2, requires_grad=True).requires_grad
+    w = ag.tensor([1.0], requires_grad=True)
+    assert w.grad_fn is None and ag.tensor([1.0]).grad_fn is None
+    assert type((w * 2).grad_fn).__name__ == "Mul"
+    with ag.no_grad():
+        assert (w * 2).grad_fn is None

@@ -344,6 +344,39 @@ def _requires_grad_(self, requires_grad=True):
 
 
 Value.requires_grad_ = _requires_grad_
+Value.grad_fn = property(
+    lambda self: self.op if self.op is not None and self.requires_grad else None,
+    doc="PyTorch's ``x.grad_fn``: the op that made x (whose backward the walk runs), or "
+        "None for a leaf or a constant.")
+
+
+def _new_full(self, size, fill_value, dtype=None, requires_grad=False, device=None):
+    """PyTorch's ``x.new_full(size, fill_value)``: a new Value of x's dtype (unless given),
+    filled; ``new_zeros``, ``new_ones`` and ``new_empty`` (zeros, not numpy's uninitialised
+    memory) are this with 0 and 1."""
+    return factories.full(size, fill_value, dtype=self.dtype if dtype is None else dtype,
+                          requires_grad=requires_grad, device=device)
+
+
+def _new_filled(fill_value, name):
+    def method(self, size, dtype=None, requires_grad=False, device=None):
+        return _new_full(self, size, fill_value, dtype, requires_grad, device)
+    method.__name__ = name
+    return method
+
+
+Value.new_full = _new_full
+Value.new_zeros, Value.new_empty = _new_filled(0, "new_zeros"), _new_filled(0, "new_empty")
+Value.new_ones = _new_filled(1, "new_ones")
+
+
+def _new_tensor(self, data, dtype=None, requires_grad=False, device=None):
+    """PyTorch's ``x.new_tensor(data)``: a copy of data as a Value of x's dtype."""
+    return factories.tensor(data, dtype=self.dtype if dtype is None else dtype,
+                            requires_grad=requires_grad, device=device)
+
+
+Value.new_tensor = _new_tensor
 
 # --- PyTorch's in-place methods: zero_, fill_, add_, sub_, mul_, div_, copy_ ------------
 

@@ -10,7 +10,7 @@ from ..engine import Op, _numeric_dtype, apply, get_default_dtype
 from ._operands import as_constant, operand
 
 __all__ = ["stop_gradient", "argmax", "argmin", "argsort", "equal", "one_hot", "isnan",
-           "isfinite", "isinf", "reduce_all", "reduce_any"]
+           "isfinite", "isinf", "reduce_all", "reduce_any", "isclose", "allclose"]
 
 
 class StopGradient(Op):
@@ -132,6 +132,19 @@ def equal(a, b):
     """Elementwise a == b as a boolean constant (``tf.equal``)."""
     return apply(NonDifferentiable(lambda x, y: np.asarray(x == y), "equal"),
                  as_constant(a, "equal"), as_constant(b, "equal"))
+
+
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Elementwise |a - b| <= atol + rtol * |b| (numpy's and PyTorch's ``isclose``, with
+    their defaults), a boolean constant."""
+    return apply(NonDifferentiable(
+        lambda x, y: np.asarray(np.isclose(x, y, rtol, atol, equal_nan)), "isclose"),
+        as_constant(a, "isclose"), as_constant(b, "isclose"))
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Whether a and b are close everywhere (numpy's and PyTorch's ``allclose``): a bool."""
+    return bool(isclose(a, b, rtol, atol, equal_nan).data.all())
 
 
 def one_hot(indices, depth, dtype=None):

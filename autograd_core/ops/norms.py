@@ -22,7 +22,7 @@ from ..engine import Op, apply
 from ..labels import number, over
 from ..worked import Terms, reduced_index
 from . import xp
-from ._operands import axis_arg, operand
+from ._operands import axis_arg, axis_or_dim, operand
 from .arithmetic import abs as _abs
 from .decompositions import svdvals
 from .reductions import _expand, copied, max as _max, min as _min, sum as _sum
@@ -188,7 +188,8 @@ def _norm(x, ord, axis, keepdims, op_name):  # noqa: A002
     return _vector_norm(x, ord, axis, keepdims, op_name)
 
 
-def norm(x, ord="euclidean", axis=None, keepdims=False):  # noqa: A002
+def norm(x, ord="euclidean", axis=None, keepdims=False, *, p=None, dim=None,  # noqa: A002
+         keepdim=None):
     """The norm of x, as ``tf.norm`` and ``torch.norm`` (and ``Value.norm``).
 
     Args:
@@ -198,12 +199,19 @@ def norm(x, ord="euclidean", axis=None, keepdims=False):  # noqa: A002
         axis: None (default): the vector norm of all entries, whatever x's shape; an int:
             vector norms along that axis; a pair: matrix norms over those two axes.
         keepdims: keep the reduced axes as length 1.
+        p, dim, keepdim: PyTorch's names of ord, axis and keepdims (``x.norm(dim=1)``,
+            ``x.norm(p=2, dim=1, keepdim=True)``).
     Returns:
         The norms, x's dtype.
 
     >>> float(norm([3.0, -4.0])), float(norm([3.0, -4.0], ord=1))
     (5.0, 7.0)
     """
+    if p is not None:
+        if ord != "euclidean":
+            raise TypeError("norm: give ord (numpy, TensorFlow) or p (PyTorch), not both")
+        ord = p  # noqa: A001
+    axis, keepdims, _ = axis_or_dim("norm", axis, dim, keepdims, keepdim)
     x = operand(x, VectorNorm)
     if axis is None:
         if ord not in ("euclidean", "fro", None) and isinstance(ord, str):
