@@ -41,6 +41,7 @@ from .conv_layers import (
     GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D,
 )
 from .normalization import BatchNormalization, LayerNormalization
+from .preprocessing import Normalization
 from .spatial import (
     Conv2DTranspose, Cropping1D, Cropping2D, GlobalAveragePooling1D, GlobalMaxPooling1D,
     UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D,
@@ -52,15 +53,16 @@ from .noise import (
 from .reshaping import Embedding, Reshape
 from .recurrent import GRU, LSTM, RNN, Bidirectional, SimpleRNN
 from .torch_layers import (
-    AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, Linear, MaxPool2d, Parameter,
+    AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d, Dropout2d, Linear,
+    MaxPool2d, Parameter, Unflatten,
 )
 from .torch_activations import ELU, GELU, Identity, LogSoftmax, SiLU, Softplus
 from .torch_containers import ModuleDict, ModuleList
 from .torch_norm import BatchNorm1d, BatchNorm2d, LayerNorm
 from .torch_data import DataLoader, Dataset, Subset, TensorDataset, random_split
 from .torch_losses import (
-    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
-    SmoothL1Loss,
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,
+    NLLLoss, SmoothL1Loss,
 )
 from . import callbacks, state_dict
 from .callbacks import (
@@ -84,7 +86,7 @@ __all__ = [
     "Lambda", "Rescaling", "Permute", "RepeatVector", "TimeDistributed",
     "GaussianNoise", "GaussianDropout", "SpatialDropout1D", "SpatialDropout2D",
     "ActivityRegularization",
-    "BatchNormalization", "LayerNormalization", "Reshape", "Embedding",
+    "BatchNormalization", "LayerNormalization", "Normalization", "Reshape", "Embedding",
     # recurrent: Keras's SimpleRNN and Bidirectional, PyTorch's RNN; LSTM and GRU are
     # either library's, chosen by the arguments (nn.recurrent)
     "SimpleRNN", "LSTM", "GRU", "Bidirectional", "RNN",
@@ -96,6 +98,7 @@ __all__ = [
     "Dataset", "TensorDataset", "Subset", "random_split", "Conv1d", "AvgPool2d",
     "AdaptiveAvgPool2d", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "ModuleList",
     "ModuleDict", "Identity", "LogSoftmax", "GELU", "SiLU", "ELU", "Softplus",
+    "ConvTranspose2d", "Unflatten", "Dropout2d", "KLDivLoss",
     # losses and metrics
     "MeanSquaredError", "MeanAbsoluteError", "SumSquaredError", "BinaryCrossentropy",
     "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "confusion_matrix",

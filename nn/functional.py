@@ -31,11 +31,11 @@ __all__ = [
     "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "sigmoid", "tanh",
     "softplus", "softsign", "logsigmoid", "hardsigmoid", "softmax", "log_softmax",
     # layers
-    "linear", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d",
-    "dropout", "pad", "one_hot",
+    "linear", "conv1d", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
+    "adaptive_avg_pool2d", "dropout", "pad", "one_hot",
     # losses
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
 ]
 
 
@@ -151,6 +151,38 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D cross-correlation, (N, C_in, L) with weight (C_out, C_in / groups, k)."""
     return ag.conv1d(input, weight, stride, padding, dilation, "channels_first", bias=bias,
                      groups=groups)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups=1, dilation=1):
+    """The transpose of conv2d (a "deconvolution"), (N, C_in, H, W) with weight (C_in,
+    C_out / groups, kh, kw) as PyTorch stores it, to (N, C_out, OH, OW) with
+    OH = (H - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1: ``padding`` crops the output,
+    ``output_padding`` (smaller than the stride or the dilation) adds rows and columns
+    at its far side, picking one of the sizes a strided conv2d maps to the same H."""
+    where = "conv_transpose2d"
+    stride, padding = _pair(stride, "stride", where), _pair(padding, "padding", where, 0)
+    output_padding = _pair(output_padding, "output_padding", where, 0)
+    dilation = _pair(dilation, "dilation", where)
+    x = _value(input)
+    if x.ndim != 4 or np.ndim(weight) != 4:
+        raise ValueError(f"{where}: expected input (N, C_in, H, W) and weight (C_in, "
+                         f"C_out / groups, kh, kw), got shapes {x.shape} and "
+                         f"{np.shape(weight)}")
+    for extra, s, d in zip(output_padding, stride, dilation):
+        if extra >= max(s, d):
+            raise ValueError(f"{where}: output_padding {output_padding} must be smaller than "
+                             f"the stride {stride} or the dilation {dilation}, as in PyTorch")
+    sizes = tuple((n - 1) * s - 2 * p + d * (k - 1) + extra + 1 for n, s, p, d, k, extra in
+                  zip(x.shape[2:], stride, padding, dilation, np.shape(weight)[2:],
+                      output_padding))
+    if min(sizes) < 1:
+        raise ValueError(f"{where}: the output would be {sizes[0]}x{sizes[1]} pixels: the "
+                         f"padding {padding} crops more than the output has")
+    y = ag.conv2d_transpose(x, weight, output_shape=sizes, strides=stride,
+                            padding=tuple((p, p) for p in padding), dilation=dilation,
+                            data_format="channels_first", groups=groups)
+    return y if bias is None else ag.bias_add(y, bias, data_format="channels_first")
 
 
 def _pair(value, what, where, minimum=1):
@@ -349,6 +381,12 @@ def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0):
 def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
     """-weight * (t log p + (1 - t) log(1 - p)), each log clamped at -100 (see BCELoss)."""
     return _losses.BCELoss(weight, reduction).forward(input, target)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean",
+           log_target=False):
+    """t (log t - input), input holding log-probabilities (see KLDivLoss)."""
+    return _losses.KLDivLoss(size_average, reduce, reduction, log_target).forward(input, target)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="mean",

@@ -1,5 +1,6 @@
-"""PyTorch's names for layers: ``Linear``, ``Conv1d``, ``Conv2d``, ``MaxPool2d``,
-``AvgPool2d``, ``AdaptiveAvgPool2d`` and ``Parameter``.
+"""PyTorch's names for layers: ``Linear``, ``Conv1d``, ``Conv2d``, ``ConvTranspose2d``,
+``MaxPool2d``, ``AvgPool2d``, ``AdaptiveAvgPool2d``, ``Unflatten``, ``Dropout2d`` and
+``Parameter``.
 
 They hold ``weight`` and ``bias`` in PyTorch's shapes, so ``state_dict()`` has PyTorch's
 keys ("0.weight", "fc1.bias") and a PyTorch model's weights load by name. Images are
@@ -31,9 +32,10 @@ from .functional import _pair
 from .keras_module import float_dtype, with_dtype as _with_dtype
 from .layers import _as_input, _flag
 from .module import Module
+from .noise import SpatialDropout2D
 
 __all__ = ["Parameter", "Linear", "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d",
-           "AdaptiveAvgPool2d"]
+           "AdaptiveAvgPool2d", "ConvTranspose2d", "Unflatten", "Dropout2d"]
 
 
 class Parameter(ag.Variable):
@@ -437,3 +439,154 @@ class AdaptiveAvgPool2d(Module):
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
+
+
+class ConvTranspose2d(Module):
+    """The transpose of Conv2d (``functional.conv_transpose2d``), channels first: (N,
+    in_channels, H, W) -> (N, out_channels, OH, OW), OH = (H - 1) * sh - 2 * ph + dh *
+    (kh - 1) + oph + 1: the upsampling of decoders and of DCGAN's generator.
+
+    Args (PyTorch's, in its order): in_channels, out_channels, kernel_size, stride=1,
+        padding=0 (cropped from the output), output_padding=0 (added at the far side, less
+        than the stride or the dilation), groups=1, bias=True, dilation=1,
+        padding_mode="zeros" (PyTorch's only choice here too); device and dtype as Conv2d's.
+
+    Attributes:
+        weight: (in_channels, out_channels / groups, kh, kw), PyTorch's layout.
+        bias: (out_channels,) or None.
+    Both start from U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with PyTorch's fan_in for this
+    weight, out_channels / groups * kh * kw (its second axis times the kernel).
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
+                 name=None, *, device=None, dtype=None):
+        dtype = _factory_dtype(device, dtype, "ConvTranspose2d", name)
+        where = "ConvTranspose2d" if name is None else f"ConvTranspose2d {name!r}"
+        in_channels, out_channels, groups = _conv_channels(in_channels, out_channels, groups,
+                                                           where)
+        kernel_size = _pair(kernel_size, "kernel_size", where)
+        stride = _pair(stride, "stride", where)
+        padding = _pair(padding, "padding", where, minimum=0)
+        output_padding = _pair(output_padding, "output_padding", where, minimum=0)
+        dilation = _pair(dilation, "dilation", where)
+        use_bias = _flag(bias, "bias", where)
+        if padding_mode != "zeros":
+            raise ValueError(f"{where}: only padding_mode='zeros' is supported for transposed "
+                             f"convolutions (as in PyTorch), got {padding_mode!r}")
+        if any(extra >= max(s, d) for extra, s, d in zip(output_padding, stride, dilation)):
+            raise ValueError(f"{where}: output_padding {output_padding} must be smaller than "
+                             f"the stride {stride} or the dilation {dilation}, as in PyTorch")
+        super().__init__(name)  # every argument checked: only now a name is taken
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.output_padding, self.dilation = output_padding, dilation
+        fan_in = out_channels // groups * math.prod(kernel_size)
+        dtype = ag.get_default_dtype() if dtype is None else dtype
+        self.weight = Parameter(_kaiming_uniform(
+            (in_channels, out_channels // groups) + kernel_size, fan_in, dtype))
+        self.bias = Parameter(_kaiming_uniform((out_channels,), fan_in, dtype)) \
+            if use_bias else None
+
+    def forward(self, x, output_size=None):
+        """``output_size`` (the (OH, OW), or the whole shape, PyTorch's argument) picks the
+        output_padding that gives it, within the stride's range of sizes."""
+        where = f"ConvTranspose2d {self.name!r}"
+        x = _as_input(x, self.weight.dtype)
+        _check_images(x, self.in_channels, where)
+        output_padding = self.output_padding
+        if output_size is not None:
+            output_padding = self._output_padding(x, output_size, where)
+        try:
+            return functional.conv_transpose2d(x, self.weight, self.bias, self.stride,
+                                               self.padding, output_padding, self.groups,
+                                               self.dilation)
+        except ValueError as e:
+            raise ValueError(f"{where}: {e}") from e
+
+    def _output_padding(self, x, output_size, where):
+        sizes = tuple(output_size)[-2:]
+        smallest = [(n - 1) * s - 2 * p + d * (k - 1) + 1 for n, s, p, d, k in
+                    zip(x.shape[2:], self.stride, self.padding, self.dilation,
+                        self.kernel_size)]
+        if len(sizes) != 2 or any(not lo <= n < lo + max(s, d) for n, lo, s, d in
+                                  zip(sizes, smallest, self.stride, self.dilation)):
+            ranges = [f"{lo}..{lo + max(s, d) - 1}" for lo, s, d in
+                      zip(smallest, self.stride, self.dilation)]
+            raise ValueError(f"{where}: output_size {tuple(output_size)} is not one this "
+                             f"layer can make from {x.shape[2:]}: heights and widths "
+                             f"{' and '.join(ranges)}")
+        return tuple(n - lo for n, lo in zip(sizes, smallest))
+
+    def get_config(self):
+        return _with_dtype({"name": self.name, "in_channels": self.in_channels,
+                            "out_channels": self.out_channels, "kernel_size": self.kernel_size,
+                            "stride": self.stride, "padding": self.padding,
+                            "output_padding": self.output_padding, "groups": self.groups,
+                            "bias": self.bias is not None, "dilation": self.dilation},
+                           self.weight.dtype)
+
+    def extra_repr(self):
+        extra = f", output_padding={self.output_padding}" if any(self.output_padding) else ""
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding}{extra}")
+
+
+class Unflatten(Module):
+    """y = x with axis ``dim`` split into ``unflattened_size`` (PyTorch's): Unflatten(1,
+    (1, 28, 28)) takes (N, 784) to (N, 1, 28, 28). One size may be -1 (the rest)."""
+
+    def __init__(self, dim, unflattened_size, name=None):
+        where = "Unflatten" if name is None else f"Unflatten {name!r}"
+        if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, numbers.Integral):
+            raise TypeError(f"{where}: dim must be an int, got {dim!r}")
+        sizes = tuple(unflattened_size) if isinstance(unflattened_size, (tuple, list)) else ()
+        if not sizes or any(isinstance(n, (bool, np.bool_)) or not isinstance(
+                n, numbers.Integral) or (n < 1 and n != -1) for n in sizes) or \
+                list(sizes).count(-1) > 1:
+            raise ValueError(f"{where}: unflattened_size must be a tuple of sizes >= 1 (one "
+                             f"may be -1), got {unflattened_size!r}")
+        super().__init__(name)
+        self.dim, self.unflattened_size = int(dim), tuple(int(n) for n in sizes)
+
+    def forward(self, x):
+        x = x if isinstance(x, ag.Value) else ag.constant(x)
+        dim = self.dim + x.ndim if self.dim < 0 else self.dim
+        if not 0 <= dim < x.ndim:
+            raise ValueError(f"Unflatten {self.name!r}: dim {self.dim} is out of range for an "
+                             f"input of shape {x.shape}")
+        known = math.prod(n for n in self.unflattened_size if n != -1)
+        if (x.shape[dim] % known if -1 in self.unflattened_size else x.shape[dim] != known):
+            raise ValueError(f"Unflatten {self.name!r}: sizes {self.unflattened_size} do not "
+                             f"make axis {self.dim} of {x.shape[dim]} elements (input shape "
+                             f"{x.shape})")
+        return ag.reshape(x, x.shape[:dim] + self.unflattened_size + x.shape[dim + 1:])
+
+    def get_config(self):
+        return {"name": self.name, "dim": self.dim, "unflattened_size": self.unflattened_size}
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+class Dropout2d(SpatialDropout2D):
+    """PyTorch's ``Dropout2d(p=0.5, inplace=False)``: in training mode each channel of each
+    image, (N, C, H, W), is zeroed whole with probability p and the rest scaled by
+    1 / (1 - p); Keras's SpatialDropout2D with channels first. ``inplace`` gives the same
+    numbers in a new array (an input changed in place would break its graph here)."""
+
+    def __init__(self, p=0.5, inplace=False, name=None, *, seed=None):
+        where = "Dropout2d" if name is None else f"Dropout2d {name!r}"
+        _flag(inplace, "inplace", where)
+        super().__init__(p, data_format="channels_first", seed=seed, name=name)
+        self.inplace = bool(inplace)
+
+    @property
+    def p(self):
+        return self.rate
+
+    def get_config(self):
+        return {"name": self.name, "p": self.rate, "inplace": self.inplace}
+
+    def extra_repr(self):
+        return f"p={self.rate}, inplace={self.inplace}"

@@ -27,7 +27,7 @@ import autograd_core as ag
 from .module import Module
 
 __all__ = ["CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
-           "HuberLoss", "SmoothL1Loss"]
+           "HuberLoss", "SmoothL1Loss", "KLDivLoss"]
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -218,7 +218,10 @@ class _Pointwise(_Loss):
         target = target if isinstance(target, ag.Value) else ag.constant(
             np.asarray(target, dtype=input.dtype))
         _same_shape(input, target, where)
-        return _reduce(self.pointwise(input, target), self.reduction)
+        return self.reduced(self.pointwise(input, target))
+
+    def reduced(self, loss):
+        return _reduce(loss, self.reduction)
 
 
 class MSELoss(_Pointwise):
@@ -316,3 +319,36 @@ class BCEWithLogitsLoss(_Pointwise):
             scale = 1 + (self.pos_weight.astype(x.dtype) - 1) * t
             loss = (1 - t) * x + scale * ag.softplus(-x)
         return loss if self.weight is None else loss * self.weight.astype(x.dtype)
+
+
+class KLDivLoss(_Pointwise):
+    """L = t (log t - x), x = input log-probabilities, t = target probabilities (0 where t
+    is 0); with ``log_target``, the target is log t: exp(t) (t - x).
+
+    Args (PyTorch's): reduction "mean" (over every element: PyTorch's default, which it
+    warns is not the divergence), "batchmean" (the sum over the batch size: the KL
+    divergence), "sum" or "none"; log_target. ``size_average`` and ``reduce``, PyTorch's
+    old spelling of reduction, only as None.
+    """
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
+        if size_average is not None or reduce is not None:
+            raise TypeError("KLDivLoss: size_average and reduce are PyTorch's deprecated "
+                            "arguments; give reduction='batchmean' (or 'sum', 'none')")
+        if not isinstance(log_target, (bool, np.bool_)):
+            raise TypeError(f"KLDivLoss: log_target must be True or False, got {log_target!r}")
+        super().__init__("sum" if reduction == "batchmean" else reduction)  # checked there
+        self.reduction, self.log_target = reduction, bool(log_target)
+
+    def pointwise(self, x, t):
+        if self.log_target:
+            return ag.exp(t) * (t - x)
+        positive = t.data > 0
+        # t log t with its limit 0 at t = 0 (log of 1 there keeps the masked branch finite)
+        t_log_t = ag.where(positive, t * ag.log(ag.where(positive, t, 1.0)), 0.0)
+        return t_log_t - t * x
+
+    def reduced(self, loss):
+        if self.reduction == "batchmean":
+            return loss.sum() / loss.shape[0] if loss.ndim else loss.sum()
+        return super().reduced(loss)
