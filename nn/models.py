@@ -45,6 +45,9 @@ class Model(Layer):
 
     A subclass defines ``call`` (or ``forward``) and keeps its layers as attributes.
 
+    For a training loop of your own, ``train_on_batch``, ``test_on_batch`` and
+    ``predict_on_batch`` do ``fit``'s, ``evaluate``'s and ``predict``'s work on one batch.
+
     Attributes:
         optimizer, loss: set by ``compile``.
         history: the ``History`` of the last ``fit``.
@@ -288,7 +291,8 @@ class Model(Layer):
         the first batch, so that a loss function of the user's own checks its targets too.
 
         Returns:
-            The predictions' shapes for all samples, one per output.
+            The predictions' shapes for all samples, one per output, and the first batch's
+            predictions (for ``_check_loss_to_train``).
         """
         forward, fns, _ = paths
         n = len(ys[0])
@@ -307,7 +311,26 @@ class Model(Layer):
             if type(e) not in (ValueError, TypeError):  # numpy's own kinds take other arguments
                 raise
             raise type(e)(f"{where}: {e}") from e
-        return shapes
+        return shapes, outs
+
+    def _check_loss_to_train(self, outs, ys, w, batch_size, paths, where):
+        """backward() needs a scalar: each output's loss of the first batch (its predictions
+        ``outs`` from ``_check_with_model``), weighted as training weighs it, must be one.
+        Checked here, before any update: found in the first training step, it came after
+        the forward pass had drawn dropout masks and moved BatchNorm's statistics."""
+        _, fns, _ = paths
+        wb = None if w is None else w[:batch_size]
+        for (name, _, _), fn, y, z in zip(self._loss_specs, fns, ys, outs):
+            if fn is None:
+                continue
+            try:
+                value = _call_loss(fn, y[:batch_size], z, wb)
+            except ValueError as e:
+                raise ValueError(f"{where}: {e}") from e
+            if np.ndim(value) != 0:
+                of = "" if len(self._loss_specs) == 1 else f" of output {name!r}"
+                raise ValueError(f"{where}: the loss{of} must be a scalar to train, got shape "
+                                 f"{np.shape(value)} (use reduction='mean' or 'sum')")
 
     def _batch(self, forward, fns, xb, yb, wb):
         """Forward one batch: the outputs, the total loss (a Value) and each output's.
@@ -339,6 +362,56 @@ class Model(Layer):
                 y_pred = to_prob(y_pred)
             metric.update_state(yb[i], y_pred, sample_weight=wb)
 
+    def _loss_means(self):
+        """Running means of the total loss and of each output's, over the batches seen."""
+        return [training.Mean() for _ in self.metrics_names[:1 + _extra(self)]]
+
+    def _train_step(self, paths, xb, yb, wb, means, variables=None):
+        """One gradient update on one batch, in training mode: forward, loss, backward, the
+        optimizer's step. The batch's loss goes into ``means``, its predictions into the
+        metrics. ``fit`` runs it for each batch, ``train_on_batch`` once.
+
+        Args:
+            paths: from ``_paths``.
+            xb, yb: the batch, one array per input and per output; wb: its weights or None.
+            variables: the trainable Variables, once known.
+        Returns:
+            The trainable Variables, for the next step: a lazy model has them only after its
+            first forward, and listing them again for every batch costs a walk of the model.
+        """
+        forward, fns, to_prob = paths
+        outs, loss, per_output = self._batch(forward, fns, xb, yb, wb)
+        loss.backward()
+        if variables is None:
+            variables = self.trainable_variables
+        self.optimizer.apply_gradients([(v.grad, v) for v in variables])
+        for v in variables:
+            v.grad = None
+        _add_means(means, loss, per_output, len(yb[0]))
+        self._update_metrics(yb, outs, wb, to_prob)
+        # The batch's graph (its activations) goes when this returns, before the next
+        # batch's forward: kept alive until that forward was done, it made fit's peak
+        # memory 1.5x a bare training step's.
+        return variables
+
+    def reset_metrics(self):
+        """Forget what the compiled metrics have seen (Keras's ``reset_metrics``).
+
+        ``fit`` does it at the start of every epoch; ``evaluate``, ``train_on_batch`` and
+        ``test_on_batch`` at the start of every call, so the values they return are of their
+        own data alone. The loss needs no reset: each of those keeps its own running mean.
+        """
+        for _, _, metric in self._metrics:
+            metric.reset_state()
+
+    def _results(self, logs, return_dict):
+        """What Keras's evaluate returns: ``{name: value}`` in ``metrics_names`` order, or the
+        values as a list, or the loss alone when there is nothing else."""
+        if return_dict:
+            return {name: logs[name] for name in self.metrics_names}
+        values = [logs[name] for name in self.metrics_names]
+        return values if len(values) > 1 else values[0]
+
     def _logs(self, means):
         logs = {name: mean.result() for name, mean in zip(self.metrics_names, means)}
         for name, _, metric in self._metrics:
@@ -351,14 +424,15 @@ class Model(Layer):
     # --- fit -----------------------------------------------------------------------------
     def fit(self, x, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0,
             shuffle=True, seed=None, verbose=1, callbacks=None, sample_weight=None,
-            class_weight=None):
-        """Train for ``epochs`` passes over (x, y) in mini-batches.
+            class_weight=None, initial_epoch=0):
+        """Train on (x, y) in mini-batches, epochs ``initial_epoch`` .. ``epochs - 1``.
 
         Args:
             x: (n, ...) inputs (a list or dict of them for several inputs).
             y: (n, ...) targets (integer labels for the sparse loss); a list or dict for
                 several outputs.
-            epochs: passes over the data.
+            epochs: the index of the epoch to stop before, as in Keras: with the default
+                ``initial_epoch=0``, the number of passes over the data.
             batch_size: samples per update (the last batch may be smaller).
             validation_data: (x_val, y_val) or (x_val, y_val, sample_weight_val),
                 evaluated after every epoch.
@@ -372,6 +446,10 @@ class Model(Layer):
             sample_weight: (n,) weights >= 0 of the samples' losses (and metrics).
             class_weight: {class: weight}, multiplied into the sample weights by the class
                 of each sample (single-output models).
+            initial_epoch: the index of the first epoch to run, to resume an earlier run:
+                ``fit(x, y, epochs=5, initial_epoch=3)`` trains epochs 3 and 4, which the
+                callbacks, ``history.epoch`` and the progress lines ("Epoch 4/5") number
+                so. 0 <= initial_epoch <= epochs.
         Returns:
             A ``History``: ``history.history["loss"]``, ``["accuracy"]``, ``["val_loss"]``...
         """
@@ -381,6 +459,10 @@ class Model(Layer):
         _check_positive_int(batch_size, "fit: batch_size")
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError(f"fit: epochs must be a non-negative integer, got {epochs!r}")
+        if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer)) \
+                or not 0 <= initial_epoch <= epochs:
+            raise ValueError(f"fit: initial_epoch must be an integer in [0, epochs={epochs}] "
+                             f"(the index of the first epoch to run), got {initial_epoch!r}")
         xs, ys = self._arrays(x, y, "fit")
         paths = self._paths()
         validation = None
@@ -399,8 +481,9 @@ class Model(Layer):
             if split == 0 or split == n:
                 raise ValueError(f"fit: validation_split={validation_split} of {n} "
                                  "samples leaves no training or no validation data")
-            shapes = self._check_with_model([a[:split] for a in xs], [a[:split] for a in ys],
-                                            batch_size, paths, "fit")
+            shapes, first = self._check_with_model([a[:split] for a in xs],
+                                                   [a[:split] for a in ys], batch_size, paths,
+                                                   "fit")
             w = self._sample_weights(sample_weight, class_weight, ys,
                                      [(n,) + s[1:] for s in shapes], "fit")
             validation = ([a[split:] for a in xs], [a[split:] for a in ys],
@@ -408,12 +491,13 @@ class Model(Layer):
             xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
             w = None if w is None else w[:split]
         if not validation_split or validation_data is not None:
-            shapes = self._check_with_model(xs, ys, batch_size, paths, "fit")
+            shapes, first = self._check_with_model(xs, ys, batch_size, paths, "fit")
             w = self._sample_weights(sample_weight, class_weight, ys, shapes, "fit")
+        self._check_loss_to_train(first, ys, w, batch_size, paths, "fit")
         if validation is not None:
             where = "fit (validation_data)"
             vx, vy, vw = validation
-            vshapes = self._check_with_model(vx, vy, batch_size, paths, where)
+            vshapes, _ = self._check_with_model(vx, vy, batch_size, paths, where)
             validation = (vx, vy, self._sample_weights(vw, None, vy, vshapes, where))
 
         n = len(ys[0])
@@ -421,7 +505,6 @@ class Model(Layer):
         if seed is None:
             seed = int(ag.random.uniform((), 0, 2**31 - 1, dtype=ag.float64).item())
         rng = np.random.default_rng(seed)
-        forward, fns, to_prob = paths
 
         self.history = training.History()
         # History comes last, as in Keras, so that it records what the other callbacks add
@@ -438,13 +521,12 @@ class Model(Layer):
         with self._using_mode(True):
             for cb in callbacks:
                 cb.on_train_begin({})
-            for epoch in range(epochs):
+            for epoch in range(initial_epoch, epochs):
                 for cb in callbacks:
                     cb.on_epoch_begin(epoch, {})
                 order = rng.permutation(n) if shuffle else None
-                means = [training.Mean() for _ in self.metrics_names[:1 + _extra(self)]]
-                for _, _, metric in self._metrics:
-                    metric.reset_state()
+                means = self._loss_means()
+                self.reset_metrics()
                 bar = training.ProgressBar(steps, verbose, title=f"Epoch {epoch + 1}/{epochs}")
                 for step in range(steps):
                     lo, hi = step * batch_size, min(n, (step + 1) * batch_size)
@@ -453,26 +535,11 @@ class Model(Layer):
                     wb = None if w is None else w[index]
                     for cb in callbacks:
                         cb.on_train_batch_begin(step, {})
-                    outs, loss, per_output = self._batch(forward, fns, xb, yb, wb)
-                    if loss.ndim != 0:
-                        raise ValueError(f"fit: the loss must be a scalar to train, got shape "
-                                         f"{loss.shape} (use reduction='mean' or 'sum')")
-                    loss.backward()
-                    if variables is None:  # a lazy model has its weights only now
-                        variables = self.trainable_variables
-                    self.optimizer.apply_gradients([(v.grad, v) for v in variables])
-                    for v in variables:
-                        v.grad = None
-                    _add_means(means, loss, per_output, hi - lo)
-                    self._update_metrics(yb, outs, wb, to_prob)
+                    variables = self._train_step(paths, xb, yb, wb, means, variables)
                     logs = self._logs(means)
                     for cb in callbacks:
                         cb.on_train_batch_end(step, logs)
                     bar.update(step + 1, logs)
-                    # Let this batch's graph go now, not when the next batch's forward is
-                    # done: two graphs' activations alive at once made fit's peak memory
-                    # 1.5x a bare training step's.
-                    del outs, loss, per_output
                     if self.stop_training:
                         break
                 logs = self._logs(means)
@@ -492,9 +559,8 @@ class Model(Layer):
     def _evaluate_arrays(self, xs, ys, w, batch_size, paths, bar=None):
         """Mean loss and metrics over the data, in inference mode and without a graph."""
         forward, fns, to_prob = paths
-        means = [training.Mean() for _ in self.metrics_names[:1 + _extra(self)]]
-        for _, _, metric in self._metrics:
-            metric.reset_state()
+        means = self._loss_means()
+        self.reset_metrics()
         with ag.no_grad(), self._using_mode(False):
             for step, lo in enumerate(range(0, len(ys[0]), batch_size)):
                 index = slice(lo, lo + batch_size)
@@ -507,7 +573,7 @@ class Model(Layer):
                     bar.update(step + 1, self._logs(means))
         return self._logs(means)
 
-    def evaluate(self, x, y, batch_size=32, verbose=1, sample_weight=None):
+    def evaluate(self, x, y, batch_size=32, verbose=1, sample_weight=None, return_dict=False):
         """The loss and metrics on (x, y), in inference mode (no dropout).
 
         Args:
@@ -515,21 +581,36 @@ class Model(Layer):
             batch_size: samples per forward pass.
             verbose: 1 shows a progress bar, 0 nothing.
             sample_weight: (n,) weights of the samples, as in ``fit``.
+            return_dict: True returns ``{name: value}`` keyed by ``metrics_names``.
         Returns:
             ``[loss, metric_1, ...]`` in ``metrics_names`` order, or the loss alone when
-            compiled without metrics (as Keras).
+            compiled without metrics (as Keras), or the dict.
         """
         self._check_compiled("evaluate")
         _check_positive_int(batch_size, "evaluate: batch_size")
+        _check_flag(return_dict, "return_dict", "evaluate")
         xs, ys = self._arrays(x, y, "evaluate")
         paths = self._paths()
-        shapes = self._check_with_model(xs, ys, batch_size, paths, "evaluate")
+        shapes, _ = self._check_with_model(xs, ys, batch_size, paths, "evaluate")
         w = self._sample_weights(sample_weight, None, ys, shapes, "evaluate")
         bar = training.ProgressBar(math.ceil(len(ys[0]) / batch_size), verbose)
         logs = self._evaluate_arrays(xs, ys, w, batch_size, paths, bar)
         bar.close(logs)
-        values = [logs[name] for name in self.metrics_names]
-        return values if len(values) > 1 else values[0]
+        return self._results(logs, return_dict)
+
+    def _predict_arrays(self, xs, batch_size, bar=None):
+        """The outputs for ``xs``, batch by batch, without a graph and in inference mode."""
+        outputs = []
+        with ag.no_grad(), self._using_mode(False):
+            for step, lo in enumerate(range(0, len(xs[0]), batch_size)):
+                out = self(self._model_input([a[lo:lo + batch_size] for a in xs]))
+                outputs.append([np.asarray(z.data if isinstance(z, ag.Value) else z)
+                                for z in _as_list(out)])
+                if bar is not None:
+                    bar.update(step + 1, {})
+        joined = [np.concatenate(parts) for parts in zip(*outputs)]
+        single = not isinstance(out, (list, tuple))
+        return joined[0] if single else joined
 
     def predict(self, x, batch_size=32, verbose=0):
         """The model's outputs for x, batch by batch, without a graph and in inference mode.
@@ -544,19 +625,89 @@ class Model(Layer):
         """
         _check_positive_int(batch_size, "predict: batch_size")
         xs = self._xs(x, "predict")
-        n = len(xs[0])
-        bar = training.ProgressBar(math.ceil(n / batch_size), verbose)
-        outputs = []
-        with ag.no_grad(), self._using_mode(False):
-            for step, lo in enumerate(range(0, n, batch_size)):
-                out = self(self._model_input([a[lo:lo + batch_size] for a in xs]))
-                outputs.append([np.asarray(z.data if isinstance(z, ag.Value) else z)
-                                for z in _as_list(out)])
-                bar.update(step + 1, {})
+        bar = training.ProgressBar(math.ceil(len(xs[0]) / batch_size), verbose)
+        outputs = self._predict_arrays(xs, batch_size, bar)
         bar.close({})
-        joined = [np.concatenate(parts) for parts in zip(*outputs)]
-        single = not isinstance(out, (list, tuple))
-        return joined[0] if single else joined
+        return outputs
+
+    # --- one batch at a time, for loops of your own (Keras's *_on_batch) -----------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
+        """One gradient update on exactly this batch: ``fit``'s step, without shuffling,
+        batching or callbacks, for a training loop of your own (a GAN's alternating steps).
+
+        The metrics are reset first, so the values returned are this batch's alone, as in
+        Keras since 3.15 (keras-team/keras#22617; 3.0 to 3.14 let them pile up across calls
+        until ``reset_metrics()``). The loss and metrics are those of the forward pass that
+        computed the gradient: before the update, in training mode.
+
+        Args:
+            x: (batch, ...) inputs (a list or dict of them for several inputs).
+            y: (batch, ...) targets, as ``fit``'s; needed, since the compiled loss needs them.
+            sample_weight, class_weight: as ``fit``'s.
+            return_dict: True returns ``{name: value}`` keyed by ``metrics_names``.
+        Returns:
+            The loss (a float), or ``[loss, metric_1, ...]`` as ``evaluate``, or the dict.
+
+        >>> import nn
+        >>> model = nn.Sequential([nn.Input((2,)), nn.Dense(1, seed=0)])
+        >>> model.compile(optim.SGD(0.1), "mse", metrics=["mae"])
+        >>> x, y = np.ones((4, 2)), np.zeros((4, 1))
+        >>> loss, mae = model.test_on_batch(x, y)
+        >>> model.train_on_batch(x, y, return_dict=True) == {"loss": loss, "mae": mae}
+        True
+        >>> model.test_on_batch(x, y)[0] < loss        # one step down the gradient
+        True
+        """
+        where = "train_on_batch"
+        self._check_compiled(where)
+        _check_flag(return_dict, "return_dict", where)
+        xs, ys = self._arrays(x, _targets(y, where), where)
+        paths = self._paths()
+        n = len(ys[0])
+        shapes, first = self._check_with_model(xs, ys, n, paths, where)
+        w = self._sample_weights(sample_weight, class_weight, ys, shapes, where)
+        self._check_loss_to_train(first, ys, w, n, paths, where)
+        # As fit: no gradient left by an earlier backward of the user's joins this one.
+        self.zero_grad()
+        self.reset_metrics()
+        means = self._loss_means()
+        with self._using_mode(True):
+            self._train_step(paths, xs, ys, w, means)
+        return self._results(self._logs(means), return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """The loss and metrics on exactly this batch, in inference mode: ``evaluate`` with
+        ``batch_size=len(x)``, without the progress bar. The metrics are reset first, as in
+        ``train_on_batch``.
+
+        Args:
+            x, y, sample_weight: as ``evaluate``'s, one batch.
+            return_dict: True returns ``{name: value}`` keyed by ``metrics_names``.
+        Returns:
+            The loss (a float), or ``[loss, metric_1, ...]`` as ``evaluate``, or the dict.
+        """
+        where = "test_on_batch"
+        self._check_compiled(where)
+        _check_flag(return_dict, "return_dict", where)
+        xs, ys = self._arrays(x, _targets(y, where), where)
+        paths = self._paths()
+        n = len(ys[0])
+        shapes, _ = self._check_with_model(xs, ys, n, paths, where)
+        w = self._sample_weights(sample_weight, None, ys, shapes, where)
+        return self._results(self._evaluate_arrays(xs, ys, w, n, paths), return_dict)
+
+    def predict_on_batch(self, x):
+        """The model's outputs for exactly this batch, in one forward pass: ``predict`` with
+        ``batch_size=len(x)``.
+
+        Args:
+            x: (batch, ...) inputs (a list or dict of them for several inputs).
+        Returns:
+            A numpy array (batch, ...), or a list of them for several outputs.
+        """
+        xs = self._xs(x, "predict_on_batch")
+        return self._predict_arrays(xs, len(xs[0]))
 
     # --- files ---------------------------------------------------------------------------
     def save(self, path, include_optimizer=True):
@@ -592,6 +743,19 @@ class Model(Layer):
         """The architecture as JSON text (``{"class_name", "config"}``, no weights); keywords
         go to ``json.dumps`` (``indent=2``). ``nn.models.model_from_json`` reads it back."""
         return json.dumps(model_saving.model_config(self, action="to_json"), **kwargs)
+
+
+def _check_flag(value, what, where):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{where}: {what} must be True or False, got {value!r}")
+
+
+def _targets(y, where):
+    """``y``, which Keras's signature lets default to None, but which the compiled loss needs."""
+    if y is None:
+        raise ValueError(f"{where}: y is None; give the targets of the batch, which the "
+                         "compiled loss needs")
+    return y
 
 
 def _as_list(out):

@@ -4,7 +4,7 @@
 shuffles the sample indices once, and each batch runs forward, computes the loss, runs
 ``backward()`` and lets the optimizer update the weights in place::
 
-    for epoch in range(epochs):
+    for epoch in range(initial_epoch, epochs):     # initial_epoch=0 unless resuming
         order = rng.permutation(n)
         for each batch of indices i in order:
             loss = loss_fn(y[i], model(x[i]), sample_weight=w[i]) + sum(model.losses)
@@ -12,8 +12,9 @@ shuffles the sample indices once, and each batch runs forward, computes the loss
             optimizer.apply_gradients((W.grad, W) for W in model.trainable_variables)
 
 Metrics follow Keras's protocol: ``reset_state()`` at the start of each epoch (and of
-each evaluation), ``update_state(y_true, y_pred, sample_weight)`` after each batch, and
-``result()`` for the logs. A plain function ``(y_true, y_pred) -> per-sample values``
+each evaluation, and of each ``train_on_batch`` or ``test_on_batch`` call),
+``update_state(y_true, y_pred, sample_weight)`` after each batch, and ``result()`` for
+the logs. A plain function ``(y_true, y_pred) -> per-sample values``
 becomes such an object through ``MeanMetricWrapper``.
 
 Callbacks watch the loop (``History``, ``EarlyStopping``, ``TerminateOnNaN``) through
@@ -145,7 +146,7 @@ class Callback:
         """After the last epoch; ``logs`` are the last epoch's."""
 
     def on_epoch_begin(self, epoch, logs=None):
-        """Before epoch ``epoch`` (counted from 0)."""
+        """Before epoch ``epoch`` (counted from 0, so the first is fit's ``initial_epoch``)."""
 
     def on_epoch_end(self, epoch, logs=None):
         """After an epoch: ``logs`` has "loss", the metrics and their "val_" versions."""
