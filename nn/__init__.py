@@ -15,9 +15,10 @@ hand with a ``GradientTape`` over ``model.trainable_variables``, or PyTorch's wa
 """
 
 from . import (
-    activations, data, datasets, functional, init, initializers, losses, metrics,
-    regularizers, saving,
+    activations, backend, data, datasets, functional, init, initializers, losses, metrics,
+    regularizers, saving, utils,
 )
+from .backend import clear_session
 from .base_layer import Layer
 from .data import Standardizer, one_hot, to_categorical
 from .functional_model import Input, InputLayer
@@ -112,6 +113,7 @@ __all__ = [
     "to_categorical", "one_hot", "Standardizer",
     # submodules
     "activations", "initializers", "regularizers", "losses", "metrics", "saving", "data",
+    "utils", "backend", "clear_session",
     "datasets", "functional",
     "callbacks", "state_dict",
 ]

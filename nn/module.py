@@ -204,6 +204,45 @@ class Module:
             stack.extend(reversed(kids))
         return found
 
+    def apply(self, fn):
+        """PyTorch's ``model.apply(fn)``: call ``fn(m)`` on every sub-module, then on self.
+
+        PyTorch's order exactly: each child, in ``children()`` order, is fully applied
+        (its own children first) before the next, and the module itself comes last. As in
+        PyTorch a module held by two parents is visited once under each.
+
+        >>> import nn
+        >>> def init_weights(m):
+        ...     if isinstance(m, nn.Linear):
+        ...         nn.init.constant_(m.weight, 1.0)
+        >>> net = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2)).apply(init_weights)
+        >>> net.children()[1].weight.numpy().tolist()
+        [[1.0, 1.0], [1.0, 1.0]]
+
+        Args:
+            fn: a function of one Module; what it returns is ignored.
+        Returns:
+            self.
+        """
+        if not callable(fn):
+            raise TypeError(f"{type(self).__name__}.apply: fn must be callable, got "
+                            f"{type(fn).__name__}")
+        # An explicit stack in post-order: PyTorch recurses, which a deep stack of modules
+        # would overflow. A child that is also an ancestor (a cycle) is skipped, where
+        # PyTorch would recurse forever.
+        on_path, stack = set(), [(self, False)]
+        while stack:
+            module, children_done = stack.pop()
+            if children_done:
+                on_path.discard(id(module))
+                fn(module)
+                continue
+            on_path.add(id(module))
+            stack.append((module, True))
+            stack.extend((child, False) for child in reversed(module.children())
+                         if id(child) not in on_path)
+        return self
+
     def named_parameters(self):
         """(dotted name, Variable) for every Variable in this module and below.
 
@@ -315,10 +354,23 @@ class Module:
             for m, mode in modes:
                 m.training = mode
 
-    def zero_grad(self):
-        """Forget every parameter's gradient (``.grad = None``), as PyTorch."""
+    def zero_grad(self, set_to_none=True):
+        """PyTorch's ``model.zero_grad()``: forget every parameter's gradient.
+
+        Args:
+            set_to_none: True (the default, as in PyTorch) sets ``.grad = None``; False
+                writes zeros into each gradient array in place, so code that holds the
+                arrays sees them zeroed. A gradient that is no array (a 0-d parameter's
+                numpy scalar, or a Value from ``backward(create_graph=True)``) becomes
+                zeros of the parameter's shape and dtype; a missing one stays None.
+        """
         for v in self.parameters():
-            v.grad = None
+            if set_to_none or v.grad is None:
+                v.grad = None
+            elif isinstance(v.grad, np.ndarray):
+                v.grad.fill(0)
+            else:
+                v.grad = np.zeros(v.shape, v.dtype) if v.shape else v.dtype.type(0)
 
     # --- weights as arrays, and files --------------------------------------------------
     def get_weights(self):
