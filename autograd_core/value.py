@@ -379,27 +379,50 @@ def _short(a):
 
 
 class Variable(Value):
-    """A trainable Value, as in TensorFlow: ``Variable(initial_value, name, trainable, dtype)``.
+    """A trainable Value, as in TensorFlow: ``Variable(initial_value, name, trainable, dtype,
+    constraint)``.
 
     Trainable Variables read inside a ``GradientTape`` are watched automatically, and
     ``assign``, ``assign_add`` and ``assign_sub`` update them in place.
+
+    ``constraint`` (None by default) is a projection ``w -> w'`` (a max-norm, a clip at
+    zero), kept here and applied by an optimizer after each update of the Variable,
+    ``v.assign(v.constraint(v))``, as TensorFlow's and Keras's optimizers do.
 
     >>> W = Variable([[1.0, 2.0]])
     >>> W.assign_sub([[0.5, 0.5]]).numpy()
     array([[0.5, 1.5]], dtype=float32)
     """
 
-    __slots__ = ("trainable",)
+    __slots__ = ("trainable", "_constraint")
 
-    def __init__(self, initial_value, name=None, trainable=True, dtype=None):
+    def __init__(self, initial_value, name=None, trainable=True, dtype=None, constraint=None):
+        constraint = _checked_constraint(constraint)  # before initial_value is made
         if callable(initial_value):  # Keras initializers hand over a function
             initial_value = initial_value()
         super().__init__(initial_value, requires_grad=trainable, name=name, dtype=dtype)
         self.trainable = bool(trainable)
+        self._constraint = constraint
+
+    @property
+    def constraint(self):
+        """The projection applied after each optimizer update, or None."""
+        return self._constraint
+
+    @constraint.setter
+    def constraint(self, constraint):
+        self._constraint = _checked_constraint(constraint)
 
     @property
     def trainable_variables(self):
         return [self] if self.trainable else []
+
+
+def _checked_constraint(constraint):
+    if constraint is not None and not callable(constraint):
+        raise TypeError(f"Variable: constraint must be a callable (a projection w -> w') or "
+                        f"None, got {type(constraint).__name__} {constraint!r:.100}")
+    return constraint
 
 
 def constant(value, dtype=None, name=None):

@@ -15,8 +15,8 @@ hand with a ``GradientTape`` over ``model.trainable_variables``, or PyTorch's wa
 """
 
 from . import (
-    activations, backend, data, datasets, functional, init, initializers, losses, metrics,
-    regularizers, saving, utils,
+    activations, backend, constraints, data, datasets, functional, init, initializers, losses,
+    metrics, regularizers, saving, utils,
 )
 from .backend import clear_session
 from .base_layer import Layer
@@ -112,8 +112,8 @@ __all__ = [
     # data
     "to_categorical", "one_hot", "Standardizer",
     # submodules
-    "activations", "initializers", "regularizers", "losses", "metrics", "saving", "data",
-    "utils", "backend", "clear_session",
+    "activations", "initializers", "regularizers", "constraints", "losses", "metrics",
+    "saving", "data", "utils", "backend", "clear_session",
     "datasets", "functional",
     "callbacks", "state_dict",
 ]

@@ -23,8 +23,10 @@ writes the maths in ``call``. This is the subclassing guide's first example:
 ``add_loss(value)`` inside ``call`` adds a term to the training loss: ``fit`` adds
 ``sum(model.losses)`` to the loss it minimises. ``add_weight(..., regularizer=L2(0.01))``
 and ``activity_regularizer=`` add Keras's penalties of a weight and of the output
-(``nn.regularizers``). The losses are those of the latest outermost call: each call of a
-layer that is not inside another layer's call starts afresh (``Module.losses``).
+(``nn.regularizers``); ``add_weight(..., constraint=MaxNorm(3))`` projects the weight after
+each optimizer update (``nn.constraints``). The losses are those of the latest outermost
+call: each call of a layer that is not inside another layer's call starts afresh
+(``Module.losses``).
 """
 
 import inspect
@@ -33,7 +35,7 @@ import numpy as np
 
 import autograd_core as ag
 
-from . import initializers, regularizers
+from . import constraints, initializers, regularizers
 from .keras_module import KerasModule
 
 __all__ = ["Layer"]
@@ -44,7 +46,8 @@ class Layer(KerasModule):
 
     Args:
         name: the layer's name (unique by default, from the class name).
-        trainable: False freezes every weight that ``add_weight`` creates.
+        trainable: False freezes the layer (``Module.trainable``: its weights leave
+            ``trainable_variables``, until it is set True again).
         input_shape: without the batch axis, for the first layer of a ``Sequential``.
         activity_regularizer: a penalty of the layer's output, added to ``losses`` at each
             call divided by the batch size (``nn.regularizers``); None by default.
@@ -83,7 +86,7 @@ class Layer(KerasModule):
         raise NotImplementedError(f"{type(self).__name__} must define call()")
 
     def add_weight(self, shape=(), initializer="glorot_uniform", trainable=True, name=None,
-                   dtype=None, regularizer=None):
+                   dtype=None, regularizer=None, constraint=None):
         """Create a Variable of ``shape`` from ``initializer`` (a name or a callable).
 
         Args:
@@ -97,6 +100,9 @@ class Layer(KerasModule):
                 ``trainable=False`` (a counter).
             regularizer: a penalty of the weight that ``losses`` adds while it is
                 trainable (``nn.regularizers``: "l2", ``L2(0.001)``, ...).
+            constraint: a projection of the weight that the optimizer applies after each
+                update (``nn.constraints``: "non_neg", ``MaxNorm(3)``, ...), kept on the
+                Variable as ``constraint``.
         Returns:
             The ``ag.Variable``.
         """
@@ -108,8 +114,9 @@ class Layer(KerasModule):
                              f"weights can be trained, got dtype {dtype}; pass "
                              "trainable=False for a weight kept by hand (a counter)")
         init = initializers.get(initializer)
-        regularizer = regularizers.for_layer(regularizer, "add_weight: regularizer",
-                                             f"{type(self).__name__} {self.name!r}")
+        where = f"{type(self).__name__} {self.name!r}"
+        regularizer = regularizers.for_layer(regularizer, "add_weight: regularizer", where)
+        constraint = constraints.for_layer(constraint, "add_weight: constraint", where)
         name = name or ("variable" if not self._added else f"variable_{len(self._added)}")
         if name in self._added:
             raise ValueError(f"{type(self).__name__} {self.name!r}: add_weight: a weight "
@@ -118,8 +125,9 @@ class Layer(KerasModule):
         if value.shape != shape:
             raise ValueError(f"{type(self).__name__} {self.name!r}: add_weight: the "
                              f"initializer gave shape {value.shape}, not {shape}")
+        # The weight's own flag; the layer's (``trainable``) freezes it while it is False.
         v = ag.Variable(value, name=f"{self.name}/{name}", dtype=dtype,
-                        trainable=bool(trainable) and self.trainable)
+                        trainable=bool(trainable), constraint=constraint)
         self._added[name] = v
         if regularizer is not None:
             self._regularizers[name] = regularizer

@@ -29,7 +29,8 @@ import autograd_core as ag
 
 from . import activations, initializers, regularizers
 from .keras_module import KerasModule
-from .layers import _activation, _as_input, _batch_shape, _regularizer_configs
+from .layers import (_activation, _as_input, _batch_shape, _constraint_configs, _constraints,
+                     _regularizer_configs)
 
 __all__ = ["Conv2D", "Conv1D", "DepthwiseConv2D",
            "MaxPooling2D", "AveragePooling2D", "MaxPooling1D",
@@ -124,7 +125,11 @@ class _Conv(KerasModule):
                  dilation_rate=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  input_shape=None, name=None, seed=None, kernel_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None, groups=1, dtype=None):
+                 bias_regularizer=None, activity_regularizer=None, groups=1, dtype=None,
+                 kernel_constraint=None, bias_constraint=None):
+        constraints = _constraints(type(self).__name__, name,
+                                   kernel_constraint=kernel_constraint,
+                                   bias_constraint=bias_constraint)
         super().__init__(name, dtype=dtype)
         where = f"{type(self).__name__} {self.name!r}"
         if isinstance(filters, (bool, np.bool_)) or not isinstance(filters, numbers.Integral) \
@@ -151,6 +156,7 @@ class _Conv(KerasModule):
         self.activation, self.use_bias = activation, bool(use_bias)
         self.kernel_initializer, self.bias_initializer = kernel_init, bias_init
         self.kernel_regularizer, self.bias_regularizer, self.activity_regularizer = penalties
+        self.kernel_constraint, self.bias_constraint = constraints
         self.groups = int(groups)
         self.W = None
         self.b = None
@@ -179,10 +185,11 @@ class _Conv(KerasModule):
                              f"{in_channels} channels")
         dtype = self._float_dtype()
         shape = self.kernel_size + (in_channels // self.groups, self.filters)
-        self.W = ag.Variable(self.kernel_initializer(shape, dtype), name=f"{self.name}/W")
+        self.W = ag.Variable(self.kernel_initializer(shape, dtype), name=f"{self.name}/W",
+                             constraint=self.kernel_constraint)
         if self.use_bias:
             self.b = ag.Variable(self.bias_initializer((self.filters,), dtype),
-                                 name=f"{self.name}/b")
+                                 name=f"{self.name}/b", constraint=self.bias_constraint)
 
     def forward(self, x):
         where = f"{type(self).__name__} {self.name!r}"
@@ -245,6 +252,9 @@ class Conv2D(_Conv):
         kernel_regularizer=None, bias_regularizer=None: penalties of W and b added to
             ``losses``; activity_regularizer=None: of the output, divided by the batch
             size (``nn.regularizers``).
+        kernel_constraint=None, bias_constraint=None: projections of W and b applied
+            after each optimizer update (``nn.constraints``; ``MaxNorm(3, axis=[0, 1,
+            2])`` bounds each filter's norm).
         input_shape: (rows, cols, in) to build now; else built at the first call.
         seed: for the initializers. name: "conv2d", "conv2d_1", ...
         dtype=None: the float dtype of W, b and the computation, a keyword (None: the
@@ -261,12 +271,19 @@ class Conv2D(_Conv):
                  data_format=None, dilation_rate=(1, 1), groups=1, activation=None,
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 input_shape=None, name=None, seed=None, *, dtype=None):
+                 kernel_constraint=None, bias_constraint=None, input_shape=None, name=None,
+                 seed=None, *, dtype=None):
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
                          activation, use_bias, kernel_initializer, bias_initializer,
                          input_shape, name, seed, kernel_regularizer=kernel_regularizer,
                          bias_regularizer=bias_regularizer,
-                         activity_regularizer=activity_regularizer, groups=groups, dtype=dtype)
+                         activity_regularizer=activity_regularizer, groups=groups, dtype=dtype,
+                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
+
+    def get_config(self):
+        # Here and in Conv1D, not in _Conv: Conv2DTranspose (nn.spatial), a _Conv too, takes
+        # no constraint arguments, so its config must not name them.
+        return {**super().get_config(), **_constraint_configs(self)}
 
 
 class Conv1D(_Conv):
@@ -282,12 +299,17 @@ class Conv1D(_Conv):
                  data_format="channels_last", dilation_rate=1, groups=1, activation=None,
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 input_shape=None, name=None, seed=None, *, dtype=None):
+                 kernel_constraint=None, bias_constraint=None, input_shape=None, name=None,
+                 seed=None, *, dtype=None):
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
                          activation, use_bias, kernel_initializer, bias_initializer,
                          input_shape, name, seed, kernel_regularizer=kernel_regularizer,
                          bias_regularizer=bias_regularizer,
-                         activity_regularizer=activity_regularizer, groups=groups, dtype=dtype)
+                         activity_regularizer=activity_regularizer, groups=groups, dtype=dtype,
+                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
+
+    def get_config(self):
+        return {**super().get_config(), **_constraint_configs(self)}
 
 
 class DepthwiseConv2D(KerasModule):
@@ -301,7 +323,8 @@ class DepthwiseConv2D(KerasModule):
     depth_multiplier=1, data_format=None, dilation_rate=(1, 1), activation=None,
     use_bias=True, depthwise_initializer="glorot_uniform", bias_initializer="zeros",
     depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-    input_shape=None, name=None, seed=None; dtype=None, a keyword, as Conv2D's.
+    depthwise_constraint=None, bias_constraint=None, input_shape=None, name=None,
+    seed=None; dtype=None, a keyword, as Conv2D's.
 
     Attributes:
         W: the kernel (kh, kw, in, depth_multiplier), Keras's ``depthwise_kernel``.
@@ -312,8 +335,11 @@ class DepthwiseConv2D(KerasModule):
                  data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
                  depthwise_initializer="glorot_uniform", bias_initializer="zeros",
                  depthwise_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, input_shape=None, name=None, seed=None, *,
-                 dtype=None):
+                 activity_regularizer=None, depthwise_constraint=None, bias_constraint=None,
+                 input_shape=None, name=None, seed=None, *, dtype=None):
+        constraints = _constraints("DepthwiseConv2D", name,
+                                   depthwise_constraint=depthwise_constraint,
+                                   bias_constraint=bias_constraint)
         super().__init__(name, dtype=dtype)
         where = f"DepthwiseConv2D {self.name!r}"
         if isinstance(depth_multiplier, (bool, np.bool_)) \
@@ -336,6 +362,7 @@ class DepthwiseConv2D(KerasModule):
         self.depthwise_initializer, self.bias_initializer = init, bias_init
         self.depthwise_regularizer, self.bias_regularizer, self.activity_regularizer = \
             penalties
+        self.depthwise_constraint, self.bias_constraint = constraints
         self.W = self.b = None
         self.input_shape = input_shape
         if input_shape is not None:
@@ -353,10 +380,12 @@ class DepthwiseConv2D(KerasModule):
         """W (kh, kw, in, depth_multiplier), b (in * depth_multiplier,)."""
         dtype = self._float_dtype()
         shape = self.kernel_size + (in_channels, self.depth_multiplier)
-        self.W = ag.Variable(self.depthwise_initializer(shape, dtype), name=f"{self.name}/W")
+        self.W = ag.Variable(self.depthwise_initializer(shape, dtype), name=f"{self.name}/W",
+                             constraint=self.depthwise_constraint)
         if self.use_bias:
             self.b = ag.Variable(self.bias_initializer((in_channels * self.depth_multiplier,),
-                                                       dtype), name=f"{self.name}/b")
+                                                       dtype), name=f"{self.name}/b",
+                                 constraint=self.bias_constraint)
 
     def forward(self, x):
         where = f"DepthwiseConv2D {self.name!r}"
@@ -386,7 +415,7 @@ class DepthwiseConv2D(KerasModule):
             use_bias=self.use_bias,
             depthwise_initializer=initializers.serialize(self.depthwise_initializer),
             bias_initializer=initializers.serialize(self.bias_initializer),
-            **_regularizer_configs(self))
+            **_regularizer_configs(self), **_constraint_configs(self))
         return config
 
     def _regularized_weights(self):

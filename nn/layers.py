@@ -19,7 +19,7 @@ import numpy as np
 
 import autograd_core as ag
 
-from . import activations, initializers, regularizers
+from . import activations, constraints, initializers, regularizers
 from .keras_module import KerasModule
 from .module import Module
 
@@ -85,6 +85,19 @@ def _regularizer_configs(layer):
             if name.endswith("_regularizer")}
 
 
+def _constraints(layer, name, **given):
+    """The layer's ``*_constraint`` arguments, each checked (``constraints.for_layer``), in
+    order; called before the layer takes a name, so a refused one changes nothing."""
+    where = layer if name is None else f"{layer} {name!r}"
+    return [constraints.for_layer(c, what, where) for what, c in given.items()]
+
+
+def _constraint_configs(layer):
+    """The layer's ``*_constraint`` attributes in Keras's config form (None when unset)."""
+    return {name: constraints.serialize(value) for name, value in vars(layer).items()
+            if name.endswith("_constraint")}
+
+
 def _activation(identifier, layer):
     """``activations.get(identifier)``; a layer it makes for a name ("prelu") is this
     layer's own, so it takes this layer's dtype."""
@@ -115,6 +128,9 @@ class Dense(KerasModule):
         kernel_regularizer, bias_regularizer: penalties of W and b added to ``losses``
             (``nn.regularizers``: "l2", ``regularizers.l2(0.001)``...); None by default.
         activity_regularizer: a penalty of the output y, divided by the batch size.
+        kernel_constraint, bias_constraint: projections of W and b applied after each
+            optimizer update (``nn.constraints``: ``constraints.MaxNorm(3)``, "non_neg"...);
+            None by default.
         input_shape: ``(n_in,)``: build now. Without it (or ``input_dim``), W is created at
             the first call, from the data's last axis.
         input_dim: n_in, another way to say ``input_shape=(n_in,)``.
@@ -130,7 +146,10 @@ class Dense(KerasModule):
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 input_shape=None, input_dim=None, name=None, seed=None, *, dtype=None):
+                 kernel_constraint=None, bias_constraint=None, input_shape=None,
+                 input_dim=None, name=None, seed=None, *, dtype=None):
+        kernel_constraint, bias_constraint = _constraints(
+            "Dense", name, kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         super().__init__(name, dtype=dtype)
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
             raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
@@ -141,6 +160,7 @@ class Dense(KerasModule):
                                                        where)
         self.activity_regularizer = regularizers.for_layer(activity_regularizer,
                                                            "activity_regularizer", where)
+        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
         self.units = int(units)
         self.use_bias = bool(use_bias)
         self.W = None
@@ -170,10 +190,10 @@ class Dense(KerasModule):
         """Create W (n_in, units) and b (units,) from the initializers."""
         dtype = self._float_dtype()
         self.W = ag.Variable(self.kernel_initializer((n_in, self.units), dtype),
-                             name=f"{self.name}/W")
+                             name=f"{self.name}/W", constraint=self.kernel_constraint)
         if self.use_bias:
             self.b = ag.Variable(self.bias_initializer((self.units,), dtype),
-                                 name=f"{self.name}/b")
+                                 name=f"{self.name}/b", constraint=self.bias_constraint)
         if isinstance(self.activation, Module):  # a layer with weights (PReLU): build it
             with ag.no_grad():                     # too, so all weights exist once Dense is
                 self.activation(np.zeros((1, self.units), dtype))  # built
@@ -206,7 +226,7 @@ class Dense(KerasModule):
                       use_bias=self.use_bias,
                       kernel_initializer=initializers.serialize(self.kernel_initializer),
                       bias_initializer=initializers.serialize(self.bias_initializer),
-                      **_regularizer_configs(self))
+                      **_regularizer_configs(self), **_constraint_configs(self))
         return config
 
     def extra_repr(self):
@@ -236,11 +256,11 @@ class Perceptron(Dense):
 
     def get_config(self):
         """Dense's config in Perceptron's arguments: n_in for input_shape, no units (one)
-        and no regularizers (it takes none)."""
+        and no regularizers or constraints (it takes none)."""
         config = super().get_config()
         input_shape = config.pop("input_shape", None)
         for dense_only in ("units", "kernel_regularizer", "bias_regularizer",
-                           "activity_regularizer"):
+                           "activity_regularizer", "kernel_constraint", "bias_constraint"):
             del config[dense_only]
         config["n_in"] = None if input_shape is None else input_shape[-1]
         return config

@@ -44,7 +44,7 @@ import numpy as np
 
 import optim
 
-from . import activations, losses, regularizers, saving
+from . import activations, constraints, losses, regularizers, saving
 from .atomic import atomic_write
 from .functional_model import Input, InputLayer
 from .keras_module import KerasModule, with_dtype
@@ -405,21 +405,24 @@ def _layer(spec, registry, where):
 
 def _nested(key, value, registry, where):
     """A layer's config entry: a nested {"class_name", "config"} is a regularizer under a
-    "..._regularizer" key (the user's classes found too), a layer (Residual's inner) when
-    its class is one; otherwise (an initializer, as Keras writes them) the layer reads it
-    itself. An activation named as one of ``custom_objects``' functions is that function
-    (Keras's ``custom_objects={"custom_activation": custom_activation}``)."""
+    "..._regularizer" key and a constraint under a "..._constraint" key (the user's classes
+    found too), a layer (Residual's inner) when its class is one; otherwise (an
+    initializer, as Keras writes them) the layer reads it itself. An activation named as
+    one of ``custom_objects``' functions is that function (Keras's
+    ``custom_objects={"custom_activation": custom_activation}``)."""
     if isinstance(value, str) and key.endswith("activation"):
         found = registry.get(value)
         return found if callable(found) and not isinstance(found, type) else value
     if not isinstance(value, dict) or "config" not in value:
         return value
-    if key.endswith("_regularizer"):
-        try:
-            return regularizers.deserialize(value, registry)
-        except (TypeError, ValueError) as err:
-            raise ValueError(f"{where}: {key}: {err}; pass a regularizer of "
-                             "your own in custom_objects") from None
+    for suffix, kind, module in (("_regularizer", "regularizer", regularizers),
+                                 ("_constraint", "constraint", constraints)):
+        if key.endswith(suffix):
+            try:
+                return module.deserialize(value, registry)
+            except (TypeError, ValueError) as err:
+                raise ValueError(f"{where}: {key}: {err}; pass a {kind} of "
+                                 "your own in custom_objects") from None
     if value.get("class_name") in registry:
         return _layer(value, registry, where)
     return value

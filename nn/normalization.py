@@ -27,7 +27,8 @@ import autograd_core as ag
 
 from . import initializers, regularizers
 from .keras_module import KerasModule
-from .layers import _as_input, _batch_shape, _flag, _real, _regularizer_configs
+from .layers import (_as_input, _batch_shape, _constraint_configs, _constraints, _flag, _real,
+                     _regularizer_configs)
 
 __all__ = ["BatchNormalization", "LayerNormalization"]
 
@@ -59,7 +60,8 @@ class BatchNormalization(KerasModule):
 
         moving_mean = moving_mean * momentum + mean * (1 - momentum)     (and var alike)
 
-    In inference (``evaluate``, ``predict``, ``model.eval()``): moving_mean and
+    In inference (``evaluate``, ``predict``, ``model.eval()``), and whenever the layer is
+    frozen (``trainable = False``, Keras's rule for fine-tuning): moving_mean and
     moving_variance are used instead, so a sample's output does not depend on its batch.
 
     The moving statistics are not part of the graph: they are written in place, outside
@@ -76,6 +78,8 @@ class BatchNormalization(KerasModule):
         input_shape: the sample shape, to build now; else built at the first call.
         dtype=None: the float dtype of the weights, the moving statistics and the
             computation, a keyword (None: the default float dtype; ``nn.keras_module``).
+        beta_constraint=None, gamma_constraint=None: keywords, projections of beta and
+            gamma applied after each optimizer update (``nn.constraints``).
 
     Attributes:
         gamma, beta: trainable (C,) (absent when scale/center is False).
@@ -86,7 +90,10 @@ class BatchNormalization(KerasModule):
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
-                 input_shape=None, name=None, *, dtype=None):
+                 input_shape=None, name=None, *, dtype=None, beta_constraint=None,
+                 gamma_constraint=None):
+        constraints = _constraints("BatchNormalization", name, beta_constraint=beta_constraint,
+                                   gamma_constraint=gamma_constraint)
         super().__init__(name, dtype=dtype)
         where = f"BatchNormalization {self.name!r}"
         if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, numbers.Integral):
@@ -105,6 +112,7 @@ class BatchNormalization(KerasModule):
         self.center, self.scale = bool(center), bool(scale)
         (self.beta_initializer, self.gamma_initializer, self.moving_mean_initializer,
          self.moving_variance_initializer) = inits
+        self.beta_constraint, self.gamma_constraint = constraints
         # Keras's weight order: gamma, beta, moving_mean, moving_variance.
         self.gamma = self.beta = self.moving_mean = self.moving_variance = None
         self.input_shape = input_shape
@@ -123,13 +131,13 @@ class BatchNormalization(KerasModule):
         channels = batch_shape[self._feature_axis(len(batch_shape))]
         dtype = self._float_dtype()
 
-        def variable(init, what, trainable):
+        def variable(init, what, trainable, constraint=None):
             return ag.Variable(init((channels,), dtype), name=f"{self.name}/{what}",
-                               trainable=trainable)
+                               trainable=trainable, constraint=constraint)
         if self.scale:
-            self.gamma = variable(self.gamma_initializer, "gamma", True)
+            self.gamma = variable(self.gamma_initializer, "gamma", True, self.gamma_constraint)
         if self.center:
-            self.beta = variable(self.beta_initializer, "beta", True)
+            self.beta = variable(self.beta_initializer, "beta", True, self.beta_constraint)
         self.moving_mean = variable(self.moving_mean_initializer, "moving_mean", False)
         self.moving_variance = variable(self.moving_variance_initializer, "moving_variance",
                                         False)
@@ -151,7 +159,9 @@ class BatchNormalization(KerasModule):
         others = tuple(a for a in range(x.ndim) if a != axis)
         # (C,) vectors shaped to broadcast along the feature axis: (1, C) or (1, 1, 1, C)...
         shape = tuple(channels if a == axis else 1 for a in range(x.ndim))
-        if self.training:
+        # Keras's rule: a frozen BatchNormalization (trainable=False, as when fine-tuning)
+        # runs in inference mode, with its moving statistics, and leaves them alone.
+        if self.training and self.trainable:
             mean, centered, var = _moments(x, others)
             self._update_moving(mean.numpy().reshape(-1), var.numpy().reshape(-1))
         else:
@@ -176,7 +186,8 @@ class BatchNormalization(KerasModule):
             gamma_initializer=initializers.serialize(self.gamma_initializer),
             moving_mean_initializer=initializers.serialize(self.moving_mean_initializer),
             moving_variance_initializer=initializers.serialize(
-                self.moving_variance_initializer))
+                self.moving_variance_initializer),
+            **_constraint_configs(self))
         return config
 
     def extra_repr(self):
@@ -200,6 +211,8 @@ class LayerNormalization(KerasModule):
         rms_scaling=False: True is not supported (NotImplementedError).
         beta_initializer="zeros", gamma_initializer="ones".
         beta_regularizer=None, gamma_regularizer=None: penalties added to ``losses``.
+        beta_constraint=None, gamma_constraint=None: projections applied after each
+            optimizer update (``nn.constraints``).
         input_shape: the sample shape, to build now; else built at the first call.
         dtype=None: the float dtype of gamma, beta and the computation, a keyword.
 
@@ -210,7 +223,10 @@ class LayerNormalization(KerasModule):
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
-                 gamma_regularizer=None, input_shape=None, name=None, *, dtype=None):
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 input_shape=None, name=None, *, dtype=None):
+        constraints = _constraints("LayerNormalization", name, beta_constraint=beta_constraint,
+                                   gamma_constraint=gamma_constraint)
         super().__init__(name, dtype=dtype)
         where = f"LayerNormalization {self.name!r}"
         axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
@@ -237,6 +253,7 @@ class LayerNormalization(KerasModule):
         self.epsilon, self.center, self.scale = epsilon, center, scale
         self.beta_initializer, self.gamma_initializer = inits
         self.beta_regularizer, self.gamma_regularizer = penalties
+        self.beta_constraint, self.gamma_constraint = constraints
         # Keras's weight order: gamma, beta.
         self.gamma = self.beta = None
         self.input_shape = input_shape
@@ -265,10 +282,11 @@ class LayerNormalization(KerasModule):
         dtype = self._float_dtype()
         if self.scale:
             self.gamma = ag.Variable(self.gamma_initializer(shape, dtype),
-                                     name=f"{self.name}/gamma")
+                                     name=f"{self.name}/gamma",
+                                     constraint=self.gamma_constraint)
         if self.center:
             self.beta = ag.Variable(self.beta_initializer(shape, dtype),
-                                    name=f"{self.name}/beta")
+                                    name=f"{self.name}/beta", constraint=self.beta_constraint)
 
     def forward(self, x):
         where = f"LayerNormalization {self.name!r}"
@@ -304,7 +322,7 @@ class LayerNormalization(KerasModule):
             rms_scaling=False,
             beta_initializer=initializers.serialize(self.beta_initializer),
             gamma_initializer=initializers.serialize(self.gamma_initializer),
-            **_regularizer_configs(self))
+            **_regularizer_configs(self), **_constraint_configs(self))
         return config
 
     def extra_repr(self):

@@ -47,9 +47,9 @@ import numpy as np
 
 import autograd_core as ag
 
-from . import activations, initializers, regularizers
+from . import activations, constraints, initializers, regularizers
 from .keras_module import KerasModule, float_dtype, with_dtype
-from .layers import _as_input, _is_size, _real
+from .layers import _as_input, _constraints, _is_size, _real
 from .module import _snake_case, unique_name
 from .torch_recurrent import RNN, TorchGRU, TorchLSTM, _flag
 
@@ -103,10 +103,15 @@ class _Recurrent(KerasModule):
 
     def __init__(self, units, activation, use_bias, kernel_initializer, recurrent_initializer,
                  bias_initializer, kernel_regularizer, recurrent_regularizer,
-                 bias_regularizer, activity_regularizer, dropout, recurrent_dropout,
+                 bias_regularizer, activity_regularizer, kernel_constraint,
+                 recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
                  return_sequences, return_state, go_backwards, stateful, unroll, seed,
                  input_shape, name, dtype):
-        dtype = float_dtype(dtype, self.keras_name, name)  # before a name is taken
+        # Checked before a name is taken: a refused dtype or constraint changes nothing.
+        dtype = float_dtype(dtype, self.keras_name, name)
+        projections = _constraints(self.keras_name, name, kernel_constraint=kernel_constraint,
+                                   recurrent_constraint=recurrent_constraint,
+                                   bias_constraint=bias_constraint)
         super().__init__(name if name is not None else
                          unique_name(_snake_case(self.keras_name)), dtype=dtype)
         where = self._where
@@ -130,6 +135,7 @@ class _Recurrent(KerasModule):
                             ("bias_regularizer", bias_regularizer),
                             ("activity_regularizer", activity_regularizer)):
             setattr(self, what, regularizers.for_layer(value, what, where))
+        self.kernel_constraint, self.recurrent_constraint, self.bias_constraint = projections
         self.dropout = _real(dropout, "dropout", where, 0.0, 1.0)
         self.recurrent_dropout = _real(recurrent_dropout, "recurrent_dropout", where, 0.0, 1.0)
         self.return_sequences = _flag(return_sequences, "return_sequences", where)
@@ -159,13 +165,13 @@ class _Recurrent(KerasModule):
         dtype = self._float_dtype()
         k, units = self.gates, self.units
         self.kernel = ag.Variable(self.kernel_initializer((features, k * units), dtype),
-                                  name=f"{self.name}/kernel")
+                                  name=f"{self.name}/kernel", constraint=self.kernel_constraint)
         self.recurrent_kernel = ag.Variable(
             self.recurrent_initializer((units, k * units), dtype),
-            name=f"{self.name}/recurrent_kernel")
+            name=f"{self.name}/recurrent_kernel", constraint=self.recurrent_constraint)
         if self.use_bias:
             self.bias = ag.Variable(np.asarray(self._bias_values(dtype), dtype),
-                                    name=f"{self.name}/bias")
+                                    name=f"{self.name}/bias", constraint=self.bias_constraint)
 
     def _bias_values(self, dtype):
         return self.bias_initializer((self.gates * self.units,), dtype)
@@ -257,7 +263,10 @@ class _Recurrent(KerasModule):
                     kernel_regularizer=self.kernel_regularizer,
                     recurrent_regularizer=self.recurrent_regularizer,
                     bias_regularizer=self.bias_regularizer,
-                    activity_regularizer=self.activity_regularizer, dropout=self.dropout,
+                    activity_regularizer=self.activity_regularizer,
+                    kernel_constraint=self.kernel_constraint,
+                    recurrent_constraint=self.recurrent_constraint,
+                    bias_constraint=self.bias_constraint, dropout=self.dropout,
                     recurrent_dropout=self.recurrent_dropout,
                     return_sequences=self.return_sequences, return_state=self.return_state,
                     go_backwards=self.go_backwards, stateful=False, unroll=self.unroll,
@@ -278,6 +287,8 @@ class _Recurrent(KerasModule):
                 value = initializers.serialize(value)
             elif key.endswith("regularizer"):
                 value = regularizers.serialize(value)
+            elif key.endswith("constraint"):
+                value = constraints.serialize(value)
             config[key] = value
         return config
 
@@ -303,6 +314,8 @@ class SimpleRNN(_Recurrent):
         bias_initializer="zeros";
         kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer:
             penalties added to ``losses`` (``nn.regularizers``), None by default;
+        kernel_constraint, recurrent_constraint, bias_constraint: projections of W, U and b
+            applied after each optimizer update (``nn.constraints``), None by default;
         dropout=0.0, recurrent_dropout=0.0: the fraction of x_t's features, and of h_{t-1}
             in its product with U, dropped in training mode, one mask per sequence;
         return_sequences=False, return_state=False, go_backwards=False (read the sequence
@@ -321,13 +334,15 @@ class SimpleRNN(_Recurrent):
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None, dropout=0.0,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, unroll=False, seed=None,
                  input_shape=None, name=None, *, dtype=None):
         super().__init__(units, activation, use_bias, kernel_initializer,
                          recurrent_initializer, bias_initializer, kernel_regularizer,
                          recurrent_regularizer, bias_regularizer, activity_regularizer,
+                         kernel_constraint, recurrent_constraint, bias_constraint,
                          dropout, recurrent_dropout, return_sequences, return_state,
                          go_backwards, stateful, unroll, seed, input_shape, name, dtype)
         self._build_if_shaped()
@@ -365,13 +380,15 @@ class KerasLSTM(_Recurrent):
                  use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros",
                  unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None, dropout=0.0,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, unroll=False, seed=None,
                  use_cudnn="auto", input_shape=None, name=None, *, dtype=None):
         super().__init__(units, activation, use_bias, kernel_initializer,
                          recurrent_initializer, bias_initializer, kernel_regularizer,
                          recurrent_regularizer, bias_regularizer, activity_regularizer,
+                         kernel_constraint, recurrent_constraint, bias_constraint,
                          dropout, recurrent_dropout, return_sequences, return_state,
                          go_backwards, stateful, unroll, seed, input_shape, name, dtype)
         self.recurrent_activation = _activation(recurrent_activation, "recurrent_activation",
@@ -433,13 +450,15 @@ class KerasGRU(_Recurrent):
                  use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros",
                  kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, dropout=0.0, recurrent_dropout=0.0,
+                 activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0,
                  return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, seed=None, reset_after=True, use_cudnn="auto",
                  input_shape=None, name=None, *, dtype=None):
         super().__init__(units, activation, use_bias, kernel_initializer,
                          recurrent_initializer, bias_initializer, kernel_regularizer,
                          recurrent_regularizer, bias_regularizer, activity_regularizer,
+                         kernel_constraint, recurrent_constraint, bias_constraint,
                          dropout, recurrent_dropout, return_sequences, return_state,
                          go_backwards, stateful, unroll, seed, input_shape, name, dtype)
         self.recurrent_activation = _activation(recurrent_activation, "recurrent_activation",

@@ -19,7 +19,8 @@ import autograd_core as ag
 
 from . import initializers, regularizers
 from .keras_module import KerasModule, with_dtype
-from .layers import _batch_shape, _batched, _is_size, _regularizer_configs
+from .layers import (_batch_shape, _batched, _constraint_configs, _constraints, _is_size,
+                     _regularizer_configs)
 
 __all__ = ["Reshape", "Embedding"]
 
@@ -82,6 +83,8 @@ class Embedding(KerasModule):
         embeddings_regularizer=None: a penalty of E added to ``losses``;
         activity_regularizer=None: of the output, divided by the batch size
             (``nn.regularizers``).
+        embeddings_constraint=None: a projection of E applied after each optimizer update
+            (``nn.constraints``: ``UnitNorm(axis=1)`` keeps every vector of norm 1).
         dtype=None: the float dtype of E and so of the output, a keyword (None: the
             default float dtype); the ids stay integers (``nn.keras_module``).
 
@@ -94,7 +97,9 @@ class Embedding(KerasModule):
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  input_length=None, name=None, seed=None, embeddings_regularizer=None,
-                 activity_regularizer=None, *, dtype=None):
+                 activity_regularizer=None, embeddings_constraint=None, *, dtype=None):
+        (embeddings_constraint,) = _constraints("Embedding", name,
+                                                embeddings_constraint=embeddings_constraint)
         super().__init__(name, dtype=dtype)
         where = f"Embedding {self.name!r}"
         for what, n in (("input_dim", input_dim), ("output_dim", output_dim)):
@@ -112,13 +117,15 @@ class Embedding(KerasModule):
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
         self.embeddings_regularizer = embeddings_regularizer
         self.activity_regularizer = activity_regularizer
+        self.embeddings_constraint = embeddings_constraint
         self.input_length = None if input_length is None else int(input_length)
         self.embeddings_initializer = init
         if self.input_length is not None:
             self.input_shape = (None, self.input_length)
         self.embeddings = ag.Variable(init((self.input_dim, self.output_dim),
                                            self._float_dtype()),
-                                      name=f"{self.name}/embeddings")
+                                      name=f"{self.name}/embeddings",
+                                      constraint=embeddings_constraint)
 
     def forward(self, ids):
         where = f"Embedding {self.name!r}"
@@ -145,7 +152,8 @@ class Embedding(KerasModule):
                   "output_dim": self.output_dim,
                   "embeddings_initializer": initializers.serialize(
                       self.embeddings_initializer),
-                  "input_length": self.input_length, **_regularizer_configs(self)}
+                  "input_length": self.input_length, **_regularizer_configs(self),
+                  **_constraint_configs(self)}
         return with_dtype(config, self._given_dtype)
 
     def _regularized_weights(self):

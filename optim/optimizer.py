@@ -10,8 +10,10 @@ Both check every gradient first (a real dtype, the parameter's shape, each param
 once), then end in ``_apply``, which follows Keras's order for one update: read the
 learning rate (a schedule is called with ``iterations``, and what it returns is checked),
 clip the gradients (with ``optim.clipping``'s functions), run the algorithm's ``update``
-for each parameter, then count the update in ``iterations``. A call that raises has
-changed nothing: no parameter, no optimizer state, not ``iterations``.
+for each parameter, project each updated Variable that has a ``constraint`` (``v.assign(
+v.constraint(v))``, a max-norm for instance), then count the update in ``iterations``. A
+call that raises has changed nothing: no parameter, no optimizer state, not
+``iterations`` (but a constraint that raises does so after the updates).
 
 Every update is in place: ``update`` receives the parameter's own numpy array and
 overwrites it, the algorithm's state (momentum, squared gradients) lives in arrays made
@@ -314,6 +316,11 @@ class Optimizer:
                 self.update(index[id(p)], data, g, lr)
                 p.assign(data)
             p.mark_changed()  # a graph recorded before this step can no longer be walked
+        # Keras's order: all the updates, then the constraints. A plain Value has none; for
+        # a Variable without one this test is all a step costs.
+        for _, p in pairs:
+            if getattr(p, "constraint", None) is not None:
+                _project(p)
         self.iterations += 1
 
     def _clipped(self, pairs):
@@ -537,6 +544,12 @@ class Optimizer:
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
+
+
+def _project(v):
+    """v <- constraint(v), in place: the projection is data, not part of any graph."""
+    with ag.no_grad():
+        v.assign(v.constraint(v))
 
 
 def _default_learning_rate(cls):
