@@ -16,6 +16,7 @@ faster. Keras does the same behind the scenes. ``predict`` still returns probabi
 import functools
 import json
 import math
+import warnings
 
 import numpy as np
 
@@ -61,6 +62,7 @@ class Model(Layer):
         self._loss_specs = []     # (output name, loss or None, loss weight), one per output
         self._metrics = []        # (name in the logs, output index, metric object)
         self._compile_args = None
+        self._compiled_variables = None   # what training updates (see compile)
         self.stop_training = False
         self.history = None
         self._graph = None
@@ -220,6 +222,30 @@ class Model(Layer):
         self._metrics = metric_list
         self._compile_args = {"optimizer": optimizer, "loss": loss, "metrics": metrics,
                               "loss_weights": loss_weights}
+        # Keras's rule: training uses the weights trainable now (a layer frozen later,
+        # such as a GAN's discriminator inside the combined model, still trains in this
+        # model); a model without weights yet takes them at its first step.
+        self._compiled_variables = None
+        if self._weights_made():
+            self._variables_to_train()
+
+    def _weights_made(self):
+        """Whether every weight exists yet (Keras's ``built``): a functional model's do, a
+        subclassed model's after its first call."""
+        return self._graph is not None or self.built
+
+    def _variables_to_train(self):
+        """The Variables ``fit`` and ``train_on_batch`` update: those trainable when the
+        model was compiled (or, built later, at its first step)."""
+        if getattr(self, "_compiled_variables", None) is None:
+            variables = self.trainable_variables
+            chosen = {id(v) for v in variables}
+            every = not any(v.requires_grad and id(v) not in chosen for v in self.parameters())
+            self._compiled_variables = _Chosen(variables, every)
+            if not variables:
+                warnings.warn(f"Model {self.name!r} has no trainable weights: training it "
+                              "changes nothing (as Keras warns)", stacklevel=3)
+        return self._compiled_variables.variables
 
     @property
     def metrics_names(self):
@@ -381,10 +407,16 @@ class Model(Layer):
         """
         forward, fns, to_prob = paths
         outs, loss, per_output = self._batch(forward, fns, xb, yb, wb)
-        loss.backward()
         if variables is None:
-            variables = self.trainable_variables
-        self.optimizer.apply_gradients([(v.grad, v) for v in variables])
+            variables = self._variables_to_train()
+        if not variables:
+            pass  # all frozen: the loss and metrics alone, as Keras (which warns; see compile)
+        elif self._compiled_variables.every:
+            loss.backward()
+        else:  # frozen layers: no gradient for their weights, none below the lowest trained
+            loss.backward(inputs=variables)
+        if variables:
+            self.optimizer.apply_gradients([(v.grad, v) for v in variables])
         for v in variables:
             v.grad = None
         _add_means(means, loss, per_output, len(yb[0]))
@@ -743,6 +775,17 @@ class Model(Layer):
         """The architecture as JSON text (``{"class_name", "config"}``, no weights); keywords
         go to ``json.dumps`` (``indent=2``). ``nn.models.model_from_json`` reads it back."""
         return json.dumps(model_saving.model_config(self, action="to_json"), **kwargs)
+
+
+class _Chosen:
+    """The Variables training updates, kept out of the model's Variables (a list attribute
+    would be found and named by ``named_parameters``), and whether they are every weight
+    that records a gradient (else the backward pass is asked for theirs alone)."""
+
+    __slots__ = ("variables", "every")
+
+    def __init__(self, variables, every):
+        self.variables, self.every = variables, every
 
 
 def _check_flag(value, what, where):

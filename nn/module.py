@@ -166,9 +166,10 @@ class Module:
         ``backward()`` differentiates. This module's and every sub-module's."""
         modules = self.modules()
         found = [value for m in modules for value in getattr(m, "_losses", ())]
+        trainable = {id(v) for v in self.trainable_variables}  # a frozen layer's: none
         for m in modules:
             for what, regularizer, v in m._regularized_weights():
-                if regularizer is not None and v is not None and v.trainable:
+                if regularizer is not None and v is not None and id(v) in trainable:
                     found.append(m._penalty(what, regularizer, v))
         return found
 
@@ -275,14 +276,56 @@ class Module:
         """Every Variable (trainable or not), in ``named_parameters`` order."""
         return [v for _, v in self.named_parameters()]
 
+    # --- Keras's trainable flag -----------------------------------------------------------
+    @property
+    def trainable(self):
+        """Keras's ``layer.trainable``: False freezes the layer, and with it every layer
+        inside it. Their weights leave ``trainable_variables`` (so ``fit``, an optimizer
+        given ``model.trainable_variables``, and a tape over them leave them alone) and come
+        back when it is set to True again; each weight's own flag is kept (a
+        BatchNormalization's moving statistics are never trainable). As in Keras, ``fit``
+        and ``train_on_batch`` use the weights that were trainable when the model was
+        compiled: compile again after changing the flag. PyTorch's way to freeze one
+        weight is ``p.requires_grad = False``."""
+        return self.__dict__.get("_trainable", True)
+
+    @trainable.setter
+    def trainable(self, value):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{type(self).__name__}.trainable must be True or False, got "
+                            f"{value!r}")
+        self.__dict__["_trainable"] = bool(value)
+        try:
+            inside = self.modules()[1:]
+        except AttributeError:  # still being made (Layer.__init__ sets the flag first):
+            return              # nothing inside it yet
+        for m in inside:  # Keras sets every layer inside
+            m.__dict__["_trainable"] = bool(value)
+
     @property
     def trainable_variables(self):
-        """The trainable Variables (TensorFlow's name), e.g. [W1, b1, W2, b2]."""
-        return [v for v in self.parameters() if v.trainable]
+        """The Variables training updates (TensorFlow's name), e.g. [W1, b1, W2, b2]: those
+        whose own flag is set, reached through layers that are not frozen (``trainable``),
+        in ``parameters()`` order."""
+        if not self.trainable:
+            return []
+        reached, seen, stack = set(), set(), [self]
+        while stack:  # the trainable layers' own Variables; frozen layers are not entered
+            module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            for _, member in module._members():
+                if isinstance(member, ag.Variable):
+                    reached.add(id(member))
+                elif isinstance(member, Module) and member.trainable:
+                    stack.append(member)
+        return [v for v in self.parameters() if v.trainable and id(v) in reached]
 
     @property
     def non_trainable_variables(self):
-        return [v for v in self.parameters() if not v.trainable]
+        trainable = {id(v) for v in self.trainable_variables}
+        return [v for v in self.parameters() if id(v) not in trainable]
 
     def count_params(self):
         """The number of scalars in all Variables."""

@@ -132,6 +132,11 @@ class Sequential(Model):
             self._input_tensor = start
             self._tensors.append(tensor)
 
+    def _weights_made(self):
+        """Every layer is built once the input shape is known, from nn.Input, the first
+        layer's input_shape, or a first call on data."""
+        return (self.input_shape or getattr(self, "_build_input_shape", None)) is not None
+
     def _new_input(self, shape):
         """The input tensor of a stack whose shape came from its first layer or from data,
         as Keras makes one (named after the model: no name is taken until it is used)."""

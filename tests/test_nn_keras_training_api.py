@@ -242,13 +242,6 @@ def test_resuming_a_saved_run_with_initial_epoch(tmp_path):
 # --- a GAN's alternating steps -----------------------------------------------------------------
 
 
-def set_trainable(model, flag):
-    """Keras's ``model.trainable = flag`` on a built model. Here a layer's ``trainable``
-    reaches only the weights ``add_weight`` makes afterwards, so each Variable is set."""
-    for v in model.weights:
-        v.trainable = flag
-
-
 def test_gan_loop_of_train_on_batch_calls():
     """The GAN loop of the Keras tutorials (Keras-GAN's gan.py, "Hands-On Machine Learning"
     ch. 17), on 1-D data: the discriminator learns real from generated samples; the stacked
@@ -261,6 +254,10 @@ def test_gan_loop_of_train_on_batch_calls():
     # A discriminator faster than the generator keeps up with it: at equal rates the
     # generated mean swings past the data's and back, GANs' well-known oscillation.
     discriminator.compile(optim.Adam(0.02), "binary_crossentropy", metrics=["accuracy"])
+    # Keras's rule: a model trains the weights that were trainable when it was compiled.
+    # So the discriminator, compiled above, still trains on its own; frozen now, it is
+    # left alone by the combined model compiled next.
+    discriminator.trainable = False
     gan = nn.Sequential([generator, discriminator])
     gan.compile(optim.Adam(0.002), "binary_crossentropy")
     batch_size = 32
@@ -272,11 +269,9 @@ def test_gan_loop_of_train_on_batch_calls():
         real = rng.normal(real_mean, 0.5, size=(batch_size, 1))
         x_fake_and_real = np.concatenate([generated, real])
         y1 = np.array([[0.0]] * batch_size + [[1.0]] * batch_size)
-        set_trainable(discriminator, True)
         g_before = generator.get_weights()
         d_loss, d_accuracy = discriminator.train_on_batch(x_fake_and_real, y1)
         assert_unchanged(g_before, generator)
-        set_trainable(discriminator, False)
         d_before = discriminator.get_weights()
         g_loss = gan.train_on_batch(rng.normal(size=(batch_size, 1)),
                                     np.ones((batch_size, 1)))
