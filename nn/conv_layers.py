@@ -28,7 +28,7 @@ import numpy as np
 import autograd_core as ag
 
 from . import activations, initializers, regularizers
-from .keras_module import KerasModule
+from .keras_module import KerasModule, built_size
 from .layers import (_activation, _as_input, _batch_shape, _constraint_configs, _constraints,
                      _regularizer_configs)
 
@@ -174,10 +174,12 @@ class _Conv(KerasModule):
 
     def build(self, in_channels):
         """Create W (*kernel_size, in_channels / groups, filters) and b (filters,).
+        ``in_channels`` may also be the input's shape, as Keras's ``layer.build(shape)``.
 
         Glorot's fans multiply by the receptive field: fan_in = kh*kw*in/groups, fan_out =
         kh*kw*filters (``initializers.compute_fans``), as Keras counts them.
         """
+        in_channels = built_size(in_channels, self.data_format == "channels_first")
         if in_channels % self.groups:
             raise ValueError(f"{type(self).__name__} {self.name!r}: the number of input "
                              f"channels must be evenly divisible by the number of groups (as "
@@ -377,7 +379,9 @@ class DepthwiseConv2D(KerasModule):
         return self.b
 
     def build(self, in_channels):
-        """W (kh, kw, in, depth_multiplier), b (in * depth_multiplier,)."""
+        """W (kh, kw, in, depth_multiplier), b (in * depth_multiplier,); ``in_channels`` or
+        the input's shape (Keras's build)."""
+        in_channels = built_size(in_channels, self.data_format == "channels_first")
         dtype = self._float_dtype()
         shape = self.kernel_size + (in_channels, self.depth_multiplier)
         self.W = ag.Variable(self.depthwise_initializer(shape, dtype), name=f"{self.name}/W",

@@ -56,6 +56,16 @@ def with_dtype(config, dtype):
     return config
 
 
+def built_size(size_or_shape, channels_first=False):
+    """What a layer's ``build`` was given, as the size it makes its weights for: the size
+    itself (as the layers call it), or, as Keras calls ``layer.build(input_shape)``, the
+    input's shape with the batch axis first, whose last axis (the channels' axis, 1, for
+    channels_first images) is the size."""
+    if isinstance(size_or_shape, (tuple, list)):
+        return int(size_or_shape[1 if channels_first else -1])
+    return int(size_or_shape)
+
+
 def _cast_floats(x, dtype):
     """``x`` with every floating array, Value and number in it (through lists, tuples and
     dicts) cast to ``dtype``; integers and anything else as they are."""

@@ -20,7 +20,7 @@ import numpy as np
 import autograd_core as ag
 
 from . import activations, constraints, initializers, regularizers
-from .keras_module import KerasModule
+from .keras_module import KerasModule, built_size
 from .module import Module
 
 __all__ = [
@@ -187,7 +187,9 @@ class Dense(KerasModule):
         return None if self.W is None else self.W.shape[0]
 
     def build(self, n_in):
-        """Create W (n_in, units) and b (units,) from the initializers."""
+        """Create W (n_in, units) and b (units,) from the initializers. ``n_in`` may also
+        be the input's shape, as Keras's ``layer.build((None, 784))``."""
+        n_in = built_size(n_in)
         dtype = self._float_dtype()
         self.W = ag.Variable(self.kernel_initializer((n_in, self.units), dtype),
                              name=f"{self.name}/W", constraint=self.kernel_constraint)
@@ -515,6 +517,7 @@ class PReLU(KerasModule):
         return config
 
     def build(self, units):
+        units = built_size(units)  # or the input's shape, as Keras's build
         self.alpha = ag.Variable(self.alpha_initializer((units,), self._float_dtype()),
                                  name=f"{self.name}/alpha")
 

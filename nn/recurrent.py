@@ -48,7 +48,7 @@ import numpy as np
 import autograd_core as ag
 
 from . import activations, constraints, initializers, regularizers
-from .keras_module import KerasModule, float_dtype, with_dtype
+from .keras_module import KerasModule, built_size, float_dtype, with_dtype
 from .layers import _as_input, _constraints, _is_size, _real
 from .module import _snake_case, unique_name
 from .torch_recurrent import RNN, TorchGRU, TorchLSTM, _flag
@@ -161,7 +161,9 @@ class _Recurrent(KerasModule):
     # --- the weights ---------------------------------------------------------------------
     def build(self, features):
         """Create kernel (features, k * units), recurrent_kernel (units, k * units), and
-        the bias, from the initializers."""
+        the bias, from the initializers. ``features`` may also be the input's shape
+        (batch, steps, features), as Keras's ``layer.build(shape)``."""
+        features = built_size(features)
         dtype = self._float_dtype()
         k, units = self.gates, self.units
         self.kernel = ag.Variable(self.kernel_initializer((features, k * units), dtype),

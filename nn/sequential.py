@@ -132,6 +132,41 @@ class Sequential(Model):
             self._input_tensor = start
             self._tensors.append(tensor)
 
+    def build(self, input_shape=None):
+        """Keras's ``model.build((None, 784))``: build every layer for inputs of that shape
+        (one sample of zeros through the stack, in inference mode and without a graph), so
+        that ``summary()``, the weights and ``model.inputs`` exist before any data.
+
+        Args:
+            input_shape: the input's shape, batch axis first (its size is not used); None
+                for a model that knows its input shape already.
+        """
+        where = f"Sequential {self.name!r}: build"
+        known = self.input_shape or getattr(self, "_build_input_shape", None)
+        if input_shape is None:
+            if known is None:
+                raise ValueError(f"{where}: give the input shape, batch axis first, as "
+                                 "build((None, 784))")
+            input_shape = known
+        shape = tuple(input_shape) if isinstance(input_shape, (tuple, list)) else None
+        if not shape or len(shape) < 2 or not all(
+                isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0
+                for n in shape[1:]):
+            raise ValueError(f"{where}: input_shape must be the input's shape with the batch "
+                             f"axis first, such as (None, 784), got {input_shape!r}")
+        if known is not None and tuple(known[1:]) != shape[1:]:
+            raise ValueError(f"{where}: the model takes inputs of shape {tuple(known)}, not "
+                             f"{shape}")
+        if not self._layers:
+            raise ValueError(f"{where}: the model has no layers to build; add some first")
+        dtype = getattr(self, "_input_dtype", None) or ag.get_default_dtype()
+        with ag.no_grad(), self._using_mode(False):
+            self(np.zeros((1,) + shape[1:], dtype))
+        self._output_shape = self._layers[-1].output_shape
+        self.input_shape = (None,) + shape[1:]
+        self._record()
+        self.built = True
+
     def _weights_made(self):
         """Every layer is built once the input shape is known, from nn.Input, the first
         layer's input_shape, or a first call on data."""

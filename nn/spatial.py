@@ -29,7 +29,7 @@ import numpy as np
 import autograd_core as ag
 
 from .conv_layers import _Conv, _GlobalPooling2D, _check_rank, _data_format, _ints, _named
-from .keras_module import KerasModule
+from .keras_module import KerasModule, built_size
 from .layers import _as_input, _batch_shape, _flag
 
 __all__ = [
@@ -360,7 +360,9 @@ class Conv2DTranspose(_Conv):
                          activity_regularizer=activity_regularizer, dtype=dtype)
 
     def build(self, in_channels):
-        """W (kh, kw, filters, in_channels), b (filters,)."""
+        """W (kh, kw, filters, in_channels), b (filters,); ``in_channels`` or the input's
+        shape (Keras's build)."""
+        in_channels = built_size(in_channels, self.data_format == "channels_first")
         dtype = self._float_dtype()
         shape = self.kernel_size + (self.filters, in_channels)
         self.W = ag.Variable(self.kernel_initializer(shape, dtype), name=f"{self.name}/W")
