@@ -52,10 +52,15 @@ def calculate_gain(nonlinearity, param=None):
 
 
 def _tensor(tensor, where):
-    if not isinstance(tensor, ag.Value):
-        raise TypeError(f"{where}: expected a Value (a parameter), got {type(tensor).__name__}")
+    """A parameter, or its ``.data`` (a numpy array): PyTorch's DCGAN tutorial writes
+    ``nn.init.normal_(m.weight.data, 0.0, 0.02)``."""
+    if not isinstance(tensor, (ag.Value, np.ndarray)):
+        raise TypeError(f"{where}: expected a Value (a parameter) or its .data, got "
+                        f"{type(tensor).__name__}")
     if tensor.dtype.kind != "f":
-        raise TypeError(f"{where}: expected a float Value, got dtype {tensor.dtype}")
+        raise TypeError(f"{where}: expected floats, got dtype {tensor.dtype}")
+    if isinstance(tensor, np.ndarray) and not tensor.flags.writeable:
+        raise ValueError(f"{where}: the array is read-only")
     return tensor
 
 
@@ -76,7 +81,11 @@ def _rng(generator, where):
 
 
 def _fill(tensor, samples):
-    """Write ``samples`` into the tensor's data in place, unrecorded, and return it."""
+    """Write ``samples`` into the tensor's data in place, unrecorded, and return it. A
+    parameter's ``.data`` is written as it is, untracked, as PyTorch's ``.data`` is."""
+    if isinstance(tensor, np.ndarray):
+        tensor[...] = samples
+        return tensor
     with ag.no_grad():
         tensor.copy_(np.asarray(samples, dtype=tensor.dtype))
     return tensor

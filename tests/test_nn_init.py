@@ -103,7 +103,8 @@ def test_in_place_unrecorded_and_returns_the_tensor():
     (lambda w: init.trunc_normal_(w, mean=0.0, std=1.0, a=10.0, b=11.0), "choose bounds"),
     (lambda w: init.constant_(w, float("nan")), "finite"),
     (lambda w: init.normal_(w, generator=42), "numpy.random.Generator"),
-    (lambda w: init.ones_(np.zeros(3)), "expected a Value"),
+    (lambda w: init.ones_([0.0, 0.0]), "expected a Value"),
+    (lambda w: init.ones_(np.zeros(3, np.int64)), "expected floats"),
     (lambda w: init.eye_(ag.Variable(np.zeros((2, 2, 2)))), "2-D"),
 ])
 def test_bad_arguments_change_nothing(call, match):
@@ -112,3 +113,31 @@ def test_bad_arguments_change_nothing(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call(w)
     assert (w.data == 0.25).all()
+
+
+def test_dcgan_tutorials_weights_init_on_the_parameters_data():
+    """PyTorch's DCGAN tutorial initialises through ``.data``, a numpy array here, which
+    the functions fill in place as PyTorch fills the tensor behind ``.data``."""
+    import nn
+
+    def weights_init(m):
+        classname = m.__class__.__name__
+        if classname.find("Conv") != -1:
+            init.normal_(m.weight.data, 0.0, 0.02)
+        elif classname.find("BatchNorm") != -1:
+            init.normal_(m.weight.data, 1.0, 0.02)
+            init.constant_(m.bias.data, 0)
+
+    ag.manual_seed(0)
+    net = nn.Sequential(nn.ConvTranspose2d(8, 16, 4, 1, 0, bias=False), nn.BatchNorm2d(16),
+                        nn.ReLU(True), nn.Conv2d(16, 1, 3))
+    net.apply(weights_init)
+    for conv in (net[0], net[3]):
+        assert abs(conv.weight.numpy().std() - 0.02) < 0.004
+    assert abs(net[1].weight.numpy().mean() - 1.0) < 0.02
+    np.testing.assert_array_equal(net[1].bias.numpy(), 0.0)
+    frozen = np.zeros(3)
+    frozen.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        init.ones_(frozen)
+
