@@ -43,7 +43,8 @@ def clear_session(free_memory=True):
     """
     # module.unique_name reads this dict at each call; emptied in place (not rebound), as
     # it is the one every Module shares.
-    _module._name_counts.clear()
+    with _module._names_lock:
+        _module._name_counts.clear()
     if free_memory:
         gc.collect()
 

@@ -38,10 +38,14 @@ _name_counts = {}
 _calls = threading.local()
 
 
+_names_lock = threading.Lock()  # two threads making layers at once get different names
+
+
 def unique_name(base):
     """``base`` the first time, then ``base_1``, ``base_2``... (as Keras names layers)."""
-    count = _name_counts.get(base, 0)
-    _name_counts[base] = count + 1
+    with _names_lock:
+        count = _name_counts.get(base, 0)
+        _name_counts[base] = count + 1
     return base if count == 0 else f"{base}_{count}"
 
 

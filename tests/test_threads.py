@@ -1,6 +1,7 @@
 """Modes and training are per thread: what one thread does under no_grad, in a tape or in
 fit changes nothing for another (issue: the engine's state was once per process)."""
 
+import sys
 import threading
 
 import numpy as np
@@ -70,3 +71,26 @@ def test_evaluating_under_no_grad_while_another_thread_trains():
         stop.set()
         t.join()
     assert seen and not any(seen)
+
+
+def test_layers_made_in_many_threads_at_once_get_different_names():
+    """Keras's unique names (dense, dense_1, ...) from one counter: a read and a write per
+    layer, which two threads interleaving could both read as the same count (without the
+    lock this failed about one run in three)."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    names, start = [], threading.Barrier(8)
+
+    def make():
+        start.wait()
+        names.extend(nn.Dense(1, name=None).name for _ in range(200))
+
+    try:
+        threads = [threading.Thread(target=make) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(before)
+    assert len(names) == 1600 and len(set(names)) == 1600
