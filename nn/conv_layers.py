@@ -222,7 +222,7 @@ class _Conv(KerasModule):
             activation=activations.name_of(self.activation), use_bias=self.use_bias,
             kernel_initializer=initializers.serialize(self.kernel_initializer),
             bias_initializer=initializers.serialize(self.bias_initializer),
-            **_regularizer_configs(self))
+            **_regularizer_configs(self), **_constraint_configs(self))
         return config
 
     def _regularized_weights(self):
@@ -282,11 +282,6 @@ class Conv2D(_Conv):
                          activity_regularizer=activity_regularizer, groups=groups, dtype=dtype,
                          kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
 
-    def get_config(self):
-        # Here and in Conv1D, not in _Conv: Conv2DTranspose (nn.spatial), a _Conv too, takes
-        # no constraint arguments, so its config must not name them.
-        return {**super().get_config(), **_constraint_configs(self)}
-
 
 class Conv1D(_Conv):
     """y = activation(x ⋆ W + b) along one axis: (batch, steps, in) -> (batch, new_steps,
@@ -309,9 +304,6 @@ class Conv1D(_Conv):
                          bias_regularizer=bias_regularizer,
                          activity_regularizer=activity_regularizer, groups=groups, dtype=dtype,
                          kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
-
-    def get_config(self):
-        return {**super().get_config(), **_constraint_configs(self)}
 
 
 class DepthwiseConv2D(KerasModule):

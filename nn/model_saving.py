@@ -21,9 +21,10 @@ inflate beyond the file's own size.
 
 A layer without ``get_config`` is described by the arguments of its ``__init__`` that it
 keeps as attributes of the same name (``units``, ``rate``, ``name``...). Initializers are
-not saved: the weights come from the file; regularizers are (they shape the training), in
-Keras's ``{"class_name": "L2", "config": {"l2": 0.001}}`` form, read back by
-``nn.regularizers`` (a Regularizer subclass of one's own through ``custom_objects``).
+not saved: the weights come from the file; regularizers and constraints are (they shape
+the training), in Keras's ``{"class_name": "L2", "config": {"l2": 0.001}}`` form, read back
+by ``nn.regularizers`` and ``nn.constraints`` (a class of one's own through
+``custom_objects``).
 An ``MLP`` is saved as the ``Sequential`` of its layers, and a model used as a layer as a
 model.
 
@@ -186,6 +187,8 @@ def layer_config(layer):
                 value = activations.name_of(value)
             elif name.endswith("_regularizer"):
                 value = regularizers.serialize(value)
+            elif name.endswith("_constraint"):
+                value = constraints.serialize(value)
             elif callable(value) or _is_initializer(name):
                 continue  # initializers and other objects: the defaults (weights are loaded)
             config[name] = value

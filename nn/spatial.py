@@ -328,8 +328,8 @@ class Conv2DTranspose(_Conv):
         output_padding with "same"), data_format=None, dilation_rate=(1, 1),
         activation=None, use_bias=True, kernel_initializer="glorot_uniform",
         bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-        activity_regularizer=None, input_shape=None, name=None, seed=None; dtype=None, a
-        keyword, as Conv2D's.
+        activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+        input_shape=None, name=None, seed=None; dtype=None, a keyword, as Conv2D's.
 
     Attributes:
         W: the kernel (kh, kw, filters, in), Keras's ``kernel`` (its out and in swapped
@@ -342,8 +342,8 @@ class Conv2DTranspose(_Conv):
                  output_padding=None, data_format=None, dilation_rate=(1, 1),
                  activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, input_shape=None, name=None, seed=None, *,
-                 dtype=None):
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 input_shape=None, name=None, seed=None, *, dtype=None):
         where = f"Conv2DTranspose {name!r}" if name is not None else "Conv2DTranspose"
         if output_padding is not None:  # checked first: _Conv builds when it can
             output_padding = _counts(output_padding, 2, "output_padding", where)
@@ -357,7 +357,8 @@ class Conv2DTranspose(_Conv):
                          activation, use_bias, kernel_initializer, bias_initializer,
                          input_shape, name, seed, kernel_regularizer=kernel_regularizer,
                          bias_regularizer=bias_regularizer,
-                         activity_regularizer=activity_regularizer, dtype=dtype)
+                         activity_regularizer=activity_regularizer, dtype=dtype,
+                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
 
     def build(self, in_channels):
         """W (kh, kw, filters, in_channels), b (filters,); ``in_channels`` or the input's
@@ -365,10 +366,11 @@ class Conv2DTranspose(_Conv):
         in_channels = built_size(in_channels, self.data_format == "channels_first")
         dtype = self._float_dtype()
         shape = self.kernel_size + (self.filters, in_channels)
-        self.W = ag.Variable(self.kernel_initializer(shape, dtype), name=f"{self.name}/W")
+        self.W = ag.Variable(self.kernel_initializer(shape, dtype), name=f"{self.name}/W",
+                             constraint=self.kernel_constraint)
         if self.use_bias:
             self.b = ag.Variable(self.bias_initializer((self.filters,), dtype),
-                                 name=f"{self.name}/b")
+                                 name=f"{self.name}/b", constraint=self.bias_constraint)
 
     def forward(self, x):
         where = f"Conv2DTranspose {self.name!r}"

@@ -459,3 +459,37 @@ def test_a_bad_constraint_argument_changes_nothing(make, weights, bad, error):
 def test_the_refusal_names_the_layer():
     with pytest.raises(ValueError, match="^Dense 'd1': kernel_constraint: .*'bogus'"):
         nn.Dense(2, kernel_constraint="bogus", name="d1")
+
+
+def test_conv2d_transpose_takes_constraints_and_saves_them():
+    layer = nn.Conv2DTranspose(3, 3, kernel_constraint=constraints.NonNeg(),
+                               bias_constraint="max_norm", input_shape=(4, 4, 2))
+    config = layer.get_config()
+    assert config["kernel_constraint"] == {"class_name": "NonNeg", "config": {}}
+    again = nn.Conv2DTranspose(**config)
+    assert isinstance(again.W.constraint, constraints.NonNeg)
+    assert isinstance(again.b.constraint, constraints.MaxNorm)
+    model = nn.Sequential([nn.Input((4, 4, 2)), layer])
+    model.compile("sgd", "mse")
+    model.fit(np.ones((2, 4, 4, 2)), -np.ones((2, 6, 6, 3)), verbose=0)
+    assert (layer.W.numpy() >= 0).all()
+
+
+def test_a_layer_without_get_config_saves_its_constraints(tmp_path):
+    """model_saving reads a plain Module's arguments back from its attributes: a
+    constraint among them is written in Keras's form, not dropped."""
+    class Scaled(nn.Module):
+        def __init__(self, units, kernel_constraint=None, name=None):
+            super().__init__(name)
+            self.units = units
+            self.kernel_constraint = constraints.get(kernel_constraint)
+            self.W = ag.Variable(np.ones((2, units), np.float32),
+                                 constraint=self.kernel_constraint)
+
+        def forward(self, x):
+            return x @ self.W
+
+    model = nn.Sequential([nn.Input((2,)), Scaled(3, "non_neg")])
+    model.save(tmp_path / "m.keras")
+    loaded = nn.load_model(tmp_path / "m.keras", custom_objects={"Scaled": Scaled})
+    assert isinstance(loaded.layers[0].kernel_constraint, constraints.NonNeg)
