@@ -18,7 +18,8 @@ vector and back (for an optimizer that wants one vector, such as scipy's).
 >>> w.grad.round(4)
 array([0.6, 0.8], dtype=float32)
 
-From Keras: ``to_categorical`` (``nn.data``) and ``clear_session`` (``nn.backend``).
+From Keras: ``to_categorical`` (``nn.data``), ``clear_session`` (``nn.backend``) and
+``plot_model`` / ``model_to_dot`` (``nn.model_plot``).
 """
 
 import math
@@ -31,10 +32,12 @@ import autograd_core as ag
 
 from .backend import clear_session
 from .data import to_categorical
+from .model_plot import model_to_dot, plot_model
 from .module import Module
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
-           "vector_to_parameters", "to_categorical", "clear_session"]
+           "vector_to_parameters", "to_categorical", "clear_session", "plot_model",
+           "model_to_dot"]
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False,
