@@ -19,13 +19,14 @@ Variable, a Value or a numpy array and gives a Value, as Keras's take and give t
 classes here also have ``get_config``/``from_config``, so a saved model keeps them.
 """
 
-import inspect
 import math
 import numbers
 
 import numpy as np
 
 import autograd_core as ag
+
+from ._argument_kinds import ArgumentKind
 
 __all__ = [
     "Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm", "max_norm", "min_max_norm",
@@ -180,6 +181,8 @@ _BY_NAME = {cls.__name__: cls for cls in (Constraint, MaxNorm, MinMaxNorm, NonNe
 _NAMES = {"max_norm": MaxNorm, "min_max_norm": MinMaxNorm, "non_neg": NonNeg,
           "unit_norm": UnitNorm, "constraint": Constraint}
 
+_KIND = ArgumentKind("constraint", Constraint, _NAMES, _BY_NAME)
+
 
 def get(identifier):
     """A constraint from a layer's argument.
@@ -192,31 +195,13 @@ def get(identifier):
     Returns:
         The constraint, or None.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        cls = _NAMES.get(identifier) or _BY_NAME.get(identifier)
-        if cls is None:
-            raise ValueError(f"constraints.get: unknown constraint {identifier!r}; known: "
-                             f"{', '.join(sorted(_NAMES) + sorted(_BY_NAME))}")
-        return cls()
-    if inspect.isclass(identifier) and issubclass(identifier, Constraint):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise TypeError(f"constraints.get: expected None, a name, a config dict or a callable, "
-                    f"got {type(identifier).__name__} {identifier!r:.100}")
+    return _KIND.get(identifier)
 
 
 def for_layer(identifier, what, where):
     """``get(identifier)`` for a layer's argument ``what``; an error names the layer and the
     argument: "Dense 'dense': kernel_constraint: ..." ."""
-    try:
-        return get(identifier)
-    except (TypeError, ValueError) as err:
-        raise type(err)(f"{where}: {what}: {err}") from None
+    return _KIND.for_layer(identifier, what, where)
 
 
 def serialize(constraint):
@@ -224,17 +209,10 @@ def serialize(constraint):
     "axis": 0}}``, which ``get`` turns back into an equal constraint; None stays None.
     Anything else (a plain function) is returned unchanged: a model holding it cannot be
     written as JSON."""
-    if isinstance(constraint, Constraint):
-        return {"class_name": type(constraint).__name__, "config": constraint.get_config()}
-    return constraint
+    return _KIND.serialize(constraint)
 
 
 def deserialize(config, custom_objects=None):
     """The constraint of ``serialize``'s dict; ``custom_objects`` {name: class} adds
     Constraint subclasses of one's own."""
-    classes = {**_BY_NAME, **{name: cls for name, cls in (custom_objects or {}).items()
-                              if inspect.isclass(cls) and issubclass(cls, Constraint)}}
-    name = config.get("class_name") if isinstance(config, dict) else None
-    if name not in classes or not isinstance(config.get("config", {}), dict):
-        raise ValueError(f"constraints.get: unknown constraint config {config!r:.200}")
-    return classes[name].from_config(config.get("config", {}))
+    return _KIND.deserialize(config, custom_objects)

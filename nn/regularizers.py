@@ -16,13 +16,14 @@ A regularizer is any callable ``penalty(x) -> scalar Value``; the classes here a
 ``get_config``/``from_config``, so a saved model keeps them.
 """
 
-import inspect
 import math
 import numbers
 
 import numpy as np
 
 import autograd_core as ag
+
+from ._argument_kinds import ArgumentKind
 
 __all__ = [
     "Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "l1", "l2", "l1_l2",
@@ -171,6 +172,8 @@ _BY_NAME = {cls.__name__: cls for cls in (Regularizer, L1, L2, L1L2, OrthogonalR
 _NAMES = {"l1": lambda: L1(0.01), "l2": lambda: L2(0.01), "l1_l2": lambda: L1L2(0.01, 0.01),
           "orthogonal_regularizer": OrthogonalRegularizer}
 
+_KIND = ArgumentKind("regularizer", Regularizer, _NAMES, _BY_NAME)
+
 
 def get(identifier):
     """A regularizer from a layer's argument.
@@ -182,49 +185,23 @@ def get(identifier):
     Returns:
         The regularizer, or None.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        if identifier in _NAMES:
-            return _NAMES[identifier]()
-        if identifier in _BY_NAME:
-            return _BY_NAME[identifier]()
-        raise ValueError(f"regularizers.get: unknown regularizer {identifier!r}; known: "
-                         f"{', '.join(sorted(_NAMES) + sorted(_BY_NAME))}")
-    if inspect.isclass(identifier) and issubclass(identifier, Regularizer):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise TypeError(f"regularizers.get: expected None, a name, a config dict or a callable, "
-                    f"got {type(identifier).__name__} {identifier!r}")
+    return _KIND.get(identifier)
 
 
 def for_layer(identifier, what, where):
     """``get(identifier)`` for a layer's argument ``what``; an error names the layer and the
     argument: "Dense 'dense': kernel_regularizer: ..." ."""
-    try:
-        return get(identifier)
-    except (TypeError, ValueError) as err:
-        raise type(err)(f"{where}: {what}: {err}") from None
+    return _KIND.for_layer(identifier, what, where)
 
 
 def serialize(regularizer):
     """Keras's config form, ``{"class_name": "L2", "config": {"l2": 0.001}}``, which ``get``
     turns back into an equal regularizer; None stays None. Anything else (a plain function)
     is returned unchanged: a model holding it cannot be written as JSON."""
-    if isinstance(regularizer, Regularizer):
-        return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
-    return regularizer
+    return _KIND.serialize(regularizer)
 
 
 def deserialize(config, custom_objects=None):
     """The regularizer of ``serialize``'s dict; ``custom_objects`` {name: class} adds
     Regularizer subclasses of one's own."""
-    classes = {**_BY_NAME, **{name: cls for name, cls in (custom_objects or {}).items()
-                              if inspect.isclass(cls) and issubclass(cls, Regularizer)}}
-    name = config.get("class_name") if isinstance(config, dict) else None
-    if name not in classes or not isinstance(config.get("config", {}), dict):
-        raise ValueError(f"regularizers.get: unknown regularizer config {config!r:.200}")
-    return classes[name].from_config(config.get("config", {}))
+    return _KIND.deserialize(config, custom_objects)
