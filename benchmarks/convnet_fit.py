@@ -234,7 +234,8 @@ def step_overhead(ours_step_seconds, rounds=5):
 
 
 # fit's work around the step, by (file, function): what a bare step does not do
-FIT_WORK = {("models.py", "fit"): "fit's own lines: shuffling, gathering batches, loops",
+FIT_WORK = {("models.py", "fit"): "fit's own lines: the loops",
+            ("data_adapter.py", "epoch"): "shuffling and gathering the batches",
             ("models.py", "_arrays"): "checking x and y (finite, shapes)",
             ("models.py", "_check_with_model"): "checking the first batch with the model",
             ("models.py", "_update_metrics"): "the accuracy metric",

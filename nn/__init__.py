@@ -21,6 +21,7 @@ from . import (
 from .backend import clear_session
 from .base_layer import Layer
 from .data import Standardizer, one_hot, to_categorical
+from .data_adapter import PyDataset
 from .functional_model import Input, InputLayer
 from .layers import (
     Activation, Dense, Dropout, Flatten, LeakyReLU, Neuron, Perceptron, PReLU, ReLU,
@@ -110,7 +111,7 @@ __all__ = [
     "save_weights", "load_weights", "load_model", "model_from_json", "model_from_config",
     "clone_model", "save", "load",
     # data
-    "to_categorical", "one_hot", "Standardizer",
+    "to_categorical", "one_hot", "Standardizer", "PyDataset",
     # submodules
     "activations", "initializers", "regularizers", "constraints", "losses", "metrics",
     "saving", "data", "utils", "backend", "clear_session",

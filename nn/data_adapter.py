@@ -11,15 +11,32 @@ Per-sample weights scale each sample's loss (Keras's reduction "sum_over_batch_s
 sample i], the class read from integer labels or from one-hot rows (their argmax), and
 multiplied into ``sample_weight`` when both are given. A class missing from the dict
 weighs 1, as in Keras.
+
+Data can also come as batches, as in Keras; ``x`` is then
+
+- a generator (or any iterator) of batches, read once: ``steps_per_epoch`` spreads it
+  over several epochs, and is needed when it never ends;
+- a ``PyDataset`` (Keras's ``keras.utils.PyDataset``), or any object with ``__len__``
+  (batches per epoch) and ``__getitem__(i)`` (batch i), whose ``on_epoch_begin`` and
+  ``on_epoch_end`` are called around every epoch (and every evaluation);
+- any other iterable of batches, read anew every epoch: ``nn.DataLoader``,
+  ``nn.data.BatchLoader``, or a list of batches (a list of tuples of arrays).
+
+A batch is ``(x, y)`` or ``(x, y, sample_weight)``, each as above for one batch; a list
+is read as a tuple (Keras's rule: a DataLoader's ``[X, y]`` is (x, y)), and ``predict``
+also takes ``x`` alone or ``(x,)``.
 """
 
+import math
 import numbers
+import warnings
 
 import numpy as np
 
 import autograd_core as ag
 
-__all__ = ["as_arrays", "check_finite", "sample_weights"]
+__all__ = ["as_arrays", "check_finite", "sample_weights", "PyDataset", "is_batches",
+           "unpack_batch", "Batches", "ArrayBatches"]
 
 
 def as_arrays(data, names, what, where, listed=False):
@@ -175,3 +192,227 @@ def _class_weights(class_weight, ys, pred_shapes, where):
     table = np.ones(classes_count)
     table[keys] = values
     return table[labels]
+
+
+# --- data given as batches (Keras's generator, PyDataset and DataLoader adapters) --------
+class PyDataset:
+    """Keras's ``keras.utils.PyDataset``: batches made by Python code, by index.
+
+    A subclass defines ``__len__`` (batches per epoch) and ``__getitem__(index)`` (a whole
+    batch, ``(x, y)`` or ``(x, y, sample_weight)``), and may define ``on_epoch_begin`` and
+    ``on_epoch_end`` (to reshuffle between epochs, say). Each epoch of ``fit`` reads
+    batches 0, 1, ..., ``len - 1``.
+
+    Args (Keras's, so that Keras code runs as it is; unused here, since batches are made
+    in the calling thread):
+        workers, use_multiprocessing, max_queue_size.
+    """
+
+    def __init__(self, workers=1, use_multiprocessing=False, max_queue_size=10):
+        self.workers, self.use_multiprocessing = workers, use_multiprocessing
+        self.max_queue_size = max_queue_size
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+    def __len__(self):
+        raise NotImplementedError(f"{type(self).__name__} must define __len__")
+
+    def on_epoch_begin(self):
+        """Called before each epoch's first batch."""
+
+    def on_epoch_end(self):
+        """Called after each epoch's last batch."""
+
+
+def is_batches(data):
+    """Whether ``data`` comes as batches (see the module's docstring) rather than arrays.
+
+    Arrays are numpy arrays, Values, numbers, whatever numpy converts (``__array__``), and
+    dicts, tuples and lists of them; a list is a list of batches when its every entry is
+    a tuple of 1 to 3 entries, the first an array of at least one axis, a Value, a list,
+    a tuple or a dict (a batch's x).
+    """
+    if isinstance(data, list):
+        return bool(data) and all(_looks_like_batch(b) for b in data)
+    if data is None or isinstance(data, (tuple, dict, str, bytes, numbers.Number, np.ndarray,
+                                         ag.Value)) or hasattr(data, "__array__"):
+        return False
+    return hasattr(data, "__iter__") or hasattr(data, "__next__") or _indexed(data)
+
+
+def _looks_like_batch(b):
+    if not (isinstance(b, tuple) and 1 <= len(b) <= 3):
+        return False
+    x = b[0]
+    return isinstance(x, (ag.Value, list, tuple, dict)) \
+        or (isinstance(x, np.ndarray) and x.ndim >= 1)
+
+
+def _indexed(data):
+    """A PyDataset: batches by index (a list is read by iterating, as any iterable)."""
+    kind = type(data)
+    return not isinstance(data, list) and hasattr(kind, "__getitem__") \
+        and hasattr(kind, "__len__")
+
+
+def unpack_batch(batch, where):
+    """``(x, y, sample_weight)`` of one batch, None for what it lacks (Keras's
+    ``unpack_x_y_sample_weight``): ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``,
+    a list read as a tuple."""
+    if isinstance(batch, list):
+        batch = tuple(batch)
+    if not isinstance(batch, tuple):
+        return batch, None, None
+    if not 1 <= len(batch) <= 3:
+        raise ValueError(f"{where}: a batch must be x, (x,), (x, y) or (x, y, sample_weight), "
+                         f"got a {type(batch).__name__} of {len(batch)} entries")
+    return batch + (None,) * (3 - len(batch))
+
+
+_END = object()
+
+
+class Batches:
+    """Data given as batches, read epoch by epoch (Keras's ``EpochIterator``).
+
+    An epoch takes ``steps`` batches (``steps_per_epoch``, ``validation_steps`` or
+    ``evaluate``'s ``steps``), or with ``steps=None`` runs to the end of a pass over the
+    data. A generator is read once, its batches going on from epoch to epoch. With
+    ``steps`` given, an iterable also goes on where the last epoch stopped and starts a new
+    pass when one is used up (Keras 3); an evaluation always starts a new pass.
+
+    Args:
+        data: as ``is_batches`` accepts.
+        steps: batches per epoch, or None.
+        where, what, steps_name: for the messages ("fit", "x", "steps_per_epoch").
+    Attributes:
+        convert: ``(batch, where) -> (xs, ys, sample_weight)``, what each batch becomes;
+            the model sets it once it has checked the first batch (``first``).
+        ran_out: the data ran out (a generator used up): training stops after this epoch.
+    """
+
+    def __init__(self, data, steps, where, what, steps_name):
+        self.data, self.steps_per_epoch = data, steps
+        self.where, self.what, self.steps_name = where, what, steps_name
+        self.indexed = _indexed(data)
+        self.one_shot = hasattr(data, "__next__")
+        self.length = len(data) if not self.one_shot and hasattr(data, "__len__") else None
+        self.convert = lambda batch, where: batch
+        self.ran_out = False
+        self._pass = None       # the iterator of the current pass
+        self._kept = _END       # the first batch, read by ``first`` and not yet trained on
+        self._given = 0
+
+    @property
+    def steps(self):
+        """Batches per epoch when known (the progress bar's total), else None."""
+        return self.steps_per_epoch if self.steps_per_epoch is not None else self.length
+
+    def _new_pass(self):
+        if self.one_shot:
+            return self.data
+        if self.indexed:
+            return (self.data[i] for i in range(len(self.data)))
+        return iter(self.data)
+
+    def first(self):
+        """The first batch, read now to be checked before any update; it stays the first
+        batch of the first epoch (a generator cannot give it twice)."""
+        if self._kept is _END:
+            self._pass = self._new_pass()
+            self._kept = next(self._pass, _END)
+            if self._kept is _END:
+                raise ValueError(f"{self.where}: {self.what} gave no batch")
+        return self._kept
+
+    def epoch(self, epoch=None):
+        """One epoch's batches, each through ``convert``; ``epoch`` (from 0) names it in
+        the messages, None for an evaluation."""
+        if self.indexed:
+            getattr(self.data, "on_epoch_begin", lambda: None)()
+        step, fresh = 0, False
+        while self.steps_per_epoch is None or step < self.steps_per_epoch:
+            if self._pass is None:
+                self._pass, fresh = self._new_pass(), True
+            if self._kept is not _END:
+                batch, self._kept = self._kept, _END
+            else:
+                batch = next(self._pass, _END)
+            if batch is _END:
+                self._pass = None
+                if step == 0 and not fresh:
+                    continue  # the last epoch ended exactly at the end of a pass
+                self._ended(step, epoch)
+                return
+            at = f"step {step + 1}" if epoch is None else f"epoch {epoch + 1}, step {step + 1}"
+            step += 1
+            self._given += 1
+            yield self.convert(batch, f"{self.where} ({self.what}, {at})")
+
+    def _ended(self, step, epoch):
+        """A pass ended after ``step`` batches of this epoch: the end of the epoch when no
+        steps were asked for, else the data ran out, as Keras warns."""
+        if step and self.steps_per_epoch is None:
+            if self.length is None and not self.one_shot:
+                self.length = step  # known now, for the next epochs' progress bars
+            return
+        if epoch is None and step == 0:
+            raise ValueError(f"{self.where}: {self.what} gave no batch to evaluate on (a "
+                             f"generator used up: give {self.steps_name}, so that each "
+                             "evaluation takes only that many batches)")
+        if self.one_shot or step == 0:
+            self.ran_out = True
+            at, what = ("", "the evaluation") if epoch is None else (
+                f", {step} in epoch {epoch + 1}", "training")
+            warnings.warn(f"{self.where}: your input ran out of data after {self._given} "
+                          f"batches{at}; interrupting {what}. Make sure that your dataset or "
+                          f"generator can generate at least `{self.steps_name} * epochs` "
+                          "batches (Keras's warning)", stacklevel=3)
+        else:
+            at = "this evaluation" if epoch is None else f"epoch {epoch + 1}"
+            warnings.warn(f"{self.where}: {self.what} ran out of data after {step} of "
+                          f"{self.steps_name}={self.steps_per_epoch} steps: {at} ends there, "
+                          "and the next starts a new pass over it", stacklevel=3)
+
+    def end_epoch(self):
+        """After an epoch: a PyDataset's ``on_epoch_end``."""
+        if self.indexed:
+            getattr(self.data, "on_epoch_end", lambda: None)()
+
+    def evaluation(self):
+        """The batches of one evaluation: a new pass (a generator goes on), ``steps`` of
+        its batches or all."""
+        if self._kept is _END and not self.one_shot:
+            self._pass = None
+        yield from self.epoch()
+        self.end_epoch()
+
+
+class ArrayBatches:
+    """Arrays cut into batches of ``batch_size``, in a new random order every epoch when
+    ``rng`` is given: ``fit``'s array data, behind ``Batches``'s interface so that one
+    training loop serves both."""
+
+    ran_out = False
+
+    def __init__(self, xs, ys, w, batch_size, rng=None):
+        self.xs, self.ys, self.w = xs, ys, w
+        self.batch_size, self.rng = batch_size, rng
+        self.steps = math.ceil(len(xs[0]) / batch_size)
+
+    def epoch(self, epoch=None):
+        """(xs, ys, w) of each batch of one epoch; ys and w None when not given."""
+        n = len(self.xs[0])
+        order = None if self.rng is None else self.rng.permutation(n)
+        xs, ys, w, size = self.xs, self.ys, self.w, self.batch_size
+        for lo in range(0, n, size):
+            index = slice(lo, lo + size) if order is None else order[lo:lo + size]
+            yield ([a[index] for a in xs], None if ys is None else [a[index] for a in ys],
+                   None if w is None else w[index])
+
+    def end_epoch(self):
+        pass
+
+    def evaluation(self):
+        return self.epoch()

@@ -14,6 +14,7 @@ faster. Keras does the same behind the scenes. ``predict`` still returns probabi
 """
 
 import functools
+import itertools
 import json
 import math
 import warnings
@@ -454,57 +455,176 @@ class Model(Layer):
         return data_adapter.sample_weights(sample_weight, class_weight, ys, shapes, where)
 
     # --- fit -----------------------------------------------------------------------------
-    def fit(self, x, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0,
-            shuffle=True, seed=None, verbose=1, callbacks=None, sample_weight=None,
-            class_weight=None, initial_epoch=0):
+    def fit(self, x=None, y=None, epochs=1, batch_size=None, validation_data=None,
+            validation_split=0.0, shuffle=True, seed=None, verbose=1, callbacks=None,
+            sample_weight=None, class_weight=None, initial_epoch=0, steps_per_epoch=None,
+            validation_steps=None):
         """Train on (x, y) in mini-batches, epochs ``initial_epoch`` .. ``epochs - 1``.
 
         Args:
-            x: (n, ...) inputs (a list or dict of them for several inputs).
+            x: (n, ...) inputs (a list or dict of them for several inputs); or the data as
+                batches, each ``(x, y)`` or ``(x, y, sample_weight)``: a generator, a
+                ``PyDataset``, an ``nn.DataLoader``, a list of batches (see
+                ``nn.data_adapter``).
             y: (n, ...) targets (integer labels for the sparse loss); a list or dict for
-                several outputs.
+                several outputs. None when x gives batches.
             epochs: the index of the epoch to stop before, as in Keras: with the default
                 ``initial_epoch=0``, the number of passes over the data.
-            batch_size: samples per update (the last batch may be smaller).
-            validation_data: (x_val, y_val) or (x_val, y_val, sample_weight_val),
-                evaluated after every epoch.
+            batch_size: samples per update (the last batch may be smaller), 32 if None.
+                None when x gives batches: they are the data's own.
+            validation_data: (x_val, y_val) or (x_val, y_val, sample_weight_val), or data
+                as batches, evaluated after every epoch.
             validation_split: else, the fraction of (x, y) held out for validation: the
-                last samples, taken before shuffling, as Keras does.
-            shuffle: reshuffle the samples every epoch.
+                last samples, taken before shuffling, as Keras does. Arrays only.
+            shuffle: reshuffle the samples every epoch. Batches are the data's business
+                (``DataLoader(shuffle=True)``, a PyDataset's ``on_epoch_end``): ignored.
             seed: seed of the shuffling (default: drawn from ``ag.random``, so
                 ``ag.random.set_seed`` makes a whole run reproducible).
             verbose: 0 silent, 1 a progress bar per epoch, 2 one line per epoch.
             callbacks: a list of ``Callback``.
-            sample_weight: (n,) weights >= 0 of the samples' losses (and metrics).
+            sample_weight: (n,) weights >= 0 of the samples' losses (and metrics). Arrays
+                only: batches carry their own, ``(x, y, sample_weight)``.
             class_weight: {class: weight}, multiplied into the sample weights by the class
-                of each sample (single-output models).
+                of each sample (single-output models); with batches, batch by batch.
             initial_epoch: the index of the first epoch to run, to resume an earlier run:
                 ``fit(x, y, epochs=5, initial_epoch=3)`` trains epochs 3 and 4, which the
                 callbacks, ``history.epoch`` and the progress lines ("Epoch 4/5") number
                 so. 0 <= initial_epoch <= epochs.
+            steps_per_epoch: with batches, the batches an epoch takes; a generator then
+                goes on from epoch to epoch (needed for one that never ends). None: one
+                pass over the data per epoch. Data that runs out stops training, with
+                Keras's warning.
+            validation_steps: with validation batches, the batches each evaluation takes
+                (needed for a generator evaluated more than once). None: a whole pass.
         Returns:
             A ``History``: ``history.history["loss"]``, ``["accuracy"]``, ``["val_loss"]``...
+
+        Everything that can be is checked before the first update, so that a call that
+        raises has changed nothing: not the weights, not the optimizer, not the random
+        generator. Arrays are checked whole. Batches cannot be: the arguments are checked,
+        then the first batch of x (and of validation_data) is read and checked as arrays
+        are (its shapes with the model, its targets with the loss, its weights). Reading
+        it is the data's own doing: a generator gives that batch up (fit keeps it, to train
+        on first), a shuffling DataLoader draws its order. Every later batch is checked
+        before its step (its shapes against the first's, its targets, its weights); a
+        malformed one raises, naming the epoch and step, after the steps before it.
         """
-        # Everything is checked before the first update, so a call that raises has changed
-        # nothing: not the weights, not the optimizer, not the random generator.
         self._check_compiled("fit")
-        _check_positive_int(batch_size, "fit: batch_size")
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError(f"fit: epochs must be a non-negative integer, got {epochs!r}")
         if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer)) \
                 or not 0 <= initial_epoch <= epochs:
             raise ValueError(f"fit: initial_epoch must be an integer in [0, epochs={epochs}] "
                              f"(the index of the first epoch to run), got {initial_epoch!r}")
-        xs, ys = self._arrays(x, y, "fit")
+        given_batches = data_adapter.is_batches(x)
+        validation_batches = data_adapter.is_batches(validation_data)
+        _check_steps(steps_per_epoch, "steps_per_epoch", "fit", given_batches, "x")
+        _check_steps(validation_steps, "validation_steps", "fit", validation_batches,
+                     "validation_data")
+        if validation_data is not None and not validation_batches and (
+                not isinstance(validation_data, (tuple, list))
+                or len(validation_data) not in (2, 3)):
+            raise ValueError("fit: validation_data must be (x_val, y_val) or (x_val, y_val, "
+                             "sample_weight_val), or batches")
+        if validation_batches and validation_steps is None \
+                and hasattr(validation_data, "__next__") and epochs - initial_epoch > 1:
+            raise ValueError(f"fit: validation_data is a {type(validation_data).__name__}, "
+                             f"read once: with {epochs - initial_epoch} epochs to run, give "
+                             "validation_steps, the batches each evaluation takes from it "
+                             "(the first would use it up)")
         paths = self._paths()
+        if given_batches:
+            _refuse_with_batches(x, "fit", y=y, batch_size=batch_size,
+                                 sample_weight=sample_weight)
+            if validation_split:
+                raise ValueError(f"fit: validation_split holds out the last samples of arrays;"
+                                 f" x is a {type(x).__name__} of batches: give "
+                                 "validation_data")
+            data = data_adapter.Batches(x, steps_per_epoch, "fit", "x", "steps_per_epoch")
+            self._check_first_batch(data, paths, class_weight, train=True)
+            validation = None
+            if validation_data is not None and not validation_batches:
+                validation = self._validation_arrays(validation_data, 32, paths)
+        else:
+            batch_size = 32 if batch_size is None else batch_size
+            xs, ys, w, validation = self._fit_arrays(
+                x, y, batch_size, validation_data, validation_split, sample_weight,
+                class_weight, paths)
+        if validation_batches:
+            validation = data_adapter.Batches(validation_data, validation_steps, "fit",
+                                              "validation_data", "validation_steps")
+            self._check_first_batch(validation, paths)
+        elif validation is not None:
+            validation = data_adapter.ArrayBatches(*validation, batch_size or 32)
+        if not given_batches:
+            if seed is None:
+                seed = int(ag.random.uniform((), 0, 2**31 - 1, dtype=ag.float64).item())
+            rng = np.random.default_rng(seed)
+            data = data_adapter.ArrayBatches(xs, ys, w, batch_size, rng if shuffle else None)
+
+        self.history = training.History()
+        # History comes last, as in Keras, so that it records what the other callbacks add
+        # to an epoch's logs (ReduceLROnPlateau's "learning_rate").
+        callbacks = list(callbacks or []) + [self.history]
+        for cb in callbacks:
+            cb.set_model(self)
+            cb.set_params({"epochs": epochs, "steps": data.steps, "batch_size": batch_size,
+                           "verbose": verbose})
+        self.stop_training = False
+        self.zero_grad()
+        variables = None
+        logs = {}
+        with self._using_mode(True):
+            for cb in callbacks:
+                cb.on_train_begin({})
+            for epoch in range(initial_epoch, epochs):
+                batches = data.epoch(epoch)
+                first = next(batches, None)
+                if first is None:  # the data ran out (it warned): no epoch begins
+                    break
+                for cb in callbacks:
+                    cb.on_epoch_begin(epoch, {})
+                means = self._loss_means()
+                self.reset_metrics()
+                bar = training.ProgressBar(data.steps, verbose,
+                                           title=f"Epoch {epoch + 1}/{epochs}")
+                for step, (xb, yb, wb) in enumerate(itertools.chain((first,), batches)):
+                    for cb in callbacks:
+                        cb.on_train_batch_begin(step, {})
+                    variables = self._train_step(paths, xb, yb, wb, means, variables)
+                    logs = self._logs(means)
+                    for cb in callbacks:
+                        cb.on_train_batch_end(step, logs)
+                    bar.update(step + 1, logs)
+                    if self.stop_training:
+                        break
+                data.end_epoch()
+                logs = self._logs(means)
+                if validation is not None:
+                    val = self._evaluate(validation.evaluation(), paths)
+                    logs.update({"val_" + k: v for k, v in val.items()})
+                bar.close(logs)
+                for cb in callbacks:
+                    cb.on_epoch_end(epoch, logs)
+                if self.stop_training or data.ran_out:
+                    break
+            for cb in callbacks:
+                cb.on_train_end(logs)
+        return self.history
+
+    def _fit_arrays(self, x, y, batch_size, validation_data, validation_split, sample_weight,
+                    class_weight, paths):
+        """fit's checks of array data, all of it: x, y and their weights (w), and the
+        validation arrays (from validation_data, unless given as batches, or held out by
+        validation_split).
+
+        Returns:
+            xs, ys, w, and the validation's (xs, ys, w) or None.
+        """
+        _check_positive_int(batch_size, "fit: batch_size")
+        xs, ys = self._arrays(x, _targets(y, "fit"), "fit")
         validation = None
-        if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-                raise ValueError("fit: validation_data must be (x_val, y_val) or (x_val, y_val, "
-                                 "sample_weight_val)")
-            validation = self._arrays(*validation_data[:2], "fit (validation_data)") + (
-                validation_data[2] if len(validation_data) == 3 else None,)
-        elif validation_split:
+        if validation_data is None and validation_split:
             if not 0 < validation_split < 1:
                 raise ValueError(f"fit: validation_split must lie in (0, 1), got "
                                  f"{validation_split}")
@@ -522,82 +642,87 @@ class Model(Layer):
                           None if w is None else w[split:])
             xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
             w = None if w is None else w[:split]
-        if not validation_split or validation_data is not None:
+        else:
             shapes, first = self._check_with_model(xs, ys, batch_size, paths, "fit")
             w = self._sample_weights(sample_weight, class_weight, ys, shapes, "fit")
         self._check_loss_to_train(first, ys, w, batch_size, paths, "fit")
         if validation is not None:
-            where = "fit (validation_data)"
             vx, vy, vw = validation
+            where = "fit (validation_data)"
             vshapes, _ = self._check_with_model(vx, vy, batch_size, paths, where)
             validation = (vx, vy, self._sample_weights(vw, None, vy, vshapes, where))
+        elif validation_data is not None and not data_adapter.is_batches(validation_data):
+            validation = self._validation_arrays(validation_data, batch_size, paths)
+        return xs, ys, w, validation
 
+    def _validation_arrays(self, validation_data, batch_size, paths):
+        """(x_val, y_val[, sample_weight_val]) as checked arrays (xs, ys, w)."""
+        where = "fit (validation_data)"
+        vx, vy = self._arrays(*validation_data[:2], where)
+        vshapes, _ = self._check_with_model(vx, vy, batch_size, paths, where)
+        vw = validation_data[2] if len(validation_data) == 3 else None
+        return vx, vy, self._sample_weights(vw, None, vy, vshapes, where)
+
+    # --- data given as batches: the first checked with the model, the others against it --
+    def _check_first_batch(self, data, paths, class_weight=None, train=False):
+        """Read ``data``'s first batch and check it as arrays are checked (with the model,
+        with the loss and, to train on it, that the loss is a scalar), then have ``data``
+        check each batch against it (``_later_batch``)."""
+        where = f"{data.where} ({data.what}'s first batch)"
+        x, y, sw = data_adapter.unpack_batch(data.first(), where)
+        xs, ys = self._arrays(x, _batch_targets(y, where), where)
         n = len(ys[0])
-        steps = math.ceil(n / batch_size)
-        if seed is None:
-            seed = int(ag.random.uniform((), 0, 2**31 - 1, dtype=ag.float64).item())
-        rng = np.random.default_rng(seed)
+        shapes, outs = self._check_with_model(xs, ys, n, paths, where)
+        w = self._sample_weights(sw, class_weight, ys, shapes, where)
+        if train:
+            self._check_loss_to_train(outs, ys, w, n, paths, where)
+        data.convert = functools.partial(
+            self._later_batch, fns=paths[1], patterns=self._input_patterns(xs),
+            first=[a.shape[1:] for a in xs], pred_shapes=shapes, class_weight=class_weight)
 
-        self.history = training.History()
-        # History comes last, as in Keras, so that it records what the other callbacks add
-        # to an epoch's logs (ReduceLROnPlateau's "learning_rate").
-        callbacks = list(callbacks or []) + [self.history]
-        for cb in callbacks:
-            cb.set_model(self)
-            cb.set_params({"epochs": epochs, "steps": steps, "batch_size": batch_size,
-                           "verbose": verbose})
-        self.stop_training = False
-        self.zero_grad()
-        variables = None
-        logs = {}
-        with self._using_mode(True):
-            for cb in callbacks:
-                cb.on_train_begin({})
-            for epoch in range(initial_epoch, epochs):
-                for cb in callbacks:
-                    cb.on_epoch_begin(epoch, {})
-                order = rng.permutation(n) if shuffle else None
-                means = self._loss_means()
-                self.reset_metrics()
-                bar = training.ProgressBar(steps, verbose, title=f"Epoch {epoch + 1}/{epochs}")
-                for step in range(steps):
-                    lo, hi = step * batch_size, min(n, (step + 1) * batch_size)
-                    index = order[lo:hi] if shuffle else slice(lo, hi)
-                    xb, yb = [a[index] for a in xs], [a[index] for a in ys]
-                    wb = None if w is None else w[index]
-                    for cb in callbacks:
-                        cb.on_train_batch_begin(step, {})
-                    variables = self._train_step(paths, xb, yb, wb, means, variables)
-                    logs = self._logs(means)
-                    for cb in callbacks:
-                        cb.on_train_batch_end(step, logs)
-                    bar.update(step + 1, logs)
-                    if self.stop_training:
-                        break
-                logs = self._logs(means)
-                if validation is not None:
-                    val = self._evaluate_arrays(*validation, batch_size, paths)
-                    logs.update({"val_" + k: v for k, v in val.items()})
-                bar.close(logs)
-                for cb in callbacks:
-                    cb.on_epoch_end(epoch, logs)
-                if self.stop_training:
-                    break
-            for cb in callbacks:
-                cb.on_train_end(logs)
-        return self.history
+    def _later_batch(self, batch, where, fns, patterns, first, pred_shapes, class_weight):
+        """A batch as (xs, ys, w), checked: its inputs' shapes against the first batch's, its
+        targets against the loss (with the first batch's prediction shapes, when its
+        inputs have the first's shapes), its weights."""
+        x, y, sw = data_adapter.unpack_batch(batch, where)
+        xs, ys = self._arrays(x, _batch_targets(y, where), where)
+        _check_inputs(xs, patterns, where)
+        n = len(ys[0])
+        shapes = [(n,) + tuple(s[1:]) for s in pred_shapes]
+        if all(a.shape[1:] == s for a, s in zip(xs, first)):
+            for fn, a, shape in zip(fns, ys, shapes):
+                if fn is not None:
+                    try:
+                        losses.check_targets(fn, a, shape, "y")
+                    except (ValueError, TypeError) as e:
+                        raise type(e)(f"{where}: {e}") from e
+        return xs, ys, self._sample_weights(sw, class_weight, ys, shapes, where)
+
+    def _later_inputs(self, batch, where, patterns):
+        """A batch's inputs alone, for ``predict``: (xs, None, None)."""
+        xs = self._xs(data_adapter.unpack_batch(batch, where)[0], where)
+        _check_inputs(xs, patterns, where)
+        return xs, None, None
+
+    def _input_patterns(self, xs):
+        """The shapes past the batch axis every batch's inputs must have: the model's
+        declared input shapes; a model that declares none (subclassed, or a Sequential
+        without ``Input``) fixes the number of axes only (None: any length), so that a
+        recurrent model takes sequences of another length in every batch."""
+        declared = ([t.shape for t in self._graph.inputs] if self._graph is not None
+                    else [getattr(self, "input_shape", None)] * len(xs))
+        return [tuple(shape[1:]) if isinstance(shape, tuple) and len(shape) == a.ndim
+                else (None,) * (a.ndim - 1) for shape, a in zip(declared, xs)]
 
     # --- evaluate and predict ------------------------------------------------------------
-    def _evaluate_arrays(self, xs, ys, w, batch_size, paths, bar=None):
-        """Mean loss and metrics over the data, in inference mode and without a graph."""
+    def _evaluate(self, batches, paths, bar=None):
+        """Mean loss and metrics over ``batches`` ((xs, ys, w) each), in inference mode and
+        without a graph."""
         forward, fns, to_prob = paths
         means = self._loss_means()
         self.reset_metrics()
         with ag.no_grad(), self._using_mode(False):
-            for step, lo in enumerate(range(0, len(ys[0]), batch_size)):
-                index = slice(lo, lo + batch_size)
-                xb, yb = [a[index] for a in xs], [a[index] for a in ys]
-                wb = None if w is None else w[index]
+            for step, (xb, yb, wb) in enumerate(batches):
                 outs, loss, per_output = self._batch(forward, fns, xb, yb, wb)
                 _add_means(means, loss, per_output, len(yb[0]))
                 self._update_metrics(yb, outs, wb, to_prob)
@@ -605,37 +730,53 @@ class Model(Layer):
                     bar.update(step + 1, self._logs(means))
         return self._logs(means)
 
-    def evaluate(self, x, y, batch_size=32, verbose=1, sample_weight=None, return_dict=False):
+    def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None,
+                 steps=None, return_dict=False):
         """The loss and metrics on (x, y), in inference mode (no dropout).
 
         Args:
-            x, y: as ``fit``'s.
-            batch_size: samples per forward pass.
+            x, y: as ``fit``'s: arrays, or x as batches and y None.
+            batch_size: samples per forward pass, 32 if None; None for batches.
             verbose: 1 shows a progress bar, 0 nothing.
-            sample_weight: (n,) weights of the samples, as in ``fit``.
+            sample_weight: (n,) weights of the samples, as in ``fit`` (arrays only).
+            steps: with batches, how many to evaluate on; None: a whole pass.
             return_dict: True returns ``{name: value}`` keyed by ``metrics_names``.
         Returns:
             ``[loss, metric_1, ...]`` in ``metrics_names`` order, or the loss alone when
             compiled without metrics (as Keras), or the dict.
+
+        With batches, the first is checked before any is evaluated, and each later one
+        before it is used, as in ``fit``.
         """
         self._check_compiled("evaluate")
-        _check_positive_int(batch_size, "evaluate: batch_size")
         _check_flag(return_dict, "return_dict", "evaluate")
-        xs, ys = self._arrays(x, y, "evaluate")
+        given_batches = data_adapter.is_batches(x)
+        _check_steps(steps, "steps", "evaluate", given_batches, "x")
         paths = self._paths()
-        shapes, _ = self._check_with_model(xs, ys, batch_size, paths, "evaluate")
-        w = self._sample_weights(sample_weight, None, ys, shapes, "evaluate")
-        bar = training.ProgressBar(math.ceil(len(ys[0]) / batch_size), verbose)
-        logs = self._evaluate_arrays(xs, ys, w, batch_size, paths, bar)
+        if given_batches:
+            _refuse_with_batches(x, "evaluate", y=y, batch_size=batch_size,
+                                 sample_weight=sample_weight)
+            data = data_adapter.Batches(x, steps, "evaluate", "x", "steps")
+            self._check_first_batch(data, paths)
+        else:
+            batch_size = 32 if batch_size is None else batch_size
+            _check_positive_int(batch_size, "evaluate: batch_size")
+            xs, ys = self._arrays(x, _targets(y, "evaluate"), "evaluate")
+            shapes, _ = self._check_with_model(xs, ys, batch_size, paths, "evaluate")
+            w = self._sample_weights(sample_weight, None, ys, shapes, "evaluate")
+            data = data_adapter.ArrayBatches(xs, ys, w, batch_size)
+        bar = training.ProgressBar(data.steps, verbose)
+        logs = self._evaluate(data.evaluation(), paths, bar)
         bar.close(logs)
         return self._results(logs, return_dict)
 
-    def _predict_arrays(self, xs, batch_size, bar=None):
-        """The outputs for ``xs``, batch by batch, without a graph and in inference mode."""
+    def _predict(self, batches, bar=None):
+        """The outputs for ``batches`` ((xs, ...) each), without a graph and in inference
+        mode."""
         outputs = []
         with ag.no_grad(), self._using_mode(False):
-            for step, lo in enumerate(range(0, len(xs[0]), batch_size)):
-                out = self(self._model_input([a[lo:lo + batch_size] for a in xs]))
+            for step, (xb, _, _) in enumerate(batches):
+                out = self(self._model_input(xb))
                 outputs.append([np.asarray(z.data if isinstance(z, ag.Value) else z)
                                 for z in _as_list(out)])
                 if bar is not None:
@@ -644,21 +785,36 @@ class Model(Layer):
         single = not isinstance(out, (list, tuple))
         return joined[0] if single else joined
 
-    def predict(self, x, batch_size=32, verbose=0):
+    def predict(self, x, batch_size=None, verbose=0, steps=None):
         """The model's outputs for x, batch by batch, without a graph and in inference mode.
 
         Args:
-            x: (n, ...) inputs (a list or dict of them for several inputs).
-            batch_size: samples per forward pass.
+            x: (n, ...) inputs (a list or dict of them for several inputs); or batches, each
+                x alone, ``(x,)``, or ``(x, y)`` and ``(x, y, sample_weight)`` whose x is
+                used.
+            batch_size: samples per forward pass, 32 if None; None for batches.
             verbose: 1 shows a progress bar.
+            steps: with batches, how many to predict; None: a whole pass.
         Returns:
             A numpy array (n, ...) (probabilities for a softmax model), or a list of them
             for several outputs.
         """
-        _check_positive_int(batch_size, "predict: batch_size")
-        xs = self._xs(x, "predict")
-        bar = training.ProgressBar(math.ceil(len(xs[0]) / batch_size), verbose)
-        outputs = self._predict_arrays(xs, batch_size, bar)
+        given_batches = data_adapter.is_batches(x)
+        _check_steps(steps, "steps", "predict", given_batches, "x")
+        if given_batches:
+            _refuse_with_batches(x, "predict", batch_size=batch_size)
+            data = data_adapter.Batches(x, steps, "predict", "x", "steps")
+            where = "predict (x's first batch)"
+            xs = self._xs(data_adapter.unpack_batch(data.first(), where)[0], where)
+            data.convert = functools.partial(self._later_inputs,
+                                             patterns=self._input_patterns(xs))
+        else:
+            batch_size = 32 if batch_size is None else batch_size
+            _check_positive_int(batch_size, "predict: batch_size")
+            xs = self._xs(x, "predict")
+            data = data_adapter.ArrayBatches(xs, None, None, batch_size)
+        bar = training.ProgressBar(data.steps, verbose)
+        outputs = self._predict(data.evaluation(), bar)
         bar.close({})
         return outputs
 
@@ -727,7 +883,8 @@ class Model(Layer):
         n = len(ys[0])
         shapes, _ = self._check_with_model(xs, ys, n, paths, where)
         w = self._sample_weights(sample_weight, None, ys, shapes, where)
-        return self._results(self._evaluate_arrays(xs, ys, w, n, paths), return_dict)
+        return self._results(self._evaluate(data_adapter.ArrayBatches(xs, ys, w, n).evaluation(),
+                                            paths), return_dict)
 
     def predict_on_batch(self, x):
         """The model's outputs for exactly this batch, in one forward pass: ``predict`` with
@@ -739,7 +896,7 @@ class Model(Layer):
             A numpy array (batch, ...), or a list of them for several outputs.
         """
         xs = self._xs(x, "predict_on_batch")
-        return self._predict_arrays(xs, len(xs[0]))
+        return self._predict(data_adapter.ArrayBatches(xs, None, None, len(xs[0])).evaluation())
 
     # --- files ---------------------------------------------------------------------------
     def save(self, path, include_optimizer=True):
@@ -791,6 +948,50 @@ class _Chosen:
 def _check_flag(value, what, where):
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{where}: {what} must be True or False, got {value!r}")
+
+
+def _check_steps(steps, what, where, given_batches, data):
+    if steps is None:
+        return
+    if not given_batches:
+        raise ValueError(f"{where}: {what} is for {data} given as batches (a generator, a "
+                         f"PyDataset, a DataLoader); {data} is arrays, whose steps are "
+                         "ceil(n / batch_size)")
+    _check_positive_int(steps, f"{where}: {what}")
+
+
+# Why an argument must be None when x comes as batches (Keras refuses them too).
+_IN_THE_BATCHES = {
+    "y": "the targets come in the batches, (x, y) or (x, y, sample_weight)",
+    "batch_size": "the data makes its own batches",
+    "sample_weight": "the weights come in the batches, (x, y, sample_weight)",
+}
+
+
+def _refuse_with_batches(x, where, **given):
+    for name, value in given.items():
+        if value is not None:
+            raise ValueError(f"{where}: {name} must be None when x is given as batches (x is "
+                             f"a {type(x).__name__}): {_IN_THE_BATCHES[name]}")
+
+
+def _batch_targets(y, where):
+    if y is None:
+        raise ValueError(f"{where}: the batch holds x alone; give (x, y) or (x, y, "
+                         "sample_weight) batches: the compiled loss needs the targets")
+    return y
+
+
+def _check_inputs(xs, patterns, where):
+    """Each input of a batch has the shape ``patterns`` gives past the batch axis (None:
+    any length)."""
+    for i, (a, pattern) in enumerate(zip(xs, patterns)):
+        if a.ndim != 1 + len(pattern) or any(d is not None and d != s
+                                             for d, s in zip(pattern, a.shape[1:])):
+            label = "x" if len(xs) == 1 else f"x[{i}]"
+            want = ", ".join(["batch"] + ["any" if d is None else str(d) for d in pattern])
+            raise ValueError(f"{where}: {label} has shape {a.shape}, not ({want}) as the "
+                             "model's input")
 
 
 def _targets(y, where):

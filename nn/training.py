@@ -11,6 +11,9 @@ shuffles the sample indices once, and each batch runs forward, computes the loss
             loss.backward()
             optimizer.apply_gradients((W.grad, W) for W in model.trainable_variables)
 
+Data given as batches (a generator, a PyDataset, a DataLoader; see ``nn.data_adapter``)
+takes the place of ``order`` and the slices: each epoch draws its batches from the data.
+
 Metrics follow Keras's protocol: ``reset_state()`` at the start of each epoch (and of
 each evaluation, and of each ``train_on_batch`` or ``test_on_batch`` call),
 ``update_state(y_true, y_pred, sample_weight)`` after each batch, and ``result()`` for
@@ -80,7 +83,8 @@ class ProgressBar:
     Redrawn at most every ``mininterval`` seconds, so a fast loop pays nearly nothing.
 
     Args:
-        steps: the number of batches.
+        steps: the number of batches, or None when unknown (a generator's epoch): the
+            bar then counts up, and its last line gives the number reached.
         verbose: 1 a live bar, 2 one line at ``close``, 0 nothing.
         title: printed above it ("Epoch 1/5").
     """
@@ -114,10 +118,12 @@ class ProgressBar:
         if self.bar is not None:
             self.bar.set_description_str(_format_logs(logs), refresh=False)
             self.bar.n = self.step  # close() draws the final line once
+            if self.bar.total is None:
+                self.bar.total = self.step
             self.bar.close()
         elif self.verbose == 2:
             elapsed = time.perf_counter() - self.start
-            print(f"{self.step}/{self.steps} - {elapsed:.0f}s{_format_logs(logs)}",
+            print(f"{self.step}/{self.steps or self.step} - {elapsed:.0f}s{_format_logs(logs)}",
                   file=self.file)
 
 

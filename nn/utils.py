@@ -18,8 +18,9 @@ vector and back (for an optimizer that wants one vector, such as scipy's).
 >>> w.grad.round(4)
 array([0.6, 0.8], dtype=float32)
 
-From Keras: ``to_categorical`` (``nn.data``), ``clear_session`` (``nn.backend``) and
-``plot_model`` / ``model_to_dot`` (``nn.model_plot``).
+From Keras: ``to_categorical`` (``nn.data``), ``clear_session`` (``nn.backend``),
+``plot_model`` / ``model_to_dot`` (``nn.model_plot``) and ``PyDataset``, the base of a
+dataset of batches ``fit`` reads (``nn.data_adapter``).
 """
 
 import math
@@ -32,12 +33,13 @@ import autograd_core as ag
 
 from .backend import clear_session
 from .data import to_categorical
+from .data_adapter import PyDataset
 from .model_plot import model_to_dot, plot_model
 from .module import Module
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
            "vector_to_parameters", "to_categorical", "clear_session", "plot_model",
-           "model_to_dot"]
+           "model_to_dot", "PyDataset"]
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False,
