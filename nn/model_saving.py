@@ -97,8 +97,8 @@ def _optimizer_arrays(model):
     names = {id(v): name for name, v in model.named_parameters()}
     arrays = {}
     for key, array in optimizer.state_dict().items():
-        if key == "iterations":
-            arrays[key] = array
+        if key == "iterations" or key.startswith("param_groups."):
+            arrays[key] = array  # the count, and several groups' settings as they are now
             continue
         state_list, i = key.rsplit(".", 1)
         p = optimizer.params[int(i)]
@@ -227,6 +227,12 @@ def _compile_config(model):
             # Made with its parameters, it takes PyTorch's formulas and state: it is made
             # again with the same Variables, named, in its order.
             opt["params"] = _parameter_names(model, optimizer.params)
+            if len(optimizer.param_groups) > 1:  # and in the same groups, as made
+                opt["groups"] = [_plain({**{k: v for k, v in dict(group).items()
+                                            if k != "params"},
+                                         "params": _parameter_names(model, group["params"])},
+                                        "optimizer")
+                                 for group in optimizer.param_groups]
         return {"optimizer": opt, "loss": _plain(_loss_spec(args["loss"]), "loss"),
                 "metrics": _plain(_metric_spec(args["metrics"]), "metrics"),
                 "loss_weights": _plain(args["loss_weights"], "loss_weights")}
@@ -324,6 +330,10 @@ def _restore_optimizer(model, data, path):
     else:  # Keras style: told its Variables below, in the model's order
         order = [name for name in params if name in owners]
     expected = {"iterations": np.empty((), np.int64)}
+    # Several groups: their settings, as the optimizer made from the config holds them.
+    groups = {key: np.asarray(value) for key, value in optimizer.state_dict().items()
+              if key.startswith("param_groups.")}
+    expected.update(groups)
     for state_list in optimizer.state_names:
         expected.update((f"{state_list}/{name}", params[name]) for name in order)
     for count_list in optimizer.count_names:  # PyTorch's per-Variable update counts
@@ -331,7 +341,7 @@ def _restore_optimizer(model, data, path):
     arrays = saving.read_arrays(model, io.BytesIO(data), len(data), path, expected=expected)
     optimizer.build([params[name] for name in order])
     optimizer.load_state_dict({
-        "iterations": arrays["iterations"],
+        "iterations": arrays["iterations"], **{key: arrays[key] for key in groups},
         **{f"{state_list}.{i}": arrays[f"{state_list}/{name}"]
            for state_list in (*optimizer.state_names, *optimizer.count_names)
            for i, name in enumerate(order)}})
@@ -536,7 +546,13 @@ def _compile(model, config, custom_objects):
         if missing:
             raise ValueError(f"load_model: the optimizer was made with Variables the model "
                              f"does not have: {missing}")
-        optimizer = optimizer_class([params[name] for name in opt["params"]], **opt["config"])
+        if "groups" in opt:  # PyTorch's parameter groups, each with its settings
+            groups = [{**group, "params": [params[name] for name in group["params"]]}
+                      for group in opt["groups"]]
+            optimizer = optimizer_class(groups, **opt["config"])
+        else:
+            optimizer = optimizer_class([params[name] for name in opt["params"]],
+                                        **opt["config"])
     else:
         optimizer = optimizer_class(**opt["config"])
     registry = {**{name: getattr(losses, name) for name in losses.__all__

@@ -26,7 +26,8 @@ class Adadelta(Optimizer):
     ``1e-3 * sqrt(eps/(1-rho))``, around 1e-6: raise it, as Keras's documentation advises.
 
     Args:
-        params: the parameters (PyTorch style), or None (Keras style), or the learning rate.
+        params: the parameters (PyTorch style) or their groups (dicts, see
+            ``Optimizer.param_groups``), or None (Keras style), or the learning rate.
         learning_rate: a number or a schedule (``lr=`` also accepted).
         rho: the decay of both running means, in [0, 1).
         epsilon: added to both mean squares under the root, >= 0 (``eps=``); it also sets
@@ -46,10 +47,13 @@ class Adadelta(Optimizer):
     array([ 0.996838, -0.996838])
     """
 
+    group_keys = ("lr", "rho", "eps", "weight_decay", "maximize")
+
     def __init__(self, params=None, learning_rate=None, *, rho=None, epsilon=None, eps=None,
                  weight_decay=None, maximize=False, lr=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, foreach=None, capturable=False, differentiable=False):
-        # Every argument is checked before the base learns any parameter.
+        # Every argument is checked and set before the base learns the parameters (and takes
+        # the hyper-parameters as the defaults of parameter groups).
         where = type(self).__name__
         pytorch_style = _made_with_params(params)
         _checks.implementation_only(where, foreach=foreach, capturable=capturable,
@@ -64,10 +68,10 @@ class Adadelta(Optimizer):
         _checks.pytorch_only(pytorch_style, where, weight_decay=weight_decay,
                              maximize=maximize)
         learning_rate = _learning_rate_by_style(params, learning_rate, lr, 0.001, 1.0)
-        super().__init__(params, learning_rate, lr=lr, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm)
         self.rho, self.epsilon = rho, epsilon
         self.weight_decay, self.maximize = weight_decay, bool(maximize)
+        super().__init__(params, learning_rate, lr=lr, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm)
         # State lists aligned with params: s and d, under Keras's names (accumulated_grad
         # and accumulated_delta_var) or PyTorch's (square_avg and acc_delta), so that the
         # state of one form, whose gradients may hold an L2 term, does not load into the

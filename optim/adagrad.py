@@ -23,14 +23,17 @@ class Adagrad(Optimizer):
         p <- p - lr/(1 + (t-1)*lr_decay) * g / (sqrt(s) + eps)
 
     with ``s`` starting at ``initial_accumulator_value`` (0) and ``t`` the parameter's own
-    count of updates. Parameters with large or frequent gradients get smaller steps.
+    count of updates. Parameters with large or frequent gradients get smaller steps. As in
+    torch, every parameter group's ``s`` starts at the constructor's value: a group lists
+    its own ``initial_accumulator_value`` but torch never reads it.
 
     Keras's defaults: ``learning_rate=0.001, initial_accumulator_value=0.1,
     epsilon=1e-7``. PyTorch's: ``lr=0.01, lr_decay=0, weight_decay=0,
     initial_accumulator_value=0, eps=1e-10, maximize=False``.
 
     Args:
-        params: the parameters (PyTorch style), or None (Keras style), or the learning rate.
+        params: the parameters (PyTorch style) or their groups (dicts, see
+            ``Optimizer.param_groups``), or None (Keras style), or the learning rate.
         learning_rate: a number or a schedule (``lr=`` also accepted).
         initial_accumulator_value: the starting value of ``s``, >= 0.
         epsilon: >= 0, keeps a zero gradient history from dividing by zero (``eps=``).
@@ -43,11 +46,15 @@ class Adagrad(Optimizer):
         clipnorm, clipvalue, global_clipnorm: gradient clipping (see ``Optimizer``).
     """
 
+    group_keys = ("lr", "lr_decay", "eps", "weight_decay", "initial_accumulator_value",
+                  "maximize")
+
     def __init__(self, params=None, learning_rate=None, *, initial_accumulator_value=None,
                  epsilon=None, eps=None, lr_decay=None, weight_decay=None, maximize=False,
                  lr=None, clipnorm=None, clipvalue=None, global_clipnorm=None, foreach=None,
                  fused=None, differentiable=False):
-        # Every argument is checked before the base learns any parameter.
+        # Every argument is checked and set before the base learns the parameters (and takes
+        # the hyper-parameters as the defaults of parameter groups).
         pytorch_style = _made_with_params(params)
         _checks.implementation_only("Adagrad", foreach=foreach, fused=fused,
                                     differentiable=differentiable)
@@ -64,11 +71,11 @@ class Adagrad(Optimizer):
         _checks.pytorch_only(pytorch_style, "Adagrad", lr_decay=lr_decay,
                              weight_decay=weight_decay, maximize=maximize)
         learning_rate = _learning_rate_by_style(params, learning_rate, lr, 0.001, 0.01)
-        super().__init__(params, learning_rate, lr=lr, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm)
         self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
         self.lr_decay, self.weight_decay, self.maximize = lr_decay, weight_decay, \
             bool(maximize)
+        super().__init__(params, learning_rate, lr=lr, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm)
         self.accumulators = []  # Keras's s, aligned with params
         self.sums = []          # PyTorch's s, named as its state key,
         self.steps = []         # and each parameter's count of updates t (for lr_decay)
@@ -83,8 +90,11 @@ class Adagrad(Optimizer):
 
     def init_state(self, p):
         super().init_state(p)
-        s = self.sums if self.pytorch_style else self.accumulators
-        s.append(np.full(p.shape, self.initial_accumulator_value, p.dtype))
+        if self.pytorch_style:  # the constructor's value, whatever the group's (torch's)
+            self.sums.append(np.full(p.shape, self._defaults["initial_accumulator_value"],
+                                     p.dtype))
+        else:
+            self.accumulators.append(np.full(p.shape, self.initial_accumulator_value, p.dtype))
 
     def update(self, i, p, g, lr):
         if self.pytorch_style:

@@ -40,7 +40,8 @@ class Adam(Optimizer):
     ``AdamW``.
 
     Args:
-        params: the parameters (PyTorch style), or None (Keras style), or the learning rate.
+        params: the parameters (PyTorch style) or their groups (dicts, see
+            ``Optimizer.param_groups``), or None (Keras style), or the learning rate.
         learning_rate: a number or a schedule (``lr=`` also accepted).
         beta_1, beta_2: the decays of the running means of g and g**2, in [0, 1)
             (``betas=(beta_1, beta_2)``, PyTorch's name, also accepted).
@@ -62,13 +63,15 @@ class Adam(Optimizer):
 
     # Adam's weight_decay is PyTorch's L2 term; AdamW's is decoupled, in both forms.
     decoupled_weight_decay = False
+    group_keys = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize")
 
     def __init__(self, params=None, learning_rate=None, *, beta_1=None, beta_2=None,
                  epsilon=None, amsgrad=False, betas=None, eps=None, weight_decay=None,
                  maximize=False, lr=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
                  foreach=None, fused=None, capturable=False, differentiable=False,
                  decoupled_weight_decay=False):
-        # Every argument is checked before the base learns any parameter.
+        # Every argument is checked and set before the base learns the parameters (and takes
+        # the hyper-parameters as the defaults of parameter groups).
         where = type(self).__name__
         pytorch_style = _made_with_params(params)
         _checks.implementation_only(where, foreach=foreach, fused=fused, capturable=capturable,
@@ -87,11 +90,11 @@ class Adam(Optimizer):
             _checks.pytorch_only(pytorch_style, where, weight_decay=weight_decay,
                                  maximize=maximize)
         learning_rate = _learning_rate_by_style(params, learning_rate, lr, 0.001, 1e-3)
-        super().__init__(params, learning_rate, lr=lr, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.amsgrad, self.weight_decay, self.maximize = bool(amsgrad), weight_decay, \
             bool(maximize)
+        super().__init__(params, learning_rate, lr=lr, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm)
         # Keras's state lists, aligned with params: m and v always, v_max with amsgrad.
         self.momentums = []
         self.velocities = []
@@ -105,9 +108,10 @@ class Adam(Optimizer):
 
     @property
     def state_names(self):
+        amsgrad = self._in_any_group("amsgrad")
         if self.pytorch_style:
-            return ("exp_avgs", "exp_avg_sqs") + (("max_exp_avg_sqs",) if self.amsgrad else ())
-        return ("momentums", "velocities") + (("velocity_maxes",) if self.amsgrad else ())
+            return ("exp_avgs", "exp_avg_sqs") + (("max_exp_avg_sqs",) if amsgrad else ())
+        return ("momentums", "velocities") + (("velocity_maxes",) if amsgrad else ())
 
     @property
     def count_names(self):

@@ -30,7 +30,8 @@ class Adamax(Optimizer):
     PyTorch's: ``lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, maximize=False``.
 
     Args:
-        params: the parameters (PyTorch style), or None (Keras style), or the learning rate.
+        params: the parameters (PyTorch style) or their groups (dicts, see
+            ``Optimizer.param_groups``), or None (Keras style), or the learning rate.
         learning_rate: a number or a schedule (``lr=`` also accepted).
         beta_1: the decay of the running mean of the gradients, in [0, 1).
         beta_2: the decay of the running maximum of |g|, in [0, 1) (``betas=(beta_1,
@@ -50,11 +51,14 @@ class Adamax(Optimizer):
     array([ 0.9, -0.9], dtype=float32)
     """
 
+    group_keys = ("lr", "betas", "eps", "weight_decay", "maximize")
+
     def __init__(self, params=None, learning_rate=None, *, beta_1=None, beta_2=None,
                  epsilon=None, betas=None, eps=None, weight_decay=None, maximize=False,
                  lr=None, clipnorm=None, clipvalue=None, global_clipnorm=None, foreach=None,
                  capturable=False, differentiable=False):
-        # Every argument is checked before the base learns any parameter.
+        # Every argument is checked and set before the base learns the parameters (and takes
+        # the hyper-parameters as the defaults of parameter groups).
         where = type(self).__name__
         pytorch_style = _made_with_params(params)
         _checks.implementation_only(where, foreach=foreach, capturable=capturable,
@@ -66,10 +70,10 @@ class Adamax(Optimizer):
         _checks.pytorch_only(pytorch_style, where, weight_decay=weight_decay,
                              maximize=maximize)
         learning_rate = _learning_rate_by_style(params, learning_rate, lr, 0.001, 2e-3)
-        super().__init__(params, learning_rate, lr=lr, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.weight_decay, self.maximize = weight_decay, bool(maximize)
+        super().__init__(params, learning_rate, lr=lr, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm)
         # Keras's state lists, aligned with params: m and u (its "momentum" and "norm").
         self.momentums = []
         self.norms = []

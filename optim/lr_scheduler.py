@@ -1,6 +1,7 @@
 """PyTorch's learning-rate schedulers (``torch.optim.lr_scheduler``): a new rate per epoch.
 
-A scheduler holds an optimizer and sets its ``learning_rate`` each time ``step()`` is
+A scheduler holds an optimizer and sets the learning rate of each of its parameter groups
+(``param_groups[k]["lr"]``; with one group, ``learning_rate``) each time ``step()`` is
 called: once per epoch, after that epoch's updates, as in PyTorch's MNIST example::
 
     optimizer = optim.SGD(model.parameters(), lr=1.0)
@@ -11,8 +12,9 @@ called: once per epoch, after that epoch's updates, as in PyTorch's MNIST exampl
 
 ``last_epoch`` counts the epochs: it starts at -1 and the constructor takes the first step,
 to epoch 0, so the optimizer holds the first epoch's rate as soon as the scheduler exists.
-``base_lrs`` is ``[the optimizer's learning rate then]``, a list of one because these
-optimizers have one parameter group.
+``base_lrs`` holds each group's rate then, and ``get_last_lr()`` the rates the last step
+gave, one per group, as in PyTorch: fine-tuning with a smaller rate for the pretrained
+part keeps the two rates in their ratio under StepLR, say.
 
 As in PyTorch, StepLR, MultiStepLR, ExponentialLR, LinearLR and ReduceLROnPlateau change
 the rate where it stands (StepLR multiplies the optimizer's current rate by gamma every
@@ -46,19 +48,29 @@ from . import _checks
 from .optimizer import Optimizer
 
 
-def _current_lr(optimizer, where) -> float:
-    """The optimizer's learning rate, if it is a number: what a scheduler may change."""
+def _group_lrs(optimizer, where) -> list:
+    """Each parameter group's learning rate, if they are numbers: what a scheduler may
+    change (several groups always have numbers)."""
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"{where}: optimizer must be an optim.Optimizer, got "
                         f"{type(optimizer).__name__}")
     rate = optimizer._learning_rate
-    if callable(rate):
+    if optimizer._groups is None and callable(rate):
         raise TypeError(
             f"{where}: the optimizer's learning_rate is a schedule ({rate!r}), which sets the "
             f"rate before every update; {where} would overwrite it with a number once per "
             f"epoch. Use one of the two: give the optimizer a number (e.g. lr=0.1) for "
             f"{where}, or keep the schedule and drop the scheduler")
-    return rate
+    return [group["lr"] for group in optimizer.param_groups]
+
+
+def _set_group_lrs(optimizer, lrs):
+    for group, lr in zip(optimizer.param_groups, lrs):
+        group["lr"] = lr
+
+
+def _numbers(count) -> str:
+    return "one number" if count == 1 else f"{count} numbers (one per parameter group)"
 
 
 def _whole(value, what, where) -> int:
@@ -69,14 +81,14 @@ def _whole(value, what, where) -> int:
     return int(value)
 
 
-def _one_rate(value, what, where) -> list:
-    """[rate]: one number >= 0, given alone or as a list of one (PyTorch's per-group form)."""
+def _rates(value, count, what, where) -> list:
+    """One number >= 0 per parameter group: one for all, or PyTorch's list of one per group."""
     if isinstance(value, (list, tuple, np.ndarray)):
-        if len(value) != 1:
-            raise ValueError(f"{where}: {what} must be one number, or a list of one (one "
-                             f"parameter group), got {len(value)} values")
-        value = value[0]
-    return [_checks.non_negative(value, what, where)]
+        if len(value) != count:
+            raise ValueError(f"{where}: {what} must be one number, or a list of one per "
+                             f"parameter group ({count}), got {len(value)} values")
+        return [_checks.non_negative(v, what, where) for v in value]
+    return [_checks.non_negative(value, what, where)] * count
 
 
 def _state_number(value, name):
@@ -95,34 +107,37 @@ def _state_count(value, name) -> int:
 
 
 class LRScheduler:
-    """Base class: ``step()`` moves to the next epoch and sets the optimizer's learning rate
-    to ``get_lr()``, PyTorch's ``LRScheduler``.
+    """Base class: ``step()`` moves to the next epoch and sets each parameter group's
+    learning rate to its entry of ``get_lr()``, PyTorch's ``LRScheduler``.
 
     Args:
         optimizer: an ``optim.Optimizer`` whose learning rate is a number.
 
     Attributes:
-        optimizer: the optimizer whose ``learning_rate`` is set.
-        base_lrs: ``[the optimizer's learning rate when the scheduler was made]``.
+        optimizer: the optimizer whose groups' rates are set.
+        base_lrs: each group's rate when the scheduler was made, a list.
         last_epoch: the epoch whose rate the optimizer holds (0 after the constructor).
 
     A subclass checks its arguments, calls ``super().__init__(optimizer)`` and writes
-    ``get_lr``, the rate for epoch ``last_epoch`` as a list of one, as in PyTorch.
+    ``get_lr``, the rates for epoch ``last_epoch``, one per group, as in PyTorch.
     """
 
     # What stepping builds up: the names state_dict saves and load_state_dict restores.
     state_names = ("last_epoch", "base_lrs", "_last_lr")
 
     def __init__(self, optimizer):
-        lr = _current_lr(optimizer, type(self).__name__)
+        self.base_lrs = _group_lrs(optimizer, type(self).__name__)
         self.optimizer = optimizer
-        self.base_lrs = [lr]
         self.last_epoch = -1
         self.step()  # to epoch 0, as PyTorch's constructor does
 
     def get_lr(self) -> list:
-        """The learning rate for epoch ``last_epoch``, as ``[lr]``."""
+        """The learning rates for epoch ``last_epoch``, one per parameter group."""
         raise NotImplementedError
+
+    def _lrs(self) -> list:
+        """Each group's rate now, which the chained schedulers (StepLR...) change."""
+        return [group["lr"] for group in self.optimizer.param_groups]
 
     def step(self):
         """Move to the next epoch and give the optimizer its learning rate.
@@ -133,23 +148,25 @@ class LRScheduler:
                 nothing has changed, ``last_epoch`` included.
         """
         where = type(self).__name__
-        _current_lr(self.optimizer, where)
+        count = len(_group_lrs(self.optimizer, where))
         self.last_epoch += 1
         try:  # a step that raises changes nothing: last_epoch goes back
-            lrs = self.get_lr()
-            if len(lrs) != 1:
-                raise ValueError(f"{where}.get_lr must give one learning rate (one parameter "
-                                 f"group), gave {len(lrs)}")
-            lr = _checks.non_negative(lrs[0], f"the learning rate for epoch "
-                                      f"{self.last_epoch}", where)
+            lrs = list(self.get_lr())
+            if len(lrs) != count:
+                raise ValueError(f"{where}.get_lr must give one learning rate per parameter "
+                                 f"group ({count}), gave {len(lrs)}; a group added after "
+                                 "the scheduler was made has no base_lr")
+            epoch = f"the learning rate for epoch {self.last_epoch}"
+            lrs = [_checks.non_negative(lr, epoch + (f" of group {k}" if count > 1 else ""),
+                                        where) for k, lr in enumerate(lrs)]
         except BaseException:
             self.last_epoch -= 1
             raise
-        self.optimizer.learning_rate = lr
-        self._last_lr = [lr]
+        _set_group_lrs(self.optimizer, lrs)
+        self._last_lr = lrs
 
     def get_last_lr(self) -> list:
-        """``[lr]``: the rate the last ``step()`` (or the constructor) gave the optimizer."""
+        """The rates the last ``step()`` (or the constructor) gave, one per group."""
         return list(self._last_lr)
 
     def state_dict(self) -> dict:
@@ -169,8 +186,8 @@ class LRScheduler:
         """Restore what ``state_dict`` gave (a dict, or what ``nn.load`` read of it), all or
         nothing, and give the optimizer the rate the scheduler had last set.
 
-        PyTorch restores that rate with the optimizer's state dict; here the optimizer's
-        state holds no hyper-parameters, so the scheduler's state carries it.
+        PyTorch restores that rate with the optimizer's state dict; here the state of an
+        optimizer with one group holds no hyper-parameters, so the scheduler's carries it.
 
         Raises:
             ValueError: a name is missing or unexpected, or a value is not what it should be;
@@ -178,7 +195,7 @@ class LRScheduler:
             TypeError: the optimizer's learning rate has become a schedule.
         """
         where = f"{type(self).__name__}.load_state_dict"
-        _current_lr(self.optimizer, where)
+        count = len(_group_lrs(self.optimizer, where))
         keys = list(state.keys())
         problems = [f"{name} is missing" for name in self.state_names if name not in keys]
         unexpected = [k for k in keys if k not in self.state_names]
@@ -189,7 +206,7 @@ class LRScheduler:
         for name in self.state_names:
             if name in keys:
                 try:
-                    values[name] = self._checked_state(name, state[name])
+                    values[name] = self._checked_state(name, state[name], count)
                 except (TypeError, ValueError) as err:
                     problems.append(str(err))
         if problems:
@@ -197,17 +214,18 @@ class LRScheduler:
                              + "\n  ".join(problems))
         for name, value in values.items():
             setattr(self, name, value)
-        self.optimizer.learning_rate = self._last_lr[0]
+        _set_group_lrs(self.optimizer, self._last_lr)
 
-    def _checked_state(self, name, value):
-        """One value of a state dict, checked and as the scheduler keeps it."""
+    def _checked_state(self, name, value, count):
+        """One value of a state dict, checked and as the scheduler keeps it (``count``: the
+        optimizer's number of parameter groups)."""
         if name == "last_epoch":
             return _state_count(value, name)
         rates = np.asarray(value)
-        if rates.shape != (1,) or rates.dtype.kind not in "iuf" or not rates[0] >= 0 \
-                or not math.isfinite(rates[0]):
-            raise ValueError(f"{name} must be a list of one number >= 0, got {value!r}")
-        return [float(rates[0])]
+        if rates.shape != (count,) or rates.dtype.kind not in "iuf" \
+                or not all(r >= 0 and math.isfinite(r) for r in rates):
+            raise ValueError(f"{name} must be a list of {_numbers(count)} >= 0, got {value!r}")
+        return [float(r) for r in rates]
 
 
 class StepLR(LRScheduler):
@@ -228,10 +246,9 @@ class StepLR(LRScheduler):
         super().__init__(optimizer)
 
     def get_lr(self):
-        lr = self.optimizer.learning_rate
         if self.last_epoch > 0 and self.last_epoch % self.step_size == 0:
-            return [lr * self.gamma]
-        return [lr]
+            return [lr * self.gamma for lr in self._lrs()]
+        return self._lrs()
 
 
 class MultiStepLR(LRScheduler):
@@ -261,11 +278,10 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer)
 
     def get_lr(self):
-        lr = self.optimizer.learning_rate
         n = self.milestones.count(self.last_epoch)
         if n:
-            return [lr * self.gamma ** n]
-        return [lr]
+            return [lr * self.gamma ** n for lr in self._lrs()]
+        return self._lrs()
 
 
 class ExponentialLR(LRScheduler):
@@ -284,8 +300,9 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer)
 
     def get_lr(self):
-        lr = self.optimizer.learning_rate
-        return [lr * self.gamma] if self.last_epoch > 0 else [lr]
+        if self.last_epoch > 0:
+            return [lr * self.gamma for lr in self._lrs()]
+        return self._lrs()
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -324,8 +341,8 @@ class LambdaLR(LRScheduler):
 
     Args:
         optimizer: the optimizer (its learning rate a number).
-        lr_lambda: a function of the epoch (an int from 0) giving a factor, or PyTorch's
-            list of such functions with one function (one parameter group).
+        lr_lambda: a function of the epoch (an int from 0) giving a factor, for every
+            parameter group; or PyTorch's list of such functions, one per group.
 
     Raises (at the step that meets it, which then changes nothing):
         TypeError, ValueError: lr_lambda gave something other than a finite number, or a
@@ -334,15 +351,19 @@ class LambdaLR(LRScheduler):
 
     def __init__(self, optimizer, lr_lambda):
         where = "LambdaLR"
+        count = len(_group_lrs(optimizer, where))
         if isinstance(lr_lambda, (list, tuple)):
-            if len(lr_lambda) != 1:
+            if len(lr_lambda) != count:
                 raise ValueError(f"{where}: lr_lambda must be one function, or a list of one "
-                                 f"(one parameter group), got {len(lr_lambda)}")
-            lr_lambda = lr_lambda[0]
-        if not callable(lr_lambda):
-            raise TypeError(f"{where}: lr_lambda must be a function of the epoch, got "
-                            f"{type(lr_lambda).__name__}")
-        self.lr_lambdas = [lr_lambda]
+                                 f"per parameter group ({count}), got {len(lr_lambda)}")
+            lr_lambdas = list(lr_lambda)
+        else:
+            lr_lambdas = [lr_lambda] * count
+        for f in lr_lambdas:
+            if not callable(f):
+                raise TypeError(f"{where}: lr_lambda must be a function of the epoch, got "
+                                f"{type(f).__name__}")
+        self.lr_lambdas = lr_lambdas
         super().__init__(optimizer)
 
     def get_lr(self):
@@ -380,18 +401,21 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer)
 
     def get_lr(self):
-        t, lr = self.last_epoch, self.optimizer.learning_rate
+        t, lrs = self.last_epoch, self._lrs()
         if t == 0:
-            return [lr * self.start_factor]
+            return [lr * self.start_factor for lr in lrs]
         if t > self.total_iters:
-            return [lr]
+            return lrs
         slope = self.end_factor - self.start_factor
         # the factor at t over the factor at t-1, both times total_iters
-        return [lr * (1.0 + slope / (self.total_iters * self.start_factor + (t - 1) * slope))]
+        ratio = 1.0 + slope / (self.total_iters * self.start_factor + (t - 1) * slope)
+        return [lr * ratio for lr in lrs]
 
 
 class ReduceLROnPlateau(LRScheduler):
     """lr <- max(lr * factor, min_lr) once the metric has not improved for patience epochs
+
+    for each parameter group, with its own ``min_lr`` if a list is given.
 
     ``step(metric)`` once per epoch with the monitored value (a validation loss, say). In
     mode "min" a value improves on the best so far when it is below ``best * (1 -
@@ -412,7 +436,7 @@ class ReduceLROnPlateau(LRScheduler):
         threshold: the least change that counts as an improvement, >= 0 (default 1e-4).
         threshold_mode: "rel" (default) or "abs".
         cooldown: the number of epochs to wait after a reduction, an integer >= 0 (default 0).
-        min_lr: the lowest rate, >= 0 (default 0), or PyTorch's list of one.
+        min_lr: the lowest rate, >= 0 (default 0), or PyTorch's list of one per group.
         eps: the least change of the rate that is applied, >= 0 (default 1e-8).
     """
 
@@ -431,15 +455,15 @@ class ReduceLROnPlateau(LRScheduler):
         self.patience = _whole(patience, "patience", where)
         self.threshold = _checks.non_negative(threshold, "threshold", where)
         self.cooldown = _whole(cooldown, "cooldown", where)
-        self.min_lrs = _one_rate(min_lr, "min_lr", where)
+        lrs = _group_lrs(optimizer, where)
+        self.min_lrs = _rates(min_lr, len(lrs), "min_lr", where)
         self.eps = _checks.non_negative(eps, "eps", where)
-        lr = _current_lr(optimizer, where)
         self.optimizer = optimizer
         self.last_epoch = 0
         self.best = math.inf if mode == "min" else -math.inf
         self.num_bad_epochs = 0
         self.cooldown_counter = 0
-        self._last_lr = [lr]
+        self._last_lr = lrs
 
     def step(self, metric):
         """Count one epoch with this value of the metric, and reduce the rate if it is time.
@@ -456,7 +480,10 @@ class ReduceLROnPlateau(LRScheduler):
             raise TypeError(f"{where}: metric must be one real number, got "
                             f"{type(metric).__name__} {metric!r}")
         current = float(current.reshape(()))
-        lr = _current_lr(self.optimizer, "ReduceLROnPlateau")
+        lrs = _group_lrs(self.optimizer, "ReduceLROnPlateau")
+        if len(lrs) != len(self.min_lrs):
+            raise ValueError(f"{where}: the optimizer has {len(lrs)} parameter groups, but "
+                             f"the scheduler was made for {len(self.min_lrs)}")
         self.last_epoch += 1
         if self._is_better(current):
             self.best = current
@@ -467,12 +494,14 @@ class ReduceLROnPlateau(LRScheduler):
             self.cooldown_counter -= 1
             self.num_bad_epochs = 0  # bad epochs in the cooldown do not count
         if self.num_bad_epochs > self.patience:
-            new_lr = max(lr * self.factor, self.min_lrs[0])
-            if lr - new_lr > self.eps:
-                self.optimizer.learning_rate = new_lr
+            for k, (lr, min_lr) in enumerate(zip(lrs, self.min_lrs)):
+                new_lr = max(lr * self.factor, min_lr)
+                if lr - new_lr > self.eps:
+                    lrs[k] = new_lr
+            _set_group_lrs(self.optimizer, lrs)
             self.cooldown_counter = self.cooldown
             self.num_bad_epochs = 0
-        self._last_lr = [self.optimizer.learning_rate]
+        self._last_lr = self._lrs()
 
     def _is_better(self, value) -> bool:
         best = self.best
@@ -482,7 +511,7 @@ class ReduceLROnPlateau(LRScheduler):
         return value > (best * (1 + self.threshold) if self.threshold_mode == "rel"
                         else best + self.threshold)
 
-    def _checked_state(self, name, value):
+    def _checked_state(self, name, value, count):
         if name == "best":
             best = float(_state_number(value, name))
             if math.isnan(best):
@@ -490,4 +519,4 @@ class ReduceLROnPlateau(LRScheduler):
             return best
         if name in ("num_bad_epochs", "cooldown_counter"):
             return _state_count(value, name)
-        return super()._checked_state(name, value)
+        return super()._checked_state(name, value, count)

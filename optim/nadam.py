@@ -17,7 +17,10 @@ class Nadam(Optimizer):
     momentum of the next step applied to ``m`` now (Dozat, 2016). The momentum follows the
     schedule ``u_t = b1 * (1 - 0.5 * 0.96**(momentum_decay*t))``, and the products of the
     ``u_i`` correct the bias as ``1 - b1**t`` does in Adam. The product is a function of
-    ``t`` (``u_product``), so ``state_dict`` restores it with the step counts.
+    ``t`` (``u_product``), so ``state_dict`` restores it with the step counts; a parameter
+    group with its own beta_1 or momentum_decay has its own schedule, and one changed
+    mid-run multiplies the product again from ``u_1`` under the new schedule (torch's
+    running ``mu_product`` keeps the momenta of the steps already taken).
 
     Keras's form and PyTorch's are this formula; they differ in ``t``, in the options and
     in the defaults. Keras's form, for an optimizer made without parameters (``Nadam(1e-3)``,
@@ -34,7 +37,8 @@ class Nadam(Optimizer):
     weight_decay=0, momentum_decay=4e-3, decoupled_weight_decay=False, maximize=False``.
 
     Args:
-        params: the parameters (PyTorch style), or None (Keras style), or the learning rate.
+        params: the parameters (PyTorch style) or their groups (dicts, see
+            ``Optimizer.param_groups``), or None (Keras style), or the learning rate.
         learning_rate: a number or a schedule (``lr=`` also accepted).
         beta_1: the largest momentum, in [0, 1); ``u_t`` rises from about ``b1/2`` to it.
         beta_2: the decay of the running mean of the squared gradients, in [0, 1)
@@ -58,12 +62,16 @@ class Nadam(Optimizer):
     array([ 0.8937, -0.8937], dtype=float32)
     """
 
+    group_keys = ("lr", "betas", "eps", "weight_decay", "momentum_decay",
+                  "decoupled_weight_decay", "maximize")
+
     def __init__(self, params=None, learning_rate=None, *, beta_1=None, beta_2=None,
                  epsilon=None, momentum_decay=None, betas=None, eps=None, weight_decay=None,
                  decoupled_weight_decay=False, maximize=False, lr=None, clipnorm=None,
                  clipvalue=None, global_clipnorm=None, foreach=None, capturable=False,
                  differentiable=False):
-        # Every argument is checked before the base learns any parameter.
+        # Every argument is checked and set before the base learns the parameters (and takes
+        # the hyper-parameters as the defaults of parameter groups).
         where = type(self).__name__
         pytorch_style = _made_with_params(params)
         _checks.implementation_only(where, foreach=foreach, capturable=capturable,
@@ -78,12 +86,12 @@ class Nadam(Optimizer):
                              decoupled_weight_decay=decoupled_weight_decay,
                              maximize=maximize)
         learning_rate = _learning_rate_by_style(params, learning_rate, lr, 0.001, 2e-3)
-        super().__init__(params, learning_rate, lr=lr, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.momentum_decay, self.weight_decay = momentum_decay, weight_decay
         self.decoupled_weight_decay, self.maximize = bool(decoupled_weight_decay), \
             bool(maximize)
+        super().__init__(params, learning_rate, lr=lr, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm)
         # Keras's state lists, aligned with params: m and v.
         self.momentums = []
         self.velocities = []
@@ -92,7 +100,9 @@ class Nadam(Optimizer):
         self.exp_avgs = []
         self.exp_avg_sqs = []
         self.steps = []
-        self._u_products = {}  # t -> u_1*...*u_t, the last products computed (u_product)
+        # (beta_1, momentum_decay) -> {t: u_1*...*u_t}, the last products computed
+        # (u_product), apart for each schedule: parameter groups can have their own.
+        self._u_products = {}
 
     @property
     def state_names(self):
@@ -122,18 +132,19 @@ class Nadam(Optimizer):
         (``load_state_dict`` of an earlier state) is multiplied up again from ``u_1``, to
         the same float.
         """
-        if t in self._u_products:
-            return self._u_products[t]
-        below = [n for n in self._u_products if n < t]
+        products = self._u_products.setdefault((self.beta_1, self.momentum_decay), {})
+        if t in products:
+            return products[t]
+        below = [n for n in products if n < t]
         n = max(below, default=0)
-        product = self._u_products[n] if below else 1.0
+        product = products[n] if below else 1.0
         while n < t:
             n += 1
             product *= self.momentum_schedule(n)
-        self._u_products[t] = product
+        products[t] = product
         # Keep the latest: each parameter's count is among the last len(params) + 1 asked.
-        while len(self._u_products) > len(self.params) + 1:
-            del self._u_products[next(iter(self._u_products))]
+        while len(products) > len(self.params) + 1:
+            del products[next(iter(products))]
         return product
 
     def update(self, i, p, g, lr):

@@ -21,6 +21,13 @@ once per parameter in lists aligned with ``params``, and temporaries go to work 
 optimizer keeps. A step allocates no arrays. What makes that fast (cache-sized blocks,
 BLAS) is fenced in ``_inplace``: a subclass writes its formula with ``blocks``,
 ``add_scaled`` and ``scale`` and never sees the tricks.
+
+Parameter groups (PyTorch style): ``SGD([{"params": base}, {"params": head, "lr": 1e-3}],
+lr=1e-2, momentum=0.9)`` gives each group its own hyper-parameters, the constructor's where
+a group sets none. The formulas read the hyper-parameters from the optimizer's attributes
+(``self.momentum``): with one group those are the group's, and with several, ``_apply``
+sets them to each group's values before that group's updates and back to the
+constructor's after, so a formula never knows about groups.
 """
 
 from __future__ import annotations
@@ -58,9 +65,11 @@ class Optimizer:
 
     Args:
         params: the parameters to optimize (an iterable of Values, e.g.
-            ``model.parameters()``), PyTorch style; or None (Keras style) to learn them from
-            the first ``apply_gradients``/``minimize``. A number or a schedule here is taken
-            as the learning rate, so ``SGD(0.5)`` works as in Keras.
+            ``model.parameters()``), PyTorch style, or PyTorch's parameter groups: dicts
+            ``{"params": [...], "lr": ..., ...}`` with any of ``group_keys``; or None
+            (Keras style) to learn them from the first ``apply_gradients``/``minimize``. A
+            number or a schedule here is taken as the learning rate, so ``SGD(0.5)`` works
+            as in Keras.
         learning_rate: a finite number >= 0, or a schedule called with ``iterations``
             before each update.
         lr: PyTorch's name for ``learning_rate``.
@@ -69,14 +78,24 @@ class Optimizer:
         global_clipnorm: clip all gradients together to this global L2 norm.
 
     Attributes:
-        params: the parameters, in the order first seen; state lists align with it.
+        params: the parameters, in the order first seen (group by group); state lists
+            align with it.
         iterations: the number of updates applied so far.
         pytorch_style: made with its parameters, as PyTorch's optimizers are: the
             optimizer then takes torch.optim's form of the update and its defaults.
+        param_groups: PyTorch's parameter groups, each a mapping of its "params" and its
+            hyper-parameters (see ``param_groups``).
 
-    A subclass checks and sets its hyper-parameters, creates per-parameter state in
+    A subclass checks its hyper-parameters and sets them as attributes before calling
+    ``Optimizer.__init__`` (which takes them as the defaults of parameter groups), names
+    them in ``group_keys`` under torch's names, creates per-parameter state in
     ``init_state`` and writes the update rule in ``update``.
     """
+
+    # torch's names of the hyper-parameters a parameter group can set (PyTorch style); each
+    # is the attribute of that name, or of the names in _ATTRIBUTE_NAMES ("betas" is
+    # beta_1 and beta_2).
+    group_keys = ("lr",)
 
     def __init__(self, params=None, learning_rate=0.001, *, lr=None, clipnorm=None,
                  clipvalue=None, global_clipnorm=None):
@@ -101,6 +120,10 @@ class Optimizer:
         self.clipvalue = _checks.positive_or_none(clipvalue, "clipvalue", where)
         self.global_clipnorm = _checks.positive_or_none(global_clipnorm, "global_clipnorm",
                                                         where)
+        # One group (None): the hyper-parameters are the optimizer's attributes. Several: a
+        # dict of attribute values per group, and each parameter's group in _group_of.
+        self._groups = None
+        self._group_of = []
         self.learning_rate = learning_rate
         # Made with its parameters, as PyTorch's optimizers are: where PyTorch's formula
         # differs from Keras's (where eps goes, momentum and weight decay), follow PyTorch's.
@@ -120,17 +143,32 @@ class Optimizer:
             if isinstance(params, dict) or hasattr(params, "parameters"):
                 raise TypeError(f"{where}: params must be an iterable of Values (e.g. "
                                 f"model.parameters()), got {type(params).__name__}")
+            params = list(params)
+            # The constructor's hyper-parameters, torch's ``defaults``: what a parameter group
+            # does not set, and the attributes between updates when there are several.
+            self._defaults = self._attribute_values()
+            groups = bool(params) and isinstance(params[0], dict)
             for k, p in enumerate(params):
-                if isinstance(p, dict):
-                    raise TypeError(f"{where}: parameter groups (dicts) are not supported; "
-                                    "use one optimizer per group")
-                self._checked_param(p, f"{where}: params[{k}]")
-                self._index_of(p)
+                if isinstance(p, dict) != groups:
+                    raise TypeError(f"{where}: params[{k}] is {type(p).__name__} but params[0] "
+                                    f"is {type(params[0]).__name__}: give every parameter group "
+                                    "as a dict, {'params': [...], 'lr': ...}, or none")
+            if groups:
+                self._groups = []
+                for k, group in enumerate(params):
+                    self._add_group(*self._checked_group(group, f"{where}: parameter group {k}"))
+            else:
+                for k, p in enumerate(params):
+                    self._checked_param(p, f"{where}: params[{k}]")
+                    self._index_of(p)
 
     # --- the learning rate ---------------------------------------------------------------
     @property
     def learning_rate(self) -> float:
         """The learning rate for the next update (a schedule evaluated at ``iterations``).
+
+        With several parameter groups, the constructor's: each group has its own,
+        ``param_groups[k]["lr"]``, and setting this one is refused.
 
         Raises:
             TypeError, ValueError: if a schedule returns anything but a finite number >= 0,
@@ -145,6 +183,10 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value):
+        if self._groups is not None:
+            raise TypeError(f"{type(self).__name__}: this optimizer has {len(self._groups)} "
+                            "parameter groups, each with its own learning rate; set one with "
+                            "optimizer.param_groups[k]['lr'] = ...")
         if not _is_learning_rate(value):
             raise TypeError(f"{type(self).__name__}: learning_rate must be a number or a "
                             f"schedule (a callable of the step), got {type(value).__name__}")
@@ -155,18 +197,54 @@ class Optimizer:
     # --- PyTorch style ------------------------------------------------------------------
     @property
     def param_groups(self) -> list:
-        """PyTorch's parameter groups: always one here, ``[group]``, where ``group["lr"]``
-        reads and sets ``learning_rate`` and ``group["params"]`` lists ``params``.
+        """PyTorch's parameter groups, as torch.optim lists them: one per dict given to the
+        constructor or to ``add_param_group``, else one holding every parameter.
+
+        Each group maps "params" (a copy of its parameter list, read only) and every one
+        of ``group_keys`` (torch's names: "lr", "momentum", "betas", "eps", ...) to its
+        value, which can be set: it is checked as the constructor checks it and used from
+        the next update. With one group these are the optimizer's attributes
+        (``group["lr"]`` reads and sets ``learning_rate``); a Keras-style optimizer's
+        group has "params" and "lr" only.
 
         >>> import autograd_core as ag
         >>> from optim import SGD
-        >>> opt = SGD([ag.Variable([1.0])], lr=0.1)
+        >>> base, head = ag.Variable([1.0]), ag.Variable([2.0])
+        >>> opt = SGD([{"params": [base]}, {"params": [head], "lr": 1e-3}], lr=1e-2,
+        ...           momentum=0.9)
+        >>> [(group["lr"], group["momentum"]) for group in opt.param_groups]
+        [(0.01, 0.9), (0.001, 0.9)]
         >>> for group in opt.param_groups:
-        ...     group["lr"] = 0.01
-        >>> opt.learning_rate, opt.param_groups[0]["lr"]
-        (0.01, 0.01)
+        ...     group["lr"] *= 0.1
+        >>> [group["lr"] for group in opt.param_groups]
+        [0.001, 0.0001]
         """
-        return [_ParamGroup(self)]
+        count = 1 if self._groups is None else len(self._groups)
+        return [_ParamGroup(self, k) for k in range(count)]
+
+    def add_param_group(self, param_group):
+        """Add a parameter group, torch's ``add_param_group``: a dict ``{"params": [...],
+        ...}`` whose hyper-parameters (any of ``group_keys``) default to the constructor's,
+        as when fine-tuning unfreezes layers as training goes on.
+
+        Raises:
+            TypeError: a Keras-style optimizer (made without parameters), not a dict, a
+                parameter that is not a float Value. KeyError: no "params". ValueError: a
+                key that is not one of ``group_keys``, a parameter the optimizer already
+                has, a hyper-parameter the constructor would refuse. Nothing has changed then.
+        """
+        where = f"{type(self).__name__}.add_param_group"
+        if not self.pytorch_style:
+            raise TypeError(f"{where}: parameter groups are PyTorch's, and this optimizer was "
+                            "made without parameters (Keras style); make it with them, "
+                            f"{type(self).__name__}([{{'params': ...}}, ...], lr=...)")
+        params, values = self._checked_group(param_group, where)
+        if self._groups is None:  # the one group becomes the first of several
+            self._refuse_a_schedule(self._learning_rate, where)
+            self._groups, self._group_of = [self._attribute_values()], [0] * len(self.params)
+            self._load_values(self._defaults)
+        self._add_group(params, values)
+        self._complete_state()
 
     def step(self, closure=None):
         """Update every parameter that has a ``.grad`` (those whose grad is None are skipped).
@@ -298,14 +376,30 @@ class Optimizer:
         gradient) are learnt as Keras's ``build`` does, once the learning rate is known to
         be good: until then nothing has changed.
         """
-        lr = self.learning_rate
-        for v in variables:
-            self._index_of(v)
+        if self._groups is None:
+            lr = self.learning_rate
+            for v in variables:
+                self._index_of(v)
+        else:  # each group has its rate; a variable must be in a group already
+            self._refuse_unknown(variables, "apply_gradients")
         if self._built < len(self.params):
             self._build()
         if self.clipnorm is not None or self.clipvalue is not None \
                 or self.global_clipnorm is not None:
             pairs = self._clipped(pairs)
+        if self._groups is None:
+            self._update_all(pairs, lr)
+        else:
+            self._update_by_group(pairs)
+        # Keras's order: all the updates, then the constraints. A plain Value has none; for
+        # a Variable without one this test is all a step costs.
+        for _, p in pairs:
+            if getattr(p, "constraint", None) is not None:
+                _project(p)
+        self.iterations += 1
+
+    def _update_all(self, pairs, lr):
+        """Run ``update`` on each checked ``(gradient array, parameter)`` pair, in place."""
         index = self._index
         for g, p in pairs:
             data = p.data
@@ -316,12 +410,21 @@ class Optimizer:
                 self.update(index[id(p)], data, g, lr)
                 p.assign(data)
             p.mark_changed()  # a graph recorded before this step can no longer be walked
-        # Keras's order: all the updates, then the constraints. A plain Value has none; for
-        # a Variable without one this test is all a step costs.
-        for _, p in pairs:
-            if getattr(p, "constraint", None) is not None:
-                _project(p)
-        self.iterations += 1
+
+    def _update_by_group(self, pairs):
+        """``_update_all`` group by group, each with its hyper-parameters as the attributes
+        the formulas read, and the constructor's back afterwards."""
+        index, group_of = self._index, self._group_of
+        by_group = [[] for _ in self._groups]
+        for pair in pairs:
+            by_group[group_of[index[id(pair[1])]]].append(pair)
+        try:
+            for values, group_pairs in zip(self._groups, by_group):
+                if group_pairs:
+                    self._load_values(values)
+                    self._update_all(group_pairs, values["_learning_rate"])
+        finally:
+            self._load_values(self._defaults)
 
     def _clipped(self, pairs):
         """The pairs with their gradients clipped as the constructor asked, by the functions
@@ -344,9 +447,26 @@ class Optimizer:
         Like Keras's ``build``, this runs at the first update (and again for parameters first
         met later), once the subclass has set its hyper-parameters.
         """
-        for p in self.params[self._built:]:
-            self.init_state(p)
+        if self._groups is None:
+            for p in self.params[self._built:]:
+                self.init_state(p)
+        else:  # each parameter's state made with its group's hyper-parameters
+            try:
+                for i in range(self._built, len(self.params)):
+                    self._load_values(self._groups[self._group_of[i]])
+                    self.init_state(self.params[i])
+            finally:
+                self._load_values(self._defaults)
         self._built = len(self.params)
+
+    def _complete_state(self):
+        """Give the parameters that have state every list the groups' hyper-parameters now
+        ask for (a momentum set from 0 after some updates), zeros as at the start: a state
+        list exists for every parameter when any group needs it."""
+        for name in self.state_names:
+            states = getattr(self, name)
+            states.extend(np.zeros(p.shape, p.dtype)
+                          for p in self.params[len(states):self._built])
 
     def init_state(self, p):
         """Append the state for a new parameter ``p`` to every state list (none here)."""
@@ -416,6 +536,8 @@ class Optimizer:
         var_list = list(var_list)
         for k, p in enumerate(var_list):
             self._checked_param(p, f"{type(self).__name__}.build: var_list[{k}]")
+        if self._groups is not None:
+            self._refuse_unknown(var_list, "build")
         for p in var_list:
             self._index_of(p)
         self._build()
@@ -427,9 +549,13 @@ class Optimizer:
         parameter's count of updates as an int64 scalar.
 
         Names to arrays, so ``np.savez(path, **opt.state_dict())`` saves it and
-        ``opt.load_state_dict(np.load(path))`` restores it. The hyper-parameters are not in
-        it: they are the constructor's (``get_config``), as PyTorch's tutorial rebuilds the
-        optimizer with its arguments before loading.
+        ``opt.load_state_dict(np.load(path))`` restores it. With one parameter group the
+        hyper-parameters are not in it: they are the constructor's (``get_config``), as
+        PyTorch's tutorial rebuilds the optimizer with its arguments before loading (and a
+        scheduler's state carries the rate). With several, each group's are, as torch's
+        state dict has them, since a scheduler or the code may have changed them: its
+        parameters' positions and each of ``group_keys`` ("param_groups.1.params",
+        "param_groups.1.lr", "param_groups.1.betas", ...).
 
         >>> import autograd_core as ag
         >>> from optim import Adam
@@ -446,6 +572,10 @@ class Optimizer:
         for name in self.count_names:
             for i, count in enumerate(getattr(self, name)):
                 state[f"{name}.{i}"] = np.array(count, np.int64)
+        for k, values in enumerate(self._groups or ()):
+            state[f"param_groups.{k}.params"] = np.array(self._members(k), np.int64)
+            for key in self.group_keys:
+                state[f"param_groups.{k}.{key}"] = np.array(_torch_value(values, key))
         return state
 
     def load_state_dict(self, state):
@@ -454,7 +584,10 @@ class Optimizer:
 
         The optimizer must know the parameters the state belongs to, in the same order:
         made with them (PyTorch style), or told them with ``build(var_list)`` (Keras style).
-        The state may cover only the first parameters; the others start afresh.
+        The state may cover only the first parameters; the others start afresh. A state
+        with parameter groups needs the same groups (the same dicts given to the
+        constructor and ``add_param_group``), whose hyper-parameters it restores; one
+        without (one group, or written before groups existed) leaves them as they are.
 
         Raises:
             ValueError: a name is missing or unexpected, or an array does not fit its
@@ -470,16 +603,19 @@ class Optimizer:
         else:
             problems.append("iterations is missing")
         expected = {"iterations"}
+        group_names = [k for k in keys if k.startswith("param_groups.")]
+        groups = self._loaded_groups(state, group_names, problems, expected) \
+            if group_names else None
+        state_names, count_names = self._state_lists_with(groups)
         counts = {name: sum(1 for k in keys if k.rsplit(".", 1)[0] == name)
-                  for name in (*self.state_names, *self.count_names)}
+                  for name in (*state_names, *count_names)}
         count = max(counts.values(), default=0)
         if count > len(self.params):
             problems.append(f"the state holds {count} parameters' arrays, but the optimizer "
                             f"knows {len(self.params)} parameters (give it params, or call "
                             "build(var_list) first)")
             count = 0
-        for names, problem in ((self.state_names, _array_problem),
-                               (self.count_names, _count_problem)):
+        for names, problem in ((state_names, _array_problem), (count_names, _count_problem)):
             for name in names:
                 for i in range(count):
                     key = f"{name}.{i}"
@@ -491,18 +627,70 @@ class Optimizer:
         unexpected = [k for k in keys if k not in expected]
         if unexpected:
             problems.append(f"unexpected names {unexpected} (this optimizer's state lists: "
-                            f"{[*self.state_names, *self.count_names]}; a Keras-style "
+                            f"{[*state_names, *count_names]}; a Keras-style "
                             "optimizer and one made with its parameters keep different "
                             "state)")
         if problems:
             raise ValueError(f"{where}: the state does not fit; nothing was loaded:\n  "
                              + "\n  ".join(problems))
-        for name in self.state_names:
+        if groups is not None:
+            self._groups = groups
+        for name in state_names:
             setattr(self, name, [np.array(state[f"{name}.{i}"]) for i in range(count)])
-        for name in self.count_names:
+        for name in count_names:
             setattr(self, name, [int(state[f"{name}.{i}"]) for i in range(count)])
         self._built = count
         self.iterations = int(iterations)
+
+    def _loaded_groups(self, state, names, problems, expected):
+        """The groups' attribute values that ``state`` holds under ``names``
+        ("param_groups.<k>.<key>"), checked as the constructor checks them, with what does
+        not fit this optimizer's groups added to ``problems`` and the names read to
+        ``expected``; None if they cannot be read."""
+        if self._groups is None:
+            problems.append("the state holds parameter groups, but the optimizer has one group "
+                            "of all its parameters; make it with the same groups (dicts, "
+                            "add_param_group)")
+            return None
+        stated = {name.split(".")[1] for name in names}
+        if stated != {str(k) for k in range(len(self._groups))}:
+            problems.append(f"the state holds parameter groups {sorted(stated)}, but the "
+                            f"optimizer has {len(self._groups)}")
+            return None
+        groups = []
+        for k in range(len(self._groups)):
+            members = self._members(k)
+            hyper = {}
+            for key in ("params", *self.group_keys):
+                name = f"param_groups.{k}.{key}"
+                expected.add(name)
+                if name not in state:
+                    problems.append(f"{name} is missing")
+                    continue
+                value = np.asarray(state[name])
+                if key == "params" and (value.dtype.kind not in "iu"
+                                        or value.tolist() != members):
+                    problems.append(f"{name} is {value.tolist()}, but the optimizer's group "
+                                    f"{k} holds the parameters {members}")
+                elif key != "params":
+                    hyper[key] = value.item() if value.shape == () else tuple(value.tolist())
+            if len(hyper) == len(self.group_keys):
+                try:
+                    groups.append(self._group_values(hyper, f"param_groups.{k}"))
+                except (TypeError, ValueError) as err:
+                    problems.append(str(err))
+        return groups if len(groups) == len(self._groups) else None
+
+    def _state_lists_with(self, groups):
+        """``(state_names, count_names)`` once the groups have these values (None: as now),
+        for they say which state lists exist."""
+        kept = self._groups
+        if groups is not None:
+            self._groups = groups
+        try:
+            return tuple(self.state_names), tuple(self.count_names)
+        finally:
+            self._groups = kept
 
     # --- bookkeeping --------------------------------------------------------------------
     def _index_of(self, p):
@@ -512,6 +700,117 @@ class Optimizer:
             i = self._index[id(p)] = len(self.params)
             self.params.append(p)
         return i
+
+    # --- parameter groups ------------------------------------------------------------------
+    def _checked_group(self, group, where):
+        """``(parameters, values)`` of a parameter group given as torch's dict, checked before
+        anything changes: its parameters (float Values new to the optimizer, each kept once)
+        and its hyper-parameters as attribute values, the constructor's where it sets none."""
+        name = type(self).__name__
+        if not isinstance(group, dict):
+            raise TypeError(f"{where}: param_group must be a dict, but got "
+                            f"{type(group).__name__}")
+        if "params" not in group:
+            raise KeyError(f"{where}: the parameter group has no 'params'; give it as "
+                           "{'params': [...], 'lr': ...}")
+        unknown = [key for key in group if key != "params" and key not in self.group_keys]
+        if unknown:
+            raise ValueError(f"{where}: unknown keys {unknown} in the parameter group; "
+                             f"{name}'s are {['params', *self.group_keys]}")
+        params = group["params"]
+        if isinstance(params, ag.Value):
+            params = [params]
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(f"{where}: optimizer parameters need to be organized in ordered "
+                            "collections, but the ordering of a set changes between runs; "
+                            "use a list instead")
+        if isinstance(params, (str, bytes, dict)) or not hasattr(params, "__iter__"):
+            raise TypeError(f"{where}: 'params' must be an iterable of Values (e.g. "
+                            f"model.fc.parameters()), got {type(params).__name__}")
+        unique = {}
+        for j, p in enumerate(params):
+            self._checked_param(p, f"{where}: 'params'[{j}]")
+            if id(p) in self._index:
+                k = 0 if self._groups is None else self._group_of[self._index[id(p)]]
+                raise ValueError(f"{where}: some parameters appear in more than one parameter "
+                                 f"group ({_describe(p)} is in group {k})")
+            unique.setdefault(id(p), p)
+        hyper = {key: _torch_value(self._defaults, key) for key in self.group_keys}
+        hyper.update((key, value) for key, value in group.items() if key != "params")
+        values = self._group_values(hyper, where)
+        self._refuse_a_schedule(values["_learning_rate"], where)
+        return list(unique.values()), values
+
+    def _group_values(self, hyper, where) -> dict:
+        """The attribute values of the hyper-parameters ``hyper`` (torch's names, each of
+        ``group_keys``), checked by the constructor itself, so a group takes exactly the
+        values, defaults and rules (Nesterov's, for one) that the constructor does.
+
+        Raises:
+            TypeError, ValueError: the constructor's, its message prefixed with ``where``.
+        """
+        name = type(self).__name__
+        try:
+            checked = type(self)([ag.Variable(0.0)], **hyper)
+        except (TypeError, ValueError) as err:
+            message = str(err).removeprefix(f"{name}: ")
+            raise type(err)(f"{where}: {message}") from None
+        return checked._attribute_values()
+
+    @staticmethod
+    def _refuse_a_schedule(rate, where):
+        if callable(rate):
+            raise TypeError(f"{where}: a parameter group's lr must be a number, got the "
+                            f"schedule {rate!r}; with parameter groups, change the rates "
+                            "with optim.lr_scheduler")
+
+    def _add_group(self, params, values):
+        for p in params:
+            self._index_of(p)
+            self._group_of.append(len(self._groups))
+        self._groups.append(values)
+
+    def _attribute_values(self) -> dict:
+        """The optimizer's attributes that ``group_keys`` name: attribute -> value."""
+        return {attribute: getattr(self, attribute) for key in self.group_keys
+                for attribute in _ATTRIBUTE_NAMES.get(key, (key,))}
+
+    def _load_values(self, values):
+        for attribute, value in values.items():
+            setattr(self, attribute, value)
+
+    def _values_of(self, k) -> dict:
+        return self._attribute_values() if self._groups is None else self._groups[k]
+
+    def _set_values(self, k, values):
+        if self._groups is None:
+            self._load_values(values)
+        else:
+            self._groups[k] = values
+        self._complete_state()
+
+    def _members(self, k) -> list:
+        """The positions in ``params`` of group ``k``'s parameters."""
+        if self._groups is None:
+            return list(range(len(self.params)))
+        return [i for i, group in enumerate(self._group_of) if group == k]
+
+    def _group_params(self, k) -> list:
+        return [self.params[i] for i in self._members(k)]
+
+    def _in_any_group(self, attribute) -> bool:
+        """Whether a group sets the hyper-parameter ``attribute`` (momentum, amsgrad...):
+        the state list it needs then exists for every parameter, whatever its group."""
+        if self._groups is None:
+            return bool(getattr(self, attribute))
+        return any(values[attribute] for values in self._groups)
+
+    def _refuse_unknown(self, variables, where):
+        for v in variables:
+            if id(v) not in self._index:
+                raise ValueError(f"{type(self).__name__}.{where}: {_describe(v)} is in none "
+                                 f"of the optimizer's {len(self._groups)} parameter groups; "
+                                 "add it with add_param_group")
 
     @staticmethod
     def _checked_param(p, where):
@@ -608,60 +907,94 @@ def _learning_rate_by_style(params, learning_rate, lr, keras, pytorch):
     return learning_rate
 
 
+# torch's names of group hyper-parameters whose attributes here are named otherwise.
+_ATTRIBUTE_NAMES = {"lr": ("_learning_rate",), "betas": ("beta_1", "beta_2"),
+                    "eps": ("epsilon",), "alpha": ("rho",)}
+
+
+def _torch_value(values, key):
+    """The value of torch's group key ``key`` from attribute ``values`` (betas: a pair)."""
+    attributes = _ATTRIBUTE_NAMES.get(key, (key,))
+    if len(attributes) == 1:
+        return values[attributes[0]]
+    return tuple(values[attribute] for attribute in attributes)
+
+
 class _ParamGroup:
-    """``optimizer.param_groups[0]``, a small mapping: "lr" reads and sets the optimizer's
-    learning rate, "params" gives a copy of its parameter list; no other key (one optimizer
-    per group)."""
+    """``optimizer.param_groups[k]``, torch's dict as a small mapping onto the optimizer:
+    "params" gives a copy of the group's parameters (read only), and each of the
+    optimizer's ``group_keys`` reads and sets a hyper-parameter: the optimizer's attribute
+    with one group, the group's own value with several. A value set is checked as the
+    constructor checks it. A Keras-style optimizer's one group has "params" and "lr"."""
 
-    _KEYS = ("params", "lr")
+    def __init__(self, optimizer, k):
+        self._optimizer, self._k = optimizer, k
 
-    def __init__(self, optimizer):
-        self._optimizer = optimizer
+    def _keys(self):
+        opt = self._optimizer
+        return ("params", *(opt.group_keys if opt.pytorch_style else ("lr",)))
+
+    def _where(self):
+        return f"{type(self._optimizer).__name__}.param_groups[{self._k}]"
 
     def __getitem__(self, key):
-        if key == "lr":
-            return self._optimizer.learning_rate  # a schedule's rate at ``iterations``
+        opt = self._optimizer
         if key == "params":
-            return list(self._optimizer.params)
-        raise KeyError(f"{type(self._optimizer).__name__}.param_groups[0] has no {key!r}; its "
-                       "keys are 'lr' (read and set) and 'params' (read only)")
+            return opt._group_params(self._k)
+        if key not in self._keys():
+            raise KeyError(f"{self._where()} has no {key!r}; its keys are "
+                           f"{list(self._keys())}")
+        if key == "lr" and opt._groups is None:
+            return opt.learning_rate  # a schedule's rate at ``iterations``
+        return _torch_value(opt._values_of(self._k), key)
 
     def __setitem__(self, key, value):
         opt = self._optimizer
-        where = f"{type(opt).__name__}.param_groups[0]"
+        where = self._where()
         if key == "params":
             raise TypeError(f"{where}['params'] is read only; pass the parameters to the "
-                            "constructor")
-        if key != "lr":
-            raise KeyError(f"{where} has no {key!r} to set; only 'lr' can be set (other "
-                           "hyper-parameters are the optimizer's attributes)")
-        if callable(opt._learning_rate):
-            raise TypeError(f"{where}['lr'] cannot be set: the learning rate is a schedule "
-                            f"({opt._learning_rate!r}), which gives the rate at every update "
-                            "and would be lost; set optimizer.learning_rate to replace it")
-        opt.learning_rate = _checks.non_negative(value, "['lr']", where)
+                            "constructor, or a new group to add_param_group")
+        if key not in self._keys():
+            raise KeyError(f"{where} has no {key!r} to set; its keys are "
+                           f"{list(self._keys())}")
+        if key == "lr":  # the key a scheduler sets every epoch: checked alone
+            if opt._groups is None and callable(opt._learning_rate):
+                raise TypeError(f"{where}['lr'] cannot be set: the learning rate is a "
+                                f"schedule ({opt._learning_rate!r}), which gives the rate at "
+                                "every update and would be lost; set optimizer.learning_rate "
+                                "to replace it")
+            lr = _checks.non_negative(value, "['lr']", where)
+            if opt._groups is None:
+                opt.learning_rate = lr
+            else:
+                opt._groups[self._k]["_learning_rate"] = lr
+            return
+        values = opt._values_of(self._k)
+        hyper = {name: _torch_value(values, name) for name in opt.group_keys}
+        hyper[key] = value
+        opt._set_values(self._k, opt._group_values(hyper, where))
 
     # The rest of what code that takes the group for a dict reads.
     def __contains__(self, key):
-        return key in self._KEYS
+        return key in self._keys()
 
     def __iter__(self):
-        return iter(self._KEYS)
+        return iter(self._keys())
 
     def __len__(self):
-        return len(self._KEYS)
+        return len(self._keys())
 
     def keys(self):
-        return list(self._KEYS)
+        return list(self._keys())
 
     def values(self):
-        return [self[k] for k in self._KEYS]
+        return [self[k] for k in self._keys()]
 
     def items(self):
-        return [(k, self[k]) for k in self._KEYS]
+        return [(k, self[k]) for k in self._keys()]
 
     def get(self, key, default=None):
-        return self[key] if key in self._KEYS else default
+        return self[key] if key in self._keys() else default
 
     def __repr__(self):
         return repr(dict(self.items()))

@@ -35,7 +35,8 @@ class RMSprop(Optimizer):
     momentum=0, centered=False, maximize=False``.
 
     Args:
-        params: the parameters (PyTorch style), or None (Keras style), or the learning rate.
+        params: the parameters (PyTorch style) or their groups (dicts, see
+            ``Optimizer.param_groups``), or None (Keras style), or the learning rate.
         learning_rate: a number or a schedule (``lr=`` also accepted).
         rho: the decay of the running mean of squared gradients, in [0, 1) (``alpha=``,
             PyTorch's name, also accepted).
@@ -49,11 +50,14 @@ class RMSprop(Optimizer):
         clipnorm, clipvalue, global_clipnorm: gradient clipping (see ``Optimizer``).
     """
 
+    group_keys = ("lr", "momentum", "alpha", "eps", "centered", "weight_decay", "maximize")
+
     def __init__(self, params=None, learning_rate=None, *, rho=None, momentum=0.0,
                  epsilon=None, centered=False, alpha=None, eps=None, weight_decay=None,
                  maximize=False, lr=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
                  foreach=None, capturable=False, differentiable=False):
-        # Every argument is checked before the base learns any parameter.
+        # Every argument is checked and set before the base learns the parameters (and takes
+        # the hyper-parameters as the defaults of parameter groups).
         pytorch_style = _made_with_params(params)
         _checks.implementation_only("RMSprop", foreach=foreach, capturable=capturable,
                                     differentiable=differentiable)
@@ -69,11 +73,11 @@ class RMSprop(Optimizer):
         _checks.pytorch_only(pytorch_style, "RMSprop", weight_decay=weight_decay,
                              maximize=maximize)
         learning_rate = _learning_rate_by_style(params, learning_rate, lr, 0.001, 0.01)
-        super().__init__(params, learning_rate, lr=lr, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm)
         self.rho, self.momentum, self.epsilon = rho, momentum, epsilon
         self.centered, self.weight_decay, self.maximize = bool(centered), weight_decay, \
             bool(maximize)
+        super().__init__(params, learning_rate, lr=lr, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm)
         # Keras's state lists, aligned with params: s always, m with momentum, a when
         # centered.
         self.mean_squares = []
@@ -87,11 +91,12 @@ class RMSprop(Optimizer):
 
     @property
     def state_names(self):
+        momentum, centered = self._in_any_group("momentum"), self._in_any_group("centered")
         if self.pytorch_style:
-            return (("square_avgs",) + (("momentum_buffers",) if self.momentum else ())
-                    + (("grad_avgs",) if self.centered else ()))
-        return (("mean_squares",) + (("momentums",) if self.momentum else ())
-                + (("mean_grads",) if self.centered else ()))
+            return (("square_avgs",) + (("momentum_buffers",) if momentum else ())
+                    + (("grad_avgs",) if centered else ()))
+        return (("mean_squares",) + (("momentums",) if momentum else ())
+                + (("mean_grads",) if centered else ()))
 
     def init_state(self, p):
         for name in self.state_names:

@@ -32,7 +32,8 @@ class SGD(Optimizer):
     With ``momentum=0`` both are plain gradient descent, ``p <- p - lr*g``.
 
     Args:
-        params: the parameters (PyTorch style), or None (Keras style), or the learning rate.
+        params: the parameters (PyTorch style) or their groups (dicts, see
+            ``Optimizer.param_groups``), or None (Keras style), or the learning rate.
         learning_rate: a number or a schedule (``lr=`` also accepted).
         momentum: in [0, 1]; the fraction of the velocity (the buffer) kept at each step.
         nesterov: take the step from where the momentum is about to carry ``p``. PyTorch's
@@ -54,10 +55,13 @@ class SGD(Optimizer):
     array([0.8, 1.6], dtype=float32)
     """
 
+    group_keys = ("lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize")
+
     def __init__(self, params=None, learning_rate=0.01, *, momentum=0.0, nesterov=False,
                  weight_decay=0.0, dampening=0.0, maximize=False, lr=None, clipnorm=None,
                  clipvalue=None, global_clipnorm=None):
-        # Every argument is checked before the base learns any parameter.
+        # Every argument is checked and set before the base learns the parameters (and takes
+        # the hyper-parameters as the defaults of parameter groups).
         momentum = _checks.in_unit_interval(momentum, "momentum", "SGD", include_one=True)
         weight_decay = _checks.non_negative(weight_decay, "weight_decay", "SGD")
         dampening = _checks.in_unit_interval(dampening, "dampening", "SGD", include_one=True)
@@ -70,27 +74,34 @@ class SGD(Optimizer):
             raise ValueError(f"SGD: Nesterov momentum requires a momentum and zero dampening "
                              f"(PyTorch's rule), got momentum={momentum}, "
                              f"dampening={dampening}")
-        super().__init__(params, learning_rate, lr=lr, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm)
         self.momentum, self.nesterov = momentum, bool(nesterov)
         self.weight_decay, self.dampening, self.maximize = weight_decay, dampening, \
             bool(maximize)
+        super().__init__(params, learning_rate, lr=lr, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm)
         self.velocities = []        # Keras's v, aligned with params; empty without momentum
         self.momentum_buffers = []  # PyTorch's b, likewise
         self._started = []          # PyTorch's form: has the buffer taken a gradient yet?
 
     @property
     def state_names(self):
-        if not self.momentum:
+        if not self._in_any_group("momentum"):
             return ()
         return ("momentum_buffers",) if self.pytorch_style else ("velocities",)
 
     def init_state(self, p):
-        if self.momentum:
-            state = self.momentum_buffers if self.pytorch_style else self.velocities
-            state.append(np.zeros(p.shape, p.dtype))
-            if self.pytorch_style:
-                self._started.append(False)
+        for name in self.state_names:
+            getattr(self, name).append(np.zeros(p.shape, p.dtype))
+        self._mark_new_buffers()
+
+    def _complete_state(self):
+        super()._complete_state()
+        self._mark_new_buffers()
+
+    def _mark_new_buffers(self):
+        """The buffers made since the last call have not started: each takes the gradient
+        itself at its first update, as PyTorch's does when its momentum_buffer is None."""
+        self._started.extend([False] * (len(self.momentum_buffers) - len(self._started)))
 
     def load_state_dict(self, state):
         super().load_state_dict(state)

@@ -288,7 +288,6 @@ def test_constructor_styles():
     (lambda: SGD([ag.Variable(1.0)], learning_rate=0.2, lr=0.1), "not both"),
     (lambda: SGD(ag.Variable(1.0)), "single Value"),
     (lambda: SGD([np.zeros(3)]), "params\\[0\\]: expected a Value"),
-    (lambda: SGD([{"params": []}]), "groups"),
     (lambda: SGD([ag.constant(np.arange(3), dtype=ag.int64)]), "only float Values"),
     (lambda: SGD("fast"), "SGD: expected parameters or a learning rate"),
     (lambda: SGD(-1.0), "learning_rate must be >= 0"),
