@@ -234,13 +234,13 @@ def step_overhead(ours_step_seconds, rounds=5):
 
 
 # fit's work around the step, by (file, function): what a bare step does not do
-FIT_WORK = {("models.py", "fit"): "fit's own lines: the loops",
+FIT_WORK = {("trainer.py", "fit"): "fit's own lines: the loops",
             ("data_adapter.py", "epoch"): "shuffling and gathering the batches",
-            ("models.py", "_arrays"): "checking x and y (finite, shapes)",
-            ("models.py", "_check_with_model"): "checking the first batch with the model",
-            ("models.py", "_update_metrics"): "the accuracy metric",
-            ("models.py", "_logs"): "the logs of each batch",
-            ("models.py", "_add_means"): "the running mean of the loss",
+            ("trainer.py", "_arrays"): "checking x and y (finite, shapes)",
+            ("trainer.py", "_check_with_model"): "checking the first batch with the model",
+            ("trainer.py", "_update_metrics"): "the accuracy metric",
+            ("trainer.py", "_logs"): "the logs of each batch",
+            ("trainer.py", "_add_means"): "the running mean of the loss",
             ("training.py", "update"): "the progress bar (verbose=0)",
             ("callbacks.py", "on_batch_end"): "callbacks (History)",
             ("training.py", "on_batch_end"): "callbacks (History)"}

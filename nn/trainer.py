@@ -1,0 +1,941 @@
+"""Training a model, Keras's way: ``compile``, ``fit``, ``evaluate``, ``predict`` and the
+``*_on_batch`` methods, as ``Trainer``, the part of ``nn.Model`` (``nn.models``) that
+trains (Keras splits its Model the same way: ``keras.src.trainers.trainer``).
+
+When the model ends in softmax (sigmoid) and the loss is a categorical (binary)
+cross-entropy of probabilities, training computes the loss from the logits before that
+activation with the engine's fused op: exact where log(softmax) would underflow, and
+faster. Keras does the same behind the scenes. ``predict`` still returns probabilities.
+
+Data comes as arrays, which ``fit`` checks whole before the first update, or as batches
+(a generator, a ``PyDataset``, an ``nn.DataLoader``; ``nn.data_adapter``), whose first
+batch is checked before the first update and each later one before its step.
+"""
+
+import functools
+import itertools
+import math
+import warnings
+
+import numpy as np
+
+import autograd_core as ag
+import optim
+
+from . import activations, data_adapter, losses, training
+from .data import _check_positive_int
+from .layers import Activation, Softmax
+
+__all__ = ["Trainer"]
+
+
+class Trainer:
+    """``compile``, ``fit``, ``evaluate``, ``predict``, ``train_on_batch``,
+    ``test_on_batch``, ``predict_on_batch`` and ``reset_metrics`` for ``nn.Model``, which
+    holds the state they use (``optimizer``, ``loss``, the metrics, ``history``) and gives
+    ``output_names``, ``_graph`` and the call itself.
+    """
+
+    # --- compile -------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None):
+        """Choose how to train.
+
+        Args:
+            optimizer: a name ("sgd", "rmsprop", "adam", "adamw", "adagrad") or an
+                optimizer object (``optim.get``).
+            loss: a name ("categorical_crossentropy", "mse", ...), a Loss (a subclass of
+                your own with ``call(y_true, y_pred)`` too) or a function
+                ``(y_true, y_pred) -> Value``. For several outputs: one for all, a list
+                in the outputs' order, or a dict by output name.
+            metrics: names ("accuracy", "acc", ...), functions ``(y_true, y_pred) ->
+                per-sample values``, or metric objects (``update_state``, ``result``,
+                ``reset_state``). For several outputs, a flat list is computed on each
+                output; a list of lists or a dict gives each its own.
+            loss_weights: for several outputs, the weight of each output's loss in the
+                total (a list or a dict); 1 by default.
+        """
+        if loss is None:
+            raise ValueError("compile: give a loss, e.g. loss='categorical_crossentropy'")
+        # Everything is resolved before anything is set: a bad name leaves the previous
+        # compile in place.
+        names = self.output_names
+        optimizer_obj = optim.get(optimizer)
+        loss_list = [None if fn is None else losses.get(fn)
+                     for fn in _per_output(loss, names, "loss", None)]
+        if all(fn is None for fn in loss_list):
+            raise ValueError("compile: every output's loss is None; nothing to minimise")
+        weights = _per_output(loss_weights, names, "loss_weights", 1.0)
+        for name, w in zip(names, weights):
+            if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w):
+                raise ValueError(f"compile: loss_weights for {name!r} must be a finite "
+                                 f"number, got {w!r}")
+        specs = _metric_specs(metrics, names)
+        metric_list, used = [], set()
+        for i, output_specs in enumerate(specs):
+            for spec in output_specs:
+                metric = training.get_metric(spec, loss_list[i])
+                if id(metric) in used:
+                    metric = training.copy_metric(metric)
+                used.add(id(metric))
+                name = spec if isinstance(spec, str) else metric.name
+                metric_list.append((name if len(names) == 1 else f"{names[i]}_{name}",
+                                    i, metric))
+        self.optimizer = optimizer_obj
+        self.loss = loss_list[0] if len(names) == 1 else loss_list
+        self._loss_specs = [(n, fn, float(w)) for n, fn, w in zip(names, loss_list, weights)]
+        self._metrics = metric_list
+        self._compile_args = {"optimizer": optimizer, "loss": loss, "metrics": metrics,
+                              "loss_weights": loss_weights}
+        # Keras's rule: training uses the weights trainable now (a layer frozen later,
+        # such as a GAN's discriminator inside the combined model, still trains in this
+        # model); a model without weights yet takes them at its first step.
+        self._compiled_variables = None
+        if self._weights_made():
+            self._variables_to_train()
+
+    def _weights_made(self):
+        """Whether every weight exists yet (Keras's ``built``): a functional model's do, a
+        subclassed model's after its first call."""
+        return self._graph is not None or self.built
+
+    def _variables_to_train(self):
+        """The Variables ``fit`` and ``train_on_batch`` update: those trainable when the
+        model was compiled (or, built later, at its first step)."""
+        if getattr(self, "_compiled_variables", None) is None:
+            variables = self.trainable_variables
+            chosen = {id(v) for v in variables}
+            every = not any(v.requires_grad and id(v) not in chosen for v in self.parameters())
+            self._compiled_variables = _Chosen(variables, every)
+            if not variables:
+                warnings.warn(f"Model {self.name!r} has no trainable weights: training it "
+                              "changes nothing (as Keras warns)", stacklevel=3)
+        return self._compiled_variables.variables
+
+    @property
+    def metrics_names(self):
+        """The names ``evaluate`` returns values for: ["loss", "accuracy", ...]."""
+        per_output = ([f"{n}_loss" for n, fn, _ in self._loss_specs if fn is not None]
+                      if len(self._loss_specs) > 1 else [])
+        return ["loss"] + per_output + [name for name, _, _ in self._metrics]
+
+    # --- the pieces of a step --------------------------------------------------------------
+    def _check_compiled(self, where):
+        if self.optimizer is None or not self._loss_specs:
+            raise RuntimeError(f"{where}: call compile(optimizer, loss, metrics) first")
+
+    def _paths(self):
+        """(forward, loss functions, to_probabilities) for training and evaluation.
+
+        Fused when the single output ends in softmax/sigmoid and its loss is the matching
+        cross-entropy of probabilities: forward stops at the logits and the loss takes
+        them (from_logits=True); the metrics see the probabilities, recomputed.
+        """
+        fns = [fn for _, fn, _ in self._loss_specs]
+        fused = _FUSED.get(getattr(self, "output_activation", None))
+        loss = fns[0]
+        if len(fns) == 1 and fused is not None and type(loss) in fused[0] \
+                and not loss.from_logits:
+            return (self.forward_logits, [type(loss)(from_logits=True,
+                                                     reduction=loss.reduction)], fused[1])
+        return self, fns, None
+
+    def _dtype(self):
+        params = self.parameters()
+        return params[0].dtype if params else ag.get_default_dtype()
+
+    def _xs(self, x, where):
+        """x as one array per input, floats of the weights' dtype (converted once)."""
+        listed = self._graph is not None and not self._graph.single_input
+        xs = data_adapter.as_arrays(x, self.input_names, "x", where, listed)
+        kinds = ([t.dtype.kind for t in self._graph.inputs] if self._graph is not None
+                 else ["f"] * len(xs))
+        xs = [a.astype(self._dtype(), copy=False) if kind == "f" else a
+              for a, kind in zip(xs, kinds)]
+        data_adapter.check_lengths([("x", xs)], where)
+        return xs
+
+    def _arrays(self, x, y, where):
+        """x and y as lists of arrays of one length, with no NaN or Inf."""
+        xs = self._xs(x, where)
+        listed = self._graph is not None and not self._graph.single_output
+        ys = data_adapter.as_arrays(y, self.output_names, "y", where, listed)
+        data_adapter.check_lengths([("x", xs), ("y", ys)], where)
+        # Integer class labels stay integers for the sparse loss; targets become floats.
+        ys = [a if (isinstance(fn, losses.SparseCategoricalCrossentropy) and a.dtype.kind
+                    in "iu") else a.astype(self._dtype(), copy=False)
+              for a, (_, fn, _) in zip(ys, self._loss_specs)]
+        for label, arrays in (("x", xs), ("y", ys)):
+            for a in arrays:
+                data_adapter.check_finite(a, label, where)
+        return xs, ys
+
+    def _model_input(self, xs):
+        if self._graph is not None and not self._graph.single_input:
+            return xs               # built with a list of inputs, even of one
+        return xs[0] if len(xs) == 1 else xs
+
+    def _check_with_model(self, xs, ys, batch_size, paths, where):
+        """Run the model on the first batch, without a graph and in inference mode (a wrong
+        input shape fails here), check every target against its loss with the predictions'
+        shape (a label out of range in the last batch fails here), and run the losses on
+        the first batch, so that a loss function of the user's own checks its targets too.
+
+        Returns:
+            The predictions' shapes for all samples, one per output, and the first batch's
+            predictions (for ``_check_loss_to_train``).
+        """
+        forward, fns, _ = paths
+        n = len(ys[0])
+        try:
+            with ag.no_grad(), self._using_mode(False):
+                outs = _as_list(forward(self._model_input([a[:batch_size] for a in xs])))
+                if len(outs) != len(ys):
+                    raise ValueError(f"the model gives {len(outs)} outputs, y holds "
+                                     f"{len(ys)} arrays")
+                shapes = [(n,) + tuple(np.shape(z)[1:]) for z in outs]
+                for fn, y, z, shape in zip(fns, ys, outs, shapes):
+                    if fn is not None:
+                        losses.check_targets(fn, y, shape, "y")
+                        _call_loss(fn, y[:batch_size], z, None)
+        except (ValueError, TypeError) as e:
+            if type(e) not in (ValueError, TypeError):  # numpy's own kinds take other arguments
+                raise
+            raise type(e)(f"{where}: {e}") from e
+        return shapes, outs
+
+    def _check_loss_to_train(self, outs, ys, w, batch_size, paths, where):
+        """backward() needs a scalar: each output's loss of the first batch (its predictions
+        ``outs`` from ``_check_with_model``), weighted as training weighs it, must be one.
+        Checked here, before any update: found in the first training step, it came after
+        the forward pass had drawn dropout masks and moved BatchNorm's statistics."""
+        _, fns, _ = paths
+        wb = None if w is None else w[:batch_size]
+        for (name, _, _), fn, y, z in zip(self._loss_specs, fns, ys, outs):
+            if fn is None:
+                continue
+            try:
+                value = _call_loss(fn, y[:batch_size], z, wb)
+            except ValueError as e:
+                raise ValueError(f"{where}: {e}") from e
+            if np.ndim(value) != 0:
+                of = "" if len(self._loss_specs) == 1 else f" of output {name!r}"
+                raise ValueError(f"{where}: the loss{of} must be a scalar to train, got shape "
+                                 f"{np.shape(value)} (use reduction='mean' or 'sum')")
+
+    def _batch(self, forward, fns, xb, yb, wb):
+        """Forward one batch: the outputs, the total loss (a Value) and each output's.
+
+        The total adds ``sum(self.losses)``: the batch's ``add_loss`` values and activity
+        penalties, and the weights' penalties, as Keras's ``compute_loss`` (in ``fit``'s
+        logged loss and in ``evaluate``'s too).
+        """
+        with self._one_call():  # the fused forward_logits is a call of the model too
+            outs = _as_list(forward(self._model_input(xb)))
+        total, per_output = None, []
+        for (_, _, weight), fn, y, z in zip(self._loss_specs, fns, yb, outs):
+            if fn is None:
+                continue
+            value = _call_loss(fn, y, z, wb)
+            per_output.append(value)
+            term = value if weight == 1 else value * weight
+            total = term if total is None else total + term
+        added = self.losses
+        if added:
+            total = total + functools.reduce(ag.add, added)
+        return outs, total, per_output
+
+    def _update_metrics(self, yb, outs, wb, to_prob):
+        for _, i, metric in self._metrics:
+            z = outs[i]
+            y_pred = z.data if isinstance(z, ag.Value) else np.asarray(z)
+            if to_prob is not None:
+                y_pred = to_prob(y_pred)
+            metric.update_state(yb[i], y_pred, sample_weight=wb)
+
+    def _loss_means(self):
+        """Running means of the total loss and of each output's, over the batches seen."""
+        return [training.Mean() for _ in self.metrics_names[:1 + _extra(self)]]
+
+    def _train_step(self, paths, xb, yb, wb, means, variables=None):
+        """One gradient update on one batch, in training mode: forward, loss, backward, the
+        optimizer's step. The batch's loss goes into ``means``, its predictions into the
+        metrics. ``fit`` runs it for each batch, ``train_on_batch`` once.
+
+        Args:
+            paths: from ``_paths``.
+            xb, yb: the batch, one array per input and per output; wb: its weights or None.
+            variables: the trainable Variables, once known.
+        Returns:
+            The trainable Variables, for the next step: a lazy model has them only after its
+            first forward, and listing them again for every batch costs a walk of the model.
+        """
+        forward, fns, to_prob = paths
+        outs, loss, per_output = self._batch(forward, fns, xb, yb, wb)
+        if variables is None:
+            variables = self._variables_to_train()
+        if not variables:
+            pass  # all frozen: the loss and metrics alone, as Keras (which warns; see compile)
+        elif self._compiled_variables.every:
+            loss.backward()
+        else:  # frozen layers: no gradient for their weights, none below the lowest trained
+            loss.backward(inputs=variables)
+        if variables:
+            self.optimizer.apply_gradients([(v.grad, v) for v in variables])
+        for v in variables:
+            v.grad = None
+        _add_means(means, loss, per_output, len(yb[0]))
+        self._update_metrics(yb, outs, wb, to_prob)
+        # The batch's graph (its activations) goes when this returns, before the next
+        # batch's forward: kept alive until that forward was done, it made fit's peak
+        # memory 1.5x a bare training step's.
+        return variables
+
+    def reset_metrics(self):
+        """Forget what the compiled metrics have seen (Keras's ``reset_metrics``).
+
+        ``fit`` does it at the start of every epoch; ``evaluate``, ``train_on_batch`` and
+        ``test_on_batch`` at the start of every call, so the values they return are of their
+        own data alone. The loss needs no reset: each of those keeps its own running mean.
+        """
+        for _, _, metric in self._metrics:
+            metric.reset_state()
+
+    def _results(self, logs, return_dict):
+        """What Keras's evaluate returns: ``{name: value}`` in ``metrics_names`` order, or the
+        values as a list, or the loss alone when there is nothing else."""
+        if return_dict:
+            return {name: logs[name] for name in self.metrics_names}
+        values = [logs[name] for name in self.metrics_names]
+        return values if len(values) > 1 else values[0]
+
+    def _logs(self, means):
+        logs = {name: mean.result() for name, mean in zip(self.metrics_names, means)}
+        for name, _, metric in self._metrics:
+            logs[name] = float(metric.result())
+        return logs
+
+    def _sample_weights(self, sample_weight, class_weight, ys, shapes, where):
+        return data_adapter.sample_weights(sample_weight, class_weight, ys, shapes, where)
+
+    # --- fit -----------------------------------------------------------------------------
+    def fit(self, x=None, y=None, epochs=1, batch_size=None, validation_data=None,
+            validation_split=0.0, shuffle=True, seed=None, verbose=1, callbacks=None,
+            sample_weight=None, class_weight=None, initial_epoch=0, steps_per_epoch=None,
+            validation_steps=None):
+        """Train on (x, y) in mini-batches, epochs ``initial_epoch`` .. ``epochs - 1``.
+
+        Args:
+            x: (n, ...) inputs (a list or dict of them for several inputs); or the data as
+                batches, each ``(x, y)`` or ``(x, y, sample_weight)``: a generator, a
+                ``PyDataset``, an ``nn.DataLoader``, a list of batches (see
+                ``nn.data_adapter``).
+            y: (n, ...) targets (integer labels for the sparse loss); a list or dict for
+                several outputs. None when x gives batches.
+            epochs: the index of the epoch to stop before, as in Keras: with the default
+                ``initial_epoch=0``, the number of passes over the data.
+            batch_size: samples per update (the last batch may be smaller), 32 if None.
+                None when x gives batches: they are the data's own.
+            validation_data: (x_val, y_val) or (x_val, y_val, sample_weight_val), or data
+                as batches, evaluated after every epoch.
+            validation_split: else, the fraction of (x, y) held out for validation: the
+                last samples, taken before shuffling, as Keras does. Arrays only.
+            shuffle: reshuffle the samples every epoch. Batches are the data's business
+                (``DataLoader(shuffle=True)``, a PyDataset's ``on_epoch_end``): ignored.
+            seed: seed of the shuffling (default: drawn from ``ag.random``, so
+                ``ag.random.set_seed`` makes a whole run reproducible).
+            verbose: 0 silent, 1 a progress bar per epoch, 2 one line per epoch.
+            callbacks: a list of ``Callback``.
+            sample_weight: (n,) weights >= 0 of the samples' losses (and metrics). Arrays
+                only: batches carry their own, ``(x, y, sample_weight)``.
+            class_weight: {class: weight}, multiplied into the sample weights by the class
+                of each sample (single-output models); with batches, batch by batch.
+            initial_epoch: the index of the first epoch to run, to resume an earlier run:
+                ``fit(x, y, epochs=5, initial_epoch=3)`` trains epochs 3 and 4, which the
+                callbacks, ``history.epoch`` and the progress lines ("Epoch 4/5") number
+                so. 0 <= initial_epoch <= epochs.
+            steps_per_epoch: with batches, the batches an epoch takes; a generator then
+                goes on from epoch to epoch (needed for one that never ends). None: one
+                pass over the data per epoch. Data that runs out stops training, with
+                Keras's warning.
+            validation_steps: with validation batches, the batches each evaluation takes
+                (needed for a generator evaluated more than once). None: a whole pass.
+        Returns:
+            A ``History``: ``history.history["loss"]``, ``["accuracy"]``, ``["val_loss"]``...
+
+        Everything that can be is checked before the first update, so that a call that
+        raises has changed nothing: not the weights, not the optimizer, not the random
+        generator. Arrays are checked whole. Batches cannot be: the arguments are checked,
+        then the first batch of x (and of validation_data) is read and checked as arrays
+        are (its shapes with the model, its targets with the loss, its weights). Reading
+        it is the data's own doing: a generator gives that batch up (fit keeps it, to train
+        on first), a shuffling DataLoader draws its order. Every later batch is checked
+        before its step (its shapes against the first's, its targets, its weights); a
+        malformed one raises, naming the epoch and step, after the steps before it.
+        """
+        self._check_compiled("fit")
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError(f"fit: epochs must be a non-negative integer, got {epochs!r}")
+        if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer)) \
+                or not 0 <= initial_epoch <= epochs:
+            raise ValueError(f"fit: initial_epoch must be an integer in [0, epochs={epochs}] "
+                             f"(the index of the first epoch to run), got {initial_epoch!r}")
+        given_batches = data_adapter.is_batches(x)
+        validation_batches = data_adapter.is_batches(validation_data)
+        _check_steps(steps_per_epoch, "steps_per_epoch", "fit", given_batches, "x")
+        _check_steps(validation_steps, "validation_steps", "fit", validation_batches,
+                     "validation_data")
+        if validation_data is not None and not validation_batches and (
+                not isinstance(validation_data, (tuple, list))
+                or len(validation_data) not in (2, 3)):
+            raise ValueError("fit: validation_data must be (x_val, y_val) or (x_val, y_val, "
+                             "sample_weight_val), or batches")
+        if validation_batches and validation_steps is None \
+                and hasattr(validation_data, "__next__") and epochs - initial_epoch > 1:
+            raise ValueError(f"fit: validation_data is a {type(validation_data).__name__}, "
+                             f"read once: with {epochs - initial_epoch} epochs to run, give "
+                             "validation_steps, the batches each evaluation takes from it "
+                             "(the first would use it up)")
+        paths = self._paths()
+        if given_batches:
+            _refuse_with_batches(x, "fit", y=y, batch_size=batch_size,
+                                 sample_weight=sample_weight)
+            if validation_split:
+                raise ValueError(f"fit: validation_split holds out the last samples of arrays;"
+                                 f" x is a {type(x).__name__} of batches: give "
+                                 "validation_data")
+            data = data_adapter.Batches(x, steps_per_epoch, "fit", "x", "steps_per_epoch")
+            self._check_first_batch(data, paths, class_weight, train=True)
+            validation = None
+            if validation_data is not None and not validation_batches:
+                validation = self._validation_arrays(validation_data, 32, paths)
+        else:
+            batch_size = 32 if batch_size is None else batch_size
+            xs, ys, w, validation = self._fit_arrays(
+                x, y, batch_size, validation_data, validation_split, sample_weight,
+                class_weight, paths)
+        if validation_batches:
+            validation = data_adapter.Batches(validation_data, validation_steps, "fit",
+                                              "validation_data", "validation_steps")
+            self._check_first_batch(validation, paths)
+        elif validation is not None:
+            validation = data_adapter.ArrayBatches(*validation, batch_size or 32)
+        if not given_batches:
+            if seed is None:
+                seed = int(ag.random.uniform((), 0, 2**31 - 1, dtype=ag.float64).item())
+            rng = np.random.default_rng(seed)
+            data = data_adapter.ArrayBatches(xs, ys, w, batch_size, rng if shuffle else None)
+
+        self.history = training.History()
+        # History comes last, as in Keras, so that it records what the other callbacks add
+        # to an epoch's logs (ReduceLROnPlateau's "learning_rate").
+        callbacks = list(callbacks or []) + [self.history]
+        for cb in callbacks:
+            cb.set_model(self)
+            cb.set_params({"epochs": epochs, "steps": data.steps, "batch_size": batch_size,
+                           "verbose": verbose})
+        self.stop_training = False
+        self.zero_grad()
+        variables = None
+        logs = {}
+        with self._using_mode(True):
+            for cb in callbacks:
+                cb.on_train_begin({})
+            for epoch in range(initial_epoch, epochs):
+                batches = data.epoch(epoch)
+                first = next(batches, None)
+                if first is None:  # the data ran out (it warned): no epoch begins
+                    break
+                for cb in callbacks:
+                    cb.on_epoch_begin(epoch, {})
+                means = self._loss_means()
+                self.reset_metrics()
+                bar = training.ProgressBar(data.steps, verbose,
+                                           title=f"Epoch {epoch + 1}/{epochs}")
+                for step, (xb, yb, wb) in enumerate(itertools.chain((first,), batches)):
+                    for cb in callbacks:
+                        cb.on_train_batch_begin(step, {})
+                    variables = self._train_step(paths, xb, yb, wb, means, variables)
+                    logs = self._logs(means)
+                    for cb in callbacks:
+                        cb.on_train_batch_end(step, logs)
+                    bar.update(step + 1, logs)
+                    if self.stop_training:
+                        break
+                data.end_epoch()
+                logs = self._logs(means)
+                if validation is not None:
+                    val = self._evaluate(validation.evaluation(), paths)
+                    logs.update({"val_" + k: v for k, v in val.items()})
+                bar.close(logs)
+                for cb in callbacks:
+                    cb.on_epoch_end(epoch, logs)
+                if self.stop_training or data.ran_out:
+                    break
+            for cb in callbacks:
+                cb.on_train_end(logs)
+        return self.history
+
+    def _fit_arrays(self, x, y, batch_size, validation_data, validation_split, sample_weight,
+                    class_weight, paths):
+        """fit's checks of array data, all of it: x, y and their weights (w), and the
+        validation arrays (from validation_data, unless given as batches, or held out by
+        validation_split).
+
+        Returns:
+            xs, ys, w, and the validation's (xs, ys, w) or None.
+        """
+        _check_positive_int(batch_size, "fit: batch_size")
+        xs, ys = self._arrays(x, _targets(y, "fit"), "fit")
+        validation = None
+        if validation_data is None and validation_split:
+            if not 0 < validation_split < 1:
+                raise ValueError(f"fit: validation_split must lie in (0, 1), got "
+                                 f"{validation_split}")
+            n = len(ys[0])
+            split = int(n * (1 - validation_split))
+            if split == 0 or split == n:
+                raise ValueError(f"fit: validation_split={validation_split} of {n} "
+                                 "samples leaves no training or no validation data")
+            shapes, first = self._check_with_model([a[:split] for a in xs],
+                                                   [a[:split] for a in ys], batch_size, paths,
+                                                   "fit")
+            w = self._sample_weights(sample_weight, class_weight, ys,
+                                     [(n,) + s[1:] for s in shapes], "fit")
+            validation = ([a[split:] for a in xs], [a[split:] for a in ys],
+                          None if w is None else w[split:])
+            xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
+            w = None if w is None else w[:split]
+        else:
+            shapes, first = self._check_with_model(xs, ys, batch_size, paths, "fit")
+            w = self._sample_weights(sample_weight, class_weight, ys, shapes, "fit")
+        self._check_loss_to_train(first, ys, w, batch_size, paths, "fit")
+        if validation is not None:
+            vx, vy, vw = validation
+            where = "fit (validation_data)"
+            vshapes, _ = self._check_with_model(vx, vy, batch_size, paths, where)
+            validation = (vx, vy, self._sample_weights(vw, None, vy, vshapes, where))
+        elif validation_data is not None and not data_adapter.is_batches(validation_data):
+            validation = self._validation_arrays(validation_data, batch_size, paths)
+        return xs, ys, w, validation
+
+    def _validation_arrays(self, validation_data, batch_size, paths):
+        """(x_val, y_val[, sample_weight_val]) as checked arrays (xs, ys, w)."""
+        where = "fit (validation_data)"
+        vx, vy = self._arrays(*validation_data[:2], where)
+        vshapes, _ = self._check_with_model(vx, vy, batch_size, paths, where)
+        vw = validation_data[2] if len(validation_data) == 3 else None
+        return vx, vy, self._sample_weights(vw, None, vy, vshapes, where)
+
+    # --- data given as batches: the first checked with the model, the others against it --
+    def _check_first_batch(self, data, paths, class_weight=None, train=False):
+        """Read ``data``'s first batch and check it as arrays are checked (with the model,
+        with the loss and, to train on it, that the loss is a scalar), then have ``data``
+        check each batch against it (``_later_batch``)."""
+        where = f"{data.where} ({data.what}'s first batch)"
+        x, y, sw = data_adapter.unpack_batch(data.first(), where)
+        xs, ys = self._arrays(x, _batch_targets(y, where), where)
+        n = len(ys[0])
+        shapes, outs = self._check_with_model(xs, ys, n, paths, where)
+        w = self._sample_weights(sw, class_weight, ys, shapes, where)
+        if train:
+            self._check_loss_to_train(outs, ys, w, n, paths, where)
+        data.convert = functools.partial(
+            self._later_batch, fns=paths[1], patterns=self._input_patterns(xs),
+            first=[a.shape[1:] for a in xs], pred_shapes=shapes, class_weight=class_weight)
+
+    def _later_batch(self, batch, where, fns, patterns, first, pred_shapes, class_weight):
+        """A batch as (xs, ys, w), checked: its inputs' shapes against the first batch's, its
+        targets against the loss (with the first batch's prediction shapes, when its
+        inputs have the first's shapes), its weights."""
+        x, y, sw = data_adapter.unpack_batch(batch, where)
+        xs, ys = self._arrays(x, _batch_targets(y, where), where)
+        _check_inputs(xs, patterns, where)
+        n = len(ys[0])
+        shapes = [(n,) + tuple(s[1:]) for s in pred_shapes]
+        if all(a.shape[1:] == s for a, s in zip(xs, first)):
+            for fn, a, shape in zip(fns, ys, shapes):
+                if fn is not None:
+                    try:
+                        losses.check_targets(fn, a, shape, "y")
+                    except (ValueError, TypeError) as e:
+                        raise type(e)(f"{where}: {e}") from e
+        return xs, ys, self._sample_weights(sw, class_weight, ys, shapes, where)
+
+    def _later_inputs(self, batch, where, patterns):
+        """A batch's inputs alone, for ``predict``: (xs, None, None)."""
+        xs = self._xs(data_adapter.unpack_batch(batch, where)[0], where)
+        _check_inputs(xs, patterns, where)
+        return xs, None, None
+
+    def _input_patterns(self, xs):
+        """The shapes past the batch axis every batch's inputs must have: the model's
+        declared input shapes; a model that declares none (subclassed, or a Sequential
+        without ``Input``) fixes the number of axes only (None: any length), so that a
+        recurrent model takes sequences of another length in every batch."""
+        declared = ([t.shape for t in self._graph.inputs] if self._graph is not None
+                    else [getattr(self, "input_shape", None)] * len(xs))
+        return [tuple(shape[1:]) if isinstance(shape, tuple) and len(shape) == a.ndim
+                else (None,) * (a.ndim - 1) for shape, a in zip(declared, xs)]
+
+    # --- evaluate and predict ------------------------------------------------------------
+    def _evaluate(self, batches, paths, bar=None):
+        """Mean loss and metrics over ``batches`` ((xs, ys, w) each), in inference mode and
+        without a graph."""
+        forward, fns, to_prob = paths
+        means = self._loss_means()
+        self.reset_metrics()
+        with ag.no_grad(), self._using_mode(False):
+            for step, (xb, yb, wb) in enumerate(batches):
+                outs, loss, per_output = self._batch(forward, fns, xb, yb, wb)
+                _add_means(means, loss, per_output, len(yb[0]))
+                self._update_metrics(yb, outs, wb, to_prob)
+                if bar is not None:
+                    bar.update(step + 1, self._logs(means))
+        return self._logs(means)
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None,
+                 steps=None, return_dict=False):
+        """The loss and metrics on (x, y), in inference mode (no dropout).
+
+        Args:
+            x, y: as ``fit``'s: arrays, or x as batches and y None.
+            batch_size: samples per forward pass, 32 if None; None for batches.
+            verbose: 1 shows a progress bar, 0 nothing.
+            sample_weight: (n,) weights of the samples, as in ``fit`` (arrays only).
+            steps: with batches, how many to evaluate on; None: a whole pass.
+            return_dict: True returns ``{name: value}`` keyed by ``metrics_names``.
+        Returns:
+            ``[loss, metric_1, ...]`` in ``metrics_names`` order, or the loss alone when
+            compiled without metrics (as Keras), or the dict.
+
+        With batches, the first is checked before any is evaluated, and each later one
+        before it is used, as in ``fit``.
+        """
+        self._check_compiled("evaluate")
+        _check_flag(return_dict, "return_dict", "evaluate")
+        given_batches = data_adapter.is_batches(x)
+        _check_steps(steps, "steps", "evaluate", given_batches, "x")
+        paths = self._paths()
+        if given_batches:
+            _refuse_with_batches(x, "evaluate", y=y, batch_size=batch_size,
+                                 sample_weight=sample_weight)
+            data = data_adapter.Batches(x, steps, "evaluate", "x", "steps")
+            self._check_first_batch(data, paths)
+        else:
+            batch_size = 32 if batch_size is None else batch_size
+            _check_positive_int(batch_size, "evaluate: batch_size")
+            xs, ys = self._arrays(x, _targets(y, "evaluate"), "evaluate")
+            shapes, _ = self._check_with_model(xs, ys, batch_size, paths, "evaluate")
+            w = self._sample_weights(sample_weight, None, ys, shapes, "evaluate")
+            data = data_adapter.ArrayBatches(xs, ys, w, batch_size)
+        bar = training.ProgressBar(data.steps, verbose)
+        logs = self._evaluate(data.evaluation(), paths, bar)
+        bar.close(logs)
+        return self._results(logs, return_dict)
+
+    def _predict(self, batches, bar=None):
+        """The outputs for ``batches`` ((xs, ...) each), without a graph and in inference
+        mode."""
+        outputs = []
+        with ag.no_grad(), self._using_mode(False):
+            for step, (xb, _, _) in enumerate(batches):
+                out = self(self._model_input(xb))
+                outputs.append([np.asarray(z.data if isinstance(z, ag.Value) else z)
+                                for z in _as_list(out)])
+                if bar is not None:
+                    bar.update(step + 1, {})
+        joined = [np.concatenate(parts) for parts in zip(*outputs)]
+        single = not isinstance(out, (list, tuple))
+        return joined[0] if single else joined
+
+    def predict(self, x, batch_size=None, verbose=0, steps=None):
+        """The model's outputs for x, batch by batch, without a graph and in inference mode.
+
+        Args:
+            x: (n, ...) inputs (a list or dict of them for several inputs); or batches, each
+                x alone, ``(x,)``, or ``(x, y)`` and ``(x, y, sample_weight)`` whose x is
+                used.
+            batch_size: samples per forward pass, 32 if None; None for batches.
+            verbose: 1 shows a progress bar.
+            steps: with batches, how many to predict; None: a whole pass.
+        Returns:
+            A numpy array (n, ...) (probabilities for a softmax model), or a list of them
+            for several outputs.
+        """
+        given_batches = data_adapter.is_batches(x)
+        _check_steps(steps, "steps", "predict", given_batches, "x")
+        if given_batches:
+            _refuse_with_batches(x, "predict", batch_size=batch_size)
+            data = data_adapter.Batches(x, steps, "predict", "x", "steps")
+            where = "predict (x's first batch)"
+            xs = self._xs(data_adapter.unpack_batch(data.first(), where)[0], where)
+            data.convert = functools.partial(self._later_inputs,
+                                             patterns=self._input_patterns(xs))
+        else:
+            batch_size = 32 if batch_size is None else batch_size
+            _check_positive_int(batch_size, "predict: batch_size")
+            xs = self._xs(x, "predict")
+            data = data_adapter.ArrayBatches(xs, None, None, batch_size)
+        bar = training.ProgressBar(data.steps, verbose)
+        outputs = self._predict(data.evaluation(), bar)
+        bar.close({})
+        return outputs
+
+    # --- one batch at a time, for loops of your own (Keras's *_on_batch) -----------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
+        """One gradient update on exactly this batch: ``fit``'s step, without shuffling,
+        batching or callbacks, for a training loop of your own (a GAN's alternating steps).
+
+        The metrics are reset first, so the values returned are this batch's alone, as in
+        Keras since 3.15 (keras-team/keras#22617; 3.0 to 3.14 let them pile up across calls
+        until ``reset_metrics()``). The loss and metrics are those of the forward pass that
+        computed the gradient: before the update, in training mode.
+
+        Args:
+            x: (batch, ...) inputs (a list or dict of them for several inputs).
+            y: (batch, ...) targets, as ``fit``'s; needed, since the compiled loss needs them.
+            sample_weight, class_weight: as ``fit``'s.
+            return_dict: True returns ``{name: value}`` keyed by ``metrics_names``.
+        Returns:
+            The loss (a float), or ``[loss, metric_1, ...]`` as ``evaluate``, or the dict.
+
+        >>> import nn
+        >>> model = nn.Sequential([nn.Input((2,)), nn.Dense(1, seed=0)])
+        >>> model.compile(optim.SGD(0.1), "mse", metrics=["mae"])
+        >>> x, y = np.ones((4, 2)), np.zeros((4, 1))
+        >>> loss, mae = model.test_on_batch(x, y)
+        >>> model.train_on_batch(x, y, return_dict=True) == {"loss": loss, "mae": mae}
+        True
+        >>> model.test_on_batch(x, y)[0] < loss        # one step down the gradient
+        True
+        """
+        where = "train_on_batch"
+        self._check_compiled(where)
+        _check_flag(return_dict, "return_dict", where)
+        xs, ys = self._arrays(x, _targets(y, where), where)
+        paths = self._paths()
+        n = len(ys[0])
+        shapes, first = self._check_with_model(xs, ys, n, paths, where)
+        w = self._sample_weights(sample_weight, class_weight, ys, shapes, where)
+        self._check_loss_to_train(first, ys, w, n, paths, where)
+        # As fit: no gradient left by an earlier backward of the user's joins this one.
+        self.zero_grad()
+        self.reset_metrics()
+        means = self._loss_means()
+        with self._using_mode(True):
+            self._train_step(paths, xs, ys, w, means)
+        return self._results(self._logs(means), return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """The loss and metrics on exactly this batch, in inference mode: ``evaluate`` with
+        ``batch_size=len(x)``, without the progress bar. The metrics are reset first, as in
+        ``train_on_batch``.
+
+        Args:
+            x, y, sample_weight: as ``evaluate``'s, one batch.
+            return_dict: True returns ``{name: value}`` keyed by ``metrics_names``.
+        Returns:
+            The loss (a float), or ``[loss, metric_1, ...]`` as ``evaluate``, or the dict.
+        """
+        where = "test_on_batch"
+        self._check_compiled(where)
+        _check_flag(return_dict, "return_dict", where)
+        xs, ys = self._arrays(x, _targets(y, where), where)
+        paths = self._paths()
+        n = len(ys[0])
+        shapes, _ = self._check_with_model(xs, ys, n, paths, where)
+        w = self._sample_weights(sample_weight, None, ys, shapes, where)
+        return self._results(self._evaluate(data_adapter.ArrayBatches(xs, ys, w, n).evaluation(),
+                                            paths), return_dict)
+
+    def predict_on_batch(self, x):
+        """The model's outputs for exactly this batch, in one forward pass: ``predict`` with
+        ``batch_size=len(x)``.
+
+        Args:
+            x: (batch, ...) inputs (a list or dict of them for several inputs).
+        Returns:
+            A numpy array (batch, ...), or a list of them for several outputs.
+        """
+        xs = self._xs(x, "predict_on_batch")
+        return self._predict(data_adapter.ArrayBatches(xs, None, None, len(xs[0])).evaluation())
+
+
+class _Chosen:
+    """The Variables training updates, kept out of the model's Variables (a list attribute
+    would be found and named by ``named_parameters``), and whether they are every weight
+    that records a gradient (else the backward pass is asked for theirs alone)."""
+
+    __slots__ = ("variables", "every")
+
+    def __init__(self, variables, every):
+        self.variables, self.every = variables, every
+
+
+def _check_flag(value, what, where):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{where}: {what} must be True or False, got {value!r}")
+
+
+def _check_steps(steps, what, where, given_batches, data):
+    if steps is None:
+        return
+    if not given_batches:
+        raise ValueError(f"{where}: {what} is for {data} given as batches (a generator, a "
+                         f"PyDataset, a DataLoader); {data} is arrays, whose steps are "
+                         "ceil(n / batch_size)")
+    _check_positive_int(steps, f"{where}: {what}")
+
+
+# Why an argument must be None when x comes as batches (Keras refuses them too).
+_IN_THE_BATCHES = {
+    "y": "the targets come in the batches, (x, y) or (x, y, sample_weight)",
+    "batch_size": "the data makes its own batches",
+    "sample_weight": "the weights come in the batches, (x, y, sample_weight)",
+}
+
+
+def _refuse_with_batches(x, where, **given):
+    for name, value in given.items():
+        if value is not None:
+            raise ValueError(f"{where}: {name} must be None when x is given as batches (x is "
+                             f"a {type(x).__name__}): {_IN_THE_BATCHES[name]}")
+
+
+def _batch_targets(y, where):
+    if y is None:
+        raise ValueError(f"{where}: the batch holds x alone; give (x, y) or (x, y, "
+                         "sample_weight) batches: the compiled loss needs the targets")
+    return y
+
+
+def _check_inputs(xs, patterns, where):
+    """Each input of a batch has the shape ``patterns`` gives past the batch axis (None:
+    any length)."""
+    for i, (a, pattern) in enumerate(zip(xs, patterns)):
+        if a.ndim != 1 + len(pattern) or any(d is not None and d != s
+                                             for d, s in zip(pattern, a.shape[1:])):
+            label = "x" if len(xs) == 1 else f"x[{i}]"
+            want = ", ".join(["batch"] + ["any" if d is None else str(d) for d in pattern])
+            raise ValueError(f"{where}: {label} has shape {a.shape}, not ({want}) as the "
+                             "model's input")
+
+
+def _targets(y, where):
+    """``y``, which Keras's signature lets default to None, but which the compiled loss needs."""
+    if y is None:
+        raise ValueError(f"{where}: y is None; give the targets of the batch, which the "
+                         "compiled loss needs")
+    return y
+
+
+def _as_list(out):
+    return list(out) if isinstance(out, (list, tuple)) else [out]
+
+
+def _extra(model):
+    """How many per-output losses are logged besides the total."""
+    return len(model.metrics_names) - 1 - len(model._metrics)
+
+
+def _add_means(means, loss, per_output, count):
+    means[0].add(float(np.mean(loss.data)), count)
+    if len(means) > 1:
+        for mean, value in zip(means[1:], per_output):
+            mean.add(float(np.mean(value.data)), count)
+
+
+def _call_loss(fn, y, z, w):
+    """``fn(y, z)`` reduced as compiled, each sample's loss weighted by ``w`` if given."""
+    if isinstance(fn, losses.Loss):
+        return fn(y, z, sample_weight=w)
+    value = fn(y, z)
+    if w is None:
+        return value
+    if np.ndim(value) == 0:
+        raise ValueError("sample_weight needs the loss of each sample: this loss function "
+                         "returns a scalar; return per-sample values, or use a nn.losses.Loss")
+    # Keras's weighting of a function's per-sample values: sum(w * l) / size(l).
+    w = np.asarray(w, dtype=value.dtype).reshape((-1,) + (1,) * (value.ndim - 1))
+    return ag.sum(value * w) / value.size
+
+
+def _probabilities(activation):
+    def to_prob(z):
+        with ag.no_grad():
+            return activation(ag.constant(z)).numpy()
+    return to_prob
+
+
+# Which losses a final softmax or sigmoid can hand its logits to, and how the metrics
+# recover the probabilities from those logits.
+_FUSED = {
+    "softmax": ((losses.CategoricalCrossentropy, losses.SparseCategoricalCrossentropy),
+                _probabilities(ag.softmax)),
+    "sigmoid": ((losses.BinaryCrossentropy,), _probabilities(ag.sigmoid)),
+}
+
+
+def _final_activation(layer):
+    """"softmax"/"sigmoid" when ``layer`` ends with it and its input to it can be had:
+    a layer with ``logits`` (Dense), or a pure activation layer; never when it has an
+    activity regularizer, which needs the output that the fused path skips."""
+    if layer.activity_regularizer is not None:
+        return None
+    if isinstance(layer, Softmax):
+        return "softmax" if layer.axis == -1 else None
+    if isinstance(layer, Activation) or hasattr(layer, "logits"):
+        name = activations.name_of(getattr(layer, "activation", None))
+        return name if name in ("softmax", "sigmoid") else None
+    return None
+
+
+def _logits(layer, x):
+    """The last layer's output before its activation: ``logits`` if it has them, else its
+    input (a pure activation layer)."""
+    return layer.logits(x) if hasattr(layer, "logits") else x
+
+
+def _per_output(value, names, what, default):
+    """One entry per output from one value, a list, or a dict by output name."""
+    if isinstance(value, dict):
+        unknown = [k for k in value if k not in names]
+        if unknown:
+            raise ValueError(f"compile: {what} names unknown outputs {unknown}; the model's "
+                             f"are {names}")
+        return [value.get(n, default) for n in names]
+    if isinstance(value, (list, tuple)):
+        if len(value) != len(names):
+            raise ValueError(f"compile: {what} is a list of {len(value)}, the model has "
+                             f"{len(names)} outputs {names}")
+        return list(value)
+    return [default if value is None else value] * len(names)
+
+
+def _metric_specs(metrics, names):
+    """The metrics of each output, as lists."""
+    if metrics is None:
+        return [[] for _ in names]
+    if isinstance(metrics, dict):
+        unknown = [k for k in metrics if k not in names]
+        if unknown:
+            raise ValueError(f"compile: metrics names unknown outputs {unknown}; the model's "
+                             f"are {names}")
+        return [_listed(metrics.get(n)) for n in names]
+    metrics = _listed(metrics)
+    if len(names) > 1 and metrics and all(isinstance(m, (list, tuple)) or m is None
+                                          for m in metrics):
+        if len(metrics) != len(names):
+            raise ValueError(f"compile: metrics is a list of {len(metrics)} lists, the model "
+                             f"has {len(names)} outputs {names}")
+        return [_listed(m) for m in metrics]
+    return [list(metrics) for _ in names]
+
+
+def _listed(spec):
+    if spec is None:
+        return []
+    if isinstance(spec, (list, tuple)):
+        return list(spec)
+    return [spec]
