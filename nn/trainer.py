@@ -711,14 +711,9 @@ class Trainer:
         True
         """
         where = "train_on_batch"
-        self._check_compiled(where)
-        _check_flag(return_dict, "return_dict", where)
-        xs, ys = self._arrays(x, _targets(y, where), where)
-        paths = self._paths()
-        n = len(ys[0])
-        shapes, first = self._check_with_model(xs, ys, n, paths, where)
-        w = self._sample_weights(sample_weight, class_weight, ys, shapes, where)
-        self._check_loss_to_train(first, ys, w, n, paths, where)
+        xs, ys, w, paths, first = self._one_batch(x, y, sample_weight, class_weight,
+                                                  return_dict, where)
+        self._check_loss_to_train(first, ys, w, len(ys[0]), paths, where)
         # As fit: no gradient left by an earlier backward of the user's joins this one.
         self.zero_grad()
         self.reset_metrics()
@@ -738,16 +733,21 @@ class Trainer:
         Returns:
             The loss (a float), or ``[loss, metric_1, ...]`` as ``evaluate``, or the dict.
         """
-        where = "test_on_batch"
+        xs, ys, w, paths, _ = self._one_batch(x, y, sample_weight, None, return_dict,
+                                              "test_on_batch")
+        batches = data_adapter.ArrayBatches(xs, ys, w, len(ys[0])).evaluation()
+        return self._results(self._evaluate(batches, paths), return_dict)
+
+    def _one_batch(self, x, y, sample_weight, class_weight, return_dict, where):
+        """``train_on_batch``'s and ``test_on_batch``'s arguments checked, with the model
+        on the batch: ``(xs, ys, weights, paths, the predictions)``."""
         self._check_compiled(where)
         _check_flag(return_dict, "return_dict", where)
         xs, ys = self._arrays(x, _targets(y, where), where)
         paths = self._paths()
-        n = len(ys[0])
-        shapes, _ = self._check_with_model(xs, ys, n, paths, where)
-        w = self._sample_weights(sample_weight, None, ys, shapes, where)
-        return self._results(self._evaluate(data_adapter.ArrayBatches(xs, ys, w, n).evaluation(),
-                                            paths), return_dict)
+        shapes, first = self._check_with_model(xs, ys, len(ys[0]), paths, where)
+        w = self._sample_weights(sample_weight, class_weight, ys, shapes, where)
+        return xs, ys, w, paths, first
 
     def predict_on_batch(self, x):
         """The model's outputs for exactly this batch, in one forward pass: ``predict`` with
