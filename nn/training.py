@@ -31,7 +31,6 @@ import math
 import sys
 import time
 
-import numpy as np
 from tqdm import tqdm
 
 from . import metrics as metrics_lib
