@@ -59,6 +59,7 @@ from .torch_layers import (
     MaxPool2d, Parameter, Unflatten,
 )
 from .torch_activations import ELU, GELU, Identity, LogSoftmax, SiLU, Softplus
+from .torch_attention import MultiheadAttention
 from .torch_containers import ModuleDict, ModuleList
 from .torch_norm import BatchNorm1d, BatchNorm2d, LayerNorm
 from .torch_data import DataLoader, Dataset, Subset, TensorDataset, random_split
@@ -100,7 +101,7 @@ __all__ = [
     "Dataset", "TensorDataset", "Subset", "random_split", "Conv1d", "AvgPool2d",
     "AdaptiveAvgPool2d", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "ModuleList",
     "ModuleDict", "Identity", "LogSoftmax", "GELU", "SiLU", "ELU", "Softplus",
-    "ConvTranspose2d", "Unflatten", "Dropout2d", "KLDivLoss",
+    "ConvTranspose2d", "Unflatten", "Dropout2d", "KLDivLoss", "MultiheadAttention",
     # losses and metrics
     "MeanSquaredError", "MeanAbsoluteError", "SumSquaredError", "BinaryCrossentropy",
     "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "confusion_matrix",

@@ -32,7 +32,7 @@ __all__ = [
     "softplus", "softsign", "logsigmoid", "hardsigmoid", "softmax", "log_softmax",
     # layers
     "linear", "conv1d", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
-    "adaptive_avg_pool2d", "dropout", "pad", "one_hot",
+    "adaptive_avg_pool2d", "dropout", "pad", "one_hot", "scaled_dot_product_attention",
     # losses
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
@@ -292,6 +292,61 @@ def dropout(input, p=0.5, training=True, inplace=False):
         return x * np.zeros(x.shape, dtype)
     u = ag.random.uniform(x.shape, dtype=ag.float64).numpy()
     return x * ((u >= p).astype(dtype) / dtype.type(1 - p))
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
+                                 is_causal=False, scale=None, enable_gqa=False):
+    """softmax(q k^T * scale + mask) v, each query's weighted mean of the values, over the
+    last two axes: q (..., L, E), k (..., S, E), v (..., S, Ev) -> (..., L, Ev).
+
+    Args (PyTorch's):
+        attn_mask: broadcast to (..., L, S): booleans, True where a query may attend a key
+            (the others get weight 0), or floats added to the scores.
+        dropout_p: the probability of dropping each attention weight (always applied, as
+            PyTorch's: pass ``dropout_p if self.training else 0.0``).
+        is_causal: query i attends keys 0..i only (no attn_mask then).
+        scale: 1 / sqrt(E) by default.
+        enable_gqa: grouped-query attention: k and v with fewer heads (axis -3) than q,
+            each shared by q's heads in turn.
+    """
+    where = "scaled_dot_product_attention"
+    q, k, v = _value(query), _value(key), _value(value)
+    if q.ndim < 2 or k.ndim < 2 or v.ndim < 2 or q.shape[-1] != k.shape[-1] \
+            or k.shape[-2] != v.shape[-2]:
+        raise ValueError(f"{where}: expected query (..., L, E), key (..., S, E) and value "
+                         f"(..., S, Ev), got shapes {q.shape}, {k.shape} and {v.shape}")
+    if is_causal and attn_mask is not None:
+        raise ValueError(f"{where}: give attn_mask or is_causal=True, not both (as PyTorch)")
+    if enable_gqa and q.ndim >= 3 and k.shape[-3] != q.shape[-3]:
+        if q.shape[-3] % k.shape[-3]:
+            raise ValueError(f"{where}: with enable_gqa, query's {q.shape[-3]} heads must be "
+                             f"a multiple of key's {k.shape[-3]}")
+        groups = q.shape[-3] // k.shape[-3]
+        k, v = ag.repeat(k, groups, axis=-3), ag.repeat(v, groups, axis=-3)
+    length, size = q.shape[-2], k.shape[-2]
+    if scale is None:
+        scale = 1.0 / np.sqrt(q.shape[-1])
+    scores = ag.matmul(q, ag.swapaxes(k, -1, -2)) * q.dtype.type(scale)
+    if is_causal:
+        attn_mask = np.tril(np.ones((length, size), bool))
+    if attn_mask is not None:
+        scores = scores + _mask_bias(attn_mask, True, scores.dtype)
+    weights = ag.softmax(scores, axis=-1)
+    if dropout_p > 0:
+        weights = dropout(weights, dropout_p, training=True)
+    return ag.matmul(weights, v)
+
+
+def _mask_bias(mask, true_attends, dtype):
+    """A mask as what to add to the scores: booleans become 0 where attending is allowed
+    and -inf elsewhere (``true_attends``: True marks the allowed places, as in
+    scaled_dot_product_attention; False marks the forbidden ones, as in MultiheadAttention);
+    floats are added as they are."""
+    data = mask.data if isinstance(mask, ag.Value) else np.asarray(mask)
+    if data.dtype == bool:
+        allowed = data if true_attends else ~data
+        return np.where(allowed, dtype.type(0), dtype.type(-np.inf))
+    return mask if isinstance(mask, ag.Value) else data.astype(dtype)
 
 
 def pad(input, pad, mode="constant", value=None):
