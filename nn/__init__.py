@@ -43,6 +43,7 @@ from .conv_layers import (
     GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D,
 )
 from .normalization import BatchNormalization, LayerNormalization
+from .attention import MultiHeadAttention
 from .preprocessing import Normalization
 from .spatial import (
     Conv2DTranspose, Cropping1D, Cropping2D, GlobalAveragePooling1D, GlobalMaxPooling1D,
@@ -90,6 +91,7 @@ __all__ = [
     "GaussianNoise", "GaussianDropout", "SpatialDropout1D", "SpatialDropout2D",
     "ActivityRegularization",
     "BatchNormalization", "LayerNormalization", "Normalization", "Reshape", "Embedding",
+    "MultiHeadAttention",
     # recurrent: Keras's SimpleRNN and Bidirectional, PyTorch's RNN; LSTM and GRU are
     # either library's, chosen by the arguments (nn.recurrent)
     "SimpleRNN", "LSTM", "GRU", "Bidirectional", "RNN",
