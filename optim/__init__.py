@@ -22,13 +22,17 @@ from .clipping import clip_by_global_norm, clip_by_norm, clip_by_value, global_n
 from . import lr_scheduler
 from .lr_scheduler import (
     CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, LRScheduler, MultiStepLR,
-    ReduceLROnPlateau, StepLR,
+    OneCycleLR, ReduceLROnPlateau, StepLR,
 )
 from .nadam import Nadam
 from .optimizer import Optimizer
+from .radam import RAdam
 from .rmsprop import RMSprop
 from .schedules import CosineDecay, ExponentialDecay, LearningRateSchedule, StepDecay
 from .sgd import SGD
+
+# PyTorch's name: Nadam made with its parameters is torch.optim.NAdam.
+NAdam = Nadam
 
 # Keras's names for model.compile(optimizer="adam").
 _BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW, "adagrad": Adagrad,
@@ -58,9 +62,9 @@ def get(identifier):
 
 __all__ = [
     "Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam",
-    "get",
+    "NAdam", "RAdam", "get",
     "LearningRateSchedule", "ExponentialDecay", "StepDecay", "CosineDecay",
     "lr_scheduler", "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR",
-    "CosineAnnealingLR", "LambdaLR", "LinearLR", "ReduceLROnPlateau",
+    "CosineAnnealingLR", "LambdaLR", "LinearLR", "OneCycleLR", "ReduceLROnPlateau",
     "clip_by_value", "clip_by_norm", "clip_by_global_norm", "global_norm",
 ]

@@ -520,3 +520,187 @@ class ReduceLROnPlateau(LRScheduler):
         if name in ("num_bad_epochs", "cooldown_counter"):
             return _state_count(value, name)
         return super()._checked_state(name, value, count)
+
+
+class OneCycleLR(LRScheduler):
+    """lr rises from max_lr/div_factor to max_lr, then anneals to max_lr/(div_factor *
+    final_div_factor), while the momentum goes the other way (Smith and Topin's 1cycle)
+
+    PyTorch's ``OneCycleLR``, stepped once per batch (after ``optimizer.step()``), not per
+    epoch, ``total_steps`` times in all. The constructor sets each group's rate to its
+    ``initial_lr = max_lr / div_factor`` (its ``base_lrs``). Each phase anneals from one
+    value to another as ``pct`` goes from 0 to 1 over its steps::
+
+        cos:     end + (start - end) * (1 + cos(pi * pct)) / 2
+        linear:  start + (end - start) * pct
+
+    Two phases: ``initial_lr -> max_lr`` over the first ``pct_start * total_steps - 1``
+    steps, then ``max_lr -> min_lr`` to step ``total_steps - 1``, where ``min_lr =
+    initial_lr / final_div_factor``. With ``three_phase``: ``initial_lr -> max_lr``,
+    ``max_lr -> initial_lr`` over as many steps again, then ``initial_lr -> min_lr``. With
+    ``cycle_momentum`` each group's momentum (SGD's and RMSprop's ``momentum``, or the
+    first of the Adam family's ``betas``) follows ``max_momentum -> base_momentum ->
+    max_momentum`` over the same phases (it stays at max_momentum in the third).
+
+    As in PyTorch, the last phase goes on past its end at step ``total_steps`` (which the
+    usual loop reaches with its last ``scheduler.step()``) and a step beyond raises. There
+    a linear anneal would give a negative rate, which no optimizer here accepts: the rate
+    is 0 instead (PyTorch's is below 0, never used by a loop that stops there).
+
+    ``state_dict`` holds what the other schedulers' does; ``load_state_dict`` gives the
+    optimizer the rate and the momentum of the step it restores.
+
+    Args:
+        optimizer: the optimizer (its learning rate a number).
+        max_lr: the highest rate, >= 0, one for all groups or a list of one per group.
+        total_steps: the number of steps of the cycle, a positive integer; or None, and
+            then ``epochs * steps_per_epoch``.
+        epochs, steps_per_epoch: positive integers, used when ``total_steps`` is None.
+        pct_start: the share of the cycle spent raising the rate, in [0, 1] (default 0.3).
+        anneal_strategy: "cos" (default) or "linear".
+        cycle_momentum: cycle the momentum too (default True); the optimizer must have a
+            ``momentum`` or ``betas`` (PyTorch style).
+        base_momentum, max_momentum: the momentum's bounds, in [0, 1), one for all groups
+            or a list of one per group (defaults 0.85 and 0.95).
+        div_factor: ``initial_lr = max_lr / div_factor``, > 0 (default 25).
+        final_div_factor: ``min_lr = initial_lr / final_div_factor``, > 0 (default 1e4).
+        three_phase: go back down to initial_lr before annealing to min_lr (default False).
+
+    >>> import autograd_core as ag
+    >>> from optim import SGD
+    >>> optimizer = SGD([ag.Variable([1.0])], lr=0.1, momentum=0.9)
+    >>> scheduler = OneCycleLR(optimizer, max_lr=1.0, total_steps=5, pct_start=0.4,
+    ...                        anneal_strategy="linear", div_factor=10.0)
+    >>> seen = []
+    >>> for batch in range(5):
+    ...     seen.append((round(optimizer.learning_rate, 5), round(optimizer.momentum, 4)))
+    ...     scheduler.step()                # after the batch's optimizer.step()
+    >>> seen
+    [(0.1, 0.95), (1.0, 0.85), (0.66667, 0.8833), (0.33334, 0.9167), (1e-05, 0.95)]
+    """
+
+    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
+                 pct_start=0.3, anneal_strategy="cos", cycle_momentum=True,
+                 base_momentum=0.85, max_momentum=0.95, div_factor=25.0,
+                 final_div_factor=1e4, three_phase=False):
+        where = "OneCycleLR"
+        count = len(_group_lrs(optimizer, where))
+        if total_steps is not None:
+            self.total_steps = _checks.positive_int(total_steps, "total_steps", where)
+        elif epochs is not None and steps_per_epoch is not None:
+            self.total_steps = (_checks.positive_int(epochs, "epochs", where)
+                                * _checks.positive_int(steps_per_epoch, "steps_per_epoch",
+                                                       where))
+        else:
+            raise ValueError(f"{where}: define either total_steps or (epochs and "
+                             "steps_per_epoch)")
+        pct_start = _checks.in_unit_interval(pct_start, "pct_start", where, include_one=True)
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError(f"{where}: anneal_strategy must be 'cos' or 'linear', got "
+                             f"{anneal_strategy!r}")
+        self.anneal_strategy = anneal_strategy
+        div_factor = _positive(div_factor, "div_factor", where)
+        final_div_factor = _positive(final_div_factor, "final_div_factor", where)
+        # Each phase: the step it ends at, the rate's (start, end) and the momentum's.
+        total, up = self.total_steps, float(pct_start * self.total_steps) - 1
+        if three_phase:
+            self.phases = [(up, ("initial_lr", "max_lr"), ("max_momentum", "base_momentum")),
+                           (float(2 * pct_start * total) - 2, ("max_lr", "initial_lr"),
+                            ("base_momentum", "max_momentum")),
+                           (total - 1, ("initial_lr", "min_lr"),
+                            ("max_momentum", "max_momentum"))]
+        else:
+            self.phases = [(up, ("initial_lr", "max_lr"), ("max_momentum", "base_momentum")),
+                           (total - 1, ("max_lr", "min_lr"), ("base_momentum", "max_momentum"))]
+        max_lrs = _rates(max_lr, count, "max_lr", where)
+        self.group_bounds = [{"initial_lr": m / div_factor, "max_lr": m,
+                              "min_lr": m / div_factor / final_div_factor} for m in max_lrs]
+        self.cycle_momentum = bool(cycle_momentum)
+        if self.cycle_momentum:
+            keys = optimizer.param_groups[0]
+            if "momentum" not in keys and "betas" not in keys:
+                raise ValueError(f"{where}: optimizer must support momentum or beta1 with "
+                                 f"`cycle_momentum` option enabled; {type(optimizer).__name__}"
+                                 " has neither here (a Keras-style optimizer, made without "
+                                 "its parameters, has no param_groups momentum): pass "
+                                 "cycle_momentum=False")
+            self.use_beta1 = "betas" in keys
+            for name, value in (("max_momentum", max_momentum),
+                                ("base_momentum", base_momentum)):
+                momenta = _rates(value, count, name, where)
+                for bounds, momentum in zip(self.group_bounds, momenta):
+                    bounds[name] = _checks.in_unit_interval(momentum, name, where,
+                                                            include_one=False)
+        _set_group_lrs(optimizer, [bounds["initial_lr"] for bounds in self.group_bounds])
+        super().__init__(optimizer)
+
+    def _anneal(self, start, end, pct) -> float:
+        if self.anneal_strategy == "cos":
+            return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+        return (end - start) * pct + start
+
+    def _phase(self, step):
+        """The phase that holds ``step`` and how far into it the step is, ``pct``."""
+        start_step = 0.0
+        for k, phase in enumerate(self.phases):
+            end_step = phase[0]
+            if step <= end_step or k == len(self.phases) - 1:
+                return phase, (step - start_step) / (end_step - start_step)
+            start_step = end_step
+
+    def _check_step(self, step):
+        if step > self.total_steps:
+            raise ValueError(f"OneCycleLR: Tried to step {step} times. The specified number "
+                             f"of total steps is {self.total_steps}")
+
+    def get_lr(self):
+        self._check_step(self.last_epoch)
+        (_, (start, end), _), pct = self._phase(self.last_epoch)
+        # max(0, ...): past the end, a linear anneal goes below 0 (see the class docstring)
+        return [max(0.0, self._anneal(bounds[start], bounds[end], pct))
+                for bounds in self.group_bounds]
+
+    def momenta(self, step) -> list:
+        """Each group's momentum at ``step`` (from 0), one per group."""
+        self._check_step(step)
+        (_, _, (start, end)), pct = self._phase(step)
+        return [self._anneal(bounds[start], bounds[end], pct) for bounds in self.group_bounds]
+
+    def _give_momenta(self):
+        if not self.cycle_momentum:
+            return
+        for group, momentum in zip(self.optimizer.param_groups, self.momenta(self.last_epoch)):
+            if self.use_beta1:
+                group["betas"] = (momentum, *group["betas"][1:])
+            else:
+                group["momentum"] = momentum
+
+    def step(self):
+        """Move to the next batch: give the optimizer its rate and, with
+        ``cycle_momentum``, its momentum.
+
+        Raises:
+            ValueError: past ``total_steps`` (nothing has changed then), or the optimizer
+                refuses the momentum.
+        """
+        super().step()
+        self._give_momenta()
+
+    def load_state_dict(self, state):
+        """``LRScheduler.load_state_dict``, then the momentum of the restored step."""
+        super().load_state_dict(state)
+        self._give_momenta()
+
+    def _checked_state(self, name, value, count):
+        value = super()._checked_state(name, value, count)
+        if name == "last_epoch" and value > self.total_steps:
+            raise ValueError(f"last_epoch must be at most total_steps ({self.total_steps}), "
+                             f"got {value}")
+        return value
+
+
+def _positive(value, what, where) -> float:
+    value = _checks.number(value, what, where)
+    if value <= 0:
+        raise ValueError(f"{where}: {what} must be > 0, got {value}")
+    return value
