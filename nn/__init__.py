@@ -61,7 +61,10 @@ from .torch_layers import (
 )
 from .torch_activations import ELU, GELU, Identity, LogSoftmax, SiLU, Softplus
 from .torch_attention import MultiheadAttention
-from .torch_transformer import TransformerEncoder, TransformerEncoderLayer
+from .torch_transformer import (
+    Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
+    TransformerEncoderLayer,
+)
 from .torch_containers import ModuleDict, ModuleList
 from .torch_norm import BatchNorm1d, BatchNorm2d, LayerNorm
 from .torch_data import DataLoader, Dataset, Subset, TensorDataset, random_split
@@ -105,7 +108,8 @@ __all__ = [
     "AdaptiveAvgPool2d", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "ModuleList",
     "ModuleDict", "Identity", "LogSoftmax", "GELU", "SiLU", "ELU", "Softplus",
     "ConvTranspose2d", "Unflatten", "Dropout2d", "KLDivLoss", "MultiheadAttention",
-    "TransformerEncoderLayer", "TransformerEncoder",
+    "TransformerEncoderLayer", "TransformerEncoder", "TransformerDecoderLayer",
+    "TransformerDecoder", "Transformer",
     # losses and metrics
     "MeanSquaredError", "MeanAbsoluteError", "SumSquaredError", "BinaryCrossentropy",
     "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "confusion_matrix",

@@ -85,5 +85,58 @@ def test_dropout_in_training_only_and_refusals():
         nn.TransformerEncoderLayer(8, 2, activation="tanh")
     with pytest.raises(ValueError, match="divisible by num_heads"):
         nn.TransformerEncoderLayer(8, 3)
-    with pytest.raises(TypeError, match="encoder_layer must be a layer"):
+    with pytest.raises(TypeError, match="the layer to stack must be a layer"):
         nn.TransformerEncoder("layer", 2)
+
+
+def same_two(ours, theirs, src, tgt, **call):
+    """Like ``same`` for modules of two inputs (a decoder's tgt and memory, a
+    Transformer's src and tgt)."""
+    mine = [ag.Value(a, requires_grad=True) for a in (src, tgt)]
+    torchs = [torch.tensor(a, requires_grad=True) for a in (src, tgt)]
+    out = ours(*mine, **call)
+    tout = theirs(*torchs, **{k: torch.tensor(v) if isinstance(v, np.ndarray) else v
+                              for k, v in call.items()})
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-9, atol=1e-11)
+    (out * out).sum().backward()
+    (tout * tout).sum().backward()
+    for a, b in zip(mine, torchs):
+        np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=1e-8, atol=1e-10)
+    grads = dict(theirs.named_parameters())
+    for name, p in ours.named_parameters():
+        np.testing.assert_allclose(p.grad, grads[name].grad.numpy(), rtol=1e-8, atol=1e-10,
+                                   err_msg=name)
+
+
+@pytest.mark.parametrize("options", [dict(), dict(norm_first=True, batch_first=True)])
+def test_decoder_layer_matches_torch(options):
+    options = {"d_model": 8, "nhead": 2, "dim_feedforward": 16, "dropout": 0.0, **options}
+    theirs = torch.nn.TransformerDecoderLayer(dtype=torch.float64, **options)
+    ours = nn.TransformerDecoderLayer(dtype="float64", **options)
+    load(ours, theirs)
+    shape_t, shape_m = ((3, 4, 8), (3, 6, 8)) if options.get("batch_first") else \
+        ((4, 3, 8), (6, 3, 8))
+    padding = np.zeros((3, 6), bool)
+    padding[0, 4:] = True
+    same_two(ours, theirs, RNG.normal(size=shape_t), RNG.normal(size=shape_m),
+             tgt_mask=np.triu(np.full((4, 4), -np.inf), 1),
+             memory_key_padding_mask=padding)
+
+
+@pytest.mark.filterwarnings("ignore:enable_nested_tensor")  # torch's own, on its speed path
+def test_transformer_matches_torch_and_makes_its_causal_mask():
+    """PyTorch's encoder-decoder Transformer (its translation tutorial's model), small."""
+    options = dict(d_model=8, nhead=2, num_encoder_layers=2, num_decoder_layers=2,
+                   dim_feedforward=16, dropout=0.0)
+    theirs = torch.nn.Transformer(dtype=torch.float64, **options)
+    ours = nn.Transformer(dtype="float64", **options)
+    load(ours, theirs)
+    mask = nn.Transformer.generate_square_subsequent_mask(4, dtype="float64")
+    np.testing.assert_array_equal(
+        mask.numpy(),
+        torch.nn.Transformer.generate_square_subsequent_mask(4, dtype=torch.float64).numpy())
+    same_two(ours, theirs, RNG.normal(size=(6, 2, 8)), RNG.normal(size=(4, 2, 8)),
+             tgt_mask=mask.numpy())
+    fresh = nn.Transformer(**options)
+    weights = fresh.encoder.layers[0].linear1.weight.numpy()
+    assert np.abs(weights).max() <= np.sqrt(6 / (8 + 16))  # Xavier, as _reset_parameters
