@@ -149,12 +149,7 @@ class Nadam(Optimizer):
 
     def update(self, i, p, g, lr):
         if self.pytorch_style:
-            g = self.pytorch_gradient(i, p, g, 0.0 if self.decoupled_weight_decay
-                                      else self.weight_decay, self.maximize)
-            if self.decoupled_weight_decay and self.weight_decay:
-                self.scale(p, 1.0 - lr * self.weight_decay)     # p <- p*(1 - lr*weight_decay)
-            self.steps[i] += 1
-            t = self.steps[i]
+            g, t = self.pytorch_start(i, p, g, lr)
         else:
             t = self.iterations + 1
         b1, b2 = self.beta_1, self.beta_2

@@ -497,6 +497,19 @@ class Optimizer:
             self.add_scaled(d, weight_decay, p)
         return d
 
+    def pytorch_start(self, i, p, g, lr):
+        """The start of a PyTorch-style adaptive update (NAdam's, RAdam's): the gradient as
+        ``pytorch_gradient`` makes it (the L2 term unless the decay is decoupled), ``p``
+        shrunk by ``1 - lr*weight_decay`` for a decoupled decay, and parameter ``i``'s
+        count of updates advanced. Returns ``(g, t)``."""
+        decoupled = self.decoupled_weight_decay
+        g = self.pytorch_gradient(i, p, g, 0.0 if decoupled else self.weight_decay,
+                                  self.maximize)
+        if decoupled and self.weight_decay:
+            self.scale(p, 1.0 - lr * self.weight_decay)         # p <- p*(1 - lr*weight_decay)
+        self.steps[i] += 1
+        return g, self.steps[i]
+
     # --- in-place helpers for update (how they are made fast: _inplace) -----------------
     def blocks(self, p, g, *state):
         """``(p_block, g_block, *state_blocks, work)``: matching flat views of the operands,

@@ -91,12 +91,7 @@ class RAdam(Optimizer):
         self.exp_avg_sqs.append(np.zeros(p.shape, p.dtype))
 
     def update(self, i, p, g, lr):
-        g = self.pytorch_gradient(i, p, g, 0.0 if self.decoupled_weight_decay
-                                  else self.weight_decay, self.maximize)
-        if self.decoupled_weight_decay and self.weight_decay:
-            self.scale(p, 1.0 - lr * self.weight_decay)        # p <- p*(1 - lr*weight_decay)
-        self.steps[i] += 1
-        t = self.steps[i]
+        g, t = self.pytorch_start(i, p, g, lr)
         b1, b2 = self.beta_1, self.beta_2
         bias_correction1, bias_correction2 = 1.0 - b1 ** t, 1.0 - b2 ** t
         rho_inf = 2.0 / (1.0 - b2) - 1.0
