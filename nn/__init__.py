@@ -59,7 +59,10 @@ from .torch_layers import (
     AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d, Dropout2d, Linear,
     MaxPool2d, Parameter, Unflatten,
 )
-from .torch_activations import ELU, GELU, Identity, LogSoftmax, SiLU, Softplus
+from .torch_activations import (
+    ELU, GELU, CosineSimilarity, Hardsigmoid, Hardswish, Hardtanh, Identity, LogSigmoid,
+    LogSoftmax, Mish, ReLU6, SiLU, Softmin, Softplus, Softsign,
+)
 from .torch_attention import MultiheadAttention
 from .torch_transformer import (
     Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
@@ -109,7 +112,8 @@ __all__ = [
     "ModuleDict", "Identity", "LogSoftmax", "GELU", "SiLU", "ELU", "Softplus",
     "ConvTranspose2d", "Unflatten", "Dropout2d", "KLDivLoss", "MultiheadAttention",
     "TransformerEncoderLayer", "TransformerEncoder", "TransformerDecoderLayer",
-    "TransformerDecoder", "Transformer",
+    "TransformerDecoder", "Transformer", "ReLU6", "Hardtanh", "Mish", "Hardswish",
+    "Hardsigmoid", "Softsign", "LogSigmoid", "Softmin", "CosineSimilarity",
     # losses and metrics
     "MeanSquaredError", "MeanAbsoluteError", "SumSquaredError", "BinaryCrossentropy",
     "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "confusion_matrix",

@@ -30,6 +30,7 @@ __all__ = [
     # activations
     "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "sigmoid", "tanh",
     "softplus", "softsign", "logsigmoid", "hardsigmoid", "softmax", "log_softmax",
+    "hardtanh", "mish", "hardswish", "softmin", "cosine_similarity",
     # layers
     "linear", "conv1d", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
     "adaptive_avg_pool2d", "dropout", "pad", "one_hot", "scaled_dot_product_attention",
@@ -116,6 +117,37 @@ def logsigmoid(input):
 def hardsigmoid(input, inplace=False):
     """relu6(x + 3) / 6."""
     return ag.hard_sigmoid(input)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """min(max(x, min_val), max_val); the gradient passes where min_val < x < max_val."""
+    if not min_val < max_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) must be below max_val ({max_val})")
+    return ag.clip(input, min_val, max_val)
+
+
+def mish(input, inplace=False):
+    """x * tanh(softplus(x))."""
+    x = _value(input)
+    return x * ag.tanh(ag.softplus(x))
+
+
+def hardswish(input, inplace=False):
+    """x * relu6(x + 3) / 6: 0 below -3, x above 3."""
+    x = _value(input)
+    return x * ag.clip(x + 3, 0, 6) / 6
+
+
+def softmin(input, dim, dtype=None):
+    """softmax(-x) along ``dim``: the smallest entries get the largest weights."""
+    return ag.softmax(-_cast(_value(input), dtype), axis=dim)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """x1 . x2 / (max(||x1||, eps) * max(||x2||, eps)) along ``dim``, broadcasting."""
+    a, b = _value(x1), _value(x2)
+    norms = [ag.maximum(ag.norm(v, axis=dim), eps) for v in (a, b)]
+    return ag.sum(a * b, axis=dim) / (norms[0] * norms[1])
 
 
 def softmax(input, dim, dtype=None):

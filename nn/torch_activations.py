@@ -1,5 +1,6 @@
-"""PyTorch's activation modules: ``Identity``, ``LogSoftmax``, ``GELU``, ``SiLU``, ``ELU``
-and ``Softplus``.
+"""PyTorch's activation modules: ``Identity``, ``LogSoftmax``, ``GELU``, ``SiLU``, ``ELU``,
+``Softplus``, ``ReLU6``, ``Hardtanh``, ``Mish``, ``Hardswish``, ``Hardsigmoid``,
+``Softsign``, ``LogSigmoid``, ``Softmin``, and ``CosineSimilarity``.
 
 Each is a Module around its ``nn.functional`` function (so the same maths, differentiable
 to any order) with PyTorch's constructor arguments, for ``nn.Sequential(nn.Linear(4, 8),
@@ -25,7 +26,9 @@ from . import functional
 from .layers import _flag
 from .module import Module
 
-__all__ = ["Identity", "LogSoftmax", "GELU", "SiLU", "ELU", "Softplus"]
+__all__ = ["Identity", "LogSoftmax", "GELU", "SiLU", "ELU", "Softplus", "ReLU6", "Hardtanh",
+           "Mish", "Hardswish", "Hardsigmoid", "Softsign", "LogSigmoid", "Softmin",
+           "CosineSimilarity"]
 
 
 def _number(value, what, where):
@@ -170,3 +173,117 @@ class Softplus(Module):
 
     def extra_repr(self):
         return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class _Elementwise(Module):
+    """A function of ``nn.functional`` as a module, with PyTorch's ``inplace`` where it has
+    one (accepted, changing nothing: the engine never overwrites an input)."""
+
+    function = None
+
+    def __init__(self, inplace=False, name=None):
+        super().__init__(name)
+        self.inplace = _flag(inplace, "inplace", f"{type(self).__name__} {self.name!r}")
+
+    def forward(self, x):
+        return type(self).function(x)
+
+    def get_config(self):
+        return {"name": self.name, "inplace": self.inplace}
+
+
+class ReLU6(_Elementwise):
+    """y = min(max(x, 0), 6) (MobileNet's).  Args (PyTorch's): inplace=False."""
+    function = staticmethod(functional.relu6)
+
+
+class Mish(_Elementwise):
+    """y = x * tanh(softplus(x)).  Args (PyTorch's): inplace=False."""
+    function = staticmethod(functional.mish)
+
+
+class Hardswish(_Elementwise):
+    """y = x * relu6(x + 3) / 6 (MobileNetV3's).  Args (PyTorch's): inplace=False."""
+    function = staticmethod(functional.hardswish)
+
+
+class Hardsigmoid(_Elementwise):
+    """y = relu6(x + 3) / 6.  Args (PyTorch's): inplace=False."""
+    function = staticmethod(functional.hardsigmoid)
+
+
+class Softsign(Module):
+    """y = x / (1 + |x|)."""
+
+    def forward(self, x):
+        return functional.softsign(x)
+
+
+class LogSigmoid(Module):
+    """y = log(sigmoid(x)), computed stably."""
+
+    def forward(self, x):
+        return functional.logsigmoid(x)
+
+
+class Hardtanh(Module):
+    """y = min(max(x, min_val), max_val).
+
+    Args (PyTorch's): min_val=-1.0, max_val=1.0 (min_val < max_val), inplace=False.
+    """
+
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False, name=None):
+        where = "Hardtanh" if name is None else f"Hardtanh {name!r}"
+        min_val = _number(min_val, "min_val", where)
+        max_val = _number(max_val, "max_val", where)
+        if not min_val < max_val:
+            raise ValueError(f"{where}: min_val ({min_val}) must be below max_val ({max_val})")
+        inplace = _flag(inplace, "inplace", where)
+        super().__init__(name)
+        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
+
+    def forward(self, x):
+        return functional.hardtanh(x, self.min_val, self.max_val)
+
+    def get_config(self):
+        return {"name": self.name, "min_val": self.min_val, "max_val": self.max_val,
+                "inplace": self.inplace}
+
+
+class Softmin(Module):
+    """y = softmax(-x) along ``dim``.  Args (PyTorch's): dim (required here, as LogSoftmax's)."""
+
+    def __init__(self, dim=None, name=None):
+        where = "Softmin" if name is None else f"Softmin {name!r}"
+        if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, numbers.Integral):
+            raise TypeError(f"{where}: give dim, an int (PyTorch's implicit dim is "
+                            f"deprecated), got {dim!r}")
+        super().__init__(name)
+        self.dim = int(dim)
+
+    def forward(self, x):
+        return functional.softmin(x, self.dim)
+
+    def get_config(self):
+        return {"name": self.name, "dim": self.dim}
+
+
+class CosineSimilarity(Module):
+    """y = x1 . x2 / (max(||x1||, eps) * max(||x2||, eps)) along ``dim``.
+
+    Args (PyTorch's): dim=1, eps=1e-8.
+    """
+
+    def __init__(self, dim=1, eps=1e-8, name=None):
+        where = "CosineSimilarity" if name is None else f"CosineSimilarity {name!r}"
+        if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, numbers.Integral):
+            raise TypeError(f"{where}: dim must be an int, got {dim!r}")
+        eps = _number(eps, "eps", where)
+        super().__init__(name)
+        self.dim, self.eps = int(dim), eps
+
+    def forward(self, x1, x2):
+        return functional.cosine_similarity(x1, x2, self.dim, self.eps)
+
+    def get_config(self):
+        return {"name": self.name, "dim": self.dim, "eps": self.eps}
