@@ -57,7 +57,7 @@ from .reshaping import Embedding, Reshape
 from .recurrent import GRU, LSTM, RNN, Bidirectional, SimpleRNN
 from .torch_layers import (
     AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d, Dropout2d, Linear,
-    MaxPool2d, Parameter, Unflatten,
+    MaxPool2d, Parameter, Unflatten, Upsample,
 )
 from .torch_activations import (
     ELU, GELU, CosineSimilarity, Hardsigmoid, Hardswish, Hardtanh, Identity, LogSigmoid,
@@ -113,7 +113,7 @@ __all__ = [
     "ConvTranspose2d", "Unflatten", "Dropout2d", "KLDivLoss", "MultiheadAttention",
     "TransformerEncoderLayer", "TransformerEncoder", "TransformerDecoderLayer",
     "TransformerDecoder", "Transformer", "ReLU6", "Hardtanh", "Mish", "Hardswish",
-    "Hardsigmoid", "Softsign", "LogSigmoid", "Softmin", "CosineSimilarity",
+    "Hardsigmoid", "Softsign", "LogSigmoid", "Softmin", "CosineSimilarity", "Upsample",
     # losses and metrics
     "MeanSquaredError", "MeanAbsoluteError", "SumSquaredError", "BinaryCrossentropy",
     "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "confusion_matrix",

@@ -34,6 +34,7 @@ __all__ = [
     # layers
     "linear", "conv1d", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
     "adaptive_avg_pool2d", "dropout", "pad", "one_hot", "scaled_dot_product_attention",
+    "interpolate",
     # losses
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
@@ -379,6 +380,88 @@ def _mask_bias(mask, true_attends, dtype):
         allowed = data if true_attends else ~data
         return np.where(allowed, dtype.type(0), dtype.type(-np.inf))
     return mask if isinstance(mask, ag.Value) else data.astype(dtype)
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    """Resize (N, C, L) sequences or (N, C, H, W) images to ``size`` or by ``scale_factor``,
+    PyTorch's way, one spatial axis after the other.
+
+    Args (PyTorch's):
+        size: the output's spatial size (an int, or one per axis); or
+        scale_factor: a number, or one per axis: the output has floor(n * scale) steps.
+        mode: "nearest" (input index floor(i * s), s the input's steps per output step:
+            1 / scale_factor when given, PyTorch's rule, else n_in / n_out), "nearest-exact"
+            (floor((i + 0.5) * s)), "linear" (sequences) or "bilinear" (images): each
+            output step mixes the two input steps around its position.
+        align_corners: for the linear modes: True maps the corner pixels' centres onto each
+            other, position i * (n_in - 1) / (n_out - 1); False (the default) maps pixel
+            areas, (i + 0.5) * s - 0.5, clamped at 0.
+        recompute_scale_factor: True takes s = n_in / n_out even with a scale_factor.
+        antialias: only False (PyTorch's default).
+    """
+    where = "interpolate"
+    x = _value(input)
+    spatial = x.ndim - 2
+    if spatial not in (1, 2):
+        raise NotImplementedError(f"{where}: (N, C, L) and (N, C, H, W) inputs are supported, "
+                                  f"got shape {x.shape}")
+    linear = {1: "linear", 2: "bilinear"}[spatial]
+    if mode not in ("nearest", "nearest-exact", linear):
+        raise NotImplementedError(f"{where}: mode {mode!r} is not supported for a {x.ndim}-D "
+                                  f"input; use 'nearest', 'nearest-exact' or {linear!r}")
+    if antialias:
+        raise NotImplementedError(f"{where}: antialias=True is not supported")
+    if align_corners is not None and mode != linear:
+        raise ValueError(f"{where}: align_corners only goes with the linear modes (as "
+                         "PyTorch)")
+    if (size is None) == (scale_factor is None):
+        raise ValueError(f"{where}: give either size or scale_factor (as PyTorch)")
+    sizes_in = x.shape[2:]
+
+    def per_axis(value, what):
+        items = tuple(value) if isinstance(value, (tuple, list)) else (value,) * spatial
+        if len(items) != spatial or any(isinstance(v, bool) or not isinstance(
+                v, numbers.Real) or not v > 0 for v in items):
+            raise ValueError(f"{where}: {what} must be a positive number or {spatial} of "
+                             f"them, got {value!r}")
+        return items
+
+    if size is not None:
+        sizes_out = tuple(int(n) for n in per_axis(size, "size"))
+        steps = [n_in / n_out for n_in, n_out in zip(sizes_in, sizes_out)]
+    else:
+        factors = per_axis(scale_factor, "scale_factor")
+        sizes_out = tuple(int(np.floor(n * f)) for n, f in zip(sizes_in, factors))
+        steps = [n_in / n_out if recompute_scale_factor else 1.0 / f
+                 for n_in, n_out, f in zip(sizes_in, sizes_out, factors)]
+    for axis, (n_in, n_out, step) in enumerate(zip(sizes_in, sizes_out, steps), start=2):
+        if mode == linear:
+            x = ag.tensordot(x, _linear_matrix(n_in, n_out, step, align_corners, x.dtype),
+                             axes=([axis], [1]))
+            x = ag.moveaxis(x, -1, axis)  # tensordot put the resized axis last
+        else:
+            shift = 0.5 if mode == "nearest-exact" else 0.0
+            index = np.minimum(np.floor((np.arange(n_out) + shift) * step).astype(np.int64),
+                               n_in - 1)
+            x = ag.take(x, index, axis=axis)
+    return x
+
+
+def _linear_matrix(n_in, n_out, step, align_corners, dtype):
+    """M (n_out, n_in): output step i as (1 - f) x[j] + f x[j + 1], PyTorch's positions."""
+    i = np.arange(n_out, dtype=np.float64)
+    if align_corners:
+        source = i * ((n_in - 1) / (n_out - 1)) if n_out > 1 else np.zeros(n_out)
+    else:
+        source = np.maximum((i + 0.5) * step - 0.5, 0.0)
+    low = np.minimum(np.floor(source).astype(np.int64), n_in - 1)
+    high = np.minimum(low + 1, n_in - 1)
+    frac = source - low
+    m = np.zeros((n_out, n_in))
+    np.add.at(m, (np.arange(n_out), low), 1 - frac)
+    np.add.at(m, (np.arange(n_out), high), frac)
+    return m.astype(dtype)
 
 
 def pad(input, pad, mode="constant", value=None):

@@ -35,7 +35,7 @@ from .module import Module
 from .noise import SpatialDropout2D
 
 __all__ = ["Parameter", "Linear", "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d",
-           "AdaptiveAvgPool2d", "ConvTranspose2d", "Unflatten", "Dropout2d"]
+           "AdaptiveAvgPool2d", "ConvTranspose2d", "Unflatten", "Dropout2d", "Upsample"]
 
 
 class Parameter(ag.Variable):
@@ -590,3 +590,38 @@ class Dropout2d(SpatialDropout2D):
 
     def extra_repr(self):
         return f"p={self.rate}, inplace={self.inplace}"
+
+
+class Upsample(Module):
+    """PyTorch's ``nn.Upsample``: ``functional.interpolate`` as a layer, for (N, C, L)
+    sequences and (N, C, H, W) images.
+
+    Args (PyTorch's): size=None or scale_factor=None (one of them), mode="nearest"
+    ("nearest-exact", "linear", "bilinear"), align_corners=None, recompute_scale_factor=None.
+    """
+
+    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                 recompute_scale_factor=None, name=None):
+        where = "Upsample" if name is None else f"Upsample {name!r}"
+        if (size is None) == (scale_factor is None):
+            raise ValueError(f"{where}: give either size or scale_factor (as PyTorch)")
+        if mode not in ("nearest", "nearest-exact", "linear", "bilinear"):
+            raise NotImplementedError(f"{where}: mode {mode!r} is not supported; use "
+                                      "'nearest', 'nearest-exact', 'linear' or 'bilinear'")
+        super().__init__(name)
+        self.size, self.scale_factor, self.mode = size, scale_factor, mode
+        self.align_corners, self.recompute_scale_factor = align_corners, recompute_scale_factor
+
+    def forward(self, x):
+        return functional.interpolate(x, self.size, self.scale_factor, self.mode,
+                                      self.align_corners, self.recompute_scale_factor)
+
+    def get_config(self):
+        return {"name": self.name, "size": self.size, "scale_factor": self.scale_factor,
+                "mode": self.mode, "align_corners": self.align_corners,
+                "recompute_scale_factor": self.recompute_scale_factor}
+
+    def extra_repr(self):
+        what = f"size={self.size}" if self.size is not None else \
+            f"scale_factor={self.scale_factor}"
+        return f"{what}, mode={self.mode!r}"
