@@ -69,7 +69,7 @@ from .torch_transformer import (
     TransformerEncoderLayer,
 )
 from .torch_containers import ModuleDict, ModuleList
-from .torch_norm import BatchNorm1d, BatchNorm2d, LayerNorm
+from .torch_norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .torch_data import DataLoader, Dataset, Subset, TensorDataset, random_split
 from .torch_losses import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,
@@ -113,7 +113,7 @@ __all__ = [
     "ConvTranspose2d", "Unflatten", "Dropout2d", "KLDivLoss", "MultiheadAttention",
     "TransformerEncoderLayer", "TransformerEncoder", "TransformerDecoderLayer",
     "TransformerDecoder", "Transformer", "ReLU6", "Hardtanh", "Mish", "Hardswish",
-    "Hardsigmoid", "Softsign", "LogSigmoid", "Softmin", "CosineSimilarity", "Upsample",
+    "Hardsigmoid", "Softsign", "LogSigmoid", "Softmin", "CosineSimilarity", "Upsample", "GroupNorm",
     # losses and metrics
     "MeanSquaredError", "MeanAbsoluteError", "SumSquaredError", "BinaryCrossentropy",
     "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "confusion_matrix",

@@ -1,4 +1,5 @@
-"""PyTorch's normalization layers: ``LayerNorm``, ``BatchNorm1d`` and ``BatchNorm2d``.
+"""PyTorch's normalization layers: ``LayerNorm``, ``BatchNorm1d``, ``BatchNorm2d`` and
+``GroupNorm``.
 
 The maths of Keras's ``LayerNormalization`` and ``BatchNormalization`` (``normalization``),
 with PyTorch's arguments, defaults, names and bookkeeping, so that ``state_dict()`` has
@@ -36,7 +37,7 @@ from .module import Module
 from .normalization import _moments, _scale_shift
 from .torch_layers import Parameter, _factory_dtype, _size, _with_dtype
 
-__all__ = ["LayerNorm", "BatchNorm1d", "BatchNorm2d"]
+__all__ = ["LayerNorm", "BatchNorm1d", "BatchNorm2d", "GroupNorm"]
 
 
 def _eps(eps, where):
@@ -260,3 +261,55 @@ class BatchNorm2d(_BatchNorm):
 
     ranks = (4,)
     layout = "(N, C, H, W)"
+
+
+class GroupNorm(Module):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, mean and var (biased) of each sample
+    over each group of num_channels / num_groups channels and every position: (N, C, *) ->
+    the same. The same in training and in eval; num_groups = 1 is a LayerNorm over (C, *),
+    num_groups = C an InstanceNorm.
+
+    Args (PyTorch's): num_groups, num_channels (num_groups must divide it), eps=1e-5,
+    affine=True (weight ones, bias zeros, one per channel); device and dtype keywords.
+    """
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, name=None, *,
+                 device=None, dtype=None):
+        dtype = _factory_dtype(device, dtype, "GroupNorm", name)
+        where = "GroupNorm" if name is None else f"GroupNorm {name!r}"
+        num_groups = _size(num_groups, "num_groups", where)
+        num_channels = _size(num_channels, "num_channels", where)
+        if num_channels % num_groups:
+            raise ValueError(f"{where}: num_channels ({num_channels}) must be divisible by "
+                             f"num_groups ({num_groups}), as in PyTorch")
+        eps, affine = _eps(eps, where), _flag(affine, "affine", where)
+        super().__init__(name)
+        self.num_groups, self.num_channels, self.eps, self.affine = \
+            num_groups, num_channels, eps, affine
+        dtype = ag.get_default_dtype() if dtype is None else dtype
+        self.weight = Parameter(np.ones(num_channels, dtype)) if affine else None
+        self.bias = Parameter(np.zeros(num_channels, dtype)) if affine else None
+
+    def forward(self, x):
+        where = f"GroupNorm {self.name!r}"
+        x = _as_input(x, ag.get_default_dtype() if self.weight is None else self.weight.dtype)
+        if np.ndim(x) < 2 or x.shape[1] != self.num_channels:
+            raise ValueError(f"{where}: expected input of shape (N, {self.num_channels}, *), "
+                             f"got {np.shape(x)}")
+        n, shape = x.shape[0], x.shape
+        grouped = ag.reshape(x, (n, self.num_groups, -1))  # each group's channels, flat
+        _, centered, var = _moments(grouped, (2,))
+        y = ag.reshape(centered * ag.rsqrt(var + self.eps), shape)
+        if self.affine:  # per channel: (C, 1, 1, ...) against (N, C, *)
+            per_channel = (self.num_channels,) + (1,) * (x.ndim - 2)
+            y = y * ag.reshape(self.weight, per_channel) + ag.reshape(self.bias, per_channel)
+        return y
+
+    def get_config(self):
+        return _with_dtype({"name": self.name, "num_groups": self.num_groups,
+                            "num_channels": self.num_channels, "eps": self.eps,
+                            "affine": self.affine},
+                           None if self.weight is None else self.weight.dtype)
+
+    def extra_repr(self):
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
