@@ -72,8 +72,9 @@ from .torch_containers import ModuleDict, ModuleList
 from .torch_norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .torch_data import DataLoader, Dataset, Subset, TensorDataset, random_split
 from .torch_losses import (
-    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,
-    NLLLoss, SmoothL1Loss,
+    BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss, HingeEmbeddingLoss,
+    HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss, MSELoss, NLLLoss, PoissonNLLLoss,
+    SmoothL1Loss, SoftMarginLoss, TripletMarginLoss,
 )
 from . import callbacks, state_dict
 from .callbacks import (
@@ -114,6 +115,8 @@ __all__ = [
     "TransformerEncoderLayer", "TransformerEncoder", "TransformerDecoderLayer",
     "TransformerDecoder", "Transformer", "ReLU6", "Hardtanh", "Mish", "Hardswish",
     "Hardsigmoid", "Softsign", "LogSigmoid", "Softmin", "CosineSimilarity", "Upsample", "GroupNorm",
+    "SoftMarginLoss", "PoissonNLLLoss", "MarginRankingLoss", "CosineEmbeddingLoss",
+    "HingeEmbeddingLoss", "TripletMarginLoss",
     # losses and metrics
     "MeanSquaredError", "MeanAbsoluteError", "SumSquaredError", "BinaryCrossentropy",
     "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "confusion_matrix",

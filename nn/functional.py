@@ -38,6 +38,8 @@ __all__ = [
     # losses
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+    "soft_margin_loss", "poisson_nll_loss", "margin_ranking_loss", "cosine_embedding_loss",
+    "hinge_embedding_loss", "triplet_margin_loss",
 ]
 
 
@@ -563,3 +565,37 @@ def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="m
                                      pos_weight=None):
     """The same on logits, fused and stable (see BCEWithLogitsLoss)."""
     return _losses.BCEWithLogitsLoss(weight, reduction, pos_weight).forward(input, target)
+
+
+def soft_margin_loss(input, target, *, reduction="mean"):
+    """log(1 + exp(-y x)) (see SoftMarginLoss)."""
+    return _losses.SoftMarginLoss(reduction).forward(input, target)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, eps=1e-8, *,
+                     reduction="mean"):
+    """exp(x) - t x, or x - t log(x + eps) (see PoissonNLLLoss)."""
+    return _losses.PoissonNLLLoss(log_input, full, None, eps, None,
+                                  reduction).forward(input, target)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, *, reduction="mean"):
+    """max(0, -y (x1 - x2) + margin) (see MarginRankingLoss)."""
+    return _losses.MarginRankingLoss(margin, reduction).forward(input1, input2, target)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, *, reduction="mean"):
+    """1 - cos where y = 1, max(0, cos - margin) where y = -1 (see CosineEmbeddingLoss)."""
+    return _losses.CosineEmbeddingLoss(margin, reduction).forward(input1, input2, target)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, *, reduction="mean"):
+    """x where y = 1, max(0, margin - x) where y = -1 (see HingeEmbeddingLoss)."""
+    return _losses.HingeEmbeddingLoss(margin, reduction).forward(input, target)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+                        *, reduction="mean"):
+    """max(d(a, p) - d(a, n) + margin, 0) (see TripletMarginLoss)."""
+    return _losses.TripletMarginLoss(margin, p, eps, swap,
+                                     reduction=reduction).forward(anchor, positive, negative)

@@ -27,7 +27,9 @@ import autograd_core as ag
 from .module import Module
 
 __all__ = ["CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
-           "HuberLoss", "SmoothL1Loss", "KLDivLoss"]
+           "HuberLoss", "SmoothL1Loss", "KLDivLoss", "SoftMarginLoss", "PoissonNLLLoss",
+           "MarginRankingLoss", "CosineEmbeddingLoss", "HingeEmbeddingLoss",
+           "TripletMarginLoss"]
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -352,3 +354,118 @@ class KLDivLoss(_Pointwise):
         if self.reduction == "batchmean":
             return loss.sum() / loss.shape[0] if loss.ndim else loss.sum()
         return super().reduced(loss)
+
+
+class SoftMarginLoss(_Pointwise):
+    """L = log(1 + exp(-y x)), y = +1 or -1: the logistic loss of a margin."""
+
+    def pointwise(self, x, y):
+        return ag.softplus(-y * x)
+
+
+class PoissonNLLLoss(_Pointwise):
+    """L = exp(x) - t x with ``log_input`` (x the log of the rate), else x - t log(x + eps);
+    ``full`` adds Stirling's t log t - t + log(2 pi t) / 2 where t > 1.
+
+    Args (PyTorch's): log_input=True, full=False, eps=1e-8, reduction="mean".
+    """
+
+    def __init__(self, log_input=True, full=False, size_average=None, eps=1e-8,
+                 reduce=None, reduction="mean"):
+        if size_average is not None or reduce is not None:
+            raise TypeError("PoissonNLLLoss: size_average and reduce are PyTorch's deprecated "
+                            "arguments; give reduction=")
+        super().__init__(reduction)
+        self.log_input = bool(log_input)
+        self.full, self.eps = bool(full), float(eps)
+
+    def pointwise(self, x, t):
+        loss = ag.exp(x) - t * x if self.log_input else x - t * ag.log(x + self.eps)
+        if self.full:
+            td = t.data
+            safe = np.where(td > 1, td, 1.0)
+            stirling = np.where(td > 1, safe * np.log(safe) - safe
+                                + 0.5 * np.log(2 * np.pi * safe), 0.0)
+            loss = loss + stirling.astype(loss.dtype)
+        return loss
+
+
+class _PairLoss(_Loss):
+    """Losses of two inputs and a target of +1 / -1 labels: ``forward(x1, x2, y)``."""
+
+    def __init__(self, margin=0.0, reduction="mean"):
+        super().__init__(reduction)
+        if isinstance(margin, bool) or not isinstance(margin, numbers.Real):
+            raise TypeError(f"{type(self).__name__}: margin must be a number, got {margin!r}")
+        self.margin = float(margin)
+
+    def forward(self, input1, input2, target):
+        where = type(self).__name__
+        x1, x2 = _value(input1, where, "input1"), _value(input2, where, "input2")
+        y = target if isinstance(target, ag.Value) else ag.constant(
+            np.asarray(target, dtype=x1.dtype))
+        return _reduce(self.pairwise(x1, x2, y), self.reduction)
+
+
+class MarginRankingLoss(_PairLoss):
+    """L = max(0, -y (x1 - x2) + margin): x1 should rank above x2 where y = 1, below where
+    y = -1.  Args (PyTorch's): margin=0.0, reduction="mean"."""
+
+    def pairwise(self, x1, x2, y):
+        return ag.relu(-y * (x1 - x2) + self.margin)
+
+
+class CosineEmbeddingLoss(_PairLoss):
+    """L = 1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1; cos along
+    the last axis, with PyTorch's 1e-12 added to each squared norm.
+    Args (PyTorch's): margin=0.0, reduction="mean"."""
+
+    def pairwise(self, x1, x2, y):
+        axis = x1.ndim - 1
+        dot = ag.sum(x1 * x2, axis=axis)
+        norms = ag.sqrt((ag.sum(x1 * x1, axis=axis) + 1e-12)
+                        * (ag.sum(x2 * x2, axis=axis) + 1e-12))
+        cos = dot / norms
+        positive = y.data > 0
+        return ag.where(positive, 1 - cos, ag.relu(cos - self.margin))
+
+
+class HingeEmbeddingLoss(_Pointwise):
+    """L = x where y = 1, max(0, margin - x) where y = -1 (x a distance).
+    Args (PyTorch's): margin=1.0, reduction="mean"."""
+
+    def __init__(self, margin=1.0, reduction="mean"):
+        super().__init__(reduction)
+        self.margin = float(margin)
+
+    def pointwise(self, x, y):
+        return ag.where(y.data > 0, x, ag.relu(self.margin - x))
+
+
+class TripletMarginLoss(_Loss):
+    """L = max(d(a, p) - d(a, n) + margin, 0), d(u, v) = ||u - v + eps||_p along the last
+    axis (PyTorch's pairwise distance); with ``swap``, d(a, n) is min(d(a, n), d(p, n)).
+
+    Args (PyTorch's): margin=1.0, p=2.0, eps=1e-6, swap=False, reduction="mean".
+    """
+
+    def __init__(self, margin=1.0, p=2.0, eps=1e-6, swap=False, size_average=None,
+                 reduce=None, reduction="mean"):
+        if size_average is not None or reduce is not None:
+            raise TypeError("TripletMarginLoss: size_average and reduce are PyTorch's "
+                            "deprecated arguments; give reduction=")
+        super().__init__(reduction)
+        self.margin, self.p, self.eps, self.swap = float(margin), float(p), float(eps), \
+            bool(swap)
+
+    def forward(self, anchor, positive, negative):
+        where = "TripletMarginLoss"
+        a = _value(anchor, where, "anchor")
+        pos, neg = _value(positive, where, "positive"), _value(negative, where, "negative")
+        d_pos, d_neg = self._distance(a, pos), self._distance(a, neg)
+        if self.swap:
+            d_neg = ag.minimum(d_neg, self._distance(pos, neg))
+        return _reduce(ag.relu(d_pos - d_neg + self.margin), self.reduction)
+
+    def _distance(self, u, v):
+        return ag.norm(u - v + self.eps, ord=self.p, axis=u.ndim - 1)
