@@ -159,5 +159,25 @@ class Embedding(KerasModule):
     def _regularized_weights(self):
         return (("embeddings_regularizer", self.embeddings_regularizer, self.embeddings),)
 
+    @property
+    def weight(self):
+        """PyTorch's name of the table, ``embeddings`` (for ``nn.init.uniform_(
+        self.encoder.weight, -r, r)``, as PyTorch's tutorials initialise it)."""
+        return self.embeddings
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, name=None):
+        """PyTorch's ``Embedding.from_pretrained``: the layer whose table is ``embeddings``
+        (num_embeddings, embedding_dim), frozen unless ``freeze=False``."""
+        table = np.asarray(embeddings.numpy() if isinstance(embeddings, ag.Value)
+                           else embeddings)
+        if table.ndim != 2 or table.dtype.kind != "f":
+            raise ValueError(f"Embedding.from_pretrained: embeddings must be a 2-D float "
+                             f"table, got shape {table.shape} and dtype {table.dtype}")
+        layer = cls(table.shape[0], table.shape[1], name=name, dtype=table.dtype)
+        layer.embeddings.assign(table)
+        layer.trainable = not freeze
+        return layer
+
     def extra_repr(self):
         return f"{self.input_dim}, {self.output_dim}"

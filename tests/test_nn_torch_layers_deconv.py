@@ -161,3 +161,20 @@ def test_kl_div_matches_torch(reduction, log_target):
         loss.numpy())
     with pytest.raises(TypeError, match="deprecated"):
         nn.KLDivLoss(size_average=True)
+
+
+def test_embedding_from_pretrained_and_weight_as_pytorch():
+    table = RNG.normal(size=(5, 3))
+    frozen = nn.Embedding.from_pretrained(table)
+    ids = np.array([[1, 4, 0]])
+    np.testing.assert_array_equal(
+        frozen(ids).numpy(), torch.nn.Embedding.from_pretrained(torch.tensor(table))(
+            torch.tensor(ids)).numpy())
+    assert frozen.trainable_variables == [] and frozen.weight is frozen.embeddings
+    assert len(nn.Embedding.from_pretrained(table, freeze=False).trainable_variables) == 1
+    layer = nn.Embedding(10, 4)
+    init_range = 0.1  # PyTorch's word-language-model tutorial's init_weights
+    nn.init.uniform_(layer.weight, -init_range, init_range)
+    assert np.abs(layer.weight.numpy()).max() <= init_range
+    with pytest.raises(ValueError, match="2-D float table"):
+        nn.Embedding.from_pretrained(np.ones(3))
