@@ -56,8 +56,8 @@ from .noise import (
 from .reshaping import Embedding, Reshape
 from .recurrent import GRU, LSTM, RNN, Bidirectional, SimpleRNN
 from .torch_layers import (
-    AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d, Dropout2d, Linear,
-    MaxPool2d, Parameter, Unflatten, Upsample,
+    AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d, Dropout2d,
+    Linear, MaxPool1d, MaxPool2d, Parameter, Unflatten, Upsample,
 )
 from .torch_activations import (
     ELU, GELU, CosineSimilarity, Hardsigmoid, Hardswish, Hardtanh, Identity, LogSigmoid,
@@ -114,7 +114,7 @@ __all__ = [
     "ConvTranspose2d", "Unflatten", "Dropout2d", "KLDivLoss", "MultiheadAttention",
     "TransformerEncoderLayer", "TransformerEncoder", "TransformerDecoderLayer",
     "TransformerDecoder", "Transformer", "ReLU6", "Hardtanh", "Mish", "Hardswish",
-    "Hardsigmoid", "Softsign", "LogSigmoid", "Softmin", "CosineSimilarity", "Upsample", "GroupNorm",
+    "Hardsigmoid", "Softsign", "LogSigmoid", "Softmin", "CosineSimilarity", "Upsample", "GroupNorm", "MaxPool1d", "AvgPool1d",
     "SoftMarginLoss", "PoissonNLLLoss", "MarginRankingLoss", "CosineEmbeddingLoss",
     "HingeEmbeddingLoss", "TripletMarginLoss",
     # losses and metrics

@@ -33,6 +33,7 @@ __all__ = [
     "hardtanh", "mish", "hardswish", "softmin", "cosine_similarity",
     # layers
     "linear", "conv1d", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
+    "max_pool1d", "avg_pool1d",
     "adaptive_avg_pool2d", "dropout", "pad", "one_hot", "scaled_dot_product_attention",
     "interpolate",
     # losses
@@ -291,6 +292,44 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
         raise NotImplementedError(f"{where}: count_include_pad=False with padding {pads} is "
                                   "not supported")
     return ag.avg_pool2d(_padded(x, pads, 0.0), kernel, strides, "valid", "channels_first")
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """The max of each window along the last axis, (N, C, L) -> (N, C, OL): ``max_pool2d``
+    on images of height 1."""
+    return _pool1d(max_pool2d, "max_pool1d", input, kernel_size, stride, padding,
+                   dilation=dilation, ceil_mode=ceil_mode, return_indices=return_indices)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):
+    """The mean of each window along the last axis, (N, C, L) -> (N, C, OL): ``avg_pool2d``
+    on images of height 1 (the zero padding counts, PyTorch's default)."""
+    return _pool1d(avg_pool2d, "avg_pool1d", input, kernel_size, stride, padding,
+                   ceil_mode=ceil_mode, count_include_pad=count_include_pad)
+
+
+def _pool1d(pool2d, where, input, kernel_size, stride, padding, **options):
+    x = _value(input)
+    if x.ndim != 3:
+        raise ValueError(f"{where}: expected sequences (N, C, L), got shape {x.shape}")
+    (k,), (p,) = _one(kernel_size, "kernel_size", where), _one(padding, "padding", where, 0)
+    s = (k,) if stride is None else _one(stride, "stride", where)
+    if "dilation" in options and _one(options.pop("dilation"), "dilation", where) != (1,):
+        raise NotImplementedError(f"{where}: only dilation=1 is supported")
+    y = pool2d(ag.expand_dims(x, 2), (1, k), (1,) + s, (0, p), **options)
+    return ag.squeeze(y, 2)
+
+
+def _one(value, what, where, minimum=1):
+    """PyTorch's 1-D size argument: an int, or a tuple of one."""
+    items = (value,) if isinstance(value, numbers.Integral) else tuple(value)
+    if len(items) != 1 or isinstance(items[0], bool) or not isinstance(
+            items[0], numbers.Integral) or items[0] < minimum:
+        raise ValueError(f"{where}: {what} must be an int >= {minimum} or a tuple of one, got "
+                         f"{value!r}")
+    return (int(items[0]),)
 
 
 def adaptive_avg_pool2d(input, output_size):

@@ -35,7 +35,8 @@ from .module import Module
 from .noise import SpatialDropout2D
 
 __all__ = ["Parameter", "Linear", "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d",
-           "AdaptiveAvgPool2d", "ConvTranspose2d", "Unflatten", "Dropout2d", "Upsample"]
+           "AdaptiveAvgPool2d", "ConvTranspose2d", "Unflatten", "Dropout2d", "Upsample",
+           "MaxPool1d", "AvgPool1d"]
 
 
 class Parameter(ag.Variable):
@@ -625,3 +626,43 @@ class Upsample(Module):
         what = f"size={self.size}" if self.size is not None else \
             f"scale_factor={self.scale_factor}"
         return f"{what}, mode={self.mode!r}"
+
+
+class _Pool1d(Module):
+    """What MaxPool1d and AvgPool1d share: PyTorch's arguments, checked when made."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, name=None):
+        where = type(self).__name__ if name is None else f"{type(self).__name__} {name!r}"
+        kernel_size = _single(kernel_size, "kernel_size", where)
+        stride = kernel_size if stride is None else _single(stride, "stride", where)
+        padding = _single(padding, "padding", where, minimum=0)
+        if 2 * padding[0] > kernel_size[0]:
+            raise ValueError(f"{where}: padding {padding} must be at most half the "
+                             f"kernel_size {kernel_size}, as in PyTorch")
+        super().__init__(name)
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+
+    def forward(self, x):
+        x = _as_input(x, ag.get_default_dtype())
+        return type(self).pool(x, self.kernel_size, self.stride, self.padding)
+
+    def get_config(self):
+        return {"name": self.name, "kernel_size": self.kernel_size, "stride": self.stride,
+                "padding": self.padding}
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxPool1d(_Pool1d):
+    """y = the max of each window along the last axis: (N, C, L) -> (N, C, OL),
+    OL = (L + 2p - k) // s + 1.  Args (PyTorch's): kernel_size, stride=None (kernel_size),
+    padding=0 (at most half the kernel; -inf, so it never wins)."""
+    pool = staticmethod(functional.max_pool1d)
+
+
+class AvgPool1d(_Pool1d):
+    """y = the mean of each window along the last axis (the zero padding counts, PyTorch's
+    default): (N, C, L) -> (N, C, OL).  Args (PyTorch's): kernel_size, stride=None,
+    padding=0."""
+    pool = staticmethod(functional.avg_pool1d)

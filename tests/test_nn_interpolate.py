@@ -62,3 +62,20 @@ def test_refusals():
         F.interpolate(x, scale_factor=-1)
     with pytest.raises(ValueError, match="either size or scale_factor"):
         nn.Upsample()
+
+
+@pytest.mark.parametrize("kwargs", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
+                                    dict(kernel_size=(4,), stride=(3,))])
+@pytest.mark.parametrize("name", ["MaxPool1d", "AvgPool1d"])
+def test_pool1d_matches_torch(name, kwargs):
+    x0 = RNG.normal(size=(2, 3, 11))
+    x, t = ag.Value(x0, requires_grad=True), torch.tensor(x0, requires_grad=True)
+    layer = getattr(nn, name)(**kwargs)
+    y, ty = layer(x), getattr(torch.nn, name)(**kwargs)(t)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-12)
+    (y * y).sum().backward()
+    (ty * ty).sum().backward()
+    np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-12)
+    assert getattr(nn, name)(**layer.get_config()).get_config() == layer.get_config()
+    with pytest.raises(ValueError, match="at most half the kernel_size"):
+        getattr(nn, name)(2, padding=2)
