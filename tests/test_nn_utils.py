@@ -451,3 +451,26 @@ def test_set_floatx_refusals_change_nothing(value):
 
 def test_epsilon_is_what_the_losses_clip_with():
     assert backend.epsilon() == nn.losses.EPSILON == 1e-7
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(batch_first=True),
+                                    dict(padding_value=-1.0, padding_side="left")])
+def test_pad_sequence_matches_torch(kwargs):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    seqs = [rng.normal(size=(n, 3)) for n in (4, 2, 5)]
+    mine = [ag.Value(s, requires_grad=True) for s in seqs]
+    torchs = [torch.tensor(s, requires_grad=True) for s in seqs]
+    y = nn.utils.rnn.pad_sequence(mine, **kwargs)
+    ty = torch.nn.utils.rnn.pad_sequence(torchs, **kwargs)
+    np.testing.assert_array_equal(y.numpy(), ty.detach().numpy())
+    (y * y).sum().backward()
+    (ty * ty).sum().backward()
+    for a, b in zip(mine, torchs):
+        np.testing.assert_allclose(a.grad, b.grad.numpy())
+    if kwargs.get("padding_side", "right") == "right":
+        back = nn.utils.rnn.unpad_sequence(y, [4, 2, 5], kwargs.get("batch_first", False))
+        for part, s in zip(back, seqs):
+            np.testing.assert_array_equal(part.numpy(), s)
+    with pytest.raises(ValueError, match="same trailing shape"):
+        nn.utils.rnn.pad_sequence([np.ones((2, 3)), np.ones((2, 4))])
