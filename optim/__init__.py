@@ -24,6 +24,7 @@ from .lr_scheduler import (
     CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, LRScheduler, MultiStepLR,
     OneCycleLR, ReduceLROnPlateau, StepLR,
 )
+from .lbfgs import LBFGS
 from .nadam import Nadam
 from .optimizer import Optimizer
 from .radam import RAdam
@@ -62,7 +63,7 @@ def get(identifier):
 
 __all__ = [
     "Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam",
-    "NAdam", "RAdam", "get",
+    "NAdam", "RAdam", "LBFGS", "get",
     "LearningRateSchedule", "ExponentialDecay", "StepDecay", "CosineDecay",
     "lr_scheduler", "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR",
     "CosineAnnealingLR", "LambdaLR", "LinearLR", "OneCycleLR", "ReduceLROnPlateau",
