@@ -266,3 +266,47 @@ def test_power_keeps_numpys_dtypes_off_the_special_path():
     f32 = np.ones(3, np.float32) * 2
     assert power_array(f32, np.float64(3)).dtype == np.float64  # numpy's promotion
     assert power_array(f32, np.array([3.0, 2.0, 1.0], np.float32)).tolist() == [8.0, 4.0, 2.0]
+
+
+# --- ops.linalg._grads_in_layout: a transposed operand's gradient in its layout ---------
+
+@given(m=st.integers(1, 9), k=st.integers(1, 9), n=st.integers(1, 9),
+       flips=st.tuples(st.booleans(), st.booleans()), dtype=st.sampled_from([np.float32,
+                                                                                np.float64]),
+       seed=st.integers(0, 2**32 - 1))
+def test_matmul_grads_of_transposed_operands_are_the_formulas(m, k, n, flips, dtype, seed):
+    """Each operand either contiguous or a transposed view, as x @ W.T makes: the gradients
+    are g @ b^T and a^T @ g (to rounding: BLAS may sum in another order), and the leaves
+    behind a transpose get C-contiguous gradients."""
+    rng = np.random.default_rng(seed)
+    arrays = [rng.normal(size=s).astype(dtype) for s in ((m, k), (k, n))]
+    leaves = [ag.Variable(a.T.copy() if flip else a) for a, flip in zip(arrays, flips)]
+    operands = [ag.transpose(v) if flip else v for v, flip in zip(leaves, flips)]
+    g = rng.normal(size=(m, n)).astype(dtype)
+    (operands[0] @ operands[1]).backward(g)
+    a, b = arrays
+    tol = dict(rtol=1e-5, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    for leaf, flip, want in zip(leaves, flips, (g @ b.T, a.T @ g)):
+        got = leaf.grad.T if flip else leaf.grad
+        assert leaf.grad.dtype == dtype and leaf.grad.flags.c_contiguous
+        np.testing.assert_allclose(got, want, **tol)
+
+
+def test_transposed_operand_takes_the_layout_path(monkeypatch):
+    """The layout path runs for a transposed operand (and only then), so the test above
+    exercises it: in PyTorch's Linear (x @ W.T) the weight's gradient reaches the Transpose
+    op already contiguous, where the plain formula would hand it a transposed view."""
+    from autograd_core.ops import linalg
+    calls = []
+    real = linalg._grads_in_layout
+    monkeypatch.setattr(linalg, "_grads_in_layout",
+                        lambda *args: calls.append(1) or real(*args))
+    x = ag.Value(np.ones((4, 3)))
+    W = ag.Variable(np.ones((5, 3)))
+    seen = []
+    Wt = ag.transpose(W)
+    Wt.register_hook(lambda grad: seen.append(grad.T.flags.c_contiguous))
+    (x @ Wt).sum().backward()
+    assert calls == [1] and seen == [True]
+    (x @ ag.Variable(np.ones((3, 5)))).sum().backward()
+    assert calls == [1]

@@ -62,6 +62,8 @@ def _matmul_terms(i, at, g, a, b, names):
 def _matmul_grads(a, b, g, need_a, need_b):
     """dL/da = g @ b^T and dL/db = a^T @ g for y = a @ b, each None when not needed."""
     if a.ndim == 2 and b.ndim == 2:  # matrices, the common case: the formulas as they read
+        if type(a) is np.ndarray and (_transposed(a) or _transposed(b)):
+            return _grads_in_layout(a, b, g, need_a, need_b)
         return (g @ b.T if need_a else None), (a.T @ g if need_b else None)
     if a.ndim == 1 and b.ndim == 1:  # the dot product
         return (g * b if need_a else None), (g * a if need_b else None)
@@ -80,6 +82,29 @@ def _matmul_grads(a, b, g, need_a, need_b):
     if need_b:
         grad_b = a2.swapaxes(-1, -2) @ g
         grad_b = grad_b[..., 0] if b.ndim == 1 else grad_b
+    return grad_a, grad_b
+
+
+def _transposed(m):
+    """Whether a 2-D array is laid out as the transpose of a contiguous one (``x.T``)."""
+    return m.flags.f_contiguous and not m.flags.c_contiguous
+
+
+def _grads_in_layout(a, b, g, need_a, need_b):
+    """``_matmul_grads`` for matrices, each gradient laid out as its operand is.
+
+    Speed, fenced here (PyTorch's mm_mat1_backward does the same): an operand that is a
+    transposed view (``W.T`` in PyTorch's ``x @ W.T``, ``h.T`` in a recorded backward's
+    ``h.T @ g``) gets its gradient as the transpose of a contiguous product, so the
+    Transpose op's backward hands its input a contiguous gradient. Otherwise that gradient
+    is a transposed view, and every sum or update that reads it runs strided: adding one to
+    a contiguous (128, 512) float32 gradient took 76 us instead of 12.
+    """
+    grad_a = grad_b = None
+    if need_a:
+        grad_a = (b @ g.T).T if _transposed(a) else g @ b.T
+    if need_b:
+        grad_b = (g.T @ a).T if _transposed(b) else a.T @ g
     return grad_a, grad_b
 
 
