@@ -31,7 +31,10 @@ from .losses import (
     BinaryCrossentropy, CategoricalCrossentropy, MeanAbsoluteError, MeanSquaredError,
     SparseCategoricalCrossentropy, SumSquaredError,
 )
-from .merging import Add, Average, Concatenate, Multiply, Subtract, add, concatenate
+from .merging import (
+    Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, concatenate, dot,
+    maximum, minimum,
+)
 from .metrics import confusion_matrix
 from .cloning import clone_model
 from .model_saving import load_model, model_from_config, model_from_json
@@ -40,25 +43,41 @@ from .module import Module
 from .saving import load, load_weights, save, save_weights
 from .conv_layers import (
     AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, DepthwiseConv2D, GlobalAveragePooling2D,
-    GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D,
+    GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D, SeparableConv1D, SeparableConv2D,
 )
 from .normalization import BatchNormalization, LayerNormalization
 from .attention import MultiHeadAttention
 from .preprocessing import Normalization
+from .augmentation import (
+    CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
+    RandomTranslation, RandomZoom, Resizing,
+)
 from .spatial import (
     Conv2DTranspose, Cropping1D, Cropping2D, GlobalAveragePooling1D, GlobalMaxPooling1D,
     UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D,
 )
 from .core_layers import Lambda, Permute, RepeatVector, Rescaling, TimeDistributed
 from .noise import (
-    ActivityRegularization, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D,
+    ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout1D,
+    SpatialDropout2D,
 )
+from .keras_misc import UnitNormalization
 from .reshaping import Embedding, Reshape
 from .recurrent import GRU, LSTM, RNN, Bidirectional, SimpleRNN
 from .torch_layers import (
     AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d, Dropout2d,
-    Linear, MaxPool1d, MaxPool2d, Parameter, Unflatten, Upsample,
+    Linear, Parameter, Unflatten, Upsample,
 )
+from .torch_pooling import (
+    AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, MaxPool1d, MaxPool2d, MaxUnpool1d,
+    MaxUnpool2d,
+)
+from .torch_padding import (
+    ChannelShuffle, CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, Fold,
+    PixelShuffle, PixelUnshuffle, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d,
+    ReplicationPad2d, Unfold, ZeroPad1d, ZeroPad2d,
+)
+from .torch_recurrent import GRUCell, LSTMCell, RNNCell
 from .torch_activations import (
     ELU, GELU, CosineSimilarity, Hardsigmoid, Hardswish, Hardtanh, Identity, LogSigmoid,
     LogSoftmax, Mish, ReLU6, SiLU, Softmin, Softplus, Softsign,
@@ -69,7 +88,7 @@ from .torch_transformer import (
     TransformerEncoderLayer,
 )
 from .torch_containers import ModuleDict, ModuleList
-from .torch_norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .torch_norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm, LocalResponseNorm
 from .torch_data import DataLoader, Dataset, Subset, TensorDataset, random_split
 from .torch_losses import (
     BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss, HingeEmbeddingLoss,
@@ -97,7 +116,11 @@ __all__ = [
     "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D", "Cropping1D", "Cropping2D",
     "Lambda", "Rescaling", "Permute", "RepeatVector", "TimeDistributed",
     "GaussianNoise", "GaussianDropout", "SpatialDropout1D", "SpatialDropout2D",
-    "ActivityRegularization",
+    "ActivityRegularization", "AlphaDropout", "UnitNormalization", "SeparableConv1D",
+    "SeparableConv2D",
+    # preprocessing and augmentation (Keras's)
+    "Resizing", "CenterCrop", "RandomCrop", "RandomFlip", "RandomRotation", "RandomZoom",
+    "RandomTranslation", "RandomContrast", "RandomBrightness",
     "BatchNormalization", "LayerNormalization", "Normalization", "Reshape", "Embedding",
     "MultiHeadAttention",
     # recurrent: Keras's SimpleRNN and Bidirectional, PyTorch's RNN; LSTM and GRU are
@@ -105,6 +128,7 @@ __all__ = [
     "SimpleRNN", "LSTM", "GRU", "Bidirectional", "RNN",
     # merging (skip connections, several inputs)
     "Add", "Subtract", "Multiply", "Average", "Concatenate", "add", "concatenate",
+    "Maximum", "Minimum", "Dot", "maximum", "minimum", "dot",
     # PyTorch's names
     "Linear", "Conv2d", "MaxPool2d", "Parameter", "CrossEntropyLoss", "NLLLoss", "MSELoss",
     "L1Loss", "BCELoss", "BCEWithLogitsLoss", "HuberLoss", "SmoothL1Loss", "DataLoader",
@@ -114,9 +138,15 @@ __all__ = [
     "ConvTranspose2d", "Unflatten", "Dropout2d", "KLDivLoss", "MultiheadAttention",
     "TransformerEncoderLayer", "TransformerEncoder", "TransformerDecoderLayer",
     "TransformerDecoder", "Transformer", "ReLU6", "Hardtanh", "Mish", "Hardswish",
-    "Hardsigmoid", "Softsign", "LogSigmoid", "Softmin", "CosineSimilarity", "Upsample", "GroupNorm", "MaxPool1d", "AvgPool1d",
+    "Hardsigmoid", "Softsign", "LogSigmoid", "Softmin", "CosineSimilarity", "Upsample",
+    "GroupNorm", "MaxPool1d", "AvgPool1d",
     "SoftMarginLoss", "PoissonNLLLoss", "MarginRankingLoss", "CosineEmbeddingLoss",
     "HingeEmbeddingLoss", "TripletMarginLoss",
+    "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "MaxUnpool1d",
+    "MaxUnpool2d", "ChannelShuffle", "CircularPad1d", "CircularPad2d", "ConstantPad1d",
+    "ConstantPad2d", "Fold", "PixelShuffle", "PixelUnshuffle", "ReflectionPad1d",
+    "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "Unfold", "ZeroPad1d",
+    "ZeroPad2d", "GRUCell", "LSTMCell", "RNNCell", "LocalResponseNorm",
     # losses and metrics
     "MeanSquaredError", "MeanAbsoluteError", "SumSquaredError", "BinaryCrossentropy",
     "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "confusion_matrix",

@@ -12,6 +12,8 @@ import numpy as np
 import autograd_core as ag
 
 __all__ = ["relu", "sigmoid", "tanh", "softmax", "leaky_relu", "elu", "linear", "step", "Step",
+           "selu", "gelu", "silu", "swish", "softplus", "softsign", "hard_sigmoid", "hard_silu",
+           "hard_swish", "relu6", "mish", "exponential", "log_sigmoid", "log_softmax",
            "get", "register_layer"]
 
 
@@ -75,9 +77,85 @@ def linear(x):
     return x
 
 
+# Keras's other built-in activations, by the names ``activation="..."`` takes. Keras 3's
+# definitions, which PyTorch's functions of the same maths share.
+
+def selu(x):
+    """scale * elu(x, alpha), with Klambauer et al.'s alpha 1.67326 and scale 1.05070."""
+    return ag.selu(x)
+
+
+def gelu(x, approximate=False):
+    """x * Phi(x) (Phi the normal CDF; ``approximate``: the tanh form)."""
+    return ag.gelu(x, approximate=approximate)
+
+
+def silu(x):
+    """x * sigmoid(x) (Keras's ``swish`` too)."""
+    return ag.silu(x)
+
+
+def softplus(x):
+    """log(1 + exp(x)), computed without overflow."""
+    return ag.softplus(x)
+
+
+def softsign(x):
+    """x / (1 + |x|)."""
+    return ag.softsign(x)
+
+
+def hard_sigmoid(x):
+    """relu6(x + 3) / 6 (Keras 3's definition)."""
+    return ag.hard_sigmoid(x)
+
+
+def hard_silu(x):
+    """x * hard_sigmoid(x) (Keras's ``hard_swish`` too)."""
+    x = _value(x)
+    return x * ag.hard_sigmoid(x)
+
+
+def relu6(x):
+    """min(max(x, 0), 6)."""
+    return ag.clip(x, 0, 6)
+
+
+def mish(x):
+    """x * tanh(softplus(x))."""
+    x = _value(x)
+    return x * ag.tanh(ag.softplus(x))
+
+
+def exponential(x):
+    """exp(x)."""
+    return ag.exp(x)
+
+
+def log_sigmoid(x):
+    """log(sigmoid(x)) = -softplus(-x), without overflow."""
+    return -ag.softplus(-_value(x))
+
+
+def _value(x):
+    return x if isinstance(x, ag.Value) else ag.constant(x)
+
+
+def log_softmax(x, axis=-1):
+    """x - logsumexp(x) along ``axis``: log-probabilities."""
+    return ag.log_softmax(x, axis=axis)
+
+
+swish, hard_swish = silu, hard_silu
+
+
 _BY_NAME = {
     "relu": relu, "sigmoid": sigmoid, "tanh": tanh, "softmax": softmax,
     "leaky_relu": leaky_relu, "elu": elu, "linear": linear, "step": step,
+    "selu": selu, "gelu": gelu, "silu": silu, "swish": silu, "softplus": softplus,
+    "softsign": softsign, "hard_sigmoid": hard_sigmoid, "hard_silu": hard_silu,
+    "hard_swish": hard_silu, "relu6": relu6, "mish": mish, "exponential": exponential,
+    "log_sigmoid": log_sigmoid, "log_softmax": log_softmax,
 }
 
 # Activations that are layers with weights ("prelu"), registered by the module defining
@@ -94,9 +172,11 @@ def get(identifier):
     """An activation from a name, a function, or None (the identity).
 
     Args:
-        identifier: "relu", "sigmoid", "tanh", "softmax", "leaky_relu", "elu", "linear",
-            "step", "prelu" (a new ``PReLU`` layer, whose slopes are trainable), None, or any
-            callable (returned unchanged).
+        identifier: a Keras name ("relu", "sigmoid", "tanh", "softmax", "leaky_relu",
+            "elu", "selu", "gelu", "silu"/"swish", "softplus", "softsign", "hard_sigmoid",
+            "hard_silu"/"hard_swish", "relu6", "mish", "exponential", "log_sigmoid",
+            "log_softmax", "linear"), "step", "prelu" (a new ``PReLU`` layer, whose slopes
+            are trainable), None, or any callable (returned unchanged).
     Returns:
         A callable Value -> Value.
     """
@@ -118,7 +198,9 @@ def get(identifier):
 
 # The engine's own functions, as passed in ``Dense(2, activation=ag.sigmoid)``.
 _ENGINE_NAMES = {ag.relu: "relu", ag.sigmoid: "sigmoid", ag.tanh: "tanh",
-                 ag.softmax: "softmax", ag.leaky_relu: "leaky_relu", ag.elu: "elu"}
+                 ag.softmax: "softmax", ag.leaky_relu: "leaky_relu", ag.elu: "elu",
+                 ag.selu: "selu", ag.gelu: "gelu", ag.silu: "silu", ag.softplus: "softplus",
+                 ag.softsign: "softsign", ag.hard_sigmoid: "hard_sigmoid"}
 
 
 def name_of(fn):

@@ -32,7 +32,7 @@ from .keras_module import KerasModule, built_size
 from .layers import (_activation, _as_input, _batch_shape, _constraint_configs, _constraints,
                      _regularizer_configs)
 
-__all__ = ["Conv2D", "Conv1D", "DepthwiseConv2D",
+__all__ = ["Conv2D", "Conv1D", "DepthwiseConv2D", "SeparableConv2D", "SeparableConv1D",
            "MaxPooling2D", "AveragePooling2D", "MaxPooling1D",
            "AveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D"]
 
@@ -44,9 +44,9 @@ def _ints(value, rank, what, where):
         items = tuple(items)
     except TypeError:
         items = ()
-    if len(items) != rank or not all(isinstance(n, numbers.Integral) and
-                                      not isinstance(n, (bool, np.bool_)) and n > 0
-                                      for n in items):
+    if len(items) != rank or not all(
+            isinstance(n, numbers.Integral) and not isinstance(n, (bool, np.bool_)) and n > 0
+            for n in items):
         raise ValueError(f"{where}: {what} must be a positive int or {rank} of them, got "
                          f"{value!r}")
     return tuple(int(n) for n in items)
@@ -422,6 +422,192 @@ class DepthwiseConv2D(KerasModule):
         size = "x".join(map(str, self.kernel_size))
         return (f"{size}, depth_multiplier={self.depth_multiplier}, strides={self.strides}, "
                 f"padding={self.padding}, activation={activations.name_of(self.activation)}")
+
+
+class _SeparableConv(KerasModule):
+    """y = activation((x ⋆ D) ⋆ P + b): a depthwise convolution D (each input channel with
+    its own ``depth_multiplier`` kernels, DepthwiseConv2D's op), then a 1x1 convolution P
+    mixing the in * depth_multiplier channels into ``filters``, then the bias.
+    dL/dD, dL/dP and dL/dx are the two convolutions' derivatives, chained."""
+
+    rank = None
+
+    def __init__(self, filters, kernel_size, strides, padding, data_format, dilation_rate,
+                 depth_multiplier, activation, use_bias, depthwise_initializer,
+                 pointwise_initializer, bias_initializer, depthwise_regularizer,
+                 pointwise_regularizer, bias_regularizer, activity_regularizer,
+                 depthwise_constraint, pointwise_constraint, bias_constraint, input_shape,
+                 name, seed, dtype):
+        layer = type(self).__name__
+        constraints = _constraints(layer, name, depthwise_constraint=depthwise_constraint,
+                                   pointwise_constraint=pointwise_constraint,
+                                   bias_constraint=bias_constraint)
+        super().__init__(name, dtype=dtype)
+        where = f"{layer} {self.name!r}"
+        for what, n in (("filters", filters), ("depth_multiplier", depth_multiplier)):
+            if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral) or n <= 0:
+                raise ValueError(f"{where}: {what} must be a positive integer, got {n!r}")
+        penalties = _penalties(where, depthwise_regularizer=depthwise_regularizer,
+                               pointwise_regularizer=pointwise_regularizer,
+                               bias_regularizer=bias_regularizer,
+                               activity_regularizer=activity_regularizer)
+        _padding(padding, where)  # "causal" too is refused, as Keras's SeparableConv1D
+        kernel_size, strides, padding, data_format, dilation_rate, input_shape = \
+            _conv_window_args(where, self.rank, kernel_size, strides, padding, data_format,
+                              dilation_rate, input_shape)
+        activation = _activation(activation, self)
+        inits = [initializers.get(init, None if seed is None else seed + i) for i, init in
+                 enumerate((depthwise_initializer, pointwise_initializer, bias_initializer))]
+        self.filters, self.depth_multiplier = int(filters), int(depth_multiplier)
+        self.kernel_size, self.strides, self.padding = kernel_size, strides, padding
+        self.data_format, self.dilation_rate = data_format, dilation_rate
+        self.activation, self.use_bias = activation, bool(use_bias)
+        self.depthwise_initializer, self.pointwise_initializer, self.bias_initializer = inits
+        (self.depthwise_regularizer, self.pointwise_regularizer, self.bias_regularizer,
+         self.activity_regularizer) = penalties
+        self.depthwise_constraint, self.pointwise_constraint, self.bias_constraint = \
+            constraints
+        self.depthwise_kernel = self.pointwise_kernel = self.bias = None
+        self.input_shape = input_shape
+        if input_shape is not None:
+            self.build(input_shape[1 if data_format == "channels_first" else -1])
+
+    def build(self, in_channels):
+        """depthwise_kernel (*kernel_size, in, depth_multiplier), pointwise_kernel (1, ...,
+        in * depth_multiplier, filters), bias (filters,): Keras's names and shapes.
+        ``in_channels`` or the input's shape (Keras's build)."""
+        in_channels = built_size(in_channels, self.data_format == "channels_first")
+        dtype, mid = self._float_dtype(), in_channels * self.depth_multiplier
+        self.depthwise_kernel = ag.Variable(
+            self.depthwise_initializer(self.kernel_size + (in_channels, self.depth_multiplier),
+                                       dtype),
+            name=f"{self.name}/depthwise_kernel", constraint=self.depthwise_constraint)
+        self.pointwise_kernel = ag.Variable(
+            self.pointwise_initializer((1,) * self.rank + (mid, self.filters), dtype),
+            name=f"{self.name}/pointwise_kernel", constraint=self.pointwise_constraint)
+        if self.use_bias:
+            self.bias = ag.Variable(self.bias_initializer((self.filters,), dtype),
+                                    name=f"{self.name}/bias", constraint=self.bias_constraint)
+
+    def _conv(self, where, x, kernel, strides, padding, dilation, **kwargs):
+        """conv2d or conv1d (which take ints), the kernel in Keras's layout (k..., in, out)
+        turned to (out, in, k...) for channels_first."""
+        if self.data_format == "channels_first":
+            kernel = ag.transpose(kernel, (self.rank + 1, self.rank) + tuple(range(self.rank)))
+        if self.rank == 1:
+            return _named(where, ag.conv1d, x, kernel, strides[0], padding, dilation[0],
+                          self.data_format, **kwargs)
+        return _named(where, ag.conv2d, x, kernel, strides, padding, dilation,
+                      self.data_format, **kwargs)
+
+    def forward(self, x):
+        where = f"{type(self).__name__} {self.name!r}"
+        dtype = self._float_dtype() if self.depthwise_kernel is None else \
+            self.depthwise_kernel.dtype
+        x = _as_input(x, dtype)
+        _check_rank(x, self.rank, self.data_format, where)
+        channels = x.shape[1 if self.data_format == "channels_first" else -1]
+        if self.depthwise_kernel is None:
+            self.build(channels)
+        built = self.depthwise_kernel.shape[-2]
+        if channels != built:
+            raise ValueError(f"{where}: built for {built} input channels, got input of shape "
+                             f"{x.shape} ({self.data_format})")
+        # (k..., in, m) is the grouped kernel (k..., 1, in * m): channel c*m + j from c
+        mid = channels * self.depth_multiplier
+        depthwise = ag.reshape(self.depthwise_kernel, self.kernel_size + (1, mid))
+        z = self._conv(where, x, depthwise, self.strides, self.padding, self.dilation_rate,
+                       groups=channels)
+        ones = (1,) * self.rank
+        y = self._conv(where, z, self.pointwise_kernel, ones, "valid", ones, bias=self.bias)
+        return self.activation(y)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
+            padding=self.padding, data_format=self.data_format,
+            dilation_rate=self.dilation_rate, depth_multiplier=self.depth_multiplier,
+            activation=activations.name_of(self.activation), use_bias=self.use_bias,
+            depthwise_initializer=initializers.serialize(self.depthwise_initializer),
+            pointwise_initializer=initializers.serialize(self.pointwise_initializer),
+            bias_initializer=initializers.serialize(self.bias_initializer),
+            **_regularizer_configs(self), **_constraint_configs(self))
+        return config
+
+    def _regularized_weights(self):
+        return (("depthwise_regularizer", self.depthwise_regularizer, self.depthwise_kernel),
+                ("pointwise_regularizer", self.pointwise_regularizer, self.pointwise_kernel),
+                ("bias_regularizer", self.bias_regularizer, self.bias))
+
+    def extra_repr(self):
+        size = "x".join(map(str, self.kernel_size))
+        return (f"{self.filters}, {size}, depth_multiplier={self.depth_multiplier}, "
+                f"strides={self.strides}, padding={self.padding}, "
+                f"activation={activations.name_of(self.activation)}")
+
+
+class SeparableConv2D(_SeparableConv):
+    """y = activation((x ⋆ D) ⋆ P + b): (batch, rows, cols, in) -> (batch, new_rows,
+    new_cols, filters), the rows and cols as DepthwiseConv2D's (the 1x1 step keeps them).
+    MobileNet's and Xception's block: kh*kw*in*m + in*m*filters (+ filters) weights
+    instead of a Conv2D's kh*kw*in*filters.
+
+    Args (Keras's defaults): filters, kernel_size, strides=(1, 1), padding="valid"
+        ("same" too), data_format=None (channels_last), dilation_rate=(1, 1) (strides > 1
+        and dilation_rate > 1 exclude each other), depth_multiplier=1, activation=None,
+        use_bias=True, depthwise_initializer="glorot_uniform",
+        pointwise_initializer="glorot_uniform", bias_initializer="zeros",
+        depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None,
+        activity_regularizer=None, depthwise_constraint=None, pointwise_constraint=None,
+        bias_constraint=None; input_shape=None, name=None, seed=None (the initializers
+        take seed, seed + 1, seed + 2); dtype=None, a keyword, as Conv2D's.
+
+    Attributes (Keras's names):
+        depthwise_kernel: (kh, kw, in, depth_multiplier), D.
+        pointwise_kernel: (1, 1, in * depth_multiplier, filters), P.
+        bias: (filters,), b; None without use_bias.
+    """
+
+    rank = 2
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
+                 data_format=None, dilation_rate=(1, 1), depth_multiplier=1, activation=None,
+                 use_bias=True, depthwise_initializer="glorot_uniform",
+                 pointwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, pointwise_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, depthwise_constraint=None,
+                 pointwise_constraint=None, bias_constraint=None, input_shape=None, name=None,
+                 seed=None, *, dtype=None):
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         depth_multiplier, activation, use_bias, depthwise_initializer,
+                         pointwise_initializer, bias_initializer, depthwise_regularizer,
+                         pointwise_regularizer, bias_regularizer, activity_regularizer,
+                         depthwise_constraint, pointwise_constraint, bias_constraint,
+                         input_shape, name, seed, dtype)
+
+
+class SeparableConv1D(_SeparableConv):
+    """y = activation((x ⋆ D) ⋆ P + b) along one axis: (batch, steps, in) -> (batch,
+    new_steps, filters). Args as SeparableConv2D's with ints (strides=1, dilation_rate=1;
+    padding "valid" or "same", no "causal", as Keras's). depthwise_kernel (kw, in,
+    depth_multiplier), pointwise_kernel (1, in * depth_multiplier, filters)."""
+
+    rank = 1
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
+                 bias_initializer="zeros", depthwise_regularizer=None,
+                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None,
+                 input_shape=None, name=None, seed=None, *, dtype=None):
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         depth_multiplier, activation, use_bias, depthwise_initializer,
+                         pointwise_initializer, bias_initializer, depthwise_regularizer,
+                         pointwise_regularizer, bias_regularizer, activity_regularizer,
+                         depthwise_constraint, pointwise_constraint, bias_constraint,
+                         input_shape, name, seed, dtype)
 
 
 class _Pooling(KerasModule):

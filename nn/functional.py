@@ -11,8 +11,10 @@ class axis 1 for the losses.
 
 Each function is the engine's op or the loss module's maths (``nn.CrossEntropyLoss``
 and friends), so everything here is differentiable to any order. What PyTorch has and
-this module does not (``ceil_mode``, ``return_indices``, dilated pooling) raises
-``NotImplementedError`` naming the argument, never a silently different result.
+this module does not (average pooling's ``ceil_mode`` and ``divisor_override``) raises
+``NotImplementedError`` naming the argument, never a silently different result. Some
+functions live next to their layers (``torch_pooling``, ``torch_padding``, ...) and are
+re-exported at the end.
 
 (Keras's functional API, ``Input`` and ``Model(inputs, outputs)``, is in
 ``functional_model``.)
@@ -25,6 +27,16 @@ import numpy as np
 import autograd_core as ag
 
 from . import torch_losses as _losses
+from .layers import _pair, _real
+# PyTorch's functions written next to their layers (neither module imports this one)
+from .torch_padding import (
+    channel_shuffle, fold, pad_as_torch, pixel_shuffle, pixel_unshuffle, unfold,
+)
+from .torch_pooling import (
+    adaptive_avg_pool1d, adaptive_max_pool1d, adaptive_max_pool2d, max_pool1d,
+    max_pool1d_with_indices, max_pool2d, max_pool2d_with_indices, max_unpool1d, max_unpool2d,
+)
+from .torch_pooling import adaptive_avg_pool2d as _adaptive_avg_pool2d_bins
 
 __all__ = [
     # activations
@@ -35,7 +47,10 @@ __all__ = [
     "linear", "conv1d", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
     "max_pool1d", "avg_pool1d",
     "adaptive_avg_pool2d", "dropout", "pad", "one_hot", "scaled_dot_product_attention",
-    "interpolate",
+    "interpolate", "channel_shuffle", "fold", "pixel_shuffle", "pixel_unshuffle", "unfold",
+    "adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+    "max_pool1d_with_indices", "max_pool2d_with_indices", "max_unpool1d", "max_unpool2d",
+    "local_response_norm",
     # losses
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
@@ -221,20 +236,6 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     return y if bias is None else ag.bias_add(y, bias, data_format="channels_first")
 
 
-def _pair(value, what, where, minimum=1):
-    items = (value, value) if isinstance(value, numbers.Integral) else value
-    try:
-        items = tuple(items)
-    except TypeError:
-        items = ()
-    if len(items) != 2 or not all(isinstance(n, numbers.Integral) and
-                                   not isinstance(n, (bool, np.bool_)) and n >= minimum
-                                   for n in items):
-        raise ValueError(f"{where}: {what} must be an int >= {minimum} or a pair of them, "
-                         f"got {value!r}")
-    return tuple(int(n) for n in items)
-
-
 def _images(input, where):
     x = _value(input)
     if x.ndim != 4:
@@ -269,18 +270,6 @@ def _padded(x, pads, fill):
     return ag.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fill)
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
-    """The max of each window, (N, C, H, W) -> (N, C, OH, OW); the padding is -inf, so it
-    never wins."""
-    where = "max_pool2d"
-    _unsupported(where, dilation=(dilation, 1), ceil_mode=(ceil_mode, False),
-                 return_indices=(return_indices, False))
-    x, kernel, strides, pads = _window(input, kernel_size, stride, padding, where)
-    return ag.max_pool2d(_padded(x, pads, -np.inf), kernel, strides, "valid",
-                         "channels_first")
-
-
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
     """The mean of each window, (N, C, H, W) -> (N, C, OH, OW); the zero padding counts in
@@ -292,14 +281,6 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
         raise NotImplementedError(f"{where}: count_include_pad=False with padding {pads} is "
                                   "not supported")
     return ag.avg_pool2d(_padded(x, pads, 0.0), kernel, strides, "valid", "channels_first")
-
-
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
-    """The max of each window along the last axis, (N, C, L) -> (N, C, OL): ``max_pool2d``
-    on images of height 1."""
-    return _pool1d(max_pool2d, "max_pool1d", input, kernel_size, stride, padding,
-                   dilation=dilation, ceil_mode=ceil_mode, return_indices=return_indices)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -316,8 +297,6 @@ def _pool1d(pool2d, where, input, kernel_size, stride, padding, **options):
         raise ValueError(f"{where}: expected sequences (N, C, L), got shape {x.shape}")
     (k,), (p,) = _one(kernel_size, "kernel_size", where), _one(padding, "padding", where, 0)
     s = (k,) if stride is None else _one(stride, "stride", where)
-    if "dilation" in options and _one(options.pop("dilation"), "dilation", where) != (1,):
-        raise NotImplementedError(f"{where}: only dilation=1 is supported")
     y = pool2d(ag.expand_dims(x, 2), (1, k), (1,) + s, (0, p), **options)
     return ag.squeeze(y, 2)
 
@@ -333,9 +312,9 @@ def _one(value, what, where, minimum=1):
 
 
 def adaptive_avg_pool2d(input, output_size):
-    """The mean over a grid of output_size windows; supported when output_size divides the
-    image's height and width (then PyTorch's windows are equal and do not overlap), such
-    as output_size 1, the global average."""
+    """The mean over a grid of output_size windows, PyTorch's bins: equal when output_size
+    divides the image's height and width (output_size 1 is the global average), else
+    bin i spans [floor(i * H / oh), ceil((i + 1) * H / oh)), overlapping by one."""
     where = "adaptive_avg_pool2d"
     x = _images(input, where)
     h, w = x.shape[2:]
@@ -345,11 +324,40 @@ def adaptive_avg_pool2d(input, output_size):
     if not (isinstance(oh, numbers.Integral) and isinstance(ow, numbers.Integral)
             and oh > 0 and ow > 0):
         raise ValueError(f"{where}: output_size must be positive ints, got {output_size!r}")
-    if h % oh or w % ow:
-        raise NotImplementedError(f"{where}: output_size {(oh, ow)} must divide the images' "
-                                  f"size {(h, w)} (unequal windows are not supported)")
-    size = (h // oh, w // ow)
+    if h % oh or w % ow:  # PyTorch's unequal, overlapping bins: torch_pooling's
+        return _adaptive_avg_pool2d_bins(x, (oh, ow))
+    size = (h // oh, w // ow)  # equal windows: the engine's average pool
     return ag.avg_pool2d(x, size, size, "valid", "channels_first")
+
+
+def _lrn_args(size, alpha, beta, k, where):
+    if isinstance(size, (bool, np.bool_)) or not isinstance(size, numbers.Integral) or size <= 0:
+        raise ValueError(f"{where}: size must be a positive integer, got {size!r}")
+    alpha, beta, k = (_real(v, what, where, -float("inf"), float("inf"))
+                      for v, what in ((alpha, "alpha"), (beta, "beta"), (k, "k")))
+    return int(size), alpha, beta, k
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """y = x / (k + alpha / size * sum of x**2 over the ``size`` channels around c)**beta,
+    PyTorch's ``F.local_response_norm``: channel c's window runs from c - size // 2 to c +
+    (size - 1) // 2, the channels past the edges zeros. (N, C, *) -> the same, 3-d or more.
+    """
+    where = "local_response_norm"
+    size, alpha, beta, k = _lrn_args(size, alpha, beta, k, where)
+    x = input if isinstance(input, ag.Value) else ag.constant(input)  # arrays: their dtype
+    if x.ndim < 3:
+        raise ValueError(f"{where}: expected input of 3 or more axes, (N, C, *), got shape "
+                         f"{x.shape}")
+    if x.size == 0:
+        return x
+    n, c = x.shape[:2]
+    # the squares as one-channel images (N, 1, C + size - 1, rest), the channels padded
+    # with zeros; a (size, 1) mean down them is the window's sum / size
+    squares = ag.reshape(x * x, (n, 1, c, -1))
+    squares = ag.pad(squares, ((0, 0), (0, 0), (size // 2, (size - 1) // 2), (0, 0)))
+    mean = ag.avg_pool2d(squares, (size, 1), (1, 1), "valid", "channels_first")
+    return x / (ag.reshape(mean, x.shape) * alpha + k) ** beta
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
@@ -508,23 +516,21 @@ def _linear_matrix(n_in, n_out, step, align_corners, dtype):
 def pad(input, pad, mode="constant", value=None):
     """Pad the last len(pad) / 2 axes: pad = (left, right) of the last axis, then of the
     one before it, and so on (PyTorch's order). Modes: "constant" (``value``, 0 by
-    default), "reflect", "replicate", "circular"."""
+    default), "reflect" (each pad smaller than its axis), "replicate", "circular" (each
+    pad at most its axis). A negative pad crops, as in PyTorch."""
     x = _value(input)
     pad = tuple(pad)
     if len(pad) % 2 or len(pad) // 2 > x.ndim or not all(
-            isinstance(n, numbers.Integral) and n >= 0 for n in pad):
-        raise ValueError(f"pad: pad must hold non-negative ints, a (left, right) pair per "
-                         f"axis for at most {x.ndim} axes, got {pad!r}")
+            isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in pad):
+        raise ValueError(f"pad: pad must hold ints, a (left, right) pair per axis for at "
+                         f"most {x.ndim} axes, got {pad!r}")
     if mode not in ("constant", "reflect", "replicate", "circular"):
         raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or "
                          f"'circular', got {mode!r}")
     if value is not None and mode != "constant":
         raise ValueError(f"pad: value is for mode 'constant' only, got mode {mode!r}")
-    pairs = [(0, 0)] * (x.ndim - len(pad) // 2) + [
-        (pad[i], pad[i + 1]) for i in range(len(pad) - 2, -1, -2)]
-    if mode == "constant":
-        return ag.pad(x, pairs, constant_values=0 if value is None else value)
-    return ag.pad(x, pairs, mode=mode)
+    return pad_as_torch(x, tuple(int(n) for n in pad), mode, "pad",
+                        0 if value is None else value)
 
 
 def one_hot(tensor, num_classes=-1):

@@ -62,6 +62,20 @@ def _real(value, what, where, low, high):
     return float(value)
 
 
+def _pair(value, what, where, minimum=1):
+    items = (value, value) if isinstance(value, numbers.Integral) else value
+    try:
+        items = tuple(items)
+    except TypeError:
+        items = ()
+    if len(items) != 2 or not all(isinstance(n, numbers.Integral) and
+                                   not isinstance(n, (bool, np.bool_)) and n >= minimum
+                                   for n in items):
+        raise ValueError(f"{where}: {what} must be an int >= {minimum} or a pair of them, "
+                         f"got {value!r}")
+    return tuple(int(n) for n in items)
+
+
 def _flag(value, what, where):
     """A yes/no argument as a bool: True, False (numpy's too), 1 or 0; "False" or None raise,
     naming it, rather than being read as their truth value."""

@@ -1,5 +1,5 @@
 """Layers that regularize while training, Keras's: ``GaussianNoise``, ``GaussianDropout``,
-``SpatialDropout1D``/``2D`` and ``ActivityRegularization``.
+``AlphaDropout``, ``SpatialDropout1D``/``2D`` and ``ActivityRegularization``.
 
 The noise layers change their input only in training mode (``fit``, ``model.train()``)
 and pass it through unchanged in inference mode (``evaluate``, ``predict``), as
@@ -8,6 +8,9 @@ factor: g for added noise, g * m for multiplied noise m.
 
 - ``GaussianNoise(stddev)``:  y = x + e,  e ~ N(0, stddev**2).
 - ``GaussianDropout(rate)``:  y = x * m,  m ~ N(1, rate / (1 - rate)); E[y] = x.
+- ``AlphaDropout(rate)``:     y = a * (x * m + alpha_p * (1 - m)) + b, m ~ Bernoulli(1 - rate):
+  dropped inputs set to SELU's negative saturation, then an affine map that keeps SELU's
+  mean 0 and variance 1.
 - ``SpatialDropout2D(rate)``: y = x * mask / (1 - rate), one Bernoulli(1 - rate) draw per
   sample and channel, so a whole feature map is kept or dropped; E[y] = x.
 
@@ -31,9 +34,10 @@ import autograd_core as ag
 from . import regularizers
 from .conv_layers import _check_rank, _data_format
 from .keras_module import KerasModule
-from .layers import _RateConfig, _real, dropout_mask
+from .layers import _as_input, _RateConfig, _real, dropout_mask
 
-__all__ = ["GaussianNoise", "GaussianDropout", "SpatialDropout1D", "SpatialDropout2D",
+__all__ = ["GaussianNoise", "GaussianDropout", "AlphaDropout", "SpatialDropout1D",
+           "SpatialDropout2D",
            "ActivityRegularization"]
 
 
@@ -118,6 +122,71 @@ class GaussianDropout(_Rate):
             return x
         stddev = math.sqrt(self.rate / (1.0 - self.rate))
         return ag.multiply(x, self._normal(np.shape(x), 1.0, stddev, self._dtype_of(x)))
+
+
+class AlphaDropout(_Rate):
+    """y = a * (x * m + alpha_p * (1 - m)) + b in training mode, m ~ Bernoulli(1 - rate);
+    y = x in inference mode.  dL/dx = a * m * g.
+
+    Keras's dropout for self-normalizing (SELU) networks: a dropped input becomes
+    alpha_p = -scale * alpha = -1.7580993408473766, SELU's value at -infinity, and
+    a = ((1 - rate) * (1 + rate * alpha_p**2)) ** -0.5, b = -a * alpha_p * rate bring the
+    mean and variance back to those of x when x has mean 0 and variance 1.
+
+    Args (Keras's): rate: in [0, 1). noise_shape=None: the mask's shape (x's; a None
+        entry takes x's size there, a 1 shares one draw along that axis), seed=None.
+    """
+
+    alpha_p = -1.6732632423543772848170429916717 * 1.0507009873554804934193349852946
+
+    def __init__(self, rate, noise_shape=None, seed=None, name=None, *, dtype=None):
+        where = "AlphaDropout" if name is None else f"AlphaDropout {name!r}"
+        rate = _real(rate, "rate", where, 0.0, 1.0)
+        if noise_shape is not None:
+            try:
+                noise_shape = tuple(noise_shape)
+            except TypeError:
+                noise_shape = (noise_shape,)  # a scalar: refused just below
+            if not all(n is None or (isinstance(n, numbers.Integral)
+                                     and not isinstance(n, (bool, np.bool_)) and n > 0)
+                       for n in noise_shape):
+                raise ValueError(f"{where}: noise_shape must be None or a tuple of positive "
+                                 f"ints and Nones, got {noise_shape!r}")
+            noise_shape = tuple(None if n is None else int(n) for n in noise_shape)
+        super().__init__(seed, name, dtype)
+        self.rate, self.noise_shape = rate, noise_shape
+
+    def _mask_shape(self, shape):
+        """noise_shape with its Nones filled from x's shape (Keras's); x's shape if None."""
+        if self.noise_shape is None:
+            return shape
+        if len(self.noise_shape) != len(shape) or any(
+                n is not None and n not in (1, s) for n, s in zip(self.noise_shape, shape)):
+            raise ValueError(f"AlphaDropout {self.name!r}: noise_shape {self.noise_shape} "
+                             f"does not broadcast to the input's shape {shape}")
+        return tuple(s if n is None else n for n, s in zip(self.noise_shape, shape))
+
+    def forward(self, x):
+        shape = self._mask_shape(tuple(np.shape(x)))
+        if not self.training or self.rate == 0:
+            return x
+        dtype = self._dtype_of(x)
+        u = self._rng.random(shape) if self._rng is not None else \
+            ag.random.uniform(shape, dtype=ag.float64).numpy()
+        return self.apply_mask(_as_input(x, dtype), (u >= self.rate).astype(dtype))
+
+    def apply_mask(self, x, keep):
+        """a * (x * keep + alpha_p * (1 - keep)) + b for a 0/1 mask ``keep`` (what a
+        training call does with its random mask)."""
+        rate, alpha_p = self.rate, self.alpha_p
+        a = ((1 - rate) * (1 + rate * alpha_p ** 2)) ** -0.5
+        b = -a * alpha_p * rate
+        return ag.add(ag.multiply(x, a * keep), a * alpha_p * (1 - keep) + b)
+
+    def get_config(self):
+        config = super().get_config()
+        config["noise_shape"] = None if self.noise_shape is None else list(self.noise_shape)
+        return config
 
 
 class _SpatialDropout(_Rate):

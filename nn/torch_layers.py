@@ -1,6 +1,6 @@
 """PyTorch's names for layers: ``Linear``, ``Conv1d``, ``Conv2d``, ``ConvTranspose2d``,
-``MaxPool2d``, ``AvgPool2d``, ``AdaptiveAvgPool2d``, ``Unflatten``, ``Dropout2d`` and
-``Parameter``.
+``AvgPool2d``, ``AdaptiveAvgPool2d``, ``Unflatten``, ``Dropout2d`` and ``Parameter``
+(the max pools are in ``torch_pooling``, the padding layers in ``torch_padding``).
 
 They hold ``weight`` and ``bias`` in PyTorch's shapes, so ``state_dict()`` has PyTorch's
 keys ("0.weight", "fc1.bias") and a PyTorch model's weights load by name. Images are
@@ -33,10 +33,11 @@ from .keras_module import float_dtype, with_dtype as _with_dtype
 from .layers import _as_input, _flag
 from .module import Module
 from .noise import SpatialDropout2D
+from .torch_padding import pad_as_torch
 
-__all__ = ["Parameter", "Linear", "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d",
+__all__ = ["Parameter", "Linear", "Conv1d", "Conv2d", "AvgPool2d",
            "AdaptiveAvgPool2d", "ConvTranspose2d", "Unflatten", "Dropout2d", "Upsample",
-           "MaxPool1d", "AvgPool1d"]
+           "AvgPool1d"]
 
 
 class Parameter(ag.Variable):
@@ -195,20 +196,53 @@ def _check_images(x, channels, where):
                          f"shape {x.shape}")
 
 
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def _named(layer, name):
+    return layer if name is None else f"{layer} {name!r}"
+
+
+def _padding_mode(padding_mode, where):
+    if not isinstance(padding_mode, str) or padding_mode not in _PADDING_MODES:
+        raise ValueError(f"{where}: padding_mode must be one of {list(_PADDING_MODES)} (as "
+                         f"PyTorch), got {padding_mode!r}")
+    return padding_mode
+
+
 class _Conv(Module):
-    """What Conv1d and Conv2d share: their config and their printed form."""
+    """What Conv1d and Conv2d share: their config, their printed form, and PyTorch's
+    ``padding_mode``: other than "zeros", the input is first padded in that mode
+    (``F.pad``'s order, last axis first) and then convolved with no padding."""
+
+    def _mode_padded(self, x, where):
+        """(x, padding) for the convolution: x padded in ``padding_mode``, and "valid";
+        or x and ``self.padding`` as they are for "zeros"."""
+        if self.padding_mode == "zeros":
+            return x, self.padding
+        if self.padding == "same":  # PyTorch's split: the odd pixel after
+            sides = [(d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2)
+                     for k, d in zip(self.kernel_size, self.dilation)]
+        elif self.padding == "valid":
+            sides = [(0, 0)] * len(self.kernel_size)
+        else:
+            sides = [(p, p) for p in self.padding]
+        pads = tuple(n for pair in reversed(sides) for n in pair)
+        return pad_as_torch(x, pads, self.padding_mode, where), "valid"
 
     def get_config(self):
         return _with_dtype({"name": self.name, "in_channels": self.in_channels,
                             "out_channels": self.out_channels, "kernel_size": self.kernel_size,
                             "stride": self.stride, "padding": self.padding,
                             "dilation": self.dilation, "groups": self.groups,
-                            "bias": self.bias is not None}, self.weight.dtype)
+                            "bias": self.bias is not None,
+                            "padding_mode": self.padding_mode}, self.weight.dtype)
 
     def extra_repr(self):
         groups = f", groups={self.groups}" if self.groups > 1 else ""
+        mode = f", padding_mode={self.padding_mode}" if self.padding_mode != "zeros" else ""
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}{groups}")
+                f"stride={self.stride}, padding={self.padding}{groups}{mode}")
 
 
 class Conv2d(_Conv):
@@ -219,9 +253,10 @@ class Conv2d(_Conv):
         in_channels, out_channels, kernel_size (an int or a pair), stride=1, padding=0
         (an int, a pair, or "valid"/"same"), dilation=1, groups=1 (the channels split
         into that many groups, each out_channel convolving its own group's in_channels
-        only; it must divide both; groups = in_channels is depthwise), bias=True;
-        device=None ("cpu", the only device) and dtype=None (the weights' float dtype,
-        None: the default), keywords.
+        only; it must divide both; groups = in_channels is depthwise), bias=True,
+        padding_mode="zeros" (or "reflect", "replicate", "circular": what fills the
+        padding, as ``F.pad``'s modes); device=None ("cpu", the only device) and
+        dtype=None (the weights' float dtype, None: the default), keywords.
 
     Attributes:
         weight: (out_channels, in_channels / groups, kh, kw).  bias: (out_channels,) or
@@ -231,8 +266,10 @@ class Conv2d(_Conv):
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 dilation=1, groups=1, bias=True, name=None, *, device=None, dtype=None):
+                 dilation=1, groups=1, bias=True, padding_mode="zeros", name=None, *,
+                 device=None, dtype=None):
         dtype = _factory_dtype(device, dtype, "Conv2d", name)
+        padding_mode = _padding_mode(padding_mode, _named("Conv2d", name))
         super().__init__(name)
         where = f"Conv2d {self.name!r}"
         self.in_channels, self.out_channels, self.groups = _conv_channels(
@@ -241,6 +278,7 @@ class Conv2d(_Conv):
         self.stride = _pair(stride, "stride", where)
         self.dilation = _pair(dilation, "dilation", where)
         self.padding = _conv_padding(padding, self.stride, where, _pair)
+        self.padding_mode = padding_mode
         fan_in = self.in_channels // self.groups * math.prod(self.kernel_size)
         dtype = ag.get_default_dtype() if dtype is None else dtype
         self.weight = Parameter(_kaiming_uniform(
@@ -253,8 +291,9 @@ class Conv2d(_Conv):
         where = f"Conv2d {self.name!r}"
         x = _as_input(x, self.weight.dtype)
         _check_images(x, self.in_channels, where)
+        x, padding = self._mode_padded(x, where)
         try:
-            return ag.conv2d(x, self.weight, self.stride, self.padding, self.dilation,
+            return ag.conv2d(x, self.weight, self.stride, padding, self.dilation,
                              "channels_first", bias=self.bias, groups=self.groups)
         except ValueError as e:
             raise ValueError(f"{where}: {e}") from e
@@ -267,8 +306,9 @@ class Conv1d(_Conv):
     Args (PyTorch's):
         in_channels, out_channels, kernel_size (an int or a tuple of one), stride=1,
         padding=0 (an int, a tuple of one, or "valid"/"same", "same" at stride 1 only),
-        dilation=1, groups=1 (as Conv2d's: it must divide both channel counts), bias=True;
-        device=None and dtype=None as Conv2d's.
+        dilation=1, groups=1 (as Conv2d's: it must divide both channel counts), bias=True,
+        padding_mode="zeros" ("reflect", "replicate", "circular"); device=None and
+        dtype=None as Conv2d's.
 
     Attributes:
         weight: (out_channels, in_channels / groups, k).  bias: (out_channels,) or None.
@@ -278,8 +318,10 @@ class Conv1d(_Conv):
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 dilation=1, groups=1, bias=True, name=None, *, device=None, dtype=None):
+                 dilation=1, groups=1, bias=True, padding_mode="zeros", name=None, *,
+                 device=None, dtype=None):
         dtype = _factory_dtype(device, dtype, "Conv1d", name)
+        padding_mode = _padding_mode(padding_mode, _named("Conv1d", name))
         super().__init__(name)
         where = f"Conv1d {self.name!r}"
         in_channels, out_channels, groups = _conv_channels(in_channels, out_channels, groups,
@@ -292,6 +334,7 @@ class Conv1d(_Conv):
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size, self.stride, self.padding, self.dilation = \
             kernel_size, stride, padding, dilation
+        self.padding_mode = padding_mode
         fan_in = in_channels // groups * kernel_size[0]
         dtype = ag.get_default_dtype() if dtype is None else dtype
         self.weight = Parameter(_kaiming_uniform(
@@ -305,7 +348,8 @@ class Conv1d(_Conv):
         if np.ndim(x) != 3 or x.shape[1] != self.in_channels:
             raise ValueError(f"{where}: expected sequences (N, {self.in_channels}, L), got "
                              f"shape {np.shape(x)}")
-        padding = self.padding if isinstance(self.padding, str) else self.padding[0]
+        x, padding = self._mode_padded(x, where)
+        padding = padding if isinstance(padding, str) else padding[0]
         try:
             return functional.conv1d(x, self.weight, self.bias, self.stride[0], padding,
                                      self.dilation[0], self.groups)
@@ -323,36 +367,6 @@ def _window_args(kernel_size, stride, padding, where):
         raise ValueError(f"{where}: padding {padding} must be at most half the kernel_size "
                          f"{kernel_size}, as in PyTorch")
     return kernel_size, stride, padding
-
-
-class MaxPool2d(Module):
-    """y = the max of each kernel_size window, channels first: (N, C, H, W) -> (N, C, OH,
-    OW), OH = (H + 2 * ph - kh) // sh + 1.
-
-    Args (PyTorch's): kernel_size, stride=None (kernel_size), padding=0 (an int or a pair,
-    at most half the kernel; the border is -inf, so it never wins).
-    """
-
-    def __init__(self, kernel_size, stride=None, padding=0, name=None):
-        super().__init__(name)
-        self.kernel_size, self.stride, self.padding = _window_args(
-            kernel_size, stride, padding, f"MaxPool2d {self.name!r}")
-
-    def forward(self, x):
-        where = f"MaxPool2d {self.name!r}"
-        x = _as_input(x, ag.get_default_dtype())
-        _check_images(x, None, where)
-        try:
-            return functional.max_pool2d(x, self.kernel_size, self.stride, self.padding)
-        except ValueError as e:
-            raise ValueError(f"{where}: {e}") from e
-
-    def get_config(self):
-        return {"name": self.name, "kernel_size": self.kernel_size, "stride": self.stride,
-                "padding": self.padding}
-
-    def extra_repr(self):
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class AvgPool2d(Module):
@@ -405,9 +419,8 @@ class AdaptiveAvgPool2d(Module):
     -> (N, C, OH, OW); ``AdaptiveAvgPool2d(1)`` is the global average.
 
     Args (PyTorch's): output_size, an int or a pair (OH, OW), either of which may be None
-    (the input's size). As ``functional.adaptive_avg_pool2d``, supported when it divides
-    the image's height and width (then the cells are equal and do not overlap); other
-    sizes raise NotImplementedError when the image comes.
+    (the input's size). PyTorch's cells: equal when it divides the image's height and
+    width, else cell i spans [floor(i * H / OH), ceil((i + 1) * H / OH)) (overlapping).
     """
 
     def __init__(self, output_size, name=None):
@@ -432,8 +445,8 @@ class AdaptiveAvgPool2d(Module):
         _check_images(x, None, where)
         try:
             return functional.adaptive_avg_pool2d(x, self.output_size)
-        except NotImplementedError as e:
-            raise NotImplementedError(f"{where}: {e}") from e
+        except ValueError as e:
+            raise ValueError(f"{where}: {e}") from e
 
     def get_config(self):
         return {"name": self.name, "output_size": self.output_size}
@@ -629,7 +642,7 @@ class Upsample(Module):
 
 
 class _Pool1d(Module):
-    """What MaxPool1d and AvgPool1d share: PyTorch's arguments, checked when made."""
+    """AvgPool1d's PyTorch arguments, checked when made (MaxPool1d is in torch_pooling)."""
 
     def __init__(self, kernel_size, stride=None, padding=0, name=None):
         where = type(self).__name__ if name is None else f"{type(self).__name__} {name!r}"
@@ -652,13 +665,6 @@ class _Pool1d(Module):
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
-
-
-class MaxPool1d(_Pool1d):
-    """y = the max of each window along the last axis: (N, C, L) -> (N, C, OL),
-    OL = (L + 2p - k) // s + 1.  Args (PyTorch's): kernel_size, stride=None (kernel_size),
-    padding=0 (at most half the kernel; -inf, so it never wins)."""
-    pool = staticmethod(functional.max_pool1d)
 
 
 class AvgPool1d(_Pool1d):

@@ -1,5 +1,5 @@
-"""PyTorch's normalization layers: ``LayerNorm``, ``BatchNorm1d``, ``BatchNorm2d`` and
-``GroupNorm``.
+"""PyTorch's normalization layers: ``LayerNorm``, ``BatchNorm1d``, ``BatchNorm2d``,
+``GroupNorm`` and ``LocalResponseNorm`` (with its function ``local_response_norm``).
 
 The maths of Keras's ``LayerNormalization`` and ``BatchNormalization`` (``normalization``),
 with PyTorch's arguments, defaults, names and bookkeeping, so that ``state_dict()`` has
@@ -35,9 +35,11 @@ import autograd_core as ag
 from .layers import _as_input, _flag, _real
 from .module import Module
 from .normalization import _moments, _scale_shift
+from .functional import _lrn_args, local_response_norm
 from .torch_layers import Parameter, _factory_dtype, _size, _with_dtype
 
-__all__ = ["LayerNorm", "BatchNorm1d", "BatchNorm2d", "GroupNorm"]
+__all__ = ["LayerNorm", "BatchNorm1d", "BatchNorm2d", "GroupNorm", "LocalResponseNorm",
+           "local_response_norm"]
 
 
 def _eps(eps, where):
@@ -313,3 +315,32 @@ class GroupNorm(Module):
 
     def extra_repr(self):
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+
+
+class LocalResponseNorm(Module):
+    """y = x / (k + alpha / size * sum of x**2 over the ``size`` neighbouring channels)**beta
+    (AlexNet's normalization, ``local_response_norm``): (N, C, *) -> the same.
+
+    Args (PyTorch's): size (the channels summed over), alpha=1e-4, beta=0.75, k=1.0.
+    No parameters.
+    """
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0, name=None):
+        where = "LocalResponseNorm" if name is None else f"LocalResponseNorm {name!r}"
+        size, alpha, beta, k = _lrn_args(size, alpha, beta, k, where)
+        super().__init__(name)
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, x):
+        try:
+            x = _as_input(x, ag.get_default_dtype())
+            return local_response_norm(x, self.size, self.alpha, self.beta, self.k)
+        except ValueError as e:
+            raise ValueError(f"LocalResponseNorm {self.name!r}: {e}") from e
+
+    def get_config(self):
+        return {"name": self.name, "size": self.size, "alpha": self.alpha, "beta": self.beta,
+                "k": self.k}
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

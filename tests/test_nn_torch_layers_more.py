@@ -587,10 +587,11 @@ def test_adaptive_avgpool2d_matches_torch(size, seed):
     _assert_same_run(layer, tlayer, x, rng.standard_normal(out_shape))
 
 
-def test_adaptive_avgpool2d_refuses_unequal_windows_as_functional_does():
-    layer = nn.AdaptiveAvgPool2d(3, name="ap")
-    with pytest.raises(NotImplementedError, match=r"AdaptiveAvgPool2d 'ap': .*must divide"):
-        layer(np.zeros((1, 1, 4, 4)))
+def test_adaptive_avgpool2d_takes_unequal_windows_as_torch():
+    x = np.random.default_rng(0).normal(size=(2, 3, 5, 4))
+    got = nn.AdaptiveAvgPool2d(3, name="ap")(ag.Value(x)).data
+    want = torch.nn.AdaptiveAvgPool2d(3)(torch.tensor(x)).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-12)
 
 
 ACTIVATIONS = [
