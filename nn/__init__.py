@@ -79,9 +79,11 @@ from .torch_padding import (
 )
 from .torch_recurrent import GRUCell, LSTMCell, RNNCell
 from .torch_activations import (
-    ELU, GELU, CosineSimilarity, Hardsigmoid, Hardswish, Hardtanh, Identity, LogSigmoid,
-    LogSoftmax, Mish, ReLU6, SiLU, Softmin, Softplus, Softsign,
+    CELU, ELU, GELU, GLU, CosineSimilarity, Hardshrink, Hardsigmoid, Hardswish, Hardtanh,
+    Identity, LogSigmoid, LogSoftmax, Mish, ReLU6, RReLU, SiLU, Softmax2d, Softmin, Softplus,
+    Softshrink, Softsign, Tanhshrink, Threshold,
 )
+from .torch_sparse import Bilinear, EmbeddingBag
 from .torch_attention import MultiheadAttention
 from .torch_transformer import (
     Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
@@ -91,9 +93,10 @@ from .torch_containers import ModuleDict, ModuleList
 from .torch_norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm, LocalResponseNorm
 from .torch_data import DataLoader, Dataset, Subset, TensorDataset, random_split
 from .torch_losses import (
-    BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss, HingeEmbeddingLoss,
-    HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss, MSELoss, NLLLoss, PoissonNLLLoss,
-    SmoothL1Loss, SoftMarginLoss, TripletMarginLoss,
+    BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss, CTCLoss,
+    GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss,
+    MSELoss, MultiLabelMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, NLLLoss,
+    PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss, TripletMarginLoss,
 )
 from . import callbacks, state_dict
 from .callbacks import (
@@ -146,7 +149,10 @@ __all__ = [
     "MaxUnpool2d", "ChannelShuffle", "CircularPad1d", "CircularPad2d", "ConstantPad1d",
     "ConstantPad2d", "Fold", "PixelShuffle", "PixelUnshuffle", "ReflectionPad1d",
     "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "Unfold", "ZeroPad1d",
-    "ZeroPad2d", "GRUCell", "LSTMCell", "RNNCell", "LocalResponseNorm",
+    "ZeroPad2d", "GRUCell", "LSTMCell", "RNNCell", "LocalResponseNorm", "GLU", "CELU",
+    "Softshrink", "Hardshrink", "Tanhshrink", "Threshold", "RReLU", "Softmax2d",
+    "GaussianNLLLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss",
+    "CTCLoss", "EmbeddingBag", "Bilinear",
     # losses and metrics
     "MeanSquaredError", "MeanAbsoluteError", "SumSquaredError", "BinaryCrossentropy",
     "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "confusion_matrix",

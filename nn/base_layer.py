@@ -156,7 +156,7 @@ class Layer(KerasModule):
     # --- Keras's names for the Variables ----------------------------------------------------
     @property
     def weights(self):
-        return self.parameters()
+        return self._variables()
 
     @property
     def trainable_weights(self):

@@ -27,6 +27,10 @@ import numpy as np
 import autograd_core as ag
 
 from . import torch_losses as _losses
+from .torch_losses import (
+    ctc_loss, gaussian_nll_loss, multi_margin_loss, multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+)
 from .layers import _pair, _real
 # PyTorch's functions written next to their layers (neither module imports this one)
 from .torch_padding import (
@@ -37,6 +41,10 @@ from .torch_pooling import (
     max_pool1d_with_indices, max_pool2d, max_pool2d_with_indices, max_unpool1d, max_unpool2d,
 )
 from .torch_pooling import adaptive_avg_pool2d as _adaptive_avg_pool2d_bins
+from .torch_functions import (
+    bilinear, celu, embedding_bag, glu, hardshrink, rrelu, softmax2d, softshrink, tanhshrink,
+    threshold,
+)
 
 __all__ = [
     # activations
@@ -50,12 +58,14 @@ __all__ = [
     "interpolate", "channel_shuffle", "fold", "pixel_shuffle", "pixel_unshuffle", "unfold",
     "adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d",
     "max_pool1d_with_indices", "max_pool2d_with_indices", "max_unpool1d", "max_unpool2d",
-    "local_response_norm",
+    "local_response_norm", "glu", "celu", "softshrink", "hardshrink", "tanhshrink",
+    "threshold", "rrelu", "softmax2d", "embedding_bag", "bilinear",
     # losses
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
     "soft_margin_loss", "poisson_nll_loss", "margin_ranking_loss", "cosine_embedding_loss",
-    "hinge_embedding_loss", "triplet_margin_loss",
+    "hinge_embedding_loss", "triplet_margin_loss", "gaussian_nll_loss",
+    "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss", "ctc_loss",
 ]
 
 

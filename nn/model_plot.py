@@ -197,7 +197,7 @@ def _shapes(shape):
 def _dtype(layer):
     dtype = getattr(layer, "dtype", None)
     if dtype is None:
-        params = layer.parameters()
+        params = layer._variables()
         dtype = params[0].dtype if params else None
     return getattr(dtype, "name", dtype) or "?"
 

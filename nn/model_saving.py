@@ -75,7 +75,7 @@ def save_model(model, path, include_optimizer=True):
               "compile": _compile_config(model)}
     text = json.dumps(config, indent=1).encode("utf-8")
     weights = io.BytesIO()
-    saving.write_arrays({name: v.numpy() for name, v in model.named_parameters()}, weights)
+    saving.write_arrays({name: v.numpy() for name, v in model._named_variables()}, weights)
     state = None
     if include_optimizer and config["compile"] is not None:  # else nothing rebuilds it
         state = _optimizer_arrays(model)
@@ -94,7 +94,7 @@ def _optimizer_arrays(model):
     optimizer = model.optimizer
     if not optimizer.iterations:
         return None
-    names = {id(v): name for name, v in model.named_parameters()}
+    names = {id(v): name for name, v in model._named_variables()}
     arrays = {}
     for key, array in optimizer.state_dict().items():
         if key == "iterations" or key.startswith("param_groups."):
@@ -242,7 +242,7 @@ def _compile_config(model):
 
 def _parameter_names(model, variables):
     """The model's names of ``variables``; ValueError if one is not the model's."""
-    names = {id(v): name for name, v in model.named_parameters()}
+    names = {id(v): name for name, v in model._named_variables()}
     if any(id(v) not in names for v in variables):
         raise ValueError("the optimizer updates a Variable that is not the model's")
     return [names[id(v)] for v in variables]
@@ -302,7 +302,7 @@ def load_model(path, custom_objects=None, compile=True):
             state = None
             if compile and config.get("compile") and _OPTIMIZER in archive.namelist():
                 state = _stored_bytes(archive, _OPTIMIZER, size, path)
-    for name, v in model.named_parameters():
+    for name, v in model._named_variables():
         v.assign(arrays[name])
     if compile and config.get("compile"):
         _compile(model, config["compile"], custom_objects)
@@ -314,7 +314,7 @@ def load_model(path, custom_objects=None, compile=True):
 def _restore_optimizer(model, data, path):
     """Give the model's new optimizer the state saved in ``data`` (an ``optimizer.npz``),
     after checking every name, shape and dtype against the model's Variables."""
-    optimizer, params = model.optimizer, dict(model.named_parameters())
+    optimizer, params = model.optimizer, dict(model._named_variables())
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = [n[:-len(".npy")] for n in archive.namelist() if n.endswith(".npy")]
@@ -541,7 +541,7 @@ def _compile(model, config, custom_objects):
     opt = config["optimizer"]
     optimizer_class = custom_objects.get(opt["class_name"]) or getattr(optim, opt["class_name"])
     if "params" in opt:  # made with its parameters (PyTorch style): made so again
-        params = dict(model.named_parameters())
+        params = dict(model._named_variables())
         missing = [name for name in opt["params"] if name not in params]
         if missing:
             raise ValueError(f"load_model: the optimizer was made with Variables the model "

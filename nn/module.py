@@ -102,7 +102,12 @@ class Module:
                 with self._using_mode(training):
                     return self(*args, **kwargs)
             with ag.name_scope(self.name):
-                out = self.forward(*args, **kwargs)
+                hooked = "_forward_hooks" in self.__dict__ or \
+                    "_forward_pre_hooks" in self.__dict__
+                if hooked:
+                    out = _Hooks.run(self, args, kwargs)
+                else:
+                    out = self.forward(*args, **kwargs)
                 if self.activity_regularizer is not None:
                     self._add_activity_penalty(out)
         shape = getattr(out, "shape", None)
@@ -248,14 +253,14 @@ class Module:
                          if id(child) not in on_path)
         return self
 
-    def named_parameters(self):
-        """(dotted name, Variable) for every Variable in this module and below.
+    def _named_variables(self, kinds=("parameter", "buffer")):
+        """(dotted name, Variable) for every Variable in this module and below: parameters,
+        buffers (``register_buffer``; "persistent" ones only with kinds "persistent"), or
+        both, the default: a Keras layer's weights, what ``state_dict`` and files hold.
 
-        Deterministic: attribute order, depth first. A Variable (or module) reachable
-        twice, such as a weight shared by two layers, appears once, under its first name.
-
-        Returns:
-            A list of (name, Variable), e.g. [("0.W", W1), ("0.b", b1), ("1.W", W2), ...].
+        Deterministic: attribute order, depth first, sub-modules after a module's own
+        Variables. A Variable (or module) reachable twice, such as a weight shared by two
+        layers, appears once, under its first name.
         """
         out, seen = [], set()
         stack = [("", self)]
@@ -264,10 +269,13 @@ class Module:
             if id(module) in seen:
                 continue
             seen.add(id(module))
+            buffers = module.__dict__.get("_buffers") or {}
             subs = []
             for name, member in module._members():
                 if isinstance(member, ag.Variable):
-                    if id(member) not in seen:
+                    kind = "parameter" if name not in buffers else \
+                        "buffer" if "buffer" in kinds or not buffers[name] else "persistent"
+                    if kind in kinds and id(member) not in seen:
                         seen.add(id(member))
                         out.append((prefix + name, member))
                 elif isinstance(member, Module):
@@ -276,9 +284,157 @@ class Module:
             stack.extend(reversed(subs))
         return out
 
+    def _variables(self):
+        """Every Variable, parameters and buffers, in ``_named_variables`` order."""
+        return [v for _, v in self._named_variables()]
+
+    def named_parameters(self):
+        """(dotted name, Variable) for every Variable in this module and below, but the
+        buffers (``register_buffer``): a Keras layer's weights, trainable or not, and a
+        PyTorch module's parameters.
+
+        Deterministic: attribute order, depth first. A Variable (or module) reachable
+        twice, such as a weight shared by two layers, appears once, under its first name.
+
+        Returns:
+            A list of (name, Variable), e.g. [("0.W", W1), ("0.b", b1), ("1.W", W2), ...].
+        """
+        return self._named_variables(("parameter",))
+
     def parameters(self):
-        """Every Variable (trainable or not), in ``named_parameters`` order."""
+        """Every Variable (trainable or not) but the buffers, in ``named_parameters`` order."""
         return [v for _, v in self.named_parameters()]
+
+    def named_buffers(self):
+        """(dotted name, Variable) for every buffer (``register_buffer``) here and below."""
+        return self._named_variables(("buffer",))
+
+    def buffers(self):
+        """Every buffer (``register_buffer``), in ``named_buffers`` order."""
+        return [v for _, v in self.named_buffers()]
+
+    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        """PyTorch's ``named_modules()``: ("", self), then (dotted name, module) for every
+        module below it, parents first, each once (all of its names with
+        ``remove_duplicate=False``)."""
+        memo = set() if memo is None else memo
+        found, stack = [], [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if remove_duplicate:
+                if id(module) in memo:
+                    continue
+                memo.add(id(module))
+            found.append((name, module))
+            kids = [(f"{name}.{child}" if name else child, m)
+                    for child, m in module._named_submodules()]
+            stack.extend(reversed(kids))
+        return found
+
+    def _named_submodules(self):
+        """(name, Module) for each direct sub-module, repeats kept (named_modules)."""
+        return [(name, m) for name, m in self._members() if isinstance(m, Module)]
+
+    # --- PyTorch's registration API ------------------------------------------------------
+    def register_buffer(self, name, tensor, persistent=True):
+        """PyTorch's ``register_buffer``: ``self.<name>`` holds state that is no parameter:
+        a running mean, a mask, positional encodings.
+
+        A buffer is in ``buffers()`` and (unless ``persistent=False``) in ``state_dict()``,
+        and ``to(dtype)`` converts it; it is not in ``parameters()``, so no optimizer
+        updates it and ``sum(p.numel() for p in model.parameters())`` counts what PyTorch
+        counts. It is kept as a Variable that is not trainable; a new tensor assigned to
+        the name (``self.count = self.count + 1``) takes its place, as in PyTorch.
+        """
+        self._check_new_name(name, "register_buffer", buffer=True)
+        buffers = self.__dict__.setdefault("_buffers", {})
+        buffers[name] = bool(persistent)
+        setattr(self, name, tensor)
+
+    def register_parameter(self, name, param):
+        """PyTorch's ``register_parameter``: ``self.<name> = param`` (a Parameter, a Variable,
+        or None), with PyTorch's checks of the name."""
+        self._check_new_name(name, "register_parameter")
+        if param is not None and not isinstance(param, ag.Variable):
+            raise TypeError(f"{type(self).__name__}.register_parameter: cannot assign "
+                            f"{type(param).__name__} as parameter {name!r} (a Parameter or "
+                            f"None is required)")
+        setattr(self, name, param)
+
+    def add_module(self, name, module):
+        """PyTorch's ``add_module`` (and ``register_module``): ``self.<name> = module``."""
+        self._check_new_name(name, "add_module", module=True)
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(self).__name__}.add_module: {type(module).__name__} is "
+                            f"not a Module")
+        setattr(self, name, module)
+
+    register_module = add_module
+
+    def _check_new_name(self, name, where, buffer=False, module=False):
+        where = f"{type(self).__name__}.{where}"
+        if not isinstance(name, str):
+            raise TypeError(f"{where}: the name must be a string, got {type(name).__name__}")
+        if not name or "." in name:
+            raise KeyError(f"{where}: the name can't be empty or contain \".\", got {name!r}")
+        taken = name in self.__dict__ or (hasattr(type(self), name) and not module)
+        if taken and not (buffer and name in (self.__dict__.get("_buffers") or {})) and not (
+                module and isinstance(self.__dict__.get(name), Module)):
+            raise KeyError(f"{where}: attribute {name!r} already exists")
+
+    def __setattr__(self, name, value):
+        # A registered buffer's name keeps a buffer: the new tensor becomes its Variable.
+        buffers = self.__dict__.get("_buffers")
+        if buffers and name in buffers and value is not None and \
+                not isinstance(value, ag.Variable):
+            value = ag.Variable(value.data if isinstance(value, ag.Value) else value,
+                                trainable=False, name=f"{self.__dict__.get('name')}/{name}")
+        object.__setattr__(self, name, value)
+
+    def get_submodule(self, target):
+        """PyTorch's ``get_submodule("layer1.0.conv")``; "" is the module itself."""
+        module = self
+        for part in target.split(".") if target else ():
+            child = dict(module._named_submodules()).get(part)
+            if child is None:
+                raise AttributeError(f"{type(module).__name__} has no submodule {part!r} "
+                                     f"(looking up {target!r})")
+            module = child
+        return module
+
+    def get_parameter(self, target):
+        """PyTorch's ``get_parameter("layer1.0.weight")``."""
+        return self._get_variable(target, self.named_parameters(), "parameter")
+
+    def get_buffer(self, target):
+        """PyTorch's ``get_buffer("bn.running_mean")``."""
+        return self._get_variable(target, self.named_buffers(), "buffer")
+
+    def _get_variable(self, target, named, kind):
+        found = dict(named).get(target)
+        if found is None:
+            raise AttributeError(f"{type(self).__name__} has no {kind} {target!r}")
+        return found
+
+    def requires_grad_(self, requires_grad=True):
+        """PyTorch's ``model.requires_grad_(False)``: every parameter's ``requires_grad``
+        (freezing them for ``backward`` and PyTorch-style optimizers). Returns self."""
+        for v in self.parameters():
+            v.requires_grad_(requires_grad)
+        return self
+
+    # --- PyTorch's forward hooks -------------------------------------------------------
+    def register_forward_pre_hook(self, hook):
+        """PyTorch's: ``hook(module, args)`` runs before each ``forward``; what it returns,
+        if not None, replaces the positional arguments (a tuple, or one value). Returns a
+        handle whose ``remove()`` takes the hook away."""
+        return _Hooks.add(self, "_forward_pre_hooks", hook)
+
+    def register_forward_hook(self, hook):
+        """PyTorch's: ``hook(module, args, output)`` runs after each ``forward``; what it
+        returns, if not None, replaces the output (feature extraction, activation
+        statistics). Returns a handle whose ``remove()`` takes the hook away."""
+        return _Hooks.add(self, "_forward_hooks", hook)
 
     # --- Keras's trainable flag -----------------------------------------------------------
     @property
@@ -324,16 +480,16 @@ class Module:
                     reached.add(id(member))
                 elif isinstance(member, Module) and member.trainable:
                     stack.append(member)
-        return [v for v in self.parameters() if v.trainable and id(v) in reached]
+        return [v for v in self._variables() if v.trainable and id(v) in reached]
 
     @property
     def non_trainable_variables(self):
         trainable = {id(v) for v in self.trainable_variables}
-        return [v for v in self.parameters() if id(v) not in trainable]
+        return [v for v in self._variables() if id(v) not in trainable]
 
     def count_params(self):
-        """The number of scalars in all Variables."""
-        return int(sum(v.size for v in self.parameters()))
+        """The number of scalars in all Variables (buffers too, as Keras counts)."""
+        return int(sum(v.size for v in self._variables()))
 
     # --- modes and gradients -----------------------------------------------------------
     def train(self, mode=True):
@@ -367,7 +523,7 @@ class Module:
         if dtype.kind != "f":
             raise TypeError(f"{type(self).__name__}.to: weights can only take a float dtype, "
                             f"got {dtype}")
-        for v in self.parameters():
+        for v in self._variables():
             if v.dtype.kind == "f" and v.dtype != dtype:
                 v.data, v.grad = v.data.astype(dtype), None
                 v.mark_changed()
@@ -421,13 +577,14 @@ class Module:
 
     # --- weights as arrays, and files --------------------------------------------------
     def get_weights(self):
-        """Copies of the Variables' values, as numpy arrays in ``parameters()`` order (Keras)."""
-        return [np.array(v.data) for v in self.parameters()]
+        """Copies of the Variables' values, as numpy arrays in ``parameters()`` order (Keras),
+        buffers included."""
+        return [np.array(v.data) for v in self._variables()]
 
     def set_weights(self, weights):
         """Overwrite every Variable from a list like ``get_weights()``'s; all dtypes and
         shapes are checked before anything is changed."""
-        named = self.named_parameters()
+        named = self._named_variables()
         weights = [w.numpy() if isinstance(w, ag.Value) else np.asarray(w) for w in weights]
         if len(weights) != len(named):
             raise ValueError(f"set_weights: {type(self).__name__} {self.name!r} has "
@@ -569,3 +726,45 @@ def _flatten(name, value):
 def _shape_text(shape):
     """(None, 512) as Keras prints it."""
     return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+class _Hooks:
+    """PyTorch's forward hooks on a module, and the handles that remove them."""
+
+    _next_id = 0
+
+    def __init__(self, hooks, key):
+        self.hooks, self.id = hooks, key
+
+    def remove(self):
+        self.hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+    @classmethod
+    def add(cls, module, where, hook):
+        if not callable(hook):
+            raise TypeError(f"{type(module).__name__}.register{where[:-1]}: hook must be "
+                            f"callable, got {type(hook).__name__}")
+        hooks = module.__dict__.setdefault(where, {})
+        cls._next_id += 1
+        hooks[cls._next_id] = hook
+        return cls(hooks, cls._next_id)
+
+    @staticmethod
+    def run(module, args, kwargs):
+        """``module.forward`` with its pre-hooks before it and its hooks after it."""
+        for hook in list(module.__dict__.get("_forward_pre_hooks", {}).values()):
+            changed = hook(module, args)
+            if changed is not None:
+                args = changed if isinstance(changed, tuple) else (changed,)
+        out = module.forward(*args, **kwargs)
+        for hook in list(module.__dict__.get("_forward_hooks", {}).values()):
+            changed = hook(module, args, out)
+            if changed is not None:
+                out = changed
+        return out

@@ -87,6 +87,12 @@ class Embedding(KerasModule):
             (``nn.constraints``: ``UnitNorm(axis=1)`` keeps every vector of norm 1).
         dtype=None: the float dtype of E and so of the output, a keyword (None: the
             default float dtype); the ids stay integers (``nn.keras_module``).
+        padding_idx=None: PyTorch's, a keyword: the id of padding, whose row starts at
+            zeros and gets no gradient (its lookups still return the row); negative counts
+            from the end, as PyTorch's.
+        max_norm=None, norm_type=2.0: PyTorch's, keywords: before each lookup, every row
+            looked up whose norm_type-norm exceeds max_norm is scaled in place, without
+            gradient, by max_norm / (norm + 1e-7), as ``torch.embedding_renorm_``.
 
     Attributes:
         embeddings: the table E (input_dim, output_dim), Keras's name, created at once.
@@ -97,14 +103,18 @@ class Embedding(KerasModule):
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  input_length=None, name=None, seed=None, embeddings_regularizer=None,
-                 activity_regularizer=None, embeddings_constraint=None, *, dtype=None):
+                 activity_regularizer=None, embeddings_constraint=None, *, dtype=None,
+                 padding_idx=None, max_norm=None, norm_type=2.0):
         (embeddings_constraint,) = _constraints("Embedding", name,
                                                 embeddings_constraint=embeddings_constraint)
-        super().__init__(name, dtype=dtype)
-        where = f"Embedding {self.name!r}"
+        where = "Embedding" if name is None else f"Embedding {name!r}"
         for what, n in (("input_dim", input_dim), ("output_dim", output_dim)):
             if not _is_size(n):
                 raise ValueError(f"{where}: {what} must be a positive integer, got {n!r}")
+        padding_idx = _padding_idx(padding_idx, int(input_dim), where)
+        max_norm, norm_type = _max_norm(max_norm, norm_type, where)
+        super().__init__(name, dtype=dtype)
+        where = f"Embedding {self.name!r}"
         if input_length is not None and not _is_size(input_length):
             raise ValueError(f"{where}: input_length must be a positive integer or None, got "
                              f"{input_length!r}")
@@ -122,9 +132,12 @@ class Embedding(KerasModule):
         self.embeddings_initializer = init
         if self.input_length is not None:
             self.input_shape = (None, self.input_length)
-        self.embeddings = ag.Variable(init((self.input_dim, self.output_dim),
-                                           self._float_dtype()),
-                                      name=f"{self.name}/embeddings",
+        self.padding_idx, self.max_norm, self.norm_type = padding_idx, max_norm, norm_type
+        table = init((self.input_dim, self.output_dim), self._float_dtype())
+        if padding_idx is not None:
+            table = np.array(table)
+            table[padding_idx] = 0
+        self.embeddings = ag.Variable(table, name=f"{self.name}/embeddings",
                                       constraint=embeddings_constraint)
 
     def forward(self, ids):
@@ -145,7 +158,13 @@ class Embedding(KerasModule):
                                               ids.shape[1] != self.input_length):
             raise ValueError(f"{where}: built for sequences of input_length "
                              f"{self.input_length}, got input of shape {ids.shape}")
-        return ag.gather(self.embeddings, ids, axis=0)
+        if self.max_norm is not None:
+            _renorm_rows(self.embeddings, ids, self.max_norm, self.norm_type)
+        vectors = ag.gather(self.embeddings, ids, axis=0)
+        if self.padding_idx is None:
+            return vectors
+        padding = np.expand_dims(ids == self.padding_idx, -1)
+        return ag.where(padding, ag.stop_gradient(vectors), vectors)
 
     def get_config(self):
         config = {"name": self.name, "input_dim": self.input_dim,
@@ -154,6 +173,10 @@ class Embedding(KerasModule):
                       self.embeddings_initializer),
                   "input_length": self.input_length, **_regularizer_configs(self),
                   **_constraint_configs(self)}
+        if self.padding_idx is not None:
+            config["padding_idx"] = self.padding_idx
+        if self.max_norm is not None:
+            config.update(max_norm=self.max_norm, norm_type=self.norm_type)
         return with_dtype(config, self._given_dtype)
 
     def _regularized_weights(self):
@@ -166,18 +189,69 @@ class Embedding(KerasModule):
         return self.embeddings
 
     @classmethod
-    def from_pretrained(cls, embeddings, freeze=True, name=None):
+    def from_pretrained(cls, embeddings, freeze=True, name=None, *, padding_idx=None,
+                        max_norm=None, norm_type=2.0):
         """PyTorch's ``Embedding.from_pretrained``: the layer whose table is ``embeddings``
-        (num_embeddings, embedding_dim), frozen unless ``freeze=False``."""
+        (num_embeddings, embedding_dim), frozen unless ``freeze=False``; the row of
+        ``padding_idx`` is kept as given (and gets no gradient), as PyTorch's."""
         table = np.asarray(embeddings.numpy() if isinstance(embeddings, ag.Value)
                            else embeddings)
         if table.ndim != 2 or table.dtype.kind != "f":
             raise ValueError(f"Embedding.from_pretrained: embeddings must be a 2-D float "
                              f"table, got shape {table.shape} and dtype {table.dtype}")
-        layer = cls(table.shape[0], table.shape[1], name=name, dtype=table.dtype)
+        layer = cls(table.shape[0], table.shape[1], name=name, dtype=table.dtype,
+                    padding_idx=padding_idx, max_norm=max_norm, norm_type=norm_type)
         layer.embeddings.assign(table)
         layer.trainable = not freeze
         return layer
 
     def extra_repr(self):
-        return f"{self.input_dim}, {self.output_dim}"
+        extra = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            extra += f", max_norm={self.max_norm}, norm_type={self.norm_type}"
+        return f"{self.input_dim}, {self.output_dim}{extra}"
+
+
+def _padding_idx(padding_idx, num_embeddings, where):
+    """PyTorch's padding_idx: None, or an id in [-num_embeddings, num_embeddings), a
+    negative one counted from the end; returned in [0, num_embeddings)."""
+    if padding_idx is None:
+        return None
+    if isinstance(padding_idx, (bool, np.bool_)) or not isinstance(padding_idx,
+                                                                   numbers.Integral):
+        raise TypeError(f"{where}: padding_idx must be an int or None, got {padding_idx!r}")
+    if not -num_embeddings <= padding_idx < num_embeddings:
+        raise ValueError(f"{where}: padding_idx must be within the {num_embeddings} "
+                         f"embeddings, in [{-num_embeddings}, {num_embeddings}), got "
+                         f"{padding_idx}")
+    return int(padding_idx) % num_embeddings
+
+
+def _max_norm(max_norm, norm_type, where):
+    """PyTorch's max_norm (None or a number > 0) and norm_type (a number), as floats."""
+    for what, x in (("max_norm", max_norm), ("norm_type", norm_type)):
+        if x is not None and (isinstance(x, (bool, np.bool_))
+                              or not isinstance(x, numbers.Real) or math.isnan(x)):
+            raise TypeError(f"{where}: {what} must be a number, got {x!r}")
+    if max_norm is not None and not max_norm > 0:
+        raise ValueError(f"{where}: max_norm must be > 0, got {max_norm}")
+    if norm_type is None:
+        raise TypeError(f"{where}: norm_type must be a number, got None")
+    return (None if max_norm is None else float(max_norm)), float(norm_type)
+
+
+def _renorm_rows(table, ids, max_norm, norm_type):
+    """PyTorch's ``embedding_renorm_``: each row of the Variable ``table`` listed in ``ids``
+    whose norm_type-norm exceeds max_norm is scaled in place by max_norm / (norm + 1e-7),
+    outside the graph (not recorded, no gradient)."""
+    rows = np.unique(ids)
+    if not rows.size:
+        return
+    data = table.numpy()
+    norms = np.linalg.norm(data[rows].astype(np.float64), ord=norm_type, axis=1)
+    over = norms > max_norm
+    if over.any():
+        data = np.array(data)
+        scale = max_norm / (norms[over] + 1e-7)
+        data[rows[over]] = data[rows[over]] * scale[:, None].astype(data.dtype)
+        table.assign(data)

@@ -1,6 +1,6 @@
 """Saving and loading weights as ``.npz`` files, safely.
 
-A file holds one array per Variable, keyed by its name in ``module.named_parameters()``
+A file holds one array per Variable, keyed by its name in ``module._named_variables()``
 ("0.W", "0.b", ...), so it loads into any model of the same architecture. An ``.npz`` is a
 zip archive with one ``.npy`` member per array ("0.W.npy"), each a short header (dtype,
 shape) followed by the raw bytes.
@@ -54,7 +54,7 @@ def save_weights(module, path):
         OSError: the file could not be written (a full disk, no permission); the previous
             file is then unchanged and no temporary file is left.
     """
-    arrays = {name: v.numpy() for name, v in module.named_parameters()}
+    arrays = {name: v.numpy() for name, v in module._named_variables()}
     if not arrays:
         raise ValueError(f"save_weights: {type(module).__name__} {module.name!r} has no "
                          "Variables yet; build it first (give input_shape or call it on data)")
@@ -87,7 +87,7 @@ def load_weights(module, path):
     path = os.fspath(path)
     with open(path, "rb") as f:
         arrays = read_arrays(module, f, os.fstat(f.fileno()).st_size, path)
-    params = dict(module.named_parameters())
+    params = dict(module._named_variables())
     for name, v in params.items():
         v.assign(arrays[name])
 
@@ -101,7 +101,7 @@ def read_arrays(module, f, size, path, expected=None):
         expected: {name: anything with the array's shape and dtype}, the members to read
             instead of the module's Variables (a saved optimizer's state).
     """
-    params = dict(module.named_parameters()) if expected is None else expected
+    params = dict(module._named_variables()) if expected is None else expected
     archive = _open_archive(f, path)
     with archive:
         members, problems = _members(archive, size)

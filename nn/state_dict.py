@@ -1,9 +1,10 @@
 """PyTorch's ``state_dict``: every Variable of a model as a name -> array map.
 
-The names are ``Module.named_parameters()``'s, so a PyTorch-named model has PyTorch's
-keys (``"0.weight"``, ``"fc1.bias"``) and a Keras-named one ours (``"0.W"``). Loading is
-all or nothing: every key, shape and dtype is checked before the first Variable changes,
-so a state_dict that does not fit leaves the model as it was.
+The names are ``Module.named_parameters()``'s (and ``named_buffers()``'s: a buffer
+registered with ``persistent=False`` is left out, as in PyTorch), so a PyTorch-named model
+has PyTorch's keys (``"0.weight"``, ``"fc1.bias"``) and a Keras-named one ours (``"0.W"``).
+Loading is all or nothing: every key, shape and dtype is checked before the first Variable
+changes, so a state_dict that does not fit leaves the model as it was.
 
 >>> import nn
 >>> model = nn.Sequential([nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 1)])
@@ -24,12 +25,17 @@ IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_k
 
 
 def state_dict(module):
-    """An OrderedDict of copies of every Variable's value, in ``named_parameters`` order.
+    """An OrderedDict of copies of every parameter's and persistent buffer's value.
 
     Copies (numpy arrays), not views: PyTorch's tensors share storage with the model,
     but an array here that later changed under its reader would surprise more than help.
     """
-    return OrderedDict((name, np.array(v.data)) for name, v in module.named_parameters())
+    return OrderedDict((name, np.array(v.data)) for name, v in _named_state(module))
+
+
+def _named_state(module):
+    """What a state_dict holds: the parameters and the persistent buffers, PyTorch's."""
+    return module._named_variables(("parameter", "persistent"))
 
 
 def _as_array(value):
@@ -64,7 +70,7 @@ def load_state_dict(module, state, strict=True):
     if not hasattr(state, "keys") or not hasattr(state, "__getitem__"):
         raise TypeError(f"{where}: expected a mapping of name -> array (a state_dict), got "
                         f"{type(state).__name__}")
-    params = dict(module.named_parameters())
+    params = dict(_named_state(module))
     missing = [name for name in params if name not in state]
     unexpected = [str(key) for key in state.keys() if key not in params]
     arrays, problems = {}, []

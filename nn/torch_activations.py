@@ -1,6 +1,7 @@
 """PyTorch's activation modules: ``Identity``, ``LogSoftmax``, ``GELU``, ``SiLU``, ``ELU``,
 ``Softplus``, ``ReLU6``, ``Hardtanh``, ``Mish``, ``Hardswish``, ``Hardsigmoid``,
-``Softsign``, ``LogSigmoid``, ``Softmin``, and ``CosineSimilarity``.
+``Softsign``, ``LogSigmoid``, ``Softmin``, ``CosineSimilarity``, ``GLU``, ``CELU``,
+``Softshrink``, ``Hardshrink``, ``Tanhshrink``, ``Threshold``, ``RReLU`` and ``Softmax2d``.
 
 Each is a Module around its ``nn.functional`` function (so the same maths, differentiable
 to any order) with PyTorch's constructor arguments, for ``nn.Sequential(nn.Linear(4, 8),
@@ -15,6 +16,10 @@ engine never overwrites an input.
 PyTorch's ``ReLU``, ``Sigmoid`` and ``Tanh`` are the layers of the same names in
 ``layers``. Keras's ``Softmax(axis=-1)`` holds that name, so PyTorch's ``nn.Softmax(dim)``
 is written ``nn.Softmax(axis=dim)`` here.
+
+The functions ``glu``, ``celu``, ``softshrink``, ``hardshrink``, ``tanhshrink``,
+``threshold``, ``rrelu`` and ``softmax2d`` (PyTorch's ``torch.nn.functional`` ones) are
+in ``torch_functions``, and ``nn.functional`` too.
 """
 
 import math
@@ -25,19 +30,16 @@ import numpy as np
 from . import functional
 from .layers import _flag
 from .module import Module
+from .torch_functions import (  # noqa: F401  (the functions are theirs; re-exported here)
+    _alpha, _bounds, _dim, _float_value, _lambd, _number, _random_slopes, celu, glu,
+    hardshrink, rrelu, softmax2d, softshrink, tanhshrink, threshold,
+)
 
 __all__ = ["Identity", "LogSoftmax", "GELU", "SiLU", "ELU", "Softplus", "ReLU6", "Hardtanh",
            "Mish", "Hardswish", "Hardsigmoid", "Softsign", "LogSigmoid", "Softmin",
-           "CosineSimilarity"]
-
-
-def _number(value, what, where):
-    """A real number, not a bool, text or NaN, as a float."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
-            or math.isnan(value):
-        raise TypeError(f"{where}: {what} must be a number, got {type(value).__name__} "
-                        f"{value!r}")
-    return float(value)
+           "CosineSimilarity", "GLU", "CELU", "Softshrink", "Hardshrink", "Tanhshrink",
+           "Threshold", "RReLU", "Softmax2d", "glu", "celu", "softshrink", "hardshrink",
+           "tanhshrink", "threshold", "rrelu", "softmax2d"]
 
 
 class Identity(Module):
@@ -287,3 +289,150 @@ class CosineSimilarity(Module):
 
     def get_config(self):
         return {"name": self.name, "dim": self.dim, "eps": self.eps}
+
+
+class GLU(Module):
+    """y = a * sigmoid(b), a and b the two halves of x along ``dim`` (gated linear unit).
+
+    Args (PyTorch's): dim=-1, whose size must be even; the output has half of it.
+    """
+
+    def __init__(self, dim=-1, name=None):
+        dim = _dim(dim, "GLU" if name is None else f"GLU {name!r}")
+        super().__init__(name)
+        self.dim = dim
+
+    def forward(self, x):
+        return glu(x, self.dim)
+
+    def get_config(self):
+        return {"name": self.name, "dim": self.dim}
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class CELU(Module):
+    """y = x if x > 0 else alpha * (exp(x / alpha) - 1), continuously differentiable at 0.
+
+    Args (PyTorch's): alpha=1.0 (finite, not 0), inplace=False.
+    """
+
+    def __init__(self, alpha=1.0, inplace=False, name=None):
+        where = "CELU" if name is None else f"CELU {name!r}"
+        alpha, inplace = _alpha(alpha, where), _flag(inplace, "inplace", where)
+        super().__init__(name)
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, x):
+        return celu(x, self.alpha)
+
+    def get_config(self):
+        return {"name": self.name, "alpha": self.alpha, "inplace": self.inplace}
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}"
+
+
+class _Shrink(Module):
+    """Shared body of Softshrink and Hardshrink: ``lambd`` >= 0."""
+
+    def __init__(self, lambd=0.5, name=None):
+        lambd = _lambd(lambd, type(self).__name__ if name is None
+                       else f"{type(self).__name__} {name!r}")
+        super().__init__(name)
+        self.lambd = lambd
+
+    def get_config(self):
+        return {"name": self.name, "lambd": self.lambd}
+
+    def extra_repr(self):
+        return f"lambd={self.lambd}"
+
+
+class Softshrink(_Shrink):
+    """y = x - lambd if x > lambd, x + lambd if x < -lambd, else 0.  Args: lambd=0.5."""
+
+    def forward(self, x):
+        return softshrink(x, self.lambd)
+
+
+class Hardshrink(_Shrink):
+    """y = x if |x| > lambd, else 0.  Args (PyTorch's): lambd=0.5."""
+
+    def forward(self, x):
+        return hardshrink(x, self.lambd)
+
+
+class Tanhshrink(Module):
+    """y = x - tanh(x)."""
+
+    def forward(self, x):
+        return tanhshrink(x)
+
+
+class Threshold(Module):
+    """y = x if x > threshold, else value.
+
+    Args (PyTorch's): threshold, value (both required), inplace=False.
+    """
+
+    def __init__(self, threshold, value, inplace=False, name=None):
+        where = "Threshold" if name is None else f"Threshold {name!r}"
+        threshold = _number(threshold, "threshold", where)
+        value = _number(value, "value", where)
+        inplace = _flag(inplace, "inplace", where)
+        super().__init__(name)
+        self.threshold, self.value, self.inplace = threshold, value, inplace
+
+    def forward(self, x):
+        return threshold(x, self.threshold, self.value)
+
+    def get_config(self):
+        return {"name": self.name, "threshold": self.threshold, "value": self.value,
+                "inplace": self.inplace}
+
+    def extra_repr(self):
+        return f"threshold={self.threshold}, value={self.value}"
+
+
+class RReLU(Module):
+    """y = x if x > 0 else a * x: in training mode a ~ U(lower, upper), drawn afresh for
+    every element at every call; in inference mode a = (lower + upper) / 2.
+    dL/dx = g * a where x <= 0 (the slope drawn), g elsewhere.
+
+    Args (PyTorch's): lower=1/8, upper=1/3 (lower <= upper), inplace=False; seed=None, a
+    keyword: of this layer's own generator (else ``ag.random``'s, which
+    ``ag.manual_seed`` seeds), as ``Dropout``'s.
+    """
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False, name=None, *, seed=None):
+        where = "RReLU" if name is None else f"RReLU {name!r}"
+        lower, upper = _bounds(lower, upper, where)
+        inplace = _flag(inplace, "inplace", where)
+        if seed is not None and (isinstance(seed, (bool, np.bool_))
+                                 or not isinstance(seed, numbers.Integral) or seed < 0):
+            raise ValueError(f"{where}: seed must be an int >= 0 or None, got {seed!r}")
+        super().__init__(name)
+        self.lower, self.upper, self.inplace, self.seed = lower, upper, inplace, seed
+        self._rng = None if seed is None else np.random.default_rng(seed)
+
+    def forward(self, x):
+        if not self.training:
+            return rrelu(x, self.lower, self.upper, training=False)
+        x = _float_value(x, f"RReLU {self.name!r}")
+        return _random_slopes(x, self.lower, self.upper, self._rng)
+
+    def get_config(self):
+        return {"name": self.name, "lower": self.lower, "upper": self.upper,
+                "inplace": self.inplace, "seed": self.seed}
+
+    def extra_repr(self):
+        return f"lower={self.lower}, upper={self.upper}"
+
+
+class Softmax2d(Module):
+    """y = softmax(x) over the channels, axis -3 of (N, C, H, W) or (C, H, W) images."""
+
+    def forward(self, x):
+        return softmax2d(x)

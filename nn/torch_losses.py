@@ -1,5 +1,9 @@
 """PyTorch's loss modules: ``CrossEntropyLoss``, ``NLLLoss``, ``MSELoss``, ``L1Loss``,
-``BCELoss``, ``BCEWithLogitsLoss``, ``HuberLoss`` and ``SmoothL1Loss``.
+``BCELoss``, ``BCEWithLogitsLoss``, ``HuberLoss``, ``SmoothL1Loss`` and more, down to
+``GaussianNLLLoss``, ``MultiLabelSoftMarginLoss``, ``MultiMarginLoss``,
+``MultiLabelMarginLoss`` and ``CTCLoss``, whose ``torch.nn.functional`` functions
+(``gaussian_nll_loss``, ``multilabel_soft_margin_loss``, ``multi_margin_loss``,
+``multilabel_margin_loss``, ``ctc_loss``) are at the end of this file.
 
 PyTorch's argument order, ``loss_fn(input, target)`` (Keras's losses take ``y_true``
 first), its class axis 1 for ``(N, C, d1, ...)`` inputs, and its arguments (``weight``,
@@ -29,7 +33,10 @@ from .module import Module
 __all__ = ["CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
            "HuberLoss", "SmoothL1Loss", "KLDivLoss", "SoftMarginLoss", "PoissonNLLLoss",
            "MarginRankingLoss", "CosineEmbeddingLoss", "HingeEmbeddingLoss",
-           "TripletMarginLoss"]
+           "TripletMarginLoss", "GaussianNLLLoss", "MultiLabelSoftMarginLoss",
+           "MultiMarginLoss", "MultiLabelMarginLoss", "CTCLoss", "gaussian_nll_loss",
+           "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss",
+           "ctc_loss"]
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -469,3 +476,364 @@ class TripletMarginLoss(_Loss):
 
     def _distance(self, u, v):
         return ag.norm(u - v + self.eps, ord=self.p, axis=u.ndim - 1)
+
+
+def _deprecated(size_average, reduce, where):
+    if size_average is not None or reduce is not None:
+        raise TypeError(f"{where}: size_average and reduce are PyTorch's deprecated "
+                        "arguments; give reduction=")
+
+
+class GaussianNLLLoss(_Loss):
+    """L = ½ (log v + (input - target)² / v), v = max(var, eps) with the gradient of var
+    passed through the clamp unchanged (PyTorch clamps in place without gradient); ``full``
+    adds ½ log(2π).
+
+    Args (PyTorch's): full=False, eps=1e-6, reduction="mean".
+
+    ``forward(input, target, var)``: var of input's shape (one variance per prediction),
+    or with one axis of size 1 where input's is larger, or input's shape without its last
+    axis, or a float >= 0; no entry below 0. The target broadcasts against the input.
+    """
+
+    def __init__(self, *, full=False, eps=1e-6, reduction="mean"):
+        if not isinstance(full, (bool, np.bool_)):
+            raise TypeError(f"GaussianNLLLoss: full must be True or False, got {full!r}")
+        if isinstance(eps, (bool, np.bool_)) or not isinstance(eps, numbers.Real) \
+                or not 0 <= eps < math.inf:
+            raise ValueError(f"GaussianNLLLoss: eps must be a finite number >= 0, got {eps!r}")
+        super().__init__(reduction)
+        self.full, self.eps = bool(full), float(eps)
+
+    def forward(self, input, target, var):
+        where = "GaussianNLLLoss"
+        x = _value(input, where)
+        t = target if isinstance(target, ag.Value) else ag.constant(
+            np.asarray(target, dtype=x.dtype))
+        try:
+            np.broadcast_shapes(x.shape, t.shape)
+        except ValueError:
+            raise ValueError(f"{where}: target of shape {t.shape} does not broadcast against "
+                             f"input of shape {x.shape}") from None
+        if isinstance(var, numbers.Real) and not isinstance(var, (bool, np.bool_)):
+            if var < 0:
+                raise ValueError(f"{where}: var must be >= 0, got {var}")
+            var = ag.constant(np.full(x.shape, var, x.dtype))
+        v = _value(var, where, "var")
+        if np.any(v.data < 0):
+            raise ValueError(f"{where}: var has negative entries (variances are >= 0)")
+        if v.shape != x.shape:
+            if v.shape == x.shape[:-1]:  # one variance per sample: broadcast on the last axis
+                v = ag.expand_dims(v, -1)
+            elif v.ndim != x.ndim or sum(m for n, m in zip(x.shape, v.shape) if n != m) != 1:
+                raise ValueError(f"{where}: var of shape {v.shape} does not fit input of shape "
+                                 f"{x.shape}: give input's shape, input's shape with one axis "
+                                 f"of size 1, or input's shape without its last axis")
+        # v + (max(v, eps) - v) held constant: the clamped value, with v's gradient
+        v = v + ag.stop_gradient(ag.maximum(v, self.eps) - v)
+        loss = 0.5 * (ag.log(v) + ag.square(x - t) / v)
+        if self.full:
+            loss = loss + 0.5 * math.log(2 * math.pi)
+        return _reduce(loss, self.reduction)
+
+
+def _class_rows(input, target, where, target_shape):
+    """input as (N, C) (a (C,) input is one row), the integer target checked against
+    ``target_shape(N, C)``; also whether the input was a single row."""
+    x = _value(input, where)
+    if x.ndim not in (1, 2) or x.shape[-1] == 0:
+        raise ValueError(f"{where}: input must be (N, C) or (C,) with C > 0, got shape "
+                         f"{x.shape}")
+    single = x.ndim == 1
+    if single:
+        x = ag.expand_dims(x, 0)
+    t = np.asarray(target.data if isinstance(target, ag.Value) else target)
+    expected = target_shape(*x.shape)
+    shape = expected[1:] if single else expected
+    if t.shape != shape:
+        raise ValueError(f"{where}: target for input of shape {tuple(np.shape(input))} must "
+                         f"have shape {shape}, got {t.shape}")
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{where}: target must hold integer class numbers, got dtype "
+                        f"{t.dtype}")
+    return x, t.reshape(expected).astype(np.int64), single
+
+
+def _class_weight(weight, where):
+    w = None if weight is None else _array(weight)
+    if w is not None and w.ndim != 1:
+        raise ValueError(f"{where}: weight must be a 1-D array (one entry per class), got "
+                         f"shape {w.shape}")
+    return w
+
+
+class MultiLabelSoftMarginLoss(_Loss):
+    """L = -1/C sum_c weight_c (y_c log σ(x_c) + (1 - y_c) log σ(-x_c)) per sample: the
+    logistic loss of every class, y_c in {0, 1}, averaged over the C classes.
+
+    Args (PyTorch's): weight (C,) or None, reduction="mean". ``forward(input, target)``:
+    input (N, C) or (C,), target of the same shape.
+    """
+
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
+        _deprecated(size_average, reduce, "MultiLabelSoftMarginLoss")
+        super().__init__(reduction)
+        self.weight = _class_weight(weight, "MultiLabelSoftMarginLoss")
+
+    def forward(self, input, target):
+        where = "MultiLabelSoftMarginLoss"
+        x = _value(input, where)
+        if x.ndim not in (1, 2):
+            raise ValueError(f"{where}: input must be (N, C) or (C,), got shape {x.shape}")
+        y = target if isinstance(target, ag.Value) else ag.constant(
+            np.asarray(target, dtype=x.dtype))
+        _same_shape(x, y, where)
+        # log σ(x) = -softplus(-x), log σ(-x) = -softplus(x)
+        loss = y * ag.softplus(-x) + (1 - y) * ag.softplus(x)
+        if self.weight is not None:
+            if self.weight.shape[0] not in (1, x.shape[-1]):
+                raise ValueError(f"{where}: weight has {self.weight.shape[0]} entries for "
+                                 f"input with {x.shape[-1]} classes")
+            loss = loss * self.weight.astype(x.dtype)
+        return _reduce(ag.mean(loss, axis=x.ndim - 1), self.reduction)
+
+
+class MultiMarginLoss(_Loss):
+    """L = 1/C sum_{j != y} weight_y max(0, margin - x_y + x_j)^p per sample: the
+    multi-class hinge loss, y the target class.
+
+    Args (PyTorch's): p=1 (1 or 2), margin=1.0, weight (C,) or None, reduction="mean".
+    ``forward(input, target)``: input (N, C) or (C,), target class numbers (N,) or one.
+    """
+
+    def __init__(self, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
+                 reduction="mean"):
+        where = "MultiMarginLoss"
+        _deprecated(size_average, reduce, where)
+        if isinstance(p, (bool, np.bool_)) or p not in (1, 2):
+            raise ValueError(f"{where}: p must be 1 or 2, got {p!r}")
+        if isinstance(margin, (bool, np.bool_)) or not isinstance(margin, numbers.Real):
+            raise TypeError(f"{where}: margin must be a number, got {margin!r}")
+        super().__init__(reduction)
+        self.p, self.margin = int(p), float(margin)
+        self.weight = _class_weight(weight, where)
+
+    def forward(self, input, target):
+        where = "MultiMarginLoss"
+        x, y, single = _class_rows(input, target, where, lambda n, c: (n,))
+        classes = x.shape[1]
+        if y.size and (y.min() < 0 or y.max() >= classes):
+            raise IndexError(f"{where}: target {int(y[(y < 0) | (y >= classes)][0])} is out "
+                             f"of bounds for {classes} classes")
+        if self.weight is not None and self.weight.shape != (classes,):
+            raise ValueError(f"{where}: weight has {self.weight.shape[0]} entries for input "
+                             f"with {classes} classes")
+        x_y = ag.take_along_axis(x, y[:, None], axis=1)
+        hinge = ag.relu(self.margin - x_y + x)
+        if self.p == 2:
+            hinge = ag.square(hinge)
+        others = np.arange(classes) != y[:, None]  # the target's own term is left out
+        scale = others.astype(x.dtype) / x.dtype.type(classes)
+        if self.weight is not None:
+            scale = scale * self.weight.astype(x.dtype)[y][:, None]
+        loss = ag.sum(hinge * scale, axis=1)
+        return _reduce(ag.squeeze(loss, 0) if single else loss, self.reduction)
+
+
+class MultiLabelMarginLoss(_Loss):
+    """L = 1/C sum_{j in targets} sum_{i not in targets} max(0, 1 - (x_j - x_i)) per
+    sample: every target class should beat every other class by a margin of 1.
+
+    ``forward(input, target)``: input (N, C) or (C,); target integers of the same shape,
+    each row the sample's target classes followed by -1 (the first -1 ends the list; a
+    class listed twice counts twice, as in PyTorch). Args (PyTorch's): reduction="mean".
+    """
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean"):
+        _deprecated(size_average, reduce, "MultiLabelMarginLoss")
+        super().__init__(reduction)
+
+    def forward(self, input, target):
+        where = "MultiLabelMarginLoss"
+        x, t, single = _class_rows(input, target, where, lambda n, c: (n, c))
+        n, classes = x.shape
+        listed = np.cumprod(t != -1, axis=1).astype(bool)  # before each row's first -1
+        bad = listed & ((t < 0) | (t >= classes))
+        if bad.any():
+            raise IndexError(f"{where}: target {int(t[bad][0])} is out of bounds for "
+                             f"{classes} classes (use -1 to end a row's list)")
+        t = np.where(listed, t, 0)
+        is_target = np.zeros((n, classes), bool)
+        rows = np.broadcast_to(np.arange(n)[:, None], t.shape)
+        is_target[rows[listed], t[listed]] = True
+        x_t = ag.take_along_axis(x, t, axis=1)  # (N, K): the listed classes' scores
+        pairs = listed[:, :, None] & ~is_target[:, None, :]  # (N, K, C): j listed, i not
+        hinge = ag.relu(1 - ag.expand_dims(x_t, 2) + ag.expand_dims(x, 1))
+        loss = ag.sum(hinge * (pairs.astype(x.dtype) / x.dtype.type(classes)), axis=(1, 2))
+        return _reduce(ag.squeeze(loss, 0) if single else loss, self.reduction)
+
+
+class CTCLoss(_Loss):
+    """L = -log p(target | input): the probability of the target sequence summed over every
+    alignment of it to the input's T steps (blanks between and around its labels, each
+    label repeated), by the forward recursion over extended labels l' = (blank, l1, blank,
+    l2, ..., blank):
+
+        alpha_t(s) = logsumexp(alpha_{t-1}(s), alpha_{t-1}(s-1), alpha_{t-1}(s-2) if
+                     l'_s is not blank and differs from l'_{s-2}) + log_probs[t, l'_s]
+
+    and L = -logsumexp(alpha_{T-1}(last two states)). The recursion is the engine's ops
+    step by step, so its gradient is exact, the true derivative in log_probs (PyTorch's
+    kernel returns that plus exp(log_probs): the same once back through the log_softmax
+    that makes log_probs, which is how it is used).
+
+    Args (PyTorch's): blank=0, reduction="mean" (each loss divided by its target length,
+    then the mean over the batch), "sum" or "none"; zero_infinity=False (True: the
+    infinite losses of targets too long for their inputs count 0, with no gradient).
+
+    ``forward(log_probs, targets, input_lengths, target_lengths)``: log_probs (T, N, C)
+    (log_softmax's output) or (T, C); targets (N, S) padded, or 1-D, all targets one after
+    another; input_lengths and target_lengths (N,) integers.
+    """
+
+    def __init__(self, blank=0, reduction="mean", zero_infinity=False):
+        if isinstance(blank, (bool, np.bool_)) or not isinstance(blank, numbers.Integral) \
+                or blank < 0:
+            raise ValueError(f"CTCLoss: blank must be an int >= 0, got {blank!r}")
+        if not isinstance(zero_infinity, (bool, np.bool_)):
+            raise TypeError(f"CTCLoss: zero_infinity must be True or False, got "
+                            f"{zero_infinity!r}")
+        super().__init__(reduction)
+        self.blank, self.zero_infinity = int(blank), bool(zero_infinity)
+
+    def forward(self, log_probs, targets, input_lengths, target_lengths):
+        where = "CTCLoss"
+        lp = _value(log_probs, where, "log_probs")
+        single = lp.ndim == 2
+        if single:
+            lp = ag.expand_dims(lp, 1)
+        if lp.ndim != 3:
+            raise ValueError(f"{where}: log_probs must be (T, N, C) or (T, C), got shape "
+                             f"{lp.shape}")
+        steps, n, classes = lp.shape
+        if not self.blank < classes:
+            raise ValueError(f"{where}: blank {self.blank} is not one of the {classes} "
+                             "classes")
+        t_in = _lengths(input_lengths, n, "input_lengths", where)
+        t_len = _lengths(target_lengths, n, "target_lengths", where)
+        if np.any(t_in > steps):
+            raise ValueError(f"{where}: input_lengths must be at most T = {steps}, got "
+                             f"{t_in.max()}")
+        labels = self._padded(targets, t_len, n, classes, single)
+        loss = _ctc_nll(lp, labels, t_in, t_len, self.blank)
+        feasible = t_in >= t_len + np.sum((labels[:, 1:] == labels[:, :-1])
+                                          & (np.arange(1, labels.shape[1]) < t_len[:, None]),
+                                          axis=1)
+        loss = ag.where(feasible, loss, 0.0 if self.zero_infinity else np.inf)
+        if single:
+            loss = ag.squeeze(loss, 0)
+        if self.reduction == "mean":
+            return ag.mean(loss / np.maximum(t_len, 1).astype(lp.dtype))
+        return _reduce(loss, self.reduction)
+
+    def _padded(self, targets, t_len, n, classes, single):
+        """The targets as (N, S) rows, checked: S >= each length, labels in [0, C), no
+        blank among a row's first target_length labels."""
+        where = "CTCLoss"
+        t = np.asarray(targets.data if isinstance(targets, ag.Value) else targets)
+        if t.dtype.kind not in "iu":
+            raise TypeError(f"{where}: targets must be integer labels, got dtype {t.dtype}")
+        if single and t.ndim == 1 and t.size >= t_len[0]:
+            t = t[None, :]
+        if t.ndim == 1:  # all targets one after another
+            if t.size != t_len.sum():
+                raise ValueError(f"{where}: 1-D targets must hold sum(target_lengths) = "
+                                 f"{t_len.sum()} labels, got {t.size}")
+            rows = np.zeros((n, max(int(t_len.max(initial=0)), 1)), np.int64)
+            inside = np.arange(rows.shape[1]) < t_len[:, None]
+            rows[inside] = t
+            t = rows
+        elif t.ndim != 2 or t.shape[0] != n or np.any(t_len > t.shape[1]):
+            raise ValueError(f"{where}: targets must be (N, S) with S >= every target length "
+                             f"(N = {n}), or 1-D, got shape {t.shape}")
+        used = np.arange(t.shape[1]) < t_len[:, None]
+        if np.any(used & ((t < 0) | (t >= classes) | (t == self.blank))):
+            raise ValueError(f"{where}: targets must be labels in [0, {classes}) other than "
+                             f"the blank {self.blank}")
+        return np.where(used, t, 0).astype(np.int64)
+
+
+def _lengths(lengths, n, what, where):
+    """(N,) integer lengths >= 0 from an array, a Value, a sequence or one number."""
+    lengths = np.asarray(lengths.data if isinstance(lengths, ag.Value) else lengths)
+    if lengths.dtype.kind not in "iu" or lengths.size != n or np.any(lengths < 0):
+        raise ValueError(f"CTCLoss: {what} must be {n} integers >= 0, got {lengths!r}")
+    return lengths.reshape(n).astype(np.int64)
+
+
+# log 0 as a finite number: exp(_LOG_ZERO - m) is exactly 0 beside any real log
+# probability m, and a logsumexp of only these stays finite, with finite gradients (an
+# all -inf logsumexp would give NaN gradients, even multiplied by 0)
+_LOG_ZERO = -1e30
+
+
+def _ctc_nll(lp, labels, t_in, t_len, blank):
+    """-log p(labels | lp) per sample by the forward (alpha) recursion, (N,)."""
+    steps, n, _ = lp.shape
+    states = 2 * labels.shape[1] + 1
+    extended = np.full((n, states), blank, np.int64)
+    extended[:, 1::2] = labels
+    skip = np.zeros((n, states), bool)  # s - 2 -> s allowed: a label unlike the one before
+    skip[:, 3::2] = labels[:, 1:] != labels[:, :-1]
+    index = np.broadcast_to(extended, (steps, n, states))
+    emit = ag.take_along_axis(lp, index, axis=2)  # (T, N, S'): log_probs[t, n, l'_s]
+    dtype = lp.dtype.type
+    floor = np.full((n, states), _LOG_ZERO, lp.dtype)
+    # states past a sample's 2 * t_len + 1 hold padding; the recursion only climbs, so
+    # they never reach the states the loss reads
+    alpha = ag.where(np.arange(states) < 2, emit[0], floor)
+    # an input of no steps: probability 1 of the empty target, in state 0
+    empty = np.where(np.arange(states) == 0, 0.0, _LOG_ZERO).astype(lp.dtype)
+    alpha = ag.where((t_in == 0)[:, None], empty, alpha)
+    pad1, pad2 = floor[:, :1], floor[:, :2]
+    for t in range(1, steps):
+        stay = alpha
+        step = ag.concat([pad1, alpha[:, :-1]], axis=1)
+        jump = ag.where(skip, ag.concat([pad2, alpha[:, :-2]], axis=1), dtype(_LOG_ZERO))
+        new = ag.logsumexp(ag.stack([stay, step, jump]), axis=0) + emit[t]
+        alpha = ag.where((t < t_in)[:, None], new, alpha)  # frozen after its last step
+    last = np.stack([2 * t_len, np.maximum(2 * t_len - 1, 0)], axis=1)
+    ends = ag.take_along_axis(alpha, last, axis=1)
+    ends = ag.where(np.stack([np.ones(n, bool), t_len > 0], axis=1), ends, dtype(_LOG_ZERO))
+    return -ag.logsumexp(ends, axis=1)
+
+
+# --- the functions (PyTorch's ``torch.nn.functional`` names; arguments after ``weight``
+# keyword-only, as the other losses of ``nn.functional``) ------------------------------
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """½ (log max(var, eps) + (input - target)² / max(var, eps)) (see GaussianNLLLoss)."""
+    return GaussianNLLLoss(full=full, eps=eps, reduction=reduction).forward(input, target, var)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, *, reduction="mean"):
+    """The logistic loss of every class, averaged over them (see MultiLabelSoftMarginLoss)."""
+    return MultiLabelSoftMarginLoss(weight, reduction=reduction).forward(input, target)
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, *, reduction="mean"):
+    """1/C sum_{j != y} weight_y max(0, margin - x_y + x_j)^p (see MultiMarginLoss)."""
+    return MultiMarginLoss(p, margin, weight, reduction=reduction).forward(input, target)
+
+
+def multilabel_margin_loss(input, target, *, reduction="mean"):
+    """1/C sum over listed j, unlisted i of max(0, 1 - (x_j - x_i)) (see
+    MultiLabelMarginLoss)."""
+    return MultiLabelMarginLoss(reduction=reduction).forward(input, target)
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
+             zero_infinity=False):
+    """-log p(targets | log_probs) over every alignment (see CTCLoss)."""
+    return CTCLoss(blank, reduction, zero_infinity).forward(log_probs, targets,
+                                                            input_lengths, target_lengths)

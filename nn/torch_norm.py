@@ -178,13 +178,13 @@ class _BatchNorm(Module):
         # PyTorch's order in the state_dict: parameters, then buffers.
         self.weight = Parameter(np.ones(num_features, dtype)) if affine else None
         self.bias = Parameter(np.zeros(num_features, dtype)) if affine else None
-        self.running_mean = self.running_var = self.num_batches_tracked = None
+        # buffers, PyTorch's: in the state_dict and buffers(), not in parameters()
         if track:
-            def buffer(value, what):
-                return ag.Variable(value, name=f"{self.name}/{what}", trainable=False)
-            self.running_mean = buffer(np.zeros(num_features, dtype), "running_mean")
-            self.running_var = buffer(np.ones(num_features, dtype), "running_var")
-            self.num_batches_tracked = buffer(np.zeros((), dtype), "num_batches_tracked")
+            self.register_buffer("running_mean", np.zeros(num_features, dtype))
+            self.register_buffer("running_var", np.ones(num_features, dtype))
+            self.register_buffer("num_batches_tracked", np.zeros((), dtype))
+        else:
+            self.running_mean = self.running_var = self.num_batches_tracked = None
 
     def forward(self, x):
         where = f"{type(self).__name__} {self.name!r}"

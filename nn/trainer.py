@@ -104,7 +104,7 @@ class Trainer:
         if getattr(self, "_compiled_variables", None) is None:
             variables = self.trainable_variables
             chosen = {id(v) for v in variables}
-            every = not any(v.requires_grad and id(v) not in chosen for v in self.parameters())
+            every = not any(v.requires_grad and id(v) not in chosen for v in self._variables())
             self._compiled_variables = _Chosen(variables, every)
             if not variables:
                 warnings.warn(f"Model {self.name!r} has no trainable weights: training it "
@@ -140,7 +140,7 @@ class Trainer:
         return self, fns, None
 
     def _dtype(self):
-        params = self.parameters()
+        params = self._variables()
         return params[0].dtype if params else ag.get_default_dtype()
 
     def _xs(self, x, where):

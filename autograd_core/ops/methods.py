@@ -127,6 +127,43 @@ def _write(self, name, new):
     return self
 
 
+def _setitem(self, index, value):
+    """``v[index] = value``, numpy's and PyTorch's: written in place into a Value no
+    recorded gradient flows through (a constant, or any Value under ``no_grad``), and
+    marked changed, so a backward through an op that read the old data refuses to run.
+
+    With recording on, a Value that requires grad refuses: PyTorch records such a write,
+    but here a Value's data never changes under its graph. ``ag.where`` or
+    ``ag.scatter`` build the new Value as recorded ops instead.
+    """
+    where = f"Value[{_index_text(index)}] = ..."
+    if self.requires_grad and is_grad_enabled():
+        raise RuntimeError(
+            f"{where}: {self.name or 'this Value'} of shape {self.shape} requires grad, so it "
+            "cannot be changed in place while the graph is recorded: write it inside `with "
+            "ag.no_grad():`, or build the new Value with ag.where or ag.scatter")
+    new = _data(value)
+    if not np.can_cast(np.result_type(new), self.dtype, "same_kind"):
+        raise TypeError(f"{where}: cannot write {np.result_type(new)} numbers into a Value "
+                        f"of dtype {self.dtype} in place")
+    target = self.data if isinstance(self.data, np.ndarray) else np.array(self.data)
+    try:
+        target[index] = new
+    except (IndexError, ValueError) as e:  # numpy checks everything before it writes
+        raise type(e)(f"{where}: {e} (Value of shape {self.shape})") from None
+    if target is not self.data:  # a 0-d Value keeps a numpy scalar
+        self.data = target[()]
+    self.mark_changed()
+
+
+def _index_text(index):
+    parts = index if isinstance(index, tuple) else (index,)
+    return ", ".join(":" if isinstance(p, slice) and p == slice(None) else
+                     "..." if p is Ellipsis else type(p).__name__ if not isinstance(
+                         p, (int, np.integer, slice)) else repr(p) for p in parts)
+
+
+Value.__setitem__ = _setitem
 Value.__iadd__ = _in_place("+=", arithmetic.add, np.add)
 Value.__isub__ = _in_place("-=", arithmetic.subtract, np.subtract)
 Value.__imul__ = _in_place("*=", arithmetic.multiply, np.multiply)
