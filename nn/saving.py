@@ -20,6 +20,7 @@ Two promises:
   ``allow_pickle=False``.
 """
 
+import json
 import math
 import os
 import zipfile
@@ -64,12 +65,15 @@ def save_weights(module, path):
         write_arrays(arrays, f)
 
 
-def write_arrays(arrays, f):
-    """Write {name: array} to the binary file ``f`` as an ``.npz`` archive, never pickling."""
+def write_arrays(arrays, f, extra=None):
+    """Write {name: array} to the binary file ``f`` as an ``.npz`` archive, never pickling;
+    ``extra`` ({member name: bytes}) adds other members (a checkpoint's structure)."""
     with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as archive:
         for name, array in arrays.items():
             with archive.open(name + ".npy", "w", force_zip64=True) as member:
                 np.lib.format.write_array(member, array, allow_pickle=False)
+        for name, data in (extra or {}).items():
+            archive.writestr(name, data)
 
 
 def load_weights(module, path):
@@ -146,13 +150,16 @@ def _open_archive(f, path, where="load_weights"):
     raise ValueError(f"{where}: {path!r} {what}; nothing was loaded")
 
 
-def _members(archive, file_size):
-    """{array name: ZipInfo} and the problems with the archive's directory."""
+def _members(archive, file_size, allowed=()):
+    """{array name: ZipInfo} and the problems with the archive's directory; ``allowed``
+    names members that are not arrays but belong (a checkpoint's structure)."""
     members, problems, twice, not_arrays = {}, [], [], []
     for info in archive.infolist():
         if not 0 <= info.header_offset < file_size:
             problems.append(f"{info.filename}: the zip directory places it at byte "
                             f"{info.header_offset:,}, outside the file ({file_size:,} bytes)")
+        if info.filename in allowed:
+            continue
         if not info.filename.endswith(".npy"):
             not_arrays.append(info.filename)
             continue
@@ -224,28 +231,96 @@ LOAD_MAX_BYTES = 2 << 30
 
 
 def save(obj, path):
-    """PyTorch's ``torch.save`` for what people save with it: a state dict, {name: array
-    or Value} (``model.state_dict()``, ``optimizer.state_dict()``), written atomically as
-    an ``.npz`` archive under exactly ``path`` ("model.pth" stays "model.pth").
+    """PyTorch's ``torch.save`` for what people save with it, written atomically as an
+    ``.npz`` archive under exactly ``path`` ("model.pth" stays "model.pth"):
 
-    Everything is checked before the file is touched: a name that is not a string, or a
-    value that is not numbers (a Module, a Python object), raises TypeError. Nothing is
-    pickled, so an arbitrary Python object cannot be saved; save its state dict.
+    - a state dict, {name: array or Value} (``model.state_dict()``,
+      ``optimizer.state_dict()``): one ``.npy`` member per name, as ``np.savez`` writes;
+    - a checkpoint, PyTorch's "general checkpoint": dicts (string or integer keys), lists
+      and tuples holding state dicts, arrays, Values, numbers, strings, True/False and
+      None, such as ``{"epoch": 5, "model_state_dict": model.state_dict(),
+      "optimizer_state_dict": opt.state_dict(), "loss": loss}``. Its arrays are members
+      "0", "1", ...; its shape is a JSON member, ``__structure__.json``.
+
+    Everything is checked before the file is touched: a key that is no string or integer,
+    or a value of any other kind (a Module, a Python object), raises TypeError naming it.
+    Nothing is pickled, so an arbitrary Python object cannot be saved; save its state dict.
     """
     if not hasattr(obj, "items"):
-        raise TypeError(f"save: expected a state dict ({{name: array}}), got "
+        raise TypeError(f"save: expected a state dict ({{name: array}}) or a dict of them, got "
                         f"{type(obj).__name__}; save model.state_dict() instead of the model")
-    arrays = {}
-    for name, value in obj.items():
-        if not isinstance(name, str):
-            raise TypeError(f"save: state dict names must be strings, got {name!r}")
-        array = np.asarray(value.numpy() if hasattr(value, "numpy") else value)
-        if array.dtype.hasobject or array.dtype.kind not in "biufc":
-            raise TypeError(f"save: {name!r} holds {type(value).__name__} of dtype "
-                            f"{array.dtype}, not numbers; only arrays are saved (never pickled)")
-        arrays[name] = array
+    extra = {}
+    if all(isinstance(name, str) and _is_array(value) for name, value in obj.items()):
+        arrays = {name: _numbers(value, repr(name)) for name, value in obj.items()}
+    else:  # a checkpoint: its arrays numbered, its structure in JSON
+        arrays = {}
+        extra[_STRUCTURE] = json.dumps(_encode(obj, arrays, "obj"), allow_nan=True).encode()
     with atomic_write(path) as f:
-        write_arrays(arrays, f)
+        write_arrays(arrays, f, extra)
+
+
+_STRUCTURE = "__structure__.json"  # a checkpoint's shape, with its arrays as "0", "1", ...
+_MAX_STRUCTURE = 16 << 20          # bytes of JSON read at most
+
+
+def _is_array(value):
+    return isinstance(value, (np.ndarray, np.generic)) or hasattr(value, "numpy") and \
+        not isinstance(value, (dict, list, tuple, str))
+
+
+def _numbers(value, where):
+    """``value`` as a numpy array of numbers, or a TypeError naming it."""
+    array = np.asarray(value.numpy() if hasattr(value, "numpy") else value)
+    if array.dtype.hasobject or array.dtype.kind not in "biufc":
+        raise TypeError(f"save: {where} holds {type(value).__name__} of dtype {array.dtype}, "
+                        f"not numbers; only arrays are saved (never pickled)")
+    return array
+
+
+def _encode(obj, arrays, where):
+    """JSON for a checkpoint's value, its arrays put in ``arrays`` as "0", "1", ..."""
+    if obj is None or isinstance(obj, (bool, str)):
+        return {"value": obj}
+    if isinstance(obj, (int, float)) and not isinstance(obj, np.generic):
+        return {"value": obj, "float": isinstance(obj, float)}
+    if hasattr(obj, "items"):
+        items = []
+        for key, value in obj.items():
+            if isinstance(key, bool) or not isinstance(key, (str, int)):
+                raise TypeError(f"save: {where} has key {key!r}: keys must be strings or "
+                                "integers")
+            items.append([key, _encode(value, arrays, f"{where}[{key!r}]")])
+        return {"dict": items}
+    if isinstance(obj, (list, tuple)):
+        return {type(obj).__name__: [_encode(v, arrays, f"{where}[{i}]")
+                                     for i, v in enumerate(obj)]}
+    if not _is_array(obj):
+        raise TypeError(f"save: {where} is a {type(obj).__name__}: a checkpoint holds dicts, "
+                        "lists, arrays, numbers, strings and None (never pickled); save a "
+                        "module's state_dict() instead of the module")
+    name = str(len(arrays))
+    arrays[name] = _numbers(obj, where)
+    return {"array": name}
+
+
+def _decode(node, arrays, used, depth=0):
+    """A checkpoint's value from its JSON (as ``_encode`` wrote it), checked as it goes."""
+    if depth > 100 or not isinstance(node, dict) or len(node) not in (1, 2):
+        raise ValueError("the structure is not one save wrote")
+    (kind, body), = list(node.items())[:1]
+    if kind == "value" and (body is None or isinstance(body, (bool, str, int, float))):
+        return float(body) if node.get("float") else body
+    if kind == "array" and body in arrays and body not in used:
+        used.add(body)
+        return arrays[body]
+    if kind == "dict" and isinstance(body, list) and all(
+            isinstance(item, list) and len(item) == 2 and isinstance(item[0], (str, int))
+            for item in body):
+        return {key: _decode(value, arrays, used, depth + 1) for key, value in body}
+    if kind in ("list", "tuple") and isinstance(body, list):
+        items = [_decode(value, arrays, used, depth + 1) for value in body]
+        return items if kind == "list" else tuple(items)
+    raise ValueError("the structure is not one save wrote")
 
 
 def load(path, map_location=None, weights_only=True, max_bytes=LOAD_MAX_BYTES):
@@ -269,7 +344,8 @@ def load(path, map_location=None, weights_only=True, max_bytes=LOAD_MAX_BYTES):
         size = os.fstat(f.fileno()).st_size
         archive = _open_archive(f, path, where="load")
         with archive:
-            members, problems = _members(archive, size)
+            structure = _structure(archive, path)
+            members, problems = _members(archive, size, allowed=(_STRUCTURE,))
             for name, info in members.items():
                 problem = _check_header(archive, info, None)
                 if problem:
@@ -286,4 +362,31 @@ def load(path, map_location=None, weights_only=True, max_bytes=LOAD_MAX_BYTES):
                     arrays[name] = _read_array(archive, info)
                 except _MEMBER_ERRORS as err:
                     raise ValueError(f"load: {path!r}: {name}: damaged data ({err})") from None
-    return arrays
+    if structure is None:
+        return arrays
+    try:
+        return _decode(structure, arrays, set())
+    except (ValueError, TypeError, RecursionError):
+        raise ValueError(f"load: {path!r}: its {_STRUCTURE} is not a structure save wrote "
+                         "(or it names arrays the file lacks); nothing was loaded") from None
+
+
+def _structure(archive, path):
+    """A checkpoint's decoded JSON structure (None for a plain state dict), read only if
+    its size is within bounds."""
+    try:
+        info = archive.getinfo(_STRUCTURE)
+    except KeyError:
+        return None
+    if info.file_size > _MAX_STRUCTURE:
+        raise ValueError(f"load: {path!r}: its {_STRUCTURE} declares {info.file_size:,} "
+                         f"bytes, more than {_MAX_STRUCTURE:,}; nothing was loaded")
+    try:
+        with archive.open(info) as f:
+            text = f.read(_MAX_STRUCTURE + 1)
+        if len(text) > _MAX_STRUCTURE:
+            raise ValueError("too long")
+        return json.loads(text)
+    except (*_MEMBER_ERRORS, json.JSONDecodeError, RecursionError) as err:
+        raise ValueError(f"load: {path!r}: its {_STRUCTURE} is damaged ({err}); nothing "
+                         "was loaded") from None

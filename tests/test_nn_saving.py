@@ -3,6 +3,7 @@ cheaply and without changing a weight, and saves that survive kill -9, a full di
 second writer."""
 
 import errno
+import math
 import os
 import signal
 import struct
@@ -589,9 +590,10 @@ def test_pytorchs_save_and_load_of_a_state_dict_port_by_renaming(tmp_path):
 
 @pytest.mark.parametrize("obj,message", [
     (lambda m: m, "save model.state_dict"),
-    (lambda m: {1: np.zeros(2)}, "names must be strings"),
-    (lambda m: {"a": np.zeros(2), "b": object()}, "'b' holds object"),
-    (lambda m: {"a": np.zeros(2), "b": "text"}, "'b' holds str"),
+    (lambda m: {(1, 2): np.zeros(2)}, r"key \(1, 2\): keys must be strings or integers"),
+    (lambda m: {"a": np.zeros(2), "b": object()}, r"obj\['b'\] is a object"),
+    (lambda m: {"a": {"b": [1, m]}}, r"obj\['a'\]\['b'\]\[1\] is a MLP"),
+    (lambda m: {"a": np.array(["text"])}, "'a' holds ndarray of dtype <U4"),
 ])
 def test_save_refuses_what_it_cannot_write_and_leaves_the_file(tmp_path, obj, message):
     path = tmp_path / "model.pth"
@@ -599,6 +601,68 @@ def test_save_refuses_what_it_cannot_write_and_leaves_the_file(tmp_path, obj, me
     with pytest.raises(TypeError, match=message):
         nn.save(obj(model()), path)
     assert path.read_bytes() == b"old" and os.listdir(tmp_path) == ["model.pth"]
+
+
+def test_pytorchs_general_checkpoint_ports_by_renaming(tmp_path):
+    """PyTorch's "saving and loading a general checkpoint" recipe: a dict of state dicts
+    and numbers, read back with its Python types (epoch an int, the loss an array)."""
+    import optim
+    net = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))
+    optimizer = optim.SGD(net.parameters(), lr=0.001, momentum=0.9)
+    x = np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32)
+    loss = net(x).sum()
+    loss.backward()
+    optimizer.step()
+    path = tmp_path / "model.pt"
+    extra = {"notes": ["a", 1, 2.0, None, True, (3, "b")], 7: {"nan": float("nan")},
+             "step": np.int64(3)}
+    nn.save({"epoch": 5, "model_state_dict": net.state_dict(),
+             "optimizer_state_dict": optimizer.state_dict(), "loss": loss, **extra}, path)
+    assert os.listdir(tmp_path) == ["model.pt"]
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))
+    opt = optim.SGD(model.parameters(), lr=0.001, momentum=0.9)
+    checkpoint = nn.load(path, weights_only=True)
+    model.load_state_dict(checkpoint["model_state_dict"])
+    opt.load_state_dict(checkpoint["optimizer_state_dict"])
+    assert checkpoint["epoch"] == 5 and type(checkpoint["epoch"]) is int
+    assert float(checkpoint["loss"]) == float(loss)
+    assert checkpoint["notes"] == ["a", 1, 2.0, None, True, (3, "b")]
+    assert type(checkpoint["notes"][2]) is float and math.isnan(checkpoint[7]["nan"])
+    assert checkpoint["step"] == 3 and checkpoint["step"].dtype == np.int64
+    assert list(checkpoint) == ["epoch", "model_state_dict", "optimizer_state_dict", "loss",
+                                "notes", 7, "step"]
+    np.testing.assert_array_equal(model(x).numpy(), net(x).numpy())
+    for name, value in optimizer.state_dict().items():
+        np.testing.assert_array_equal(opt.state_dict()[name], value)
+
+
+@pytest.mark.parametrize("structure,message", [
+    (b'{"dict": [["a", {"array": "9"}]]}', "not a structure save wrote"),  # no such array
+    (b'{"dict": [["a", {"array": "0"}], ["b", {"array": "0"}]]}', "not a structure"),
+    (b'{"eval": "os.system"}', "not a structure save wrote"),
+    (b'[' * 100_000 + b']' * 100_000, "damaged"),
+    (b'{"dict": [', "damaged"),
+])
+def test_load_refuses_a_checkpoint_whose_structure_is_wrong(tmp_path, structure, message):
+    path = tmp_path / "bad.pt"
+    nn.save({"a": np.zeros(2), "n": 1}, path)  # a checkpoint: arrays and a structure
+    with zipfile.ZipFile(path) as archive:
+        members = {i.filename: archive.read(i) for i in archive.infolist()}
+    members["__structure__.json"] = structure
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with pytest.raises(ValueError, match=message):
+        nn.load(path)
+
+
+def test_load_refuses_a_structure_past_its_bound_before_reading_it(tmp_path, monkeypatch):
+    from nn import saving
+    path = tmp_path / "big.pt"
+    nn.save({"a": np.zeros(2), "text": "x" * 5000}, path)
+    monkeypatch.setattr(saving, "_MAX_STRUCTURE", 1000)
+    with pytest.raises(ValueError, match=r"declares 5,\d\d\d bytes, more than 1,000"):
+        nn.load(path)
 
 
 @pytest.mark.parametrize("kind", HOSTILE)
