@@ -24,7 +24,7 @@ from .modes import (
     detect_anomaly, enable_grad, inference_mode, is_anomaly_enabled, is_grad_enabled,
     name_scope, no_grad, set_detect_anomaly, set_grad_enabled,
 )
-from .value import Value, Variable, constant, get_default_dtype, set_default_dtype
+from .value import Grad, Value, Variable, constant, get_default_dtype, set_default_dtype
 from .custom import Function, custom_gradient
 from .functional import (
     elementwise_grad, grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp,
@@ -53,7 +53,7 @@ reduce_min = min
 
 __all__ = [
     # the graph
-    "Value", "Variable", "constant", "Op", "apply", "BackwardStep", "backward_steps",
+    "Value", "Variable", "Grad", "constant", "Op", "apply", "BackwardStep", "backward_steps",
     "topological_order", "unbroadcast", "gradients",
     # modes and dtypes
     "no_grad", "enable_grad", "inference_mode", "name_scope", "is_grad_enabled", "detect_anomaly",

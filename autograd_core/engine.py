@@ -49,7 +49,7 @@ from .modes import (  # noqa: F401  (re-exported: the engine's public names live
     no_grad,
 )
 from .value import (  # noqa: F401
-    Value, Variable, _data, _node, _numeric_dtype, _serial, _short, _to_array, _wrap,
+    Grad, Value, Variable, _data, _node, _numeric_dtype, _serial, _short, _to_array, _wrap,
     changes, constant, get_default_dtype, set_default_dtype,
 )
 
@@ -353,6 +353,8 @@ def _walk(nodes, grads, write_grad, create_graph=False, shown=False):
             node.grad = grad if node.grad is None else node.grad + grad
         op = node.op
         if op is None or not op.differentiable:  # a leaf, or cut (stop_gradient)
+            if op is None and write_grad and type(node.grad) is ndarray:
+                node.grad = node.grad.view(Grad)  # w.grad.zero_() as in PyTorch
             continue
         if clock.latest > node.serial:  # something changed in place since this op ran
             _check_unchanged(node)

@@ -102,6 +102,75 @@ def _to_array(x, dtype=None, where="Value"):
     return arr[()] if arr.ndim == 0 else arr
 
 
+class Grad(np.ndarray):
+    """A leaf's gradient after ``backward()``: a numpy array that also has PyTorch's
+    in-place tensor methods people call on ``.grad``, so ``w.grad.zero_()`` (PyTorch's
+    autograd tutorial, d2l's ``sgd``) and ``p.grad.data.mul_(scale)`` work as written.
+
+    It is an ndarray in every other way; arithmetic with it gives plain numpy arrays
+    (``__array_wrap__``), so only ``.grad`` itself carries these methods. The walk makes a
+    leaf's gradient one (``engine._walk``); a gradient assigned by hand stays as given.
+    """
+
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        if type(array) is not np.ndarray:
+            array = array.view(np.ndarray)
+        return array[()] if return_scalar else array
+
+    def __repr__(self):
+        return repr(self.view(np.ndarray))
+
+    @property
+    def data(self):
+        """Itself, as PyTorch's ``.grad.data``."""
+        return self
+
+    def zero_(self):
+        self.fill(0)
+        return self
+
+    def fill_(self, value):
+        self.fill(value)
+        return self
+
+    def add_(self, other, alpha=1):
+        np.add(self, _data(other) * alpha if alpha != 1 else _data(other), out=self,
+               casting="same_kind")
+        return self
+
+    def sub_(self, other, alpha=1):
+        return self.add_(other, -alpha)
+
+    def mul_(self, other):
+        np.multiply(self, _data(other), out=self, casting="same_kind")
+        return self
+
+    def div_(self, other):
+        np.divide(self, _data(other), out=self, casting="same_kind")
+        return self
+
+    def clamp_(self, min=None, max=None):  # noqa: A002  (PyTorch's names)
+        np.clip(self, min, max, out=self)
+        return self
+
+    def copy_(self, src):
+        np.copyto(self, _data(src), casting="same_kind")
+        return self
+
+    def norm(self, p=2):
+        """The p-norm of all entries (``p.grad.norm()``, gradient clipping's measure)."""
+        return np.linalg.norm(self.reshape(-1), ord=p)
+
+    def clone(self):
+        return np.array(self.view(np.ndarray))
+
+    def detach(self):
+        return self
+
+    def numpy(self):
+        return self.view(np.ndarray)
+
+
 class Value:
     """A node of the computation graph: an array, its gradient, and the op that made it.
 
