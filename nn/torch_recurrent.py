@@ -18,6 +18,12 @@ weight from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)); the layout, input (L, 
 when bidirectional, and the final states (num_layers * D, N, H), layer by layer, the
 forward direction first.
 
+A ``PackedSequence`` input (``nn.utils.rnn.pack_padded_sequence``) runs each sequence over
+its own length only: the step loop goes over the padded batch, and at step t the rows of
+the sequences already over (t >= length) keep their state, ``where(t < length, new, old)``.
+So h_n is each sequence's state at its last real step, and the reverse direction starts
+at each sequence's own last step. The output is packed like the input.
+
 >>> import nn.torch_recurrent as tr
 >>> lstm = tr.TorchLSTM(10, 20, num_layers=2)
 >>> output, (h_n, c_n) = lstm(np.zeros((5, 3, 10)))
@@ -35,6 +41,7 @@ import autograd_core as ag
 
 from .layers import _as_input, _flag, _is_size
 from .module import Module, unique_name
+from .rnn_utils import PackedSequence, _ints, _lengths_of, _pack_time_major, pad_packed_sequence
 from .torch_layers import Parameter, _factory_dtype, _with_dtype
 
 __all__ = ["RNN", "TorchLSTM", "TorchGRU", "RNNCell", "LSTMCell", "GRUCell"]
@@ -148,7 +155,8 @@ class _TorchRecurrent(Module):
     def forward(self, input, hx=None):
         """Args:
             input: (L, N, input_size), (N, L, input_size) with ``batch_first``, or
-                (L, input_size) unbatched.
+                (L, input_size) unbatched; or a ``PackedSequence`` (then the output is
+                one, packed the same way, and ``batch_first`` plays no part).
             hx: the initial state(s), (num_layers * D, N, hidden_size) ((num_layers * D,
                 hidden_size) unbatched), zeros if None; the LSTM takes a pair (h_0, c_0).
         Returns:
@@ -157,6 +165,8 @@ class _TorchRecurrent(Module):
         """
         where = f"{self.torch_name} {self.name!r}"
         dtype = self.weight_ih_l0.dtype
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx, dtype, where)
         x = _as_input(input, dtype)
         batched = x.ndim == 3
         if not batched and x.ndim == 2:
@@ -169,38 +179,67 @@ class _TorchRecurrent(Module):
                              f"H_in), with L > 0 and H_in = input_size = {self.input_size}, "
                              f"got {np.shape(input)}")
         states = self._initial_states(hx, batched, x.shape[1], dtype, where)
-
-        finals, layer_input = [], x
-        for layer in range(self.num_layers):
-            outputs = []
-            for direction, suffix in enumerate(self._suffixes()):
-                k = layer * self.num_directions + direction
-                state = tuple(s[k] for s in states)
-                out, state = self._run(layer_input, layer, suffix, state)
-                outputs.append(out)
-                finals.append(state)
-            layer_input = outputs[0] if len(outputs) == 1 else ag.concatenate(outputs, axis=-1)
-            if self.training and self.dropout > 0 and layer < self.num_layers - 1:
-                layer_input = self._dropout(layer_input)
-        output = layer_input
-        finals = [ag.stack([state[i] for state in finals], axis=0)
-                  for i in range(self.n_states)]
+        output, finals = self._layers(x, states)
         if not batched:
             output, finals = output[:, 0], [s[:, 0] for s in finals]
         elif self.batch_first:
             output = ag.swapaxes(output, 0, 1)
         return output, (tuple(finals) if self.n_states > 1 else finals[0])
 
-    def _run(self, x, layer, suffix, state):
+    def _forward_packed(self, input, hx, dtype, where):
+        """A PackedSequence through the layers: its padded batch (T, N, H_in), in the
+        original order (as hx), run with masks; the output packed again like the input."""
+        data = input.data
+        if data.ndim != 2 or data.shape[-1] != self.input_size:
+            raise ValueError(f"{where}: expected a PackedSequence whose data is (sum of "
+                             f"lengths, input_size = {self.input_size}), got data of shape "
+                             f"{data.shape}")
+        x, lengths = pad_packed_sequence(input)
+        lengths = lengths.numpy()
+        running = [lengths[:, None] > t for t in range(x.shape[0])]   # (N, 1) each step
+        states = self._initial_states(hx, True, x.shape[1], dtype, where)
+        output, finals = self._layers(x, states, running)
+        batch_sizes = _ints(input.batch_sizes)
+        order = np.arange(x.shape[1]) if input.sorted_indices is None else \
+            _ints(input.sorted_indices)
+        out_data, _ = _pack_time_major(output, _lengths_of(batch_sizes), order)
+        output = PackedSequence(out_data, input.batch_sizes, input.sorted_indices,
+                                input.unsorted_indices)
+        return output, (tuple(finals) if self.n_states > 1 else finals[0])
+
+    def _layers(self, x, states, running=None):
+        """Every layer and direction over x (L, N, H_in): the last layer's output (L, N,
+        D * H) and the final states, a list of n_states (num_layers * D, N, H)."""
+        finals, layer_input = [], x
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction, suffix in enumerate(self._suffixes()):
+                k = layer * self.num_directions + direction
+                state = tuple(s[k] for s in states)
+                out, state = self._run(layer_input, layer, suffix, state, running)
+                outputs.append(out)
+                finals.append(state)
+            layer_input = outputs[0] if len(outputs) == 1 else ag.concatenate(outputs, axis=-1)
+            if self.training and self.dropout > 0 and layer < self.num_layers - 1:
+                layer_input = self._dropout(layer_input)
+        finals = [ag.stack([state[i] for state in finals], axis=0)
+                  for i in range(self.n_states)]
+        return layer_input, finals
+
+    def _run(self, x, layer, suffix, state, running=None):
         """One layer in one direction over x (L, N, n_in): the outputs (L, N, H) in
-        time order, and the final state."""
+        time order, and the final state. With ``running`` (a boolean (N, 1) per step), a
+        row whose sequence is not running at a step keeps its state."""
         W_ih, W_hh, b_ih, b_hh = self._weights(layer, suffix)
         xw = ag.linear(x, ag.transpose(W_ih), b_ih)   # every step's input part at once
         U = ag.transpose(W_hh)
         steps = range(x.shape[0])
         outputs = [None] * x.shape[0]
         for t in (reversed(steps) if suffix == "_reverse" else steps):
-            state = self.cell(xw[t], state, U, b_hh)
+            new = self.cell(xw[t], state, U, b_hh)
+            if running is not None and not running[t].all():
+                new = tuple(ag.where(running[t], n, s) for n, s in zip(new, state))
+            state = new
             outputs[t] = state[0]
         return ag.stack(outputs, axis=0), state
 
