@@ -62,6 +62,7 @@ from .noise import (
     SpatialDropout2D,
 )
 from .keras_misc import UnitNormalization
+from .masking import Masking
 from .reshaping import Embedding, Reshape
 from .recurrent import GRU, LSTM, RNN, Bidirectional, SimpleRNN
 from .torch_layers import (
@@ -119,7 +120,7 @@ __all__ = [
     "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D", "Cropping1D", "Cropping2D",
     "Lambda", "Rescaling", "Permute", "RepeatVector", "TimeDistributed",
     "GaussianNoise", "GaussianDropout", "SpatialDropout1D", "SpatialDropout2D",
-    "ActivityRegularization", "AlphaDropout", "UnitNormalization", "SeparableConv1D",
+    "ActivityRegularization", "AlphaDropout", "UnitNormalization", "Masking", "SeparableConv1D",
     "SeparableConv2D",
     # preprocessing and augmentation (Keras's)
     "Resizing", "CenterCrop", "RandomCrop", "RandomFlip", "RandomRotation", "RandomZoom",

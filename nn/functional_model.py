@@ -18,6 +18,7 @@ import numpy as np
 
 import autograd_core as ag
 
+from .masking import call_masked
 from .module import Module, _shape_text
 from .symbolic import KerasTensor, Node, map_structure
 
@@ -139,7 +140,7 @@ class Graph:
         xs = [x] if self.single_input or one else list(x)
         if len(xs) != len(self.inputs):
             raise ValueError(f"the model has {len(self.inputs)} inputs, got {len(xs)} arrays")
-        values = {}
+        values, masks = {}, {}   # masks: Keras's, by tensor, where not None (nn.masking)
         for t, value in zip(self.inputs, xs):
             values[id(t)] = t.node.layer(value)
         final = self.outputs[0].node if last is not None else None
@@ -149,10 +150,18 @@ class Graph:
             if node is final:
                 with ag.name_scope(node.layer.name):
                     out = last(node.layer, *args, **kwargs)
+                out_masks = None
             else:
-                out = node.layer(*args, **kwargs)
-            for t, value in zip(node.outputs, [out] if node.single else out):
+                first = node.args[0] if node.args else None
+                mask = masks.get(id(first)) if isinstance(first, KerasTensor) else None
+                out, out_masks = call_masked(node.layer, args, kwargs, mask)
+            outs = [out] if node.single else out
+            for t, value in zip(node.outputs, outs):
                 values[id(t)] = value
+            if out_masks is not None:
+                for t, m in zip(node.outputs, [out_masks] if node.single else out_masks):
+                    if m is not None:
+                        masks[id(t)] = m
         outs = [values[id(t)] for t in self.outputs]
         return outs[0] if self.single_output else outs
 

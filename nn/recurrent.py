@@ -92,6 +92,22 @@ def _masked(h, mask):
     return h if mask is None else h * mask
 
 
+def _step_mask(mask, input_shape, where):
+    """Keras's mask of the time steps as booleans (batch, timesteps), or None."""
+    if mask is None:
+        return None
+    if isinstance(mask, (list, tuple)):   # Keras gives a list for several inputs
+        mask = mask[0]
+        if mask is None:
+            return None
+    mask = mask.numpy() if isinstance(mask, ag.Value) else np.asarray(mask)
+    if mask.shape != tuple(input_shape[:2]) or mask.dtype.kind not in "biuf":
+        raise ValueError(f"{where}: mask must be booleans of shape (batch, timesteps) = "
+                         f"{tuple(input_shape[:2])} for an input of shape "
+                         f"{tuple(input_shape)}, got shape {mask.shape} and dtype {mask.dtype}")
+    return mask.astype(bool)
+
+
 class _Recurrent(KerasModule):
     """What SimpleRNN, LSTM and GRU share: the arguments, the weights and the loop over
     time. A subclass gives ``gates`` (k), ``n_states`` and ``step``, and calls
@@ -100,6 +116,10 @@ class _Recurrent(KerasModule):
     gates = 1
     n_states = 1
     keras_name = "SimpleRNN"
+    # Keras's masking (nn.masking): the layer takes the mask of its input, and its
+    # output keeps it with return_sequences (compute_mask).
+    supports_masking = True
+    _call_has_mask_arg = True
 
     def __init__(self, units, activation, use_bias, kernel_initializer, recurrent_initializer,
                  bias_initializer, kernel_regularizer, recurrent_regularizer,
@@ -198,13 +218,16 @@ class _Recurrent(KerasModule):
             inputs: (batch, timesteps, features).
             initial_state: the states to start from, each (batch, units), zeros if None:
                 [h] (or h alone) for SimpleRNN and GRU, [h, c] for the LSTM.
-            mask: only None (masking is not supported).
+            mask: None, or (batch, timesteps) booleans, False at the steps to skip: there
+                the states stay as they were, and the output is the previous step's (zeros
+                with ``zero_output_for_mask``, and before the first step), as Keras's.
+                In a model, the mask of ``Embedding(mask_zero=True)`` or ``Masking``.
         Returns:
             The last h (batch, units), or every h (batch, timesteps, units) with
             ``return_sequences`` (in the order read, so reversed with ``go_backwards``);
             with ``return_state``, a tuple (output, h) or (output, h, c).
         """
-        x, states = self._checked(inputs, initial_state, mask)
+        x, states, mask = self._checked(inputs, initial_state, mask)
         if self.kernel is None:
             self.build(x.shape[-1])
         batch, steps, features = x.shape
@@ -214,19 +237,38 @@ class _Recurrent(KerasModule):
         if self.training and self.recurrent_dropout > 0:
             rec_mask = self._dropout_mask((batch, self.units), self.recurrent_dropout)
         xw = self._project(x)
+        order = reversed(range(steps)) if self.go_backwards else range(steps)
         outputs = []
-        for t in (reversed(range(steps)) if self.go_backwards else range(steps)):
-            states = self.step(xw[:, t], states, rec_mask)
-            outputs.append(states[0])
+        if mask is None:
+            for t in order:
+                states = self.step(xw[:, t], states, rec_mask)
+                outputs.append(states[0])
+        else:
+            keep = mask[:, :, None]
+            zeros = np.zeros((batch, self.units), xw.dtype)
+            for t in order:
+                new = self.step(xw[:, t], states, rec_mask)
+                if keep[:, t].all():   # no sequence skips this step: nothing to select
+                    states = new
+                    outputs.append(new[0])
+                    continue
+                before = zeros if self.zero_output_for_mask or not outputs else outputs[-1]
+                outputs.append(ag.where(keep[:, t], new[0], before))
+                states = tuple(ag.where(keep[:, t], s_new, s)
+                               for s_new, s in zip(new, states))
         output = ag.stack(outputs, axis=1) if self.return_sequences else outputs[-1]
         return (output, *states) if self.return_state else output
 
+    def compute_mask(self, inputs, mask):
+        """The output's mask, Keras's: the input's with return_sequences, else None (and
+        None for each state with return_state)."""
+        output_mask = mask if self.return_sequences else None
+        return [output_mask] + [None] * self.n_states if self.return_state else output_mask
+
     def _checked(self, inputs, initial_state, mask):
-        """The input and the initial states, checked before anything is built: (x, states)."""
+        """The input, the initial states and the mask, checked before anything is built:
+        (x, states, mask), the mask None or booleans (batch, timesteps)."""
         where = self._where
-        if mask is not None:
-            raise NotImplementedError(f"{where}: mask= is not supported (no masking): give "
-                                      "sequences of one length, without padding steps")
         dtype = self._float_dtype() if self.kernel is None else self.kernel.dtype
         x = _as_input(inputs, dtype)
         features = "features" if self.kernel is None else self.kernel.shape[0]
@@ -234,8 +276,9 @@ class _Recurrent(KerasModule):
                                               and x.shape[2] != features):
             raise ValueError(f"{where}: expected input of shape (batch, timesteps, "
                              f"{features}) with timesteps > 0, got {x.shape}")
+        mask = _step_mask(mask, x.shape, where)
         if initial_state is None:
-            return x, (np.zeros((x.shape[0], self.units), dtype),) * self.n_states
+            return x, (np.zeros((x.shape[0], self.units), dtype),) * self.n_states, mask
         states = list(initial_state) if isinstance(initial_state, (list, tuple)) \
             else [initial_state]
         states = [_as_input(s, dtype) for s in states]
@@ -245,7 +288,7 @@ class _Recurrent(KerasModule):
             raise ValueError(f"{where}: initial_state must be {names}, each of shape (batch, "
                              f"units) = {want} for an input of shape {x.shape}, got "
                              f"{[s.shape for s in states]}")
-        return x, tuple(states)
+        return x, tuple(states), mask
 
     def _dropout_mask(self, shape, rate):
         """keep / (1 - rate), keep ~ Bernoulli(1 - rate): Keras's inverted dropout mask."""
@@ -272,7 +315,8 @@ class _Recurrent(KerasModule):
                     recurrent_dropout=self.recurrent_dropout,
                     return_sequences=self.return_sequences, return_state=self.return_state,
                     go_backwards=self.go_backwards, stateful=False, unroll=self.unroll,
-                    seed=self.seed, dtype=self._given_dtype)
+                    seed=self.seed, dtype=self._given_dtype,
+                    zero_output_for_mask=self.zero_output_for_mask)
         if self._given_shape is not None:
             args["input_shape"] = self._given_shape[1:]
         return args
@@ -328,6 +372,8 @@ class SimpleRNN(_Recurrent):
         name: "simple_rnn", "simple_rnn_1", ...
         dtype=None: the float dtype of the weights and the computation, a keyword (None:
             the default float dtype; ``nn.keras_module``).
+        zero_output_for_mask=False: a keyword, Keras's: with a mask, the output at a
+            skipped step is zeros instead of the previous step's (``forward``).
 
     Attributes:
         kernel (features, units), recurrent_kernel (units, units), bias (units,).
@@ -340,13 +386,16 @@ class SimpleRNN(_Recurrent):
                  recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, unroll=False, seed=None,
-                 input_shape=None, name=None, *, dtype=None):
+                 input_shape=None, name=None, *, dtype=None,
+                 zero_output_for_mask=False):
         super().__init__(units, activation, use_bias, kernel_initializer,
                          recurrent_initializer, bias_initializer, kernel_regularizer,
                          recurrent_regularizer, bias_regularizer, activity_regularizer,
                          kernel_constraint, recurrent_constraint, bias_constraint,
                          dropout, recurrent_dropout, return_sequences, return_state,
                          go_backwards, stateful, unroll, seed, input_shape, name, dtype)
+        self.zero_output_for_mask = _flag(zero_output_for_mask, "zero_output_for_mask",
+                                          self._where)
         self._build_if_shaped()
 
     def step(self, xw_t, states, rec_mask):
@@ -386,13 +435,16 @@ class KerasLSTM(_Recurrent):
                  recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, unroll=False, seed=None,
-                 use_cudnn="auto", input_shape=None, name=None, *, dtype=None):
+                 use_cudnn="auto", input_shape=None, name=None, *, dtype=None,
+                 zero_output_for_mask=False):
         super().__init__(units, activation, use_bias, kernel_initializer,
                          recurrent_initializer, bias_initializer, kernel_regularizer,
                          recurrent_regularizer, bias_regularizer, activity_regularizer,
                          kernel_constraint, recurrent_constraint, bias_constraint,
                          dropout, recurrent_dropout, return_sequences, return_state,
                          go_backwards, stateful, unroll, seed, input_shape, name, dtype)
+        self.zero_output_for_mask = _flag(zero_output_for_mask, "zero_output_for_mask",
+                                          self._where)
         self.recurrent_activation = _activation(recurrent_activation, "recurrent_activation",
                                                 self._where)
         self.unit_forget_bias = _flag(unit_forget_bias, "unit_forget_bias", self._where)
@@ -456,13 +508,16 @@ class KerasGRU(_Recurrent):
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0,
                  return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, seed=None, reset_after=True, use_cudnn="auto",
-                 input_shape=None, name=None, *, dtype=None):
+                 input_shape=None, name=None, *, dtype=None,
+                 zero_output_for_mask=False):
         super().__init__(units, activation, use_bias, kernel_initializer,
                          recurrent_initializer, bias_initializer, kernel_regularizer,
                          recurrent_regularizer, bias_regularizer, activity_regularizer,
                          kernel_constraint, recurrent_constraint, bias_constraint,
                          dropout, recurrent_dropout, return_sequences, return_state,
                          go_backwards, stateful, unroll, seed, input_shape, name, dtype)
+        self.zero_output_for_mask = _flag(zero_output_for_mask, "zero_output_for_mask",
+                                          self._where)
         self.recurrent_activation = _activation(recurrent_activation, "recurrent_activation",
                                                 self._where)
         self.reset_after = _flag(reset_after, "reset_after", self._where)
@@ -555,6 +610,8 @@ class Bidirectional(KerasModule):
         changed = {} if given is None else {"input_shape": given[1:]}
         if self._given_dtype is not None:
             changed["dtype"] = self._given_dtype
+        # Keras's: with return_sequences, the masked steps' outputs are zeros, both ways.
+        changed["zero_output_for_mask"] = layer.return_sequences
         self.forward_layer = type(layer)(**{
             **layer._arguments(), **changed, "name": "forward_" + layer.name.removeprefix(
                 "forward_")})
@@ -562,6 +619,8 @@ class Bidirectional(KerasModule):
             backward_layer = type(layer)(**{
                 **layer._arguments(), **changed, "go_backwards": not layer.go_backwards,
                 "name": "backward_" + layer.name.removeprefix("backward_")})
+        else:
+            backward_layer.zero_output_for_mask = backward_layer.return_sequences
         self.backward_layer = backward_layer
         self.merge_mode = merge_mode
         self._given_shape = given
@@ -576,7 +635,14 @@ class Bidirectional(KerasModule):
     def return_state(self):
         return self.forward_layer.return_state
 
+    # Keras 3's: the mask goes to both layers, and the output has none
+    # (supports_masking = False).
+    supports_masking = False
+    _call_has_mask_arg = True
+
     def forward(self, inputs, initial_state=None, mask=None):
+        """The merged output; ``mask`` (batch, timesteps), False at the steps to skip, goes
+        to both layers (the backward one skips them too, reading from the end)."""
         where = f"Bidirectional {self.name!r}"
         forward_state = backward_state = None
         if initial_state is not None:
@@ -590,8 +656,8 @@ class Bidirectional(KerasModule):
         # Both checked before either builds: a bad call changes nothing.
         self.forward_layer._checked(inputs, forward_state, mask)
         self.backward_layer._checked(inputs, backward_state, mask)
-        y = self.forward_layer(inputs, initial_state=forward_state)
-        y_rev = self.backward_layer(inputs, initial_state=backward_state)
+        y = self.forward_layer(inputs, initial_state=forward_state, mask=mask)
+        y_rev = self.backward_layer(inputs, initial_state=backward_state, mask=mask)
         states = ()
         if self.return_state:
             states = (*y[1:], *y_rev[1:])

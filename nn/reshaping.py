@@ -85,6 +85,10 @@ class Embedding(KerasModule):
             (``nn.regularizers``).
         embeddings_constraint=None: a projection of E applied after each optimizer update
             (``nn.constraints``: ``UnitNorm(axis=1)`` keeps every vector of norm 1).
+        mask_zero=False: id 0 is padding: the output carries the mask ids != 0 (see
+            ``compute_mask``), which the layers after it in a model pass on and recurrent
+            layers use to skip those steps (``nn.masking``). Its row is still looked up;
+            as in Keras, input_dim is then the vocabulary size + 1.
         dtype=None: the float dtype of E and so of the output, a keyword (None: the
             default float dtype); the ids stay integers (``nn.keras_module``).
         padding_idx=None: PyTorch's, a keyword: the id of padding, whose row starts at
@@ -103,8 +107,8 @@ class Embedding(KerasModule):
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  input_length=None, name=None, seed=None, embeddings_regularizer=None,
-                 activity_regularizer=None, embeddings_constraint=None, *, dtype=None,
-                 padding_idx=None, max_norm=None, norm_type=2.0):
+                 activity_regularizer=None, embeddings_constraint=None, mask_zero=False, *,
+                 dtype=None, padding_idx=None, max_norm=None, norm_type=2.0):
         (embeddings_constraint,) = _constraints("Embedding", name,
                                                 embeddings_constraint=embeddings_constraint)
         where = "Embedding" if name is None else f"Embedding {name!r}"
@@ -113,6 +117,8 @@ class Embedding(KerasModule):
                 raise ValueError(f"{where}: {what} must be a positive integer, got {n!r}")
         padding_idx = _padding_idx(padding_idx, int(input_dim), where)
         max_norm, norm_type = _max_norm(max_norm, norm_type, where)
+        if not isinstance(mask_zero, (bool, np.bool_)):
+            raise TypeError(f"{where}: mask_zero must be True or False, got {mask_zero!r}")
         super().__init__(name, dtype=dtype)
         where = f"Embedding {self.name!r}"
         if input_length is not None and not _is_size(input_length):
@@ -133,6 +139,7 @@ class Embedding(KerasModule):
         if self.input_length is not None:
             self.input_shape = (None, self.input_length)
         self.padding_idx, self.max_norm, self.norm_type = padding_idx, max_norm, norm_type
+        self.mask_zero = bool(mask_zero)
         table = init((self.input_dim, self.output_dim), self._float_dtype())
         if padding_idx is not None:
             table = np.array(table)
@@ -166,6 +173,18 @@ class Embedding(KerasModule):
         padding = np.expand_dims(ids == self.padding_idx, -1)
         return ag.where(padding, ag.stop_gradient(vectors), vectors)
 
+    @property
+    def supports_masking(self):
+        """Keras's: the output carries a mask when mask_zero is set."""
+        return self.mask_zero
+
+    def compute_mask(self, inputs, mask=None):
+        """The output's mask: ids != 0 (batch, timesteps) with mask_zero, else None."""
+        if not self.mask_zero:
+            return None
+        ids = inputs.numpy() if isinstance(inputs, ag.Value) else np.asarray(inputs)
+        return ids != 0
+
     def get_config(self):
         config = {"name": self.name, "input_dim": self.input_dim,
                   "output_dim": self.output_dim,
@@ -173,6 +192,8 @@ class Embedding(KerasModule):
                       self.embeddings_initializer),
                   "input_length": self.input_length, **_regularizer_configs(self),
                   **_constraint_configs(self)}
+        if self.mask_zero:
+            config["mask_zero"] = True
         if self.padding_idx is not None:
             config["padding_idx"] = self.padding_idx
         if self.max_norm is not None:
@@ -207,6 +228,8 @@ class Embedding(KerasModule):
 
     def extra_repr(self):
         extra = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
+        if self.mask_zero:
+            extra += ", mask_zero=True"
         if self.max_norm is not None:
             extra += f", max_norm={self.max_norm}, norm_type={self.norm_type}"
         return f"{self.input_dim}, {self.output_dim}{extra}"

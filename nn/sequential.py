@@ -18,6 +18,7 @@ import autograd_core as ag
 from . import model_saving
 from .functional_model import InputLayer
 from .layers import Dense
+from .masking import call_masked
 from .models import Model, _final_activation, _logits
 from .module import Module
 from .symbolic import KerasTensor
@@ -253,8 +254,9 @@ class Sequential(Model):
             raise ValueError(f"Sequential {self.name!r} has no layers; add some first")
         if self.input_shape is None:  # kept for model.save: the shape that built it
             self._build_input_shape = (None,) + tuple(np.shape(x)[1:])
+        mask = None   # Keras's masks, passed from layer to layer (nn.masking)
         for layer in self._layers:
-            x = layer(x)
+            x, mask = call_masked(layer, (x,), {}, mask)
         return x
 
     @property
@@ -269,8 +271,9 @@ class Sequential(Model):
     def forward_logits(self, x):
         """The output before the final softmax or sigmoid (see ``output_activation``)."""
         with ag.name_scope(self.name):
+            mask = None
             for layer in self._layers[:-1]:
-                x = layer(x)
+                x, mask = call_masked(layer, (x,), {}, mask)
             last = self._layers[-1]
             with ag.name_scope(last.name):
                 return _logits(last, x)

@@ -281,10 +281,32 @@ class GlobalAveragePooling1D(_GlobalPooling1D):
     """y[n, c] = mean over the steps of x[n, :, c]: (batch, steps, c) -> (batch, c), or
     (batch, 1, c) with keepdims. dL/dx = g / steps at every step.
 
+    With a mask (from ``Embedding(mask_zero=True)`` or ``Masking``, or ``mask=``), the mean
+    is over the unmasked steps only, as Keras's: sum(x * m) / sum(m), so padding does not
+    dilute the average (a sequence with no unmasked step gives NaN, as Keras's 0 / 0).
+
     Args: data_format=None (channels_last), keepdims=False.
     """
 
     reduce = staticmethod(ag.mean)
+    _call_has_mask_arg = True  # nn.masking hands it the mask of its input
+
+    def forward(self, x, mask=None):
+        if mask is None:
+            return super().forward(x)
+        where = f"GlobalAveragePooling1D {self.name!r}"
+        _check_rank(x, self.rank, self.data_format, where)
+        x = _as_input(x, self._float_dtype())
+        m = np.asarray(mask.numpy() if isinstance(mask, ag.Value) else mask)
+        steps = 2 if self.data_format == "channels_first" else 1
+        if m.shape != (x.shape[0], x.shape[steps]):
+            raise ValueError(f"{where}: mask must have shape (batch, steps) = "
+                             f"{(x.shape[0], x.shape[steps])} for an input of shape "
+                             f"{x.shape}, got shape {m.shape}")
+        m = np.expand_dims(m.astype(x.dtype), 1 if steps == 2 else 2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return ag.sum(x * m, axis=steps, keepdims=self.keepdims) / \
+                np.sum(m, axis=steps, keepdims=self.keepdims)
 
 
 class GlobalMaxPooling1D(_GlobalPooling1D):

@@ -725,8 +725,8 @@ def test_bad_calls_change_nothing(float64):
                                          r"shape \(batch, units\) = \(2, 4\) for an input of "
                                          r"shape \(2, 5, 3\), got \[\(2, 4\)\]"):
         lstm(x, initial_state=[np.zeros((2, 4))])
-    with pytest.raises(NotImplementedError, match="mask= is not supported"):
-        lstm(x, mask=np.ones((2, 5), bool))
+    with pytest.raises(ValueError, match=r"LSTM 'l': mask must be booleans of shape"):
+        lstm(x, mask=np.ones((2, 4), bool))
     assert lstm.kernel is None and lstm.parameters() == []
     lstm(x)
     weights = lstm.get_weights()
