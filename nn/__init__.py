@@ -48,6 +48,8 @@ from .conv_layers import (
 from .normalization import BatchNormalization, LayerNormalization
 from .attention import MultiHeadAttention
 from .preprocessing import Normalization
+from .lookup import CategoryEncoding, Discretization, Hashing, IntegerLookup, StringLookup
+from .text_vectorization import TextVectorization
 from .augmentation import (
     CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
     RandomTranslation, RandomZoom, Resizing,
@@ -124,7 +126,8 @@ __all__ = [
     "SeparableConv2D",
     # preprocessing and augmentation (Keras's)
     "Resizing", "CenterCrop", "RandomCrop", "RandomFlip", "RandomRotation", "RandomZoom",
-    "RandomTranslation", "RandomContrast", "RandomBrightness",
+    "RandomTranslation", "RandomContrast", "RandomBrightness", "TextVectorization",
+    "StringLookup", "IntegerLookup", "CategoryEncoding", "Hashing", "Discretization",
     "BatchNormalization", "LayerNormalization", "Normalization", "Reshape", "Embedding",
     "MultiHeadAttention",
     # recurrent: Keras's SimpleRNN and Bidirectional, PyTorch's RNN; LSTM and GRU are

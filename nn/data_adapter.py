@@ -72,8 +72,10 @@ def as_arrays(data, names, what, where, listed=False):
         if a.ndim == 0 or len(a) == 0:
             raise ValueError(f"{where}: {label} must hold at least one sample, got shape "
                              f"{a.shape}")
-        if a.dtype.kind not in "fiub":
-            raise TypeError(f"{where}: {label} must be numeric, got dtype {a.dtype}")
+        if a.dtype.kind not in "fiub" and not (what == "x" and a.dtype.kind in "USO"):
+            raise TypeError(f"{where}: {label} must be numeric"
+                            f"{' (or text, for a model that reads it)' if what == 'x' else ''}"
+                            f", got dtype {a.dtype}")
         out.append(a)
     return out
 

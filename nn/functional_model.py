@@ -42,7 +42,9 @@ class InputLayer(Module):
             raise ValueError(f"Input: shape must be positive whole sizes without the batch "
                              f"axis, like (784,), got {shape!r}")
         self.input_shape = self._output_shape = (None,) + tuple(int(n) for n in shape)
-        self.dtype = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
+        # Keras's dtype="string" is numpy's object dtype (Python strings)
+        self.dtype = np.dtype(object) if dtype == "string" else \
+            np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
         node = Node(self, (), {}, [])
         node.outputs.append(KerasTensor(self.input_shape, self.dtype, node))
         node.single = True

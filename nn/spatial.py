@@ -289,7 +289,11 @@ class GlobalAveragePooling1D(_GlobalPooling1D):
     """
 
     reduce = staticmethod(ag.mean)
-    _call_has_mask_arg = True  # nn.masking hands it the mask of its input
+    _call_has_mask_arg = True  # nn.masking hands it the mask of its input,
+    supports_masking = True    # which it uses up: its output has no time axis (Keras's)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
     def forward(self, x, mask=None):
         if mask is None:

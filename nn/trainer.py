@@ -149,8 +149,9 @@ class Trainer:
         xs = data_adapter.as_arrays(x, self.input_names, "x", where, listed)
         kinds = ([t.dtype.kind for t in self._graph.inputs] if self._graph is not None
                  else ["f"] * len(xs))
-        xs = [a.astype(self._dtype(), copy=False) if kind == "f" else a
-              for a, kind in zip(xs, kinds)]
+        # text (TextVectorization, StringLookup as the first layer) stays text
+        xs = [a.astype(self._dtype(), copy=False) if kind == "f" and a.dtype.kind in "fiub"
+              else a for a, kind in zip(xs, kinds)]
         data_adapter.check_lengths([("x", xs)], where)
         return xs
 
