@@ -38,6 +38,7 @@ Values, the graph's nodes, are defined in ``value``.
 
 from __future__ import annotations
 
+import math
 import operator
 from typing import NamedTuple
 
@@ -259,7 +260,7 @@ def _sum_leading(grad, count):
     43,000 numbers near 0.5).
     """
     if grad.size >= _BLAS_SUM_MIN and grad.dtype in _BLAS_DTYPES and grad.flags.c_contiguous:
-        rows = int(np.prod(grad.shape[:count]))
+        rows = math.prod(grad.shape[:count])
         ones = _ONES.get((rows, grad.dtype))
         if ones is None:
             if len(_ONES) > 16:
