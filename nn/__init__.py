@@ -28,8 +28,11 @@ from .layers import (
     Residual, Sigmoid, Softmax, Tanh,
 )
 from .losses import (
-    BinaryCrossentropy, CategoricalCrossentropy, MeanAbsoluteError, MeanSquaredError,
-    SparseCategoricalCrossentropy, SumSquaredError,
+    BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy,
+    CategoricalFocalCrossentropy, CategoricalHinge, Dice, Hinge, Huber, KLDivergence, LogCosh,
+    MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredError,
+    MeanSquaredLogarithmicError, Poisson, SparseCategoricalCrossentropy, SquaredHinge,
+    SumSquaredError, Tversky,
 )
 from .merging import (
     Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, concatenate, dot,
@@ -159,7 +162,10 @@ __all__ = [
     "CTCLoss", "EmbeddingBag", "Bilinear",
     # losses and metrics
     "MeanSquaredError", "MeanAbsoluteError", "SumSquaredError", "BinaryCrossentropy",
-    "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "confusion_matrix",
+    "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "Huber", "LogCosh",
+    "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge",
+    "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "BinaryFocalCrossentropy",
+    "CategoricalFocalCrossentropy", "Dice", "Tversky", "confusion_matrix",
     "MeanMetricWrapper",
     # training and files
     "Callback", "History", "EarlyStopping", "TerminateOnNaN", "ModelCheckpoint",

@@ -3,8 +3,11 @@
 Each loss exists as a function and as a Keras-named class, both called Keras's way,
 ``loss(y_true, y_pred)``. A loss first computes one value per sample (over the last
 axis, as Keras), then reduces them: ``reduction="mean"`` (Keras's "sum_over_batch_size",
-the default), "sum", or "none" (the per-sample values). ``SumSquaredError`` is the
-exception: it sums by default, the course's ``reduce_sum(square(y - t))``.
+the default), "sum", or "none" (the per-sample values; Keras's None too).
+``SumSquaredError`` is the exception: it sums by default, the course's
+``reduce_sum(square(y - t))``. The functions of the first six losses reduce by default;
+those of Keras's other losses (``huber``, ``kl_divergence``, ``hinge``, ...) return the
+per-sample values by default, as Keras's functions do.
 
 Cross-entropies of probabilities clip them to [1e-7, 1 - 1e-7] as Keras does, so log(0)
 never happens. With ``from_logits=True`` they use the engine's fused ops
@@ -27,20 +30,33 @@ __all__ = [
     "MeanSquaredError", "MeanAbsoluteError", "SumSquaredError", "BinaryCrossentropy",
     "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "get", "check_targets",
     "EPSILON",
+    "huber", "log_cosh", "kl_divergence", "poisson", "hinge", "squared_hinge",
+    "categorical_hinge", "cosine_similarity", "mean_absolute_percentage_error",
+    "mean_squared_logarithmic_error", "binary_focal_crossentropy",
+    "categorical_focal_crossentropy", "dice", "tversky",
+    "Huber", "LogCosh", "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge",
+    "CosineSimilarity", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
+    "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy", "Dice", "Tversky",
 ]
 
 # Keras's backend.epsilon(): probabilities are kept inside [EPSILON, 1 - EPSILON].
 EPSILON = 1e-7
 
 _REDUCTIONS = {"mean": "mean", "sum_over_batch_size": "mean", "auto": "mean", "sum": "sum",
-               "none": "none"}
+               "none": "none", None: "none",
+               "mean_with_sample_weight": "mean_with_sample_weight"}
 
 
-def _reduction(reduction, where):
-    if reduction not in _REDUCTIONS:
+def _reduction(reduction, where, weighted=False):
+    """The canonical name of ``reduction``. "mean_with_sample_weight" (Keras's: divide by
+    the sum of the weights) is kept for a Loss (``weighted``); a function has no weights,
+    so for it that is "mean"."""
+    if not isinstance(reduction, (str, type(None))) or reduction not in _REDUCTIONS:
         raise ValueError(f"{where}: reduction must be 'mean' (or 'sum_over_batch_size'), "
-                         f"'sum' or 'none', got {reduction!r}")
-    return _REDUCTIONS[reduction]
+                         f"'mean_with_sample_weight', 'sum' or 'none' (or None), "
+                         f"got {reduction!r}")
+    reduction = _REDUCTIONS[reduction]
+    return reduction if weighted or reduction != "mean_with_sample_weight" else "mean"
 
 
 def _prediction(y_pred, where):
@@ -100,10 +116,86 @@ def _sparse_labels(y_true, pred_shape, where):
     return labels
 
 
-def _reduce(per_element, reduction, over_features):
-    """Per-sample values (``over_features`` = ag.mean or ag.sum over the last axis of a
-    2-D or higher result; a 1-D result holds one value per sample), then ``reduction``."""
-    per_sample = over_features(per_element, axis=-1) if per_element.ndim > 1 else per_element
+def _number(value, name, where, low=None, high=None, low_open=False):
+    """``value`` as a float, checked to be a real number in [low, high] (or (low, high])."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"{where}: {name} must be a number, got {type(value).__name__} "
+                        f"{value!r}")
+    value = float(value)
+    too_low = low is not None and (value <= low if low_open else value < low)
+    if not np.isfinite(value) or too_low or (high is not None and value > high):
+        span = f"{'(' if low_open else '['}{low}, {high if high is not None else 'inf'}" \
+            f"{']' if high is not None else ')'}"
+        raise ValueError(f"{where}: {name} must lie in {span}, got {value}")
+    return value
+
+
+def _fraction(value, name, where):
+    return _number(value, name, where, 0.0, 1.0)
+
+
+def _check_axis_argument(axis, where, allow_tuple=False):
+    """``axis`` as given, checked to be an int (or for ``allow_tuple`` None or ints)."""
+    ints = (int, np.integer)
+    if allow_tuple and axis is None:
+        return None
+    if allow_tuple and isinstance(axis, (tuple, list)):
+        if all(isinstance(a, ints) and not isinstance(a, bool) for a in axis):
+            return tuple(int(a) for a in axis)
+    elif isinstance(axis, ints) and not isinstance(axis, (bool, np.bool_)):
+        return int(axis)
+    kind = "None, an int or a tuple of ints" if allow_tuple else "an int"
+    raise TypeError(f"{where}: axis must be {kind}, got {type(axis).__name__} {axis!r}")
+
+
+def _axis(axis, y_pred, where):
+    """An int ``axis`` of y_pred, made non-negative."""
+    axis = _check_axis_argument(axis, where)
+    ndim = max(y_pred.ndim, 1)
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{where}: axis {axis} is out of range for y_pred of shape "
+                         f"{y_pred.shape}")
+    return axis % ndim
+
+
+def _axes(axis, y_pred, where):
+    """None (every axis) or a tuple of distinct axes of y_pred."""
+    axis = _check_axis_argument(axis, where, allow_tuple=True)
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, int) else axis
+    ndim = y_pred.ndim
+    if any(not -ndim <= a < ndim for a in axes) or \
+            len({a % ndim for a in axes}) != len(axes):
+        raise ValueError(f"{where}: axis {axis} is not a set of distinct axes of y_pred "
+                         f"of shape {y_pred.shape}")
+    return tuple(a % ndim for a in axes)
+
+
+def _smooth(t, label_smoothing, classes):
+    """Keras's label smoothing: t (1 - s) + s / classes (classes = 2 for binary targets)."""
+    if not label_smoothing:
+        return t
+    return t * (1.0 - label_smoothing) + label_smoothing / classes
+
+
+def _classes_last(x, axis):
+    """``x`` with its classes' ``axis`` moved last (the fused ops work on the last axis)."""
+    if x.ndim < 2 or axis == x.ndim - 1:
+        return x
+    return ag.moveaxis(x, axis, -1) if isinstance(x, ag.Value) else np.moveaxis(x, axis, -1)
+
+
+def _reduce(per_element, reduction, over_features, axis=-1):
+    """Per-sample values (``over_features`` = ag.mean or ag.sum over ``axis`` of a 2-D or
+    higher result; a 1-D result holds one value per sample), then ``reduction``."""
+    per_sample = over_features(per_element, axis=axis) if per_element.ndim > 1 \
+        else per_element
+    return _reduce_samples(per_sample, reduction)
+
+
+def _reduce_samples(per_sample, reduction):
+    """``reduction`` of values already one per sample."""
     if reduction == "mean":
         return ag.mean(per_sample)
     if reduction == "sum":
@@ -149,28 +241,34 @@ def sum_squared_error(y_true, y_pred, reduction="sum"):
     return _reduce(ag.square(y_pred - y_true), reduction, ag.sum)
 
 
-def binary_crossentropy(y_true, y_pred, from_logits=False, reduction="mean"):
-    """L = -(t log p + (1 - t) log(1 - p)), mean over the last axis, then ``reduction``.
+def binary_crossentropy(y_true, y_pred, from_logits=False, reduction="mean",
+                        label_smoothing=0.0, axis=-1):
+    """L = -(t log p + (1 - t) log(1 - p)), mean over ``axis``, then ``reduction``.
 
     Args:
         y_true: targets in [0, 1], y_pred's shape (or without its trailing 1).
         y_pred: probabilities p (clipped to [1e-7, 1 - 1e-7]), or logits z with
             ``from_logits=True`` (p = sigmoid(z), computed stably).
         reduction: "mean", "sum" or "none".
+        label_smoothing: s in [0, 1]: the targets become t (1 - s) + s / 2, as Keras.
+        axis: the axis averaged over, -1 by default (Keras's argument).
     """
     where = "binary_crossentropy"
     reduction = _reduction(reduction, where)
+    label_smoothing = _fraction(label_smoothing, "label_smoothing", where)
     y_pred = _prediction(y_pred, where)
-    t = _targets(y_true, y_pred, where)
+    axis = _axis(axis, y_pred, where)
+    t = _smooth(_targets(y_true, y_pred, where), label_smoothing, 2)
     if from_logits:
         per_element = ag.sigmoid_cross_entropy(y_pred, t)
     else:
         p = ag.clip(y_pred, EPSILON, 1 - EPSILON)
         per_element = -(t * ag.log(p) + (1 - t) * ag.log(1 - p))
-    return _reduce(per_element, reduction, ag.mean)
+    return _reduce(per_element, reduction, ag.mean, axis)
 
 
-def categorical_crossentropy(y_true, y_pred, from_logits=False, reduction="mean"):
+def categorical_crossentropy(y_true, y_pred, from_logits=False, reduction="mean",
+                             label_smoothing=0.0, axis=-1):
     """L = -sum_i t_i log p_i per sample, with one-hot (or probability) targets t.
 
     Args:
@@ -179,11 +277,17 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, reduction="mean"
             [1e-7, 1 - 1e-7], as Keras), or logits with ``from_logits=True`` (fused
             log-softmax, stable for any logits).
         reduction: "mean", "sum" or "none" (shape (batch,)).
+        label_smoothing: s in [0, 1]: the targets become t (1 - s) + s / classes, as Keras.
+        axis: the classes' axis, -1 by default.
     """
     where = "categorical_crossentropy"
     reduction = _reduction(reduction, where)
+    label_smoothing = _fraction(label_smoothing, "label_smoothing", where)
     y_pred = _prediction(y_pred, where)
+    axis = _axis(axis, y_pred, where)
     t = _targets(y_true, y_pred, where)
+    t, y_pred = _classes_last(t, axis), _classes_last(y_pred, axis)
+    t = _smooth(t, label_smoothing, y_pred.shape[-1])
     if from_logits:
         return ag.softmax_cross_entropy(y_pred, t, reduction=reduction)
     p = ag.clip(y_pred / ag.sum(y_pred, axis=-1, keepdims=True), EPSILON, 1 - EPSILON)
@@ -210,6 +314,245 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, reduction
     return _reduce(-(t * ag.log(p)), reduction, ag.sum)
 
 
+# --- Keras's other losses: the functions return one value per sample by default ------------
+
+
+def _pair(y_true, y_pred, where):
+    """(targets, predictions): y_pred as a Value, y_true of its shape and dtype."""
+    y_pred = _prediction(y_pred, where)
+    return _targets(y_true, y_pred, where), y_pred
+
+
+def huber(y_true, y_pred, delta=1.0, reduction="none"):
+    """L = mean(0.5 e**2 if |e| <= delta else delta |e| - 0.5 delta**2),  e = y_pred - y_true.
+
+    Args:
+        y_true, y_pred: (batch, ..., features), or y_true without the trailing 1.
+        delta: where the loss turns from quadratic to linear, > 0.
+        reduction: "none" (Keras's function: shape (batch, ...)), "mean" or "sum".
+
+    >>> huber([[0, 1], [0, 0]], ag.constant([[0.6, 0.4], [0.4, 0.6]]), reduction="mean")
+    Value(0.155)
+    """
+    where = "huber"
+    reduction = _reduction(reduction, where)
+    delta = _number(delta, "delta", where, 0.0, low_open=True)
+    t, y_pred = _pair(y_true, y_pred, where)
+    e = y_pred - t
+    small = np.abs(e.numpy()) <= delta
+    per_element = ag.where(small, 0.5 * ag.square(e), delta * ag.abs(e) - 0.5 * delta ** 2)
+    return _reduce(per_element, reduction, ag.mean)
+
+
+def log_cosh(y_true, y_pred, reduction="none"):
+    """L = mean(log cosh(e)),  e = y_pred - y_true, computed as e + softplus(-2e) - log 2,
+    which never overflows."""
+    where = "log_cosh"
+    reduction = _reduction(reduction, where)
+    t, y_pred = _pair(y_true, y_pred, where)
+    e = y_pred - t
+    return _reduce(e + ag.softplus(-2.0 * e) - np.log(2.0), reduction, ag.mean)
+
+
+def kl_divergence(y_true, y_pred, reduction="none"):
+    """L = sum(t log(t / p)) over the last axis, t and p clipped to [1e-7, 1] as Keras."""
+    where = "kl_divergence"
+    reduction = _reduction(reduction, where)
+    t, y_pred = _pair(y_true, y_pred, where)
+    t, p = ag.clip(t, EPSILON, 1.0), ag.clip(y_pred, EPSILON, 1.0)
+    return _reduce(t * ag.log(t / p), reduction, ag.sum)
+
+
+def poisson(y_true, y_pred, reduction="none"):
+    """L = mean(p - t log(p + 1e-7)): the negative log-likelihood of counts t with rate p,
+    without the log(t!) term."""
+    where = "poisson"
+    reduction = _reduction(reduction, where)
+    t, y_pred = _pair(y_true, y_pred, where)
+    return _reduce(y_pred - t * ag.log(y_pred + EPSILON), reduction, ag.mean)
+
+
+def _hinge_labels(t):
+    """Keras's rule: if every target is 0 or 1, they are turned into -1 and +1 (2t - 1)."""
+    data = t.numpy() if isinstance(t, ag.Value) else t
+    return 2.0 * t - 1.0 if np.all((data == 0) | (data == 1)) else t
+
+
+def hinge(y_true, y_pred, reduction="none"):
+    """L = mean(max(1 - t y, 0)),  t in {-1, +1} (0/1 targets are turned into -1/+1)."""
+    where = "hinge"
+    reduction = _reduction(reduction, where)
+    t, y_pred = _pair(y_true, y_pred, where)
+    return _reduce(ag.relu(1.0 - _hinge_labels(t) * y_pred), reduction, ag.mean)
+
+
+def squared_hinge(y_true, y_pred, reduction="none"):
+    """L = mean(max(1 - t y, 0)**2),  t in {-1, +1} (0/1 targets are turned into -1/+1)."""
+    where = "squared_hinge"
+    reduction = _reduction(reduction, where)
+    t, y_pred = _pair(y_true, y_pred, where)
+    return _reduce(ag.square(ag.relu(1.0 - _hinge_labels(t) * y_pred)), reduction, ag.mean)
+
+
+def categorical_hinge(y_true, y_pred, reduction="none"):
+    """L = max(neg - pos + 1, 0),  pos = sum(t y),  neg = max((1 - t) y), over the classes."""
+    where = "categorical_hinge"
+    reduction = _reduction(reduction, where)
+    t, y_pred = _pair(y_true, y_pred, where)
+    pos = ag.sum(t * y_pred, axis=-1)
+    neg = ag.max((1.0 - t) * y_pred, axis=-1)
+    return _reduce_samples(ag.relu(neg - pos + 1.0), reduction)
+
+
+def _l2_normalize(x, axis):
+    """x / max(||x||, 1e-7) along ``axis``, as Keras's ``normalize`` (a zero vector stays 0)."""
+    square_sum = ag.sum(ag.square(x), axis=axis, keepdims=True)
+    return x * ag.rsqrt(ag.maximum(square_sum, EPSILON * EPSILON))
+
+
+def cosine_similarity(y_true, y_pred, axis=-1, reduction="none"):
+    """L = -sum(t / ||t|| * y / ||y||) along ``axis``: -1 when they point the same way.
+
+    Args:
+        y_true, y_pred: of the same shape.
+        axis: the features' axis, -1 by default.
+        reduction: "none" (shape: y_pred's without ``axis``), "mean" or "sum".
+    """
+    where = "cosine_similarity"
+    reduction = _reduction(reduction, where)
+    t, y_pred = _pair(y_true, y_pred, where)
+    axis = _axis(axis, y_pred, where)
+    if not isinstance(t, ag.Value):
+        t = ag.constant(t)
+    similarity = ag.sum(_l2_normalize(t, axis) * _l2_normalize(y_pred, axis), axis=axis)
+    return _reduce_samples(-similarity, reduction)
+
+
+def mean_absolute_percentage_error(y_true, y_pred, reduction="none"):
+    """L = 100 mean(|(t - y) / max(|t|, 1e-7)|)."""
+    where = "mean_absolute_percentage_error"
+    reduction = _reduction(reduction, where)
+    t, y_pred = _pair(y_true, y_pred, where)
+    per_element = 100.0 * ag.abs((t - y_pred) / ag.maximum(ag.abs(t), EPSILON))
+    return _reduce(per_element, reduction, ag.mean)
+
+
+def mean_squared_logarithmic_error(y_true, y_pred, reduction="none"):
+    """L = mean((log(max(y, 1e-7) + 1) - log(max(t, 1e-7) + 1))**2)."""
+    where = "mean_squared_logarithmic_error"
+    reduction = _reduction(reduction, where)
+    t, y_pred = _pair(y_true, y_pred, where)
+    first_log = ag.log(ag.maximum(y_pred, EPSILON) + 1.0)
+    second_log = ag.log(ag.maximum(t, EPSILON) + 1.0)
+    return _reduce(ag.square(first_log - second_log), reduction, ag.mean)
+
+
+def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25,
+                              gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
+                              reduction="none"):
+    """L = mean(w (1 - p_t)**gamma bce),  p_t = t p + (1 - t)(1 - p),  bce as
+    ``binary_crossentropy`` (p clipped), w = t alpha + (1 - t)(1 - alpha) with
+    ``apply_class_balancing``, else 1 (Lin et al., 2018, as Keras).
+
+    Args:
+        y_true: targets in [0, 1]; y_pred: probabilities, or logits with ``from_logits``.
+        apply_class_balancing: weigh class 1 by alpha and class 0 by 1 - alpha.
+        alpha: in [0, 1]; gamma: the focusing power, >= 0 (0: plain cross-entropy).
+        label_smoothing: s in [0, 1]: the targets become t (1 - s) + s / 2.
+        axis: the axis averaged over. reduction: "none", "mean" or "sum".
+    """
+    where = "binary_focal_crossentropy"
+    reduction = _reduction(reduction, where)
+    alpha = _fraction(alpha, "alpha", where)
+    gamma = _number(gamma, "gamma", where, 0.0)
+    label_smoothing = _fraction(label_smoothing, "label_smoothing", where)
+    t, y_pred = _pair(y_true, y_pred, where)
+    axis = _axis(axis, y_pred, where)
+    t = _smooth(t, label_smoothing, 2)
+    p = ag.sigmoid(y_pred) if from_logits else y_pred
+    clipped = ag.clip(p, EPSILON, 1 - EPSILON)
+    bce = -(t * ag.log(clipped) + (1 - t) * ag.log(1 - clipped))
+    p_t = t * p + (1 - t) * (1 - p)
+    focal = ag.power(1.0 - p_t, gamma) * bce
+    if apply_class_balancing:
+        focal = (t * alpha + (1 - t) * (1 - alpha)) * focal
+    return _reduce(focal, reduction, ag.mean, axis)
+
+
+def _class_weights(alpha, where):
+    """alpha: a number, or one weight per class (a list, Keras allows)."""
+    if isinstance(alpha, (list, tuple, np.ndarray)):
+        weights = [_number(a, "alpha", where) for a in np.ravel(np.asarray(alpha))]
+        if np.ndim(alpha) != 1 or not weights:
+            raise ValueError(f"{where}: alpha must be a number or a list of one number per "
+                             f"class, got shape {np.shape(alpha)}")
+        return np.asarray(weights)
+    return _number(alpha, "alpha", where)
+
+
+def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False,
+                                   label_smoothing=0.0, axis=-1, reduction="none"):
+    """L = -sum_i alpha_i (1 - p_i)**gamma t_i log p_i over the classes, p rescaled to sum
+    to 1 and clipped to [1e-7, 1 - 1e-7] (softmax first with ``from_logits``), as Keras.
+
+    Args:
+        y_true: one-hot (or probability) targets; y_pred: probabilities or logits.
+        alpha: a number, or a list of one weight per class; gamma: >= 0.
+        label_smoothing: s in [0, 1]: the targets become t (1 - s) + s / classes.
+        axis: the classes' axis. reduction: "none", "mean" or "sum".
+    """
+    where = "categorical_focal_crossentropy"
+    reduction = _reduction(reduction, where)
+    alpha = _class_weights(alpha, where)
+    gamma = _number(gamma, "gamma", where, 0.0)
+    label_smoothing = _fraction(label_smoothing, "label_smoothing", where)
+    t, y_pred = _pair(y_true, y_pred, where)
+    axis = _axis(axis, y_pred, where)
+    t, y_pred = _classes_last(t, axis), _classes_last(y_pred, axis)
+    classes = y_pred.shape[-1] if y_pred.ndim else 1
+    if np.ndim(alpha) and alpha.size != classes:
+        raise ValueError(f"{where}: alpha holds {alpha.size} class weights but y_pred of "
+                         f"shape {y_pred.shape} has {classes} classes")
+    t = _smooth(t, label_smoothing, classes)
+    p = ag.softmax(y_pred, axis=-1) if from_logits else y_pred
+    p = ag.clip(p / ag.sum(p, axis=-1, keepdims=True), EPSILON, 1 - EPSILON)
+    focal = alpha * ag.power(1.0 - p, gamma) * -(t * ag.log(p))
+    return _reduce_samples(ag.sum(focal, axis=-1), reduction)
+
+
+def dice(y_true, y_pred, axis=None, reduction="none"):
+    """L = 1 - 2 sum(t y) / (sum(t) + sum(y) + 1e-7), the sums over ``axis``.
+
+    Args:
+        y_true, y_pred: masks of the same shape, values in [0, 1].
+        axis: None (Keras's default: one number for the whole batch), an int or a tuple
+            of ints, e.g. (1, 2, 3) for one value per image.
+        reduction: "none", "mean" or "sum" of the values left.
+    """
+    where = "dice"
+    reduction = _reduction(reduction, where)
+    t, y_pred = _pair(y_true, y_pred, where)
+    axis = _axes(axis, y_pred, where)
+    overlap = ag.sum(t * y_pred, axis=axis)
+    total = ag.sum(t, axis=axis) + ag.sum(y_pred, axis=axis)
+    return _reduce_samples(1.0 - 2.0 * overlap / (total + EPSILON), reduction)
+
+
+def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None, reduction="none"):
+    """L = 1 - TP / (TP + alpha FP + beta FN + 1e-7),  TP = sum(t y),  FP = sum((1 - t) y),
+    FN = sum(t (1 - y)), the sums over ``axis`` (None: all). alpha = beta = 0.5 is Dice."""
+    where = "tversky"
+    reduction = _reduction(reduction, where)
+    alpha = _number(alpha, "alpha", where)
+    beta = _number(beta, "beta", where)
+    t, y_pred = _pair(y_true, y_pred, where)
+    axis = _axes(axis, y_pred, where)
+    tp = ag.sum(t * y_pred, axis=axis)
+    fp = ag.sum((1.0 - t) * y_pred, axis=axis)
+    fn = ag.sum(t * (1.0 - y_pred), axis=axis)
+    return _reduce_samples(1.0 - tp / (tp + alpha * fp + beta * fn + EPSILON), reduction)
+
+
 class Loss:
     """A loss with its settings bound: ``loss(y_true, y_pred, sample_weight=None) -> Value``.
 
@@ -219,12 +562,14 @@ class Loss:
         L = sum_i w_i * l_i / N   ("mean", Keras's "sum_over_batch_size": N counts every
                                    value l_i, weighted or not, as Keras does)
         L = sum_i w_i * l_i       ("sum")
-        L = w_i * l_i             ("none")
+        L = w_i * l_i             ("none", or Keras's None)
+        L = sum_i w_i * l_i / sum_i w_i   ("mean_with_sample_weight"; "mean" without weights)
 
     The built-in classes bind one of this module's functions as ``fn``.
 
     Args:
-        reduction: "mean" (alias "sum_over_batch_size"), "sum" or "none".
+        reduction: "mean" (alias "sum_over_batch_size"), "mean_with_sample_weight", "sum"
+            or "none" (alias None).
         name: the name shown in logs; defaults to the function's name, or for a subclass
             of your own to the class's snake_case name.
     """
@@ -232,7 +577,7 @@ class Loss:
     fn = None  # the loss function; read as ``type(self).fn`` so it is not bound to self
 
     def __init__(self, reduction="mean", name=None):
-        self.reduction = _reduction(reduction, type(self).__name__)
+        self.reduction = _reduction(reduction, type(self).__name__, weighted=True)
         fn = type(self).fn
         self.name = name or (fn.__name__ if fn is not None else _snake_case(type(self).__name__))
 
@@ -251,14 +596,20 @@ class Loss:
         """The reduced loss, each sample's loss times its ``sample_weight`` (shape (batch,))."""
         if sample_weight is None and type(self).fn is not None and type(self).call is Loss.call:
             # The fused ops reduce in one pass; the same number as the path below.
-            return type(self).fn(y_true, y_pred, reduction=self.reduction, **self._options())
+            return type(self).fn(y_true, y_pred, reduction=_reduction(self.reduction, ""),
+                                 **self._options())
         losses = self.call(y_true, y_pred)
         if not isinstance(losses, ag.Value):
             losses = ag.constant(np.asarray(losses, dtype=ag.get_default_dtype()))
+        divisor = max(losses.size, 1)
         if sample_weight is not None:
-            losses = losses * _sample_weight(sample_weight, losses, type(self).__name__)
-        if self.reduction == "mean":
-            return ag.sum(losses) / max(losses.size, 1)
+            w = _sample_weight(sample_weight, losses, type(self).__name__)
+            losses = losses * w
+            if self.reduction == "mean_with_sample_weight":
+                divisor = float(np.sum(np.broadcast_to(w, losses.shape)))
+        if self.reduction in ("mean", "mean_with_sample_weight"):
+            # Keras divides "no nan": all-zero weights give 0, not 0 / 0
+            return ag.sum(losses) / divisor if divisor else ag.sum(losses) * 0.0
         if self.reduction == "sum":
             return ag.sum(losses)
         return losses
@@ -328,14 +679,36 @@ class _FromLogits(Loss):
         return {"from_logits": self.from_logits, **super().get_config()}
 
 
-class BinaryCrossentropy(_FromLogits):
-    """L = -(t log p + (1 - t) log(1 - p)),  p = y_pred or sigmoid(logits)"""
+class _SmoothedFromLogits(_FromLogits):
+    """A cross-entropy with Keras's ``label_smoothing`` and ``axis`` too."""
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="mean",
+                 name=None):
+        where = type(self).__name__
+        label_smoothing = _fraction(label_smoothing, "label_smoothing", where)
+        axis = _check_axis_argument(axis, where)
+        super().__init__(from_logits, reduction, name)
+        self.label_smoothing, self.axis = label_smoothing, axis
+
+    def _options(self):
+        return {**super()._options(), "label_smoothing": self.label_smoothing,
+                "axis": self.axis}
+
+    def get_config(self):
+        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing,
+                "axis": self.axis, "reduction": self.reduction, "name": self.name}
+
+
+class BinaryCrossentropy(_SmoothedFromLogits):
+    """L = -(t log p + (1 - t) log(1 - p)),  p = y_pred or sigmoid(logits),
+    t smoothed to t (1 - s) + s / 2"""
 
     fn = binary_crossentropy
 
 
-class CategoricalCrossentropy(_FromLogits):
-    """L = -sum_i t_i log p_i,  t one-hot,  p = y_pred or softmax(logits)"""
+class CategoricalCrossentropy(_SmoothedFromLogits):
+    """L = -sum_i t_i log p_i,  t one-hot (smoothed to t (1 - s) + s / classes),
+    p = y_pred or softmax(logits)"""
 
     fn = categorical_crossentropy
 
@@ -346,6 +719,172 @@ class SparseCategoricalCrossentropy(_FromLogits):
     fn = sparse_categorical_crossentropy
 
 
+class Huber(Loss):
+    """L = mean(0.5 e**2 if |e| <= delta else delta |e| - 0.5 delta**2),  e = y_pred - y_true
+
+    Keras's default name is "huber_loss"."""
+
+    fn = huber
+
+    def __init__(self, delta=1.0, reduction="mean", name="huber_loss"):
+        delta = _number(delta, "delta", "Huber", 0.0, low_open=True)
+        super().__init__(reduction, name)
+        self.delta = delta
+
+    def _options(self):
+        return {"delta": self.delta}
+
+    def get_config(self):
+        return {"delta": self.delta, **super().get_config()}
+
+
+class LogCosh(Loss):
+    """L = mean(log cosh(y_pred - y_true))"""
+
+    fn = log_cosh
+
+
+class KLDivergence(Loss):
+    """L = sum(t log(t / p)),  t and p clipped to [1e-7, 1]"""
+
+    fn = kl_divergence
+
+
+class Poisson(Loss):
+    """L = mean(p - t log(p + 1e-7))"""
+
+    fn = poisson
+
+
+class Hinge(Loss):
+    """L = mean(max(1 - t y, 0)),  0/1 targets turned into -1/+1"""
+
+    fn = hinge
+
+
+class SquaredHinge(Loss):
+    """L = mean(max(1 - t y, 0)**2),  0/1 targets turned into -1/+1"""
+
+    fn = squared_hinge
+
+
+class CategoricalHinge(Loss):
+    """L = max(max((1 - t) y) - sum(t y) + 1, 0)"""
+
+    fn = categorical_hinge
+
+
+class CosineSimilarity(Loss):
+    """L = -sum(t / ||t|| * y / ||y||) along ``axis`` (-1 by default)"""
+
+    fn = cosine_similarity
+
+    def __init__(self, axis=-1, reduction="mean", name=None):
+        axis = _check_axis_argument(axis, "CosineSimilarity")
+        super().__init__(reduction, name)
+        self.axis = axis
+
+    def _options(self):
+        return {"axis": self.axis}
+
+    def get_config(self):
+        return {"axis": self.axis, **super().get_config()}
+
+
+class MeanAbsolutePercentageError(Loss):
+    """L = 100 mean(|(t - y) / max(|t|, 1e-7)|)"""
+
+    fn = mean_absolute_percentage_error
+
+
+class MeanSquaredLogarithmicError(Loss):
+    """L = mean((log(max(y, 1e-7) + 1) - log(max(t, 1e-7) + 1))**2)"""
+
+    fn = mean_squared_logarithmic_error
+
+
+class BinaryFocalCrossentropy(_SmoothedFromLogits):
+    """L = mean(w (1 - p_t)**gamma bce),  p_t = t p + (1 - t)(1 - p),
+    w = t alpha + (1 - t)(1 - alpha) with ``apply_class_balancing``, else 1"""
+
+    fn = binary_focal_crossentropy
+
+    def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False,
+                 label_smoothing=0.0, axis=-1, reduction="mean", name=None):
+        where = "BinaryFocalCrossentropy"
+        alpha = _fraction(alpha, "alpha", where)
+        gamma = _number(gamma, "gamma", where, 0.0)
+        super().__init__(from_logits, label_smoothing, axis, reduction, name)
+        self.apply_class_balancing = bool(apply_class_balancing)
+        self.alpha, self.gamma = alpha, gamma
+
+    def _options(self):
+        return {**super()._options(), "apply_class_balancing": self.apply_class_balancing,
+                "alpha": self.alpha, "gamma": self.gamma}
+
+    def get_config(self):
+        return {"apply_class_balancing": self.apply_class_balancing, "alpha": self.alpha,
+                "gamma": self.gamma, **super().get_config()}
+
+
+class CategoricalFocalCrossentropy(_SmoothedFromLogits):
+    """L = -sum_i alpha_i (1 - p_i)**gamma t_i log p_i,  p = y_pred or softmax(logits)"""
+
+    fn = categorical_focal_crossentropy
+
+    def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="mean", name=None):
+        where = "CategoricalFocalCrossentropy"
+        weights = _class_weights(alpha, where)
+        gamma = _number(gamma, "gamma", where, 0.0)
+        super().__init__(from_logits, label_smoothing, axis, reduction, name)
+        self.alpha = weights.tolist() if np.ndim(weights) else weights
+        self.gamma = gamma
+
+    def _options(self):
+        return {**super()._options(), "alpha": self.alpha, "gamma": self.gamma}
+
+    def get_config(self):
+        return {"alpha": self.alpha, "gamma": self.gamma, **super().get_config()}
+
+
+class Dice(Loss):
+    """L = 1 - 2 sum(t y) / (sum(t) + sum(y) + 1e-7) over ``axis`` (None: the whole batch)"""
+
+    fn = dice
+
+    def __init__(self, reduction="mean", name=None, axis=None):
+        axis = _check_axis_argument(axis, "Dice", allow_tuple=True)
+        super().__init__(reduction, name)
+        self.axis = axis
+
+    def _options(self):
+        return {"axis": self.axis}
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
+
+
+class Tversky(Loss):
+    """L = 1 - TP / (TP + alpha FP + beta FN + 1e-7) over ``axis`` (None: the whole batch)"""
+
+    fn = tversky
+
+    def __init__(self, alpha=0.5, beta=0.5, reduction="mean", name=None, axis=None):
+        alpha = _number(alpha, "alpha", "Tversky")
+        beta = _number(beta, "beta", "Tversky")
+        axis = _check_axis_argument(axis, "Tversky", allow_tuple=True)
+        super().__init__(reduction, name)
+        self.alpha, self.beta, self.axis = alpha, beta, axis
+
+    def _options(self):
+        return {"alpha": self.alpha, "beta": self.beta, "axis": self.axis}
+
+    def get_config(self):
+        return {"alpha": self.alpha, "beta": self.beta, **super().get_config(),
+                "axis": self.axis}
+
+
 _BY_NAME = {
     "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
     "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
@@ -353,17 +892,37 @@ _BY_NAME = {
     "binary_crossentropy": BinaryCrossentropy,
     "categorical_crossentropy": CategoricalCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "bce": BinaryCrossentropy,
+    "huber": Huber, "log_cosh": LogCosh, "kl_divergence": KLDivergence, "kld": KLDivergence,
+    "poisson": Poisson, "hinge": Hinge, "squared_hinge": SquaredHinge,
+    "categorical_hinge": CategoricalHinge, "cosine_similarity": CosineSimilarity,
+    "mean_absolute_percentage_error": MeanAbsolutePercentageError,
+    "mape": MeanAbsolutePercentageError,
+    "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
+    "msle": MeanSquaredLogarithmicError,
+    "binary_focal_crossentropy": BinaryFocalCrossentropy,
+    "categorical_focal_crossentropy": CategoricalFocalCrossentropy,
+    "dice": Dice, "tversky": Tversky,
 }
 _BY_CLASS_NAME = {cls.__name__.lower(): cls for cls in _BY_NAME.values()}
 _BY_FUNCTION = {cls.fn: cls for cls in _BY_NAME.values()}
+# tf.keras 2's names, which Keras 3 keeps only under keras._legacy
+_BY_NAME.update({"logcosh": LogCosh, "kullback_leibler_divergence": KLDivergence})
 
 
 def get(identifier):
     """A loss object from a name ("mse", "categorical_crossentropy", "BinaryCrossentropy"),
-    a loss function of this module, a Loss (returned as is) or any callable
+    a loss function of this module, a Loss (returned as is), Keras's config dict
+    ``{"class_name": "Huber", "config": {"delta": 2.0}}`` or any callable
     ``(y_true, y_pred) -> Value`` (returned as is)."""
     if isinstance(identifier, Loss):
         return identifier
+    if isinstance(identifier, dict):
+        name = identifier.get("class_name")
+        cls = _BY_CLASS_NAME.get(name.lower()) if isinstance(name, str) else None
+        if cls is None or cls.__name__ != name:
+            raise ValueError(f"losses.get: unknown loss class {name!r} in {identifier!r}")
+        return cls.from_config(dict(identifier.get("config") or {}))
     if isinstance(identifier, str):
         cls = _BY_NAME.get(identifier.lower()) or _BY_CLASS_NAME.get(identifier.lower())
         if cls is None:
@@ -383,8 +942,8 @@ def check_targets(loss, y_true, pred_shape, where="check_targets"):
     first update, so that a bad label in the last batch fails before any weight changes.
 
     Checks the targets' shape against the predictions' (``y_pred``'s rule), integer labels
-    in [0, classes) for the sparse cross-entropy, and targets in [0, 1] for the other two
-    cross-entropies: they are probabilities, and with a -1/+1 label the loss is no
+    in [0, classes) for the sparse cross-entropy, and targets in [0, 1] for the other
+    cross-entropies (focal ones too): they are probabilities, and with a -1/+1 label the loss is no
     cross-entropy and has no minimum. A loss that is a plain function is not checked.
 
     Args:
@@ -401,7 +960,8 @@ def check_targets(loss, y_true, pred_shape, where="check_targets"):
         return
     y_true = np.asarray(y_true)
     _check_target_shape(y_true.shape, tuple(pred_shape), where)
-    if isinstance(loss, (BinaryCrossentropy, CategoricalCrossentropy)) and y_true.size:
+    if isinstance(loss, (BinaryCrossentropy, CategoricalCrossentropy, BinaryFocalCrossentropy,
+                         CategoricalFocalCrossentropy)) and y_true.size:
         low, high = y_true.min(), y_true.max()
         if low < 0 or high > 1:
             raise ValueError(f"{where}: {loss.name} needs targets in [0, 1] (probabilities), "

@@ -312,7 +312,8 @@ class Trainer:
     def _logs(self, means):
         logs = {name: mean.result() for name, mean in zip(self.metrics_names, means)}
         for name, _, metric in self._metrics:
-            logs[name] = float(metric.result())
+            result = metric.result()  # a number, or one per class (F1Score(average=None))
+            logs[name] = float(result) if np.ndim(result) == 0 else np.asarray(result)
         return logs
 
     def _sample_weights(self, sample_weight, class_weight, ys, shapes, where):

@@ -31,6 +31,7 @@ import math
 import sys
 import time
 
+import numpy as np
 from tqdm import tqdm
 
 from . import metrics as metrics_lib
@@ -73,7 +74,14 @@ class Mean:
 
 
 def _format_logs(logs):
-    return "".join(f" - {k}: {v:.4f}" for k, v in logs.items())
+    return "".join(f" - {k}: {_number_text(v)}" for k, v in logs.items())
+
+
+def _number_text(v):
+    """A logged value: a number to 4 decimals, or an array of them (a score per class)."""
+    if np.ndim(v) == 0:
+        return f"{float(v):.4f}"
+    return np.array2string(np.asarray(v), precision=4, separator=", ")
 
 
 class ProgressBar:

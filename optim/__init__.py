@@ -15,21 +15,30 @@ made without them (``Adam(0.001)``, ``compile``), Keras's:
 """
 
 from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adamax import Adamax
+from .asgd import ASGD
 from .clipping import clip_by_global_norm, clip_by_norm, clip_by_value, global_norm
 from . import lr_scheduler
 from .lr_scheduler import (
     CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, LRScheduler, MultiStepLR,
     OneCycleLR, ReduceLROnPlateau, StepLR,
 )
+from .ftrl import Ftrl
+from .lamb import Lamb
 from .lbfgs import LBFGS
+from .lion import Lion
 from .nadam import Nadam
 from .optimizer import Optimizer
 from .radam import RAdam
 from .rmsprop import RMSprop
-from .schedules import CosineDecay, ExponentialDecay, LearningRateSchedule, StepDecay
+from .rprop import Rprop
+from .schedules import (
+    CosineDecay, CosineDecayRestarts, ExponentialDecay, InverseTimeDecay, LearningRateSchedule,
+    PiecewiseConstantDecay, PolynomialDecay, StepDecay,
+)
 from .sgd import SGD
 
 # PyTorch's name: Nadam made with its parameters is torch.optim.NAdam.
@@ -37,16 +46,17 @@ NAdam = Nadam
 
 # Keras's names for model.compile(optimizer="adam").
 _BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW, "adagrad": Adagrad,
-            "adadelta": Adadelta, "adamax": Adamax, "nadam": Nadam}
+            "adadelta": Adadelta, "adamax": Adamax, "nadam": Nadam, "ftrl": Ftrl, "lion": Lion,
+            "lamb": Lamb, "adafactor": Adafactor}
 
 
 def get(identifier):
     """An optimizer from a Keras name, or the optimizer itself (``keras.optimizers.get``).
 
     Args:
-        identifier: "sgd", "rmsprop", "adam", "adamw", "adagrad", "adadelta", "adamax" or
-            "nadam" (any case), giving a new optimizer with Keras's defaults; or an
-            ``Optimizer``, returned as is.
+        identifier: "sgd", "rmsprop", "adam", "adamw", "adagrad", "adadelta", "adamax",
+            "nadam", "ftrl", "lion", "lamb" or "adafactor" (any case), giving a new
+            optimizer with Keras's defaults; or an ``Optimizer``, returned as is.
     Returns:
         An ``Optimizer``.
 
@@ -63,8 +73,9 @@ def get(identifier):
 
 __all__ = [
     "Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam",
-    "NAdam", "RAdam", "LBFGS", "get",
+    "NAdam", "RAdam", "LBFGS", "Rprop", "ASGD", "Adafactor", "Ftrl", "Lion", "Lamb", "get",
     "LearningRateSchedule", "ExponentialDecay", "StepDecay", "CosineDecay",
+    "PiecewiseConstantDecay", "PolynomialDecay", "InverseTimeDecay", "CosineDecayRestarts",
     "lr_scheduler", "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR",
     "CosineAnnealingLR", "LambdaLR", "LinearLR", "OneCycleLR", "ReduceLROnPlateau",
     "clip_by_value", "clip_by_norm", "clip_by_global_norm", "global_norm",

@@ -228,9 +228,11 @@ def test_losses_get():
     assert losses.get(obj) is obj
     custom = lambda t, y: ag.sum(y)  # noqa: E731
     assert losses.get(custom) is custom
-    with pytest.raises(ValueError, match="unknown loss 'hinge'"):
-        losses.get("hinge")
-    assert repr(obj) == "CategoricalCrossentropy(from_logits=True, reduction='mean')"
+    assert isinstance(losses.get("hinge"), losses.Hinge)
+    with pytest.raises(ValueError, match="unknown loss 'hinj'"):
+        losses.get("hinj")
+    assert repr(obj) == ("CategoricalCrossentropy(from_logits=True, label_smoothing=0.0, "
+                         "axis=-1, reduction='mean')")
 
 
 # --- metrics -------------------------------------------------------------------------------

@@ -313,8 +313,11 @@ def test_get_resolves_keras_names():
     assert optim.get("adam") is not optim.get("adam")  # a fresh one each time
     opt = SGD(0.1)
     assert optim.get(opt) is opt
-    with pytest.raises(ValueError, match="unknown optimizer 'ftrl'"):
-        optim.get("ftrl")
+    for name, cls in [("ftrl", optim.Ftrl), ("Lion", optim.Lion), ("lamb", optim.Lamb),
+                      ("adafactor", optim.Adafactor)]:
+        assert type(optim.get(name)) is cls
+    with pytest.raises(ValueError, match="unknown optimizer 'sgdx'"):
+        optim.get("sgdx")
 
 
 def test_step_and_zero_grad_pytorch_style():
@@ -612,7 +615,7 @@ def test_custom_optimizer_subclass():
 
 OPTIM = Path(__file__).resolve().parent.parent / "optim"
 STDLIB = {"__future__", "math", "numbers", "warnings", "inspect", "functools", "ctypes",
-          "importlib"}
+          "importlib", "bisect"}
 
 
 @pytest.mark.parametrize("path", sorted(OPTIM.glob("*.py")), ids=lambda p: p.name)
