@@ -560,71 +560,55 @@ def _loss_values(fn, y_true, y_pred, **kwargs):
         return fn(y_true, y_pred.astype(np.float64), reduction="none", **kwargs).numpy()
 
 
+# Keras's metrics of these names average its losses' per-sample values: the formulas are
+# nn.losses' (run on numpy data, without a graph), written once.
+
 def mean_absolute_percentage_error(y_true, y_pred):
     """100 * mean(|y_true - y_pred| / max(|y_true|, 1e-7)) over the last axis."""
-    t, p = _pair(y_true, y_pred, "mean_absolute_percentage_error")
-    return 100.0 * np.mean(np.abs((t - p) / np.maximum(np.abs(t), losses.EPSILON)), axis=-1)
+    return _loss_values(losses.mean_absolute_percentage_error, *_pair(y_true, y_pred, "mean_absolute_percentage_error"))
 
 
 def mean_squared_logarithmic_error(y_true, y_pred):
     """mean((log(max(y_pred, 1e-7) + 1) - log(max(y_true, 1e-7) + 1))**2) over the last axis."""
-    t, p = _pair(y_true, y_pred, "mean_squared_logarithmic_error")
-    e = losses.EPSILON
-    return np.mean(np.square(np.log1p(np.maximum(p, e)) - np.log1p(np.maximum(t, e))), axis=-1)
+    return _loss_values(losses.mean_squared_logarithmic_error,
+                        *_pair(y_true, y_pred, "mean_squared_logarithmic_error"))
 
 
 def log_cosh(y_true, y_pred):
-    """mean(log(cosh(y_pred - y_true))) over the last axis, as x + softplus(-2x) - log 2."""
-    t, p = _pair(y_true, y_pred, "log_cosh")
-    x = p - t
-    return np.mean(x + np.logaddexp(0.0, -2.0 * x) - np.log(2.0), axis=-1)
-
-
-def _l2_normalize(x, axis):
-    return x / np.sqrt(np.maximum(np.sum(x * x, axis=axis, keepdims=True),
-                                  losses.EPSILON ** 2))
+    """mean(log(cosh(y_pred - y_true))) over the last axis."""
+    return _loss_values(losses.log_cosh, *_pair(y_true, y_pred, "log_cosh"))
 
 
 def cosine_similarity(y_true, y_pred, axis=-1):
-    """sum(y_true / ||y_true|| * y_pred / ||y_pred||) along ``axis`` (norms at least 1e-7)."""
-    t, p = _pair(y_true, y_pred, "cosine_similarity")
-    return np.sum(_l2_normalize(t, axis) * _l2_normalize(p, axis), axis=axis)
+    """sum(y_true / ||y_true|| * y_pred / ||y_pred||) along ``axis`` (norms at least 1e-7):
+    the loss of that name with its sign turned, as Keras's metric."""
+    return -_loss_values(losses.cosine_similarity, *_pair(y_true, y_pred, "cosine_similarity"),
+                         axis=axis)
 
 
 def kl_divergence(y_true, y_pred):
     """sum(t * log(t / p)) over the last axis, t and p clipped to [1e-7, 1]."""
-    t, p = _pair(y_true, y_pred, "kl_divergence")
-    t, p = np.clip(t, losses.EPSILON, 1), np.clip(p, losses.EPSILON, 1)
-    return np.sum(t * np.log(t / p), axis=-1)
+    return _loss_values(losses.kl_divergence, *_pair(y_true, y_pred, "kl_divergence"))
 
 
 def poisson(y_true, y_pred):
     """mean(y_pred - y_true * log(y_pred + 1e-7)) over the last axis."""
-    t, p = _pair(y_true, y_pred, "poisson")
-    return np.mean(p - t * np.log(p + losses.EPSILON), axis=-1)
-
-
-def _hinge_labels(t):
-    """0/1 labels become -1/+1 (when every label of the batch is 0 or 1), as Keras."""
-    return 2.0 * t - 1.0 if np.all((t == 0) | (t == 1)) else t
+    return _loss_values(losses.poisson, *_pair(y_true, y_pred, "poisson"))
 
 
 def hinge(y_true, y_pred):
     """mean(max(1 - t * y_pred, 0)) over the last axis, t = y_true in {-1, 1} (0/1 mapped)."""
-    t, p = _pair(y_true, y_pred, "hinge")
-    return np.mean(np.maximum(1.0 - _hinge_labels(t) * p, 0.0), axis=-1)
+    return _loss_values(losses.hinge, *_pair(y_true, y_pred, "hinge"))
 
 
 def squared_hinge(y_true, y_pred):
     """mean(max(1 - t * y_pred, 0)**2) over the last axis, t in {-1, 1} (0/1 mapped)."""
-    t, p = _pair(y_true, y_pred, "squared_hinge")
-    return np.mean(np.square(np.maximum(1.0 - _hinge_labels(t) * p, 0.0)), axis=-1)
+    return _loss_values(losses.squared_hinge, *_pair(y_true, y_pred, "squared_hinge"))
 
 
 def categorical_hinge(y_true, y_pred):
     """max(max((1 - t) * y_pred) - sum(t * y_pred) + 1, 0) over the last axis, t one-hot."""
-    t, p = _pair(y_true, y_pred, "categorical_hinge")
-    return np.maximum(np.max((1.0 - t) * p, axis=-1) - np.sum(t * p, axis=-1) + 1.0, 0.0)
+    return _loss_values(losses.categorical_hinge, *_pair(y_true, y_pred, "categorical_hinge"))
 
 
 def _in_top_k(labels, y_pred, k):
