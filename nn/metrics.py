@@ -565,7 +565,8 @@ def _loss_values(fn, y_true, y_pred, **kwargs):
 
 def mean_absolute_percentage_error(y_true, y_pred):
     """100 * mean(|y_true - y_pred| / max(|y_true|, 1e-7)) over the last axis."""
-    return _loss_values(losses.mean_absolute_percentage_error, *_pair(y_true, y_pred, "mean_absolute_percentage_error"))
+    return _loss_values(losses.mean_absolute_percentage_error,
+                        *_pair(y_true, y_pred, "mean_absolute_percentage_error"))
 
 
 def mean_squared_logarithmic_error(y_true, y_pred):
