@@ -203,6 +203,9 @@ class Embedding(KerasModule):
     def _regularized_weights(self):
         return (("embeddings_regularizer", self.embeddings_regularizer, self.embeddings),)
 
+    # A PyTorch state dict names the table "weight" (nn.state_dict reads it as ours).
+    _state_aliases = {"weight": "embeddings"}
+
     @property
     def weight(self):
         """PyTorch's name of the table, ``embeddings`` (for ``nn.init.uniform_(

@@ -38,6 +38,27 @@ def _named_state(module):
     return module._named_variables(("parameter", "persistent"))
 
 
+def _renamed(module, state, params):
+    """``state`` with PyTorch's names of a layer's weights put in for ours where a layer
+    declares them (``_state_aliases``: Embedding's table is Keras's ``embeddings`` here and
+    ``weight`` in PyTorch), so a PyTorch state dict loads; a key we know stays as it is."""
+    aliases = {}
+    for prefix, m in module.named_modules():
+        for theirs, ours in getattr(m, "_state_aliases", {}).items():
+            dot = f"{prefix}." if prefix else ""
+            aliases[dot + theirs] = dot + ours
+    if not aliases or all(key in params or key not in aliases for key in state.keys()):
+        return state
+    renamed, given_as = {}, {}
+    for key in state.keys():
+        name = aliases.get(key, key) if key not in params else key
+        if name in renamed:
+            raise ValueError(f"load_state_dict: the state_dict has both {given_as[name]!r} "
+                             f"and {key!r}, one weight under two names")
+        renamed[name], given_as[name] = state[key], key
+    return renamed
+
+
 def _as_array(value):
     """A state_dict entry as a numpy array: numpy data, a Value, or anything with
     ``.detach().cpu().numpy()`` (a PyTorch tensor) or ``.numpy()``."""
@@ -71,6 +92,7 @@ def load_state_dict(module, state, strict=True):
         raise TypeError(f"{where}: expected a mapping of name -> array (a state_dict), got "
                         f"{type(state).__name__}")
     params = dict(_named_state(module))
+    state = _renamed(module, state, params)
     missing = [name for name in params if name not in state]
     unexpected = [str(key) for key in state.keys() if key not in params]
     arrays, problems = {}, []

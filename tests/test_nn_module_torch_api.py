@@ -220,3 +220,15 @@ def test_setitem_writes_constants_and_refuses_recorded_values():
     s = ag.tensor(2.0)
     s[()] = 4.0
     assert float(s) == 4.0
+
+
+def test_a_pytorch_state_dict_loads_into_embedding_by_its_name():
+    """PyTorch names an Embedding's table "weight", Keras "embeddings": either loads."""
+    theirs = torch.nn.Sequential(torch.nn.Embedding(5, 3), torch.nn.Linear(3, 2))
+    ours = nn.Sequential(nn.Embedding(5, 3), nn.Linear(3, 2))
+    ours.load_state_dict(theirs.state_dict())
+    np.testing.assert_array_equal(ours[0].weight.numpy(), theirs[0].weight.detach().numpy())
+    ours.load_state_dict(ours.state_dict())  # our own names still load
+    both = {**theirs.state_dict(), "0.embeddings": np.zeros((5, 3), np.float32)}
+    with pytest.raises(ValueError, match="both '0.weight' and '0.embeddings'"):
+        ours.load_state_dict(both)

@@ -611,3 +611,13 @@ def test_new_factories_and_grad_fn():
     assert type((w * 2).grad_fn).__name__ == "Mul"
     with ag.no_grad():
         assert (w * 2).grad_fn is None
+
+
+def test_empty_is_zeros_of_the_asked_shape_and_dtype_and_fills():
+    """torch.empty's memory is whatever was there; here zeros, which code fills first."""
+    got = ag.empty(2, 1, dtype=ag.long).fill_(3)
+    want = torch.empty(2, 1, dtype=torch.long).fill_(3)
+    assert got.dtype == np.int64 and got.numpy().tolist() == want.tolist()
+    assert ag.empty((2, 3)).shape == (2, 3) and ag.empty(2).dtype == ag.get_default_dtype()
+    like = ag.empty_like(ag.ones(4, dtype=ag.float64))
+    assert like.shape == (4,) and like.dtype == np.float64

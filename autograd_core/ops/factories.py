@@ -14,7 +14,8 @@ import numpy as np
 
 from ..engine import Value, _data, get_default_dtype
 
-__all__ = ["zeros", "ones", "full", "fill", "zeros_like", "ones_like", "full_like", "eye",
+__all__ = ["zeros", "ones", "empty", "full", "fill", "zeros_like", "ones_like", "empty_like",
+           "full_like", "eye",
            "arange", "range", "linspace", "tensor", "from_numpy", "device"]
 
 
@@ -107,6 +108,14 @@ def zeros(*size, shape=None, dtype=None, requires_grad=False, name=None, device=
     return _made(np.zeros(shape, dtype), requires_grad, name, "zeros", device)
 
 
+def empty(*size, shape=None, dtype=None, requires_grad=False, name=None, device=None):
+    """``np.empty``/``torch.empty``, whose memory is left as it was: here zeros (code that
+    uses it fills it first, ``torch.empty(n, 1, dtype=torch.long).fill_(SOS)``, and no
+    result then depends on what memory held)."""
+    shape, dtype = _size_and_dtype(size, shape, dtype, "empty")
+    return _made(np.zeros(shape, dtype), requires_grad, name, "empty", device)
+
+
 def ones(*size, shape=None, dtype=None, requires_grad=False, name=None, device=None):
     """A Value of ones of ``size``, as ``zeros`` takes it (``np.ones``, ``tf.ones``,
     ``torch.ones``)."""
@@ -160,6 +169,11 @@ def _like(x, fill_value, dtype, requires_grad, name, where, device=None):
 def zeros_like(x, dtype=None, requires_grad=False, name=None, device=None):
     """Zeros of x's shape and dtype (``np.zeros_like``, ``tf.zeros_like``)."""
     return _like(x, 0, dtype, requires_grad, name, "zeros_like", device)
+
+
+def empty_like(x, dtype=None, requires_grad=False, name=None, device=None):
+    """``np.empty_like``/``torch.empty_like``: zeros of x's shape and dtype (see ``empty``)."""
+    return _like(x, 0, dtype, requires_grad, name, "empty_like", device)
 
 
 def ones_like(x, dtype=None, requires_grad=False, name=None, device=None):
