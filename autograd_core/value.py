@@ -161,6 +161,35 @@ class Grad(np.ndarray):
         """The p-norm of all entries (``p.grad.norm()``, gradient clipping's measure)."""
         return np.linalg.norm(self.reshape(-1), ord=p)
 
+    # PyTorch's out-of-place methods that code calls on a gradient (FGSM's
+    # ``data.grad.data.sign()``); each gives a plain array.
+    def sign(self):
+        return np.sign(self)
+
+    def abs(self):
+        return np.abs(self)
+
+    def sqrt(self):
+        return np.sqrt(self)
+
+    def exp(self):
+        return np.exp(self)
+
+    def log(self):
+        return np.log(self)
+
+    def pow(self, exponent):
+        return np.power(self, exponent)
+
+    def clamp(self, min=None, max=None):  # noqa: A002  (PyTorch's names)
+        return np.clip(self, min, max)
+
+    def numel(self):
+        return self.size
+
+    def cpu(self):
+        return self
+
     def clone(self):
         return np.array(self.view(np.ndarray))
 

@@ -89,3 +89,24 @@ def test_only_leaves_gradients_become_grad_arrays_and_backward_accumulates():
     (h * h).sum().backward()  # adds into .grad, which stays a Grad
     assert type(x.grad) is ag.Grad
     np.testing.assert_array_equal(x.grad, 2 * first)
+
+
+def test_fgsm_reads_the_sign_of_an_inputs_gradient_as_pytorch():
+    """PyTorch's FGSM tutorial: ``data.requires_grad = True``, backward, then
+    ``data.grad.data.sign()`` perturbs the input."""
+    x = np.random.default_rng(0).normal(size=(2, 3))
+    data, tdata = ag.tensor(x), torch.tensor(x)
+    data.requires_grad = True
+    tdata.requires_grad = True
+    (data ** 3).sum().backward()
+    (tdata ** 3).sum().backward()
+    g, tg = data.grad.data, tdata.grad.data
+    for ours, theirs in ((g.sign(), tg.sign()), (g.abs(), tg.abs()), (g.sqrt(), tg.sqrt()),
+                         (g.exp(), tg.exp()), (g.log(), tg.log()), (g.pow(2), tg.pow(2)),
+                         (g.clamp(0.5, 2.0), tg.clamp(0.5, 2.0))):
+        assert type(ours) is np.ndarray
+        np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-12)
+    perturbed = ag.clamp(data + 0.1 * g.sign(), 0, 1)
+    want = torch.clamp(tdata + 0.1 * tg.sign(), 0, 1)
+    np.testing.assert_allclose(perturbed.detach().numpy(), want.detach().numpy(), rtol=1e-12)
+    assert g.numel() == 6 and g.cpu() is g

@@ -17,7 +17,7 @@ from . import xp
 from ._operands import as_constant, operand, pair
 
 __all__ = ["add", "subtract", "multiply", "divide", "power", "negative", "maximum", "minimum",
-           "where", "abs", "clip", "cast", "pow", "clone", "lerp"]
+           "where", "abs", "clip", "clamp", "cast", "pow", "clone", "lerp"]
 
 
 class Add(Op):
@@ -343,6 +343,13 @@ def clip(x, lo=None, hi=None):
     if lo is None and hi is None:
         raise ValueError("clip: give at least one of lo and hi")
     return apply(Clip(lo, hi), operand(x, Clip))
+
+
+def clamp(input, min=None, max=None):  # noqa: A002  (PyTorch's names)
+    """PyTorch's ``torch.clamp(x, min, max)``: ``clip``."""
+    if min is None and max is None:
+        raise ValueError("clamp: give at least one of min and max")
+    return clip(input, min, max)
 
 
 class Cast(Op):
