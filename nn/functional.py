@@ -41,6 +41,7 @@ from .torch_pooling import (
     max_pool1d_with_indices, max_pool2d, max_pool2d_with_indices, max_unpool1d, max_unpool2d,
 )
 from .torch_pooling import adaptive_avg_pool2d as _adaptive_avg_pool2d_bins
+from .torch_sampling import affine_grid, grid_sample
 from .torch_functions import (
     bilinear, celu, embedding_bag, glu, hardshrink, rrelu, softmax2d, softshrink, tanhshrink,
     threshold,
@@ -59,7 +60,8 @@ __all__ = [
     "adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d",
     "max_pool1d_with_indices", "max_pool2d_with_indices", "max_unpool1d", "max_unpool2d",
     "local_response_norm", "glu", "celu", "softshrink", "hardshrink", "tanhshrink",
-    "threshold", "rrelu", "softmax2d", "embedding_bag", "bilinear",
+    "threshold", "rrelu", "softmax2d", "embedding_bag", "bilinear", "affine_grid",
+    "grid_sample",
     # losses
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",

@@ -15,6 +15,7 @@ batch is checked before the first update and each later one before its step.
 import functools
 import itertools
 import math
+import numbers
 import warnings
 
 import numpy as np
@@ -23,6 +24,7 @@ import autograd_core as ag
 import optim
 
 from . import activations, data_adapter, losses, training
+from . import metrics as metrics_lib
 from .data import _check_positive_int
 from .layers import Activation, Softmax
 
@@ -54,16 +56,15 @@ class Trainer:
             loss_weights: for several outputs, the weight of each output's loss in the
                 total (a list or a dict); 1 by default.
         """
-        if loss is None:
-            raise ValueError("compile: give a loss, e.g. loss='categorical_crossentropy'")
         # Everything is resolved before anything is set: a bad name leaves the previous
         # compile in place.
         names = self.output_names
         optimizer_obj = optim.get(optimizer)
         loss_list = [None if fn is None else losses.get(fn)
                      for fn in _per_output(loss, names, "loss", None)]
-        if all(fn is None for fn in loss_list):
-            raise ValueError("compile: every output's loss is None; nothing to minimise")
+        if loss is not None and all(fn is None for fn in loss_list):
+            raise ValueError("compile: every output's loss is None; nothing to minimise "
+                             "(leave loss=None to compute your own in train_step)")
         weights = _per_output(loss_weights, names, "loss_weights", 1.0)
         for name, w in zip(names, weights):
             if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w):
@@ -84,6 +85,9 @@ class Trainer:
         self.loss = loss_list[0] if len(names) == 1 else loss_list
         self._loss_specs = [(n, fn, float(w)) for n, fn, w in zip(names, loss_list, weights)]
         self._metrics = metric_list
+        self._metric_trackers = [_CompiledMetric(name, i, metric, len(names))
+                                 for name, i, metric in metric_list]
+        self._loss_means()
         self._compile_args = {"optimizer": optimizer, "loss": loss, "metrics": metrics,
                               "loss_weights": loss_weights}
         # Keras's rule: training uses the weights trainable now (a layer frozen later,
@@ -121,7 +125,14 @@ class Trainer:
     # --- the pieces of a step --------------------------------------------------------------
     def _check_compiled(self, where):
         if self.optimizer is None or not self._loss_specs:
-            raise RuntimeError(f"{where}: call compile(optimizer, loss, metrics) first")
+            raise RuntimeError(f"{where}: call compile(optimizer, loss, metrics) first (model "
+                               f"{self.name!r} is not compiled)")
+
+    def _check_loss(self, where, step):
+        """The default steps need a compiled loss; one's own ``step`` need not."""
+        if all(fn is None for _, fn, _ in self._loss_specs):
+            raise ValueError(f"{where}: model {self.name!r} was compiled without a loss: give "
+                             f"compile(loss=...), or override {step} to compute your own")
 
     def _paths(self):
         """(forward, loss functions, to_probabilities) for training and evaluation.
@@ -254,8 +265,12 @@ class Trainer:
             metric.update_state(yb[i], y_pred, sample_weight=wb)
 
     def _loss_means(self):
-        """Running means of the total loss and of each output's, over the batches seen."""
-        return [training.Mean() for _ in self.metrics_names[:1 + _extra(self)]]
+        """New running means of the total loss and of each output's (``metrics``'s first
+        entries from now on: Keras's ``_loss_tracker``), each on its own, so that an
+        ``evaluate`` inside a callback leaves ``fit``'s running loss alone."""
+        self._loss_trackers = [_LossMean(name=name)
+                               for name in self.metrics_names[:1 + _extra(self)]]
+        return self._loss_trackers
 
     def _train_step(self, paths, xb, yb, wb, means, variables=None):
         """One gradient update on one batch, in training mode: forward, loss, backward, the
@@ -296,10 +311,15 @@ class Trainer:
 
         ``fit`` does it at the start of every epoch; ``evaluate``, ``train_on_batch`` and
         ``test_on_batch`` at the start of every call, so the values they return are of their
-        own data alone. The loss needs no reset: each of those keeps its own running mean.
+        own data alone: the compiled metrics and every entry of ``metrics`` (a subclass's
+        own trackers too, when it lists them there, as Keras's rule).
         """
-        for _, _, metric in self._metrics:
-            metric.reset_state()
+        done = set()
+        for metric in [metric for _, _, metric in self._metrics] + self.metrics:
+            metric = metric.metric if isinstance(metric, _CompiledMetric) else metric
+            if id(metric) not in done:
+                done.add(id(metric))
+                metric.reset_state()
 
     def _results(self, logs, return_dict):
         """What Keras's evaluate returns: ``{name: value}`` in ``metrics_names`` order, or the
@@ -318,6 +338,289 @@ class Trainer:
 
     def _sample_weights(self, sample_weight, class_weight, ys, shapes, where):
         return data_adapter.sample_weights(sample_weight, class_weight, ys, shapes, where)
+
+    # --- Keras 3's steps, which a subclass may override ------------------------------------
+    @property
+    def metrics(self):
+        """The metric objects ``fit`` and ``evaluate`` reset and report, in Keras 3's order:
+        the loss tracker ("loss", a ``Mean``), each output's loss tracker for several
+        outputs, then the compiled metrics, named as the logs name them; [] before
+        ``compile``. A subclass that tracks its own may list them here instead (the
+        guide's ``return [self.loss_tracker, self.mae_metric]``)."""
+        if self.optimizer is None or not self._loss_specs:
+            return []
+        return list(self._loss_trackers) + list(self._metric_trackers)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The compiled loss(es) of ``y_pred`` against ``y``, weighted as compiled, plus
+        ``self.losses`` (regularization, ``add_loss``): Keras 3's ``compute_loss``.
+
+        loss = sum_k loss_weight_k * loss_k(y_k, y_pred_k, sample_weight) + sum(self.losses)
+
+        Args:
+            x: unused (Keras's signature, for an override that needs the inputs).
+            y, y_pred: the targets and the model's outputs (lists for several outputs).
+            sample_weight: None or (batch,) weights of the samples.
+            training: unused here (Keras's signature).
+        Returns:
+            A scalar Value, to differentiate.
+        """
+        where = f"compute_loss (model {self.name!r})"
+        specs = [spec for spec in self._loss_specs if spec[1] is not None]
+        total = None
+        if specs:
+            ys, zs = _as_list(y), _as_list(y_pred)
+            if y is None or len(ys) != len(self._loss_specs) or len(zs) != len(ys):
+                raise ValueError(f"{where}: give y and y_pred, one each per output "
+                                 f"{self.output_names}, got {len(ys)} and {len(zs)}")
+            ys = [a if isinstance(a, ag.Value) else np.asarray(a) for a in ys]
+            w = data_adapter.sample_weights(sample_weight, None, ys, None, where)
+            for (_, fn, weight), a, z in zip(self._loss_specs, ys, zs):
+                if fn is None:
+                    continue
+                term = _call_loss(fn, a, z, w)
+                term = term if weight == 1 else term * weight
+                total = term if total is None else total + term
+        added = self.losses
+        if added:
+            extra = functools.reduce(ag.add, added)
+            total = extra if total is None else total + extra
+        if total is None:
+            raise ValueError(f"{where}: no loss to compute; give a loss in compile()")
+        return total
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Update the compiled metrics with this batch and return ``get_metrics_result()``
+        (Keras 3's; ``x`` is unused)."""
+        for metric in self._metric_trackers:
+            metric.update_state(y, y_pred, sample_weight=sample_weight)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self):
+        """``{metric.name: metric.result()}`` for every entry of ``metrics``, as numbers."""
+        logs = {}
+        for metric in self.metrics:
+            result = metric.result()
+            logs.update(_pythonify(result) if isinstance(result, dict)
+                        else {metric.name: _number(result)})
+        return logs
+
+    def train_step(self, data):
+        """One gradient update on one batch, which ``fit`` calls for each: Keras 3's.
+
+        Override it to train your own way (the keras.io guide "Customizing what happens in
+        fit()"); what it returns, ``{name: value}``, becomes the batch's logs.
+
+        Args:
+            data: ``(x, y)``, ``(x, y, sample_weight)``, or x alone when fit got no y.
+        Returns:
+            ``get_metrics_result()``: the running loss and compiled metrics.
+        """
+        where = f"train_step (model {self.name!r})"
+        self._check_loss(where, "train_step")
+        xs, ys, w = self._step_arrays(data, where)
+        with self._using_mode(True):
+            self._train_step(self._paths(), xs, ys, w, self._loss_trackers)
+        return self.get_metrics_result()
+
+    def test_step(self, data):
+        """The loss and metrics of one batch, in inference mode: what ``evaluate`` (and
+        ``fit``'s validation) calls for each batch. Override it as ``train_step``.
+
+        Returns:
+            ``get_metrics_result()``: the running loss and compiled metrics.
+        """
+        where = f"test_step (model {self.name!r})"
+        self._check_loss(where, "test_step")
+        xs, ys, w = self._step_arrays(data, where)
+        forward, fns, to_prob = self._paths()
+        with ag.no_grad(), self._using_mode(False):
+            outs, loss, per_output = self._batch(forward, fns, xs, ys, w)
+            _add_means(self._loss_trackers, loss, per_output, len(ys[0]))
+            self._update_metrics(ys, outs, w, to_prob)
+        return self.get_metrics_result()
+
+    def predict_step(self, data):
+        """The model's outputs for one batch, in inference mode: what ``predict`` calls for
+        each batch. ``data`` is x, or a tuple whose first entry is x."""
+        x, _, _ = data_adapter.unpack_batch(data, f"predict_step (model {self.name!r})")
+        xs = self._xs(x, f"predict_step (model {self.name!r})")
+        with ag.no_grad(), self._using_mode(False):
+            return self(self._model_input(xs))
+
+    def _step_arrays(self, data, where):
+        """A step's data as the default steps take it: (xs, ys, weights), checked."""
+        x, y, sample_weight = data_adapter.unpack_batch(data, where)
+        xs, ys = self._arrays(x, _targets(y, where), where)
+        return xs, ys, data_adapter.sample_weights(sample_weight, None, ys, None, where)
+
+    def _overridden(self, step):
+        """Whether this model's class defines its own ``step`` ("train_step", ...)."""
+        return getattr(type(self), step) is not getattr(Trainer, step)
+
+    def _step_logs(self, logs, step):
+        """What ``step`` returned, as the batch's logs: a dict of numbers (Keras's
+        ``pythonify_logs``)."""
+        if not isinstance(logs, dict):
+            raise TypeError(f"Model {self.name!r}: {step} must return a dict {{name: value}} "
+                            f"of logs (e.g. {{m.name: m.result() for m in self.metrics}}), "
+                            f"got {type(logs).__name__}")
+        return _pythonify(logs)
+
+    def _metrics_result_or_logs(self, logs):
+        """Keras's rule at the end of an epoch or evaluation: the metrics' results when
+        the step's logs name exactly them, else the last step's logs."""
+        results = self.get_metrics_result()
+        return results if set(results) == set(logs) else logs
+
+    def _custom_data(self, x, y, sample_weight, class_weight, where):
+        """Array data for steps of one's own: xs as fit's, ys (None without y) with their
+        floats in the weights' dtype, and the weights."""
+        xs = self._xs(x, where)
+        if y is None:
+            if sample_weight is not None or class_weight is not None:
+                raise ValueError(f"{where}: sample_weight and class_weight need y")
+            return xs, None, None, False
+        listed = self._graph is not None and not self._graph.single_output
+        names = self.output_names
+        if self._graph is None and isinstance(y, (list, tuple)):
+            names, listed = [f"y{i}" for i in range(len(y))], True
+        ys = data_adapter.as_arrays(y, names, "y", where, listed)
+        ys = [a.astype(self._dtype(), copy=False) if a.dtype.kind == "f" else a for a in ys]
+        data_adapter.check_lengths([("x", xs), ("y", ys)], where)
+        w = data_adapter.sample_weights(sample_weight, class_weight, ys,
+                                        [a.shape for a in ys], where)
+        return xs, ys, w, listed or isinstance(y, dict)
+
+    def _pack(self, batch, listed=False):
+        """An (xs, ys, w) batch of arrays as Keras hands it to a step: x alone, (x, y) or
+        (x, y, sample_weight)."""
+        xb, yb, wb = batch
+        x = self._model_input(xb)
+        if yb is None:
+            return x
+        y = yb if listed else yb[0]
+        return (x, y) if wb is None else (x, y, wb)
+
+    def _test_loop(self, batches, bar=None):
+        """``test_step`` on each batch, in inference mode; the logs at the end."""
+        self.reset_metrics()
+        logs = {}
+        with self._using_mode(False):
+            for step, batch in enumerate(batches):
+                logs = self._step_logs(self.test_step(batch), "test_step")
+                if bar is not None:
+                    bar.update(step + 1, logs)
+        return self._metrics_result_or_logs(logs)
+
+    def _custom_fit(self, x, y, epochs, batch_size, validation_data, validation_split,
+                    shuffle, seed, verbose, callbacks, sample_weight, class_weight,
+                    initial_epoch, steps_per_epoch, validation_steps):
+        """``fit`` with a ``train_step`` (or ``test_step``) of the model's own: the data
+        batched as given, each batch handed to the step, its returned dict the logs."""
+        if not self._overridden("train_step"):
+            self._check_loss("fit", "train_step")
+        if (validation_data is not None or validation_split) \
+                and not self._overridden("test_step"):
+            self._check_loss("fit (validation)", "test_step")
+        given_batches = data_adapter.is_batches(x)
+        validation = None
+        if given_batches:
+            _refuse_with_batches(x, "fit", y=y, batch_size=batch_size,
+                                 sample_weight=sample_weight)
+            if validation_split or class_weight is not None:
+                raise ValueError("fit: validation_split and class_weight are for arrays; x "
+                                 f"is a {type(x).__name__} of batches")
+            data = data_adapter.Batches(x, steps_per_epoch, "fit", "x", "steps_per_epoch")
+        else:
+            batch_size = 32 if batch_size is None else batch_size
+            _check_positive_int(batch_size, "fit: batch_size")
+            xs, ys, w, listed = self._custom_data(x, y, sample_weight, class_weight, "fit")
+            if validation_data is None and validation_split:
+                if not 0 < validation_split < 1:
+                    raise ValueError(f"fit: validation_split must lie in (0, 1), got "
+                                     f"{validation_split}")
+                n = len(xs[0])
+                split = int(n * (1 - validation_split))
+                if split == 0 or split == n:
+                    raise ValueError(f"fit: validation_split={validation_split} of {n} "
+                                     "samples leaves no training or no validation data")
+                cut = [(a[:split], a[split:]) for a in xs], \
+                    None if ys is None else [(a[:split], a[split:]) for a in ys]
+                validation = ([b for _, b in cut[0]],
+                              None if ys is None else [b for _, b in cut[1]],
+                              None if w is None else w[split:])
+                xs = [a for a, _ in cut[0]]
+                ys = None if ys is None else [a for a, _ in cut[1]]
+                w = None if w is None else w[:split]
+        if data_adapter.is_batches(validation_data):
+            validation = data_adapter.Batches(validation_data, validation_steps, "fit",
+                                              "validation_data", "validation_steps")
+        elif validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2 \
+                    and len(validation_data) != 3:
+                raise ValueError("fit: validation_data must be (x_val, y_val) or (x_val, "
+                                 "y_val, sample_weight_val), or batches")
+            *validation, val_listed = self._custom_data(
+                *validation_data[:2], (list(validation_data) + [None])[2], None,
+                "fit (validation_data)")
+        elif validation is not None:
+            val_listed = listed
+        if isinstance(validation, (tuple, list)):
+            validation = data_adapter.ArrayBatches(*validation, batch_size or 32)
+        if not given_batches:
+            if seed is None:
+                seed = int(ag.random.uniform((), 0, 2**31 - 1, dtype=ag.float64).item())
+            rng = np.random.default_rng(seed)
+            data = data_adapter.ArrayBatches(xs, ys, w, batch_size, rng if shuffle else None)
+        pack = _as_given if given_batches else functools.partial(self._pack, listed=listed)
+        val_pack = functools.partial(self._pack, listed=val_listed) \
+            if isinstance(validation, data_adapter.ArrayBatches) else _as_given
+
+        self.history = training.History()
+        callbacks = list(callbacks or []) + [self.history]
+        for cb in callbacks:
+            cb.set_model(self)
+            cb.set_params({"epochs": epochs, "steps": data.steps, "batch_size": batch_size,
+                           "verbose": verbose})
+        self.stop_training = False
+        self.zero_grad()
+        logs = {}
+        with self._using_mode(True):
+            for cb in callbacks:
+                cb.on_train_begin({})
+            for epoch in range(initial_epoch, epochs):
+                batches = data.epoch(epoch)
+                first = next(batches, None)
+                if first is None:
+                    break
+                for cb in callbacks:
+                    cb.on_epoch_begin(epoch, {})
+                self.reset_metrics()
+                bar = training.ProgressBar(data.steps, verbose,
+                                           title=f"Epoch {epoch + 1}/{epochs}")
+                for step, batch in enumerate(itertools.chain((first,), batches)):
+                    for cb in callbacks:
+                        cb.on_train_batch_begin(step, {})
+                    logs = self._step_logs(self.train_step(pack(batch)), "train_step")
+                    for cb in callbacks:
+                        cb.on_train_batch_end(step, logs)
+                    bar.update(step + 1, logs)
+                    if self.stop_training:
+                        break
+                data.end_epoch()
+                logs = dict(self._metrics_result_or_logs(logs))
+                if validation is not None:
+                    val = self._test_loop(map(val_pack, validation.evaluation()))
+                    logs.update({"val_" + k: v for k, v in val.items()})
+                bar.close(logs)
+                for cb in callbacks:
+                    cb.on_epoch_end(epoch, logs)
+                if self.stop_training or data.ran_out:
+                    break
+            for cb in callbacks:
+                cb.on_train_end(logs)
+        return self.history
 
     # --- fit -----------------------------------------------------------------------------
     def fit(self, x=None, y=None, epochs=1, batch_size=None, validation_data=None,
@@ -397,6 +700,13 @@ class Trainer:
                              f"read once: with {epochs - initial_epoch} epochs to run, give "
                              "validation_steps, the batches each evaluation takes from it "
                              "(the first would use it up)")
+        if not (self._overridden("train_step") or self._overridden("test_step")):
+            self._check_loss("fit", "train_step")
+        else:
+            return self._custom_fit(x, y, epochs, batch_size, validation_data,
+                                    validation_split, shuffle, seed, verbose, callbacks,
+                                    sample_weight, class_weight, initial_epoch,
+                                    steps_per_epoch, validation_steps)
         paths = self._paths()
         if given_batches:
             _refuse_with_batches(x, "fit", y=y, batch_size=batch_size,
@@ -617,6 +927,10 @@ class Trainer:
         _check_flag(return_dict, "return_dict", "evaluate")
         given_batches = data_adapter.is_batches(x)
         _check_steps(steps, "steps", "evaluate", given_batches, "x")
+        if self._overridden("test_step"):
+            return self._custom_evaluate(x, y, batch_size, verbose, sample_weight, steps,
+                                         return_dict)
+        self._check_loss("evaluate", "test_step")
         paths = self._paths()
         if given_batches:
             _refuse_with_batches(x, "evaluate", y=y, batch_size=batch_size,
@@ -666,6 +980,8 @@ class Trainer:
         """
         given_batches = data_adapter.is_batches(x)
         _check_steps(steps, "steps", "predict", given_batches, "x")
+        if self._overridden("predict_step"):
+            return self._custom_predict(x, batch_size, verbose, steps)
         if given_batches:
             _refuse_with_batches(x, "predict", batch_size=batch_size)
             data = data_adapter.Batches(x, steps, "predict", "x", "steps")
@@ -682,6 +998,56 @@ class Trainer:
         outputs = self._predict(data.evaluation(), bar)
         bar.close({})
         return outputs
+
+    def _custom_evaluate(self, x, y, batch_size, verbose, sample_weight, steps, return_dict):
+        """``evaluate`` with a ``test_step`` of the model's own."""
+        if data_adapter.is_batches(x):
+            _refuse_with_batches(x, "evaluate", y=y, batch_size=batch_size,
+                                 sample_weight=sample_weight)
+            data, pack = data_adapter.Batches(x, steps, "evaluate", "x", "steps"), _as_given
+        else:
+            batch_size = 32 if batch_size is None else batch_size
+            _check_positive_int(batch_size, "evaluate: batch_size")
+            xs, ys, w, listed = self._custom_data(x, y, sample_weight, None, "evaluate")
+            data = data_adapter.ArrayBatches(xs, ys, w, batch_size)
+            pack = functools.partial(self._pack, listed=listed)
+        bar = training.ProgressBar(data.steps, verbose)
+        logs = self._test_loop(map(pack, data.evaluation()), bar)
+        bar.close(logs)
+        return self._custom_results(logs, return_dict)
+
+    def _custom_results(self, logs, return_dict):
+        """Keras's return of logs from steps of one's own: the dict, or its values with the
+        names of ``metrics`` first, in that order (a single value alone)."""
+        if return_dict:
+            return logs
+        order = [m.name for m in self.metrics if m.name in logs]
+        values = [logs[k] for k in order + [k for k in logs if k not in order]]
+        return values[0] if len(values) == 1 else values
+
+    def _custom_predict(self, x, batch_size, verbose, steps):
+        """``predict`` with a ``predict_step`` of the model's own: its outputs (an array,
+        or a list or tuple of them) joined over the batches."""
+        if data_adapter.is_batches(x):
+            _refuse_with_batches(x, "predict", batch_size=batch_size)
+            data, pack = data_adapter.Batches(x, steps, "predict", "x", "steps"), _as_given
+        else:
+            batch_size = 32 if batch_size is None else batch_size
+            _check_positive_int(batch_size, "predict: batch_size")
+            xs = self._xs(x, "predict")
+            data, pack = data_adapter.ArrayBatches(xs, None, None, batch_size), self._pack
+        bar = training.ProgressBar(data.steps, verbose)
+        outputs, single = [], True
+        with ag.no_grad(), self._using_mode(False):
+            for step, batch in enumerate(data.evaluation()):
+                out = self.predict_step(pack(batch))
+                single = not isinstance(out, (list, tuple))
+                outputs.append([np.asarray(z.numpy() if isinstance(z, ag.Value) else z)
+                                for z in _as_list(out)])
+                bar.update(step + 1, {})
+        bar.close({})
+        joined = [np.concatenate(parts) for parts in zip(*outputs)]
+        return joined[0] if single else joined
 
     # --- one batch at a time, for loops of your own (Keras's *_on_batch) -----------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
@@ -713,6 +1079,9 @@ class Trainer:
         True
         """
         where = "train_on_batch"
+        if self._overridden("train_step"):
+            return self._custom_on_batch(x, y, sample_weight, class_weight, return_dict,
+                                         where, "train_step", True)
         xs, ys, w, paths, first = self._one_batch(x, y, sample_weight, class_weight,
                                                   return_dict, where)
         self._check_loss_to_train(first, ys, w, len(ys[0]), paths, where)
@@ -735,15 +1104,31 @@ class Trainer:
         Returns:
             The loss (a float), or ``[loss, metric_1, ...]`` as ``evaluate``, or the dict.
         """
+        if self._overridden("test_step"):
+            return self._custom_on_batch(x, y, sample_weight, None, return_dict,
+                                         "test_on_batch", "test_step", False)
         xs, ys, w, paths, _ = self._one_batch(x, y, sample_weight, None, return_dict,
                                               "test_on_batch")
         batches = data_adapter.ArrayBatches(xs, ys, w, len(ys[0])).evaluation()
         return self._results(self._evaluate(batches, paths), return_dict)
 
+    def _custom_on_batch(self, x, y, sample_weight, class_weight, return_dict, where, step,
+                         training):
+        """``train_on_batch`` or ``test_on_batch`` through a step of the model's own, the
+        metrics reset first."""
+        self._check_compiled(where)
+        _check_flag(return_dict, "return_dict", where)
+        xs, ys, w, listed = self._custom_data(x, y, sample_weight, class_weight, where)
+        self.reset_metrics()
+        with self._using_mode(training):
+            logs = self._step_logs(getattr(self, step)(self._pack((xs, ys, w), listed)), step)
+        return self._custom_results(self._metrics_result_or_logs(logs), return_dict)
+
     def _one_batch(self, x, y, sample_weight, class_weight, return_dict, where):
         """``train_on_batch``'s and ``test_on_batch``'s arguments checked, with the model
         on the batch: ``(xs, ys, weights, paths, the predictions)``."""
         self._check_compiled(where)
+        self._check_loss(where, "train_step" if where == "train_on_batch" else "test_step")
         _check_flag(return_dict, "return_dict", where)
         xs, ys = self._arrays(x, _targets(y, where), where)
         paths = self._paths()
@@ -762,6 +1147,66 @@ class Trainer:
         """
         xs = self._xs(x, "predict_on_batch")
         return self._predict(data_adapter.ArrayBatches(xs, None, None, len(xs[0])).evaluation())
+
+
+class _LossMean(metrics_lib.Mean):
+    """Keras's loss tracker, a ``Mean`` named "loss": ``update_state(loss)`` in a step of
+    one's own; ``fit``'s default step adds each batch's mean loss counted once per sample,
+    in float64, so that its logs are the running mean over the samples seen."""
+
+    def add(self, value, count):
+        self.total += value * count
+        self.count += count
+
+    def result(self):
+        return self.total / self.count if self.count else 0.0
+
+
+class _CompiledMetric:
+    """A compiled metric as ``model.metrics`` lists it: named as the logs name it
+    ("mae", "out_accuracy"), updated with the whole ``(y, y_pred)`` of the model (its own
+    output's picked out when there are several), Values read as arrays."""
+
+    def __init__(self, name, index, metric, outputs):
+        self.name, self.index, self.metric, self.outputs = name, index, metric, outputs
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        if self.outputs > 1:
+            y_true, y_pred = y_true[self.index], y_pred[self.index]
+        y_true, y_pred = (z.numpy() if isinstance(z, ag.Value) else z for z in (y_true, y_pred))
+        if isinstance(sample_weight, ag.Value):
+            sample_weight = sample_weight.numpy()
+        self.metric.update_state(y_true, y_pred, sample_weight=sample_weight)
+
+    def result(self):
+        return self.metric.result()
+
+    def reset_state(self):
+        self.metric.reset_state()
+
+
+def _number(value):
+    """A logged value as Python: a float, or an array (one per class); else as given."""
+    if isinstance(value, ag.Value):
+        value = value.numpy()
+    if isinstance(value, (numbers.Number, np.number, np.ndarray)):
+        return float(value) if np.ndim(value) == 0 else np.asarray(value)
+    return value
+
+
+def _pythonify(logs):
+    """Keras's ``pythonify_logs``: numbers as Python floats, nested dicts flattened."""
+    out = {}
+    for key, value in logs.items():
+        if isinstance(value, dict):
+            out.update(_pythonify(value))
+        else:
+            out[key] = _number(value)
+    return out
+
+
+def _as_given(batch):
+    return batch
 
 
 class _Chosen:
