@@ -79,6 +79,8 @@ class Relu(Op):
     __slots__ = ()
 
     def forward(self, x):
+        if x.dtype == np.float32 and x.size >= _FLOAT32_ROWS and x.flags.c_contiguous:
+            return _max_with_zero_rows(x)
         zero = _ZEROS.get(x.dtype)  # a 0-d zero of x's dtype: numpy converts a Python 0 on
         return np.maximum(x, 0 if zero is None else zero)  # every call (0.65 -> 0.44 us)
 
@@ -90,6 +92,28 @@ class Relu(Op):
 
 
 _ZEROS = {np.dtype(t): np.zeros((), t) for t in (np.float16, np.float32, np.float64)}
+
+
+def _max_with_zero_rows(x):
+    """max(x, 0) on a large contiguous float32 array, for speed: numpy 2.4's float32
+    maximum against a scalar does not use vector instructions on AVX2 machines, against
+    an array it does. So x is taken as rows of ``_ROW`` numbers, each against a row of
+    zeros, and the few left over against the scalar. The 784-512-10 step's hidden layer
+    (128x512): 28 us against 77 us; (1024x512) 0.07 ms against 0.30; MNIST convnet's first
+    ReLU (128x26x26x32) 1.8 ms against 3.0-3.4 ms. float64's scalar loop is as fast."""
+    y = np.empty_like(x)
+    x_flat, y_flat = x.reshape(-1), y.reshape(-1)
+    whole = x.size - x.size % _ROW
+    np.maximum(x_flat[:whole].reshape(-1, _ROW), _FLOAT32_ZERO_ROW,
+               out=y_flat[:whole].reshape(-1, _ROW))
+    np.maximum(x_flat[whole:], np.float32(0), out=y_flat[whole:])
+    return y
+
+
+_ROW = 8192  # 32 KB of zeros, in L1 cache; rows of 1024 took 2.2 ms, 8192 1.8 (convnet)
+_FLOAT32_ZERO_ROW = np.zeros(_ROW, np.float32)
+# From this many numbers up the rows are the faster (16,384: 14 us against 18; 8,192: even)
+_FLOAT32_ROWS = 1 << 14
 
 # From this many numbers up, _times_positive is the faster; below, its extra calls cost
 # more than they save (0.5 us on 10 numbers; even at 65,536).
