@@ -16,6 +16,9 @@ import numpy as _np
 # First, before any array: on glibc, freed multi-megabyte arrays stay in the heap for the
 # next step instead of faulting in again (see _malloc; AUTOGRAD_CORE_MALLOC=system opts out).
 from . import _malloc  # noqa: F401
+# One product that writes the pages of OpenBLAS's work buffer its kernel prefetches, so that
+# narrow float products run at full speed at one thread (see _blas_pages).
+from . import _blas_pages  # noqa: F401
 from . import linalg, random
 from .engine import (
     BackwardStep, Op, apply, backward_steps, gradients, topological_order, unbroadcast,

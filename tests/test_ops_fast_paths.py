@@ -5,6 +5,8 @@
   values (NaN, infinities, -0.0, subnormals), on both sides of its size threshold.
 - reductions.max_along, the max over many short rows by columns: np.max's values, and the
   softmax family built on it against PyTorch.
+- nn.SoftmaxCrossEntropy's kept probabilities: the backward's gradient is the bits of the
+  one that makes softmax(z) again, on both sides of the size that keeps them.
 """
 
 import numpy as np
@@ -310,3 +312,45 @@ def test_transposed_operand_takes_the_layout_path(monkeypatch):
     assert calls == [1] and seen == [True]
     (x @ ag.Variable(np.ones((3, 5)))).sum().backward()
     assert calls == [1]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("labels_kind", ["classes", "rows"])
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+def test_softmax_cross_entropy_kept_probabilities_give_the_remade_gradient(
+        dtype, labels_kind, reduction, monkeypatch):
+    from autograd_core.ops import nn as nn_ops
+
+    rng = np.random.default_rng(4)
+    z = filled(rng, (33, 7), dtype)[:, :]
+    # NaN and +inf logits give a NaN loss and NaN gradients either way, but the remade
+    # softmax shifts a row holding +inf by 0 (exp(inf) / inf: NaN at the inf alone) where
+    # the forward shifts by inf (the whole row NaN, as PyTorch's gradient: tested below).
+    z[np.isnan(z) | (z == np.inf)] = 1.0
+    classes = rng.integers(0, 7, 33)
+    labels = classes if labels_kind == "classes" else np.eye(7, dtype=dtype)[classes] * 0.9
+
+    def gradient():
+        x = ag.Variable(z)
+        loss = ag.softmax_cross_entropy(x, labels, reduction=reduction)
+        loss.backward(None if loss.ndim == 0 else np.linspace(0.5, 2, 33).astype(dtype))
+        return loss.op.probabilities, x.grad
+
+    kept, fast = gradient()
+    assert kept is not None  # 231 numbers: kept
+    monkeypatch.setattr(nn_ops, "_KEPT_PROBABILITIES", 100)
+    remade, slow = gradient()
+    assert remade is None  # over the size: made again in the backward
+    same_bits(np.asarray(fast), np.asarray(slow))
+
+
+def test_softmax_cross_entropy_with_an_infinite_logit_has_pytorchs_nan_row():
+    torch = pytest.importorskip("torch")
+    z = np.array([[1.0, np.inf, 0.5], [1.0, 2.0, -np.inf]])
+    x = ag.Variable(z)
+    with np.errstate(invalid="ignore"):
+        ag.softmax_cross_entropy(x, [0, 1], reduction="sum").backward()
+    zt = torch.tensor(z, requires_grad=True)
+    torch.nn.functional.cross_entropy(zt, torch.tensor([0, 1]), reduction="sum").backward()
+    assert np.isnan(x.grad[0]).all()
+    np.testing.assert_allclose(x.grad, zt.grad.numpy(), rtol=1e-12, equal_nan=True)

@@ -103,16 +103,21 @@ class SoftmaxCrossEntropy(Op):
     dL/dz = g * (softmax(z) - t) / N over the N rows) or "sum".
     """
 
-    __slots__ = ("labels", "reduction")
+    __slots__ = ("labels", "reduction", "probabilities")
 
     def __init__(self, labels, reduction="none"):
         self.labels, self.reduction = labels, reduction
+        self.probabilities = None
 
     # The ufuncs' own reduce: numpy's np.max/np.sum/np.mean wrappers cost more than the
     # reductions themselves on a (batch, 10) array, and this op runs every training step.
     def forward(self, z):
         shifted = z - max_along(z, -1)  # exp never overflows
-        log_s = np.log(np.add.reduce(np.exp(shifted), axis=-1))     # -log p_i = log_s - shifted_i
+        e = np.exp(shifted)
+        s = np.add.reduce(e, axis=-1)
+        log_s = np.log(s)     # -log p_i = log_s - shifted_i
+        if z.size <= _KEPT_PROBABILITIES:  # see there
+            self.probabilities = e / s[..., None]
         t = self.labels
         if t.dtype.kind in "iu":
             losses = log_s - _at_labels(shifted, t)
@@ -126,11 +131,14 @@ class SoftmaxCrossEntropy(Op):
 
     def backward(self, g, y, z):
         t = self.labels
+        p = self.probabilities if type(z) is np.ndarray else None  # a Value: recorded
+        if p is None:
+            p = xp.softmax(z)
         if t.dtype.kind in "iu":
-            grad = xp.softmax(z) - _one_hot(t, z.shape[-1], z.dtype)
+            grad = p - _one_hot(t, z.shape[-1], z.dtype)
         else:
             # p - t for one-hot rows; the factor sum(t) keeps it exact for unnormalised t.
-            grad = xp.softmax(z) * t.sum(axis=-1, keepdims=True) - t
+            grad = p * t.sum(axis=-1, keepdims=True) - t
         if self.reduction == "mean":
             rows = z.size // z.shape[-1] if z.shape[-1] else 0
             return (grad * (g / rows),)
@@ -172,6 +180,14 @@ class SoftmaxCrossEntropy(Op):
         if t.dtype.kind in "iu" or np.all(t.sum(axis=-1) == 1):
             return "softmax(z)"
         return "softmax(z) * sum(t)"
+
+
+# Speed, fenced here: the forward keeps softmax(z) for the backward when z has at most
+# this many numbers (a classifier's batch of logits). Made again, it cost the backward
+# 35 us of its 55 for (128, 10) logits, in a 784-512-10 training step of 4 ms; kept, it is
+# one division in the forward. Larger logits (a language model's vocabulary) are made
+# again rather than doubling the memory the graph holds.
+_KEPT_PROBABILITIES = 1 << 16
 
 
 def _one_hot(labels, classes, dtype):
