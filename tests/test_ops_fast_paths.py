@@ -339,7 +339,7 @@ def test_softmax_cross_entropy_kept_probabilities_give_the_remade_gradient(
 
     kept, fast = gradient()
     assert kept is not None  # 231 numbers: kept
-    monkeypatch.setattr(nn_ops, "_KEPT_PROBABILITIES", 100)
+    monkeypatch.setattr(nn_ops, "_KEPT_NUMBERS", 100)
     remade, slow = gradient()
     assert remade is None  # over the size: made again in the backward
     same_bits(np.asarray(fast), np.asarray(slow))

@@ -81,18 +81,23 @@ class Relu(Op):
     def forward(self, x):
         if x.size >= _FLOAT32_ROWS and x.dtype == np.float32 and x.flags.c_contiguous:
             return _max_with_zero_rows(x)
-        zero = _ZEROS.get(x.dtype)  # a 0-d zero of x's dtype: numpy converts a Python 0 on
-        return np.maximum(x, 0 if zero is None else zero)  # every call (0.65 -> 0.44 us)
+        return np.maximum(x, _zero(x.dtype))
 
     def backward(self, g, y, x):
         # y > 0 exactly where x > 0, and y is at hand.
         if type(g) is np.ndarray and g.size >= _LARGE:
             return (_times_positive(g, y),)
-        zero = _ZEROS.get(y.dtype)  # as in forward: 10 numbers, 2.9 us against 3.6
-        return (g * (y > (0 if zero is None else zero)).astype(g.dtype),)
+        return (g * (y > _zero(y.dtype)).astype(g.dtype),)
 
 
 _ZEROS = {np.dtype(t): np.zeros((), t) for t in (np.float16, np.float32, np.float64)}
+
+
+def _zero(dtype):
+    """A 0-d zero of ``dtype`` for comparing and clipping: numpy converts a Python 0 on
+    every call (a 10-number forward 0.65 -> 0.44 us, backward 3.6 -> 2.9 us)."""
+    zero = _ZEROS.get(dtype)
+    return 0 if zero is None else zero
 
 
 def _max_with_zero_rows(x):

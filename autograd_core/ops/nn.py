@@ -103,11 +103,19 @@ class SoftmaxCrossEntropy(Op):
     dL/dz = g * (softmax(z) - t) / N over the N rows) or "sum".
     """
 
-    __slots__ = ("labels", "reduction", "probabilities")
+    __slots__ = ("labels", "reduction", "kept")
 
     def __init__(self, labels, reduction="none"):
         self.labels, self.reduction = labels, reduction
-        self.probabilities = None
+        self.kept = None  # (exp(z - max), its row sums) for the backward: see _KEPT_NUMBERS
+
+    @property
+    def probabilities(self):
+        """softmax(z) from what the forward kept, or None if it kept nothing."""
+        if self.kept is None:
+            return None
+        e, s = self.kept
+        return e / s[..., None]
 
     # The ufuncs' own reduce: numpy's np.max/np.sum/np.mean wrappers cost more than the
     # reductions themselves on a (batch, 10) array, and this op runs every training step.
@@ -116,8 +124,8 @@ class SoftmaxCrossEntropy(Op):
         e = np.exp(shifted)
         s = np.add.reduce(e, axis=-1)
         log_s = np.log(s)     # -log p_i = log_s - shifted_i
-        if z.size <= _KEPT_PROBABILITIES:  # see there
-            self.probabilities = e / s[..., None]
+        if z.size <= _KEPT_NUMBERS:  # see there
+            self.kept = e, s
         t = self.labels
         if t.dtype.kind in "iu":
             losses = log_s - _at_labels(shifted, t)
@@ -182,12 +190,12 @@ class SoftmaxCrossEntropy(Op):
         return "softmax(z) * sum(t)"
 
 
-# Speed, fenced here: the forward keeps softmax(z) for the backward when z has at most
-# this many numbers (a classifier's batch of logits). Made again, it cost the backward
-# 35 us of its 55 for (128, 10) logits, in a 784-512-10 training step of 4 ms; kept, it is
-# one division in the forward. Larger logits (a language model's vocabulary) are made
-# again rather than doubling the memory the graph holds.
-_KEPT_PROBABILITIES = 1 << 16
+# Speed, fenced here: the forward keeps exp(z - max) and its sums, from which the backward
+# divides out softmax(z), when z has at most this many numbers (a classifier's batch of
+# logits). Made again, softmax cost the backward 35 us of its 55 for (128, 10) logits, in
+# a 784-512-10 training step of 4 ms. Larger logits (a language model's vocabulary) are
+# made again rather than doubling the memory the graph holds.
+_KEPT_NUMBERS = 1 << 16
 
 
 def _one_hot(labels, classes, dtype):
