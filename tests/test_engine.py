@@ -641,3 +641,20 @@ def test_the_fast_path_runs_only_with_no_mode_on_and_gives_the_shared_ops():
     (fast + x.relu()).sum().backward()
     np.testing.assert_allclose(x.grad, [3.0 + 1.0, 4.0])
     np.testing.assert_allclose(y.grad, [1.0, -2.0])
+
+
+def test_the_operators_path_gives_what_apply_gives():
+    # engine.apply1/apply2 (the operators' and x.relu()'s path) take the shared op without
+    # making one first; their nodes, gradients and errors are apply's.
+    x, y = ag.Value([1.0, -2.0]), ag.Value([3.0, 4.0])
+    for fast, slow in ((x * y, ag.apply(ops.arithmetic.Mul(), x, y)),
+                       (2.0 - x, ag.apply(ops.arithmetic.Sub(), ag.constant(2.0), x)),
+                       (x.relu(), ag.apply(ops.activations.Relu(), x)),
+                       (ag.exp(x), ag.apply(ops.elementwise.Exp(), x))):
+        np.testing.assert_allclose(fast.data, slow.data)
+        assert fast.op is slow.op and fast.requires_grad
+    assert (x * y).inputs[0] is x and (y * x).inputs[1] is x and (2.0 * x).inputs[1] is x
+    a, b = ag.Value(np.ones((2, 3))), ag.Value(np.ones((4, 5)))
+    for mode in (ag.enable_grad(), ag.detect_anomaly(), ag.no_grad()):  # fast, then slow
+        with mode, pytest.raises(ValueError, match=r"^Mul: .*\(input shapes: \(2, 3\), \(4, 5\)\)"):
+            a * b

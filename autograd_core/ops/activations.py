@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Op, Value, apply
+from ..engine import Op, Value, apply, apply1
 from ..labels import number
 from ..worked import Terms
 from . import xp
@@ -70,7 +70,7 @@ class Sigmoid(Op):
 
 def sigmoid(x):
     """1 / (1 + exp(-x)), computed without overflow for any x."""
-    return apply(Sigmoid(), operand(x, Sigmoid))
+    return apply1(Sigmoid, operand(x, Sigmoid))
 
 
 class Relu(Op):
@@ -139,7 +139,7 @@ def _times_positive(g, y):
 
 def relu(x):
     """max(x, 0) elementwise."""
-    return apply(Relu(), operand(x, Relu))
+    return apply1(Relu, operand(x, Relu))
 
 
 class LeakyRelu(Op):
@@ -185,7 +185,7 @@ def softplus(x):
     As ``tf.math.softplus`` and Keras; PyTorch's ``softplus(x, beta=1, threshold=20)``
     returns x itself above 20, which differs from this by less than 3e-9.
     """
-    return apply(Softplus(), operand(x, Softplus))
+    return apply1(Softplus, operand(x, Softplus))
 
 
 class Softsign(Op):
@@ -202,7 +202,7 @@ class Softsign(Op):
 
 def softsign(x):
     """x / (1 + |x|), in (-1, 1)."""
-    return apply(Softsign(), operand(x, Softsign))
+    return apply1(Softsign, operand(x, Softsign))
 
 
 class Elu(Op):
@@ -261,7 +261,7 @@ class Selu(Op):
 def selu(x):
     """The scaled ELU of self-normalizing networks, with the constants of Klambauer et al.
     (the same in Keras, TensorFlow and PyTorch)."""
-    return apply(Selu(), operand(x, Selu))
+    return apply1(Selu, operand(x, Selu))
 
 
 class Gelu(Op):
@@ -351,7 +351,7 @@ class Silu(Op):
 
 def silu(x):
     """x * sigmoid(x), also called swish (``tf.nn.silu``, ``keras.activations.silu``)."""
-    return apply(Silu(), operand(x, Silu))
+    return apply1(Silu, operand(x, Silu))
 
 
 class HardSigmoid(Op):
@@ -375,7 +375,7 @@ def hard_sigmoid(x):
     Keras 3's (and TensorFlow 2.16+'s) definition, and PyTorch's ``hardsigmoid``; Keras 2
     used clip(0.2 x + 0.5, 0, 1) instead, which is 0 below -2.5 and 1 above 2.5.
     """
-    return apply(HardSigmoid(), operand(x, HardSigmoid))
+    return apply1(HardSigmoid, operand(x, HardSigmoid))
 
 
 # Other libraries' names: swish (Keras, tf.nn.swish), hardsigmoid (PyTorch).

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Op, Value, _numeric_dtype, apply
+from ..engine import Op, Value, _numeric_dtype, apply, apply1, apply2
 from ..labels import array_text, docstring_formula, number
 from ..worked import Terms
 from . import xp
@@ -34,7 +34,7 @@ class Add(Op):
 
 def add(a, b):
     """a + b, broadcasting as numpy."""
-    return apply(Add(), *pair(a, b, Add))
+    return apply2(Add, *pair(a, b, Add))
 
 
 class Sub(Op):
@@ -51,7 +51,7 @@ class Sub(Op):
 
 def subtract(a, b):
     """a - b, broadcasting as numpy."""
-    return apply(Sub(), *pair(a, b, Sub))
+    return apply2(Sub, *pair(a, b, Sub))
 
 
 class Mul(Op):
@@ -69,7 +69,7 @@ class Mul(Op):
 
 def multiply(a, b):
     """a * b elementwise, broadcasting as numpy."""
-    return apply(Mul(), *pair(a, b, Mul))
+    return apply2(Mul, *pair(a, b, Mul))
 
 
 class Div(Op):
@@ -87,7 +87,7 @@ class Div(Op):
 
 def divide(a, b):
     """a / b elementwise, broadcasting as numpy."""
-    return apply(Div(), *pair(a, b, Div))
+    return apply2(Div, *pair(a, b, Div))
 
 
 class Pow(Op):
@@ -152,7 +152,7 @@ _LARGE_POWER = 4096
 
 def power(a, b):
     """a ** b elementwise; either side may be a Value."""
-    return apply(Pow(), *pair(a, b, Pow))
+    return apply2(Pow, *pair(a, b, Pow))
 
 
 pow = power  # noqa: A001 - PyTorch's, TensorFlow's and numpy 2's name
@@ -172,7 +172,7 @@ class Neg(Op):
 
 def negative(x):
     """-x."""
-    return apply(Neg(), operand(x, Neg))
+    return apply1(Neg, operand(x, Neg))
 
 
 class Clone(Op):
@@ -189,7 +189,7 @@ class Clone(Op):
 
 def clone(x):
     """A copy of x that gradients flow through (PyTorch's ``clone``, numpy's ``copy``)."""
-    return apply(Clone(), operand(x, Clone))
+    return apply1(Clone, operand(x, Clone))
 
 
 class Maximum(Op):
@@ -213,7 +213,7 @@ class Maximum(Op):
 
 def maximum(a, b):
     """Elementwise maximum; ties split the gradient equally."""
-    return apply(Maximum(), *pair(a, b, Maximum))
+    return apply2(Maximum, *pair(a, b, Maximum))
 
 
 class Minimum(Op):
@@ -234,7 +234,7 @@ class Minimum(Op):
 
 def minimum(a, b):
     """Elementwise minimum; ties split the gradient equally."""
-    return apply(Minimum(), *pair(a, b, Minimum))
+    return apply2(Minimum, *pair(a, b, Minimum))
 
 
 class Where(Op):
@@ -307,7 +307,7 @@ class Abs(Op):
 
 def abs(x):  # noqa: A001 - numpy's and TensorFlow's name
     """|x| elementwise."""
-    return apply(Abs(), operand(x, Abs))
+    return apply1(Abs, operand(x, Abs))
 
 
 class Clip(Op):

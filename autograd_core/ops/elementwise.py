@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Op, apply
+from ..engine import Op, apply, apply1
 from . import xp
 from ._operands import operand
 
@@ -37,7 +37,7 @@ class Exp(Op):
 
 def exp(x):
     """e**x elementwise."""
-    return apply(Exp(), operand(x, Exp))
+    return apply1(Exp, operand(x, Exp))
 
 
 class Log(Op):
@@ -54,7 +54,7 @@ class Log(Op):
 
 def log(x):
     """Natural logarithm; log(0) is -inf with numpy's warning."""
-    return apply(Log(), operand(x, Log))
+    return apply1(Log, operand(x, Log))
 
 
 class Sqrt(Op):
@@ -71,7 +71,7 @@ class Sqrt(Op):
 
 def sqrt(x):
     """Square root elementwise."""
-    return apply(Sqrt(), operand(x, Sqrt))
+    return apply1(Sqrt, operand(x, Sqrt))
 
 
 class Square(Op):
@@ -88,7 +88,7 @@ class Square(Op):
 
 def square(x):
     """x**2 elementwise."""
-    return apply(Square(), operand(x, Square))
+    return apply1(Square, operand(x, Square))
 
 
 class Tanh(Op):
@@ -105,7 +105,7 @@ class Tanh(Op):
 
 def tanh(x):
     """Hyperbolic tangent elementwise."""
-    return apply(Tanh(), operand(x, Tanh))
+    return apply1(Tanh, operand(x, Tanh))
 
 
 class Log1p(Op):
@@ -122,7 +122,7 @@ class Log1p(Op):
 
 def log1p(x):
     """log(1 + x), accurate for tiny x (where 1 + x would round to 1)."""
-    return apply(Log1p(), operand(x, Log1p))
+    return apply1(Log1p, operand(x, Log1p))
 
 
 class Expm1(Op):
@@ -139,7 +139,7 @@ class Expm1(Op):
 
 def expm1(x):
     """exp(x) - 1, accurate for tiny x."""
-    return apply(Expm1(), operand(x, Expm1))
+    return apply1(Expm1, operand(x, Expm1))
 
 
 class Log2(Op):
@@ -156,7 +156,7 @@ class Log2(Op):
 
 def log2(x):
     """Base-2 logarithm elementwise."""
-    return apply(Log2(), operand(x, Log2))
+    return apply1(Log2, operand(x, Log2))
 
 
 class Log10(Op):
@@ -173,7 +173,7 @@ class Log10(Op):
 
 def log10(x):
     """Base-10 logarithm elementwise."""
-    return apply(Log10(), operand(x, Log10))
+    return apply1(Log10, operand(x, Log10))
 
 
 class Exp2(Op):
@@ -190,7 +190,7 @@ class Exp2(Op):
 
 def exp2(x):
     """2**x elementwise."""
-    return apply(Exp2(), operand(x, Exp2))
+    return apply1(Exp2, operand(x, Exp2))
 
 
 class Reciprocal(Op):
@@ -207,7 +207,7 @@ class Reciprocal(Op):
 
 def reciprocal(x):
     """1 / x elementwise (1/0 is inf, with numpy's warning)."""
-    return apply(Reciprocal(), operand(x, Reciprocal))
+    return apply1(Reciprocal, operand(x, Reciprocal))
 
 
 class Rsqrt(Op):
@@ -224,7 +224,7 @@ class Rsqrt(Op):
 
 def rsqrt(x):
     """1 / sqrt(x) elementwise (``tf.math.rsqrt``, ``torch.rsqrt``)."""
-    return apply(Rsqrt(), operand(x, Rsqrt))
+    return apply1(Rsqrt, operand(x, Rsqrt))
 
 
 class Sign(Op):
@@ -241,7 +241,7 @@ class Sign(Op):
 
 def sign(x):
     """-1, 0 or 1 by the sign of x (NaN stays NaN); the gradient is 0."""
-    return apply(Sign(), operand(x, Sign))
+    return apply1(Sign, operand(x, Sign))
 
 
 class Floor(Op):
@@ -258,7 +258,7 @@ class Floor(Op):
 
 def floor(x):
     """The largest integer <= x, as a float; the gradient is 0."""
-    return apply(Floor(), operand(x, Floor))
+    return apply1(Floor, operand(x, Floor))
 
 
 class Ceil(Op):
@@ -275,7 +275,7 @@ class Ceil(Op):
 
 def ceil(x):
     """The smallest integer >= x, as a float; the gradient is 0."""
-    return apply(Ceil(), operand(x, Ceil))
+    return apply1(Ceil, operand(x, Ceil))
 
 
 class Round(Op):

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Value, _data, apply, is_grad_enabled
+from ..engine import Value, _data, apply2, is_grad_enabled
 from . import activations, arithmetic, elementwise, linalg, nn, reductions, shape, special, trig
 from . import cumulative, factories, indexing, inverse, joining, nondiff, norms
 from . import selection, statistics
@@ -43,7 +43,8 @@ from .arithmetic import Add, Div, Mul, Pow, Sub
 # float with an integer Value to ``float_with_integer`` is written out in both. Numpy
 # scalars of one type share a dtype, and asking a numpy scalar for its dtype costs ~70 ns
 # (a scalar graph's whole op costs ~1 us), so types are compared first and dtypes only for
-# two arrays (numpy's dtypes are singletons: ``is`` compares them).
+# two arrays (numpy's dtypes are singletons: ``is`` compares them). The operators' ops
+# keep nothing, so ``engine.apply2`` runs them (see there).
 _ndarray = np.ndarray
 
 
@@ -54,7 +55,7 @@ def _reflected(op_cls):
         kind = type(a)
         if kind is not type(b) or kind is _ndarray and a.dtype is not b.dtype:
             other, self = float_with_integer(other, self)
-        return apply(op_cls(), other, self)
+        return apply2(op_cls, other, self)
     return method
 
 
@@ -66,7 +67,7 @@ def _binary(op_cls):
         kind = type(a)
         if kind is not type(b) or kind is _ndarray and a.dtype is not b.dtype:
             self, other = float_with_integer(self, other)
-        return apply(op_cls(), self, other)
+        return apply2(op_cls, self, other)
     return method
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Op, apply
+from ..engine import Op, apply1, apply2
 from . import xp
 from ._operands import operand, pair
 
@@ -34,7 +34,7 @@ class Sin(Op):
 
 def sin(x):
     """Sine elementwise (radians)."""
-    return apply(Sin(), operand(x, Sin))
+    return apply1(Sin, operand(x, Sin))
 
 
 class Cos(Op):
@@ -51,7 +51,7 @@ class Cos(Op):
 
 def cos(x):
     """Cosine elementwise (radians)."""
-    return apply(Cos(), operand(x, Cos))
+    return apply1(Cos, operand(x, Cos))
 
 
 class Tan(Op):
@@ -68,7 +68,7 @@ class Tan(Op):
 
 def tan(x):
     """Tangent elementwise (radians)."""
-    return apply(Tan(), operand(x, Tan))
+    return apply1(Tan, operand(x, Tan))
 
 
 class Arcsin(Op):
@@ -85,7 +85,7 @@ class Arcsin(Op):
 
 def arcsin(x):
     """Inverse sine, in [-pi/2, pi/2], for x in [-1, 1] (NaN outside)."""
-    return apply(Arcsin(), operand(x, Arcsin))
+    return apply1(Arcsin, operand(x, Arcsin))
 
 
 class Arccos(Op):
@@ -102,7 +102,7 @@ class Arccos(Op):
 
 def arccos(x):
     """Inverse cosine, in [0, pi], for x in [-1, 1] (NaN outside)."""
-    return apply(Arccos(), operand(x, Arccos))
+    return apply1(Arccos, operand(x, Arccos))
 
 
 class Arctan(Op):
@@ -119,7 +119,7 @@ class Arctan(Op):
 
 def arctan(x):
     """Inverse tangent, in (-pi/2, pi/2)."""
-    return apply(Arctan(), operand(x, Arctan))
+    return apply1(Arctan, operand(x, Arctan))
 
 
 class Arctan2(Op):
@@ -147,7 +147,7 @@ def arctan2(a, b):
     >>> float(arctan2(1.0, -1.0))   # 3 pi / 4
     2.356194496154785
     """
-    return apply(Arctan2(), *pair(a, b, Arctan2))
+    return apply2(Arctan2, *pair(a, b, Arctan2))
 
 
 class Sinh(Op):
@@ -164,7 +164,7 @@ class Sinh(Op):
 
 def sinh(x):
     """Hyperbolic sine elementwise."""
-    return apply(Sinh(), operand(x, Sinh))
+    return apply1(Sinh, operand(x, Sinh))
 
 
 class Cosh(Op):
@@ -181,7 +181,7 @@ class Cosh(Op):
 
 def cosh(x):
     """Hyperbolic cosine elementwise."""
-    return apply(Cosh(), operand(x, Cosh))
+    return apply1(Cosh, operand(x, Cosh))
 
 
 class Arcsinh(Op):
@@ -198,7 +198,7 @@ class Arcsinh(Op):
 
 def arcsinh(x):
     """Inverse hyperbolic sine elementwise."""
-    return apply(Arcsinh(), operand(x, Arcsinh))
+    return apply1(Arcsinh, operand(x, Arcsinh))
 
 
 class Arccosh(Op):
@@ -215,7 +215,7 @@ class Arccosh(Op):
 
 def arccosh(x):
     """Inverse hyperbolic cosine, for x >= 1 (NaN below)."""
-    return apply(Arccosh(), operand(x, Arccosh))
+    return apply1(Arccosh, operand(x, Arccosh))
 
 
 class Arctanh(Op):
@@ -232,7 +232,7 @@ class Arctanh(Op):
 
 def arctanh(x):
     """Inverse hyperbolic tangent, for x in (-1, 1) (±inf at ±1, NaN outside)."""
-    return apply(Arctanh(), operand(x, Arctanh))
+    return apply1(Arctanh, operand(x, Arctanh))
 
 
 # PyTorch's, TensorFlow's (tf.math) and numpy 2's shorter names.
