@@ -561,6 +561,93 @@ def backward_steps(root: Value, grad=None):
         yield BackwardStep(node, op, g, tuple(raw), tuple(sent))
 
 
+class GradFn:
+    """PyTorch's ``y.grad_fn``: the backward of the op that made ``y``, seen as a node of
+    the backward graph, so that PyTorch's tutorials can walk that graph here too.
+
+    ``name()`` is the op's name with PyTorch's suffix (``MulBackward0``). ``next_functions``
+    gives ``(grad_fn, 0)`` for each input: the input's own ``GradFn``, an ``AccumulateGrad``
+    for a leaf that requires a gradient (its ``variable`` is the leaf), or None for a
+    constant. Called with dL/dy, it returns dL/dx for each input in the input's shape (None
+    where an input needs none; the gradient alone for a one-input op), as PyTorch's does.
+    A new object is made at each ``y.grad_fn``; ``==`` compares the Values they belong to.
+    ``op`` is the op, ``node`` the Value ``y``.
+    """
+
+    __slots__ = ("node",)
+
+    def __init__(self, node):
+        self.node = node
+
+    @property
+    def op(self):
+        return self.node.op
+
+    def name(self):
+        return f"{type(self.node.op).__name__}Backward0"
+
+    @property
+    def next_functions(self):
+        return tuple((_grad_fn_of_input(x), 0) for x in self.node.inputs)
+
+    def __call__(self, grad):
+        node = self.node
+        g = _to_array(grad, dtype=node.dtype, where=f"{self.name()}")
+        if np.shape(g) != node.shape:
+            raise ValueError(f"{self.name()}: the gradient has shape {np.shape(g)}, but the "
+                             f"output has shape {node.shape}")
+        if changes.latest > node.serial:  # as the walk: data changed in place since the op
+            _check_unchanged(node)
+        raw = node.op.backward(g, node.data, *[x.data for x in node.inputs])
+        found = tuple(None if gx is None or not needed else constant(_fit(gx, x.data, node.op))
+                      for x, gx, needed in zip(node.inputs, raw, node.op.needs_grad))
+        return found[0] if len(found) == 1 else found
+
+    def __eq__(self, other):
+        return isinstance(other, GradFn) and other.node is self.node
+
+    def __hash__(self):
+        return id(self.node)
+
+    def __repr__(self):
+        return f"<{self.name()} object>"
+
+
+class AccumulateGrad:
+    """PyTorch's end of the backward graph for a leaf: where its gradient is added into
+    ``variable.grad``. It has no ``next_functions``."""
+
+    __slots__ = ("variable",)
+    next_functions = ()
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "AccumulateGrad"
+
+    def __eq__(self, other):
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self):
+        return id(self.variable)
+
+    def __repr__(self):
+        return "<AccumulateGrad object>"
+
+
+def grad_fn(v):
+    """``v.grad_fn``: a ``GradFn`` for a result of a recorded op, None for a leaf or a
+    constant."""
+    return GradFn(v) if v.op is not None and v.requires_grad else None
+
+
+def _grad_fn_of_input(x):
+    if not x.requires_grad:
+        return None
+    return AccumulateGrad(x) if x.op is None else GradFn(x)
+
+
 def _backward(root, grad, create_graph, shown=False):
     if not root.requires_grad:
         raise RuntimeError("backward: this Value does not require grad (it was computed "
@@ -644,6 +731,10 @@ def gradients(outputs, inputs, grad_outputs=None, create_graph=False, allow_unus
             continue  # a constant output contributes nothing
         g = _seed(out, seed, "gradients", create_graph)
         grads[out] = g if out not in grads else grads[out] + g
+    if not grads and not allow_unused:  # PyTorch says so too, rather than "not used"
+        raise RuntimeError("gradients: no output requires grad (each was computed from "
+                           "constants, under no_grad, or through stop_gradient), so no input "
+                           "has a gradient (pass allow_unused=True to get None)")
     for _ in _walk(_on_paths(grads, inputs), grads, False, create_graph):
         pass
     found, wrapped = [], set()

@@ -51,6 +51,11 @@ def test_gradients_errors():
         ag.gradients(y, ag.constant(1.0))
     with pytest.raises(RuntimeError, match="scalar"):
         ag.gradients(ag.Value([1.0, 2.0]) * 2, x, allow_unused=True)
+    with ag.no_grad():
+        z = x * 3
+    with pytest.raises(RuntimeError, match="no output requires grad .*under no_grad"):
+        ag.gradients(z, x)  # PyTorch: "element 0 of tensors does not require grad"
+    assert ag.gradients([z, ag.constant(1.0)], x, allow_unused=True) == (None,)
 
 
 def test_gradients_returned_share_no_memory_with_each_other():

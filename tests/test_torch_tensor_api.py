@@ -608,9 +608,45 @@ def test_new_factories_and_grad_fn():
     assert x.new_zeros(2, requires_grad=True).requires_grad
     w = ag.tensor([1.0], requires_grad=True)
     assert w.grad_fn is None and ag.tensor([1.0]).grad_fn is None
-    assert type((w * 2).grad_fn).__name__ == "Mul"
+    assert (w * 2).grad_fn.name() == "MulBackward0"
+    assert isinstance((w * 2).grad_fn.op, ag.ops.arithmetic.Mul)
     with ag.no_grad():
         assert (w * 2).grad_fn is None
+
+
+def test_grad_fn_walks_the_backward_graph_as_pytorchs_does():
+    # The autograd tutorials' walk: y.grad_fn.next_functions[0][0]..., down to the leaves'
+    # AccumulateGrad; constants (and Python numbers) are (None, 0) in both libraries.
+    def walk(fn):
+        names = []
+        while fn is not None:
+            names.append(fn.name().split("::")[-1])  # torch::autograd::AccumulateGrad
+            nxt = fn.next_functions
+            names.append([None if f is None else f.name().split("::")[-1] for f, _ in nxt])
+            fn = nxt[0][0] if nxt else None
+        return names
+
+    def backward_names(lib):
+        x = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        y = (x * 2 + lib.ones(3)).relu().sum()
+        return x, y, walk(y.grad_fn)
+    x, y, ours = backward_names(ag)
+    tx, ty, theirs = backward_names(torch)
+    assert ours == theirs == ["SumBackward0", ["ReluBackward0"], "ReluBackward0",
+                              ["AddBackward0"], "AddBackward0", ["MulBackward0", None],
+                              "MulBackward0", ["AccumulateGrad", None], "AccumulateGrad", []]
+    leaf = y.grad_fn.next_functions[0][0].next_functions[0][0].next_functions[0][0]
+    assert leaf.next_functions[0][0].variable is x and x.grad_fn is None
+    assert y.grad_fn == y.grad_fn and y.grad_fn != leaf and len({y.grad_fn, y.grad_fn}) == 1
+    # Called with dL/dy, a grad_fn gives dL/dx per input, None where none is needed.
+    mul, tmul = (t.grad_fn.next_functions[0][0].next_functions[0][0].next_functions[0][0]
+                 for t in (y, ty))
+    got, want = mul(ag.ones(3)), tmul(torch.ones(3))
+    assert got[1] is None and want[1] is None
+    np.testing.assert_array_equal(got[0].numpy(), want[0].numpy())
+    np.testing.assert_array_equal(y.grad_fn(1.0).numpy(), ty.grad_fn(torch.tensor(1.0)).numpy())
+    with pytest.raises(ValueError, match=r"MulBackward0: the gradient has shape \(2,\)"):
+        mul(np.ones(2))
 
 
 def test_empty_is_zeros_of_the_asked_shape_and_dtype_and_fills():

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Value, _data, apply2, is_grad_enabled
+from ..engine import Value, _data, apply2, grad_fn, is_grad_enabled
 from . import activations, arithmetic, elementwise, linalg, nn, reductions, shape, special, trig
 from . import cumulative, factories, indexing, inverse, joining, nondiff, norms
 from . import selection, statistics
@@ -382,10 +382,7 @@ def _requires_grad_(self, requires_grad=True):
 
 
 Value.requires_grad_ = _requires_grad_
-Value.grad_fn = property(
-    lambda self: self.op if self.op is not None and self.requires_grad else None,
-    doc="PyTorch's ``x.grad_fn``: the op that made x (whose backward the walk runs), or "
-        "None for a leaf or a constant.")
+Value.grad_fn = property(grad_fn, doc=grad_fn.__doc__)
 
 
 def _new_full(self, size, fill_value, dtype=None, requires_grad=False, device=None):
