@@ -2,7 +2,7 @@
 
 ``draw_graph`` makes one frame; the steppers make one per step, from the copies their steps
 took (a stepper never runs an op again to draw it). Every renderer draws a frame as it is:
-``dot.py`` writes it as Graphviz DOT (``rendering.py`` then makes SVG, PNG or PDF), and
+``dot_text.py`` writes it as Graphviz DOT (``rendering.py`` then makes SVG, PNG or PDF), and
 ``page.py`` and ``export.py`` put the pictures in an HTML page, a GIF or files. What a node
 says is decided here, once: a frame holds text lines with the numbers already formatted,
 so no renderer formats a number or works out a gradient.

@@ -5,7 +5,7 @@ and decides what a drawing shows: one node per Value and one per op, numbered in
 walk from the output (not by ``id()``), so the same graph always gives the same nodes;
 which ``name_scope`` box holds each node, or which layer is collapsed to one node; and, past
 ``max_nodes``, which nodes nearest the output are kept. It knows nothing of data, gradients
-or how a node is drawn: ``frame.py`` fills the nodes in, ``dot.py`` writes them out.
+or how a node is drawn: ``frame.py`` fills the nodes in, ``dot_text.py`` writes them out.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import export, page
-from .dot import Drawing, to_dot
+from .dot_text import Drawing, to_dot
 from .engine import Value, _seed, backward_steps
 from .frame import Frame, make_frame, padded, progress, text_over_frames
 from .graphview import GraphView

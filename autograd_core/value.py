@@ -200,6 +200,45 @@ class Grad(np.ndarray):
         return self.view(np.ndarray)
 
 
+class Comparison(np.ndarray):
+    """What comparing Values gives (``a == b``, ``x > 0``): numpy's boolean array, which
+    also takes PyTorch's casts, so ``(preds == yb).float().mean()`` (PyTorch's tutorials)
+    works as written. Each cast, ``astype``, and arithmetic with it give plain arrays.
+    """
+
+    __array_wrap__ = Grad.__array_wrap__
+    __repr__ = Grad.__repr__
+
+    def astype(self, dtype, *args, **kwargs):
+        return self.view(np.ndarray).astype(dtype, *args, **kwargs)
+
+    def float(self):  # noqa: A003  (PyTorch's names, here and below)
+        return self.astype(np.float32)
+
+    def double(self):
+        return self.astype(np.float64)
+
+    def half(self):
+        return self.astype(np.float16)
+
+    def long(self):
+        return self.astype(np.int64)
+
+    def int(self):  # noqa: A003
+        return self.astype(np.int32)
+
+    def bool(self):  # noqa: A003
+        return self.view(np.ndarray)
+
+    def numpy(self):
+        return self.view(np.ndarray)
+
+
+def _compared(result):
+    """A comparison's result as a ``Comparison`` (a boolean numpy array)."""
+    return np.asarray(result).view(Comparison)
+
+
 class Value:
     """A node of the computation graph: an array, its gradient, and the op that made it.
 
@@ -313,28 +352,29 @@ class Value:
             parts.append(f"dtype={self.dtype}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
-    # Comparisons compare elementwise and give plain boolean arrays, as numpy's do. A Value
-    # stays hashable by identity (PyTorch's choice), so it can key a dict or sit in a set;
-    # the engine never compares two Values with ==.
+    # Comparisons compare elementwise and give boolean arrays, as numpy's do (which also
+    # take PyTorch's casts: ``Comparison``). A Value stays hashable by identity (PyTorch's
+    # choice), so it can key a dict or sit in a set; the engine never compares two Values
+    # with ==.
     def __eq__(self, other):
-        return np.asarray(self.data == _data(other))
+        return _compared(self.data == _data(other))
 
     def __ne__(self, other):
-        return np.asarray(self.data != _data(other))
+        return _compared(self.data != _data(other))
 
     __hash__ = object.__hash__
 
     def __lt__(self, other):
-        return np.asarray(self.data < _data(other))
+        return _compared(self.data < _data(other))
 
     def __le__(self, other):
-        return np.asarray(self.data <= _data(other))
+        return _compared(self.data <= _data(other))
 
     def __gt__(self, other):
-        return np.asarray(self.data > _data(other))
+        return _compared(self.data > _data(other))
 
     def __ge__(self, other):
-        return np.asarray(self.data >= _data(other))
+        return _compared(self.data >= _data(other))
 
     # --- in-place updates (not recorded) --------------------------------------------
     def assign(self, value):

@@ -7,13 +7,13 @@ and the output are coloured apart. Ops run inside ``name_scope`` are boxed per s
 collapsed to one node per layer with ``collapse=True``.
 
 A drawing is one frame (``frame.py``) of the graph's nodes (``graphview.py``), written as
-DOT text (``dot.py``); the steppers draw their frames the same way. ``ag.render`` (from
+DOT text (``dot_text.py``); the steppers draw their frames the same way. ``ag.render`` (from
 ``rendering.py``) turns any drawing into SVG, PNG or PDF.
 """
 
 from __future__ import annotations
 
-from .dot import Drawing, to_dot
+from .dot_text import Drawing, to_dot
 from .engine import Value
 from .frame import make_frame
 from .graphview import GraphView

@@ -325,6 +325,18 @@ CASES = [
          lambda op, g, y, a, b: (g * b * a ** (b - 1), g * y * np.log(a))),
     case(ops.Neg, "", ag.negative, (normal(3),), "dL/dx = -g", lambda op, g, y, x: (-g,)),
     case(ops.Clone, "", ag.clone, (normal(3),), "dL/dx = g", lambda op, g, y, x: (g,)),
+    case(ops.Remainder, "broadcast", ag.remainder, (normal(3, 2) * 3, positive(2)),
+         "dL/da = g,  dL/db = -g * floor(a / b)",
+         lambda op, g, y, a, b: (g, -g * np.floor(a / b)),
+         "y = a mod b, with the sign of b (Python's %)"),
+    case(ops.Fmod, "", ag.fmod, (normal(4) * 3, positive(4)),
+         "dL/da = g,  dL/db = -g * trunc(a / b)",
+         lambda op, g, y, a, b: (g, -g * np.trunc(a / b)),
+         "y = a mod b, with the sign of a (C's fmod)"),
+    case(ops.LogAddExp, "", ag.logaddexp, (normal(3), normal(3)),
+         "dL/da = g * sigmoid(a - b),  dL/db = g * sigmoid(b - a)",
+         lambda op, g, y, a, b: (g / (1 + np.exp(b - a)), g / (1 + np.exp(a - b))),
+         "y = log(exp(a) + exp(b))"),
     case(ops.Maximum, "distinct", ag.maximum, (normal(4), normal(4)),
          "dL/da = g if a > b else g / 2 if a == b else 0   "
          "dL/db = g if b > a else g / 2 if a == b else 0",
@@ -729,6 +741,12 @@ CASES = [
          "y = the 3x3 matrix with x on its diagonal 0, zeros elsewhere"),
     case(ops.Diag, "k -1", lambda x: ag.diag(x, -1), (normal(3),),
          "dL/dx = the diagonal -1 of g", lambda op, g, y, x: (np.diag(g, -1),)),
+    case(ops.Triangle, "tril", ag.tril, (normal(3, 4),),
+         "dL/dx = g on and below the diagonal 0, 0 elsewhere",
+         lambda op, g, y, x: (np.tril(g),), "y = x on and below the diagonal 0, 0 elsewhere"),
+    case(ops.Triangle, "triu 1, batched", lambda x: ag.triu(x, 1), (normal(2, 3, 3),),
+         "dL/dx = g on and above the diagonal 1, 0 elsewhere",
+         lambda op, g, y, x: (np.triu(g, 1),)),
     case(ops.Trace, "", ag.trace, (normal(3, 3),),
          "dL/dx = g * I, g copied along axes (0, 1)   (I: 1 on the diagonal 0, 0 elsewhere)",
          lambda op, g, y, x: (g * np.eye(3),), "y = sum of the diagonal 0 of x over axes (0, 1)"),
@@ -1119,7 +1137,8 @@ def full(v):
 
 NAMES = {"exp": np.exp, "log": np.log, "sqrt": np.sqrt, "tanh": np.tanh, "sin": np.sin,
          "cos": np.cos, "sinh": np.sinh, "cosh": np.cosh, "sign": np.sign, "abs": np.abs,
-         "sigmoid": sigmoid, "erf": erf, "Phi": Phi, "pi": np.pi, "np": np}
+         "sigmoid": sigmoid, "erf": erf, "Phi": Phi, "pi": np.pi, "np": np,
+         "floor": np.floor, "trunc": np.trunc}
 
 
 class _Arrays(ast.NodeTransformer):

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-from autograd_core import dot, steps as steps_module
-from autograd_core.dot import to_dot
+from autograd_core import dot_text as dot, steps as steps_module
+from autograd_core.dot_text import to_dot
 from autograd_core.labels import number, summary_lines
 from autograd_core.page import inline_svg
 from autograd_core.stepper import BackpropStepper, ForwardStepper

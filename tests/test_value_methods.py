@@ -136,13 +136,25 @@ def test_methods_against_pytorch_to_second_order(name, ours, theirs, shapes):
 MASK = np.array([[True, False, False], [False, True, True]])
 
 
-def test_dot_matches_numpy_for_matrices_and_refuses_more():
-    a, b = np.arange(6.0).reshape(2, 3), np.arange(3.0)
-    np.testing.assert_array_equal(ag.Value(a).dot(b).data, a.dot(b))
-    with pytest.raises(ValueError, match="dot: shapes .* use matmul"):
-        ag.Value(np.ones((2, 2, 2))).dot(np.ones((2, 2)))
-    with pytest.raises(ValueError, match="mm: expects two matrices"):
+def test_dot_matches_numpy_for_every_shape_and_mm_takes_matrices_only():
+    rng = np.random.default_rng(0)
+    for sa, sb in (((2, 3), (3,)), ((3,), (3,)), ((), (2, 2)), ((2, 3, 4), (4, 5)),
+                   ((2, 3, 4), (5, 4, 6)), ((2, 3, 4), (4,)), ((4,), (2, 4, 3))):
+        a, b = rng.normal(size=sa), rng.normal(size=sb)
+        for got in (ag.Value(a).dot(b), ag.dot(a, b), np.dot(ag.Value(a), b)):
+            np.testing.assert_allclose(got.data, np.dot(a, b), rtol=1e-12)
+    # N-D arrays contract a's last axis with b's second-to-last (not matmul's broadcasting)
+    compare_with_torch(ag.dot, lambda a, b: torch.tensordot(a, b, dims=([2], [1])),
+                       rng.normal(size=(2, 3, 4)), rng.normal(size=(5, 4, 2)))
+    with pytest.raises(ValueError, match=r"dot: shapes \(2, 2, 2\) and \(3, 2\) do not match"):
+        ag.Value(np.ones((2, 2, 2))).dot(np.ones((3, 2)))
+    with pytest.raises(ValueError, match="mm: expects matrices"):
         ag.Value(np.ones(3)).mm(np.ones((3, 2)))
+    with pytest.raises(ValueError, match="mv: expects a matrix"):
+        ag.mv(np.ones((2, 3)), np.ones(2))
+    a, v = rng.normal(size=(3, 4)), rng.normal(size=4)
+    compare_with_torch(ag.mv, torch.mv, a, v)
+    compare_with_torch(ag.mm, torch.mm, a, a.T)
 
 
 def test_clone_has_its_own_data():

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-from autograd_core import dot, labels, rendering, viz
+from autograd_core import dot_text as dot, labels, rendering, viz
 
 GOLDEN = Path(__file__).parent / "golden"
 HAS_DOT = shutil.which("dot") is not None

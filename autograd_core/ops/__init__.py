@@ -2,22 +2,26 @@
 
 The ops are grouped by family, one file each:
 
-- ``arithmetic``: + - * / **, negation, maximum/minimum, where, abs, clip, cast, lerp
+- ``arithmetic``: + - * / ** %, negation, maximum/minimum, where, abs, clip, cast, lerp,
+  remainder, fmod, logaddexp
 - ``elementwise``: exp, log, sqrt, square, tanh, log1p, expm1, log2, log10, exp2,
   reciprocal, rsqrt, and the step functions sign, floor, ceil, round
 - ``trig``: sin, cos, tan, sinh, cosh and their inverses, arctan2
 - ``special``: erf
 - ``activations``: sigmoid, relu, leaky_relu, softplus, softsign, elu, selu, gelu, silu,
   hard_sigmoid
-- ``reductions``: sum, mean, prod, max, min, logsumexp
+- ``reductions``: sum, mean, prod, max, min, amax, amin, logsumexp
 - ``selection``: PyTorch's sort, topk and max/min along a dim: (values, indices)
 - ``statistics``: var, std, mean_squared_error
-- ``cumulative``: cumsum, cumprod
+- ``cumulative``: cumsum, cumprod, diff
 - ``norms``: vector and matrix norms, singular values
-- ``shape``: reshape, squeeze, flatten, transpose, moveaxis, broadcasting, flip, roll
+- ``shape``: reshape, squeeze, flatten, transpose, moveaxis, broadcasting, flip, roll,
+  meshgrid
 - ``joining``: concat, stack, split, unstack, tile, repeat, pad
-- ``indexing``: x[index], take/gather, take_along_axis, scatter_add, index_add
-- ``linalg``: matmul, bmm, addmm, the dense layer's linear map, outer, diag, diagonal, trace
+- ``indexing``: x[index], masked_select, take/gather, take_along_axis, scatter_add,
+  index_add
+- ``linalg``: matmul, mm, mv, dot, bmm, addmm, the dense layer's linear map, outer, diag,
+  diagonal, trace, tril, triu
 - ``contractions``: einsum, tensordot
 - ``inverse``: inv, det, solve (public as ``autograd_core.linalg``)
 - ``decompositions``: the singular value decomposition (``linalg.svdvals``)
@@ -25,8 +29,10 @@ The ops are grouped by family, one file each:
   cells
 - ``conv``: conv2d, conv1d, conv2d_transpose, bias_add
 - ``pooling``: max_pool2d, avg_pool2d, max_pool1d, avg_pool1d
-- ``nondiff``: stop_gradient, argmax, equal, one_hot: ops that pass no gradient
-- ``factories``: zeros, ones, full, eye, arange, linspace (constants, not ops)
+- ``nondiff``: stop_gradient, argmax, equal, one_hot, all/any, the logical functions,
+  nonzero, unique: ops that pass no gradient
+- ``factories``: zeros, ones, full, eye, arange, linspace, tensor, as_tensor (constants,
+  not ops)
 
 Each op's docstring gives the maths in one line: the output ``y`` and ``dL/dx`` in terms of
 the upstream gradient ``g = dL/dy``. Optional methods serve the drawings and the stepper,

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Op, Value, _numeric_dtype, apply, apply1, apply2
+from ..engine import Op, Value, _data, _numeric_dtype, apply, apply1, apply2
 from ..labels import array_text, docstring_formula, number
 from ..worked import Terms
 from . import xp
 from ._operands import as_constant, operand, pair
 
 __all__ = ["add", "subtract", "multiply", "divide", "power", "negative", "maximum", "minimum",
-           "where", "abs", "clip", "clamp", "cast", "pow", "clone", "lerp"]
+           "where", "abs", "clip", "clamp", "cast", "pow", "clone", "lerp", "remainder", "fmod",
+           "logaddexp"]
 
 
 class Add(Op):
@@ -214,6 +215,68 @@ class Maximum(Op):
 def maximum(a, b):
     """Elementwise maximum; ties split the gradient equally."""
     return apply2(Maximum, *pair(a, b, Maximum))
+
+
+class Remainder(Op):
+    """y = a mod b, with the sign of b (Python's %)     dL/da = g,  dL/db = -g * floor(a / b)"""
+
+    __slots__ = ()
+
+    def forward(self, a, b):
+        return np.remainder(a, b)
+
+    def backward(self, g, y, a, b):
+        # floor(a / b) is constant between its jumps: its derivative is 0 where it exists.
+        need_a, need_b = self.needs_grad
+        return (g if need_a else None), \
+            (-g * np.floor_divide(_data(a), _data(b)) if need_b else None)
+
+
+def remainder(a, b):
+    """a mod b elementwise, with the sign of b: Python's ``%`` (``np.remainder``,
+    ``torch.remainder``, ``a % b`` on Values)."""
+    return apply2(Remainder, *pair(a, b, Remainder))
+
+
+class Fmod(Op):
+    """y = a mod b, with the sign of a (C's fmod)     dL/da = g,  dL/db = -g * trunc(a / b)"""
+
+    __slots__ = ()
+
+    def forward(self, a, b):
+        return np.fmod(a, b)
+
+    def backward(self, g, y, a, b):
+        need_a, need_b = self.needs_grad
+        return (g if need_a else None), \
+            (-g * np.trunc(_data(a) / _data(b)) if need_b else None)
+
+
+def fmod(a, b):
+    """a mod b elementwise, with the sign of a (``np.fmod``, ``torch.fmod``)."""
+    return apply2(Fmod, *pair(a, b, Fmod))
+
+
+class LogAddExp(Op):
+    """y = log(exp(a) + exp(b))     dL/da = g * sigmoid(a - b),  dL/db = g * sigmoid(b - a)"""
+
+    __slots__ = ()
+
+    def forward(self, a, b):
+        return np.logaddexp(a, b)
+
+    def backward(self, g, y, a, b):
+        # exp(a - y) is the same number, but NaN at a = y = inf; the sigmoid is 1 there
+        # (PyTorch's limit), and never overflows.
+        need_a, need_b = self.needs_grad
+        return (g * xp.sigmoid(a - b) if need_a else None), \
+            (g * xp.sigmoid(b - a) if need_b else None)
+
+
+def logaddexp(a, b):
+    """log(exp(a) + exp(b)) elementwise, without overflow (``np.logaddexp``,
+    ``torch.logaddexp``)."""
+    return apply2(LogAddExp, *pair(a, b, LogAddExp))
 
 
 class Minimum(Op):

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Op, apply
+from ..engine import Op, Value, apply
 from ..labels import axis_text
 from ..worked import Terms
 from . import xp
 from ._operands import axis_arg, axis_or_dim, operand
 from .joining import concat
 
-__all__ = ["cumsum", "cumprod"]
+__all__ = ["cumsum", "cumprod", "diff"]
 
 
 def scan_array(ufunc, x, axis, exclusive=False, reverse=False):
@@ -187,3 +187,31 @@ def cumprod(x, axis=None, exclusive=False, reverse=False, *, dim=None):
         x = concat([one, x[(slice(None),) * axis + (slice(None, -1),)]], axis=axis)
     y = apply(Cumprod(axis), x)
     return y[flip] if reverse else y
+
+
+def diff(x, n=1, axis=-1, prepend=None, append=None, *, dim=None):
+    """The n-th discrete difference along ``axis`` (PyTorch's ``dim``): x[1:] - x[:-1], n
+    times (``np.diff``, ``torch.diff``). ``prepend`` and ``append`` are joined to x along
+    the axis first; a number stands for one slice of it. Each difference is a recorded
+    subtraction of two slices, so gradients flow to x (and to Values joined to it).
+    """
+    axis, _, _ = axis_or_dim("diff", axis, dim, default=-1)
+    x = operand(x, Cumsum)
+    if x.ndim == 0:
+        raise ValueError("diff: x must have at least one dimension")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"diff: n must be a non-negative integer, got {n!r}")
+    axis = axis_arg(axis, x.shape, "diff", allow_none=False)
+    parts = []
+    for extra in (prepend, append):
+        if extra is not None and not isinstance(extra, Value) and np.ndim(extra) == 0:
+            one = list(x.shape)
+            one[axis] = 1
+            extra = np.full(one, extra, x.dtype)  # numpy's rule for a number
+        parts.append(extra)
+    if prepend is not None or append is not None:
+        x = concat([p for p in (parts[0], x, parts[1]) if p is not None], axis)
+    before = (slice(None),) * axis
+    for _ in range(int(n)):
+        x = x[before + (slice(1, None),)] - x[before + (slice(None, -1),)]
+    return x

@@ -16,7 +16,8 @@ from ..engine import Value, _data, get_default_dtype
 
 __all__ = ["zeros", "ones", "empty", "full", "fill", "zeros_like", "ones_like", "empty_like",
            "full_like", "eye",
-           "arange", "range", "linspace", "tensor", "from_numpy", "device"]
+           "arange", "range", "linspace", "tensor", "as_tensor", "from_numpy", "is_tensor",
+           "numel", "device"]
 
 
 def _shape(shape, where):
@@ -253,6 +254,24 @@ def tensor(data, dtype=None, requires_grad=False, device=None):
         dtype = data.dtype
     value = Value(data, requires_grad=False, dtype=dtype)
     return _made(np.array(value.data), requires_grad, None, "tensor", device)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """PyTorch's ``torch.as_tensor``: ``data`` itself when it is already a Value of that
+    dtype, else a new constant Value of it (with ``tensor``'s dtypes)."""
+    if isinstance(data, Value) and (dtype is None or np.dtype(dtype) == data.dtype):
+        return data
+    return tensor(data, dtype=dtype, device=device)
+
+
+def is_tensor(obj):
+    """PyTorch's ``torch.is_tensor``: whether ``obj`` is a Value."""
+    return isinstance(obj, Value)
+
+
+def numel(x):
+    """PyTorch's ``torch.numel``: the number of elements of x (numpy's ``np.size``)."""
+    return int(np.size(x.data if isinstance(x, Value) else x))
 
 
 def from_numpy(array):

@@ -40,7 +40,7 @@ from ..worked import Terms, sources_in, unflat_index
 from . import xp
 from ._operands import axis_arg, operand, pair
 
-__all__ = ["getitem", "scatter", "take", "gather", "index_select", "gather_nd",
+__all__ = ["getitem", "masked_select", "scatter", "take", "gather", "index_select", "gather_nd",
            "take_along_axis", "take_along_dim", "scatter_add", "index_add",
            "tensor_scatter_nd_add", "scatter_nd"]
 
@@ -90,6 +90,23 @@ def getitem(x, index):
     elif isinstance(index, tuple):
         index = tuple(i.data if isinstance(i, Value) else i for i in index)
     return apply(GetItem(index), operand(x, GetItem))
+
+
+def masked_select(x, mask):
+    """PyTorch's ``masked_select``: the elements of x where the boolean ``mask`` is true, as
+    a vector (x and mask are broadcast together first), as ``x[mask]``."""
+    x = operand(x, GetItem)
+    mask = np.asarray(mask.data if isinstance(mask, Value) else mask)
+    if mask.dtype != np.bool_:
+        raise TypeError(f"masked_select: the mask must be boolean, got dtype {mask.dtype}")
+    try:
+        shape = np.broadcast_shapes(x.shape, mask.shape)
+    except ValueError:
+        raise ValueError(f"masked_select: x of shape {x.shape} and a mask of shape "
+                         f"{mask.shape} do not broadcast") from None
+    if x.shape != shape:
+        x = xp.broadcast_to(x, shape)
+    return apply(GetItem(np.broadcast_to(mask, shape)), x)
 
 
 def scatter_array(g, index, shape):

@@ -23,6 +23,8 @@ UFUNCS = {
     np.minimum: arithmetic.minimum, np.absolute: arithmetic.abs,
     np.exp: elementwise.exp, np.log: elementwise.log, np.sqrt: elementwise.sqrt,
     np.square: elementwise.square, np.tanh: elementwise.tanh, np.matmul: linalg.matmul,
+    np.remainder: arithmetic.remainder, np.fmod: arithmetic.fmod,
+    np.logaddexp: arithmetic.logaddexp,
 }
 # ufuncs whose result has no gradient: computed on the data.
 CONSTANT_UFUNCS = {
@@ -92,9 +94,7 @@ def _copy(a, order="K", subok=False):
 
 def _dot(a, b, out=None):
     _no_extra("dot", dict(out=out), out=None)
-    if np.ndim(_data(a)) == 0 or np.ndim(_data(b)) == 0:
-        return arithmetic.multiply(a, b)
-    return linalg.matmul(a, b)
+    return linalg.dot(a, b)
 
 
 FUNCTIONS = {
@@ -102,6 +102,8 @@ FUNCTIONS = {
     np.mean: _reduction(reductions.mean, "mean"),
     np.max: _reduction(reductions.max, "max"),
     np.min: _reduction(reductions.min, "min"),
+    np.amax: _reduction(reductions.amax, "amax"),
+    np.amin: _reduction(reductions.amin, "amin"),
     np.concatenate: _join(joining.concat, "concatenate"),
     np.stack: _join(joining.stack, "stack"),
     np.reshape: _reshape,
@@ -112,6 +114,8 @@ FUNCTIONS = {
     np.where: _where,
     np.clip: _clip,
     np.dot: _dot,
+    np.tril: lambda m, k=0: linalg.tril(m, k),
+    np.triu: lambda m, k=0: linalg.triu(m, k),
     np.abs: arithmetic.abs,
     np.copy: _copy,
 }

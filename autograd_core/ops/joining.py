@@ -30,8 +30,8 @@ from . import xp
 from ._operands import axis_arg, axis_or_dim, operand
 from .indexing import GetItem, _indices
 
-__all__ = ["concat", "concatenate", "cat", "stack", "split", "array_split", "chunk",
-           "unstack", "unbind", "tile", "repeat", "repeat_interleave", "pad"]
+__all__ = ["concat", "concatenate", "cat", "stack", "split", "split_sizes", "array_split",
+           "chunk", "unstack", "unbind", "tile", "repeat", "repeat_interleave", "pad"]
 
 
 class Concat(Op):
@@ -142,13 +142,22 @@ def _split_axis(x, axis, where):
     return x, axis_arg(axis, x.shape, where, allow_none=False)
 
 
-def split(x, indices_or_sections, axis=0):
+def split(x, indices_or_sections, axis=0, *, dim=None):
     """x cut into pieces along ``axis``, as ``np.split``: an int k gives k equal pieces (the
     length must divide evenly), a list of indices cuts at them. Returns a list of Values.
 
+    With PyTorch's ``dim`` (``split(x, 2, dim=1)``), PyTorch's meaning, where the two
+    differ: see ``split_sizes``.
+
     >>> [p.shape for p in split(np.zeros((6, 2)), [1, 4])]
     [(1, 2), (3, 2), (2, 2)]
+    >>> [p.shape for p in split(np.zeros((5, 2)), 2, dim=0)]
+    [(2, 2), (2, 2), (1, 2)]
     """
+    if dim is not None:
+        if axis != 0:
+            raise TypeError("split: give axis (numpy) or dim (PyTorch), not both")
+        return split_sizes(x, indices_or_sections, dim)
     x, axis = _split_axis(x, axis, "split")
     n = x.shape[axis]
     if isinstance(indices_or_sections, (int, np.integer)):
@@ -162,6 +171,24 @@ def split(x, indices_or_sections, axis=0):
     if cuts.ndim != 1:
         raise ValueError(f"split: indices must be a list, got shape {cuts.shape}")
     return _pieces(x, axis, [int(c) for c in cuts])
+
+
+def split_sizes(x, split_size_or_sections, dim=0):
+    """PyTorch's ``torch.split`` and ``x.split``: pieces of ``split_size`` along ``dim``
+    (the last shorter when the length does not divide), or of the sizes in a list, which
+    must add up to the length. Returns a tuple of Values, as PyTorch."""
+    x, dim = _split_axis(x, dim, "split")
+    n = x.shape[dim]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        size = int(split_size_or_sections)
+        if size <= 0:
+            raise ValueError(f"split: the split size must be positive, got {size}")
+        return tuple(_pieces(x, dim, list(range(size, n, size))))
+    sizes = _indices(split_size_or_sections, "split", "split_size_or_sections")
+    if sizes.ndim != 1 or (sizes < 0).any() or int(sizes.sum()) != n:
+        raise ValueError(f"split: the sizes {sizes.tolist()} must be non-negative and add up "
+                         f"to {n}, the length of axis {dim} (input shape {x.shape})")
+    return tuple(_pieces(x, dim, np.cumsum(sizes)[:-1].tolist()))
 
 
 def array_split(x, indices_or_sections, axis=0):

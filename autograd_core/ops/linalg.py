@@ -12,10 +12,11 @@ import numpy as np
 from ..engine import Op, Value, apply
 from ..labels import docstring_formula
 from ..worked import Terms, broadcast_index, flat_index, unflat_index
-from . import xp
+from . import arithmetic, contractions, xp
 from ._operands import axis_arg, operand, pair
 
-__all__ = ["matmul", "bmm", "addmm", "linear", "outer", "diag", "diagonal", "trace"]
+__all__ = ["matmul", "mm", "mv", "dot", "bmm", "addmm", "linear", "outer", "diag", "diagonal",
+           "trace", "tril", "triu"]
 
 
 class MatMul(Op):
@@ -132,6 +133,41 @@ def matmul(a, b):
             raise ValueError(f"matmul: shapes {a.shape} @ {b.shape} do not match: the batch "
                              f"axes {a.shape[:-2]} and {b.shape[:-2]} do not broadcast") from None
     return apply(MatMul(), a, b)
+
+
+def mm(a, b):
+    """PyTorch's ``mm``: the product of two matrices, (n, k) @ (k, m), without broadcasting
+    (``matmul`` broadcasts and takes vectors)."""
+    a, b = pair(a, b, MatMul)
+    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
+        raise ValueError(f"mm: expects matrices of shapes (n, k) and (k, m), got {a.shape} and "
+                         f"{b.shape}; matmul (@) takes other shapes")
+    return apply(MatMul(), a, b)
+
+
+def mv(a, v):
+    """PyTorch's ``mv``: a matrix times a vector, (n, k) @ (k,) -> (n,)."""
+    a, v = pair(a, v, MatMul)
+    if a.ndim != 2 or v.ndim != 1 or a.shape[1] != v.shape[0]:
+        raise ValueError(f"mv: expects a matrix (n, k) and a vector (k,), got {a.shape} and "
+                         f"{v.shape}")
+    return apply(MatMul(), a, v)
+
+
+def dot(a, b):
+    """numpy's ``dot`` (PyTorch's and TensorFlow's for vectors): vectors and matrices as
+    ``matmul`` (two vectors give their inner product); a number times anything, their
+    product; N-D arrays, the sum over a's last axis and b's second-to-last (``tensordot``,
+    where ``matmul`` would broadcast instead)."""
+    a, b = pair(a, b, MatMul)
+    if a.ndim == 0 or b.ndim == 0:
+        return arithmetic.multiply(a, b)
+    if a.ndim <= 2 and b.ndim <= 2:
+        return matmul(a, b)
+    if a.shape[-1] != b.shape[max(b.ndim - 2, 0)]:
+        raise ValueError(f"dot: shapes {a.shape} and {b.shape} do not match: the last axis of "
+                         f"a and the second-to-last of b must have the same length")
+    return contractions.tensordot(a, b, axes=([a.ndim - 1], [max(b.ndim - 2, 0)]))
 
 
 def bmm(a, b):
@@ -356,6 +392,64 @@ def diag(x, k=0):
     if x.ndim == 2:
         return apply(Diagonal(k, 0, 1), x)
     raise ValueError(f"diag: expected a vector or a matrix, got shape {x.shape}")
+
+
+class Triangle(Op):
+    """y = x with zeros above (tril) or below (triu) its k-th diagonal
+    dL/dx = g with the same zeros"""
+
+    __slots__ = ("k", "lower")
+
+    def __init__(self, k, lower):
+        self.k, self.lower = k, lower
+
+    def forward(self, x):
+        return (np.tril if self.lower else np.triu)(x, self.k)
+
+    def backward(self, g, y, x):
+        return (_triangle(g, self.k, self.lower),)
+
+    def formula(self, y, x):
+        kept = f"{'on and below' if self.lower else 'on and above'} the diagonal {self.k}"
+        return (f"y = x {kept}, 0 elsewhere", f"dL/dx = g {kept}, 0 elsewhere")
+
+    def element(self, i, at, g, y, x):
+        row, col = at[-2:]
+        kept = col - row <= self.k if self.lower else col - row >= self.k
+        return Terms("g") if kept else Terms("g", ())  # no term: the element is 0
+
+
+def _triangle(x, k, lower):
+    """The triangle of x: numpy's on arrays, the op on Values (the recorded backward)."""
+    if isinstance(x, Value):
+        return apply(Triangle(k, lower), x)
+    return (np.tril if lower else np.triu)(x, k)
+
+
+def _triangle_args(x, diagonal, k, name):
+    if k is not None:
+        if diagonal != 0:
+            raise TypeError(f"{name}: give k (numpy) or diagonal (PyTorch), not both")
+        diagonal = k
+    x = operand(x, Triangle)
+    if x.ndim < 2:
+        raise ValueError(f"{name}: expects a matrix or a batch of matrices, got shape {x.shape}")
+    return x, _int(diagonal, name)
+
+
+def tril(x, diagonal=0, *, k=None):
+    """The lower triangle of each matrix in x (its last two axes): the elements on and
+    below the diagonal ``diagonal`` (numpy's ``k``; 0 the main one, 1 the one above),
+    zeros above it (``np.tril``, ``torch.tril``: causal attention masks)."""
+    x, k = _triangle_args(x, diagonal, k, "tril")
+    return apply(Triangle(k, True), x)
+
+
+def triu(x, diagonal=0, *, k=None):
+    """The upper triangle of each matrix in x: on and above the diagonal ``diagonal``
+    (numpy's ``k``), zeros below (``np.triu``, ``torch.triu``)."""
+    x, k = _triangle_args(x, diagonal, k, "triu")
+    return apply(Triangle(k, False), x)
 
 
 class Trace(Op):

@@ -81,6 +81,8 @@ Value.__truediv__ = _binary(Div)
 Value.__rtruediv__ = _reflected(Div)
 Value.__pow__ = _binary(Pow)
 Value.__rpow__ = _reflected(Pow)
+Value.__mod__ = _binary(arithmetic.Remainder)
+Value.__rmod__ = _reflected(arithmetic.Remainder)
 Value.__matmul__ = lambda self, other: linalg.matmul(self, other)
 Value.__rmatmul__ = lambda self, other: linalg.matmul(other, self)
 Value.__neg__ = arithmetic.negative
@@ -185,23 +187,25 @@ for _module, _names in (
                        "sign", "floor", "ceil", "round")),
         (trig, tuple(trig.__all__)),
         (special, ("erf",)),
-        (arithmetic, ("abs", "clip")),
+        (arithmetic, ("abs", "clip", "remainder", "fmod", "logaddexp")),
         (activations, ("sigmoid", "relu", "leaky_relu")),
-        (reductions, ("sum", "mean", "max", "min", "logsumexp")),
+        (reductions, ("sum", "mean", "max", "min", "amax", "amin", "logsumexp")),
         (nn, ("softmax", "log_softmax")),
         (shape, ("reshape", "transpose", "swapaxes", "flatten", "ravel", "squeeze",
                  "expand_dims", "unsqueeze", "permute", "swapdims", "moveaxis", "movedim",
                  "broadcast_to", "expand", "flip", "roll")),
         (joining, ("tile", "repeat", "repeat_interleave", "chunk", "unbind")),
+        (joining, {"split": "split_sizes"}),  # PyTorch's x.split (numpy has no such method)
         (indexing, ("take", "take_along_dim", "index_select", "scatter_add", "index_add")),
         (reductions, ("prod",)),
         (statistics, ("var", "std")),
         (cumulative, ("cumsum", "cumprod")),
         (norms, ("norm",)),  # torch's Tensor.norm: no axis is the norm of all entries
-        (linalg, ("trace", "diagonal", "diag", "outer")),
+        (linalg, ("trace", "diagonal", "diag", "outer", "tril", "triu", "mm", "mv", "dot")),
         (inverse, ("det",))):
     for _name in _names:
-        setattr(Value, _name, getattr(_module, _name))
+        setattr(Value, _name, getattr(_module, _names[_name] if isinstance(_names, dict)
+                                      else _name))
 Value.astype = arithmetic.cast
 Value.pow = arithmetic.power
 Value.inverse = inverse.inv  # torch's name
@@ -218,18 +222,6 @@ Value.T = property(shape.transpose)
 # ``dim``/``keepdim`` are both accepted.
 
 
-def _argmax(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    """The index of the largest element along axis (or dim); None: in the flattened x."""
-    axis, keepdims, _ = axis_or_dim("argmax", axis, dim, keepdims, keepdim)
-    return nondiff.argmax(self, axis, keepdims)
-
-
-def _argmin(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    """The index of the smallest element along axis (or dim); None: in the flattened x."""
-    axis, keepdims, _ = axis_or_dim("argmin", axis, dim, keepdims, keepdim)
-    return nondiff.argmin(self, axis, keepdims)
-
-
 def _argsort(self, axis=-1, kind=None, *, descending=False, dim=None, stable=None):
     """The indices that sort x along axis (or dim); always a stable sort, whatever
     numpy's ``kind`` or PyTorch's ``stable`` asks (a stable order is a valid answer to
@@ -241,18 +233,11 @@ def _argsort(self, axis=-1, kind=None, *, descending=False, dim=None, stable=Non
     return nondiff.argsort(self, axis, descending)
 
 
-def _all(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    axis, keepdims, _ = axis_or_dim("all", axis, dim, keepdims, keepdim)
-    return nondiff.reduce_all(self, axis, keepdims)
-
-
-def _any(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    axis, keepdims, _ = axis_or_dim("any", axis, dim, keepdims, keepdim)
-    return nondiff.reduce_any(self, axis, keepdims)
-
-
-Value.argmax, Value.argmin, Value.argsort = _argmax, _argmin, _argsort
-Value.all, Value.any = _all, _any
+Value.argmax, Value.argmin, Value.argsort = nondiff.argmax, nondiff.argmin, _argsort
+Value.all, Value.any, Value.count_nonzero = nondiff.all, nondiff.any, nondiff.count_nonzero
+Value.nonzero, Value.argwhere, Value.unique = nondiff.nonzero, nondiff.argwhere, nondiff.unique
+Value.logical_not, Value.logical_and = nondiff.logical_not, nondiff.logical_and
+Value.logical_or, Value.logical_xor = nondiff.logical_or, nondiff.logical_xor
 Value.isnan, Value.isfinite, Value.isinf = nondiff.isnan, nondiff.isfinite, nondiff.isinf
 Value.eq, Value.ne = Value.__eq__, Value.__ne__
 Value.lt, Value.le, Value.gt, Value.ge = Value.__lt__, Value.__le__, Value.__gt__, Value.__ge__
@@ -265,7 +250,7 @@ Value.numel = lambda self: self.data.size
 Value.cpu = lambda self: self  # the only device there is
 Value.device = property(lambda self: "cpu", doc="PyTorch's ``x.device``: always \"cpu\".")
 Value.contiguous = lambda self, memory_format=None: self  # numpy data: already laid out
-Value.sort, Value.topk = selection.sort, selection.topk
+Value.sort, Value.topk = selection.sort_pairs, selection.topk
 Value.lerp = arithmetic.lerp
 Value.bmm, Value.addmm = linalg.bmm, linalg.addmm
 Value.register_hook = hooks.register_hook
@@ -278,25 +263,6 @@ def _retain_grad(self):
 
 
 Value.retain_grad = _retain_grad
-
-
-def _mm(self, other):
-    """PyTorch's ``mm``: the product of two matrices (2-D only; ``matmul`` broadcasts)."""
-    if self.ndim != 2 or np.ndim(other) != 2:
-        raise ValueError(f"mm: expects two matrices, got shapes {self.shape} and "
-                         f"{np.shape(other)}; use matmul (@) for other shapes")
-    return linalg.matmul(self, other)
-
-
-def _dot(self, other):
-    """numpy's ``dot`` for vectors and matrices: the inner product of two vectors, else the
-    matrix product."""
-    if self.ndim > 2 or np.ndim(other) > 2:
-        raise ValueError(f"dot: shapes {self.shape} and {np.shape(other)}; for arrays of more "
-                         "than 2 dimensions use matmul (@, batched) or tensordot")
-    if self.ndim == 0 or np.ndim(other) == 0:
-        return self * other
-    return linalg.matmul(self, other)
 
 
 def _t(self):
@@ -326,7 +292,7 @@ def _masked_fill(self, mask, value):
     return arithmetic.where(_data(mask), value, self)
 
 
-Value.mm, Value.dot, Value.t, Value.clamp = _mm, _dot, _t, _clamp
+Value.t, Value.clamp = _t, _clamp
 Value.mT = property(_mT)
 Value.masked_fill = _masked_fill
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Op, _numeric_dtype, apply, get_default_dtype
-from ._operands import as_constant, operand
+from ..engine import Op, _numeric_dtype, apply, constant, get_default_dtype
+from ._operands import as_constant, axis_or_dim, operand
 
 __all__ = ["stop_gradient", "argmax", "argmin", "argsort", "equal", "one_hot", "isnan",
-           "isfinite", "isinf", "reduce_all", "reduce_any", "isclose", "allclose"]
+           "isfinite", "isinf", "reduce_all", "reduce_any", "all", "any", "count_nonzero",
+           "logical_and", "logical_or", "logical_xor", "logical_not", "nonzero", "argwhere",
+           "unique", "isclose", "allclose"]
 
 
 class StopGradient(Op):
@@ -61,27 +63,33 @@ def _one_axis(axis, ndim, op):
     return int(axis)
 
 
-def argmax(x, axis=None, keepdims=False):
+def argmax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """Index of the largest element along ``axis`` (integer constant); the first on ties.
-    With ``axis=None``, the index into the flattened x."""
+    With ``axis=None``, the index into the flattened x. PyTorch's ``dim``/``keepdim`` too."""
+    axis, keepdims, _ = axis_or_dim("argmax", axis, dim, keepdims, keepdim)
     x = as_constant(x, "argmax")
     axis = _one_axis(axis, x.ndim, "argmax")
     return apply(NonDifferentiable(lambda a: np.argmax(a, axis=axis, keepdims=keepdims),
                                    "argmax"), x)
 
 
-def argmin(x, axis=None, keepdims=False):
-    """Index of the smallest element along ``axis`` (integer constant); the first on ties."""
+def argmin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """Index of the smallest element along ``axis`` (integer constant); the first on ties.
+    PyTorch's ``dim``/``keepdim`` too."""
+    axis, keepdims, _ = axis_or_dim("argmin", axis, dim, keepdims, keepdim)
     x = as_constant(x, "argmin")
     axis = _one_axis(axis, x.ndim, "argmin")
     return apply(NonDifferentiable(lambda a: np.argmin(a, axis=axis, keepdims=keepdims),
                                    "argmin"), x)
 
 
-def argsort(x, axis=-1, descending=False):
-    """The indices that sort x along ``axis`` (integer constant), ascending unless
-    ``descending``; equal elements keep their order (a stable sort, so the result does
-    not depend on the sorting algorithm)."""
+def argsort(x, axis=-1, descending=False, *, dim=None, stable=True):
+    """The indices that sort x along ``axis`` (PyTorch's ``dim``; integer constant),
+    ascending unless ``descending``; equal elements keep their order (a stable sort, so
+    the result does not depend on the sorting algorithm: PyTorch's ``stable`` is accepted
+    and always holds)."""
+    axis, _, _ = axis_or_dim("argsort", axis, dim, default=-1)
+    del stable
     x = as_constant(x, "argsort")
     axis = _one_axis(axis, x.ndim, "argsort")
 
@@ -126,6 +134,80 @@ def reduce_any(x, axis=None, keepdims=False):
     x = as_constant(x, "reduce_any")
     return apply(NonDifferentiable(
         lambda a: np.asarray(np.any(a, axis=axis, keepdims=keepdims)), "any"), x)
+
+
+def all(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
+    """numpy's and PyTorch's ``all``: ``reduce_all``, with ``dim``/``keepdim`` too."""
+    axis, keepdims, _ = axis_or_dim("all", axis, dim, keepdims, keepdim)
+    return reduce_all(x, axis, keepdims)
+
+
+def any(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
+    """numpy's and PyTorch's ``any``: ``reduce_any``, with ``dim``/``keepdim`` too."""
+    axis, keepdims, _ = axis_or_dim("any", axis, dim, keepdims, keepdim)
+    return reduce_any(x, axis, keepdims)
+
+
+def count_nonzero(x, axis=None, *, dim=None):
+    """The number of non-zero (true) elements along ``axis`` (PyTorch's ``dim``; None: all
+    of them), an int64 constant, as ``np.count_nonzero`` and ``torch.count_nonzero``."""
+    axis, _, _ = axis_or_dim("count_nonzero", axis, dim)
+    x = as_constant(x, "count_nonzero")
+    return apply(NonDifferentiable(
+        lambda a: np.asarray(np.count_nonzero(a, axis=axis), np.int64), "count_nonzero"), x)
+
+
+def _logical(np_fn, name):
+    def logical(*xs):
+        return apply(NonDifferentiable(lambda *a: np.asarray(np_fn(*a)), name),
+                     *[as_constant(x, name) for x in xs])
+    logical.__name__ = name
+    logical.__doc__ = f"Elementwise ``np.{name}`` of the inputs' truth, a boolean constant."
+    return logical
+
+
+logical_and = _logical(np.logical_and, "logical_and")
+logical_or = _logical(np.logical_or, "logical_or")
+logical_xor = _logical(np.logical_xor, "logical_xor")
+logical_not = _logical(np.logical_not, "logical_not")
+
+
+def nonzero(x, *, as_tuple=None):
+    """Where x is non-zero (true). numpy's ``nonzero``: a tuple of index arrays, one per
+    axis, as ``x[nonzero(x)]`` takes them; PyTorch's ``as_tuple=True`` is the same. With
+    PyTorch's ``as_tuple=False`` (PyTorch's default), one (count, x.ndim) array of the
+    indices, as ``argwhere``. Integer constants."""
+    x = as_constant(x, "nonzero")
+    if as_tuple is False:
+        return argwhere(x)
+    return tuple(constant(i, dtype=np.int64) for i in np.nonzero(np.atleast_1d(x.data)))
+
+
+def argwhere(x):
+    """The indices of x's non-zero elements, one row each: (count, x.ndim), an int64
+    constant (``np.argwhere``, PyTorch's ``nonzero(x)``)."""
+    x = as_constant(x, "argwhere")
+    return apply(NonDifferentiable(lambda a: np.argwhere(a).astype(np.int64), "argwhere"), x)
+
+
+def unique(x, sorted=True, return_inverse=False, return_counts=False, axis=None, *,  # noqa: A002
+           return_index=False, dim=None):
+    """The distinct elements of x, sorted (numpy's ``unique`` and PyTorch's, whose keywords
+    it takes): with ``return_index``, ``return_inverse`` or ``return_counts``, a tuple
+    with those arrays after the values, in numpy's order. ``axis`` (``dim``) gives the
+    distinct slices along it instead. Constants (no gradient flows through a choice)."""
+    axis, _, _ = axis_or_dim("unique", axis, dim)
+    del sorted  # PyTorch's sorted=False may sort anyway, as its CPU version does
+    x = as_constant(x, "unique")
+    found = np.unique(x.data, return_index=return_index, return_inverse=return_inverse,
+                      return_counts=return_counts, axis=axis)
+    if not isinstance(found, tuple):
+        return constant(found, dtype=found.dtype)
+    found = list(found)
+    if return_inverse and axis is None:  # in x's shape, as PyTorch (numpy's varies)
+        at = 1 + bool(return_index)
+        found[at] = found[at].reshape(x.shape)
+    return tuple(constant(a, dtype=a.dtype) for a in found)
 
 
 def equal(a, b):

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Op, apply
+from ..engine import Op, Value, apply
 from ..labels import all_axes, axis_text, over
 from ..worked import Terms, reduced_index
-from . import xp
-from . import selection
+from . import arithmetic, selection, xp
 from ._operands import axis_arg, axis_or_dim, operand
 
-__all__ = ["sum", "mean", "prod", "max", "min", "logsumexp", "reduce_prod",
+__all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "logsumexp", "reduce_prod",
            "reduce_logsumexp"]
 
 
@@ -234,10 +233,14 @@ def max(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
     ``(values, indices)``, the gradient going to the first maximum only, as PyTorch's
     does. numpy's ``axis`` (or a position) gives the values alone.
 
+    PyTorch's ``max(x, other)``, with a second Value or array, is ``maximum(x, other)``.
+
     >>> x = [[1.0, 5.0], [4.0, 2.0]]
     >>> max(x, 1).numpy(), max(x, dim=1).indices.numpy()
     (array([5., 4.], dtype=float32), array([1, 0]))
     """
+    if isinstance(axis, (Value, np.ndarray)):
+        return _elementwise("max", x, axis, keepdims, dim, keepdim)
     axis, keepdims, torch = axis_or_dim("max", axis, dim, keepdims, keepdim)
     x = operand(x, Max)
     if torch:
@@ -255,12 +258,40 @@ class Min(Max):
 
 def min(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
     """Minimum over ``axis``; ties share the gradient. An empty axis raises. With PyTorch's
-    ``dim=`` or ``keepdim=``, the pair (values, indices), as ``max``."""
+    ``dim=`` or ``keepdim=``, the pair (values, indices), as ``max``; with a second Value
+    or array, PyTorch's ``min(x, other)``: ``minimum(x, other)``."""
+    if isinstance(axis, (Value, np.ndarray)):
+        return _elementwise("min", x, axis, keepdims, dim, keepdim)
     axis, keepdims, torch = axis_or_dim("min", axis, dim, keepdims, keepdim)
     x = operand(x, Min)
     if torch:
         return selection.extreme_along(x, axis, keepdims, "min")
     return apply(Min(_nonempty(x, axis, "min"), keepdims), x)
+
+
+def _elementwise(name, x, other, keepdims, dim, keepdim):
+    """PyTorch's ``max(x, other)``/``min(x, other)``: the elementwise maximum or minimum."""
+    if keepdims or dim is not None or keepdim is not None:
+        raise TypeError(f"{name}: with a second Value (PyTorch's {name}(input, other)) "
+                        f"there is no axis or keepdims")
+    return (arithmetic.maximum if name == "max" else arithmetic.minimum)(x, other)
+
+
+def amax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """numpy's and PyTorch's ``amax``: the maximum over ``axis`` (``dim``), values only,
+    ties sharing the gradient as in both. PyTorch's ``dim=()`` is every axis."""
+    axis, keepdims, _ = axis_or_dim("amax", axis, dim, keepdims, keepdim)
+    x = operand(x, Max)
+    axis = None if axis == () else axis
+    return apply(Max(_nonempty(x, axis, "amax"), keepdims), x)
+
+
+def amin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """numpy's and PyTorch's ``amin``: the minimum over ``axis`` (``dim``), as ``amax``."""
+    axis, keepdims, _ = axis_or_dim("amin", axis, dim, keepdims, keepdim)
+    x = operand(x, Min)
+    axis = None if axis == () else axis
+    return apply(Min(_nonempty(x, axis, "amin"), keepdims), x)
 
 
 def max_along(x, axis):

@@ -20,7 +20,7 @@ from ..engine import Value
 from . import indexing, nondiff, shape
 from ._operands import axis_arg, operand
 
-__all__ = ["topk"]
+__all__ = ["sort", "topk"]
 
 
 class ValuesIndices(NamedTuple):
@@ -62,7 +62,29 @@ def extreme_along(x, dim, keepdim, which):
     return ValuesIndices(shape.squeeze(values, dim), shape.squeeze(indices, dim))
 
 
-def sort(x, dim=-1, descending=False, stable=False):
+def sort(x, axis=-1, kind=None, *, dim=None, descending=None, stable=None):
+    """``ag.sort``. numpy's ``sort(x, axis)``: x sorted along ``axis``, the values alone
+    (a gradient flows back to where each came from). With PyTorch's keywords (``dim``,
+    ``descending``, ``stable``), PyTorch's ``torch.sort``: the pair ``(values,
+    indices)``, as ``x.sort()`` always gives. numpy's ``kind`` is accepted; the sort is
+    always stable."""
+    if kind not in (None, "quicksort", "mergesort", "heapsort", "stable"):
+        raise ValueError(f"sort: kind must be quicksort, mergesort, heapsort or stable, got "
+                         f"{kind!r}")
+    pytorch = dim is not None or descending is not None or stable is not None
+    if pytorch:
+        if kind is not None:
+            raise TypeError("sort: kind (numpy's) with dim, descending or stable (PyTorch's): "
+                            "give one library's keywords in a call")
+        if axis != -1 and dim is not None:
+            raise TypeError("sort: give axis (numpy) or dim (PyTorch), not both")
+        return sort_pairs(x, axis if dim is None else dim, bool(descending))
+    if axis is None:  # numpy's: the flattened x
+        return sort_pairs(shape.reshape(operand(x, indexing.TakeAlongAxis), (-1,))).values
+    return sort_pairs(x, axis).values
+
+
+def sort_pairs(x, dim=-1, descending=False, stable=False):
     """PyTorch's ``x.sort(dim, descending)``: x sorted along ``dim``, and where each
     element came from.
 

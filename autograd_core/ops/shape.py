@@ -24,11 +24,11 @@ from ..engine import Op, Value, _summed_axes, apply, unbroadcast
 from ..labels import axes_text, axis_text, over
 from ..worked import Terms, broadcast_sources, flat_index, unflat_index
 from . import xp
-from ._operands import axis_arg, operand
+from ._operands import axis_arg, axis_or_dim, operand
 
 __all__ = ["reshape", "flatten", "ravel", "squeeze", "expand_dims", "unsqueeze",
            "transpose", "permute", "swapaxes", "swapdims", "moveaxis", "movedim",
-           "broadcast_to", "sum_to", "flip", "reverse", "roll"]
+           "broadcast_to", "sum_to", "flip", "reverse", "roll", "meshgrid"]
 
 
 def _shape_arg(shape):
@@ -107,15 +107,19 @@ def ravel(x):
     return flatten(x)
 
 
-def squeeze(x, axis=None):
+def squeeze(x, axis=None, *, dim=None):
     """x without axes of length 1: all of them, or those in ``axis`` (an int or a tuple),
-    which must have length 1 (numpy's and TensorFlow's rule; PyTorch skips the others)."""
+    which must have length 1 (numpy's and TensorFlow's rule). With PyTorch's ``dim``, as
+    PyTorch: an axis in ``dim`` whose length is not 1 is left as it is."""
+    axis, _, pytorch = axis_or_dim("squeeze", axis, dim)
     x = operand(x, Reshape)
     if axis is None:
         axes = [i for i, n in enumerate(x.shape) if n == 1]
     else:
         axes = axis_arg(axis, x.shape, "squeeze")
         axes = [axes] if isinstance(axes, int) else list(axes)
+        if pytorch:
+            axes = [a for a in axes if x.shape[a] == 1]
         for a in axes:
             if x.shape[a] != 1:
                 raise ValueError(f"squeeze: cannot remove axis {a} of length {x.shape[a]}"
@@ -349,9 +353,10 @@ class Flip(Op):
                                        in enumerate(zip(at, x.shape)))},))
 
 
-def flip(x, axis=None):
+def flip(x, axis=None, *, dims=None):
     """x reversed along ``axis`` (an int or a tuple; None: every axis), as ``np.flip``;
-    PyTorch's ``flip(x, dims)`` and ``x.flip(dims)`` are the same."""
+    PyTorch's ``flip(x, dims)``, ``flip(x, dims=...)`` and ``x.flip(dims)`` are the same."""
+    axis, _, _ = axis_or_dim("flip", axis, dims)
     x = operand(x, Flip)
     axis = axis_arg(axis, x.shape, "flip")
     return apply(Flip(tuple(range(x.ndim)) if axis is None else axis), x)
@@ -395,14 +400,22 @@ class Roll(Op):
         return Terms("g", ({"g": tuple(moved)},))
 
 
-def roll(x, shift, axis=None):
+def roll(x, shift=None, axis=None, *, shifts=None, dims=None):
     """x shifted cyclically: elements pushed past the end come back at the start
-    (``np.roll``; ``tf.roll(x, shift, axis)``; PyTorch's ``roll(x, shifts, dims)``).
+    (``np.roll``; ``tf.roll(x, shift, axis)``; PyTorch's ``roll(x, shifts, dims)``, by
+    position or by those names).
 
     Args:
         shift: an int, or a tuple of shifts, one per axis (an int is used for each).
         axis: an int or a tuple; None rolls the flattened x and restores its shape.
     """
+    if shifts is not None:
+        if shift is not None:
+            raise TypeError("roll: give shift (numpy) or shifts (PyTorch), not both")
+        shift = shifts
+    if shift is None:
+        raise TypeError("roll: missing the shift")
+    axis, _, _ = axis_or_dim("roll", axis, dims)
     x = operand(x, Roll)
     shifts = np.atleast_1d(np.asarray(shift))
     if shifts.dtype.kind not in "iu" or shifts.ndim != 1:
@@ -417,3 +430,33 @@ def roll(x, shift, axis=None):
         raise ValueError(f"roll: shift {shift!r} and axis {axis!r} must have the same length")
     shifts = np.broadcast_to(shifts, (len(axes),))
     return apply(Roll(tuple(int(s) for s in shifts), axes), x)
+
+
+def meshgrid(*xs, indexing="xy"):
+    """Coordinate grids from vectors: one array per input, each of the shape of the grid,
+    holding that input's values along its own axis (``np.meshgrid``, ``torch.meshgrid``,
+    ``tf.meshgrid``). A gradient flows back to each vector, summed over the grid.
+
+    ``indexing="xy"`` (numpy's and TensorFlow's default) puts the first vector along the
+    columns and the second along the rows: for x of length 3 and y of length 2 both
+    grids are 2x3. ``indexing="ij"`` (PyTorch's default: pass it when porting PyTorch
+    code) puts input i along axis i. Inputs that are not vectors are flattened, and one
+    list of them may be given instead, as PyTorch allows. Returns a tuple.
+    """
+    if len(xs) == 1 and isinstance(xs[0], (list, tuple)):
+        xs = tuple(xs[0])
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
+    xs = [reshape(operand(x, Reshape), (-1,)) for x in xs]
+    axes = list(range(len(xs)))
+    if indexing == "xy" and len(xs) >= 2:
+        axes[0], axes[1] = 1, 0
+    grid = [0] * len(xs)
+    for x, axis in zip(xs, axes):
+        grid[axis] = x.shape[0]
+    out = []
+    for x, axis in zip(xs, axes):
+        along = [1] * len(xs)
+        along[axis] = x.shape[0]
+        out.append(broadcast_to(reshape(x, tuple(along)), tuple(grid)))
+    return tuple(out)

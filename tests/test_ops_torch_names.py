@@ -1,0 +1,377 @@
+"""numpy's and PyTorch's names and keywords that ported code calls: triangles (tril, triu),
+mm/mv/dot, remainder/fmod/logaddexp (and ``%``), diff, meshgrid, masked_select, amax/amin,
+max(x, other), the boolean functions (all, any, logical_*, count_nonzero, nonzero,
+argwhere, unique), as_tensor/is_tensor/numel, and PyTorch's ``dim``/``dims``/``shifts``
+keywords on argmax, argsort, squeeze, flip, roll and split.
+
+Each differentiable op: forward against numpy in float64, first derivatives against
+central differences (gradcheck), second derivatives against central differences of the
+first, and both against PyTorch, over hypothesis-drawn shapes (broadcasting ones for the
+binary ops). Then a PyTorch tutorial that failed on ``torch.argmax(out, dim=1)``, ported
+by renaming.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import autograd_core as ag
+from derivatives import check_second_order, compare_with_torch
+
+torch = pytest.importorskip("torch")
+
+SEEDS = st.integers(0, 2**32 - 1)
+MATRICES = hnp.array_shapes(min_dims=2, max_dims=4, min_side=1, max_side=4)
+SHAPES = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4)
+PAIRS = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3)
+FEW = settings(max_examples=30, deadline=None)
+
+
+def check(f, f_np, *arrays):
+    """Forward against numpy, gradcheck, second derivatives against central differences."""
+    out = f(*[ag.Value(a) for a in arrays])
+    np.testing.assert_allclose(out.data, f_np(*arrays), rtol=1e-13, atol=1e-14)
+    ag.gradcheck(f, arrays)
+    check_second_order(f, *arrays)
+
+
+# --- tril and triu ------------------------------------------------------------------------
+
+
+@FEW
+@given(shape=MATRICES, k=st.integers(-3, 3), lower=st.booleans(), seed=SEEDS)
+def test_triangles(shape, k, lower, seed):
+    x = np.random.default_rng(seed).normal(size=shape)
+    ours, np_fn, torch_fn = ((ag.tril, np.tril, torch.tril) if lower else
+                             (ag.triu, np.triu, torch.triu))
+    check(lambda v: ours(v, k), lambda a: np_fn(a, k), x)
+    compare_with_torch(lambda v: ours(v, diagonal=k), lambda t: torch_fn(t, diagonal=k), x)
+    np.testing.assert_array_equal(ours(x, k=k).numpy(), np_fn(x, k=k))  # numpy's keyword
+    method = ag.Value(x).tril(k) if lower else ag.Value(x).triu(k)
+    np.testing.assert_array_equal(method.numpy(), np_fn(x, k))
+
+
+def test_triangle_errors_and_a_causal_mask():
+    with pytest.raises(ValueError, match=r"tril: expects a matrix .* got shape \(3,\)"):
+        ag.tril(np.ones(3))
+    with pytest.raises(TypeError, match="triu: give k .* or diagonal"):
+        ag.triu(np.ones((2, 2)), 1, k=1)
+    with pytest.raises(TypeError, match="diagonal offset must be an integer"):
+        ag.tril(np.ones((2, 2)), 0.5)
+    # Karpathy's GPT: masked_fill(tril(ones(T, T)) == 0, -inf) before the softmax
+    T = 4
+    scores = ag.Variable(np.random.default_rng(0).normal(size=(T, T)))
+    masked = scores.masked_fill(ag.tril(ag.ones((T, T))) == 0, float("-inf"))
+    weights = ag.softmax(masked, axis=-1)
+    np.testing.assert_array_equal(np.triu(weights.numpy(), 1), 0)
+    weights.sum().backward()
+    assert np.isfinite(scores.grad).all()
+
+
+# --- remainder, fmod, logaddexp ------------------------------------------------------------
+
+
+@FEW
+@given(shapes=PAIRS, seed=SEEDS)
+def test_remainder_and_fmod(shapes, seed):
+    # b is +-1 or +-0.5 and a = +-(k + u) with k in 0..3, u in (0.1, 0.4): every a / b is at
+    # least 0.1 from an integer (the jumps of both ops, where central differences fail),
+    # and -floor(a / b), the gradient of b, takes many values.
+    rng = np.random.default_rng(seed)
+    a_shape, b_shape = shapes.input_shapes
+    a = (rng.integers(0, 4, a_shape) + rng.uniform(0.1, 0.4, a_shape)) \
+        * rng.choice([-1.0, 1.0], a_shape)
+    b = rng.choice([-1.0, -0.5, 0.5, 1.0], b_shape)
+    for ours, np_fn, torch_fn in ((ag.remainder, np.remainder, torch.remainder),
+                                  (ag.fmod, np.fmod, torch.fmod)):
+        check(ours, np_fn, a, b)
+        compare_with_torch(ours, torch_fn, a, b, seed=seed)
+
+
+def test_remainder_is_pythons_percent_and_fmod_keeps_the_dividends_sign():
+    a, b = np.array([5.5, -5.5, 5.5, -5.5]), np.array([2.0, 2.0, -2.0, -2.0])
+    np.testing.assert_array_equal((ag.Value(a) % b).numpy(), a % b)
+    np.testing.assert_array_equal((7.0 % ag.Value(b)).numpy(), 7.0 % b)
+    np.testing.assert_array_equal(ag.Value(a).fmod(b).numpy(), np.fmod(a, b))
+    x = ag.Variable(np.array([7.5]))
+    (x % 2.0).sum().backward()
+    assert x.grad.tolist() == [1.0]
+
+
+@FEW
+@given(shapes=PAIRS, seed=SEEDS)
+def test_logaddexp(shapes, seed):
+    rng = np.random.default_rng(seed)
+    a, b = (rng.uniform(-3, 3, s) for s in shapes.input_shapes)
+    check(ag.logaddexp, np.logaddexp, a, b)
+    compare_with_torch(ag.logaddexp, torch.logaddexp, a, b, seed=seed)
+
+
+def test_logaddexp_does_not_overflow_and_matches_torch_at_infinities():
+    a = np.array([1000.0, -1000.0, -np.inf, np.inf, 0.0])
+    b = np.array([1000.0, -1000.0, 0.0, 1.0, -np.inf])
+    ours, theirs = ag.Variable(a), torch.tensor(a, requires_grad=True)
+    ag.logaddexp(ours, b).sum().backward()
+    torch.logaddexp(theirs, torch.tensor(b)).sum().backward()
+    np.testing.assert_allclose(ag.logaddexp(a, b).numpy(), np.logaddexp(a, b))
+    np.testing.assert_allclose(ours.grad, theirs.grad.numpy())
+
+
+# --- diff, meshgrid, masked_select ---------------------------------------------------------
+
+
+@FEW
+@given(shape=SHAPES, n=st.integers(0, 2), axis=st.integers(-1, 0), seed=SEEDS)
+def test_diff(shape, n, axis, seed):
+    x = np.random.default_rng(seed).normal(size=shape)
+    check(lambda v: ag.diff(v, n, axis), lambda a: np.diff(a, n, axis), x)
+    if n:  # torch.diff needs n >= 1
+        compare_with_torch(lambda v: ag.diff(v, n, dim=axis),
+                           lambda t: torch.diff(t, n, dim=axis), x)
+    before = np.zeros((*shape[:axis % len(shape)], 1, *shape[axis % len(shape) + 1:]))
+    compare_with_torch(lambda v, p: ag.diff(v, 1, axis, prepend=p),
+                       lambda t, p: torch.diff(t, 1, dim=axis, prepend=p), x, before + 0.5)
+    np.testing.assert_allclose(ag.diff(x, axis=axis, append=2.0).numpy(),
+                               np.diff(x, axis=axis, append=2.0))
+
+
+@FEW
+@given(sizes=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+       indexing=st.sampled_from(["xy", "ij"]), seed=SEEDS)
+def test_meshgrid(sizes, indexing, seed):
+    rng = np.random.default_rng(seed)
+    xs = [rng.normal(size=n) for n in sizes]
+    got, want = ag.meshgrid(*xs, indexing=indexing), np.meshgrid(*xs, indexing=indexing)
+    assert isinstance(got, tuple) and len(got) == len(want)
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(g.numpy(), w)
+    # the gradient reaching each vector is summed over the grid; against torch, one grid
+    # at a time (torch.meshgrid takes PyTorch's indexing by keyword too)
+    for i in range(len(xs)):
+        compare_with_torch(lambda *v: ag.meshgrid(list(v), indexing=indexing)[i],
+                           lambda *t: torch.meshgrid(*t, indexing=indexing)[i], *xs)
+
+
+def test_meshgrid_defaults_to_numpys_indexing():
+    x, y = np.arange(3.0), np.arange(2.0)
+    assert [g.shape for g in ag.meshgrid(x, y)] == [(2, 3), (2, 3)]  # numpy's "xy"
+    with pytest.raises(ValueError, match="indexing must be 'xy' or 'ij'"):
+        ag.meshgrid(x, y, indexing="yx")
+
+
+@FEW
+@given(shapes=PAIRS, seed=SEEDS)
+def test_masked_select(shapes, seed):
+    rng = np.random.default_rng(seed)
+    x_shape, mask_shape = shapes.input_shapes
+    x, mask = rng.normal(size=x_shape), rng.random(mask_shape) < 0.5
+    got = ag.masked_select(x, mask)
+    want = torch.masked_select(torch.tensor(x), torch.tensor(mask))
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+    compare_with_torch(lambda v: ag.masked_select(v, mask),
+                       lambda t: torch.masked_select(t, torch.tensor(mask)), x)
+
+
+def test_masked_select_errors():
+    with pytest.raises(TypeError, match="masked_select: the mask must be boolean"):
+        ag.masked_select(np.ones(3), np.ones(3))
+    with pytest.raises(ValueError, match=r"masked_select: x of shape \(3,\) and a mask of "
+                                         r"shape \(2,\) do not broadcast"):
+        ag.masked_select(np.ones(3), np.ones(2, bool))
+
+
+# --- amax, amin, max(x, other) ------------------------------------------------------------
+
+
+@FEW
+@given(shape=SHAPES, seed=SEEDS, keepdim=st.booleans())
+def test_amax_amin_and_max_of_two(shape, seed, keepdim):
+    rng = np.random.default_rng(seed)
+    x, y = rng.normal(size=shape), rng.normal(size=shape)
+    x.flat[0] = x.flat[-1]  # a tie: both libraries share the gradient equally
+    for ours, theirs in ((ag.amax, torch.amax), (ag.amin, torch.amin)):
+        compare_with_torch(lambda v: ours(v, dim=0, keepdim=keepdim),
+                           lambda t: theirs(t, dim=0, keepdim=keepdim), x)
+        compare_with_torch(lambda v: ours(v, dim=()), lambda t: theirs(t, dim=()), x)
+        np.testing.assert_array_equal(ours(x, axis=-1).numpy(),
+                                      (np.amax if ours is ag.amax else np.amin)(x, axis=-1))
+    compare_with_torch(ag.max, torch.max, x, y)
+    compare_with_torch(lambda a, b: a.min(b), lambda a, b: a.min(b), x, y)
+    with pytest.raises(TypeError, match=r"max: with a second Value .* no axis"):
+        ag.max(x, y, keepdims=True)
+
+
+# --- PyTorch's keywords on numpy's functions ---------------------------------------------
+
+
+@FEW
+@given(shape=hnp.array_shapes(min_dims=2, max_dims=3, min_side=1, max_side=4), seed=SEEDS)
+def test_pytorch_keywords(shape, seed):
+    x = np.random.default_rng(seed).normal(size=shape).round(1)  # ties, for the sorts
+    t = torch.tensor(x)
+    same = np.testing.assert_array_equal
+    same(ag.argmax(x, dim=1).numpy(), torch.argmax(t, dim=1).numpy())
+    same(ag.argmin(x, dim=-1, keepdim=True).numpy(), torch.argmin(t, dim=-1, keepdim=True))
+    same(ag.argsort(x, dim=0, descending=True).numpy(),
+         torch.argsort(t, dim=0, descending=True, stable=True).numpy())
+    compare_with_torch(lambda v: ag.squeeze(v, dim=(0, 1)), lambda u: torch.squeeze(u, (0, 1)),
+                       x)
+    compare_with_torch(lambda v: ag.flip(v, dims=(0, -1)), lambda u: torch.flip(u, (0, -1)), x)
+    compare_with_torch(lambda v: ag.roll(v, shifts=(1, -2), dims=(0, 1)),
+                       lambda u: torch.roll(u, shifts=(1, -2), dims=(0, 1)), x)
+    for size in (1, 2, [shape[1] - 1, 1] if shape[1] > 1 else [1]):
+        for k in range(len(torch.split(t, size, dim=1))):
+            compare_with_torch(lambda v: ag.split(v, size, dim=1)[k],
+                               lambda u: torch.split(u, size, dim=1)[k], x)
+            compare_with_torch(lambda v: v.split(size, 1)[k],
+                               lambda u: u.split(size, 1)[k], x)
+
+
+@FEW
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4), seed=SEEDS)
+def test_sort_is_numpys_and_with_pytorchs_keywords_pytorchs(shape, seed):
+    # distinct values 0.25 apart: central differences must not swap two of them
+    rng = np.random.default_rng(seed)
+    x = (rng.permutation(math.prod(shape)) * 0.25 + rng.uniform(0, 0.05)).reshape(shape)
+    check(ag.sort, np.sort, x)
+    check(lambda v: ag.sort(v, 0), lambda a: np.sort(a, 0), x)
+    check(lambda v: ag.sort(v, None), lambda a: np.sort(a, None), x)
+    for descending in (False, True):
+        compare_with_torch(lambda v: ag.sort(v, dim=0, descending=descending).values,
+                           lambda t: torch.sort(t, dim=0, descending=descending).values, x)
+        np.testing.assert_array_equal(
+            ag.sort(x, dim=0, descending=descending).indices.numpy(),
+            torch.sort(torch.tensor(x), dim=0, descending=descending, stable=True).indices)
+    with pytest.raises(TypeError, match="sort: kind .* with dim"):
+        ag.sort(x, kind="stable", dim=0)
+
+
+def test_keyword_errors_and_numpys_meanings_stay():
+    x = np.arange(6.0).reshape(2, 3)
+    with pytest.raises(ValueError, match="squeeze: cannot remove axis 2 of length 3"):
+        ag.squeeze(x[None], axis=(0, 2))  # numpy's axis keeps numpy's rule
+    assert ag.squeeze(x[None], dim=(0, 2)).shape == (2, 3)  # PyTorch's skips it
+    assert [p.shape for p in ag.split(x, 3, axis=1)] == [(2, 1)] * 3  # numpy: 3 pieces
+    assert [p.shape for p in ag.split(x, 3, dim=1)] == [(2, 3)]  # PyTorch: pieces of 3
+    with pytest.raises(ValueError, match=r"split: the sizes \[1, 1\] must .* add up to 3"):
+        ag.Value(x).split([1, 1], dim=1)
+    with pytest.raises(TypeError, match="roll: give shift .* or shifts"):
+        ag.roll(x, 1, shifts=1)
+    with pytest.raises(TypeError, match="argmax: give axis .* or dim"):
+        ag.argmax(x, 0, dim=1)
+
+
+# --- the boolean functions and the small helpers -----------------------------------------
+
+
+@FEW
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4), seed=SEEDS)
+def test_boolean_functions_against_torch(shape, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-1, 2, shape).astype(np.float64)
+    t = torch.tensor(x)
+
+    def same(ours, theirs):
+        if isinstance(theirs, tuple):
+            assert isinstance(ours, tuple) and len(ours) == len(theirs)
+            for a, b in zip(ours, theirs):
+                same(a, b)
+            return
+        assert ours.dtype == theirs.numpy().dtype, (ours.dtype, theirs.dtype)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+    same(ag.all(x, dim=0), torch.all(t, dim=0))
+    same(ag.any(x > 0, dim=-1, keepdim=True), torch.any(t > 0, dim=-1, keepdim=True))
+    same(ag.count_nonzero(x, dim=0), torch.count_nonzero(t, dim=0))
+    same(ag.count_nonzero(x), torch.count_nonzero(t))
+    same(ag.nonzero(x, as_tuple=False), torch.nonzero(t))
+    same(ag.nonzero(x, as_tuple=True), torch.nonzero(t, as_tuple=True))
+    same(ag.argwhere(x), torch.argwhere(t))
+    same(ag.unique(x), torch.unique(t))
+    same(ag.unique(x, return_inverse=True, return_counts=True),
+         torch.unique(t, return_inverse=True, return_counts=True))
+    same(ag.unique(x, dim=0), torch.unique(t, dim=0))
+    for name in ("logical_and", "logical_or", "logical_xor"):
+        same(getattr(ag, name)(x, x > 0), getattr(torch, name)(t, t > 0))
+    same(ag.Value(x).logical_not(), t.logical_not())
+    # numpy's own meanings: nonzero gives a tuple that indexes
+    np.testing.assert_array_equal(ag.Value(x)[ag.nonzero(x)].numpy(), x[np.nonzero(x)])
+
+
+def test_comparisons_take_pytorchs_casts_and_stay_numpy_arrays():
+    a, b = ag.tensor([1, 2, 3]), ag.tensor([1, 0, 3])
+    same = a == b
+    assert isinstance(same, np.ndarray) and same.dtype == bool
+    for cast, dtype in (("float", np.float32), ("double", np.float64), ("half", np.float16),
+                        ("long", np.int64), ("int", np.int32), ("bool", np.bool_)):
+        got = getattr(same, cast)()
+        assert type(got) is np.ndarray and got.dtype == dtype
+        np.testing.assert_array_equal(got, [1, 0, 1])
+    assert same.float().mean().item() == pytest.approx(2 / 3)  # PyTorch's accuracy idiom
+    assert type(same & (a > 1)) is np.ndarray and type(same.astype(float)) is np.ndarray
+    assert repr(a > 1) == "array([False,  True,  True])"
+
+
+def test_as_tensor_is_tensor_numel():
+    v = ag.tensor([1.0, 2.0])
+    assert ag.as_tensor(v) is v and ag.as_tensor(v, dtype="float64") is not v
+    assert ag.as_tensor([1, 2]).dtype == np.int64 and ag.as_tensor(np.ones(2)).dtype == np.float64
+    assert ag.is_tensor(v) and not ag.is_tensor(np.ones(2)) and not ag.is_tensor(1.0)
+    assert ag.numel(ag.zeros((2, 3))) == 6 == ag.numel(np.zeros((2, 3)))
+
+
+# --- a PyTorch tutorial, ported by renaming ------------------------------------------------
+
+
+def test_what_is_torch_nn_really_ports_by_renaming():
+    """PyTorch's "What is torch.nn really?" (its first, hand-written part) on random
+    MNIST-shaped data: `torch.argmax(out, dim=1)` used to fail. Same losses and accuracies
+    as PyTorch, step for step."""
+    rng = np.random.default_rng(0)
+    data = rng.random((256, 784), dtype=np.float32), rng.integers(0, 10, 256)
+    w0 = rng.normal(size=(784, 10)).astype(np.float32) / math.sqrt(784)
+
+    def run(torch):  # the tutorial's code, with `torch` standing for either library
+        x_train, y_train = map(torch.tensor, data)
+        n, c = x_train.shape
+        weights = torch.tensor(w0)
+        weights.requires_grad_()
+        bias = torch.zeros(10, requires_grad=True)
+
+        def log_softmax(x):
+            return x - x.exp().sum(-1).log().unsqueeze(-1)
+
+        def model(xb):
+            return log_softmax(xb @ weights + bias)
+
+        def nll(input, target):
+            return -input[range(target.shape[0]), target].mean()
+
+        def accuracy(out, yb):
+            preds = torch.argmax(out, dim=1)
+            return (preds == yb).float().mean()
+
+        loss_func, bs, lr, seen = nll, 64, 0.5, []
+        for epoch in range(2):
+            for i in range((n - 1) // bs + 1):
+                start_i = i * bs
+                end_i = start_i + bs
+                xb = x_train[start_i:end_i]
+                yb = y_train[start_i:end_i]
+                pred = model(xb)
+                loss = loss_func(pred, yb)
+                loss.backward()
+                with torch.no_grad():
+                    weights -= weights.grad * lr
+                    bias -= bias.grad * lr
+                    weights.grad.zero_()
+                    bias.grad.zero_()
+                seen.append((loss.item(), accuracy(pred, yb).item()))
+        return seen
+
+    ours, theirs = run(ag), run(torch)
+    np.testing.assert_allclose(ours, theirs, rtol=2e-5, atol=1e-6)
