@@ -1,8 +1,11 @@
 """numpy's and PyTorch's names and keywords that ported code calls: triangles (tril, triu),
-mm/mv/dot, remainder/fmod/logaddexp (and ``%``), diff, meshgrid, masked_select, amax/amin,
-max(x, other), the boolean functions (all, any, logical_*, count_nonzero, nonzero,
-argwhere, unique), as_tensor/is_tensor/numel, and PyTorch's ``dim``/``dims``/``shifts``
-keywords on argmax, argsort, squeeze, flip, roll and split.
+mm/mv/dot, remainder/fmod/floor_divide/logaddexp/hypot (and ``%``, ``//``), nan_to_num,
+diff, meshgrid, masked_select, narrow/select/t, broadcast_tensors, amax/amin, max(x,
+other), var_mean/std_mean, the boolean functions (all, any, logical_*, count_nonzero,
+nonzero, argwhere, unique, where(cond)), as_tensor/is_tensor/numel, PyTorch's tensor
+methods (add/sub with alpha, div with rounding_mode, view_as, expand_as, ...), and
+PyTorch's ``dim``/``dims``/``shifts`` keywords on argmax, argsort, squeeze, flip, roll and
+split.
 
 Each differentiable op: forward against numpy in float64, first derivatives against
 central differences (gradcheck), second derivatives against central differences of the
@@ -322,6 +325,86 @@ def test_as_tensor_is_tensor_numel():
     assert ag.as_tensor([1, 2]).dtype == np.int64 and ag.as_tensor(np.ones(2)).dtype == np.float64
     assert ag.is_tensor(v) and not ag.is_tensor(np.ones(2)) and not ag.is_tensor(1.0)
     assert ag.numel(ag.zeros((2, 3))) == 6 == ag.numel(np.zeros((2, 3)))
+
+
+# --- hypot, nan_to_num, floor division, PyTorch's methods --------------------------------
+
+
+@FEW
+@given(shapes=PAIRS, seed=SEEDS)
+def test_hypot(shapes, seed):
+    rng = np.random.default_rng(seed)
+    a, b = (rng.uniform(0.3, 2, s) * rng.choice([-1.0, 1.0], s) for s in shapes.input_shapes)
+    check(ag.hypot, np.hypot, a, b)
+    compare_with_torch(ag.hypot, torch.hypot, a, b, seed=seed)
+    np.testing.assert_allclose(ag.hypot(np.array(3e200), np.array(4e200)).numpy(), 5e200)
+
+
+def test_nan_to_num_matches_numpy_and_torch():
+    x = np.array([1.5, np.nan, np.inf, -np.inf, -2.0])
+    for kwargs in ({}, {"nan": 1.0, "posinf": 9.0, "neginf": -9.0}):
+        ours, theirs = ag.Variable(x), torch.tensor(x, requires_grad=True)
+        got, want = ag.nan_to_num(ours, **kwargs), torch.nan_to_num(theirs, **kwargs)
+        np.testing.assert_array_equal(got.numpy(), want.detach().numpy())
+        np.testing.assert_array_equal(got.numpy(), np.nan_to_num(x, **kwargs))
+        (got * np.linspace(0.1, 0.5, 5)).sum().backward()
+        (want * torch.linspace(0.1, 0.5, 5, dtype=torch.float64)).sum().backward()
+        np.testing.assert_array_equal(ours.grad, theirs.grad.numpy())  # 0 where replaced
+
+
+def test_floor_division_and_divs_rounding_modes():
+    a = np.array([7.0, -7.0, 7.5, -7.5])
+    x = ag.Variable(a)
+    np.testing.assert_array_equal((x // 2).numpy(), a // 2)
+    np.testing.assert_array_equal((9.0 // x).numpy(), 9.0 // a)
+    np.testing.assert_array_equal(ag.floor_divide(x, 2.0).numpy(), np.floor_divide(a, 2.0))
+    for mode in (None, "floor", "trunc"):
+        compare_with_torch(lambda v: v.div(2.0, rounding_mode=mode),
+                           lambda u: u.div(2.0, rounding_mode=mode), a)
+    (x // 2).sum().backward()  # a step function: a zero gradient, as div(rounding_mode=)
+    assert x.grad.tolist() == [0.0] * 4
+    with pytest.raises(ValueError, match="rounding_mode must be None, 'floor' or 'trunc'"):
+        x.div(2.0, rounding_mode="round")
+
+
+def test_pytorch_tensor_methods():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    compare_with_torch(lambda u, v: u.add(v, alpha=2), lambda u, v: u.add(v, alpha=2), a, b)
+    compare_with_torch(lambda u, v: u.sub(v, alpha=0.5), lambda u, v: u.sub(v, alpha=0.5),
+                       a, b)
+    compare_with_torch(lambda u, v: u.mul(v).div(v + 5), lambda u, v: u.mul(v).div(v + 5),
+                       a, b)
+    compare_with_torch(lambda u: u.clamp_min(0.1).clamp_max(0.5),
+                       lambda u: u.clamp_min(0.1).clamp_max(0.5), a)
+    compare_with_torch(lambda u: u.narrow(1, -3, 2), lambda u: u.narrow(1, -3, 2), a)
+    compare_with_torch(lambda u: u.select(1, 2), lambda u: u.select(1, 2), a)
+    compare_with_torch(lambda u: ag.t(u), torch.t, a)
+    compare_with_torch(lambda u: ag.narrow(u, 0, 1, 2), lambda u: torch.narrow(u, 0, 1, 2), a)
+    compare_with_torch(lambda u: u[:1].expand_as(u), lambda u: u[:1].expand_as(u), a)
+    compare_with_torch(lambda u: u.view_as(np.zeros((4, 3))) @ u,
+                       lambda u: u.view_as(torch.zeros(4, 3)) @ u, a)
+    for i in (0, 1):
+        compare_with_torch(lambda u, v: ag.broadcast_tensors(u, v)[i],
+                           lambda u, v: torch.broadcast_tensors(u, v)[i], a, b[0])
+        for ours, theirs in ((ag.var_mean, torch.var_mean), (ag.std_mean, torch.std_mean)):
+            compare_with_torch(lambda u: ours(u, dim=1)[i], lambda u: theirs(u, dim=1)[i], a)
+            compare_with_torch(lambda u: ours(u, correction=0)[i],
+                               lambda u: theirs(u, correction=0)[i], a)
+    v = ag.tensor(a)
+    assert v.type_as(ag.tensor([1])).dtype == np.int64 and v.reshape_as(v.T).shape == (4, 3)
+    assert not v.is_cuda and v.is_contiguous() and v.element_size() == 8
+    with pytest.raises(IndexError, match="narrow: 3 elements from 2 do not fit in axis 1"):
+        v.narrow(1, 2, 3)
+    with pytest.raises(IndexError, match="select: index 4 is out of range for axis 1"):
+        v.select(1, 4)
+    cond = a > 0
+    got = ag.where(ag.tensor(cond))
+    assert isinstance(got, tuple)
+    for g, w in zip(got, np.where(cond)):
+        np.testing.assert_array_equal(g.numpy(), w)
+    with pytest.raises(TypeError, match="where: give both a and b, or neither"):
+        ag.where(cond, a)
 
 
 # --- a PyTorch tutorial, ported by renaming ------------------------------------------------

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Op, Value, _data, _numeric_dtype, apply, apply1, apply2
+from ..engine import Op, Value, _data, _numeric_dtype, apply, apply1, apply2, constant
 from ..labels import array_text, docstring_formula, number
 from ..worked import Terms
-from . import xp
+from . import elementwise, nondiff, xp
 from ._operands import as_constant, operand, pair
 
 __all__ = ["add", "subtract", "multiply", "divide", "power", "negative", "maximum", "minimum",
-           "where", "abs", "clip", "clamp", "cast", "pow", "clone", "lerp", "remainder", "fmod",
-           "logaddexp"]
+           "where", "abs", "clip", "clamp", "clamp_min", "clamp_max", "cast", "pow", "clone",
+           "lerp", "remainder", "fmod", "floor_divide", "logaddexp", "hypot", "nan_to_num"]
 
 
 class Add(Op):
@@ -257,6 +257,53 @@ def fmod(a, b):
     return apply2(Fmod, *pair(a, b, Fmod))
 
 
+def floor_divide(a, b):
+    """floor(a / b) elementwise (``np.floor_divide``, ``torch.floor_divide``, ``a // b`` on
+    Values): a step function, so its gradient is 0, as PyTorch's ``div(a, b,
+    rounding_mode="floor")`` gives (its ``floor_divide`` has no derivative and raises)."""
+    return elementwise.floor(divide(a, b))
+
+
+class Hypot(Op):
+    """y = sqrt(a**2 + b**2), without overflow     dL/da = g * a / y,  dL/db = g * b / y"""
+
+    __slots__ = ()
+
+    def forward(self, a, b):
+        return np.hypot(a, b)
+
+    def backward(self, g, y, a, b):
+        need_a, need_b = self.needs_grad
+        return (g * a / y if need_a else None), (g * b / y if need_b else None)
+
+
+def hypot(a, b):
+    """The length of the hypotenuse, sqrt(a**2 + b**2), elementwise (``np.hypot``,
+    ``torch.hypot``); its gradient at a = b = 0 is NaN, as PyTorch's."""
+    return apply2(Hypot, *pair(a, b, Hypot))
+
+
+def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
+    """x with NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (the dtype's
+    largest and smallest finite numbers by default), as ``np.nan_to_num`` and
+    ``torch.nan_to_num``. The gradient flows where x was finite, and is 0 where it was
+    replaced (PyTorch's)."""
+    x = operand(x, Where)
+    data = np.asarray(x.data)
+    fixed = np.nan_to_num(data, nan=nan, posinf=posinf, neginf=neginf)
+    return apply(Where(np.asarray(np.isfinite(data))), x, constant(fixed, dtype=x.dtype))
+
+
+def clamp_min(x, min):  # noqa: A002 (PyTorch's name)
+    """PyTorch's ``clamp_min``: ``clip(x, min, None)``."""
+    return clip(x, min, None)
+
+
+def clamp_max(x, max):  # noqa: A002
+    """PyTorch's ``clamp_max``: ``clip(x, None, max)``."""
+    return clip(x, None, max)
+
+
 class LogAddExp(Op):
     """y = log(exp(a) + exp(b))     dL/da = g * sigmoid(a - b),  dL/db = g * sigmoid(b - a)"""
 
@@ -322,13 +369,18 @@ class Where(Op):
         return Terms(arrays={"cond": self.cond})
 
 
-def where(cond, a, b):
+def where(cond, a=None, b=None):
     """``a`` where ``cond`` is true, else ``b`` (``cond`` is a boolean array, not differentiated).
 
     A condition of numbers is refused, as TensorFlow refuses it: ``where(p, a, b)`` with
     probabilities p would take ``a`` wherever p is not exactly 0, which is rarely what was
-    meant; write the comparison, ``where(p > 0.5, a, b)``.
+    meant; write the comparison, ``where(p > 0.5, a, b)``. With the condition alone,
+    numpy's and PyTorch's ``where(cond)``: ``nonzero(cond)``, a tuple of index arrays.
     """
+    if a is None and b is None:
+        return nondiff.nonzero(cond, as_tuple=True)
+    if a is None or b is None:
+        raise TypeError("where: give both a and b, or neither (where(cond) is nonzero(cond))")
     cond = np.asarray(cond.data if isinstance(cond, Value) else cond)
     if cond.dtype != bool:
         raise TypeError(f"where: cond must be boolean, a comparison such as x > 0, got dtype "
@@ -436,10 +488,8 @@ class Cast(Op):
 
 def cast(x, dtype):
     """x converted to ``dtype``; differentiable between float dtypes, a constant otherwise."""
-    from .nondiff import NonDifferentiable
-
     dtype = _numeric_dtype(dtype, "cast")
     x = as_constant(x, "cast")
     if dtype.kind == "f" and x.dtype.kind == "f":
         return apply(Cast(dtype), x)
-    return apply(NonDifferentiable(lambda a: np.asarray(a).astype(dtype), "cast"), x)
+    return apply(nondiff.NonDifferentiable(lambda a: np.asarray(a).astype(dtype), "cast"), x)

@@ -40,9 +40,9 @@ from ..worked import Terms, sources_in, unflat_index
 from . import xp
 from ._operands import axis_arg, operand, pair
 
-__all__ = ["getitem", "masked_select", "scatter", "take", "gather", "index_select", "gather_nd",
-           "take_along_axis", "take_along_dim", "scatter_add", "index_add",
-           "tensor_scatter_nd_add", "scatter_nd"]
+__all__ = ["getitem", "masked_select", "narrow", "select", "scatter", "take", "gather",
+           "index_select", "gather_nd", "take_along_axis", "take_along_dim", "scatter_add",
+           "index_add", "tensor_scatter_nd_add", "scatter_nd"]
 
 
 def _is_basic_index(index):
@@ -90,6 +90,29 @@ def getitem(x, index):
     elif isinstance(index, tuple):
         index = tuple(i.data if isinstance(i, Value) else i for i in index)
     return apply(GetItem(index), operand(x, GetItem))
+
+
+def narrow(x, dim, start, length):
+    """PyTorch's ``narrow``: the ``length`` elements of x from ``start`` along ``dim`` (a
+    negative start counts from the end)."""
+    x = operand(x, GetItem)
+    dim = axis_arg(dim, x.shape, "narrow", allow_none=False)
+    n = x.shape[dim]
+    first = start + n if start < 0 else start
+    if not (0 <= first <= n and 0 <= length <= n - first):
+        raise IndexError(f"narrow: {length} elements from {start} do not fit in axis {dim} "
+                         f"of length {n} (input shape {x.shape})")
+    return getitem(x, (slice(None),) * dim + (slice(first, first + length),))
+
+
+def select(x, dim, index):
+    """PyTorch's ``select``: the slice of x at ``index`` along ``dim``, that axis dropped."""
+    x = operand(x, GetItem)
+    dim = axis_arg(dim, x.shape, "select", allow_none=False)
+    if not -x.shape[dim] <= index < x.shape[dim]:
+        raise IndexError(f"select: index {index} is out of range for axis {dim} of length "
+                         f"{x.shape[dim]} (input shape {x.shape})")
+    return getitem(x, (slice(None),) * dim + (index,))
 
 
 def masked_select(x, mask):

@@ -249,6 +249,9 @@ Value.dim = lambda self: self.ndim
 Value.numel = lambda self: self.data.size
 Value.cpu = lambda self: self  # the only device there is
 Value.device = property(lambda self: "cpu", doc="PyTorch's ``x.device``: always \"cpu\".")
+Value.is_cuda = property(lambda self: False, doc="PyTorch's ``x.is_cuda``: always False.")
+Value.is_contiguous = lambda self, memory_format=None: True  # every Value owns its data
+Value.element_size = lambda self: self.dtype.itemsize
 Value.contiguous = lambda self, memory_format=None: self  # numpy data: already laid out
 Value.sort, Value.topk = selection.sort_pairs, selection.topk
 Value.lerp = arithmetic.lerp
@@ -263,14 +266,6 @@ def _retain_grad(self):
 
 
 Value.retain_grad = _retain_grad
-
-
-def _t(self):
-    """PyTorch's ``t``: a matrix transposed; vectors and numbers stay as they are."""
-    if self.ndim > 2:
-        raise ValueError(f"t: expects at most 2 dimensions, got shape {self.shape}; use "
-                         "transpose/permute")
-    return self if self.ndim < 2 else shape.transpose(self)
 
 
 def _mT(self):
@@ -292,9 +287,51 @@ def _masked_fill(self, mask, value):
     return arithmetic.where(_data(mask), value, self)
 
 
-Value.t, Value.clamp = _t, _clamp
+Value.t, Value.clamp = shape.t, _clamp
 Value.mT = property(_mT)
 Value.masked_fill = _masked_fill
+Value.masked_select = indexing.masked_select
+Value.clamp_min, Value.clamp_max = arithmetic.clamp_min, arithmetic.clamp_max
+Value.hypot, Value.nan_to_num = arithmetic.hypot, arithmetic.nan_to_num
+
+
+# PyTorch's arithmetic as methods: x.add(y, alpha=2) is x + 2 * y.
+def _add(self, other, *, alpha=1):
+    return self + (other if alpha == 1 else alpha * other)
+
+
+def _sub(self, other, *, alpha=1):
+    return self - (other if alpha == 1 else alpha * other)
+
+
+def _div(self, other, *, rounding_mode=None):
+    """PyTorch's ``div``: a / b, or rounded toward -inf ("floor") or 0 ("trunc"), each
+    rounding a step function with a zero gradient, as PyTorch's."""
+    if rounding_mode is None:
+        return self / other
+    if rounding_mode == "floor":
+        return arithmetic.floor_divide(self, other)
+    if rounding_mode == "trunc":
+        q = self / other
+        return elementwise.sign(q) * elementwise.floor(abs(q))
+    raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got "
+                     f"{rounding_mode!r}")
+
+
+Value.add, Value.sub, Value.subtract = _add, _sub, _sub
+Value.mul = Value.multiply = lambda self, other: self * other
+Value.div = Value.divide = Value.true_divide = _div
+Value.__floordiv__ = lambda self, other: arithmetic.floor_divide(self, other)
+Value.__rfloordiv__ = lambda self, other: arithmetic.floor_divide(other, self)
+
+
+# PyTorch's "like another tensor" methods.
+Value.view_as = Value.reshape_as = lambda self, other: shape.reshape(self, other.shape)
+Value.expand_as = lambda self, other: shape.broadcast_to(self, other.shape)
+Value.type_as = lambda self, other: self.to(other.dtype)
+
+
+Value.narrow, Value.select = indexing.narrow, indexing.select
 
 
 # --- dtypes and devices ---------------------------------------------------------------

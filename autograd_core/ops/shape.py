@@ -28,7 +28,8 @@ from ._operands import axis_arg, axis_or_dim, operand
 
 __all__ = ["reshape", "flatten", "ravel", "squeeze", "expand_dims", "unsqueeze",
            "transpose", "permute", "swapaxes", "swapdims", "moveaxis", "movedim",
-           "broadcast_to", "sum_to", "flip", "reverse", "roll", "meshgrid"]
+           "broadcast_to", "broadcast_tensors", "broadcast_arrays", "sum_to", "flip", "reverse",
+           "roll", "meshgrid", "t"]
 
 
 def _shape_arg(shape):
@@ -282,6 +283,21 @@ def broadcast_to(x, shape):
     return apply(BroadcastTo(shape), x)
 
 
+def broadcast_tensors(*xs):
+    """The inputs broadcast to their common shape, as a tuple (``torch.broadcast_tensors``,
+    numpy's ``broadcast_arrays``); each gradient is summed back to its input's shape."""
+    xs = [operand(x, BroadcastTo) for x in xs]
+    try:
+        common = np.broadcast_shapes(*[x.shape for x in xs])
+    except ValueError:
+        raise ValueError(f"broadcast_tensors: shapes {', '.join(str(x.shape) for x in xs)} "
+                         f"do not broadcast together") from None
+    return tuple(x if x.shape == common else broadcast_to(x, common) for x in xs)
+
+
+broadcast_arrays = broadcast_tensors
+
+
 def expand(x, *sizes):
     """PyTorch's ``v.expand(*sizes)``: ``broadcast_to``, where -1 keeps an axis's length."""
     x, sizes = operand(x, BroadcastTo), _shape_arg(sizes)
@@ -460,3 +476,12 @@ def meshgrid(*xs, indexing="xy"):
         along[axis] = x.shape[0]
         out.append(broadcast_to(reshape(x, tuple(along)), tuple(grid)))
     return tuple(out)
+
+
+def t(x):
+    """PyTorch's ``t``: a matrix transposed; vectors and numbers stay as they are."""
+    x = operand(x, Transpose)
+    if x.ndim > 2:
+        raise ValueError(f"t: expects at most 2 dimensions, got shape {x.shape}; use "
+                         "transpose/permute")
+    return x if x.ndim < 2 else transpose(x)

@@ -19,9 +19,10 @@ from ..labels import number, over
 from ..worked import Terms, reduced_index
 from . import xp
 from ._operands import axis_arg, axis_or_dim, operand, pair
-from .reductions import _expand, copied
+from .reductions import _expand, copied, mean
 
-__all__ = ["var", "std", "reduce_variance", "reduce_std", "mean_squared_error"]
+__all__ = ["var", "std", "var_mean", "std_mean", "reduce_variance", "reduce_std",
+           "mean_squared_error"]
 
 
 def _centered(x, axis, n):
@@ -167,6 +168,23 @@ def std(x, axis=None, keepdims=False, *, ddof=None, dim=None, keepdim=None, corr
     axis, keepdims, ddof, n = _moments_args(x, axis, keepdims, dim, keepdim, ddof, correction,
                                             unbiased, "std")
     return apply(Std(axis, keepdims, ddof, n), x)
+
+
+def var_mean(x, dim=None, *, correction=None, keepdim=False, unbiased=None):
+    """PyTorch's ``var_mean``: ``(var, mean)`` over ``dim`` (None: all), the variance
+    divided by n - correction (1 by default, PyTorch's unbiased estimate)."""
+    if correction is None and unbiased is None:
+        correction = 1
+    return (var(x, dim=dim, keepdim=keepdim, correction=correction, unbiased=unbiased),
+            mean(x, axis=dim, keepdims=keepdim))
+
+
+def std_mean(x, dim=None, *, correction=None, keepdim=False, unbiased=None):
+    """PyTorch's ``std_mean``: ``(std, mean)`` over ``dim``, as ``var_mean``."""
+    if correction is None and unbiased is None:
+        correction = 1
+    return (std(x, dim=dim, keepdim=keepdim, correction=correction, unbiased=unbiased),
+            mean(x, axis=dim, keepdims=keepdim))
 
 
 def reduce_variance(x, axis=None, keepdims=False):
