@@ -40,6 +40,8 @@ from .random import (
     manual_seed, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
 )
 from . import autograd  # PyTorch's torch.autograd names (grad, backward, functional...)
+from .tf_names import *  # noqa: F401,F403 - TensorFlow's own top-level names (tf_names)
+from .tf_names import math, nn  # tf.math and tf.nn; attributes only, not in __all__
 from .devices import accelerator, backends, cuda, mps
 
 float16 = _np.float16
@@ -73,7 +75,7 @@ __all__ = [
     "randint_like", "set_grad_enabled",
     "set_detect_anomaly", "is_anomaly_enabled", "autograd", "cuda", "mps", "accelerator",
     "backends",
-] + ops.__all__
+] + ops.__all__ + [name for name in tf_names.__all__ if name != "newaxis"]
 
 from .rendering import render  # noqa: E402
 from .stepper import BackpropStepper, ForwardStepper  # noqa: E402

@@ -1,0 +1,297 @@
+"""TensorFlow's names, so that its code ports by renaming ``tf`` to ``ag``: the top-level
+functions TensorFlow has and numpy and PyTorch lack (``clip_by_value``, ``shape``,
+``boolean_mask``, ``add_n``, ``cond``, ``map_fn``...), and the namespaces ``ag.math`` and
+``ag.nn`` (``tf.math.top_k``, ``tf.nn.relu``, ``tf.nn.softmax_cross_entropy_with_logits``).
+
+Each is a short composition of the library's ops, so each is differentiable wherever the
+ops it is made of are, and draws and steps as they do. TensorFlow's control flow
+(``cond``, ``while_loop``, ``map_fn``) runs eagerly, as TensorFlow's eager mode does.
+"""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+
+from . import ops
+from .engine import Value, apply, constant
+from .ops import arithmetic, nondiff, reductions, statistics
+from .ops._operands import as_constant
+
+__all__ = ["clip_by_value", "shape", "size", "rank", "identity", "boolean_mask", "greater",
+           "greater_equal", "less", "less_equal", "not_equal", "convert_to_tensor", "add_n",
+           "floordiv", "floormod", "sequence_mask", "cond", "while_loop", "map_fn",
+           "vectorized_map", "newaxis"]
+
+newaxis = None
+
+
+def clip_by_value(t, clip_value_min, clip_value_max):
+    """``tf.clip_by_value``: ``clip(t, min, max)``."""
+    return arithmetic.clip(t, clip_value_min, clip_value_max)
+
+
+def shape(x, out_type=np.int32):
+    """``tf.shape``: x's shape as an integer constant (``tf.shape(x)[0]`` is the batch)."""
+    return constant(np.array(_value(x).shape, dtype=out_type), dtype=out_type)
+
+
+def size(x, out_type=np.int32):
+    """``tf.size``: the number of elements of x, an integer constant."""
+    return constant(np.array(_value(x).data.size, dtype=out_type), dtype=out_type)
+
+
+def rank(x):
+    """``tf.rank``: the number of dimensions of x, an int32 constant."""
+    return constant(np.array(_value(x).ndim, dtype=np.int32), dtype=np.int32)
+
+
+def identity(x):
+    """``tf.identity``: a new Value equal to x (its gradient passes through unchanged)."""
+    return arithmetic.clone(x)
+
+
+def boolean_mask(tensor, mask, axis=None):
+    """``tf.boolean_mask``: the entries of ``tensor`` where the k-D boolean ``mask`` is
+    true, taken over the k axes from ``axis`` (0 by default), which collapse into one."""
+    tensor = _value(tensor)
+    mask = np.asarray(mask.data if isinstance(mask, Value) else mask)
+    axis = 0 if axis is None else axis % max(tensor.ndim, 1)
+    if mask.dtype != np.bool_:
+        raise TypeError(f"boolean_mask: the mask must be boolean, got dtype {mask.dtype}")
+    if tensor.shape[axis:axis + mask.ndim] != mask.shape:
+        raise ValueError(f"boolean_mask: a mask of shape {mask.shape} does not match the "
+                         f"axes {axis}..{axis + mask.ndim - 1} of a tensor of shape "
+                         f"{tensor.shape}")
+    return tensor[(slice(None),) * axis + (mask,)]
+
+
+def _compare(np_fn, name):
+    def compare(x, y):
+        return apply(nondiff.NonDifferentiable(lambda a, b: np.asarray(np_fn(a, b)), name),
+                     as_constant(x, name), as_constant(y, name))
+    compare.__name__ = name
+    compare.__doc__ = f"``tf.{name}``: elementwise ``np.{np_fn.__name__}``, a boolean constant."
+    return compare
+
+
+greater = _compare(np.greater, "greater")
+greater_equal = _compare(np.greater_equal, "greater_equal")
+less = _compare(np.less, "less")
+less_equal = _compare(np.less_equal, "less_equal")
+not_equal = _compare(np.not_equal, "not_equal")
+
+
+def convert_to_tensor(value, dtype=None, dtype_hint=None):
+    """``tf.convert_to_tensor``: a Value stays itself (cast if ``dtype`` differs); other
+    data becomes a constant, of ``dtype`` (or ``dtype_hint``; TensorFlow's float32 for
+    Python floats)."""
+    if isinstance(value, Value):
+        return value if dtype is None or np.dtype(dtype) == value.dtype \
+            else arithmetic.cast(value, dtype)
+    return constant(value, dtype=dtype if dtype is not None else dtype_hint)
+
+
+def add_n(inputs):
+    """``tf.add_n``: the elementwise sum of a list of Values of one shape."""
+    inputs = list(inputs)
+    if not inputs:
+        raise ValueError("add_n: needs at least one input")
+    shapes = {np.shape(x.data if isinstance(x, Value) else x) for x in inputs}
+    if len(shapes) != 1:
+        raise ValueError(f"add_n: the inputs must have one shape, got {sorted(shapes)}")
+    total = inputs[0]
+    for x in inputs[1:]:
+        total = arithmetic.add(total, x)
+    return _value(total)
+
+
+def floordiv(x, y):
+    """``tf.math.floordiv``: ``floor_divide``."""
+    return arithmetic.floor_divide(x, y)
+
+
+def floormod(x, y):
+    """``tf.math.floormod``: ``remainder`` (the sign of y, Python's %)."""
+    return arithmetic.remainder(x, y)
+
+
+def sequence_mask(lengths, maxlen=None, dtype=np.bool_):
+    """``tf.sequence_mask``: row i true in its first ``lengths[i]`` places, of length
+    ``maxlen`` (the largest length by default); a constant."""
+    lengths = np.asarray(lengths.data if isinstance(lengths, Value) else lengths)
+    if maxlen is None:
+        maxlen = int(lengths.max()) if lengths.size else 0
+    mask = np.arange(int(maxlen)) < lengths[..., None]
+    return constant(mask.astype(dtype), dtype=dtype)
+
+
+def cond(pred, true_fn=None, false_fn=None):
+    """``tf.cond``, eagerly: ``true_fn()`` if ``pred`` holds, else ``false_fn()``."""
+    return true_fn() if bool(pred.data if isinstance(pred, Value) else pred) else false_fn()
+
+
+def while_loop(cond, body, loop_vars, maximum_iterations=None, **unused):
+    """``tf.while_loop``, eagerly: ``loop_vars = body(*loop_vars)`` while
+    ``cond(*loop_vars)`` holds (at most ``maximum_iterations`` times). Returns the loop
+    variables, as TensorFlow does (a list or tuple as given)."""
+    single = not isinstance(loop_vars, (list, tuple))
+    loop_vars = [loop_vars] if single else list(loop_vars)
+    done = 0
+    while (maximum_iterations is None or done < maximum_iterations) and \
+            bool(_truth(cond(*loop_vars))):
+        result = body(*loop_vars)
+        loop_vars = list(result) if isinstance(result, (list, tuple)) else [result]
+        done += 1
+    return loop_vars[0] if single else loop_vars
+
+
+def _truth(x):
+    return x.data if isinstance(x, Value) else x
+
+
+def map_fn(fn, elems, **unused):
+    """``tf.map_fn``, eagerly: ``fn`` on each slice of ``elems`` along its first axis
+    (``elems`` a Value, or a tuple of them sliced together), the results stacked."""
+    if isinstance(elems, (tuple, list)):
+        parts = [_value(e) for e in elems]
+        results = [fn(tuple(p[i] for p in parts)) for i in range(parts[0].shape[0])]
+    else:
+        elems = _value(elems)
+        results = [fn(elems[i]) for i in range(elems.shape[0])]
+    if results and isinstance(results[0], (tuple, list)):
+        return type(results[0])(ops.stack([r[k] for r in results])
+                                for k in range(len(results[0])))
+    return ops.stack(results)
+
+
+def vectorized_map(fn, elems, **unused):
+    """``tf.vectorized_map``: ``map_fn`` (each slice in turn)."""
+    return map_fn(fn, elems)
+
+
+def _value(x):
+    return x if isinstance(x, Value) else constant(x)
+
+
+# --- tf.math and tf.nn: namespaces of the library's ops under TensorFlow's names --------
+
+
+def top_k(input, k=1, sorted=True):  # noqa: A002 (TensorFlow's names)
+    """``tf.math.top_k``: the k largest entries along the last axis and their indices."""
+    return ops.topk(input, k, dim=-1, largest=True, sorted=sorted)
+
+
+def log_sigmoid(x):
+    """``tf.math.log_sigmoid``: log(sigmoid(x)) = -softplus(-x), without overflow."""
+    return -ops.softplus(-_value(x))
+
+
+def squared_difference(x, y):
+    """``tf.math.squared_difference``: (x - y)**2 elementwise."""
+    return ops.square(ops.subtract(x, y))
+
+
+def divide_no_nan(x, y):
+    """``tf.math.divide_no_nan``: x / y, and 0 where y is 0 (with a 0 gradient there)."""
+    x, y = _value(x), _value(y)
+    zero = np.asarray(y.data == 0)
+    safe = arithmetic.where(zero, np.ones((), y.dtype), y)
+    return arithmetic.where(zero, np.zeros((), y.dtype), x / safe)
+
+
+def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False):  # noqa: A002
+    """``tf.math.reduce_euclidean_norm``: sqrt(sum(x**2)) over ``axis``."""
+    return ops.sqrt(reductions.sum(ops.square(input_tensor), axis, keepdims))
+
+
+def l2_normalize(x, axis=None, epsilon=1e-12):
+    """``tf.nn.l2_normalize`` (``tf.math.l2_normalize``): x / sqrt(max(sum(x**2), epsilon))
+    over ``axis`` (None: all of x)."""
+    squares = reductions.sum(ops.square(x), axis, keepdims=True)
+    return ops.multiply(x, ops.rsqrt(ops.maximum(squares, epsilon)))
+
+
+def l2_loss(t):
+    """``tf.nn.l2_loss``: sum(t**2) / 2."""
+    return reductions.sum(ops.square(t)) * 0.5
+
+
+def moments(x, axes, keepdims=False):
+    """``tf.nn.moments``: the mean and the (population) variance of x over ``axes``."""
+    axes = tuple(axes) if isinstance(axes, (list, tuple)) else axes
+    return (reductions.mean(x, axes, keepdims),
+            statistics.var(x, axes, keepdims))
+
+
+def relu6(x):
+    """``tf.nn.relu6``: min(max(x, 0), 6)."""
+    return arithmetic.clip(x, 0.0, 6.0)
+
+
+def sigmoid_cross_entropy_with_logits(labels=None, logits=None):
+    """``tf.nn.sigmoid_cross_entropy_with_logits``: the fused, stable elementwise loss."""
+    return ops.sigmoid_cross_entropy(logits, labels)
+
+
+def softmax_cross_entropy_with_logits(labels, logits, axis=-1):
+    """``tf.nn.softmax_cross_entropy_with_logits``: per row, the cross-entropy of
+    softmax(logits) against the probability rows ``labels`` (the classes along
+    ``axis``), fused and stable."""
+    logits, labels = _value(logits), _value(labels)
+    if axis not in (-1, logits.ndim - 1):
+        logits, labels = ops.moveaxis(logits, axis, -1), ops.moveaxis(labels, axis, -1)
+    return ops.softmax_cross_entropy(logits, labels)
+
+
+def sparse_softmax_cross_entropy_with_logits(labels, logits):
+    """``tf.nn.sparse_softmax_cross_entropy_with_logits``: per row, the cross-entropy of
+    softmax(logits) against the integer class ``labels``, fused and stable."""
+    return ops.softmax_cross_entropy(logits, labels)
+
+
+def dropout(x, rate, noise_shape=None, seed=None):
+    """``tf.nn.dropout``: each entry zeroed with probability ``rate``, the others scaled
+    by 1 / (1 - rate) (always: TensorFlow's ``tf.nn.dropout`` has no inference mode)."""
+    if not 0 <= rate < 1:
+        raise ValueError(f"dropout: rate must be in [0, 1), got {rate}")
+    x = _value(x)
+    keep = np.random.default_rng(seed).random(noise_shape or x.shape) >= rate
+    return x * constant((keep / (1.0 - rate)).astype(x.dtype), dtype=x.dtype)
+
+
+def embedding_lookup(params, ids):
+    """``tf.nn.embedding_lookup``: the rows of ``params`` at ``ids`` (its gradient is added
+    into those rows)."""
+    return ops.take(params, ids, axis=0)
+
+
+def _namespace(name, doc, own, *extra_names):
+    """A namespace of the library's ops and TensorFlow's own names (``ag.math``)."""
+    space = types.ModuleType(f"autograd_core.{name}", doc)
+    for key in ops.__all__:
+        setattr(space, key, getattr(ops, key))
+    for key in extra_names:
+        setattr(space, key, globals()[key])
+    for key, value in own.items():
+        setattr(space, key, value)
+    return space
+
+
+math = _namespace(
+    "math", "TensorFlow's ``tf.math``: the library's ops, with TensorFlow's names.",
+    {"is_nan": ops.isnan, "is_finite": ops.isfinite, "is_inf": ops.isinf,
+     "reduce_std": statistics.reduce_std, "reduce_variance": statistics.reduce_variance,
+     "reduce_sum": ops.sum, "reduce_mean": ops.mean, "reduce_max": ops.max,
+     "reduce_min": ops.min},
+    "top_k", "log_sigmoid", "squared_difference", "divide_no_nan", "reduce_euclidean_norm",
+    "l2_normalize", "add_n", "floordiv", "floormod", "greater", "greater_equal", "less",
+    "less_equal", "not_equal")
+
+nn = _namespace(
+    "nn", "TensorFlow's ``tf.nn``: activations, losses, convolutions and pooling.",
+    {"swish": ops.silu, "silu": ops.silu, "elu": ops.elu, "selu": ops.selu},
+    "relu6", "l2_normalize", "l2_loss", "moments", "sigmoid_cross_entropy_with_logits",
+    "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits",
+    "dropout", "embedding_lookup", "log_sigmoid")
