@@ -58,17 +58,61 @@ def _plain(v, keep):
     return v.data if isinstance(v, Value) else v
 
 
-def _call(fun, args, kwargs, argnum, where):
-    """Run ``fun`` with the differentiated arguments as leaves: (y, leaves, keep, single)."""
+def _call(fun, args, kwargs, argnum, where, trees=False):
+    """Run ``fun`` with the differentiated arguments as leaves: (y, leaves, keep, single,
+    groups). With ``trees``, an argument that is a list, tuple or dict (nested: a
+    network's parameters) is a container of leaves, as in HIPS autograd and JAX; ``groups``
+    then rebuilds one gradient per argument from the leaves' (``_regroup``)."""
     nums = _argnums(argnum, len(args), where)
     args = list(args)
-    leaves, keep = [], False
+    leaves, keep, groups = [], False, []
     for a in nums:
-        args[a], given = _leaf(args[a], where)
-        leaves.append(args[a])
-        keep = keep or given
+        if trees and isinstance(args[a], (list, tuple, dict)):
+            parts, rebuild = _flatten(args[a])
+            made = [_leaf(p, where) for p in parts]
+            args[a] = rebuild([v for v, _ in made])
+            groups.append((len(leaves), len(made), rebuild))
+            leaves.extend(v for v, _ in made)
+            keep = keep or any(given for _, given in made)
+        else:
+            args[a], given = _leaf(args[a], where)
+            groups.append((len(leaves), 1, None))
+            leaves.append(args[a])
+            keep = keep or given
     y = _output(fun(*args, **kwargs), where)
-    return y, leaves, keep, not isinstance(argnum, (tuple, list))
+    return y, leaves, keep, not isinstance(argnum, (tuple, list)), groups
+
+
+def _flatten(tree):
+    """The leaves of a nest of lists, tuples and dicts, and a function that puts leaves
+    back in that shape (tuples stay tuples, named ones too; dicts keep their keys)."""
+    if isinstance(tree, dict):
+        keys = list(tree)
+        subs = [_flatten(tree[k]) for k in keys]
+    elif isinstance(tree, (list, tuple)):
+        keys = None
+        subs = [_flatten(t) for t in tree]
+    else:
+        return [tree], lambda leaves: leaves[0]
+    counts = [len(leaves) for leaves, _ in subs]
+
+    def rebuild(leaves):
+        parts, at = [], 0
+        for (_, sub), n in zip(subs, counts):
+            parts.append(sub(leaves[at:at + n]))
+            at += n
+        if keys is not None:
+            return type(tree)(zip(keys, parts))
+        if isinstance(tree, tuple) and hasattr(tree, "_fields"):  # a namedtuple
+            return type(tree)(*parts)
+        return type(tree)(parts)
+    return [leaf for leaves, _ in subs for leaf in leaves], rebuild
+
+
+def _regroup(found, groups):
+    """One gradient per differentiated argument, containers rebuilt (see ``_call``)."""
+    return [found[start] if rebuild is None else rebuild(found[start:start + n])
+            for start, n, rebuild in groups]
 
 
 def _grads(y, leaves, seed, keep):
@@ -83,15 +127,18 @@ def _grads(y, leaves, seed, keep):
 
 def value_and_grad(fun, argnum=0):
     """A function returning ``(fun(*args), dfun/dargs[argnum])``; ``fun`` must return a
-    one-element Value. ``argnum`` may be a tuple, then the gradient is a tuple too."""
+    one-element Value. ``argnum`` may be a tuple, then the gradient is a tuple too. An
+    argument that is a list, tuple or dict (a network's parameters, nested as you like) is
+    differentiated leaf by leaf, its gradient in the same shape, as in HIPS autograd and
+    JAX."""
     where = "value_and_grad"
 
     def value_and_grad_fun(*args, **kwargs):
-        y, leaves, keep, single = _call(fun, args, kwargs, argnum, where)
+        y, leaves, keep, single, groups = _call(fun, args, kwargs, argnum, where, trees=True)
         if y.size != 1:
             raise ValueError(f"{where}: the function must return one number, got shape "
                              f"{y.shape} (use elementwise_grad, jacobian or vjp)")
-        found = [_plain(g, keep) for g in _grads(y, leaves, None, keep)]
+        found = _regroup([_plain(g, keep) for g in _grads(y, leaves, None, keep)], groups)
         return _plain(y, keep), (found[0] if single else tuple(found))
     return value_and_grad_fun
 
@@ -124,9 +171,9 @@ def elementwise_grad(fun, argnum=0):
     where = "elementwise_grad"
 
     def elementwise_grad_fun(*args, **kwargs):
-        y, leaves, keep, single = _call(fun, args, kwargs, argnum, where)
+        y, leaves, keep, single, groups = _call(fun, args, kwargs, argnum, where, trees=True)
         seed = constant(np.ones_like(y.data)) if keep else np.ones_like(y.data)
-        found = [_plain(g, keep) for g in _grads(y, leaves, seed, keep)]
+        found = _regroup([_plain(g, keep) for g in _grads(y, leaves, seed, keep)], groups)
         return found[0] if single else tuple(found)
     return elementwise_grad_fun
 
@@ -147,7 +194,7 @@ def jacobian(fun, argnum=0):
 
         if not isinstance(argnum, int):
             raise ValueError(f"{where}: argnum must be one integer, got {argnum!r}")
-        y, (x,), keep, _ = _call(fun, args, kwargs, argnum, where)
+        y, (x,), keep, _, _ = _call(fun, args, kwargs, argnum, where)
         rows = []
         for k in range(y.size):
             seed = np.zeros(y.shape, y.dtype)

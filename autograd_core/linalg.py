@@ -10,6 +10,10 @@
 >>> ag.linalg.solve(A, [3.0, 4.0]).numpy()
 array([1., 1.], dtype=float32)
 
+``eigh``/``eigvalsh`` (symmetric matrices) and ``cholesky`` read the lower triangle, as
+numpy's and PyTorch's do; ``slogdet`` and ``eigh`` return named pairs (``.logabsdet``,
+``.eigenvectors``).
+
 ``trace`` and ``diagonal`` here take the last two axes (numpy 2's ``linalg.trace``,
 ``tf.linalg.trace``), where ``ag.trace`` and ``ag.diagonal`` take the first two, as numpy's
 top-level functions. ``norm`` is numpy's ``linalg.norm``: with no axis, ord 2 of a matrix
@@ -17,16 +21,17 @@ is its largest singular value (``ag.norm``, TensorFlow's, takes the 2-norm of al
 """
 
 from .ops.contractions import einsum, tensordot
-from .ops.inverse import det, inv, solve
+from .ops.inverse import det, inv, matrix_power, slogdet, solve
 from .ops.linalg import diagonal as _diagonal
 from .ops.linalg import matmul, outer
 from .ops.linalg import trace as _trace
 from .ops.norms import linalg_norm as norm
-from .ops.decompositions import svd, svdvals
+from .ops.decompositions import cholesky, eigh, eigvalsh, svd, svdvals
 from .ops.norms import matrix_norm, vector_norm
 
-__all__ = ["inv", "det", "solve", "svd", "svdvals", "norm", "vector_norm", "matrix_norm",
-           "matmul", "einsum", "tensordot", "outer", "trace", "diagonal"]
+__all__ = ["inv", "det", "slogdet", "solve", "matrix_power", "svd", "svdvals", "eigh",
+           "eigvalsh", "cholesky", "norm", "vector_norm", "matrix_norm", "matmul", "einsum",
+           "tensordot", "outer", "trace", "diagonal"]
 
 
 def trace(x, offset=0):

@@ -47,6 +47,11 @@ def normal(*shape):
     return rng.normal(size=shape)
 
 
+def symmetric(n):
+    a = rng.normal(size=(n, n))
+    return (a + a.T) / 2
+
+
 def positive(*shape):
     return rng.uniform(0.5, 2.0, size=shape)
 
@@ -800,6 +805,21 @@ CASES = [
          lambda op, g, y, A: (lambda U, s, Vt, E: (
              U @ np.diag(s) @ (skew(Vt @ g.T) / E) @ Vt
              + U @ np.diag(1 / s) @ g @ (np.eye(4) - Vt.T @ Vt),))(*svd_parts(A))),
+    case(ops.Eigenvalues, "", ag.linalg.eigvalsh, (symmetric(3),), "dL/dA = V diag(g) V^T",
+         lambda op, g, y, A: (lambda w, V: (V @ np.diag(g) @ V.T,))(*np.linalg.eigh(A)),
+         "y = the eigenvalues w of a symmetric A, ascending"),
+    case(ops.Eigenvectors, "", lambda A: ag.linalg.eigh(A)[1], (symmetric(3),),
+         "dL/dA = V ((V^T g - g^T V) / 2 / E) V^T,  E[i, j] = w[j] - w[i]",
+         lambda op, g, y, A: (lambda w, V: (V @ ((V.T @ g - g.T @ V) / 2 / (
+             w[None, :] - w[:, None] + np.eye(3))) @ V.T,))(*np.linalg.eigh(A))),
+    case(ops.Cholesky, "", ag.linalg.cholesky, (symmetric(3) + 4 * np.eye(3),),
+         "dL/dA = sym(L^-T phi(L^T g) L^-1),  phi: the lower triangle, its diagonal halved",
+         lambda op, g, y, A: (lambda Li: (lambda S: ((S + S.T) / 2,))(
+             Li.T @ (np.tril(y.T @ g) - np.diag(np.diag(y.T @ g)) / 2) @ Li))(
+             np.linalg.inv(y))),
+    case(ops.LogAbsDet, "", lambda A: ag.linalg.slogdet(A)[1], (normal(3, 3) + 3 * np.eye(3),),
+         "dL/dA = g * A^-T", lambda op, g, y, A: (g * np.linalg.inv(A).T,),
+         "y = log|det(A)|"),
     # --- neural-network ops ---------------------------------------------------------------
     case(ops.Softmax, "last axis", ag.softmax, (X,), "dL/dx = y * (g - sum(g * y, axis=1))",
          lambda op, g, y, x: (y * (g - np.sum(g * y, axis=1, keepdims=True)),),

@@ -407,6 +407,81 @@ def test_pytorch_tensor_methods():
         ag.where(cond, a)
 
 
+# --- linalg: eigh, cholesky, slogdet, matrix_power ------------------------------------------
+
+BATCHED_SQUARES = st.tuples(st.sampled_from([(), (2,)]), st.integers(1, 4))
+
+
+@FEW
+@given(shape=BATCHED_SQUARES, seed=SEEDS)
+def test_symmetric_eigendecomposition_and_cholesky(shape, seed):
+    batch, n = shape
+    rng = np.random.default_rng(seed)
+    # distinct eigenvalues (V's derivative divides by their gaps): B = Q diag(spread) Q^T
+    q, _ = np.linalg.qr(rng.normal(size=batch + (n, n)))
+    spread = np.arange(n) * 1.5 + rng.uniform(0, 0.5)
+    B = q @ (spread[..., :, None] * np.swapaxes(q, -1, -2))
+    noise = rng.normal(size=batch + (n, n)) * 0.01
+
+    def sym(b):  # the argument's symmetric part: both libraries read the lower triangle
+        return (b + b.swapaxes(-1, -2)) * 0.5
+
+    def tsym(b):
+        return (b + b.transpose(-1, -2)) * 0.5
+
+    w = ag.linalg.eigvalsh(B)
+    np.testing.assert_allclose(w.numpy(), np.linalg.eigvalsh(B), atol=1e-12)
+    compare_with_torch(lambda b: ag.linalg.eigvalsh(sym(b)),
+                       lambda b: torch.linalg.eigvalsh(tsym(b)), B + noise)
+    weights = rng.normal(size=n)  # a function of V that does not depend on its signs
+
+    def ours(b):
+        V = ag.linalg.eigh(sym(b)).eigenvectors
+        return (V * weights) @ V.swapaxes(-1, -2)
+
+    def theirs(b):
+        V = torch.linalg.eigh(tsym(b)).eigenvectors
+        return (V * torch.tensor(weights)) @ V.transpose(-1, -2)
+    compare_with_torch(ours, theirs, B + noise, rtol=1e-6, atol=1e-9)
+    check_second_order(ours, B + noise, rtol=1e-3, atol=1e-4)
+    spd = B + (n + 1) * np.eye(n)  # positive-definite
+    for upper in (False, True):
+        compare_with_torch(lambda b: ag.linalg.cholesky(sym(b), upper=upper),
+                           lambda b: torch.linalg.cholesky(tsym(b), upper=upper), spd + noise)
+    L = ag.linalg.cholesky(spd)
+    np.testing.assert_allclose((L @ L.swapaxes(-1, -2)).numpy(), spd, atol=1e-12)
+    ag.gradcheck(lambda b: ag.linalg.cholesky(sym(b)), [spd])
+    check_second_order(lambda b: ag.linalg.cholesky(sym(b)), spd)
+
+
+@FEW
+@given(shape=BATCHED_SQUARES, seed=SEEDS, power=st.integers(-2, 3))
+def test_slogdet_and_matrix_power(shape, seed, power):
+    batch, n = shape
+    A = np.random.default_rng(seed).normal(size=batch + (n, n)) + 2 * n * np.eye(n)
+    A[..., 0, :] *= -1  # a negative determinant: the sign is -1
+    sign, logabsdet = ag.linalg.slogdet(A)
+    want = np.linalg.slogdet(A)
+    np.testing.assert_array_equal(sign.numpy(), want.sign)
+    np.testing.assert_allclose(logabsdet.numpy(), want.logabsdet, rtol=1e-12)
+    compare_with_torch(lambda a: ag.linalg.slogdet(a).logabsdet,
+                       lambda a: torch.linalg.slogdet(a).logabsdet, A)
+    ag.gradcheck(lambda a: ag.linalg.slogdet(a)[1], [A])
+    np.testing.assert_allclose(ag.linalg.matrix_power(A, power).numpy(),
+                               np.linalg.matrix_power(A, power), rtol=1e-10, atol=1e-12)
+    compare_with_torch(lambda a: ag.linalg.matrix_power(a, power),
+                       lambda a: torch.linalg.matrix_power(a, power), A / (2 * n))
+
+
+def test_linalg_errors():
+    with pytest.raises(ValueError, match=r"linalg.eigh: expected square matrices .* \(2, 3\)"):
+        ag.linalg.eigh(np.ones((2, 3)))
+    with pytest.raises(np.linalg.LinAlgError):
+        ag.linalg.cholesky(-np.eye(2))
+    with pytest.raises(TypeError, match="linalg.matrix_power: n must be an integer"):
+        ag.linalg.matrix_power(np.eye(2), 1.5)
+
+
 # --- a PyTorch tutorial, ported by renaming ------------------------------------------------
 
 

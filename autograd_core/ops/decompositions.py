@@ -118,3 +118,114 @@ def svd(A, full_matrices=True):
                          f"that is not square (shape {A.shape}); pass full_matrices=False")
     return (apply(LeftSingularVectors(), A), apply(SingularValues(), A),
             apply(RightSingularVectors(), A))
+
+
+# --- symmetric eigendecomposition and Cholesky --------------------------------------------
+
+
+def _symmetric(A, op_name):
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        raise ValueError(f"{op_name}: expected square matrices (..., n, n), got shape "
+                         f"{A.shape}")
+
+
+def _gaps(w):
+    """E[i, j] = w[j] - w[i] between eigenvalues, 1 on the diagonal (never divided by
+    there: the numerators are 0)."""
+    k = w.shape[-1]
+    return xp.expand_dims(w, -2) - xp.expand_dims(w, -1) + np.eye(k, dtype=w.dtype)
+
+
+class Eigenvalues(Op):
+    """y = the eigenvalues w of a symmetric A, ascending      dL/dA = V diag(g) V^T"""
+
+    __slots__ = ()
+
+    def forward(self, A):
+        return np.linalg.eigvalsh(A)
+
+    def backward(self, g, y, A):
+        _, V = xp.eigh(A)
+        return ((V * xp.expand_dims(g, -2)) @ V.swapaxes(-1, -2),)
+
+
+class Eigenvectors(Op):
+    """y = the eigenvectors V of a symmetric A = V diag(w) V^T (columns)
+    dL/dA = V ((V^T g - g^T V) / 2 / E) V^T,  E[i, j] = w[j] - w[i]"""
+
+    __slots__ = ()
+
+    def forward(self, A):
+        return np.linalg.eigh(A)[1]
+
+    def backward(self, g, y, A):
+        # PyTorch's linalg_eig_backward for a Hermitian A: V^T g projected on the
+        # skew-symmetric matrices (the tangents of the orthogonal group), divided by the
+        # gaps. Equal eigenvalues divide by 0, as PyTorch's do; V's columns are defined up
+        # to sign, so only sign-free functions of V have a derivative.
+        w, V = xp.eigh(A)
+        V_T = V.swapaxes(-1, -2)
+        inner = V_T @ g
+        return (V @ ((inner - inner.swapaxes(-1, -2)) * 0.5 / _gaps(w)) @ V_T,)
+
+
+def eigvalsh(A):
+    """The eigenvalues of a symmetric matrix (or of each in a batch), ascending
+    (``np.linalg.eigvalsh``, ``torch.linalg.eigvalsh``). Only the lower triangle is read."""
+    A = operand(A, Eigenvalues)
+    _symmetric(A, "linalg.eigvalsh")
+    return apply(Eigenvalues(), A)
+
+
+def eigh(A):
+    """The eigenvalues (ascending) and eigenvectors (columns) of a symmetric matrix, as
+    ``(w, V)`` with A = V diag(w) V^T (``np.linalg.eigh``, ``torch.linalg.eigh``). Only the
+    lower triangle is read. V's columns are defined up to sign, and its derivative divides
+    by the gaps between eigenvalues (inf where two are equal), as PyTorch's."""
+    A = operand(A, Eigenvalues)
+    _symmetric(A, "linalg.eigh")
+    return EighResult(apply(Eigenvalues(), A), apply(Eigenvectors(), A))
+
+
+class EighResult(tuple):
+    """``(eigenvalues, eigenvectors)``, also by those names, as numpy's and PyTorch's."""
+
+    __slots__ = ()
+
+    def __new__(cls, eigenvalues, eigenvectors):
+        return super().__new__(cls, (eigenvalues, eigenvectors))
+
+    eigenvalues = property(lambda self: self[0])
+    eigenvectors = property(lambda self: self[1])
+
+
+class Cholesky(Op):
+    """y = L, lower triangular with A = L L^T
+    dL/dA = sym(L^-T phi(L^T g) L^-1),  phi: the lower triangle, its diagonal halved"""
+
+    __slots__ = ()
+
+    def forward(self, A):
+        return np.linalg.cholesky(A)
+
+    def backward(self, g, y, A):
+        # From dA = dL L^T + L dL^T: L^-1 dA L^-T = phi^-1-shaped, as PyTorch's
+        # cholesky_backward; the result is made symmetric, as A is.
+        L_inv = xp.inv(y)
+        L_inv_T = L_inv.swapaxes(-1, -2)
+        P = y.swapaxes(-1, -2) @ g
+        n = P.shape[-1]
+        phi = xp.tril(P) - 0.5 * P * np.eye(n, dtype=P.dtype)
+        S = L_inv_T @ phi @ L_inv
+        return ((S + S.swapaxes(-1, -2)) * 0.5,)
+
+
+def cholesky(A, upper=False):
+    """The Cholesky factor of a symmetric positive-definite matrix (or a batch): lower
+    triangular L with A = L L^T, or with ``upper`` its transpose U, A = U^T U
+    (``np.linalg.cholesky``, ``torch.linalg.cholesky``). Only the lower triangle is read;
+    a matrix that is not positive-definite raises numpy's LinAlgError."""
+    A = operand(A, Cholesky)
+    _symmetric(A, "linalg.cholesky")
+    L = apply(Cholesky(), A)
+    return L.swapaxes(-1, -2) if upper else L

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Value, _data
-from . import arithmetic, elementwise, joining, linalg, reductions, shape
+from . import arithmetic, contractions, cumulative, elementwise, indexing, joining
+from . import linalg, reductions, selection, shape, statistics, trig
 
 # numpy ufunc -> the library's function of the same maths.
 UFUNCS = {
@@ -24,7 +25,15 @@ UFUNCS = {
     np.exp: elementwise.exp, np.log: elementwise.log, np.sqrt: elementwise.sqrt,
     np.square: elementwise.square, np.tanh: elementwise.tanh, np.matmul: linalg.matmul,
     np.remainder: arithmetic.remainder, np.fmod: arithmetic.fmod,
-    np.logaddexp: arithmetic.logaddexp,
+    np.floor_divide: arithmetic.floor_divide, np.logaddexp: arithmetic.logaddexp,
+    np.hypot: arithmetic.hypot, np.log1p: elementwise.log1p, np.expm1: elementwise.expm1,
+    np.log2: elementwise.log2, np.log10: elementwise.log10, np.exp2: elementwise.exp2,
+    np.reciprocal: elementwise.reciprocal, np.sign: elementwise.sign,
+    np.floor: elementwise.floor, np.ceil: elementwise.ceil, np.rint: elementwise.round,
+    np.sin: trig.sin, np.cos: trig.cos, np.tan: trig.tan, np.arcsin: trig.arcsin,
+    np.arccos: trig.arccos, np.arctan: trig.arctan, np.arctan2: trig.arctan2,
+    np.sinh: trig.sinh, np.cosh: trig.cosh, np.arcsinh: trig.arcsinh,
+    np.arccosh: trig.arccosh, np.arctanh: trig.arctanh,
 }
 # ufuncs whose result has no gradient: computed on the data.
 CONSTANT_UFUNCS = {
@@ -81,10 +90,24 @@ def _transpose(a, axes=None):
 
 
 def _where(condition, *xy):
-    if len(xy) != 2:
-        raise TypeError("np.where(condition) with one argument gives indices, which have no "
-                        "gradient: call it on value.numpy()")
+    if len(xy) == 1:
+        raise TypeError("np.where takes a condition alone, or with both x and y")
     return arithmetic.where(condition, *xy)
+
+
+def _moments(fn, name):
+    def call(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
+        _no_extra(name, dict(dtype=dtype, out=out, **kwargs), dtype=None, out=None,
+                  where=True, mean=np._NoValue, correction=np._NoValue)
+        return fn(a, axis, bool(keepdims), ddof=ddof)
+    return call
+
+
+def _cumulative(fn, name):
+    def call(a, axis=None, dtype=None, out=None):
+        _no_extra(name, dict(dtype=dtype, out=out), dtype=None, out=None)
+        return fn(a, axis)
+    return call
 
 
 def _copy(a, order="K", subok=False):
@@ -118,11 +141,51 @@ FUNCTIONS = {
     np.triu: lambda m, k=0: linalg.triu(m, k),
     np.abs: arithmetic.abs,
     np.copy: _copy,
+    np.prod: _reduction(reductions.prod, "prod"),
+    np.var: _moments(statistics.var, "var"),
+    np.std: _moments(statistics.std, "std"),
+    np.cumsum: _cumulative(cumulative.cumsum, "cumsum"),
+    np.cumprod: _cumulative(cumulative.cumprod, "cumprod"),
+    np.squeeze: shape.squeeze,
+    np.moveaxis: shape.moveaxis,
+    np.flip: shape.flip,
+    np.roll: shape.roll,
+    np.ravel: lambda a, order="C": shape.ravel(a) if order == "C" else _refuse("ravel"),
+    np.meshgrid: lambda *xi, indexing="xy": shape.meshgrid(*xi, indexing=indexing),
+    np.tile: joining.tile,
+    np.repeat: joining.repeat,
+    np.split: joining.split,
+    np.array_split: joining.array_split,
+    np.pad: joining.pad,
+    np.diff: cumulative.diff,
+    np.outer: lambda a, b, out=None: linalg.outer(a, b) if out is None else _refuse("outer"),
+    np.trace: lambda a, offset=0, axis1=0, axis2=1: linalg.trace(a, offset, axis1, axis2),
+    np.diagonal: linalg.diagonal,
+    np.diag: linalg.diag,
+    np.einsum: contractions.einsum,
+    np.tensordot: contractions.tensordot,
+    np.take: lambda a, indices, axis=None: indexing.take(a, indices, axis),
+    np.take_along_axis: indexing.take_along_axis,
+    np.sort: lambda a, axis=-1, kind=None: selection.sort(a, axis, kind),
+    np.linalg.norm: lambda x, ord=None, axis=None, keepdims=False: _linalg().norm(
+        x, ord, axis, keepdims),
+    np.linalg.inv: lambda a: _linalg().inv(a),
+    np.linalg.det: lambda a: _linalg().det(a),
+    np.linalg.solve: lambda a, b: _linalg().solve(a, b),
 }
+
+
+def _refuse(name):
+    raise TypeError(f"np.{name}: only numpy's default layout is supported for Values")
+
+
+def _linalg():
+    from .. import linalg as ag_linalg  # the package's linalg names, built on the ops
+    return ag_linalg
 # Functions whose result has no gradient: computed on the data.
 CONSTANT_FUNCTIONS = {
     np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort, np.allclose, np.isclose,
-    np.array_equal, np.count_nonzero, np.nonzero, np.any, np.all, np.sort, np.unique,
+    np.array_equal, np.count_nonzero, np.nonzero, np.any, np.all, np.unique, np.argwhere,
     np.round, np.around, np.result_type, np.may_share_memory, np.shares_memory,
 }
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Op, apply
+from ..engine import Op, apply, constant
 from ..labels import docstring_formula
 from . import xp
 from ._operands import operand, pair
@@ -140,3 +140,62 @@ def solve(A, B):
             raise ValueError(f"linalg.solve: the batch axes of A {A.shape} and B {B.shape} "
                              "do not broadcast") from None
     return apply(Solve(), A, B)
+
+
+class LogAbsDet(Op):
+    """y = log|det(A)|      dL/dA = g * A^-T"""
+
+    __slots__ = ()
+
+    def forward(self, A):
+        return np.linalg.slogdet(A)[1]
+
+    def backward(self, g, y, A):
+        return (xp.expand_dims(g, (-2, -1)) * xp.inv(A).swapaxes(-1, -2),)
+
+
+class SlogdetResult(tuple):
+    """``(sign, logabsdet)``, also by those names, as numpy's and PyTorch's."""
+
+    __slots__ = ()
+
+    def __new__(cls, sign, logabsdet):
+        return super().__new__(cls, (sign, logabsdet))
+
+    sign = property(lambda self: self[0])
+    logabsdet = property(lambda self: self[1])
+
+
+def slogdet(A):
+    """The sign of det(A) and log|det(A)|, of a square matrix or each in a batch, without
+    the determinant's overflow (``np.linalg.slogdet``, ``torch.linalg.slogdet``). The sign
+    is a constant; log|det(A)| has the gradient A^-T (a singular A gives -inf and a
+    gradient that does not exist)."""
+    A = operand(A, LogAbsDet)
+    _square(A, "linalg.slogdet")
+    sign = np.linalg.slogdet(A.data)[0]
+    return SlogdetResult(constant(np.asarray(sign, A.dtype), dtype=A.dtype),
+                         apply(LogAbsDet(), A))
+
+
+def matrix_power(A, n):
+    """A multiplied by itself n times (``np.linalg.matrix_power``,
+    ``torch.linalg.matrix_power``): the identity for n = 0, powers of A^-1 for n < 0; by
+    squaring, so about 2 log2(n) recorded products."""
+    A = operand(A, Inv)
+    _square(A, "linalg.matrix_power")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"linalg.matrix_power: n must be an integer, got {n!r}")
+    if n < 0:
+        A, n = inv(A), -n
+    result = None
+    while n:
+        if n & 1:
+            result = A if result is None else result @ A
+        n >>= 1
+        if n:
+            A = A @ A
+    if result is None:  # n = 0: the identity, a constant
+        eye = np.broadcast_to(np.eye(A.shape[-1], dtype=A.dtype), A.shape)
+        return constant(np.array(eye), dtype=A.dtype)
+    return result

@@ -20,7 +20,7 @@ import numpy as np
 from ..engine import Value, _data, apply, unbroadcast
 from . import _select, _windows, activations, arithmetic, conv, elementwise, indexing, nn, pooling
 from . import joining, reductions, shape, special, trig
-from . import contractions, cumulative, decompositions, inverse
+from . import contractions, cumulative, decompositions, inverse, linalg
 
 
 def _any_value(*xs):
@@ -198,6 +198,17 @@ def svd(A):
     if isinstance(A, Value):
         return decompositions.svd(A, full_matrices=False)
     return decompositions.svd_array(A)
+
+
+def eigh(A):
+    """(w, V), the eigenvalues (ascending) and eigenvectors of a symmetric A."""
+    if isinstance(A, Value):
+        return decompositions.eigh(A)
+    return np.linalg.eigh(A)
+
+
+def tril(x, k=0):
+    return linalg.tril(x, k) if isinstance(x, Value) else np.tril(x, k)
 
 
 # --- convolution and pooling: ``window`` is the op's resolved ``_windows.Window`` -----
