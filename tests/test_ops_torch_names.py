@@ -407,6 +407,43 @@ def test_pytorch_tensor_methods():
         ag.where(cond, a)
 
 
+def test_in_place_methods_match_pytorch_and_refuse_while_recording():
+    a = np.array([[0.5, -1.5, 2.0], [0.25, 3.0, -0.75]])
+    for name, args in (("abs_", ()), ("neg_", ()), ("exp_", ()), ("square_", ()),
+                       ("tanh_", ()), ("sign_", ()), ("floor_", ()), ("ceil_", ()),
+                       ("relu_", ()), ("sigmoid_", ()), ("pow_", (2,)),
+                       ("masked_fill_", (a > 1, 9.0))):
+        ours, theirs = ag.tensor(a), torch.tensor(a)
+        targs = tuple(torch.tensor(x) if isinstance(x, np.ndarray) else x for x in args)
+        assert getattr(ours, name)(*args) is ours
+        getattr(theirs, name)(*targs)
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12, err_msg=name)
+    pos = ag.tensor(np.abs(a))
+    np.testing.assert_allclose(pos.log_().numpy(), np.log(np.abs(a)))
+    np.testing.assert_allclose(ag.tensor(np.abs(a)).sqrt_().numpy(), np.sqrt(np.abs(a)))
+    w = ag.Variable(np.zeros((200, 50), np.float32))
+    with ag.no_grad():
+        ag.manual_seed(0)
+        w.uniform_(-0.1, 0.1)
+        first = w.numpy().copy()
+        ag.manual_seed(0)
+        w.uniform_(-0.1, 0.1)
+    assert w.dtype == np.float32 and np.array_equal(first, w.numpy())  # seeded
+    assert -0.1 <= first.min() < -0.09 and 0.09 < first.max() <= 0.1
+    with ag.no_grad():
+        w.normal_(1.0, 0.5)
+    assert abs(w.numpy().mean() - 1.0) < 0.02 and abs(w.numpy().std() - 0.5) < 0.02
+    with pytest.raises(RuntimeError, match="uniform_: .* requires grad, so it cannot be "
+                                           "changed in place while the graph is recorded"):
+        w.uniform_()
+    x = ag.Variable(np.ones(2))
+    y = x * 2
+    with ag.no_grad():
+        x.exp_()
+    with pytest.raises(RuntimeError, match="changed in place"):
+        y.sum().backward()  # the graph read x before exp_ changed it
+
+
 # --- linalg: eigh, cholesky, slogdet, matrix_power ------------------------------------------
 
 BATCHED_SQUARES = st.tuples(st.sampled_from([(), (2,)]), st.integers(1, 4))

@@ -450,3 +450,26 @@ def _clamped(a, min=None, max=None):  # noqa: A002 (PyTorch's argument names)
 
 
 Value.clamp_ = _mutator("clamp_", _clamped)
+# elementwise, in place (a Value's data keeps its dtype: numpy casts back)
+for _name, _fn in (("abs_", np.abs), ("neg_", np.negative), ("exp_", np.exp),
+                   ("log_", np.log), ("sqrt_", np.sqrt), ("square_", np.square),
+                   ("tanh_", np.tanh), ("sign_", np.sign), ("floor_", np.floor),
+                   ("ceil_", np.ceil), ("round_", np.round),
+                   ("relu_", lambda a: np.maximum(a, 0)),
+                   ("sigmoid_", lambda a: 1 / (1 + np.exp(-a)))):
+    setattr(Value, _name, _mutator(_name, _fn))
+Value.pow_ = _mutator("pow_", lambda a, exponent: np.power(a, exponent))
+Value.masked_fill_ = _mutator("masked_fill_", lambda a, mask, value: np.where(mask, value, a))
+
+
+def _random_rng():
+    from .. import random  # the package's generator, which ag.manual_seed seeds
+    return random._rng
+
+
+# PyTorch's in-place samplers, as its init code calls them (``w.uniform_(-0.1, 0.1)`` under
+# ``no_grad``), drawing from the generator ``ag.manual_seed`` seeds.
+Value.uniform_ = _mutator("uniform_", lambda a, from_=0.0, to=1.0, **kw: _random_rng().uniform(
+    kw.get("from", from_), to, a.shape))
+Value.normal_ = _mutator("normal_", lambda a, mean=0.0, std=1.0: _random_rng().normal(
+    mean, std, a.shape))
