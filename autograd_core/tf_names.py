@@ -15,9 +15,8 @@ import types
 import numpy as np
 
 from . import ops
-from .engine import Value, apply, constant
+from .engine import Value, constant
 from .ops import arithmetic, nondiff, reductions, statistics
-from .ops._operands import as_constant
 
 __all__ = ["clip_by_value", "shape", "size", "rank", "identity", "boolean_mask", "greater",
            "greater_equal", "less", "less_equal", "not_equal", "convert_to_tensor", "add_n",
@@ -67,20 +66,13 @@ def boolean_mask(tensor, mask, axis=None):
     return tensor[(slice(None),) * axis + (mask,)]
 
 
-def _compare(np_fn, name):
-    def compare(x, y):
-        return apply(nondiff.NonDifferentiable(lambda a, b: np.asarray(np_fn(a, b)), name),
-                     as_constant(x, name), as_constant(y, name))
-    compare.__name__ = name
-    compare.__doc__ = f"``tf.{name}``: elementwise ``np.{np_fn.__name__}``, a boolean constant."
-    return compare
+def _compare(name):
+    return nondiff.constant_function(getattr(np, name), name, f"``tf.{name}``: elementwise "
+                                     f"``np.{name}``, a boolean constant.")
 
 
-greater = _compare(np.greater, "greater")
-greater_equal = _compare(np.greater_equal, "greater_equal")
-less = _compare(np.less, "less")
-less_equal = _compare(np.less_equal, "less_equal")
-not_equal = _compare(np.not_equal, "not_equal")
+greater, greater_equal = _compare("greater"), _compare("greater_equal")
+less, less_equal, not_equal = _compare("less"), _compare("less_equal"), _compare("not_equal")
 
 
 def convert_to_tensor(value, dtype=None, dtype_hint=None):

@@ -12,9 +12,11 @@ U diag(g) V^T) have a derivative.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from ..engine import Op, apply
+from ..engine import Op, Value, apply
 from . import xp
 from ._operands import operand
 
@@ -187,16 +189,10 @@ def eigh(A):
     return EighResult(apply(Eigenvalues(), A), apply(Eigenvectors(), A))
 
 
-class EighResult(tuple):
+class EighResult(NamedTuple):
     """``(eigenvalues, eigenvectors)``, also by those names, as numpy's and PyTorch's."""
-
-    __slots__ = ()
-
-    def __new__(cls, eigenvalues, eigenvectors):
-        return super().__new__(cls, (eigenvalues, eigenvectors))
-
-    eigenvalues = property(lambda self: self[0])
-    eigenvectors = property(lambda self: self[1])
+    eigenvalues: Value
+    eigenvectors: Value
 
 
 class Cholesky(Op):

@@ -9,9 +9,11 @@ the minors instead, which stays right (PyTorch also gives the cofactors there).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from ..engine import Op, apply, constant
+from ..engine import Op, Value, apply, constant
 from ..labels import docstring_formula
 from . import xp
 from ._operands import operand, pair
@@ -154,16 +156,10 @@ class LogAbsDet(Op):
         return (xp.expand_dims(g, (-2, -1)) * xp.inv(A).swapaxes(-1, -2),)
 
 
-class SlogdetResult(tuple):
+class SlogdetResult(NamedTuple):
     """``(sign, logabsdet)``, also by those names, as numpy's and PyTorch's."""
-
-    __slots__ = ()
-
-    def __new__(cls, sign, logabsdet):
-        return super().__new__(cls, (sign, logabsdet))
-
-    sign = property(lambda self: self[0])
-    logabsdet = property(lambda self: self[1])
+    sign: Value
+    logabsdet: Value
 
 
 def slogdet(A):

@@ -104,20 +104,21 @@ def argsort(x, axis=-1, descending=False, *, dim=None, stable=True):
     return apply(NonDifferentiable(fn, "argsort"), x)
 
 
-def _test(np_fn, name):
-    def test(x):
-        return apply(NonDifferentiable(lambda a: np.asarray(np_fn(a)), name),
-                     as_constant(x, name))
-    test.__name__ = name
-    return test
+def constant_function(np_fn, name, doc):
+    """A numpy function whose result has no gradient (a test, a comparison), as a function
+    of Values or data giving a constant: ``isnan``, ``logical_and``, TensorFlow's
+    ``greater``."""
+    def fn(*xs):
+        return apply(NonDifferentiable(lambda *a: np.asarray(np_fn(*a)), name),
+                     *[as_constant(x, name) for x in xs])
+    fn.__name__, fn.__doc__ = name, doc
+    return fn
 
 
-isnan = _test(np.isnan, "isnan")
-isnan.__doc__ = "Elementwise x is NaN, a boolean constant."
-isfinite = _test(np.isfinite, "isfinite")
-isfinite.__doc__ = "Elementwise x is neither infinite nor NaN, a boolean constant."
-isinf = _test(np.isinf, "isinf")
-isinf.__doc__ = "Elementwise x is +inf or -inf, a boolean constant."
+isnan = constant_function(np.isnan, "isnan", "Elementwise x is NaN, a boolean constant.")
+isfinite = constant_function(np.isfinite, "isfinite",
+                             "Elementwise x is neither infinite nor NaN, a boolean constant.")
+isinf = constant_function(np.isinf, "isinf", "Elementwise x is +inf or -inf, a boolean constant.")
 
 
 def reduce_all(x, axis=None, keepdims=False):
@@ -157,19 +158,13 @@ def count_nonzero(x, axis=None, *, dim=None):
         lambda a: np.asarray(np.count_nonzero(a, axis=axis), np.int64), "count_nonzero"), x)
 
 
-def _logical(np_fn, name):
-    def logical(*xs):
-        return apply(NonDifferentiable(lambda *a: np.asarray(np_fn(*a)), name),
-                     *[as_constant(x, name) for x in xs])
-    logical.__name__ = name
-    logical.__doc__ = f"Elementwise ``np.{name}`` of the inputs' truth, a boolean constant."
-    return logical
+def _logical(name):
+    return constant_function(getattr(np, name), name, f"Elementwise ``np.{name}`` of the "
+                             f"inputs' truth, a boolean constant.")
 
 
-logical_and = _logical(np.logical_and, "logical_and")
-logical_or = _logical(np.logical_or, "logical_or")
-logical_xor = _logical(np.logical_xor, "logical_xor")
-logical_not = _logical(np.logical_not, "logical_not")
+logical_and, logical_or = _logical("logical_and"), _logical("logical_or")
+logical_xor, logical_not = _logical("logical_xor"), _logical("logical_not")
 
 
 def nonzero(x, *, as_tuple=None):
