@@ -21,17 +21,17 @@ is its largest singular value (``ag.norm``, TensorFlow's, takes the 2-norm of al
 """
 
 from .ops.contractions import einsum, tensordot
-from .ops.inverse import det, inv, matrix_power, slogdet, solve
+from .ops.inverse import det, inv, lstsq, matrix_power, pinv, slogdet, solve
 from .ops.linalg import diagonal as _diagonal
-from .ops.linalg import matmul, outer
+from .ops.linalg import cross, matmul, outer
 from .ops.linalg import trace as _trace
 from .ops.norms import linalg_norm as norm
 from .ops.decompositions import cholesky, eigh, eigvalsh, svd, svdvals
 from .ops.norms import matrix_norm, vector_norm
 
-__all__ = ["inv", "det", "slogdet", "solve", "matrix_power", "svd", "svdvals", "eigh",
-           "eigvalsh", "cholesky", "norm", "vector_norm", "matrix_norm", "matmul", "einsum",
-           "tensordot", "outer", "trace", "diagonal"]
+__all__ = ["inv", "det", "slogdet", "solve", "lstsq", "pinv", "matrix_power", "svd", "svdvals",
+           "eigh", "eigvalsh", "cholesky", "norm", "vector_norm", "matrix_norm", "matmul",
+           "einsum", "tensordot", "outer", "cross", "trace", "diagonal"]
 
 
 def trace(x, offset=0):

@@ -32,6 +32,7 @@ MATRICES = hnp.array_shapes(min_dims=2, max_dims=4, min_side=1, max_side=4)
 SHAPES = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4)
 PAIRS = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3)
 FEW = settings(max_examples=30, deadline=None)
+ROWS_2D = hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=5)
 
 
 def check(f, f_np, *arrays):
@@ -508,6 +509,96 @@ def test_slogdet_and_matrix_power(shape, seed, power):
                                np.linalg.matrix_power(A, power), rtol=1e-10, atol=1e-12)
     compare_with_torch(lambda a: ag.linalg.matrix_power(a, power),
                        lambda a: torch.linalg.matrix_power(a, power), A / (2 * n))
+
+
+@FEW
+@given(shape=st.tuples(st.integers(1, 5), st.integers(1, 4)), seed=SEEDS)
+def test_pinv_and_lstsq(shape, seed):
+    m, n = shape
+    rng = np.random.default_rng(seed)
+    # well-separated singular values: the SVD's derivative divides by their gaps
+    u, _ = np.linalg.qr(rng.normal(size=(m, m)))
+    v, _ = np.linalg.qr(rng.normal(size=(n, n)))
+    k = min(m, n)
+    A = u[:, :k] @ np.diag(1.0 + np.arange(k)[::-1] * 0.7) @ v[:, :k].T
+    np.testing.assert_allclose(ag.linalg.pinv(A).numpy(), np.linalg.pinv(A), atol=1e-12)
+    compare_with_torch(ag.linalg.pinv, torch.linalg.pinv, A, rtol=1e-6, atol=1e-9)
+    b = rng.normal(size=m)
+    got, want = ag.linalg.lstsq(A, b), np.linalg.lstsq(A, b, rcond=None)
+    np.testing.assert_allclose(got.solution.numpy(), want[0], atol=1e-12)
+    np.testing.assert_allclose(got.residuals.numpy(), want[1], atol=1e-12)
+    assert got.rank == want[2]
+    np.testing.assert_allclose(got.singular_values.numpy(), want[3], atol=1e-12)
+    if m >= n:  # PyTorch's CPU default (gelsy) gives the same solution for a tall A
+        compare_with_torch(lambda a, c: ag.linalg.lstsq(a, c).solution,
+                           lambda a, c: torch.linalg.lstsq(a, c[:, None]).solution[:, 0],
+                           A, b, rtol=1e-6, atol=1e-9)
+
+
+@FEW
+@given(shape=ROWS_2D, seed=SEEDS, q=st.sampled_from([0.0, 0.25, 0.5, 0.9, 1.0]))
+def test_median_and_quantile(shape, seed, q):
+    rng = np.random.default_rng(seed)
+    x = (rng.permutation(math.prod(shape)) * 0.25).reshape(shape)  # no ties
+    check(ag.median, np.median, x)
+    check(lambda v: ag.median(v, 0, keepdims=True), lambda a: np.median(a, 0, keepdims=True),
+          x)
+    check(lambda v: ag.quantile(v, q, axis=-1), lambda a: np.quantile(a, q, axis=-1), x)
+    check(lambda v: ag.quantile(v, [q, 0.5]), lambda a: np.quantile(a, [q, 0.5]), x)
+    compare_with_torch(lambda v: ag.quantile(v, q, dim=1, keepdim=True),
+                       lambda t: torch.quantile(t, q, dim=1, keepdim=True), x)
+    compare_with_torch(lambda v: ag.median(v, dim=0).values,
+                       lambda t: torch.median(t, dim=0).values, x)
+    np.testing.assert_array_equal(ag.median(x, dim=0).indices.numpy(),
+                                  torch.median(torch.tensor(x), dim=0).indices.numpy())
+
+
+@FEW
+@given(sizes=st.tuples(st.integers(1, 4), st.integers(1, 4), st.integers(1, 3)),
+       p=st.sampled_from([1.0, 2.0, 3.0, np.inf]), seed=SEEDS)
+def test_cdist(sizes, p, seed):
+    P, R, M = sizes
+    rng = np.random.default_rng(seed)
+    x1, x2 = rng.normal(size=(P, M)), rng.normal(size=(R, M))
+    # row 0 of x2 near row 0 of x1, but no gap near 0 (central differences need a smooth
+    # |.|) and no two gaps equal (nor a smooth max for p = inf)
+    x2[0] = x1[0] + (0.3 + np.arange(M) * 0.2) * rng.choice([-1.0, 1.0], M)
+    if p == np.inf:  # every other pair too: gaps distinct within each pair of rows
+        x2 = x1[:1] + (np.arange(R * M).reshape(R, M) * 0.37 + 0.3) * rng.choice([-1, 1], (R, M))
+    # torch's cdist has no second derivative; ours is checked against central differences
+    compare_with_torch(lambda a, b: ag.cdist(a, b, p), lambda a, b: torch.cdist(a, b, p=p),
+                       x1, x2, second=False)
+    ag.gradcheck(lambda a, b: ag.cdist(a, b, p), [x1, x2])
+    if p in (2.0, 3.0):
+        check_second_order(lambda a, b: ag.cdist(a, b, p), x1, x2)
+    # a distance of 0: a zero gradient, as PyTorch's
+    same, tsame = ag.Variable(x1), torch.tensor(x1, requires_grad=True)
+    ag.cdist(same, same, p).sum().backward()
+    torch.cdist(tsame, tsame, p=p).sum().backward()
+    np.testing.assert_allclose(same.grad, tsame.grad.numpy(), atol=1e-12)
+
+
+@FEW
+@given(shape=hnp.array_shapes(min_dims=2, max_dims=3, min_side=1, max_side=4), seed=SEEDS,
+       k=st.integers(-2, 5))
+def test_rot90_cross_kron_xlogy(shape, seed, k):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=shape)
+    check(lambda v: ag.rot90(v, k), lambda a: np.rot90(a, k), x)
+    compare_with_torch(lambda v: ag.rot90(v, k, dims=(-1, 0)),
+                       lambda t: torch.rot90(t, k, (-1, 0)), x)
+    a, b = rng.normal(size=shape[:-1] + (3,)), rng.normal(size=(3,))
+    check(ag.cross, np.cross, a, b)
+    compare_with_torch(lambda u, v: ag.linalg.cross(u, v, dim=-1),
+                       lambda u, v: torch.linalg.cross(u, v.expand_as(u), dim=-1),
+                       a, b)
+    small = rng.normal(size=shape[-2:])
+    check(ag.kron, np.kron, small, x)
+    compare_with_torch(ag.kron, torch.kron, small, x)
+    p, q = rng.random(shape), rng.uniform(0.2, 2, shape)
+    p.flat[0] = 0.0
+    check(ag.xlogy, lambda u, v: np.where(u == 0, 0.0, u * np.log(v)), p + 0.0, q)
+    compare_with_torch(ag.xlogy, torch.xlogy, p, q)
 
 
 def test_linalg_errors():

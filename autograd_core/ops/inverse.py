@@ -16,6 +16,7 @@ import numpy as np
 from ..engine import Op, Value, apply, constant
 from ..labels import docstring_formula
 from . import xp
+from .decompositions import svd
 from ._operands import operand, pair
 
 __all__ = []  # under autograd_core.linalg, as numpy and PyTorch name them
@@ -195,3 +196,52 @@ def matrix_power(A, n):
         eye = np.broadcast_to(np.eye(A.shape[-1], dtype=A.dtype), A.shape)
         return constant(np.array(eye), dtype=A.dtype)
     return result
+
+
+def pinv(A, rcond=None):
+    """The Moore-Penrose pseudo-inverse of a matrix or a batch (..., m, n) -> (..., n, m),
+    from the SVD: V diag(1/s) U^T over the singular values above ``rcond`` times the
+    largest (numpy's default: 1e-15, scaled by max(m, n) in PyTorch's; here the dtype's
+    eps times max(m, n), as both use for their defaults). Differentiable through the SVD,
+    so where two singular values are equal its derivative is inf, as PyTorch's."""
+    A = operand(A, Inv)
+    if A.ndim < 2:
+        raise ValueError(f"linalg.pinv: expected matrices (..., m, n), got shape {A.shape}")
+    U, s, V_T = svd(A, full_matrices=False)
+    if rcond is None:
+        rcond = np.finfo(A.dtype).eps * max(A.shape[-2:])
+    keep = np.asarray(s.data > rcond * np.max(s.data, axis=-1, keepdims=True))
+    inverse_s = xp.where(keep, 1.0 / xp.where(keep, s, np.ones((), s.dtype)),
+                         np.zeros((), s.dtype))
+    return (V_T.swapaxes(-1, -2) * xp.expand_dims(inverse_s, -2)) @ U.swapaxes(-1, -2)
+
+
+class LstsqResult(NamedTuple):
+    """``(solution, residuals, rank, singular_values)``, numpy's and PyTorch's fields."""
+    solution: Value
+    residuals: Value
+    rank: int
+    singular_values: Value
+
+
+def lstsq(A, B, rcond=None):
+    """The least-squares solution X of A X = B (``np.linalg.lstsq``,
+    ``torch.linalg.lstsq``): pinv(A) @ B, the minimum-norm one when A has fewer rows than
+    columns. Returns numpy's four fields by name: the solution (differentiable), the sums
+    of squared residuals for a tall A of full rank (else empty), A's rank and its
+    singular values (constants)."""
+    A, B = operand(A, Inv), operand(B, Inv)
+    if A.ndim != 2 or B.ndim not in (1, 2) or B.shape[0] != A.shape[0]:
+        raise ValueError(f"linalg.lstsq: expects A (m, n) and B (m,) or (m, k), got "
+                         f"{A.shape} and {B.shape}")
+    X = pinv(A, rcond) @ B
+    s = np.linalg.svd(A.data, compute_uv=False)
+    cut = (np.finfo(A.dtype).eps * max(A.shape) if rcond is None else rcond) * s.max(
+        initial=0)
+    rank = int((s > cut).sum())
+    if rank == A.shape[1] and A.shape[0] > A.shape[1]:
+        residual = A @ X - B
+        residuals = (residual * residual).sum(axis=0)
+    else:
+        residuals = constant(np.zeros((0,), A.dtype), dtype=A.dtype)
+    return LstsqResult(X, residuals, rank, constant(s, dtype=A.dtype))

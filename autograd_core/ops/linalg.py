@@ -16,7 +16,7 @@ from . import arithmetic, contractions, xp
 from ._operands import axis_arg, operand, pair
 
 __all__ = ["matmul", "mm", "mv", "dot", "bmm", "addmm", "linear", "outer", "diag", "diagonal",
-           "trace", "tril", "triu"]
+           "trace", "tril", "triu", "cross", "kron"]
 
 
 class MatMul(Op):
@@ -494,3 +494,35 @@ def trace(x, offset=0, axis1=0, axis2=1):
         raise ValueError(f"trace: axis1 and axis2 are the same axis ({axis1}) of shape "
                          f"{x.shape}")
     return apply(Trace(_int(offset, "trace"), axis1, axis2), x)
+
+
+def cross(a, b, axis=-1, *, dim=None):
+    """The cross product of 3-vectors along ``axis`` (PyTorch's ``dim``), the others
+    broadcast (``np.cross``, ``torch.linalg.cross``): a x b = a[1] b[2] - a[2] b[1], ..."""
+    if dim is not None:
+        axis = dim
+    a, b = pair(a, b, MatMul)
+    axis_a = axis_arg(axis, a.shape, "cross", allow_none=False)
+    axis_b = axis_arg(axis, b.shape, "cross", allow_none=False)
+    if a.shape[axis_a] != 3 or b.shape[axis_b] != 3:
+        raise ValueError(f"cross: the axis {axis} must have length 3, got shapes {a.shape} "
+                         f"and {b.shape}")
+
+    def at(v, axis_v, order):
+        return v[(slice(None),) * axis_v + (order,)]
+    ahead, behind = np.array([1, 2, 0]), np.array([2, 0, 1])
+    return at(a, axis_a, ahead) * at(b, axis_b, behind) - \
+        at(a, axis_a, behind) * at(b, axis_b, ahead)
+
+
+def kron(a, b):
+    """The Kronecker product (``np.kron``, ``torch.kron``): every element of a times all
+    of b, in blocks; inputs of fewer axes take leading axes of length 1."""
+    a, b = pair(a, b, MatMul)
+    n = max(a.ndim, b.ndim)
+    a = a.reshape((1,) * (n - a.ndim) + a.shape)
+    b = b.reshape((1,) * (n - b.ndim) + b.shape)
+    # a's axes interleaved with b's: (a0, b0, a1, b1, ...), then each pair merged
+    a_spread = a.reshape(tuple(d for size in a.shape for d in (size, 1)))
+    b_spread = b.reshape(tuple(d for size in b.shape for d in (1, size)))
+    return (a_spread * b_spread).reshape(tuple(p * q for p, q in zip(a.shape, b.shape)))

@@ -23,12 +23,12 @@ from ..labels import number, over
 from ..worked import Terms, reduced_index
 from . import xp
 from ._operands import axis_arg, axis_or_dim, operand
-from .arithmetic import abs as _abs
+from .arithmetic import abs as _abs, power, where
 from .decompositions import svdvals
 from .reductions import _expand, copied, max as _max, min as _min, sum as _sum
 from .shape import expand_dims, reshape, transpose
 
-__all__ = ["norm"]
+__all__ = ["norm", "cdist"]
 
 _MATRIX_ORDS = ("fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf)
 
@@ -256,3 +256,26 @@ def matrix_norm(x, ord="fro", keepdims=False):  # noqa: A002
         raise ValueError(f"linalg.matrix_norm: expected matrices (..., m, n), got shape "
                          f"{x.shape}")
     return _matrix_norm(x, ord, (x.ndim - 2, x.ndim - 1), keepdims, "linalg.matrix_norm")
+
+
+def cdist(x1, x2, p=2.0):
+    """PyTorch's ``cdist``: the p-norm distance between each row of x1 (..., P, M) and each
+    row of x2 (..., R, M), shape (..., P, R). At a distance of 0 the gradient is 0, as
+    PyTorch's (the norm's derivative does not exist there)."""
+    x1, x2 = operand(x1, VectorNorm), operand(x2, VectorNorm)
+    if x1.ndim < 2 or x2.ndim < 2 or x1.shape[-1] != x2.shape[-1]:
+        raise ValueError(f"cdist: expects (..., P, M) and (..., R, M), got {x1.shape} and "
+                         f"{x2.shape}")
+    if not p > 0:
+        raise ValueError(f"cdist: p must be positive, got {p}")
+    gaps = _abs(expand_dims(x1, -2) - expand_dims(x2, -3))  # (..., P, R, M)
+    if p == 1:
+        return _sum(gaps, -1)
+    if p == np.inf:
+        return _max(gaps, -1)
+    total = _sum(gaps * gaps if p == 2 else power(gaps, float(p)), -1)
+    # The root only where the total is positive, and of 1 elsewhere: a root of 0 has an
+    # infinite derivative, which would turn the zero gradient into NaN.
+    positive = np.asarray(total.data > 0)
+    safe = where(positive, total, np.ones((), total.dtype))
+    return where(positive, power(safe, 1.0 / p), np.zeros((), total.dtype))

@@ -29,7 +29,7 @@ from ._operands import axis_arg, axis_or_dim, operand
 __all__ = ["reshape", "flatten", "ravel", "squeeze", "expand_dims", "unsqueeze",
            "transpose", "permute", "swapaxes", "swapdims", "moveaxis", "movedim",
            "broadcast_to", "broadcast_tensors", "broadcast_arrays", "sum_to", "flip", "reverse",
-           "roll", "meshgrid", "t"]
+           "roll", "meshgrid", "t", "rot90"]
 
 
 def _shape_arg(shape):
@@ -485,3 +485,24 @@ def t(x):
         raise ValueError(f"t: expects at most 2 dimensions, got shape {x.shape}; use "
                          "transpose/permute")
     return x if x.ndim < 2 else transpose(x)
+
+
+def rot90(x, k=1, axes=(0, 1), *, dims=None):
+    """x rotated by 90 degrees k times in the plane of ``axes`` (PyTorch's ``dims``), from
+    the first axis towards the second (``np.rot90``, ``torch.rot90``)."""
+    axes = tuple(dims) if dims is not None else tuple(axes)
+    x = operand(x, Flip)
+    if len(axes) != 2 or x.ndim < 2:
+        raise ValueError(f"rot90: needs two axes of an input with at least 2, got axes "
+                         f"{axes} for shape {x.shape}")
+    a, b = (axis_arg(axis, x.shape, "rot90", allow_none=False) for axis in axes)
+    if a == b:
+        raise ValueError(f"rot90: the two axes must differ, got {axes}")
+    k %= 4
+    if k == 0:
+        return x
+    if k == 2:
+        return flip(x, (a, b))
+    if k == 1:
+        return swapaxes(flip(x, b), a, b)
+    return flip(swapaxes(x, a, b), b)  # k == 3

@@ -12,9 +12,11 @@ import numpy as np
 
 from ..engine import Op, apply
 from . import xp
-from ._operands import operand
+from ._operands import operand, pair
+from .arithmetic import where
+from .elementwise import log
 
-__all__ = ["erf"]
+__all__ = ["erf", "xlogy"]
 
 TWO_OVER_SQRT_PI = 1.1283791670955126   # 2 / sqrt(pi)
 _ONE_OVER_SQRT_PI = 0.5641895835477563
@@ -101,3 +103,16 @@ def erf(x):
     0.842701
     """
     return apply(Erf(), operand(x, Erf))
+
+
+def xlogy(x, y):
+    """x * log(y), and 0 where x is 0 (``scipy.special.xlogy``, ``torch.xlogy``): the
+    entropy terms p log p, 0 at p = 0 even where log(y) is -inf or inf. The gradients are
+    log(y) for x and x / y for y, as PyTorch's; where x = 0 and y is 0, negative or
+    infinite both are 0 (PyTorch gives NaN for y at y = 0, and inf for x at y = inf)."""
+    x, y = pair(x, y, Erf)
+    y_data = np.asarray(y.data)
+    # where x is 0 and log(y) would not be finite, take log(1) instead: x * 0 is the 0
+    # the definition asks for, and its gradients are 0 there, as PyTorch's.
+    replaced = np.asarray(x.data == 0) & ((y_data <= 0) | np.isinf(y_data))
+    return x * log(where(replaced, np.ones((), y.dtype), y))

@@ -17,11 +17,12 @@ import numpy as np
 from ..engine import Op, apply
 from ..labels import number, over
 from ..worked import Terms, reduced_index
-from . import xp
+from . import indexing, joining, selection, shape, xp
 from ._operands import axis_arg, axis_or_dim, operand, pair
 from .reductions import _expand, copied, mean
 
-__all__ = ["var", "std", "var_mean", "std_mean", "reduce_variance", "reduce_std",
+__all__ = ["var", "std", "var_mean", "std_mean", "median", "quantile", "reduce_variance",
+           "reduce_std",
            "mean_squared_error"]
 
 
@@ -246,3 +247,70 @@ def mean_squared_error(y_true, y_pred):
         raise ValueError("mean_squared_error: y_true and y_pred are scalars: there is no last "
                          "axis to average over")
     return apply(MeanSquaredError(), y_true, y_pred)
+
+
+def _sorted_along(x, axis, where):
+    """x sorted along ``axis`` (None: flattened, then axis 0), and that axis: recorded, so
+    gradients flow back to where each element came from."""
+    x = operand(x, Var)
+    if axis is None:
+        x, axis = shape.reshape(x, (-1,)), 0
+    axis = axis_arg(axis, x.shape, where, allow_none=False)
+    if x.shape[axis] == 0:
+        raise ValueError(f"{where}: cannot take it over an empty axis (input shape {x.shape})")
+    return selection.sort_pairs(x, axis).values, axis
+
+
+def quantile(x, q, axis=None, keepdims=False, *, dim=None, keepdim=None,
+             interpolation="linear", method=None):
+    """The q-th quantile of x over ``axis`` (PyTorch's ``dim``; None: all of x), with q in
+    [0, 1] a number or a sequence (a leading axis of the result, as numpy's and PyTorch's):
+    numpy's default, linear interpolation between the two nearest sorted values, which is
+    PyTorch's too. The gradient goes to those two values, in the interpolation's shares.
+    """
+    axis, keepdims, _ = axis_or_dim("quantile", axis, dim, keepdims, keepdim)
+    if (method or interpolation) != "linear":
+        raise ValueError(f"quantile: only linear interpolation is supported, got "
+                         f"{method or interpolation!r}")
+    qs = np.asarray(q.data if hasattr(q, "data") else q, dtype=np.float64)
+    if ((qs < 0) | (qs > 1)).any() or qs.ndim > 1:
+        raise ValueError(f"quantile: q must be a number or a sequence in [0, 1], got {q!r}")
+    flat = axis is None
+    ordered, along = _sorted_along(x, axis, "quantile")
+    n = ordered.shape[along]
+    results = []
+    for qi in np.atleast_1d(qs):
+        position = qi * (n - 1)
+        lo, hi = int(np.floor(position)), int(np.ceil(position))
+        before = (slice(None),) * along
+        low = indexing.getitem(ordered, before + (slice(lo, lo + 1),))
+        value = low if hi == lo else low + (indexing.getitem(
+            ordered, before + (slice(hi, hi + 1),)) - low) * (position - lo)
+        if flat:
+            value = shape.reshape(value, (1,) * operand(x, Var).ndim if keepdims else ())
+        elif not keepdims:
+            value = shape.squeeze(value, along)
+        results.append(value)
+    return results[0] if qs.ndim == 0 else joining.stack(results)
+
+
+def median(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """The median of x over ``axis``: numpy's, the mean of the two middle values when
+    there are two (the gradient split between them). With PyTorch's ``dim``/``keepdim``,
+    PyTorch's ``median(x, dim)``: the lower of the two middle values and its index, a
+    named pair ``(values, indices)``; with no axis at all, PyTorch's lower median too
+    needs ``dim``, so ``median(x)`` is numpy's.
+    """
+    axis, keepdims, pytorch = axis_or_dim("median", axis, dim, keepdims, keepdim)
+    if not pytorch:
+        return quantile(x, 0.5, axis, keepdims)
+    x = operand(x, Var)
+    if axis is None:
+        raise TypeError("median: PyTorch's median with keepdim needs a dim")
+    order = selection.sort_pairs(x, axis)
+    axis = axis_arg(axis, x.shape, "median", allow_none=False)
+    middle = (x.shape[axis] - 1) // 2
+    before = (slice(None),) * axis
+    pick = before + (slice(middle, middle + 1) if keepdims else middle,)
+    return selection.ValuesIndices(indexing.getitem(order.values, pick),
+                                   indexing.getitem(order.indices, pick))
