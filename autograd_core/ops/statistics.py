@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Op, apply
+from ..engine import Op, Value, apply
 from ..labels import number, over
 from ..worked import Terms, reduced_index
 from . import indexing, joining, selection, shape, xp
@@ -22,8 +22,7 @@ from ._operands import axis_arg, axis_or_dim, operand, pair
 from .reductions import _expand, copied, mean
 
 __all__ = ["var", "std", "var_mean", "std_mean", "median", "quantile", "reduce_variance",
-           "reduce_std",
-           "mean_squared_error"]
+           "reduce_std", "mean_squared_error"]
 
 
 def _centered(x, axis, n):
@@ -272,7 +271,7 @@ def quantile(x, q, axis=None, keepdims=False, *, dim=None, keepdim=None,
     if (method or interpolation) != "linear":
         raise ValueError(f"quantile: only linear interpolation is supported, got "
                          f"{method or interpolation!r}")
-    qs = np.asarray(q.data if hasattr(q, "data") else q, dtype=np.float64)
+    qs = np.asarray(q.data if isinstance(q, Value) else q, dtype=np.float64)
     if ((qs < 0) | (qs > 1)).any() or qs.ndim > 1:
         raise ValueError(f"quantile: q must be a number or a sequence in [0, 1], got {q!r}")
     flat = axis is None
@@ -298,8 +297,8 @@ def median(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """The median of x over ``axis``: numpy's, the mean of the two middle values when
     there are two (the gradient split between them). With PyTorch's ``dim``/``keepdim``,
     PyTorch's ``median(x, dim)``: the lower of the two middle values and its index, a
-    named pair ``(values, indices)``; with no axis at all, PyTorch's lower median too
-    needs ``dim``, so ``median(x)`` is numpy's.
+    named pair ``(values, indices)``. Without an axis, ``median(x)`` is numpy's
+    (PyTorch's ``median(x)`` gives the lower middle value instead).
     """
     axis, keepdims, pytorch = axis_or_dim("median", axis, dim, keepdims, keepdim)
     if not pytorch:
