@@ -523,6 +523,8 @@ def test_pinv_and_lstsq(shape, seed):
     A = u[:, :k] @ np.diag(1.0 + np.arange(k)[::-1] * 0.7) @ v[:, :k].T
     np.testing.assert_allclose(ag.linalg.pinv(A).numpy(), np.linalg.pinv(A), atol=1e-12)
     compare_with_torch(ag.linalg.pinv, torch.linalg.pinv, A, rtol=1e-6, atol=1e-9)
+    ag.gradcheck(ag.linalg.pinv, [A])
+    check_second_order(ag.linalg.pinv, A, rtol=1e-3, atol=1e-4)
     b = rng.normal(size=m)
     got, want = ag.linalg.lstsq(A, b), np.linalg.lstsq(A, b, rcond=None)
     np.testing.assert_allclose(got.solution.numpy(), want[0], atol=1e-12)
