@@ -187,7 +187,8 @@ for _module, _names in (
                        "sign", "floor", "ceil", "round")),
         (trig, tuple(trig.__all__)),
         (special, ("erf",)),
-        (arithmetic, ("abs", "clip", "remainder", "fmod", "logaddexp")),
+        (arithmetic, ("abs", "clip", "clamp_min", "clamp_max", "remainder", "fmod",
+                      "logaddexp", "hypot", "nan_to_num")),
         (activations, ("sigmoid", "relu", "leaky_relu")),
         (reductions, ("sum", "mean", "max", "min", "amax", "amin", "logsumexp")),
         (nn, ("softmax", "log_softmax")),
@@ -195,7 +196,6 @@ for _module, _names in (
                  "expand_dims", "unsqueeze", "permute", "swapdims", "moveaxis", "movedim",
                  "broadcast_to", "expand", "flip", "roll")),
         (joining, ("tile", "repeat", "repeat_interleave", "chunk", "unbind")),
-        (joining, {"split": "split_sizes"}),  # PyTorch's x.split (numpy has no such method)
         (indexing, ("take", "take_along_dim", "index_select", "scatter_add", "index_add")),
         (reductions, ("prod",)),
         (statistics, ("var", "std")),
@@ -204,8 +204,7 @@ for _module, _names in (
         (linalg, ("trace", "diagonal", "diag", "outer", "tril", "triu", "mm", "mv", "dot")),
         (inverse, ("det",))):
     for _name in _names:
-        setattr(Value, _name, getattr(_module, _names[_name] if isinstance(_names, dict)
-                                      else _name))
+        setattr(Value, _name, getattr(_module, _name))
 Value.astype = arithmetic.cast
 Value.pow = arithmetic.power
 Value.inverse = inverse.inv  # torch's name
@@ -291,8 +290,7 @@ Value.t, Value.clamp = shape.t, _clamp
 Value.mT = property(_mT)
 Value.masked_fill = _masked_fill
 Value.masked_select = indexing.masked_select
-Value.clamp_min, Value.clamp_max = arithmetic.clamp_min, arithmetic.clamp_max
-Value.hypot, Value.nan_to_num = arithmetic.hypot, arithmetic.nan_to_num
+Value.split = joining.split_sizes  # PyTorch's x.split (numpy has no such method)
 
 
 # PyTorch's arithmetic as methods: x.add(y, alpha=2) is x + 2 * y.
