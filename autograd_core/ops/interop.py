@@ -14,6 +14,7 @@ import numpy as np
 from ..engine import Value, _data
 from . import arithmetic, contractions, cumulative, elementwise, indexing, joining
 from . import linalg, reductions, selection, shape, statistics, trig
+from . import arrangement, composite, counting
 
 # numpy ufunc -> the library's function of the same maths.
 UFUNCS = {
@@ -173,6 +174,11 @@ FUNCTIONS = {
     np.linalg.det: lambda a: _linalg().det(a),
     np.linalg.solve: lambda a, b: _linalg().solve(a, b),
 }
+
+
+for _family in (arrangement, composite, counting):  # the families of ported names
+    UFUNCS.update(_family.NUMPY_UFUNCS)
+    FUNCTIONS.update(_family.NUMPY_FUNCTIONS)
 
 
 def _refuse(name):

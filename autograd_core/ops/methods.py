@@ -34,6 +34,7 @@ from ..engine import Value, _data, apply2, grad_fn, is_grad_enabled
 from . import activations, arithmetic, elementwise, linalg, nn, reductions, shape, special, trig
 from . import cumulative, factories, indexing, inverse, joining, nondiff, norms
 from . import selection, statistics
+from . import arrangement, composite, counting
 from .. import hooks
 from ._operands import axis_or_dim, float_with_integer, operand
 from .arithmetic import Add, Div, Mul, Pow, Sub
@@ -471,3 +472,12 @@ Value.uniform_ = _mutator("uniform_", lambda a, from_=0.0, to=1.0, **kw: _random
     kw.get("from", from_), to, a.shape))
 Value.normal_ = _mutator("normal_", lambda a, mean=0.0, std=1.0: _random_rng().normal(
     mean, std, a.shape))
+
+
+# The methods of the families of ported names (``x.masked_fill``, ``x.addcmul``, ...): each
+# family lists its own in METHODS; none replaces a method defined above.
+for _family in (arrangement, composite, counting):
+    for _name, _fn in _family.METHODS.items():
+        if _name in Value.__dict__:
+            raise AssertionError(f"{_family.__name__}.METHODS redefines Value.{_name}")
+        setattr(Value, _name, _fn)
