@@ -52,7 +52,7 @@ from . import activations, arithmetic, elementwise, linalg, nn, nondiff, reducti
 from . import factories, indexing, joining, special, trig
 from . import contractions, cumulative, decompositions, inverse, norms, selection, statistics
 from . import conv, pooling
-from . import arrangement, composite, counting
+from . import arrangement, composite, counting, volumetric
 from . import xp  # noqa: F401  (imported after the families it dispatches to)
 from . import methods  # noqa: F401  (attaches the operators and methods to Value)
 from . import interop  # noqa: F401  (numpy's functions on Values: np.exp(v), np.mean(v))
@@ -60,7 +60,8 @@ from . import interop  # noqa: F401  (numpy's functions on Values: np.exp(v), np
 _FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn, nondiff,
              special, trig, joining, indexing, factories,
              statistics, cumulative, norms, contractions, inverse, decompositions,
-             conv, pooling, selection, arrangement, composite, counting)
+             conv, pooling, selection, arrangement, composite, counting,
+             volumetric)
 
 # The public functions of every family, and its op classes (``ops.Tanh``), under one name.
 __all__ = [name for family in _FAMILIES for name in family.__all__]

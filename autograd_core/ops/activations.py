@@ -87,7 +87,7 @@ class Relu(Op):
         # y > 0 exactly where x > 0, and y is at hand.
         if type(g) is np.ndarray and g.size >= _LARGE:
             return (_times_positive(g, y),)
-        return (g * (y > _zero(y.dtype)).astype(g.dtype),)
+        return (g * (y > _zero(y.dtype)),)
 
 
 _ZEROS = {np.dtype(t): np.zeros((), t) for t in (np.float16, np.float32, np.float64)}
@@ -122,7 +122,10 @@ _FLOAT32_ZERO_ROW = np.zeros(_ROW, np.float32)
 _FLOAT32_ROWS = 1 << 14
 
 # From this many numbers up, _times_positive is the faster; below, its extra calls cost
-# more than they save (0.5 us on 10 numbers; even at 65,536).
+# more than they save (0.5 us on 10 numbers; even at 65,536). Below it, g times the boolean
+# mask: numpy's casting loop costs less than a float copy of the mask on small arrays (10
+# numbers: 2.70 us against 2.94) and about as much up to 65,536 (8.7 against 8.2 us at
+# 10,000).
 _LARGE = 1 << 16
 
 
