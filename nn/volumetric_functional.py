@@ -1,0 +1,202 @@
+"""PyTorch's volumetric functions: conv3d, conv_transpose3d, max_pool3d, avg_pool3d and
+adaptive_avg_pool3d, apart from their layers (``nn.volumetric``) so that ``nn.functional``,
+which the layer modules import, can re-export them without an import cycle."""
+
+import math
+import numbers
+
+import numpy as np
+
+import autograd_core as ag
+
+from .layers import _flag
+from .torch_pooling import _mean_matrix, _pool_size
+
+__all__ = ["conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d"]
+
+
+def _triple(value, what, where, minimum=1):
+    """PyTorch's 3-D size argument: an int >= minimum, or a tuple of 3."""
+    items = (value,) * 3 if isinstance(value, numbers.Integral) else value
+    try:
+        items = tuple(items)
+    except TypeError:
+        items = ()
+    if len(items) != 3 or not all(isinstance(n, numbers.Integral) and
+                                  not isinstance(n, (bool, np.bool_)) and n >= minimum
+                                  for n in items):
+        raise ValueError(f"{where}: {what} must be an int >= {minimum} or a tuple of 3 of "
+                         f"them, got {value!r}")
+    return tuple(int(n) for n in items)
+
+
+def _volumes(input, where):
+    """The input as a Value (N, C, D, H, W), and whether it had a batch axis: PyTorch also
+    takes an unbatched (C, D, H, W)."""
+    x = input if isinstance(input, ag.Value) else ag.constant(input)
+    if x.ndim not in (4, 5) or 0 in x.shape[-4:]:
+        raise ValueError(f"{where}: expected input (N, C, D, H, W) or (C, D, H, W) with no "
+                         f"empty axis but the batch, got shape {x.shape}")
+    return (x if x.ndim == 5 else ag.expand_dims(x, 0)), x.ndim == 5
+
+
+def _unbatch(y, batched):
+    return y if batched else ag.squeeze(y, 0)
+
+
+def _pool_window(where, kernel_size, stride, padding):
+    """kernel_size, stride (kernel_size when None) and padding as triples, the padding at
+    most half the kernel, as PyTorch requires."""
+    kernel = _triple(kernel_size, "kernel_size", where)
+    strides = kernel if stride is None or stride == [] else _triple(stride, "stride", where)
+    pads = _triple(padding, "padding", where, minimum=0)
+    if any(2 * p > k for p, k in zip(pads, kernel)):
+        raise ValueError(f"{where}: padding {pads} must be at most half the kernel_size "
+                         f"{kernel}, as in PyTorch")
+    return kernel, strides, pads
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """PyTorch's ``F.conv3d``: 3-D cross-correlation, (N, C_in, D, H, W) with weight
+    (C_out, C_in / groups, kd, kh, kw) to (N, C_out, OD, OH, OW), OD = (D + 2 * pd -
+    dd * (kd - 1) - 1) // sd + 1.
+
+    Args (PyTorch's): bias=None (C_out,), stride=1, padding=0 (an int, 3 ints, "valid" or
+    "same"), dilation=1, groups=1.
+    """
+    return ag.conv3d(input, weight, stride, padding, dilation, "channels_first", bias=bias,
+                     groups=groups)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups=1, dilation=1):
+    """PyTorch's ``F.conv_transpose3d``, conv3d's transpose: (N, C_in, D, H, W) with weight
+    (C_in, C_out / groups, kd, kh, kw) to (N, C_out, OD, OH, OW), OD = (D - 1) * sd - 2 *
+    pd + dd * (kd - 1) + opd + 1: ``padding`` crops the output, ``output_padding``
+    (smaller than the stride or the dilation) adds cells at its far side.
+    """
+    where = "conv_transpose3d"
+    stride = _triple(stride, "stride", where)
+    padding = _triple(padding, "padding", where, 0)
+    output_padding = _triple(output_padding, "output_padding", where, 0)
+    dilation = _triple(dilation, "dilation", where)
+    x = input if isinstance(input, ag.Value) else ag.constant(input)
+    if x.ndim != 5 or np.ndim(weight) != 5:
+        raise ValueError(f"{where}: expected input (N, C_in, D, H, W) and weight (C_in, "
+                         f"C_out / groups, kd, kh, kw), got shapes {x.shape} and "
+                         f"{np.shape(weight)}")
+    for extra, s, d in zip(output_padding, stride, dilation):
+        if extra >= max(s, d):
+            raise ValueError(f"{where}: output_padding {output_padding} must be smaller than "
+                             f"the stride {stride} or the dilation {dilation}, as in PyTorch")
+    sizes = tuple((n - 1) * s - 2 * p + d * (k - 1) + extra + 1 for n, s, p, d, k, extra in
+                  zip(x.shape[2:], stride, padding, dilation, np.shape(weight)[2:],
+                      output_padding))
+    if min(sizes) < 1:
+        raise ValueError(f"{where}: the output would be {'x'.join(map(str, sizes))} cells: "
+                         f"the padding {padding} crops more than the output has")
+    y = ag.conv3d_transpose(x, weight, output_shape=sizes, strides=stride,
+                            padding=tuple((p, p) for p in padding), dilation=dilation,
+                            data_format="channels_first", groups=groups)
+    return y if bias is None else ag.bias_add(y, bias, data_format="channels_first")
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """PyTorch's ``F.max_pool3d``: the max of each window, (N, C, D, H, W) -> (N, C, OD,
+    OH, OW), OD = (D + 2 * pd - kd) // sd + 1 (rounded up with ``ceil_mode``); unbatched
+    (C, D, H, W) too.
+
+    Args (PyTorch's): kernel_size, stride=None (kernel_size), padding=0 (-inf, at most half
+    the kernel), each an int or 3 ints; ceil_mode=False. dilation other than 1 and
+    return_indices=True raise NotImplementedError.
+    """
+    where = "max_pool3d"
+    if _triple(dilation, "dilation", where) != (1, 1, 1):
+        raise NotImplementedError(f"{where}: dilation={dilation!r} is not supported (only 1)")
+    if _flag(return_indices, "return_indices", where):
+        raise NotImplementedError(f"{where}: return_indices=True is not supported")
+    ceil_mode = _flag(ceil_mode, "ceil_mode", where)
+    x, batched = _volumes(input, where)
+    kernel, strides, pads = _pool_window(where, kernel_size, stride, padding)
+    sizes = x.shape[2:]
+    out = tuple(_pool_size(n, k, s, p, 1, ceil_mode)
+                for n, k, s, p in zip(sizes, kernel, strides, pads))
+    if min(out) < 1:
+        raise ValueError(f"{where}: the output would be empty: input {x.shape} with "
+                         f"kernel_size {kernel} and padding {pads}")
+    # ceil_mode's last window may reach past the padding: the far side gets what it needs
+    extra = [max(0, (o - 1) * s + k - n - 2 * p)
+             for o, k, s, p, n in zip(out, kernel, strides, pads, sizes)]
+    if any(pads) or any(extra):
+        x = ag.pad(x, ((0, 0), (0, 0)) + tuple((p, p + e) for p, e in zip(pads, extra)),
+                   constant_values=-np.inf)
+    return _unbatch(ag.max_pool3d(x, kernel, strides, "valid", "channels_first"), batched)
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """PyTorch's ``F.avg_pool3d``: the mean of each window, (N, C, D, H, W) -> (N, C, OD, OH,
+    OW), OD = (D + 2 * pd - kd) // sd + 1; unbatched (C, D, H, W) too.
+
+    Args (PyTorch's): kernel_size, stride=None (kernel_size), padding=0 (at most half the
+    kernel); count_include_pad=True (the zero padding counts in the mean; False: each
+    window's real cells only), divisor_override=None (a positive int to divide every
+    window's sum by). ceil_mode=True raises NotImplementedError.
+    """
+    where = "avg_pool3d"
+    if _flag(ceil_mode, "ceil_mode", where):
+        raise NotImplementedError(f"{where}: ceil_mode=True is not supported (only "
+                                  "ceil_mode=False)")
+    include = _flag(count_include_pad, "count_include_pad", where)
+    if divisor_override is not None and (
+            isinstance(divisor_override, (bool, np.bool_)) or
+            not isinstance(divisor_override, numbers.Integral) or divisor_override < 1):
+        raise ValueError(f"{where}: divisor_override must be a positive int or None, got "
+                         f"{divisor_override!r}")
+    x, batched = _volumes(input, where)
+    kernel, strides, pads = _pool_window(where, kernel_size, stride, padding)
+    pairs = tuple((p, p) for p in pads)
+    if divisor_override is None and not include:
+        y = ag.avg_pool3d(x, kernel, strides, pairs, "channels_first")
+    else:
+        y = ag.avg_pool3d(ag.pad(x, ((0, 0), (0, 0)) + pairs), kernel, strides, "valid",
+                          "channels_first")
+        if divisor_override is not None:
+            y = y * (math.prod(kernel) / divisor_override)
+    return _unbatch(y, batched)
+
+
+def adaptive_avg_pool3d(input, output_size):
+    """PyTorch's ``F.adaptive_avg_pool3d``: the mean over each bin of an output_size grid,
+    (N, C, D, H, W) -> (N, C, OD, OH, OW); bin i along an axis of n spans [floor(i * n /
+    out), ceil((i + 1) * n / out)). Each axis is a product with a fixed (n, out) matrix
+    (``adaptive_avg_pool1d``'s), so the gradient is the transposed products.
+
+    Args (PyTorch's): output_size, an int or 3 entries, each a positive int or None (the
+    input's size along that axis).
+    """
+    where = "adaptive_avg_pool3d"
+    x, batched = _volumes(input, where)
+    wanted = _output_size(output_size, where)
+    out = tuple(n if o is None else o for o, n in zip(wanted, x.shape[2:]))
+    A_d, A_h, A_w = (_mean_matrix(n, o, x.dtype) for n, o in zip(x.shape[2:], out))
+    y = ag.einsum("ncdhw,de->ncehw", x, A_d)
+    y = ag.einsum("ncdhw,hf->ncdfw", y, A_h)
+    return _unbatch(ag.einsum("ncdhw,wg->ncdhg", y, A_w), batched)
+
+
+def _output_size(output_size, where):
+    items = (output_size,) * 3 if output_size is None or isinstance(
+        output_size, numbers.Integral) else output_size
+    try:
+        items = tuple(items)
+    except TypeError:
+        items = ()
+    if len(items) != 3 or not all(n is None or (isinstance(n, numbers.Integral) and not
+                                                isinstance(n, (bool, np.bool_)) and n > 0)
+                                  for n in items):
+        raise ValueError(f"{where}: output_size must be a positive int or 3 of them (None: "
+                         f"the input's size), got {output_size!r}")
+    return tuple(None if n is None else int(n) for n in items)
+
