@@ -11,8 +11,10 @@
 array([1., 1.], dtype=float32)
 
 ``eigh``/``eigvalsh`` (symmetric matrices) and ``cholesky`` read the lower triangle, as
-numpy's and PyTorch's do; ``slogdet`` and ``eigh`` return named pairs (``.logabsdet``,
-``.eigenvectors``).
+numpy's and PyTorch's do; ``slogdet``, ``eigh`` and ``qr`` return named pairs
+(``.logabsdet``, ``.eigenvectors``, ``.Q``). ``solve_triangular``, ``cond`` and
+``multi_dot`` are compositions of the ops (solve, svdvals, matmul), differentiable through
+them; ``matrix_rank`` is an integer constant.
 
 ``trace`` and ``diagonal`` here take the last two axes (numpy 2's ``linalg.trace``,
 ``tf.linalg.trace``), where ``ag.trace`` and ``ag.diagonal`` take the first two, as numpy's
@@ -20,18 +22,31 @@ top-level functions. ``norm`` is numpy's ``linalg.norm``: with no axis, ord 2 of
 is its largest singular value (``ag.norm``, TensorFlow's, takes the 2-norm of all entries).
 """
 
+from functools import reduce as _reduce
+
+import numpy as _np
+
 from .ops.contractions import einsum, tensordot
-from .ops.inverse import det, inv, lstsq, matrix_power, pinv, slogdet, solve
+from .ops.inversion import det, inv, lstsq, matrix_power, pinv, slogdet, solve
 from .ops.linalg import diagonal as _diagonal
 from .ops.linalg import cross, matmul, outer
 from .ops.linalg import trace as _trace
 from .ops.norms import linalg_norm as norm
-from .ops.decompositions import cholesky, eigh, eigvalsh, svd, svdvals
+from .ops.decompositions import cholesky, eigh, eigvalsh, matrix_exp, qr, svd, svdvals
 from .ops.norms import matrix_norm, vector_norm
+from .engine import apply as _apply
+from .engine import constant as _constant
+from .ops._operands import as_constant as _as_constant
+from .ops._operands import operand as _operand
+from .ops.inversion import Solve as _Solve
+from .ops.linalg import tril as _tril
+from .ops.linalg import triu as _triu
+from .ops.nondiff import NonDifferentiable as _NonDifferentiable
 
 __all__ = ["inv", "det", "slogdet", "solve", "lstsq", "pinv", "matrix_power", "svd", "svdvals",
-           "eigh", "eigvalsh", "cholesky", "norm", "vector_norm", "matrix_norm", "matmul",
-           "einsum", "tensordot", "outer", "cross", "trace", "diagonal"]
+           "eigh", "eigvalsh", "cholesky", "qr", "norm", "vector_norm", "matrix_norm",
+           "matmul", "einsum", "tensordot", "outer", "cross", "trace", "diagonal",
+           "solve_triangular", "matrix_rank", "cond", "multi_dot", "matrix_exp"]
 
 
 def trace(x, offset=0):
@@ -43,3 +58,106 @@ def diagonal(x, offset=0):
     """The diagonal ``offset`` of each matrix of x (..., n, m), as the last axis
     (``tf.linalg.diag_part``)."""
     return _diagonal(x, offset, -2, -1)
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
+    """The solution X of A X = B, or of X A = B with ``left=False``, for a triangular A
+    (``torch.linalg.solve_triangular``): only A's upper triangle (``upper=True``) or lower
+    one is read, its diagonal taken as ones with ``unitriangular``.
+
+    Args:
+        A: (..., n, n) matrices; B: (..., n, k) for ``left``, else (..., k, n); the batch
+            axes broadcast.
+    Returns:
+        X, of the broadcast shape of B.
+
+    Built as ``solve(triu(A), B)`` (or tril, or the transposes for ``left=False``): the
+    gradient of A is 0 outside the triangle read, as PyTorch's, and the LU solve of a
+    triangular matrix is the triangular solve up to rounding.
+    """
+    A, B = _operand(A, _Solve), _operand(B, _Solve)
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        raise ValueError(f"linalg.solve_triangular: A must be square matrices (..., n, n), got "
+                         f"shape {A.shape}")
+    if B.ndim < 2:
+        raise ValueError(f"linalg.solve_triangular: B must be matrices (..., n, k), got shape "
+                         f"{B.shape} (for a vector, pass B[:, None])")
+    n = A.shape[-1]
+    if unitriangular:
+        T = (_triu(A, 1) if upper else _tril(A, -1)) + _constant(_np.eye(n, dtype=A.dtype))
+    else:
+        T = _triu(A) if upper else _tril(A)
+    if left:
+        return solve(T, B)
+    return solve(T.swapaxes(-1, -2), B.swapaxes(-1, -2)).swapaxes(-1, -2)
+
+
+def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None):
+    """The number of singular values of A (..., m, n) above a threshold, an integer
+    constant (``np.linalg.matrix_rank``, ``torch.linalg.matrix_rank``).
+
+    The threshold: numpy's absolute ``tol``; or PyTorch's max(atol, rtol * largest
+    singular value) (numpy 2's ``rtol`` too), rtol 0 when only atol is given; by default
+    largest * max(m, n) * eps, both libraries' rule. ``hermitian``: A is symmetric, its
+    singular values the |eigenvalues| (from the lower triangle).
+    """
+    if tol is not None and (atol is not None or rtol is not None):
+        raise TypeError("linalg.matrix_rank: pass tol (numpy's) or atol/rtol (PyTorch's), "
+                        "not both")
+
+    def fn(a):
+        if a.ndim < 2:  # numpy's rank of a vector: 1 unless it is all zeros
+            return _np.asarray(int(not _np.all(a == 0)), _np.int64)
+        s = _np.abs(_np.linalg.eigvalsh(a)) if hermitian else _np.linalg.svd(
+            a, compute_uv=False)
+        largest = s.max(axis=-1, initial=0.0)
+        eps = _np.finfo(s.dtype).eps * max(a.shape[-2:])
+        if tol is not None:
+            threshold = _np.asarray(tol)
+        elif atol is None and rtol is None:
+            threshold = largest * eps
+        else:
+            absolute = 0.0 if atol is None else _np.asarray(atol)
+            relative = (eps if _np.all(absolute <= 0) else 0.0) if rtol is None else rtol
+            threshold = _np.maximum(absolute, _np.asarray(relative) * largest)
+        return _np.count_nonzero(s > _np.asarray(threshold)[..., None], axis=-1).astype(
+            _np.int64)
+    return _apply(_NonDifferentiable(fn, "matrix_rank"), _as_constant(A, "matrix_rank"))
+
+
+def cond(A, p=None):
+    """The condition number of A (..., m, n) in the norm ``p`` (``np.linalg.cond``,
+    ``torch.linalg.cond``): for p None or 2 the largest singular value over the smallest
+    (-2: the smallest over the largest), differentiable through ``svdvals``; for 'fro',
+    'nuc', 1, -1, inf, -inf (square A) norm(A, p) * norm(A^-1, p). A singular A gives inf."""
+    A = _operand(A, _Solve)
+    if A.ndim < 2:
+        raise ValueError(f"linalg.cond: expected matrices (..., m, n), got shape {A.shape}")
+    if p is None or (not isinstance(p, str) and p in (2, -2)):
+        s = svdvals(A)
+        largest, smallest = s[..., 0], s[..., -1]
+        return smallest / largest if p == -2 else largest / smallest
+    if p not in ("fro", "nuc", 1, -1, _np.inf, -_np.inf):
+        raise ValueError(f"linalg.cond: p must be None, 2, -2, 'fro', 'nuc', 1, -1, inf or "
+                         f"-inf, got {p!r}")
+    if A.shape[-1] != A.shape[-2]:
+        raise ValueError(f"linalg.cond: p={p!r} needs square matrices, got shape {A.shape}")
+    return matrix_norm(A, p) * matrix_norm(inv(A), p)
+
+
+def multi_dot(tensors):
+    """The product of a list of matrices, left to right (``np.linalg.multi_dot``,
+    ``torch.linalg.multi_dot``): the first may be a vector (a row) and the last a vector (a
+    column), the others 2-D. Differentiable through ``matmul``; the order of the products
+    is not optimised."""
+    tensors = list(tensors)
+    if len(tensors) < 2:
+        raise ValueError(f"linalg.multi_dot: expected at least two arrays, got {len(tensors)}")
+    values = [_operand(t, _Solve) for t in tensors]
+    for k, v in enumerate(values):
+        allowed = (1, 2) if k in (0, len(values) - 1) else (2,)
+        if v.ndim not in allowed:
+            raise ValueError(f"linalg.multi_dot: array {k} must be "
+                             f"{'1-D or 2-D' if len(allowed) == 2 else '2-D'}, got shape "
+                             f"{v.shape}")
+    return _reduce(matmul, values)

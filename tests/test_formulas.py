@@ -1096,6 +1096,38 @@ CASES = [
          "y = dy / count copied to each position of its window (avg_pool2d's gradient; count: "
          "the window's pixels not in the padding, 4 or fewer): 2x2 window, strides 2, padding "
          "same (top 0, bottom 1, left 0, right 1), channels_last"),
+    # --- special functions, QR and the matrix exponential (tests/test_ported_counting.py);
+    # digamma and trigamma as sums: psi(x) ~ the central difference of math.lgamma
+    case(ops.Erfc, "", ag.erfc, (normal(4),), "dL/dx = -g * 2/sqrt(pi) * exp(-x**2)",
+         lambda op, g, y, x: (-g * 2 / np.sqrt(np.pi) * np.exp(-x ** 2),)),
+    case(ops.Erfinv, "", ag.erfinv, (unit(4),), "dL/dx = g * sqrt(pi)/2 * exp(y**2)",
+         lambda op, g, y, x: (g * np.sqrt(np.pi) / 2 * np.exp(y ** 2),)),
+    case(ops.Lgamma, "", ag.lgamma, (positive(4),), "dL/dx = g * psi,  psi = digamma(x)",
+         lambda op, g, y, x: (g * np.vectorize(lambda t: (math.lgamma(t + 1e-5)
+                                                          - math.lgamma(t - 1e-5)) / 2e-5)(x),)),
+    case(ops.Polygamma, "digamma", ag.digamma, (positive(4),),
+         "dL/dx = g * p,  p = polygamma(1, x)",
+         lambda op, g, y, x: (g * (np.sum(1 / (x[:, None] + np.arange(1000)) ** 2, axis=1)
+                                   + 1 / (x + 1000) + 0.5 / (x + 1000) ** 2),),
+         "y = digamma(x)"),
+    case(ops.QROrthogonal, "tall", lambda A: ag.linalg.qr(A).Q, (normal(4, 3),),
+         "dL/dA = (g + Q copyltu(M)) R^-T,  M = -g^T Q,  copyltu(M) = L + L^T + diag(M), "
+         "L = tril(M, -1)",
+         lambda op, g, y, A: (lambda Q, R, M: ((g + Q @ (np.tril(M, -1) + np.tril(M, -1).T
+                                                        + np.diag(np.diag(M))))
+                                               @ np.linalg.inv(R).T,))(
+             *np.linalg.qr(A), -g.T @ np.linalg.qr(A)[0])),
+    case(ops.QRTriangular, "tall", lambda A: ag.linalg.qr(A).R, (normal(4, 3),),
+         "dL/dA = Q copyltu(M) R^-T,  M = R g^T,  copyltu(M) = L + L^T + diag(M), "
+         "L = tril(M, -1)",
+         lambda op, g, y, A: (lambda Q, M: (Q @ (np.tril(M, -1) + np.tril(M, -1).T
+                                                 + np.diag(np.diag(M))) @ np.linalg.inv(y).T,))(
+             np.linalg.qr(A)[0], y @ g.T)),
+    case(ops.MatrixExp, "", ag.linalg.matrix_exp, (0.5 * normal(3, 3),),
+         "dL/dA = the top-right block of exp([[A^T, g], [0, A^T]])",
+         lambda op, g, y, A: ((lambda M: sum(np.linalg.matrix_power(M, k) / math.factorial(k)
+                                              for k in range(40)))(
+             np.block([[A.T, g], [np.zeros((3, 3)), A.T]]))[:3, 3:],)),
 ]
 
 IDS = [f"{c.op.__name__}-{c.mode}" if c.mode else c.op.__name__ for c in CASES]

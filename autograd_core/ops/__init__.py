@@ -7,7 +7,7 @@ The ops are grouped by family, one file each:
 - ``elementwise``: exp, log, sqrt, square, tanh, log1p, expm1, log2, log10, exp2,
   reciprocal, rsqrt, and the step functions sign, floor, ceil, round
 - ``trig``: sin, cos, tan, sinh, cosh and their inverses, arctan2
-- ``special``: erf
+- ``special``: erf, erfc, erfinv, lgamma, digamma, polygamma, xlogy
 - ``activations``: sigmoid, relu, leaky_relu, softplus, softsign, elu, selu, gelu, silu,
   hard_sigmoid
 - ``reductions``: sum, mean, prod, max, min, amax, amin, logsumexp
@@ -23,16 +23,40 @@ The ops are grouped by family, one file each:
 - ``linalg``: matmul, mm, mv, dot, bmm, addmm, the dense layer's linear map, outer, diag,
   diagonal, trace, tril, triu
 - ``contractions``: einsum, tensordot
-- ``inverse``: inv, det, solve (public as ``autograd_core.linalg``)
-- ``decompositions``: the singular value decomposition (``linalg.svdvals``)
+- ``inversion``: inv, det, solve (public as ``autograd_core.linalg``)
+- ``decompositions``: the singular value, symmetric eigen-, Cholesky and QR
+  decompositions and the matrix exponential (public as ``autograd_core.linalg``)
 - ``nn``: softmax, log_softmax, the fused cross-entropy losses, the fused LSTM and GRU
   cells
 - ``conv``: conv2d, conv1d, conv2d_transpose, bias_add
 - ``pooling``: max_pool2d, avg_pool2d, max_pool1d, avg_pool1d
+- ``volumetric``: conv3d, conv3d_transpose, max_pool3d, avg_pool3d (3-D, built on the 2-D
+  ops)
 - ``nondiff``: stop_gradient, argmax, equal, one_hot, all/any, the logical functions,
   nonzero, unique: ops that pass no gradient
 - ``factories``: zeros, ones, full, eye, arange, linspace, tensor, as_tensor (constants,
   not ops)
+
+numpy's and PyTorch's other functions are compositions of those ops, not new ops, so
+their derivatives are those of the ops they are written with:
+
+- ``elementwise_more``: deg2rad, rad2deg, trunc, fix, frac, around, copysign, sgn, fabs,
+  positive, fmax, fmin, cbrt, logaddexp2, sinc, logit, and the tests signbit, isneginf,
+  isposinf, isin
+- ``products``: addcmul, addcdiv, addmv, addbmm, baddbmm, ger, inner, multi_dot,
+  chain_matmul, and PyTorch's top-level det, inverse, logdet, pinverse
+- ``nan_reductions``: nansum, nanmean, nanvar, nanstd, nanmax, nanmin, nanmedian,
+  nanquantile, nanpercentile, percentile
+- ``numpy_reductions``: average, ptp, polyval, ediff1d, trapezoid (trapz)
+- ``ordering``: aminmax, kthvalue, mode, cummax, cummin, logcumsumexp
+- ``distances``: cosine_similarity, pairwise_distance, dist, cov, corrcoef
+- ``arrangement``: hstack, vstack, dstack, column_stack, row_stack, hsplit, vsplit,
+  dsplit, tensor_split, atleast_1d/2d/3d, fliplr, flipud, append, insert, delete,
+  diagflat, vander, logspace, tril_indices, triu_indices, unflatten, diag_embed,
+  block_diag, cartesian_prod, combinations, masked_fill, index_fill, index_copy,
+  masked_scatter, msort
+- ``counting``: searchsorted, bucketize, digitize, histc, histogram, bincount, heaviside:
+  integer positions and counts, constants (``bincount``'s weights get a gradient)
 
 Each op's docstring gives the maths in one line: the output ``y`` and ``dL/dx`` in terms of
 the upstream gradient ``g = dL/dy``. Optional methods serve the drawings and the stepper,
@@ -50,17 +74,19 @@ gradients of gradients). The functions validate their arguments and then ``apply
 from ..engine import Op as _Op
 from . import activations, arithmetic, elementwise, linalg, nn, nondiff, reductions, shape
 from . import factories, indexing, joining, special, trig
-from . import contractions, cumulative, decompositions, inverse, norms, selection, statistics
+from . import contractions, cumulative, decompositions, inversion, norms, selection, statistics
 from . import conv, pooling
-from . import arrangement, composite, counting, volumetric
+from . import arrangement, counting, volumetric
+from . import distances, elementwise_more, nan_reductions, numpy_reductions, ordering, products
 from . import xp  # noqa: F401  (imported after the families it dispatches to)
 from . import methods  # noqa: F401  (attaches the operators and methods to Value)
 from . import interop  # noqa: F401  (numpy's functions on Values: np.exp(v), np.mean(v))
 
 _FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn, nondiff,
              special, trig, joining, indexing, factories,
-             statistics, cumulative, norms, contractions, inverse, decompositions,
-             conv, pooling, selection, arrangement, composite, counting,
+             statistics, cumulative, norms, contractions, inversion, decompositions,
+             conv, pooling, selection, arrangement, elementwise_more, products,
+             nan_reductions, numpy_reductions, ordering, distances, counting,
              volumetric)
 
 # The public functions of every family, and its op classes (``ops.Tanh``), under one name.

@@ -8,6 +8,10 @@ Those derivatives divide by E[j, k] = s_k**2 - s_j**2, so they are inf or NaN wh
 singular values are equal, as PyTorch's are; U and V^T are also only defined up to the sign
 of each pair (u_i, v_i), so only functions that do not depend on those signs (as
 U diag(g) V^T) have a derivative.
+
+The same file holds the symmetric eigendecomposition, Cholesky, and QR (A = QR, Q with
+orthonormal columns, R upper triangular), whose two factors are ops of their own too, with
+PyTorch's ``linalg_qr_backward``.
 """
 
 from __future__ import annotations
@@ -16,11 +20,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..engine import Op, Value, apply
+from ..engine import Op, Value, apply, constant
 from . import xp
 from ._operands import operand
 
-__all__ = []  # ag.linalg.svd and ag.linalg.svdvals
+__all__ = []  # ag.linalg.svd, svdvals, eigh, eigvalsh, cholesky and qr
 
 
 def svd_array(A):
@@ -225,3 +229,214 @@ def cholesky(A, upper=False):
     _symmetric(A, "linalg.cholesky")
     L = apply(Cholesky(), A)
     return L.swapaxes(-1, -2) if upper else L
+
+
+# --- QR --------------------------------------------------------------------------------
+
+
+def _copyltu(M):
+    """The symmetric matrix with M's lower triangle: tril(M, -1) + tril(M, -1)^T + diag(M)."""
+    L = xp.tril(M, -1)
+    return L + L.swapaxes(-1, -2) + M * np.eye(M.shape[-1], dtype=M.dtype)
+
+
+def _qr_factors(A):
+    """(Q, R) of the reduced QR of A: Values (recorded) for a Value, else arrays."""
+    if isinstance(A, Value):
+        return apply(QROrthogonal("reduced"), A), apply(QRTriangular("reduced"), A)
+    return np.linalg.qr(A)
+
+
+def _qr_vjp(A, Q, R, g_Q=None, g_R=None):
+    """dL/dA given dL/dQ (g_Q) or dL/dR (g_R) for the reduced A = QR: PyTorch's
+    linalg_qr_backward (real case).
+
+    m >= n: dL/dA = (g_Q + Q copyltu(M)) R^-T with M = R g_R^T - g_Q^T Q (from dA = dQ R +
+    Q dR, Q^T dQ skew-symmetric and dR upper triangular). m < n: A = Q [U | V] with U
+    square, so A's first m columns X = Q U are a square QR and the rest Y = Q V:
+    dL/dY = Q g_V and dL/dX is the square case with g_Q + Y g_V^T for g_Q.
+    """
+    m, n = A.shape[-2], A.shape[-1]
+    if m < n:
+        U = R[..., :, :m]
+        g_U, g_Y = None, None
+        if g_R is not None:
+            g_U, g_V = g_R[..., :, :m], g_R[..., :, m:]
+            extra = A[..., :, m:] @ g_V.swapaxes(-1, -2)
+            g_Q = extra if g_Q is None else g_Q + extra
+            g_Y = Q @ g_V
+        g_X = _qr_vjp(A[..., :, :m], Q, U, g_Q, g_U)
+        if g_Y is None:
+            g_Y = np.zeros(A.shape[:-1] + (n - m,), dtype=A.dtype)
+        return xp.concatenate([g_X, g_Y], axis=-1)
+    if g_R is not None:
+        M = R @ g_R.swapaxes(-1, -2)
+        if g_Q is not None:
+            M = M - g_Q.swapaxes(-1, -2) @ Q
+    else:
+        M = -(g_Q.swapaxes(-1, -2) @ Q)
+    rhs = Q @ _copyltu(M)
+    if g_Q is not None:
+        rhs = g_Q + rhs
+    # rhs R^-T, as the transpose of R^-1 rhs^T
+    return xp.solve(R, rhs.swapaxes(-1, -2)).swapaxes(-1, -2)
+
+
+def _no_complete_derivative(mode, A):
+    if mode == "complete" and A.shape[-2] > A.shape[-1]:
+        raise RuntimeError(f"linalg.qr: the QR decomposition is not differentiable when "
+                           f"mode='complete' and A has more rows than columns (shape "
+                           f"{A.shape}, as in PyTorch); use mode='reduced'")
+
+
+class QROrthogonal(Op):
+    """y = Q of A = QR, orthonormal columns
+    dL/dA = (g + Q copyltu(M)) R^-T,  M = -g^T Q,  copyltu(M) = L + L^T + diag(M), L = tril(M, -1)
+
+    For m >= n; a wide A (m < n) is split as A = Q [U | V], see ``_qr_vjp``.
+    """
+
+    __slots__ = ("mode",)
+
+    def __init__(self, mode):
+        self.mode = mode
+
+    def forward(self, A):
+        return np.linalg.qr(A, mode=self.mode)[0]
+
+    def backward(self, g, y, A):
+        _no_complete_derivative(self.mode, A)
+        _, R = _qr_factors(A)
+        return (_qr_vjp(A, y, R, g_Q=g),)
+
+
+class QRTriangular(Op):
+    """y = R of A = QR, upper triangular
+    dL/dA = Q copyltu(M) R^-T,  M = R g^T,  copyltu(M) = L + L^T + diag(M), L = tril(M, -1)
+
+    For m >= n; a wide A (m < n) is split as A = Q [U | V], see ``_qr_vjp``.
+    """
+
+    __slots__ = ("mode",)
+
+    def __init__(self, mode):
+        self.mode = mode
+
+    def forward(self, A):
+        if self.mode == "r":
+            return np.linalg.qr(A, mode="r")
+        return np.linalg.qr(A, mode=self.mode)[1]
+
+    def backward(self, g, y, A):
+        _no_complete_derivative(self.mode, A)
+        Q, _ = _qr_factors(A)
+        return (_qr_vjp(A, Q, y, g_R=g),)
+
+
+class QRResult(NamedTuple):
+    """``(Q, R)``, also by those names, as PyTorch's."""
+    Q: Value
+    R: Value
+
+
+def qr(A, mode="reduced"):
+    """The QR decomposition A = QR of a matrix or a batch (..., m, n): Q with orthonormal
+    columns, R upper triangular (``np.linalg.qr``, ``torch.linalg.qr``), as a named pair.
+
+    Args:
+        A: (..., m, n) matrices.
+        mode: "reduced" (the default): Q (..., m, k), R (..., k, n), k = min(m, n);
+            "complete": Q (..., m, m), R (..., m, n); "r": R alone, and an empty Q, as
+            PyTorch's (numpy's returns R by itself).
+    Returns:
+        ``QRResult(Q, R)``, the signs of R's diagonal LAPACK's, as numpy's and PyTorch's.
+
+    Both factors are differentiable (PyTorch's backward; R in mode "r" too, where PyTorch's
+    is not), except in mode "complete" with m > n: Q's last m - n columns are not
+    determined by A, and the backward raises, as PyTorch's.
+    """
+    A = operand(A, QROrthogonal)
+    if A.ndim < 2:
+        raise ValueError(f"linalg.qr: expected matrices (..., m, n), got shape {A.shape}")
+    if mode not in ("reduced", "complete", "r"):
+        raise ValueError(f"linalg.qr: mode must be 'reduced', 'complete' or 'r', got {mode!r}")
+    R = apply(QRTriangular(mode), A)
+    if mode == "r":
+        return QRResult(constant(np.zeros(0, dtype=A.dtype)), R)
+    return QRResult(apply(QROrthogonal(mode), A), R)
+
+
+# --- the matrix exponential -------------------------------------------------------------
+
+# Higham's Pade approximant of degree 13 ("The scaling and squaring method for the matrix
+# exponential revisited", SIAM J. Matrix Anal. Appl. 26, 2005): its coefficients, and the
+# 1-norm up to which it is accurate to float64's rounding without scaling.
+_PADE_13 = (64764752532480000.0, 32382376266240000.0, 7771770303897600.0,
+            1187353796428800.0, 129060195264000.0, 10559470521600.0, 670442572800.0,
+            33522128640.0, 1323241920.0, 40840800.0, 960960.0, 16380.0, 182.0, 1.0)
+_THETA_13 = 5.371920351148152
+
+
+def matrix_exp_array(A):
+    """exp(A) = I + A + A**2/2! + ... of a numpy array of square matrices (..., n, n), by
+    scaling and squaring: exp(A) = exp(A / 2**s)**(2**s), with s such that A / 2**s has
+    a 1-norm below theta_13 (the largest s of the batch), and the [13/13] Pade approximant.
+    Computed in float64 and returned in A's dtype."""
+    A = np.asarray(A)
+    X = A.astype(np.float64)
+    norm = np.abs(X).sum(axis=-2).max(axis=-1, initial=0.0).max(initial=0.0)
+    s = max(0, int(np.ceil(np.log2(norm / _THETA_13)))) if norm > _THETA_13 else 0
+    X = X / 2.0 ** s
+    b = _PADE_13
+    eye = np.broadcast_to(np.eye(X.shape[-1]), X.shape)
+    X2 = X @ X
+    X4 = X2 @ X2
+    X6 = X4 @ X2
+    U = X @ (X6 @ (b[13] * X6 + b[11] * X4 + b[9] * X2) + b[7] * X6 + b[5] * X4
+             + b[3] * X2 + b[1] * eye)
+    V = X6 @ (b[12] * X6 + b[10] * X4 + b[8] * X2) + b[6] * X6 + b[4] * X4 + b[2] * X2 \
+        + b[0] * eye
+    E = np.linalg.solve(V - U, V + U)
+    for _ in range(s):
+        E = E @ E
+    return E.astype(A.dtype, copy=False)
+
+
+class MatrixExp(Op):
+    """y = exp(A) = I + A + A**2/2! + ...
+    dL/dA = the top-right block of exp([[A^T, g], [0, A^T]])
+
+    The adjoint of exp's Frechet derivative at A, applied to g (Najfeld and Havel, 1995):
+    the exponential of a block-triangular matrix holds it in its top-right block.
+    """
+
+    __slots__ = ()
+
+    def forward(self, A):
+        return matrix_exp_array(A)
+
+    def backward(self, g, y, A):
+        n = A.shape[-1]
+        A_T = A.swapaxes(-1, -2)
+        zeros = np.zeros(np.shape(g), dtype=g.dtype)
+        block = xp.concatenate([xp.concatenate([A_T, g], axis=-1),
+                                xp.concatenate([zeros, A_T], axis=-1)], axis=-2)
+        E = apply(MatrixExp(), block) if isinstance(block, Value) else matrix_exp_array(block)
+        return (E[..., :n, n:],)
+
+
+def matrix_exp(A):
+    """The matrix exponential exp(A) of a square matrix or a batch (..., n, n)
+    (``torch.linalg.matrix_exp``, ``scipy.linalg.expm``): Pade [13/13] with scaling and
+    squaring, Higham's method, as scipy's; differentiable, twice too.
+
+    >>> import numpy as np
+    >>> np.round(matrix_exp([[0.0, 1.0], [-1.0, 0.0]]).numpy(), 6)   # a rotation by 1 rad
+    array([[ 0.540302,  0.841471],
+           [-0.841471,  0.540302]], dtype=float32)
+    """
+    A = operand(A, MatrixExp)
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        raise ValueError(f"linalg.matrix_exp: expected square matrices (..., n, n), got shape "
+                         f"{A.shape}")
+    return apply(MatrixExp(), A)

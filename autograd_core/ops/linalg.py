@@ -1,7 +1,7 @@
 """Linear algebra: the matrix product (and PyTorch's bmm and addmm), the dense layer's affine
 map x @ W + b, the outer product, diagonals and the trace.
 
-(Contractions are in ``contractions``; inverse, determinant and solve in ``inverse``, with
+(Contractions are in ``contractions``; inverse, determinant and solve in ``inversion``, with
 ``autograd_core.linalg`` gathering them under numpy's and PyTorch's ``linalg`` names.)
 """
 

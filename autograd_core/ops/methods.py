@@ -32,9 +32,10 @@ import numpy as np
 
 from ..engine import Value, _data, apply2, grad_fn, is_grad_enabled
 from . import activations, arithmetic, elementwise, linalg, nn, reductions, shape, special, trig
-from . import cumulative, factories, indexing, inverse, joining, nondiff, norms
+from . import cumulative, factories, indexing, inversion, joining, nondiff, norms
 from . import selection, statistics
-from . import arrangement, composite, counting
+from . import arrangement, counting, distances, elementwise_more, nan_reductions
+from . import numpy_reductions, ordering, products
 from .. import hooks
 from ._operands import axis_or_dim, float_with_integer, operand
 from .arithmetic import Add, Div, Mul, Pow, Sub
@@ -203,12 +204,12 @@ for _module, _names in (
         (cumulative, ("cumsum", "cumprod")),
         (norms, ("norm",)),  # torch's Tensor.norm: no axis is the norm of all entries
         (linalg, ("trace", "diagonal", "diag", "outer", "tril", "triu", "mm", "mv", "dot")),
-        (inverse, ("det",))):
+        (inversion, ("det",))):
     for _name in _names:
         setattr(Value, _name, getattr(_module, _name))
 Value.astype = arithmetic.cast
 Value.pow = arithmetic.power
-Value.inverse = inverse.inv  # torch's name
+Value.inverse = inversion.inv  # torch's name
 # PyTorch's methods that numpy lacks: view is reshape, gather is torch.gather.
 Value.view = shape.reshape
 Value.gather = indexing.torch_gather
@@ -476,7 +477,8 @@ Value.normal_ = _mutator("normal_", lambda a, mean=0.0, std=1.0: _random_rng().n
 
 # The methods of the families of ported names (``x.masked_fill``, ``x.addcmul``, ...): each
 # family lists its own in METHODS; none replaces a method defined above.
-for _family in (arrangement, composite, counting):
+for _family in (arrangement, counting, elementwise_more, products, nan_reductions,
+                numpy_reductions, ordering, distances):
     for _name, _fn in _family.METHODS.items():
         if _name in Value.__dict__:
             raise AssertionError(f"{_family.__name__}.METHODS redefines Value.{_name}")

@@ -20,7 +20,7 @@ import numpy as np
 from ..engine import Value, _data, apply, unbroadcast
 from . import _select, _windows, activations, arithmetic, conv, elementwise, indexing, nn, pooling
 from . import joining, reductions, shape, special, trig
-from . import contractions, cumulative, decompositions, inverse, linalg
+from . import contractions, cumulative, decompositions, inversion, linalg
 
 
 def _any_value(*xs):
@@ -179,18 +179,18 @@ def einsum(subscripts, *operands):
 
 
 def inv(A):
-    return inverse.inv(A) if isinstance(A, Value) else np.linalg.inv(A)
+    return inversion.inv(A) if isinstance(A, Value) else np.linalg.inv(A)
 
 
 def det(A):
-    return inverse.det(A) if isinstance(A, Value) else np.linalg.det(A)
+    return inversion.det(A) if isinstance(A, Value) else np.linalg.det(A)
 
 
 def solve(A, B):
     """A^-1 B for matrices B (..., n, k), batch axes broadcast."""
     if _any_value(A, B):
-        return inverse.solve(A, B)
-    return inverse.solve_array(A, B)
+        return inversion.solve(A, B)
+    return inversion.solve_array(A, B)
 
 
 def svd(A):

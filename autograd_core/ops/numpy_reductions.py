@@ -1,0 +1,152 @@
+"""More of numpy's reductions: the weighted average, ptp (the range), polyval (Horner's
+rule), ediff1d (the differences of the flattened array) and the trapezoidal rule
+(trapezoid, PyTorch's trapz).
+
+Nothing here is a new op: each is a composition of sums, amax and amin, products and
+slices, so its first and second derivatives are theirs; gradients flow to the weights,
+the coefficients and the sample points given as Values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import _data, constant
+from . import joining, reductions, shape
+from ._composing import _unsupported, _value, _values
+from ._operands import axis_arg, axis_or_dim
+
+__all__ = ["average", "ptp", "polyval", "ediff1d", "trapezoid", "trapz"]
+
+
+def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
+    """y = sum(a * w) / sum(w) over ``axis`` (numpy's ``average``; ``mean`` without
+    weights). Weights of a's shape, or 1-D along a single axis (or of the shape of the
+    axes given); gradients flow to a and to weights given as Values.
+
+    Returns:
+        The average, and with ``returned`` also the sum of the weights (the count without
+        weights) in the average's shape.
+    """
+    a = _value(a, "average")
+    axis = axis_arg(axis, a.shape, "average")
+    if weights is None:
+        avg = reductions.mean(a, axis, keepdims)
+        scale = constant(np.full(avg.shape, a.size / max(avg.size, 1), avg.dtype),
+                         dtype=avg.dtype)
+        return (avg, scale) if returned else avg
+    w = _value(weights, "average", like=a)
+    if w.shape != a.shape:
+        if axis is None:
+            raise TypeError(f"average: the weights' shape {w.shape} differs from a's "
+                            f"{a.shape}: give the axis they run along")
+        axes = axis if isinstance(axis, tuple) else (axis,)
+        if w.shape != tuple(a.shape[i] for i in axes):
+            raise ValueError(f"average: weights of shape {w.shape} do not match a of shape "
+                             f"{a.shape} along axis {axis}")
+        order = tuple(np.argsort(axes))
+        w = shape.transpose(w, order) if w.ndim > 1 else w
+        w = shape.reshape(w, tuple(n if i in axes else 1 for i, n in enumerate(a.shape)))
+    total = reductions.sum(w, axis, keepdims)
+    if np.any(total.data == 0):
+        raise ZeroDivisionError("average: the weights sum to zero, so they cannot be "
+                                "normalized")
+    avg = reductions.sum(a * w, axis, keepdims) / total
+    if returned:
+        return avg, shape.broadcast_to(total, avg.shape)
+    return avg
+
+
+def ptp(a, axis=None, keepdims=False):
+    """y = max(a) - min(a) over ``axis``, the range ("peak to peak", numpy's ``ptp``); ties
+    share the gradient, as ``amax`` and ``amin``."""
+    a = _value(a, "ptp")
+    axis = axis_arg(axis, a.shape, "ptp")
+    axes = range(a.ndim) if axis is None else axis if isinstance(axis, tuple) else (axis,)
+    if any(a.shape[i] == 0 for i in axes):
+        raise ValueError(f"ptp: cannot reduce an empty axis (input of shape {a.shape}, axis "
+                         f"{axis})")
+    return reductions.amax(a, axis, keepdims) - reductions.amin(a, axis, keepdims)
+
+
+def polyval(p, x):
+    """y = p[0] x**(n-1) + ... + p[n-1], by Horner's rule (numpy's ``polyval``: the
+    highest power first); gradients flow to the coefficients and to x."""
+    p, x = _values("polyval", p, x)
+    if p.ndim != 1:
+        raise ValueError(f"polyval: p must be a vector of coefficients, got shape {p.shape}")
+    if p.shape[0] == 0:
+        return constant(np.zeros(x.shape, x.dtype), dtype=x.dtype)
+    y = shape.broadcast_to(p[0], x.shape)
+    for k in range(1, p.shape[0]):
+        y = y * x + p[k]
+    return y
+
+
+def ediff1d(ary, to_end=None, to_begin=None):
+    """y = ary[1:] - ary[:-1] of the flattened ary, with ``to_begin`` and ``to_end``
+    (flattened) joined before and after (numpy's ``ediff1d``)."""
+    flat = shape.reshape(_value(ary, "ediff1d"), (-1,))
+    parts = [flat[1:] - flat[:-1]]
+    if to_begin is not None:
+        parts.insert(0, shape.reshape(_value(to_begin, "ediff1d", like=flat), (-1,)))
+    if to_end is not None:
+        parts.append(shape.reshape(_value(to_end, "ediff1d", like=flat), (-1,)))
+    return parts[0] if len(parts) == 1 else joining.concat(parts, 0)
+
+
+def trapezoid(y, x=None, dx=None, axis=-1, *, dim=None):
+    """The integral of y along ``axis`` by the trapezoidal rule: sum((x[1:] - x[:-1]) *
+    (y[1:] + y[:-1]) / 2) (numpy's ``trapezoid(y, x, dx=1.0, axis=-1)`` and PyTorch's
+    ``trapezoid(y, x, *, dx, dim=-1)``). x: a vector along the axis, or y's shape.
+    """
+    axis, _, _ = axis_or_dim("trapezoid", axis, dim, default=-1)
+    y = _value(y, "trapezoid")
+    if y.ndim == 0:
+        raise ValueError("trapezoid: y must have at least one dimension")
+    axis = axis_arg(axis, y.shape, "trapezoid", allow_none=False)
+    if x is not None and dx is not None:
+        raise TypeError("trapezoid: give x or dx, not both")
+    before = (slice(None),) * axis
+    upper, lower = before + (slice(1, None),), before + (slice(None, -1),)
+    if x is None:
+        spacing = 1.0 if dx is None else _data(dx)
+    else:
+        x = _value(x, "trapezoid", like=y)
+        if x.ndim == 1:
+            if x.shape[0] != y.shape[axis]:
+                raise ValueError(f"trapezoid: x of shape {x.shape} does not match y of shape "
+                                 f"{y.shape} along axis {axis}")
+            x = shape.reshape(x, tuple(-1 if i == axis else 1 for i in range(y.ndim)))
+        spacing = x[upper] - x[lower]
+    return reductions.sum(spacing * (y[upper] + y[lower]) / 2.0, axis)
+
+
+trapz = trapezoid  # PyTorch's other name (numpy 2.4 removed its trapz)
+
+
+# --- numpy's signatures ----------------------------------------------------------------
+
+
+def _np_ptp(a, axis=None, out=None, keepdims=False):
+    _unsupported("ptp", dict(out=out), out=None)
+    return ptp(a, axis, bool(keepdims))
+
+
+def _np_trapezoid(y, x=None, dx=1.0, axis=-1):
+    return trapezoid(y, x, None if x is not None else dx, axis)
+
+
+# --- the tables ----------------------------------------------------------------------
+
+METHODS = {}  # numpy's functions, none of them a PyTorch Tensor method
+
+NUMPY_FUNCTIONS = {
+    np.average: average,
+    np.ptp: _np_ptp,
+    np.polyval: polyval,
+    np.ediff1d: ediff1d,
+    np.trapezoid: _np_trapezoid,
+}
+
+NUMPY_UFUNCS = {}
