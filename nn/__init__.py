@@ -71,8 +71,9 @@ from .masking import Masking
 from .reshaping import Embedding, Reshape
 from .recurrent import GRU, LSTM, RNN, Bidirectional, SimpleRNN
 from .torch_layers import (
-    AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d, Dropout2d,
-    Linear, Parameter, Unflatten, Upsample,
+    AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d,
+    Dropout1d, Dropout2d, LazyLinear, Linear, LPPool1d, LPPool2d, Parameter, Unflatten,
+    Upsample, UpsamplingBilinear2d, UpsamplingNearest2d,
 )
 from .torch_pooling import (
     AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, MaxPool1d, MaxPool2d, MaxUnpool1d,
@@ -86,8 +87,8 @@ from .torch_padding import (
 from .torch_recurrent import GRUCell, LSTMCell, RNNCell
 from .torch_activations import (
     CELU, ELU, GELU, GLU, CosineSimilarity, Hardshrink, Hardsigmoid, Hardswish, Hardtanh,
-    Identity, LogSigmoid, LogSoftmax, Mish, ReLU6, RReLU, SiLU, Softmax2d, Softmin, Softplus,
-    Softshrink, Softsign, Tanhshrink, Threshold,
+    Identity, LogSigmoid, LogSoftmax, Mish, PairwiseDistance, ReLU6, RReLU, SELU, SiLU,
+    Softmax2d, Softmin, Softplus, Softshrink, Softsign, Tanhshrink, Threshold,
 )
 from .torch_sparse import Bilinear, EmbeddingBag
 from .torch_attention import MultiheadAttention
@@ -95,14 +96,25 @@ from .torch_transformer import (
     Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
     TransformerEncoderLayer,
 )
-from .torch_containers import ModuleDict, ModuleList
-from .torch_norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm, LocalResponseNorm
+from .torch_containers import ModuleDict, ModuleList, ParameterDict, ParameterList
+from .torch_norm import (
+    BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm,
+    LocalResponseNorm, RMSNorm,
+)
 from .torch_data import DataLoader, Dataset, Subset, TensorDataset, random_split
 from .torch_losses import (
     BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss, CTCLoss,
     GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss,
     MSELoss, MultiLabelMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, NLLLoss,
     PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss, TripletMarginLoss,
+)
+from .torch_distance_losses import TripletMarginWithDistanceLoss
+from .volumetric import (
+    AdaptiveAvgPool3d, AveragePooling3D, AvgPool3D, AvgPool3d, BatchNorm3d, CircularPad3d,
+    ConstantPad3d, Conv3D, Conv3d, Conv3DTranspose, ConvTranspose3d, Cropping3D, Dropout3d,
+    GlobalAveragePooling3D, GlobalMaxPooling3D, MaxPool3D, MaxPool3d, MaxPooling3D,
+    ReflectionPad3d, ReplicationPad3d, SpatialDropout3D, UpSampling3D, ZeroPad3d,
+    ZeroPadding3D,
 )
 from . import callbacks, state_dict
 from .callbacks import (
@@ -159,7 +171,17 @@ __all__ = [
     "ZeroPad2d", "GRUCell", "LSTMCell", "RNNCell", "LocalResponseNorm", "GLU", "CELU",
     "Softshrink", "Hardshrink", "Tanhshrink", "Threshold", "RReLU", "Softmax2d",
     "GaussianNLLLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss",
-    "CTCLoss", "EmbeddingBag", "Bilinear",
+    "CTCLoss", "EmbeddingBag", "Bilinear", "InstanceNorm1d", "InstanceNorm2d", "RMSNorm",
+    "SELU", "ParameterList", "ParameterDict", "ConvTranspose1d", "Dropout1d", "LazyLinear",
+    "UpsamplingNearest2d", "UpsamplingBilinear2d", "PairwiseDistance",
+    "TripletMarginWithDistanceLoss", "LPPool1d", "LPPool2d",
+    # 3-D (volumetric): Keras's, then PyTorch's
+    "Conv3D", "Conv3DTranspose", "MaxPooling3D", "MaxPool3D", "AveragePooling3D", "AvgPool3D",
+    "GlobalAveragePooling3D", "GlobalMaxPooling3D", "UpSampling3D", "ZeroPadding3D",
+    "Cropping3D", "SpatialDropout3D",
+    "Conv3d", "ConvTranspose3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "BatchNorm3d",
+    "Dropout3d", "ConstantPad3d", "ZeroPad3d", "ReflectionPad3d", "ReplicationPad3d",
+    "CircularPad3d",
     # losses and metrics
     "MeanSquaredError", "MeanAbsoluteError", "SumSquaredError", "BinaryCrossentropy",
     "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "Huber", "LogCosh",

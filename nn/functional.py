@@ -14,13 +14,15 @@ and friends), so everything here is differentiable to any order. What PyTorch ha
 this module does not (average pooling's ``ceil_mode`` and ``divisor_override``) raises
 ``NotImplementedError`` naming the argument, never a silently different result. Some
 functions live next to their layers (``torch_pooling``, ``torch_padding``, ...) and are
-re-exported at the end.
+re-exported here, as are the in-place activations (``relu_``...) of ``torch_inplace``.
 
 (Keras's functional API, ``Input`` and ``Model(inputs, outputs)``, is in
 ``functional_model``.)
 """
 
+import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -43,8 +45,19 @@ from .torch_pooling import (
 from .torch_pooling import adaptive_avg_pool2d as _adaptive_avg_pool2d_bins
 from .torch_sampling import affine_grid, grid_sample
 from .torch_functions import (
-    bilinear, celu, embedding_bag, glu, hardshrink, rrelu, softmax2d, softshrink, tanhshrink,
-    threshold,
+    bilinear, celu, embedding, embedding_bag, glu, hardshrink, pdist, prelu, rrelu, softmax2d,
+    softshrink, tanhshrink, threshold,
+)
+from .torch_functions import pairwise_distance as _pairwise_distance_composed
+from .torch_norm_functions import batch_norm, group_norm, instance_norm, layer_norm, rms_norm
+from .torch_random_functions import (
+    alpha_dropout, dropout1d, dropout2d, feature_alpha_dropout, gumbel_softmax,
+)
+from .volumetric_functional import (
+    adaptive_avg_pool3d, avg_pool3d, conv3d, conv_transpose3d, max_pool3d,
+)
+from .torch_inplace import (
+    celu_, elu_, hardtanh_, leaky_relu_, relu_, rrelu_, selu_, threshold_,
 )
 
 __all__ = [
@@ -54,20 +67,31 @@ __all__ = [
     "hardtanh", "mish", "hardswish", "softmin", "cosine_similarity",
     # layers
     "linear", "conv1d", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
-    "max_pool1d", "avg_pool1d",
+    "max_pool1d", "avg_pool1d", "conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d",
+    "adaptive_avg_pool3d",
     "adaptive_avg_pool2d", "dropout", "pad", "one_hot", "scaled_dot_product_attention",
     "interpolate", "channel_shuffle", "fold", "pixel_shuffle", "pixel_unshuffle", "unfold",
     "adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d",
     "max_pool1d_with_indices", "max_pool2d_with_indices", "max_unpool1d", "max_unpool2d",
     "local_response_norm", "glu", "celu", "softshrink", "hardshrink", "tanhshrink",
     "threshold", "rrelu", "softmax2d", "embedding_bag", "bilinear", "affine_grid",
-    "grid_sample",
+    "grid_sample", "embedding", "prelu", "conv_transpose1d", "lp_pool1d", "lp_pool2d",
+    "upsample", "upsample_nearest", "upsample_bilinear", "gumbel_softmax",
+    # normalization
+    "layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm", "normalize",
+    # dropouts
+    "dropout1d", "dropout2d", "alpha_dropout", "feature_alpha_dropout",
+    # distances
+    "pairwise_distance", "pdist",
+    # in place (under no_grad, or on Values that need no gradient)
+    "relu_", "elu_", "selu_", "leaky_relu_", "hardtanh_", "threshold_", "rrelu_", "celu_",
     # losses
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
     "soft_margin_loss", "poisson_nll_loss", "margin_ranking_loss", "cosine_embedding_loss",
     "hinge_embedding_loss", "triplet_margin_loss", "gaussian_nll_loss",
     "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss", "ctc_loss",
+    "triplet_margin_with_distance_loss", "linear_cross_entropy",
 ]
 
 
@@ -248,6 +272,48 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     return y if bias is None else ag.bias_add(y, bias, data_format="channels_first")
 
 
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups=1, dilation=1):
+    """The transpose of conv1d, (N, C_in, L) with weight (C_in, C_out / groups, k) to
+    (N, C_out, OL), OL = (L - 1) * s - 2 * p + d * (k - 1) + op + 1: ``conv_transpose2d``
+    on images of height 1.
+
+    Args (PyTorch's): stride, padding (cropped from the output), output_padding (smaller
+    than the stride or the dilation), dilation: ints or tuples of one; groups; bias (C_out,).
+    """
+    where = "conv_transpose1d"
+    x = _value(input)
+    if x.ndim != 3 or np.ndim(weight) != 3:
+        raise ValueError(f"{where}: expected input (N, C_in, L) and weight (C_in, C_out / "
+                         f"groups, k), got shapes {x.shape} and {np.shape(weight)}")
+    (s,), (p,) = _one(stride, "stride", where), _one(padding, "padding", where, 0)
+    (op,), (d,) = _one(output_padding, "output_padding", where, 0), _one(dilation, "dilation",
+                                                                       where)
+    if op >= max(s, d):
+        raise ValueError(f"{where}: output_padding {op} must be smaller than the stride {s} "
+                         f"or the dilation {d}, as in PyTorch")
+    length = (x.shape[2] - 1) * s - 2 * p + d * (np.shape(weight)[2] - 1) + op + 1
+    if length < 1:
+        raise ValueError(f"{where}: the output would have length {length}: the padding {p} "
+                         "crops more than the output has")
+    x, w = ag.expand_dims(x, 2), ag.expand_dims(_value(weight), 2)
+    try:
+        if op < s:
+            y = conv_transpose2d(x, w, bias, (1, s), (0, p), (0, op), groups, (1, d))
+        else:
+            # output_padding at or past the stride (allowed below the dilation): the whole
+            # transposed convolution, cropped as PyTorch crops it, zeros past its end
+            full = conv_transpose2d(x, w, None, (1, s), 0, 0, groups, (1, d))
+            end = full.shape[3]
+            full = ag.pad(full, ((0, 0), (0, 0), (0, 0), (0, max(0, op - p))))
+            y = full[:, :, :, p:end - p + op]
+            if bias is not None:
+                y = ag.bias_add(y, bias, data_format="channels_first")
+    except ValueError as e:
+        raise ValueError(f"{where}: {e}") from e
+    return ag.squeeze(y, 2)
+
+
 def _images(input, where):
     x = _value(input)
     if x.ndim != 4:
@@ -321,6 +387,44 @@ def _one(value, what, where, minimum=1):
         raise ValueError(f"{where}: {what} must be an int >= {minimum} or a tuple of one, got "
                          f"{value!r}")
     return (int(items[0]),)
+
+
+def _lp_power(norm_type, where):
+    if isinstance(norm_type, numbers.Real) and norm_type == math.inf:
+        return math.inf
+    p = _real(norm_type, "norm_type", where, 0.0, float("inf"))
+    if p == 0:
+        raise ValueError(f"{where}: norm_type must be > 0, got {norm_type!r}")
+    return p
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """y = (sum of x**p over each window) ** (1 / p), p = norm_type, PyTorch's power-average
+    pooling: avg_pool2d(x**p) * kh * kw, to the power 1 / p. (N, C, H, W) -> (N, C, OH, OW).
+    p = 1 is sum pooling, p = inf max pooling. No padding, as PyTorch's; a window whose
+    sum of powers is negative (odd p) gives NaN, as PyTorch's does."""
+    where = "lp_pool2d"
+    p = _lp_power(norm_type, where)
+    _unsupported(where, ceil_mode=(ceil_mode, False))
+    if p == math.inf:
+        return max_pool2d(input, kernel_size, stride)
+    kh, kw = _pair(kernel_size, "kernel_size", where, 1)
+    return (avg_pool2d(_images(input, where) ** p, (kh, kw), stride) * (kh * kw)) ** (1.0 / p)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """y = (sum of x**p over each window of the last axis) ** (1 / p), p = norm_type:
+    (N, C, L) -> (N, C, OL); ``lp_pool2d``'s rules."""
+    where = "lp_pool1d"
+    p = _lp_power(norm_type, where)
+    _unsupported(where, ceil_mode=(ceil_mode, False))
+    if p == math.inf:
+        return max_pool1d(input, kernel_size, stride)
+    x = _value(input)
+    if x.ndim != 3:
+        raise ValueError(f"{where}: expected sequences (N, C, L), got shape {x.shape}")
+    (k,) = _one(kernel_size, "kernel_size", where)
+    return (avg_pool1d(x ** p, k, stride) * k) ** (1.0 / p)
 
 
 def adaptive_avg_pool2d(input, output_size):
@@ -525,6 +629,32 @@ def _linear_matrix(n_in, n_out, step, align_corners, dtype):
     return m.astype(dtype)
 
 
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """PyTorch's deprecated name of ``interpolate`` (a DeprecationWarning says so)."""
+    warnings.warn("nn.functional.upsample is deprecated: use nn.functional.interpolate",
+                  DeprecationWarning, stacklevel=2)
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    """PyTorch's deprecated ``interpolate(..., mode="nearest")``."""
+    warnings.warn("nn.functional.upsample_nearest is deprecated: use "
+                  "nn.functional.interpolate", DeprecationWarning, stacklevel=2)
+    return interpolate(input, size, scale_factor, "nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """PyTorch's deprecated ``interpolate(..., mode="bilinear", align_corners=True)``:
+    images (N, C, H, W) only."""
+    warnings.warn("nn.functional.upsample_bilinear is deprecated: use "
+                  "nn.functional.interpolate(..., mode='bilinear', align_corners=True)",
+                  DeprecationWarning, stacklevel=2)
+    if _value(input).ndim != 4:
+        raise ValueError(f"upsample_bilinear: expected images (N, C, H, W), got shape "
+                         f"{_value(input).shape}")
+    return interpolate(input, size, scale_factor, "bilinear", align_corners=True)
+
+
 def pad(input, pad, mode="constant", value=None):
     """Pad the last len(pad) / 2 axes: pad = (left, right) of the last axis, then of the
     one before it, and so on (PyTorch's order). Modes: "constant" (``value``, 0 by
@@ -656,3 +786,50 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     """max(d(a, p) - d(a, n) + margin, 0) (see TripletMarginLoss)."""
     return _losses.TripletMarginLoss(margin, p, eps, swap,
                                      reduction=reduction).forward(anchor, positive, negative)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
+                                      margin=1.0, swap=False, reduction="mean"):
+    """max(d(a, p) - d(a, n) + margin, 0), d any function of two batches to one distance
+    per pair (``pairwise_distance`` by default); with ``swap``, d(a, n) is
+    min(d(a, n), d(p, n)). (N, *) each -> a number ("mean", "sum") or (N,) ("none")."""
+    where = "triplet_margin_with_distance_loss"
+    reduction = _losses._reduction(reduction, where)
+    margin = _real(margin, "margin", where, 0.0, float("inf"))
+    if margin == 0:
+        raise ValueError(f"{where}: margin must be > 0 (as PyTorch), got {margin}")
+    if distance_function is not None and not callable(distance_function):
+        raise TypeError(f"{where}: distance_function must be callable or None, got "
+                        f"{type(distance_function).__name__}")
+    a, p, n = _value(anchor), _value(positive), _value(negative)
+    if not a.ndim == p.ndim == n.ndim:
+        raise ValueError(f"{where}: anchor, positive and negative must have the same number "
+                         f"of axes, got shapes {a.shape}, {p.shape} and {n.shape}")
+    d = pairwise_distance if distance_function is None else distance_function
+    d_pos, d_neg = d(a, p), d(a, n)
+    if swap:
+        d_neg = ag.minimum(d_neg, d(p, n))
+    return _losses._reduce(ag.relu(d_pos - d_neg + margin), reduction)
+
+
+def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weight=None,
+                         reduction="mean", ignore_index=None, label_smoothing=0.0,
+                         options=None):
+    """cross_entropy(linear(input, linear_weight, linear_bias), target, ...), PyTorch's
+    reference form (no chunking: ``options`` must be None); ignore_index None is -100."""
+    if options is not None:
+        raise NotImplementedError("linear_cross_entropy: options (chunking) are not "
+                                  "supported; give options=None")
+    return cross_entropy(linear(input, linear_weight, linear_bias), target, weight,
+                         ignore_index=-100 if ignore_index is None else ignore_index,
+                         reduction=reduction, label_smoothing=label_smoothing)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """d = ||x1 - x2 + eps||_p along the last axis: (*, D) and (*, D), broadcast -> (*),
+    or (*, 1) with ``keepdim``. The engine's op when it has one, else
+    ``torch_functions.pairwise_distance``'s composition."""
+    engine_op = getattr(ag, "pairwise_distance", None)
+    if engine_op is not None:
+        return engine_op(x1, x2, p, eps, keepdim)
+    return _pairwise_distance_composed(x1, x2, p, eps, keepdim)

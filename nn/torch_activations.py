@@ -1,7 +1,8 @@
 """PyTorch's activation modules: ``Identity``, ``LogSoftmax``, ``GELU``, ``SiLU``, ``ELU``,
 ``Softplus``, ``ReLU6``, ``Hardtanh``, ``Mish``, ``Hardswish``, ``Hardsigmoid``,
 ``Softsign``, ``LogSigmoid``, ``Softmin``, ``CosineSimilarity``, ``GLU``, ``CELU``,
-``Softshrink``, ``Hardshrink``, ``Tanhshrink``, ``Threshold``, ``RReLU`` and ``Softmax2d``.
+``Softshrink``, ``Hardshrink``, ``Tanhshrink``, ``Threshold``, ``RReLU``, ``Softmax2d``,
+``SELU`` and ``PairwiseDistance``.
 
 Each is a Module around its ``nn.functional`` function (so the same maths, differentiable
 to any order) with PyTorch's constructor arguments, for ``nn.Sequential(nn.Linear(4, 8),
@@ -38,7 +39,7 @@ from .torch_functions import (  # noqa: F401  (the functions are theirs; re-expo
 __all__ = ["Identity", "LogSoftmax", "GELU", "SiLU", "ELU", "Softplus", "ReLU6", "Hardtanh",
            "Mish", "Hardswish", "Hardsigmoid", "Softsign", "LogSigmoid", "Softmin",
            "CosineSimilarity", "GLU", "CELU", "Softshrink", "Hardshrink", "Tanhshrink",
-           "Threshold", "RReLU", "Softmax2d", "glu", "celu", "softshrink", "hardshrink",
+           "Threshold", "RReLU", "Softmax2d", "SELU", "PairwiseDistance", "glu", "celu", "softshrink", "hardshrink",
            "tanhshrink", "threshold", "rrelu", "softmax2d"]
 
 
@@ -214,6 +215,13 @@ class Hardsigmoid(_Elementwise):
     function = staticmethod(functional.hardsigmoid)
 
 
+class SELU(_Elementwise):
+    """y = scale * (x if x > 0 else alpha * (exp(x) - 1)), alpha = 1.6732632423543772,
+    scale = 1.0507009873554805 (self-normalizing networks).  Args (PyTorch's):
+    inplace=False."""
+    function = staticmethod(functional.selu)
+
+
 class Softsign(Module):
     """y = x / (1 + |x|)."""
 
@@ -289,6 +297,32 @@ class CosineSimilarity(Module):
 
     def get_config(self):
         return {"name": self.name, "dim": self.dim, "eps": self.eps}
+
+
+class PairwiseDistance(Module):
+    """y = ||x1 - x2 + eps||_p along the last axis: (*, D) and (*, D), broadcast -> (*), or
+    (*, 1) with ``keepdim`` (``functional.pairwise_distance``).
+
+    Args (PyTorch's): p=2.0 (a norm's order >= 0, inf allowed), eps=1e-6, keepdim=False.
+    """
+
+    def __init__(self, p=2.0, eps=1e-6, keepdim=False, name=None):
+        where = "PairwiseDistance" if name is None else f"PairwiseDistance {name!r}"
+        p, eps = _number(p, "p", where), _number(eps, "eps", where)
+        if p < 0:
+            raise ValueError(f"{where}: p must be >= 0 (a norm's order), got {p}")
+        keepdim = _flag(keepdim, "keepdim", where)
+        super().__init__(name)
+        self.norm, self.eps, self.keepdim = p, eps, keepdim
+
+    def forward(self, x1, x2):
+        try:
+            return functional.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
+        except ValueError as e:
+            raise ValueError(f"PairwiseDistance {self.name!r}: {e}") from e
+
+    def get_config(self):
+        return {"name": self.name, "p": self.norm, "eps": self.eps, "keepdim": self.keepdim}
 
 
 class GLU(Module):

@@ -1,5 +1,5 @@
 """PyTorch's containers: ``ModuleList`` and ``ModuleDict``, a list and a dict of modules
-that the model sees.
+that the model sees, and ``ParameterList`` and ``ParameterDict``, of parameters.
 
 A Module finds its sub-modules among its attributes (``Module._members``), lists and
 dicts of them included. These containers are Modules themselves, so they give their
@@ -25,9 +25,14 @@ has a ``forward``: the model around them says in which order to call what they h
 import operator
 from collections.abc import Iterable, Mapping
 
-from .module import Module
+import numpy as np
 
-__all__ = ["ModuleList", "ModuleDict"]
+import autograd_core as ag
+
+from .module import Module
+from .torch_layers import Parameter
+
+__all__ = ["ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 
 
 def _module(module, where):
@@ -221,3 +226,235 @@ class ModuleDict(Module):
             self._key(key)
             _module(module, f"{where}: {key!r}")
         self._modules.update(pairs)  # a repeated key: the last wins, as in PyTorch
+
+
+# --- parameters ------------------------------------------------------------------------
+
+def _parameter(value, where):
+    """A Variable (a Parameter) as it is; a Value or an array becomes a Parameter (one
+    that requires grad), as PyTorch wraps a tensor; anything else is refused."""
+    if isinstance(value, ag.Variable):
+        return value
+    if isinstance(value, (ag.Value, np.ndarray)):
+        return Parameter(value)
+    raise TypeError(f"{where}: expected a Parameter (or a Value or numpy array to wrap in "
+                    f"one), got {type(value).__name__}")
+
+
+def _parameter_line(key, p):
+    return f"  ({key}): Parameter containing: [{p.dtype} of shape {p.shape}]"
+
+
+class ParameterList(Module):
+    """A list of parameters, named by position: ``ParameterList([a, b])`` holds "0" and
+    "1", so ``parameters()``, ``state_dict()`` ("params.0"), ``to()`` and optimizers see
+    them.
+
+    Args (PyTorch's): values=None, an iterable of Parameters; a Value or a numpy array is
+    wrapped in a new Parameter, as PyTorch wraps a tensor.
+
+    Indexing (negative, and slices, which give a new ParameterList of the same
+    parameters), assignment to a position, ``len``, iteration, ``append``, ``extend`` and
+    ``+=``, as PyTorch's.
+
+    PyTorch's example:
+
+    >>> import numpy as np, autograd_core as ag, nn
+    >>> class MyModule(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.params = nn.ParameterList(
+    ...             [nn.Parameter(ag.random.randn(10, 10)) for i in range(10)])
+    ...     def forward(self, x):
+    ...         for i, p in enumerate(self.params):
+    ...             x = self.params[i // 2].mm(x) + p.mm(x)
+    ...         return x
+    >>> MyModule()(np.ones((10, 1))).shape, len(MyModule().parameters())
+    ((10, 1), 10)
+    """
+
+    def __init__(self, values=None, name=None):
+        super().__init__(name)
+        self._parameters = []
+        if values is not None:
+            self.extend(values)
+
+    def _members(self):
+        return ((str(i), p) for i, p in enumerate(self._parameters))
+
+    def _index(self, index):
+        index = operator.index(index)
+        if not -len(self._parameters) <= index < len(self._parameters):
+            raise IndexError(f"ParameterList {self.name!r}: index {index} is out of range "
+                             f"(length {len(self._parameters)})")
+        return index % len(self._parameters)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return ParameterList(self._parameters[index])
+        return self._parameters[self._index(index)]
+
+    def __setitem__(self, index, value):
+        i = self._index(index)
+        self._parameters[i] = _parameter(value, f"ParameterList {self.name!r}[{index}]")
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(list(self._parameters))
+
+    def __iadd__(self, values):
+        return self.extend(values)
+
+    def append(self, value):
+        """Add ``value`` at the end. Returns the list."""
+        self._parameters.append(_parameter(value, f"ParameterList {self.name!r}.append"))
+        return self
+
+    def extend(self, values):
+        """Add every value of ``values`` at the end, all checked first. Returns the list."""
+        where = f"ParameterList {self.name!r}.extend"
+        if not isinstance(values, Iterable) or isinstance(values, (Mapping, str, bytes)) \
+                or isinstance(values, (ag.Value, np.ndarray)):
+            raise TypeError(f"{where}: expected an iterable of Parameters, got "
+                            f"{type(values).__name__}")
+        values = [_parameter(v, f"{where}: item {i}") for i, v in enumerate(values)]
+        self._parameters.extend(values)
+        return self
+
+    def __repr__(self):
+        lines = [_parameter_line(i, p) for i, p in enumerate(self._parameters)]
+        return "ParameterList(" + ("\n" + "\n".join(lines) + "\n" if lines else "") + ")"
+
+
+class ParameterDict(Module):
+    """A dict of parameters, named by key: ``ParameterDict({"left": a})`` holds "left", so
+    ``parameters()``, ``state_dict()`` ("params.left"), ``to()`` and optimizers see it.
+
+    Args (PyTorch's): parameters=None, a mapping of key -> Parameter or an iterable of
+    (key, Parameter) pairs; a Value or a numpy array is wrapped in a new Parameter.
+
+    Insertion order is kept. ``d[key]``, ``d[key] = p``, ``del d[key]``, ``len``,
+    iteration over the keys, ``in``, ``keys``, ``items``, ``values``, ``get``,
+    ``update``, ``pop``, ``setdefault``, ``clear`` and ``d.key``, as PyTorch's. A key is a
+    non-empty string without "." and not an attribute of the dict (``ModuleDict``'s
+    rule). PyTorch also keeps objects that are not tensors as they are; here they are
+    refused.
+
+    PyTorch's example:
+
+    >>> import numpy as np, autograd_core as ag, nn
+    >>> class MyModule(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.params = nn.ParameterDict({
+    ...             "left": nn.Parameter(ag.random.randn(5, 10)),
+    ...             "right": nn.Parameter(ag.random.randn(5, 10))})
+    ...     def forward(self, x, choice):
+    ...         return self.params[choice].mm(x)
+    >>> m = MyModule()
+    >>> m(np.ones((10, 1)), "right").shape, list(m.state_dict())
+    ((5, 1), ['params.left', 'params.right'])
+    """
+
+    def __init__(self, parameters=None, name=None):
+        super().__init__(name)
+        self._parameters = {}
+        if parameters is not None:
+            self.update(parameters)
+
+    def _members(self):
+        return iter(list(self._parameters.items()))
+
+    def _key(self, key):
+        where = f"ParameterDict {self.name!r}"
+        if not isinstance(key, str):
+            raise TypeError(f"{where}: keys must be strings, got {type(key).__name__} {key!r}")
+        if not key or "." in key:
+            raise KeyError(f"{where}: a key must be a non-empty string without '.', got "
+                           f"{key!r}")
+        if key not in self._parameters and hasattr(self, key):
+            raise KeyError(f"{where}: {key!r} is already an attribute of the ParameterDict")
+        return key
+
+    def __getitem__(self, key):
+        return self._parameters[key]
+
+    def __setitem__(self, key, value):
+        self._parameters[self._key(key)] = _parameter(
+            value, f"ParameterDict {self.name!r}[{key!r}]")
+
+    def __delitem__(self, key):
+        del self._parameters[key]
+
+    def __getattr__(self, attr):
+        # PyTorch's d.left for the key "left" (only called when the usual lookup fails)
+        parameters = self.__dict__.get("_parameters", {})
+        if attr in parameters:
+            return parameters[attr]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}")
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(list(self._parameters))
+
+    def __contains__(self, key):
+        return key in self._parameters
+
+    def keys(self):
+        return self._parameters.keys()
+
+    def items(self):
+        return self._parameters.items()
+
+    def values(self):
+        return self._parameters.values()
+
+    def get(self, key, default=None):
+        return self._parameters.get(key, default)
+
+    def clear(self):
+        """Remove every parameter."""
+        self._parameters.clear()
+
+    def pop(self, key):
+        """Remove the parameter under ``key`` and return it."""
+        return self._parameters.pop(key)
+
+    def setdefault(self, key, default=None):
+        """The parameter under ``key``; if there is none, ``default`` put there first."""
+        if key not in self._parameters:
+            self[key] = default
+        return self._parameters[key]
+
+    def update(self, parameters):
+        """Add (or replace) the parameters of a mapping, or of an iterable of (key,
+        Parameter) pairs, in their order; every pair is checked before the first is added."""
+        where = f"ParameterDict {self.name!r}.update"
+        if isinstance(parameters, (Mapping, ParameterDict)):
+            pairs = list(parameters.items())
+        elif isinstance(parameters, Iterable) and not isinstance(
+                parameters, (str, bytes, ag.Value, np.ndarray)):
+            pairs = []
+            for j, pair in enumerate(parameters):
+                if not isinstance(pair, Iterable) or isinstance(pair, (str, bytes)):
+                    raise TypeError(f"{where}: element #{j} should be a (key, Parameter) "
+                                    f"pair, got {type(pair).__name__}")
+                pair = tuple(pair)
+                if len(pair) != 2:
+                    raise ValueError(f"{where}: element #{j} has length {len(pair)}; 2 is "
+                                     "required")
+                pairs.append(pair)
+        else:
+            raise TypeError(f"{where}: expected a mapping or an iterable of (key, Parameter) "
+                            f"pairs, got {type(parameters).__name__}")
+        checked = [(self._key(key), _parameter(value, f"{where}: {key!r}"))
+                   for key, value in pairs]
+        self._parameters.update(checked)  # a repeated key: the last wins, as in PyTorch
+
+    def __repr__(self):
+        lines = [_parameter_line(k, p) for k, p in self._parameters.items()]
+        return "ParameterDict(" + ("\n" + "\n".join(lines) + "\n" if lines else "") + ")"

@@ -1,40 +1,36 @@
 """PyTorch's functions whose layers live elsewhere: the activations ``glu``, ``celu``,
-``softshrink``, ``hardshrink``, ``tanhshrink``, ``threshold``, ``rrelu`` and
-``softmax2d`` (their modules are in ``torch_activations``), ``embedding_bag`` and
-``bilinear`` (``torch_sparse``).
+``softshrink``, ``hardshrink``, ``tanhshrink``, ``threshold``, ``rrelu``, ``softmax2d``
+and ``prelu`` (their modules are in ``torch_activations`` and ``layers``),
+``embedding_bag``, ``embedding`` and ``bilinear`` (``torch_sparse``, ``reshaping``), and
+the distances ``pairwise_distance`` and ``pdist``. The normalizations (``layer_norm``,
+``batch_norm``...) are in ``torch_norm_functions``, the dropouts and ``gumbel_softmax`` in
+``torch_random_functions``; they are importable from here too.
 
 They are apart from their layers so that ``nn.functional``, which the layer modules
 import, can re-export them without an import cycle.
 """
 
 import math
-import numbers
 
 import numpy as np
 
 import autograd_core as ag
 
+from ._torch_arguments import _dim, _float_value, _number
 from .reshaping import _max_norm, _padding_idx, _renorm_rows
+# written in their own modules, and importable from here as before
+from .torch_norm_functions import batch_norm, group_norm, instance_norm, layer_norm, rms_norm
+from .torch_random_functions import (
+    alpha_dropout, dropout1d, dropout2d, feature_alpha_dropout, gumbel_softmax,
+)
 
 __all__ = ["glu", "celu", "softshrink", "hardshrink", "tanhshrink", "threshold", "rrelu",
-           "softmax2d", "embedding_bag", "bilinear"]
+           "softmax2d", "embedding_bag", "bilinear", "embedding", "layer_norm", "rms_norm",
+           "batch_norm", "instance_norm", "group_norm", "prelu", "dropout1d", "dropout2d",
+           "alpha_dropout", "feature_alpha_dropout", "gumbel_softmax", "pairwise_distance",
+           "pdist"]
 
 _MODES = ("sum", "mean", "max")  # embedding_bag's
-
-
-def _number(value, what, where):
-    """A real number, not a bool, text or NaN, as a float."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
-            or math.isnan(value):
-        raise TypeError(f"{where}: {what} must be a number, got {type(value).__name__} "
-                        f"{value!r}")
-    return float(value)
-
-
-def _dim(dim, where):
-    if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, numbers.Integral):
-        raise TypeError(f"{where}: dim must be an int, got {type(dim).__name__} {dim!r}")
-    return int(dim)
 
 
 def _lambd(lambd, where):
@@ -57,15 +53,6 @@ def _bounds(lower, upper, where):
         raise ValueError(f"{where}: lower ({lower}) and upper ({upper}) must be finite with "
                          "lower <= upper")
     return lower, upper
-
-
-def _float_value(x, where):
-    """A Value (arrays become constants); activations need floats."""
-    x = x if isinstance(x, ag.Value) else ag.constant(x)
-    if x.dtype.kind != "f":
-        raise TypeError(f"{where}: input must hold floats, got dtype {x.dtype}")
-    return x
-
 
 # --- activations ----------------------------------------------------------------------
 
@@ -148,13 +135,92 @@ def softmax2d(input):
     return ag.softmax(x, axis=-3)
 
 
-# --- embedding bags and the bilinear map -------------------------------------------------
+def prelu(input, weight):
+    """y = x if x > 0 else weight * x, one slope for all (weight (1,)) or one per channel
+    (weight (C,), C = input's axis 1).
+
+        dy/dx = 1 or weight;  dy/dweight = x where x <= 0, else 0.
+
+    Args (PyTorch's): input (N, C, *) or any shape with a single slope; weight (1,) or (C,).
+    """
+    where = "prelu"
+    x = _float_value(input, where)
+    w = weight if isinstance(weight, ag.Value) else ag.constant(weight)
+    channels = x.shape[1] if x.ndim >= 2 else 1
+    if w.ndim > 1 or w.size not in (1, channels):
+        raise ValueError(f"{where}: weight must hold 1 slope or one per channel ({channels} "
+                         f"for input of shape {x.shape}), got shape {w.shape}")
+    if w.size > 1:
+        w = ag.reshape(w, (channels,) + (1,) * (x.ndim - 2))
+    else:
+        w = ag.reshape(w, ())
+    return ag.where(x.data > 0, x, w * x)
+
+
+# --- embeddings and the bilinear map -----------------------------------------------------
 
 def _unsupported(where, **flags):
     for what, given in flags.items():
         if given:
             raise NotImplementedError(f"{where}: {what}=True is not supported (dense "
                                       f"gradients only, each id counted as it comes)")
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    """y[...] = E[ids[...]], the rows of the table E looked up.
+
+        dL/dE[i] = sum of g over the positions where ids == i (divided by how often i
+        occurs in ``input`` with ``scale_grad_by_freq``); none for padding_idx's row.
+
+    Args (PyTorch's):
+        input: integer ids, any shape (*), in [0, num_embeddings).
+        weight: the table E (num_embeddings, embedding_dim).
+        padding_idx: an id whose row is looked up but gets no gradient (negative counts
+            from the end).
+        max_norm, norm_type=2.0: rows looked up whose norm_type-norm exceeds max_norm are
+            scaled in place to max_norm, outside the graph (``weight`` must then be a
+            Variable, a Parameter).
+        scale_grad_by_freq: see above.  sparse: only False (dense gradients).
+
+    Returns:
+        (*, embedding_dim).
+
+    PyTorch's example:
+
+    >>> import numpy as np, nn.functional as F
+    >>> table = np.arange(30.0).reshape(10, 3)
+    >>> F.embedding(np.array([[1, 2, 4, 5], [4, 3, 2, 9]]), table).shape
+    (2, 4, 3)
+    """
+    where = "embedding"
+    _unsupported(where, sparse=sparse)
+    E = weight if isinstance(weight, ag.Value) else ag.constant(weight)
+    if E.ndim != 2 or E.dtype.kind != "f":
+        raise ValueError(f"{where}: weight must be a 2-D float table (num_embeddings, "
+                         f"embedding_dim), got shape {E.shape} and dtype {E.dtype}")
+    ids = np.asarray(input.data if isinstance(input, ag.Value) else input)
+    if ids.dtype.kind not in "iu":
+        raise TypeError(f"{where}: input must hold integer ids, got dtype {ids.dtype}")
+    if ids.size and (ids.min() < 0 or ids.max() >= E.shape[0]):
+        raise IndexError(f"{where}: ids must lie in [0, {E.shape[0]}) for weight of shape "
+                         f"{E.shape}, got {ids.min()}..{ids.max()}")
+    padding_idx = _padding_idx(padding_idx, E.shape[0], where)
+    max_norm, norm_type = _max_norm(max_norm, norm_type, where)
+    if max_norm is not None:
+        if not isinstance(E, ag.Variable):
+            raise TypeError(f"{where}: max_norm renormalises weight in place: weight must be "
+                            f"a Variable, got {type(weight).__name__}")
+        _renorm_rows(E, ids.reshape(-1), max_norm, norm_type)
+    rows = ag.gather(E, ids, axis=0)
+    if scale_grad_by_freq:
+        # the same numbers forward (rows + 0), the gradient scaled by 1 / count(id)
+        counts = np.bincount(ids.reshape(-1), minlength=E.shape[0])[ids]
+        held = ag.stop_gradient(rows)
+        rows = held + (rows - held) * (1.0 / counts[..., None]).astype(E.dtype)
+    if padding_idx is None:
+        return rows
+    return ag.where(np.expand_dims(ids == padding_idx, -1), ag.stop_gradient(rows), rows)
 
 
 def _bags(input, offsets, include_last_offset, where):
@@ -316,3 +382,56 @@ def bilinear(input1, input2, weight, bias=None):
     if bias is not None:
         y = y + bias
     return ag.reshape(y, lead + A.shape[:1])
+
+
+# --- distances ---------------------------------------------------------------------------
+
+def _p_norm(d, p, axis, keepdims):
+    """||d||_p along ``axis``: (sum |d|**p) ** (1 / p), max |d| for p = inf, the count of
+    non-zeros (no gradient) for p = 0. A zero vector's gradient is 0, as PyTorch's."""
+    a = ag.abs(d)
+    if p == math.inf:
+        return ag.amax(a, axis=axis, keepdims=keepdims)
+    if p == 0:
+        return ag.constant(np.sum(d.numpy() != 0, axis=axis, keepdims=keepdims).astype(d.dtype))
+    if p == 1:
+        return ag.sum(a, axis=axis, keepdims=keepdims)
+    s = ag.sum(a ** p, axis=axis, keepdims=keepdims)
+    zero = s.numpy() == 0
+    # the zeros are kept from the power, whose derivative there is infinite
+    return ag.where(zero, 0.0, ag.where(zero, 1.0, s) ** (1.0 / p))
+
+
+def _norm_order(p, where):
+    p = _number(p, "p", where)
+    if p < 0:
+        raise ValueError(f"{where}: p must be >= 0 (a norm's order, inf allowed), got {p}")
+    return p
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """d = ||x1 - x2 + eps||_p along the last axis, x1 and x2 broadcast together:
+    (*, D) and (*, D) -> (*) (or (*, 1) with ``keepdim``). PyTorch's, eps included."""
+    where = "pairwise_distance"
+    a, b = _float_value(x1, where), _float_value(x2, where)
+    p, eps = _norm_order(p, where), _number(eps, "eps", where)
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(f"{where}: x1 of shape {a.shape} and x2 of shape {b.shape} do not "
+                         "broadcast together") from None
+    if not shape:
+        raise ValueError(f"{where}: expected vectors (*, D), got 0-D inputs")
+    return _p_norm(a - b + eps, p, len(shape) - 1, bool(keepdim))
+
+
+def pdist(input, p=2.0):
+    """d[k] = ||x_i - x_j||_p for every pair of rows i < j of x (N, M), in the order of
+    numpy's ``triu_indices(N, 1)``: (N, M) -> (N * (N - 1) / 2,)."""
+    where = "pdist"
+    x = _float_value(input, where)
+    if x.ndim != 2:
+        raise ValueError(f"{where}: expected a 2-D input (N, M), got shape {x.shape}")
+    p = _norm_order(p, where)
+    i, j = np.triu_indices(x.shape[0], 1)
+    return _p_norm(ag.take(x, i, axis=0) - ag.take(x, j, axis=0), p, 1, False)

@@ -1,6 +1,8 @@
-"""PyTorch's names for layers: ``Linear``, ``Conv1d``, ``Conv2d``, ``ConvTranspose2d``,
-``AvgPool2d``, ``AdaptiveAvgPool2d``, ``Unflatten``, ``Dropout2d`` and ``Parameter``
-(the max pools are in ``torch_pooling``, the padding layers in ``torch_padding``).
+"""PyTorch's names for layers: ``Linear``, ``LazyLinear``, ``Conv1d``, ``Conv2d``,
+``ConvTranspose1d``, ``ConvTranspose2d``, ``AvgPool1d``, ``AvgPool2d``, ``LPPool1d``,
+``LPPool2d``, ``AdaptiveAvgPool2d``, ``Unflatten``, ``Dropout1d``, ``Dropout2d``,
+``Upsample``, ``UpsamplingNearest2d``, ``UpsamplingBilinear2d`` and ``Parameter`` (the
+max pools are in ``torch_pooling``, the padding layers in ``torch_padding``).
 
 They hold ``weight`` and ``bias`` in PyTorch's shapes, so ``state_dict()`` has PyTorch's
 keys ("0.weight", "fc1.bias") and a PyTorch model's weights load by name. Images are
@@ -15,9 +17,10 @@ channels_first, (N, C, H, W), as in PyTorch. The same sums as Keras's ``Dense`` 
 Names shared with Keras: ``nn.Flatten`` is one layer that takes both's arguments
 (``Flatten(0, 1)``, ``Flatten(data_format=...)``); ``nn.ReLU`` takes PyTorch's
 ``inplace``; ``nn.Sequential`` takes Keras's list or PyTorch's modules as
-arguments. PyTorch's loss modules are in ``torch_losses``, its normalization layers in
-``torch_norm``, ``ModuleList`` and ``ModuleDict`` in ``torch_containers``, and its
-activation modules (``GELU``, ``SiLU``...) in ``torch_activations``.
+arguments. PyTorch's loss modules are in ``torch_losses`` and ``torch_distance_losses``,
+its normalization layers in ``torch_norm``, ``ModuleList`` and ``ModuleDict`` in
+``torch_containers``, and its activation modules (``GELU``, ``SiLU``...) in
+``torch_activations``.
 """
 
 import math
@@ -30,14 +33,16 @@ import autograd_core as ag
 from . import functional
 from .functional import _pair
 from .keras_module import float_dtype, with_dtype as _with_dtype
-from .layers import _as_input, _flag
+from .layers import _as_input, _flag, _real
 from .module import Module
 from .noise import SpatialDropout2D
+from .torch_random_functions import _probability
 from .torch_padding import pad_as_torch
 
 __all__ = ["Parameter", "Linear", "Conv1d", "Conv2d", "AvgPool2d",
            "AdaptiveAvgPool2d", "ConvTranspose2d", "Unflatten", "Dropout2d", "Upsample",
-           "AvgPool1d"]
+           "AvgPool1d", "LazyLinear", "ConvTranspose1d", "Dropout1d", "UpsamplingNearest2d",
+           "UpsamplingBilinear2d", "LPPool1d", "LPPool2d"]
 
 
 class Parameter(ag.Variable):
@@ -146,6 +151,53 @@ class Linear(Module):
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
+
+
+class LazyLinear(Linear):
+    """y = x @ weight.T + bias, ``Linear`` with in_features read from the first input's
+    last axis: (..., in_features) -> (..., out_features).
+
+    Until that first call ``in_features`` is 0 and ``weight`` and ``bias`` are None, so
+    ``parameters()`` and ``state_dict()`` hold nothing (PyTorch holds uninitialized
+    parameters there): make the optimizer, and load a state_dict, after one call. The call
+    makes the weights as Linear's (U(-1/sqrt(in_features), 1/sqrt(in_features))) and turns
+    the layer into a Linear, its class included, as PyTorch's does.
+
+    Args (PyTorch's): out_features, bias=True; keywords device=None ("cpu"), dtype=None.
+    """
+
+    def __init__(self, out_features, bias=True, name=None, *, device=None, dtype=None):
+        dtype = _factory_dtype(device, dtype, "LazyLinear", name)
+        where = "LazyLinear" if name is None else f"LazyLinear {name!r}"
+        out_features = _size(out_features, "out_features", where)
+        use_bias = _flag(bias, "bias", where)
+        Module.__init__(self, name)
+        self.in_features, self.out_features = 0, out_features
+        self.weight = self.bias = None
+        self._use_bias = use_bias
+        self._dtype = ag.get_default_dtype() if dtype is None else dtype
+
+    def forward(self, x):
+        x = _as_input(x, self._dtype)
+        if np.ndim(x) < 1 or x.shape[-1] < 1:
+            raise ValueError(f"LazyLinear {self.name!r}: expected input of shape (..., "
+                             f"in_features) with in_features >= 1, got {np.shape(x)}")
+        n = int(x.shape[-1])
+        self.weight = Parameter(_kaiming_uniform((self.out_features, n), n, self._dtype))
+        self.bias = Parameter(_kaiming_uniform((self.out_features,), n, self._dtype)) \
+            if self._use_bias else None
+        self.in_features, self.input_shape = n, (None, n)
+        del self._use_bias, self._dtype
+        self.__class__ = Linear  # PyTorch's cls_to_become
+        return Linear.forward(self, x)
+
+    def get_config(self):
+        return _with_dtype({"name": self.name, "out_features": self.out_features,
+                            "bias": self._use_bias}, self._dtype)
+
+    def extra_repr(self):
+        return (f"in_features=0, out_features={self.out_features}, "
+                f"bias={self._use_bias}")
 
 
 def _single(value, what, where, minimum=1):
@@ -546,6 +598,93 @@ class ConvTranspose2d(Module):
                 f"stride={self.stride}, padding={self.padding}{extra}")
 
 
+class ConvTranspose1d(Module):
+    """The transpose of Conv1d (``functional.conv_transpose1d``): (N, in_channels, L) ->
+    (N, out_channels, OL), OL = (L - 1) * s - 2 * p + d * (k - 1) + op + 1.
+
+    Args (PyTorch's, in its order): in_channels, out_channels, kernel_size, stride=1,
+        padding=0 (cropped from the output), output_padding=0 (added at the far end, less
+        than the stride or the dilation), groups=1, bias=True, dilation=1,
+        padding_mode="zeros" (the only one, as PyTorch's); device and dtype keywords. The
+        sizes are ints or tuples of one, kept as tuples of one, as PyTorch keeps them.
+
+    Attributes:
+        weight: (in_channels, out_channels / groups, k), PyTorch's layout.
+        bias: (out_channels,) or None.
+    Both start from U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = out_channels / groups * k
+    (PyTorch's, from the weight's second axis).
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
+                 name=None, *, device=None, dtype=None):
+        dtype = _factory_dtype(device, dtype, "ConvTranspose1d", name)
+        where = "ConvTranspose1d" if name is None else f"ConvTranspose1d {name!r}"
+        in_channels, out_channels, groups = _conv_channels(in_channels, out_channels, groups,
+                                                           where)
+        kernel_size = _single(kernel_size, "kernel_size", where)
+        stride = _single(stride, "stride", where)
+        padding = _single(padding, "padding", where, minimum=0)
+        output_padding = _single(output_padding, "output_padding", where, minimum=0)
+        dilation = _single(dilation, "dilation", where)
+        use_bias = _flag(bias, "bias", where)
+        if padding_mode != "zeros":
+            raise ValueError(f"{where}: only padding_mode='zeros' is supported for transposed "
+                             f"convolutions (as in PyTorch), got {padding_mode!r}")
+        if output_padding[0] >= max(stride[0], dilation[0]):
+            raise ValueError(f"{where}: output_padding {output_padding} must be smaller than "
+                             f"the stride {stride} or the dilation {dilation}, as in PyTorch")
+        super().__init__(name)
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.output_padding, self.dilation = output_padding, dilation
+        fan_in = out_channels // groups * kernel_size[0]
+        dtype = ag.get_default_dtype() if dtype is None else dtype
+        self.weight = Parameter(_kaiming_uniform(
+            (in_channels, out_channels // groups) + kernel_size, fan_in, dtype))
+        self.bias = Parameter(_kaiming_uniform((out_channels,), fan_in, dtype)) \
+            if use_bias else None
+
+    def forward(self, x, output_size=None):
+        """``output_size`` (OL, or the whole shape, PyTorch's argument) picks the
+        output_padding that gives it."""
+        where = f"ConvTranspose1d {self.name!r}"
+        x = _as_input(x, self.weight.dtype)
+        if np.ndim(x) != 3 or x.shape[1] != self.in_channels:
+            raise ValueError(f"{where}: expected sequences (N, {self.in_channels}, L), got "
+                             f"shape {np.shape(x)}")
+        output_padding = self.output_padding
+        if output_size is not None:
+            (k,), (s,), (p,), (d,) = self.kernel_size, self.stride, self.padding, self.dilation
+            smallest = (x.shape[2] - 1) * s - 2 * p + d * (k - 1) + 1
+            size = tuple(output_size)[-1] if isinstance(output_size, (tuple, list)) \
+                else output_size
+            if not smallest <= size < smallest + max(s, d):
+                raise ValueError(f"{where}: output_size {output_size} is not one this layer "
+                                 f"can make from length {x.shape[2]}: lengths "
+                                 f"{smallest}..{smallest + max(s, d) - 1}")
+            output_padding = (size - smallest,)
+        try:
+            return functional.conv_transpose1d(x, self.weight, self.bias, self.stride,
+                                               self.padding, output_padding, self.groups,
+                                               self.dilation)
+        except ValueError as e:
+            raise ValueError(f"{where}: {e}") from e
+
+    def get_config(self):
+        return _with_dtype({"name": self.name, "in_channels": self.in_channels,
+                            "out_channels": self.out_channels, "kernel_size": self.kernel_size,
+                            "stride": self.stride, "padding": self.padding,
+                            "output_padding": self.output_padding, "groups": self.groups,
+                            "bias": self.bias is not None, "dilation": self.dilation},
+                           self.weight.dtype)
+
+    def extra_repr(self):
+        extra = f", output_padding={self.output_padding}" if any(self.output_padding) else ""
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}{extra}")
+
+
 class Unflatten(Module):
     """y = x with axis ``dim`` split into ``unflattened_size`` (PyTorch's): Unflatten(1,
     (1, 28, 28)) takes (N, 784) to (N, 1, 28, 28). One size may be -1 (the rest)."""
@@ -606,6 +745,34 @@ class Dropout2d(SpatialDropout2D):
         return f"p={self.rate}, inplace={self.inplace}"
 
 
+class Dropout1d(Module):
+    """In training mode each channel of each sequence, (N, C, L) or (C, L), is zeroed whole
+    with probability p and the others scaled by 1 / (1 - p) (``functional.dropout1d``);
+    in eval mode y = x.  Args (PyTorch's): p=0.5, inplace=False (accepted; the result is
+    a new Value). The mask comes from ``ag.random`` (``ag.manual_seed``)."""
+
+    def __init__(self, p=0.5, inplace=False, name=None):
+        where = "Dropout1d" if name is None else f"Dropout1d {name!r}"
+        p, inplace = _probability(p, where), _flag(inplace, "inplace", where)
+        super().__init__(name)
+        self.p, self.inplace = p, inplace
+
+    def forward(self, x):
+        where = f"Dropout1d {self.name!r}"
+        if np.ndim(x) not in (2, 3):
+            raise ValueError(f"{where}: expected a 3-D batched (N, C, L) or 2-D unbatched "
+                             f"(C, L) input, got shape {np.shape(x)}")
+        if not self.training or self.p == 0:
+            return x
+        return functional.dropout1d(_as_input(x, ag.get_default_dtype()), self.p, True)
+
+    def get_config(self):
+        return {"name": self.name, "p": self.p, "inplace": self.inplace}
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"
+
+
 class Upsample(Module):
     """PyTorch's ``nn.Upsample``: ``functional.interpolate`` as a layer, for (N, C, L)
     sequences and (N, C, H, W) images.
@@ -641,6 +808,31 @@ class Upsample(Module):
         return f"{what}, mode={self.mode!r}"
 
 
+class UpsamplingNearest2d(Upsample):
+    """PyTorch's ``Upsample(size, scale_factor, mode="nearest")`` for images (N, C, H, W).
+    Args (PyTorch's): size=None or scale_factor=None (one of them)."""
+
+    def __init__(self, size=None, scale_factor=None, name=None):
+        super().__init__(size, scale_factor, "nearest", name=name)
+
+    def forward(self, x):
+        _check_images(x, None, f"{type(self).__name__} {self.name!r}")
+        return super().forward(x)
+
+    def get_config(self):
+        return {"name": self.name, "size": self.size, "scale_factor": self.scale_factor}
+
+
+class UpsamplingBilinear2d(UpsamplingNearest2d):
+    """PyTorch's ``Upsample(size, scale_factor, mode="bilinear", align_corners=True)`` for
+    images (N, C, H, W): the corner pixels' centres stay on each other.
+    Args (PyTorch's): size=None or scale_factor=None (one of them)."""
+
+    def __init__(self, size=None, scale_factor=None, name=None):
+        Upsample.__init__(self, size, scale_factor, "bilinear", align_corners=True,
+                          name=name)
+
+
 class _Pool1d(Module):
     """AvgPool1d's PyTorch arguments, checked when made (MaxPool1d is in torch_pooling)."""
 
@@ -672,3 +864,61 @@ class AvgPool1d(_Pool1d):
     default): (N, C, L) -> (N, C, OL).  Args (PyTorch's): kernel_size, stride=None,
     padding=0."""
     pool = staticmethod(functional.avg_pool1d)
+
+
+class _LPPool(Module):
+    """What LPPool1d and LPPool2d share: PyTorch's arguments, checked when made."""
+
+    sizes = None
+    pool = None
+
+    def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False, name=None):
+        where = type(self).__name__ if name is None else f"{type(self).__name__} {name!r}"
+        if not (isinstance(norm_type, numbers.Real) and norm_type == math.inf):
+            p = _real(norm_type, "norm_type", where, 0.0, math.inf)
+            if p == 0:
+                raise ValueError(f"{where}: norm_type must be > 0, got {norm_type!r}")
+        type(self).sizes(kernel_size, "kernel_size", where)
+        if stride is not None:
+            type(self).sizes(stride, "stride", where)
+        if _flag(ceil_mode, "ceil_mode", where):
+            raise NotImplementedError(f"{where}: ceil_mode=True is not supported (only "
+                                      "ceil_mode=False)")
+        super().__init__(name)
+        self.norm_type, self.kernel_size, self.stride = norm_type, kernel_size, stride
+        self.ceil_mode = False
+
+    def forward(self, x):
+        x = _as_input(x, ag.get_default_dtype())
+        try:
+            return type(self).pool(x, self.norm_type, self.kernel_size, self.stride)
+        except ValueError as e:
+            raise ValueError(f"{type(self).__name__} {self.name!r}: {e}") from e
+
+    def get_config(self):
+        return {"name": self.name, "norm_type": self.norm_type,
+                "kernel_size": self.kernel_size, "stride": self.stride}
+
+    def extra_repr(self):
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, ceil_mode={self.ceil_mode}")
+
+
+class LPPool1d(_LPPool):
+    """y = (sum of x**p over each window) ** (1 / p), p = norm_type (1: sum pooling, inf:
+    max pooling), along the last axis: (N, C, L) -> (N, C, OL), OL = (L - k) // s + 1.
+    Args (PyTorch's): norm_type, kernel_size, stride=None (kernel_size), ceil_mode=False
+    (the only choice here)."""
+
+    sizes = staticmethod(_single)
+    pool = staticmethod(functional.lp_pool1d)
+
+
+class LPPool2d(_LPPool):
+    """y = (sum of x**p over each window) ** (1 / p), p = norm_type (1: sum pooling, inf:
+    max pooling): (N, C, H, W) -> (N, C, OH, OW), OH = (H - kh) // sh + 1.
+    Args (PyTorch's): norm_type, kernel_size (an int or a pair), stride=None
+    (kernel_size), ceil_mode=False (the only choice here)."""
+
+    sizes = staticmethod(_pair)
+    pool = staticmethod(functional.lp_pool2d)

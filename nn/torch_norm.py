@@ -1,5 +1,7 @@
 """PyTorch's normalization layers: ``LayerNorm``, ``BatchNorm1d``, ``BatchNorm2d``,
-``GroupNorm`` and ``LocalResponseNorm`` (with its function ``local_response_norm``).
+``GroupNorm``, ``InstanceNorm1d``, ``InstanceNorm2d``, ``RMSNorm`` and
+``LocalResponseNorm`` (with its function ``local_response_norm``; the functions of the
+others, ``layer_norm``, ``batch_norm``... are in ``torch_norm_functions``).
 
 The maths of Keras's ``LayerNormalization`` and ``BatchNormalization`` (``normalization``),
 with PyTorch's arguments, defaults, names and bookkeeping, so that ``state_dict()`` has
@@ -27,6 +29,7 @@ Both normalize in training with the biased batch variance (divided by the count)
 """
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -36,10 +39,11 @@ from .layers import _as_input, _flag, _real
 from .module import Module
 from .normalization import _moments, _scale_shift
 from .functional import _lrn_args, local_response_norm
+from .torch_norm_functions import _shape_argument, instance_norm, rms_norm
 from .torch_layers import Parameter, _factory_dtype, _size, _with_dtype
 
-__all__ = ["LayerNorm", "BatchNorm1d", "BatchNorm2d", "GroupNorm", "LocalResponseNorm",
-           "local_response_norm"]
+__all__ = ["LayerNorm", "BatchNorm1d", "BatchNorm2d", "GroupNorm", "InstanceNorm1d",
+           "InstanceNorm2d", "RMSNorm", "LocalResponseNorm", "local_response_norm"]
 
 
 def _eps(eps, where):
@@ -315,6 +319,170 @@ class GroupNorm(Module):
 
     def extra_repr(self):
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+
+
+class _InstanceNorm(Module):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, mean and var (biased) of each
+    sample's each channel over its positions: the body of InstanceNorm1d and
+    InstanceNorm2d, which differ only in the input ranks they take (``instance_norm``).
+
+    With ``track_running_stats``, training updates running_mean and running_var (the
+    batch's average of the instances' statistics, the variance unbiased) as BatchNorm
+    does, and eval mode normalizes with them; without it (PyTorch's default) both modes
+    use each instance's own statistics. An unbatched input (one rank less) is one sample.
+
+    Args (PyTorch's):
+        num_features: C.  eps=1e-5.  momentum=0.1 (None counts as 0, as PyTorch).
+        affine=False: learn weight (ones) and bias (zeros), (C,) each.
+        track_running_stats=False.  Keywords: device=None ("cpu"), dtype=None, bias=True
+        (with affine only).
+
+    Attributes:
+        weight, bias: (C,) or None.  running_mean (zeros), running_var (ones) and
+        num_batches_tracked (0, kept for PyTorch's state_dict; InstanceNorm never counts):
+        buffers, None without ``track_running_stats``.
+    """
+
+    ranks = ()
+    layout = ""
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
+                 track_running_stats=False, name=None, *, device=None, dtype=None,
+                 bias=True):
+        dtype = _factory_dtype(device, dtype, type(self).__name__, name)
+        where = type(self).__name__ if name is None else f"{type(self).__name__} {name!r}"
+        num_features = _size(num_features, "num_features", where)
+        eps = _eps(eps, where)
+        if momentum is not None:
+            momentum = _real(momentum, "momentum", where, 0.0, float("inf"))
+            if momentum > 1:
+                raise ValueError(f"{where}: momentum must lie in [0, 1] (or be None), got "
+                                 f"{momentum}")
+        affine = _flag(affine, "affine", where)
+        track = _flag(track_running_stats, "track_running_stats", where)
+        use_bias = _flag(bias, "bias", where) and affine
+        super().__init__(name)
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track
+        self._dtype = dtype
+        dtype = ag.get_default_dtype() if dtype is None else dtype
+        self.weight = Parameter(np.ones(num_features, dtype)) if affine else None
+        self.bias = Parameter(np.zeros(num_features, dtype)) if use_bias else None
+        if track:
+            self.register_buffer("running_mean", np.zeros(num_features, dtype))
+            self.register_buffer("running_var", np.ones(num_features, dtype))
+            self.register_buffer("num_batches_tracked", np.zeros((), dtype))
+        else:
+            self.running_mean = self.running_var = self.num_batches_tracked = None
+
+    def forward(self, x):
+        where = f"{type(self).__name__} {self.name!r}"
+        held = self.weight if self.weight is not None else self.running_mean
+        dtype = self._dtype if held is None else held.dtype
+        x = _as_input(x, ag.get_default_dtype() if dtype is None else dtype)
+        if np.ndim(x) not in self.ranks:
+            raise ValueError(f"{where}: expected input {self.layout}, got shape {np.shape(x)}")
+        batched = x.ndim == self.ranks[1]
+        channels = x.shape[1 if batched else 0]
+        if channels != self.num_features:
+            if self.affine or self.track_running_stats:
+                raise ValueError(f"{where}: expected {self.num_features} channels (axis "
+                                 f"{1 if batched else 0}), got input of shape {x.shape}")
+            warnings.warn(f"{where}: num_features={self.num_features} differs from the input's "
+                          f"{channels} channels, unused without affine or running statistics",
+                          UserWarning, stacklevel=2)
+        if not batched:
+            x = ag.expand_dims(x, 0)
+        momentum = 0.0 if self.momentum is None else self.momentum
+        try:
+            y = instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                              self.training or not self.track_running_stats, momentum,
+                              self.eps)
+        except ValueError as e:
+            raise ValueError(f"{where}: {e}") from e
+        return y if batched else ag.squeeze(y, 0)
+
+    def get_config(self):
+        held = self.weight if self.weight is not None else self.running_mean
+        return _with_dtype({"name": self.name, "num_features": self.num_features,
+                            "eps": self.eps, "momentum": self.momentum, "affine": self.affine,
+                            "track_running_stats": self.track_running_stats,
+                            "bias": self.bias is not None or not self.affine},
+                           self._dtype if held is None else held.dtype)
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, each channel of each sequence
+    standardised over its length: (N, C, L) or (C, L) -> the same.
+
+    PyTorch's: InstanceNorm1d(num_features, eps=1e-5, momentum=0.1, affine=False,
+    track_running_stats=False, device=None, dtype=None, *, bias=True); see
+    ``_InstanceNorm``.
+    """
+
+    ranks = (2, 3)
+    layout = "(N, C, L) or (C, L)"
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, each channel of each image
+    standardised over its pixels: (N, C, H, W) or (C, H, W) -> the same.
+
+    PyTorch's: InstanceNorm2d(num_features, eps=1e-5, momentum=0.1, affine=False,
+    track_running_stats=False, device=None, dtype=None, *, bias=True); see
+    ``_InstanceNorm``.
+    """
+
+    ranks = (3, 4)
+    layout = "(N, C, H, W) or (C, H, W)"
+
+
+class RMSNorm(Module):
+    """y = x / sqrt(mean(x**2) + eps) * weight, the mean over each sample's last
+    len(normalized_shape) axes: (*, *normalized_shape) -> the same (``rms_norm``). No
+    centring and no bias; the same in training and in eval.
+
+    Args (PyTorch's):
+        normalized_shape: an int or a tuple.  eps=None: the input dtype's machine epsilon.
+        elementwise_affine=True: learn weight (ones of normalized_shape).  Keywords:
+        device=None ("cpu"), dtype=None.
+    """
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, name=None, *,
+                 device=None, dtype=None):
+        dtype = _factory_dtype(device, dtype, "RMSNorm", name)
+        where = "RMSNorm" if name is None else f"RMSNorm {name!r}"
+        shape = _shape_argument(normalized_shape, where)
+        eps = None if eps is None else _eps(eps, where)
+        affine = _flag(elementwise_affine, "elementwise_affine", where)
+        super().__init__(name)
+        self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, affine
+        self._dtype = dtype
+        dtype = ag.get_default_dtype() if dtype is None else dtype
+        self.weight = Parameter(np.ones(shape, dtype)) if affine else None
+
+    def forward(self, x):
+        where = f"RMSNorm {self.name!r}"
+        dtype = self._dtype if self.weight is None else self.weight.dtype
+        x = _as_input(x, ag.get_default_dtype() if dtype is None else dtype)
+        try:
+            return rms_norm(x, self.normalized_shape, self.weight, self.eps)
+        except ValueError as e:
+            raise ValueError(f"{where}: {e}") from e
+
+    def get_config(self):
+        return _with_dtype({"name": self.name, "normalized_shape": self.normalized_shape,
+                            "eps": self.eps, "elementwise_affine": self.elementwise_affine},
+                           self._dtype if self.weight is None else self.weight.dtype)
+
+    def extra_repr(self):
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
 
 
 class LocalResponseNorm(Module):
