@@ -595,6 +595,14 @@ CASES = [
          "dL/dx_j = sum over k >= j of g_k * p_jk along axis 0   "
          "(p_jk: x_0 * ... * x_k without x_j, x has zeros)",
          lambda op, g, y, x: (cumprod_grad_with_zeros(g, x),)),
+    case(ops.LogCumSumExp, "axis 1", lambda x: ag.cumulative_logsumexp(x, 1), (X,),
+         "dL/dx_j = sum over k >= j of g_k * exp(x_j - y_k) along axis 1",
+         lambda op, g, y, x: (np.exp(x) * np.flip(np.cumsum(np.flip(g * np.exp(-y), 1), 1), 1),),
+         "y_k = log(exp(x_0) + ... + exp(x_k)) along axis 1"),
+    case(ops.LogCumSumExp, "reverse", lambda x: ag.cumulative_logsumexp(x, 0, reverse=True),
+         (X,), "dL/dx_j = sum over k <= j of g_k * exp(x_j - y_k) along axis 0",
+         lambda op, g, y, x: (np.exp(x) * np.cumsum(g * np.exp(-y), 0),),
+         "y_k = log(exp(x_k) + ... + exp(x_2)) along axis 0"),
     # --- norms --------------------------------------------------------------------------
     case(ops.VectorNorm, "2, all", ag.norm, (X,),
          "dL/dx = g * x / y, g and y copied to every element   (0 where y = 0)",

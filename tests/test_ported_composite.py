@@ -579,6 +579,31 @@ def test_logcumsumexp_with_large_values_and_minus_infinity_as_torch():
     np.testing.assert_allclose(v.grad, t.grad.numpy())  # NaN at the leading -inf, as torch
 
 
+@FEW
+@given(shape=SHAPES, seed=SEEDS, data=st.data())
+def test_cumulative_logsumexp_is_tensorflows_op_with_reverse(shape, seed, data):
+    x = np.random.default_rng(seed).normal(size=shape) * 3
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1))
+    flipped = lambda a: np.flip(np.logaddexp.accumulate(np.flip(a, axis), axis=axis), axis)
+    check(lambda v: ag.cumulative_logsumexp(v, axis, reverse=True), flipped, x, rtol=1e-12)
+    compare_with_torch(lambda v: ag.cumulative_logsumexp(v, axis, reverse=True),
+                       lambda t: t.flip(axis).logcumsumexp(axis).flip(axis), x)
+
+
+def test_cumulative_logsumexp_scans_a_long_axis_without_overflow():
+    # O(n): a million numbers (an n x n table would take 8 TB); exp(x) alone overflows.
+    x = np.linspace(-800.0, 800.0, 1_000_000)
+    v = ag.Variable(x)
+    y = ag.cumulative_logsumexp(v, 0)
+    np.testing.assert_allclose(y.numpy()[-1], np.logaddexp.reduce(x), rtol=1e-12)
+    y[-1].backward()   # d y_last / dx = softmax(x)
+    np.testing.assert_allclose(v.grad, np.exp(x - np.logaddexp.reduce(x)), atol=1e-12)
+    with pytest.raises(ValueError, match="cumulative_logsumexp: x must have at least one axis"):
+        ag.cumulative_logsumexp(ag.Value(1.0))
+    with pytest.raises(ValueError, match="cumulative_logsumexp"):
+        ag.cumulative_logsumexp(np.ones((2, 3)), 2)
+
+
 # --- distances and covariance -------------------------------------------------------------
 
 

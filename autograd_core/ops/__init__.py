@@ -13,7 +13,7 @@ The ops are grouped by family, one file each:
 - ``reductions``: sum, mean, prod, max, min, amax, amin, logsumexp
 - ``selection``: PyTorch's sort, topk and max/min along a dim: (values, indices)
 - ``statistics``: var, std, mean_squared_error
-- ``cumulative``: cumsum, cumprod, diff
+- ``cumulative``: cumsum, cumprod, diff, cumulative_logsumexp
 - ``norms``: vector and matrix norms, singular values
 - ``shape``: reshape, squeeze, flatten, transpose, moveaxis, broadcasting, flip, roll,
   meshgrid

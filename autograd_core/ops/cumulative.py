@@ -1,5 +1,5 @@
 """Cumulative sums and products along an axis: numpy's ``cumsum`` and ``cumprod``, with
-TensorFlow's ``exclusive`` and ``reverse`` options.
+TensorFlow's ``exclusive`` and ``reverse`` options, and the cumulative log-sum-exp.
 
 y_k = x_0 + ... + x_k: each x_j reaches every y_k with k >= j, so its gradient adds up g
 over those, a cumulative sum of g run from the end. A cumulative product sends each y_k's
@@ -17,7 +17,7 @@ from . import xp
 from ._operands import axis_arg, axis_or_dim, operand
 from .joining import concat
 
-__all__ = ["cumsum", "cumprod", "diff"]
+__all__ = ["cumsum", "cumprod", "diff", "cumulative_logsumexp"]
 
 
 def scan_array(ufunc, x, axis, exclusive=False, reverse=False):
@@ -187,6 +187,60 @@ def cumprod(x, axis=None, exclusive=False, reverse=False, *, dim=None):
         x = concat([one, x[(slice(None),) * axis + (slice(None, -1),)]], axis=axis)
     y = apply(Cumprod(axis), x)
     return y[flip] if reverse else y
+
+
+class LogCumSumExp(Op):
+    """y_k = log(exp(x_0) + ... + exp(x_k)) along axis
+    dL/dx_j = sum over k >= j of g_k * exp(x_j - y_k)
+
+    With ``reverse`` the sums run from the end, and so does the gradient's the other way.
+    """
+
+    __slots__ = ("axis", "reverse")
+
+    def __init__(self, axis, reverse=False):
+        self.axis, self.reverse = axis, reverse
+
+    def forward(self, x):
+        return scan_array(np.logaddexp, x, self.axis, reverse=self.reverse)
+
+    def backward(self, g, y, x):
+        # Each term g_k exp(x_j - y_k) is at most |g_k| (y_k >= x_j), but exp(x_j) alone
+        # may overflow: so the terms are summed as log-sum-exps of log|g_k| - y_k, the
+        # positive and the negative g apart (TensorFlow's and PyTorch's way). Where g is
+        # 0 or of the other sign, half the lowest float stands for log 0: -inf would give
+        # NaN gradients, and half leaves room to add two of them (the second derivative
+        # does) without overflow.
+        lowest = np.finfo(x.dtype).min / 2
+        log_size = xp.log(xp.where(g == 0, 1, abs(g))) - y
+        sums = [xp.cumulative_logsumexp(xp.where(side, log_size, lowest), self.axis,
+                                        not self.reverse) for side in (g > 0, g < 0)]
+        return (xp.exp(x + sums[0]) - xp.exp(x + sums[1]),)
+
+    def formula(self, y, x):
+        where = f" along {axis_text(self.axis)}"
+        last = f"{x.shape[self.axis] - 1}"
+        if self.reverse:
+            return (f"y_k = log(exp(x_k) + ... + exp(x_{last})){where}",
+                    f"dL/dx_j = sum over k <= j of g_k * exp(x_j - y_k){where}")
+        return (f"y_k = log(exp(x_0) + ... + exp(x_k)){where}",
+                f"dL/dx_j = sum over k >= j of g_k * exp(x_j - y_k){where}")
+
+
+def cumulative_logsumexp(x, axis=0, reverse=False):
+    """y_k = log(exp(x_0) + ... + exp(x_k)) along ``axis``, computed without overflow
+    (``tf.math.cumulative_logsumexp``; PyTorch's ``logcumsumexp``): numpy's
+    ``logaddexp.accumulate``, O(n) along the axis. ``reverse`` sums from the end.
+
+    >>> cumulative_logsumexp([0.0, 0.0, 1000.0]).numpy()
+    array([   0.     ,    0.6931472, 1000.     ], dtype=float32)
+    """
+    x = operand(x, LogCumSumExp)
+    if x.ndim == 0:
+        raise ValueError("cumulative_logsumexp: x must have at least one axis, got a 0-d "
+                         "Value")
+    axis = axis_arg(axis, x.shape, "cumulative_logsumexp", allow_none=False)
+    return apply(LogCumSumExp(axis, bool(reverse)), x)
 
 
 def diff(x, n=1, axis=-1, prepend=None, append=None, *, dim=None):

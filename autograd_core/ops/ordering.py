@@ -3,8 +3,8 @@ cummin, and logcumsumexp.
 
 Nothing here is a new op: the order is found on the data (a sort, a scan) and the values
 are x gathered at the indices found, so the gradient goes to the elements picked, through
-``take_along_axis``; ``logcumsumexp`` is a masked ``logsumexp``. A result with indices is
-a named pair, as PyTorch's.
+``take_along_axis``; ``logcumsumexp`` is the op ``cumulative_logsumexp`` (``cumulative``).
+A result with indices is a named pair, as PyTorch's.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import NamedTuple
 import numpy as np
 
 from ..engine import Value, constant
-from . import arithmetic, indexing, reductions, selection, shape
-from ._composing import _along, _dim, _full, _picked, _value
+from . import cumulative, indexing, reductions, selection, shape
+from ._composing import _along, _dim, _picked, _value
 
 __all__ = ["aminmax", "kthvalue", "mode", "cummax", "cummin", "logcumsumexp"]
 
@@ -127,18 +127,12 @@ def cummin(input, dim):  # noqa: A002
 
 def logcumsumexp(input, dim):  # noqa: A002
     """y_k = log(sum_{j <= k} exp(x_j)) along ``dim`` (PyTorch's ``logcumsumexp``),
-    without overflow: for each k the log-sum-exp of x with the later entries masked to
-    -inf, so dL/dx_j = sum_{k >= j} g_k exp(x_j - y_k). A leading run of -inf gives -inf,
-    and a NaN gradient there, as PyTorch's. It builds an (n, n) table per slice: memory
-    grows as n**2 (PyTorch scans in O(n))."""
+    without overflow: the op ``cumulative_logsumexp``, O(n) along dim. A leading run of
+    -inf gives -inf, and a NaN gradient there, as PyTorch's."""
     x = _value(input, "logcumsumexp")
     scalar = x.ndim == 0
     x, dim = _along(x, dim, "logcumsumexp")
-    n = x.shape[dim]
-    rows = shape.expand_dims(shape.moveaxis(x, dim, -1), -2)  # (..., 1, n)
-    upto = np.tril(np.ones((n, n), bool))                      # [k, j]: j <= k
-    y = reductions.logsumexp(arithmetic.where(upto, rows, _full(x, -np.inf)), -1)
-    y = shape.moveaxis(y, -1, dim)
+    y = cumulative.cumulative_logsumexp(x, dim)
     return shape.reshape(y, ()) if scalar else y
 
 

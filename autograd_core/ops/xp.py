@@ -171,6 +171,12 @@ def cumprod(x, axis, exclusive=False, reverse=False):
     return cumulative.scan_array(np.multiply, x, axis, exclusive, reverse)
 
 
+def cumulative_logsumexp(x, axis, reverse=False):
+    if isinstance(x, Value):
+        return cumulative.cumulative_logsumexp(x, axis, reverse)
+    return cumulative.scan_array(np.logaddexp, x, axis, reverse=reverse)
+
+
 def einsum(subscripts, *operands):
     """``np.einsum`` with explicit subscripts (no "..."); constant operands may be arrays."""
     if _any_value(*operands):
