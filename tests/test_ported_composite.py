@@ -552,6 +552,18 @@ def test_cummax_with_nan_and_ties_as_torch():
     assert got.values.shape == () and int(got.indices) == 0
 
 
+def test_running_extremes_match_torch_on_ties_and_nans():
+    rng = np.random.default_rng(3)
+    for _ in range(100):
+        x = rng.integers(0, 4, size=(3, 7)).astype(float)
+        x[rng.random(x.shape) < 0.15] = np.nan
+        for ours, theirs in ((ag.cummax, torch.cummax), (ag.cummin, torch.cummin)):
+            for dim in (0, 1):
+                got, want = ours(ag.Value(x), dim), theirs(torch.tensor(x), dim)
+                np.testing.assert_array_equal(got.indices.numpy(), want.indices.numpy())
+                np.testing.assert_array_equal(got.values.numpy(), want.values.numpy())
+
+
 @FEW
 @given(shape=SHAPES, seed=SEEDS, data=st.data())
 def test_logcumsumexp(shape, seed, data):

@@ -90,21 +90,21 @@ def mode(input, dim=-1, keepdim=False):  # noqa: A002
     return _picked(x, indices, dim, keepdim, scalar)
 
 
-def _running_extreme(x, dim, where, better):
+def _running_extreme(x, dim, where, scan):
     x = _value(x, where)
     scalar = x.ndim == 0
     x, dim = _along(x, dim, where)
     data = np.moveaxis(x.data, dim, -1)
-    indices = np.zeros(data.shape, np.int64)
-    if data.shape[-1]:
-        best, at = data[..., 0], np.zeros(data.shape[:-1], np.int64)
-        for i in range(1, data.shape[-1]):
-            xi = data[..., i]
-            # PyTorch's rule: a NaN always takes over, and a tie moves to the later index.
-            take = np.isnan(xi) | (~np.isnan(best) & better(xi, best))
-            best, at = np.where(take, xi, best), np.where(take, i, at)
-            indices[..., i] = at
-    indices = np.moveaxis(indices, -1, dim)
+    running = scan.accumulate(data, axis=-1) if data.shape[-1] else data
+    # The index at step i is the last j <= i where x_j is the running extreme itself:
+    # ties move to the later index, and a NaN (which numpy's scan carries on) takes over,
+    # each later NaN too, as PyTorch's.
+    with np.errstate(invalid="ignore"):
+        marks = np.where(np.isnan(running), np.isnan(data), data == running)
+    positions = np.arange(data.shape[-1])
+    indices = np.maximum.accumulate(np.where(marks, positions, 0), axis=-1) \
+        if data.shape[-1] else np.zeros(data.shape, np.int64)
+    indices = np.moveaxis(indices.astype(np.int64), -1, dim)
     values = indexing.take_along_axis(x, indices, dim)
     if scalar:
         return selection.ValuesIndices(shape.reshape(values, ()),
@@ -116,13 +116,13 @@ def cummax(input, dim):  # noqa: A002
     """The running maximum along ``dim`` and where it was, a named pair (PyTorch's
     ``cummax``): ties move to the later index and a NaN takes over, as PyTorch's. The
     values are x gathered at the indices, so the gradient goes to those elements."""
-    return _running_extreme(input, dim, "cummax", np.greater_equal)
+    return _running_extreme(input, dim, "cummax", np.maximum)
 
 
 def cummin(input, dim):  # noqa: A002
     """The running minimum along ``dim`` and where it was (PyTorch's ``cummin``), as
     ``cummax``."""
-    return _running_extreme(input, dim, "cummin", np.less_equal)
+    return _running_extreme(input, dim, "cummin", np.minimum)
 
 
 def logcumsumexp(input, dim):  # noqa: A002
