@@ -473,3 +473,20 @@ def test_layer_errors_name_the_layer():
         v.Cropping3D(2, name="r")(np.ones((1, 4, 5, 5, 1)))
     with pytest.raises(ValueError, match=r"adaptive_avg_pool3d: output_size must be a positive"):
         v.adaptive_avg_pool3d(np.ones((1, 1, 2, 2, 2)), (1, 0, 1))
+
+
+def test_tensorflows_layout_names_reach_the_2d_ops():
+    # tf.nn.conv3d's data_format is "NDHWC" or "NCDHW": the same as channels_last/first.
+    rng = np.random.default_rng(7)
+    x, k = rng.normal(size=(1, 4, 4, 4, 2)), rng.normal(size=(2, 2, 2, 2, 3))
+    first = np.moveaxis(x, -1, 1)
+    for fn, args in ((ag.conv3d, (k, 1, "same")), (ag.max_pool3d, (2,)), (ag.avg_pool3d, (2,))):
+        last = fn(x, *args).numpy()
+        np.testing.assert_allclose(fn(x, *args, data_format="NDHWC").numpy(), last)
+        if fn is not ag.conv3d:
+            np.testing.assert_allclose(fn(first, *args, data_format="NCDHW").numpy(),
+                                       np.moveaxis(last, -1, 1))
+    up = rng.normal(size=(2, 2, 2, 3, 2))
+    np.testing.assert_allclose(
+        ag.conv3d_transpose(x, up, strides=2, data_format="NDHWC").numpy(),
+        ag.conv3d_transpose(x, up, strides=2).numpy())

@@ -51,6 +51,9 @@ _KERNEL_AXES = {False: "(kd, kh, kw, in_channels, out_channels)",
 # --- arguments: checked before anything is computed; every error names the op ---------
 
 
+_LAYOUTS = {False: "channels_last", True: "channels_first"}
+
+
 def _channels_first(data_format, op):
     """Keras's "channels_last"/"channels_first", or TensorFlow's "NDHWC"/"NCDHW"."""
     if data_format in ("channels_last", "NDHWC"):
@@ -199,6 +202,7 @@ def conv3d(x, kernel, strides=1, padding="valid", dilation=1, data_format="chann
     op = "conv3d"
     x, kernel = pair(x, kernel, Conv2D)
     first = _channels_first(data_format, op)
+    data_format = _LAYOUTS[first]  # the 2-D ops' names for TensorFlow's NDHWC and NCDHW
     _check_5d(op, "x", x, _X_AXES[first])
     _check_5d(op, "kernel", kernel, _KERNEL_AXES[first])
     size = kernel.shape[2:] if first else kernel.shape[:3]
@@ -282,6 +286,7 @@ def conv3d_transpose(x, kernel, output_shape=None, strides=1, padding="valid", d
     op = "conv3d_transpose"
     x, kernel = pair(x, kernel, Conv2DTranspose)
     first = _channels_first(data_format, op)
+    data_format = _LAYOUTS[first]  # the 2-D ops' names for TensorFlow's NDHWC and NCDHW
     _check_5d(op, "x", x, _X_AXES[first])
     _check_5d(op, "kernel", kernel, _KERNEL_AXES[first])
     size = kernel.shape[2:] if first else kernel.shape[:3]
@@ -381,6 +386,7 @@ def max_pool3d(x, pool_size=2, strides=None, padding="valid", data_format="chann
     x = operand(x, MaxPool2D)
     first, size, strides, pads, out = _pool_args(op, x, pool_size, strides, padding,
                                                  data_format)
+    data_format = _LAYOUTS[first]  # the 2-D ops' names for TensorFlow's NDHWC and NCDHW
     depth = _pad_depth_major(_depth_major(x, first), pads, first, -np.inf)
     y = None
     for i in range(size[0]):
@@ -416,6 +422,7 @@ def avg_pool3d(x, pool_size=2, strides=None, padding="valid", data_format="chann
     x = operand(x, AvgPool2D)
     first, size, strides, pads, out = _pool_args(op, x, pool_size, strides, padding,
                                                  data_format)
+    data_format = _LAYOUTS[first]  # the 2-D ops' names for TensorFlow's NDHWC and NCDHW
     depth = _pad_depth_major(_depth_major(x, first), pads, first, 0.0)
     y = None
     for i in range(size[0]):
