@@ -20,6 +20,13 @@ them; ``matrix_rank`` is an integer constant.
 ``tf.linalg.trace``), where ``ag.trace`` and ``ag.diagonal`` take the first two, as numpy's
 top-level functions. ``norm`` is numpy's ``linalg.norm``: with no axis, ord 2 of a matrix
 is its largest singular value (``ag.norm``, TensorFlow's, takes the 2-norm of all entries).
+
+TensorFlow's ``tf.linalg`` names are here too, batched over the leading axes: ``diag``,
+``diag_part``, ``set_diag``, ``band_part``, ``eye``, ``matvec``, ``adjoint`` and
+``matrix_transpose`` (the last two axes swapped; real matrices), ``logdet`` (of symmetric
+positive definite matrices, through ``cholesky``), ``triangular_solve`` and
+``cholesky_solve`` (through ``solve_triangular``), ``expm`` (``matrix_exp``),
+``l2_normalize`` and ``global_norm``.
 """
 
 from functools import reduce as _reduce
@@ -42,11 +49,26 @@ from .ops.inversion import Solve as _Solve
 from .ops.linalg import tril as _tril
 from .ops.linalg import triu as _triu
 from .ops.nondiff import NonDifferentiable as _NonDifferentiable
+from .ops.arithmetic import where as _where
+from .ops.arrangement import diag_embed as _diag_embed
+from .ops.elementwise import log as _log
+from .ops.joining import pad as _pad
+from .ops.reductions import sum as _sum
+from .ops.shape import swapaxes as _swapaxes
+from .tf_more import global_norm
+from .tf_names import l2_normalize
+from .value import get_default_dtype as _default_dtype
 
 __all__ = ["inv", "det", "slogdet", "solve", "lstsq", "pinv", "matrix_power", "svd", "svdvals",
            "eigh", "eigvalsh", "cholesky", "qr", "norm", "vector_norm", "matrix_norm",
            "matmul", "einsum", "tensordot", "outer", "cross", "trace", "diagonal",
-           "solve_triangular", "matrix_rank", "cond", "multi_dot", "matrix_exp"]
+           "solve_triangular", "matrix_rank", "cond", "multi_dot", "matrix_exp",
+           # TensorFlow's tf.linalg names
+           "diag", "diag_part", "set_diag", "band_part", "eye", "matvec", "adjoint",
+           "matrix_transpose", "logdet", "triangular_solve", "cholesky_solve", "expm",
+           "l2_normalize", "global_norm"]
+
+expm = matrix_exp
 
 
 def trace(x, offset=0):
@@ -161,3 +183,124 @@ def multi_dot(tensors):
                              f"{'1-D or 2-D' if len(allowed) == 2 else '2-D'}, got shape "
                              f"{v.shape}")
     return _reduce(matmul, values)
+
+
+# --- TensorFlow's tf.linalg names ---------------------------------------------------------
+
+
+def _matrices(x, where):
+    x = _operand(x, _Solve)
+    if x.ndim < 2:
+        raise ValueError(f"linalg.{where}: expected matrices (..., m, n), got shape {x.shape}")
+    return x
+
+
+def _k(k, where):
+    if isinstance(k, (bool, _np.bool_)) or not isinstance(k, (int, _np.integer)):
+        raise ValueError(f"linalg.{where}: k must be one integer (a band of diagonals is not "
+                         f"supported), got {k!r}")
+    return int(k)
+
+
+def diag(diagonal, k=0):
+    """``tf.linalg.diag``: y[..., i, i + k] = diagonal[..., i], zeros elsewhere; (..., n) ->
+    (..., n + |k|, n + |k|). Differentiable: dL/ddiagonal = the diagonal k of g."""
+    diagonal = _operand(diagonal, _Solve)
+    if diagonal.ndim < 1:
+        raise ValueError("linalg.diag: diagonal must have at least one axis, got a scalar")
+    return _diag_embed(diagonal, _k(k, "diag"))
+
+
+def diag_part(input, k=0):  # noqa: A002 (TensorFlow's name)
+    """``tf.linalg.diag_part``: y[..., i] = input[..., i, i + k] (``diagonal``)."""
+    return diagonal(_matrices(input, "diag_part"), _k(k, "diag_part"))
+
+
+def set_diag(input, diagonal, k=0):  # noqa: A002
+    """``tf.linalg.set_diag``: input with its main diagonal replaced: y[..., i, i] =
+    diagonal[..., i] (input (..., m, n), diagonal (..., min(m, n))); only k = 0."""
+    x = _matrices(input, "set_diag")
+    d = _operand(diagonal, _Solve)
+    m, n = x.shape[-2:]
+    if _k(k, "set_diag") != 0:
+        raise ValueError(f"linalg.set_diag: only k=0 is supported, got k={k}")
+    if d.shape[-1:] != (min(m, n),) or d.shape[:-1] != x.shape[:-2]:
+        raise ValueError(f"linalg.set_diag: diagonal must have shape "
+                         f"{x.shape[:-2] + (min(m, n),)} for input of shape {x.shape}, got "
+                         f"{d.shape}")
+    r = min(m, n)
+    square = _diag_embed(d)                                  # (..., r, r)
+    full = _np.zeros((m, n), bool)
+    full[:r, :r] = _np.eye(r, dtype=bool)
+    if (m, n) != (r, r):
+        pads = [(0, 0)] * (x.ndim - 2) + [(0, m - r), (0, n - r)]
+        square = _pad(square, pads)
+    return _where(full, square, x)
+
+
+def band_part(input, num_lower, num_upper):  # noqa: A002
+    """``tf.linalg.band_part``: y[..., i, j] = input[..., i, j] where i - j <= num_lower and
+    j - i <= num_upper (a negative bound keeps that whole triangle), 0 elsewhere."""
+    x = _matrices(input, "band_part")
+    for name, b in (("num_lower", num_lower), ("num_upper", num_upper)):
+        if isinstance(b, (bool, _np.bool_)) or not isinstance(b, (int, _np.integer)):
+            raise TypeError(f"linalg.band_part: {name} must be an integer, got {b!r}")
+    i, j = _np.indices(x.shape[-2:])
+    keep = ((num_lower < 0) | (i - j <= num_lower)) & ((num_upper < 0) | (j - i <= num_upper))
+    return _where(keep, x, _np.zeros((), x.dtype))
+
+
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=None):
+    """``tf.linalg.eye``: identity matrices (num_rows, num_columns), repeated over
+    ``batch_shape``; a constant of ``dtype`` (the default float dtype)."""
+    dtype = _default_dtype() if dtype is None else _np.dtype(dtype)
+    m = _np.eye(int(num_rows), int(num_rows if num_columns is None else num_columns),
+                dtype=dtype)
+    shape = tuple(batch_shape or ()) + m.shape
+    return _constant(_np.broadcast_to(m, shape).copy(), dtype=dtype)
+
+
+def matrix_transpose(a, conjugate=False):
+    """``tf.linalg.matrix_transpose``: the last two axes swapped (real: ``conjugate`` does
+    nothing)."""
+    return _swapaxes(_matrices(a, "matrix_transpose"), -1, -2)
+
+
+def adjoint(matrix):
+    """``tf.linalg.adjoint``: the conjugate transpose of the last two axes (real here)."""
+    return _swapaxes(_matrices(matrix, "adjoint"), -1, -2)
+
+
+def matvec(a, b, transpose_a=False, adjoint_a=False):
+    """``tf.linalg.matvec``: y[..., i] = sum_j a[..., i, j] b[..., j] (a transposed first
+    with ``transpose_a`` or ``adjoint_a``)."""
+    a, b = _matrices(a, "matvec"), _operand(b, _Solve)
+    if transpose_a or adjoint_a:
+        a = _swapaxes(a, -1, -2)
+    if b.ndim < 1 or b.shape[-1] != a.shape[-1]:
+        raise ValueError(f"linalg.matvec: a of shape {a.shape} needs vectors b (..., "
+                         f"{a.shape[-1]}), got shape {b.shape}")
+    return matmul(a, b[..., None])[..., 0]
+
+
+def logdet(matrix):
+    """``tf.linalg.logdet`` of symmetric positive definite matrices: log det A =
+    2 sum(log(diag(L))), L = cholesky(A) (its lower triangle is read)."""
+    L = cholesky(_matrices(matrix, "logdet"))
+    return 2.0 * _sum(_log(diagonal(L)), -1)
+
+
+def triangular_solve(matrix, rhs, lower=True, adjoint=False):
+    """``tf.linalg.triangular_solve``: X with A X = rhs (A^T X = rhs with ``adjoint``),
+    only A's lower (``lower``) or upper triangle read. matrix (..., n, n), rhs (..., n, k)."""
+    A = _matrices(matrix, "triangular_solve")
+    if adjoint:
+        return solve_triangular(_swapaxes(A, -1, -2), rhs, upper=lower)
+    return solve_triangular(A, rhs, upper=not lower)
+
+
+def cholesky_solve(chol, rhs):
+    """``tf.linalg.cholesky_solve``: X with A X = rhs, A = L L^T given its Cholesky factor
+    L = chol (lower): X = L^-T (L^-1 rhs)."""
+    L = _matrices(chol, "cholesky_solve")
+    return triangular_solve(L, triangular_solve(L, rhs), adjoint=True)

@@ -4,7 +4,9 @@ names, as in torch).
 
 With ``seed=`` a call always returns the same numbers; without, numbers come from one
 module generator that ``set_seed`` (``manual_seed``) resets. The numbers differ from
-TensorFlow's and PyTorch's: their generators are not numpy's.
+TensorFlow's and PyTorch's: their generators are not numpy's. The ``stateless_*``
+functions take a seed pair (a, b) and no state: the same pair always gives the same
+numbers (numpy's generator seeded from the pair, so again not TensorFlow's numbers).
 """
 
 from __future__ import annotations
@@ -192,3 +194,113 @@ def randperm(n, dtype=np.int64, device=None):
     if dtype.kind not in "iu":
         raise TypeError(f"randperm: dtype must be an integer dtype, got {dtype}")
     return _sampled(_rng.permutation(int(n)).astype(dtype), dtype, False, device, "randperm")
+
+
+# --- more of TensorFlow's tf.random -------------------------------------------------------
+
+
+def _data(x):
+    return np.asarray(x.data if hasattr(x, "data") and not isinstance(x, np.ndarray) else x)
+
+
+def _positive(values, what, where):
+    values = _data(values).astype(np.float64)
+    if not np.all(np.isfinite(values)) or np.any(values <= 0):
+        raise ValueError(f"{where}: {what} must be finite and > 0, got {values.tolist()}")
+    return values
+
+
+def shuffle(value, seed=None):
+    """``tf.random.shuffle``: value's slices along its first axis in a random order, a
+    constant."""
+    data = _data(value)
+    if data.ndim == 0:
+        raise ValueError("random.shuffle: value must have a first axis, got a scalar")
+    return _constant(data[_gen(seed).permutation(data.shape[0])], data.dtype)
+
+
+def categorical(logits, num_samples, dtype=np.int64, seed=None):
+    """``tf.random.categorical``: for each row of logits (batch, classes), ``num_samples``
+    classes drawn with probabilities softmax(row). Returns (batch, num_samples) integers.
+
+    Drawn as argmax(logits + Gumbel noise), which picks class c with probability
+    softmax(logits)[c]; a -inf logit is never picked."""
+    where = "random.categorical"
+    logits = _data(logits).astype(np.float64)
+    if logits.ndim != 2 or logits.shape[1] == 0:
+        raise ValueError(f"{where}: logits must be (batch, classes) with classes >= 1, got "
+                         f"shape {logits.shape}")
+    if isinstance(num_samples, (bool, np.bool_)) or not isinstance(
+            num_samples, numbers.Integral) or num_samples < 0:
+        raise ValueError(f"{where}: num_samples must be an integer >= 0, got {num_samples!r}")
+    dtype = _numeric_dtype(dtype, where)
+    if dtype.kind not in "iu":
+        raise TypeError(f"{where}: dtype must be an integer dtype, got {dtype}")
+    noise = _gen(seed).gumbel(size=(logits.shape[0], num_samples, logits.shape[1]))
+    return _constant(np.argmax(logits[:, None, :] + noise, axis=-1), dtype)
+
+
+def gamma(shape, alpha, beta=None, dtype=None, seed=None):
+    """``tf.random.gamma``: Gamma(alpha, rate beta) samples, density
+    x**(alpha - 1) exp(-beta x) beta**alpha / Gamma(alpha). Returns shape +
+    broadcast(alpha, beta).shape, as TensorFlow (each alpha gets ``shape`` samples)."""
+    where = "random.gamma"
+    shape, dtype = _shape(shape, where), _float_dtype(dtype, where)
+    alpha = _positive(alpha, "alpha", where)
+    beta = np.ones(()) if beta is None else _positive(beta, "beta", where)
+    try:
+        params = np.broadcast_shapes(alpha.shape, beta.shape)
+    except ValueError:
+        raise ValueError(f"{where}: alpha of shape {alpha.shape} and beta of shape "
+                         f"{beta.shape} do not broadcast") from None
+    return _constant(_gen(seed).gamma(alpha, 1.0 / beta, shape + params), dtype)
+
+
+def poisson(shape, lam, dtype=np.float32, seed=None):
+    """``tf.random.poisson``: Poisson(lam) counts, P(k) = lam**k exp(-lam) / k!. Returns
+    shape + lam.shape, in ``dtype`` (float32 by default, as TensorFlow; integers allowed)."""
+    where = "random.poisson"
+    shape, dtype = _shape(shape, where), _numeric_dtype(dtype, where)
+    lam = _data(lam).astype(np.float64)
+    if not np.all(np.isfinite(lam)) or np.any(lam < 0):
+        raise ValueError(f"{where}: lam must be finite and >= 0, got {lam.tolist()}")
+    return _constant(_gen(seed).poisson(lam, shape + lam.shape), dtype)
+
+
+def _stateless(seed, where):
+    """A generator fixed by the seed pair: the same pair, the same numbers."""
+    pair = np.asarray(_data(seed))
+    if pair.shape != (2,) or pair.dtype.kind not in "iu":
+        raise ValueError(f"{where}: seed must be a pair of integers (a, b), got "
+                         f"{seed!r}")
+    return np.random.default_rng(np.random.SeedSequence(
+        [int(a) & 0xFFFFFFFFFFFFFFFF for a in pair]))
+
+
+def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=None):
+    """``tf.random.stateless_normal``: ``normal`` samples that depend only on the seed
+    pair (a, b): the same pair gives the same numbers (not TensorFlow's numbers)."""
+    where = "random.stateless_normal"
+    shape, dtype = _shape(shape, where), _float_dtype(dtype, where)
+    mean, stddev = _real(mean, "mean", where), _stddev(stddev, where)
+    return _constant(_stateless(seed, where).normal(mean, stddev, shape), dtype)
+
+
+def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=None):
+    """``tf.random.stateless_uniform``: samples uniform on [minval, maxval) (maxval 1 for
+    floats; integers need both bounds) that depend only on the seed pair (a, b)."""
+    where = "random.stateless_uniform"
+    shape = _shape(shape, where)
+    dtype = get_default_dtype() if dtype is None else _numeric_dtype(dtype, where)
+    rng = _stateless(seed, where)
+    if dtype.kind in "iu":
+        if maxval is None:
+            raise ValueError(f"{where}: an integer dtype needs maxval")
+        if not maxval > minval:
+            raise ValueError(f"{where}: minval {minval} must be below maxval {maxval}")
+        return _constant(rng.integers(int(minval), int(maxval), shape), dtype)
+    maxval = 1.0 if maxval is None else maxval
+    minval, maxval = _real(minval, "minval", where), _real(maxval, "maxval", where)
+    if minval > maxval:
+        raise ValueError(f"{where}: minval {minval} is greater than maxval {maxval}")
+    return _constant(rng.uniform(minval, maxval, shape), _float_dtype(dtype, where))

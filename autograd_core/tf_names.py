@@ -2,6 +2,8 @@
 functions TensorFlow has and numpy and PyTorch lack (``clip_by_value``, ``shape``,
 ``boolean_mask``, ``add_n``, ``cond``, ``map_fn``...), and the namespaces ``ag.math`` and
 ``ag.nn`` (``tf.math.top_k``, ``tf.nn.relu``, ``tf.nn.softmax_cross_entropy_with_logits``).
+More top-level and ``tf.math`` names (scatter updates, clip_by_norm, scan, dynamic_stitch)
+live in ``tf_more``; the segment reductions are ops (``ops.segments``).
 
 Each is a short composition of the library's ops, so each is differentiable wherever the
 ops it is made of are, and draws and steps as they do. TensorFlow's control flow
@@ -17,11 +19,22 @@ import numpy as np
 from . import ops
 from .engine import Value, constant
 from .ops import arithmetic, nondiff, reductions, statistics
+from . import tf_more
+from .tf_more import (  # more of TensorFlow's top-level names
+    clip_by_global_norm, clip_by_norm, dynamic_partition, dynamic_stitch, ensure_shape, foldl,
+    foldr, histogram_fixed_width, realdiv, scan, tensor_scatter_nd_max, tensor_scatter_nd_min,
+    tensor_scatter_nd_sub, tensor_scatter_nd_update, truediv, truncatediv, truncatemod,
+    unique_with_counts,
+)
 
 __all__ = ["clip_by_value", "shape", "size", "rank", "identity", "boolean_mask", "greater",
            "greater_equal", "less", "less_equal", "not_equal", "convert_to_tensor", "add_n",
            "floordiv", "floormod", "sequence_mask", "cond", "while_loop", "map_fn",
-           "vectorized_map", "newaxis"]
+           "vectorized_map", "newaxis"] + [
+    "tensor_scatter_nd_update", "tensor_scatter_nd_sub", "tensor_scatter_nd_max",
+    "tensor_scatter_nd_min", "unique_with_counts", "histogram_fixed_width", "clip_by_norm",
+    "clip_by_global_norm", "foldl", "foldr", "scan", "truncatediv", "truncatemod", "realdiv",
+    "truediv", "ensure_shape", "dynamic_partition", "dynamic_stitch"]
 
 newaxis = None
 
@@ -259,6 +272,135 @@ def embedding_lookup(params, ids):
     return ops.take(params, ids, axis=0)
 
 
+def _channels_first(data_format, where):
+    """TensorFlow's "NHWC"-style layouts (or Keras's names): whether channels come first."""
+    if data_format is None or data_format in ("channels_last", "NWC", "NHWC", "NDHWC"):
+        return False
+    if data_format in ("channels_first", "NCW", "NCHW", "NCDHW"):
+        return True
+    raise ValueError(f"{where}: data_format must be like 'NHWC' or 'NCHW', got "
+                     f"{data_format!r}")
+
+
+def _pool(kind, input, ksize, strides, padding, data_format):  # noqa: A002
+    x = _value(input)
+    pools = {3: ops.max_pool1d, 4: ops.max_pool2d, 5: ops.max_pool3d} if kind == "max" \
+        else {3: ops.avg_pool1d, 4: ops.avg_pool2d, 5: ops.avg_pool3d}
+    if x.ndim not in pools:
+        raise ValueError(f"{kind}_pool: input must be 3-D, 4-D or 5-D (batch, spatial..., "
+                         f"channels), got shape {x.shape}")
+    layout = "channels_first" if _channels_first(data_format, f"{kind}_pool") \
+        else "channels_last"
+    return pools[x.ndim](x, ksize, strides, padding, layout)
+
+
+def max_pool(input, ksize, strides, padding, data_format=None):  # noqa: A002
+    """``tf.nn.max_pool``: y = the max of each window, 1-, 2- or 3-D by input's rank (3, 4
+    or 5); ksize and strides an int, N ints, or TensorFlow's N + 2 with 1 on batch and
+    channels; padding "VALID" or "SAME"."""
+    return _pool("max", input, ksize, strides, padding, data_format)
+
+
+def avg_pool(input, ksize, strides, padding, data_format=None):  # noqa: A002
+    """``tf.nn.avg_pool``: y = the mean of each window (over its real cells with "SAME"),
+    arguments as ``max_pool``."""
+    return _pool("avg", input, ksize, strides, padding, data_format)
+
+
+def batch_normalization(x, mean, variance, offset, scale, variance_epsilon):
+    """``tf.nn.batch_normalization``: (x - mean) * scale / sqrt(variance + eps) + offset
+    (offset and scale may be None)."""
+    inv = ops.rsqrt(ops.add(variance, variance_epsilon))
+    if scale is not None:
+        inv = inv * scale
+    shift = -_value(mean) * inv if offset is None else ops.subtract(offset, mean * inv)
+    return _value(x) * inv + shift
+
+
+def depthwise_conv2d(input, filter, strides, padding, data_format=None,  # noqa: A002
+                     dilations=None):
+    """``tf.nn.depthwise_conv2d``: channel i convolved with filter[:, :, i, q] gives output
+    channel i * multiplier + q. filter: (kh, kw, C_in, multiplier), whatever the layout
+    (a grouped conv2d with one group per input channel)."""
+    x, k = _value(input), _value(filter)
+    first = _channels_first(data_format, "depthwise_conv2d")
+    if x.ndim != 4 or k.ndim != 4 or k.shape[2] != x.shape[1 if first else 3]:
+        raise ValueError(f"depthwise_conv2d: input (N, H, W, C) and filter (kh, kw, C, "
+                         f"multiplier) must share C, got shapes {x.shape} and {k.shape}")
+    kh, kw, c, m = k.shape
+    k = k.reshape((kh, kw, 1, c * m))
+    if first:
+        k = ops.transpose(k, (3, 2, 0, 1))
+    return ops.conv2d(x, k, strides, padding, data_format="channels_first" if first
+                      else "channels_last", dilations=dilations or 1, groups=c)
+
+
+def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding,  # noqa: A002
+                     data_format=None, dilations=None):
+    """``tf.nn.separable_conv2d``: ``depthwise_conv2d``, then a 1x1 conv2d with
+    pointwise_filter (1, 1, C_in * multiplier, C_out)."""
+    y = depthwise_conv2d(input, depthwise_filter, strides, padding, data_format, dilations)
+    p = _value(pointwise_filter)
+    first = _channels_first(data_format, "separable_conv2d")
+    if p.ndim != 4 or p.shape[:2] != (1, 1) or p.shape[2] != y.shape[1 if first else 3]:
+        raise ValueError(f"separable_conv2d: pointwise_filter must be (1, 1, "
+                         f"{y.shape[1 if first else 3]}, C_out), got shape {p.shape}")
+    if first:
+        p = ops.transpose(p, (3, 2, 0, 1))
+    return ops.conv2d(y, p, 1, "valid", data_format="channels_first" if first
+                      else "channels_last")
+
+
+def weighted_cross_entropy_with_logits(labels, logits, pos_weight):
+    """``tf.nn.weighted_cross_entropy_with_logits``: the sigmoid cross-entropy with the
+    positive term weighted, (1 - z) x + (1 + (q - 1) z) softplus(-x), z labels, q
+    pos_weight."""
+    logits = _value(logits)
+    log_weight = 1 + (pos_weight - 1) * _value(labels)
+    return (1 - _value(labels)) * logits + log_weight * ops.softplus(-logits)
+
+
+def log_poisson_loss(targets, log_input, compute_full_loss=False):
+    """``tf.nn.log_poisson_loss``: exp(c) - z c for log_input c and targets z; with
+    ``compute_full_loss`` plus Stirling's z log z - z + log(2 pi z) / 2 where z > 1."""
+    c, z = _value(log_input), _value(targets)
+    loss = ops.exp(c) - c * z
+    if not compute_full_loss:
+        return loss
+    small = np.asarray((z.data >= 0) & (z.data <= 1))
+    safe = arithmetic.where(small, 1.0, z)
+    stirling = safe * ops.log(safe) - safe + 0.5 * ops.log(2 * np.pi * safe)
+    return loss + arithmetic.where(small, 0.0, stirling)
+
+
+def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0,  # noqa: A002
+                                 beta=0.5):
+    """``tf.nn.local_response_normalization``: x / (bias + alpha * s) ** beta, s the sum of
+    x**2 over the channels d - r .. d + r (the last axis; r = depth_radius)."""
+    x = _value(input)
+    if x.ndim != 4:
+        raise ValueError(f"local_response_normalization: input must be 4-D (N, H, W, C), "
+                         f"got shape {x.shape}")
+    r, c = int(depth_radius), x.shape[-1]
+    padded = ops.pad(ops.square(x), [(0, 0)] * 3 + [(r, r)])
+    s = add_n([padded[..., i:i + c] for i in range(2 * r + 1)])
+    return x / ops.power(bias + alpha * s, beta)
+
+
+def normalize_moments(counts, mean_ss, variance_ss, shift):
+    """``tf.nn.normalize_moments``: mean = mean_ss / counts (+ shift), variance =
+    variance_ss / counts - (mean_ss / counts)**2. Returns (mean, variance)."""
+    shifted_mean = ops.divide(mean_ss, counts)
+    mean = shifted_mean if shift is None else shifted_mean + shift
+    return mean, ops.divide(variance_ss, counts) - ops.square(shifted_mean)
+
+
+def crelu(features, axis=-1):
+    """``tf.nn.crelu``: concat(relu(x), relu(-x)) along ``axis``."""
+    x = _value(features)
+    return ops.concat([ops.relu(x), ops.relu(-x)], axis=axis)
+
+
 def _namespace(name, doc, own, *extra_names):
     """A namespace of the library's ops and TensorFlow's own names (``ag.math``)."""
     space = types.ModuleType(f"autograd_core.{name}", doc)
@@ -276,14 +418,21 @@ math = _namespace(
     {"is_nan": ops.isnan, "is_finite": ops.isfinite, "is_inf": ops.isinf,
      "reduce_std": statistics.reduce_std, "reduce_variance": statistics.reduce_variance,
      "reduce_sum": ops.sum, "reduce_mean": ops.mean, "reduce_max": ops.max,
-     "reduce_min": ops.min},
+     "reduce_min": ops.min, "rint": ops.round, "mod": floormod,
+     **{name: getattr(tf_more, name) for name in (
+         "xdivy", "multiply_no_nan", "reciprocal_no_nan", "in_top_k", "confusion_matrix",
+         "nextafter", "lbeta")}},
     "top_k", "log_sigmoid", "squared_difference", "divide_no_nan", "reduce_euclidean_norm",
     "l2_normalize", "add_n", "floordiv", "floormod", "greater", "greater_equal", "less",
-    "less_equal", "not_equal")
+    "less_equal", "not_equal", "truediv", "realdiv", "truncatediv", "truncatemod")
 
 nn = _namespace(
     "nn", "TensorFlow's ``tf.nn``: activations, losses, convolutions and pooling.",
-    {"swish": ops.silu, "silu": ops.silu, "elu": ops.elu, "selu": ops.selu},
+    {"swish": ops.silu, "silu": ops.silu, "elu": ops.elu, "selu": ops.selu,
+     "in_top_k": tf_more.in_top_k},
     "relu6", "l2_normalize", "l2_loss", "moments", "sigmoid_cross_entropy_with_logits",
     "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits",
-    "dropout", "embedding_lookup", "log_sigmoid")
+    "dropout", "embedding_lookup", "log_sigmoid", "max_pool", "avg_pool", "batch_normalization",
+    "top_k", "depthwise_conv2d", "separable_conv2d",
+    "weighted_cross_entropy_with_logits", "log_poisson_loss", "local_response_normalization",
+    "normalize_moments", "crelu")

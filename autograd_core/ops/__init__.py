@@ -57,6 +57,8 @@ their derivatives are those of the ops they are written with:
   masked_scatter, msort
 - ``counting``: searchsorted, bucketize, digitize, histc, histogram, bincount, heaviside:
   integer positions and counts, constants (``bincount``'s weights get a gradient)
+- ``segments``: TensorFlow's segment_sum/mean/max/min/prod and their unsorted_segment_*
+  forms, scatters into a padded table reduced along it
 
 Each op's docstring gives the maths in one line: the output ``y`` and ``dL/dx`` in terms of
 the upstream gradient ``g = dL/dy``. Optional methods serve the drawings and the stepper,
@@ -76,7 +78,7 @@ from . import activations, arithmetic, elementwise, linalg, nn, nondiff, reducti
 from . import factories, indexing, joining, special, trig
 from . import contractions, cumulative, decompositions, inversion, norms, selection, statistics
 from . import conv, pooling
-from . import arrangement, counting, volumetric
+from . import arrangement, counting, segments, volumetric
 from . import distances, elementwise_more, nan_reductions, numpy_reductions, ordering, products
 from . import xp  # noqa: F401  (imported after the families it dispatches to)
 from . import methods  # noqa: F401  (attaches the operators and methods to Value)
@@ -87,7 +89,7 @@ _FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn
              statistics, cumulative, norms, contractions, inversion, decompositions,
              conv, pooling, selection, arrangement, elementwise_more, products,
              nan_reductions, numpy_reductions, ordering, distances, counting,
-             volumetric)
+             volumetric, segments)
 
 # The public functions of every family, and its op classes (``ops.Tanh``), under one name.
 __all__ = [name for family in _FAMILIES for name in family.__all__]
