@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from ..engine import Value, _data, _wrap, constant
+from ..engine import Value, _data, constant
 from .arithmetic import cast, where
 from .factories import _dtype, _made
 from .indexing import _indices, take
@@ -35,6 +35,7 @@ from .joining import array_split, concat, pad, split, stack
 from .linalg import _diagonal_index, diag
 from .shape import broadcast_to, flip, meshgrid, moveaxis, ravel, reshape
 from .selection import sort
+from ._composing import _value
 from ._operands import axis_arg
 
 __all__ = ["hstack", "vstack", "dstack", "column_stack", "row_stack", "atleast_1d",
@@ -46,16 +47,6 @@ __all__ = ["hstack", "vstack", "dstack", "column_stack", "row_stack", "atleast_1
 
 
 # --- checking what users pass ----------------------------------------------------------
-
-
-def _value(x, where, like=None):
-    """x as a Value; data that is not numbers raises a TypeError naming the function."""
-    if isinstance(x, Value):
-        return x
-    try:
-        return _wrap(x, like=like)
-    except TypeError as e:
-        raise TypeError(str(e).replace("operand", where, 1)) from None
 
 
 def _values(tup, where):
