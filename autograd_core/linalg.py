@@ -50,7 +50,7 @@ from .ops.linalg import tril as _tril
 from .ops.linalg import triu as _triu
 from .ops.nondiff import NonDifferentiable as _NonDifferentiable
 from .ops.arithmetic import where as _where
-from .ops.arrangement import diag_embed as _diag_embed
+from .ops.building import diag_embed as _diag_embed
 from .ops.elementwise import log as _log
 from .ops.joining import pad as _pad
 from .ops.reductions import sum as _sum

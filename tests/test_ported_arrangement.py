@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
-from autograd_core.ops import arrangement
+from autograd_core.ops import arrangement, building
 from derivatives import check_second_order, compare_with_torch
 
 try:
@@ -607,7 +607,8 @@ def test_numpy_functions_on_values_are_differentiable():
             warnings.simplefilter("ignore", DeprecationWarning)
             np.testing.assert_array_equal(np.row_stack([v[0], v[1]]).numpy(),
                                           np.vstack([x[0], x[1]]))
-    assert set(arrangement.NUMPY_FUNCTIONS.values()) <= {getattr(ag, n) for n in ag.__all__}
+    for family in (arrangement, building):
+        assert set(family.NUMPY_FUNCTIONS.values()) <= {getattr(ag, n) for n in ag.__all__}
 
 
 def test_value_methods():
@@ -700,5 +701,6 @@ def test_errors_name_the_function_and_the_shapes(call, error, message):
 
 
 def test_docstring_examples():
-    result = doctest.testmod(arrangement)
-    assert result.attempted > 0 and result.failed == 0
+    for family in (arrangement, building):
+        result = doctest.testmod(family)
+        assert result.attempted > 0 and result.failed == 0, family.__name__

@@ -52,9 +52,10 @@ their derivatives are those of the ops they are written with:
 - ``distances``: cosine_similarity, pairwise_distance, dist, cov, corrcoef
 - ``arrangement``: hstack, vstack, dstack, column_stack, row_stack, hsplit, vsplit,
   dsplit, tensor_split, atleast_1d/2d/3d, fliplr, flipud, append, insert, delete,
-  diagflat, vander, logspace, tril_indices, triu_indices, unflatten, diag_embed,
-  block_diag, cartesian_prod, combinations, masked_fill, index_fill, index_copy,
-  masked_scatter, msort
+  unflatten, msort
+- ``building``: diagflat, diag_embed, block_diag, vander, cartesian_prod, combinations,
+  masked_fill, index_fill, index_copy, masked_scatter, and the constants logspace,
+  tril_indices, triu_indices
 - ``counting``: searchsorted, bucketize, digitize, histc, histogram, bincount, heaviside:
   integer positions and counts, constants (``bincount``'s weights get a gradient)
 - ``segments``: TensorFlow's segment_sum/mean/max/min/prod and their unsorted_segment_*
@@ -78,7 +79,7 @@ from . import activations, arithmetic, elementwise, linalg, nn, nondiff, reducti
 from . import factories, indexing, joining, special, trig
 from . import contractions, cumulative, decompositions, inversion, norms, selection, statistics
 from . import conv, pooling
-from . import arrangement, counting, segments, volumetric
+from . import arrangement, building, counting, segments, volumetric
 from . import distances, elementwise_more, nan_reductions, numpy_reductions, ordering, products
 from . import xp  # noqa: F401  (imported after the families it dispatches to)
 from . import methods  # noqa: F401  (attaches the operators and methods to Value)
@@ -87,7 +88,7 @@ from . import interop  # noqa: F401  (numpy's functions on Values: np.exp(v), np
 _FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn, nondiff,
              special, trig, joining, indexing, factories,
              statistics, cumulative, norms, contractions, inversion, decompositions,
-             conv, pooling, selection, arrangement, elementwise_more, products,
+             conv, pooling, selection, arrangement, building, elementwise_more, products,
              nan_reductions, numpy_reductions, ordering, distances, counting,
              volumetric, segments)
 
