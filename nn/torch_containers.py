@@ -127,7 +127,110 @@ class ModuleList(Module):
         return found
 
 
-class ModuleDict(Module):
+class _KeyedDict(Module):
+    """A dict of members named by key, kept in the Module's store ``_store`` (its
+    ``_modules`` or ``_parameters``), so that PyTorch's walks over modules and parameters
+    see them: ``ModuleDict`` and ``ParameterDict``. A subclass names its kind, its store,
+    its member, and ``_checked(value, where)``, which returns the member to keep for
+    ``value`` or raises."""
+
+    _kind = _store = _member = ""
+    _not_pairs = (str, bytes)   # iterables that are not a sequence of (key, member) pairs
+
+    def __init__(self, members=None, name=None):
+        super().__init__(name)
+        setattr(self, self._store, {})
+        if members is not None:
+            self.update(members)
+
+    @property
+    def _dict(self):
+        return getattr(self, self._store)
+
+    def _members(self):
+        return iter(list(self._dict.items()))
+
+    def _key(self, key):
+        where = f"{self._kind} {self.name!r}"
+        if not isinstance(key, str):
+            raise TypeError(f"{where}: keys must be strings, got {type(key).__name__} {key!r}")
+        if not key or "." in key:
+            raise KeyError(f"{where}: a key must be a non-empty string without '.', got "
+                           f"{key!r}")
+        if key not in self._dict and hasattr(self, key):
+            raise KeyError(f"{where}: {key!r} is already an attribute of the {self._kind}")
+        return key
+
+    def __getitem__(self, key):
+        return self._dict[key]
+
+    def __setitem__(self, key, value):
+        self._dict[self._key(key)] = self._checked(value, f"{self._kind} {self.name!r}[{key!r}]")
+
+    def __delitem__(self, key):
+        del self._dict[key]
+
+    def __getattr__(self, attr):
+        # PyTorch's d.conv for the key "conv" (only called when the usual lookup fails)
+        members = self.__dict__.get(type(self)._store, {})
+        if attr in members:
+            return members[attr]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}")
+
+    def __len__(self):
+        return len(self._dict)
+
+    def __iter__(self):
+        return iter(list(self._dict))
+
+    def __contains__(self, key):
+        return key in self._dict
+
+    def keys(self):
+        return self._dict.keys()
+
+    def items(self):
+        return self._dict.items()
+
+    def values(self):
+        return self._dict.values()
+
+    def clear(self):
+        """Remove every member."""
+        self._dict.clear()
+
+    def pop(self, key):
+        """Remove the member under ``key`` and return it."""
+        return self._dict.pop(key)
+
+    def update(self, members):
+        """Add (or replace) the members of a mapping, or of an iterable of (key, member)
+        pairs, in their order; every pair is checked before the first is added."""
+        where = f"{self._kind} {self.name!r}.update"
+        what = f"(key, {self._member})"
+        if isinstance(members, Mapping) or isinstance(members, _KeyedDict) and \
+                members._kind == self._kind:
+            pairs = list(members.items())
+        elif isinstance(members, Iterable) and not isinstance(members, self._not_pairs):
+            pairs = []
+            for j, pair in enumerate(members):
+                if not isinstance(pair, Iterable) or isinstance(pair, (str, bytes)):
+                    raise TypeError(f"{where}: element #{j} should be a {what} pair, "
+                                    f"got {type(pair).__name__}")
+                pair = tuple(pair)
+                if len(pair) != 2:
+                    raise ValueError(f"{where}: element #{j} has length {len(pair)}; 2 is "
+                                     "required")
+                pairs.append(pair)
+        else:
+            raise TypeError(f"{where}: expected a mapping or an iterable of {what} pairs, "
+                            f"got {type(members).__name__}")
+        checked = [(self._key(key), self._checked(value, f"{where}: {key!r}"))
+                   for key, value in pairs]
+        self._dict.update(checked)  # a repeated key: the last wins, as in PyTorch
+
+
+class ModuleDict(_KeyedDict):
     """A dict of modules, named by key: ``ModuleDict({"conv": a})`` holds "conv".
 
     Args (PyTorch's): modules=None, a mapping of name -> Module, or an iterable of
@@ -140,92 +243,14 @@ class ModuleDict(Module):
     name of an attribute of the dict (``train``, ``keys``...), which PyTorch refuses too.
     """
 
+    _kind, _store, _member = "ModuleDict", "_modules", "Module"
+
     def __init__(self, modules=None, name=None):
-        super().__init__(name)
-        self._modules = {}
-        if modules is not None:
-            self.update(modules)
+        super().__init__(modules, name)
 
-    def _members(self):
-        return iter(list(self._modules.items()))
-
-    def _key(self, key):
-        where = f"ModuleDict {self.name!r}"
-        if not isinstance(key, str):
-            raise TypeError(f"{where}: keys must be strings, got {type(key).__name__} {key!r}")
-        if not key or "." in key:
-            raise KeyError(f"{where}: a key must be a non-empty string without '.', got "
-                           f"{key!r}")
-        if key not in self._modules and hasattr(self, key):
-            raise KeyError(f"{where}: {key!r} is already an attribute of the ModuleDict")
-        return key
-
-    def __getitem__(self, key):
-        return self._modules[key]
-
-    def __setitem__(self, key, module):
-        self._modules[self._key(key)] = _module(module, f"ModuleDict {self.name!r}[{key!r}]")
-
-    def __delitem__(self, key):
-        del self._modules[key]
-
-    def __getattr__(self, attr):
-        # PyTorch's d.conv for the key "conv" (only called when the usual lookup fails)
-        modules = self.__dict__.get("_modules", {})
-        if attr in modules:
-            return modules[attr]
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}")
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(list(self._modules))
-
-    def __contains__(self, key):
-        return key in self._modules
-
-    def keys(self):
-        return self._modules.keys()
-
-    def items(self):
-        return self._modules.items()
-
-    def values(self):
-        return self._modules.values()
-
-    def clear(self):
-        """Remove every module."""
-        self._modules.clear()
-
-    def pop(self, key):
-        """Remove the module under ``key`` and return it."""
-        return self._modules.pop(key)
-
-    def update(self, modules):
-        """Add (or replace) the modules of a mapping, or of an iterable of (key, Module)
-        pairs, in their order; every pair is checked before the first is added."""
-        where = f"ModuleDict {self.name!r}.update"
-        if isinstance(modules, (Mapping, ModuleDict)):
-            pairs = list(modules.items())
-        elif isinstance(modules, Iterable) and not isinstance(modules, (str, bytes)):
-            pairs = []
-            for j, pair in enumerate(modules):
-                if not isinstance(pair, Iterable) or isinstance(pair, (str, bytes)):
-                    raise TypeError(f"{where}: element #{j} should be a (key, Module) pair, "
-                                    f"got {type(pair).__name__}")
-                pair = tuple(pair)
-                if len(pair) != 2:
-                    raise ValueError(f"{where}: element #{j} has length {len(pair)}; 2 is "
-                                     "required")
-                pairs.append(pair)
-        else:
-            raise TypeError(f"{where}: expected a mapping or an iterable of (key, Module) "
-                            f"pairs, got {type(modules).__name__}")
-        for key, module in pairs:
-            self._key(key)
-            _module(module, f"{where}: {key!r}")
-        self._modules.update(pairs)  # a repeated key: the last wins, as in PyTorch
+    @staticmethod
+    def _checked(module, where):
+        return _module(module, where)
 
 
 # --- parameters ------------------------------------------------------------------------
@@ -328,7 +353,7 @@ class ParameterList(Module):
         return "ParameterList(" + ("\n" + "\n".join(lines) + "\n" if lines else "") + ")"
 
 
-class ParameterDict(Module):
+class ParameterDict(_KeyedDict):
     """A dict of parameters, named by key: ``ParameterDict({"left": a})`` holds "left", so
     ``parameters()``, ``state_dict()`` ("params.left"), ``to()`` and optimizers see it.
 
@@ -358,102 +383,24 @@ class ParameterDict(Module):
     ((5, 1), ['params.left', 'params.right'])
     """
 
+    _kind, _store, _member = "ParameterDict", "_parameters", "Parameter"
+    _not_pairs = (str, bytes, ag.Value, np.ndarray)
+
     def __init__(self, parameters=None, name=None):
-        super().__init__(name)
-        self._parameters = {}
-        if parameters is not None:
-            self.update(parameters)
+        super().__init__(parameters, name)
 
-    def _members(self):
-        return iter(list(self._parameters.items()))
-
-    def _key(self, key):
-        where = f"ParameterDict {self.name!r}"
-        if not isinstance(key, str):
-            raise TypeError(f"{where}: keys must be strings, got {type(key).__name__} {key!r}")
-        if not key or "." in key:
-            raise KeyError(f"{where}: a key must be a non-empty string without '.', got "
-                           f"{key!r}")
-        if key not in self._parameters and hasattr(self, key):
-            raise KeyError(f"{where}: {key!r} is already an attribute of the ParameterDict")
-        return key
-
-    def __getitem__(self, key):
-        return self._parameters[key]
-
-    def __setitem__(self, key, value):
-        self._parameters[self._key(key)] = _parameter(
-            value, f"ParameterDict {self.name!r}[{key!r}]")
-
-    def __delitem__(self, key):
-        del self._parameters[key]
-
-    def __getattr__(self, attr):
-        # PyTorch's d.left for the key "left" (only called when the usual lookup fails)
-        parameters = self.__dict__.get("_parameters", {})
-        if attr in parameters:
-            return parameters[attr]
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}")
-
-    def __len__(self):
-        return len(self._parameters)
-
-    def __iter__(self):
-        return iter(list(self._parameters))
-
-    def __contains__(self, key):
-        return key in self._parameters
-
-    def keys(self):
-        return self._parameters.keys()
-
-    def items(self):
-        return self._parameters.items()
-
-    def values(self):
-        return self._parameters.values()
+    @staticmethod
+    def _checked(value, where):
+        return _parameter(value, where)
 
     def get(self, key, default=None):
         return self._parameters.get(key, default)
-
-    def clear(self):
-        """Remove every parameter."""
-        self._parameters.clear()
-
-    def pop(self, key):
-        """Remove the parameter under ``key`` and return it."""
-        return self._parameters.pop(key)
 
     def setdefault(self, key, default=None):
         """The parameter under ``key``; if there is none, ``default`` put there first."""
         if key not in self._parameters:
             self[key] = default
         return self._parameters[key]
-
-    def update(self, parameters):
-        """Add (or replace) the parameters of a mapping, or of an iterable of (key,
-        Parameter) pairs, in their order; every pair is checked before the first is added."""
-        where = f"ParameterDict {self.name!r}.update"
-        if isinstance(parameters, (Mapping, ParameterDict)):
-            pairs = list(parameters.items())
-        elif isinstance(parameters, Iterable) and not isinstance(
-                parameters, (str, bytes, ag.Value, np.ndarray)):
-            pairs = []
-            for j, pair in enumerate(parameters):
-                if not isinstance(pair, Iterable) or isinstance(pair, (str, bytes)):
-                    raise TypeError(f"{where}: element #{j} should be a (key, Parameter) "
-                                    f"pair, got {type(pair).__name__}")
-                pair = tuple(pair)
-                if len(pair) != 2:
-                    raise ValueError(f"{where}: element #{j} has length {len(pair)}; 2 is "
-                                     "required")
-                pairs.append(pair)
-        else:
-            raise TypeError(f"{where}: expected a mapping or an iterable of (key, Parameter) "
-                            f"pairs, got {type(parameters).__name__}")
-        checked = [(self._key(key), _parameter(value, f"{where}: {key!r}"))
-                   for key, value in pairs]
-        self._parameters.update(checked)  # a repeated key: the last wins, as in PyTorch
 
     def __repr__(self):
         lines = [_parameter_line(k, p) for k, p in self._parameters.items()]
