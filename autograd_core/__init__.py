@@ -35,7 +35,9 @@ from .functional import (
 from .gradcheck import GradcheckError, gradcheck
 from . import ops
 from .ops import *  # noqa: F401,F403 - every op function (ops.__all__)
-from .tape import GradientTape, function, stop_recording
+from .tape import GradientTape, UnconnectedGradients, function, stop_recording
+from . import autodiff, utils  # tf.autodiff (ForwardAccumulator); torch.utils.checkpoint
+from .recompute import recompute_grad
 from .random import (
     manual_seed, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
 )
@@ -66,7 +68,7 @@ __all__ = [
     # tape, transforms, custom gradients and checking
     "GradientTape", "stop_recording", "function", "grad", "value_and_grad", "elementwise_grad",
     "jacobian", "hessian", "vjp", "jvp", "hvp", "custom_gradient", "Function", "gradcheck",
-    "GradcheckError",
+    "GradcheckError", "recompute_grad", "UnconnectedGradients", "autodiff", "utils",
     # TensorFlow's names
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min",
     "random", "linalg",

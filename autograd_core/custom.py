@@ -16,9 +16,11 @@ differentiated again.
 from __future__ import annotations
 
 import functools
+import inspect
 
 import numpy as np
 
+from . import value as _value
 from .engine import Op, Value, _wrap, apply, constant, enable_grad, no_grad
 
 __all__ = ["custom_gradient", "Function"]
@@ -52,16 +54,61 @@ class CustomGradient(Op):
 
     One subclass per decorated function, named after it and carrying its docstring."""
 
-    __slots__ = ("y", "grad_fn")
+    __slots__ = ("y", "grad_fn", "variables")
 
     def forward(self, *xs):
         return self.y  # computed by the user's function, which ran on the Values
 
     def backward(self, g, y, *xs):
         recorded = isinstance(g, Value)
+        dy = g if recorded else constant(g)
         with (enable_grad() if recorded else no_grad()):
-            found = self.grad_fn(g if recorded else constant(g))
-        return _for_walk(_as_gradients(found, len(xs), repr(self)), recorded)
+            if not self.variables:
+                return _for_walk(_as_gradients(self.grad_fn(dy), len(xs), repr(self)),
+                                 recorded)
+            # The Variables the function read are inputs of the op too, after its own
+            # (TensorFlow's contract: grad_fn(dy, variables) -> (input grads, variable grads)).
+            found = self.grad_fn(dy, variables=list(self.variables))
+        n = len(xs) - len(self.variables)
+        if not (isinstance(found, (tuple, list)) and len(found) == 2):
+            raise ValueError(f"{self!r}: grad_fn(dy, variables=...) must return a pair "
+                             "(gradients of the inputs, gradients of the variables)")
+        of_inputs = _as_gradients(found[0], n, repr(self))
+        of_variables = tuple(found[1]) if isinstance(found[1], (tuple, list)) else None
+        if of_variables is None or len(of_variables) != len(self.variables):
+            given = "not a list" if of_variables is None else f"{len(of_variables)}"
+            raise ValueError(f"{self!r}: grad_fn returned {given} variable gradients for "
+                             f"{len(self.variables)} variables")
+        return _for_walk(of_inputs + of_variables, recorded)
+
+
+def _read_variables(y, xs, start):
+    """The Values requiring grad that ``y`` was computed from inside a function, other than
+    its arguments ``xs``: the leaves (Variables, parameters) it read, in the order they were
+    made. The function's ops are those made at or after ``start`` (a serial number); a
+    Value made before that is an argument or a captured result, where the search stops.
+    """
+    args = {id(x) for x in xs}
+    found, seen, stack = {}, set(), [y]
+    while stack:
+        v = stack.pop()
+        if id(v) in seen or id(v) in args:
+            continue
+        seen.add(id(v))
+        if v.op is None:
+            if v.requires_grad:
+                found[id(v)] = v
+        elif v.serial >= start:
+            stack.extend(v.inputs)
+    return sorted(found.values(), key=lambda v: v.serial)
+
+
+def _takes_variables(grad_fn):
+    try:
+        params = inspect.signature(grad_fn).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature: assume it does not
+        return False
+    return any(p.name == "variables" or p.kind is p.VAR_KEYWORD for p in params)
 
 
 def custom_gradient(f):
@@ -70,6 +117,14 @@ def custom_gradient(f):
     ``f`` takes Values and returns ``(y, grad_fn)``, where ``grad_fn(dy)`` returns the
     gradient of each input (a tuple, or one gradient for one input). The ops ``f`` runs to
     make ``y`` are not walked backward: ``grad_fn`` replaces them.
+
+    If ``f`` reads Variables (or other Values requiring grad made outside it) that are not
+    its arguments, ``grad_fn`` must take them, as in TensorFlow: ``grad_fn(dy,
+    variables=None)`` is called with the list of those Variables (in the order they were
+    made) and returns ``(input gradients, [one gradient per variable])``. A ``grad_fn``
+    without that keyword is refused when ``f`` is called, rather than leaving the
+    Variables without a gradient. A result computed outside ``f`` and captured by it is a
+    constant inside, as in TensorFlow.
 
     >>> import autograd_core as ag
     >>> @custom_gradient
@@ -89,15 +144,23 @@ def custom_gradient(f):
     @functools.wraps(f)
     def wrapped(*args):
         xs = tuple(_wrap(a) for a in args)
+        start = next(_value._serial)  # f's ops are numbered from here on
         result = f(*xs)
         if not (isinstance(result, tuple) and len(result) == 2 and callable(result[1])):
             raise TypeError(f"custom_gradient: {name} must return (y, grad_fn), got "
                             f"{type(result).__name__}")
         y, grad_fn = result
         y = _wrap(y)
+        variables = _read_variables(y, xs, start)
+        if variables and not _takes_variables(grad_fn):
+            names = ", ".join(v.name or f"shape {v.shape}" for v in variables)
+            raise TypeError(f"custom_gradient: {name} reads Values that require grad and are "
+                            f"not its arguments ({names}), so its grad_fn must take them: "
+                            "def grad_fn(dy, variables=None) returning (input gradients, "
+                            "variable gradients), as in TensorFlow")
         op = op_type()
-        op.y, op.grad_fn = y.data, grad_fn
-        return apply(op, *xs)
+        op.y, op.grad_fn, op.variables = y.data, grad_fn, tuple(variables)
+        return apply(op, *xs, *variables)
     return wrapped
 
 

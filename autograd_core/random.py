@@ -46,7 +46,10 @@ def _float_dtype(dtype, where):
 
 
 def _shape(shape, where):
-    dims = (shape,) if np.isscalar(shape) else tuple(shape)
+    from .ops._operands import plain_dims  # the ops package is built on this module
+
+    shape = plain_dims(shape)  # TensorFlow code's Values among the sizes: [n, 2]
+    dims = (shape,) if np.ndim(shape) == 0 else tuple(shape)
     for n in dims:
         if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral) or n < 0:
             raise ValueError(f"{where}: shape must be whole sizes >= 0, like [2, 3], got "

@@ -9,6 +9,7 @@ and returns the gradients without touching ``.grad``.
 from __future__ import annotations
 
 import contextlib
+import enum
 import itertools
 import warnings
 
@@ -16,6 +17,15 @@ import numpy as np
 
 from . import engine
 from .engine import BackwardStep, Value, Variable, _seed, _walk, constant
+
+
+class UnconnectedGradients(str, enum.Enum):
+    """TensorFlow's ``tf.UnconnectedGradients``: what a gradient is for a source the target
+    does not depend on. The members equal the strings ``"none"`` and ``"zero"``, which
+    ``gradient`` and ``jacobian`` take as well."""
+
+    NONE = "none"
+    ZERO = "zero"
 
 
 class GradientTape:
@@ -137,8 +147,7 @@ class GradientTape:
                 seed = np.ones_like(t.data)
             g = _seed(t, seed, where, create_graph)
             grads[t] = g if t not in grads else grads[t] + g
-        for _ in _walk(self._order(_flatten(sources)), grads, False, create_graph):
-            pass
+        self._walk_from(grads, _flatten(sources), create_graph)
 
         def result(source):
             g = grads.get(source) if source in self._tracked else None
@@ -151,6 +160,12 @@ class GradientTape:
         if not self._persistent:
             self._release()
         return out
+
+    def _walk_from(self, grads, sources, create_graph):
+        """The chain rule over this tape's records, from the seeds in ``grads`` (Value ->
+        dL/dValue) down to ``sources``; every gradient found is left in ``grads``."""
+        for _ in _walk(self._order(sources), grads, False, create_graph):
+            pass
 
     def _order(self, sources):
         """The walk's order: the records newest first, then the sources no op made

@@ -19,6 +19,7 @@ import numpy as np
 from . import ops
 from .engine import Value, constant
 from .ops import arithmetic, nondiff, reductions, statistics
+from . import random as _random
 from . import tf_more
 from .tf_more import (  # more of TensorFlow's top-level names
     clip_by_global_norm, clip_by_norm, dynamic_partition, dynamic_stitch, ensure_shape, foldl,
@@ -262,7 +263,7 @@ def dropout(x, rate, noise_shape=None, seed=None):
     if not 0 <= rate < 1:
         raise ValueError(f"dropout: rate must be in [0, 1), got {rate}")
     x = _value(x)
-    keep = np.random.default_rng(seed).random(noise_shape or x.shape) >= rate
+    keep = _random._gen(seed).random(noise_shape or x.shape) >= rate  # set_seed applies
     return x * constant((keep / (1.0 - rate)).astype(x.dtype), dtype=x.dtype)
 
 

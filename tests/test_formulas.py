@@ -37,6 +37,7 @@ import autograd_core as ag
 from autograd_core import ops
 from autograd_core.ops import xp
 from autograd_core.engine import Op
+from autograd_core.recompute import Recompute
 from autograd_core.labels import argument_name, formula_lines, op_formula
 from autograd_core.worked import grid_lines, work_out
 
@@ -314,7 +315,16 @@ WITH_ZERO = np.array([[2.0, 0.0, 3.0], [1.5, -1.0, 0.5]])
 COND = np.array([[True, False], [False, True], [True, True]])
 LABELS = np.array([0, 2, 1, 1])
 
+def cube(x):
+    """A block to checkpoint: f(x) = x**3."""
+    return x ** 3
+
+
 CASES = [
+    # --- gradient checkpointing (autograd_core.recompute): f run again, along g ------------
+    case(Recompute, "", ag.recompute_grad(cube), (normal(3),),
+         "dL/dx = the gradient of cube run again, along g",
+         lambda op, g, y, x: (g * 3 * x ** 2,)),
     # --- arithmetic ---------------------------------------------------------------------
     case(ops.Add, "broadcast", ag.add, (normal(3, 2), normal(2)),
          "dL/da = g,  dL/db = g", lambda op, g, y, a, b: (g, g)),

@@ -110,3 +110,34 @@ def axis_or_dim(where, axis, dim, keepdims=False, keepdim=None, *, default=None,
                         f"in a call")
     return (axis if dim is None else dim), bool(keepdims if keepdim is None else keepdim), \
         bool(theirs)
+
+
+def tf_direction(direction, where):
+    """TensorFlow's sort ``direction``: True for "DESCENDING"."""
+    if direction not in ("ASCENDING", "DESCENDING"):
+        raise ValueError(f"{where}: direction must be 'ASCENDING' or 'DESCENDING', got "
+                         f"{direction!r}")
+    return direction == "DESCENDING"
+
+
+def plain_dims(shape):
+    """A shape as TensorFlow code may give it, with Values in it (``tf.shape(x)``, a
+    ``reduce_prod`` of sizes, ``[n, 2]`` with n a Value), as plain numbers; anything else
+    as it is, for the caller to check. A Value of whole numbers counts as integers even
+    in a float dtype: ``constant([5, 8])`` is float here (the default dtype) where
+    TensorFlow's is int32."""
+    if isinstance(shape, Value):
+        return _whole(shape.data)
+    if isinstance(shape, (tuple, list)):
+        return type(shape)(_whole(d.data) if isinstance(d, Value) else d for d in shape)
+    return shape
+
+
+def _whole(data):
+    """A Value's numbers as Python ints (a list for a vector), if they are whole."""
+    data = np.asarray(data)
+    if data.dtype.kind == "f" and np.all(np.isfinite(data)) and np.all(data == np.round(data)):
+        data = data.astype(np.int64)
+    if data.dtype.kind in "iu":
+        return data.tolist()
+    return data[()] if data.ndim == 0 else data

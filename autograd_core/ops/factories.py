@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Value, _data, get_default_dtype
+from ._operands import plain_dims
 
 __all__ = ["zeros", "ones", "empty", "full", "fill", "zeros_like", "ones_like", "empty_like",
            "full_like", "eye",
@@ -21,7 +22,9 @@ __all__ = ["zeros", "ones", "empty", "full", "fill", "zeros_like", "ones_like", 
 
 
 def _shape(shape, where):
-    """An int or a sequence of ints, as numpy takes a shape."""
+    """An int or a sequence of ints, as numpy takes a shape (TensorFlow code's Values among
+    them, ``tf.zeros([n, 2])``, are their numbers)."""
+    shape = plain_dims(shape)
     dims = np.atleast_1d(np.asarray(shape)) if np.ndim(shape) == 0 else np.asarray(shape)
     if dims.size and dims.dtype.kind not in "iu" or dims.ndim != 1:
         raise TypeError(f"{where}: shape must be an int or a tuple of ints, got {shape!r}")

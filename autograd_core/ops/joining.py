@@ -27,7 +27,7 @@ from ..engine import Op, _data, apply
 from ..labels import array_text, index_text, number
 from ..worked import Terms, sources_in
 from . import xp
-from ._operands import axis_arg, axis_or_dim, operand
+from ._operands import axis_arg, axis_or_dim, operand, plain_dims
 from .indexing import GetItem, _indices
 
 __all__ = ["concat", "concatenate", "cat", "stack", "split", "split_sizes", "array_split",
@@ -274,6 +274,7 @@ def tile(x, reps):
     array([1., 2., 1., 2.], dtype=float32)
     """
     x = operand(x, Tile)
+    reps = plain_dims(reps)  # tf.tile(x, multiples) with multiples a Value
     reps = _indices(np.atleast_1d(reps) if np.ndim(reps) == 0 else reps, "tile", "reps")
     if reps.ndim != 1 or np.any(reps < 0):
         raise ValueError(f"tile: reps must be non-negative integers, got {reps.tolist()}")

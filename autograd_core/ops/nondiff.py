@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, _numeric_dtype, apply, constant, get_default_dtype
-from ._operands import as_constant, axis_or_dim, operand
+from ._operands import as_constant, axis_or_dim, operand, tf_direction
 
 __all__ = ["stop_gradient", "argmax", "argmin", "argsort", "equal", "one_hot", "isnan",
            "isfinite", "isinf", "reduce_all", "reduce_any", "all", "any", "count_nonzero",
@@ -83,11 +83,19 @@ def argmin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
                                    "argmin"), x)
 
 
-def argsort(x, axis=-1, descending=False, *, dim=None, stable=True):
+def argsort(x, axis=-1, descending=False, *, dim=None, stable=True, direction=None):
     """The indices that sort x along ``axis`` (PyTorch's ``dim``; integer constant),
     ascending unless ``descending``; equal elements keep their order (a stable sort, so
     the result does not depend on the sorting algorithm: PyTorch's ``stable`` is accepted
-    and always holds)."""
+    and always holds). TensorFlow's ``direction`` ("ASCENDING" or "DESCENDING") may come
+    third or as a keyword, as in ``tf.argsort(x, axis, direction)``."""
+    if isinstance(descending, str):  # tf.argsort(x, -1, "DESCENDING")
+        descending, direction = False, descending
+    if direction is not None:
+        if descending:
+            raise TypeError("argsort: give descending (PyTorch's) or direction "
+                            "(TensorFlow's), not both")
+        descending = tf_direction(direction, "argsort")
     axis, _, _ = axis_or_dim("argsort", axis, dim, default=-1)
     del stable
     x = as_constant(x, "argsort")

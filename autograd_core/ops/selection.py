@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from ..engine import Value
 from . import indexing, nondiff, shape
-from ._operands import axis_arg, operand
+from ._operands import axis_arg, operand, tf_direction
 
 __all__ = ["sort", "topk"]
 
@@ -62,12 +62,18 @@ def extreme_along(x, dim, keepdim, which):
     return ValuesIndices(shape.squeeze(values, dim), shape.squeeze(indices, dim))
 
 
-def sort(x, axis=-1, kind=None, *, dim=None, descending=None, stable=None):
+def sort(x, axis=-1, kind=None, *, dim=None, descending=None, stable=None, direction=None):
     """``ag.sort``. numpy's ``sort(x, axis)``: x sorted along ``axis``, the values alone
     (a gradient flows back to where each came from). With PyTorch's keywords (``dim``,
     ``descending``, ``stable``), PyTorch's ``torch.sort``: the pair ``(values,
     indices)``, as ``x.sort()`` always gives. numpy's ``kind`` is accepted; the sort is
-    always stable."""
+    always stable. TensorFlow's ``tf.sort(x, axis, direction="DESCENDING")``: the values
+    alone."""
+    if direction is not None:
+        if kind is not None or dim is not None or descending is not None:
+            raise TypeError("sort: direction (TensorFlow's) with kind, dim or descending: "
+                            "give one library's keywords in a call")
+        return sort_pairs(x, axis, tf_direction(direction, "sort")).values
     if kind not in (None, "quicksort", "mergesort", "heapsort", "stable"):
         raise ValueError(f"sort: kind must be quicksort, mergesort, heapsort or stable, got "
                          f"{kind!r}")

@@ -24,7 +24,7 @@ from ..engine import Op, Value, _summed_axes, apply, unbroadcast
 from ..labels import axes_text, axis_text, over
 from ..worked import Terms, broadcast_sources, flat_index, unflat_index
 from . import xp
-from ._operands import axis_arg, axis_or_dim, operand
+from ._operands import axis_arg, axis_or_dim, operand, plain_dims
 
 __all__ = ["reshape", "flatten", "ravel", "squeeze", "expand_dims", "unsqueeze",
            "transpose", "permute", "swapaxes", "swapdims", "moveaxis", "movedim",
@@ -34,9 +34,10 @@ __all__ = ["reshape", "flatten", "ravel", "squeeze", "expand_dims", "unsqueeze",
 
 def _shape_arg(shape):
     """``f(x, 3, 4)`` and ``f(x, (3, 4))`` alike, as numpy's methods take them (or an
-    array of ints, as TensorFlow code passes a shape)."""
+    array of ints, as TensorFlow code passes a shape, Values among them)."""
+    shape = plain_dims(shape)  # f(x, n, 4) with n a Value
     if len(shape) == 1 and isinstance(shape[0], (tuple, list, np.ndarray)):
-        return tuple(shape[0])
+        return tuple(plain_dims(shape[0]))  # f(x, (3, 4)), f(x, [n, 4]), f(x, tf.shape(y))
     return tuple(shape)
 
 
@@ -273,6 +274,7 @@ def broadcast_to(x, shape):
     """x broadcast to ``shape`` (numpy's rules; ``np.broadcast_to``, ``tf.broadcast_to``,
     and the method ``v.broadcast_to(shape)`` as PyTorch's)."""
     x = operand(x, BroadcastTo)
+    shape = plain_dims(shape)  # tf.broadcast_to(x, tf.shape(y))
     shape = (int(shape),) if np.isscalar(shape) else tuple(shape)
     try:
         ok = np.broadcast_shapes(x.shape, shape) == shape
