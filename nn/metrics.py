@@ -270,8 +270,10 @@ class Metric:
     def reset_state(self):
         raise NotImplementedError
 
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        self.update_state(y_true, y_pred, sample_weight)
+    def __call__(self, *args, **kwargs):
+        """``update_state`` with these arguments, then ``result()``, as Keras: ``m(y_true,
+        y_pred)`` for most metrics, ``train_loss(loss)`` for ``Mean`` and ``Sum``."""
+        self.update_state(*args, **kwargs)
         return self.result()
 
     def get_config(self):

@@ -121,3 +121,14 @@ def test_get_accepts_metric_objects_and_classes_and_keeps_functions():
     assert metrics.get(m) is m
     assert type(metrics.get(metrics.Recall)) is metrics.Recall
     assert metrics.get("accuracy", nn.BinaryCrossentropy()) is metrics.binary_accuracy
+
+
+def test_calling_a_metric_passes_its_own_arguments_as_keras():
+    """TensorFlow's quickstart for experts: train_loss(loss) on a Mean metric."""
+    train_loss = nn.metrics.Mean(name="train_loss")
+    assert float(train_loss(2.0)) == 2.0
+    assert float(train_loss(4.0)) == 3.0
+    total = nn.metrics.Sum()
+    assert float(total([1.0, 2.0], sample_weight=[1.0, 0.5])) == 2.0
+    accuracy = nn.metrics.SparseCategoricalAccuracy()
+    assert float(accuracy([0, 1], [[0.9, 0.1], [0.8, 0.2]])) == 0.5

@@ -75,6 +75,7 @@ gradients of gradients). The functions validate their arguments and then ``apply
 """
 
 from ..engine import Op as _Op
+from ._out import with_out as _with_out
 from . import activations, arithmetic, elementwise, linalg, nn, nondiff, reductions, shape
 from . import factories, indexing, joining, special, trig
 from . import contractions, cumulative, decompositions, inversion, norms, selection, statistics
@@ -93,10 +94,14 @@ _FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn
              volumetric, segments)
 
 # The public functions of every family, and its op classes (``ops.Tanh``), under one name.
+# The functions take PyTorch's and numpy's ``out=`` here (see _out); inside the package,
+# the families call each other's functions as they are.
 __all__ = [name for family in _FAMILIES for name in family.__all__]
 for _family in _FAMILIES:
     for _name, _obj in vars(_family).items():
-        if _name in _family.__all__ or (isinstance(_obj, type) and issubclass(_obj, _Op)
-                                        and _obj.__module__ == _family.__name__):
+        if _name in _family.__all__:
+            globals()[_name] = _with_out(_obj) if callable(_obj) else _obj
+        elif isinstance(_obj, type) and issubclass(_obj, _Op) and \
+                _obj.__module__ == _family.__name__:
             globals()[_name] = _obj
 del _family, _name, _obj
