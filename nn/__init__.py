@@ -70,11 +70,11 @@ from .keras_misc import UnitNormalization
 from .masking import Masking
 from .reshaping import Embedding, Reshape
 from .recurrent import GRU, LSTM, RNN, Bidirectional, SimpleRNN
-from .torch_layers import (
-    AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d,
-    Dropout1d, Dropout2d, LazyLinear, Linear, LPPool1d, LPPool2d, Parameter, Unflatten,
-    Upsample, UpsamplingBilinear2d, UpsamplingNearest2d,
-)
+from .torch_layers import LazyLinear, Linear, Parameter
+from .torch_conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from .torch_avg_pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, LPPool1d, LPPool2d
+from .torch_resizing import Unflatten, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
+from .torch_dropout import Dropout1d, Dropout2d
 from .torch_pooling import (
     AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, MaxPool1d, MaxPool2d, MaxUnpool1d,
     MaxUnpool2d,
