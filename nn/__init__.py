@@ -84,7 +84,8 @@ from .torch_padding import (
     PixelShuffle, PixelUnshuffle, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d,
     ReplicationPad2d, Unfold, ZeroPad1d, ZeroPad2d,
 )
-from .torch_recurrent import GRUCell, LSTMCell, RNNCell
+from .torch_recurrent import RNNBase
+from .torch_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from .torch_activations import (
     CELU, ELU, GELU, GLU, CosineSimilarity, Hardshrink, Hardsigmoid, Hardswish, Hardtanh,
     Identity, LogSigmoid, LogSoftmax, Mish, PairwiseDistance, ReLU6, RReLU, SELU, SiLU,
@@ -168,7 +169,8 @@ __all__ = [
     "MaxUnpool2d", "ChannelShuffle", "CircularPad1d", "CircularPad2d", "ConstantPad1d",
     "ConstantPad2d", "Fold", "PixelShuffle", "PixelUnshuffle", "ReflectionPad1d",
     "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "Unfold", "ZeroPad1d",
-    "ZeroPad2d", "GRUCell", "LSTMCell", "RNNCell", "LocalResponseNorm", "GLU", "CELU",
+    "ZeroPad2d", "GRUCell", "LSTMCell", "RNNCell", "RNNBase", "RNNCellBase",
+    "LocalResponseNorm", "GLU", "CELU",
     "Softshrink", "Hardshrink", "Tanhshrink", "Threshold", "RReLU", "Softmax2d",
     "GaussianNLLLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss",
     "CTCLoss", "EmbeddingBag", "Bilinear", "InstanceNorm1d", "InstanceNorm2d", "RMSNorm",
