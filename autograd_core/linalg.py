@@ -55,7 +55,7 @@ from .ops.elementwise import log as _log
 from .ops.joining import pad as _pad
 from .ops.reductions import sum as _sum
 from .ops.shape import swapaxes as _swapaxes
-from .tf_more import global_norm
+from .tf_math import global_norm
 from .tf_names import l2_normalize
 from .value import get_default_dtype as _default_dtype
 

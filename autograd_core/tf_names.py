@@ -2,8 +2,10 @@
 functions TensorFlow has and numpy and PyTorch lack (``clip_by_value``, ``shape``,
 ``boolean_mask``, ``add_n``, ``cond``, ``map_fn``...), and the namespaces ``ag.math`` and
 ``ag.nn`` (``tf.math.top_k``, ``tf.nn.relu``, ``tf.nn.softmax_cross_entropy_with_logits``).
-More top-level and ``tf.math`` names (scatter updates, clip_by_norm, scan, dynamic_stitch)
-live in ``tf_more``; the segment reductions are ops (``ops.segments``).
+More top-level and ``tf.math`` names live in ``tf_scatter`` (scatter updates,
+dynamic_partition/stitch), ``tf_folds`` (foldl, foldr, scan), ``tf_math`` (clip_by_norm,
+TensorFlow's divisions, xdivy...) and ``tf_counting`` (unique_with_counts, in_top_k...);
+the segment reductions are ops (``ops.segments``).
 
 Each is a short composition of the library's ops, so each is differentiable wherever the
 ops it is made of are, and draws and steps as they do. TensorFlow's control flow
@@ -20,12 +22,15 @@ from . import ops
 from .engine import Value, constant
 from .ops import arithmetic, nondiff, reductions, statistics
 from . import random as _random
-from . import tf_more
-from .tf_more import (  # more of TensorFlow's top-level names
-    clip_by_global_norm, clip_by_norm, dynamic_partition, dynamic_stitch, ensure_shape, foldl,
-    foldr, histogram_fixed_width, realdiv, scan, tensor_scatter_nd_max, tensor_scatter_nd_min,
-    tensor_scatter_nd_sub, tensor_scatter_nd_update, truediv, truncatediv, truncatemod,
-    unique_with_counts,
+from . import tf_counting, tf_math
+from .tf_counting import histogram_fixed_width, unique_with_counts  # more top-level names
+from .tf_folds import foldl, foldr, scan
+from .tf_math import (
+    clip_by_global_norm, clip_by_norm, ensure_shape, realdiv, truediv, truncatediv, truncatemod,
+)
+from .tf_scatter import (
+    dynamic_partition, dynamic_stitch, tensor_scatter_nd_max, tensor_scatter_nd_min,
+    tensor_scatter_nd_sub, tensor_scatter_nd_update,
 )
 
 __all__ = ["clip_by_value", "shape", "size", "rank", "identity", "boolean_mask", "greater",
@@ -420,9 +425,10 @@ math = _namespace(
      "reduce_std": statistics.reduce_std, "reduce_variance": statistics.reduce_variance,
      "reduce_sum": ops.sum, "reduce_mean": ops.mean, "reduce_max": ops.max,
      "reduce_min": ops.min, "rint": ops.round, "mod": floormod,
-     **{name: getattr(tf_more, name) for name in (
-         "xdivy", "multiply_no_nan", "reciprocal_no_nan", "in_top_k", "confusion_matrix",
-         "nextafter", "lbeta")}},
+     "xdivy": tf_math.xdivy, "multiply_no_nan": tf_math.multiply_no_nan,
+     "reciprocal_no_nan": tf_math.reciprocal_no_nan, "nextafter": tf_math.nextafter,
+     "lbeta": tf_math.lbeta, "in_top_k": tf_counting.in_top_k,
+     "confusion_matrix": tf_counting.confusion_matrix},
     "top_k", "log_sigmoid", "squared_difference", "divide_no_nan", "reduce_euclidean_norm",
     "l2_normalize", "add_n", "floordiv", "floormod", "greater", "greater_equal", "less",
     "less_equal", "not_equal", "truediv", "realdiv", "truncatediv", "truncatemod")
@@ -430,7 +436,7 @@ math = _namespace(
 nn = _namespace(
     "nn", "TensorFlow's ``tf.nn``: activations, losses, convolutions and pooling.",
     {"swish": ops.silu, "silu": ops.silu, "elu": ops.elu, "selu": ops.selu,
-     "in_top_k": tf_more.in_top_k},
+     "in_top_k": tf_counting.in_top_k},
     "relu6", "l2_normalize", "l2_loss", "moments", "sigmoid_cross_entropy_with_logits",
     "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits",
     "dropout", "embedding_lookup", "log_sigmoid", "max_pool", "avg_pool", "batch_normalization",

@@ -70,11 +70,11 @@ from .keras_misc import UnitNormalization
 from .masking import Masking
 from .reshaping import Embedding, Reshape
 from .recurrent import GRU, LSTM, RNN, Bidirectional, SimpleRNN
-from .torch_layers import (
-    AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d,
-    Dropout1d, Dropout2d, LazyLinear, Linear, LPPool1d, LPPool2d, Parameter, Unflatten,
-    Upsample, UpsamplingBilinear2d, UpsamplingNearest2d,
-)
+from .torch_layers import LazyLinear, Linear, Parameter
+from .torch_conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from .torch_avg_pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, LPPool1d, LPPool2d
+from .torch_resizing import Unflatten, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
+from .torch_dropout import Dropout1d, Dropout2d
 from .torch_pooling import (
     AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, MaxPool1d, MaxPool2d, MaxUnpool1d,
     MaxUnpool2d,
@@ -84,7 +84,8 @@ from .torch_padding import (
     PixelShuffle, PixelUnshuffle, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d,
     ReplicationPad2d, Unfold, ZeroPad1d, ZeroPad2d,
 )
-from .torch_recurrent import GRUCell, LSTMCell, RNNCell
+from .torch_recurrent import RNNBase
+from .torch_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from .torch_activations import (
     CELU, ELU, GELU, GLU, CosineSimilarity, Hardshrink, Hardsigmoid, Hardswish, Hardtanh,
     Identity, LogSigmoid, LogSoftmax, Mish, PairwiseDistance, ReLU6, RReLU, SELU, SiLU,
@@ -168,7 +169,8 @@ __all__ = [
     "MaxUnpool2d", "ChannelShuffle", "CircularPad1d", "CircularPad2d", "ConstantPad1d",
     "ConstantPad2d", "Fold", "PixelShuffle", "PixelUnshuffle", "ReflectionPad1d",
     "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "Unfold", "ZeroPad1d",
-    "ZeroPad2d", "GRUCell", "LSTMCell", "RNNCell", "LocalResponseNorm", "GLU", "CELU",
+    "ZeroPad2d", "GRUCell", "LSTMCell", "RNNCell", "RNNBase", "RNNCellBase",
+    "LocalResponseNorm", "GLU", "CELU",
     "Softshrink", "Hardshrink", "Tanhshrink", "Threshold", "RReLU", "Softmax2d",
     "GaussianNLLLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss",
     "CTCLoss", "EmbeddingBag", "Bilinear", "InstanceNorm1d", "InstanceNorm2d", "RMSNorm",

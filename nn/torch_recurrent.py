@@ -1,5 +1,6 @@
-"""PyTorch's recurrent layers: ``RNN``, and ``TorchLSTM`` and ``TorchGRU`` (which
-``nn.LSTM`` and ``nn.GRU`` make from PyTorch's arguments, see ``nn.recurrent``).
+"""PyTorch's recurrent layers: ``RNNBase``, and on it ``RNN``, ``TorchLSTM`` and
+``TorchGRU`` (which ``nn.LSTM`` and ``nn.GRU`` make from PyTorch's arguments, see
+``nn.recurrent``). The cells they run, one time step each, are in ``torch_cells``.
 
 A recurrent layer runs one small cell along the sequence, with the same weights at every
 step; the state h carries what it has seen so far:
@@ -29,8 +30,11 @@ at each sequence's own last step. The output is packed like the input.
 >>> output, (h_n, c_n) = lstm(np.zeros((5, 3, 10)))
 >>> output.shape, h_n.shape, list(lstm.state_dict())[:4]
 ((5, 3, 20), (2, 3, 20), ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0'])
+>>> isinstance(lstm, tr.RNNBase), tr.RNNBase("GRU", 10, 20).weight_ih_l0.shape
+(True, (60, 10))
 """
 
+import functools
 import math
 import numbers
 import warnings
@@ -42,53 +46,43 @@ import autograd_core as ag
 from .layers import _as_input, _flag, _is_size
 from .module import Module, unique_name
 from .rnn_utils import PackedSequence, _ints, _lengths_of, _pack_time_major, pad_packed_sequence
+from .torch_cells import _gru_step, _lstm_step, _rnn_step, _size
 from .torch_layers import Parameter, _factory_dtype, _with_dtype
 
-__all__ = ["RNN", "TorchLSTM", "TorchGRU", "RNNCell", "LSTMCell", "GRUCell"]
+__all__ = ["RNNBase", "RNN", "TorchLSTM", "TorchGRU"]
+
+# PyTorch's modes: the blocks of rows (gates) in weight_ih and weight_hh, the states
+# carried (h; the LSTM's h and c), and the cell's one time step.
+_MODES = {"RNN_TANH": (1, 1, functools.partial(_rnn_step, nonlinearity="tanh")),
+          "RNN_RELU": (1, 1, functools.partial(_rnn_step, nonlinearity="relu")),
+          "LSTM": (4, 2, _lstm_step),
+          "GRU": (3, 1, _gru_step)}
 
 
-def _size(n, what, where):
-    if not _is_size(n):
-        raise ValueError(f"{where}: {what} must be a positive integer, got {n!r}")
-    return int(n)
+class RNNBase(Module):
+    """PyTorch's ``nn.RNNBase(mode, input_size, hidden_size, ...)``, what RNN, LSTM and
+    GRU share: the parameters, the layout, the layers and directions, the run. ``mode``
+    names the cell, "RNN_TANH", "RNN_RELU", "LSTM" or "GRU"; RNN, LSTM and GRU give
+    theirs. ``RNNBase("LSTM", 4, 8)`` makes an LSTM's parameters, as PyTorch's does, and
+    runs as ``nn.LSTM(4, 8)`` (PyTorch's RNNBase itself has no forward).
 
+    Args (PyTorch's): mode, input_size, hidden_size, num_layers=1, bias=True,
+    batch_first=False, dropout=0.0, bidirectional=False, proj_size=0 (only 0: the
+    projection of h raises NotImplementedError); keywords device=None ("cpu", the only device)
+    and dtype=None (the weights' float dtype; None: the default).
+    """
 
-# --- one time step, shared by the layers and the cells ---------------------------------
-# xw = x_t @ W_ih.T + b_ih, U = W_hh.T; each returns the new state tuple.
-def _rnn_step(xw, state, U, b_hh, nonlinearity):
-    (h,) = state
-    z = xw + ag.linear(h, U, b_hh)
-    return (ag.tanh(z) if nonlinearity == "tanh" else ag.relu(z),)
+    torch_name = "RNNBase"
 
-
-def _lstm_step(xw, state, U, b_hh):
-    # i, f, g, o = split(xw + h @ U + b_hh, 4);  c = sigmoid(f) * c + sigmoid(i) * tanh(g);
-    # h = sigmoid(o) * tanh(c): one op, ag.lstm_cell, which returns h and c side by side.
-    h, c = state
-    h_and_c = ag.lstm_cell(xw + ag.linear(h, U, b_hh), c)
-    units = h.shape[-1]
-    return h_and_c[..., :units], h_and_c[..., units:]
-
-
-def _gru_step(xw, state, U, b_hh):
-    # r, z, n: sigmoid(x_r + h_r), sigmoid(x_z + h_z), tanh(x_n + r * h_n) from the thirds
-    # of xw and h @ U + b_hh;  h' = (1 - z) * n + z * h: one op, ag.gru_cell.
-    (h,) = state
-    return (ag.gru_cell(xw, ag.linear(h, U, b_hh), h, order="rzn"),)
-
-
-class _TorchRecurrent(Module):
-    """What RNN, LSTM and GRU share: the parameters, the layout, the layers and
-    directions. A subclass gives ``gates`` (k: weight_ih is (k * hidden_size, input_size))
-    and ``cell``, one time step. Every one takes PyTorch's keywords device=None ("cpu",
-    the only device) and dtype=None (the weights' float dtype; None: the default)."""
-
-    gates = 1
-    torch_name = "RNN"
-    n_states = 1      # h; the LSTM also carries c
-
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, name=None, *, device=None, dtype=None):
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
+                 batch_first=False, dropout=0.0, bidirectional=False, proj_size=0, name=None,
+                 *, device=None, dtype=None):
+        if not isinstance(mode, str) or mode not in _MODES:
+            raise ValueError(f"{self.torch_name}: mode must be one of {list(_MODES)} (as "
+                             f"PyTorch), got {mode!r}")
+        if proj_size != 0:
+            raise NotImplementedError(f"{self.torch_name}: proj_size={proj_size!r} is not "
+                                      "supported (only proj_size=0)")
         dtype = _factory_dtype(device, dtype, self.torch_name, name)
         super().__init__(name if name is not None else unique_name(self.torch_name.lower()))
         where = f"{self.torch_name} {self.name!r}"
@@ -106,6 +100,7 @@ class _TorchRecurrent(Module):
             warnings.warn(f"{where}: dropout acts between recurrent layers only, so "
                           f"dropout={dropout} with num_layers=1 does nothing (as in "
                           "PyTorch)", UserWarning, stacklevel=3)
+        self.mode, self.proj_size = mode, 0
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, \
             num_layers
         self.bias, self.batch_first, self.bidirectional = bias, batch_first, bidirectional
@@ -113,7 +108,7 @@ class _TorchRecurrent(Module):
         # PyTorch's order: for each layer, each direction: W_ih, W_hh, b_ih, b_hh.
         bound = 1.0 / math.sqrt(hidden_size)
         dtype = ag.get_default_dtype() if dtype is None else dtype
-        k = self.gates
+        k = _MODES[mode][0]
         for layer in range(num_layers):
             n_in = input_size if layer == 0 else hidden_size * self.num_directions
             for suffix in self._suffixes():
@@ -135,6 +130,10 @@ class _TorchRecurrent(Module):
     def num_directions(self):
         return 2 if self.bidirectional else 1
 
+    @property
+    def n_states(self):
+        return _MODES[self.mode][1]
+
     def _suffixes(self):
         return ("", "_reverse") if self.bidirectional else ("",)
 
@@ -147,9 +146,9 @@ class _TorchRecurrent(Module):
         """PyTorch's cuDNN memory layout call; nothing to do here."""
 
     def cell(self, xw_t, state, U, b_hh):
-        """One step: xw_t = x_t @ W_ih.T + b_ih, state a tuple (h,) or (h, c), U = W_hh.T.
-        Returns the new state tuple."""
-        raise NotImplementedError
+        """One step of the mode's cell (``torch_cells``): xw_t = x_t @ W_ih.T + b_ih, state
+        a tuple (h,) or (h, c), U = W_hh.T. Returns the new state tuple."""
+        return _MODES[self.mode][2](xw_t, state, U, b_hh)
 
     # --- the run -----------------------------------------------------------------------
     def forward(self, input, hx=None):
@@ -271,11 +270,13 @@ class _TorchRecurrent(Module):
 
     # --- description -------------------------------------------------------------------
     def get_config(self):
-        return _with_dtype({"name": self.name, "input_size": self.input_size,
-                            "hidden_size": self.hidden_size, "num_layers": self.num_layers,
-                            "bias": self.bias, "batch_first": self.batch_first,
-                            "dropout": self.dropout, "bidirectional": self.bidirectional},
-                           self.weight_ih_l0.dtype)
+        config = {"name": self.name, "input_size": self.input_size,
+                  "hidden_size": self.hidden_size, "num_layers": self.num_layers,
+                  "bias": self.bias, "batch_first": self.batch_first,
+                  "dropout": self.dropout, "bidirectional": self.bidirectional}
+        if type(self).__init__ is RNNBase.__init__:  # RNN, LSTM and GRU fix their mode
+            config = {"mode": self.mode, **config}
+        return _with_dtype(config, self.weight_ih_l0.dtype)
 
     def extra_repr(self):
         text = f"{self.input_size}, {self.hidden_size}"
@@ -290,7 +291,7 @@ class _TorchRecurrent(Module):
         return f"{self.torch_name}({self.extra_repr()})"
 
 
-class RNN(_TorchRecurrent):
+class RNN(RNNBase):
     """h_t = nonlinearity(x_t @ W_ih.T + b_ih + h_{t-1} @ W_hh.T + b_hh), PyTorch's
     ``nn.RNN``.
 
@@ -306,6 +307,8 @@ class RNN(_TorchRecurrent):
     ``SimpleRNN``, ``nn.LSTM(units)`` and ``nn.GRU(units)``.
     """
 
+    torch_name = "RNN"
+
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
                  batch_first=False, dropout=0.0, bidirectional=False, name=None, *,
                  device=None, dtype=None):
@@ -316,12 +319,10 @@ class RNN(_TorchRecurrent):
             raise TypeError(f"RNN: input_size must be a positive integer, got "
                             f"{type(input_size).__name__} (Keras's RNN(cell) wrapper is not "
                             "provided: use SimpleRNN, LSTM(units) or GRU(units))")
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional, name, device=device, dtype=dtype)
+        mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
+        super().__init__(mode, input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, 0, name, device=device, dtype=dtype)
         self.nonlinearity = nonlinearity
-
-    def cell(self, xw_t, state, U, b_hh):
-        return _rnn_step(xw_t, state, U, b_hh, self.nonlinearity)
 
     def get_config(self):
         return {**super().get_config(), "nonlinearity": self.nonlinearity}
@@ -331,7 +332,7 @@ class RNN(_TorchRecurrent):
         return text if self.nonlinearity == "tanh" else f"{text}, nonlinearity=relu"
 
 
-class TorchLSTM(_TorchRecurrent):
+class TorchLSTM(RNNBase):
     """PyTorch's ``nn.LSTM`` (``nn.LSTM(input_size, hidden_size, ...)`` makes it):
 
         i, f, g, o = split(x_t @ W_ih.T + b_ih + h_{t-1} @ W_hh.T + b_hh)   (that order)
@@ -347,25 +348,16 @@ class TorchLSTM(_TorchRecurrent):
     Returns ``output, (h_n, c_n)``; ``hx=(h_0, c_0)``.
     """
 
-    gates = 4
     torch_name = "LSTM"
-    n_states = 2
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, proj_size=0, name=None, *, device=None,
                  dtype=None):
-        if proj_size != 0:
-            raise NotImplementedError(f"LSTM: proj_size={proj_size!r} is not supported (only "
-                                      "proj_size=0)")
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional, name, device=device, dtype=dtype)
-        self.proj_size = 0
-
-    def cell(self, xw_t, state, U, b_hh):
-        return _lstm_step(xw_t, state, U, b_hh)
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, proj_size, name, device=device, dtype=dtype)
 
 
-class TorchGRU(_TorchRecurrent):
+class TorchGRU(RNNBase):
     """PyTorch's ``nn.GRU`` (``nn.GRU(input_size, hidden_size, ...)`` makes it):
 
         r = sigmoid(W_ir x_t + b_ir + W_hr h + b_hr)
@@ -380,146 +372,9 @@ class TorchGRU(_TorchRecurrent):
     dropout=0.0, bidirectional=False; keywords device=None, dtype=None.
     """
 
-    gates = 3
     torch_name = "GRU"
 
-    def cell(self, xw_t, state, U, b_hh):
-        return _gru_step(xw_t, state, U, b_hh)
-
-
-# --- cells: one step, the loop written by the caller ------------------------------------
-class _TorchCell(Module):
-    """What RNNCell, LSTMCell and GRUCell share: PyTorch's parameters weight_ih (gates *
-    hidden_size, input_size), weight_hh (gates * hidden_size, hidden_size), bias_ih and
-    bias_hh (gates * hidden_size,) (None with bias=False), all from U(-1/sqrt(hidden_size),
-    1/sqrt(hidden_size)); input (N, input_size) or unbatched (input_size,); the state zeros
-    when not given. A subclass gives ``gates``, ``n_states`` and ``step``."""
-
-    gates, n_states = 1, 1
-
-    def __init__(self, input_size, hidden_size, bias=True, name=None, *, device=None,
-                 dtype=None):
-        torch_name = type(self).__name__
-        dtype = _factory_dtype(device, dtype, torch_name, name)
-        where = torch_name if name is None else f"{torch_name} {name!r}"
-        input_size = _size(input_size, "input_size", where)
-        hidden_size = _size(hidden_size, "hidden_size", where)
-        bias = _flag(bias, "bias", where)
-        super().__init__(name if name is not None else unique_name(torch_name.lower()))
-        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
-        dtype = ag.get_default_dtype() if dtype is None else dtype
-        k, bound = self.gates * hidden_size, 1.0 / math.sqrt(hidden_size)
-        shapes = [("weight_ih", (k, input_size)), ("weight_hh", (k, hidden_size))]
-        shapes += [("bias_ih", (k,)), ("bias_hh", (k,))] if bias else []
-        for what, shape in shapes:
-            setattr(self, what, Parameter(
-                ag.random.uniform(shape, -bound, bound, dtype=dtype).numpy()))
-        if not bias:
-            self.bias_ih = self.bias_hh = None
-
-    def reset_parameters(self):
-        """Draw every parameter again from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        for p in self.parameters():
-            p.assign(ag.random.uniform(p.shape, -bound, bound, dtype=p.dtype).numpy())
-
-    def forward(self, input, hx=None):
-        where = f"{type(self).__name__} {self.name!r}"
-        dtype = self.weight_ih.dtype
-        x = _as_input(input, dtype)
-        if x.ndim not in (1, 2) or x.shape[-1] != self.input_size:
-            raise ValueError(f"{where}: expected input of shape (N, {self.input_size}) or "
-                             f"unbatched ({self.input_size},), got {np.shape(input)}")
-        batched = x.ndim == 2
-        x = x if batched else ag.expand_dims(x, 0)
-        state = self._state(hx, batched, x.shape[0], dtype, where)
-        xw = ag.linear(x, ag.transpose(self.weight_ih), self.bias_ih)
-        state = self.step(xw, state, ag.transpose(self.weight_hh), self.bias_hh)
-        state = state if batched else tuple(s[0] for s in state)
-        return state if self.n_states > 1 else state[0]
-
-    def _state(self, hx, batched, batch, dtype, where):
-        """hx as a tuple of n_states (N, hidden_size), zeros if None."""
-        shape = (batch, self.hidden_size)
-        if hx is None:
-            return (np.zeros(shape, dtype),) * self.n_states
-        if self.n_states > 1:
-            if not isinstance(hx, (tuple, list)) or len(hx) != self.n_states:
-                raise ValueError(f"{where}: hx must be a pair (h_0, c_0), got "
-                                 f"{type(hx).__name__}")
-        else:
-            hx = (hx,)
-        states = tuple(_as_input(h, dtype) for h in hx)
-        want = shape if batched else shape[1:]
-        for what, h in zip(("h", "c"), states):
-            if h.shape != want:
-                raise ValueError(f"{where}: expected {what} of shape {want} for an input of "
-                                 f"{'' if batched else 'un'}batched shape, got {h.shape}")
-        return states if batched else tuple(ag.expand_dims(h, 0) for h in states)
-
-    def get_config(self):
-        return _with_dtype({"name": self.name, "input_size": self.input_size,
-                            "hidden_size": self.hidden_size, "bias": self.bias},
-                           self.weight_ih.dtype)
-
-    def extra_repr(self):
-        return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")
-
-    def __repr__(self):
-        return f"{type(self).__name__}({self.extra_repr()})"
-
-
-class RNNCell(_TorchCell):
-    """h' = nonlinearity(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh), one step of ``RNN``.
-
-    Args (PyTorch's): input_size, hidden_size, bias=True, nonlinearity="tanh" (or "relu");
-    keywords device=None, dtype=None. Called as ``cell(input, hx=None)``: input (N,
-    input_size) or (input_size,), hx (N, hidden_size) (zeros if None); returns h'.
-
-    >>> cell = RNNCell(3, 2)
-    >>> [(k, v.shape) for k, v in cell.state_dict().items()]
-    [('weight_ih', (2, 3)), ('weight_hh', (2, 2)), ('bias_ih', (2,)), ('bias_hh', (2,))]
-    """
-
-    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", name=None, *,
-                 device=None, dtype=None):
-        if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got "
-                             f"{nonlinearity!r}")
-        super().__init__(input_size, hidden_size, bias, name, device=device, dtype=dtype)
-        self.nonlinearity = nonlinearity
-
-    def step(self, xw, state, U, b_hh):
-        return _rnn_step(xw, state, U, b_hh, self.nonlinearity)
-
-    def get_config(self):
-        return {**super().get_config(), "nonlinearity": self.nonlinearity}
-
-    def extra_repr(self):
-        text = super().extra_repr()
-        return text if self.nonlinearity == "tanh" else f"{text}, nonlinearity=relu"
-
-
-class LSTMCell(_TorchCell):
-    """One step of ``nn.LSTM``: i, f, g, o = split(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh);
-    c' = sigmoid(f) * c + sigmoid(i) * tanh(g);  h' = sigmoid(o) * tanh(c').
-
-    Args (PyTorch's): input_size, hidden_size, bias=True; keywords device, dtype. Called as
-    ``cell(input, hx=None)``, hx a pair (h, c) (zeros if None); returns (h', c').
-    Parameters (4 * hidden_size, ...), the gates in the order i, f, g, o.
-    """
-
-    gates, n_states = 4, 2
-    step = staticmethod(_lstm_step)
-
-
-class GRUCell(_TorchCell):
-    """One step of ``nn.GRU``: r = sigmoid(W_ir x + b_ir + W_hr h + b_hr), z likewise, n =
-    tanh(W_in x + b_in + r * (W_hn h + b_hn)), h' = (1 - z) * n + z * h.
-
-    Args (PyTorch's): input_size, hidden_size, bias=True; keywords device, dtype. Called as
-    ``cell(input, hx=None)``; returns h'. Parameters (3 * hidden_size, ...), rows r, z, n.
-    """
-
-    gates = 3
-    step = staticmethod(_gru_step)
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, name=None, *, device=None, dtype=None):
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, 0, name, device=device, dtype=dtype)

@@ -36,8 +36,8 @@ from .keras_module import built_size
 from .layers import _as_input, _flag
 from .noise import _SpatialDropout
 from .spatial import _counts, _Resize, _transpose_length
-from .torch_layers import (Parameter, _Conv as _TorchConv, _conv_channels, _factory_dtype,
-                           _kaiming_uniform, _padding_mode)
+from .torch_conv import _Conv as _TorchConv, _conv_channels, _padding_mode
+from .torch_layers import Parameter, _factory_dtype, _kaiming_uniform
 from .torch_norm import _BatchNorm
 from .torch_padding import _ConstantPad, _Pad, pad_as_torch
 from .torch_pooling import _Pool

@@ -8,7 +8,8 @@ from hypothesis import given, settings, strategies as st
 import autograd_core as ag
 from nn import torch_pooling as P
 from nn.torch_norm import LocalResponseNorm, local_response_norm
-from nn.torch_recurrent import GRUCell, LSTMCell, RNNCell, TorchGRU, TorchLSTM
+from nn.torch_cells import GRUCell, LSTMCell, RNNCell
+from nn.torch_recurrent import TorchGRU, TorchLSTM
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional

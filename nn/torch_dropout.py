@@ -1,0 +1,67 @@
+"""PyTorch's channel dropout layers: ``Dropout1d`` and ``Dropout2d`` zero whole channels
+of (N, C, L) sequences and (N, C, H, W) images in training mode (``Dropout`` is shared
+with Keras, in ``layers``; ``Dropout3d`` is in ``volumetric``).
+"""
+
+import numpy as np
+
+import autograd_core as ag
+
+from . import functional
+from .layers import _as_input, _flag
+from .module import Module
+from .noise import SpatialDropout2D
+from .torch_random_functions import _probability
+
+__all__ = ["Dropout1d", "Dropout2d"]
+
+
+class Dropout2d(SpatialDropout2D):
+    """PyTorch's ``Dropout2d(p=0.5, inplace=False)``: in training mode each channel of each
+    image, (N, C, H, W), is zeroed whole with probability p and the rest scaled by
+    1 / (1 - p); Keras's SpatialDropout2D with channels first. ``inplace`` gives the same
+    numbers in a new array (an input changed in place would break its graph here)."""
+
+    def __init__(self, p=0.5, inplace=False, name=None, *, seed=None):
+        where = "Dropout2d" if name is None else f"Dropout2d {name!r}"
+        _flag(inplace, "inplace", where)
+        super().__init__(p, data_format="channels_first", seed=seed, name=name)
+        self.inplace = bool(inplace)
+
+    @property
+    def p(self):
+        return self.rate
+
+    def get_config(self):
+        return {"name": self.name, "p": self.rate, "inplace": self.inplace}
+
+    def extra_repr(self):
+        return f"p={self.rate}, inplace={self.inplace}"
+
+
+class Dropout1d(Module):
+    """In training mode each channel of each sequence, (N, C, L) or (C, L), is zeroed whole
+    with probability p and the others scaled by 1 / (1 - p) (``functional.dropout1d``);
+    in eval mode y = x.  Args (PyTorch's): p=0.5, inplace=False (accepted; the result is
+    a new Value). The mask comes from ``ag.random`` (``ag.manual_seed``)."""
+
+    def __init__(self, p=0.5, inplace=False, name=None):
+        where = "Dropout1d" if name is None else f"Dropout1d {name!r}"
+        p, inplace = _probability(p, where), _flag(inplace, "inplace", where)
+        super().__init__(name)
+        self.p, self.inplace = p, inplace
+
+    def forward(self, x):
+        where = f"Dropout1d {self.name!r}"
+        if np.ndim(x) not in (2, 3):
+            raise ValueError(f"{where}: expected a 3-D batched (N, C, L) or 2-D unbatched "
+                             f"(C, L) input, got shape {np.shape(x)}")
+        if not self.training or self.p == 0:
+            return x
+        return functional.dropout1d(_as_input(x, ag.get_default_dtype()), self.p, True)
+
+    def get_config(self):
+        return {"name": self.name, "p": self.p, "inplace": self.inplace}
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"
