@@ -99,6 +99,12 @@ def product_of_others(x):
     return np.array([np.prod(np.delete(flat, k)) for k in range(flat.size)]).reshape(x.shape)
 
 
+def others_in_segments(x, ids):
+    """For each row, the product of the other rows with its id."""
+    return np.array([np.prod(x[(ids == ids[i]) & (np.arange(len(ids)) != i)], axis=0)
+                     for i in range(len(ids))])
+
+
 def cumprod_grad_with_zeros(g, x):
     """dL/dx_j = sum over k >= j of g_k * (x_0 ... x_k without x_j), along axis 0."""
     out = np.zeros_like(x)
@@ -746,6 +752,15 @@ CASES = [
          "dL/dx[i] = g[ids[i]] / n where x[i] is its segment's min (n rows tie), else 0",
          lambda op, g, y, x: (g[[0, 0]] * (x == x.min(0)),),
          "y[s] = min of the rows x[i] with ids[i] == s"),
+    case(ops.SegmentProd, "", lambda x: ag.segment_prod(x, [0, 0, 2]), (normal(3, 2),),
+         "dL/dx[i] = g[ids[i]] * y[ids[i]] / x[i]",
+         lambda op, g, y, x: (g[[0, 0, 2]] * y[[0, 0, 2]] / x,),
+         "y[s] = product of the rows x[i] with ids[i] == s, 1 for an empty segment"),
+    case(ops.SegmentProd, "zeros", lambda x: ag.unsorted_segment_prod(x, [1, 0, 1, 1], 3),
+         (np.array([[0.0, 0.0], [2.0, 0.0], [1.5, 0.0], [-3.0, 2.5]]),),
+         "dL/dx[i] = g[ids[i]] * p[i]   "
+         "(p[i]: the product of the other rows of its segment, x has zeros)",
+         lambda op, g, y, x: (g[[1, 0, 1, 1]] * others_in_segments(x, np.array([1, 0, 1, 1])),)),
     case(ops.Scatter, "", lambda u: ag.scatter_nd([[0], [2]], u, (4,)), (normal(2),),
          "dL/dx = g[[0, 2]]", lambda op, g, y, x: (g[[0, 2]],),
          "y = zeros((4,)) with x added at [[0, 2]]"),

@@ -451,6 +451,86 @@ def test_qr_modes(m, n):
         ag.linalg.qr(np.zeros(3))
 
 
+@pytest.fixture
+def qr_calls(monkeypatch):
+    """How many times np.linalg.qr runs (a list of the modes it ran in)."""
+    calls, qr = [], np.linalg.qr
+
+    def counted(a, mode="reduced"):
+        calls.append(mode)
+        return qr(a, mode=mode)
+
+    monkeypatch.setattr(np.linalg, "qr", counted)
+    return calls
+
+
+@pytest.mark.parametrize("shape", [(4, 2), (3, 3), (2, 4), (2, 4, 3), (3, 2, 5)])
+@pytest.mark.parametrize("use", ["Q", "R", "both"])
+def test_qr_decomposes_once_per_call(qr_calls, shape, use):
+    A = np.random.default_rng(sum(shape)).normal(size=shape)
+
+    def loss(a):
+        Q, R = ag.linalg.qr(a)
+        w = ag.constant(np.linspace(0.5, 1.5, Q.size).reshape(Q.shape))
+        terms = {"Q": [(Q * w).sum()], "R": [(R * R).sum()]}
+        return sum(terms["Q"] + terms["R"]) if use == "both" else terms[use][0]
+
+    x = ag.Value(A)
+    (g,) = ag.gradients(loss(x), [x], create_graph=True)
+    v = np.random.default_rng(1).uniform(-1, 1, A.shape)
+    (h,) = ag.gradients((g * v).sum(), [x])                    # a Hessian-vector product
+    assert qr_calls == ["reduced"]      # forward, backward and the backward's backward
+    qr_calls.clear()
+    # the same numbers as PyTorch's, which decomposes in its forward only
+    t = torch.tensor(A, requires_grad=True)
+    tQ, tR = torch.linalg.qr(t)
+    tw = torch.tensor(np.linspace(0.5, 1.5, tQ.numel()).reshape(tQ.shape))
+    t_terms = {"Q": (tQ * tw).sum(), "R": (tR * tR).sum()}
+    t_loss = t_terms["Q"] + t_terms["R"] if use == "both" else t_terms[use]
+    (tg,) = torch.autograd.grad(t_loss, t, create_graph=True)
+    (th,) = torch.autograd.grad((tg * torch.tensor(v)).sum(), t)
+    np.testing.assert_allclose(g.numpy(), tg.detach().numpy(), rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(h.numpy(), th.numpy(), rtol=1e-8, atol=1e-10)
+    assert qr_calls == []
+
+
+@pytest.mark.parametrize("mode", ["reduced", "complete", "r"])
+def test_qr_modes_decompose_once_with_numpys_factors_for_batches(qr_calls, mode):
+    A = np.random.default_rng(3).normal(size=(2, 3, 3, 2))   # a batch of tall matrices
+    wide = A.swapaxes(-1, -2)
+    Q, R = ag.linalg.qr(ag.Value(wide), mode=mode)
+    R.sum().backward()
+    assert len(qr_calls) == 1           # mode "r" asks LAPACK for Q too: R's backward needs it
+    for a in (A, wide):
+        qr_calls.clear()
+        Q, R = ag.linalg.qr(a, mode=mode)
+        assert len(qr_calls) == 1
+        expected = torch.linalg.qr(t64(a), mode=mode)
+        if mode == "r":
+            assert Q.shape == (0,)
+            np.testing.assert_allclose(R.numpy(), expected.R.numpy(), rtol=1e-12, atol=1e-14)
+        else:
+            np.testing.assert_allclose(Q.numpy(), expected.Q.numpy(), rtol=1e-12, atol=1e-14)
+            np.testing.assert_allclose(R.numpy(), expected.R.numpy(), rtol=1e-12, atol=1e-14)
+    # the complete Q of a tall batch is square: its last columns are not determined by A
+    Q, R = ag.linalg.qr(A, mode="complete")
+    assert Q.shape == (2, 3, 3, 3) and R.shape == (2, 3, 3, 2)
+
+
+def test_qr_outputs_changed_in_place_do_not_reach_the_other_factors_backward():
+    A = np.random.default_rng(4).normal(size=(4, 3))
+    expected = ag.Value(A)
+    ag.linalg.qr(expected).R.sum().backward()
+    x = ag.Value(A)
+    Q, R = ag.linalg.qr(x)
+    with ag.no_grad():
+        Q *= 2.0        # R's backward keeps its own Q
+    R.sum().backward()
+    np.testing.assert_array_equal(x.grad, expected.grad)
+    with pytest.raises(RuntimeError, match="changed in place"):
+        Q.sum().backward()
+
+
 @FEW
 @given(batch=hnp.array_shapes(min_dims=0, max_dims=1, min_side=1, max_side=2),
        n=st.integers(1, 4), k=st.integers(1, 3), upper=st.booleans(), left=st.booleans(),

@@ -59,7 +59,7 @@ their derivatives are those of the ops they are written with:
 - ``counting``: searchsorted, bucketize, digitize, histc, histogram, bincount, heaviside:
   integer positions and counts, constants (``bincount``'s weights get a gradient)
 - ``segments``: TensorFlow's segment_sum/mean/max/min/prod and their unsorted_segment_*
-  forms, scatters into a padded table reduced along it
+  forms: a scatter for the sums, one op each for the extremes and the product
 
 Each op's docstring gives the maths in one line: the output ``y`` and ``dL/dx`` in terms of
 the upstream gradient ``g = dL/dy``. Optional methods serve the drawings and the stepper,

@@ -11,7 +11,8 @@ U diag(g) V^T) have a derivative.
 
 The same file holds the symmetric eigendecomposition, Cholesky, and QR (A = QR, Q with
 orthonormal columns, R upper triangular), whose two factors are ops of their own too, with
-PyTorch's ``linalg_qr_backward``.
+PyTorch's ``linalg_qr_backward``; ``qr`` decomposes A once and both ops keep the factors,
+which their backwards need (Q's needs R, R's needs Q).
 """
 
 from __future__ import annotations
@@ -240,13 +241,6 @@ def _copyltu(M):
     return L + L.swapaxes(-1, -2) + M * np.eye(M.shape[-1], dtype=M.dtype)
 
 
-def _qr_factors(A):
-    """(Q, R) of the reduced QR of A: Values (recorded) for a Value, else arrays."""
-    if isinstance(A, Value):
-        return apply(QROrthogonal("reduced"), A), apply(QRTriangular("reduced"), A)
-    return np.linalg.qr(A)
-
-
 def _qr_vjp(A, Q, R, g_Q=None, g_R=None):
     """dL/dA given dL/dQ (g_Q) or dL/dR (g_R) for the reduced A = QR: PyTorch's
     linalg_qr_backward (real case).
@@ -296,17 +290,21 @@ class QROrthogonal(Op):
     For m >= n; a wide A (m < n) is split as A = Q [U | V], see ``_qr_vjp``.
     """
 
-    __slots__ = ("mode",)
+    __slots__ = ("mode", "Q", "R")
 
-    def __init__(self, mode):
-        self.mode = mode
+    def __init__(self, mode, Q, R):
+        # A's factors, decomposed once by ``qr`` for both of its ops (see ``qr``).
+        self.mode, self.Q, self.R = mode, Q, R
 
     def forward(self, A):
-        return np.linalg.qr(A, mode=self.mode)[0]
+        return self.Q.copy()  # the output may be changed in place; the factors kept may not
 
     def backward(self, g, y, A):
         _no_complete_derivative(self.mode, A)
-        _, R = _qr_factors(A)
+        # On the recorded path R must turn with A (second derivatives): the kept factors
+        # made an op, which decomposes nothing either.
+        R = apply(QRTriangular("reduced", self.Q, self.R), A) if isinstance(A, Value) \
+            else self.R
         return (_qr_vjp(A, y, R, g_Q=g),)
 
 
@@ -317,19 +315,18 @@ class QRTriangular(Op):
     For m >= n; a wide A (m < n) is split as A = Q [U | V], see ``_qr_vjp``.
     """
 
-    __slots__ = ("mode",)
+    __slots__ = ("mode", "Q", "R")
 
-    def __init__(self, mode):
-        self.mode = mode
+    def __init__(self, mode, Q, R):
+        self.mode, self.Q, self.R = mode, Q, R   # Q is the reduced one in mode "r" too
 
     def forward(self, A):
-        if self.mode == "r":
-            return np.linalg.qr(A, mode="r")
-        return np.linalg.qr(A, mode=self.mode)[1]
+        return self.R.copy()
 
     def backward(self, g, y, A):
         _no_complete_derivative(self.mode, A)
-        Q, _ = _qr_factors(A)
+        Q = apply(QROrthogonal("reduced", self.Q, self.R), A) if isinstance(A, Value) \
+            else self.Q
         return (_qr_vjp(A, Q, y, g_R=g),)
 
 
@@ -360,10 +357,14 @@ def qr(A, mode="reduced"):
         raise ValueError(f"linalg.qr: expected matrices (..., m, n), got shape {A.shape}")
     if mode not in ("reduced", "complete", "r"):
         raise ValueError(f"linalg.qr: mode must be 'reduced', 'complete' or 'r', got {mode!r}")
-    R = apply(QRTriangular(mode), A)
+    # LAPACK runs once, here: both ops keep the factors, so neither their forwards nor
+    # their backwards (nor, with create_graph, the backwards of those) decompose A again.
+    # Mode "r" computes Q too, which R's backward needs.
+    Q, R = np.linalg.qr(A.data, mode="reduced" if mode == "r" else mode)
+    R_out = apply(QRTriangular(mode, Q, R), A)
     if mode == "r":
-        return QRResult(constant(np.zeros(0, dtype=A.dtype)), R)
-    return QRResult(apply(QROrthogonal(mode), A), R)
+        return QRResult(constant(np.zeros(0, dtype=A.dtype)), R_out)
+    return QRResult(apply(QROrthogonal(mode, Q, R), A), R_out)
 
 
 # --- the matrix exponential -------------------------------------------------------------

@@ -6,10 +6,10 @@ one reduction per group (``tf.math.segment_sum``, ``tf.math.unsorted_segment_max
 A sum scatters the rows into their segments (``Scatter``, whose gradient gathers g back:
 dL/ddata[i] = g[segment_ids[i]]). The max and min are one op, ``SegmentExtreme``, computed
 in one pass (numpy's ``maximum.at``), their gradient shared among the rows that tie for
-their segment's extreme, as TensorFlow's. The product lays each segment out as a row of a
-padded table, ``table[s, j]`` = the j-th row of segment s (a scatter, so differentiable),
-1 in the empty places, and multiplies along that row: its memory is the number of
-segments times the longest one.
+their segment's extreme, as TensorFlow's. The product is one op too, ``SegmentProd``,
+multiplied in one pass (``multiply.at``) in O(n) memory, whatever the segments' lengths;
+its gradient divides y by x, or where x has zeros multiplies the other rows of each
+segment (``_others_in_segment``), which stays right there and differentiable again.
 
 Empty segments, as TensorFlow gives them: 0 for the sums and means; for the sorted
 ``segment_max``/``segment_min`` 0 too, for the unsorted ones the dtype's lowest (max) or
@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Op, Value, _data, apply, constant
-from . import arithmetic, indexing, reductions
+from . import arithmetic, indexing, xp
 from ._operands import as_constant
 
 __all__ = ["segment_sum", "segment_mean", "segment_max", "segment_min", "segment_prod",
@@ -93,19 +93,77 @@ def _sum(rows, ids, S):
     return indexing.scatter(rows, (ids,), (S,) + rows.shape[1:])
 
 
-def _table(rows, ids, S, filler):
-    """table[s, j] = the j-th row of segment s, ``filler`` past each segment's end."""
+class SegmentProd(Op):
+    """y[s] = product of the rows x[i] with ids[i] == s, 1 for an empty segment
+    dL/dx[i] = g[ids[i]] * y[ids[i]] / x[i]"""
+
+    __slots__ = ("ids", "segments")
+
+    def __init__(self, ids, segments):
+        self.ids, self.segments = ids, segments
+
+    def forward(self, x):
+        y = np.ones((self.segments,) + x.shape[1:], x.dtype)
+        np.multiply.at(y, self.ids, x)
+        return y
+
+    def backward(self, g, y, x):
+        if not xp.equal(x, 0).any():
+            return (g[self.ids] * y[self.ids] / x,)
+        # y / x is 0 / 0 at a zero: multiply the other rows of the segment instead. Counting
+        # each segment's zeros would give these values in one pass, but as constants, and
+        # the second derivatives need them to move: beside a single zero a row's gradient is
+        # 0, yet its derivative along that zero is not.
+        return (g[self.ids] * _others_in_segment(x, self.ids),)
+
+    def formula(self, y, x):
+        forward = "y[s] = product of the rows x[i] with ids[i] == s, 1 for an empty segment"
+        if not np.any(x == 0):
+            return forward, "dL/dx[i] = g[ids[i]] * y[ids[i]] / x[i]"
+        return forward, ("dL/dx[i] = g[ids[i]] * p[i]   (p[i]: the product of the other rows "
+                         "of its segment, x has zeros)")
+
+
+def _others_in_segment(x, ids):
+    """For each row x[i], the product of the other rows of its segment, without dividing:
+    with the rows sorted by segment, the product of those before it in its segment times
+    those after it. Written with ``xp``, so Values give a differentiable result."""
     order = np.argsort(ids, kind="stable")
-    starts = np.searchsorted(ids[order], np.arange(S))
-    place = np.empty_like(ids)
-    place[order] = np.arange(ids.size) - starts[ids[order]]
-    width = int(place.max()) + 1 if ids.size else 1
-    shape = (S, width) + rows.shape[1:]
-    used = np.zeros(shape[:2], bool)
-    used[ids, place] = True
-    pad = np.where(used, 0.0, filler).astype(rows.dtype).reshape(shape[:2] + (1,) * (
-        rows.ndim - 1))
-    return indexing.scatter(rows, (ids, place), shape) + pad
+    sorted_ids = ids[order]
+    first = np.searchsorted(sorted_ids, sorted_ids)             # each row's segment: rows
+    last = np.searchsorted(sorted_ids, sorted_ids, "right") - 1  # first to last, sorted
+    rows = x[order]
+    i = np.arange(ids.size)
+    before = _row_or_one(_running_products(rows, first, 1), i > first, i - 1, rows.ndim)
+    after = _row_or_one(_running_products(rows, last, -1), i < last, i + 1, rows.ndim)
+    back = np.empty_like(order)
+    back[order] = i
+    return (before * after)[back]
+
+
+def _running_products(x, end, step):
+    """p[i] = x[i] * x[i - step] * ... * x[end[i]]: the rows from i back to its segment's
+    first row (step 1, end = first) or on to its last (step -1, end = last).
+
+    Hillis and Steele's scan: after the pass with stride d, p[i] is the product of up to 2d
+    of those rows, so log2(the longest segment) passes over the n rows, and no table of
+    segments x longest (which one segment holding half the rows makes n**2 / 2).
+    """
+    i = np.arange(end.size)
+    p, d = x, 1
+    while True:
+        j = i - step * d
+        inside = (j - end) * step >= 0    # row j is in row i's segment
+        if not inside.any():
+            return p
+        p = p * _row_or_one(p, inside, j, x.ndim)
+        d *= 2
+
+
+def _row_or_one(p, inside, j, ndim):
+    """p[j[i]] where ``inside[i]``, else 1 (an empty product), for each row i."""
+    picked = p[np.clip(j, 0, j.size - 1)]
+    return xp.where(inside.reshape(inside.shape + (1,) * (ndim - 1)), picked, 1)
 
 
 class SegmentExtreme(Op):
@@ -185,7 +243,7 @@ def unsorted_segment_prod(data, segment_ids, num_segments):
     """``tf.math.unsorted_segment_prod``: output[s] = product of data[i] with ids[i] == s
     (1 for an empty segment)."""
     rows, ids, S = _unsorted_args(data, segment_ids, num_segments, "unsorted_segment_prod")
-    return reductions.prod(_table(rows, ids, S, 1.0), axis=1)
+    return apply(SegmentProd(ids, S), rows)
 
 
 def segment_sum(data, segment_ids):
@@ -225,4 +283,4 @@ def segment_min(data, segment_ids):
 def segment_prod(data, segment_ids):
     """``tf.math.segment_prod``: the product of each segment (1 if empty), ids sorted."""
     data, ids, S = _sorted_args(data, segment_ids, "segment_prod")
-    return reductions.prod(_table(data, ids, S, 1.0), axis=1)
+    return apply(SegmentProd(ids, S), data)
