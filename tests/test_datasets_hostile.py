@@ -292,7 +292,10 @@ def test_a_download_killed_midway_leaves_a_part_the_next_one_removes(tmp_path, s
     child = subprocess.Popen([sys.executable, "-c", DOWNLOADS_FOREVER, server.url("drip")],
                              cwd=REPO, stderr=subprocess.DEVNULL, env=env)
     try:
-        for _ in range(200):
+        # The child imports the library before it downloads: on a loaded 2-core machine that
+        # took more than 10 s, so wait up to a minute (it stops as soon as the part appears).
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
             if any(name.endswith(".part") for name in cache_contents(tmp_path)):
                 break
             time.sleep(0.05)
