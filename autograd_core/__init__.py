@@ -19,7 +19,7 @@ from . import _malloc  # noqa: F401
 # One product that writes the pages of OpenBLAS's work buffer its kernel prefetches, so that
 # narrow float products run at full speed at one thread (see _blas_pages).
 from . import _blas_pages  # noqa: F401
-from . import linalg, random
+from . import linalg, random, special
 from .engine import (
     BackwardStep, Op, apply, backward_steps, gradients, topological_order, unbroadcast,
 )
@@ -74,7 +74,7 @@ __all__ = [
     "random", "linalg",
     # PyTorch's names
     "randn", "rand", "randint", "randperm", "manual_seed", "randn_like", "rand_like",
-    "randint_like", "set_grad_enabled",
+    "randint_like", "set_grad_enabled", "special",
     "set_detect_anomaly", "is_anomaly_enabled", "autograd", "cuda", "mps", "accelerator",
     "backends",
 ] + ops.__all__ + [name for name in tf_names.__all__ if name != "newaxis"]

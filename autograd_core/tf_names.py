@@ -428,10 +428,20 @@ math = _namespace(
      "xdivy": tf_math.xdivy, "multiply_no_nan": tf_math.multiply_no_nan,
      "reciprocal_no_nan": tf_math.reciprocal_no_nan, "nextafter": tf_math.nextafter,
      "lbeta": tf_math.lbeta, "in_top_k": tf_counting.in_top_k,
-     "confusion_matrix": tf_counting.confusion_matrix},
+     "confusion_matrix": tf_counting.confusion_matrix,
+     **{f"bessel_{name}": getattr(ops, name) for name in ("i0", "i0e", "i1", "i1e")}},
     "top_k", "log_sigmoid", "squared_difference", "divide_no_nan", "reduce_euclidean_norm",
     "l2_normalize", "add_n", "floordiv", "floormod", "greater", "greater_equal", "less",
     "less_equal", "not_equal", "truediv", "realdiv", "truncatediv", "truncatemod")
+
+# tf.math.special: the Bessel functions TensorFlow lists there too (the others it has,
+# bessel_j0 ... spence, the library has not).
+math.special = types.ModuleType(
+    "autograd_core.math.special",
+    "TensorFlow's ``tf.math.special``: bessel_i0, bessel_i0e, bessel_i1, bessel_i1e.")
+for _name in ("i0", "i0e", "i1", "i1e"):
+    setattr(math.special, f"bessel_{_name}", getattr(ops, _name))
+del _name
 
 nn = _namespace(
     "nn", "TensorFlow's ``tf.nn``: activations, losses, convolutions and pooling.",

@@ -82,6 +82,12 @@ def Phi(x):  # noqa: N802 - the normal distribution's name in the GELU formula
     return (1 + erf(x / np.sqrt(2))) / 2
 
 
+def bessel(n, x):
+    """I_n(x) = sum over k of (x/2)**(2k+n) / (k! (k+n)!): 30 terms, exact for |x| < 5."""
+    return sum((x / 2) ** (2 * k + n) / (math.factorial(k) * math.factorial(k + n))
+               for k in range(30))
+
+
 def expand(g, axis, ndim):
     """g with the axes a reduction removed put back (None: all of them)."""
     return np.reshape(g, (1,) * ndim) if axis is None else np.expand_dims(g, axis)
@@ -1155,6 +1161,20 @@ CASES = [
          lambda op, g, y, x: (g * (np.sum(1 / (x[:, None] + np.arange(1000)) ** 2, axis=1)
                                    + 1 / (x + 1000) + 0.5 / (x + 1000) ** 2),),
          "y = digamma(x)"),
+    # the modified Bessel functions (tests/test_bessel.py), from their series
+    case(ops.I0, "", ag.i0, (normal(4),), "dL/dx = g * i1,  i1 = i1(x)",
+         lambda op, g, y, x: (g * bessel(1, x),)),
+    case(ops.I0e, "", ag.i0e, (normal(4),), "dL/dx = g * (i1e - sign(x) * y),  i1e = i1e(x)",
+         lambda op, g, y, x: (g * np.exp(-np.abs(x)) * (bessel(1, x)
+                                                         - np.sign(x) * bessel(0, x)),),
+         "y = i0e(x) = exp(-|x|) i0(x)"),
+    case(ops.I1, "", ag.i1, (normal(4),), "dL/dx = g * d,  d = i0(x) - y / x (1/2 at x = 0)",
+         lambda op, g, y, x: (g * (bessel(0, x) - bessel(1, x) / x),)),
+    case(ops.I1e, "", ag.i1e, (normal(4),),
+         "dL/dx = g * d,  d = i0e(x) - y * (sign(x) + 1 / x) (1/2 at x = 0)",
+         lambda op, g, y, x: (g * np.exp(-np.abs(x)) * (bessel(0, x) - bessel(1, x)
+                                                         * (np.sign(x) + 1 / x)),),
+         "y = i1e(x) = exp(-|x|) i1(x)"),
     case(ops.QROrthogonal, "tall", lambda A: ag.linalg.qr(A).Q, (normal(4, 3),),
          "dL/dA = (g + Q copyltu(M)) R^-T,  M = -g^T Q,  copyltu(M) = L + L^T + diag(M), "
          "L = tril(M, -1)",

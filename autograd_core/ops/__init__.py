@@ -8,6 +8,7 @@ The ops are grouped by family, one file each:
   reciprocal, rsqrt, and the step functions sign, floor, ceil, round
 - ``trig``: sin, cos, tan, sinh, cosh and their inverses, arctan2
 - ``special``: erf, erfc, erfinv, lgamma, digamma, polygamma, xlogy
+- ``bessel``: the modified Bessel functions i0, i1 and their scaled forms i0e, i1e
 - ``activations``: sigmoid, relu, leaky_relu, softplus, softsign, elu, selu, gelu, silu,
   hard_sigmoid
 - ``reductions``: sum, mean, prod, max, min, amax, amin, logsumexp
@@ -77,7 +78,7 @@ gradients of gradients). The functions validate their arguments and then ``apply
 from ..engine import Op as _Op
 from ._out import with_out as _with_out
 from . import activations, arithmetic, elementwise, linalg, nn, nondiff, reductions, shape
-from . import factories, indexing, joining, special, trig
+from . import bessel, factories, indexing, joining, special, trig
 from . import contractions, cumulative, decompositions, inversion, norms, selection, statistics
 from . import conv, pooling
 from . import arrangement, building, counting, segments, volumetric
@@ -87,7 +88,7 @@ from . import methods  # noqa: F401  (attaches the operators and methods to Valu
 from . import interop  # noqa: F401  (numpy's functions on Values: np.exp(v), np.mean(v))
 
 _FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn, nondiff,
-             special, trig, joining, indexing, factories,
+             special, bessel, trig, joining, indexing, factories,
              statistics, cumulative, norms, contractions, inversion, decompositions,
              conv, pooling, selection, arrangement, building, elementwise_more, products,
              nan_reductions, numpy_reductions, ordering, distances, counting,

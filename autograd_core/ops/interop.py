@@ -14,7 +14,7 @@ import numpy as np
 from ..engine import Value, _data
 from . import arithmetic, contractions, cumulative, elementwise, indexing, joining
 from . import linalg, reductions, selection, shape, statistics, trig
-from . import arrangement, building, counting, distances, elementwise_more, nan_reductions
+from . import arrangement, bessel, building, counting, distances, elementwise_more, nan_reductions
 from . import numpy_reductions, ordering, products
 
 # numpy ufunc -> the library's function of the same maths.
@@ -179,7 +179,7 @@ FUNCTIONS = {
 
 # The families of ported names add their numpy functions and ufuncs.
 for _family in (arrangement, building, counting, elementwise_more, products, nan_reductions,
-                numpy_reductions, ordering, distances):
+                numpy_reductions, ordering, distances, bessel):
     UFUNCS.update(_family.NUMPY_UFUNCS)
     FUNCTIONS.update(_family.NUMPY_FUNCTIONS)
 

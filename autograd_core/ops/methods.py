@@ -34,7 +34,7 @@ from ..engine import Value, _data, apply2, grad_fn, is_grad_enabled
 from . import activations, arithmetic, elementwise, linalg, nn, reductions, shape, special, trig
 from . import cumulative, factories, indexing, inversion, joining, nondiff, norms
 from . import selection, statistics
-from . import arrangement, building, counting, distances, elementwise_more, nan_reductions
+from . import arrangement, bessel, building, counting, distances, elementwise_more, nan_reductions
 from . import numpy_reductions, ordering, products
 from .. import hooks
 from ._operands import axis_or_dim, float_with_integer, operand
@@ -478,7 +478,7 @@ Value.normal_ = _mutator("normal_", lambda a, mean=0.0, std=1.0: _random_rng().n
 # The methods of the families of ported names (``x.masked_fill``, ``x.addcmul``, ...): each
 # family lists its own in METHODS; none replaces a method defined above.
 for _family in (arrangement, building, counting, elementwise_more, products, nan_reductions,
-                numpy_reductions, ordering, distances):
+                numpy_reductions, ordering, distances, bessel):
     for _name, _fn in _family.METHODS.items():
         if _name in Value.__dict__:
             raise AssertionError(f"{_family.__name__}.METHODS redefines Value.{_name}")

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..engine import Value, _data, apply, unbroadcast
 from . import _select, _windows, activations, arithmetic, conv, elementwise, indexing, nn, pooling
-from . import joining, reductions, shape, special, trig
+from . import bessel, joining, reductions, shape, special, trig
 from . import contractions, cumulative, decompositions, inversion, linalg
 
 
@@ -64,6 +64,22 @@ def cosh(x):
 
 def erf(x):
     return special.erf(x) if isinstance(x, Value) else special.erf_array(x)
+
+
+def i0(x):
+    return bessel.i0(x) if isinstance(x, Value) else bessel.i0_array(x)
+
+
+def i0e(x):
+    return bessel.i0e(x) if isinstance(x, Value) else bessel.i0e_array(x)
+
+
+def i1(x):
+    return bessel.i1(x) if isinstance(x, Value) else bessel.i1_array(x)
+
+
+def i1e(x):
+    return bessel.i1e(x) if isinstance(x, Value) else bessel.i1e_array(x)
 
 
 def sigmoid(x):
