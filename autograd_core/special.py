@@ -10,14 +10,16 @@ Each name is the library's own function (``ag.special.i0 is ag.i0``); ``expit`` 
 ``sigmoid``, and ``modified_bessel_i0``/``modified_bessel_i1`` are ``i0``/``i1``.
 """
 
-from .ops.activations import sigmoid as expit
-from .ops.bessel import i0, i0e, i1, i1e
-from .ops.elementwise import exp2, expm1, log1p
-from .ops.elementwise import round  # noqa: A004 - torch.special.round
-from .ops.elementwise_more import logit, sinc
-from .ops.nn import log_softmax, softmax
-from .ops.reductions import logsumexp
-from .ops.special import digamma, erf, erfc, erfinv, gammaln, polygamma, psi, xlogy
+from . import ops
+
+# The public functions, as ``ops`` holds them (with ``out=``), so each is ``ag``'s own.
+expit = ops.sigmoid
+i0, i0e, i1, i1e = ops.i0, ops.i0e, ops.i1, ops.i1e
+exp2, expm1, log1p, round = ops.exp2, ops.expm1, ops.log1p, ops.round  # noqa: A001
+logit, sinc = ops.logit, ops.sinc
+log_softmax, softmax, logsumexp = ops.log_softmax, ops.softmax, ops.logsumexp
+digamma, erf, erfc, erfinv = ops.digamma, ops.erf, ops.erfc, ops.erfinv
+gammaln, polygamma, psi, xlogy = ops.gammaln, ops.polygamma, ops.psi, ops.xlogy
 
 __all__ = ["i0", "i0e", "i1", "i1e", "modified_bessel_i0", "modified_bessel_i1", "erf",
            "erfc", "erfinv", "gammaln", "digamma", "psi", "polygamma", "xlogy", "expit",

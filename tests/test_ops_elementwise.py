@@ -563,3 +563,16 @@ def test_sinh_gradient_near_overflow_is_cosh():
     ag.sinh(x).sum().backward()
     np.testing.assert_allclose(x.grad, np.cosh(x.data), rtol=1e-14)
     assert np.isfinite(x.grad).all()
+
+
+@pytest.mark.parametrize("name", ["erf", "erfc", "erfinv", "lgamma", "digamma", "reciprocal",
+                                  "i0", "i0e", "i1", "i1e"])
+def test_integer_inputs_become_the_default_float_as_pytorch(name):
+    """These forwards keep their input's dtype: on int64 they truncated to integers."""
+    torch = pytest.importorskip("torch")
+    ints = np.array([1, 2, 5])
+    ours = getattr(ag, name)(ag.constant(ints, dtype=ag.int64))
+    theirs = getattr(torch.special if name.startswith("i") else torch, name)(
+        torch.tensor(ints))
+    assert ours.dtype == np.float32 and theirs.dtype == torch.float32
+    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-5)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Value, _wrap, constant
+from ..engine import Value, _wrap, constant, get_default_dtype
 
 
 def operand(x, op_cls, like=None):
@@ -46,6 +46,17 @@ def float_with_integer(a, b):
     elif kind_b == "f" and kind_a in "biu":
         a = constant(a.data.astype(b.data.dtype))
     return a, b
+
+
+def float_operand(x, op_cls):
+    """``operand``, with integer or boolean data made a constant of the default float dtype,
+    as PyTorch promotes them (``torch.erf`` of an int64 tensor is float32): an op whose
+    forward keeps its input's dtype (the special functions, ``np.reciprocal``) would
+    otherwise truncate its result to integers."""
+    x = operand(x, op_cls)
+    if x.data.dtype.kind in "biu":
+        x = constant(x.data.astype(get_default_dtype()))
+    return x
 
 
 def as_constant(x, op_name):

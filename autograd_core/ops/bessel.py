@@ -23,7 +23,7 @@ import numpy as np
 from ..engine import Op, _data, apply
 from ..worked import Terms
 from . import xp
-from ._operands import operand
+from ._operands import float_operand
 
 __all__ = ["i0", "i0e", "i1", "i1e"]
 
@@ -111,7 +111,8 @@ def _unscaled(a, scaled):
 
 
 def _result(x, y):
-    """y in x's float dtype (float64 for integers, as numpy's i0), a number for a 0-d x."""
+    """y in x's float dtype (float64 for integers; the public functions make integers the
+    default float dtype first, as PyTorch), a number for a 0-d x."""
     x = np.asarray(x)
     with np.errstate(over="ignore"):   # i0(90) is a float64 past float32's range: inf
         return y.astype(x.dtype if x.dtype.kind == "f" else np.float64, copy=False)[()]
@@ -223,7 +224,7 @@ def i0(x):
     >>> round(float(i0(1.0)), 6)
     1.266066
     """
-    return apply(I0(), operand(x, I0))
+    return apply(I0(), float_operand(x, I0))
 
 
 def i0e(x):
@@ -233,7 +234,7 @@ def i0e(x):
     >>> round(float(i0e(700.0)), 6)
     0.015081
     """
-    return apply(I0e(), operand(x, I0e))
+    return apply(I0e(), float_operand(x, I0e))
 
 
 def i1(x):
@@ -244,7 +245,7 @@ def i1(x):
     >>> round(float(i1(1.0)), 6)
     0.565159
     """
-    return apply(I1(), operand(x, I1))
+    return apply(I1(), float_operand(x, I1))
 
 
 def i1e(x):
@@ -254,7 +255,7 @@ def i1e(x):
     >>> round(float(i1e(-700.0)), 6)
     -0.015071
     """
-    return apply(I1e(), operand(x, I1e))
+    return apply(I1e(), float_operand(x, I1e))
 
 
 # Value methods this family adds (name -> function), attached by methods: PyTorch's

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..engine import Op, apply, apply1
 from . import xp
-from ._operands import operand
+from ._operands import float_operand, operand
 
 __all__ = ["exp", "log", "sqrt", "square", "tanh", "log1p", "expm1", "log2", "log10", "exp2",
            "reciprocal", "rsqrt", "sign", "floor", "ceil", "round"]
@@ -207,7 +207,7 @@ class Reciprocal(Op):
 
 def reciprocal(x):
     """1 / x elementwise (1/0 is inf, with numpy's warning)."""
-    return apply1(Reciprocal, operand(x, Reciprocal))
+    return apply1(Reciprocal, float_operand(x, Reciprocal))
 
 
 class Rsqrt(Op):

@@ -24,7 +24,7 @@ import numpy as np
 from ..engine import Op, Value, apply
 from ..worked import Terms
 from . import xp
-from ._operands import operand, pair
+from ._operands import float_operand, operand, pair
 from .arithmetic import where
 from .elementwise import log
 
@@ -143,7 +143,7 @@ def erf(x):
     >>> round(float(erf(1.0)), 6)
     0.842701
     """
-    return apply(Erf(), operand(x, Erf))
+    return apply(Erf(), float_operand(x, Erf))
 
 
 def xlogy(x, y):
@@ -179,7 +179,7 @@ def erfc(x):
     >>> float(erfc(np.float64(10.0)))      # 1 - erf(10) would be 0
     2.0884875837625446e-45
     """
-    return apply(Erfc(), operand(x, Erfc))
+    return apply(Erfc(), float_operand(x, Erfc))
 
 
 # --- the inverse error function -----------------------------------------------------------
@@ -238,7 +238,7 @@ def erfinv(x):
     >>> round(float(erfinv(0.5)), 6)
     0.476936
     """
-    return apply(Erfinv(), operand(x, Erfinv))
+    return apply(Erfinv(), float_operand(x, Erfinv))
 
 
 # --- the gamma function's logarithm and its derivatives ---------------------------------
@@ -446,7 +446,7 @@ def lgamma(x):
     >>> round(float(lgamma(0.5)), 6)       # log(sqrt(pi))
     0.572365
     """
-    return apply(Lgamma(), operand(x, Lgamma))
+    return apply(Lgamma(), float_operand(x, Lgamma))
 
 
 def digamma(x):
@@ -456,7 +456,7 @@ def digamma(x):
     >>> round(float(digamma(1.0)), 6)      # minus Euler's constant
     -0.577216
     """
-    return apply(Polygamma(0), operand(x, Polygamma))
+    return apply(Polygamma(0), float_operand(x, Polygamma))
 
 
 def polygamma(n, x):
@@ -465,7 +465,7 @@ def polygamma(n, x):
     Differentiable in x: its derivative is polygamma(n + 1, x)."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"polygamma: n must be a non-negative integer, got {n!r}")
-    return apply(Polygamma(int(n)), operand(x, Polygamma))
+    return apply(Polygamma(int(n)), float_operand(x, Polygamma))
 
 
 gammaln = lgamma
