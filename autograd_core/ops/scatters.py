@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import arithmetic, elementwise, indexing, joining, segments, shape
+from ..engine import constant
+from . import arithmetic, indexing, joining, segments, shape
 from ._composing import _dim, _value, _values
 
 __all__ = ["scatter_reduce", "index_reduce", "diagonal_scatter", "select_scatter",
@@ -60,16 +61,37 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):  # noq
     targets = np.ravel_multi_index(coordinates, x.shape).ravel() if x.ndim else \
         np.zeros(index.size, np.int64)
     used = src[tuple(slice(0, k) for k in index.shape)] if src.ndim else src
-    data, ids = shape.reshape(used, (-1,)), targets
+    if x.dtype.kind != "f":  # integers: a constant, no gradient
+        return _integer_scatter(x.data, targets, np.asarray(used.data).ravel(), reduce,
+                                include_self)
+    data, ids = shape.reshape(arithmetic.cast(used, x.dtype), (-1,)), targets
     flat = shape.reshape(x, (-1,))
     if include_self:
         data = joining.concat([flat, data], axis=0)
         ids = np.concatenate([np.arange(flat.shape[0]), targets])
     table = _REDUCTIONS[reduce](data, ids, flat.shape[0])
-    if reduce == "mean" and x.dtype.kind in "iu":  # PyTorch floors an integer mean
-        table = arithmetic.cast(elementwise.floor(table), x.dtype)
     reached = np.bincount(targets, minlength=flat.shape[0]) > 0
     return shape.reshape(arithmetic.where(reached, table, flat), x.shape)
+
+
+_UFUNCS = {"sum": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.minimum,
+           "mean": np.add}
+
+
+def _integer_scatter(x, targets, values, reduce, include_self):
+    """scatter_reduce of integers on the data: PyTorch's result, floor of an integer mean."""
+    flat = x.ravel().copy()
+    reached = np.bincount(targets, minlength=flat.size) > 0
+    if not include_self:  # start from the reduction's identity where src arrives
+        info = np.iinfo(x.dtype)
+        flat[reached] = {"sum": 0, "mean": 0, "prod": 1, "amax": info.min,
+                         "amin": info.max}[reduce]
+    _UFUNCS[reduce].at(flat, targets, values.astype(x.dtype))
+    if reduce == "mean":
+        counts = np.bincount(targets, minlength=flat.size) + bool(include_self)
+        flat = np.where(reached, np.floor_divide(flat, np.maximum(counts, 1)), flat)
+    result = np.where(reached, flat, x.ravel()).reshape(x.shape).astype(x.dtype)
+    return constant(result, dtype=result.dtype)
 
 
 def index_reduce(input, dim, index, source, reduce, *, include_self=True):  # noqa: A002

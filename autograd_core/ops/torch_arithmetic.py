@@ -54,6 +54,10 @@ _trunc_divide = constant_function(_trunc_int, "trunc_divide",
                                   "Integer a / b rounded toward 0, an integer constant.")
 
 
+_floor_divide = constant_function(np.floor_divide, "floor_divide",
+                                  "Integer a / b rounded toward -inf, an integer constant.")
+
+
 def div(input, other, *, rounding_mode=None):  # noqa: A002
     """y = input / other (``torch.div``, ``torch.divide``); ``rounding_mode="trunc"``
     rounds toward 0, ``"floor"`` toward -inf (numpy's ``//``), each a step function whose
@@ -64,13 +68,14 @@ def div(input, other, *, rounding_mode=None):  # noqa: A002
         raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got "
                          f"{rounding_mode!r}")
     a, b = _values("div", input, other)
+    if rounding_mode is not None and a.dtype.kind in "biu" and b.dtype.kind in "biu":
+        if np.any(b.data == 0):
+            raise ZeroDivisionError(f"div: integer division by zero "
+                                    f"(rounding_mode={rounding_mode!r})")
+        return (_trunc_divide if rounding_mode == "trunc" else _floor_divide)(a, b)
     if rounding_mode == "floor":
         return arithmetic.floor_divide(a, b)
     if rounding_mode == "trunc":
-        if a.dtype.kind in "biu" and b.dtype.kind in "biu":
-            if np.any(b.data == 0):
-                raise ZeroDivisionError("div: integer division by zero (rounding_mode='trunc')")
-            return _trunc_divide(a, b)
         return elementwise_more.trunc(a / b)
     a, b = _floats(a, b)
     return a / b

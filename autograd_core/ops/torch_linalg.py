@@ -108,27 +108,31 @@ def _triangular(A, B, upper, unitriangular=False):
     return _linalg().solve_triangular(A, B, upper=upper, unitriangular=unitriangular)
 
 
+def _gram(L, upper):
+    """A = L L^T (A = U^T U with ``upper``) with every entry of the factor taking part, as
+    PyTorch differentiates: its gradients of the factor are not confined to a triangle."""
+    Lt = shape.swapaxes(L, -1, -2)
+    return linalg.matmul(Lt, L) if upper else linalg.matmul(L, Lt)
+
+
 def cholesky_solve(B, L, upper=False):
     """X with A X = B for A = L L^T (``torch.cholesky_solve(B, L)``; A = U^T U with
-    ``upper``): two triangular solves, L Z = B then L^T X = Z.
+    ``upper``), as ``solve(L L^T, B)``.
 
     Args:
-        B: (..., n, k); L: (..., n, n), only its lower (upper) triangle read.
+        B: (..., n, k); L: (..., n, n) triangular.
+    The gradient of L is PyTorch's: that of the product L L^T of the whole matrix, so
+    entries outside the triangle get one too.
     """
     L = _matrices(L, "cholesky_solve", square=True)
     B = _matrices(B, "cholesky_solve")
-    if upper:
-        L = shape.swapaxes(L, -1, -2)
-    Z = _triangular(L, B, upper=False)
-    return _triangular(shape.swapaxes(L, -1, -2), Z, upper=True)
+    return inversion.solve(_gram(L, upper), B)
 
 
 def cholesky_inverse(L, upper=False):
     """(L L^T)^-1 from the Cholesky factor L (``torch.cholesky_inverse``; (U^T U)^-1 with
-    ``upper``), as ``cholesky_solve`` of the identity."""
-    L = _matrices(L, "cholesky_inverse", square=True)
-    eye = Value(np.broadcast_to(np.eye(L.shape[-1], dtype=L.dtype), L.shape).copy())
-    return cholesky_solve(eye, L, upper)
+    ``upper``); L's gradient as in ``cholesky_solve``."""
+    return inversion.inv(_gram(_matrices(L, "cholesky_inverse", square=True), upper))
 
 
 class TriangularSolveResult(NamedTuple):
