@@ -105,12 +105,16 @@ _FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn
 # The public functions of every family, and its op classes (``ops.Tanh``), under one name.
 # The functions take PyTorch's and numpy's ``out=`` here (see _out); inside the package,
 # the families call each other's functions as they are.
+# One wrapper per function, so that aliases stay one function (``ag.asin is ag.arcsin``).
 __all__ = [name for family in _FAMILIES for name in family.__all__]
+_wrapped = {}
 for _family in _FAMILIES:
     for _name, _obj in vars(_family).items():
         if _name in _family.__all__:
-            globals()[_name] = _with_out(_obj) if callable(_obj) else _obj
+            if callable(_obj) and id(_obj) not in _wrapped:
+                _wrapped[id(_obj)] = _with_out(_obj)
+            globals()[_name] = _wrapped[id(_obj)] if callable(_obj) else _obj
         elif isinstance(_obj, type) and issubclass(_obj, _Op) and \
                 _obj.__module__ == _family.__name__:
             globals()[_name] = _obj
-del _family, _name, _obj
+del _family, _name, _obj, _wrapped
