@@ -30,7 +30,7 @@ from .modes import (
 from .value import Grad, Value, Variable, constant, get_default_dtype, set_default_dtype
 from .custom import Function, custom_gradient
 from .functional import (
-    elementwise_grad, grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp,
+    elementwise_grad, grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp, vmap,
 )
 from .gradcheck import GradcheckError, gradcheck
 from . import ops
@@ -45,6 +45,11 @@ from . import autograd  # PyTorch's torch.autograd names (grad, backward, functi
 from .tf_names import *  # noqa: F401,F403 - TensorFlow's own top-level names (tf_names)
 from .tf_names import math, nn  # tf.math and tf.nn; attributes only, not in __all__
 from .devices import accelerator, backends, cuda, mps
+from . import func  # torch.func: grad, vjp, jvp, jacrev, jacfwd, hessian, vmap
+from .tensor_info import *  # noqa: F401,F403 - PyTorch's dtype and tensor questions
+from .torch_random import *  # noqa: F401,F403 - torch.normal, bernoulli, rng state...
+from .torch_settings import *  # noqa: F401,F403 - set_printoptions, threads, compile
+from . import tensor_info, torch_random, torch_settings
 
 float16 = _np.float16
 float32 = _np.float32
@@ -76,8 +81,8 @@ __all__ = [
     "randn", "rand", "randint", "randperm", "manual_seed", "randn_like", "rand_like",
     "randint_like", "set_grad_enabled", "special",
     "set_detect_anomaly", "is_anomaly_enabled", "autograd", "cuda", "mps", "accelerator",
-    "backends",
-] + ops.__all__ + [name for name in tf_names.__all__ if name != "newaxis"]
+    "backends", "func", "vmap",
+] + tensor_info.__all__ + torch_random.__all__ + torch_settings.__all__ + ops.__all__ + [name for name in tf_names.__all__ if name != "newaxis"]
 
 from .rendering import render  # noqa: E402
 from .stepper import BackpropStepper, ForwardStepper  # noqa: E402

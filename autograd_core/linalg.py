@@ -33,10 +33,10 @@ from functools import reduce as _reduce
 
 import numpy as _np
 
-from .ops.contractions import einsum, tensordot
+from .ops import einsum, matmul, tensordot  # the public ones, with out= as ag.matmul
 from .ops.inversion import det, inv, lstsq, matrix_power, pinv, slogdet, solve
 from .ops.linalg import diagonal as _diagonal
-from .ops.linalg import cross, matmul, outer
+from .ops.linalg import cross, outer
 from .ops.linalg import trace as _trace
 from .ops.norms import linalg_norm as norm
 from .ops.decompositions import cholesky, eigh, eigvalsh, matrix_exp, qr, svd, svdvals

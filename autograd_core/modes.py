@@ -83,6 +83,31 @@ def no_grad():
     return _GradMode(False)
 
 
+class _InferenceMode(_GradMode):
+    """``no_grad`` that also says it is inference mode (``is_inference_mode_enabled``)."""
+
+    def __init__(self, mode):
+        super().__init__(not mode)
+
+    def _recreate_cm(self):
+        return type(self)(not self.enabled)
+
+    def __enter__(self):
+        super().__enter__()
+        self.prev_inference = getattr(_local, "inference", False)
+        _local.inference = not self.enabled
+
+    def __exit__(self, *exc):
+        _local.inference = self.prev_inference
+        return super().__exit__(*exc)
+
+
+def is_inference_mode_enabled() -> bool:
+    """Whether this thread is inside ``inference_mode()`` (PyTorch's
+    ``torch.is_inference_mode_enabled``); ``no_grad`` alone is not inference mode."""
+    return getattr(_local, "inference", False)
+
+
 def inference_mode(mode=True):
     """PyTorch's ``inference_mode``: ``no_grad`` (``inference_mode(False)`` turns recording
     on, as in PyTorch). A context manager and a decorator, with or without the call:
@@ -99,8 +124,8 @@ def inference_mode(mode=True):
     False
     """
     if callable(mode):  # used bare, as @inference_mode
-        return _GradMode(False)(mode)
-    return _GradMode(not mode)
+        return _InferenceMode(True)(mode)
+    return _InferenceMode(bool(mode))
 
 
 def enable_grad():

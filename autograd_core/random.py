@@ -18,13 +18,15 @@ import numpy as np
 
 from .engine import _node, _numeric_dtype, _to_array, get_default_dtype
 
-_rng = np.random.default_rng()
+# The seed is kept so that PyTorch's ``initial_seed`` can report it (see torch_random).
+_seed = int(np.random.SeedSequence().entropy % 2**63)
+_rng = np.random.default_rng(_seed)
 
 
 def set_seed(seed):
     """Reset the generator behind calls made without ``seed=`` (``tf.random.set_seed``)."""
-    global _rng
-    _rng = np.random.default_rng(seed)
+    global _rng, _seed
+    _rng, _seed = np.random.default_rng(seed), seed
 
 
 def _gen(seed):

@@ -509,11 +509,14 @@ def _data(x):
     return x.data if isinstance(x, Value) else x
 
 
+# How a Value's repr shows its data; PyTorch's ``set_printoptions`` changes it.
+PRINT_OPTIONS = {"precision": 4, "threshold": 8, "edgeitems": 2, "suppress_small": False}
+
+
 def _short(a):
     if np.ndim(a) == 0:
         return f"{a.item():.6g}"
-    return np.array2string(np.asarray(a), precision=4, threshold=8, edgeitems=2,
-                           separator=", ").replace("\n", "")
+    return np.array2string(np.asarray(a), separator=", ", **PRINT_OPTIONS).replace("\n", "")
 
 
 class Variable(Value):

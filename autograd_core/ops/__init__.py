@@ -61,6 +61,13 @@ their derivatives are those of the ops they are written with:
   integer positions and counts, constants (``bincount``'s weights get a gradient)
 - ``segments``: TensorFlow's segment_sum/mean/max/min/prod and their unsorted_segment_*
   forms: a scatter for the sums, one op each for the extremes and the product
+- ``torch_arithmetic``: PyTorch's top-level mul, div (rounding modes), sub, rsub, eq..le,
+  float_power, ldexp, and the integer constants gcd, lcm, bitwise_*, frexp, nextafter
+- ``torch_linalg``: PyTorch's top-level svd (U, S, V), slogdet, matrix_power, cholesky,
+  qr, vdot, addr, adjoint, cholesky_solve, cholesky_inverse, triangular_solve
+- ``torch_nn_functions``: threshold, celu, hardshrink, prelu, rrelu, dropout, pdist,
+  pixel_shuffle, pixel_unshuffle, channel_shuffle, renorm
+- ``scatters``: scatter_reduce, index_reduce, diagonal/select/slice_scatter, narrow_copy
 
 Each op's docstring gives the maths in one line: the output ``y`` and ``dL/dx`` in terms of
 the upstream gradient ``g = dL/dy``. Optional methods serve the drawings and the stepper,
@@ -83,6 +90,7 @@ from . import contractions, cumulative, decompositions, inversion, norms, select
 from . import conv, pooling
 from . import arrangement, building, counting, segments, volumetric
 from . import distances, elementwise_more, nan_reductions, numpy_reductions, ordering, products
+from . import scatters, torch_arithmetic, torch_linalg, torch_nn_functions
 from . import xp  # noqa: F401  (imported after the families it dispatches to)
 from . import methods  # noqa: F401  (attaches the operators and methods to Value)
 from . import interop  # noqa: F401  (numpy's functions on Values: np.exp(v), np.mean(v))
@@ -92,17 +100,22 @@ _FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn
              statistics, cumulative, norms, contractions, inversion, decompositions,
              conv, pooling, selection, arrangement, building, elementwise_more, products,
              nan_reductions, numpy_reductions, ordering, distances, counting,
-             volumetric, segments)
+             volumetric, segments, torch_arithmetic, torch_linalg, torch_nn_functions,
+             scatters)
 
 # The public functions of every family, and its op classes (``ops.Tanh``), under one name.
 # The functions take PyTorch's and numpy's ``out=`` here (see _out); inside the package,
 # the families call each other's functions as they are.
+# One wrapper per function, so that aliases stay one function (``ag.asin is ag.arcsin``).
 __all__ = [name for family in _FAMILIES for name in family.__all__]
+_wrapped = {}
 for _family in _FAMILIES:
     for _name, _obj in vars(_family).items():
         if _name in _family.__all__:
-            globals()[_name] = _with_out(_obj) if callable(_obj) else _obj
+            if callable(_obj) and id(_obj) not in _wrapped:
+                _wrapped[id(_obj)] = _with_out(_obj)
+            globals()[_name] = _wrapped[id(_obj)] if callable(_obj) else _obj
         elif isinstance(_obj, type) and issubclass(_obj, _Op) and \
                 _obj.__module__ == _family.__name__:
             globals()[_name] = _obj
-del _family, _name, _obj
+del _family, _name, _obj, _wrapped

@@ -31,7 +31,7 @@ from .indexing import ScatterAdd, index_add
 from .nondiff import NonDifferentiable
 
 __all__ = ["searchsorted", "bucketize", "digitize", "histc", "histogram", "bincount",
-           "heaviside"]
+           "heaviside", "unravel_index", "unique_consecutive"]
 
 
 def _data(x):
@@ -213,12 +213,55 @@ def heaviside(input, values):  # noqa: A002
     return _constant_result(np.heaviside, "heaviside", x, values)
 
 
+def unravel_index(indices, shape):
+    """The coordinates of flat (row-major) ``indices`` in an array of ``shape``
+    (``torch.unravel_index``, numpy's): a tuple of int64 constants, one per axis, each of
+    indices' shape."""
+    flat = as_constant(indices, "unravel_index").data
+    if flat.dtype.kind not in "iu":
+        raise TypeError(f"unravel_index: indices must be integers, got {flat.dtype}")
+    dims = (int(shape),) if np.ndim(shape) == 0 else tuple(int(n) for n in shape)
+    size = int(np.prod(dims))
+    if flat.size and (flat.min() < -size or flat.max() >= size):
+        raise IndexError(f"unravel_index: an index is out of range for shape {dims}")
+    coordinates = np.unravel_index(flat % max(size, 1), dims)
+    return tuple(constant(c.astype(np.int64), dtype=np.int64) for c in coordinates)
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
+    """Each run of equal consecutive elements (or slices along ``dim``) kept once
+    (``torch.unique_consecutive``; ``itertools.groupby``): the values, then with
+    ``return_inverse`` each element's run number (input's shape, or (n,) along dim) and
+    with ``return_counts`` each run's length. Constants."""
+    x = as_constant(input, "unique_consecutive").data
+    if dim is None:
+        runs = x.reshape(-1)
+        starts = np.concatenate([[True], runs[1:] != runs[:-1]]) if runs.size else \
+            np.zeros(0, bool)
+    else:
+        axis = int(dim) % max(x.ndim, 1)
+        runs = np.moveaxis(x, axis, 0)
+        changed = (runs[1:] != runs[:-1]).reshape(max(len(runs) - 1, 0), -1).any(axis=1)
+        starts = np.concatenate([[True], changed]) if len(runs) else np.zeros(0, bool)
+    values = runs[starts] if dim is None else np.moveaxis(runs[starts], 0, axis)
+    results = [constant(values, dtype=values.dtype)]
+    if return_inverse:
+        inverse = np.cumsum(starts) - 1
+        results.append(constant(inverse.reshape(x.shape if dim is None else (-1,)),
+                                dtype=np.int64))
+    if return_counts:
+        results.append(constant(np.diff(np.append(np.flatnonzero(starts), len(starts))),
+                                dtype=np.int64))
+    return results[0] if len(results) == 1 else tuple(results)
+
+
 # Value methods this family adds (name -> function), attached by methods: PyTorch's
 # Tensor.bincount, histc, heaviside, and the special functions of ``special``.
 METHODS = {
     "bincount": bincount,
     "histc": histc,
     "heaviside": heaviside,
+    "unique_consecutive": unique_consecutive,
     "erfc": special.erfc,
     "erfinv": special.erfinv,
     "lgamma": special.lgamma,
@@ -231,5 +274,6 @@ NUMPY_FUNCTIONS = {
     np.digitize: digitize,
     np.histogram: histogram,
     np.bincount: bincount,
+    np.unravel_index: unravel_index,
 }
 NUMPY_UFUNCS = {np.heaviside: heaviside}

@@ -16,6 +16,7 @@ from . import arithmetic, contractions, cumulative, elementwise, indexing, joini
 from . import linalg, reductions, selection, shape, statistics, trig
 from . import arrangement, bessel, building, counting, distances, elementwise_more, nan_reductions
 from . import numpy_reductions, ordering, products
+from . import scatters, torch_arithmetic, torch_linalg, torch_nn_functions
 
 # numpy ufunc -> the library's function of the same maths.
 UFUNCS = {
@@ -179,7 +180,8 @@ FUNCTIONS = {
 
 # The families of ported names add their numpy functions and ufuncs.
 for _family in (arrangement, building, counting, elementwise_more, products, nan_reductions,
-                numpy_reductions, ordering, distances, bessel):
+                numpy_reductions, ordering, distances, bessel, torch_arithmetic,
+                torch_linalg, torch_nn_functions, scatters):
     UFUNCS.update(_family.NUMPY_UFUNCS)
     FUNCTIONS.update(_family.NUMPY_FUNCTIONS)
 

@@ -36,6 +36,7 @@ from . import cumulative, factories, indexing, inversion, joining, nondiff, norm
 from . import selection, statistics
 from . import arrangement, bessel, building, counting, distances, elementwise_more, nan_reductions
 from . import numpy_reductions, ordering, products
+from . import scatters, torch_arithmetic, torch_linalg, torch_nn_functions
 from .. import hooks
 from ._operands import axis_or_dim, float_with_integer, operand
 from .arithmetic import Add, Div, Mul, Pow, Sub
@@ -478,7 +479,8 @@ Value.normal_ = _mutator("normal_", lambda a, mean=0.0, std=1.0: _random_rng().n
 # The methods of the families of ported names (``x.masked_fill``, ``x.addcmul``, ...): each
 # family lists its own in METHODS; none replaces a method defined above.
 for _family in (arrangement, building, counting, elementwise_more, products, nan_reductions,
-                numpy_reductions, ordering, distances, bessel):
+                numpy_reductions, ordering, distances, bessel, torch_arithmetic,
+                torch_linalg, torch_nn_functions, scatters):
     for _name, _fn in _family.METHODS.items():
         if _name in Value.__dict__:
             raise AssertionError(f"{_family.__name__}.METHODS redefines Value.{_name}")

@@ -1,6 +1,7 @@
 """More of numpy's reductions: the weighted average, ptp (the range), polyval (Horner's
-rule), ediff1d (the differences of the flattened array) and the trapezoidal rule
-(trapezoid, PyTorch's trapz).
+rule), ediff1d (the differences of the flattened array), the trapezoidal rule
+(trapezoid, PyTorch's trapz), and the finite-difference ``gradient`` (numpy's and
+PyTorch's).
 
 Nothing here is a new op: each is a composition of sums, amax and amin, products and
 slices, so its first and second derivatives are theirs; gradients flow to the weights,
@@ -11,12 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import _data, constant
-from . import joining, reductions, shape
+from ..engine import _data, constant, get_default_dtype
+from . import arithmetic, indexing, joining, reductions, shape
 from ._composing import _unsupported, _value, _values
 from ._operands import axis_arg, axis_or_dim
 
-__all__ = ["average", "ptp", "polyval", "ediff1d", "trapezoid", "trapz"]
+__all__ = ["average", "ptp", "polyval", "ediff1d", "trapezoid", "trapz", "gradient"]
 
 
 def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
@@ -131,6 +132,59 @@ trapz = trapezoid  # PyTorch's other name (numpy 2.4 removed its trapz)
 def _np_ptp(a, axis=None, out=None, keepdims=False):
     _unsupported("ptp", dict(out=out), out=None)
     return ptp(a, axis, bool(keepdims))
+
+
+def _stencil(n, spacing, edge_order):
+    """The finite-difference weights along one axis of length n: out[i] = sum over k of
+    w[k][i] * f[cols[k][i]], three terms at most. numpy's ``gradient`` is linear in f, so
+    its weights are its answers for the unit vectors (the columns of the identity)."""
+    D = np.gradient(np.eye(n), *([] if spacing is None else [spacing]), axis=0,
+                    edge_order=edge_order)
+    cols = np.tile(np.arange(n), (3, 1))
+    weights = np.zeros((3, n))
+    for i in range(n):
+        nonzero = np.flatnonzero(D[i])
+        cols[:len(nonzero), i], weights[:len(nonzero), i] = nonzero, D[i, nonzero]
+    return cols, weights
+
+
+def gradient(input, *, spacing=1, dim=None, edge_order=1):  # noqa: A002 (PyTorch's names)
+    """The derivative of a sampled function along each axis by finite differences
+    (``torch.gradient``, numpy's ``gradient``): central differences inside, one-sided ones
+    of ``edge_order`` 1 or 2 at the ends; a weighted sum of at most three neighbours,
+    so the gradient flows back to input through it.
+
+    Args:
+        input: (...) samples; spacing: one number for every axis, one per axis, or one
+            1-D array of coordinates per axis; dim: an axis or a list of them (all axes
+            by default).
+    Returns:
+        A tuple with one Value of input's shape per axis.
+    """
+    f = _value(input, "gradient")
+    if f.dtype.kind != "f":
+        f = arithmetic.cast(f, get_default_dtype())
+    dims = list(range(f.ndim)) if dim is None else [dim] if np.ndim(dim) == 0 else list(dim)
+    dims = [axis_arg(d, f.shape, "gradient") for d in dims]
+    if edge_order not in (1, 2):
+        raise ValueError(f"gradient: edge_order must be 1 or 2, got {edge_order}")
+    spacings = list(spacing) if isinstance(spacing, (list, tuple)) else [spacing] * len(dims)
+    if len(spacings) != len(dims):
+        raise ValueError(f"gradient: {len(spacings)} spacings for {len(dims)} dims")
+    results = []
+    for axis, h in zip(dims, spacings):
+        n = f.shape[axis]
+        if n < edge_order + 1:
+            raise ValueError(f"gradient: dim {axis} of size {n} needs at least "
+                             f"{edge_order + 1} samples for edge_order={edge_order}")
+        h = np.asarray(_data(h), np.float64)
+        cols, weights = _stencil(n, h if h.ndim else float(h), edge_order)
+        along = [1] * f.ndim
+        along[axis] = n
+        terms = [shape.reshape(constant(w.astype(f.dtype)), along) *
+                 indexing.take(f, c, axis=axis) for c, w in zip(cols, weights)]
+        results.append(terms[0] + terms[1] + terms[2])
+    return tuple(results)
 
 
 def _np_trapezoid(y, x=None, dx=1.0, axis=-1):
