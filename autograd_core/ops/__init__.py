@@ -30,8 +30,8 @@ The ops are grouped by family, one file each:
   cells
 - ``conv``: conv2d, conv1d, conv2d_transpose, bias_add
 - ``pooling``: max_pool2d, avg_pool2d, max_pool1d, avg_pool1d
-- ``volumetric``: conv3d, conv3d_transpose, max_pool3d, avg_pool3d (3-D, built on the 2-D
-  ops)
+- ``volume_conv``: conv3d, conv3d_transpose (3-D convolutions)
+- ``volumetric``: max_pool3d, avg_pool3d (3-D, built on the 2-D poolings)
 - ``nondiff``: stop_gradient, argmax, equal, one_hot, all/any, the logical functions,
   nonzero, unique: ops that pass no gradient
 - ``factories``: zeros, ones, full, eye, arange, linspace, tensor, as_tensor (constants,
@@ -79,7 +79,7 @@ from . import activations, arithmetic, elementwise, linalg, nn, nondiff, reducti
 from . import factories, indexing, joining, special, trig
 from . import contractions, cumulative, decompositions, inversion, norms, selection, statistics
 from . import conv, pooling
-from . import arrangement, building, counting, segments, volumetric
+from . import arrangement, building, counting, segments, volume_conv, volumetric
 from . import distances, elementwise_more, nan_reductions, numpy_reductions, ordering, products
 from . import xp  # noqa: F401  (imported after the families it dispatches to)
 from . import methods  # noqa: F401  (attaches the operators and methods to Value)
@@ -90,7 +90,7 @@ _FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn
              statistics, cumulative, norms, contractions, inversion, decompositions,
              conv, pooling, selection, arrangement, building, elementwise_more, products,
              nan_reductions, numpy_reductions, ordering, distances, counting,
-             volumetric, segments)
+             volume_conv, volumetric, segments)
 
 # The public functions of every family, and its op classes (``ops.Tanh``), under one name.
 __all__ = [name for family in _FAMILIES for name in family.__all__]
