@@ -1,0 +1,159 @@
+"""conv3d and conv3d_transpose as ops of their own (``ops.volume_conv``): first and second
+derivatives against PyTorch's double backward over strides, paddings, dilations, groups
+and both layouts; the kernel-gradient op's own derivatives against central differences;
+float32 kept float32; errors raised before any graph is made."""
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from derivatives import check_second_order, compare_with_torch
+
+try:  # PyTorch is an optional extra: only the comparisons with it need it
+    import torch
+    import torch.nn.functional as TF
+except ImportError:
+    torch = TF = None
+
+needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
+
+
+def _torch_pads(pairs):
+    """Three (before, after) pairs as F.pad's order: last axis first."""
+    return tuple(n for pair in reversed(pairs) for n in pair)
+
+
+def _same(n, span, stride):
+    total = max((-(-n // stride) - 1) * stride + span - n, 0)
+    return total // 2, total - total // 2
+
+
+def _pairs(padding, spatial, size, strides, dilation):
+    spans = [(k - 1) * d + 1 for k, d in zip(size, dilation)]
+    if padding == "same":
+        return [_same(n, s, st) for n, s, st in zip(spatial, spans, strides)]
+    if padding == "valid":
+        return [(0, 0)] * 3
+    if isinstance(padding[0], int):
+        return [(p, p) for p in padding]
+    return list(padding)
+
+
+# (x shape channels last, kernel shape DHWIO, strides, padding, dilation, groups)
+CONV_CASES = [
+    ((2, 4, 3, 5, 2), (2, 2, 3, 2, 3), 1, "valid", 1, 1),
+    ((1, 5, 4, 4, 4), (3, 2, 2, 2, 4), (2, 1, 2), "same", (1, 2, 1), 2),
+    ((2, 3, 5, 4, 3), (2, 3, 2, 1, 6), (1, 2, 1), ((1, 0), (2, 1), (0, 2)), 1, 3),
+    ((1, 6, 5, 5, 2), (2, 2, 2, 2, 2), 3, (1, 0, 2), (2, 1, 2), 1),
+    ((1, 4, 4, 4, 4), (1, 1, 1, 4, 2), (1, 1, 2), "valid", 1, 1),  # patch matrix kept
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("first", [False, True], ids=["channels_last", "channels_first"])
+@pytest.mark.parametrize("x_shape, k_shape, strides, padding, dilation, groups", CONV_CASES)
+def test_conv3d_first_and_second_derivatives_match_torch(x_shape, k_shape, strides, padding,
+                                                         dilation, groups, first):
+    rng = np.random.default_rng(sum(x_shape) + groups)
+    x, k, b = rng.normal(size=x_shape), rng.normal(size=k_shape), rng.normal(size=k_shape[-1])
+    pairs = _pairs(padding, x_shape[1:4], k_shape[:3], np.broadcast_to(strides, 3),
+                   np.broadcast_to(dilation, 3))
+
+    def torch_fn(x, k, b):
+        if not first:
+            x, k = x.permute(0, 4, 1, 2, 3), k.permute(4, 3, 0, 1, 2)
+        y = TF.conv3d(TF.pad(x, _torch_pads(pairs)), k, b, strides, 0, dilation, groups)
+        return y if first else y.permute(0, 2, 3, 4, 1)
+
+    if first:
+        x, k = x.transpose(0, 4, 1, 2, 3), k.transpose(4, 3, 0, 1, 2)
+    layout = "channels_first" if first else "channels_last"
+    compare_with_torch(lambda x, k, b: ag.conv3d(x, k, strides, padding, dilation, layout,
+                                                 bias=b, groups=groups),
+                       torch_fn, x, k, b, rtol=1e-9, atol=1e-10)
+
+
+@needs_torch
+@pytest.mark.parametrize("first", [False, True], ids=["channels_last", "channels_first"])
+@pytest.mark.parametrize("strides, padding, dilation, groups", [
+    (1, "valid", 1, 1), ((2, 1, 2), (1, 0, 1), (1, 2, 1), 2), (2, "same", 1, 1)])
+def test_conv3d_transpose_first_and_second_derivatives_match_torch(strides, padding, dilation,
+                                                                   groups, first):
+    rng = np.random.default_rng(5)
+    x, k = rng.normal(size=(2, 3, 2, 3, 4)), rng.normal(size=(2, 3, 2, 3, 4))
+    out = ag.conv3d_transpose(x, k, None, strides, padding, dilation, groups=groups).shape
+    pairs = _pairs(padding, out[1:4], k.shape[:3], np.broadcast_to(strides, 3),
+                   np.broadcast_to(dilation, 3))
+    full = tuple(n + b + a for n, (b, a) in zip(out[1:4], pairs))
+
+    def torch_fn(x, k):
+        if not first:
+            x, k = x.permute(0, 4, 1, 2, 3), k.permute(4, 3, 0, 1, 2)
+        # torch's transpose of a conv3d with no padding, then the padding cropped
+        y = TF.conv_transpose3d(x, k, None, strides, 0, 0, groups, dilation)
+        y = TF.pad(y, tuple(n for d in reversed(range(3)) for n in
+                            (0, full[d] - y.shape[2 + d])))
+        y = y[:, :, pairs[0][0]:pairs[0][0] + out[1], pairs[1][0]:pairs[1][0] + out[2],
+              pairs[2][0]:pairs[2][0] + out[3]]
+        return y if first else y.permute(0, 2, 3, 4, 1)
+
+    if first:
+        x, k = x.transpose(0, 4, 1, 2, 3), k.transpose(4, 3, 0, 1, 2)
+    layout = "channels_first" if first else "channels_last"
+    compare_with_torch(lambda x, k: ag.conv3d_transpose(x, k, None, strides, padding, dilation,
+                                                        layout, groups=groups),
+                       torch_fn, x, k, rtol=1e-9, atol=1e-10)
+
+
+def test_conv3d_first_and_second_derivatives_against_central_differences():
+    rng = np.random.default_rng(6)
+    x, k, b = rng.normal(size=(1, 3, 3, 2, 2)), rng.normal(size=(2, 2, 1, 1, 4)), \
+        rng.normal(size=4)
+    ag.gradcheck(lambda x, k, b: ag.conv3d(x, k, (2, 1, 1), ((1, 0), (0, 1), (1, 1)), bias=b,
+                                           groups=2), [x, k, b])
+    check_second_order(lambda x, k: ag.conv3d(x, k, 1, "same", (1, 2, 1), groups=2), x, k)
+    check_second_order(lambda x, k: ag.conv3d_transpose(x, k, strides=(1, 2, 1),
+                                                        data_format="channels_first"),
+                       rng.normal(size=(1, 2, 2, 2, 2)), rng.normal(size=(2, 3, 2, 1, 2)))
+
+
+def test_the_kernel_gradient_op_has_second_derivatives():
+    """Conv3DBackpropFilter, conv3d's kernel gradient as an op: its gradients with respect
+    to x and dy, and theirs, against central differences."""
+    from autograd_core.ops import xp
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(1, 3, 4, 3, 2))
+    volume = ag.conv3d(ag.Value(x), np.zeros((2, 2, 2, 2, 2)), strides=(1, 2, 1),
+                       padding=((0, 1), (1, 0), (1, 1))).op.volume
+    dy = rng.normal(size=(1, *volume.out_dhw(x.shape[1:4]), 2))
+    check_second_order(lambda x, dy: xp.conv3d_backprop_filter(x, dy, volume), x, dy)
+
+
+def test_float32_stays_float32_and_matches_float64():
+    rng = np.random.default_rng(9)
+    x, k = rng.normal(size=(2, 5, 5, 5, 3)), rng.normal(size=(3, 3, 3, 3, 4))
+    x32, k32 = ag.Variable(x.astype(np.float32)), ag.Variable(k.astype(np.float32))
+    x64, k64 = ag.Variable(x), ag.Variable(k)
+    y32, y64 = ag.conv3d(x32, k32, 2, "same"), ag.conv3d(x64, k64, 2, "same")
+    (y32 * y32).sum().backward()
+    (y64 * y64).sum().backward()
+    assert y32.dtype == x32.grad.dtype == k32.grad.dtype == np.float32
+    np.testing.assert_allclose(y32.numpy(), y64.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(x32.grad, x64.grad, rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(k32.grad, k64.grad, rtol=1e-4, atol=1e-2)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda x: ag.conv3d(x, np.ones((2, 2, 2, 3, 4)), groups=2),
+     r"conv3d: groups=2 needs x's channels to be 2 times the kernel's in_channels, but x has "
+     r"3 channels \(shape \(1, 3, 3, 3, 3\)"),
+    (lambda x: ag.conv3d(x, np.ones((2, 2, 2, 3, 4)), dilation=(1, 3, 1)),
+     r"conv3d: the kernel \(shape \(2, 2, 2, 3, 4\), dilations \(1, 3, 1\)\) spans 2x4x2 cells"),
+    (lambda x: ag.conv3d_transpose(x, np.ones((2, 2, 2, 1, 3)), groups=2),
+     r"conv3d_transpose: x has 3 channels .* divisible by groups=2"),
+])
+def test_errors_name_the_op_the_argument_and_the_shapes_before_any_graph(call, message):
+    x = ag.Variable(np.ones((1, 3, 3, 3, 3)))
+    with pytest.raises(ValueError, match=message):
+        call(x)
+    assert x.grad is None and np.all(x.numpy() == 1)
