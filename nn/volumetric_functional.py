@@ -95,9 +95,14 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     if min(sizes) < 1:
         raise ValueError(f"{where}: the output would be {'x'.join(map(str, sizes))} cells: "
                          f"the padding {padding} crops more than the output has")
-    y = ag.conv3d_transpose(x, weight, output_shape=sizes, strides=stride,
-                            padding=tuple((p, p) for p in padding), dilation=dilation,
+    # the crops and the zeros after as conv_transpose2d's (nn.functional._far_side says why)
+    pads = tuple((p, p - min(e, p)) for p, e in zip(padding, output_padding))
+    zeros = tuple(max(e - p, 0) for p, e in zip(padding, output_padding))
+    y = ag.conv3d_transpose(x, weight, output_shape=tuple(n - z for n, z in zip(sizes, zeros)),
+                            strides=stride, padding=pads, dilation=dilation,
                             data_format="channels_first", groups=groups)
+    if any(zeros):
+        y = ag.pad(y, ((0, 0), (0, 0)) + tuple((0, z) for z in zeros))
     return y if bias is None else ag.bias_add(y, bias, data_format="channels_first")
 
 

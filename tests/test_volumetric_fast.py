@@ -157,3 +157,19 @@ def test_errors_name_the_op_the_argument_and_the_shapes_before_any_graph(call, m
     with pytest.raises(ValueError, match=message):
         call(x)
     assert x.grad is None and np.all(x.numpy() == 1)
+
+
+@needs_torch
+@pytest.mark.parametrize("stride, padding, output_padding, dilation", [
+    (1, 0, 1, 2), ((1, 2, 1), (1, 0, 2), (2, 1, 1), (3, 1, 2))])
+def test_conv_transpose3d_output_padding_below_the_dilation_matches_torch(
+        stride, padding, output_padding, dilation):
+    from nn import volumetric as v
+    rng = np.random.default_rng(10)
+    x, w, b = rng.normal(size=(1, 2, 3, 2, 3)), rng.normal(size=(2, 2, 2, 3, 2)), \
+        rng.normal(size=2)
+    compare_with_torch(
+        lambda x, w, b: v.conv_transpose3d(x, w, b, stride, padding, output_padding, 1,
+                                           dilation),
+        lambda x, w, b: TF.conv_transpose3d(x, w, b, stride, padding, output_padding, 1,
+                                            dilation), x, w, b)
