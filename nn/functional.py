@@ -54,7 +54,8 @@ from .torch_random_functions import (
     alpha_dropout, dropout1d, dropout2d, feature_alpha_dropout, gumbel_softmax,
 )
 from .volumetric_functional import (
-    adaptive_avg_pool3d, avg_pool3d, conv3d, conv_transpose3d, max_pool3d,
+    adaptive_avg_pool3d, adaptive_max_pool3d, avg_pool3d, conv3d, conv_transpose3d,
+    max_pool3d, max_unpool3d,
 )
 from .torch_inplace import (
     celu_, elu_, hardtanh_, leaky_relu_, relu_, rrelu_, selu_, threshold_,
@@ -68,7 +69,7 @@ __all__ = [
     # layers
     "linear", "conv1d", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
     "max_pool1d", "avg_pool1d", "conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d",
-    "adaptive_avg_pool3d",
+    "adaptive_avg_pool3d", "adaptive_max_pool3d", "max_unpool3d",
     "adaptive_avg_pool2d", "dropout", "pad", "one_hot", "scaled_dot_product_attention",
     "interpolate", "channel_shuffle", "fold", "pixel_shuffle", "pixel_unshuffle", "unfold",
     "adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d",

@@ -173,3 +173,85 @@ def test_conv_transpose3d_output_padding_below_the_dilation_matches_torch(
                                            dilation),
         lambda x, w, b: TF.conv_transpose3d(x, w, b, stride, padding, output_padding, 1,
                                             dilation), x, w, b)
+
+
+# --- PyTorch's 3-D max poolings: dilation, return_indices, adaptive, unpooling ----------
+
+
+def _distinct(shape, seed):
+    """Values with no ties, so that every window's maximum is one cell."""
+    return np.random.default_rng(seed).permutation(int(np.prod(shape))).reshape(shape) * 0.1
+
+
+@needs_torch
+@pytest.mark.parametrize("kernel, stride, padding, dilation, ceil_mode", [
+    (2, None, 0, 1, False), (3, 2, 1, 2, False), ((2, 3, 2), (1, 2, 2), (1, 1, 0), (2, 1, 3),
+                                                   True), (2, 1, 1, (1, 2, 1), True)])
+def test_max_pool3d_with_dilation_and_indices_matches_torch(kernel, stride, padding, dilation,
+                                                            ceil_mode):
+    from nn import functional as F
+    x = _distinct((2, 2, 6, 7, 8), 11)
+    y, indices = F.max_pool3d(x, kernel, stride, padding, dilation, ceil_mode, True)
+    t_y, t_indices = TF.max_pool3d(torch.tensor(x), kernel, stride, padding, dilation,
+                                   ceil_mode, True)
+    np.testing.assert_array_equal(y.numpy(), t_y.numpy())
+    np.testing.assert_array_equal(indices.numpy(), t_indices.numpy())
+    assert indices.dtype == np.int64
+    compare_with_torch(lambda x: F.max_pool3d(x, kernel, stride, padding, dilation, ceil_mode),
+                       lambda x: TF.max_pool3d(x, kernel, stride, padding, dilation, ceil_mode),
+                       x)
+    if dilation == 1 and not ceil_mode:  # torch's max_unpool3d: every max back in place
+        unpooled = F.max_unpool3d(y, indices, kernel, stride, padding, x.shape[2:])
+        np.testing.assert_array_equal(
+            unpooled.numpy(), TF.max_unpool3d(t_y, t_indices, kernel, stride, padding,
+                                              x.shape[2:]).numpy())
+
+
+@needs_torch
+@pytest.mark.parametrize("output_size", [2, (3, None, 1), (4, 5, 3)])
+def test_adaptive_max_pool3d_matches_torch(output_size):
+    from nn import functional as F
+    x = _distinct((2, 3, 5, 4, 7), 12)
+    y, indices = F.adaptive_max_pool3d(x, output_size, return_indices=True)
+    t_y, t_indices = TF.adaptive_max_pool3d(torch.tensor(x), output_size, True)
+    np.testing.assert_array_equal(y.numpy(), t_y.numpy())
+    np.testing.assert_array_equal(indices.numpy(), t_indices.numpy())
+    compare_with_torch(lambda x: F.adaptive_max_pool3d(x, output_size),
+                       lambda x: TF.adaptive_max_pool3d(x, output_size), x)
+    unbatched = F.adaptive_max_pool3d(x[0], output_size)
+    np.testing.assert_array_equal(unbatched.numpy(), t_y.numpy()[0])
+
+
+def test_max_pool3d_with_dilation_against_central_differences():
+    from nn import functional as F
+    x = _distinct((1, 2, 5, 4, 5), 13)
+    ag.gradcheck(lambda x: F.max_pool3d(x, 2, 1, 1, (2, 1, 2)), [x])
+    ag.gradcheck(lambda x: F.adaptive_max_pool3d(x, (2, 3, 2)), [x])
+
+
+@needs_torch
+def test_the_3d_pooling_layers_match_torchs():
+    import nn
+    x = _distinct((2, 3, 6, 6, 5), 14)
+    pool, t_pool = (nn.MaxPool3d(3, 2, 1, 2, return_indices=True, ceil_mode=True),
+                    torch.nn.MaxPool3d(3, 2, 1, 2, return_indices=True, ceil_mode=True))
+    (y, indices), (t_y, t_indices) = pool(x), t_pool(torch.tensor(x))
+    np.testing.assert_allclose(y.numpy(), t_y.numpy(), rtol=1e-6)  # a layer's float32
+    np.testing.assert_array_equal(indices.numpy(), t_indices.numpy())
+    y, indices = nn.MaxPool3d(2, return_indices=True)(x)
+    t_y, t_indices = torch.nn.MaxPool3d(2, return_indices=True)(torch.tensor(x))
+    np.testing.assert_allclose(nn.MaxUnpool3d(2)(y, indices, x.shape).numpy(),
+                               torch.nn.MaxUnpool3d(2)(t_y, t_indices, x.shape).numpy(),
+                               rtol=1e-6)
+    for ours, theirs in ((nn.AdaptiveMaxPool3d((2, None, 3)),
+                          torch.nn.AdaptiveMaxPool3d((2, None, 3))),
+                         (nn.AdaptiveAvgPool3d(2), torch.nn.AdaptiveAvgPool3d(2))):
+        np.testing.assert_allclose(ours(x).numpy(), theirs(torch.tensor(x)).numpy(),
+                                   rtol=1e-6)
+    assert nn.MaxPool3d(2, dilation=2).get_config()["dilation"] == (2, 2, 2)
+    with pytest.raises(ValueError, match=r"AdaptiveMaxPool3d 'a': output_size must be an int "
+                                         r">= 1 \(or None\) or a tuple of 3 of them"):
+        nn.AdaptiveMaxPool3d((2, 2), name="a")
+    with pytest.raises(ValueError, match=r"max_pool3d: dilation must be an int >= 1 or a "
+                                         r"tuple of 3"):
+        nn.functional.max_pool3d(x, 2, dilation=0)
