@@ -22,7 +22,7 @@ kernels DHWIO); channels-first data is viewed in that layout on the way in and o
 - groups: the patch matrix group-major, (G, rows, kd*kh*kw*C/G), and numpy's batched
   matmul for the G products, as ``_grouped`` does for conv2d.
 
-The ops (``conv3d.py``) hold the maths; nothing here is differentiable.
+The ops (``volume_conv.py``) hold the maths; nothing here is differentiable.
 """
 
 from __future__ import annotations
