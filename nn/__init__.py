@@ -111,9 +111,9 @@ from .torch_losses import (
 )
 from .torch_distance_losses import TripletMarginWithDistanceLoss
 from .volumetric import (
-    AdaptiveAvgPool3d, AveragePooling3D, AvgPool3D, AvgPool3d, BatchNorm3d, CircularPad3d,
+    AdaptiveAvgPool3d, AdaptiveMaxPool3d, AveragePooling3D, AvgPool3D, AvgPool3d, BatchNorm3d, CircularPad3d,
     ConstantPad3d, Conv3D, Conv3d, Conv3DTranspose, ConvTranspose3d, Cropping3D, Dropout3d,
-    GlobalAveragePooling3D, GlobalMaxPooling3D, MaxPool3D, MaxPool3d, MaxPooling3D,
+    GlobalAveragePooling3D, GlobalMaxPooling3D, MaxPool3D, MaxPool3d, MaxPooling3D, MaxUnpool3d,
     ReflectionPad3d, ReplicationPad3d, SpatialDropout3D, UpSampling3D, ZeroPad3d,
     ZeroPadding3D,
 )
@@ -181,7 +181,8 @@ __all__ = [
     "Conv3D", "Conv3DTranspose", "MaxPooling3D", "MaxPool3D", "AveragePooling3D", "AvgPool3D",
     "GlobalAveragePooling3D", "GlobalMaxPooling3D", "UpSampling3D", "ZeroPadding3D",
     "Cropping3D", "SpatialDropout3D",
-    "Conv3d", "ConvTranspose3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "BatchNorm3d",
+    "Conv3d", "ConvTranspose3d", "MaxPool3d", "MaxUnpool3d", "AvgPool3d", "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool3d", "BatchNorm3d",
     "Dropout3d", "ConstantPad3d", "ZeroPad3d", "ReflectionPad3d", "ReplicationPad3d",
     "CircularPad3d",
     # losses and metrics

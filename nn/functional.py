@@ -54,7 +54,8 @@ from .torch_random_functions import (
     alpha_dropout, dropout1d, dropout2d, feature_alpha_dropout, gumbel_softmax,
 )
 from .volumetric_functional import (
-    adaptive_avg_pool3d, avg_pool3d, conv3d, conv_transpose3d, max_pool3d,
+    adaptive_avg_pool3d, adaptive_max_pool3d, avg_pool3d, conv3d, conv_transpose3d,
+    max_pool3d, max_unpool3d,
 )
 from .torch_inplace import (
     celu_, elu_, hardtanh_, leaky_relu_, relu_, rrelu_, selu_, threshold_,
@@ -68,7 +69,7 @@ __all__ = [
     # layers
     "linear", "conv1d", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
     "max_pool1d", "avg_pool1d", "conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d",
-    "adaptive_avg_pool3d",
+    "adaptive_avg_pool3d", "adaptive_max_pool3d", "max_unpool3d",
     "adaptive_avg_pool2d", "dropout", "pad", "one_hot", "scaled_dot_product_attention",
     "interpolate", "channel_shuffle", "fold", "pixel_shuffle", "pixel_unshuffle", "unfold",
     "adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d",
@@ -266,10 +267,27 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     if min(sizes) < 1:
         raise ValueError(f"{where}: the output would be {sizes[0]}x{sizes[1]} pixels: the "
                          f"padding {padding} crops more than the output has")
-    y = ag.conv2d_transpose(x, weight, output_shape=sizes, strides=stride,
-                            padding=tuple((p, p) for p in padding), dilation=dilation,
+    pads, zeros = _far_side(padding, output_padding)
+    y = ag.conv2d_transpose(x, weight, output_shape=tuple(n - z for n, z in zip(sizes, zeros)),
+                            strides=stride, padding=pads, dilation=dilation,
                             data_format="channels_first", groups=groups)
+    if any(zeros):
+        y = ag.pad(y, ((0, 0), (0, 0)) + tuple((0, z) for z in zeros))
     return y if bias is None else ag.bias_add(y, bias, data_format="channels_first")
+
+
+def _far_side(padding, output_padding):
+    """PyTorch's padding p and output_padding e as the transposed convolution's own
+    (before, after) crops, and the zeros to add after it, per axis.
+
+    PyTorch crops p cells from each side of the full transposed convolution, then gives e
+    of the far side back: the crop after is p - e, and once e passes p the cells past the
+    full output, which no input cell reaches, are zeros. With these crops the conv2d this
+    transposes maps the output back to the input's size for every e; with (p, p) it does
+    only while e is below the stride, and PyTorch allows e below the dilation too.
+    """
+    pads = tuple((p, p - min(e, p)) for p, e in zip(padding, output_padding))
+    return pads, tuple(max(e - p, 0) for p, e in zip(padding, output_padding))
 
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
@@ -298,17 +316,7 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
                          "crops more than the output has")
     x, w = ag.expand_dims(x, 2), ag.expand_dims(_value(weight), 2)
     try:
-        if op < s:
-            y = conv_transpose2d(x, w, bias, (1, s), (0, p), (0, op), groups, (1, d))
-        else:
-            # output_padding at or past the stride (allowed below the dilation): the whole
-            # transposed convolution, cropped as PyTorch crops it, zeros past its end
-            full = conv_transpose2d(x, w, None, (1, s), 0, 0, groups, (1, d))
-            end = full.shape[3]
-            full = ag.pad(full, ((0, 0), (0, 0), (0, 0), (0, max(0, op - p))))
-            y = full[:, :, :, p:end - p + op]
-            if bias is not None:
-                y = ag.bias_add(y, bias, data_format="channels_first")
+        y = conv_transpose2d(x, w, bias, (1, s), (0, p), (0, op), groups, (1, d))
     except ValueError as e:
         raise ValueError(f"{where}: {e}") from e
     return ag.squeeze(y, 2)

@@ -48,7 +48,7 @@ def _ints(value, rank, what, where, minimum=1, none=False):
         return (none and n is None) or (isinstance(n, numbers.Integral) and not isinstance(
             n, (bool, np.bool_)) and n >= minimum)
     if len(items) != rank or not all(good(n) for n in items):
-        form = "a pair" if rank == 2 else "a tuple of one"
+        form = {1: "a tuple of one", 2: "a pair"}.get(rank, f"a tuple of {rank}")
         also = " (or None)" if none else ""
         raise ValueError(f"{where}: {what} must be an int >= {minimum}{also} or {form} of "
                          f"them, got {value!r}")
@@ -73,22 +73,27 @@ def _unbatch(batched, *results):
 
 
 # --- windows, on numpy ----------------------------------------------------------------
-def _argmax(x, rows, cols, valid_rows, valid_cols):
-    """Each window's maximum, flat into H * W: x (B, H, W); window (a, b) holds rows
-    rows[a] and columns cols[b] (invalid ones: padding, never chosen). The first maximum
-    in row-major window order wins, NaN over any number; a window of -inf alone gives its
-    first real position, as PyTorch's."""
-    w = x.shape[-1]
-    r, c = rows[:, None, :, None], cols[None, :, None, :]
-    valid = valid_rows[:, None, :, None] & valid_cols[None, :, None, :]
-    windows = np.where(valid, x[:, np.clip(r, 0, x.shape[1] - 1), np.clip(c, 0, w - 1)],
-                       -np.inf)
-    shape = windows.shape[:3] + (-1,)
+def _argmax(x, taps, valid):
+    """Each window's maximum, flat into the spatial axes: x (B, *spatial); along axis a,
+    window i holds the cells taps[a][i] (where valid[a][i] is False: padding, never
+    chosen). The first maximum in row-major window order wins, NaN over any number; a
+    window of -inf alone gives its first real position, as PyTorch's."""
+    rank, spatial = len(taps), x.shape[1:]
+    cells, inside = [], True
+    for a, (t, v) in enumerate(zip(taps, valid)):  # axis a's taps as (windows, offsets)
+        shape = [1] * (2 * rank)
+        shape[a], shape[rank + a] = t.shape
+        cells.append(t.reshape(shape))
+        inside = inside & v.reshape(shape)
+    read = x[(slice(None),) + tuple(np.clip(c, 0, n - 1) for c, n in zip(cells, spatial))]
+    windows = np.where(inside, read, -np.inf)
+    shape = windows.shape[:rank + 1] + (-1,)
     best = np.argmax(windows.reshape(shape), axis=-1)
-    first_valid = np.argmax(np.broadcast_to(valid, windows.shape[1:]).reshape(shape[1:]),
+    first_valid = np.argmax(np.broadcast_to(inside, windows.shape[1:]).reshape(shape[1:]),
                             axis=-1)
     best = np.where(np.max(windows.reshape(shape), axis=-1) == -np.inf, first_valid, best)
-    flat = np.broadcast_to(r * w + c, windows.shape[1:]).reshape(shape[1:])
+    flat = sum(c * math.prod(spatial[a + 1:]) for a, c in enumerate(cells))
+    flat = np.broadcast_to(flat, windows.shape[1:]).reshape(shape[1:])
     return np.take_along_axis(flat[None], best[..., None], axis=-1)[..., 0]
 
 
@@ -145,8 +150,8 @@ def _max_pool(x, kernel, strides, pads, dilation, ceil_mode, where, with_indices
         rows, cols = [np.arange(o)[:, None] * s - p + np.arange(k) * d
                       for o, k, s, p, d in zip(out, kernel, strides, pads, dilation)]
         (h, w) = sizes
-        index = _argmax(x.numpy().reshape((-1,) + sizes), rows, cols,
-                        (rows >= 0) & (rows < h), (cols >= 0) & (cols < w))
+        index = _argmax(x.numpy().reshape((-1,) + sizes), (rows, cols),
+                        ((rows >= 0) & (rows < h), (cols >= 0) & (cols < w)))
         indices = index.reshape(x.shape[:2] + out).astype(np.int64)
     if dilation == (1, 1):
         # the engine's op, on the input padded with -inf: ceil_mode's last window may
@@ -239,7 +244,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
         taps.append(np.minimum(start[:, None] + np.arange((end - start).max()),
                                end[:, None] - 1))
         valid.append(np.ones(taps[-1].shape, bool))
-    index = _argmax(x.numpy().reshape((-1,) + x.shape[2:]), *taps, *valid)
+    index = _argmax(x.numpy().reshape((-1,) + x.shape[2:]), taps, valid)
     indices = index.reshape(x.shape[:2] + out).astype(np.int64)
     y = _read(x, indices)
     return _unbatch(batched, y, ag.constant(indices, dtype=ag.int64)) if return_indices \

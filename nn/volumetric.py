@@ -1,6 +1,6 @@
 """Volumetric (3-D) layers for videos and scans, Keras's and PyTorch's, and PyTorch's
-functions ``conv3d``, ``conv_transpose3d``, ``max_pool3d``, ``avg_pool3d`` and
-``adaptive_avg_pool3d``.
+functions ``conv3d``, ``conv_transpose3d``, ``max_pool3d``, ``max_unpool3d``,
+``avg_pool3d``, ``adaptive_avg_pool3d`` and ``adaptive_max_pool3d``.
 
 Keras's: ``Conv3D``, ``Conv3DTranspose``, ``MaxPooling3D`` (``MaxPool3D``),
 ``AveragePooling3D`` (``AvgPool3D``), ``GlobalAveragePooling3D``, ``GlobalMaxPooling3D``,
@@ -8,14 +8,14 @@ Keras's: ``Conv3D``, ``Conv3DTranspose``, ``MaxPooling3D`` (``MaxPool3D``),
 (batch, depth, rows, cols, channels), the kernel kept as Keras keeps it, (kd, kh, kw, in,
 filters).
 
-PyTorch's: ``Conv3d``, ``ConvTranspose3d``, ``MaxPool3d``, ``AvgPool3d``,
-``AdaptiveAvgPool3d``, ``BatchNorm3d``, ``Dropout3d``, ``ConstantPad3d``, ``ZeroPad3d``,
+PyTorch's: ``Conv3d``, ``ConvTranspose3d``, ``MaxPool3d``, ``MaxUnpool3d``, ``AvgPool3d``,
+``AdaptiveAvgPool3d``, ``AdaptiveMaxPool3d``, ``BatchNorm3d``, ``Dropout3d``, ``ConstantPad3d``, ``ZeroPad3d``,
 ``ReflectionPad3d``, ``ReplicationPad3d``, ``CircularPad3d``; channels first, (N, C, D, H,
 W), weight (out_channels, in_channels / groups, kd, kh, kw).
 
-The sums are ``ag.conv3d``, ``ag.conv3d_transpose``, ``ag.max_pool3d`` and
-``ag.avg_pool3d``: the 2-D ops run once per depth tap on the depth slices folded into the
-batch, so their derivatives (first and second) are the 2-D ops'. The layers only check
+The sums are ``ag.conv3d``, ``ag.conv3d_transpose`` (ops of their own), ``ag.max_pool3d``
+and ``ag.avg_pool3d`` (the 2-D poolings run once per depth tap on the depth slices folded
+into the batch); first and second derivatives come with them. The layers only check
 their arguments, hold the weights and pick the layout.
 
 >>> import nn.volumetric as v
@@ -40,9 +40,10 @@ from .torch_conv import _Conv as _TorchConv, _conv_channels, _padding_mode
 from .torch_layers import Parameter, _factory_dtype, _kaiming_uniform
 from .torch_norm import _BatchNorm
 from .torch_padding import _ConstantPad, _Pad, pad_as_torch
-from .torch_pooling import _Pool
+from .torch_pooling import AdaptiveMaxPool2d, MaxUnpool2d, _Pool
 from .volumetric_functional import (_output_size, _pool_window, _triple, adaptive_avg_pool3d,
-                                   avg_pool3d, conv3d, conv_transpose3d, max_pool3d)
+                                   adaptive_max_pool3d, avg_pool3d, conv3d, conv_transpose3d,
+                                   max_pool3d, max_unpool3d)
 
 __all__ = [
     # Keras's
@@ -50,10 +51,11 @@ __all__ = [
     "AvgPool3D", "GlobalAveragePooling3D", "GlobalMaxPooling3D", "UpSampling3D",
     "ZeroPadding3D", "Cropping3D", "SpatialDropout3D",
     # PyTorch's
-    "Conv3d", "ConvTranspose3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d",
-    "BatchNorm3d", "Dropout3d", "ConstantPad3d", "ZeroPad3d", "ReflectionPad3d",
-    "ReplicationPad3d", "CircularPad3d",
-    "conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d",
+    "Conv3d", "ConvTranspose3d", "MaxPool3d", "MaxUnpool3d", "AvgPool3d", "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool3d", "BatchNorm3d", "Dropout3d", "ConstantPad3d", "ZeroPad3d",
+    "ReflectionPad3d", "ReplicationPad3d", "CircularPad3d",
+    "conv3d", "conv_transpose3d", "max_pool3d", "max_unpool3d", "avg_pool3d",
+    "adaptive_avg_pool3d", "adaptive_max_pool3d",
 ]
 
 
@@ -534,30 +536,35 @@ class ConvTranspose3d(_TorchConv):
 
 class MaxPool3d(_Pool):
     """y = the max of each window, channels first: (N, C, D, H, W) -> (N, C, OD, OH, OW),
-    OD = (D + 2 * pd - kd) // sd + 1 (rounded up with ceil_mode); unbatched (C, D, H, W)
-    too.
+    OD = (D + 2 * pd - dd * (kd - 1) - 1) // sd + 1 (rounded up with ceil_mode); unbatched
+    (C, D, H, W) too.
 
     Args (PyTorch's, in its order): kernel_size, stride=None (kernel_size), padding=0
-    (-inf, at most half the kernel), dilation=1 (1 only), return_indices=False (False
-    only), ceil_mode=False.
+    (-inf, at most half the kernel), dilation=1, return_indices=False (also return where
+    each max is, for MaxUnpool3d), ceil_mode=False.
     """
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
                  ceil_mode=False, name=None):
         where = "MaxPool3d" if name is None else f"MaxPool3d {name!r}"
         kernel_size, stride, padding = _pool_window(where, kernel_size, stride, padding)
-        if _triple(dilation, "dilation", where) != (1, 1, 1):
-            raise NotImplementedError(f"{where}: dilation={dilation!r} is not supported "
-                                      "(only 1)")
-        if _flag(return_indices, "return_indices", where):
-            raise NotImplementedError(f"{where}: return_indices=True is not supported")
+        dilation = _triple(dilation, "dilation", where)
+        return_indices = _flag(return_indices, "return_indices", where)
         ceil_mode = _flag(ceil_mode, "ceil_mode", where)
         super().__init__(name, kernel_size=kernel_size, stride=stride, padding=padding,
-                         dilation=(1, 1, 1), ceil_mode=ceil_mode, return_indices=False)
+                         dilation=dilation, ceil_mode=ceil_mode, return_indices=return_indices)
 
     def forward(self, x):
-        return self._call(max_pool3d, x, self.kernel_size, self.stride, self.padding, 1,
-                          self.ceil_mode)
+        return self._call(max_pool3d, x, self.kernel_size, self.stride, self.padding,
+                          self.dilation, self.ceil_mode, self.return_indices)
+
+
+class MaxUnpool3d(MaxUnpool2d):
+    """MaxPool3d's inverse: y = zeros with each value put back at its index, (N, C, D, H,
+    W) -> (N, C, (D - 1) * sd - 2 * pd + kd, ...). Args as MaxUnpool2d's, ints or 3 ints.
+    Called as ``unpool(x, indices, output_size=None)``."""
+
+    rank, unpool = 3, staticmethod(max_unpool3d)
 
 
 class AvgPool3d(_Pool):
@@ -606,6 +613,14 @@ class AdaptiveAvgPool3d(_Pool):
 
     def forward(self, x):
         return self._call(adaptive_avg_pool3d, x, self.output_size)
+
+
+class AdaptiveMaxPool3d(AdaptiveMaxPool2d):
+    """y = the max over each bin of an output_size grid: (N, C, D, H, W) -> (N, C, OD, OH,
+    OW), PyTorch's bins. Args (PyTorch's): output_size (an int or 3 entries, each a
+    positive int or None: the input's size), return_indices=False."""
+
+    rank, pool = 3, staticmethod(adaptive_max_pool3d)
 
 
 class BatchNorm3d(_BatchNorm):

@@ -1,6 +1,12 @@
-"""PyTorch's volumetric functions: conv3d, conv_transpose3d, max_pool3d, avg_pool3d and
-adaptive_avg_pool3d, apart from their layers (``nn.volumetric``) so that ``nn.functional``,
-which the layer modules import, can re-export them without an import cycle."""
+"""PyTorch's volumetric functions: conv3d, conv_transpose3d, max_pool3d (with dilation and
+return_indices), max_unpool3d, avg_pool3d, adaptive_avg_pool3d and adaptive_max_pool3d,
+apart from their layers (``nn.volumetric``) so that ``nn.functional``, which the layer
+modules import, can re-export them without an import cycle.
+
+The max poolings find each window's maximum as the 2-D ones do (``torch_pooling``): its
+index, flat into each channel's D * H * W (PyTorch's numbers, which ``max_unpool3d``
+takes), on numpy; the values are the engine's ``max_pool3d`` when it can make them, else
+the input read at the indices, so the gradient goes to each window's maximum either way."""
 
 import math
 import numbers
@@ -10,9 +16,10 @@ import numpy as np
 import autograd_core as ag
 
 from .layers import _flag
-from .torch_pooling import _mean_matrix, _pool_size
+from .torch_pooling import _argmax, _bins, _mean_matrix, _pool_size, _read, _unpool
 
-__all__ = ["conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d"]
+__all__ = ["conv3d", "conv_transpose3d", "max_pool3d", "max_unpool3d", "avg_pool3d",
+           "adaptive_avg_pool3d", "adaptive_max_pool3d"]
 
 
 def _triple(value, what, where, minimum=1):
@@ -95,43 +102,99 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     if min(sizes) < 1:
         raise ValueError(f"{where}: the output would be {'x'.join(map(str, sizes))} cells: "
                          f"the padding {padding} crops more than the output has")
-    y = ag.conv3d_transpose(x, weight, output_shape=sizes, strides=stride,
-                            padding=tuple((p, p) for p in padding), dilation=dilation,
+    # the crops and the zeros after as conv_transpose2d's (nn.functional._far_side says why)
+    pads = tuple((p, p - min(e, p)) for p, e in zip(padding, output_padding))
+    zeros = tuple(max(e - p, 0) for p, e in zip(padding, output_padding))
+    y = ag.conv3d_transpose(x, weight, output_shape=tuple(n - z for n, z in zip(sizes, zeros)),
+                            strides=stride, padding=pads, dilation=dilation,
                             data_format="channels_first", groups=groups)
+    if any(zeros):
+        y = ag.pad(y, ((0, 0), (0, 0)) + tuple((0, z) for z in zeros))
     return y if bias is None else ag.bias_add(y, bias, data_format="channels_first")
 
 
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """PyTorch's ``F.max_pool3d``: the max of each window, (N, C, D, H, W) -> (N, C, OD,
-    OH, OW), OD = (D + 2 * pd - kd) // sd + 1 (rounded up with ``ceil_mode``); unbatched
-    (C, D, H, W) too.
+    OH, OW), OD = (D + 2 * pd - dd * (kd - 1) - 1) // sd + 1 (rounded up with
+    ``ceil_mode``); unbatched (C, D, H, W) too.
 
     Args (PyTorch's): kernel_size, stride=None (kernel_size), padding=0 (-inf, at most half
-    the kernel), each an int or 3 ints; ceil_mode=False. dilation other than 1 and
-    return_indices=True raise NotImplementedError.
+    the kernel), dilation=1, each an int or 3 ints; ceil_mode=False; return_indices=False:
+    also return where each max is, int64 flat into D * H * W (for ``max_unpool3d``).
     """
     where = "max_pool3d"
-    if _triple(dilation, "dilation", where) != (1, 1, 1):
-        raise NotImplementedError(f"{where}: dilation={dilation!r} is not supported (only 1)")
-    if _flag(return_indices, "return_indices", where):
-        raise NotImplementedError(f"{where}: return_indices=True is not supported")
+    wanted = _flag(return_indices, "return_indices", where)
     ceil_mode = _flag(ceil_mode, "ceil_mode", where)
     x, batched = _volumes(input, where)
     kernel, strides, pads = _pool_window(where, kernel_size, stride, padding)
+    dilation = _triple(dilation, "dilation", where)
     sizes = x.shape[2:]
-    out = tuple(_pool_size(n, k, s, p, 1, ceil_mode)
-                for n, k, s, p in zip(sizes, kernel, strides, pads))
+    out = tuple(_pool_size(n, k, s, p, d, ceil_mode)
+                for n, k, s, p, d in zip(sizes, kernel, strides, pads, dilation))
     if min(out) < 1:
         raise ValueError(f"{where}: the output would be empty: input {x.shape} with "
-                         f"kernel_size {kernel} and padding {pads}")
-    # ceil_mode's last window may reach past the padding: the far side gets what it needs
-    extra = [max(0, (o - 1) * s + k - n - 2 * p)
-             for o, k, s, p, n in zip(out, kernel, strides, pads, sizes)]
-    if any(pads) or any(extra):
-        x = ag.pad(x, ((0, 0), (0, 0)) + tuple((p, p + e) for p, e in zip(pads, extra)),
-                   constant_values=-np.inf)
-    return _unbatch(ag.max_pool3d(x, kernel, strides, "valid", "channels_first"), batched)
+                         f"kernel_size {kernel}, padding {pads} and dilation {dilation}")
+    indices = None
+    if wanted or dilation != (1, 1, 1):
+        taps = [np.arange(o)[:, None] * s - p + np.arange(k) * d
+                for o, k, s, p, d in zip(out, kernel, strides, pads, dilation)]
+        index = _argmax(x.numpy().reshape((-1,) + sizes), taps,
+                        [(t >= 0) & (t < n) for t, n in zip(taps, sizes)])
+        indices = index.reshape(x.shape[:2] + out).astype(np.int64)
+    if dilation == (1, 1, 1):
+        # the engine's op, on the input padded with -inf: ceil_mode's last window may reach
+        # past the padding, so the far side gets what it needs
+        extra = [max(0, (o - 1) * s + k - n - 2 * p)
+                 for o, k, s, p, n in zip(out, kernel, strides, pads, sizes)]
+        if any(pads) or any(extra):
+            x = ag.pad(x, ((0, 0), (0, 0)) + tuple((p, p + e) for p, e in zip(pads, extra)),
+                       constant_values=-np.inf)
+        y = ag.max_pool3d(x, kernel, strides, "valid", "channels_first")
+    else:
+        y = _read(x, indices)
+    if not wanted:
+        return _unbatch(y, batched)
+    return _unbatch(y, batched), _unbatch(ag.constant(indices, dtype=ag.int64), batched)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """PyTorch's ``F.adaptive_max_pool3d``: the max over each bin of an output_size grid,
+    (N, C, D, H, W) -> (N, C, OD, OH, OW); bin i along an axis of n spans [floor(i * n /
+    out), ceil((i + 1) * n / out)), so bins may overlap by one.
+
+    Args (PyTorch's): output_size, an int or 3 entries, each a positive int or None (the
+    input's size); return_indices=False: also return where each max is, flat into
+    D * H * W.
+    """
+    where = "adaptive_max_pool3d"
+    wanted = _flag(return_indices, "return_indices", where)
+    x, batched = _volumes(input, where)
+    out = tuple(n if o is None else o for o, n in zip(_output_size(output_size, where),
+                                                      x.shape[2:]))
+    taps = []
+    for n, o in zip(x.shape[2:], out):
+        start, end = _bins(n, o)
+        # every bin as long as the longest; a shorter one repeats its last cell (no change
+        # to its max, and the first maximum still wins)
+        taps.append(np.minimum(start[:, None] + np.arange((end - start).max()),
+                               end[:, None] - 1))
+    index = _argmax(x.numpy().reshape((-1,) + x.shape[2:]), taps,
+                    [np.ones(t.shape, bool) for t in taps])
+    indices = index.reshape(x.shape[:2] + out).astype(np.int64)
+    y = _unbatch(_read(x, indices), batched)
+    return (y, _unbatch(ag.constant(indices, dtype=ag.int64), batched)) if wanted else y
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """PyTorch's ``F.max_unpool3d``, max_pool3d's inverse: zeros of the pooled input's
+    size, each value put back at its index, (N, C, D, H, W) -> (N, C, OD, OH, OW),
+    OD = (D - 1) * sd - 2 * pd + kd; ``max_unpool2d``'s rules for indices, repeats and
+    ``output_size``."""
+    where = "max_unpool3d"
+    x, batched = _volumes(input, where)
+    return _unbatch(_unpool(x, indices, kernel_size, stride, padding, output_size, 3, where,
+                            batched), batched)
 
 
 def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,

@@ -320,6 +320,120 @@ FILTER_S2 = window_of(lambda x, k: ag.conv2d(x, k, strides=2), (1, 5, 5, 1), (2,
 FILTER_SAME_D2 = window_of(lambda x, k: ag.conv2d(x, k, padding="same", dilation=2),
                            (1, 4, 4, 2), (3, 3, 2, 1))
 
+# conv3d's three ops, as their words say, with loops over the windows: every output cell
+# q and kernel tap i, x_pad[q*s + i*d] @ k[i] (channels last, kernels (kd, kh, kw, in, out))
+
+
+def ndhwc(a, first=False):
+    return a.transpose(0, 2, 3, 4, 1) if first else a
+
+
+def ncdhw(a, first=False):
+    return a.transpose(0, 4, 1, 2, 3) if first else a
+
+
+def dhwio(k, first=False):
+    return k.transpose(2, 3, 4, 1, 0) if first else k
+
+
+def oidhw(k, first=False):
+    return k.transpose(4, 3, 0, 1, 2) if first else k
+
+
+def volume_windows(volume, out_dhw):
+    """(q, i, cell): each output cell q, kernel tap i and the padded cell it reads."""
+    for q in np.ndindex(*out_dhw):
+        for i in np.ndindex(*volume.size):
+            yield q, i, tuple(a * s + b * d for a, b, s, d
+                              in zip(q, i, volume.strides, volume.dilations))
+
+
+def padded3(a, pads):
+    return np.pad(a, ((0, 0),) + tuple(pads) + ((0, 0),))
+
+
+def cropped3(a, pads, dhw):
+    return a[(slice(None),) + tuple(slice(b, b + n) for (b, _), n in zip(pads, dhw))]
+
+
+def conv3d_loops(x, k, volume):
+    """y[q] = sum over taps i of x_pad[q*s + i*d] @ k[i]."""
+    x_pad = padded3(x, volume.pads)
+    out = volume.out_dhw(x.shape[1:4])
+    y = np.zeros((x.shape[0], *out, k.shape[-1]))
+    for q, i, cell in volume_windows(volume, out):
+        y[(slice(None),) + q] += x_pad[(slice(None),) + cell] @ k[i]
+    return y
+
+
+def conv3d_transpose_loops(g, k, volume, dhw):
+    """g ⋆ flip(k), "full": each g[q] sent back through k[i]^T to the cell q*s + i*d read."""
+    pads = volume.pads
+    dx = np.zeros((g.shape[0], *(n + b + a for n, (b, a) in zip(dhw, pads)), k.shape[-2]))
+    for q, i, cell in volume_windows(volume, g.shape[1:4]):
+        dx[(slice(None),) + cell] += g[(slice(None),) + q] @ k[i].T
+    return cropped3(dx, pads, dhw)
+
+
+def conv3d_kernel_loops(x, g, volume):
+    """x ⋆ g summed over the batch: dk[i] = sum over n, q of x_pad[n, q*s + i*d]^T g[n, q]."""
+    x_pad = padded3(x, volume.pads)
+    dk = np.zeros((*volume.size, x.shape[-1], g.shape[-1]))
+    for q, i, cell in volume_windows(volume, g.shape[1:4]):
+        dk[i] += x_pad[(slice(None),) + cell].T @ g[(slice(None),) + q]
+    return dk
+
+
+def dense(k, groups):
+    """A grouped kernel (..., in / G, out) as the whole (..., in, out) matrix it stands for:
+    out_channel o reads group o // (out / G) of the in_channels only, zeros elsewhere."""
+    per_in, out = k.shape[-2:]
+    full = np.zeros(k.shape[:-2] + (per_in * groups, out))
+    for j in range(groups):
+        cols = slice(j * out // groups, (j + 1) * out // groups)
+        full[..., j * per_in:(j + 1) * per_in, cols] = k[..., cols]
+    return full
+
+
+def grouped(dk, groups):
+    """The (..., in / G, out) part of a whole kernel gradient that a grouped kernel holds."""
+    per_in, out = dk.shape[-2] // groups, dk.shape[-1]
+    return np.concatenate([dk[..., j * per_in:(j + 1) * per_in, j * out // groups:
+                              (j + 1) * out // groups] for j in range(groups)], axis=-1)
+
+
+def conv3d_grads(first=False):
+    """Conv3D's (and Conv3DBias's) derivatives as the words say them."""
+    def grads(op, g, y, x, k, *b):
+        G, X, v = ndhwc(g, first), ndhwc(x, first), op.volume
+        K = dense(dhwio(k, first), op.groups)
+        dx = conv3d_transpose_loops(G, K, v, X.shape[1:4])
+        dk = grouped(conv3d_kernel_loops(X, G, v), op.groups)
+        db = (G.sum(axis=(0, 1, 2, 3)),) if b else ()
+        return (ncdhw(dx, first), oidhw(dk, first)) + db
+    return grads
+
+
+def conv3d_transpose_grads(first=False):
+    """Conv3DTranspose's: dL/dx = g ⋆ k (conv3d(g, k)), dL/dk = g ⋆ x (its kernel gradient)."""
+    def grads(op, g, y, x, k):
+        G, X, v = ndhwc(g, first), ndhwc(x, first), op.volume
+        K = dense(dhwio(k, first), op.groups)
+        dk = grouped(conv3d_kernel_loops(G, X, v), op.groups)
+        return ncdhw(conv3d_loops(G, K, v), first), oidhw(dk, first)
+    return grads
+
+
+def conv3d_filter_grads(op, g, y, x, dy):
+    """Conv3DBackpropFilter's: dL/dx = dy ⋆ᵀ g, dL/ddy = x ⋆ g (channels last)."""
+    v = op.volume
+    return conv3d_transpose_loops(dy, g, v, x.shape[1:4]), conv3d_loops(x, g, v)
+
+
+CONV3D_DX = ('dL/dx = g ⋆ flip(k), "full" (conv3d_transpose(g, k)),  dL/dk = x ⋆ g')
+VOLUME_S2 = ag.conv3d(ag.Value(np.zeros((1, 4, 3, 4, 2))), np.zeros((2, 1, 2, 2, 3)),
+                      strides=(2, 1, 2), padding=((1, 0), (0, 0), (0, 1))).op.volume
+
 X = normal(3, 4)
 X3 = normal(2, 3, 4)
 TIES = np.array([[1.0, 3.0], [3.0, -2.0]])
@@ -1088,6 +1202,43 @@ CASES = [
          "dL/dx = g,  dL/db = g summed over axes (0, 2)",
          lambda op, g, y, x, b: (g, g.sum(axis=(0, 2))),
          "y = x + b, b added along the channel axis 1"),
+    # --- 3-D convolutions ----------------------------------------------------------------
+    case(ops.Conv3D, "valid, channels_last", ag.conv3d,
+         (normal(2, 3, 3, 4, 2), normal(2, 2, 2, 2, 3)), CONV3D_DX, conv3d_grads(),
+         "y = x ⋆ k, a 3-D correlation: 2x2x2 kernel, strides (1, 1, 1), padding ((0, 0), "
+         "(0, 0), (0, 0)), dilations (1, 1, 1), channels_last"),
+    case(ops.Conv3D, "channels_first, strides, same, dilation, groups",
+         lambda x, k: ag.conv3d(x, k, strides=(2, 1, 1), padding="same", dilation=(1, 2, 1),
+                                data_format="channels_first", groups=2),
+         (normal(1, 4, 3, 4, 3), normal(2, 2, 2, 2, 2)), CONV3D_DX, conv3d_grads(first=True),
+         "y = x ⋆ k, a 3-D correlation: 2x2x2 kernel, strides (2, 1, 1), padding ((0, 1), "
+         "(1, 1), (0, 1)), dilations (1, 2, 1), channels_first, 2 groups of channels"),
+    case(ops.Conv3DBias, "explicit padding", lambda x, k, b: ag.conv3d(x, k, padding=1, bias=b),
+         (normal(1, 2, 3, 2, 2), normal(2, 2, 1, 2, 2), normal(2)),
+         CONV3D_DX + ",  dL/db = g summed over the batch and the cells", conv3d_grads(),
+         "y = x ⋆ k + b, a 3-D correlation and b added to every cell: 2x2x1 kernel, strides "
+         "(1, 1, 1), padding ((1, 1), (1, 1), (1, 1)), dilations (1, 1, 1), channels_last"),
+    case(ops.Conv3DTranspose, "strides 2",
+         lambda x, k: ag.conv3d_transpose(x, k, strides=2),
+         (normal(2, 2, 1, 2, 3), normal(2, 2, 2, 2, 3)),
+         "dL/dx = g ⋆ k (conv3d(g, k)),  dL/dk = g ⋆ x (conv3d's kernel gradient, input g)",
+         conv3d_transpose_grads(),
+         "y = x ⋆ᵀ k, conv3d's transpose: each cell of x adds k times itself to its window of "
+         "y: 2x2x2 kernel, strides (2, 2, 2), padding ((0, 0), (0, 0), (0, 0)), dilations "
+         "(1, 1, 1), channels_last"),
+    case(ops.Conv3DTranspose, "channels_first, same, groups",
+         lambda x, k: ag.conv3d_transpose(x, k, padding="same", data_format="channels_first",
+                                          groups=2),
+         (normal(1, 2, 2, 3, 2), normal(2, 2, 3, 1, 2)),
+         "dL/dx = g ⋆ k (conv3d(g, k)),  dL/dk = g ⋆ x (conv3d's kernel gradient, input g)",
+         conv3d_transpose_grads(first=True)),
+    case(ops.Conv3DBackpropFilter, "strides (2, 1, 2), explicit padding",
+         lambda x, dy: xp.conv3d_backprop_filter(x, dy, VOLUME_S2),
+         (normal(1, 4, 3, 4, 2), normal(1, 2, 3, 2, 3)),
+         "dL/dx = dy ⋆ᵀ g (conv3d_transpose(dy, g)),  dL/ddy = x ⋆ g (conv3d(x, g))",
+         conv3d_filter_grads,
+         "y = x ⋆ dy, conv3d's kernel gradient, summed over the batch: 2x1x2 kernel, strides "
+         "(2, 1, 2), padding ((1, 0), (0, 0), (0, 1)), dilations (1, 1, 1), channels_last"),
     # --- pooling ------------------------------------------------------------------------
     case(ops.MaxPool2D, "valid", ag.max_pool2d, (normal(2, 4, 4, 3),),
          "dL/dx = g at the position of each window's maximum, 0 elsewhere   "

@@ -22,6 +22,11 @@ CASES = [  # (in, out, k, stride, padding, output_padding, groups, dilation, H)
     (4, 6, 3, 2, 1, 1, 2, 1, 5),
     (2, 3, (3, 2), (2, 3), (1, 0), (1, 2), 1, 1, 4),
     (2, 2, 3, 2, 2, 1, 1, 2, 6),
+    # output_padding at or past the stride, below the dilation (PyTorch's rule): past the
+    # padding too (zeros after the full output), or within it
+    (2, 3, 3, 1, 0, 1, 1, 2, 4),
+    (3, 2, 3, 1, 2, 1, 1, 3, 5),
+    (2, 4, (3, 2), (1, 2), (1, 0), (2, 1), 2, (3, 2), 4),
 ]
 
 
@@ -48,6 +53,26 @@ def test_conv_transpose2d_layer_matches_torch(c_in, c_out, k, s, p, op, g, d, h,
                                atol=1e-12)
     if bias:
         np.testing.assert_allclose(ours.bias.grad, theirs.bias.grad.numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("stride, padding, output_padding, dilation", [
+    (1, 0, 1, 2), (1, 1, 2, 3), ((2, 1), (0, 2), (1, 2), (1, 3)), (2, 1, 2, 3)])
+def test_conv_transpose2d_output_padding_below_the_dilation_matches_torch(
+        stride, padding, output_padding, dilation):
+    """F.conv_transpose2d's values, gradients and second derivatives, PyTorch's double
+    backward, where output_padding reaches the stride: PyTorch allows it below the
+    dilation."""
+    from derivatives import compare_with_torch
+    x, w, b = RNG.normal(size=(2, 2, 3, 4)), RNG.normal(size=(2, 3, 3, 2)), RNG.normal(size=3)
+    compare_with_torch(
+        lambda x, w, b: F.conv_transpose2d(x, w, b, stride, padding, output_padding, 1,
+                                           dilation),
+        lambda x, w, b: torch.nn.functional.conv_transpose2d(x, w, b, stride, padding,
+                                                             output_padding, 1, dilation),
+        x, w, b)
+    with pytest.raises(ValueError, match=r"conv_transpose2d: output_padding \(3, 3\) must be "
+                                         r"smaller than the stride .* or the dilation"):
+        F.conv_transpose2d(x, w, b, 1, 0, 3, 1, 3)
 
 
 def test_conv_transpose2d_init_is_pytorchs():

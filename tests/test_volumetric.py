@@ -148,13 +148,14 @@ def test_conv3d_gradients_against_central_differences():
                                          "channels_first"), [rng.normal(size=(1, 2, 3, 4, 3))])
 
 
-def test_conv3d_calls_conv2d_once_per_depth_tap(monkeypatch):
-    from autograd_core.ops import volumetric as ops3d
-    calls = []
-    real = ops3d.conv2d
-    monkeypatch.setattr(ops3d, "conv2d", lambda *a, **k: calls.append(a[0].shape) or real(*a, **k))
-    ag.conv3d(np.ones((2, 9, 5, 5, 1)), np.ones((3, 3, 3, 1, 2)), strides=2)
-    assert calls == [(2 * 4, 5, 5, 1)] * 3   # 3 taps, each on all 4 output slices
+def test_conv3d_and_its_transpose_are_one_op_each():
+    x, k = ag.Variable(np.ones((2, 9, 5, 5, 1))), ag.Variable(np.ones((3, 3, 3, 1, 2)))
+    y = ag.conv3d(x, k, strides=2)
+    assert type(y.op) is ag.ops.Conv3D and y.inputs == (x, k)
+    b = ag.Variable(np.zeros(2))
+    assert type(ag.conv3d(x, k, bias=b).op) is ag.ops.Conv3DBias
+    up = ag.conv3d_transpose(y, k, x.shape[1:4], strides=2)
+    assert type(up.op) is ag.ops.Conv3DTranspose and up.inputs == (y, k)
 
 
 # --- pooling against PyTorch ------------------------------------------------------------

@@ -31,8 +31,8 @@ The ops are grouped by family, one file each:
   cells
 - ``conv``: conv2d, conv1d, conv2d_transpose, bias_add
 - ``pooling``: max_pool2d, avg_pool2d, max_pool1d, avg_pool1d
-- ``volumetric``: conv3d, conv3d_transpose, max_pool3d, avg_pool3d (3-D, built on the 2-D
-  ops)
+- ``volume_conv``: conv3d, conv3d_transpose (3-D convolutions)
+- ``volumetric``: max_pool3d, avg_pool3d (3-D, built on the 2-D poolings)
 - ``nondiff``: stop_gradient, argmax, equal, one_hot, all/any, the logical functions,
   nonzero, unique: ops that pass no gradient
 - ``factories``: zeros, ones, full, eye, arange, linspace, tensor, as_tensor (constants,
@@ -88,7 +88,7 @@ from . import activations, arithmetic, elementwise, linalg, nn, nondiff, reducti
 from . import bessel, factories, indexing, joining, special, trig
 from . import contractions, cumulative, decompositions, inversion, norms, selection, statistics
 from . import conv, pooling
-from . import arrangement, building, counting, segments, volumetric
+from . import arrangement, building, counting, segments, volume_conv, volumetric
 from . import distances, elementwise_more, nan_reductions, numpy_reductions, ordering, products
 from . import scatters, torch_arithmetic, torch_linalg, torch_nn_functions
 from . import xp  # noqa: F401  (imported after the families it dispatches to)
@@ -100,8 +100,8 @@ _FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn
              statistics, cumulative, norms, contractions, inversion, decompositions,
              conv, pooling, selection, arrangement, building, elementwise_more, products,
              nan_reductions, numpy_reductions, ordering, distances, counting,
-             volumetric, segments, torch_arithmetic, torch_linalg, torch_nn_functions,
-             scatters)
+             volume_conv, volumetric, segments, torch_arithmetic, torch_linalg,
+             torch_nn_functions, scatters)
 
 # The public functions of every family, and its op classes (``ops.Tanh``), under one name.
 # The functions take PyTorch's and numpy's ``out=`` here (see _out); inside the package,

@@ -18,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Value, _data, apply, unbroadcast
-from . import _select, _windows, activations, arithmetic, conv, elementwise, indexing, nn, pooling
+from . import _select, _volumes, _windows, activations, arithmetic, conv, elementwise, indexing
+from . import nn, pooling, volume_conv
 from . import bessel, joining, reductions, shape, special, trig
 from . import contractions, cumulative, decompositions, inversion, linalg
 
@@ -253,6 +254,25 @@ def conv2d_backprop_filter(x, dy, window, cols=None, groups=1):
     if _any_value(x, dy):
         return apply(conv.Conv2DBackpropFilter(window, groups), x, dy)
     return conv.conv2d_backprop_filter_array(x, dy, window, cols, groups)
+
+
+def conv3d(x, k, volume, groups=1):
+    if _any_value(x, k):
+        return apply(volume_conv.Conv3D(volume, groups), x, k)
+    return _volumes.conv3d_array(x, k, volume, groups)[0]
+
+
+def conv3d_transpose(x, k, volume, out_shape, groups=1):
+    if _any_value(x, k):
+        return apply(volume_conv.Conv3DTranspose(volume, out_shape, groups), x, k)
+    return _volumes.conv3d_transpose_array(x, k, volume, out_shape, groups)
+
+
+def conv3d_backprop_filter(x, dy, volume, cols=None, groups=1):
+    """conv3d's kernel gradient x ⋆ dy; ``cols``, x's patch matrices, saves the arrays' copy."""
+    if _any_value(x, dy):
+        return apply(volume_conv.Conv3DBackpropFilter(volume, groups), x, dy)
+    return _volumes.conv3d_backprop_filter_array(x, dy, volume, cols, groups)
 
 
 def max_pool2d_backprop(dy, argmax, window, x_shape):
