@@ -251,47 +251,12 @@ def _factor(n, what, where):
     return int(n)
 
 
-def pixel_shuffle(input, upscale_factor):
-    """y[..., c, h*r + i, w*r + j] = x[..., c*r*r + i*r + j, h, w]: (*, C*r², H, W) ->
-    (*, C, H*r, W*r), r = upscale_factor (the sub-pixel convolution's upsampling)."""
-    x = _value(input)
-    r = _factor(upscale_factor, "upscale_factor", "pixel_shuffle")
-    if x.ndim < 3 or x.shape[-3] % (r * r):
-        raise ValueError(f"pixel_shuffle: expected (*, C * {r * r}, H, W), channels "
-                         f"divisible by upscale_factor² = {r * r}, got shape {x.shape}")
-    *lead, c, h, w = x.shape
-    b = len(lead)
-    y = ag.reshape(x, (*lead, c // (r * r), r, r, h, w))
-    y = ag.transpose(y, *range(b), b, b + 3, b + 1, b + 4, b + 2)
-    return ag.reshape(y, (*lead, c // (r * r), h * r, w * r))
-
-
-def pixel_unshuffle(input, downscale_factor):
-    """y[..., c*r*r + i*r + j, h, w] = x[..., c, h*r + i, w*r + j]: (*, C, H*r, W*r) ->
-    (*, C*r², H, W), r = downscale_factor; pixel_shuffle undone."""
-    x = _value(input)
-    r = _factor(downscale_factor, "downscale_factor", "pixel_unshuffle")
-    if x.ndim < 3 or x.shape[-2] % r or x.shape[-1] % r:
-        raise ValueError(f"pixel_unshuffle: expected (*, C, H, W) with H and W divisible "
-                         f"by downscale_factor = {r}, got shape {x.shape}")
-    *lead, c, h, w = x.shape
-    b = len(lead)
-    y = ag.reshape(x, (*lead, c, h // r, r, w // r, r))
-    y = ag.transpose(y, *range(b), b, b + 2, b + 4, b + 1, b + 3)
-    return ag.reshape(y, (*lead, c * r * r, h // r, w // r))
-
-
-def channel_shuffle(input, groups):
-    """y[:, j*g + i] = x[:, i*(C/g) + j]: the channels, seen as g groups of C/g, interleaved
-    (ShuffleNet's): (N, C, *) -> (N, C, *)."""
-    x = _value(input)
-    g = _factor(groups, "groups", "channel_shuffle")
-    if x.ndim < 3 or x.shape[1] % g:
-        raise ValueError(f"channel_shuffle: expected (N, C, *) with more than 2 axes and C "
-                         f"divisible by groups = {g}, got shape {x.shape}")
-    n, c, *rest = x.shape
-    y = ag.reshape(x, (n, g, c // g, *rest))
-    return ag.reshape(ag.swapaxes(y, 1, 2), x.shape)
+# The functions are the engine's (``torch.pixel_shuffle`` is a top-level function too):
+# y[..., c, h*r + i, w*r + j] = x[..., c*r*r + i*r + j, h, w], its inverse, and ShuffleNet's
+# channel interleaving, each a reshape, a transpose and a reshape.
+pixel_shuffle = ag.pixel_shuffle
+pixel_unshuffle = ag.pixel_unshuffle
+channel_shuffle = ag.channel_shuffle
 
 
 class _Shuffle(Module):

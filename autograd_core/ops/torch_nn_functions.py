@@ -121,7 +121,8 @@ def pixel_shuffle(input, upscale_factor):  # noqa: A002
     x = _value(input, "pixel_shuffle")
     r = _factor(upscale_factor, "pixel_shuffle", "upscale_factor")
     if x.ndim < 3 or x.shape[-3] % (r * r):
-        raise ValueError(f"pixel_shuffle: expects (*, C * {r * r}, H, W), got shape {x.shape}")
+        raise ValueError(f"pixel_shuffle: expected (*, C * {r * r}, H, W), channels "
+                         f"divisible by upscale_factor² = {r * r}, got shape {x.shape}")
     *batch, c, h, w = x.shape
     n = len(batch)
     x = shape.reshape(x, (*batch, c // (r * r), r, r, h, w))
@@ -135,8 +136,8 @@ def pixel_unshuffle(input, downscale_factor):  # noqa: A002
     x = _value(input, "pixel_unshuffle")
     r = _factor(downscale_factor, "pixel_unshuffle", "downscale_factor")
     if x.ndim < 3 or x.shape[-1] % r or x.shape[-2] % r:
-        raise ValueError(f"pixel_unshuffle: expects (*, C, H, W) with H and W multiples of "
-                         f"{r}, got shape {x.shape}")
+        raise ValueError(f"pixel_unshuffle: expected (*, C, H, W) with H and W divisible "
+                         f"by downscale_factor = {r}, got shape {x.shape}")
     *batch, c, h, w = x.shape
     n = len(batch)
     x = shape.reshape(x, (*batch, c, h // r, r, w // r, r))
@@ -150,8 +151,8 @@ def channel_shuffle(input, groups):  # noqa: A002
     x = _value(input, "channel_shuffle")
     g = _factor(groups, "channel_shuffle", "groups")
     if x.ndim < 3 or x.shape[1] % g:
-        raise ValueError(f"channel_shuffle: expects (N, C, *) with C a multiple of {g}, got "
-                         f"shape {x.shape}")
+        raise ValueError(f"channel_shuffle: expected (N, C, *) with more than 2 axes and C "
+                         f"divisible by groups = {g}, got shape {x.shape}")
     n, c, *rest = x.shape
     x = shape.swapaxes(shape.reshape(x, (n, g, c // g, *rest)), 1, 2)
     return shape.reshape(x, (n, c, *rest))
