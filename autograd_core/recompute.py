@@ -57,7 +57,7 @@ class Recompute(Op):
         # objects either way (f reads them itself).
         recorded = isinstance(g, Value)
         n = len(xs) - len(self.variables)
-        inputs = list(xs[:n]) if recorded else [constant(x) for x in xs[:n]]
+        inputs = list(xs[:n]) if recorded else [_value._node(x) for x in xs[:n]]  # dtypes kept
         args = list(self.args)
         for i, x in zip(self.positions, inputs):
             args[i] = x

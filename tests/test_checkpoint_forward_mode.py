@@ -352,3 +352,18 @@ def test_sort_and_argsort_take_tensorflow_direction():
         ag.sort(x, direction="up")
     with pytest.raises(TypeError, match="one library's keywords"):
         ag.sort(x, direction="ASCENDING", descending=True)
+
+
+def test_checkpoint_keeps_integer_arguments_integer():
+    """Labels passed to a checkpointed loss stay labels when it runs again."""
+    w = ag.Variable(rng.normal(size=(3, 4)))
+    x = ag.Value(rng.normal(size=(5, 3)), requires_grad=True)
+    labels = ag.constant(np.array([0, 1, 2, 3, 1]), dtype=ag.int64)
+
+    def loss(x, labels):
+        return ag.softmax_cross_entropy(x @ w, labels, reduction="mean")
+    found = []
+    for run in (loss, lambda x, labels: checkpoint(loss, x, labels)):
+        found.append(ag.gradients(run(x, labels), [x, w]))
+    for plain, checkpointed in zip(*found):
+        np.testing.assert_allclose(checkpointed.data, plain.data, rtol=1e-6)
