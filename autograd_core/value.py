@@ -233,6 +233,17 @@ class Comparison(np.ndarray):
     def numpy(self):
         return self.view(np.ndarray)
 
+    def type(self, dtype=None):  # noqa: A003
+        """``(pred.argmax(1) == y).type(torch.float)``, PyTorch's quickstart: a cast (with
+        no dtype, the dtype's name, as PyTorch gives its type's)."""
+        return str(self.dtype) if dtype is None else self.astype(dtype)
+
+    def to(self, dtype=None, *args, **kwargs):
+        """PyTorch's ``.to(torch.float)``; a device ("cpu") changes nothing."""
+        if dtype is None or isinstance(dtype, str):
+            return self.view(np.ndarray)
+        return self.astype(dtype)
+
 
 def _compared(result):
     """A comparison's result as a ``Comparison`` (a boolean numpy array)."""

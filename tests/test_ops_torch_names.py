@@ -316,6 +316,10 @@ def test_comparisons_take_pytorchs_casts_and_stay_numpy_arrays():
         assert type(got) is np.ndarray and got.dtype == dtype
         np.testing.assert_array_equal(got, [1, 0, 1])
     assert same.float().mean().item() == pytest.approx(2 / 3)  # PyTorch's accuracy idiom
+    # PyTorch's quickstart: (pred.argmax(1) == y).type(torch.float).sum().item()
+    assert same.type(ag.float).sum().item() == 2.0 and type(same.type(ag.float)) is np.ndarray
+    assert same.to(ag.float64).dtype == np.float64 and same.to("cpu").dtype == bool
+    assert same.type() == "bool"
     assert type(same & (a > 1)) is np.ndarray and type(same.astype(float)) is np.ndarray
     assert repr(a > 1) == "array([False,  True,  True])"
 
