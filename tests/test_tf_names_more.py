@@ -566,3 +566,25 @@ def test_new_names_are_where_tensorflow_has_them():
     for name in ("diag", "band_part", "logdet", "cholesky_solve", "global_norm"):
         assert name in ag.linalg.__all__
     assert "xdivy" not in ag.__all__ and "crelu" not in ag.__all__
+
+
+def test_matmul_takes_tensorflows_transpose_and_adjoint_keywords():
+    """tf.matmul(q, k, transpose_b=True): attention's scores, as TensorFlow's tutorials
+    write them; the gradient goes through the transposes."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    q0, k0 = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 5, 4))
+    q, k = ag.Value(q0), ag.Value(k0)
+    scores = ag.matmul(q, k, transpose_b=True)
+    (scores ** 2).sum().backward()
+    tq, tk = (torch.tensor(a, requires_grad=True) for a in (q0, k0))
+    ((tq @ tk.transpose(-1, -2)) ** 2).sum().backward()
+    np.testing.assert_allclose(scores.data, (tq @ tk.transpose(-1, -2)).detach().numpy())
+    np.testing.assert_allclose(q.grad, tq.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(k.grad, tk.grad.numpy(), rtol=1e-12)
+    a = ag.constant(rng.normal(size=(3, 2)))
+    np.testing.assert_allclose(ag.linalg.matmul(a, a, adjoint_a=True).data, a.data.T @ a.data)
+    np.testing.assert_allclose(ag.matmul(a, a, transpose_a=True, transpose_b=False).data,
+                               a.data.T @ a.data)
+    with pytest.raises(ValueError, match="transpose_a needs a matrix"):
+        ag.matmul(ag.ones(3), ag.ones(3), transpose_a=True)

@@ -12,7 +12,7 @@ import numpy as np
 from ..engine import Op, Value, apply
 from ..labels import docstring_formula
 from ..worked import Terms, broadcast_index, flat_index, unflat_index
-from . import arithmetic, contractions, xp
+from . import arithmetic, contractions, shape, xp
 from ._operands import axis_arg, operand, pair
 
 __all__ = ["matmul", "mm", "mv", "dot", "bmm", "addmm", "linear", "outer", "diag", "diagonal",
@@ -109,11 +109,15 @@ def _grads_in_layout(a, b, g, need_a, need_b):
     return grad_a, grad_b
 
 
-def matmul(a, b):
+def matmul(a, b, *, transpose_a=False, transpose_b=False, adjoint_a=False,
+           adjoint_b=False):
     """Matrix product with numpy's rules: 2-D, batched N-D, and 1-D operands.
 
     Args:
         a: (..., n, k) or (k,).  b: (..., k, m) or (k,).
+        transpose_a, transpose_b: TensorFlow's ``tf.matmul`` keywords: the operand's last
+            two axes swapped first (``tf.matmul(q, k, transpose_b=True)``, attention's
+            scores). ``adjoint_a``/``adjoint_b`` are the same for real numbers.
     Returns:
         (..., n, m), with the axis of a 1-D operand dropped.
     """
@@ -121,6 +125,9 @@ def matmul(a, b):
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: operands must have at least one dimension, got shapes "
                          f"{a.shape} and {b.shape}")
+    if transpose_a or adjoint_a or transpose_b or adjoint_b:
+        a = _swapped(a, transpose_a or adjoint_a, "a")
+        b = _swapped(b, transpose_b or adjoint_b, "b")
     # numpy's own messages speak of gufunc signatures; say which axes disagree instead.
     k_a, k_b = a.shape[-1], b.shape[-2 if b.ndim > 1 else 0]
     if k_a != k_b:
@@ -133,6 +140,16 @@ def matmul(a, b):
             raise ValueError(f"matmul: shapes {a.shape} @ {b.shape} do not match: the batch "
                              f"axes {a.shape[:-2]} and {b.shape[:-2]} do not broadcast") from None
     return apply(MatMul(), a, b)
+
+
+def _swapped(x, swap, name):
+    """x with its last two axes exchanged, if asked (TensorFlow's transpose_a/b)."""
+    if not swap:
+        return x
+    if x.ndim < 2:
+        raise ValueError(f"matmul: transpose_{name} needs a matrix (or a batch of them), got "
+                         f"shape {x.shape}")
+    return shape.swapaxes(x, -1, -2)
 
 
 def mm(a, b):
