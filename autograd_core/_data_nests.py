@@ -146,6 +146,8 @@ def pad_to(arrays, target, pad, k, where):
     if any(m > s for m, s in zip(largest, sizes)):
         raise ValueError(f"{where}: component {k} has an element of shape {tuple(largest)} "
                          f"larger than its padded shape {tuple(target)}")
+    if ndim == 0:  # a scalar has nothing to pad
+        return arrays
     value = 0 if pad is None else pad
     return [np.pad(a, [(0, s - n) for n, s in zip(a.shape, sizes)], constant_values=value)
             for a in arrays]

@@ -26,6 +26,7 @@ import numpy as np
 
 from . import _data_nests as nests
 from . import random
+from .value import Value
 
 __all__ = ["Dataset", "TensorSpec", "AUTOTUNE", "INFINITE_CARDINALITY",
            "UNKNOWN_CARDINALITY", "experimental"]
@@ -140,7 +141,7 @@ class Dataset:
         """Elements of several datasets side by side, in their nest: ``zip((a, b))`` or
         ``zip(a, b)`` gives ``(a_i, b_i)``; it ends with the shortest."""
         where = "Dataset.zip"
-        if len(datasets) == 1 and not isinstance(datasets[0], Dataset):
+        if len(datasets) == 1:  # zip((a, b)), or zip(a): a's own elements
             datasets = datasets[0]
         inputs = nests.flatten(datasets)
         if not inputs or any(not isinstance(d, Dataset) for d in inputs):
@@ -471,7 +472,11 @@ def _checked(element, signature, specs, where):
         if isinstance(signature, (tuple, dict)) else [element]
     arrays = []
     for k, (leaf, spec) in builtins.enumerate(builtins.zip(leaves, specs)):
-        a = nests.as_array(leaf, where)
+        # read as numpy reads it, not as_array's float32: the signature says the dtype
+        a = leaf.numpy() if isinstance(leaf, Value) else np.asarray(leaf)
+        if a.dtype.kind not in "biufUS":
+            raise TypeError(f"{where}: generator yielded component {k}, a "
+                            f"{type(leaf).__name__}, which is not a tensor")
         if not np.can_cast(a.dtype, spec.dtype, "same_kind"):
             raise TypeError(f"{where}: generator yielded component {k} of dtype {a.dtype}, "
                             f"which does not convert to the expected {spec.dtype}")
