@@ -88,7 +88,9 @@ class Dataset:
     @staticmethod
     def from_tensor_slices(tensors, name=None):
         """One element per row: ``tensors`` (an array, or a tuple/dict nest of them) sliced
-        along the first axis, which every component must share.
+        along the first axis, which every component must share. numpy arrays are sliced
+        as they are at each pass, not copied (TensorFlow copies them once): change them
+        in place and the dataset changes too.
 
         >>> import numpy as np, autograd_core as ag
         >>> [int(y) for _, y in ag.data.Dataset.from_tensor_slices((np.ones((3, 2)), [4, 5, 6]))]
@@ -222,8 +224,10 @@ class Dataset:
             self._element_spec = self._spec()
         return self._element_spec
 
-    def __repr__(self):
-        return f"<Dataset element_spec={self.element_spec}>"
+    def __repr__(self):  # not the element_spec: a map's would run its function
+        n = {INFINITE_CARDINALITY: "infinite", UNKNOWN_CARDINALITY: "unknown"}.get(
+            self._cardinality, self._cardinality)
+        return f"<Dataset cardinality={n}>"
 
     # --- transformations: each returns a new Dataset --------------------------------------
     def batch(self, batch_size, drop_remainder=False, num_parallel_calls=None,

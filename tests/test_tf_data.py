@@ -262,6 +262,8 @@ def test_reduce_apply_element_spec_and_experimental_names():
     assert ag.data.experimental.cardinality(numbers(3).repeat()) == -1
     assert ag.data.experimental.AUTOTUNE == ag.data.AUTOTUNE == -1
     assert bool(numbers(3).repeat())  # truthy, though len would raise
+    assert repr(numbers(0).map(lambda i: i).repeat()) == "<Dataset cardinality=0>"
+    assert repr(numbers(3).repeat()) == "<Dataset cardinality=infinite>"
 
 
 # --- shuffle --------------------------------------------------------------------------------
