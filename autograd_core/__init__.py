@@ -37,6 +37,8 @@ from . import ops
 from .ops import *  # noqa: F401,F403 - every op function (ops.__all__)
 from .tape import GradientTape, UnconnectedGradients, function, stop_recording
 from . import autodiff, utils  # tf.autodiff (ForwardAccumulator); torch.utils.checkpoint
+from . import data  # tf.data: Dataset.from_tensor_slices(...).shuffle(...).batch(...)
+from .data import TensorSpec
 from .recompute import recompute_grad
 from .random import (
     manual_seed, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
@@ -74,6 +76,7 @@ __all__ = [
     "GradientTape", "stop_recording", "function", "grad", "value_and_grad", "elementwise_grad",
     "jacobian", "hessian", "vjp", "jvp", "hvp", "custom_gradient", "Function", "gradcheck",
     "GradcheckError", "recompute_grad", "UnconnectedGradients", "autodiff", "utils",
+    "data", "TensorSpec",
     # TensorFlow's names
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min",
     "random", "linalg",

@@ -20,7 +20,9 @@ Data can also come as batches, as in Keras; ``x`` is then
   (batches per epoch) and ``__getitem__(i)`` (batch i), whose ``on_epoch_begin`` and
   ``on_epoch_end`` are called around every epoch (and every evaluation);
 - any other iterable of batches, read anew every epoch: ``nn.DataLoader``,
-  ``nn.data.BatchLoader``, or a list of batches (a list of tuples of arrays).
+  ``nn.data.BatchLoader``, an ``ag.data.Dataset`` of batches (one made infinite by
+  ``repeat()`` needs ``steps_per_epoch``), or a list of batches (a list of tuples of
+  arrays).
 
 A batch is ``(x, y)`` or ``(x, y, sample_weight)``, each as above for one batch; a list
 is read as a tuple (Keras's rule: a DataLoader's ``[X, y]`` is (x, y)), and ``predict``
@@ -275,6 +277,21 @@ def unpack_batch(batch, where):
 _END = object()
 
 
+def _length(data):
+    """``len(data)``, or None when it has none: a tf.data-style Dataset's ``len`` raises
+    TypeError when its length is infinite or unknown."""
+    try:
+        return len(data) if hasattr(data, "__len__") else None
+    except TypeError:
+        return None
+
+
+def _infinite(data):
+    """A tf.data-style Dataset that says it never ends (cardinality -1, ``repeat()``)."""
+    cardinality = getattr(data, "cardinality", None)
+    return callable(cardinality) and int(cardinality()) == -1
+
+
 class Batches:
     """Data given as batches, read epoch by epoch (Keras's ``EpochIterator``).
 
@@ -299,7 +316,10 @@ class Batches:
         self.where, self.what, self.steps_name = where, what, steps_name
         self.indexed = _indexed(data)
         self.one_shot = hasattr(data, "__next__")
-        self.length = len(data) if not self.one_shot and hasattr(data, "__len__") else None
+        self.length = None if self.one_shot else _length(data)
+        if self.length is None and steps is None and _infinite(data):
+            raise ValueError(f"{where}: {what} is an infinite dataset (repeat()): give "
+                             f"{steps_name}, the batches each epoch takes from it")
         self.convert = lambda batch, where: batch
         self.ran_out = False
         self._pass = None       # the iterator of the current pass
