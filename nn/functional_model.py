@@ -29,19 +29,23 @@ class InputLayer(Module):
     """Where data enters a functional model: y = x, checked against ``shape``.
 
     Args:
-        shape: the shape of one sample, without the batch axis: (784,), (28, 28, 1).
+        shape: the shape of one sample, without the batch axis: (784,), (28, 28, 1); None
+            for an axis whose length varies from batch to batch ((None,) for sequences of
+            token ids, (None, None, 3) for images of any size).
         dtype: the inputs' dtype (the default float dtype).
         name: "input_layer", "input_layer_1", ... by default (Keras 3's names).
     """
 
     def __init__(self, shape, dtype=None, name=None):
         super().__init__(name)
-        shape = (shape,) if np.isscalar(shape) else tuple(shape)
-        if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0
-                   for n in shape):
-            raise ValueError(f"Input: shape must be positive whole sizes without the batch "
-                             f"axis, like (784,), got {shape!r}")
-        self.input_shape = self._output_shape = (None,) + tuple(int(n) for n in shape)
+        shape = (shape,) if np.isscalar(shape) or shape is None else tuple(shape)
+        if not all(n is None or isinstance(n, (int, np.integer)) and not isinstance(n, bool)
+                   and n > 0 for n in shape):
+            raise ValueError(f"Input: shape must be positive whole sizes (or None for a length "
+                             f"that varies) without the batch axis, like (784,) or "
+                             f"(None, 8), got {shape!r}")
+        self.input_shape = self._output_shape = (None,) + tuple(
+            None if n is None else int(n) for n in shape)
         # Keras's dtype="string" is numpy's object dtype (Python strings)
         self.dtype = np.dtype(object) if dtype == "string" else \
             np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
@@ -51,7 +55,9 @@ class InputLayer(Module):
         self._inbound_nodes = [node]  # the tensor nn.Input returns is its output
 
     def forward(self, x):
-        if tuple(np.shape(x)[1:]) != self.input_shape[1:]:
+        given = tuple(np.shape(x)[1:])
+        if len(given) != len(self.input_shape) - 1 or any(
+                n is not None and n != m for n, m in zip(self.input_shape[1:], given)):
             raise ValueError(f"InputLayer {self.name!r}: expected input of shape "
                              f"{_shape_text(self.input_shape)}, got {np.shape(x)}")
         return x

@@ -100,26 +100,46 @@ def is_symbolic(args, kwargs):
     return next(flatten((args, kwargs)), None) is not None
 
 
+# The lengths given to an axis of unknown length when a layer runs on symbolic inputs:
+# two, to tell the output axes that follow it. 32 apart, so that five halvings (strided
+# convolutions, poolings) still tell them apart; 48 keeps a few pixels through such a
+# stack while the trial runs stay small.
+_PROBES = (48, 80)
+
+
 def call_symbolic(layer, args, kwargs):
     """Record ``layer(*args, **kwargs)`` as a Node and return its output KerasTensor(s).
 
     The layer runs once on a batch of one sample of zeros, without a graph and in
-    inference mode: that builds it and gives the output shapes.
+    inference mode: that builds it and gives the output shapes. An input axis of unknown
+    length (None) is given a length, twice (``_PROBES``).
     """
-    def zeros(t):
-        return np.zeros((1,) + t.shape[1:], t.dtype)
+    def run(size):
+        def zeros(t):  # an axis of unknown length (Input((None,))) gets ``size``
+            return np.zeros((1,) + tuple(size if n is None else n for n in t.shape[1:]),
+                            t.dtype)
+        with ag.no_grad(), layer._using_mode(False):
+            out = layer(*map_structure(zeros, args), **map_structure(zeros, kwargs))
+        return out, ([out] if not isinstance(out, (list, tuple)) else list(out))
 
-    real_args = map_structure(zeros, args)
-    real_kwargs = map_structure(zeros, kwargs)
-    with ag.no_grad(), layer._using_mode(False):
-        out = layer(*real_args, **real_kwargs)
+    out, outs = run(_PROBES[0])
     single = not isinstance(out, (list, tuple))
-    outs = [out] if single else list(out)
+    shapes = [np.shape(value) for value in outs]
+    if any(None in t.shape[1:] for t in flatten((args, kwargs))):
+        # Axes of unknown length (a sequence's time axis, an image's height): run once
+        # more with another length; an output axis that changed with it is unknown too.
+        try:
+            _, again = run(_PROBES[1])
+        except (ValueError, TypeError) as e:
+            raise type(e)(f"{type(layer).__name__} {layer.name!r} cannot take an input axis "
+                          f"of unknown length (None) here; give it a length in Input(...) "
+                          f"({e})") from None
+        shapes = [tuple(n if n == m else None for n, m in zip(shape, np.shape(other)))
+                  for shape, other in zip(shapes, again)]
     node = Node(layer, args, kwargs, [])
     node.single = single
     layer._inbound_nodes = [*getattr(layer, "_inbound_nodes", ()), node]  # layer.output
-    for i, value in enumerate(outs):
-        shape = np.shape(value)
+    for i, (value, shape) in enumerate(zip(outs, shapes)):
         if not shape:
             raise ValueError(f"{type(layer).__name__} {layer.name!r}: called on symbolic "
                              f"inputs, it returned a scalar; a layer must keep the batch axis")
