@@ -44,6 +44,7 @@ from .random import (
     manual_seed, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
 )
 from . import autograd  # PyTorch's torch.autograd names (grad, backward, functional...)
+from . import distributions  # torch.distributions: Normal, Categorical, kl_divergence...
 from .tf_names import *  # noqa: F401,F403 - TensorFlow's own top-level names (tf_names)
 from .tf_names import math, nn  # tf.math and tf.nn; attributes only, not in __all__
 from .devices import accelerator, backends, cuda, mps
@@ -84,7 +85,7 @@ __all__ = [
     "randn", "rand", "randint", "randperm", "manual_seed", "randn_like", "rand_like",
     "randint_like", "set_grad_enabled", "special",
     "set_detect_anomaly", "is_anomaly_enabled", "autograd", "cuda", "mps", "accelerator",
-    "backends", "func", "vmap",
+    "backends", "func", "vmap", "distributions",
 ] + tensor_info.__all__ + torch_random.__all__ + torch_settings.__all__ + ops.__all__ + [name for name in tf_names.__all__ if name != "newaxis"]
 
 from .rendering import render  # noqa: E402
