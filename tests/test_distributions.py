@@ -279,3 +279,9 @@ def test_rsample_of_a_discrete_distribution_is_refused():
 
 def test_exported_like_autodiff():
     assert "distributions" in ag.__all__ and ag.distributions is D
+
+
+def test_module_doctest():
+    import doctest
+    result = doctest.testmod(D, verbose=False)
+    assert result.attempted > 0 and result.failed == 0
