@@ -26,18 +26,20 @@ import numpy as np
 from . import ops
 from . import random as _random
 from .modes import no_grad
-from .value import Value
+from .value import Value, constant
 
 __all__ = ["Distribution", "Normal", "Bernoulli", "Categorical", "Uniform", "Independent",
            "kl_divergence", "register_kl"]
 
 
 def _as_value(x, dtype=None):
-    """A parameter or value as a Value (a Value stays itself, so its graph is kept)."""
+    """A parameter or value as a Value: a Value stays itself, so its graph is kept; numbers
+    and arrays become constants, as PyTorch's ``Normal(0.0, 1.0)`` holds tensors that
+    require no grad."""
     if isinstance(x, Value):
         return x
-    return Value(np.asarray(x, dtype=dtype)) if dtype is not None or isinstance(
-        x, np.ndarray) else Value(x)
+    return constant(np.asarray(x, dtype=dtype)) if dtype is not None or isinstance(
+        x, np.ndarray) else constant(x)
 
 
 def _const(array):

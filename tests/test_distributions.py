@@ -285,3 +285,10 @@ def test_module_doctest():
     import doctest
     result = doctest.testmod(D, verbose=False)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_number_parameters_are_constants_as_pytorch():
+    """Normal(0.0, 1.0) holds tensors that require no grad in PyTorch: no graph is built."""
+    from autograd_core.distributions import Normal
+    n = Normal(0.0, 1.0)
+    assert not n.loc.requires_grad and not n.log_prob(0.5).requires_grad
