@@ -7,8 +7,6 @@ groups, *kernel), so a PyTorch model's weights load by name. ``padding_mode`` ot
 "zeros" pads the input first (``F.pad``'s modes) and then convolves with no padding.
 """
 
-import math
-
 import numpy as np
 
 import autograd_core as ag
@@ -18,8 +16,7 @@ from .functional import _pair
 from .keras_module import with_dtype as _with_dtype
 from .layers import _as_input, _flag
 from .module import Module
-from .torch_layers import (Parameter, _check_images, _factory_dtype, _kaiming_uniform,
-                           _single, _size)
+from .torch_layers import _check_images, _factory_dtype, _single, _size, _weight_and_bias
 from .torch_padding import pad_as_torch
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
@@ -134,13 +131,9 @@ class Conv2d(_Conv):
         self.dilation = _pair(dilation, "dilation", where)
         self.padding = _conv_padding(padding, self.stride, where, _pair)
         self.padding_mode = padding_mode
-        fan_in = self.in_channels // self.groups * math.prod(self.kernel_size)
-        dtype = ag.get_default_dtype() if dtype is None else dtype
-        self.weight = Parameter(_kaiming_uniform(
-            (self.out_channels, self.in_channels // self.groups) + self.kernel_size, fan_in,
-            dtype))
-        self.bias = Parameter(_kaiming_uniform((self.out_channels,), fan_in, dtype)) \
-            if bias else None
+        self.weight, self.bias = _weight_and_bias(
+            (self.out_channels, self.in_channels // self.groups) + self.kernel_size,
+            self.out_channels, bias, dtype)
 
     def forward(self, x):
         where = f"Conv2d {self.name!r}"
@@ -190,12 +183,8 @@ class Conv1d(_Conv):
         self.kernel_size, self.stride, self.padding, self.dilation = \
             kernel_size, stride, padding, dilation
         self.padding_mode = padding_mode
-        fan_in = in_channels // groups * kernel_size[0]
-        dtype = ag.get_default_dtype() if dtype is None else dtype
-        self.weight = Parameter(_kaiming_uniform(
-            (out_channels, in_channels // groups) + kernel_size, fan_in, dtype))
-        self.bias = Parameter(_kaiming_uniform((out_channels,), fan_in, dtype)) \
-            if use_bias else None
+        self.weight, self.bias = _weight_and_bias(
+            (out_channels, in_channels // groups) + kernel_size, out_channels, use_bias, dtype)
 
     def forward(self, x):
         where = f"Conv1d {self.name!r}"
@@ -252,12 +241,8 @@ class ConvTranspose2d(Module):
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
         self.output_padding, self.dilation = output_padding, dilation
-        fan_in = out_channels // groups * math.prod(kernel_size)
-        dtype = ag.get_default_dtype() if dtype is None else dtype
-        self.weight = Parameter(_kaiming_uniform(
-            (in_channels, out_channels // groups) + kernel_size, fan_in, dtype))
-        self.bias = Parameter(_kaiming_uniform((out_channels,), fan_in, dtype)) \
-            if use_bias else None
+        self.weight, self.bias = _weight_and_bias(
+            (in_channels, out_channels // groups) + kernel_size, out_channels, use_bias, dtype)
 
     def forward(self, x, output_size=None):
         """``output_size`` (the (OH, OW), or the whole shape, PyTorch's argument) picks the
@@ -343,12 +328,8 @@ class ConvTranspose1d(Module):
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
         self.output_padding, self.dilation = output_padding, dilation
-        fan_in = out_channels // groups * kernel_size[0]
-        dtype = ag.get_default_dtype() if dtype is None else dtype
-        self.weight = Parameter(_kaiming_uniform(
-            (in_channels, out_channels // groups) + kernel_size, fan_in, dtype))
-        self.bias = Parameter(_kaiming_uniform((out_channels,), fan_in, dtype)) \
-            if use_bias else None
+        self.weight, self.bias = _weight_and_bias(
+            (in_channels, out_channels // groups) + kernel_size, out_channels, use_bias, dtype)
 
     def forward(self, x, output_size=None):
         """``output_size`` (OL, or the whole shape, PyTorch's argument) picks the

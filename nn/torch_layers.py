@@ -125,6 +125,18 @@ def _kaiming_uniform(shape, fan_in, dtype):
     return ag.random.uniform(shape, -bound, bound, dtype=dtype).numpy()
 
 
+def _weight_and_bias(weight_shape, bias_size, bias, dtype):
+    """PyTorch's default parameters of a Linear or convolution layer: a weight of
+    ``weight_shape`` (PyTorch's layout) and, if ``bias``, a bias of ``bias_size``, both
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in)). fan_in is PyTorch's, read off the weight: all its
+    axes but the first (in_features; in_channels / groups, or for a transposed
+    convolution out_channels / groups, times the kernel). The weight is drawn first."""
+    dtype = ag.get_default_dtype() if dtype is None else dtype
+    fan_in = math.prod(weight_shape[1:])
+    weight = Parameter(_kaiming_uniform(weight_shape, fan_in, dtype))
+    return weight, Parameter(_kaiming_uniform((bias_size,), fan_in, dtype)) if bias else None
+
+
 class Linear(Module):
     """y = x @ weight.T + bias: (..., in_features) -> (..., out_features)
 
@@ -146,11 +158,8 @@ class Linear(Module):
         where = f"Linear {self.name!r}"
         self.in_features = _size(in_features, "in_features", where)
         self.out_features = _size(out_features, "out_features", where)
-        dtype = ag.get_default_dtype() if dtype is None else dtype
-        self.weight = Parameter(_kaiming_uniform((self.out_features, self.in_features),
-                                                 self.in_features, dtype))
-        self.bias = Parameter(_kaiming_uniform((self.out_features,), self.in_features,
-                                               dtype)) if bias else None
+        self.weight, self.bias = _weight_and_bias((self.out_features, self.in_features),
+                                                  self.out_features, bias, dtype)
         self.input_shape = (None, self.in_features)
 
     def forward(self, x):
@@ -201,9 +210,8 @@ class LazyLinear(Linear):
             raise ValueError(f"LazyLinear {self.name!r}: expected input of shape (..., "
                              f"in_features) with in_features >= 1, got {np.shape(x)}")
         n = int(x.shape[-1])
-        self.weight = Parameter(_kaiming_uniform((self.out_features, n), n, self._dtype))
-        self.bias = Parameter(_kaiming_uniform((self.out_features,), n, self._dtype)) \
-            if self._use_bias else None
+        self.weight, self.bias = _weight_and_bias((self.out_features, n), self.out_features,
+                                                  self._use_bias, self._dtype)
         self.in_features, self.input_shape = n, (None, n)
         del self._use_bias, self._dtype
         self.__class__ = Linear  # PyTorch's cls_to_become

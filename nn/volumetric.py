@@ -24,7 +24,6 @@ their arguments, hold the weights and pick the layout.
 ((3, 3, 3, 1, 8), (8, 1, 3, 3, 3))
 """
 
-import math
 import numbers
 
 import numpy as np
@@ -37,7 +36,7 @@ from .layers import _as_input, _flag
 from .noise import _SpatialDropout
 from .spatial import _counts, _Resize, _transpose_length
 from .torch_conv import _Conv as _TorchConv, _conv_channels, _padding_mode
-from .torch_layers import Parameter, _factory_dtype, _kaiming_uniform
+from .torch_layers import _factory_dtype, _weight_and_bias
 from .torch_norm import _BatchNorm
 from .torch_padding import _ConstantPad, _Pad, pad_as_torch
 from .torch_pooling import AdaptiveMaxPool2d, MaxUnpool2d, _Pool
@@ -452,12 +451,8 @@ class Conv3d(_TorchConv):
         self.kernel_size, self.stride, self.padding, self.dilation = \
             kernel_size, stride, padding, dilation
         self.padding_mode = padding_mode
-        fan_in = in_channels // groups * math.prod(kernel_size)
-        dtype = ag.get_default_dtype() if dtype is None else dtype
-        self.weight = Parameter(_kaiming_uniform(
-            (out_channels, in_channels // groups) + kernel_size, fan_in, dtype))
-        self.bias = Parameter(_kaiming_uniform((out_channels,), fan_in, dtype)) \
-            if use_bias else None
+        self.weight, self.bias = _weight_and_bias(
+            (out_channels, in_channels // groups) + kernel_size, out_channels, use_bias, dtype)
 
     def forward(self, x):
         where = _where(self)
@@ -509,12 +504,8 @@ class ConvTranspose3d(_TorchConv):
         self.kernel_size, self.stride, self.padding, self.dilation = \
             kernel_size, stride, padding, dilation
         self.output_padding, self.padding_mode = output_padding, padding_mode
-        fan_in = out_channels // groups * math.prod(kernel_size)
-        dtype = ag.get_default_dtype() if dtype is None else dtype
-        self.weight = Parameter(_kaiming_uniform(
-            (in_channels, out_channels // groups) + kernel_size, fan_in, dtype))
-        self.bias = Parameter(_kaiming_uniform((out_channels,), fan_in, dtype)) \
-            if use_bias else None
+        self.weight, self.bias = _weight_and_bias(
+            (in_channels, out_channels // groups) + kernel_size, out_channels, use_bias, dtype)
 
     def forward(self, x):
         where = _where(self)
