@@ -16,15 +16,14 @@ from .torch_random_functions import _probability
 __all__ = ["Dropout1d", "Dropout2d"]
 
 
-class Dropout2d(SpatialDropout2D):
-    """PyTorch's ``Dropout2d(p=0.5, inplace=False)``: in training mode each channel of each
-    image, (N, C, H, W), is zeroed whole with probability p and the rest scaled by
-    1 / (1 - p); Keras's SpatialDropout2D with channels first. ``inplace`` gives the same
-    numbers in a new array (an input changed in place would break its graph here)."""
+class _ChannelsFirstDropout:
+    """What PyTorch's Dropout2d and Dropout3d add to Keras's spatial dropouts (mixed in
+    before them): channels first, PyTorch's ``p`` and ``inplace``. ``inplace`` gives the
+    same numbers in a new array (an input changed in place would break its graph here)."""
 
     def __init__(self, p=0.5, inplace=False, name=None, *, seed=None):
-        where = "Dropout2d" if name is None else f"Dropout2d {name!r}"
-        _flag(inplace, "inplace", where)
+        kind = type(self).__name__
+        _flag(inplace, "inplace", kind if name is None else f"{kind} {name!r}")
         super().__init__(p, data_format="channels_first", seed=seed, name=name)
         self.inplace = bool(inplace)
 
@@ -37,6 +36,12 @@ class Dropout2d(SpatialDropout2D):
 
     def extra_repr(self):
         return f"p={self.rate}, inplace={self.inplace}"
+
+
+class Dropout2d(_ChannelsFirstDropout, SpatialDropout2D):
+    """PyTorch's ``Dropout2d(p=0.5, inplace=False)``: in training mode each channel of each
+    image, (N, C, H, W), is zeroed whole with probability p and the rest scaled by
+    1 / (1 - p); Keras's SpatialDropout2D with channels first."""
 
 
 class Dropout1d(Module):

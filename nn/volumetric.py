@@ -36,6 +36,7 @@ from .layers import _as_input, _flag
 from .noise import _SpatialDropout
 from .spatial import _counts, _Resize, _transpose_length
 from .torch_conv import _Conv as _TorchConv, _conv_channels, _padding_mode
+from .torch_dropout import _ChannelsFirstDropout
 from .torch_layers import _factory_dtype, _weight_and_bias
 from .torch_norm import _BatchNorm
 from .torch_padding import _ConstantPad, _Pad, pad_as_torch
@@ -627,27 +628,10 @@ class BatchNorm3d(_BatchNorm):
     layout = "(N, C, D, H, W)"
 
 
-class Dropout3d(SpatialDropout3D):
+class Dropout3d(_ChannelsFirstDropout, SpatialDropout3D):
     """PyTorch's ``Dropout3d(p=0.5, inplace=False)``: in training mode each channel of each
     volume, (N, C, D, H, W), is zeroed whole with probability p and the rest scaled by
-    1 / (1 - p); Keras's SpatialDropout3D with channels first. ``inplace`` gives the same
-    numbers in a new array."""
-
-    def __init__(self, p=0.5, inplace=False, name=None, *, seed=None):
-        where = "Dropout3d" if name is None else f"Dropout3d {name!r}"
-        _flag(inplace, "inplace", where)
-        super().__init__(p, data_format="channels_first", seed=seed, name=name)
-        self.inplace = bool(inplace)
-
-    @property
-    def p(self):
-        return self.rate
-
-    def get_config(self):
-        return {"name": self.name, "p": self.rate, "inplace": self.inplace}
-
-    def extra_repr(self):
-        return f"p={self.rate}, inplace={self.inplace}"
+    1 / (1 - p); Keras's SpatialDropout3D with channels first."""
 
 
 class _Pad3d(_Pad):
