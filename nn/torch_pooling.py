@@ -137,8 +137,9 @@ def _window_args(rank, where, kernel_size, stride, padding, dilation):
 
 
 def _max_pool(x, kernel, strides, pads, dilation, ceil_mode, where, with_indices=True):
-    """Values and indices of x (N, C, H, W) with checked pairs (indices None when not
-    ``with_indices`` and the engine's op alone makes the values: no numpy search then)."""
+    """Values and indices of x (N, C, H, W), or (N, C, D, H, W) for max_pool3d, with
+    checked tuples (indices None when not ``with_indices`` and the engine's op alone makes
+    the values: no numpy search then)."""
     sizes = x.shape[2:]
     out = tuple(_pool_size(n, k, s, p, d, ceil_mode)
                 for n, k, s, p, d in zip(sizes, kernel, strides, pads, dilation))
@@ -146,22 +147,23 @@ def _max_pool(x, kernel, strides, pads, dilation, ceil_mode, where, with_indices
         raise ValueError(f"{where}: the output would be empty: input {x.shape} with "
                          f"kernel_size {kernel}, padding {pads} and dilation {dilation}")
     indices = None
-    if with_indices or dilation != (1, 1):
-        rows, cols = [np.arange(o)[:, None] * s - p + np.arange(k) * d
-                      for o, k, s, p, d in zip(out, kernel, strides, pads, dilation)]
-        (h, w) = sizes
-        index = _argmax(x.numpy().reshape((-1,) + sizes), (rows, cols),
-                        ((rows >= 0) & (rows < h), (cols >= 0) & (cols < w)))
+    undilated = all(d == 1 for d in dilation)
+    if with_indices or not undilated:
+        taps = [np.arange(o)[:, None] * s - p + np.arange(k) * d
+                for o, k, s, p, d in zip(out, kernel, strides, pads, dilation)]
+        index = _argmax(x.numpy().reshape((-1,) + sizes), taps,
+                        [(t >= 0) & (t < n) for t, n in zip(taps, sizes)])
         indices = index.reshape(x.shape[:2] + out).astype(np.int64)
-    if dilation == (1, 1):
-        # the engine's op, on the input padded with -inf: ceil_mode's last window may
-        # reach past the padding, so the bottom and right get what it needs
+    if undilated:
+        # the engine's op, on the input padded with -inf: ceil_mode's last window may reach
+        # past the padding, so the far side gets what it needs
         extra = [max(0, (o - 1) * s + k - n - 2 * p)
                  for o, k, s, p, n in zip(out, kernel, strides, pads, sizes)]
         if any(pads) or any(extra):
-            x = ag.pad(x, ((0, 0), (0, 0), (pads[0], pads[0] + extra[0]),
-                           (pads[1], pads[1] + extra[1])), constant_values=-np.inf)
-        y = ag.max_pool2d(x, kernel, strides, "valid", "channels_first")
+            x = ag.pad(x, ((0, 0), (0, 0)) + tuple((p, p + e) for p, e in zip(pads, extra)),
+                       constant_values=-np.inf)
+        pool = ag.max_pool2d if len(kernel) == 2 else ag.max_pool3d
+        y = pool(x, kernel, strides, "valid", "channels_first")
     else:
         y = _read(x, indices)
     return y, (None if indices is None else ag.constant(indices, dtype=ag.int64))

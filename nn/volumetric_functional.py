@@ -16,7 +16,7 @@ import numpy as np
 import autograd_core as ag
 
 from .layers import _flag
-from .torch_pooling import _argmax, _bins, _mean_matrix, _pool_size, _read, _unpool
+from .torch_pooling import _argmax, _bins, _max_pool, _mean_matrix, _read, _unpool
 
 __all__ = ["conv3d", "conv_transpose3d", "max_pool3d", "max_unpool3d", "avg_pool3d",
            "adaptive_avg_pool3d", "adaptive_max_pool3d"]
@@ -129,33 +129,10 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     x, batched = _volumes(input, where)
     kernel, strides, pads = _pool_window(where, kernel_size, stride, padding)
     dilation = _triple(dilation, "dilation", where)
-    sizes = x.shape[2:]
-    out = tuple(_pool_size(n, k, s, p, d, ceil_mode)
-                for n, k, s, p, d in zip(sizes, kernel, strides, pads, dilation))
-    if min(out) < 1:
-        raise ValueError(f"{where}: the output would be empty: input {x.shape} with "
-                         f"kernel_size {kernel}, padding {pads} and dilation {dilation}")
-    indices = None
-    if wanted or dilation != (1, 1, 1):
-        taps = [np.arange(o)[:, None] * s - p + np.arange(k) * d
-                for o, k, s, p, d in zip(out, kernel, strides, pads, dilation)]
-        index = _argmax(x.numpy().reshape((-1,) + sizes), taps,
-                        [(t >= 0) & (t < n) for t, n in zip(taps, sizes)])
-        indices = index.reshape(x.shape[:2] + out).astype(np.int64)
-    if dilation == (1, 1, 1):
-        # the engine's op, on the input padded with -inf: ceil_mode's last window may reach
-        # past the padding, so the far side gets what it needs
-        extra = [max(0, (o - 1) * s + k - n - 2 * p)
-                 for o, k, s, p, n in zip(out, kernel, strides, pads, sizes)]
-        if any(pads) or any(extra):
-            x = ag.pad(x, ((0, 0), (0, 0)) + tuple((p, p + e) for p, e in zip(pads, extra)),
-                       constant_values=-np.inf)
-        y = ag.max_pool3d(x, kernel, strides, "valid", "channels_first")
-    else:
-        y = _read(x, indices)
+    y, indices = _max_pool(x, kernel, strides, pads, dilation, ceil_mode, where, wanted)
     if not wanted:
         return _unbatch(y, batched)
-    return _unbatch(y, batched), _unbatch(ag.constant(indices, dtype=ag.int64), batched)
+    return _unbatch(y, batched), _unbatch(indices, batched)
 
 
 def adaptive_max_pool3d(input, output_size, return_indices=False):
