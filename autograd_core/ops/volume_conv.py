@@ -177,6 +177,19 @@ def volume_text(volume, groups):
 # --- the public functions: arguments checked, then one op -----------------------------
 
 
+def _volume_operands(op, op_cls, x, kernel, data_format):
+    """x and the kernel as 5-D Values in their layout, whether channels come first, and the
+    kernel's window (kd, kh, kw): what conv3d and conv3d_transpose check alike."""
+    x, kernel = pair(x, kernel, op_cls)
+    first = _channels_first(data_format, op)
+    _check_5d(op, "x", x, _X_AXES[first])
+    _check_5d(op, "kernel", kernel, _KERNEL_AXES[first])
+    size = kernel.shape[2:] if first else kernel.shape[:3]
+    if 0 in size:
+        raise ValueError(f"{op}: the kernel has an empty window (shape {kernel.shape})")
+    return x, kernel, first, size
+
+
 def conv3d(x, kernel, strides=1, padding="valid", dilation=1, data_format="channels_last",
            *, dilations=None, bias=None, groups=None):
     """3-D convolution (a correlation, as in TensorFlow and PyTorch): ``tf.nn.conv3d``.
@@ -209,13 +222,7 @@ def conv3d(x, kernel, strides=1, padding="valid", dilation=1, data_format="chann
            [12., 18., 18., 12.]]))
     """
     op = "conv3d"
-    x, kernel = pair(x, kernel, Conv3D)
-    first = _channels_first(data_format, op)
-    _check_5d(op, "x", x, _X_AXES[first])
-    _check_5d(op, "kernel", kernel, _KERNEL_AXES[first])
-    size = kernel.shape[2:] if first else kernel.shape[:3]
-    if 0 in size:
-        raise ValueError(f"{op}: the kernel has an empty window (shape {kernel.shape})")
+    x, kernel, first, size = _volume_operands(op, Conv3D, x, kernel, data_format)
     groups = _groups(op, x, kernel, first, groups)
     strides = positive_ints(strides, "strides", op, 3, first)
     dilation = positive_ints(_dilations(dilation, dilations, op), "dilations", op, 3, first)
@@ -254,13 +261,7 @@ def conv3d_transpose(x, kernel, output_shape=None, strides=1, padding="valid", d
         (N, OD, OH, OW, C_out) or (N, C_out, OD, OH, OW).
     """
     op = "conv3d_transpose"
-    x, kernel = pair(x, kernel, Conv3DTranspose)
-    first = _channels_first(data_format, op)
-    _check_5d(op, "x", x, _X_AXES[first])
-    _check_5d(op, "kernel", kernel, _KERNEL_AXES[first])
-    size = kernel.shape[2:] if first else kernel.shape[:3]
-    if 0 in size:
-        raise ValueError(f"{op}: the kernel has an empty window (shape {kernel.shape})")
+    x, kernel, first, size = _volume_operands(op, Conv3DTranspose, x, kernel, data_format)
     if isinstance(groups, bool) or not isinstance(groups, numbers.Integral) or groups < 1:
         raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
     c_x, c_k = x.shape[1 if first else -1], kernel.shape[0 if first else -1]
