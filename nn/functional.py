@@ -53,6 +53,7 @@ from .torch_norm_functions import batch_norm, group_norm, instance_norm, layer_n
 from .torch_random_functions import (
     alpha_dropout, dropout1d, dropout2d, feature_alpha_dropout, gumbel_softmax,
 )
+from ._transposed_conv import transposed_conv
 from .volumetric_functional import (
     adaptive_avg_pool3d, adaptive_max_pool3d, avg_pool3d, conv3d, conv_transpose3d,
     max_pool3d, max_unpool3d,
@@ -257,37 +258,8 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
         raise ValueError(f"{where}: expected input (N, C_in, H, W) and weight (C_in, "
                          f"C_out / groups, kh, kw), got shapes {x.shape} and "
                          f"{np.shape(weight)}")
-    for extra, s, d in zip(output_padding, stride, dilation):
-        if extra >= max(s, d):
-            raise ValueError(f"{where}: output_padding {output_padding} must be smaller than "
-                             f"the stride {stride} or the dilation {dilation}, as in PyTorch")
-    sizes = tuple((n - 1) * s - 2 * p + d * (k - 1) + extra + 1 for n, s, p, d, k, extra in
-                  zip(x.shape[2:], stride, padding, dilation, np.shape(weight)[2:],
-                      output_padding))
-    if min(sizes) < 1:
-        raise ValueError(f"{where}: the output would be {sizes[0]}x{sizes[1]} pixels: the "
-                         f"padding {padding} crops more than the output has")
-    pads, zeros = _far_side(padding, output_padding)
-    y = ag.conv2d_transpose(x, weight, output_shape=tuple(n - z for n, z in zip(sizes, zeros)),
-                            strides=stride, padding=pads, dilation=dilation,
-                            data_format="channels_first", groups=groups)
-    if any(zeros):
-        y = ag.pad(y, ((0, 0), (0, 0)) + tuple((0, z) for z in zeros))
-    return y if bias is None else ag.bias_add(y, bias, data_format="channels_first")
-
-
-def _far_side(padding, output_padding):
-    """PyTorch's padding p and output_padding e as the transposed convolution's own
-    (before, after) crops, and the zeros to add after it, per axis.
-
-    PyTorch crops p cells from each side of the full transposed convolution, then gives e
-    of the far side back: the crop after is p - e, and once e passes p the cells past the
-    full output, which no input cell reaches, are zeros. With these crops the conv2d this
-    transposes maps the output back to the input's size for every e; with (p, p) it does
-    only while e is below the stride, and PyTorch allows e below the dilation too.
-    """
-    pads = tuple((p, p - min(e, p)) for p, e in zip(padding, output_padding))
-    return pads, tuple(max(e - p, 0) for p, e in zip(padding, output_padding))
+    return transposed_conv(where, ag.conv2d_transpose, x, weight, bias, stride, padding,
+                           output_padding, groups, dilation)
 
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0,

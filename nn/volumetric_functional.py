@@ -15,6 +15,7 @@ import numpy as np
 
 import autograd_core as ag
 
+from ._transposed_conv import transposed_conv
 from .layers import _flag
 from .torch_pooling import _argmax, _bins, _max_pool, _mean_matrix, _read, _unpool
 
@@ -92,25 +93,8 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
         raise ValueError(f"{where}: expected input (N, C_in, D, H, W) and weight (C_in, "
                          f"C_out / groups, kd, kh, kw), got shapes {x.shape} and "
                          f"{np.shape(weight)}")
-    for extra, s, d in zip(output_padding, stride, dilation):
-        if extra >= max(s, d):
-            raise ValueError(f"{where}: output_padding {output_padding} must be smaller than "
-                             f"the stride {stride} or the dilation {dilation}, as in PyTorch")
-    sizes = tuple((n - 1) * s - 2 * p + d * (k - 1) + extra + 1 for n, s, p, d, k, extra in
-                  zip(x.shape[2:], stride, padding, dilation, np.shape(weight)[2:],
-                      output_padding))
-    if min(sizes) < 1:
-        raise ValueError(f"{where}: the output would be {'x'.join(map(str, sizes))} cells: "
-                         f"the padding {padding} crops more than the output has")
-    # the crops and the zeros after as conv_transpose2d's (nn.functional._far_side says why)
-    pads = tuple((p, p - min(e, p)) for p, e in zip(padding, output_padding))
-    zeros = tuple(max(e - p, 0) for p, e in zip(padding, output_padding))
-    y = ag.conv3d_transpose(x, weight, output_shape=tuple(n - z for n, z in zip(sizes, zeros)),
-                            strides=stride, padding=pads, dilation=dilation,
-                            data_format="channels_first", groups=groups)
-    if any(zeros):
-        y = ag.pad(y, ((0, 0), (0, 0)) + tuple((0, z) for z in zeros))
-    return y if bias is None else ag.bias_add(y, bias, data_format="channels_first")
+    return transposed_conv(where, ag.conv3d_transpose, x, weight, bias, stride, padding,
+                           output_padding, groups, dilation)
 
 
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
