@@ -454,7 +454,8 @@ def _walk_recorded(nodes, grads, write_grad):
     recorded (with grad mode on, whatever the caller's), so the gradients it leaves in
     ``grads`` are Values with a graph of their own.
     """
-    from .ops import cast, sum_to  # the ops package is built on this module
+    from .ops import cast  # the ops package is built on this module
+    from .ops.shape import SumTo
 
     state = _local.state
     hooked = _hooks.registered or None
@@ -463,7 +464,12 @@ def _walk_recorded(nodes, grads, write_grad):
         if grad is None:
             continue
         op = node.op
-        was_enabled, state.grad_enabled = state.grad_enabled, True
+        # Recording on while the op's backward runs, the caller's mode back before the step
+        # is yielded. Set only when it is off: each assignment updates the thread's summary
+        # of its modes (see modes._ThreadState), twice a node otherwise.
+        was_enabled = state.grad_enabled
+        if not was_enabled:
+            state.grad_enabled = True
         try:
             if hooked is not None and id(node) in hooked:
                 grad = grads[node] = _hooks.run_hooks(node, grad, True)
@@ -485,15 +491,16 @@ def _walk_recorded(nodes, grads, write_grad):
                 if not isinstance(g, Value):  # a formula that made a constant (zeros)
                     g = constant(g, dtype=x.dtype)
                 if g.shape != x.shape:
-                    _check_fits(g.shape, x.shape, op)
-                    g = sum_to(g, x.shape)
+                    _check_fits(g.shape, x.shape, op)  # so sum_to's own check is not needed
+                    g = apply(SumTo(x.shape), g)
                 if g.dtype != x.dtype:
                     g = cast(g, x.dtype)
                 prev = grads.get(x)
                 grads[x] = g if prev is None else prev + g
                 sent.append(g)
         finally:
-            state.grad_enabled = was_enabled
+            if not was_enabled:
+                state.grad_enabled = False
         yield node, op, grad, raw, sent
 
 
@@ -764,7 +771,7 @@ def _on_paths(roots, inputs):
     wanted = set(inputs)
     leads = set()
     for node in reversed(order):  # oldest first: inputs before what is made from them
-        if node in wanted or any(x in leads for x in node.inputs):
+        if node in wanted or not leads.isdisjoint(node.inputs):
             leads.add(node)
     return [node for node in order if node in leads]
 
