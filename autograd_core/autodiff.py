@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import Value, constant
+from .custom import forward_mode
+from .engine import Value, constant, enable_grad
 from .tape import GradientTape, _flatten, _map_structure
 
 __all__ = ["ForwardAccumulator", "GradientTape"]
@@ -60,14 +61,26 @@ class ForwardAccumulator:
         self._primals, self._tangents = flat_primals, vs
         # A persistent tape watching only the primals records what is computed from them.
         self._tape = GradientTape(persistent=True, watch_accessed_variables=False)
+        self._tape._records_without_grad = True  # forward mode ignores no_grad, as PyTorch's
+        self._open = False
 
     def __enter__(self):
         self._tape.__enter__()
+        self._open = True
         for p in self._primals:
             self._tape.watch(p)
         return self
 
+    def _add(self, primal, tangent):
+        """One more primal and its tangent (checked by the caller): how PyTorch's dual
+        level (``autograd.forward_ad``) gives tangents to Values made inside it."""
+        self._primals.append(primal)
+        self._tangents.append(tangent)
+        if self._open:
+            self._tape.watch(primal)
+
     def __exit__(self, *exc):
+        self._open = False
         return self._tape.__exit__(*exc)
 
     def jvp(self, primals, unconnected_gradients="none"):
@@ -89,14 +102,19 @@ class ForwardAccumulator:
     def _jvp(self, target, unconnected):
         tangent = None
         if target in self._tape._tracked:
-            u = Value(np.zeros_like(target.data), requires_grad=True, name="u")
-            with GradientTape(watch_accessed_variables=False) as outer:
-                outer.watch(u)
-                found = self._tape.gradient(target, self._primals, output_gradients=u)
-                pairs = [(g, v) for g, v in zip(found, self._tangents) if g is not None]
-                inner = sum((g * v).sum() for g, v in pairs) if pairs else None
-            if inner is not None:
-                tangent = outer.gradient(inner, u)
+            with forward_mode():  # a Function's own jvp, when it gives one
+                tangent = self._double_vjp(target)
         if tangent is None and unconnected == "zero":
             return constant(np.zeros_like(target.data))
         return tangent
+
+    def _double_vjp(self, target):
+        """J v for one target, as the gradient of u -> <J^T u, v> (see the module's
+        docstring); None when no tangent reaches it."""
+        u = Value(np.zeros_like(target.data), requires_grad=True, name="u")
+        with enable_grad(), GradientTape(watch_accessed_variables=False) as outer:
+            outer.watch(u)
+            found = self._tape.gradient(target, self._primals, output_gradients=u)
+            pairs = [(g, v) for g, v in zip(found, self._tangents) if g is not None]
+            inner = sum((g * v).sum() for g, v in pairs) if pairs else None
+        return None if inner is None else outer.gradient(inner, u)

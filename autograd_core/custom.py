@@ -15,8 +15,10 @@ differentiated again.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
+import threading
 
 import numpy as np
 
@@ -205,8 +207,12 @@ class FunctionOp(Op):
             graph[id(self.consts[-1])] = y
             ctx.saved = tuple(graph.get(id(v), v) for v in self.saved)
         try:
-            with (enable_grad() if recorded else no_grad()):
-                found = self.function.backward(ctx, g if recorded else constant(g))
+            if not _defines(self.function, "jvp") or (
+                    _defines(self.function, "backward") and not _forward_mode.on):
+                with (enable_grad() if recorded else no_grad()):
+                    found = self.function.backward(ctx, g if recorded else constant(g))
+            else:
+                found = _backward_from_jvp(self.function, ctx, self.args, g, recorded)
         finally:
             ctx.saved = self.saved
         found = _as_gradients(found, len(self.args), repr(self))
@@ -219,6 +225,58 @@ def _is_input(a):
     return isinstance(a, (Value, np.ndarray))
 
 
+class _ForwardMode(threading.local):
+    on = False
+
+
+_forward_mode = _ForwardMode()
+
+
+@contextlib.contextmanager
+def forward_mode():
+    """While a Jacobian-vector product is computed (``ForwardAccumulator``, and so
+    ``autograd.forward_ad``): a Function that gives ``jvp`` is differentiated through it
+    even if it gives ``backward`` too, as PyTorch's forward mode uses jvp. Per thread."""
+    was, _forward_mode.on = _forward_mode.on, True
+    try:
+        yield
+    finally:
+        _forward_mode.on = was
+
+
+def _defines(function, name):
+    """Whether a Function subclass gives its own ``backward`` or ``jvp``."""
+    return getattr(function, name) is not getattr(Function, name)
+
+
+def _backward_from_jvp(function, ctx, args, g, recorded):
+    """The gradients of a Function that gives only ``jvp(ctx, *tangents)`` (PyTorch's
+    forward-mode formula, as its forward-AD tutorial writes one).
+
+    This engine differentiates in reverse, forward mode included (see ``autodiff``), so it
+    needs the transpose of jvp: jvp is linear in the tangents t, so for the upstream
+    gradient g, dL/dx = d/dt <jvp(t), g>, one reverse pass through jvp's own ops. jvp is
+    called once per backward, so a jvp that frees what forward kept (``del ctx.result``)
+    still works.
+    """
+    from .engine import gradients  # the engine's entry point, built on this module's peers
+
+    tangents = tuple(Value(np.zeros_like(_wrap(a).data), requires_grad=True)
+                     if _is_input(a) else None for a in args)
+    upstream = g if recorded else constant(g)
+    with enable_grad():
+        out = function.jvp(ctx, *tangents)
+        outs = out if isinstance(out, (tuple, list)) else (out,)
+        if len(outs) != 1:
+            raise ValueError(f"{function.__name__}.jvp returned {len(outs)} tangents for one "
+                             "output")
+        inner = (_wrap(outs[0]) * upstream).sum()
+    wanted = [t for t in tangents if t is not None]
+    found = iter(gradients(inner, wanted, create_graph=recorded, allow_unused=True)
+                 if inner.requires_grad else [None] * len(wanted))
+    return tuple(next(found) if t is not None else None for t in tangents)
+
+
 class Function:
     """A differentiable function with your own backward: ``torch.autograd.Function``.
 
@@ -227,7 +285,9 @@ class Function:
     - ``forward(ctx, *inputs)`` computes the output from Values (nothing inside is
       recorded) and may ``ctx.save_for_backward(...)`` Values backward needs;
     - ``backward(ctx, *grad_outputs)`` returns one gradient per input of forward (None for
-      an input that takes none), computed from ``ctx.saved_tensors``.
+      an input that takes none), computed from ``ctx.saved_tensors``;
+    - or, instead of backward, ``jvp(ctx, *tangents)`` returns the output's tangent
+      (PyTorch's forward-mode formula), written with this library's ops.
 
     >>> import autograd_core as ag
     >>> class Exp(Function):
@@ -255,6 +315,15 @@ class Function:
 
     @staticmethod
     def backward(ctx, *grad_outputs):
+        raise NotImplementedError(
+            "Function.backward: this Function gives neither backward nor jvp; define "
+            "backward(ctx, *grad_outputs)")
+
+    @staticmethod
+    def jvp(ctx, *grad_inputs):
+        """PyTorch's forward-mode formula: the output's tangent from the inputs' tangents.
+        A Function that gives it instead of ``backward`` is differentiated through it (see
+        ``_backward_from_jvp``), in reverse mode and in ``autograd.forward_ad``."""
         raise NotImplementedError
 
     @classmethod

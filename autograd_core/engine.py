@@ -152,22 +152,29 @@ def apply(op: Op, *inputs: Value) -> Value:
     op.scope = state.scope
     if not op.differentiable:  # never walked; op and inputs kept to explain a missing gradient
         return _node(data, False, op, inputs)
-    if not state.grad_enabled:
-        return _node(data)
-    if n == 2:
-        needs = _NEEDS2[inputs[0].requires_grad][inputs[1].requires_grad]
-    elif n == 1:
-        needs = _NEEDS1[inputs[0].requires_grad]
-    elif n == 3:
-        needs = (inputs[0].requires_grad, inputs[1].requires_grad, inputs[2].requires_grad)
+    tapes = state.tapes
+    if state.grad_enabled:
+        if n == 2:
+            needs = _NEEDS2[inputs[0].requires_grad][inputs[1].requires_grad]
+        elif n == 1:
+            needs = _NEEDS1[inputs[0].requires_grad]
+        elif n == 3:
+            needs = (inputs[0].requires_grad, inputs[1].requires_grad, inputs[2].requires_grad)
+        else:
+            needs = tuple([x.requires_grad for x in inputs])
+        requires_grad = True in needs
     else:
-        needs = tuple([x.requires_grad for x in inputs])
-    requires_grad = True in needs
-    if state.tapes:
+        # Nothing is recorded, except on a forward-mode tape (see GradientTape's
+        # _records_without_grad): the result then requires no grad, but keeps its op.
+        tapes = tuple(t for t in tapes if t._records_without_grad)
+        if not tapes:
+            return _node(data)
+        needs, requires_grad = (False,) * n, False
+    if tapes:
         # A tape records the op also for inputs it watches that need no grad (tape.watch on
         # a constant): then the op is kept for the tape, and requires_grad stays False.
         out = _node(data, requires_grad)
-        needs = _record_on_tapes(state.tapes, inputs, out, needs)
+        needs = _record_on_tapes(tapes, inputs, out, needs)
         # Also linked when an input is linked but needs no grad: downstream of a cut
         # (stop_gradient, argmax), where tape.explain must find the op that cut the path.
         if True in needs or any(x.op is not None for x in inputs):

@@ -53,6 +53,9 @@ class GradientTape:
         self._watched = []      # the watched Values, in order
         self._paused = False
         self._used = False
+        # Records under no_grad too: set by forward mode (ForwardAccumulator, and so
+        # autograd.forward_ad), which PyTorch's no_grad does not turn off.
+        self._records_without_grad = False
 
     def __enter__(self):
         state = engine._state()

@@ -1,7 +1,8 @@
 """PyTorch's ``torch.autograd`` under its own names, so that PyTorch code ports by renaming
 ``torch`` to ``ag``: ``ag.autograd.grad`` (gradient penalties, second derivatives),
 ``ag.autograd.backward``, ``ag.autograd.Function``, the grad-mode switches, and
-``ag.autograd.functional``'s ``jacobian``, ``hessian``, ``vjp``, ``jvp``, ``hvp``, ``vhp``.
+``ag.autograd.functional``'s ``jacobian``, ``hessian``, ``vjp``, ``jvp``, ``hvp``, ``vhp``,
+``ag.autograd.forward_ad``'s dual numbers, and ``gradcheck``/``gradgradcheck``.
 
 Each is a thin layer over the engine's own calls (``gradients``, ``Value.backward``, the
 modes), with PyTorch's arguments and results.
@@ -15,9 +16,11 @@ from ..custom import Function
 from ..engine import Value, constant, gradients
 from ..modes import (detect_anomaly, enable_grad, inference_mode, is_anomaly_enabled,
                      is_grad_enabled, no_grad, set_detect_anomaly, set_grad_enabled)
-from . import functional
+from . import forward_ad, functional
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
-__all__ = ["grad", "backward", "Function", "functional", "no_grad", "enable_grad",
+__all__ = ["grad", "backward", "Function", "functional", "forward_ad", "gradcheck",
+           "gradgradcheck", "GradcheckError", "no_grad", "enable_grad",
            "set_grad_enabled", "is_grad_enabled", "inference_mode", "detect_anomaly",
            "set_detect_anomaly", "is_anomaly_enabled"]
 
