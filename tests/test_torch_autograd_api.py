@@ -256,3 +256,25 @@ def test_pytorch_tutorials_device_lines_run_on_the_cpu():
     ag.backends.cudnn.benchmark = True  # a setting with nothing to set on the CPU
     with pytest.raises(ValueError, match="CPU only"):
         ag.device("cuda")
+
+
+@pytest.mark.parametrize("name", ["vjp", "jvp", "jacobian", "hessian", "vhp", "hvp"])
+def test_functional_records_under_no_grad_as_torch(name):
+    """PyTorch's functions enable grad inside: under the caller's no_grad they give the
+    same derivatives, where recording nothing would give zeros."""
+    x = np.array([0.3, -1.1, 2.0])
+    v = np.array([1.0, 0.5, -2.0])
+
+    def f(lib):
+        return lambda a: (lib.sin(a) * a ** 2).sum()
+
+    args = {"vjp": (), "jvp": (v,), "jacobian": (), "hessian": (), "vhp": (v,), "hvp": (v,)}
+    with torch.no_grad():
+        theirs = getattr(TF, name)(f(torch), torch.tensor(x), *map(torch.tensor, args[name]))
+    with ag.no_grad():
+        ours = getattr(F, name)(f(ag), ag.constant(x), *map(ag.constant, args[name]))
+    theirs = theirs if isinstance(theirs, tuple) else (theirs,)
+    ours = ours if isinstance(ours, tuple) else (ours,)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(np.asarray(a.data), b.numpy(), rtol=1e-12, atol=1e-14)
+    assert np.any(np.asarray(ours[-1].data) != 0)

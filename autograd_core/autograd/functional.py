@@ -5,7 +5,8 @@ of Values, with PyTorch's arguments and results.
 them. Each result keeps that structure (a tuple per input, per output, or both, as
 PyTorch's), and is a constant unless ``create_graph=True``, which records it so that it
 can be differentiated again. An output that does not depend on an input gives zeros, or
-with ``strict=True`` an error, as in PyTorch.
+with ``strict=True`` an error, as in PyTorch. Each runs ``func`` and its backward passes
+with recording on, under ``no_grad`` too, as PyTorch's do (``_recording``).
 
 (``ag.jacobian(f)``, ``ag.vjp`` and friends are the same maths as function transforms,
 in the style of HIPS autograd and JAX.)
@@ -15,9 +16,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Value, constant, gradients
+import functools
+
+from ..engine import Value, constant, enable_grad, gradients
 
 __all__ = ["jacobian", "hessian", "vjp", "jvp", "hvp", "vhp"]
+
+
+def _recording(transform):
+    """Run ``transform`` with recording on: under the caller's ``no_grad`` it would otherwise
+    record nothing and find every derivative zero (PyTorch's functions enable grad too)."""
+    @functools.wraps(transform)
+    def recorded(*args, **kwargs):
+        with enable_grad():
+            return transform(*args, **kwargs)
+    return recorded
 
 
 def _as_tuple(x, what, where):
@@ -95,6 +108,7 @@ def _run(func, inputs, create_graph, where):
     return leaves, is_inputs_tuple, outputs, is_outputs_tuple
 
 
+@_recording
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(*inputs), v^T J)``: the vector-Jacobian product, one entry per input."""
     where = "vjp"
@@ -106,6 +120,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
             _untuple(_finish(found, create_graph), is_inputs_tuple))
 
 
+@_recording
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(*inputs), J v)``: the Jacobian-vector product, one entry per output.
 
@@ -128,6 +143,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
             _untuple(_finish(found, create_graph), is_outputs_tuple))
 
 
+@_recording
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
              strategy="reverse-mode"):
     """d output / d input, of shape output.shape + input.shape: a Value for one input and
@@ -185,6 +201,7 @@ def _one_number(func, where):
     return checked
 
 
+@_recording
 def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
             outer_jacobian_strategy="reverse-mode"):
     """The Hessian of a function returning one number: ``H[i][j]`` of shape
@@ -203,11 +220,13 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
     return _untuple(tuple(_untuple(row, is_inputs_tuple) for row in rows), is_inputs_tuple)
 
 
+@_recording
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(*inputs), v^T H)`` for a function returning one number."""
     return _hessian_product(func, inputs, v, create_graph, strict, "vhp")
 
 
+@_recording
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(*inputs), H v)`` for a function returning one number.
 
