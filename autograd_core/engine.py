@@ -399,8 +399,11 @@ def _walk(nodes, grads, write_grad, create_graph=False, shown=False):
             node.grad = grad if node.grad is None else node.grad + grad
         op = node.op
         if op is None or not op.differentiable:  # a leaf, or cut (stop_gradient)
-            if op is None and write_grad and type(node.grad) is ndarray:
-                node.grad = node.grad.view(Grad)  # w.grad.zero_() as in PyTorch
+            if op is None and write_grad:
+                if type(node.grad) is ndarray:
+                    node.grad = node.grad.view(Grad)  # w.grad.zero_() as in PyTorch
+                if hooked is not None and id(node) in hooked:
+                    _hooks.run_after_accumulation(node)
             continue
         if clock.latest > node.serial:  # something changed in place since this op ran
             _check_unchanged(node)
@@ -482,6 +485,8 @@ def _walk_recorded(nodes, grads, write_grad):
                 grad = grads[node] = _hooks.run_hooks(node, grad, True)
             if write_grad:
                 node.grad = grad if node.grad is None else node.grad + grad
+                if op is None and hooked is not None and id(node) in hooked:
+                    _hooks.run_after_accumulation(node)
             if op is None or not op.differentiable:
                 continue
             if changes.latest > node.serial:

@@ -1,5 +1,7 @@
 """Gradient hooks, PyTorch's ``x.register_hook(fn)``: ``fn(grad)`` sees dL/dx once it is
-complete, during the backward walk, and may return a gradient to use instead.
+complete, during the backward walk, and may return a gradient to use instead; and
+``x.register_post_accumulate_grad_hook(fn)``: ``fn(x)`` once ``backward`` has added into
+a leaf's ``.grad``.
 
 Speed, fenced here: the backward walk is the hot loop of the library, and almost no graph
 has a hook. So hooks are not kept on Values (a slot read per node) but in one module-level
@@ -27,13 +29,15 @@ registered = {}
 
 class RemovableHandle:
     """What ``register_hook`` returns: ``handle.remove()`` unregisters the hook (a second
-    call does nothing); ``with x.register_hook(fn):`` removes it at the block's end."""
+    call does nothing); ``with x.register_hook(fn):`` removes it at the block's end.
+    ``after_accumulation`` marks a ``register_post_accumulate_grad_hook`` hook."""
 
-    __slots__ = ("_value", "fn")
+    __slots__ = ("_value", "fn", "after_accumulation")
 
-    def __init__(self, value, fn):
+    def __init__(self, value, fn, after_accumulation=False):
         self._value = weakref.ref(value)
         self.fn = fn
+        self.after_accumulation = after_accumulation
 
     def remove(self):
         value = self._value()
@@ -72,17 +76,48 @@ def register_hook(self, hook):
     array([20., 40.], dtype=float32)
     >>> handle.remove()
     """
+    _check_hook("register_hook", self, hook)
+    return _add(self, RemovableHandle(self, hook))
+
+
+def register_post_accumulate_grad_hook(self, hook):
+    """PyTorch's: call ``hook(self)`` after ``backward()`` has added this leaf's gradient
+    into ``self.grad`` (not for ``gradients``/``autograd.grad``, which leave ``.grad``
+    alone). Its result is ignored; it may read and change ``self.grad`` and ``self``
+    itself, as an optimizer step fused into the backward pass does: every op that reads a
+    leaf is walked before the leaf is. Returns a handle whose ``remove()`` unregisters it.
+
+    >>> w = Value([1.0, 2.0])
+    >>> def step(p):
+    ...     p.data -= 0.5 * p.grad
+    ...     p.grad = None
+    >>> handle = w.register_post_accumulate_grad_hook(step)
+    >>> (w * w).sum().backward()
+    >>> w.numpy(), w.grad
+    (array([0., 0.], dtype=float32), None)
+    """
+    _check_hook("register_post_accumulate_grad_hook", self, hook)
+    if self.op is not None:
+        raise RuntimeError("register_post_accumulate_grad_hook: this Value is the result of "
+                           f"{self.op!r}, not a leaf; only leaves accumulate a .grad (as "
+                           "PyTorch refuses)")
+    return _add(self, RemovableHandle(self, hook, after_accumulation=True))
+
+
+def _check_hook(where, value, hook):
     if not callable(hook):
-        raise TypeError(f"register_hook: hook must be callable, got {type(hook).__name__}")
-    if not self.requires_grad:
-        raise RuntimeError("register_hook: this Value does not require grad, so no gradient "
+        raise TypeError(f"{where}: hook must be callable, got {type(hook).__name__}")
+    if not value.requires_grad:
+        raise RuntimeError(f"{where}: this Value does not require grad, so no gradient "
                            "reaches it to hook (as PyTorch refuses)")
-    key = id(self)
+
+
+def _add(value, handle):
+    key = id(value)
     if key not in registered:
         # The dict is bound now: at interpreter exit the module's names go before the Values.
         forget = (lambda _, key=key, pop=registered.pop: pop(key, None))
-        registered[key] = (weakref.ref(self, forget), [])
-    handle = RemovableHandle(self, hook)
+        registered[key] = (weakref.ref(value, forget), [])
     registered[key][1].append(handle)
     return handle
 
@@ -91,10 +126,20 @@ def run_hooks(node, grad, recorded):
     """``grad`` (dL/dnode, complete) passed through node's hooks, in order: a numpy array
     or scalar of node's dtype on the numpy path, a Value when ``recorded``."""
     for handle in tuple(registered[id(node)][1]):
+        if handle.after_accumulation:
+            continue
         out = handle.fn(grad)
         if out is not None:
             grad = _replacement(out, node, recorded)
     return grad
+
+
+def run_after_accumulation(leaf):
+    """The leaf's ``register_post_accumulate_grad_hook`` hooks, in order, once ``backward``
+    has written its ``.grad``."""
+    for handle in tuple(registered[id(leaf)][1]):
+        if handle.after_accumulation:
+            handle.fn(leaf)
 
 
 def _replacement(out, node, recorded):

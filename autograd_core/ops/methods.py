@@ -259,6 +259,7 @@ Value.sort, Value.topk = selection.sort_pairs, selection.topk
 Value.lerp = arithmetic.lerp
 Value.bmm, Value.addmm = linalg.bmm, linalg.addmm
 Value.register_hook = hooks.register_hook
+Value.register_post_accumulate_grad_hook = hooks.register_post_accumulate_grad_hook
 
 
 def _retain_grad(self):
