@@ -27,6 +27,7 @@ import numpy as np
 import autograd_core as ag
 
 from . import saving, symbolic
+from .backward_hooks import BackwardHooks
 from . import state_dict as _state
 
 __all__ = ["Module"]
@@ -103,7 +104,7 @@ class Module:
                     return self(*args, **kwargs)
             with ag.name_scope(self.name):
                 hooked = "_forward_hooks" in self.__dict__ or \
-                    "_forward_pre_hooks" in self.__dict__
+                    "_forward_pre_hooks" in self.__dict__ or BackwardHooks.wanted(self)
                 if hooked:
                     out = _Hooks.run(self, args, kwargs)
                 else:
@@ -436,6 +437,23 @@ class Module:
         statistics). Returns a handle whose ``remove()`` takes the hook away."""
         return _Hooks.add(self, "_forward_hooks", hook)
 
+    def register_full_backward_pre_hook(self, hook):
+        """PyTorch's: ``hook(module, grad_output)`` runs once the gradients of this
+        module's outputs are complete; what it returns, if not None, replaces them (see
+        nn/backward_hooks.py). Returns a handle whose ``remove()`` takes the hook away."""
+        return _Hooks.add(self, "_backward_pre_hooks", hook)
+
+    def register_full_backward_hook(self, hook):
+        """PyTorch's: ``hook(module, grad_input, grad_output)`` runs once the gradients of
+        this module's positional inputs are complete (Grad-CAM reads grad_output here);
+        what it returns, if not None, replaces grad_input. Returns a removable handle."""
+        return _Hooks.add(self, "_backward_hooks", hook)
+
+    def register_backward_hook(self, hook):
+        """PyTorch's deprecated name: here the same as ``register_full_backward_hook``
+        (PyTorch's old hook saw only the last op's gradients, which it warns about)."""
+        return self.register_full_backward_hook(hook)
+
     # --- Keras's trainable flag -----------------------------------------------------------
     @property
     def trainable(self):
@@ -748,8 +766,9 @@ class _Hooks:
     @classmethod
     def add(cls, module, where, hook):
         if not callable(hook):
-            raise TypeError(f"{type(module).__name__}.register{where[:-1]}: hook must be "
-                            f"callable, got {type(hook).__name__}")
+            method = "register" + where[:-1].replace("_backward", "_full_backward")
+            raise TypeError(f"{type(module).__name__}.{method}: hook must be callable, got "
+                            f"{type(hook).__name__}")
         hooks = module.__dict__.setdefault(where, {})
         cls._next_id += 1
         hooks[cls._next_id] = hook
@@ -762,9 +781,12 @@ class _Hooks:
             changed = hook(module, args)
             if changed is not None:
                 args = changed if isinstance(changed, tuple) else (changed,)
+        backward = BackwardHooks(module) if BackwardHooks.wanted(module) else None
+        if backward is not None:  # PyTorch's order: after the pre-hooks, and after the hooks
+            args = backward.wrap_inputs(args)
         out = module.forward(*args, **kwargs)
         for hook in list(module.__dict__.get("_forward_hooks", {}).values()):
             changed = hook(module, args, out)
             if changed is not None:
                 out = changed
-        return out
+        return out if backward is None else backward.wrap_outputs(out)
