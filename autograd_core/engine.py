@@ -409,7 +409,8 @@ def _walk(nodes, grads, write_grad, create_graph=False, shown=False):
             _check_unchanged(node)
         inputs = node.inputs
         if len(inputs) == 1:  # spelled out for one and two inputs, as in apply
-            if op.backward_into is not None and slices and inputs[0] in summed:
+            if op.backward_into is not None and slices and inputs[0] in summed and (
+                    hooked is None or id(node) not in hooked):  # a node hook sees its raw
                 op.backward_into(grads[inputs[0]], grad)  # see "Sliced gradients" above
                 yield node, op, grad, _NOT_SHOWN, _NOT_SHOWN
                 continue
@@ -421,6 +422,8 @@ def _walk(nodes, grads, write_grad, create_graph=False, shown=False):
         if anomaly:
             for g in raw:
                 _check_finite(g, op, "backward")
+        if hooked is not None and id(node) in hooked:  # grad_fn.register_hook
+            raw = _hooks.run_node_hooks(node, raw, grad, False)
         # What each input was sent, for a display (``shown``); nothing else reads it.
         sent = [] if shown else _NOT_SHOWN
         for x, g, needed in zip(inputs, raw, op.needs_grad):
@@ -495,6 +498,8 @@ def _walk_recorded(nodes, grads, write_grad):
             if state.anomaly:
                 for g in raw:
                     _check_finite(g, op, "backward")
+            if hooked is not None and id(node) in hooked:  # grad_fn.register_hook
+                raw = _hooks.run_node_hooks(node, raw, grad, True)
             sent = []
             for x, g, needed in zip(node.inputs, raw, op.needs_grad):
                 if g is None or not needed:
@@ -622,6 +627,17 @@ class GradFn:
         found = tuple(None if gx is None or not needed else constant(_fit(gx, x.data, node.op))
                       for x, gx, needed in zip(node.inputs, raw, node.op.needs_grad))
         return found[0] if len(found) == 1 else found
+
+    def register_prehook(self, hook):
+        """PyTorch's: ``hook(grad_outputs)`` runs before this node's backward, with the
+        tuple (dL/dy,); what it returns, if not None, replaces it. Returns a handle."""
+        return _hooks.register_node_hook(self.node, hook, before=True)
+
+    def register_hook(self, hook):
+        """PyTorch's: ``hook(grad_inputs, grad_outputs)`` runs after this node's backward,
+        with dL/dx for each input (None where none is sent) and (dL/dy,); what it returns,
+        if not None, replaces grad_inputs. Returns a handle."""
+        return _hooks.register_node_hook(self.node, hook, before=False)
 
     def __eq__(self, other):
         return isinstance(other, GradFn) and other.node is self.node

@@ -30,14 +30,17 @@ registered = {}
 class RemovableHandle:
     """What ``register_hook`` returns: ``handle.remove()`` unregisters the hook (a second
     call does nothing); ``with x.register_hook(fn):`` removes it at the block's end.
-    ``after_accumulation`` marks a ``register_post_accumulate_grad_hook`` hook."""
+    ``kind`` says when the hook runs: "grad" once dL/dx is complete (``register_hook``,
+    a grad_fn's pre-hook), "accumulated" after ``.grad`` is written
+    (``register_post_accumulate_grad_hook``), "node" after the op's backward
+    (``grad_fn.register_hook``)."""
 
-    __slots__ = ("_value", "fn", "after_accumulation")
+    __slots__ = ("_value", "fn", "kind")
 
-    def __init__(self, value, fn, after_accumulation=False):
+    def __init__(self, value, fn, kind="grad"):
         self._value = weakref.ref(value)
         self.fn = fn
-        self.after_accumulation = after_accumulation
+        self.kind = kind
 
     def remove(self):
         value = self._value()
@@ -101,7 +104,7 @@ def register_post_accumulate_grad_hook(self, hook):
         raise RuntimeError("register_post_accumulate_grad_hook: this Value is the result of "
                            f"{self.op!r}, not a leaf; only leaves accumulate a .grad (as "
                            "PyTorch refuses)")
-    return _add(self, RemovableHandle(self, hook, after_accumulation=True))
+    return _add(self, RemovableHandle(self, hook, "accumulated"))
 
 
 def _check_hook(where, value, hook):
@@ -126,7 +129,7 @@ def run_hooks(node, grad, recorded):
     """``grad`` (dL/dnode, complete) passed through node's hooks, in order: a numpy array
     or scalar of node's dtype on the numpy path, a Value when ``recorded``."""
     for handle in tuple(registered[id(node)][1]):
-        if handle.after_accumulation:
+        if handle.kind != "grad":
             continue
         out = handle.fn(grad)
         if out is not None:
@@ -138,8 +141,57 @@ def run_after_accumulation(leaf):
     """The leaf's ``register_post_accumulate_grad_hook`` hooks, in order, once ``backward``
     has written its ``.grad``."""
     for handle in tuple(registered[id(leaf)][1]):
-        if handle.after_accumulation:
+        if handle.kind == "accumulated":
             handle.fn(leaf)
+
+
+def register_node_hook(node, hook, before):
+    """PyTorch's hooks on ``y.grad_fn`` (see ``GradFn``): ``before``, ``hook(grad_outputs)``
+    as a gradient hook on y taking and giving the tuple (dL/dy,); else ``hook(grad_inputs,
+    grad_outputs)`` after the op's backward (``run_node_hooks``). The gradients are of the
+    kind ``register_hook`` passes: arrays, or Values when the pass records."""
+    where = "grad_fn.register_prehook" if before else "grad_fn.register_hook"
+    _check_hook(where, node, hook)
+    if not before:
+        return _add(node, RemovableHandle(node, hook, "node"))
+
+    def on_grad(grad):
+        found = hook((grad,))
+        if found is None:
+            return None
+        found = tuple(found) if isinstance(found, (tuple, list)) else (found,)
+        if len(found) != 1:
+            raise ValueError(f"{where}: a hook returned {len(found)} gradients for one output")
+        return found[0]
+    return _add(node, RemovableHandle(node, on_grad))
+
+
+def run_node_hooks(node, raw, grad, recorded):
+    """The op's raw gradients after node's ``grad_fn.register_hook`` hooks: each hook gets
+    the inputs' gradients in their own shapes and may return new ones. ``raw`` comes back
+    as it was when node has no such hook."""
+    handles = [h for h in tuple(registered[id(node)][1]) if h.kind == "node"]
+    if not handles:
+        return raw
+    from .engine import _fit
+    from .ops import sum_to  # the ops are built on this module's importers
+
+    op = node.op
+    found = tuple(None if g is None or not needed else
+                  ((g if g.shape == x.shape else sum_to(g, x.shape)) if recorded
+                   else _fit(g, x.data, op))
+                  for x, g, needed in zip(node.inputs, raw, op.needs_grad))
+    for handle in handles:
+        out = handle.fn(found, (grad,))
+        if out is None:
+            continue
+        out = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+        if len(out) != len(found):
+            raise ValueError(f"grad_fn.register_hook: a hook returned {len(out)} gradients "
+                             f"for {len(found)} inputs")
+        found = tuple(None if g is None else _replacement(g, x, recorded)
+                      for g, x in zip(out, node.inputs))
+    return found
 
 
 def _replacement(out, node, recorded):
