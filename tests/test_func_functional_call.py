@@ -282,6 +282,17 @@ def test_jacrev_over_a_dict_of_parameters_matches_torch(torch):
     np.testing.assert_allclose(as_numpy(plain["weight"])[2], np.outer(np.eye(4)[2], x_np))
 
 
+def test_hessian_over_a_dict_is_a_dict_of_dicts_as_torchs(torch):
+    p = {"a": np.array([1.0, 2.0]), "b": np.array(3.0)}
+    H = ag.func.hessian(lambda p: (p["a"] ** 2).sum() * p["b"])(p)
+    tH = torch.func.hessian(lambda p: (p["a"] ** 2).sum() * p["b"])(
+        {k: torch.from_numpy(v) for k, v in p.items()})
+    for i in ("a", "b"):
+        assert set(H[i]) == {"a", "b"}
+        for j in ("a", "b"):
+            np.testing.assert_allclose(as_numpy(H[i][j]), tH[i][j].numpy(), rtol=1e-12)
+
+
 def test_grad_over_a_dict_with_a_none_leaf_gives_none():
     w = ag.constant([1.0, 2.0], dtype=np.float64)
     g = grad(lambda p: (p["w"] ** 2).sum() if p["b"] is None else None)({"w": w, "b": None})
