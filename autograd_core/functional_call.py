@@ -175,13 +175,11 @@ def _one_dict(dicts, where):
 def _all_names(module, where):
     """{name: weight} for every name of every parameter and buffer, a weight held twice
     (tied) under each of its names."""
-    try:
-        pairs = list(module.named_parameters(remove_duplicate=False)) + \
-            list(module.named_buffers(remove_duplicate=False))
-    except AttributeError as e:
+    if not (hasattr(module, "named_parameters") and hasattr(module, "named_buffers")):
         raise TypeError(f"{where}: module must have PyTorch's named_parameters and "
-                        f"named_buffers, got {type(module).__name__}") from e
-    return dict(pairs)
+                        f"named_buffers, got {type(module).__name__}")
+    return dict(list(module.named_parameters(remove_duplicate=False)) +
+                list(module.named_buffers(remove_duplicate=False)))
 
 
 def _untied(named, given):
