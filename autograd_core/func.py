@@ -1,12 +1,18 @@
 """``ag.func``: PyTorch's ``torch.func`` (functorch) transforms under their names, mapped to
 the JAX-style ones of ``functional``: ``grad``, ``grad_and_value``, ``vjp``, ``jvp``,
-``jacrev``, ``jacfwd``, ``hessian``, ``vmap``.
+``jacrev``, ``jacfwd``, ``hessian``, ``vmap``; and ``functional_call`` and
+``stack_module_state``, which call a module with weights given as a dict of Values.
 
 PyTorch's argument names are taken: ``argnums`` (an int or a tuple), ``has_aux`` (func
 returns ``(output, aux)`` and the transform returns aux beside its result). ``jacfwd``
 gives the same Jacobian as ``jacrev``, computed in reverse mode. As with ``ag.grad``,
 plain arrays in give plain arrays out, and Values that require grad give recorded Values,
-so the transforms nest (``jacrev(jacrev(f))``, ``vmap(grad(f))``).
+so the transforms nest (``jacrev(jacrev(f))``, ``vmap(grad(f))``). An argument may be a
+dict (or list, tuple) of Values, such as a model's parameters: ``grad`` and ``jacrev``
+answer in the same dict, and ``vmap``'s in_dims apply to every Value in it. With
+``functional_call`` this gives PyTorch's per-sample gradients,
+``vmap(grad(loss), in_dims=(None, None, 0, 0))(params, buffers, data, targets)``, and
+model ensembles, ``vmap(fmodel, in_dims=(0, 0, None))(*stack_module_state(models), x)``.
 
 >>> import autograd_core as ag
 >>> float(ag.func.grad(lambda x: (x ** 3).sum())(ag.constant(2.0)))
@@ -17,8 +23,10 @@ from __future__ import annotations
 
 from . import functional
 from .functional import vmap
+from .functional_call import functional_call, stack_module_state
 
-__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap"]
+__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap",
+           "functional_call", "stack_module_state"]
 
 
 def _with_aux(func, has_aux):
@@ -75,7 +83,8 @@ def jvp(func, primals, tangents, *, has_aux=False):
 
 
 def jacrev(func, argnums=0, *, has_aux=False):
-    """``torch.func.jacrev``: the Jacobian d out / d args[argnums], shape out + arg."""
+    """``torch.func.jacrev``: the Jacobian d out / d args[argnums], shape out + arg; a
+    tuple of them for a tuple of argnums, a dict of them for a dict argument."""
     if has_aux:
         raise NotImplementedError("jacrev: has_aux is not supported")
     return functional.jacobian(func, argnums)

@@ -60,18 +60,36 @@ def _plain(v, keep):
     return v.data if isinstance(v, Value) else v
 
 
-def _call(fun, args, kwargs, argnum, where, trees=False):
+def _any_container(x):
+    """Whether ``grad`` reads an argument as a nest of leaves: any list, tuple or dict."""
+    return isinstance(x, (list, tuple, dict))
+
+
+def _holds_arrays(x):
+    """Whether ``jacobian`` reads an argument as a nest of leaves: a dict, or a list or
+    tuple holding a Value or an array somewhere (a network's parameters); a nested list of
+    numbers stays one array, as ``jacobian`` has always read it."""
+    if isinstance(x, dict):
+        return True
+    return isinstance(x, (list, tuple)) and any(
+        isinstance(leaf, (Value, np.ndarray)) for leaf in _flatten(x)[0])
+
+
+def _call(fun, args, kwargs, argnum, where, trees=None, one_output=True):
     """Run ``fun`` with the differentiated arguments as leaves: (y, leaves, keep, single,
-    groups). With ``trees``, an argument that is a list, tuple or dict (nested: a
-    network's parameters) is a container of leaves, as in HIPS autograd and JAX; ``groups``
-    then rebuilds one gradient per argument from the leaves' (``_regroup``)."""
+    groups). An argument for which ``trees`` (a predicate) holds is a nest of lists,
+    tuples and dicts of leaves (a network's parameters, a ``{name: Value}`` dict), as in
+    HIPS autograd, JAX and torch.func; ``groups`` then rebuilds one gradient per argument
+    from the leaves' (``_regroup``). A None leaf (a layer without bias) is passed as None
+    and gets None, as PyTorch's pytrees treat it. With ``one_output`` the result must be
+    one Value; else it may be a nest of them (``jacobian``)."""
     nums = _argnums(argnum, len(args), where)
     args = list(args)
     leaves, keep, groups = [], False, []
     for a in nums:
-        if trees and isinstance(args[a], (list, tuple, dict)):
+        if trees is not None and trees(args[a]):
             parts, rebuild = _flatten(args[a])
-            made = [_leaf(p, where) for p in parts]
+            made = [(None, False) if p is None else _leaf(p, where) for p in parts]
             args[a] = rebuild([v for v, _ in made])
             groups.append((len(leaves), len(made), rebuild))
             leaves.extend(v for v, _ in made)
@@ -81,7 +99,9 @@ def _call(fun, args, kwargs, argnum, where, trees=False):
             groups.append((len(leaves), 1, None))
             leaves.append(args[a])
             keep = keep or given
-    y = _output(fun(*args, **kwargs), where)
+    y = fun(*args, **kwargs)
+    if one_output:
+        y = _output(y, where)
     return y, leaves, keep, not isinstance(argnum, (tuple, list)), groups
 
 
@@ -118,13 +138,19 @@ def _regroup(found, groups):
 
 
 def _grads(y, leaves, seed, keep):
-    """dy/dleaf for each leaf; zeros where y does not depend on a leaf (as JAX)."""
-    if not y.requires_grad:
-        found = [None] * len(leaves)
+    """dy/dleaf for each leaf; zeros where y does not depend on a leaf (as JAX), None for
+    a None leaf."""
+    live = [x for x in leaves if x is not None]
+    if not y.requires_grad or not live:
+        found = iter([None] * len(live))
     else:
-        found = gradients(y, leaves, seed, create_graph=keep, allow_unused=True)
-    return [constant(np.zeros_like(x.data)) if g is None else g
-            for x, g in zip(leaves, found)]
+        found = iter(gradients(y, live, seed, create_graph=keep, allow_unused=True))
+    grads = []
+    for x in leaves:
+        g = None if x is None else next(found)
+        grads.append(None if x is None else constant(np.zeros_like(x.data)) if g is None
+                     else g)
+    return grads
 
 
 def value_and_grad(fun, argnum=0):
@@ -136,7 +162,7 @@ def value_and_grad(fun, argnum=0):
     where = "value_and_grad"
 
     def value_and_grad_fun(*args, **kwargs):
-        y, leaves, keep, single, groups = _call(fun, args, kwargs, argnum, where, trees=True)
+        y, leaves, keep, single, groups = _call(fun, args, kwargs, argnum, where, trees=_any_container)
         if y.size != 1:
             raise ValueError(f"{where}: the function must return one number, got shape "
                              f"{y.shape} (use elementwise_grad, jacobian or vjp)")
@@ -173,7 +199,7 @@ def elementwise_grad(fun, argnum=0):
     where = "elementwise_grad"
 
     def elementwise_grad_fun(*args, **kwargs):
-        y, leaves, keep, single, groups = _call(fun, args, kwargs, argnum, where, trees=True)
+        y, leaves, keep, single, groups = _call(fun, args, kwargs, argnum, where, trees=_any_container)
         seed = constant(np.ones_like(y.data)) if keep else np.ones_like(y.data)
         found = _regroup([_plain(g, keep) for g in _grads(y, leaves, seed, keep)], groups)
         return found[0] if single else tuple(found)
@@ -184,6 +210,11 @@ def jacobian(fun, argnum=0):
     """The jacobian of ``fun`` as a function: d out[i...] / d x[j...], of shape
     out.shape + x.shape, one backward pass per output element.
 
+    As torch.func's ``jacrev``, ``argnum`` may be a tuple (a tuple of Jacobians), an
+    argument may be a dict (or list, tuple) of Values or arrays, such as a network's
+    parameters (a dict of Jacobians, one per leaf), and ``fun`` may return a nest of
+    Values (the result is that nest, each output's entry the Jacobians above).
+
     >>> J = jacobian(lambda x: x * x)
     >>> J(np.array([1.0, 2.0]))
     array([[2., 0.],
@@ -192,26 +223,40 @@ def jacobian(fun, argnum=0):
     where = "jacobian"
 
     def jacobian_fun(*args, **kwargs):
-        from .ops import reshape, stack
-
-        if not isinstance(argnum, int):
-            raise ValueError(f"{where}: argnum must be one integer, got {argnum!r}")
-        y, (x,), keep, _, _ = _call(fun, args, kwargs, argnum, where)
-        rows = []
-        for k in range(y.size):
-            seed = np.zeros(y.shape, y.dtype)
-            seed[np.unravel_index(k, y.shape)] = 1
-            (g,) = _grads(y, [x], constant(seed) if keep else seed, keep)
-            rows.append(g)
-        if keep:
-            if not rows:
-                return constant(np.zeros(y.shape + x.shape, x.dtype))
-            return reshape(stack(rows), y.shape + x.shape)
-        data = [np.asarray(r.data) for r in rows]
-        if not data:
-            return np.zeros(y.shape + x.shape, x.dtype)
-        return np.stack(data).reshape(y.shape + x.shape)
+        outputs, leaves, keep, single, groups = _call(
+            fun, args, kwargs, argnum, where, trees=_holds_arrays, one_output=False)
+        ys, rebuild = _flatten(outputs)
+        results = []
+        for y in ys:
+            found = _regroup(_jacobians(_output(y, where), leaves, keep), groups)
+            results.append(found[0] if single else tuple(found))
+        return rebuild(results)
     return jacobian_fun
+
+
+def _jacobians(y, leaves, keep):
+    """d y / d leaf, of shape y.shape + leaf.shape, for each leaf (None for a None leaf):
+    one backward pass per element of y, each giving a row of every Jacobian."""
+    from .ops import reshape, stack
+
+    rows = []
+    for k in range(y.size):
+        seed = np.zeros(y.shape, y.dtype)
+        seed[np.unravel_index(k, y.shape)] = 1
+        rows.append(_grads(y, leaves, constant(seed) if keep else seed, keep))
+    found = []
+    for i, x in enumerate(leaves):
+        if x is None:
+            found.append(None)
+        elif not rows:
+            zeros = np.zeros(y.shape + x.shape, x.dtype)
+            found.append(constant(zeros) if keep else zeros)
+        elif keep:
+            found.append(reshape(stack([r[i] for r in rows]), y.shape + x.shape))
+        else:
+            found.append(np.stack([np.asarray(r[i].data) for r in rows])
+                         .reshape(y.shape + x.shape))
+    return found
 
 
 def hessian(fun, argnum=0):

@@ -176,8 +176,11 @@ def randint_like(x, low=0, high=None, dtype=None, device=None):
 
 
 def randint(low, high=None, size=(), dtype=np.int64, device=None):
-    """PyTorch's ``torch.randint(low=0, high, size)``: integers uniform on [low, high)."""
-    if high is None:
+    """PyTorch's ``torch.randint(low=0, high, size)``: integers uniform on [low, high);
+    ``randint(high, size)`` too, as PyTorch's overload (``torch.randint(10, (64,))``)."""
+    if isinstance(high, (tuple, list)) and size == ():
+        low, high, size = 0, low, high
+    elif high is None:
         low, high = 0, low
     for what, n in (("low", low), ("high", high)):
         if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):

@@ -254,20 +254,26 @@ class Module:
                          if id(child) not in on_path)
         return self
 
-    def _named_variables(self, kinds=("parameter", "buffer")):
+    def _named_variables(self, kinds=("parameter", "buffer"), prefix="", recurse=True,
+                         remove_duplicate=True):
         """(dotted name, Variable) for every Variable in this module and below: parameters,
         buffers (``register_buffer``; "persistent" ones only with kinds "persistent"), or
         both, the default: a Keras layer's weights, what ``state_dict`` and files hold.
 
         Deterministic: attribute order, depth first, sub-modules after a module's own
         Variables. A Variable (or module) reachable twice, such as a weight shared by two
-        layers, appears once, under its first name.
+        layers, appears once, under its first name; under each of its names with
+        ``remove_duplicate=False`` (PyTorch's, which ``functional_call`` uses to find tied
+        weights). ``prefix`` goes before every name; ``recurse=False`` keeps this module's
+        own Variables.
         """
         out, seen = [], set()
-        stack = [("", self)]
+        # (name prefix, module, ids of the modules above it): a module inside itself is
+        # entered once on its path, even when duplicates are kept
+        stack = [(prefix + "." if prefix else "", self, frozenset())]
         while stack:
-            prefix, module = stack.pop()
-            if id(module) in seen:
+            prefix, module, above = stack.pop()
+            if id(module) in above or remove_duplicate and id(module) in seen:
                 continue
             seen.add(id(module))
             buffers = module.__dict__.get("_buffers") or {}
@@ -276,11 +282,11 @@ class Module:
                 if isinstance(member, ag.Variable):
                     kind = "parameter" if name not in buffers else \
                         "buffer" if "buffer" in kinds or not buffers[name] else "persistent"
-                    if kind in kinds and id(member) not in seen:
+                    if kind in kinds and not (remove_duplicate and id(member) in seen):
                         seen.add(id(member))
                         out.append((prefix + name, member))
-                elif isinstance(member, Module):
-                    subs.append((prefix + name + ".", member))
+                elif isinstance(member, Module) and recurse:
+                    subs.append((prefix + name + ".", member, above | {id(module)}))
             # Sub-modules after the module's own Variables, each fully before the next.
             stack.extend(reversed(subs))
         return out
@@ -289,7 +295,7 @@ class Module:
         """Every Variable, parameters and buffers, in ``_named_variables`` order."""
         return [v for _, v in self._named_variables()]
 
-    def named_parameters(self):
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
         """(dotted name, Variable) for every Variable in this module and below, but the
         buffers (``register_buffer``): a Keras layer's weights, trainable or not, and a
         PyTorch module's parameters.
@@ -297,18 +303,23 @@ class Module:
         Deterministic: attribute order, depth first. A Variable (or module) reachable
         twice, such as a weight shared by two layers, appears once, under its first name.
 
+        Args (PyTorch's):
+            prefix: put before every name, with a dot ("encoder" -> "encoder.0.W").
+            recurse: False gives only this module's own parameters.
+            remove_duplicate: False gives a shared weight under each of its names.
         Returns:
             A list of (name, Variable), e.g. [("0.W", W1), ("0.b", b1), ("1.W", W2), ...].
         """
-        return self._named_variables(("parameter",))
+        return self._named_variables(("parameter",), prefix, recurse, remove_duplicate)
 
     def parameters(self):
         """Every Variable (trainable or not) but the buffers, in ``named_parameters`` order."""
         return [v for _, v in self.named_parameters()]
 
-    def named_buffers(self):
-        """(dotted name, Variable) for every buffer (``register_buffer``) here and below."""
-        return self._named_variables(("buffer",))
+    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        """(dotted name, Variable) for every buffer (``register_buffer``) here and below;
+        the arguments as ``named_parameters``'."""
+        return self._named_variables(("buffer",), prefix, recurse, remove_duplicate)
 
     def buffers(self):
         """Every buffer (``register_buffer``), in ``named_buffers`` order."""

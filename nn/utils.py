@@ -35,12 +35,13 @@ from .backend import clear_session
 from .data import to_categorical
 from .data_adapter import PyDataset
 from . import rnn_utils as rnn  # PyTorch's torch.nn.utils.rnn: pad_sequence, unpad_sequence
+from . import stateless  # PyTorch's torch.nn.utils.stateless: functional_call
 from .model_plot import model_to_dot, plot_model
 from .module import Module
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
            "vector_to_parameters", "to_categorical", "clear_session", "plot_model",
-           "model_to_dot", "PyDataset", "rnn"]
+           "model_to_dot", "PyDataset", "rnn", "stateless"]
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False,
