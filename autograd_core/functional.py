@@ -4,7 +4,9 @@ Each transform runs ``f`` on Values and asks the engine for gradients (``gradien
 with plain numbers or arrays, a transformed function returns plain arrays; called with
 Values that require grad (as another transform passes them), it returns Values recorded in
 the graph, so transforms compose to any order: ``grad(grad(f))`` is the second derivative,
-``hessian(f)`` is ``jacobian(grad(f))``. ``vmap(f)`` maps f over a batch axis, and
+``hessian(f)`` is ``jacobian(grad(f))``. A transform runs ``f`` with recording on, under
+the caller's ``no_grad`` too (as torch.func's transforms ignore an outer no_grad), since
+recording nothing would make every derivative zero. ``vmap(f)`` maps f over a batch axis, and
 composes with the others both ways: ``grad`` of a vmapped loss, ``vmap(grad(f))`` for
 per-example gradients.
 
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import Value, _to_array, constant, gradients
+from .engine import Value, _to_array, constant, enable_grad, gradients
 
 __all__ = ["grad", "value_and_grad", "elementwise_grad", "jacobian", "hessian", "vjp",
            "jvp", "hvp", "vmap"]
@@ -161,6 +163,7 @@ def value_and_grad(fun, argnum=0):
     JAX."""
     where = "value_and_grad"
 
+    @enable_grad()  # a transform records, under the caller's no_grad too
     def value_and_grad_fun(*args, **kwargs):
         y, leaves, keep, single, groups = _call(fun, args, kwargs, argnum, where, trees=_any_container)
         if y.size != 1:
@@ -198,6 +201,7 @@ def elementwise_grad(fun, argnum=0):
     its own input (HIPS autograd's ``elementwise_grad``), e.g. to plot tanh'(x) over x."""
     where = "elementwise_grad"
 
+    @enable_grad()  # a transform records, under the caller's no_grad too
     def elementwise_grad_fun(*args, **kwargs):
         y, leaves, keep, single, groups = _call(fun, args, kwargs, argnum, where, trees=_any_container)
         seed = constant(np.ones_like(y.data)) if keep else np.ones_like(y.data)
@@ -222,6 +226,7 @@ def jacobian(fun, argnum=0):
     """
     where = "jacobian"
 
+    @enable_grad()  # a transform records, under the caller's no_grad too
     def jacobian_fun(*args, **kwargs):
         outputs, leaves, keep, single, groups = _call(
             fun, args, kwargs, argnum, where, trees=_holds_arrays, one_output=False)
@@ -270,6 +275,7 @@ def hessian(fun, argnum=0):
     return jacobian(grad(fun, argnum), argnum)
 
 
+@enable_grad()
 def vjp(fun, *primals):
     """Evaluate ``fun(*primals)`` and return ``(y, vjp_fn)``: ``vjp_fn(v)`` gives the
     vector-Jacobian products v^T dy/dx for each primal, as a tuple (JAX's ``vjp``).
@@ -285,6 +291,7 @@ def vjp(fun, *primals):
     keep = any(keep)
     y = _output(fun(*leaves), where)
 
+    @enable_grad()  # a transform records, under the caller's no_grad too
     def vjp_fn(v):
         if isinstance(v, Value) and keep:
             seed = v
@@ -298,6 +305,7 @@ def vjp(fun, *primals):
     return _plain(y, keep), vjp_fn
 
 
+@enable_grad()
 def jvp(fun, primals, tangents):
     """Evaluate ``fun(*primals)`` and its Jacobian-vector product J v along ``tangents``
     (JAX's ``jvp``): returns ``(y, J v)``.
@@ -338,6 +346,7 @@ def jvp(fun, primals, tangents):
     return _plain(y, keep), _plain(tangent, keep)
 
 
+@enable_grad()
 def hvp(fun, x, v):
     """The Hessian-vector product of a one-number function at ``x`` along ``v``, without
     forming the Hessian: the gradient of <grad fun(x), v>. Returns ``(fun(x), H v)``, as

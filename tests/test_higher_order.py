@@ -527,3 +527,48 @@ def test_tapes_and_name_scopes_are_per_thread():
     assert results["scope"] == "other" and y.op.scope == "main"
     assert not any(r is results["y"] for r in tape._records)
     assert float(tape.gradient(y, x)) == 2.0
+
+
+@pytest.mark.parametrize("name", ["grad", "jacrev", "hessian", "vjp", "jvp", "elementwise",
+                                  "hvp", "vmap_grad"])
+def test_transforms_record_under_no_grad_as_torch_func(name):
+    """torch.func's transforms ignore an outer no_grad (they differentiate what they call);
+    recording nothing here would make every derivative zero."""
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed (make test EXTRAS=dev,torch)")
+    x = np.array([0.3, -1.1, 2.0])
+    v = np.array([1.0, 0.5, -2.0])
+
+    def f(lib):
+        return lambda a: (lib.sin(a) * a ** 2).sum()
+
+    def g(lib):
+        return lambda a: lib.sin(a) * a ** 2
+
+    ours_calls = {
+        "grad": lambda: ag.func.grad(f(ag))(ag.constant(x)),
+        "jacrev": lambda: ag.func.jacrev(g(ag))(ag.constant(x)),
+        "hessian": lambda: ag.func.hessian(f(ag))(ag.constant(x)),
+        "vjp": lambda: ag.func.vjp(g(ag), ag.constant(x))[1](ag.constant(v))[0],
+        "jvp": lambda: ag.func.jvp(g(ag), (ag.constant(x),), (ag.constant(v),))[1],
+        "elementwise": lambda: ag.elementwise_grad(g(ag))(x),
+        "hvp": lambda: ag.hvp(f(ag), x, v)[1],
+        "vmap_grad": lambda: ag.func.vmap(ag.func.grad(f(ag)))(ag.constant(np.stack([x, v]))),
+    }
+    t, tv = torch.tensor(x), torch.tensor(v)
+    theirs_calls = {
+        "grad": lambda: torch.func.grad(f(torch))(t),
+        "jacrev": lambda: torch.func.jacrev(g(torch))(t),
+        "hessian": lambda: torch.func.hessian(f(torch))(t),
+        "vjp": lambda: torch.func.vjp(g(torch), t)[1](tv)[0],
+        "jvp": lambda: torch.func.jvp(g(torch), (t,), (tv,))[1],
+        "elementwise": lambda: torch.func.vjp(g(torch), t)[1](torch.ones(3, dtype=t.dtype))[0],
+        "hvp": lambda: torch.func.jvp(torch.func.grad(f(torch)), (t,), (tv,))[1],
+        "vmap_grad": lambda: torch.func.vmap(torch.func.grad(f(torch)))(torch.stack([t, tv])),
+    }
+    with ag.no_grad():
+        ours = ours_calls[name]()
+    with torch.no_grad():
+        theirs = theirs_calls[name]()
+    ours = np.asarray(ours.data if isinstance(ours, ag.Value) else ours)
+    np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-10, atol=1e-12)
+    assert np.any(ours != 0)

@@ -6,7 +6,8 @@ them. Each result keeps that structure (a tuple per input, per output, or both, 
 PyTorch's), and is a constant unless ``create_graph=True``, which records it so that it
 can be differentiated again. An output that does not depend on an input gives zeros, or
 with ``strict=True`` an error, as in PyTorch. Each runs ``func`` and its backward passes
-with recording on, under ``no_grad`` too, as PyTorch's do (``_recording``).
+with recording on (``enable_grad`` as a decorator), under ``no_grad`` too, as PyTorch's
+do: recording nothing would make every derivative zero.
 
 (``ag.jacobian(f)``, ``ag.vjp`` and friends are the same maths as function transforms,
 in the style of HIPS autograd and JAX.)
@@ -16,21 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-import functools
-
 from ..engine import Value, constant, enable_grad, gradients
 
 __all__ = ["jacobian", "hessian", "vjp", "jvp", "hvp", "vhp"]
-
-
-def _recording(transform):
-    """Run ``transform`` with recording on: under the caller's ``no_grad`` it would otherwise
-    record nothing and find every derivative zero (PyTorch's functions enable grad too)."""
-    @functools.wraps(transform)
-    def recorded(*args, **kwargs):
-        with enable_grad():
-            return transform(*args, **kwargs)
-    return recorded
 
 
 def _as_tuple(x, what, where):
@@ -108,7 +97,7 @@ def _run(func, inputs, create_graph, where):
     return leaves, is_inputs_tuple, outputs, is_outputs_tuple
 
 
-@_recording
+@enable_grad()
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(*inputs), v^T J)``: the vector-Jacobian product, one entry per input."""
     where = "vjp"
@@ -120,7 +109,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
             _untuple(_finish(found, create_graph), is_inputs_tuple))
 
 
-@_recording
+@enable_grad()
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(*inputs), J v)``: the Jacobian-vector product, one entry per output.
 
@@ -143,7 +132,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
             _untuple(_finish(found, create_graph), is_outputs_tuple))
 
 
-@_recording
+@enable_grad()
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
              strategy="reverse-mode"):
     """d output / d input, of shape output.shape + input.shape: a Value for one input and
@@ -201,7 +190,7 @@ def _one_number(func, where):
     return checked
 
 
-@_recording
+@enable_grad()
 def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
             outer_jacobian_strategy="reverse-mode"):
     """The Hessian of a function returning one number: ``H[i][j]`` of shape
@@ -220,13 +209,13 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
     return _untuple(tuple(_untuple(row, is_inputs_tuple) for row in rows), is_inputs_tuple)
 
 
-@_recording
+@enable_grad()
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(*inputs), v^T H)`` for a function returning one number."""
     return _hessian_product(func, inputs, v, create_graph, strict, "vhp")
 
 
-@_recording
+@enable_grad()
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(*inputs), H v)`` for a function returning one number.
 
