@@ -34,8 +34,10 @@ def state_dict(module):
 
 
 def _named_state(module):
-    """What a state_dict holds: the parameters and the persistent buffers, PyTorch's."""
-    return module._named_variables(("parameter", "persistent"))
+    """What a state_dict holds: the parameters and the persistent buffers, PyTorch's. A
+    weight shared by two layers (tied embeddings) is held under each of its names, as in
+    PyTorch, so PyTorch's state dict of a tied model loads, and ours loads into PyTorch."""
+    return module._named_variables(("parameter", "persistent"), remove_duplicate=False)
 
 
 def _renamed(module, state, params):
