@@ -117,7 +117,7 @@ from .volumetric import (
     ReflectionPad3d, ReplicationPad3d, SpatialDropout3D, UpSampling3D, ZeroPad3d,
     ZeroPadding3D,
 )
-from . import callbacks, state_dict
+from . import callbacks, state_dict, swa_utils
 from .callbacks import (
     CSVLogger, LambdaCallback, LearningRateScheduler, ModelCheckpoint, ReduceLROnPlateau,
 )
@@ -203,5 +203,5 @@ __all__ = [
     "activations", "initializers", "regularizers", "constraints", "losses", "metrics",
     "saving", "data", "utils", "backend", "clear_session",
     "datasets", "functional",
-    "callbacks", "state_dict",
+    "callbacks", "state_dict", "swa_utils",
 ]

@@ -23,8 +23,9 @@ from .asgd import ASGD
 from .clipping import clip_by_global_norm, clip_by_norm, clip_by_value, global_norm
 from . import lr_scheduler
 from .lr_scheduler import (
-    CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, LRScheduler, MultiStepLR,
-    OneCycleLR, ReduceLROnPlateau, StepLR,
+    ChainedScheduler, ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, CyclicLR,
+    ExponentialLR, LambdaLR, LinearLR, LRScheduler, MultiplicativeLR, MultiStepLR,
+    OneCycleLR, PolynomialLR, ReduceLROnPlateau, SequentialLR, StepLR,
 )
 from .ftrl import Ftrl
 from .lamb import Lamb
@@ -40,6 +41,7 @@ from .schedules import (
     PiecewiseConstantDecay, PolynomialDecay, StepDecay,
 )
 from .sgd import SGD
+from . import swa_utils
 
 # PyTorch's name: Nadam made with its parameters is torch.optim.NAdam.
 NAdam = Nadam
@@ -78,5 +80,7 @@ __all__ = [
     "PiecewiseConstantDecay", "PolynomialDecay", "InverseTimeDecay", "CosineDecayRestarts",
     "lr_scheduler", "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR",
     "CosineAnnealingLR", "LambdaLR", "LinearLR", "OneCycleLR", "ReduceLROnPlateau",
+    "ConstantLR", "MultiplicativeLR", "PolynomialLR", "CosineAnnealingWarmRestarts",
+    "CyclicLR", "SequentialLR", "ChainedScheduler", "swa_utils",
     "clip_by_value", "clip_by_norm", "clip_by_global_norm", "global_norm",
 ]

@@ -40,192 +40,20 @@ optimizer whose learning rate is a schedule.
 from __future__ import annotations
 
 import math
-import numbers
+from bisect import bisect_right
 
 import numpy as np
 
 from . import _checks
-from .optimizer import Optimizer
-
-
-def _group_lrs(optimizer, where) -> list:
-    """Each parameter group's learning rate, if they are numbers: what a scheduler may
-    change (several groups always have numbers)."""
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"{where}: optimizer must be an optim.Optimizer, got "
-                        f"{type(optimizer).__name__}")
-    rate = optimizer._learning_rate
-    if optimizer._groups is None and callable(rate):
-        raise TypeError(
-            f"{where}: the optimizer's learning_rate is a schedule ({rate!r}), which sets the "
-            f"rate before every update; {where} would overwrite it with a number once per "
-            f"epoch. Use one of the two: give the optimizer a number (e.g. lr=0.1) for "
-            f"{where}, or keep the schedule and drop the scheduler")
-    return [group["lr"] for group in optimizer.param_groups]
-
-
-def _set_group_lrs(optimizer, lrs):
-    for group, lr in zip(optimizer.param_groups, lrs):
-        group["lr"] = lr
-
-
-def _numbers(count) -> str:
-    return "one number" if count == 1 else f"{count} numbers (one per parameter group)"
-
-
-def _whole(value, what, where) -> int:
-    """A whole number >= 0 (a bool is not one), as an int (patience, milestones)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) \
-            or value < 0:
-        raise ValueError(f"{where}: {what} must be an integer >= 0, got {value!r}")
-    return int(value)
-
-
-def _rates(value, count, what, where) -> list:
-    """One number >= 0 per parameter group: one for all, or PyTorch's list of one per group."""
-    if isinstance(value, (list, tuple, np.ndarray)):
-        if len(value) != count:
-            raise ValueError(f"{where}: {what} must be one number, or a list of one per "
-                             f"parameter group ({count}), got {len(value)} values")
-        return [_checks.non_negative(v, what, where) for v in value]
-    return [_checks.non_negative(value, what, where)] * count
-
-
-def _state_number(value, name):
-    """One number of a state dict, which ``nn.load`` gives back as a numpy array."""
-    array = np.asarray(value)
-    if array.shape != () or array.dtype.kind not in "iuf":
-        raise ValueError(f"{name} must be one number, got {value!r}")
-    return array.item()
-
-
-def _state_count(value, name) -> int:
-    number = _state_number(value, name)
-    if not (number >= 0 and float(number).is_integer()):
-        raise ValueError(f"{name} must be an integer >= 0, got {number!r}")
-    return int(number)
-
-
-class LRScheduler:
-    """Base class: ``step()`` moves to the next epoch and sets each parameter group's
-    learning rate to its entry of ``get_lr()``, PyTorch's ``LRScheduler``.
-
-    Args:
-        optimizer: an ``optim.Optimizer`` whose learning rate is a number.
-
-    Attributes:
-        optimizer: the optimizer whose groups' rates are set.
-        base_lrs: each group's rate when the scheduler was made, a list.
-        last_epoch: the epoch whose rate the optimizer holds (0 after the constructor).
-
-    A subclass checks its arguments, calls ``super().__init__(optimizer)`` and writes
-    ``get_lr``, the rates for epoch ``last_epoch``, one per group, as in PyTorch.
-    """
-
-    # What stepping builds up: the names state_dict saves and load_state_dict restores.
-    state_names = ("last_epoch", "base_lrs", "_last_lr")
-
-    def __init__(self, optimizer):
-        self.base_lrs = _group_lrs(optimizer, type(self).__name__)
-        self.optimizer = optimizer
-        self.last_epoch = -1
-        self.step()  # to epoch 0, as PyTorch's constructor does
-
-    def get_lr(self) -> list:
-        """The learning rates for epoch ``last_epoch``, one per parameter group."""
-        raise NotImplementedError
-
-    def _lrs(self) -> list:
-        """Each group's rate now, which the chained schedulers (StepLR...) change."""
-        return [group["lr"] for group in self.optimizer.param_groups]
-
-    def step(self):
-        """Move to the next epoch and give the optimizer its learning rate.
-
-        Raises:
-            TypeError: the optimizer's learning rate has become a schedule.
-            TypeError, ValueError: the new rate is not a finite number >= 0. Either way
-                nothing has changed, ``last_epoch`` included.
-        """
-        where = type(self).__name__
-        count = len(_group_lrs(self.optimizer, where))
-        self.last_epoch += 1
-        try:  # a step that raises changes nothing: last_epoch goes back
-            lrs = list(self.get_lr())
-            if len(lrs) != count:
-                raise ValueError(f"{where}.get_lr must give one learning rate per parameter "
-                                 f"group ({count}), gave {len(lrs)}; a group added after "
-                                 "the scheduler was made has no base_lr")
-            epoch = f"the learning rate for epoch {self.last_epoch}"
-            lrs = [_checks.non_negative(lr, epoch + (f" of group {k}" if count > 1 else ""),
-                                        where) for k, lr in enumerate(lrs)]
-        except BaseException:
-            self.last_epoch -= 1
-            raise
-        _set_group_lrs(self.optimizer, lrs)
-        self._last_lr = lrs
-
-    def get_last_lr(self) -> list:
-        """The rates the last ``step()`` (or the constructor) gave, one per group."""
-        return list(self._last_lr)
-
-    def state_dict(self) -> dict:
-        """What stepping has built up, as plain numbers: ``last_epoch``, ``base_lrs`` and
-        ``_last_lr`` (PyTorch's names). The hyper-parameters are the constructor's, as for
-        the optimizers' ``state_dict``.
-
-        ``nn.save`` saves it; ``load_state_dict`` restores it.
-        """
-        state = {}
-        for name in self.state_names:
-            value = getattr(self, name)
-            state[name] = list(value) if isinstance(value, list) else value
-        return state
-
-    def load_state_dict(self, state):
-        """Restore what ``state_dict`` gave (a dict, or what ``nn.load`` read of it), all or
-        nothing, and give the optimizer the rate the scheduler had last set.
-
-        PyTorch restores that rate with the optimizer's state dict; here the state of an
-        optimizer with one group holds no hyper-parameters, so the scheduler's carries it.
-
-        Raises:
-            ValueError: a name is missing or unexpected, or a value is not what it should be;
-                every problem is listed, and nothing has changed.
-            TypeError: the optimizer's learning rate has become a schedule.
-        """
-        where = f"{type(self).__name__}.load_state_dict"
-        count = len(_group_lrs(self.optimizer, where))
-        keys = list(state.keys())
-        problems = [f"{name} is missing" for name in self.state_names if name not in keys]
-        unexpected = [k for k in keys if k not in self.state_names]
-        if unexpected:
-            problems.append(f"unexpected names {unexpected} (this scheduler's state lists: "
-                            f"{list(self.state_names)})")
-        values = {}
-        for name in self.state_names:
-            if name in keys:
-                try:
-                    values[name] = self._checked_state(name, state[name], count)
-                except (TypeError, ValueError) as err:
-                    problems.append(str(err))
-        if problems:
-            raise ValueError(f"{where}: the state does not fit; nothing was loaded:\n  "
-                             + "\n  ".join(problems))
-        for name, value in values.items():
-            setattr(self, name, value)
-        _set_group_lrs(self.optimizer, self._last_lr)
-
-    def _checked_state(self, name, value, count):
-        """One value of a state dict, checked and as the scheduler keeps it (``count``: the
-        optimizer's number of parameter groups)."""
-        if name == "last_epoch":
-            return _state_count(value, name)
-        rates = np.asarray(value)
-        if rates.shape != (count,) or rates.dtype.kind not in "iuf" \
-                or not all(r >= 0 and math.isfinite(r) for r in rates):
-            raise ValueError(f"{name} must be a list of {_numbers(count)} >= 0, got {value!r}")
-        return [float(r) for r in rates]
+from .lr_scheduler_base import (
+    LRScheduler, _give_momenta, _group_lrs, _lr_lambdas, _momentum_key, _rates,
+    _set_group_lrs, _state_number, _state_count, _whole,
+)
+# The schedulers of the other families, so that every one is ``optim.lr_scheduler.X``, as
+# in torch.optim.lr_scheduler.
+from .lr_scheduler_combined import ChainedScheduler, SequentialLR
+from .lr_scheduler_cycles import CosineAnnealingWarmRestarts, CyclicLR
+from .lr_scheduler_factors import ConstantLR, MultiplicativeLR, PolynomialLR
 
 
 class StepLR(LRScheduler):
@@ -249,6 +77,10 @@ class StepLR(LRScheduler):
         if self.last_epoch > 0 and self.last_epoch % self.step_size == 0:
             return [lr * self.gamma for lr in self._lrs()]
         return self._lrs()
+
+    def _get_closed_form_lr(self):
+        return [base_lr * self.gamma ** (self.last_epoch // self.step_size)
+                for base_lr in self.base_lrs]
 
 
 class MultiStepLR(LRScheduler):
@@ -283,6 +115,10 @@ class MultiStepLR(LRScheduler):
             return [lr * self.gamma ** n for lr in self._lrs()]
         return self._lrs()
 
+    def _get_closed_form_lr(self):
+        return [base_lr * self.gamma ** bisect_right(self.milestones, self.last_epoch)
+                for base_lr in self.base_lrs]
+
 
 class ExponentialLR(LRScheduler):
     """lr(epoch) = base_lr * gamma ** epoch
@@ -303,6 +139,9 @@ class ExponentialLR(LRScheduler):
         if self.last_epoch > 0:
             return [lr * self.gamma for lr in self._lrs()]
         return self._lrs()
+
+    def _get_closed_form_lr(self):
+        return [base_lr * self.gamma ** self.last_epoch for base_lr in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -350,20 +189,8 @@ class LambdaLR(LRScheduler):
     """
 
     def __init__(self, optimizer, lr_lambda):
-        where = "LambdaLR"
-        count = len(_group_lrs(optimizer, where))
-        if isinstance(lr_lambda, (list, tuple)):
-            if len(lr_lambda) != count:
-                raise ValueError(f"{where}: lr_lambda must be one function, or a list of one "
-                                 f"per parameter group ({count}), got {len(lr_lambda)}")
-            lr_lambdas = list(lr_lambda)
-        else:
-            lr_lambdas = [lr_lambda] * count
-        for f in lr_lambdas:
-            if not callable(f):
-                raise TypeError(f"{where}: lr_lambda must be a function of the epoch, got "
-                                f"{type(f).__name__}")
-        self.lr_lambdas = lr_lambdas
+        self.lr_lambdas = _lr_lambdas(lr_lambda, len(_group_lrs(optimizer, "LambdaLR")),
+                                      "LambdaLR")
         super().__init__(optimizer)
 
     def get_lr(self):
@@ -411,6 +238,11 @@ class LinearLR(LRScheduler):
         ratio = 1.0 + slope / (self.total_iters * self.start_factor + (t - 1) * slope)
         return [lr * ratio for lr in lrs]
 
+    def _get_closed_form_lr(self):
+        done = min(self.total_iters, self.last_epoch) / self.total_iters
+        return [base_lr * (self.start_factor + (self.end_factor - self.start_factor) * done)
+                for base_lr in self.base_lrs]
+
 
 class ReduceLROnPlateau(LRScheduler):
     """lr <- max(lr * factor, min_lr) once the metric has not improved for patience epochs
@@ -441,6 +273,8 @@ class ReduceLROnPlateau(LRScheduler):
     """
 
     state_names = ("last_epoch", "best", "num_bad_epochs", "cooldown_counter", "_last_lr")
+    # step(metric): SequentialLR and ChainedScheduler, which call step(), refuse it
+    _steps_on_a_metric = True
 
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
                  threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
@@ -617,21 +451,16 @@ class OneCycleLR(LRScheduler):
                               "min_lr": m / div_factor / final_div_factor} for m in max_lrs]
         self.cycle_momentum = bool(cycle_momentum)
         if self.cycle_momentum:
-            keys = optimizer.param_groups[0]
-            if "momentum" not in keys and "betas" not in keys:
-                raise ValueError(f"{where}: optimizer must support momentum or beta1 with "
-                                 f"`cycle_momentum` option enabled; {type(optimizer).__name__}"
-                                 " has neither here (a Keras-style optimizer, made without "
-                                 "its parameters, has no param_groups momentum): pass "
-                                 "cycle_momentum=False")
-            self.use_beta1 = "betas" in keys
+            self.use_beta1 = _momentum_key(optimizer, where) == "betas"
             for name, value in (("max_momentum", max_momentum),
                                 ("base_momentum", base_momentum)):
                 momenta = _rates(value, count, name, where)
                 for bounds, momentum in zip(self.group_bounds, momenta):
                     bounds[name] = _checks.in_unit_interval(momentum, name, where,
                                                             include_one=False)
-        _set_group_lrs(optimizer, [bounds["initial_lr"] for bounds in self.group_bounds])
+        initial_lrs = [bounds["initial_lr"] for bounds in self.group_bounds]
+        _set_group_lrs(optimizer, initial_lrs)
+        optimizer._initial_lrs = initial_lrs  # PyTorch sets each group's initial_lr here
         super().__init__(optimizer)
 
     def _anneal(self, start, end, pct) -> float:
@@ -667,15 +496,11 @@ class OneCycleLR(LRScheduler):
         return [self._anneal(bounds[start], bounds[end], pct) for bounds in self.group_bounds]
 
     def _give_momenta(self):
-        if not self.cycle_momentum:
-            return
-        for group, momentum in zip(self.optimizer.param_groups, self.momenta(self.last_epoch)):
-            if self.use_beta1:
-                group["betas"] = (momentum, *group["betas"][1:])
-            else:
-                group["momentum"] = momentum
+        if self.cycle_momentum:
+            _give_momenta(self.optimizer, "betas" if self.use_beta1 else "momentum",
+                          self.momenta(self.last_epoch))
 
-    def step(self):
+    def _update_lr(self, epoch=None):
         """Move to the next batch: give the optimizer its rate and, with
         ``cycle_momentum``, its momentum.
 
@@ -683,12 +508,12 @@ class OneCycleLR(LRScheduler):
             ValueError: past ``total_steps`` (nothing has changed then), or the optimizer
                 refuses the momentum.
         """
-        super().step()
+        super()._update_lr(epoch)
         self._give_momenta()
 
-    def load_state_dict(self, state):
-        """``LRScheduler.load_state_dict``, then the momentum of the restored step."""
-        super().load_state_dict(state)
+    def _restore(self, values):
+        """``LRScheduler._restore``, then the momentum of the restored step."""
+        super()._restore(values)
         self._give_momenta()
 
     def _checked_state(self, name, value, count):
@@ -704,3 +529,11 @@ def _positive(value, what, where) -> float:
     if value <= 0:
         raise ValueError(f"{where}: {what} must be > 0, got {value}")
     return value
+
+
+__all__ = [
+    "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
+    "LinearLR", "ReduceLROnPlateau", "OneCycleLR", "ConstantLR", "MultiplicativeLR",
+    "PolynomialLR", "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR",
+    "ChainedScheduler",
+]
