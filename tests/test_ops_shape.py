@@ -94,7 +94,11 @@ def test_squeeze_expand_dims_unsqueeze(shape, seed, data):
 def test_transpose_permute_swapaxes_moveaxis(shape, seed, data):
     x = real(np.random.default_rng(seed), shape)
     perm = data.draw(st.permutations(range(x.ndim)).map(tuple))
-    check(lambda v: v.transpose(*perm), lambda a: a.transpose(perm), x)
+    if len(perm) == 2:  # two axes given apart are exchanged, as PyTorch's transpose
+        check(lambda v: v.transpose(*perm), lambda a: a.swapaxes(*perm), x)
+    else:  # a permutation, as numpy's
+        check(lambda v: v.transpose(*perm), lambda a: a.transpose(perm), x)
+    check(lambda v: v.transpose(perm), lambda a: a.transpose(perm), x)
     check(lambda v: ag.transpose(v, perm=list(perm)), lambda a: a.transpose(perm), x)
     torch_check(lambda v: v.permute(*perm), lambda t: t.permute(perm), x)
     torch_check(lambda v: ag.permute(v, perm), lambda t: t.permute(perm), x)
@@ -102,6 +106,8 @@ def test_transpose_permute_swapaxes_moveaxis(shape, seed, data):
         a, b = axis_of(data.draw, x.ndim), axis_of(data.draw, x.ndim)
         check(lambda v: v.swapaxes(a, b), lambda arr: arr.swapaxes(a, b), x)
         torch_check(lambda v: v.swapdims(a, b), lambda t: t.transpose(a, b), x)
+        torch_check(lambda v: v.transpose(a, b), lambda t: t.transpose(a, b), x)
+        torch_check(lambda v: ag.transpose(v, a, b), lambda t: t.transpose(a, b), x)
         k = data.draw(st.integers(1, x.ndim))
         src = data.draw(st.permutations(range(x.ndim)))[:k]
         dst = data.draw(st.permutations(range(-x.ndim, 0)))[:k]

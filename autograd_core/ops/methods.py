@@ -2,8 +2,9 @@
 ``x.reshape(3, 4)``, ``x.T``, with numpy's and PyTorch's names and signatures.
 
 Where numpy and PyTorch give one method name two meanings, numpy's wins:
-``x.transpose(2, 0, 1)`` permutes the axes (PyTorch's ``transpose(dim0, dim1)`` is
-``x.swapaxes``), ``x.repeat(2)`` repeats each element (PyTorch's ``Tensor.repeat`` is
+``x.transpose(2, 0, 1)`` permutes the axes (two axes given apart are exchanged, as
+PyTorch's ``transpose(dim0, dim1)``: the readings agree wherever numpy's is not the
+identity), ``x.repeat(2)`` repeats each element (PyTorch's ``Tensor.repeat`` is
 ``x.tile``). ``x.gather(dim, index)`` is PyTorch's (numpy has no such method; TensorFlow's
 ``tf.gather`` is the function ``gather``).
 

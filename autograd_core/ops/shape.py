@@ -7,8 +7,12 @@ rolls it back, a broadcast sums it back.
 Where the libraries disagree, numpy's meaning wins and the others' names are aliases:
 
 - ``transpose(x, *axes)`` permutes all axes, as numpy's (TensorFlow's ``perm=`` is
-  accepted). PyTorch's ``Tensor.transpose(dim0, dim1)`` exchanges two axes: that is
-  ``swapaxes`` here (``swapdims`` too); PyTorch's ``permute`` is ``transpose``.
+  accepted), except that two axes given apart, ``x.transpose(-2, -1)``, are exchanged, as
+  PyTorch's ``transpose(dim0, dim1)`` does. The two readings agree wherever numpy's is
+  not an error or the identity (``x.transpose(1, 0)`` of a matrix), and PyTorch's is
+  what ported code means: ``k.transpose(-2, -1)`` in attention, ``W.transpose(0, 1)``.
+  ``swapaxes`` (``swapdims``) exchanges two axes too; PyTorch's ``permute`` is
+  ``transpose``.
 - ``squeeze(x, axis)`` raises if the axis does not have length 1, as numpy and TensorFlow
   do (PyTorch leaves such an axis alone).
 - ``v.view(...)`` is ``reshape`` (every Value owns its data; there are no views to share).
@@ -183,11 +187,14 @@ class Transpose(Op):
 
 def transpose(x, *axes, perm=None):
     """Permute axes (reverse them by default), as numpy: ``transpose(x, (1, 0))``,
-    ``x.transpose(1, 0)`` or TensorFlow's ``transpose(x, perm=[1, 0])``; negative axes
-    count from the end. PyTorch's ``permute`` is this; its ``transpose(dim0, dim1)`` is
-    ``swapaxes``.
+    ``x.transpose(2, 0, 1)`` or TensorFlow's ``transpose(x, perm=[1, 0])``; negative axes
+    count from the end. PyTorch's ``permute`` is this. Two axes given apart are exchanged,
+    as PyTorch's ``transpose(x, dim0, dim1)`` (see the module's notes).
     """
     x = operand(x, Transpose)
+    if perm is None and len(axes) == 2 and all(
+            isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes):
+        return swapaxes(x, *axes)  # PyTorch's transpose(dim0, dim1): see the module's notes
     if perm is not None:
         if axes:
             raise TypeError("transpose: give the axes or perm=, not both")

@@ -1,5 +1,8 @@
 """PyTorch's ``torch.nn.utils`` and Keras's ``keras.utils``: helpers around a model.
 
+A package, as PyTorch's is, so that ``from nn.utils.rnn import pad_sequence`` and
+``import nn.utils.parametrize as parametrize`` port by renaming.
+
 Gradient clipping, PyTorch's way, runs between ``loss.backward()`` and ``opt.step()`` and
 changes the gradients in place:
 
@@ -31,17 +34,20 @@ import numpy as np
 
 import autograd_core as ag
 
-from .backend import clear_session
-from .data import to_categorical
-from .data_adapter import PyDataset
-from . import rnn_utils as rnn  # PyTorch's torch.nn.utils.rnn: pad_sequence, unpad_sequence
+from ..backend import clear_session
+from ..data import to_categorical
+from ..data_adapter import PyDataset
+from . import rnn  # PyTorch's torch.nn.utils.rnn: pad_sequence, pack_padded_sequence, ...
 from . import stateless  # PyTorch's torch.nn.utils.stateless: functional_call
-from .model_plot import model_to_dot, plot_model
-from .module import Module
+from . import parametrize  # PyTorch's torch.nn.utils.parametrize
+from . import parametrizations  # weight_norm, spectral_norm
+from ..model_plot import model_to_dot, plot_model
+from ..module import Module
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
            "vector_to_parameters", "to_categorical", "clear_session", "plot_model",
-           "model_to_dot", "PyDataset", "rnn", "stateless"]
+           "model_to_dot", "PyDataset", "rnn", "stateless", "parametrize",
+           "parametrizations"]
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False,
