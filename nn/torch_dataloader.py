@@ -131,8 +131,8 @@ class DataLoader:
         self.collate_fn = collate_fn or (default_convert if batch_size is None
                                          and batch_sampler is None else default_collate)
         self.num_workers, self.pin_memory, self.timeout = num_workers, pin_memory, timeout
-        self.worker_init_fn, self.multiprocessing_context = worker_init_fn, \
-            multiprocessing_context
+        self.worker_init_fn = worker_init_fn
+        self.multiprocessing_context = multiprocessing_context
         self.prefetch_factor, self.persistent_workers = prefetch_factor, persistent_workers
         self.pin_memory_device, self.in_order = pin_memory_device, in_order
         self._iterable = iterable

@@ -7,7 +7,10 @@ independent of the global seed, in every process), sampling frequencies within
 statistical bounds, and two ports: the docs' MyIterableDataset and an imbalanced-dataset
 training loop with a WeightedRandomSampler."""
 
+import doctest
+import importlib
 import math
+import pathlib
 import subprocess
 import sys
 from collections import OrderedDict, namedtuple
@@ -40,6 +43,13 @@ def draws(g):
 
 def same(a, b):
     return all(np.array_equal(x.numpy(), y.numpy()) for x, y in zip(a, b))
+
+
+@pytest.mark.parametrize("name", ["autograd_core.generator", "nn.torch_samplers",
+                                  "nn.torch_collate", "nn.torch_dataloader", "nn.torch_data"])
+def test_doctests(name):
+    result = doctest.testmod(importlib.import_module(name), verbose=False)
+    assert result.attempted > 0 and result.failed == 0
 
 
 # --- ag.Generator ------------------------------------------------------------------------
@@ -151,7 +161,7 @@ def test_random_split_with_a_seeded_generator_is_the_same_in_another_process():
                             generator=ag.Generator().manual_seed(42))
     assert [p.indices for p in again] == [p.indices for p in here]
     out = subprocess.run([sys.executable, "-c", SPLIT], capture_output=True, text=True,
-                         check=True, cwd=str(__import__("pathlib").Path(__file__).parents[1]))
+                         check=True, cwd=pathlib.Path(__file__).parents[1])
     assert out.stdout.strip() == str([p.indices for p in here])
     other = nn.random_split(nn.TensorDataset(np.arange(50.0)), [0.8, 0.2],
                             generator=ag.Generator().manual_seed(43))
