@@ -1,7 +1,8 @@
-"""nn.DataLoader, TensorDataset, Dataset and random_split (nn/torch_data.py, torch_dataloader.py) against
-torch.utils.data: the same batches in the same order, shuffling that visits every example
-once per pass and follows the seed, PyTorch's collation of tuples, dicts and namedtuples,
-and PyTorch's quickstart training loop over a DataLoader, ported by renaming."""
+"""nn.DataLoader, TensorDataset, Dataset and random_split (nn/torch_data.py,
+torch_dataloader.py) against torch.utils.data: the same batches in the same order,
+shuffling that visits every example once per pass and follows the seed, PyTorch's
+collation of tuples, dicts and namedtuples, and PyTorch's quickstart training loop over a
+DataLoader, ported by renaming."""
 
 from collections import namedtuple
 
