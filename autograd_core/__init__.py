@@ -40,6 +40,7 @@ from . import autodiff, utils  # tf.autodiff (ForwardAccumulator); torch.utils.c
 from . import data  # tf.data: Dataset.from_tensor_slices(...).shuffle(...).batch(...)
 from .data import TensorSpec
 from .recompute import recompute_grad
+from .generator import Generator  # torch.Generator: a random stream of one's own
 from .random import (
     manual_seed, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
 )
@@ -82,7 +83,7 @@ __all__ = [
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min",
     "random", "linalg",
     # PyTorch's names
-    "randn", "rand", "randint", "randperm", "manual_seed", "randn_like", "rand_like",
+    "randn", "rand", "randint", "randperm", "manual_seed", "Generator", "randn_like", "rand_like",
     "randint_like", "set_grad_enabled", "special",
     "set_detect_anomaly", "is_anomaly_enabled", "autograd", "cuda", "mps", "accelerator",
     "backends", "func", "vmap", "distributions",

@@ -17,6 +17,7 @@ import numbers
 import numpy as np
 
 from .engine import _node, _numeric_dtype, _to_array, get_default_dtype
+from .generator import Generator
 
 # The seed is kept so that PyTorch's ``initial_seed`` can report it (see torch_random).
 _seed = int(np.random.SeedSequence().entropy % 2**63)
@@ -31,6 +32,17 @@ def set_seed(seed):
 
 def _gen(seed):
     return _rng if seed is None else np.random.default_rng(seed)
+
+
+def _stream(generator, where):
+    """PyTorch's ``generator=``: draw from that ``ag.Generator``, or from the global
+    stream if None."""
+    if generator is None:
+        return _rng
+    if not isinstance(generator, Generator):
+        raise TypeError(f"{where}: generator must be an ag.Generator or None, got "
+                        f"{type(generator).__name__}")
+    return generator._rng
 
 
 def _constant(samples, dtype):
@@ -132,17 +144,19 @@ def _sampled(samples, dtype, requires_grad, device, where):
     return v
 
 
-def randn(*size, dtype=None, requires_grad=False, device=None):
+def randn(*size, generator=None, dtype=None, requires_grad=False, device=None):
     """PyTorch's ``torch.randn``: standard normal samples of ``size``, a constant unless
-    ``requires_grad``."""
+    ``requires_grad``; drawn from ``generator`` (an ``ag.Generator``) if given."""
     shape, dtype = _size(size, "randn"), _float_dtype(dtype, "randn")
-    return _sampled(_rng.standard_normal(shape), dtype, requires_grad, device, "randn")
+    rng = _stream(generator, "randn")
+    return _sampled(rng.standard_normal(shape), dtype, requires_grad, device, "randn")
 
 
-def rand(*size, dtype=None, requires_grad=False, device=None):
+def rand(*size, generator=None, dtype=None, requires_grad=False, device=None):
     """PyTorch's ``torch.rand``: samples uniform on [0, 1) of ``size``."""
     shape, dtype = _size(size, "rand"), _float_dtype(dtype, "rand")
-    return _sampled(_rng.random(shape), dtype, requires_grad, device, "rand")
+    rng = _stream(generator, "rand")
+    return _sampled(rng.random(shape), dtype, requires_grad, device, "rand")
 
 
 def _like(x, dtype, where):
@@ -175,12 +189,12 @@ def randint_like(x, low=0, high=None, dtype=None, device=None):
         samples.data.astype(dtype), np.dtype(dtype), False, device, "randint_like")
 
 
-def randint(low, high=None, size=(), dtype=np.int64, device=None):
-    """PyTorch's ``torch.randint(low=0, high, size)``: integers uniform on [low, high);
-    ``randint(high, size)`` too, as PyTorch's overload (``torch.randint(10, (64,))``)."""
-    if isinstance(high, (tuple, list)) and size == ():
+def randint(low=0, high=None, size=(), *, generator=None, dtype=np.int64, device=None):
+    """PyTorch's ``torch.randint(low=0, high, size)``: integers uniform on [low, high)
+    (``randint(10, (3,))`` and ``randint(high=10, size=(3,))`` mean low = 0)."""
+    if isinstance(high, (tuple, list)) and size == ():  # PyTorch's randint(high, size)
         low, high, size = 0, low, high
-    elif high is None:
+    if high is None:
         low, high = 0, low
     for what, n in (("low", low), ("high", high)):
         if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):
@@ -190,18 +204,20 @@ def randint(low, high=None, size=(), dtype=np.int64, device=None):
     dtype = _numeric_dtype(dtype, "randint")
     if dtype.kind not in "iu":
         raise TypeError(f"randint: dtype must be an integer dtype, got {dtype}")
-    samples = _rng.integers(low, high, _shape(size, "randint")).astype(dtype)
+    shape, rng = _shape(size, "randint"), _stream(generator, "randint")
+    samples = rng.integers(low, high, shape).astype(dtype)
     return _sampled(samples, dtype, False, device, "randint")
 
 
-def randperm(n, dtype=np.int64, device=None):
+def randperm(n, *, generator=None, dtype=np.int64, device=None):
     """PyTorch's ``torch.randperm(n)``: the integers 0 .. n - 1 in a random order."""
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral) or n < 0:
         raise ValueError(f"randperm: n must be an integer >= 0, got {n!r}")
     dtype = _numeric_dtype(dtype, "randperm")
     if dtype.kind not in "iu":
         raise TypeError(f"randperm: dtype must be an integer dtype, got {dtype}")
-    return _sampled(_rng.permutation(int(n)).astype(dtype), dtype, False, device, "randperm")
+    rng = _stream(generator, "randperm")
+    return _sampled(rng.permutation(int(n)).astype(dtype), dtype, False, device, "randperm")
 
 
 # --- more of TensorFlow's tf.random -------------------------------------------------------

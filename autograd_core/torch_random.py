@@ -5,7 +5,8 @@ and ``set_rng_state``.
 They draw from the generator of ``autograd_core.random``, which ``ag.manual_seed``
 reseeds, so one seed makes a whole run reproducible (the numbers are numpy's, not
 PyTorch's). Samples are constants, with no gradient, as PyTorch's are (its ``normal``
-sends zeros to mean and std).
+sends zeros to mean and std). Each takes PyTorch's ``generator=``: an ``ag.Generator``,
+whose stream is then used instead of the global one.
 
 The generator's state (``get_rng_state``) is a uint8 Value, as PyTorch's ByteTensor: the
 37 bytes of numpy's PCG64 state (128-bit state, 128-bit increment, the buffered 32-bit
@@ -28,6 +29,7 @@ import numpy as np
 
 from . import random
 from .engine import Value, _node, get_default_dtype
+from .generator import pcg64_state, state_bytes
 
 __all__ = ["normal", "bernoulli", "multinomial", "poisson", "seed", "initial_seed",
            "get_rng_state", "set_rng_state"]
@@ -47,8 +49,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
     or one a number) gives one sample per element, in the Value's dtype;
     ``normal(mean, std, size)`` with two numbers gives ``size`` samples of the default
     dtype (or ``dtype``). A constant unless ``requires_grad``."""
-    if generator is not None:
-        raise TypeError("normal: generators are not supported; seed with ag.manual_seed")
+    rng = random._stream(generator, "normal")
     tensors = [x for x in (mean, std) if isinstance(x, Value)]
     if tensors:
         if size is not None:
@@ -57,13 +58,13 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
             raise ValueError("normal: std must be >= 0")
         shape = np.broadcast_shapes(*(np.shape(_data(x)) for x in (mean, std)))
         dtype = dtype or np.result_type(*(x.dtype for x in tensors))
-        out = _sample(random._rng.normal(_data(mean), _data(std), shape), dtype)
+        out = _sample(rng.normal(_data(mean), _data(std), shape), dtype)
     else:
         if size is None:
             raise TypeError("normal: with a number mean and std, give the size")
         if std < 0:
             raise ValueError(f"normal: std must be >= 0, got {std}")
-        out = _sample(random._rng.normal(mean, std, random._size((size,), "normal")),
+        out = _sample(rng.normal(mean, std, random._size((size,), "normal")),
                       dtype or get_default_dtype())
     out.requires_grad = bool(requires_grad)
     return out
@@ -72,11 +73,12 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
 def bernoulli(input, p=None, *, generator=None):  # noqa: A002 (PyTorch's argument names)
     """Ones with probability input (or ``p``, one number for all), zeros otherwise, in
     input's dtype (``torch.bernoulli``). A constant."""
+    rng = random._stream(generator, "bernoulli")
     x = input if isinstance(input, Value) else Value(input)
     prob = x.data if p is None else p
     if np.any(prob < 0) or np.any(prob > 1):
         raise ValueError("bernoulli: probabilities must lie in [0, 1]")
-    return _sample(random._rng.random(x.shape) < prob, x.dtype)
+    return _sample(rng.random(x.shape) < prob, x.dtype)
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):  # noqa: A002
@@ -84,6 +86,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):  # no
     each row of input (n,) or (m, n) (``torch.multinomial``): int64 (num_samples,) or
     (m, num_samples). Without ``replacement`` no index repeats in a row, so a row needs at
     least num_samples positive weights."""
+    rng = random._stream(generator, "multinomial")
     w = np.asarray(_data(input), np.float64)
     if w.ndim not in (1, 2) or np.any(w < 0) or not np.all(np.isfinite(w)):
         raise ValueError(f"multinomial: input must be finite non-negative weights (n,) or "
@@ -100,7 +103,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):  # no
         if not replacement and num_samples > np.count_nonzero(row):
             raise ValueError(f"multinomial: cannot draw {num_samples} samples without "
                              f"replacement from {np.count_nonzero(row)} positive weights")
-        drawn.append(random._rng.choice(row.size, num_samples, replace=replacement,
+        drawn.append(rng.choice(row.size, num_samples, replace=replacement,
                                         p=row / row.sum()))
     samples = np.stack(drawn)
     return _sample(samples if w.ndim == 2 else samples[0], np.int64)
@@ -108,10 +111,11 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):  # no
 
 def poisson(input, generator=None):  # noqa: A002
     """Poisson samples with the rates of input, in input's dtype (``torch.poisson``)."""
+    rng = random._stream(generator, "poisson")
     x = input if isinstance(input, Value) else Value(input)
     if np.any(x.data < 0):
         raise ValueError("poisson: rates must be >= 0")
-    return _sample(random._rng.poisson(x.data), x.dtype)
+    return _sample(rng.poisson(x.data), x.dtype)
 
 
 def seed():
@@ -127,30 +131,13 @@ def initial_seed():
     return random._seed
 
 
-_FIELDS = (("state", 16), ("inc", 16))
-
-
 def get_rng_state():
     """The generator's state as a uint8 Value (``torch.get_rng_state``); see the module's
     note for its 37 bytes."""
-    state = random._rng.bit_generator.state
-    if state["bit_generator"] != "PCG64":
-        raise RuntimeError(f"get_rng_state: expects numpy's PCG64, got {state['bit_generator']}")
-    parts = [state["state"][name].to_bytes(n, "little") for name, n in _FIELDS]
-    parts += [bytes([state["has_uint32"]]), int(state["uinteger"]).to_bytes(4, "little")]
-    return _sample(np.frombuffer(b"".join(parts), np.uint8), np.uint8)
+    return state_bytes(random._rng, "get_rng_state")
 
 
 def set_rng_state(new_state):
     """Put back a state ``get_rng_state`` gave (``torch.set_rng_state``): the draws after
     it repeat the draws that followed it."""
-    raw = np.asarray(_data(new_state))
-    if raw.dtype != np.uint8 or raw.shape != (37,):
-        raise ValueError(f"set_rng_state: expects the uint8 Value of 37 bytes get_rng_state "
-                         f"gives, got {raw.dtype} of shape {raw.shape}")
-    raw = raw.tobytes()
-    random._rng.bit_generator.state = {
-        "bit_generator": "PCG64",
-        "state": {"state": int.from_bytes(raw[:16], "little"),
-                  "inc": int.from_bytes(raw[16:32], "little")},
-        "has_uint32": raw[32], "uinteger": int.from_bytes(raw[33:], "little")}
+    random._rng.bit_generator.state = pcg64_state(new_state, "set_rng_state")

@@ -102,7 +102,15 @@ from .torch_norm import (
     BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm,
     LocalResponseNorm, RMSNorm,
 )
-from .torch_data import DataLoader, Dataset, Subset, TensorDataset, random_split
+from .torch_data import (
+    ChainDataset, ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split,
+)
+from .torch_collate import default_collate, default_convert
+from .torch_samplers import (
+    BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
+    WeightedRandomSampler,
+)
+from .torch_dataloader import DataLoader, get_worker_info
 from .torch_losses import (
     BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss, CTCLoss,
     GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss,
@@ -177,6 +185,10 @@ __all__ = [
     "SELU", "ParameterList", "ParameterDict", "ConvTranspose1d", "Dropout1d", "LazyLinear",
     "UpsamplingNearest2d", "UpsamplingBilinear2d", "PairwiseDistance",
     "TripletMarginWithDistanceLoss", "LPPool1d", "LPPool2d",
+    # torch.utils.data
+    "IterableDataset", "ConcatDataset", "ChainDataset", "default_collate", "default_convert",
+    "get_worker_info", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
+    "WeightedRandomSampler", "BatchSampler",
     # 3-D (volumetric): Keras's, then PyTorch's
     "Conv3D", "Conv3DTranspose", "MaxPooling3D", "MaxPool3D", "AveragePooling3D", "AvgPool3D",
     "GlobalAveragePooling3D", "GlobalMaxPooling3D", "UpSampling3D", "ZeroPadding3D",

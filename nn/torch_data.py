@@ -1,6 +1,8 @@
-"""PyTorch's ``torch.utils.data``: ``Dataset``, ``TensorDataset``, ``DataLoader`` and
-``random_split``, so that a PyTorch training loop's data side ports by renaming
-(``from torch.utils.data import DataLoader`` becomes ``from nn import DataLoader``).
+"""PyTorch's datasets from ``torch.utils.data``: ``Dataset``, ``TensorDataset``, ``Subset``,
+``ConcatDataset``, ``IterableDataset``, ``ChainDataset`` and ``random_split``, so that a
+PyTorch training loop's data side ports by renaming (``from torch.utils.data import
+DataLoader`` becomes ``from nn import DataLoader``; the loader is in ``torch_dataloader``,
+the samplers in ``torch_samplers``, the collation in ``torch_collate``).
 
 >>> import numpy as np, autograd_core as ag, nn
 >>> loader = nn.DataLoader(nn.TensorDataset(np.arange(10.0).reshape(5, 2), np.arange(5)),
@@ -9,24 +11,28 @@
 [((2, 2), [0, 1]), ((2, 2), [2, 3]), ((1, 2), [4])]
 
 Batches are constants (Values), so ``X.to(device)`` and ``y.float()`` work as on
-PyTorch's tensors. Shuffling draws from ``ag.random``'s generator (``ag.manual_seed``
-seeds it), or from ``generator`` (a seed or a numpy Generator). Data is loaded in the
-calling thread: there are no worker processes (``num_workers`` is accepted as 0 only).
+PyTorch's tensors. ``random_split`` draws from ``generator`` (an ``ag.Generator``, as
+PyTorch's ``torch.Generator``) or from the global stream ``ag.manual_seed`` seeds.
 (``nn.data.BatchLoader`` is the numpy-in, numpy-out loader the course uses.)
 """
 
+import bisect
 import numbers
 
 import numpy as np
 
 import autograd_core as ag
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "DataLoader", "random_split"]
+from .torch_collate import batch_constant as _batch
+from .torch_samplers import check_generator
+
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset",
+           "ChainDataset", "random_split"]
 
 
 class Dataset:
     """A map from an index to one example: subclasses define ``__getitem__`` and
-    ``__len__``, as PyTorch's map-style datasets."""
+    ``__len__``, as PyTorch's map-style datasets. ``a + b`` is ``ConcatDataset([a, b])``."""
 
     def __getitem__(self, index):
         raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
@@ -34,14 +40,36 @@ class Dataset:
     def __len__(self):
         raise NotImplementedError(f"{type(self).__name__} must define __len__")
 
+    def __add__(self, other):
+        return ConcatDataset([self, other])
+
+    def __class_getitem__(cls, item):
+        """``Dataset[int]``, PyTorch's type hint, is the class itself."""
+        return cls
+
+
+class IterableDataset(Dataset):
+    """A stream of examples: subclasses define ``__iter__`` (and ``__len__`` only if the
+    stream has a known length), as PyTorch's iterable-style datasets. A ``DataLoader`` reads
+    it in order, with no sampler. ``a + b`` is ``ChainDataset([a, b])``."""
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __getitem__(self, index):
+        raise TypeError(f"{type(self).__name__} is an IterableDataset: it is read by "
+                        "iterating, not by index")
+
+    def __len__(self):
+        raise TypeError(f"object of type '{type(self).__name__}' has no len() (an "
+                        "IterableDataset has one only if it defines __len__)")
+
+    def __add__(self, other):
+        return ChainDataset([self, other])
+
 
 def _array(x):
     return x.data if isinstance(x, ag.Value) else np.asarray(x)
-
-
-def _batch(a):
-    """A constant holding ``a`` in its own dtype (class numbers stay integers)."""
-    return ag.constant(a, dtype=a.dtype)
 
 
 class TensorDataset(Dataset):
@@ -78,14 +106,78 @@ class Subset(Dataset):
         return len(self.indices)
 
 
-def _rng(generator):
-    return generator if isinstance(generator, np.random.Generator) \
-        else np.random.default_rng(generator)
+class ConcatDataset(Dataset):
+    """The examples of several map-style datasets one after the other.
+
+    ``cumulative_sizes[k]`` is the number of examples in datasets 0..k, so example i lives
+    in the first dataset whose cumulative size exceeds i.
+    """
+
+    def __init__(self, datasets):
+        datasets = list(datasets)
+        if not datasets:
+            raise AssertionError("ConcatDataset: datasets should not be an empty iterable")
+        for k, d in enumerate(datasets):
+            if isinstance(d, IterableDataset):
+                raise AssertionError(f"ConcatDataset: does not support IterableDataset, got "
+                                     f"{type(d).__name__} at datasets[{k}]")
+        self.datasets = datasets
+        self.cumulative_sizes = np.cumsum([len(d) for d in datasets]).tolist()
+
+    def __len__(self):
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, idx):
+        if isinstance(idx, (bool, np.bool_)) or not isinstance(idx, numbers.Integral):
+            raise TypeError(f"ConcatDataset: idx must be an integer, got {idx!r}")
+        if idx < 0:
+            if -idx > len(self):
+                raise ValueError(f"ConcatDataset: absolute value of index should not exceed "
+                                 f"dataset length {len(self)}, got idx={idx}")
+            idx = len(self) + idx
+        if idx >= len(self):
+            raise IndexError(f"ConcatDataset: idx={idx} is out of range for {len(self)} "
+                             "examples")
+        k = bisect.bisect_right(self.cumulative_sizes, idx)
+        return self.datasets[k][idx - (self.cumulative_sizes[k - 1] if k else 0)]
+
+
+class ChainDataset(IterableDataset):
+    """The examples of several iterable datasets one stream after the other (each is read
+    when the chain reaches it)."""
+
+    def __init__(self, datasets):
+        self.datasets = datasets
+
+    def _members(self):
+        for k, d in enumerate(self.datasets):
+            if not isinstance(d, IterableDataset):
+                raise AssertionError(f"ChainDataset: only supports IterableDataset, got "
+                                     f"{type(d).__name__} at datasets[{k}]")
+            yield d
+
+    def __iter__(self):
+        for d in self._members():
+            yield from d
+
+    def __len__(self):
+        return sum(len(d) for d in self._members())
+
+
+def as_generator(generator, where):
+    """PyTorch's ``generator=`` (an ``ag.Generator``), or an int seed for one."""
+    if isinstance(generator, numbers.Integral) and not isinstance(generator, bool):
+        return ag.Generator().manual_seed(generator)
+    return check_generator(generator, where)
 
 
 def random_split(dataset, lengths, generator=None):
     """Non-overlapping ``Subset``s of the given lengths, or fractions summing to 1 (the
-    remainder handed out one by one from the first, as PyTorch)."""
+    remainder handed out one by one from the first, as PyTorch). The split is a
+    permutation drawn from ``generator`` (an ``ag.Generator`` or an int seed), so
+    ``random_split(ds, [0.8, 0.2], generator=ag.Generator().manual_seed(42))`` gives the
+    same split in every run and process; the global stream if None."""
+    generator = as_generator(generator, "random_split")
     n = len(dataset)
     lengths = list(lengths)
     if lengths and all(isinstance(x, float) for x in lengths) and abs(sum(lengths) - 1) < 1e-9:
@@ -97,86 +189,9 @@ def random_split(dataset, lengths, generator=None):
             or sum(lengths) != n:
         raise ValueError(f"random_split: lengths must be ints >= 0 summing to the dataset's "
                          f"length {n}, or fractions summing to 1, got {lengths!r}")
-    order = ag.randperm(n).numpy() if generator is None else _rng(generator).permutation(n)
+    order = ag.randperm(n, generator=generator).numpy()
     splits, start = [], 0
     for length in lengths:
         splits.append(Subset(dataset, order[start:start + length]))
         start += length
     return splits
-
-
-def default_collate(examples):
-    """A batch from a list of examples: arrays, Values and numbers stacked along a new
-    first axis; tuples, lists and dicts collated entry by entry."""
-    first = examples[0]
-    if isinstance(first, tuple) and hasattr(first, "_fields"):  # a namedtuple stays one
-        return type(first)(*(default_collate(list(column)) for column in zip(*examples)))
-    if isinstance(first, (tuple, list)):  # a list of batches, as PyTorch's
-        return [default_collate(list(column)) for column in zip(*examples)]
-    if isinstance(first, dict):
-        return {key: default_collate([e[key] for e in examples]) for key in first}
-    if isinstance(first, (str, bytes)):
-        return list(examples)
-    return _batch(np.stack([_array(e) for e in examples]))
-
-
-class DataLoader:
-    """Batches of a dataset, one pass per ``for`` loop (PyTorch's ``DataLoader``).
-
-    Args (PyTorch's):
-        dataset: a ``Dataset`` (``__getitem__`` and ``__len__``), e.g. a ``TensorDataset``.
-        batch_size: examples per batch (1); None yields the examples one by one.
-        shuffle: a new random order every pass (False).
-        drop_last: skip a last batch smaller than batch_size (False).
-        collate_fn: makes a batch from a list of examples (``default_collate``).
-        generator: a seed or numpy Generator for shuffling (``ag.random``'s if None).
-        num_workers: 0 only: examples are loaded in the calling thread.
-    """
-
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False,
-                 collate_fn=None, generator=None, num_workers=0):
-        if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(
-                batch_size, numbers.Integral) or batch_size < 1):
-            raise ValueError(f"DataLoader: batch_size must be a positive int or None, got "
-                             f"{batch_size!r}")
-        if num_workers != 0:
-            raise NotImplementedError(f"DataLoader: num_workers={num_workers!r} is not "
-                                      "supported (examples are loaded in this thread)")
-        if not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
-            raise TypeError(f"DataLoader: dataset must have __getitem__ and __len__, got "
-                            f"{type(dataset).__name__}")
-        self.dataset, self.batch_size = dataset, batch_size
-        self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
-        self.collate_fn = collate_fn or default_collate
-        self._generator = None if generator is None else _rng(generator)
-
-    def _order(self):
-        n = len(self.dataset)
-        if not self.shuffle:
-            return np.arange(n)
-        if self._generator is None:
-            return ag.randperm(n).numpy()
-        return self._generator.permutation(n)
-
-    def __iter__(self):
-        order = self._order()
-        if self.batch_size is None:
-            for i in order:
-                yield self.dataset[int(i)]
-            return
-        stop = len(order) - len(order) % self.batch_size if self.drop_last else len(order)
-        plain = type(self.dataset) is TensorDataset and self.collate_fn is default_collate
-        for start in range(0, stop, self.batch_size):
-            rows = order[start:start + self.batch_size]
-            if plain:  # the common case, one gather per array instead of one per example
-                yield [_batch(t[rows]) for t in self.dataset.tensors]
-            else:
-                yield self.collate_fn([self.dataset[int(i)] for i in rows])
-
-    def __len__(self):
-        """Batches per pass."""
-        n = len(self.dataset)
-        if self.batch_size is None:
-            return n
-        full, rest = divmod(n, self.batch_size)
-        return full + (rest > 0 and not self.drop_last)
