@@ -19,8 +19,9 @@ vector and back (for an optimizer that wants one vector, such as scipy's).
 array([0.6, 0.8], dtype=float32)
 
 From Keras: ``to_categorical`` (``nn.data``), ``clear_session`` (``nn.backend``),
-``plot_model`` / ``model_to_dot`` (``nn.model_plot``) and ``PyDataset``, the base of a
-dataset of batches ``fit`` reads (``nn.data_adapter``).
+``plot_model`` / ``model_to_dot`` (``nn.model_plot``), ``PyDataset``, the base of a
+dataset of batches ``fit`` reads (``nn.data_adapter``), ``set_random_seed`` and
+``pad_sequences`` (``nn.keras_utils``).
 """
 
 import math
@@ -34,13 +35,14 @@ import autograd_core as ag
 from .backend import clear_session
 from .data import to_categorical
 from .data_adapter import PyDataset
+from .keras_utils import pad_sequences, set_random_seed
 from . import rnn_utils as rnn  # PyTorch's torch.nn.utils.rnn: pad_sequence, unpad_sequence
 from .model_plot import model_to_dot, plot_model
 from .module import Module
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
            "vector_to_parameters", "to_categorical", "clear_session", "plot_model",
-           "model_to_dot", "PyDataset", "rnn"]
+           "model_to_dot", "PyDataset", "rnn", "set_random_seed", "pad_sequences"]
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False,
