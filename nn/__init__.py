@@ -23,7 +23,7 @@ from .base_layer import Layer
 from .data import Standardizer, one_hot, to_categorical
 from .data_adapter import PyDataset
 from .functional_model import Input, InputLayer
-from .layers import (
+from .basic_layers import (
     Activation, Dense, Dropout, Flatten, LeakyReLU, Neuron, Perceptron, PReLU, ReLU,
     Residual, Sigmoid, Softmax, Tanh,
 )
@@ -133,6 +133,10 @@ from .sequential import MLP, Sequential
 from .symbolic import KerasTensor
 from .metrics import MeanMetricWrapper
 from .training import Callback, EarlyStopping, History, TerminateOnNaN
+# Keras 3's namespaces: from nn import layers, ops, random, optimizers, config
+from . import config, layers, ops, optimizers
+from . import keras_random as random
+from .keras_utils import save_model
 
 __all__ = [
     # building blocks
@@ -216,4 +220,6 @@ __all__ = [
     "saving", "data", "utils", "backend", "clear_session",
     "datasets", "functional",
     "callbacks", "state_dict", "swa_utils",
+    # Keras 3's namespaces
+    "layers", "ops", "random", "optimizers", "config", "save_model",
 ]

@@ -159,7 +159,7 @@ _BY_NAME = {
 }
 
 # Activations that are layers with weights ("prelu"), registered by the module defining
-# them (nn.layers), which imports this one.
+# them (nn.basic_layers), which imports this one.
 _LAYERS = {}
 
 

@@ -18,7 +18,7 @@ import autograd_core as ag
 
 from . import functional, initializers, regularizers
 from .keras_module import KerasModule
-from .layers import _constraint_configs, _constraints, _regularizer_configs
+from .basic_layers import _constraint_configs, _constraints, _regularizer_configs
 
 __all__ = ["MultiHeadAttention"]
 

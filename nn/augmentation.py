@@ -37,7 +37,7 @@ import autograd_core as ag
 
 from .conv_layers import _data_format
 from .keras_module import KerasModule
-from .layers import _as_input, _flag
+from .basic_layers import _as_input, _flag
 
 __all__ = ["Resizing", "CenterCrop", "RandomCrop", "RandomFlip", "RandomRotation",
            "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness"]

@@ -29,7 +29,7 @@ import autograd_core as ag
 
 from . import activations, initializers, regularizers
 from .keras_module import KerasModule, built_size
-from .layers import (_activation, _as_input, _batch_shape, _constraint_configs, _constraints,
+from .basic_layers import (_activation, _as_input, _batch_shape, _constraint_configs, _constraints,
                      _regularizer_configs)
 
 __all__ = ["Conv2D", "Conv1D", "DepthwiseConv2D", "SeparableConv2D", "SeparableConv1D",

@@ -23,7 +23,7 @@ import numpy as np
 import autograd_core as ag
 
 from .keras_module import KerasModule
-from .layers import _as_input, _batch_shape
+from .basic_layers import _as_input, _batch_shape
 from .module import Module
 
 __all__ = ["Lambda", "Rescaling", "Permute", "RepeatVector", "TimeDistributed"]

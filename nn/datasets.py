@@ -65,6 +65,8 @@ __all__ = [
     "spirals",
     "load_mnist",
     "load_fashion_mnist",
+    "mnist",
+    "fashion_mnist",
     "read_idx",
     "DatasetError",
     "CorruptFileError",
@@ -485,6 +487,23 @@ def load_fashion_mnist(path=None, mirrors=None, timeout=DOWNLOAD_TIMEOUT, sample
     """
     return _load("fashion-mnist", path,
                  FASHION_MNIST_MIRRORS if mirrors is None else mirrors, timeout, sample)
+
+
+class _KerasDataset:
+    """Keras's ``keras.datasets.mnist`` (``fashion_mnist``): ``load_data()`` gives
+    ((x_train, y_train), (x_test, y_test)), uint8 arrays, from the same places as
+    ``load_mnist`` (``load_fashion_mnist``); ``path`` is a folder holding the four IDX
+    files, not Keras's name of an .npz in ~/.keras/datasets."""
+
+    def __init__(self, load):
+        self._load = load
+
+    def load_data(self, path=None):
+        return self._load(path=path)
+
+
+mnist = _KerasDataset(load_mnist)
+fashion_mnist = _KerasDataset(load_fashion_mnist)
 
 
 def _load(name, path, mirrors, timeout, sample):

@@ -33,7 +33,7 @@ from .torch_losses import (
     ctc_loss, gaussian_nll_loss, multi_margin_loss, multilabel_margin_loss,
     multilabel_soft_margin_loss,
 )
-from .layers import _pair, _real
+from .basic_layers import _pair, _real
 # PyTorch's functions written next to their layers (neither module imports this one)
 from .torch_padding import (
     channel_shuffle, fold, pad_as_torch, pixel_shuffle, pixel_unshuffle, unfold,

@@ -16,7 +16,7 @@ import numpy as np
 import autograd_core as ag
 
 from .keras_module import KerasModule
-from .layers import _as_input
+from .basic_layers import _as_input
 
 __all__ = ["UnitNormalization"]
 

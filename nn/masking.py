@@ -33,7 +33,7 @@ import numpy as np
 import autograd_core as ag
 
 from .keras_module import KerasModule
-from .layers import _as_input, _is_size
+from .basic_layers import _as_input, _is_size
 
 __all__ = ["Masking", "call_masked", "supports_masking"]
 

@@ -27,7 +27,7 @@ import numpy as np
 import autograd_core as ag
 
 from . import activations
-from .layers import Dense
+from .basic_layers import Dense
 
 __all__ = ["draw_network"]
 

@@ -34,7 +34,7 @@ import autograd_core as ag
 from . import regularizers
 from .conv_layers import _check_rank, _data_format
 from .keras_module import KerasModule
-from .layers import _as_input, _RateConfig, _real, dropout_mask
+from .basic_layers import _as_input, _RateConfig, _real, dropout_mask
 
 __all__ = ["GaussianNoise", "GaussianDropout", "AlphaDropout", "SpatialDropout1D",
            "SpatialDropout2D",

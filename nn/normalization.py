@@ -27,7 +27,7 @@ import autograd_core as ag
 
 from . import initializers, regularizers
 from .keras_module import KerasModule
-from .layers import (_as_input, _batch_shape, _constraint_configs, _constraints, _flag, _real,
+from .basic_layers import (_as_input, _batch_shape, _constraint_configs, _constraints, _flag, _real,
                      _regularizer_configs)
 
 __all__ = ["BatchNormalization", "LayerNormalization"]

@@ -14,7 +14,7 @@ import numpy as np
 import autograd_core as ag
 
 from . import activations as _activations
-from .layers import Dense
+from .basic_layers import Dense
 from .network_diagram import draw_network  # noqa: F401 - one of the lesson pictures
 
 

@@ -33,7 +33,7 @@ import autograd_core as ag
 
 from . import symbolic
 from .base_layer import Layer
-from .layers import _as_input, _flag
+from .basic_layers import _as_input, _flag
 
 __all__ = ["Normalization"]
 

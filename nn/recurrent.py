@@ -49,7 +49,7 @@ import autograd_core as ag
 
 from . import activations, constraints, initializers, regularizers
 from .keras_module import KerasModule, built_size, float_dtype, with_dtype
-from .layers import _as_input, _constraints, _is_size, _real
+from .basic_layers import _as_input, _constraints, _is_size, _real
 from .module import _snake_case, unique_name
 from .torch_recurrent import RNN, TorchGRU, TorchLSTM, _flag
 

@@ -19,7 +19,7 @@ import autograd_core as ag
 
 from . import initializers, regularizers
 from .keras_module import KerasModule, with_dtype
-from .layers import (_batch_shape, _batched, _constraint_configs, _constraints, _is_size,
+from .basic_layers import (_batch_shape, _batched, _constraint_configs, _constraints, _is_size,
                      _regularizer_configs)
 
 __all__ = ["Reshape", "Embedding"]

@@ -17,7 +17,7 @@ import autograd_core as ag
 
 from . import model_saving
 from .functional_model import InputLayer
-from .layers import Dense
+from .basic_layers import Dense
 from .masking import call_masked
 from .models import Model, _final_activation, _logits
 from .module import Module

@@ -30,7 +30,7 @@ import autograd_core as ag
 
 from .conv_layers import _Conv, _GlobalPooling2D, _check_rank, _data_format, _ints, _named
 from .keras_module import KerasModule, built_size
-from .layers import _as_input, _batch_shape, _flag
+from .basic_layers import _as_input, _batch_shape, _flag
 
 __all__ = [
     "UpSampling1D", "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D", "Cropping1D",

@@ -29,7 +29,7 @@ import numbers
 import numpy as np
 
 from . import functional
-from .layers import _flag
+from .basic_layers import _flag
 from .module import Module
 from .torch_functions import (  # noqa: F401  (the functions are theirs; re-exported here)
     _alpha, _bounds, _dim, _float_value, _lambd, _number, _random_slopes, celu, glu,

@@ -16,7 +16,7 @@ import autograd_core as ag
 
 from . import functional
 from .functional import _pair
-from .layers import _as_input, _flag, _real
+from .basic_layers import _as_input, _flag, _real
 from .module import Module
 from .torch_layers import _check_images, _single
 

@@ -23,7 +23,7 @@ import numpy as np
 
 import autograd_core as ag
 
-from .layers import _as_input, _flag, _is_size
+from .basic_layers import _as_input, _flag, _is_size
 from .module import Module, unique_name
 from .torch_layers import Parameter, _factory_dtype, _with_dtype
 

@@ -14,7 +14,7 @@ import autograd_core as ag
 from . import functional
 from .functional import _pair
 from .keras_module import with_dtype as _with_dtype
-from .layers import _as_input, _flag
+from .basic_layers import _as_input, _flag
 from .module import Module
 from .torch_layers import _check_images, _factory_dtype, _single, _size, _weight_and_bias
 from .torch_padding import pad_as_torch

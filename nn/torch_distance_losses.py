@@ -16,7 +16,7 @@ is apart from ``torch_losses`` because it holds a ``torch_activations`` module, 
 import math
 
 from . import functional
-from .layers import _flag, _real
+from .basic_layers import _flag, _real
 from .module import Module
 from .torch_activations import PairwiseDistance
 from .torch_losses import _reduction

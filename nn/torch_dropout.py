@@ -8,7 +8,7 @@ import numpy as np
 import autograd_core as ag
 
 from . import functional
-from .layers import _as_input, _flag
+from .basic_layers import _as_input, _flag
 from .module import Module
 from .noise import SpatialDropout2D
 from .torch_random_functions import _probability

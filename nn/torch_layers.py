@@ -35,7 +35,7 @@ import numpy as np
 import autograd_core as ag
 
 from .keras_module import float_dtype, with_dtype as _with_dtype
-from .layers import _as_input, _flag
+from .basic_layers import _as_input, _flag
 from .module import Module
 
 __all__ = ["Parameter", "Linear", "LazyLinear"]

@@ -35,7 +35,7 @@ import numpy as np
 
 import autograd_core as ag
 
-from .layers import _as_input, _flag, _real
+from .basic_layers import _as_input, _flag, _real
 from .module import Module
 from .normalization import _moments, _scale_shift
 from .functional import _lrn_args, local_response_norm

@@ -25,7 +25,7 @@ import numpy as np
 
 import autograd_core as ag
 
-from .layers import _pair
+from .basic_layers import _pair
 from .module import Module
 
 __all__ = ["ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d",

@@ -24,7 +24,7 @@ import numpy as np
 
 import autograd_core as ag
 
-from .layers import _as_input, _flag
+from .basic_layers import _as_input, _flag
 from .module import Module
 
 __all__ = ["adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_avg_pool1d",

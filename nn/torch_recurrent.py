@@ -43,7 +43,7 @@ import numpy as np
 
 import autograd_core as ag
 
-from .layers import _as_input, _flag, _is_size
+from .basic_layers import _as_input, _flag, _is_size
 from .module import Module, unique_name
 from .rnn_utils import PackedSequence, _ints, _lengths_of, _pack_time_major, pad_packed_sequence
 from .torch_cells import _gru_step, _lstm_step, _rnn_step, _size

@@ -18,7 +18,7 @@ import numpy as np
 import autograd_core as ag
 
 from . import functional, init
-from .layers import Dropout, _flag
+from .basic_layers import Dropout, _flag
 from .module import Module
 from .torch_attention import MultiheadAttention
 from .torch_containers import ModuleList

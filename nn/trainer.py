@@ -26,7 +26,7 @@ import optim
 from . import activations, data_adapter, losses, training
 from . import metrics as metrics_lib
 from .data import _check_positive_int
-from .layers import Activation, Softmax
+from .basic_layers import Activation, Softmax
 
 __all__ = ["Trainer"]
 

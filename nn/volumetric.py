@@ -32,7 +32,7 @@ import autograd_core as ag
 
 from .conv_layers import _Conv, _GlobalPooling2D, _Pooling, _ints, _named
 from .keras_module import built_size
-from .layers import _as_input, _flag
+from .basic_layers import _as_input, _flag
 from .noise import _SpatialDropout
 from .spatial import _counts, _Resize, _transpose_length
 from .torch_conv import _Conv as _TorchConv, _conv_channels, _padding_mode

@@ -16,7 +16,7 @@ import numpy as np
 import autograd_core as ag
 
 from ._transposed_conv import transposed_conv
-from .layers import _flag
+from .basic_layers import _flag
 from .torch_pooling import _argmax, _bins, _max_pool, _mean_matrix, _read, _unpool
 
 __all__ = ["conv3d", "conv_transpose3d", "max_pool3d", "max_unpool3d", "avg_pool3d",

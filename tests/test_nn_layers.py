@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import autograd_core as ag
 import nn
 from nn import activations, initializers
-from nn.layers import (
+from nn.basic_layers import (
     Activation, Dense, Dropout, Flatten, LeakyReLU, Neuron, Perceptron, PReLU, ReLU,
     Residual, Softmax,
 )

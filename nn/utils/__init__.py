@@ -22,8 +22,9 @@ vector and back (for an optimizer that wants one vector, such as scipy's).
 array([0.6, 0.8], dtype=float32)
 
 From Keras: ``to_categorical`` (``nn.data``), ``clear_session`` (``nn.backend``),
-``plot_model`` / ``model_to_dot`` (``nn.model_plot``) and ``PyDataset``, the base of a
-dataset of batches ``fit`` reads (``nn.data_adapter``).
+``plot_model`` / ``model_to_dot`` (``nn.model_plot``), ``PyDataset``, the base of a
+dataset of batches ``fit`` reads (``nn.data_adapter``), ``set_random_seed`` and
+``pad_sequences`` (``nn.keras_utils``).
 """
 
 import math
@@ -37,6 +38,7 @@ import autograd_core as ag
 from ..backend import clear_session
 from ..data import to_categorical
 from ..data_adapter import PyDataset
+from ..keras_utils import pad_sequences, set_random_seed
 from . import rnn  # PyTorch's torch.nn.utils.rnn: pad_sequence, pack_padded_sequence, ...
 from . import stateless  # PyTorch's torch.nn.utils.stateless: functional_call
 from . import parametrize  # PyTorch's torch.nn.utils.parametrize
@@ -47,7 +49,7 @@ from ..module import Module
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
            "vector_to_parameters", "to_categorical", "clear_session", "plot_model",
            "model_to_dot", "PyDataset", "rnn", "stateless", "parametrize",
-           "parametrizations"]
+           "parametrizations", "set_random_seed", "pad_sequences"]
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False,
