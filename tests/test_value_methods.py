@@ -389,3 +389,27 @@ def test_zeros_and_ones_take_numpys_tensorflows_and_pytorchs_shapes():
                         (lambda: ag.zeros(2, shape=(2,)), "shape given twice")]:
         with pytest.raises(TypeError, match=match):
             call()
+
+
+def test_in_place_samplers_take_a_generator_and_torch_names():
+    """PyTorch's w.uniform_/normal_/bernoulli_/exponential_/random_, generator= included:
+    the same seed gives the same draws; the values lie where the law puts them."""
+    w = ag.zeros(400, 5)
+    draws = {}
+    with ag.no_grad():
+        for name, args in (("uniform_", (-1.0, 1.0)), ("normal_", (2.0, 0.5)),
+                           ("bernoulli_", (0.25,)), ("exponential_", (4.0,)),
+                           ("random_", (3, 7))):
+            first = getattr(w, name)(*args, generator=ag.Generator().manual_seed(9)).numpy().copy()
+            again = getattr(w, name)(*args, generator=ag.Generator().manual_seed(9)).numpy().copy()
+            other = getattr(w, name)(*args, generator=ag.Generator().manual_seed(10)).numpy()
+            assert np.array_equal(first, again) and not np.array_equal(first, other), name
+            draws[name] = first
+    assert draws["uniform_"].min() >= -1 and draws["uniform_"].max() < 1
+    assert abs(draws["normal_"].mean() - 2.0) < 0.1 and abs(draws["normal_"].std() - 0.5) < 0.05
+    assert set(np.unique(draws["bernoulli_"])) <= {0.0, 1.0}
+    assert abs(draws["bernoulli_"].mean() - 0.25) < 0.05
+    assert draws["exponential_"].min() >= 0 and abs(draws["exponential_"].mean() - 0.25) < 0.03
+    assert set(np.unique(draws["random_"])) == {3.0, 4.0, 5.0, 6.0}
+    with pytest.raises(TypeError, match="normal_: generator must be an ag.Generator"):
+        w.normal_(generator=np.random.default_rng(0))

@@ -465,17 +465,36 @@ Value.pow_ = _mutator("pow_", lambda a, exponent: np.power(a, exponent))
 Value.masked_fill_ = _mutator("masked_fill_", lambda a, mask, value: np.where(mask, value, a))
 
 
-def _random_rng():
-    from .. import random  # the package's generator, which ag.manual_seed seeds
-    return random._rng
+def _random_rng(generator=None, where="a sampler"):
+    """The stream to draw from: ``generator`` (an ``ag.Generator``) or the package's, which
+    ``ag.manual_seed`` seeds."""
+    from .. import random  # the package's generators, built after the ops
+    return random._stream(generator, where)
+
+
+def _random_integers(a, from_=0, to=None, generator=None):
+    """PyTorch's ``random_(from=0, to=None)``: integers on [from, to), or [0, from) when
+    only one bound is given (to None: up to 2**mantissa bits for floats, as PyTorch)."""
+    if to is None:
+        from_, to = (0, from_) if from_ else (0, 2 ** np.finfo(a.dtype).nmant + 1
+                                              if a.dtype.kind == "f" else np.iinfo(a.dtype).max)
+    return _random_rng(generator, "random_").integers(from_, to, a.shape)
 
 
 # PyTorch's in-place samplers, as its init code calls them (``w.uniform_(-0.1, 0.1)`` under
-# ``no_grad``), drawing from the generator ``ag.manual_seed`` seeds.
-Value.uniform_ = _mutator("uniform_", lambda a, from_=0.0, to=1.0, **kw: _random_rng().uniform(
-    kw.get("from", from_), to, a.shape))
-Value.normal_ = _mutator("normal_", lambda a, mean=0.0, std=1.0: _random_rng().normal(
-    mean, std, a.shape))
+# ``no_grad``), drawing from the generator ``ag.manual_seed`` seeds, or from ``generator=``.
+Value.uniform_ = _mutator("uniform_", lambda a, from_=0.0, to=1.0, *, generator=None, **kw:
+                          _random_rng(generator, "uniform_").uniform(kw.get("from", from_), to,
+                                                                     a.shape))
+Value.normal_ = _mutator("normal_", lambda a, mean=0.0, std=1.0, *, generator=None:
+                         _random_rng(generator, "normal_").normal(mean, std, a.shape))
+Value.bernoulli_ = _mutator("bernoulli_", lambda a, p=0.5, *, generator=None:
+                            _random_rng(generator, "bernoulli_").uniform(size=a.shape) < _data(p))
+Value.exponential_ = _mutator("exponential_", lambda a, lambd=1.0, *, generator=None:
+                              _random_rng(generator, "exponential_").exponential(1 / lambd,
+                                                                                 a.shape))
+Value.random_ = _mutator("random_", lambda a, from_=0, to=None, *, generator=None, **kw:
+                         _random_integers(a, kw.get("from", from_), to, generator))
 
 
 # The methods of the families of ported names (``x.masked_fill``, ``x.addcmul``, ...): each
