@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 import autograd_core as ag
 import nn
@@ -74,6 +73,7 @@ def test_a_value_or_an_array_alone_loads_as_the_array_torch_gives(tmp_path, arra
     """torch.save(tensor, path); torch.load(path) gives the tensor; ag.load gives its array,
     with the same values, dtype and shape as torch's (a Value holds floats: ints and bools
     become float32 in it, as ag.Value makes them)."""
+    torch = pytest.importorskip("torch")
     objects = {"array": array.copy()}
     if array.dtype.kind != "c":                      # a Value holds no complex numbers
         objects["Value"] = ag.Value(array.copy())
@@ -236,6 +236,7 @@ def test_a_pickle_inside_is_refused_and_never_run(tmp_path):
 
 
 def test_a_file_torch_save_wrote_is_refused_not_unpickled(tmp_path):
+    torch = pytest.importorskip("torch")
     path = tmp_path / "torch.pt"
     torch.save({"w": torch.ones(2)}, path)
     assert zipfile.is_zipfile(path)
