@@ -54,6 +54,10 @@ from .tensor_info import *  # noqa: F401,F403 - PyTorch's dtype and tensor quest
 from .torch_random import *  # noqa: F401,F403 - torch.normal, bernoulli, rng state...
 from .torch_settings import *  # noqa: F401,F403 - set_printoptions, threads, compile
 from . import tensor_info, torch_random, torch_settings
+# torch.save / torch.load, never pickled: atomic writes, bounded .npz reading
+from . import atomic, npz, serialization
+from .serialization import load, save
+from . import testing  # torch.testing.assert_close
 
 float16 = _np.float16
 float32 = _np.float32
@@ -86,7 +90,8 @@ __all__ = [
     "randn", "rand", "randint", "randperm", "manual_seed", "Generator", "randn_like", "rand_like",
     "randint_like", "set_grad_enabled", "special",
     "set_detect_anomaly", "is_anomaly_enabled", "autograd", "cuda", "mps", "accelerator",
-    "backends", "func", "vmap", "distributions",
+    "backends", "func", "vmap", "distributions", "save", "load", "serialization", "atomic",
+    "npz", "testing",
 ] + tensor_info.__all__ + torch_random.__all__ + torch_settings.__all__ + ops.__all__ + [name for name in tf_names.__all__ if name != "newaxis"]
 
 from .rendering import render  # noqa: E402

@@ -455,7 +455,7 @@ class CSVLogger(Callback):
                               f"{dropped} are not written", stacklevel=2)
         row = [epoch if name == "epoch" else logs.get(name, "NA") for name in self.fields]
         # One short append per epoch, each closed (so flushed) at once, rather than the
-        # whole file rewritten atomically (nn.atomic) every epoch: the cost stays constant,
+        # whole file rewritten atomically (ag.atomic) every epoch: the cost stays constant,
         # `tail -f` keeps working, and a run that raises or is killed between epochs leaves
         # the header and every finished epoch's row; the row goes out in one write call.
         with open(self.filename, "w" if self._fresh else "a", newline="") as f:

@@ -26,7 +26,7 @@ a header that declares more than the file may hold (IDX_MAX_BYTES), or than its 
 allows, is refused before any data is decompressed; the data is then read only up to the
 declared size, so a gzip bomb costs no more than the real file. A download is cut off past
 the size the file can have, and `timeout` bounds the whole call's downloading. It goes to
-a temporary file beside the cache entry, renamed into place only once verified (nn.atomic).
+a temporary file beside the cache entry, renamed into place only once verified (ag.atomic).
 A corrupt file in the cache is deleted and downloaded again; one in `path` or in
 $AUTOGRAD_CORE_DATA belongs to the user and is reported, never deleted.
 
@@ -51,7 +51,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_write
+from autograd_core.atomic import atomic_write
 from .download import Deadline, download
 
 __all__ = [

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import autograd_core as ag
 
-from .atomic import atomic_write
+from autograd_core.atomic import atomic_write
 from .functional_model import InputLayer
 from .module import _shape_text
 from .symbolic import KerasTensor

@@ -46,7 +46,7 @@ import numpy as np
 import optim
 
 from . import activations, constraints, losses, regularizers, saving
-from .atomic import atomic_write
+from autograd_core.atomic import atomic_write
 from .functional_model import Input, InputLayer
 from .keras_module import KerasModule, with_dtype
 from .module import Module
