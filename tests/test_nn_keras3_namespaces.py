@@ -650,3 +650,16 @@ def test_op_matches_numpy(name):
             np.testing.assert_allclose(a.astype(np.float64), b, rtol=1e-5, atol=1e-6)
     if name in ("ones", "zeros", "arange", "linspace", "eye", "convert_to_tensor"):
         assert ours.dtype == expected.dtype
+
+
+def test_keras_saving_namespace_round_trip(tmp_path):
+    """keras.saving.save_model / load_model, as nn.saving's."""
+    model = nn.Sequential([layers.Input((4,)), layers.Dense(3, activation="relu"),
+                           layers.Dense(2)])
+    path = str(tmp_path / "model.keras")
+    nn.saving.save_model(model, path)
+    again = nn.saving.load_model(path)
+    x = np.random.default_rng(0).normal(size=(5, 4)).astype("float32")
+    np.testing.assert_array_equal(model(x).numpy(), again(x).numpy())
+    with pytest.raises(FileExistsError):
+        nn.saving.save_model(model, path, overwrite=False)
