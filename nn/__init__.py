@@ -137,6 +137,9 @@ from .training import Callback, EarlyStopping, History, TerminateOnNaN
 from . import config, layers, ops, optimizers
 from . import keras_random as random
 from .keras_utils import save_model
+# Keras 3's keras.saving.save_model/load_model, on the module holding nn.save and nn.load:
+# saving.py cannot import model_saving, which is built on it, so the package binds them.
+saving.save_model, saving.load_model = save_model, load_model
 
 __all__ = [
     # building blocks

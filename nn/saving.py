@@ -27,7 +27,7 @@ from autograd_core.npz import (
 from autograd_core.serialization import LOAD_MAX_BYTES, load, save
 
 __all__ = ["save_weights", "load_weights", "write_arrays", "read_arrays", "save", "load",
-           "LOAD_MAX_BYTES", "save_model", "load_model"]
+           "LOAD_MAX_BYTES"]
 
 
 def save_weights(module, path):
@@ -109,18 +109,3 @@ def _refuse(module, path, params, problems):
     raise ValueError(f"load_weights: {path!r} does not match {type(module).__name__} "
                      f"{module.name!r}{hint}; nothing was loaded:\n  " + "\n  ".join(problems))
 
-
-# --- Keras 3's keras.saving ------------------------------------------------------------------
-
-def save_model(model, filepath, overwrite=True):
-    """Keras's ``keras.saving.save_model(model, filepath)``: ``model.save(filepath)``."""
-    from .keras_utils import save_model as save_keras_model  # it imports this module's kin
-    return save_keras_model(model, filepath, overwrite)
-
-
-def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002
-    """Keras's ``keras.saving.load_model(filepath)``: ``nn.load_model`` (which never runs
-    code from the file, so ``safe_mode`` is always on)."""
-    del safe_mode
-    from .model_saving import load_model as load_keras_model  # model_saving imports this module
-    return load_keras_model(filepath, custom_objects=custom_objects, compile=compile)
