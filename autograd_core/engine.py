@@ -166,7 +166,8 @@ def apply(op: Op, *inputs: Value) -> Value:
     else:
         # Nothing is recorded, except on a forward-mode tape (see GradientTape's
         # _records_without_grad): the result then requires no grad, but keeps its op.
-        tapes = tuple(t for t in tapes if t._records_without_grad)
+        if tapes:
+            tapes = tuple(t for t in tapes if t._records_without_grad)
         if not tapes:
             return _node(data)
         needs, requires_grad = (False,) * n, False
