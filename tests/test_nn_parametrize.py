@@ -221,3 +221,40 @@ def test_an_optimizer_made_before_registration_still_updates_the_weight():
     opt.step()
     assert not np.allclose(layer.weight.numpy(), before)
     np.testing.assert_allclose(layer.weight.numpy(), layer.weight.numpy().T)
+
+
+def test_older_functions_give_the_older_torch_functions_numbers():
+    """torch.nn.utils.weight_norm / spectral_norm (the older API, which names its tensors
+    weight_g, weight_v, weight_orig, weight_u): the same maths as parametrizations."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(3, 4))
+    ours, theirs = _pair(lambda: nn.Linear(4, 3), lambda: torch.nn.Linear(4, 3))
+    nn.utils.weight_norm(ours)
+    torch.nn.utils.weight_norm(theirs)
+    np.testing.assert_allclose(ours.parametrizations.weight.original0.numpy(),
+                               theirs.weight_g.detach().numpy(), rtol=1e-12)
+    (ours(ag.constant(x)) ** 2).sum().backward()
+    (theirs(torch.tensor(x)) ** 2).sum().backward()
+    np.testing.assert_allclose(ours.parametrizations.weight.original0.grad,
+                               theirs.weight_g.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(ours.parametrizations.weight.original1.grad,
+                               theirs.weight_v.grad.numpy(), rtol=1e-10)
+    nn.utils.remove_weight_norm(ours)
+    torch.nn.utils.remove_weight_norm(theirs)
+    np.testing.assert_allclose(ours.weight.numpy(), theirs.weight.detach().numpy(), rtol=1e-12)
+
+    ours, theirs = _pair(lambda: nn.Linear(4, 3), lambda: torch.nn.Linear(4, 3))
+    nn.utils.spectral_norm(ours)
+    torch.nn.utils.spectral_norm(theirs)
+    sn = ours.parametrizations.weight[0]
+    sn._u.assign(theirs.weight_u.numpy())   # the random start: PyTorch's
+    sn._v.assign(theirs.weight_v.numpy())
+    for _ in range(3):
+        out, tout = ours(ag.constant(x)), theirs(torch.tensor(x))
+        np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-10)
+    (out ** 2).sum().backward()
+    (tout ** 2).sum().backward()
+    np.testing.assert_allclose(ours.parametrizations.weight.original.grad,
+                               theirs.weight_orig.grad.numpy(), rtol=1e-9)
+    nn.utils.remove_spectral_norm(ours)
+    assert type(ours) is nn.Linear

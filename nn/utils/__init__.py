@@ -43,13 +43,17 @@ from . import rnn  # PyTorch's torch.nn.utils.rnn: pad_sequence, pack_padded_seq
 from . import stateless  # PyTorch's torch.nn.utils.stateless: functional_call
 from . import parametrize  # PyTorch's torch.nn.utils.parametrize
 from . import parametrizations  # weight_norm, spectral_norm
+from .parametrizations import legacy_spectral_norm as spectral_norm  # PyTorch's older names
+from .parametrizations import legacy_weight_norm as weight_norm
+from .parametrizations import remove_spectral_norm, remove_weight_norm
 from ..model_plot import model_to_dot, plot_model
 from ..module import Module
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
            "vector_to_parameters", "to_categorical", "clear_session", "plot_model",
            "model_to_dot", "PyDataset", "rnn", "stateless", "parametrize",
-           "parametrizations", "set_random_seed", "pad_sequences"]
+           "parametrizations", "set_random_seed", "pad_sequences", "weight_norm",
+           "spectral_norm", "remove_weight_norm", "remove_spectral_norm"]
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False,

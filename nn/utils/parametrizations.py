@@ -63,6 +63,8 @@ def weight_norm(module, name="weight", dim=0):
 class _SpectralNorm(Module):
     """w / sigma(w), sigma the largest singular value, by power iteration"""
 
+    initial_iterations = 15  # PyTorch's: u and v start from 15 steps on the first weight
+
     def __init__(self, weight, n_power_iterations=1, dim=0, eps=1e-12):
         super().__init__()
         ndim = weight.ndim
@@ -80,7 +82,7 @@ class _SpectralNorm(Module):
             h, w = weight_mat.shape
             self.register_buffer("_u", self._normalize(ag.randn(h, dtype=weight.dtype)))
             self.register_buffer("_v", self._normalize(ag.randn(w, dtype=weight.dtype)))
-            self._power_method(weight_mat, 15)
+            self._power_method(weight_mat, self.initial_iterations)
 
     def _normalize(self, x):
         return x / ag.maximum(ag.sqrt((x * x).sum()), self.eps)
@@ -116,6 +118,10 @@ def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=No
     """Reparametrize ``module.<name>`` as w / sigma(w) (see the module's docstring); dim
     (the axis of the output channels) defaults to 1 for transposed convolutions, else 0.
     Returns the module."""
+    return _register_spectral_norm(_SpectralNorm, module, name, n_power_iterations, eps, dim)
+
+
+def _register_spectral_norm(kind, module, name, n_power_iterations, eps, dim):
     weight = module.__dict__.get(name)
     if not isinstance(weight, ag.Value):
         raise ValueError(f"spectral_norm: module {type(module).__name__} has no parameter or "
@@ -123,6 +129,47 @@ def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=No
     if dim is None:
         dim = 1 if isinstance(module, (ConvTranspose1d, ConvTranspose2d, ConvTranspose3d)) \
             else 0
-    parametrization = _SpectralNorm(weight, n_power_iterations, dim, eps)
-    parametrize.register_parametrization(module, name, parametrization)
+    parametrize.register_parametrization(module, name, kind(weight, n_power_iterations, dim,
+                                                             eps))
     return module
+
+
+# --- PyTorch's older functions (torch.nn.utils.weight_norm, spectral_norm) ------------------
+
+def legacy_weight_norm(module, name="weight", dim=0):
+    """PyTorch's older ``torch.nn.utils.weight_norm``: the same maths as ``weight_norm``,
+    kept as a parametrization (g and v are ``parametrizations.<name>.original0`` and
+    ``original1``, where PyTorch's older function made ``<name>_g`` and ``<name>_v``)."""
+    return weight_norm(module, name, dim)
+
+
+class _OlderSpectralNorm(_SpectralNorm):
+    """PyTorch's older function's power iteration: v <- W^T u first, then u <- W v, from
+    u and v as drawn (no first steps)"""
+
+    initial_iterations = 0
+
+    def _power_method(self, weight_mat, n_power_iterations):
+        with ag.no_grad():
+            for _ in range(n_power_iterations):
+                self._v.assign(self._normalize(ag.mv(weight_mat.T, self._u)).numpy())
+                self._u.assign(self._normalize(ag.mv(weight_mat, self._v)).numpy())
+
+
+def legacy_spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=None):
+    """PyTorch's older ``torch.nn.utils.spectral_norm``: its power iteration (v first, no
+    first steps), kept as a parametrization (u and v are buffers of
+    ``parametrizations.<name>.0``, where PyTorch's older function made ``<name>_orig``,
+    ``<name>_u`` and ``<name>_v``)."""
+    return _register_spectral_norm(_OlderSpectralNorm, module, name, n_power_iterations,
+                                   eps, dim)
+
+
+def remove_weight_norm(module, name="weight"):
+    """PyTorch's ``remove_weight_norm``: a plain weight again, holding g * v / ||v||."""
+    return parametrize.remove_parametrizations(module, name)
+
+
+def remove_spectral_norm(module, name="weight"):
+    """PyTorch's ``remove_spectral_norm``: a plain weight again, holding w / sigma."""
+    return parametrize.remove_parametrizations(module, name)
