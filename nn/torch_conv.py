@@ -201,7 +201,37 @@ class Conv1d(_Conv):
             raise ValueError(f"{where}: {e}") from e
 
 
-class ConvTranspose2d(Module):
+class _TransposedConv(Module):
+    """What ConvTranspose1d and ConvTranspose2d share: their arguments' checks, in PyTorch's
+    order, and their weights; ``sizes`` makes a tuple of one or two sizes."""
+
+    def _build(self, kind, sizes, in_channels, out_channels, kernel_size, stride, padding,
+               output_padding, groups, bias, dilation, padding_mode, name, device, dtype):
+        dtype = _factory_dtype(device, dtype, kind, name)
+        where = kind if name is None else f"{kind} {name!r}"
+        in_channels, out_channels, groups = _conv_channels(in_channels, out_channels, groups,
+                                                           where)
+        kernel_size = sizes(kernel_size, "kernel_size", where)
+        stride = sizes(stride, "stride", where)
+        padding = sizes(padding, "padding", where, minimum=0)
+        output_padding = sizes(output_padding, "output_padding", where, minimum=0)
+        dilation = sizes(dilation, "dilation", where)
+        use_bias = _flag(bias, "bias", where)
+        if padding_mode != "zeros":
+            raise ValueError(f"{where}: only padding_mode='zeros' is supported for transposed "
+                             f"convolutions (as in PyTorch), got {padding_mode!r}")
+        if any(extra >= max(s, d) for extra, s, d in zip(output_padding, stride, dilation)):
+            raise ValueError(f"{where}: output_padding {output_padding} must be smaller than "
+                             f"the stride {stride} or the dilation {dilation}, as in PyTorch")
+        super().__init__(name)  # every argument checked: only now a name is taken
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.output_padding, self.dilation = output_padding, dilation
+        self.weight, self.bias = _weight_and_bias(
+            (in_channels, out_channels // groups) + kernel_size, out_channels, use_bias, dtype)
+
+
+class ConvTranspose2d(_TransposedConv):
     """The transpose of Conv2d (``functional.conv_transpose2d``), channels first: (N,
     in_channels, H, W) -> (N, out_channels, OH, OW), OH = (H - 1) * sh - 2 * ph + dh *
     (kh - 1) + oph + 1: the upsampling of decoders and of DCGAN's generator.
@@ -221,28 +251,9 @@ class ConvTranspose2d(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
                  name=None, *, device=None, dtype=None):
-        dtype = _factory_dtype(device, dtype, "ConvTranspose2d", name)
-        where = "ConvTranspose2d" if name is None else f"ConvTranspose2d {name!r}"
-        in_channels, out_channels, groups = _conv_channels(in_channels, out_channels, groups,
-                                                           where)
-        kernel_size = _pair(kernel_size, "kernel_size", where)
-        stride = _pair(stride, "stride", where)
-        padding = _pair(padding, "padding", where, minimum=0)
-        output_padding = _pair(output_padding, "output_padding", where, minimum=0)
-        dilation = _pair(dilation, "dilation", where)
-        use_bias = _flag(bias, "bias", where)
-        if padding_mode != "zeros":
-            raise ValueError(f"{where}: only padding_mode='zeros' is supported for transposed "
-                             f"convolutions (as in PyTorch), got {padding_mode!r}")
-        if any(extra >= max(s, d) for extra, s, d in zip(output_padding, stride, dilation)):
-            raise ValueError(f"{where}: output_padding {output_padding} must be smaller than "
-                             f"the stride {stride} or the dilation {dilation}, as in PyTorch")
-        super().__init__(name)  # every argument checked: only now a name is taken
-        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
-        self.output_padding, self.dilation = output_padding, dilation
-        self.weight, self.bias = _weight_and_bias(
-            (in_channels, out_channels // groups) + kernel_size, out_channels, use_bias, dtype)
+        self._build("ConvTranspose2d", _pair, in_channels, out_channels, kernel_size, stride,
+                    padding, output_padding, groups, bias, dilation, padding_mode, name,
+                    device, dtype)
 
     def forward(self, x, output_size=None):
         """``output_size`` (the (OH, OW), or the whole shape, PyTorch's argument) picks the
@@ -288,7 +299,7 @@ class ConvTranspose2d(Module):
                 f"stride={self.stride}, padding={self.padding}{extra}")
 
 
-class ConvTranspose1d(Module):
+class ConvTranspose1d(_TransposedConv):
     """The transpose of Conv1d (``functional.conv_transpose1d``): (N, in_channels, L) ->
     (N, out_channels, OL), OL = (L - 1) * s - 2 * p + d * (k - 1) + op + 1.
 
@@ -308,28 +319,9 @@ class ConvTranspose1d(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
                  name=None, *, device=None, dtype=None):
-        dtype = _factory_dtype(device, dtype, "ConvTranspose1d", name)
-        where = "ConvTranspose1d" if name is None else f"ConvTranspose1d {name!r}"
-        in_channels, out_channels, groups = _conv_channels(in_channels, out_channels, groups,
-                                                           where)
-        kernel_size = _single(kernel_size, "kernel_size", where)
-        stride = _single(stride, "stride", where)
-        padding = _single(padding, "padding", where, minimum=0)
-        output_padding = _single(output_padding, "output_padding", where, minimum=0)
-        dilation = _single(dilation, "dilation", where)
-        use_bias = _flag(bias, "bias", where)
-        if padding_mode != "zeros":
-            raise ValueError(f"{where}: only padding_mode='zeros' is supported for transposed "
-                             f"convolutions (as in PyTorch), got {padding_mode!r}")
-        if output_padding[0] >= max(stride[0], dilation[0]):
-            raise ValueError(f"{where}: output_padding {output_padding} must be smaller than "
-                             f"the stride {stride} or the dilation {dilation}, as in PyTorch")
-        super().__init__(name)
-        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
-        self.output_padding, self.dilation = output_padding, dilation
-        self.weight, self.bias = _weight_and_bias(
-            (in_channels, out_channels // groups) + kernel_size, out_channels, use_bias, dtype)
+        self._build("ConvTranspose1d", _single, in_channels, out_channels, kernel_size, stride,
+                    padding, output_padding, groups, bias, dilation, padding_mode, name,
+                    device, dtype)
 
     def forward(self, x, output_size=None):
         """``output_size`` (OL, or the whole shape, PyTorch's argument) picks the
