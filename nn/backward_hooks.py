@@ -37,7 +37,8 @@ class _Joined:
         self.pieces = self.split(self.flat, cast=True)
 
     def split(self, flat, cast=False):
-        """Pieces of ``flat`` (the Value or its gradient), each in its Value's shape."""
+        """Pieces of ``flat`` (the Value or its gradient), each in its Value's shape: Values
+        (``ag.reshape`` of a gradient's array piece is a constant)."""
         pieces, at = [], 0
         for shape, dtype, size in zip(self.shapes, self.dtypes, self.sizes):
             piece = ag.reshape(flat[at:at + size], shape)
@@ -59,10 +60,6 @@ class _Joined:
 
 def _shape(g):
     return tuple(np.shape(g.data if isinstance(g, ag.Value) else g))
-
-
-def _as_value(g):
-    return g if isinstance(g, ag.Value) else ag.constant(g)
 
 
 def _replaced(found, count, where):
@@ -122,7 +119,7 @@ class BackwardHooks:
         def on_grad_output(g):
             grads = [None] * count
             for i, piece in zip(positions, joined.split(g)):
-                grads[i] = _as_value(piece)
+                grads[i] = piece
             grads, changed = tuple(grads), False
             for hook in list(self.module.__dict__.get("_backward_pre_hooks", {}).values()):
                 found = _replaced(hook(self.module, grads), count,
@@ -148,7 +145,7 @@ class BackwardHooks:
         joined, positions = self.inputs
         grads = [None] * self.arg_count
         for i, piece in zip(positions, joined.split(g)):
-            grads[i] = _as_value(piece)
+            grads[i] = piece
         found = self._run_full_hooks(tuple(grads))
         if found is None:
             return None
