@@ -413,3 +413,15 @@ def test_in_place_samplers_take_a_generator_and_torch_names():
     assert set(np.unique(draws["random_"])) == {3.0, 4.0, 5.0, 6.0}
     with pytest.raises(TypeError, match="normal_: generator must be an ag.Generator"):
         w.normal_(generator=np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("args, named, low, high", [
+    ((5,), {}, 0, 5), ((3, 7), {}, 3, 7), ((), {"from": 3}, 3, 2 ** 24 + 1),
+    ((), {"to": 4}, 0, 4), ((), {}, 0, 2 ** 24 + 1), ((2,), {"to": 6}, 2, 6)])
+def test_random_underscore_takes_torch_bounds(args, named, low, high):
+    """PyTorch's random_(to), random_(from, to), keywords, and float32's 2**24 without to."""
+    w = ag.zeros(3000)
+    with ag.no_grad():
+        d = w.random_(*args, generator=ag.Generator().manual_seed(1), **named).numpy()
+    assert d.min() >= low and d.max() < high and np.all(d == np.round(d))
+    assert d.max() >= low + (high - 1 - low) * 0.9  # it reaches near its top

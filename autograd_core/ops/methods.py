@@ -472,13 +472,21 @@ def _random_rng(generator=None, where="a sampler"):
     return random._stream(generator, where)
 
 
-def _random_integers(a, from_=0, to=None, generator=None):
-    """PyTorch's ``random_(from=0, to=None)``: integers on [from, to), or [0, from) when
-    only one bound is given (to None: up to 2**mantissa bits for floats, as PyTorch)."""
-    if to is None:
-        from_, to = (0, from_) if from_ else (0, 2 ** np.finfo(a.dtype).nmant + 1
-                                              if a.dtype.kind == "f" else np.iinfo(a.dtype).max)
-    return _random_rng(generator, "random_").integers(from_, to, a.shape)
+def _random_integers(a, bounds, named, generator):
+    """PyTorch's ``random_()``, ``random_(to)`` and ``random_(from, to)`` (or keywords
+    ``from=``, ``to=``): integers on [from, to); without ``to``, up to the largest integer
+    the dtype holds exactly (2**24 for float32, 2**53 for float64), as PyTorch."""
+    if len(bounds) > 2:
+        raise TypeError(f"random_: takes at most two bounds (from, to), got {len(bounds)}")
+    if len(bounds) == 1 and "to" not in named:  # random_(to)
+        low, high = 0, bounds[0]
+    else:  # random_(), random_(from, to), random_(from, to=...)
+        low, high = tuple(bounds) + (0, None)[len(bounds):]
+    low, high = named.get("from", low), named.get("to", high)
+    if high is None:
+        high = 2 ** (np.finfo(a.dtype).nmant + 1) + 1 if a.dtype.kind == "f" else \
+            int(np.iinfo(a.dtype).max) + 1
+    return _random_rng(generator, "random_").integers(low, high, a.shape)
 
 
 # PyTorch's in-place samplers, as its init code calls them (``w.uniform_(-0.1, 0.1)`` under
@@ -493,8 +501,8 @@ Value.bernoulli_ = _mutator("bernoulli_", lambda a, p=0.5, *, generator=None:
 Value.exponential_ = _mutator("exponential_", lambda a, lambd=1.0, *, generator=None:
                               _random_rng(generator, "exponential_").exponential(1 / lambd,
                                                                                  a.shape))
-Value.random_ = _mutator("random_", lambda a, from_=0, to=None, *, generator=None, **kw:
-                         _random_integers(a, kw.get("from", from_), to, generator))
+Value.random_ = _mutator("random_", lambda a, *bounds, generator=None, **named:
+                         _random_integers(a, bounds, named, generator))
 
 
 # The methods of the families of ported names (``x.masked_fill``, ``x.addcmul``, ...): each
