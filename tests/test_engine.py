@@ -211,6 +211,44 @@ def test_a_million_op_chain_backpropagates_without_recursion():
     assert float(x.grad) == 1.0
 
 
+def test_a_node_gives_its_inputs_as_a_tuple_for_any_number_of_them():
+    # Held in two slots (Value.inputs): a leaf, one, two, and three or more inputs.
+    a, b, c = ag.Value(1.0), ag.Value(2.0), ag.Value(3.0)
+    assert a.inputs == () and (-a).inputs == (a,) and (a * b).inputs == (a, b)
+    stacked = ag.stack([a, b, c])
+    assert stacked.inputs == (a, b, c) and type(stacked.inputs) is tuple
+    stacked.sum().backward()
+    assert [float(v.grad) for v in (a, b, c)] == [1.0, 1.0, 1.0]
+    node = a * b
+    node.inputs = [c]
+    assert node.inputs == (c,)
+    node.inputs = ()
+    assert node.inputs == ()
+
+
+def test_scalar_nodes_of_mixed_dtypes_still_get_gradients_of_their_own_dtype():
+    # The walk's "Scalar nodes" shortcut takes only numpy scalars of one type; a float32
+    # scalar times a float64 one, an op whose gradient is a Python float, and a scalar
+    # with an array all go the general way and get their gradient fitted.
+    x32 = ag.Value(np.float32(2.0))
+    x64 = ag.Value(np.float64(3.0))
+    w = ag.Value(np.array([1.0, 2.0], np.float32))
+    ((x32 * x64) * x64 + (x32 * w).sum()).backward()
+    assert type(x32.grad) is np.float32 and float(x32.grad) == 9.0 + 3.0
+    assert type(x64.grad) is np.float64 and float(x64.grad) == 12.0
+    assert w.grad.dtype == np.float32 and w.grad.tolist() == [2.0, 2.0]
+
+    class HalfAsFloat(ag.Op):  # a user's op that answers with Python floats
+        def forward(self, a, b):
+            return a * b
+
+        def backward(self, g, y, a, b):
+            return float(g * b), float(g * a)
+    u, v = ag.Value(np.float64(4.0)), ag.Value(np.float64(5.0))
+    ag.apply(HalfAsFloat(), u, v).backward()
+    assert type(u.grad) is np.float64 and (float(u.grad), float(v.grad)) == (5.0, 4.0)
+
+
 def test_topological_order_puts_every_node_before_its_inputs():
     x, w = ag.Value([1.0, 2.0]), ag.Value(0.5)
     h = ag.tanh(x * w)
@@ -607,6 +645,51 @@ def test_ops_that_keep_nothing_are_shared_between_nodes_with_the_same_needs_and_
             return (2 * g,)
     assert not Scaled.stateless
     assert ag.apply(Scaled(), x).op is not ag.apply(Scaled(), x).op
+
+
+def test_the_census_counts_the_threads_with_a_mode_on_and_the_fast_path_reads_it():
+    # apply1/apply2 read the thread's own state only while some thread has a mode on: a
+    # thread inside no_grad must still see no graph made while others record theirs.
+    from autograd_core.modes import census
+    import threading
+    x = ag.Value([1.0, -2.0])
+    assert census.unplain == 0
+    inside, leave, results = threading.Barrier(3), threading.Event(), {}
+
+    def worker(name, mode):
+        with mode:
+            inside.wait()
+            results[name] = ((x * x).op, x.relu().op)
+            leave.wait()
+
+    threads = [threading.Thread(target=worker, args=("no_grad", ag.no_grad())),
+               threading.Thread(target=worker, args=("tape", ag.GradientTape()))]
+    for t in threads:
+        t.start()
+    inside.wait()
+    assert census.unplain == 2
+    assert (x * x).op is not None and x.relu().op is not None  # this thread records
+    leave.set()
+    for t in threads:
+        t.join()
+    assert census.unplain == 0
+    assert results["no_grad"] == (None, None)   # no graph under no_grad in its thread
+    assert results["tape"][0] is not None
+    # A thread that ends inside a mode (a generator never closed) is counted out when its
+    # state goes; so is a state replaced while a mode was on.
+    ended = threading.Thread(target=lambda: ag.no_grad().__enter__())
+    ended.start()
+    ended.join()
+    import gc
+    gc.collect()
+    assert census.unplain == 0
+    from autograd_core.modes import _ThreadState
+    state = _ThreadState()
+    state.grad_enabled = 0          # falsy values of any type count once
+    state.grad_enabled = False
+    assert census.unplain == 1
+    del state
+    assert census.unplain == 0
 
 
 def test_the_fast_path_runs_only_with_no_mode_on_and_gives_the_shared_ops():
