@@ -327,6 +327,21 @@ def _sum_leading(grad, count):
     return np.add.reduce(grad, axis=0 if count == 1 else tuple(range(count)))
 
 
+def _sum_all(x):
+    """Every element of ``x`` summed, as ``np.sum(x)`` (a numpy scalar).
+
+    Speed, fenced here with ``_sum_leading``: the sum over the first axis is a BLAS product
+    with ones, and what is left (one row) is summed by numpy. A (784, 512) float32 array:
+    0.034 ms against numpy's 0.105 (the Hessian-vector product's <gradient, v>); a
+    (128, 26, 26, 32) one 0.40 ms against 0.92. Only when that row is long: a vector, or
+    a single column, would be one long BLAS accumulation, less exact than numpy's
+    pairwise sum (a float32 error of 2e-3 against 5e-5 on 40,000 numbers near 0.5).
+    """
+    if x.ndim > 1 and x.size >= _BLAS_SUM_MIN and x.size // x.shape[0] >= 64:
+        return np.add.reduce(_sum_leading(x, 1), axis=None)
+    return np.add.reduce(x, axis=None)
+
+
 _BLAS_SUM_MIN = 1 << 14
 _BLAS_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _ONES = {}   # (rows, dtype) -> a vector of ones, reused across steps

@@ -812,3 +812,21 @@ def test_float32_in_float32_out(name):
 def test_docstring_examples(module):
     result = doctest.testmod(importlib.import_module(f"autograd_core.{module}"))
     assert result.attempted and not result.failed
+
+
+@pytest.mark.parametrize("shape", [(784, 512), (64, 26, 26, 3), (40000,), (20000, 1), (3, 4)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sum_of_everything_as_numpy_gives_it_whatever_the_size(shape, dtype):
+    # Large contiguous arrays are summed through BLAS (engine._sum_all): the same type,
+    # dtype and shape as np.sum, and as close to the exact sum as numpy's pairwise sum.
+    x = np.random.default_rng(3).normal(0.5, 1.0, size=shape).astype(dtype)
+    exact = x.astype(np.float64).sum()
+    ours = ag.Value(x).sum()
+    theirs = np.sum(x)
+    assert type(ours.data) is type(theirs) and ours.data.dtype == theirs.dtype
+    assert abs(float(ours.data) - exact) <= 2 * abs(float(theirs) - exact) + 1e-3
+    kept = ag.Value(x).sum(keepdims=True)
+    assert kept.shape == np.sum(x, keepdims=True).shape
+    np.testing.assert_allclose(kept.data, np.sum(x, keepdims=True), rtol=1e-5)
+    strided = ag.Value(x.T).sum() if x.ndim > 1 else ag.Value(x[::2]).sum()
+    np.testing.assert_allclose(strided.data, np.sum(x.T if x.ndim > 1 else x[::2]), rtol=1e-5)

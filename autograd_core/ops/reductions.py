@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Op, Value, apply
+from ..engine import Op, Value, _sum_all, apply
 from ..labels import all_axes, axis_text, over
 from ..worked import Terms, reduced_index
 from . import arithmetic, selection, xp
@@ -51,6 +51,9 @@ class Sum(Op):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, x):
+        if self.axis is None and type(x) is np.ndarray:  # see engine._sum_all
+            total = _sum_all(x)
+            return total.reshape((1,) * x.ndim) if self.keepdims else total
         return np.sum(x, axis=self.axis, keepdims=self.keepdims)
 
     def backward(self, g, y, x):
