@@ -134,8 +134,7 @@ from .symbolic import KerasTensor
 from .metrics import MeanMetricWrapper
 from .training import Callback, EarlyStopping, History, TerminateOnNaN
 # Keras 3's namespaces: from nn import layers, ops, random, optimizers, config
-from . import config, layers, ops, optimizers
-from . import keras_random as random
+from . import config, layers, ops, optimizers, random
 from .keras_utils import save_model
 # Keras 3's keras.saving.save_model/load_model, on the module holding nn.save and nn.load:
 # saving.py cannot import model_saving, which is built on it, so the package binds them.

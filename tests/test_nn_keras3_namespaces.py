@@ -42,6 +42,15 @@ Perceptron Neuron Sigmoid Tanh RNN LSTMCell GRUCell Parameter CrossEntropyLoss D
 Upsample Unflatten GELU SiLU Mish""".split()
 
 
+def test_the_namespaces_import_as_modules_too():
+    # Keras 3 code writes `import keras.random` as well as `from keras import random`.
+    import importlib
+    for name in ("layers", "ops", "random", "optimizers", "config"):
+        module = importlib.import_module(f"nn.{name}")
+        assert module is getattr(nn, name), name
+    assert importlib.import_module("nn.random").normal((2, 3), seed=1).shape == (2, 3)
+
+
 def test_layers_holds_every_keras_layer_and_nothing_else():
     assert sorted(layers.__all__) == sorted(KERAS_LAYERS)
     for name in KERAS_LAYERS:
