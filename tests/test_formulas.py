@@ -521,6 +521,8 @@ CASES = [
     case(ops.Log, "", ag.log, (positive(4),), "dL/dx = g / x", lambda op, g, y, x: (g / x,)),
     case(ops.Sqrt, "", ag.sqrt, (positive(4),), "dL/dx = g / (2 * y)",
          lambda op, g, y, x: (g / (2 * y),)),
+    case(ops.Cbrt, "", ag.cbrt, (normal(4),), "dL/dx = g / (3 * y**2)",
+         lambda op, g, y, x: (g / (3 * np.cbrt(x) ** 2),)),
     case(ops.Square, "", ag.square, (normal(4),), "dL/dx = 2 * g * x",
          lambda op, g, y, x: (2 * g * x,)),
     case(ops.Tanh, "", ag.tanh, (normal(4),), "dL/dx = g * (1 - y**2)",

@@ -132,11 +132,23 @@ def test_cbrt_fabs_positive(shape, seed):
     rng = np.random.default_rng(seed)
     x = rng.uniform(0.2, 3, shape) * rng.choice([-1.0, 1.0], shape)
     check(ag.cbrt, np.cbrt, x)
+    # PyTorch has no cbrt: the same function as sign(x) |x|**(1/3), away from 0
+    compare_with_torch(ag.cbrt, lambda t: torch.sign(t) * t.abs() ** (1 / 3), x, rtol=1e-12)
     check(ag.fabs, np.fabs, x)
     check(ag.positive, np.positive, x)
     compare_with_torch(ag.positive, torch.positive, x)
-    np.testing.assert_array_equal(ag.cbrt(np.array([-8.0, 27.0, 0.0])).numpy(),
-                                  [-2.0, 3.0, 0.0])
+    # numpy's own cube root, exact on cubes whatever the machine's pow gives for
+    # 27**(1/3) (2.9999999999999996 on one of ours), in float64 and float32
+    for dtype in (np.float64, np.float32):
+        cubes = np.array([-8.0, 27.0, 0.0, 1e-300 if dtype == np.float64 else 8e-36], dtype)
+        y = ag.cbrt(cubes)
+        assert y.dtype == dtype
+        np.testing.assert_array_equal(y.numpy(), np.cbrt(cubes))
+    # dy/dx = 1 / (3 y**2): 1/12 at -8, 1/27 at 27, a vertical tangent (inf) at 0, as JAX's
+    v = ag.Variable(np.array([-8.0, 27.0, 0.0]))
+    with np.errstate(divide="ignore"):
+        ag.cbrt(v).sum().backward()
+    np.testing.assert_allclose(v.grad, [1 / 12, 1 / 27, np.inf], rtol=1e-15)
 
 
 @FEW

@@ -4,7 +4,7 @@ The ops are grouped by family, one file each:
 
 - ``arithmetic``: + - * / ** %, negation, maximum/minimum, where, abs, clip, cast, lerp,
   remainder, fmod, logaddexp
-- ``elementwise``: exp, log, sqrt, square, tanh, log1p, expm1, log2, log10, exp2,
+- ``elementwise``: exp, log, sqrt, cbrt, square, tanh, log1p, expm1, log2, log10, exp2,
   reciprocal, rsqrt, and the step functions sign, floor, ceil, round
 - ``trig``: sin, cos, tan, sinh, cosh and their inverses, arctan2
 - ``special``: erf, erfc, erfinv, lgamma, digamma, polygamma, xlogy
@@ -42,7 +42,7 @@ numpy's and PyTorch's other functions are compositions of those ops, not new ops
 their derivatives are those of the ops they are written with:
 
 - ``elementwise_more``: deg2rad, rad2deg, trunc, fix, frac, around, copysign, sgn, fabs,
-  positive, fmax, fmin, cbrt, logaddexp2, sinc, logit, and the tests signbit, isneginf,
+  positive, fmax, fmin, logaddexp2, sinc, logit, and the tests signbit, isneginf,
   isposinf, isin
 - ``products``: addcmul, addcdiv, addmv, addbmm, baddbmm, ger, inner, multi_dot,
   chain_matmul, and PyTorch's top-level det, inverse, logdet, pinverse

@@ -16,8 +16,8 @@ from ..engine import Op, apply, apply1
 from . import xp
 from ._operands import float_operand, operand
 
-__all__ = ["exp", "log", "sqrt", "square", "tanh", "log1p", "expm1", "log2", "log10", "exp2",
-           "reciprocal", "rsqrt", "sign", "floor", "ceil", "round"]
+__all__ = ["exp", "log", "sqrt", "cbrt", "square", "tanh", "log1p", "expm1", "log2", "log10",
+           "exp2", "reciprocal", "rsqrt", "sign", "floor", "ceil", "round"]
 
 LN2 = 0.6931471805599453    # log(2)
 LN10 = 2.302585092994046    # log(10)
@@ -72,6 +72,26 @@ class Sqrt(Op):
 def sqrt(x):
     """Square root elementwise."""
     return apply1(Sqrt, operand(x, Sqrt))
+
+
+class Cbrt(Op):
+    """y = x**(1/3), the real cube root     dL/dx = g / (3 * y**2)"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        # numpy's own cube root: exact on cubes (27 -> 3.0), where sign(x) * |x|**(1/3)
+        # depends on the machine's pow (2.9999999999999996 on one of ours).
+        return np.cbrt(x)
+
+    def backward(self, g, y, x):
+        return (g / (3 * y * y),)
+
+
+def cbrt(x):
+    """The real cube root elementwise (numpy's ``cbrt``): negative for negative x. Its
+    derivative is infinite at 0 (a vertical tangent), as JAX's is."""
+    return apply1(Cbrt, operand(x, Cbrt))
 
 
 class Square(Op):

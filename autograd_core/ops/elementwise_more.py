@@ -1,6 +1,6 @@
 """More of numpy's and PyTorch's elementwise functions: angles (deg2rad, rad2deg), rounding
 (trunc, fix, frac, around), signs (copysign, sgn, fabs, positive), the NaN-ignoring
-fmax and fmin, cbrt, logaddexp2, sinc, logit; and the tests signbit, isneginf, isposinf,
+fmax and fmin, logaddexp2, sinc, logit; and the tests signbit, isneginf, isposinf,
 isin, boolean constants with no gradient.
 
 Nothing here is a new op: ``sinc`` is a sine over a product, ``trunc`` a ``where`` between
@@ -24,7 +24,7 @@ from ._operands import as_constant
 
 __all__ = [
     "deg2rad", "rad2deg", "radians", "degrees", "trunc", "fix", "frac", "copysign", "fmax",
-    "fmin", "sgn", "cbrt", "fabs", "positive", "logaddexp2", "sinc", "logit", "around",
+    "fmin", "sgn", "fabs", "positive", "logaddexp2", "sinc", "logit", "around",
     # tests (no gradient)
     "signbit", "isneginf", "isposinf", "isin",
 ]
@@ -89,13 +89,6 @@ def fmin(a, b):
 def sgn(x):
     """PyTorch's ``sgn``: for real numbers ``sign(x)``, -1, 0 or 1; the gradient is 0."""
     return elementwise.sign(_value(x, "sgn"))
-
-
-def cbrt(x):
-    """y = sign(x) |x|**(1/3), the real cube root (numpy's ``cbrt``); dy/dx = y / (3x),
-    infinite at 0, where the gradient is NaN."""
-    x = _value(x, "cbrt")
-    return elementwise.sign(x) * arithmetic.power(arithmetic.abs(x), 1 / 3)
 
 
 def fabs(x):
@@ -194,7 +187,7 @@ NUMPY_FUNCTIONS = {
 }
 
 NUMPY_UFUNCS = {
-    np.fmax: fmax, np.fmin: fmin, np.copysign: copysign, np.cbrt: cbrt, np.fabs: fabs,
-    np.logaddexp2: logaddexp2, np.deg2rad: deg2rad, np.rad2deg: rad2deg,
+    np.fmax: fmax, np.fmin: fmin, np.copysign: copysign, np.fabs: fabs,
+    np.cbrt: elementwise.cbrt, np.logaddexp2: logaddexp2, np.deg2rad: deg2rad, np.rad2deg: rad2deg,
     np.radians: radians, np.degrees: degrees, np.trunc: trunc,
 }
