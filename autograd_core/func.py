@@ -22,6 +22,7 @@ model ensembles, ``vmap(fmodel, in_dims=(0, 0, None))(*stack_module_state(models
 from __future__ import annotations
 
 from . import functional
+from .engine import Value
 from .functional import vmap
 from .functional_call import functional_call, stack_module_state
 
@@ -44,6 +45,17 @@ def _with_aux(func, has_aux):
     return main, box
 
 
+def _aux(aux, args):
+    """aux as the transform's caller should see it: plain arrays where the arguments were
+    plain (as the transform's own results), Values where a Value in them requires grad
+    (a transform nested in another), as torch.func returns aux unwrapped."""
+    leaves, rebuild = functional._flatten(list(args))
+    if any(isinstance(x, Value) and x.requires_grad for x in leaves):
+        return aux
+    parts, rebuild = functional._flatten(aux)
+    return rebuild([x.data if isinstance(x, Value) else x for x in parts])
+
+
 def grad_and_value(func, argnums=0, has_aux=False):
     """``torch.func.grad_and_value``: a function returning (gradient, value), or
     (gradient, (value, aux)) with ``has_aux``."""
@@ -53,7 +65,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
     def transformed(*args, **kwargs):
         box.clear()
         value, gradient = value_and_grad(*args, **kwargs)
-        return (gradient, (value, box[-1])) if has_aux else (gradient, value)
+        return (gradient, (value, _aux(box[-1], args))) if has_aux else (gradient, value)
     return transformed
 
 
@@ -72,27 +84,65 @@ def vjp(func, *primals, has_aux=False):
     """``torch.func.vjp``: (func(*primals), vjp_fn), and aux last with ``has_aux``."""
     main, box = _with_aux(func, has_aux)
     output, vjp_fn = functional.vjp(main, *primals)
-    return (output, vjp_fn, box[-1]) if has_aux else (output, vjp_fn)
+    return (output, vjp_fn, _aux(box[-1], primals)) if has_aux else (output, vjp_fn)
 
 
 def jvp(func, primals, tangents, *, has_aux=False):
     """``torch.func.jvp``: (func(*primals), J tangents), and aux last with ``has_aux``."""
     main, box = _with_aux(func, has_aux)
     output, tangent = functional.jvp(main, primals, tangents)
-    return (output, tangent, box[-1]) if has_aux else (output, tangent)
-
-
-def jacrev(func, argnums=0, *, has_aux=False):
-    """``torch.func.jacrev``: the Jacobian d out / d args[argnums], shape out + arg; a
-    tuple of them for a tuple of argnums, a dict of them for a dict argument."""
     if has_aux:
-        raise NotImplementedError("jacrev: has_aux is not supported")
-    return functional.jacobian(func, argnums)
+        return output, tangent, _aux(box[-1], primals if isinstance(primals, (tuple, list))
+                                     else (primals,))
+    return output, tangent
 
 
-jacfwd = jacrev  # the same Jacobian; forward mode's speed-up is not modelled
+def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
+    """``torch.func.jacrev``: the Jacobian d out / d args[argnums], shape out + arg; a
+    tuple of them for a tuple of argnums, a dict of them for a dict argument, and the nest
+    of func's outputs for a nest of outputs. With ``has_aux``, func returns (output, aux)
+    and so does the transform: (jacobian, aux).
+
+    ``chunk_size`` is PyTorch's memory knob (how many rows of the Jacobian its vmap
+    computes at once): accepted and checked, while this one always computes one row, one
+    backward pass, at a time.
+    """
+    if chunk_size is not None and (isinstance(chunk_size, bool) or
+                                   not isinstance(chunk_size, int) or chunk_size < 1):
+        raise ValueError(f"jacrev: chunk_size must be a positive integer or None, got "
+                         f"{chunk_size!r}")
+    return _jacobian(func, argnums, has_aux, "jacrev")
+
+
+def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
+    """``torch.func.jacfwd``: the same Jacobian as ``jacrev``, computed here in reverse
+    mode (forward mode's speed-up for wide outputs is not modelled).
+
+    ``randomness`` is PyTorch's rule for random ops under its vmap ("error", "different",
+    "same"): func runs once here, not once per tangent, so a random op draws once, as with
+    "same"; the argument is accepted and checked.
+    """
+    if randomness not in ("error", "different", "same"):
+        raise ValueError(f"jacfwd: randomness must be 'error', 'different' or 'same', got "
+                         f"{randomness!r}")
+    return _jacobian(func, argnums, has_aux, "jacfwd")
+
+
+def _jacobian(func, argnums, has_aux, where):
+    main, box = _with_aux(func, has_aux)
+    jacobian = functional.jacobian(main, argnums)
+    if not has_aux:
+        return jacobian
+
+    def transformed(*args, **kwargs):
+        box.clear()
+        found = jacobian(*args, **kwargs)
+        return found, _aux(box[-1], args)
+    transformed.__name__ = f"{where}_{getattr(func, '__name__', 'func')}"
+    return transformed
 
 
 def hessian(func, argnums=0):
-    """``torch.func.hessian``: the Hessian of a one-number func, shape arg + arg."""
+    """``torch.func.hessian``, ``jacfwd(jacrev(func))``: shape out + arg + arg (arg + arg
+    for a one-number func); with a tuple of argnums the nest of blocks H[i][j]."""
     return functional.hessian(func, argnums)

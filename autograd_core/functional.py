@@ -265,20 +265,98 @@ def _jacobians(y, leaves, keep):
 
 
 def hessian(fun, argnum=0):
-    """The Hessian of a one-number function: ``jacobian(grad(fun))``, shape x.shape * 2.
+    """The Hessian: ``jacobian(jacobian(fun))``, shape out.shape + x.shape * 2, x.shape * 2
+    for a one-number ``fun`` (JAX's ``hessian`` and torch.func's, both Jacobians of
+    Jacobians, so a vector-valued ``fun`` has one Hessian per output element). With a tuple
+    ``argnum`` it is the nest of blocks, ``H[i][j] = d2 f / dx_i dx_j``.
 
     >>> H = hessian(lambda x: (x[0] ** 2) * x[1])
     >>> H(np.array([1.0, 3.0]))
     array([[6., 2.],
            [2., 0.]])
     """
-    return jacobian(grad(fun, argnum), argnum)
+    return jacobian(jacobian(fun, argnum), argnum)
+
+
+def _primals(primals, where):
+    """The primals of ``vjp``/``jvp`` as leaves: each a Value or array, or a dict (list,
+    tuple) of them, such as a network's parameters (see ``_holds_arrays``). Returns (args
+    to call fun with, leaves, keep, groups) as ``_call`` does."""
+    args, leaves, keep, groups = [], [], False, []
+    for p in primals:
+        if _holds_arrays(p):
+            parts, rebuild = _flatten(p)
+            made = [(None, False) if q is None else _leaf(q, where) for q in parts]
+            args.append(rebuild([v for v, _ in made]))
+            groups.append((len(leaves), len(made), rebuild))
+            leaves.extend(v for v, _ in made)
+            keep = keep or any(given for _, given in made)
+        else:
+            x, given = _leaf(p, where)
+            args.append(x)
+            groups.append((len(leaves), 1, None))
+            leaves.append(x)
+            keep = keep or given
+    return args, leaves, keep, groups
+
+
+def _outputs(out, where):
+    """fun's result as a list of Values and the function that rebuilds its nest (a Value,
+    or a tuple, list or dict of them, as JAX's and torch.func's pytrees)."""
+    ys, rebuild = _flatten(out)
+    return [_output(y, where) for y in ys], rebuild
+
+
+def _like(out, v, where, path="the output"):
+    """The leaves of ``v`` taken in the nest of ``out`` (a cotangent for each output), so
+    that a tuple output takes a tuple of vectors and a dict one a dict with its keys."""
+    if isinstance(out, dict):
+        if not isinstance(v, dict) or set(v) != set(out):
+            raise ValueError(f"{where}: {path} is a dict with keys {sorted(map(str, out))}; "
+                             f"give a dict with the same keys, got {_kind(v)}")
+        return [leaf for k in out for leaf in _like(out[k], v[k], where, f"{path}[{k!r}]")]
+    if isinstance(out, (list, tuple)):
+        if not isinstance(v, (list, tuple)) or len(v) != len(out):
+            raise ValueError(f"{where}: {path} is a {type(out).__name__} of {len(out)}; give "
+                             f"a list or tuple of {len(out)} vectors, got {_kind(v)}")
+        return [leaf for i, (o, w) in enumerate(zip(out, v))
+                for leaf in _like(o, w, where, f"{path}[{i}]")]
+    return [v]
+
+
+def _kind(v):
+    if isinstance(v, (list, tuple, dict)):
+        return f"a {type(v).__name__} of {len(v)}"
+    return f"one of shape {np.shape(v.data if isinstance(v, Value) else v)}"
+
+
+def _grads_of_many(ys, leaves, seeds, keep):
+    """d(sum_k <seed_k, y_k>)/dleaf for each leaf: ``_grads`` for several outputs, zeros
+    where none depends on a leaf, None for a None leaf."""
+    pairs = [(y, s) for y, s in zip(ys, seeds) if y.requires_grad]
+    live = [x for x in leaves if x is not None]
+    if not pairs or not live:
+        found = iter([None] * len(live))
+    else:
+        found = iter(gradients([y for y, _ in pairs], live, [s for _, s in pairs],
+                               create_graph=keep, allow_unused=True))
+    grads = []
+    for x in leaves:
+        g = None if x is None else next(found)
+        grads.append(None if x is None else constant(np.zeros_like(x.data)) if g is None
+                     else g)
+    return grads
 
 
 @enable_grad()
 def vjp(fun, *primals):
     """Evaluate ``fun(*primals)`` and return ``(y, vjp_fn)``: ``vjp_fn(v)`` gives the
     vector-Jacobian products v^T dy/dx for each primal, as a tuple (JAX's ``vjp``).
+
+    ``fun`` may return a nest of Values (a tuple, list or dict): ``v`` is then the same
+    nest of vectors, and the products of all outputs add up. A primal may be a dict (list,
+    tuple) of Values or arrays, such as a network's parameters: its product comes back in
+    that shape. Both as in JAX and torch.func.
 
     >>> y, back = vjp(lambda a, b: a * b, 2.0, 5.0)
     >>> [float(g) for g in back(1.0)]
@@ -287,28 +365,34 @@ def vjp(fun, *primals):
     where = "vjp"
     if not primals:
         raise TypeError(f"{where}: give the function's arguments after it")
-    leaves, keep = zip(*(_leaf(p, where) for p in primals))
-    keep = any(keep)
-    y = _output(fun(*leaves), where)
+    args, leaves, keep, groups = _primals(primals, where)
+    out = fun(*args)
+    ys, rebuild = _outputs(out, where)
 
     @enable_grad()  # a transform records, under the caller's no_grad too
     def vjp_fn(v):
-        if isinstance(v, Value) and keep:
-            seed = v
-        else:
-            seed = _to_array(v, dtype=y.dtype, where=where)
-            seed = constant(seed) if keep else seed
-        if np.shape(seed.data if isinstance(seed, Value) else seed) != y.shape:
-            raise ValueError(f"{where}: the vector has shape {np.shape(v)} but the output "
-                             f"has shape {y.shape}")
-        return tuple(_plain(g, keep) for g in _grads(y, list(leaves), seed, keep))
-    return _plain(y, keep), vjp_fn
+        seeds = []
+        for y, w in zip(ys, _like(out, v, where)):
+            if isinstance(w, Value) and keep:
+                seed = w
+            else:
+                seed = _to_array(w.data if isinstance(w, Value) else w, dtype=y.dtype,
+                                 where=where)
+                seed = constant(seed) if keep else seed
+            if np.shape(seed.data if isinstance(seed, Value) else seed) != y.shape:
+                raise ValueError(f"{where}: the vector has shape {np.shape(w)} but the "
+                                 f"output has shape {y.shape}")
+            seeds.append(seed)
+        found = [_plain(g, keep) for g in _grads_of_many(ys, leaves, seeds, keep)]
+        return tuple(_regroup(found, groups))
+    return rebuild([_plain(y, keep) for y in ys]), vjp_fn
 
 
 @enable_grad()
 def jvp(fun, primals, tangents):
     """Evaluate ``fun(*primals)`` and its Jacobian-vector product J v along ``tangents``
-    (JAX's ``jvp``): returns ``(y, J v)``.
+    (JAX's ``jvp``): returns ``(y, J v)``. ``fun`` may return a nest of Values (tuple, list,
+    dict): J v is then the same nest.
 
     Reverse mode gives J^T u; J v is the gradient of u -> <J^T u, v> with respect to u,
     a linear function of u, so it is computed with two backward passes (the "double vjp").
@@ -331,19 +415,23 @@ def jvp(fun, primals, tangents):
             raise ValueError(f"{where}: a tangent has shape {t.shape} but its primal has "
                              f"shape {x.shape}")
         vs.append(t)
-    y = _output(fun(*leaves), where)
-    if not y.requires_grad:
-        return _plain(y, keep), _plain(constant(np.zeros_like(y.data)), keep)
-    u = Value(np.zeros_like(y.data), name="u")  # any u: J^T u is linear in it
-    found = gradients(y, list(leaves), u, create_graph=True, allow_unused=True)
+    ys, rebuild = _outputs(fun(*leaves), where)
+    outputs = rebuild([_plain(y, keep) for y in ys])
+    found_tangents = [constant(np.zeros_like(y.data)) for y in ys]  # 0 where y is constant
+    live = [k for k, y in enumerate(ys) if y.requires_grad]
+    if not live:
+        return outputs, rebuild([_plain(t, keep) for t in found_tangents])
+    us = [Value(np.zeros_like(ys[k].data), name="u") for k in live]  # J^T u is linear in u
+    found = gradients([ys[k] for k in live], list(leaves), us, create_graph=True,
+                      allow_unused=True)
     pairs = [(g, v) for g, v in zip(found, vs) if g is not None]
     if not pairs:
-        return _plain(y, keep), _plain(constant(np.zeros_like(y.data)), keep)
+        return outputs, rebuild([_plain(t, keep) for t in found_tangents])
     inner = sum((g * v).sum() for g, v in pairs)
-    (tangent,) = gradients(inner, u, create_graph=keep, allow_unused=True)
-    if tangent is None:
-        tangent = constant(np.zeros_like(y.data))
-    return _plain(y, keep), _plain(tangent, keep)
+    for k, t in zip(live, gradients(inner, us, create_graph=keep, allow_unused=True)):
+        if t is not None:
+            found_tangents[k] = t
+    return outputs, rebuild([_plain(t, keep) for t in found_tangents])
 
 
 @enable_grad()
