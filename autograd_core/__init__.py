@@ -30,8 +30,9 @@ from .modes import (
 from .value import Grad, Value, Variable, constant, get_default_dtype, set_default_dtype
 from .custom import Function, custom_gradient
 from .functional import (
-    elementwise_grad, grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp, vmap,
+    elementwise_grad, grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp,
 )
+from .vectorize import jit, vmap
 from .gradcheck import GradcheckError, gradcheck
 from . import ops
 from .ops import *  # noqa: F401,F403 - every op function (ops.__all__)
@@ -50,6 +51,9 @@ from .tf_names import *  # noqa: F401,F403 - TensorFlow's own top-level names (t
 from .tf_names import math, nn  # tf.math and tf.nn; attributes only, not in __all__
 from .devices import accelerator, backends, cuda, mps
 from . import func  # torch.func: grad, vjp, jvp, jacrev, jacfwd, hessian, vmap
+from .func import jacfwd, jacrev  # JAX's top-level names (the same transforms)
+from . import tree_util  # jax.tree_util: tree_map, tree_flatten, ...
+from .tree_util import tree  # jax.tree: tree.map, tree.leaves, ...
 from .tensor_info import *  # noqa: F401,F403 - PyTorch's dtype and tensor questions
 from .torch_random import *  # noqa: F401,F403 - torch.normal, bernoulli, rng state...
 from .torch_settings import *  # noqa: F401,F403 - set_printoptions, threads, compile
@@ -80,7 +84,8 @@ __all__ = [
     "set_default_dtype", "get_default_dtype", "float16", "float32", "float64", "int32", "int64",
     # tape, transforms, custom gradients and checking
     "GradientTape", "stop_recording", "function", "grad", "value_and_grad", "elementwise_grad",
-    "jacobian", "hessian", "vjp", "jvp", "hvp", "custom_gradient", "Function", "gradcheck",
+    "jacobian", "hessian", "vjp", "jvp", "hvp", "jit", "jacfwd", "jacrev", "tree_util", "tree",
+    "custom_gradient", "Function", "gradcheck",
     "GradcheckError", "recompute_grad", "UnconnectedGradients", "autodiff", "utils",
     "data", "TensorSpec",
     # TensorFlow's names

@@ -22,44 +22,18 @@ model ensembles, ``vmap(fmodel, in_dims=(0, 0, None))(*stack_module_state(models
 from __future__ import annotations
 
 from . import functional
-from .engine import Value
-from .functional import vmap
+from .functional import _aux, _with_aux
+from .vectorize import vmap
 from .functional_call import functional_call, stack_module_state
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap",
            "functional_call", "stack_module_state"]
 
 
-def _with_aux(func, has_aux):
-    """func without its aux output, and the box each call's aux is put in."""
-    box = []
-    if not has_aux:
-        return func, box
-
-    def main(*args, **kwargs):
-        result = func(*args, **kwargs)
-        if not isinstance(result, tuple) or len(result) != 2:
-            raise TypeError("has_aux=True: func must return a pair (output, aux)")
-        box.append(result[1])
-        return result[0]
-    return main, box
-
-
-def _aux(aux, args):
-    """aux as the transform's caller should see it: plain arrays where the arguments were
-    plain (as the transform's own results), Values where a Value in them requires grad
-    (a transform nested in another), as torch.func returns aux unwrapped."""
-    leaves, rebuild = functional._flatten(list(args))
-    if any(isinstance(x, Value) and x.requires_grad for x in leaves):
-        return aux
-    parts, rebuild = functional._flatten(aux)
-    return rebuild([x.data if isinstance(x, Value) else x for x in parts])
-
-
 def grad_and_value(func, argnums=0, has_aux=False):
     """``torch.func.grad_and_value``: a function returning (gradient, value), or
     (gradient, (value, aux)) with ``has_aux``."""
-    main, box = _with_aux(func, has_aux)
+    main, box = _with_aux(func, has_aux, "grad_and_value")
     value_and_grad = functional.value_and_grad(main, argnums)
 
     def transformed(*args, **kwargs):
@@ -82,14 +56,14 @@ def grad(func, argnums=0, has_aux=False):
 
 def vjp(func, *primals, has_aux=False):
     """``torch.func.vjp``: (func(*primals), vjp_fn), and aux last with ``has_aux``."""
-    main, box = _with_aux(func, has_aux)
+    main, box = _with_aux(func, has_aux, "vjp")
     output, vjp_fn = functional.vjp(main, *primals)
     return (output, vjp_fn, _aux(box[-1], primals)) if has_aux else (output, vjp_fn)
 
 
 def jvp(func, primals, tangents, *, has_aux=False):
     """``torch.func.jvp``: (func(*primals), J tangents), and aux last with ``has_aux``."""
-    main, box = _with_aux(func, has_aux)
+    main, box = _with_aux(func, has_aux, "jvp")
     output, tangent = functional.jvp(main, primals, tangents)
     if has_aux:
         return output, tangent, _aux(box[-1], primals if isinstance(primals, (tuple, list))
@@ -97,11 +71,11 @@ def jvp(func, primals, tangents, *, has_aux=False):
     return output, tangent
 
 
-def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
-    """``torch.func.jacrev``: the Jacobian d out / d args[argnums], shape out + arg; a
-    tuple of them for a tuple of argnums, a dict of them for a dict argument, and the nest
-    of func's outputs for a nest of outputs. With ``has_aux``, func returns (output, aux)
-    and so does the transform: (jacobian, aux).
+def jacrev(func, argnums=0, has_aux=False, *, chunk_size=None):
+    """``torch.func.jacrev`` and JAX's ``jacrev``: the Jacobian d out / d args[argnums],
+    shape out + arg; a tuple of them for a tuple of argnums, a dict of them for a dict
+    argument, and the nest of func's outputs for a nest of outputs. With ``has_aux``, func
+    returns (output, aux) and so does the transform: (jacobian, aux).
 
     ``chunk_size`` is PyTorch's memory knob (how many rows of the Jacobian its vmap
     computes at once): accepted and checked, while this one always computes one row, one
@@ -111,12 +85,13 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
                                    not isinstance(chunk_size, int) or chunk_size < 1):
         raise ValueError(f"jacrev: chunk_size must be a positive integer or None, got "
                          f"{chunk_size!r}")
-    return _jacobian(func, argnums, has_aux, "jacrev")
+    return functional.jacobian(func, argnums, has_aux)
 
 
 def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
-    """``torch.func.jacfwd``: the same Jacobian as ``jacrev``, computed here in reverse
-    mode (forward mode's speed-up for wide outputs is not modelled).
+    """``torch.func.jacfwd`` and JAX's ``jacfwd``: the same Jacobian as ``jacrev``,
+    computed here in reverse mode (forward mode's speed-up for wide outputs is not
+    modelled).
 
     ``randomness`` is PyTorch's rule for random ops under its vmap ("error", "different",
     "same"): func runs once here, not once per tangent, so a random op draws once, as with
@@ -125,21 +100,7 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
     if randomness not in ("error", "different", "same"):
         raise ValueError(f"jacfwd: randomness must be 'error', 'different' or 'same', got "
                          f"{randomness!r}")
-    return _jacobian(func, argnums, has_aux, "jacfwd")
-
-
-def _jacobian(func, argnums, has_aux, where):
-    main, box = _with_aux(func, has_aux)
-    jacobian = functional.jacobian(main, argnums)
-    if not has_aux:
-        return jacobian
-
-    def transformed(*args, **kwargs):
-        box.clear()
-        found = jacobian(*args, **kwargs)
-        return found, _aux(box[-1], args)
-    transformed.__name__ = f"{where}_{getattr(func, '__name__', 'func')}"
-    return transformed
+    return functional.jacobian(func, argnums, has_aux)
 
 
 def hessian(func, argnums=0):

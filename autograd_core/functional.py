@@ -6,8 +6,8 @@ Values that require grad (as another transform passes them), it returns Values r
 the graph, so transforms compose to any order: ``grad(grad(f))`` is the second derivative,
 ``hessian(f)`` is ``jacobian(grad(f))``. A transform runs ``f`` with recording on, under
 the caller's ``no_grad`` too (as torch.func's transforms ignore an outer no_grad), since
-recording nothing would make every derivative zero. ``vmap(f)`` maps f over a batch axis, and
-composes with the others both ways: ``grad`` of a vmapped loss, ``vmap(grad(f))`` for
+recording nothing would make every derivative zero. ``vmap(f)`` (in ``vectorize``) maps f
+over a batch axis, and composes with the others both ways: ``grad`` of a vmapped loss, ``vmap(grad(f))`` for
 per-example gradients.
 
 >>> import autograd_core as ag
@@ -23,7 +23,7 @@ import numpy as np
 from .engine import Value, _to_array, constant, enable_grad, gradients
 
 __all__ = ["grad", "value_and_grad", "elementwise_grad", "jacobian", "hessian", "vjp",
-           "jvp", "hvp", "vmap"]
+           "jvp", "hvp"]
 
 
 def _leaf(x, where):
@@ -141,46 +141,84 @@ def _regroup(found, groups):
 
 def _grads(y, leaves, seed, keep):
     """dy/dleaf for each leaf; zeros where y does not depend on a leaf (as JAX), None for
-    a None leaf."""
-    live = [x for x in leaves if x is not None]
-    if not y.requires_grad or not live:
-        found = iter([None] * len(live))
-    else:
-        found = iter(gradients(y, live, seed, create_graph=keep, allow_unused=True))
-    grads = []
-    for x in leaves:
-        g = None if x is None else next(found)
-        grads.append(None if x is None else constant(np.zeros_like(x.data)) if g is None
-                     else g)
-    return grads
+    a None leaf (see ``_grads_of_many``)."""
+    return _grads_of_many([y], leaves, [seed], keep)
 
 
-def value_and_grad(fun, argnum=0):
+def _argnum(argnum, argnums, where):
+    """HIPS autograd's ``argnum`` or JAX's ``argnums``, the same thing under two names."""
+    if argnums is None:
+        return argnum
+    if argnum != 0:
+        raise TypeError(f"{where}: give argnum (HIPS autograd's name) or argnums (JAX's), "
+                        "not both")
+    return argnums
+
+
+def _with_aux(fun, has_aux, where):
+    """fun without its aux output, and the box each call's aux is put in (``has_aux``:
+    fun returns ``(output, aux)``, as in JAX and torch.func)."""
+    box = []
+    if not has_aux:
+        return fun, box
+
+    def main(*args, **kwargs):
+        result = fun(*args, **kwargs)
+        if not isinstance(result, tuple) or len(result) != 2:
+            raise TypeError(f"{where}: has_aux=True: func must return a pair (output, aux), "
+                            f"got {type(result).__name__}")
+        box.append(result[1])
+        return result[0]
+    return main, box
+
+
+def _aux(aux, args):
+    """aux as the transform's caller should see it: plain arrays where the arguments were
+    plain (as the transform's own results), Values where a Value in them requires grad (a
+    transform nested in another): JAX and torch.func return aux as fun made it."""
+    leaves, _ = _flatten(list(args))
+    if any(isinstance(x, Value) and x.requires_grad for x in leaves):
+        return aux
+    parts, rebuild = _flatten(aux)
+    return rebuild([x.data if isinstance(x, Value) else x for x in parts])
+
+
+def value_and_grad(fun, argnum=0, has_aux=False, *, argnums=None):
     """A function returning ``(fun(*args), dfun/dargs[argnum])``; ``fun`` must return a
-    one-element Value. ``argnum`` may be a tuple, then the gradient is a tuple too. An
-    argument that is a list, tuple or dict (a network's parameters, nested as you like) is
-    differentiated leaf by leaf, its gradient in the same shape, as in HIPS autograd and
-    JAX."""
+    one-element Value. ``argnum`` (JAX's ``argnums``) may be a tuple, then the gradient is
+    a tuple too. An argument that is a list, tuple or dict (a network's parameters, nested
+    as you like) is differentiated leaf by leaf, its gradient in the same shape, as in HIPS
+    autograd and JAX. With ``has_aux``, fun returns ``(value, aux)`` and the result is
+    ``((value, aux), gradient)``, JAX's layout."""
     where = "value_and_grad"
+    argnum = _argnum(argnum, argnums, where)
+    main, box = _with_aux(fun, has_aux, where)
 
     @enable_grad()  # a transform records, under the caller's no_grad too
     def value_and_grad_fun(*args, **kwargs):
-        y, leaves, keep, single, groups = _call(fun, args, kwargs, argnum, where, trees=_any_container)
+        box.clear()
+        y, leaves, keep, single, groups = _call(main, args, kwargs, argnum, where,
+                                                trees=_any_container)
         if y.size != 1:
             raise ValueError(f"{where}: the function must return one number, got shape "
                              f"{y.shape} (use elementwise_grad, jacobian or vjp)")
         found = _regroup([_plain(g, keep) for g in _grads(y, leaves, None, keep)], groups)
-        return _plain(y, keep), (found[0] if single else tuple(found))
+        gradient = found[0] if single else tuple(found)
+        if has_aux:
+            return (_plain(y, keep), _aux(box[-1], args)), gradient
+        return _plain(y, keep), gradient
     return value_and_grad_fun
 
 
-def grad(fun, argnum=0):
+def grad(fun, argnum=0, has_aux=False, *, argnums=None):
     """The gradient of a function with one-number output, as a function (HIPS autograd's and
     JAX's ``grad``).
 
     Args:
         fun: a function of Values returning a one-element Value.
-        argnum: which argument to differentiate (an int, or a tuple of them).
+        argnum: which argument to differentiate (an int, or a tuple of them); JAX's
+            ``argnums`` is the same.
+        has_aux: fun returns ``(value, aux)``; the result is then ``(gradient, aux)``.
     Returns:
         A function with ``fun``'s arguments returning d fun / d args[argnum].
 
@@ -188,10 +226,11 @@ def grad(fun, argnum=0):
     >>> float(g(3.0, 4.0))
     3.0
     """
-    value_and_grad_fun = value_and_grad(fun, argnum)
+    value_and_grad_fun = value_and_grad(fun, argnum, has_aux, argnums=argnums)
 
     def grad_fun(*args, **kwargs):
-        return value_and_grad_fun(*args, **kwargs)[1]
+        value, gradient = value_and_grad_fun(*args, **kwargs)
+        return (gradient, value[1]) if has_aux else gradient
     grad_fun.__name__ = f"grad_{getattr(fun, '__name__', 'fun')}"
     return grad_fun
 
@@ -210,14 +249,15 @@ def elementwise_grad(fun, argnum=0):
     return elementwise_grad_fun
 
 
-def jacobian(fun, argnum=0):
+def jacobian(fun, argnum=0, has_aux=False, *, argnums=None):
     """The jacobian of ``fun`` as a function: d out[i...] / d x[j...], of shape
     out.shape + x.shape, one backward pass per output element.
 
-    As torch.func's ``jacrev``, ``argnum`` may be a tuple (a tuple of Jacobians), an
-    argument may be a dict (or list, tuple) of Values or arrays, such as a network's
-    parameters (a dict of Jacobians, one per leaf), and ``fun`` may return a nest of
-    Values (the result is that nest, each output's entry the Jacobians above).
+    As torch.func's ``jacrev`` and JAX's, ``argnum`` (``argnums``) may be a tuple (a tuple
+    of Jacobians), an argument may be a dict (or list, tuple) of Values or arrays, such as
+    a network's parameters (a dict of Jacobians, one per leaf), ``fun`` may return a nest
+    of Values (the result is that nest, each output's entry the Jacobians above), and with
+    ``has_aux`` fun returns ``(output, aux)`` and the result is ``(jacobian, aux)``.
 
     >>> J = jacobian(lambda x: x * x)
     >>> J(np.array([1.0, 2.0]))
@@ -225,17 +265,20 @@ def jacobian(fun, argnum=0):
            [0., 4.]])
     """
     where = "jacobian"
+    argnum = _argnum(argnum, argnums, where)
+    main, box = _with_aux(fun, has_aux, where)
 
     @enable_grad()  # a transform records, under the caller's no_grad too
     def jacobian_fun(*args, **kwargs):
+        box.clear()
         outputs, leaves, keep, single, groups = _call(
-            fun, args, kwargs, argnum, where, trees=_holds_arrays, one_output=False)
+            main, args, kwargs, argnum, where, trees=_holds_arrays, one_output=False)
         ys, rebuild = _flatten(outputs)
         results = []
         for y in ys:
             found = _regroup(_jacobians(_output(y, where), leaves, keep), groups)
             results.append(found[0] if single else tuple(found))
-        return rebuild(results)
+        return (rebuild(results), _aux(box[-1], args)) if has_aux else rebuild(results)
     return jacobian_fun
 
 
@@ -264,18 +307,20 @@ def _jacobians(y, leaves, keep):
     return found
 
 
-def hessian(fun, argnum=0):
+def hessian(fun, argnum=0, has_aux=False, *, argnums=None):
     """The Hessian: ``jacobian(jacobian(fun))``, shape out.shape + x.shape * 2, x.shape * 2
     for a one-number ``fun`` (JAX's ``hessian`` and torch.func's, both Jacobians of
     Jacobians, so a vector-valued ``fun`` has one Hessian per output element). With a tuple
-    ``argnum`` it is the nest of blocks, ``H[i][j] = d2 f / dx_i dx_j``.
+    ``argnum`` (``argnums``) it is the nest of blocks, ``H[i][j] = d2 f / dx_i dx_j``; with
+    ``has_aux``, ``(hessian, aux)``.
 
     >>> H = hessian(lambda x: (x[0] ** 2) * x[1])
     >>> H(np.array([1.0, 3.0]))
     array([[6., 2.],
            [2., 0.]])
     """
-    return jacobian(jacobian(fun, argnum), argnum)
+    argnum = _argnum(argnum, argnums, "hessian")
+    return jacobian(jacobian(fun, argnum, has_aux), argnum, has_aux)
 
 
 def _primals(primals, where):
@@ -331,8 +376,8 @@ def _kind(v):
 
 
 def _grads_of_many(ys, leaves, seeds, keep):
-    """d(sum_k <seed_k, y_k>)/dleaf for each leaf: ``_grads`` for several outputs, zeros
-    where none depends on a leaf, None for a None leaf."""
+    """d(sum_k <seed_k, y_k>)/dleaf for each leaf (a seed None: ones for a one-element
+    y_k); zeros where no y_k depends on a leaf (as JAX), None for a None leaf."""
     pairs = [(y, s) for y, s in zip(ys, seeds) if y.requires_grad]
     live = [x for x in leaves if x is not None]
     if not pairs or not live:
@@ -461,133 +506,3 @@ def hvp(fun, x, v):
     if Hv is None:
         Hv = constant(np.zeros_like(leaf.data))
     return _plain(y, keep), _plain(Hv, keep)
-
-
-
-# --- vmap: a function mapped over a batch axis -------------------------------------------
-
-def _dims_for(in_dims, args, where):
-    """in_dims as one entry per argument (an int applies to all), each checked."""
-    if isinstance(in_dims, int) or in_dims is None:
-        return [in_dims] * len(args)
-    if not isinstance(in_dims, (tuple, list)) or len(in_dims) != len(args):
-        raise ValueError(f"{where}: in_dims must be an int, None, or a tuple with one entry "
-                         f"per argument ({len(args)}), got {in_dims!r}")
-    return list(in_dims)
-
-
-def _batched_leaves(tree, dims, where):
-    """(leaf, its batch axis or None) for each leaf of an argument; ``dims`` an int or None
-    for the whole argument, or a nest of the argument's shape."""
-    leaves, rebuild = _flatten(tree)
-    if dims is None or isinstance(dims, int):
-        axes = [dims] * len(leaves)
-    else:
-        axes, _ = _flatten(dims)
-        if len(axes) != len(leaves):
-            raise ValueError(f"{where}: in_dims {dims!r} does not match an argument with "
-                             f"{len(leaves)} leaves")
-    return list(zip(leaves, axes)), rebuild
-
-
-def _slice(leaf, axis, i):
-    """Example i of a batched leaf: a recorded ``select`` for a Value (gradients flow back
-    into the batch), numpy's ``take`` for data."""
-    if axis is None:
-        return leaf
-    if isinstance(leaf, Value):
-        from .ops import select
-        return select(leaf, axis, i)
-    return np.take(np.asarray(leaf), i, axis=axis)
-
-
-def _stacked(results, axis):
-    if axis is None:
-        return results[0]
-    if any(isinstance(r, Value) for r in results):
-        from .ops import stack
-        return stack([r if isinstance(r, Value) else constant(r) for r in results], axis=axis)
-    return np.stack([np.asarray(r) for r in results], axis=axis)
-
-
-def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
-    """``func`` mapped over a batch axis of its arguments (``torch.vmap``, JAX's ``vmap``):
-    called on a batch, it calls func on each example and stacks the results.
-
-    Args:
-        func: a function of Values (nests of lists, tuples and dicts too) returning a Value
-            or a nest of them.
-        in_dims: the batch axis of each argument: an int for all, or a tuple with one
-            entry per argument, each an int, None (not batched, passed whole) or a nest
-            matching that argument.
-        out_dims: where the batch axis goes in each result (an int, or one per result;
-            None for a result that does not depend on the batch: the first example's).
-        randomness: "error" (PyTorch's default) refuses a func that draws random numbers,
-            "different" lets each example draw its own, "same" gives every example the
-            same draws.
-        chunk_size: accepted, as PyTorch's; the examples run one at a time anyway.
-    Returns:
-        A function with func's arguments (keywords are passed through unbatched).
-
-    The map is a loop over the examples made of ``select`` and ``stack``, so it is
-    differentiable and works inside ``grad`` and ``jacobian`` (and they inside it).
-
-    >>> import autograd_core as ag
-    >>> dot = lambda a, b: (a * b).sum()
-    >>> ag.vmap(dot, in_dims=(0, None))(ag.constant([[1.0, 2.0], [3.0, 4.0]]),
-    ...                                 ag.constant([1.0, 1.0])).numpy()
-    array([3., 7.], dtype=float32)
-    """
-    where = "vmap"
-    if randomness not in ("error", "different", "same"):
-        raise ValueError(f"{where}: randomness must be 'error', 'different' or 'same', got "
-                         f"{randomness!r}")
-    if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size < 1):
-        raise ValueError(f"{where}: chunk_size must be None or a whole number >= 1")
-
-    def vmapped(*args, **kwargs):
-        from . import random
-
-        per_arg = [_batched_leaves(a, d, where)
-                   for a, d in zip(args, _dims_for(in_dims, args, where))]
-        sizes = set()
-        for pairs, _ in per_arg:
-            for leaf, axis in pairs:
-                if axis is not None:
-                    shape = np.shape(leaf.data if isinstance(leaf, Value) else leaf)
-                    if not -len(shape) <= axis < len(shape):
-                        raise ValueError(f"{where}: in_dim {axis} is out of range for an "
-                                         f"argument of shape {shape}")
-                    sizes.add(shape[axis])
-        if not sizes:
-            raise ValueError(f"{where}: at least one argument must be batched (in_dims "
-                             f"all None)")
-        if len(sizes) > 1:
-            raise ValueError(f"{where}: the batched arguments have different sizes "
-                             f"{sorted(sizes)} along their in_dims")
-        (n,) = sizes
-        start = random._rng.bit_generator.state
-        outputs = []
-        for i in range(n):
-            if randomness == "same":
-                random._rng.bit_generator.state = start
-            example = [rebuild([_slice(leaf, axis, i) for leaf, axis in pairs])
-                       for pairs, rebuild in per_arg]
-            before = random._rng.bit_generator.state
-            outputs.append(func(*example, **kwargs))
-            if randomness == "error" and random._rng.bit_generator.state != before:
-                raise RuntimeError(f"{where}: func drew random numbers; pass "
-                                   f"randomness='different' or 'same' (PyTorch's rule)")
-        flat = [_flatten(out) for out in outputs]
-        rebuild = flat[0][1]
-        columns = list(zip(*[leaves for leaves, _ in flat]))
-        if isinstance(out_dims, int) or out_dims is None:
-            axes = [out_dims] * len(columns)
-        else:
-            axes, _ = _flatten(out_dims)
-            if len(axes) != len(columns):
-                raise ValueError(f"{where}: out_dims {out_dims!r} does not match func's "
-                                 f"{len(columns)} results")
-        return rebuild([_stacked(list(c), a) for c, a in zip(columns, axes)])
-    vmapped.__name__ = f"vmap_{getattr(func, '__name__', 'func')}"
-    return vmapped

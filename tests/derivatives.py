@@ -54,6 +54,18 @@ def recorded(f, arrays, w, vs):
                     for x, h in zip(xs, hs)]
 
 
+def numerical_gradient(f, x, eps=1e-6):
+    """d f / d x by central differences, one element of x at a time (f returns a number)."""
+    x = np.array(x, dtype=float)
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[i] += eps
+        down[i] -= eps
+        g[i] = (float(f(up)) - float(f(down))) / (2 * eps)
+    return g
+
+
 def check_second_order(f, *arrays, eps=1e-5, atol=1e-5, rtol=1e-4, seed=0):
     """f's recorded first derivatives equal the fast path's, and its second derivatives
     (as Hessian-vector products) equal central differences of the first."""

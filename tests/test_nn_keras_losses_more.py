@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import autograd_core as ag
 import nn
 from nn import losses as L
-from tests.derivatives import first_order
+from tests.derivatives import first_order, numerical_gradient
 
 try:  # PyTorch (an optional extra) is one of the references; the rest needs none
     import torch
@@ -108,16 +108,6 @@ def away_from_kinks(name, t, y):
     return y
 
 
-def numeric_grad(f, y, eps=1e-6):
-    g = np.zeros_like(y)
-    for k in np.ndindex(y.shape):
-        plus, minus = y.copy(), y.copy()
-        plus[k] += eps
-        minus[k] -= eps
-        g[k] = (float(f(plus)) - float(f(minus))) / (2 * eps)
-    return g
-
-
 @pytest.mark.parametrize("name", sorted(FORMULAS))
 @settings(max_examples=8, deadline=None)
 @given(shape=st.lists(st.integers(1, 4), min_size=1, max_size=3),
@@ -139,7 +129,7 @@ def test_values_and_gradients_against_numpy(name, shape, seed):
     np.testing.assert_allclose(got.numpy(), expected, rtol=1e-10, atol=1e-12)
     w = rng.uniform(0.5, 1.5, size=got.shape)
     (grad,) = first_order(lambda v: fn(t, v), [y], w)
-    numeric = numeric_grad(lambda v: np.sum(fn(t, ag.constant(v)).numpy() * w), y)
+    numeric = numerical_gradient(lambda v: np.sum(fn(t, ag.constant(v)).numpy() * w), y)
     np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-6)
 
 

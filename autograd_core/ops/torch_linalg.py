@@ -77,11 +77,17 @@ def qr(input, some=True):  # noqa: A002
 
 
 def vdot(input, other):  # noqa: A002
-    """y = sum_i input_i other_i of two 1-D Values of one length (``torch.vdot``, real)."""
+    """y = sum_i input_i other_i over all elements, real numbers (``np.vdot``, which flattens
+    both operands first, so JAX's ``jnp.vdot(grad(f)(x), v)`` of two matrices ports; and
+    ``torch.vdot``, which takes the 1-D case)."""
     a, b = _values("vdot", input, other)
-    if a.ndim != 1 or b.ndim != 1 or a.shape != b.shape:
-        raise ValueError(f"vdot: expects two 1-D Values of one length, got shapes {a.shape} "
-                         f"and {b.shape}")
+    if a.size != b.size:
+        raise ValueError(f"vdot: expects two Values with as many elements, got shapes "
+                         f"{a.shape} ({a.size}) and {b.shape} ({b.size})")
+    if a.ndim != 1:
+        a = shape.reshape(a, (-1,))
+    if b.ndim != 1:
+        b = shape.reshape(b, (-1,))
     return reductions.sum(a * b)
 
 
