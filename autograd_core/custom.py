@@ -3,8 +3,9 @@
 - ``@custom_gradient`` (TensorFlow's contract): the function returns ``y`` and a function
   from the upstream gradient ``dy`` to the gradients of its inputs.
 - ``Function`` (PyTorch's ``torch.autograd.Function``): a class with static
-  ``forward(ctx, *inputs)`` and ``backward(ctx, *grad_outputs)``; ``ctx.save_for_backward``
-  keeps what backward needs, and ``MyFunction.apply(x)`` runs it.
+  ``forward(ctx, *inputs)`` (or ``forward(*inputs)`` and ``setup_context``) and
+  ``backward(ctx, *grad_outputs)``; ``ctx.save_for_backward`` keeps what backward needs,
+  and ``MyFunction.apply(x)`` runs it.
 
 Both make an ``Op`` whose backward calls your code, so they draw and step like every op
 (the op is named after your function, and shows its docstring's maths). Your backward is
@@ -25,7 +26,7 @@ import numpy as np
 from . import value as _value
 from .engine import Op, Value, _wrap, apply, constant, enable_grad, no_grad
 
-__all__ = ["custom_gradient", "Function"]
+__all__ = ["custom_gradient", "Function", "FunctionContext", "once_differentiable"]
 
 
 def _as_gradients(found, n, where):
@@ -170,12 +171,16 @@ class FunctionContext:
     """``ctx`` of a ``Function``: what forward keeps for backward.
 
     save_for_backward(*values) and saved_tensors (PyTorch's names); needs_input_grad, a
-    bool per input; any other attribute you set (ctx.alpha = alpha) is kept as well.
+    bool per input; mark_non_differentiable(*outputs) (those outputs require no grad, and
+    backward receives zeros for them, or None after ``set_materialize_grads(False)``); any
+    other attribute you set (ctx.alpha = alpha) is kept as well.
     """
 
     def __init__(self):
         self.saved = ()
         self.needs_input_grad = ()
+        self.non_differentiable = ()
+        self.materialize_grads = True
 
     def save_for_backward(self, *values):
         self.saved = values
@@ -186,13 +191,22 @@ class FunctionContext:
 
     saved_values = saved_tensors
 
+    def mark_non_differentiable(self, *outputs):
+        self.non_differentiable = self.non_differentiable + outputs
+
+    def set_materialize_grads(self, value):
+        self.materialize_grads = bool(value)
+
 
 class FunctionOp(Op):
     """y = forward(ctx, x1, ...)      dL/dx = backward(ctx, g)
 
-    One subclass per ``Function`` subclass, named after it and carrying its docstring."""
+    One subclass per ``Function`` subclass, named after it and carrying its docstring.
+    A forward with several outputs is one node holding them all, raveled one after the
+    other (``Outputs``); each output the caller gets is its piece of that node, so the
+    gradients of all of them reach backward together."""
 
-    __slots__ = ("function", "ctx", "y", "args", "consts", "saved")
+    __slots__ = ("function", "ctx", "y", "args", "consts", "saved", "outputs")
 
     def forward(self, *xs):
         return self.y
@@ -200,25 +214,149 @@ class FunctionOp(Op):
     def backward(self, g, y, *xs):
         recorded = isinstance(g, Value)
         ctx = self.ctx
+        outputs = self.outputs
         if recorded:
-            # What forward saved, as the graph's own Values: an input as that input, the
-            # output as the node, so that the gradient can be differentiated again.
+            # What forward saved, as the graph's own Values: an input as that input, an
+            # output as its piece of the node, so that the gradient can be differentiated
+            # again.
             graph = {id(c): x for c, x in zip(self.consts, xs)}
-            graph[id(self.consts[-1])] = y
+            graph.update(outputs.saved_pieces(y))
             ctx.saved = tuple(graph.get(id(v), v) for v in self.saved)
         try:
             if not _defines(self.function, "jvp") or (
                     _defines(self.function, "backward") and not _forward_mode.on):
                 with (enable_grad() if recorded else no_grad()):
-                    found = self.function.backward(ctx, g if recorded else constant(g))
+                    upstream = outputs.gradients(g if recorded else constant(g),
+                                                 ctx.materialize_grads)
+                    found = self.function.backward(ctx, *upstream)
             else:
+                if outputs.several:
+                    raise NotImplementedError(f"{self.function.__name__}: a Function with "
+                                              "several outputs needs backward, not only jvp")
                 found = _backward_from_jvp(self.function, ctx, self.args, g, recorded)
         finally:
             ctx.saved = self.saved
         found = _as_gradients(found, len(self.args), repr(self))
         # One gradient per argument of forward; keep those of the inputs (Values, arrays).
         found = tuple(gr for a, gr in zip(self.args, found) if _is_input(a))
+        if recorded and getattr(self.function.backward, "once_differentiable", False):
+            # each gradient joined to the inputs, so that it is part of the recorded graph
+            # and a second differentiation reaches the op that refuses it
+            found = tuple(None if gr is None else apply(_OnceDifferentiable(self.function),
+                                                        _wrap(gr), *xs) for gr in found)
         return _for_walk(found, recorded)
+
+
+class Outputs:
+    """How a Function's outputs sit in its one node. The differentiable ones (float Values
+    and arrays not marked non-differentiable) are the node's data: the output itself when
+    there is one, else all of them raveled one after the other, in one dtype, each handed
+    back as its piece of the node. The others are handed back as forward made them."""
+
+    def __init__(self, returned, ctx):
+        self.several = isinstance(returned, (tuple, list))
+        self.kind = type(returned) if self.several else None
+        items = tuple(returned) if self.several else (returned,)
+        marked = {id(v) for v in ctx.non_differentiable}
+        # arrays as Values of their own dtype (integer indices stay integers)
+        self.items = [_value._node(o) if isinstance(o, (np.ndarray, np.generic)) else o
+                      for o in items]
+        self.live = [i for i, o in enumerate(self.items) if isinstance(o, Value) and
+                     o.dtype.kind == "f" and id(items[i]) not in marked]
+
+    def packed(self):
+        """The node's data."""
+        if len(self.live) == 1:
+            return self.items[self.live[0]].data
+        dtype = np.result_type(*[self.items[i].dtype for i in self.live])
+        return np.concatenate([np.ravel(self.items[i].data).astype(dtype, copy=False)
+                               for i in self.live])
+
+    def _spans(self):
+        at = 0
+        for i in self.live:
+            size = self.items[i].data.size
+            yield i, at, at + size
+            at += size
+
+    def pieces(self, node):
+        """(output index, its piece of ``node``) for each differentiable output."""
+        from .ops import cast, reshape
+
+        if len(self.live) == 1:
+            yield self.live[0], node
+            return
+        for i, start, stop in self._spans():
+            out = self.items[i]
+            piece = reshape(node[start:stop], out.shape)
+            yield i, piece if piece.dtype == out.dtype else cast(piece, out.dtype)
+
+    def saved_pieces(self, node):
+        """{id(output forward returned): its piece of ``node``}, to re-link what forward
+        saved to the graph."""
+        return {id(self.items[i]): piece for i, piece in self.pieces(node)}
+
+    def results(self, node):
+        """What ``apply`` returns: forward's outputs, the differentiable ones as pieces of
+        the node, the others as forward made them (made under no_grad: no gradient)."""
+        found = list(self.items)
+        for i, piece in self.pieces(node):
+            found[i] = piece
+        if not self.several:
+            return found[0]
+        if self.kind is tuple or self.kind is list:
+            return self.kind(found)
+        return self.kind(*found) if hasattr(self.kind, "_fields") else tuple(found)
+
+    def gradients(self, g, materialize):
+        """The gradient of each output, from the node's ``g``, as backward takes them: zeros
+        (None without ``materialize``) for outputs that are not differentiable."""
+        from .ops import cast, reshape
+
+        found = [None] * len(self.items)
+        if len(self.live) == 1:
+            found[self.live[0]] = g
+        else:
+            for i, start, stop in self._spans():
+                piece = reshape(g[start:stop], self.items[i].shape)
+                dtype = self.items[i].dtype
+                found[i] = piece if piece.dtype == dtype else cast(piece, dtype)
+        if materialize:
+            for i, o in enumerate(self.items):
+                if found[i] is None and isinstance(o, Value):
+                    found[i] = constant(np.zeros_like(o.data))
+        return found
+
+
+class _OnceDifferentiable(Op):
+    """y = g, a gradient made by a backward marked ``once_differentiable``, recorded with
+    the Function's inputs: differentiating it again raises, as PyTorch's does, rather than
+    giving a silent zero."""
+
+    __slots__ = ("function",)
+
+    def __init__(self, function):
+        self.function = function
+
+    def forward(self, g, *inputs):
+        return g
+
+    def backward(self, g, y, *inputs):
+        raise RuntimeError(f"{self.function.__name__}: trying to differentiate twice a "
+                           "function that was marked with @once_differentiable")
+
+
+def once_differentiable(backward):
+    """PyTorch's ``torch.autograd.function.once_differentiable``: a Function's backward
+    that runs without recording (its arguments are plain constants) and whose gradients
+    cannot be differentiated again (doing so raises)."""
+    @functools.wraps(backward)
+    def wrapped(ctx, *grad_outputs):
+        with no_grad():
+            return backward(ctx, *[constant(g.data) if isinstance(g, Value) else g
+                                   for g in grad_outputs])
+    wrapped.once_differentiable = True
+    return wrapped
 
 
 def _is_input(a):
@@ -289,6 +427,13 @@ class Function:
     - or, instead of backward, ``jvp(ctx, *tangents)`` returns the output's tangent
       (PyTorch's forward-mode formula), written with this library's ops.
 
+    As in PyTorch 2, forward may instead take the inputs alone, with a static
+    ``setup_context(ctx, inputs, output)`` filling ctx; forward may return several outputs
+    (a tuple), and backward then takes one gradient per output (zeros for one marked by
+    ``ctx.mark_non_differentiable``, or None after ``ctx.set_materialize_grads(False)``).
+    ``once_differentiable`` (in ``ag.autograd.function``) marks a backward whose gradients
+    refuse to be differentiated again.
+
     >>> import autograd_core as ag
     >>> class Exp(Function):
     ...     '''y = exp(x)       dL/dx = g * y'''
@@ -320,6 +465,12 @@ class Function:
             "backward(ctx, *grad_outputs)")
 
     @staticmethod
+    def setup_context(ctx, inputs, output):
+        """PyTorch 2's other style: ``forward(*inputs)`` without ctx, and this fills ctx
+        from the inputs and forward's output (torch.func's transforms ask for it there)."""
+        raise NotImplementedError
+
+    @staticmethod
     def jvp(ctx, *grad_inputs):
         """PyTorch's forward-mode formula: the output's tangent from the inputs' tangents.
         A Function that gives it instead of ``backward`` is differentiated through it (see
@@ -346,9 +497,16 @@ class Function:
         consts = iter(tuple(constant(x.data) for x in xs))
         call_args = tuple(next(consts) if _is_input(a) else a for a in args)
         with no_grad():
-            y = _wrap(cls.forward(ctx, *call_args))
+            if _defines(cls, "setup_context"):  # PyTorch 2's style: forward without ctx
+                returned = cls.forward(*call_args)
+                cls.setup_context(ctx, call_args, returned)
+            else:
+                returned = cls.forward(ctx, *call_args)
+        outputs = Outputs(returned, ctx)
+        if not outputs.live:  # nothing to differentiate: forward's outputs, no node
+            return outputs.results(None)
         op = op_type()
-        op.function, op.ctx, op.y, op.args = cls, ctx, y.data, args
-        op.consts = tuple(a for a in call_args if isinstance(a, Value)) + (y,)
-        op.saved = ctx.saved
-        return apply(op, *xs)
+        op.function, op.ctx, op.y, op.args = cls, ctx, outputs.packed(), args
+        op.consts = tuple(a for a in call_args if isinstance(a, Value))
+        op.saved, op.outputs = ctx.saved, outputs
+        return outputs.results(apply(op, *xs))

@@ -26,8 +26,8 @@ from .functional import _aux, _with_aux
 from .vectorize import vmap
 from .functional_call import functional_call, stack_module_state
 
-__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap",
-           "functional_call", "stack_module_state"]
+__all__ = ["grad", "grad_and_value", "vjp", "jvp", "linearize", "jacrev", "jacfwd", "hessian",
+           "vmap", "functionalize", "functional_call", "stack_module_state"]
 
 
 def grad_and_value(func, argnums=0, has_aux=False):
@@ -69,6 +69,35 @@ def jvp(func, primals, tangents, *, has_aux=False):
         return output, tangent, _aux(box[-1], primals if isinstance(primals, (tuple, list))
                                      else (primals,))
     return output, tangent
+
+
+def linearize(func, *primals):
+    """``torch.func.linearize``: ``(func(*primals), jvp_fn)``, where ``jvp_fn(*tangents)``
+    is the Jacobian-vector product at the primals. PyTorch keeps the linearized graph;
+    here each call of jvp_fn runs ``jvp`` again at the same primals, the same numbers."""
+    output, _ = functional.vjp(func, *primals)
+
+    def jvp_fn(*tangents):
+        if len(tangents) != len(primals):
+            raise ValueError(f"linearize: jvp_fn takes {len(primals)} tangents, one per "
+                             f"primal, got {len(tangents)}")
+        return functional.jvp(func, primals, tangents)[1]
+    return output, jvp_fn
+
+
+def functionalize(func, *, remove="mutations"):
+    """``torch.func.functionalize``: func with its in-place updates made out of place, for
+    compilers. This library's ops never mutate a recorded input (an in-place update makes
+    a new node or refuses, see ``Value.__isub__``), so func already is its own functional
+    form and is returned wrapped, as is."""
+    if remove not in ("mutations", "mutations_and_views"):
+        raise ValueError(f"functionalize: remove must be 'mutations' or "
+                         f"'mutations_and_views', got {remove!r}")
+
+    def functionalized(*args, **kwargs):
+        return func(*args, **kwargs)
+    functionalized.__name__ = getattr(func, "__name__", "func")
+    return functionalized
 
 
 def jacrev(func, argnums=0, has_aux=False, *, chunk_size=None):

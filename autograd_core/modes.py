@@ -217,24 +217,36 @@ class detect_anomaly(contextlib.ContextDecorator):
     """Raise ``FloatingPointError`` at the first op whose forward or backward makes NaN/Inf.
 
     Off by default: it checks every array an op produces, which costs time. Per thread.
+    ``check_nan`` is PyTorch's: with False, PyTorch only keeps each op's forward stack
+    trace, which this library does not record, so the block then changes nothing.
     """
+
+    def __init__(self, check_nan=True):
+        if not isinstance(check_nan, bool):
+            raise TypeError(f"detect_anomaly: check_nan must be True or False, got "
+                            f"{check_nan!r}")
+        self.check_nan = check_nan
 
     def __enter__(self):
         state = _local.state
         self.prev = state.anomaly
-        state.anomaly = True
+        state.anomaly = self.check_nan
 
     def __exit__(self, *exc):
         _local.state.anomaly = self.prev
         return False
 
 
-def set_detect_anomaly(mode):
+def set_detect_anomaly(mode, check_nan=True):
     """PyTorch's ``set_detect_anomaly(mode)``: turns anomaly mode on or off for this thread
-    at once (and, used with ``with``, back to what it was after the block)."""
+    at once (and, used with ``with``, back to what it was after the block). ``check_nan=False``
+    turns it on with no checks, as ``detect_anomaly`` says."""
     if not isinstance(mode, bool):
         raise TypeError(f"set_detect_anomaly: mode must be True or False, got {mode!r}")
-    return _AnomalyMode(mode)
+    if not isinstance(check_nan, bool):
+        raise TypeError(f"set_detect_anomaly: check_nan must be True or False, got "
+                        f"{check_nan!r}")
+    return _AnomalyMode(mode and check_nan)
 
 
 class _AnomalyMode(contextlib.ContextDecorator):

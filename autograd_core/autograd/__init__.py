@@ -16,10 +16,10 @@ from ..custom import Function
 from ..engine import Value, constant, gradients
 from ..modes import (detect_anomaly, enable_grad, inference_mode, is_anomaly_enabled,
                      is_grad_enabled, no_grad, set_detect_anomaly, set_grad_enabled)
-from . import forward_ad, functional
+from . import forward_ad, function, functional
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
-__all__ = ["grad", "backward", "Function", "functional", "forward_ad", "gradcheck",
+__all__ = ["grad", "backward", "Function", "function", "functional", "forward_ad", "gradcheck",
            "gradgradcheck", "GradcheckError", "no_grad", "enable_grad",
            "set_grad_enabled", "is_grad_enabled", "inference_mode", "detect_anomaly",
            "set_detect_anomaly", "is_anomaly_enabled"]

@@ -465,6 +465,18 @@ Value.pow_ = _mutator("pow_", lambda a, exponent: np.power(a, exponent))
 Value.masked_fill_ = _mutator("masked_fill_", lambda a, mask, value: np.where(mask, value, a))
 
 
+def _index_added(a, dim, index, source, *, alpha=1):
+    """PyTorch's ``index_add_``: a[..., index[k], ...] += alpha * source[..., k, ...] along
+    ``dim``, repeated indices adding up (numpy's ``add.at``)."""
+    out = np.array(a, copy=True)
+    source = np.asarray(_data(source)) * alpha
+    np.add.at(np.moveaxis(out, dim, 0), np.asarray(_data(index)), np.moveaxis(source, dim, 0))
+    return out
+
+
+Value.index_add_ = _mutator("index_add_", _index_added)
+
+
 def _random_rng(generator=None, where="a sampler"):
     """The stream to draw from: ``generator`` (an ``ag.Generator``) or the package's, which
     ``ag.manual_seed`` seeds."""
