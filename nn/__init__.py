@@ -49,6 +49,7 @@ from .conv_layers import (
     GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D, SeparableConv1D, SeparableConv2D,
 )
 from .normalization import BatchNormalization, LayerNormalization
+from .keras_norms import GroupNormalization, RMSNormalization
 from .attention import MultiHeadAttention
 from .preprocessing import Normalization
 from .lookup import CategoryEncoding, Discretization, Hashing, IntegerLookup, StringLookup
@@ -158,7 +159,8 @@ __all__ = [
     "Resizing", "CenterCrop", "RandomCrop", "RandomFlip", "RandomRotation", "RandomZoom",
     "RandomTranslation", "RandomContrast", "RandomBrightness", "TextVectorization",
     "StringLookup", "IntegerLookup", "CategoryEncoding", "Hashing", "Discretization",
-    "BatchNormalization", "LayerNormalization", "Normalization", "Reshape", "Embedding",
+    "BatchNormalization", "LayerNormalization", "GroupNormalization",
+    "RMSNormalization", "Normalization", "Reshape", "Embedding",
     "MultiHeadAttention",
     # recurrent: Keras's SimpleRNN and Bidirectional, PyTorch's RNN; LSTM and GRU are
     # either library's, chosen by the arguments (nn.recurrent)

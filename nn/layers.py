@@ -17,8 +17,8 @@ dual classes, Keras's when called Keras's way (``LSTM(units)``). ``Identity`` an
 are the classes PyTorch's names share; they compute what Keras's do.
 
 Keras layers nn lacks (not here, so their use fails at once): ``Attention``,
-``AdditiveAttention``, ``GroupQueryAttention``, ``EinsumDense``, ``GroupNormalization``
-(``nn.GroupNorm`` is PyTorch's), ``SpectralNormalization``, ``Conv1DTranspose``,
+``AdditiveAttention``, ``GroupQueryAttention``, ``EinsumDense``,
+``SpectralNormalization``, ``Conv1DTranspose``,
 ``DepthwiseConv1D``, the ``ConvLSTM`` layers, Keras's cell API (``RNN(cell)``,
 ``SimpleRNNCell``, ``LSTMCell``, ``GRUCell``, ``StackedRNNCells``; nn's ``RNN`` and cells
 are PyTorch's), ``HashedCrossing``, ``Wrapper``, ``TorchModuleWrapper``, ``JaxLayer``.
@@ -49,6 +49,7 @@ from .noise import (
     SpatialDropout2D,
 )
 from .normalization import BatchNormalization, LayerNormalization
+from .keras_norms import GroupNormalization, RMSNormalization
 from .preprocessing import Normalization
 from .recurrent import GRU, LSTM, Bidirectional, SimpleRNN
 from .reshaping import Embedding, Reshape
@@ -112,7 +113,8 @@ __all__ = [
     "UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D",
     "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",
     # normalization, regularization, attention
-    "BatchNormalization", "LayerNormalization", "UnitNormalization", "ActivityRegularization",
+    "BatchNormalization", "LayerNormalization", "GroupNormalization",
+    "RMSNormalization", "UnitNormalization", "ActivityRegularization",
     "GaussianNoise", "GaussianDropout", "AlphaDropout", "SpatialDropout1D", "SpatialDropout2D",
     "SpatialDropout3D", "MultiHeadAttention",
     # recurrent

@@ -1,5 +1,6 @@
 """Normalization layers, Keras's: ``BatchNormalization`` (Ioffe & Szegedy 2015) and
-``LayerNormalization`` (Ba et al. 2016).
+``LayerNormalization`` (Ba et al. 2016); ``GroupNormalization`` and ``RMSNormalization`` are
+in ``keras_norms``.
 
 Both standardise: y = gamma * (x - mean) / sqrt(var + epsilon) + beta. They differ in what
 the mean and the variance are taken over. Batch normalization takes each feature over the
@@ -20,6 +21,7 @@ PyTorch's ``BatchNorm1d``, ``BatchNorm2d`` and ``LayerNorm`` are in ``torch_norm
 """
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -40,6 +42,15 @@ def _moments(x, axes):
     mean = ag.mean(x, axis=axes, keepdims=True)
     centered = x - mean
     return mean, centered, ag.mean(centered * centered, axis=axes, keepdims=True)
+
+
+def _gamma_beta_configs(layer):
+    """The config entries of a layer with Keras's gamma and beta (center, scale, their
+    initializers, regularizers and constraints)."""
+    return dict(center=layer.center, scale=layer.scale,
+                beta_initializer=initializers.serialize(layer.beta_initializer),
+                gamma_initializer=initializers.serialize(layer.gamma_initializer),
+                **_regularizer_configs(layer), **_constraint_configs(layer))
 
 
 def _scale_shift(y, gamma, beta, shape):
@@ -208,7 +219,9 @@ class LayerNormalization(KerasModule):
         axis=-1: an int or a list of ints, the axes normalized (not 0, the batch).
         epsilon=1e-3 (PyTorch's LayerNorm: 1e-5), added to the variance.
         center=True: learn beta.  scale=True: learn gamma.
-        rms_scaling=False: True is not supported (NotImplementedError).
+        rms_scaling=False: True is Keras 3's deprecated mode, kept as Keras computes it
+            (with Keras's warning): y = gamma * x / sqrt(var + epsilon), no beta; it scales
+            by the variance, not the root mean square (``RMSNormalization`` does that).
         beta_initializer="zeros", gamma_initializer="ones".
         beta_regularizer=None, gamma_regularizer=None: penalties added to ``losses``.
         beta_constraint=None, gamma_constraint=None: projections applied after each
@@ -240,9 +253,7 @@ class LayerNormalization(KerasModule):
         if epsilon <= 0:
             raise ValueError(f"{where}: epsilon must be positive, got {epsilon}")
         center, scale = _flag(center, "center", where), _flag(scale, "scale", where)
-        if _flag(rms_scaling, "rms_scaling", where):
-            raise NotImplementedError(f"{where}: rms_scaling=True is not supported (only "
-                                      "rms_scaling=False)")
+        rms_scaling = _flag(rms_scaling, "rms_scaling", where)
         inits = [initializers.get(i) for i in (beta_initializer, gamma_initializer)]
         penalties = [regularizers.for_layer(r, what, where) for what, r in (
             ("beta_regularizer", beta_regularizer), ("gamma_regularizer", gamma_regularizer))]
@@ -250,7 +261,13 @@ class LayerNormalization(KerasModule):
         if input_shape is not None:
             self._axes(len(input_shape), axes, where)
         self.axis = [int(a) for a in axes] if isinstance(axis, (list, tuple)) else int(axis)
+        if rms_scaling:
+            warnings.warn(f"{where}: rms_scaling=True is deprecated in Keras 3: it scales the "
+                          "input by the variance, not the root mean square; "
+                          "nn.RMSNormalization does RMS normalization", UserWarning,
+                          stacklevel=2)
         self.epsilon, self.center, self.scale = epsilon, center, scale
+        self.rms_scaling = rms_scaling
         self.beta_initializer, self.gamma_initializer = inits
         self.beta_regularizer, self.gamma_regularizer = penalties
         self.beta_constraint, self.gamma_constraint = constraints
@@ -284,7 +301,7 @@ class LayerNormalization(KerasModule):
             self.gamma = ag.Variable(self.gamma_initializer(shape, dtype),
                                      name=f"{self.name}/gamma",
                                      constraint=self.gamma_constraint)
-        if self.center:
+        if self.center and not self.rms_scaling:  # Keras makes no beta then
             self.beta = ag.Variable(self.beta_initializer(shape, dtype),
                                     name=f"{self.name}/beta", constraint=self.beta_constraint)
 
@@ -302,13 +319,15 @@ class LayerNormalization(KerasModule):
         # gamma and beta broadcast along the axes, in the input's order (Keras reshapes them)
         shape = tuple(x.shape[a] if a in axes else 1 for a in range(x.ndim))
         _, centered, var = _moments(x, tuple(sorted(axes)))
+        if self.rms_scaling:  # Keras's deprecated mode: x itself, not centered
+            return _scale_shift(x * ag.rsqrt(var + self.epsilon), self.gamma, None, shape)
         return _scale_shift(centered * ag.rsqrt(var + self.epsilon), self.gamma, self.beta,
                             shape)
 
     @property
     def built(self):
         """True once gamma and beta exist (at once when neither is wanted)."""
-        wanted = self.scale or self.center
+        wanted = self.scale or (self.center and not self.rms_scaling)
         return not wanted or self.gamma is not None or self.beta is not None
 
     def _regularized_weights(self):
@@ -317,12 +336,8 @@ class LayerNormalization(KerasModule):
 
     def get_config(self):
         config = super().get_config()
-        config.update(
-            axis=self.axis, epsilon=self.epsilon, center=self.center, scale=self.scale,
-            rms_scaling=False,
-            beta_initializer=initializers.serialize(self.beta_initializer),
-            gamma_initializer=initializers.serialize(self.gamma_initializer),
-            **_regularizer_configs(self), **_constraint_configs(self))
+        config.update(axis=self.axis, epsilon=self.epsilon, rms_scaling=self.rms_scaling,
+                      **_gamma_beta_configs(self))
         return config
 
     def extra_repr(self):

@@ -675,8 +675,8 @@ def test_keras_and_pytorch_names_stay_apart():
     (lambda: nn.LayerNormalization(axis=[]), TypeError, r"axis must be an int or a non-empty"),
     (lambda: nn.LayerNormalization(axis=[1, 1]), ValueError, r"axis lists an axis twice"),
     (lambda: nn.LayerNormalization(epsilon=0), ValueError, r"epsilon must be positive"),
-    (lambda: nn.LayerNormalization(rms_scaling=True), NotImplementedError,
-     r"rms_scaling=True is not supported"),
+    (lambda: nn.LayerNormalization(rms_scaling="yes"), TypeError,
+     r"rms_scaling must be True or False"),
     (lambda: nn.LayerNormalization(center="yes"), TypeError, r"center must be True or False"),
     (lambda: nn.LayerNormalization(axis=3, input_shape=(4, 5), name="l"), ValueError,
      r"LayerNormalization 'l': axis 3 does not name distinct feature axes of an input of "
