@@ -89,22 +89,30 @@ def _call(fun, args, kwargs, argnum, where, trees=None, one_output=True):
     args = list(args)
     leaves, keep, groups = [], False, []
     for a in nums:
-        if trees is not None and trees(args[a]):
-            parts, rebuild = _flatten(args[a])
-            made = [(None, False) if p is None else _leaf(p, where) for p in parts]
-            args[a] = rebuild([v for v, _ in made])
-            groups.append((len(leaves), len(made), rebuild))
-            leaves.extend(v for v, _ in made)
-            keep = keep or any(given for _, given in made)
-        else:
-            args[a], given = _leaf(args[a], where)
-            groups.append((len(leaves), 1, None))
-            leaves.append(args[a])
-            keep = keep or given
+        args[a], given = _take_leaves(args[a], trees is not None and trees(args[a]), where,
+                                      leaves, groups)
+        keep = keep or given
     y = fun(*args, **kwargs)
     if one_output:
         y = _output(y, where)
     return y, leaves, keep, not isinstance(argnum, (tuple, list)), groups
+
+
+def _take_leaves(arg, as_tree, where, leaves, groups):
+    """An argument to differentiate with respect to: its leaves (the argument itself, or
+    each leaf of a nest when ``as_tree``) appended to ``leaves`` as Values, and how to
+    regroup them to ``groups``. Returns the argument rebuilt of those Values, and whether
+    the caller gave a Value that requires grad (see ``_leaf``)."""
+    if not as_tree:
+        x, given = _leaf(arg, where)
+        groups.append((len(leaves), 1, None))
+        leaves.append(x)
+        return x, given
+    parts, rebuild = _flatten(arg)
+    made = [(None, False) if p is None else _leaf(p, where) for p in parts]
+    groups.append((len(leaves), len(made), rebuild))
+    leaves.extend(v for v, _ in made)
+    return rebuild([v for v, _ in made]), any(given for _, given in made)
 
 
 def _flatten(tree):
@@ -324,24 +332,14 @@ def hessian(fun, argnum=0, has_aux=False, *, argnums=None):
 
 
 def _primals(primals, where):
-    """The primals of ``vjp``/``jvp`` as leaves: each a Value or array, or a dict (list,
-    tuple) of them, such as a network's parameters (see ``_holds_arrays``). Returns (args
-    to call fun with, leaves, keep, groups) as ``_call`` does."""
+    """The primals of ``vjp`` as leaves: each a Value or array, or a dict (list, tuple) of
+    them, such as a network's parameters (see ``_holds_arrays``). Returns (args to call
+    fun with, leaves, keep, groups) as ``_call`` does."""
     args, leaves, keep, groups = [], [], False, []
     for p in primals:
-        if _holds_arrays(p):
-            parts, rebuild = _flatten(p)
-            made = [(None, False) if q is None else _leaf(q, where) for q in parts]
-            args.append(rebuild([v for v, _ in made]))
-            groups.append((len(leaves), len(made), rebuild))
-            leaves.extend(v for v, _ in made)
-            keep = keep or any(given for _, given in made)
-        else:
-            x, given = _leaf(p, where)
-            args.append(x)
-            groups.append((len(leaves), 1, None))
-            leaves.append(x)
-            keep = keep or given
+        x, given = _take_leaves(p, _holds_arrays(p), where, leaves, groups)
+        args.append(x)
+        keep = keep or given
     return args, leaves, keep, groups
 
 

@@ -218,7 +218,8 @@ class detect_anomaly(contextlib.ContextDecorator):
 
     Off by default: it checks every array an op produces, which costs time. Per thread.
     ``check_nan`` is PyTorch's: with False, PyTorch only keeps each op's forward stack
-    trace, which this library does not record, so the block then changes nothing.
+    trace, which this library does not record, so the block then checks nothing (an outer
+    block's checks pause inside it, as PyTorch's do).
     """
 
     def __init__(self, check_nan=True):
@@ -239,8 +240,8 @@ class detect_anomaly(contextlib.ContextDecorator):
 
 def set_detect_anomaly(mode, check_nan=True):
     """PyTorch's ``set_detect_anomaly(mode)``: turns anomaly mode on or off for this thread
-    at once (and, used with ``with``, back to what it was after the block). ``check_nan=False``
-    turns it on with no checks, as ``detect_anomaly`` says."""
+    at once (and, used with ``with``, back to what it was after the block). With
+    ``check_nan=False`` nothing is checked, as ``detect_anomaly`` says."""
     if not isinstance(mode, bool):
         raise TypeError(f"set_detect_anomaly: mode must be True or False, got {mode!r}")
     if not isinstance(check_nan, bool):
