@@ -7,8 +7,8 @@ the graph, so transforms compose to any order: ``grad(grad(f))`` is the second d
 ``hessian(f)`` is ``jacobian(grad(f))``. A transform runs ``f`` with recording on, under
 the caller's ``no_grad`` too (as torch.func's transforms ignore an outer no_grad), since
 recording nothing would make every derivative zero. ``vmap(f)`` (in ``vectorize``) maps f
-over a batch axis, and composes with the others both ways: ``grad`` of a vmapped loss, ``vmap(grad(f))`` for
-per-example gradients.
+over a batch axis, and composes with the others both ways: ``grad`` of a vmapped loss,
+``vmap(grad(f))`` for per-example gradients.
 
 >>> import autograd_core as ag
 >>> d2 = ag.grad(ag.grad(lambda x: x ** 3))

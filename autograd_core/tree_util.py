@@ -3,9 +3,9 @@ dicts, such as a network's parameters, so JAX code that updates its parameters w
 ``tree_map(lambda p, g: p - lr * g, params, grads)`` ports by renaming.
 
 The rules are JAX's: lists, tuples, namedtuples and dicts are nodes and everything else is
-a leaf (a Value, an array, a number, a subclass of list), ``None`` is a node with no children (no leaf), and a
-dict's children are taken in sorted key order. ``is_leaf`` stops the descent where it
-returns True.
+a leaf (a Value, an array, a number, a subclass of list), ``None`` is a node with no
+children (no leaf), and a dict's children are taken in sorted key order. ``is_leaf`` stops
+the descent where it returns True.
 
 >>> from autograd_core import tree_util
 >>> tree_util.tree_map(lambda p, g: p - 0.1 * g, {"w": 1.0, "b": [2.0]}, {"w": 10.0, "b": [5.0]})
