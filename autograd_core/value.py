@@ -621,8 +621,13 @@ def _node(data, requires_grad=False, op=None, inputs=()):
     v.requires_grad = requires_grad
     v.name = None
     v.op = op
-    if inputs:
-        v.inputs = inputs
+    n = len(inputs)  # the slots, as the ``inputs`` setter fills them, without its call
+    if n == 1:
+        v._in0, v._in1 = inputs[0], None
+    elif n == 2:
+        v._in0, v._in1 = inputs
+    elif n:
+        v._in0, v._in1 = None, tuple(inputs)
     else:
         v._in0 = v._in1 = None
     v.serial = next(_serial)

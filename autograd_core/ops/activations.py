@@ -81,23 +81,19 @@ class Relu(Op):
     def forward(self, x):
         if x.size >= _FLOAT32_ROWS and x.dtype == np.float32 and x.flags.c_contiguous:
             return _max_with_zero_rows(x)
-        return np.maximum(x, _zero(x.dtype))
+        return np.maximum(x, _ZEROS.get(x.dtype, 0))
 
     def backward(self, g, y, x):
         # y > 0 exactly where x > 0, and y is at hand.
         if type(g) is np.ndarray and g.size >= _LARGE:
             return (_times_positive(g, y),)
-        return (g * (y > _zero(y.dtype)),)
+        return (g * (y > _ZEROS.get(y.dtype, 0)),)
 
 
+# A 0-d zero of each float dtype, for comparing and clipping: numpy converts a Python 0 on
+# every call (a 10-number forward 0.65 -> 0.44 us, backward 3.6 -> 2.9 us). Looked up in
+# place (``.get(dtype, 0)``) rather than through a function: ReLU runs once per node.
 _ZEROS = {np.dtype(t): np.zeros((), t) for t in (np.float16, np.float32, np.float64)}
-
-
-def _zero(dtype):
-    """A 0-d zero of ``dtype`` for comparing and clipping: numpy converts a Python 0 on
-    every call (a 10-number forward 0.65 -> 0.44 us, backward 3.6 -> 2.9 us)."""
-    zero = _ZEROS.get(dtype)
-    return 0 if zero is None else zero
 
 
 def _max_with_zero_rows(x):
