@@ -12,10 +12,14 @@ from hypothesis import strategies as st
 
 import autograd_core as ag
 import nn
-from derivatives import compare_with_torch
+from derivatives import check_second_order, compare_with_torch
 
-
-torch = pytest.importorskip("torch")
+try:
+    import torch
+except ImportError:  # the checks against PyTorch skip; the others run
+    torch = None
+needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch (the optional extra 'torch') "
+                                 "is not installed: the comparisons with it cannot run")
 
 
 def with_weights(layer, x_shape, gamma, beta):
@@ -28,6 +32,7 @@ def with_weights(layer, x_shape, gamma, beta):
     return run
 
 
+@needs_torch
 @settings(max_examples=12, deadline=None)
 @given(groups=st.sampled_from([1, 2, 3, 6]), spatial=st.sampled_from([(), (4,), (3, 2)]),
        seed=st.integers(0, 2 ** 16))
@@ -46,6 +51,34 @@ def test_group_normalization_channels_last_as_torch_group_norm(groups, spatial, 
                        seed=seed, rtol=1e-9, atol=1e-11)
 
 
+@pytest.mark.parametrize("make, shape", [
+    (lambda: nn.GroupNormalization(groups=2, epsilon=1e-3, dtype="float64"), (2, 3, 4)),
+    (lambda: nn.GroupNormalization(groups=-1, axis=1, epsilon=1e-3, dtype="float64"), (2, 3, 2)),
+    (lambda: nn.RMSNormalization(axis=[-2, -1], dtype="float64"), (2, 3, 4)),
+    (lambda: nn.LayerNormalization(rms_scaling=True, dtype="float64"), (3, 4)),
+], ids=["group", "instance", "rms", "layer_rms_scaling"])
+def test_norms_against_central_differences_to_second_order(make, shape):
+    # Needs no PyTorch: first derivatives against central differences, second (as
+    # Hessian-vector products) against central differences of the first.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # rms_scaling's deprecation
+        layer = make()
+    layer.build(shape)
+    names = [n for n in ("gamma", "beta", "scale")
+             if isinstance(getattr(layer, n, None), ag.Value)]  # GroupNorm's scale is a flag
+    rng = np.random.default_rng(4)
+    weights = [rng.normal(size=getattr(layer, n).shape) for n in names]
+
+    def f(x, *ws):
+        for n, w in zip(names, ws):
+            setattr(layer, n, w)
+        return layer(x)
+    x = rng.normal(size=shape)
+    ag.gradcheck(f, [x] + weights)
+    check_second_order(f, x, *weights)
+
+
+@needs_torch
 def test_group_normalization_channels_first_and_instance_normalization():
     rng = np.random.default_rng(0)
     x, gamma, beta = rng.normal(size=(3, 4, 5)), rng.normal(size=4), rng.normal(size=4)
@@ -92,6 +125,7 @@ def test_group_normalization_trains_in_a_model_and_rebuilds_from_its_config():
     assert copy.groups == 4 and copy.epsilon == 1e-3
 
 
+@needs_torch
 @pytest.mark.parametrize("axis", [-1, [-2, -1]])
 def test_rms_normalization_as_torch_rms_norm(axis):
     rng = np.random.default_rng(2)
@@ -121,6 +155,7 @@ def test_rms_normalization_of_keras_docs_numbers():
         nn.RMSNormalization(epsilon=0)
 
 
+@needs_torch
 def test_layer_normalization_rms_scaling_as_keras_computes_it():
     with pytest.warns(UserWarning, match="rms_scaling=True is deprecated"):
         layer = nn.LayerNormalization(rms_scaling=True, epsilon=1e-3, dtype="float64")
