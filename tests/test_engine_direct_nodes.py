@@ -15,12 +15,12 @@ from hypothesis import strategies as st
 import autograd_core as ag
 from autograd_core import engine
 
-SHAPES = [(), (3,), (2, 3), (1, 3)]
+SHAPES = [(), (1,), (3,), (2, 3), (1, 3)]
 DTYPES = [np.float32, np.float64]
 
 # Each step: an op code and two picks among the Values made so far.
 STEPS = st.lists(st.tuples(st.sampled_from(["add", "mul", "sub", "relu", "tanh", "square",
-                                            "scale", "sum_rows", "self_mul"]),
+                                            "scale", "sum_rows", "self_mul", "to_0d"]),
                            st.integers(0, 10**6), st.integers(0, 10**6)),
                  min_size=1, max_size=25)
 
@@ -46,6 +46,8 @@ def build(steps, leaves):
             v = a * 0.5 + 1.0  # Python numbers: constants that need no gradient
         elif code == "sum_rows":
             v = a.sum(axis=0) if a.ndim else a
+        elif code == "to_0d":  # data that is a 0-d array, not a numpy scalar
+            v = a.reshape(()) if a.size == 1 and a.ndim else a
         else:
             v = a * a + a
         pool.append(v)
