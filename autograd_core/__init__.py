@@ -14,7 +14,8 @@ way) or a ``GradientTape`` (TensorFlow's) applies the chain rule back through th
 import numpy as _np
 
 # First, before any array: on glibc, freed multi-megabyte arrays stay in the heap for the
-# next step instead of faulting in again (see _malloc; AUTOGRAD_CORE_MALLOC=system opts out).
+# next step instead of faulting in again, and freed small buffers merge instead of waiting
+# in fast bins (see _malloc; AUTOGRAD_CORE_MALLOC=system opts out).
 from . import _malloc  # noqa: F401
 # One product that writes the pages of OpenBLAS's work buffer its kernel prefetches, so that
 # narrow float products run at full speed at one thread (see _blas_pages).
