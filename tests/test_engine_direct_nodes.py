@@ -151,3 +151,19 @@ def test_scalar_graph_gradients_are_numpy_scalars_of_the_leaf_type():
     y.backward()
     assert type(a.grad) is np.float64 and a.grad == 2 * 1.5 + 3.0
     assert type(b.grad) is np.float32 and b.grad == 4.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(steps=STEPS, seed=st.integers(0, 2**32 - 1))
+def test_the_walk_stops_at_every_op_only_for_a_display(steps, seed):
+    # backward() runs the walk without stopping; the stepper gets one step per op node
+    # (leaves and constants have none), the same steps whichever path each node took.
+    leaves = make_leaves(seed, np.float64)
+    with np.errstate(all="ignore"):
+        loss, pool = build(steps, leaves)
+        assume(loss.requires_grad)
+        nodes = engine.topological_order(loss)
+        seed_grad = np.ones_like(loss.data)
+        assert list(engine._walk(nodes, {loss: seed_grad}, False)) == []
+        steps_shown = list(ag.backward_steps(loss))
+    assert [s.node for s in steps_shown] == [v for v in nodes if v.op is not None]
