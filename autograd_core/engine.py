@@ -409,10 +409,11 @@ def _walk(nodes, grads, write_grad, create_graph=False, shown=False):
     Yields ``(node, op, grad, raw_grads, input_grads)`` per op when ``shown``, a plain
     tuple because this runs once per node (``backward_steps`` names the fields). A walk
     that shows nothing (``backward()``, ``gradients``, ``tape.gradient``) runs to its end
-    without stopping: nothing would read its steps, and a stop at every node cost W4's
-    walk (the peer benchmark: 10,000 ops on 10-element arrays) 18.5 ms instead of 17.5,
-    and that of micrograd's demo (65,000 scalar nodes) 49 ms instead of 45. A node's hooks
-    (``Value.register_hook``) see its gradient once complete, before anything uses it.
+    without stopping: nothing would read its steps, and a stop at every node made W4's
+    walk (the peer benchmark: 10,000 ops on 10-element arrays) 18.3 ms instead of 17.3,
+    and that of micrograd's demo (65,000 scalar nodes) 49-51 ms instead of 45-46. A
+    node's hooks (``Value.register_hook``) see its gradient once complete, before
+    anything uses it.
     (The recorded path, ``create_graph``, yields every step; its ops cost far more.)
     """
     if create_graph:
