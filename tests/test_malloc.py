@@ -2,6 +2,8 @@
 not page-faulted back in; freed small buffers are not parked in glibc's fast bins; and
 AUTOGRAD_CORE_MALLOC=system leaves glibc's defaults."""
 
+import ctypes
+import os
 import platform
 import subprocess
 import sys
@@ -27,10 +29,15 @@ print(_malloc.applied, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - befo
 """
 
 
+def environment(value):
+    """This process's environment with AUTOGRAD_CORE_MALLOC set to ``value`` (or unset)."""
+    env = {k: v for k, v in os.environ.items() if k != "AUTOGRAD_CORE_MALLOC"}
+    return {**env, "AUTOGRAD_CORE_MALLOC": value} if value else env
+
+
 def run(env_value):
-    env = {"AUTOGRAD_CORE_MALLOC": env_value} if env_value else {}
     out = subprocess.run([sys.executable, "-c", PROGRAM], capture_output=True, text=True,
-                         env={**__import__("os").environ, **env}, check=True).stdout.split()
+                         env=environment(env_value), check=True).stdout.split()
     return out[0] == "True", int(out[1])
 
 
@@ -63,11 +70,10 @@ print(info().smblks, info().fsmblks)
 
 
 def fast_bin_blocks(env_value):
-    libc = __import__("ctypes").CDLL("libc.so.6")
+    libc = ctypes.CDLL("libc.so.6")
     version = "2" if hasattr(libc, "mallinfo2") else "1"
-    env = {"AUTOGRAD_CORE_MALLOC": env_value} if env_value else {}
     out = subprocess.run([sys.executable, "-c", SMALL_PROGRAM, version], capture_output=True,
-                         text=True, env={**__import__("os").environ, **env}, check=True)
+                         text=True, env=environment(env_value), check=True)
     blocks, size = map(int, out.stdout.split())
     return blocks, size
 
