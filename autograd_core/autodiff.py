@@ -116,5 +116,8 @@ class ForwardAccumulator:
             outer.watch(u)
             found = self._tape.gradient(target, self._primals, output_gradients=u)
             pairs = [(g, v) for g, v in zip(found, self._tangents) if g is not None]
-            inner = sum((g * v).sum() for g, v in pairs) if pairs else None
-        return None if inner is None else outer.gradient(inner, u)
+        if not pairs:
+            return None
+        # the gradient of <J^T u, v>: J^T u's backward seeded with v (see functional.hvp)
+        found, tangents = zip(*pairs)
+        return outer.gradient(list(found), u, output_gradients=list(tangents))
