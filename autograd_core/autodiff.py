@@ -119,5 +119,5 @@ class ForwardAccumulator:
         if not pairs:
             return None
         # the gradient of <J^T u, v>: J^T u's backward seeded with v (see functional.hvp)
-        found, tangents = zip(*pairs)
-        return outer.gradient(list(found), u, output_gradients=list(tangents))
+        reached, seeds = zip(*pairs)
+        return outer.gradient(list(reached), u, output_gradients=list(seeds))

@@ -472,8 +472,8 @@ def jvp(fun, primals, tangents):
     pairs = [(g, v) for g, v in zip(found, vs) if g is not None]
     if not pairs:
         return outputs, rebuild([_plain(t, keep) for t in found_tangents])
-    found, vs = zip(*pairs)
-    for k, t in zip(live, gradients(list(found), us, list(vs), create_graph=keep,
+    reached, seeds = zip(*pairs)  # the J^T u that the tangents reach, and those tangents
+    for k, t in zip(live, gradients(list(reached), us, list(seeds), create_graph=keep,
                                     allow_unused=True)):
         if t is not None:
             found_tangents[k] = t
