@@ -75,6 +75,37 @@ def test_gradients_returned_share_no_memory_with_each_other():
     np.testing.assert_allclose(gx_again.data, 3.0)
 
 
+def test_gradients_never_change_or_hand_back_the_callers_grad_outputs():
+    # The seeds are read where they lie (no copy, for hvp's speed): the walk must not add
+    # into them, and an input whose gradient is a seed, or a view of one, gets a copy.
+    x = ag.Value(np.arange(6.0).reshape(2, 3))
+    y = x * 2.0
+    z = y.reshape(3, 2)                    # z's gradient reaches y as a view of its seed
+    w = y + z.reshape(2, 3)                # y is used twice: its gradient is a sum
+    seeds = [np.full((3, 2), 5.0), np.ones((2, 3))]
+    kept = [s.copy() for s in seeds]
+    grads = ag.gradients([z, w], [z, y, w, x], grad_outputs=seeds)
+    for s, k in zip(seeds, kept):
+        np.testing.assert_array_equal(s, k)
+    for g in grads:
+        assert not any(np.shares_memory(g.data, s) for s in seeds)
+    np.testing.assert_allclose(grads[0].data, 6.0)   # z: its seed, plus w's through reshape
+    np.testing.assert_allclose(grads[1].data, 7.0)   # y: 5 (z's seed) + 1 (w) + 1 (w via z)
+    np.testing.assert_allclose(grads[2].data, 1.0)   # w: its own seed, copied
+    np.testing.assert_allclose(grads[3].data, 14.0)
+    grads[2].data += 1                     # changing a returned gradient changes no seed
+    np.testing.assert_array_equal(seeds[1], kept[1])
+    # backward(inputs=...) goes through the same code: .grad is never the caller's array.
+    v = ag.Value(np.ones(3))
+    u = v * 3.0
+    seed = np.full(3, 2.0)
+    u.backward(seed, inputs=[u, v])
+    assert not np.shares_memory(u.grad, seed)
+    u.grad[...] = 0
+    np.testing.assert_array_equal(seed, 2.0)
+    np.testing.assert_allclose(v.grad, 6.0)
+
+
 def test_gradients_with_respect_to_an_intermediate_value():
     x = ag.Value(3.0)
     h = x * x
