@@ -915,17 +915,26 @@ def gradients(outputs, inputs, grad_outputs=None, create_graph=False, allow_unus
                 id(g) in given or g.base is not None and any(
                     np.may_share_memory(g, seed) for seed in given.values())):
             g = g.copy()  # the caller's own grad_outputs array, or a view of it
-        if g is not None and _as_values and not isinstance(g, Value):
-            # The walk made the array for this call: wrapped as it is (no copy of a
-            # parameter-sized gradient), unless it is a view or another input's gradient
-            # too, which are copied so that changing one in place changes no other.
-            if isinstance(g, np.ndarray) and g.base is None and id(g) not in wrapped:
-                wrapped.add(id(g))
-                g = _node(g)
-            else:
-                g = constant(g)
+        if g is not None and _as_values:
+            g = _handed_back(g, wrapped)
         found.append(g)
     return tuple(found)
+
+
+def _handed_back(g, wrapped):
+    """A gradient the walk left for this call, as the Value given to the caller.
+
+    The walk made the array for this call: it is wrapped as it is (no copy of a
+    parameter-sized gradient), unless it is a view or an array already handed back
+    (``wrapped``: their ids), which are copied so that changing one gradient in place
+    changes no other. ``gradients`` and ``GradientTape.gradient`` return their gradients so.
+    """
+    if isinstance(g, Value):
+        return g
+    if isinstance(g, np.ndarray) and g.base is None and id(g) not in wrapped:
+        wrapped.add(id(g))
+        return _node(g)
+    return constant(g)
 
 
 def _on_paths(roots, inputs):

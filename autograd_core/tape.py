@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from . import engine
-from .engine import BackwardStep, Value, Variable, _seed, _walk, constant
+from .engine import BackwardStep, Value, Variable, _handed_back, _seed, _walk, constant
 
 
 class UnconnectedGradients(str, enum.Enum):
@@ -151,6 +151,7 @@ class GradientTape:
             g = _seed(t, seed, where, create_graph)
             grads[t] = g if t not in grads else grads[t] + g
         self._walk_from(grads, _flatten(sources), create_graph)
+        wrapped = set()  # a 784x512 gradient is handed back without a copy: see _handed_back
 
         def result(source):
             g = grads.get(source) if source in self._tracked else None
@@ -158,7 +159,7 @@ class GradientTape:
                 if unconnected_gradients == "zero":
                     return constant(np.zeros_like(source.data))
                 return None
-            return g if isinstance(g, Value) else constant(g)
+            return _handed_back(g, wrapped)
         out = _map_structure(result, sources)
         if not self._persistent:
             self._release()

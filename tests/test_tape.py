@@ -166,6 +166,28 @@ def test_the_tape_leaves_grad_alone():
     assert W.grad is None and h.grad is None and y.grad is None
 
 
+def test_the_gradients_handed_back_share_no_memory():
+    # Arrays the walk made are handed back without a copy; one two sources share (an Add
+    # passes g to both), a view, and the seed given as output_gradients are copied, so
+    # changing one gradient in place changes nothing else.
+    x = ag.Variable(np.arange(6.0).reshape(2, 3))
+    seed = np.full((3, 2), 2.0)
+    with ag.GradientTape() as tape:
+        a, b = x * 1.0, x * 2.0
+        r = (a + b).reshape(3, 2)       # a's and b's gradient: one view of the seed
+        s = r * 1.0                      # r's gradient: the seed itself
+    ga, gb, gx, gx_again, gr, gs = tape.gradient(s, [a, b, x, x, r, s], output_gradients=seed)
+    arrays = [g.data for g in (ga, gb, gx, gx_again, gr, gs)] + [seed]
+    for i in range(len(arrays)):
+        for j in range(i):
+            assert not np.shares_memory(arrays[i], arrays[j]), (i, j)
+    for g in (ga, gb, gr, gs):
+        g.data += 100
+    np.testing.assert_array_equal(seed, 2.0)
+    np.testing.assert_allclose(gx.data, 6.0)
+    np.testing.assert_allclose(gx_again.data, 6.0)
+
+
 def test_gradient_dtype_and_shape_follow_the_source():
     W32 = ag.Variable(np.ones((2, 1), dtype=np.float32))
     w64 = ag.Variable(np.float64(2.0))
