@@ -911,14 +911,21 @@ def gradients(outputs, inputs, grad_outputs=None, create_graph=False, allow_unus
         if g is None and not allow_unused:
             raise RuntimeError(f"gradients: input {_label(x)} is not used to compute the "
                                "outputs (pass allow_unused=True to get None for it)")
-        if given and isinstance(g, np.ndarray) and (
-                id(g) in given or g.base is not None and any(
-                    np.may_share_memory(g, seed) for seed in given.values())):
-            g = g.copy()  # the caller's own grad_outputs array, or a view of it
+        if given:
+            g = _unshared(g, given)
         if g is not None and _as_values:
             g = _handed_back(g, wrapped)
         found.append(g)
     return tuple(found)
+
+
+def _unshared(g, given):
+    """``g``, or a copy of it when it is one of the caller's seeds or a view of one
+    (``given``: id -> the seed arrays a walk read without copying them)."""
+    if isinstance(g, np.ndarray) and (id(g) in given or g.base is not None and any(
+            np.may_share_memory(g, seed) for seed in given.values())):
+        return g.copy()
+    return g
 
 
 def _handed_back(g, wrapped):

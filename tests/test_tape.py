@@ -168,14 +168,14 @@ def test_the_tape_leaves_grad_alone():
 
 def test_the_gradients_handed_back_share_no_memory():
     # Arrays the walk made are handed back without a copy; one two sources share (an Add
-    # passes g to both), a view, and the seed given as output_gradients are copied, so
-    # changing one gradient in place changes nothing else.
+    # passes g to both), a view, and the seed given as output_gradients (read without a
+    # copy) are copied, so changing one gradient in place changes nothing else.
     x = ag.Variable(np.arange(6.0).reshape(2, 3))
     seed = np.full((3, 2), 2.0)
     with ag.GradientTape() as tape:
         a, b = x * 1.0, x * 2.0
-        r = (a + b).reshape(3, 2)       # a's and b's gradient: one view of the seed
-        s = r * 1.0                      # r's gradient: the seed itself
+        r = a + b                        # a's and b's gradient: r's, one array
+        s = r.reshape(3, 2)              # r's gradient: a view of the seed
     ga, gb, gx, gx_again, gr, gs = tape.gradient(s, [a, b, x, x, r, s], output_gradients=seed)
     arrays = [g.data for g in (ga, gb, gx, gx_again, gr, gs)] + [seed]
     for i in range(len(arrays)):
