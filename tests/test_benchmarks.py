@@ -38,6 +38,16 @@ def test_engine_step_follows_the_numpy_step():
                                losses(mlp_step.numpy_step_fn), rtol=1e-4)
 
 
+def test_the_products_floor_makes_the_steps_products():
+    x, y = mlp_step.batch(64)
+    forward, backward, _ = mlp_step.numpy_phases(x, y)
+    _, saved = forward()
+    h_pre, _, p = saved
+    dW1, _, dW2, _ = backward(saved)
+    shapes = [a.shape for a in mlp_step.products_fn(x, y)()]
+    assert shapes == [h_pre.shape, p.shape, h_pre.shape, dW2.shape, dW1.shape]
+
+
 def test_the_floor_step_follows_the_numpy_step():
     np.testing.assert_allclose(losses(step_breakdown.ops_only_step_fn),
                                losses(mlp_step.numpy_step_fn), rtol=1e-4)
