@@ -814,13 +814,14 @@ def _backward(root, grad, create_graph, shown=False):
     return _walk(topological_order(root), {root: seed}, True, create_graph, shown)
 
 
-def _seed(root, grad, where, create_graph=False, copy=True):
+def _seed(root, grad, where, create_graph=False, given=None):
     """dL/droot to start a walk: ones for a one-element root, else ``grad`` checked.
 
     On the recorded path the seed is a Value: a given Value stays itself, so what is
     computed from it can be differentiated with respect to it (``jvp`` relies on that).
-    ``copy=False``: a given array is used as it is; the caller copies whatever of it the
-    walk hands back (``gradients``).
+    ``given``: a dict from a caller that reads the seed where it lies, without a copy, and
+    copies whatever of it the walk hands back (``_unshared``): the array is noted there
+    (id -> array). Without it the array is copied.
     """
     if grad is None:
         if root.data.size != 1:
@@ -834,12 +835,17 @@ def _seed(root, grad, where, create_graph=False, copy=True):
                              f"shape {root.shape}")
         return grad
     seed = _to_array(grad, dtype=root.dtype, where=where)
-    if copy and isinstance(seed, np.ndarray):
-        seed = seed.copy()  # it may become root.grad, which zero_grad may change in place
     if np.shape(seed) != root.shape:
         raise ValueError(f"{where}: grad has shape {np.shape(seed)} but the output has "
                          f"shape {root.shape}")
-    return constant(seed) if create_graph else seed
+    if create_graph:
+        return constant(seed)  # a copy: the recorded graph outlives this call
+    if isinstance(seed, np.ndarray):
+        if given is None:
+            seed = seed.copy()  # it may become root.grad, which zero_grad may change in place
+        else:
+            given[id(seed)] = seed
+    return seed
 
 
 def gradients(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=False,
@@ -886,18 +892,16 @@ def gradients(outputs, inputs, grad_outputs=None, create_graph=False, allow_unus
             raise RuntimeError(f"gradients: input {_label(x)} does not require grad, so it "
                                "has no gradient (a constant, or computed under no_grad)")
     grads = {}
-    # The caller's grad_outputs arrays, used without a copy when nothing is recorded: the
-    # walk never writes into a gradient it did not make (see ``summed`` in _walk), so only
-    # an input whose gradient is one of them, or a view of one, needs a copy below.
-    # Copying the seeds made the seeded Hessian-vector product of benchmarks/hvp.py (the
-    # 784-512-10 loss, batch 128) 3.14-3.18 ms instead of 3.06-3.07 on two threads.
-    given = {}  # id -> array
+    # The caller's grad_outputs arrays, read without a copy (see _seed): the walk never
+    # writes into a gradient it did not make (see ``summed`` in _walk), so only an input
+    # whose gradient is one of them, or a view of one, needs a copy below. Copying the
+    # seeds made the seeded Hessian-vector product of benchmarks/hvp.py (the 784-512-10
+    # loss, batch 128) 3.14-3.18 ms instead of 3.06-3.07 on two threads.
+    given = {}
     for out, seed in zip(outputs, grad_outputs):
         if not out.requires_grad:
             continue  # a constant output contributes nothing
-        g = _seed(out, seed, "gradients", create_graph, copy=create_graph)
-        if type(g) is np.ndarray:
-            given[id(g)] = g
+        g = _seed(out, seed, "gradients", create_graph, given)
         grads[out] = g if out not in grads else grads[out] + g
     if not grads and not allow_unused:  # PyTorch says so too, rather than "not used"
         raise RuntimeError("gradients: no output requires grad (each was computed from "
@@ -911,8 +915,7 @@ def gradients(outputs, inputs, grad_outputs=None, create_graph=False, allow_unus
         if g is None and not allow_unused:
             raise RuntimeError(f"gradients: input {_label(x)} is not used to compute the "
                                "outputs (pass allow_unused=True to get None for it)")
-        if given:
-            g = _unshared(g, given)
+        g = _unshared(g, given)
         if g is not None and _as_values:
             g = _handed_back(g, wrapped)
         found.append(g)
@@ -922,7 +925,7 @@ def gradients(outputs, inputs, grad_outputs=None, create_graph=False, allow_unus
 def _unshared(g, given):
     """``g``, or a copy of it when it is one of the caller's seeds or a view of one
     (``given``: id -> the seed arrays a walk read without copying them)."""
-    if isinstance(g, np.ndarray) and (id(g) in given or g.base is not None and any(
+    if given and isinstance(g, np.ndarray) and (id(g) in given or g.base is not None and any(
             np.may_share_memory(g, seed) for seed in given.values())):
         return g.copy()
     return g

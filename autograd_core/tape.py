@@ -146,14 +146,11 @@ class GradientTape:
         seeds = self._seeds(target, targets, output_gradients)
         create_graph = self._recorded_elsewhere()
         grads = {}
-        given = {}  # the caller's seeds, read without a copy as ``gradients`` reads them
+        given = {}  # the seeds, read without a copy as ``gradients`` reads them
         for t, seed in zip(targets, seeds):
             if seed is None:
-                g = _seed(t, np.ones_like(t.data), where, create_graph, copy=False)
-            else:
-                g = _seed(t, seed, where, create_graph, copy=create_graph)
-                if type(g) is np.ndarray:
-                    given[id(g)] = g
+                seed = np.ones_like(t.data)
+            g = _seed(t, seed, where, create_graph, given)
             grads[t] = g if t not in grads else grads[t] + g
         self._walk_from(grads, _flatten(sources), create_graph)
         wrapped = set()  # a 784x512 gradient is handed back without a copy: see _handed_back
@@ -164,7 +161,7 @@ class GradientTape:
                 if unconnected_gradients == "zero":
                     return constant(np.zeros_like(source.data))
                 return None
-            return _handed_back(_unshared(g, given) if given else g, wrapped)
+            return _handed_back(_unshared(g, given), wrapped)
         out = _map_structure(result, sources)
         if not self._persistent:
             self._release()
