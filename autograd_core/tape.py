@@ -153,7 +153,7 @@ class GradientTape:
             g = _seed(t, seed, where, create_graph, given)
             grads[t] = g if t not in grads else grads[t] + g
         self._walk_from(grads, _flatten(sources), create_graph)
-        wrapped = set()  # a 784x512 gradient is handed back without a copy: see _handed_back
+        wrapped = set()  # ids of the arrays already handed back (see _handed_back)
 
         def result(source):
             g = grads.get(source) if source in self._tracked else None
