@@ -948,15 +948,27 @@ def _handed_back(g, wrapped):
 
 
 def _on_paths(roots, inputs):
-    """The nodes of ``topological_order(roots)`` that lie on a path to one of ``inputs``:
-    the only ones whose backward matters for their gradients."""
+    """The nodes of ``topological_order(roots)`` whose backward the gradients of ``inputs``
+    need: those on a path from one of ``inputs`` to a root, except an input with no other
+    input upstream of it.
+
+    Such an input's gradient is complete once the nodes that use it have run; its own
+    backward would only send gradients on to nodes nothing asks about (PyTorch's
+    ``autograd.grad`` does not run it either). Measured on the 784-512-10 loss at batch 128
+    (interleaved, one process): the gradient of <g, v> with respect to the loss's gradients
+    g, whose last ops are parameter-sized matrix products, took 0.94 ms with those run and
+    0.15 without; the gradient with respect to the hidden layer, 0.17 ms and 0.13. An input
+    with hooks stays in the walk, which runs them when it reaches the input.
+    """
     order = topological_order(list(roots))
     wanted = set(inputs)
     leads = set()
     for node in reversed(order):  # oldest first: inputs before what is made from them
         if node in wanted or not leads.isdisjoint(node.inputs):
             leads.add(node)
-    return [node for node in order if node in leads]
+    hooked = _hooks.registered
+    return [node for node in order if node in leads and (
+        node not in wanted or not leads.isdisjoint(node.inputs) or id(node) in hooked)]
 
 
 def _label(v):

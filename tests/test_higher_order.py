@@ -114,6 +114,42 @@ def test_gradients_with_respect_to_an_intermediate_value():
     assert float(dh) == 4 * 9.0
 
 
+def test_gradients_stop_at_an_input_that_no_other_input_lies_below():
+    # As torch.autograd.grad: the backward of the op that made an input runs only when it
+    # leads on to another input; otherwise it sends gradients that nothing asks about.
+    calls = []
+
+    class Square(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            calls.append("Square")
+            (x,) = ctx.saved_tensors
+            return 2 * x * g
+
+    x = ag.Value(np.array([1.0, 2.0]))
+    h = Square.apply(x)                    # [1, 4]
+    y = (h * h).sum()
+    for create_graph in (False, True):
+        calls.clear()
+        (dh,) = ag.gradients(y, h, create_graph=create_graph)
+        np.testing.assert_allclose(dh.data, [2.0, 8.0])       # 2 h
+        assert calls == []
+    h.backward(np.ones(2), inputs=[h])     # backward(inputs=...) as well
+    assert calls == [] and h.grad is not None
+    dh, dx = ag.gradients(y, [h, x])       # x lies below h: Square's backward runs, once
+    assert calls == ["Square"]
+    np.testing.assert_allclose(dh.data, [2.0, 8.0])
+    np.testing.assert_allclose(dx.data, [4.0, 32.0])          # 2 h * 2 x
+    h.register_hook(lambda g: g * 10)      # a hooked input: its hooks still run
+    (dh,) = ag.gradients(y, h)
+    np.testing.assert_allclose(dh.data, [20.0, 80.0])
+
+
 def test_backward_with_create_graph_leaves_differentiable_grads():
     x = ag.Value(np.array([1.0, 2.0]))
     (x ** 3).sum().backward(create_graph=True)
