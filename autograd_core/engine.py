@@ -949,26 +949,37 @@ def _handed_back(g, wrapped):
 
 def _on_paths(roots, inputs):
     """The nodes of ``topological_order(roots)`` whose backward the gradients of ``inputs``
-    need: those on a path from one of ``inputs`` to a root, except an input with no other
-    input upstream of it.
+    need (see ``_backward_needed``), in the walk's order."""
+    order = topological_order(list(roots))
+    return _backward_needed(reversed(order), inputs)[::-1]
+
+
+def _backward_needed(order, inputs):
+    """The nodes of ``order`` (oldest first) whose backward the gradients of ``inputs``
+    need, oldest first: those on a path from one of ``inputs`` onwards, except an input
+    with no other input upstream of it.
 
     Such an input's gradient is complete once the nodes that use it have run; its own
     backward would only send gradients on to nodes nothing asks about (PyTorch's
     ``autograd.grad`` does not run it either). Measured on the 784-512-10 loss at batch 128
     (interleaved, one process): the gradient of <g, v> with respect to the loss's gradients
     g, whose last ops are parameter-sized matrix products, took 0.94 ms with those run and
-    0.15 without; the gradient with respect to the hidden layer, 0.17 ms and 0.13. An input
-    with hooks stays in the walk, which runs them when it reaches the input.
+    0.15 without; the gradient with respect to the hidden layer, 0.17 ms and 0.13. A
+    ``GradientTape`` walks its records so too: that gradient on a tape, forward included,
+    took 1.58 ms and 0.95; finding the nodes costs about 0.15 us a record (a tape of 10,000
+    small ops: 76.1 ms against 74.6). An input with hooks stays in the walk, which runs
+    them when it reaches the input.
     """
-    order = topological_order(list(roots))
-    wanted = set(inputs)
-    leads = set()
-    for node in reversed(order):  # oldest first: inputs before what is made from them
-        if node in wanted or not leads.isdisjoint(node.inputs):
-            leads.add(node)
+    leads = set(inputs)  # the inputs, and every node made from one
     hooked = _hooks.registered
-    return [node for node in order if node in leads and (
-        node not in wanted or not leads.isdisjoint(node.inputs) or id(node) in hooked)]
+    needed = []
+    for node in order:
+        if not leads.isdisjoint(node.inputs):
+            leads.add(node)
+            needed.append(node)
+        elif id(node) in hooked and node in leads:
+            needed.append(node)
+    return needed
 
 
 def _label(v):

@@ -16,8 +16,8 @@ import warnings
 import numpy as np
 
 from . import engine
-from .engine import (BackwardStep, Value, Variable, _handed_back, _seed, _unshared, _walk,
-                     constant)
+from .engine import (BackwardStep, Value, Variable, _backward_needed, _handed_back, _seed,
+                     _unshared, _walk, constant)
 
 
 class UnconnectedGradients(str, enum.Enum):
@@ -174,11 +174,13 @@ class GradientTape:
             pass
 
     def _order(self, sources):
-        """The walk's order: the records newest first, then the sources no op made
-        (watched leaves), which are no record, so that their hooks
-        (``Value.register_hook``) run too."""
+        """The walk's order: the records whose backward the gradients of ``sources`` need
+        (``_backward_needed``: as ``gradients``, none below a source that no other source
+        lies below), newest first, then the sources no op made (watched leaves), which are
+        no record, so that their hooks (``Value.register_hook``) run too."""
         leaves = {id(s): s for s in sources if s.op is None}
-        return itertools.chain(reversed(self._records), leaves.values())
+        return itertools.chain(reversed(_backward_needed(self._records, sources)),
+                               leaves.values())
 
     def _seeds(self, target, targets, output_gradients):
         """One seed (or None for ones) per flattened target, checked for structure."""

@@ -188,6 +188,42 @@ def test_the_gradients_handed_back_share_no_memory():
     np.testing.assert_allclose(gx_again.data, 6.0)
 
 
+def test_the_gradient_with_respect_to_an_intermediate_runs_nothing_below_it():
+    # Keras's Grad-CAM example asks for the gradient with respect to a layer's output
+    # (tape.gradient(class_channel, last_conv_layer_output)): the ops below that layer
+    # have nothing to send it, and are not run (backward counted through a Function).
+    calls = []
+
+    class Square(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            calls.append("Square")
+            (x,) = ctx.saved_tensors
+            return 2 * x * g
+
+    W = ag.Variable([1.0, 2.0])
+    with ag.GradientTape(persistent=True) as tape:
+        features = Square.apply(W)             # [1, 4]
+        score = (features * features).sum()
+    (d_features,) = tape.gradient(score, [features])
+    np.testing.assert_allclose(d_features.data, [2.0, 8.0])   # 2 features
+    assert calls == []
+    d_features, dW = tape.gradient(score, [features, W])        # W lies below: it runs
+    assert calls == ["Square"]
+    np.testing.assert_allclose(dW.data, [4.0, 32.0])
+    # A source computed before the tape opened, then watched: what uses it is walked.
+    h = Square.apply(W)
+    with ag.GradientTape() as tape:
+        tape.watch(h)
+        y = (h * 3.0).sum()
+    np.testing.assert_allclose(tape.gradient(y, h).data, [3.0, 3.0])
+
+
 def test_gradient_dtype_and_shape_follow_the_source():
     W32 = ag.Variable(np.ones((2, 1), dtype=np.float32))
     w64 = ag.Variable(np.float64(2.0))
