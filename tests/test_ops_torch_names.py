@@ -553,6 +553,16 @@ def test_median_and_quantile(shape, seed, q):
     check(lambda v: ag.quantile(v, [q, 0.5]), lambda a: np.quantile(a, [q, 0.5]), x)
     compare_with_torch(lambda v: ag.quantile(v, q, dim=1, keepdim=True),
                        lambda t: torch.quantile(t, q, dim=1, keepdim=True), x)
+    # The interpolations numpy and PyTorch share: numpy's method=, PyTorch's interpolation=.
+    for how in ("lower", "higher", "nearest", "midpoint"):
+        check(lambda v: ag.quantile(v, [q, 0.3], axis=0, method=how),
+              lambda a: np.quantile(a, [q, 0.3], axis=0, method=how), x)
+        compare_with_torch(lambda v: ag.quantile(v, q, dim=-1, interpolation=how),
+                           lambda t: torch.quantile(t, q, dim=-1, interpolation=how), x)
+        check(lambda v: ag.percentile(v, 100 * q, method=how),
+              lambda a: np.percentile(a, 100 * q, method=how), x)
+    with pytest.raises(ValueError, match="interpolation must be one of linear, lower"):
+        ag.quantile(x, q, method="hazen")
     compare_with_torch(lambda v: ag.median(v, dim=0).values,
                        lambda t: torch.median(t, dim=0).values, x)
     np.testing.assert_array_equal(ag.median(x, dim=0).indices.numpy(),

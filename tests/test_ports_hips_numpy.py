@@ -161,3 +161,53 @@ def test_numpys_functions_on_values_run_the_librarys_ops():
         np.testing.assert_array_equal(a.data, b)
     with pytest.raises(TypeError, match=r"np.var: mean=.* is not supported for Values"):
         np.var(ag.Value(x), mean=np.zeros((1, 1)))
+
+
+def test_more_of_numpys_functions_on_values_run_the_librarys_ops():
+    # np.median and np.quantile (numpy's: the mean of the two middle values), np.cross,
+    # np.kron, np.rot90, np.nan_to_num, np.broadcast_arrays and np.gradient, with numpy's
+    # signatures; each checked against numpy and against central differences.
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0.2, 0.8, (4, 6))
+    cases = [lambda v: np.median(v), lambda v: np.median(v, axis=1, keepdims=True),
+             lambda v: np.quantile(v, 0.3, axis=0), lambda v: np.quantile(v, [0.25, 0.5]),
+             lambda v: np.quantile(v, 0.4, method="nearest"),
+             lambda v: np.quantile(v, 0.35, axis=1, method="midpoint"),
+             lambda v: np.cross(v[:, :3], v[:, 3:]), lambda v: np.cross(v[:3], v[1:], axis=0),
+             lambda v: np.kron(v[:2, :2], v[2:, 4:]), lambda v: np.rot90(v, 3),
+             lambda v: np.nan_to_num(v * 2), lambda v: np.broadcast_arrays(v, v[0])[1],
+             lambda v: np.gradient(v[0]), lambda v: np.gradient(v, 0.5, axis=1),
+             lambda v: np.gradient(v, 2.0, np.cumsum(np.arange(1.0, 7.0)))[1],
+             lambda v: np.gradient(v, axis=0, edge_order=2)]
+    for f in cases:
+        out = f(ag.Value(x))
+        assert isinstance(out, ag.Value) and out.requires_grad
+        np.testing.assert_allclose(out.data, f(x), rtol=1e-12, atol=1e-14)
+        ag.gradcheck(lambda v: f(v), [x])
+    if hasattr(np, "unstack"):  # numpy 2.1 and later
+        parts = np.unstack(ag.Value(x), axis=1)
+        assert isinstance(parts, tuple) and len(parts) == 6
+        np.testing.assert_array_equal(parts[2].data, x[:, 2])
+
+
+def test_numpys_functions_refuse_what_values_do_not_take_with_a_type_error():
+    v = ag.Value(np.arange(6.0).reshape(2, 3))
+    # An array-valued keyword (numpy's where= mask) is refused by name, not compared as a
+    # truth value ("The truth value of an array ... is ambiguous").
+    with pytest.raises(TypeError, match=r"np.mean: where=\(an array of shape \(2, 3\)\)"):
+        np.mean(v, where=v.data > 1)
+    with pytest.raises(TypeError, match="np.nan_to_num: copy=False is not supported"):
+        np.nan_to_num(v, copy=False)
+    with pytest.raises(TypeError, match="np.cross: different axisa"):
+        np.cross(v, v, axisa=0)
+    # numpy's select picks by conditions; the library's select is PyTorch's (one index along
+    # a dim), so the hint does not point at it.
+    with pytest.raises(TypeError, match="use the library's ops") as raised:
+        np.select([v > 1], [v])
+    assert "ag.select" not in str(raised.value)
+    # New arrays of a Value's shape are numpy's arrays, as numpy makes them for a tensor.
+    for made, want in ((np.zeros_like(v), np.zeros((2, 3))), (np.ones_like(v), np.ones((2, 3))),
+                       (np.full_like(v, 7.0), np.full((2, 3), 7.0))):
+        assert type(made) is np.ndarray
+        np.testing.assert_array_equal(made, want)
+    assert np.empty_like(v).shape == (2, 3)

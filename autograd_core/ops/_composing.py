@@ -67,7 +67,9 @@ def _unsupported(name, kwargs, **defaults):
             raise TypeError(f"np.{name}: the keyword {key}= is not supported for Values")
         if value is not defaults[key] and not (isinstance(value, (bool, int, float, str))
                                                and value == defaults[key]):
-            raise TypeError(f"np.{name}: {key}={value!r} is not supported for Values")
+            shown = (f"(an array of shape {np.shape(value)})"
+                     if isinstance(value, (np.ndarray, Value)) else repr(value))
+            raise TypeError(f"np.{name}: {key}={shown} is not supported for Values")
 
 
 # --- picking one element per slice along a dim (ordering, nanmedian) ------------------

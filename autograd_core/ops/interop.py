@@ -17,6 +17,7 @@ from . import linalg, reductions, selection, shape, statistics, trig
 from . import arrangement, bessel, building, counting, distances, elementwise_more, nan_reductions
 from . import numpy_reductions, ordering, products
 from . import scatters, torch_arithmetic, torch_linalg, torch_nn_functions
+from ._composing import _unsupported
 
 # numpy ufunc -> the library's function of the same maths.
 UFUNCS = {
@@ -46,33 +47,23 @@ CONSTANT_UFUNCS = {
 }
 
 
-def _no_extra(name, kwargs, **allowed_defaults):
-    """Refuse numpy keywords the library's op does not take (out=, dtype=, where=...)."""
-    for key, value in kwargs.items():
-        if key in allowed_defaults:
-            if value is not allowed_defaults[key] and value != allowed_defaults[key]:
-                raise TypeError(f"np.{name}: {key}={value!r} is not supported for Values")
-        else:
-            raise TypeError(f"np.{name}: the keyword {key}= is not supported for Values")
-
-
 def _reduction(fn, name):
     def call(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
-        _no_extra(name, dict(dtype=dtype, out=out, **kwargs), dtype=None, out=None,
-                  initial=np._NoValue, where=True)
+        _unsupported(name, dict(dtype=dtype, out=out, **kwargs), dtype=None, out=None,
+                     initial=np._NoValue, where=True)
         return fn(a, axis=axis, keepdims=bool(keepdims))
     return call
 
 
 def _join(fn, name):
     def call(arrays, axis=0, out=None, **kwargs):
-        _no_extra(name, dict(out=out, **kwargs), out=None, dtype=None, casting="same_kind")
+        _unsupported(name, dict(out=out, **kwargs), out=None, dtype=None, casting="same_kind")
         return fn(list(arrays), axis=axis)
     return call
 
 
 def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
-    _no_extra("clip", dict(out=out, **kwargs), out=None)
+    _unsupported("clip", dict(out=out, **kwargs), out=None)
     return arithmetic.clip(a, a_min, a_max)
 
 
@@ -82,7 +73,7 @@ def _reshape(a, *args, **kwargs):
         shape_, *rest = args
         args = tuple(rest)
     order = kwargs.pop("order", args[0] if args else "C")
-    _no_extra("reshape", kwargs)
+    _unsupported("reshape", kwargs)
     if order != "C":
         raise TypeError(f"np.reshape: order={order!r} is not supported for Values")
     return shape.reshape(a, shape_)
@@ -100,27 +91,72 @@ def _where(condition, *xy):
 
 def _moments(fn, name):
     def call(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
-        _no_extra(name, dict(dtype=dtype, out=out, **kwargs), dtype=None, out=None,
-                  where=True, mean=np._NoValue, correction=np._NoValue)
+        _unsupported(name, dict(dtype=dtype, out=out, **kwargs), dtype=None, out=None,
+                     where=True, mean=np._NoValue, correction=np._NoValue)
         return fn(a, axis, bool(keepdims), ddof=ddof)
     return call
 
 
 def _cumulative(fn, name):
     def call(a, axis=None, dtype=None, out=None):
-        _no_extra(name, dict(dtype=dtype, out=out), dtype=None, out=None)
+        _unsupported(name, dict(dtype=dtype, out=out), dtype=None, out=None)
         return fn(a, axis)
     return call
 
 
 def _copy(a, order="K", subok=False):
-    _no_extra("copy", dict(order=order, subok=subok), order="K", subok=False)
+    _unsupported("copy", dict(order=order, subok=subok), order="K", subok=False)
     return arithmetic.clone(a)
 
 
 def _dot(a, b, out=None):
-    _no_extra("dot", dict(out=out), out=None)
+    _unsupported("dot", dict(out=out), out=None)
     return linalg.dot(a, b)
+
+
+def _median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    _unsupported("median", dict(out=out), out=None)  # overwrite_input: a Value is never
+    return statistics.median(a, axis, bool(keepdims))  # overwritten, as numpy allows
+
+
+def _quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+              keepdims=False, **kwargs):
+    interpolation = kwargs.pop("interpolation", None)  # numpy's older name for method
+    _unsupported("quantile", dict(out=out, **kwargs), out=None, weights=None)
+    return statistics.quantile(a, q, axis, bool(keepdims),
+                               method=method if interpolation is None else interpolation)
+
+
+def _cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    if axis is None:
+        if not axisa == axisb == axisc:
+            raise TypeError("np.cross: different axisa, axisb and axisc are not supported for "
+                            "Values; give one axis=")
+        axis = axisa
+    return linalg.cross(a, b, axis)
+
+
+def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    _unsupported("nan_to_num", dict(copy=copy), copy=True)  # copy=False changes x in place
+    return arithmetic.nan_to_num(x, nan, posinf, neginf)
+
+
+def _broadcast_arrays(*args, subok=False):
+    _unsupported("broadcast_arrays", dict(subok=subok), subok=False)
+    return shape.broadcast_arrays(*args)
+
+
+def _unstack(x, *, axis=0):
+    return tuple(joining.unstack(x, axis=axis))
+
+
+def _gradient(f, *varargs, axis=None, edge_order=1):
+    """numpy's spacings (none, one for every axis, or one per axis) and its result: one
+    array for one axis, else a tuple."""
+    spacing = 1 if not varargs else varargs[0] if len(varargs) == 1 and np.ndim(
+        _data(varargs[0])) == 0 else list(varargs)
+    found = numpy_reductions.gradient(f, spacing=spacing, dim=axis, edge_order=edge_order)
+    return found[0] if len(found) == 1 else found
 
 
 FUNCTIONS = {
@@ -175,8 +211,19 @@ FUNCTIONS = {
     np.linalg.inv: lambda a: _linalg().inv(a),
     np.linalg.det: lambda a: _linalg().det(a),
     np.linalg.solve: lambda a, b: _linalg().solve(a, b),
+    np.median: _median,
+    np.quantile: _quantile,
+    np.cross: _cross,
+    np.kron: linalg.kron,
+    np.rot90: shape.rot90,
+    np.nan_to_num: _nan_to_num,
+    np.broadcast_arrays: _broadcast_arrays,
+    np.gradient: _gradient,
 }
 
+
+if hasattr(np, "unstack"):  # numpy 2.1 and later
+    FUNCTIONS[np.unstack] = _unstack
 
 # The families of ported names add their numpy functions and ufuncs.
 for _family in (arrangement, building, counting, elementwise_more, products, nan_reductions,
@@ -198,11 +245,19 @@ CONSTANT_FUNCTIONS = {
     np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort, np.allclose, np.isclose,
     np.array_equal, np.count_nonzero, np.nonzero, np.any, np.all, np.unique, np.argwhere,
     np.round, np.around, np.result_type, np.may_share_memory, np.shares_memory,
+    # New arrays of a Value's shape: numpy's, as numpy gives them for a PyTorch tensor.
+    np.zeros_like, np.ones_like, np.full_like, np.empty_like,
 }
 
 
+# The library's functions of numpy's names that mean something else (PyTorch's select
+# picks one index along a dim; numpy's picks among choices by conditions).
+_OTHER_MEANINGS = {"select"}
+
+
 def _hint(name):
-    own = f"ag.{name}(...)" if name in _own_names() else "the library's ops"
+    own = (f"ag.{name}(...)" if name in _own_names() and name not in _OTHER_MEANINGS
+           else "the library's ops")
     return (f"use {own} for a differentiable result, or np.{name}(value.numpy()) to compute "
             "on the data without a gradient")
 

@@ -181,11 +181,11 @@ def percentile(x, q, axis=None, keepdims=False, *, method=None, interpolation=No
     """numpy's ``percentile``: ``quantile`` with q in [0, 100] (a NaN makes the result
     NaN; ``nanpercentile`` ignores them)."""
     qs = _quantiles(q, "percentile", 100.0)
-    _linear_only("percentile", method, interpolation)
     x = _value(x, "percentile")
     if x.data.size == 0:
         raise ValueError(f"percentile: cannot take it of an empty input (shape {x.shape})")
-    return statistics.quantile(x, qs / 100, axis, keepdims)
+    return statistics.quantile(x, qs / 100, axis, keepdims,
+                               interpolation=method or interpolation or "linear")
 
 
 def nanmedian(x, axis=None, keepdims=False, *, dim=None, keepdim=None):

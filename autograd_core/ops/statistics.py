@@ -263,14 +263,18 @@ def _sorted_along(x, axis, where):
 def quantile(x, q, axis=None, keepdims=False, *, dim=None, keepdim=None,
              interpolation="linear", method=None):
     """The q-th quantile of x over ``axis`` (PyTorch's ``dim``; None: all of x), with q in
-    [0, 1] a number or a sequence (a leading axis of the result, as numpy's and PyTorch's):
-    numpy's default, linear interpolation between the two nearest sorted values, which is
-    PyTorch's too. The gradient goes to those two values, in the interpolation's shares.
+    [0, 1] a number or a sequence (a leading axis of the result, as numpy's and PyTorch's).
+
+    Between the two sorted values around the position q (n - 1), ``interpolation``
+    (PyTorch's name; numpy's ``method``) picks: "linear" (numpy's and PyTorch's default),
+    "lower", "higher", "nearest" (halves to the even position, as both round) or
+    "midpoint". The gradient goes to the values picked, in their shares.
     """
     axis, keepdims, _ = axis_or_dim("quantile", axis, dim, keepdims, keepdim)
-    if (method or interpolation) != "linear":
-        raise ValueError(f"quantile: only linear interpolation is supported, got "
-                         f"{method or interpolation!r}")
+    how = method or interpolation
+    if how not in _PICKS:
+        raise ValueError(f"quantile: interpolation must be one of {', '.join(_PICKS)}, got "
+                         f"{how!r}")
     qs = np.asarray(q.data if isinstance(q, Value) else q, dtype=np.float64)
     if ((qs < 0) | (qs > 1)).any() or qs.ndim > 1:
         raise ValueError(f"quantile: q must be a number or a sequence in [0, 1], got {q!r}")
@@ -279,18 +283,33 @@ def quantile(x, q, axis=None, keepdims=False, *, dim=None, keepdim=None,
     n = ordered.shape[along]
     results = []
     for qi in np.atleast_1d(qs):
-        position = qi * (n - 1)
-        lo, hi = int(np.floor(position)), int(np.ceil(position))
+        lo, hi, share = _PICKS[how](qi * (n - 1))  # value = low + (high - low) * share
         before = (slice(None),) * along
         low = indexing.getitem(ordered, before + (slice(lo, lo + 1),))
-        value = low if hi == lo else low + (indexing.getitem(
-            ordered, before + (slice(hi, hi + 1),)) - low) * (position - lo)
+        value = low if hi == lo or share == 0 else low + (indexing.getitem(
+            ordered, before + (slice(hi, hi + 1),)) - low) * share
         if flat:
             value = shape.reshape(value, (1,) * operand(x, Var).ndim if keepdims else ())
         elif not keepdims:
             value = shape.squeeze(value, along)
         results.append(value)
     return results[0] if qs.ndim == 0 else joining.stack(results)
+
+
+def _around(position):
+    """The sorted values below and above ``position`` and the share of the upper one."""
+    lo, hi = int(np.floor(position)), int(np.ceil(position))
+    return lo, hi, position - lo
+
+
+# quantile's interpolations: position -> (lower index, upper index, share of the upper).
+_PICKS = {
+    "linear": _around,
+    "lower": lambda position: (int(np.floor(position)),) * 2 + (0.0,),
+    "higher": lambda position: (int(np.ceil(position)),) * 2 + (0.0,),
+    "nearest": lambda position: (int(np.rint(position)),) * 2 + (0.0,),
+    "midpoint": lambda position: _around(position)[:2] + (0.5,),
+}
 
 
 def median(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
