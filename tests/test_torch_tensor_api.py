@@ -657,3 +657,34 @@ def test_empty_is_zeros_of_the_asked_shape_and_dtype_and_fills():
     assert ag.empty((2, 3)).shape == (2, 3) and ag.empty(2).dtype == ag.get_default_dtype()
     like = ag.empty_like(ag.ones(4, dtype=ag.float64))
     assert like.shape == (4,) and like.dtype == np.float64
+
+
+@pytest.mark.parametrize("ours, theirs", [
+    (lambda v: v.median(), lambda t: t.median()),                 # the lower middle value
+    (lambda v: v[:, :3].median(), lambda t: t[:, :3].median()),   # nine: the middle one
+    (lambda v: v.median(1).values, lambda t: t.median(1).values),
+    (lambda v: v.median(0, keepdim=True).values, lambda t: t.median(0, keepdim=True).values),
+    (lambda v: v.quantile(0.3, dim=1), lambda t: t.quantile(0.3, dim=1)),
+    (lambda v: v.quantile(0.7, interpolation="midpoint"),
+     lambda t: t.quantile(0.7, interpolation="midpoint")),
+    (lambda v: v.quantile(0.4, 0, True, interpolation="higher"),
+     lambda t: t.quantile(0.4, 0, True, interpolation="higher")),
+    (lambda v: v.where(v > 0, v * 3), lambda t: t.where(t > 0, t * 3)),
+    (lambda v: v.diff(), lambda t: t.diff()),
+    (lambda v: v.diff(2, 0, append=v[:1]), lambda t: t.diff(2, 0, append=t[:1])),
+    (lambda v: v[:, :3].cross(v[:, 1:], dim=1), lambda t: t[:, :3].cross(t[:, 1:], dim=1)),
+    (lambda v: v[:, :3].cross(v[:, 1:]), lambda t: t[:, :3].cross(t[:, 1:])),  # first 3: 0
+    (lambda v: v.T.cross(v.T * 2 + 1), lambda t: t.T.cross(t.T * 2 + 1)),  # (4, 3): 1
+    (lambda v: v[:2, :2].kron(v[1:, 2:]), lambda t: t[:2, :2].kron(t[1:, 2:])),
+    (lambda v: v.xlogy(v * v + 1), lambda t: t.xlogy(t * t + 1)),
+])
+def test_more_tensor_methods_against_pytorch(ours, theirs):
+    check(ours, theirs, X)
+
+
+def test_tensor_predicates_and_counts_as_pytorch():
+    for data in (X, X.astype(np.float32), np.arange(3), np.array([True, False])):
+        v, t = ag.tensor(data), torch.tensor(data)
+        assert v.ndimension() == t.ndimension() and v.nelement() == t.nelement()
+        assert v.is_floating_point() == t.is_floating_point()
+        assert v.is_complex() == t.is_complex() and v.is_signed() == t.is_signed()

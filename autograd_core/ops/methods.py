@@ -298,6 +298,48 @@ Value.masked_select = indexing.masked_select
 Value.split = joining.split_sizes  # PyTorch's x.split (numpy has no such method)
 
 
+# More of PyTorch's Tensor methods (numpy's arrays have none of these names).
+def _median_method(self, dim=None, keepdim=False):
+    """PyTorch's ``x.median()``: the lower of the two middle values of all elements (not
+    numpy's mean of them); ``x.median(dim)`` the named pair ``(values, indices)``."""
+    if dim is None:
+        return statistics.quantile(self, 0.5, interpolation="lower")
+    return statistics.median(self, dim=dim, keepdim=keepdim)
+
+
+def _quantile_method(self, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """PyTorch's ``x.quantile(q, dim, keepdim, interpolation=...)``."""
+    return statistics.quantile(self, q, dim=dim, keepdim=keepdim, interpolation=interpolation)
+
+
+def _where_method(self, condition, y):
+    """PyTorch's ``x.where(condition, y)``: x where the condition holds, else y."""
+    return arithmetic.where(condition, self, y)
+
+
+Value.median, Value.quantile, Value.where = _median_method, _quantile_method, _where_method
+Value.diff = lambda self, n=1, dim=-1, prepend=None, append=None: cumulative.diff(
+    self, n, dim, prepend, append)
+
+
+def _cross_method(self, other, dim=None):
+    """PyTorch's ``x.cross(other, dim)``: without dim, along the first axis of length 3, as
+    PyTorch's ``torch.cross`` (``linalg.cross`` takes the last)."""
+    if dim is None:
+        shape_ = np.broadcast_shapes(self.shape, np.shape(_data(other)))
+        dim = next((i for i, n in enumerate(shape_) if n == 3), -1)
+    return linalg.cross(self, other, dim=dim)
+
+
+Value.cross = _cross_method
+Value.kron = linalg.kron
+Value.xlogy = special.xlogy
+Value.ndimension, Value.nelement = Value.dim, Value.numel
+Value.is_floating_point = lambda self: self.dtype.kind == "f"
+Value.is_complex = lambda self: self.dtype.kind == "c"
+Value.is_signed = lambda self: self.dtype.kind in "fic"
+
+
 # PyTorch's arithmetic as methods: x.add(y, alpha=2) is x + 2 * y.
 def _add(self, other, *, alpha=1):
     return self + (other if alpha == 1 else alpha * other)
