@@ -132,3 +132,20 @@ def compare_with_torch(ag_fn, torch_fn, *arrays, seed=0, rtol=1e-7, atol=1e-12,
         expected = np.zeros(got.shape) if t is None else t.detach().numpy(force=True)
         np.testing.assert_allclose(got, expected, rtol=max(rtol, 1e-6), atol=max(atol, 1e-10),
                                    err_msg=f"second derivative (H v) of input {i}")
+
+
+def counted_square(calls):
+    """An ``ag.Function`` computing x * x whose backward appends "Square" to ``calls``:
+    tests count with it which backward passes run."""
+    class Square(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            calls.append("Square")
+            (x,) = ctx.saved_tensors
+            return 2 * x * g
+    return Square

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
+from derivatives import counted_square
 
 
 # --- ag.gradients and backward(create_graph=True) ---------------------------------------
@@ -118,19 +119,7 @@ def test_gradients_stop_at_an_input_that_no_other_input_lies_below():
     # As torch.autograd.grad: the backward of the op that made an input runs only when it
     # leads on to another input; otherwise it sends gradients that nothing asks about.
     calls = []
-
-    class Square(ag.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x * x
-
-        @staticmethod
-        def backward(ctx, g):
-            calls.append("Square")
-            (x,) = ctx.saved_tensors
-            return 2 * x * g
-
+    Square = counted_square(calls)
     x = ag.Value(np.array([1.0, 2.0]))
     h = Square.apply(x)                    # [1, 4]
     y = (h * h).sum()
