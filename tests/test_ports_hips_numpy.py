@@ -190,6 +190,27 @@ def test_more_of_numpys_functions_on_values_run_the_librarys_ops():
         np.testing.assert_array_equal(parts[2].data, x[:, 2])
 
 
+def test_ufunc_methods_on_values_run_the_librarys_ops():
+    # reduce, accumulate and outer of the binary ufuncs, with numpy's default axis 0.
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(3, 4))
+    for f in (np.add.reduce, lambda a: np.add.reduce(a, 1),
+              lambda a: np.multiply.reduce(a, axis=None, keepdims=True),
+              lambda a: np.maximum.reduce(a, axis=1), np.minimum.reduce,
+              lambda a: np.add.accumulate(a, 1), np.multiply.accumulate,
+              lambda a: np.maximum.accumulate(a, axis=1), np.minimum.accumulate,
+              lambda a: np.add.outer(a[0], a[1]), lambda a: np.multiply.outer(a, a[0]),
+              lambda a: np.subtract.outer(np.arange(2.0), a[:, 0])):
+        out = f(ag.Value(x))
+        assert isinstance(out, ag.Value) and out.requires_grad, f
+        np.testing.assert_allclose(out.data, f(x), rtol=1e-12)
+        ag.gradcheck(f, [x])
+    with pytest.raises(TypeError, match="np.add.reduce: dtype="):
+        np.add.reduce(ag.Value(x), dtype=np.float32)
+    with pytest.raises(TypeError, match="np.add.reduceat on a Value"):
+        np.add.reduceat(ag.Value(x), [0, 2])
+
+
 def test_numpys_functions_refuse_what_values_do_not_take_with_a_type_error():
     v = ag.Value(np.arange(6.0).reshape(2, 3))
     # An array-valued keyword (numpy's where= mask) is refused by name, not compared as a

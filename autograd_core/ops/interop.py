@@ -267,11 +267,43 @@ def _own_names():
     return set(names)
 
 
+# A ufunc's methods: its reduction, running total and outer form (np.add.reduce is sum,
+# np.maximum.accumulate a running maximum, np.multiply.outer the outer product).
+REDUCE = {np.add: reductions.sum, np.multiply: reductions.prod,
+          np.maximum: reductions.amax, np.minimum: reductions.amin}
+ACCUMULATE = {np.add: cumulative.cumsum, np.multiply: cumulative.cumprod,
+              np.maximum: lambda x, axis: ordering.cummax(x, axis).values,
+              np.minimum: lambda x, axis: ordering.cummin(x, axis).values}
+
+
+def _ufunc_method(ufunc, method, inputs, kwargs):
+    """``ufunc.reduce``, ``.accumulate`` and ``.outer`` on Values, or None for the others."""
+    where = f"{ufunc.__name__}.{method}"
+    if method == "reduce" and ufunc in REDUCE:
+        axis, keepdims = kwargs.pop("axis", 0), kwargs.pop("keepdims", False)  # numpy's
+        _unsupported(where, kwargs, dtype=None, out=None, initial=np._NoValue, where=True)
+        return REDUCE[ufunc](inputs[0], axis=axis, keepdims=bool(keepdims))
+    if method == "accumulate" and ufunc in ACCUMULATE:
+        axis = kwargs.pop("axis", 0)
+        _unsupported(where, kwargs, dtype=None, out=None)
+        return ACCUMULATE[ufunc](inputs[0], axis)
+    if method == "outer" and ufunc in UFUNCS and ufunc.nin == 2:
+        _unsupported(where, kwargs)
+        a, b = inputs
+        a = a if isinstance(a, Value) else np.asarray(a)
+        return UFUNCS[ufunc](shape.reshape(a, a.shape + (1,) * np.ndim(_data(b))), b)
+    return None
+
+
 def array_ufunc(self, ufunc, method, *inputs, **kwargs):
     """``np.exp(v)``, ``array * v``: the library's op for numpy's ufunc (NEP 13)."""
     name = ufunc.__name__
     if ufunc in CONSTANT_UFUNCS and method == "__call__" and not kwargs:
         return getattr(np, name)(*[_data(x) for x in inputs])
+    if method in ("reduce", "accumulate", "outer"):
+        found = _ufunc_method(ufunc, method, inputs, kwargs)
+        if found is not None:
+            return found
     fn = UFUNCS.get(ufunc)
     if fn is None or method != "__call__" or kwargs:
         what = f"np.{name}" if method == "__call__" else f"np.{name}.{method}"
