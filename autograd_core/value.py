@@ -494,12 +494,18 @@ class Value:
                 raise TypeError("backward: pass the seed as gradient= or grad=, not both")
             gradient = grad
         if inputs is not None:
+            from . import hooks  # built on this module
             targets = [inputs] if isinstance(inputs, Value) else list(inputs)
             found = gradients(self, targets, gradient, create_graph=create_graph,
                               allow_unused=True, _as_values=False)
             for x, g in zip(targets, found):
                 if g is not None:
                     x.grad = g if x.grad is None else x.grad + g
+                    if x.op is None:  # a leaf, as the walk of backward() leaves one
+                        if type(x.grad) is np.ndarray:
+                            x.grad = x.grad.view(Grad)  # w.grad.zero_()
+                        if id(x) in hooks.registered:
+                            hooks.run_after_accumulation(x)
             return
         for _ in _backward(self, gradient, create_graph):
             pass

@@ -74,6 +74,25 @@ def test_hook_sees_the_accumulated_grad_only_from_backward():
     assert len(seen) == 2
 
 
+def test_backward_with_inputs_accumulates_as_backward_does():
+    # loss.backward(inputs=[...]) (a GAN's generator step) runs the hooks of the leaves it
+    # accumulates into and leaves them a .grad with zero_(), as PyTorch does.
+    found = {}
+    for lib, make in (("ours", lambda: ag.Variable([1.0, 2.0])),
+                      ("torch", lambda: torch.tensor([1.0, 2.0], requires_grad=True))):
+        w, u = make(), make()
+        seen = found[lib] = []
+        for p, name in ((w, "w"), (u, "u")):
+            p.register_post_accumulate_grad_hook(
+                lambda p, name=name: seen.append((name, np.array(p.grad).tolist())))
+        (w * u * 3).sum().backward(inputs=[w])
+        (w * w).sum().backward(inputs=[w])
+        assert u.grad is None
+        w.grad.zero_()
+        assert np.array(w.grad).tolist() == [0.0, 0.0]
+    assert found["ours"] == found["torch"] == [("w", [3.0, 6.0]), ("w", [5.0, 10.0])]
+
+
 def test_post_accumulate_hook_refusals():
     x = ag.Value([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="not a leaf"):
