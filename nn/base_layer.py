@@ -142,7 +142,7 @@ class Layer(KerasModule):
         if np.ndim(value) != 0:
             raise ValueError(f"{type(self).__name__} {self.name!r}: add_loss needs a scalar, "
                              f"got shape {np.shape(value)}")
-        self._losses.append(value)
+        self._add_loss_value(value)
 
     # --- running it -------------------------------------------------------------------------
     def forward(self, *args, **kwargs):

@@ -221,6 +221,28 @@ def test_model_losses_gather_every_layer_and_the_activity_of_the_latest_call():
         weights_only + 0.5 * np.abs(h[:2]).sum() / 2, rel=1e-5)
 
 
+def test_a_copy_or_another_models_call_keeps_each_models_latest_losses():
+    # A call forgets its own tree's losses of the previous call (and only when a module
+    # holds some: models without any skip that walk); a deep copy holding losses forgets
+    # them at its next call too, and another model's call leaves them alone.
+    import copy
+
+    def regularized():
+        return nn.Sequential([nn.Input((3,)), nn.Dense(2, activity_regularizer=regularizers.L1(1.0))])
+    a, plain = regularized(), nn.Sequential([nn.Input((3,)), nn.Dense(2)])
+    x = np.ones((2, 3), np.float32)
+    a(x)
+    b = copy.deepcopy(a)
+    a.clear_losses()
+    assert len(b.losses) == 1 and a.losses == []
+    plain(x)                              # another model's call
+    assert len(b.losses) == 1 and plain.losses == []
+    b(x[:1])                              # b's own call: only its latest penalty remains
+    dense = b.layers[0]
+    h = x[:1] @ dense.W.numpy() + dense.b.numpy()
+    assert [value(p) for p in b.losses] == [pytest.approx(np.abs(h).sum(), rel=1e-5)]
+
+
 def test_conv_and_embedding_penalties():
     conv = nn.Conv2D(2, 3, kernel_regularizer=regularizers.L2(0.3),
                      bias_regularizer=regularizers.L1(0.1), bias_initializer="ones",
