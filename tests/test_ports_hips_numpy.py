@@ -6,6 +6,8 @@ and JAX. Checked against PyTorch and central differences.
 """
 
 import collections
+import inspect
+import warnings
 
 import numpy as np
 import pytest
@@ -184,6 +186,16 @@ def test_more_of_numpys_functions_on_values_run_the_librarys_ops():
         assert isinstance(out, ag.Value) and out.requires_grad
         np.testing.assert_allclose(out.data, f(x), rtol=1e-12, atol=1e-14)
         ag.gradcheck(lambda v: f(v), [x])
+    # numpy's older keyword picks the interpolation too, where numpy still takes it (its
+    # dispatcher refuses it from numpy 2.4 on, before a Value is asked)
+    if "interpolation" in inspect.signature(np.quantile).parameters:
+        for f in (np.quantile, np.percentile, np.nanquantile):
+            q = 40 if f is np.percentile else 0.4
+            how = "linear" if f is np.nanquantile else "lower"
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                got = f(ag.Value(x), q, axis=1, interpolation=how)
+            np.testing.assert_allclose(got.data, f(x, q, axis=1, method=how), rtol=1e-12)
     if hasattr(np, "unstack"):  # numpy 2.1 and later
         parts = np.unstack(ag.Value(x), axis=1)
         assert isinstance(parts, tuple) and len(parts) == 6

@@ -114,19 +114,6 @@ def _dot(a, b, out=None):
     return linalg.dot(a, b)
 
 
-def _median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
-    _unsupported("median", dict(out=out), out=None)  # overwrite_input: a Value is never
-    return statistics.median(a, axis, bool(keepdims))  # overwritten, as numpy allows
-
-
-def _quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
-              keepdims=False, **kwargs):
-    interpolation = kwargs.pop("interpolation", None)  # numpy's older name for method
-    _unsupported("quantile", dict(out=out, **kwargs), out=None, weights=None)
-    return statistics.quantile(a, q, axis, bool(keepdims),
-                               method=method if interpolation is None else interpolation)
-
-
 def _cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     if axis is None:
         if not axisa == axisb == axisc:
@@ -211,8 +198,6 @@ FUNCTIONS = {
     np.linalg.inv: lambda a: _linalg().inv(a),
     np.linalg.det: lambda a: _linalg().det(a),
     np.linalg.solve: lambda a, b: _linalg().solve(a, b),
-    np.median: _median,
-    np.quantile: _quantile,
     np.cross: _cross,
     np.kron: linalg.kron,
     np.rot90: shape.rot90,

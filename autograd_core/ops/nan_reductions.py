@@ -237,15 +237,17 @@ def _np_nan_moment(fn, name):
 def _np_quantile(fn, name):
     def call(a, q, axis=None, out=None, overwrite_input=False, method="linear",
              keepdims=False, **kwargs):
-        interpolation = kwargs.pop("interpolation", None)
+        interpolation = kwargs.pop("interpolation", None)  # numpy's older name for method
         _unsupported(name, dict(out=out, **kwargs), out=None, weights=None)
-        return fn(a, q, axis, bool(keepdims), method=method, interpolation=interpolation)
+        return fn(a, q, axis, bool(keepdims), method=interpolation or method)
     return call
 
 
-def _np_nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
-    _unsupported("nanmedian", dict(out=out), out=None)
-    return nanmedian(a, axis, bool(keepdims))
+def _np_median(fn, name):
+    def call(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+        _unsupported(name, dict(out=out), out=None)  # overwrite_input: a Value never is
+        return fn(a, axis, bool(keepdims))
+    return call
 
 
 # --- the tables ----------------------------------------------------------------------
@@ -261,7 +263,9 @@ NUMPY_FUNCTIONS = {
     np.nanmin: _np_nan_reduction(nanmin, "nanmin"),
     np.nanvar: _np_nan_moment(nanvar, "nanvar"),
     np.nanstd: _np_nan_moment(nanstd, "nanstd"),
-    np.nanmedian: _np_nanmedian,
+    np.nanmedian: _np_median(nanmedian, "nanmedian"),
+    np.median: _np_median(statistics.median, "median"),
+    np.quantile: _np_quantile(statistics.quantile, "quantile"),
     np.nanquantile: _np_quantile(nanquantile, "nanquantile"),
     np.nanpercentile: _np_quantile(nanpercentile, "nanpercentile"),
     np.percentile: _np_quantile(percentile, "percentile"),
