@@ -496,6 +496,7 @@ class Value:
         if inputs is not None:
             from . import hooks  # built on this module
             targets = [inputs] if isinstance(inputs, Value) else list(inputs)
+            targets = list({id(x): x for x in targets}.values())  # each once, as PyTorch
             found = gradients(self, targets, gradient, create_graph=create_graph,
                               allow_unused=True, _as_values=False)
             for x, g in zip(targets, found):

@@ -86,7 +86,7 @@ def test_backward_with_inputs_accumulates_as_backward_does():
             p.register_post_accumulate_grad_hook(
                 lambda p, name=name: seen.append((name, np.array(p.grad).tolist())))
         (w * u * 3).sum().backward(inputs=[w])
-        (w * w).sum().backward(inputs=[w])
+        (w * w).sum().backward(inputs=[w, w])  # named twice: accumulated once
         assert u.grad is None
         w.grad.zero_()
         assert np.array(w.grad).tolist() == [0.0, 0.0]
