@@ -460,9 +460,10 @@ def _walk(nodes, grads, write_grad, create_graph=False, shown=False):
         # The inputs, from the node's two slots (see Value.inputs): spelled out for one and
         # two inputs, as in apply.
         a, b = node._in0, node._in1
-        if a is None:
+        if a is None:  # three inputs or more, or a Deferred node (see deferred.py)
             inputs = b
-            raw = op.backward(grad, node.data, *[x.data for x in inputs])
+            raw = op.backward(grad, node.data if type(node) is Value else node.computed,
+                              *[x.data for x in inputs])
         elif b is None:
             if op.backward_into is not None and slices and a in summed and (
                     hooked is None or id(node) not in hooked):  # a node hook sees its raw

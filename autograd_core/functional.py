@@ -18,8 +18,11 @@ over a batch axis, and composes with the others both ways: ``grad`` of a vmapped
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
+from .deferred import deferring
 from .engine import Value, _to_array, constant, enable_grad, gradients
 
 __all__ = ["grad", "value_and_grad", "elementwise_grad", "jacobian", "hessian", "vjp",
@@ -467,8 +470,9 @@ def jvp(fun, primals, tangents):
     if not live:
         return outputs, rebuild([_plain(t, keep) for t in found_tangents])
     us = [Value(np.zeros_like(ys[k].data), name="u") for k in live]  # J^T u is linear in u
-    found = gradients([ys[k] for k in live], list(leaves), us, create_graph=True,
-                      allow_unused=True)
+    with contextlib.nullcontext() if keep else deferring():  # as in hvp: see deferred.py
+        found = gradients([ys[k] for k in live], list(leaves), us, create_graph=True,
+                          allow_unused=True)
     pairs = [(g, v) for g, v in zip(found, vs) if g is not None]
     if not pairs:
         return outputs, rebuild([_plain(t, keep) for t in found_tangents])
@@ -486,28 +490,48 @@ def hvp(fun, x, v):
     forming the Hessian: the gradient of <grad fun(x), v>. Returns ``(fun(x), H v)``, as
     ``torch.autograd.functional.hvp`` does.
 
+    ``x`` may be a dict (list, tuple) of arrays or Values, such as a network's parameters,
+    as for ``grad``: ``v`` is then the same nest, and so is H v (the Hessian with respect
+    to all of them, applied to all of v).
+
     >>> y, Hv = hvp(lambda x: (x ** 3).sum(), np.array([1.0, 2.0]), np.array([1.0, 0.0]))
     >>> Hv                                   # H = diag(6 x)
     array([6., 0.])
     """
     where = "hvp"
-    leaf, keep = _leaf(x, where)
-    v = v if isinstance(v, Value) else constant(_to_array(v, dtype=leaf.dtype, where=where))
-    if v.shape != leaf.shape:
-        raise ValueError(f"{where}: v has shape {v.shape} but x has shape {leaf.shape}")
-    y = _output(fun(leaf), where)
+    leaves, groups = [], []
+    arg, keep = _take_leaves(x, _holds_arrays(x), where, leaves, groups)
+    vs = []
+    for leaf, w in zip(leaves, _like(arg, v, where, "x")):
+        if leaf is None:  # a None in the nest (a layer without bias): None in H v
+            vs.append(None)
+            continue
+        w = w if isinstance(w, Value) else constant(_to_array(w, dtype=leaf.dtype,
+                                                              where=where))
+        if w.shape != leaf.shape:
+            raise ValueError(f"{where}: v has shape {w.shape} but x has shape {leaf.shape}")
+        vs.append(w)
+    y = _output(fun(arg), where)
     if y.size != 1:
         raise ValueError(f"{where}: the function must return one number, got shape {y.shape}")
-    if not y.requires_grad:
-        return _plain(y, keep), _plain(constant(np.zeros_like(leaf.data)), keep)
-    (g,) = gradients(y, leaf, create_graph=True, allow_unused=True)
-    if g is None or not g.requires_grad:  # f is at most linear in x: H = 0
-        return _plain(y, keep), _plain(constant(np.zeros_like(leaf.data)), keep)
-    # H v is the gradient of <g, v>; seeding g's backward with v gives it without forming
-    # g * v, its sum, and their backward (the 784-512-10 loss at batch 128, with the
-    # gradient of its four parameters: 3.2-3.4 ms instead of 3.6-3.75; PyTorch's double
-    # backward gains as much the same way: benchmarks/hvp.py).
-    (Hv,) = gradients(g, leaf, v, create_graph=keep, allow_unused=True)
-    if Hv is None:
-        Hv = constant(np.zeros_like(leaf.data))
-    return _plain(y, keep), _plain(Hv, keep)
+    live = [k for k, leaf in enumerate(leaves) if leaf is not None]
+    found = [None] * len(leaves)
+    if y.requires_grad and live:
+        # g's own values are never read unless the caller records H v (see deferred.py)
+        with contextlib.nullcontext() if keep else deferring():
+            gs = gradients(y, [leaves[k] for k in live], create_graph=True, allow_unused=True)
+        # H v is the gradient of <g, v>; seeding g's backward with v gives it without
+        # forming g * v, its sum, and their backward (the 784-512-10 loss at batch 128, with
+        # the gradient of its four parameters: 3.2-3.4 ms instead of 3.6-3.75; PyTorch's
+        # double backward gains as much the same way: benchmarks/hvp.py). A g that is
+        # None or constant has f at most linear in its x there: that part of H v is 0.
+        pairs = [(g, vs[k]) for k, g in zip(live, gs) if g is not None and g.requires_grad]
+        if pairs:
+            for k, h in zip(live, gradients([g for g, _ in pairs], [leaves[k] for k in live],
+                                            [w for _, w in pairs], create_graph=keep,
+                                            allow_unused=True)):
+                found[k] = h
+    Hv = [None if leaf is None else _plain(constant(np.zeros_like(leaf.data)) if h is None
+                                           else h, keep)
+          for leaf, h in zip(leaves, found)]
+    return _plain(y, keep), _regroup(Hv, groups)[0]

@@ -44,7 +44,9 @@ class _ThreadState:
     counts the threads whose state is not plain.
     """
 
-    __slots__ = ("grad_enabled", "anomaly", "tapes", "scope", "plain")
+    # deferring: matrix products made now may leave their data uncomputed until read (see
+    # deferred.py); not a mode ``plain`` sums up, since no op but matmul reads it.
+    __slots__ = ("grad_enabled", "anomaly", "tapes", "scope", "plain", "deferring")
 
     def __init__(self):
         set_slot = object.__setattr__  # a new state is plain: the census stays as it is
@@ -53,6 +55,7 @@ class _ThreadState:
         set_slot(self, "tapes", ())     # open GradientTapes, innermost last
         set_slot(self, "scope", None)   # the innermost name_scope ("sequential/dense_1")
         set_slot(self, "plain", True)
+        set_slot(self, "deferring", False)
 
     def __setattr__(self, name, value):
         object.__setattr__(self, name, value)

@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "ben
 
 import convnet  # noqa: E402
 import convnet_fit  # noqa: E402
+import hvp  # noqa: E402
 import mlp_step  # noqa: E402
 import step_breakdown  # noqa: E402
 from common import own_pages  # noqa: E402
@@ -80,6 +81,11 @@ def test_the_convnet_steps_of_both_libraries_follow_each_other():
     theirs = convnet.losses(convnet.torch_step_fn, n=16, channels_last=True)
     np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
     assert ours[-1] < ours[0]
+
+
+@pytest.mark.skipif(torch is None, reason="needs torch (pip install -e .[torch])")
+def test_the_hvp_benchmark_s_forms_give_pytorch_s_hessian_vector_product():
+    hvp.check_same_maths(*mlp_step.batch(32))
 
 
 def test_own_pages_copies_into_fresh_page_aligned_memory():

@@ -373,6 +373,39 @@ def test_transforms_against_torch_functional():
     np.testing.assert_allclose(Hv, t_Hv.numpy(), rtol=1e-10)
 
 
+def test_hvp_of_a_network_s_parameters_as_a_dict_matches_torch():
+    """ag.hvp over a nest of parameters (as ag.grad takes them): H v per parameter, the
+    Hessian with respect to all of them; a None parameter (no bias) gets None."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    x, labels = rng.normal(size=(7, 4)), rng.integers(0, 3, size=7)
+    params = {"W1": rng.normal(size=(4, 5)), "b1": rng.normal(size=5),
+              "W2": rng.normal(size=(5, 3)), "b2": None}
+    v = {"W1": rng.normal(size=(4, 5)), "b1": rng.normal(size=5),
+         "W2": rng.normal(size=(5, 3)), "b2": None}
+
+    def loss(p):
+        return ag.softmax_cross_entropy(ag.tanh(x @ p["W1"] + p["b1"]) @ p["W2"], labels,
+                                        reduction="mean")
+
+    def torch_loss(W1, b1, W2):
+        return torch.nn.functional.cross_entropy(
+            torch.tanh(torch.from_numpy(x) @ W1 + b1) @ W2, torch.from_numpy(labels))
+    names = ["W1", "b1", "W2"]
+    value, Hv = ag.hvp(loss, params, v)
+    t_value, t_Hv = torch.autograd.functional.vhp(
+        torch_loss, tuple(torch.from_numpy(params[k]) for k in names),
+        tuple(torch.from_numpy(v[k]) for k in names))
+    assert set(Hv) == set(params) and Hv["b2"] is None
+    np.testing.assert_allclose(value, t_value.numpy(), rtol=1e-12)
+    for k, t in zip(names, t_Hv):
+        np.testing.assert_allclose(Hv[k], t.numpy(), rtol=1e-9, atol=1e-12)
+    with pytest.raises(ValueError, match="hvp: x is a dict"):
+        ag.hvp(loss, params, [v["W1"]])
+    with pytest.raises(ValueError, match=r"hvp: v has shape \(5,\) but x has shape \(4, 5\)"):
+        ag.hvp(loss, params, dict(v, W1=v["b1"]))
+
+
 def test_transforms_given_values_return_recorded_values():
     x = ag.Value(np.array([0.5, -1.0]))
     g = ag.grad(lambda v: ag.sum(v ** 3))(x)

@@ -15,9 +15,12 @@ in the style of HIPS autograd and JAX.)
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
-from ..engine import Value, constant, enable_grad, gradients
+from ..deferred import deferring
+from ..engine import Value, _node, constant, enable_grad, gradients
 
 __all__ = ["jacobian", "hessian", "vjp", "jvp", "hvp", "vhp"]
 
@@ -42,8 +45,9 @@ def _leaves(inputs, create_graph):
 
 
 def _finish(values, create_graph):
-    """A result as PyTorch gives it: recorded Values under create_graph, else constants."""
-    return tuple(v if create_graph else constant(v.data) for v in values)
+    """A result as PyTorch gives it: recorded Values under create_graph, else constants
+    (over the same data, as PyTorch's detach: each is an array this call made)."""
+    return tuple(v if create_graph else _node(v.data) for v in values)
 
 
 def _untuple(values, is_tuple):
@@ -120,10 +124,13 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
                                                               where)
     vs = _seeds(v, leaves, where)
     us = [Value(np.zeros_like(y.data), requires_grad=True) for y in outputs]
-    back = _grads(outputs, leaves, us, True, strict, where)
-    inner = [(g * t).sum() for g, t in zip(back, vs) if g.requires_grad]
-    if inner:
-        found = gradients(inner, us, create_graph=create_graph, allow_unused=True)
+    # u^T J's values are never read unless the caller records J v (see deferred.py)
+    with contextlib.nullcontext() if create_graph else deferring():
+        back = _grads(outputs, leaves, us, True, strict, where)
+    pairs = [(g, t) for g, t in zip(back, vs) if g.requires_grad]
+    if pairs:  # the gradient of <u^T J, v>: u^T J's backward seeded with v (see ag.hvp)
+        found = gradients([g for g, _ in pairs], us, [t for _, t in pairs],
+                          create_graph=create_graph, allow_unused=True)
     else:
         found = (None,) * len(us)
     found = tuple(constant(np.zeros_like(u.data)) if g is None else g
@@ -229,7 +236,10 @@ def _hessian_product(func, inputs, v, create_graph, strict, where):
     leaves, is_inputs_tuple, outputs, _ = _run(_one_number(func, where), inputs, True, where)
     (y,) = outputs
     vs = _seeds(v, leaves, where)
-    first = _grads([y], leaves, [None], True, strict, where)
+    # The gradient's own values are never read unless the caller records the product
+    # (see deferred.py).
+    with contextlib.nullcontext() if create_graph else deferring():
+        first = _grads([y], leaves, [None], True, strict, where)
     pairs = [(g, s) for g, s in zip(first, vs) if g.requires_grad]
     if pairs:
         found = _grads([g for g, _ in pairs], leaves, [s for _, s in pairs], create_graph,

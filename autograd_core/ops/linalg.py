@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Op, Value, apply
+from .. import deferred
+from ..engine import Op, Value, _local, apply
 from ..labels import docstring_formula
 from ..worked import Terms, broadcast_index, flat_index, unflat_index
 from . import arithmetic, contractions, shape, xp
@@ -139,6 +140,10 @@ def matmul(a, b, *, transpose_a=False, transpose_b=False, adjoint_a=False,
         except ValueError:
             raise ValueError(f"matmul: shapes {a.shape} @ {b.shape} do not match: the batch "
                              f"axes {a.shape[:-2]} and {b.shape[:-2]} do not broadcast") from None
+    if _local.state.deferring and a.ndim == 2 and b.ndim == 2:  # inside hvp: see deferred.py
+        product = deferred.product(MatMul(), a, b)
+        if product is not None:
+            return product
     return apply(MatMul(), a, b)
 
 
