@@ -15,6 +15,7 @@ import convnet  # noqa: E402
 import convnet_fit  # noqa: E402
 import elementwise  # noqa: E402
 import graph_render  # noqa: E402
+import hvp  # noqa: E402
 import mlp_step  # noqa: E402
 import scalar_mlp  # noqa: E402
 from common import table  # noqa: E402
@@ -28,6 +29,9 @@ def main():
     print()
     print(table(scalar_mlp.run() + elementwise.run(),
                 ["per-node overhead", "reference", "autograd_core", "ratio", "target"]))
+    print()
+    print(table(hvp.run(), ["second order", "gradient / hvp", "autograd_core", "torch",
+                             "target"]))
     print()
     conv_rows, _ = conv.run()
     print(table(conv_rows, ["conv layers, forward + backward", "autograd_core",
