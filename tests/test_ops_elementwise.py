@@ -576,3 +576,60 @@ def test_integer_inputs_become_the_default_float_as_pytorch(name):
         torch.tensor(ints))
     assert ours.dtype == np.float32 and theirs.dtype == torch.float32
     np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-5)
+
+
+# --- clip with array bounds (PyTorch's clamp with tensor bounds) ----------------------
+
+TRIPLES = hnp.mutually_broadcastable_shapes(num_shapes=3, min_dims=0, max_dims=3, max_side=3)
+
+
+def _apart(rng, shape, offset):
+    """Integers plus ``offset``: x, lo and hi drawn with offsets 0, 1/3 and 2/3 are never
+    closer than 1/3, so no finite difference straddles a kink."""
+    return rng.integers(-3, 4, shape) + offset
+
+
+@given(shapes=TRIPLES, seed=SEEDS)
+def test_clip_with_array_bounds_broadcasts_and_differentiates_as_pytorch(shapes, seed):
+    rng = np.random.default_rng(seed)
+    x, lo, hi = (_apart(rng, s, k / 3) for k, s in enumerate(shapes.input_shapes))
+    y = ag.clip(ag.Value(x), ag.Value(lo), ag.Value(hi))
+    np.testing.assert_array_equal(y.data, np.clip(x, lo, hi))  # lo > hi somewhere: hi wins
+    check_second_order(ag.clip, x, lo, hi)
+    torch = pytest.importorskip("torch")
+    # PyTorch's clamp raises in its backward when the bounds broaden x's shape ("output
+    # with shape [] doesn't match the broadcast shape [1]"): x is broadcast first for it.
+    def wide(a, *bounds):
+        return a.expand(torch.broadcast_shapes(a.shape, *(b.shape for b in bounds)))
+    compare_with_torch(ag.clip, lambda a, b, c: torch.clamp(wide(a, b, c), b, c), x, lo, hi,
+                       seed=seed)
+    compare_with_torch(lambda a, b: a.clamp(min=b), lambda a, b: wide(a, b).clamp(min=b),
+                       x, lo)
+    compare_with_torch(lambda a, b: ag.clamp(a, max=b),
+                       lambda a, b: torch.clamp(wide(a, b), max=b), x, hi)
+
+
+def test_clip_with_array_bounds_at_ties_gives_the_gradient_as_pytorch():
+    torch = pytest.importorskip("torch")
+    x = np.array([1.0, 3.0, 2.0, 2.0, 0.0, 4.0])
+    lo = np.array([1.0, 1.0, 2.0, 3.0, 1.0, 2.0])
+    hi = np.array([3.0, 3.0, 2.0, 3.0, 1.0, 2.0])  # the last four: lo == hi
+    compare_with_torch(ag.clip, torch.clamp, x, lo, hi)
+
+
+def test_numpy_and_torch_spellings_of_clip_take_array_bounds():
+    v = ag.Value(np.arange(1.0, 7.0).reshape(2, 3))
+    w = ag.Value(np.full((2, 3), 2.5), requires_grad=True)
+    y = np.clip(v, w, None)  # numpy's dispatch: the library's op, not a recursion
+    np.testing.assert_array_equal(y.data, np.clip(v.data, 2.5, None))
+    y.sum().backward()
+    np.testing.assert_array_equal(w.grad, [[1, 1, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(v.grad, [[0, 0, 1], [1, 1, 1]])
+    np.testing.assert_array_equal(np.clip(v, [2, 2, 2], 4.5).data,
+                                  np.clip(v.data, [2, 2, 2], 4.5))
+    np.testing.assert_array_equal(ag.clip_by_value(v, np.zeros(3), w).data,
+                                  np.minimum(v.data, 2.5))
+    assert v.clamp(min=w).dtype == v.dtype
+    with pytest.raises(ValueError, match=r"clip: the bounds of shapes \(4,\) and \(\) do not "
+                                         r"broadcast with x of shape \(2, 3\)"):
+        ag.clip(v, np.ones(4))

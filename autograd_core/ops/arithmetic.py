@@ -453,11 +453,58 @@ class Clip(Op):
         return f"y = min(max(x, {lo}), {hi})", f"dL/dx = g if {lo} <= x <= {hi} else 0"
 
 
+class ClipBetween(Op):
+    """y = min(max(x, lo), hi)
+    dL/dx = g if lo <= x <= hi else 0
+    dL/dlo = g if x < lo < hi else 0
+    dL/dhi = g if max(x, lo) > hi else 0
+
+    ``clip`` with bounds that are arrays, each bound a Value that may take a gradient, as
+    PyTorch's ``clamp`` with tensor bounds, with its gradients: where x < lo == hi no
+    input takes the gradient (both one-sided derivatives there include 0).
+    """
+
+    __slots__ = ()
+
+    def forward(self, x, lo, hi):
+        return np.minimum(np.maximum(x, lo), hi)
+
+    def backward(self, g, y, x, lo, hi):
+        need_x, need_lo, need_hi = self.needs_grad
+        # Masks of the data (comparisons give plain boolean arrays on both paths). At each
+        # element at most one of x, lo and hi takes the gradient; at a tie with a bound, x
+        # does (PyTorch's choices, see the docstring).
+        return ((xp.where((x >= lo) & (x <= hi), g, 0) if need_x else None),
+                (xp.where((x < lo) & (lo < hi), g, 0) if need_lo else None),
+                (xp.where((x > hi) | (lo > hi), g, 0) if need_hi else None))
+
+
+def _unbounded(dtype, low):
+    """The bound that clips nothing: -inf or +inf, an integer dtype's smallest or largest."""
+    if dtype.kind in "iu":
+        return np.iinfo(dtype).min if low else np.iinfo(dtype).max
+    return dtype.type(-np.inf if low else np.inf)
+
+
 def clip(x, lo=None, hi=None):
-    """Limit x to [lo, hi]; the gradient passes only inside the interval."""
+    """Limit x to [lo, hi]; the gradient passes only inside the interval.
+
+    ``lo`` and ``hi`` are numbers, or arrays (Values) that broadcast with x, as numpy's
+    and PyTorch's bounds: then a bound left out is -inf or +inf, and a bound that is a
+    Value gets the gradient where it is the result (``ClipBetween``)."""
     if lo is None and hi is None:
         raise ValueError("clip: give at least one of lo and hi")
-    return apply(Clip(lo, hi), operand(x, Clip))
+    if not any(isinstance(b, (Value, np.ndarray, list, tuple)) for b in (lo, hi)):
+        return apply(Clip(lo, hi), operand(x, Clip))
+    x = operand(x, ClipBetween)
+    bounds = [operand(_unbounded(x.dtype, low) if b is None else b, ClipBetween, like=x)
+              for b, low in ((lo, True), (hi, False))]
+    try:
+        np.broadcast_shapes(x.shape, bounds[0].shape, bounds[1].shape)
+    except ValueError:
+        raise ValueError(f"clip: the bounds of shapes {bounds[0].shape} and "
+                         f"{bounds[1].shape} do not broadcast with x of shape {x.shape}") from None
+    return apply(ClipBetween(), x, *bounds)
 
 
 def clamp(input, min=None, max=None):  # noqa: A002  (PyTorch's names)
