@@ -62,8 +62,13 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None):
         (the clipped list, None kept as None; the global norm). An infinite global norm
         makes every entry NaN, as TensorFlow's. The gradient flows through the norm too.
     """
+    if not isinstance(t_list, (list, tuple)):
+        raise TypeError(f"clip_by_global_norm: t_list must be a list or tuple of Values, got "
+                        f"{type(t_list).__name__}")
     norm = global_norm(t_list) if use_norm is None else _value(use_norm)
-    scale = clip_norm * arithmetic.minimum(1.0 / norm, 1.0 / clip_norm) + (norm - norm)
+    # clip_norm 0 gives zeros, as TensorFlow's (where 1 / 0 is inf)
+    inverse = 1.0 / clip_norm if isinstance(clip_norm, Value) or clip_norm != 0 else np.inf
+    scale = clip_norm * arithmetic.minimum(1.0 / norm, inverse) + (norm - norm)
     return [None if t is None else _value(t) * scale for t in t_list], norm
 
 

@@ -389,6 +389,9 @@ def test_pytorch_tensor_methods():
     compare_with_torch(lambda u: u[:1].expand_as(u), lambda u: u[:1].expand_as(u), a)
     compare_with_torch(lambda u: u.view_as(np.zeros((4, 3))) @ u,
                        lambda u: u.view_as(torch.zeros(4, 3)) @ u, a)
+    for name in ("view_as", "reshape_as", "expand_as", "type_as"):  # PyTorch: a TypeError too
+        with pytest.raises(TypeError, match=f"{name}: other must be a Value or an array, got int"):
+            getattr(ag.Value(a), name)(1)
     for i in (0, 1):
         compare_with_torch(lambda u, v: ag.broadcast_tensors(u, v)[i],
                            lambda u, v: torch.broadcast_tensors(u, v)[i], a, b[0])

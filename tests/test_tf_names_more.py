@@ -192,6 +192,10 @@ def test_clip_by_norm_and_global_norm():
            _rng(1).normal(size=2))
     with pytest.raises(ValueError, match="clip_by_norm: clip_norm must be >= 0"):
         ag.clip_by_norm(a, -1.0)
+    zeros, _ = ag.clip_by_global_norm([a.astype(np.float32)], 0)  # TensorFlow's: 1 / 0 = inf
+    assert zeros[0].dtype == np.float32 and not np.any(zeros[0].numpy())
+    with pytest.raises(TypeError, match="clip_by_global_norm: t_list must be a list or tuple"):
+        ag.clip_by_global_norm(ag.Value(a), 1.0)
 
 
 # --- folds, scans, divisions, shapes ----------------------------------------------------

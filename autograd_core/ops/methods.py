@@ -371,9 +371,19 @@ Value.__rfloordiv__ = lambda self, other: arithmetic.floor_divide(other, self)
 
 
 # PyTorch's "like another tensor" methods.
-Value.view_as = Value.reshape_as = lambda self, other: shape.reshape(self, other.shape)
-Value.expand_as = lambda self, other: shape.broadcast_to(self, other.shape)
-Value.type_as = lambda self, other: self.to(other.dtype)
+def _other(other, name):
+    """The tensor a "..._as" method copies a property of: a Value or an array."""
+    if not isinstance(other, (Value, np.ndarray)):
+        raise TypeError(f"{name}: other must be a Value or an array, got "
+                        f"{type(other).__name__}")
+    return other
+
+
+Value.view_as = lambda self, other: shape.reshape(self, _other(other, "view_as").shape)
+Value.reshape_as = lambda self, other: shape.reshape(self, _other(other, "reshape_as").shape)
+Value.expand_as = lambda self, other: shape.broadcast_to(self,
+                                                         _other(other, "expand_as").shape)
+Value.type_as = lambda self, other: self.to(_other(other, "type_as").dtype)
 
 
 Value.narrow, Value.select = indexing.narrow, indexing.select
