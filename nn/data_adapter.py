@@ -433,6 +433,12 @@ class ArrayBatches:
             yield ([a[index] for a in xs], None if ys is None else [a[index] for a in ys],
                    None if w is None else w[index])
 
+    def __iter__(self):  # one pass, so that ``Batches`` can take epochs of steps from them
+        return self.epoch()
+
+    def __len__(self):
+        return self.steps
+
     def end_epoch(self):
         pass
 

@@ -533,6 +533,7 @@ class Trainer:
                                  f"is a {type(x).__name__} of batches")
             data = data_adapter.Batches(x, steps_per_epoch, "fit", "x", "steps_per_epoch")
         else:
+            derived = batch_size is None and steps_per_epoch is not None
             batch_size = 32 if batch_size is None else batch_size
             _check_positive_int(batch_size, "fit: batch_size")
             xs, ys, w, listed = self._custom_data(x, y, sample_weight, class_weight, "fit")
@@ -572,7 +573,12 @@ class Trainer:
             if seed is None:
                 seed = int(ag.random.uniform((), 0, 2**31 - 1, dtype=ag.float64).item())
             rng = np.random.default_rng(seed)
+            if derived:  # Keras: as many samples a batch as one pass in steps_per_epoch takes
+                batch_size = math.ceil(len(xs[0]) / steps_per_epoch)
             data = data_adapter.ArrayBatches(xs, ys, w, batch_size, rng if shuffle else None)
+            if steps_per_epoch is not None:  # epochs of steps that go on through the passes
+                data = data_adapter.Batches(data, steps_per_epoch, "fit", "x",
+                                            "steps_per_epoch")
         pack = _as_given if given_batches else functools.partial(self._pack, listed=listed)
         val_pack = functools.partial(self._pack, listed=val_listed) \
             if isinstance(validation, data_adapter.ArrayBatches) else _as_given
@@ -658,9 +664,12 @@ class Trainer:
                 ``fit(x, y, epochs=5, initial_epoch=3)`` trains epochs 3 and 4, which the
                 callbacks, ``history.epoch`` and the progress lines ("Epoch 4/5") number
                 so. 0 <= initial_epoch <= epochs.
-            steps_per_epoch: with batches, the batches an epoch takes; a generator then
-                goes on from epoch to epoch (needed for one that never ends). None: one
-                pass over the data per epoch. Data that runs out stops training, with
+            steps_per_epoch: the batches an epoch takes; a generator then goes on from
+                epoch to epoch (needed for one that never ends), and so do arrays and other
+                batches, starting a new pass when one is used up (an epoch that meets the
+                end of a pass ends there, with a warning: Keras 3's). With arrays and no
+                batch_size, a batch is ceil(n / steps_per_epoch) samples. None: one pass
+                over the data per epoch. A generator that runs out stops training, with
                 Keras's warning.
             validation_steps: with validation batches, the batches each evaluation takes
                 (needed for a generator evaluated more than once). None: a whole pass.
@@ -686,7 +695,7 @@ class Trainer:
                              f"(the index of the first epoch to run), got {initial_epoch!r}")
         given_batches = data_adapter.is_batches(x)
         validation_batches = data_adapter.is_batches(validation_data)
-        _check_steps(steps_per_epoch, "steps_per_epoch", "fit", given_batches, "x")
+        _check_steps(steps_per_epoch, "steps_per_epoch", "fit", True, "x")  # arrays too
         _check_steps(validation_steps, "validation_steps", "fit", validation_batches,
                      "validation_data")
         if validation_data is not None and not validation_batches and (
@@ -721,10 +730,13 @@ class Trainer:
             if validation_data is not None and not validation_batches:
                 validation = self._validation_arrays(validation_data, 32, paths)
         else:
+            derived = batch_size is None and steps_per_epoch is not None
             batch_size = 32 if batch_size is None else batch_size
             xs, ys, w, validation = self._fit_arrays(
                 x, y, batch_size, validation_data, validation_split, sample_weight,
                 class_weight, paths)
+            if derived:  # Keras: as many samples a batch as one pass in steps_per_epoch takes
+                batch_size = math.ceil(len(xs[0]) / steps_per_epoch)
         if validation_batches:
             validation = data_adapter.Batches(validation_data, validation_steps, "fit",
                                               "validation_data", "validation_steps")
@@ -736,6 +748,9 @@ class Trainer:
                 seed = int(ag.random.uniform((), 0, 2**31 - 1, dtype=ag.float64).item())
             rng = np.random.default_rng(seed)
             data = data_adapter.ArrayBatches(xs, ys, w, batch_size, rng if shuffle else None)
+            if steps_per_epoch is not None:  # epochs of steps that go on through the passes
+                data = data_adapter.Batches(data, steps_per_epoch, "fit", "x",
+                                            "steps_per_epoch")
 
         self.history = training.History()
         # History comes last, as in Keras, so that it records what the other callbacks add

@@ -358,8 +358,8 @@ def test_arguments_that_need_arrays_are_refused_before_the_data_is_read(trained)
              "fit: validation_steps is for validation_data given as batches"),
             ({"steps_per_epoch": 0}, "fit: steps_per_epoch must be a positive integer")):
         refused(trained, lambda: trained.fit(generator, verbose=0, **kwargs), match)
-    refused(trained, lambda: trained.fit(x, y, steps_per_epoch=2, verbose=0),
-            "fit: steps_per_epoch is for x given as batches")
+    refused(trained, lambda: trained.fit(x, y, steps_per_epoch=1.5, verbose=0),
+            "fit: steps_per_epoch must be a positive integer")
     refused(trained, lambda: trained.evaluate(cut(x, y), y, verbose=0),
             "evaluate: y must be None when x is given as batches")
     refused(trained, lambda: trained.evaluate(x, y, steps=1, verbose=0),
@@ -437,3 +437,43 @@ def test_a_model_without_declared_inputs_takes_batches_of_other_lengths():
     with pytest.raises(ValueError, match=r"step 2\): x has shape \(4, 7\), not "
                                          r"\(batch, any, any\)"):
         model.fit([batches[0], (np.ones((4, 7)), np.ones((4, 2)))], verbose=0)
+
+
+@pytest.mark.parametrize("custom_step", [False, True])
+def test_fit_on_arrays_with_steps_per_epoch_goes_on_through_the_passes_as_keras_3(
+        custom_step):
+    """Keras 3's EpochIterator: an epoch takes steps_per_epoch batches where the last one
+    stopped; one that meets the end of a pass ends there, with a warning, and the next
+    starts a new pass. Without batch_size, a pass is cut into steps_per_epoch batches."""
+    import warnings
+
+    import nn
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(100, 4)).astype(np.float32), rng.integers(0, 3, 100)
+
+    class Stepped(nn.Sequential):
+        def train_step(self, data):
+            return super().train_step(data)
+
+    model = (Stepped if custom_step else nn.Sequential)([nn.Dense(3)])
+    model.compile(optimizer="sgd", loss=nn.SparseCategoricalCrossentropy(from_logits=True))
+    sizes = []
+
+    class Sizes(nn.callbacks.Callback):
+        def on_train_batch_begin(self, step, logs=None):
+            sizes.append(step)
+
+        def on_epoch_end(self, epoch, logs=None):
+            sizes.append("|")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = model.fit(x, y, batch_size=10, epochs=5, steps_per_epoch=3, verbose=0,
+                            callbacks=[Sizes()])
+    assert sizes == [0, 1, 2, "|"] * 3 + [0, "|", 0, 1, 2, "|"]  # 10 batches a pass
+    assert [str(w.message) for w in caught] == [
+        "fit: x ran out of data after 1 of steps_per_epoch=3 steps: epoch 4 ends there, and "
+        "the next starts a new pass over it"]
+    assert len(history.history["loss"]) == 5
+    history = model.fit(x, y, epochs=1, steps_per_epoch=4, verbose=0)
+    assert history.params["batch_size"] == 25 and history.params["steps"] == 4
