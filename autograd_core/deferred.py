@@ -68,7 +68,7 @@ class Deferred(Value):
     @data.setter
     def data(self, data):
         _DATA.__set__(self, data)
-        self._shape, self._dtype = data.shape, data.dtype
+        self._shape, self._dtype = np.shape(data), np.asarray(data).dtype
 
     @property
     def computed(self):

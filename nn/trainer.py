@@ -533,9 +533,7 @@ class Trainer:
                                  f"is a {type(x).__name__} of batches")
             data = data_adapter.Batches(x, steps_per_epoch, "fit", "x", "steps_per_epoch")
         else:
-            derived = batch_size is None and steps_per_epoch is not None
-            batch_size = 32 if batch_size is None else batch_size
-            _check_positive_int(batch_size, "fit: batch_size")
+            _check_positive_int(32 if batch_size is None else batch_size, "fit: batch_size")
             xs, ys, w, listed = self._custom_data(x, y, sample_weight, class_weight, "fit")
             if validation_data is None and validation_split:
                 if not 0 < validation_split < 1:
@@ -570,15 +568,8 @@ class Trainer:
         if isinstance(validation, (tuple, list)):
             validation = data_adapter.ArrayBatches(*validation, batch_size or 32)
         if not given_batches:
-            if seed is None:
-                seed = int(ag.random.uniform((), 0, 2**31 - 1, dtype=ag.float64).item())
-            rng = np.random.default_rng(seed)
-            if derived:  # Keras: as many samples a batch as one pass in steps_per_epoch takes
-                batch_size = math.ceil(len(xs[0]) / steps_per_epoch)
-            data = data_adapter.ArrayBatches(xs, ys, w, batch_size, rng if shuffle else None)
-            if steps_per_epoch is not None:  # epochs of steps that go on through the passes
-                data = data_adapter.Batches(data, steps_per_epoch, "fit", "x",
-                                            "steps_per_epoch")
+            data, batch_size = _array_epochs(xs, ys, w, batch_size, shuffle, seed,
+                                             steps_per_epoch)
         pack = _as_given if given_batches else functools.partial(self._pack, listed=listed)
         val_pack = functools.partial(self._pack, listed=val_listed) \
             if isinstance(validation, data_adapter.ArrayBatches) else _as_given
@@ -730,13 +721,9 @@ class Trainer:
             if validation_data is not None and not validation_batches:
                 validation = self._validation_arrays(validation_data, 32, paths)
         else:
-            derived = batch_size is None and steps_per_epoch is not None
-            batch_size = 32 if batch_size is None else batch_size
             xs, ys, w, validation = self._fit_arrays(
-                x, y, batch_size, validation_data, validation_split, sample_weight,
-                class_weight, paths)
-            if derived:  # Keras: as many samples a batch as one pass in steps_per_epoch takes
-                batch_size = math.ceil(len(xs[0]) / steps_per_epoch)
+                x, y, 32 if batch_size is None else batch_size, validation_data,
+                validation_split, sample_weight, class_weight, paths)
         if validation_batches:
             validation = data_adapter.Batches(validation_data, validation_steps, "fit",
                                               "validation_data", "validation_steps")
@@ -744,13 +731,8 @@ class Trainer:
         elif validation is not None:
             validation = data_adapter.ArrayBatches(*validation, batch_size or 32)
         if not given_batches:
-            if seed is None:
-                seed = int(ag.random.uniform((), 0, 2**31 - 1, dtype=ag.float64).item())
-            rng = np.random.default_rng(seed)
-            data = data_adapter.ArrayBatches(xs, ys, w, batch_size, rng if shuffle else None)
-            if steps_per_epoch is not None:  # epochs of steps that go on through the passes
-                data = data_adapter.Batches(data, steps_per_epoch, "fit", "x",
-                                            "steps_per_epoch")
+            data, batch_size = _array_epochs(xs, ys, w, batch_size, shuffle, seed,
+                                             steps_per_epoch)
 
         self.history = training.History()
         # History comes last, as in Keras, so that it records what the other callbacks add
@@ -1238,6 +1220,25 @@ class _Chosen:
 def _check_flag(value, what, where):
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{where}: {what} must be True or False, got {value!r}")
+
+
+def _array_epochs(xs, ys, w, batch_size, shuffle, seed, steps_per_epoch):
+    """fit's epochs over checked arrays, and the batch size they take.
+
+    The batches are shuffled every pass when ``shuffle`` (seeded with ``seed``, drawn from
+    ``ag.random`` when None); with ``steps_per_epoch`` an epoch takes that many, going on
+    through the passes (``Batches``, as for data given as batches). A batch is
+    ``batch_size`` samples, or when None ceil(n / steps_per_epoch) (Keras), else 32.
+    """
+    if batch_size is None:
+        batch_size = 32 if steps_per_epoch is None else math.ceil(len(xs[0]) / steps_per_epoch)
+    if seed is None:
+        seed = int(ag.random.uniform((), 0, 2**31 - 1, dtype=ag.float64).item())
+    rng = np.random.default_rng(seed)
+    data = data_adapter.ArrayBatches(xs, ys, w, batch_size, rng if shuffle else None)
+    if steps_per_epoch is not None:
+        data = data_adapter.Batches(data, steps_per_epoch, "fit", "x", "steps_per_epoch")
+    return data, batch_size
 
 
 def _check_steps(steps, what, where, given_batches, data):
