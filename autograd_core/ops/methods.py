@@ -37,7 +37,7 @@ from . import cumulative, factories, indexing, inversion, joining, nondiff, norm
 from . import selection, statistics
 from . import arrangement, bessel, building, counting, distances, elementwise_more, nan_reductions
 from . import numpy_reductions, ordering, products
-from . import scatters, torch_arithmetic, torch_linalg, torch_nn_functions
+from . import scatters, tensor_methods, torch_arithmetic, torch_linalg, torch_nn_functions
 from .. import hooks
 from ._operands import axis_or_dim, float_with_integer, operand
 from .arithmetic import Add, Div, Mul, Pow, Sub
@@ -573,7 +573,7 @@ Value.random_ = _mutator("random_", lambda a, *bounds, generator=None, **named:
 # family lists its own in METHODS; none replaces a method defined above.
 for _family in (arrangement, building, counting, elementwise_more, products, nan_reductions,
                 numpy_reductions, ordering, distances, bessel, torch_arithmetic,
-                torch_linalg, torch_nn_functions, scatters):
+                torch_linalg, torch_nn_functions, scatters, tensor_methods):
     for _name, _fn in _family.METHODS.items():
         if _name in Value.__dict__:
             raise AssertionError(f"{_family.__name__}.METHODS redefines Value.{_name}")
