@@ -2,6 +2,8 @@
 against PyTorch and numpy: results, and for unfold its first and second derivatives over
 hypothesis shapes."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -101,3 +103,64 @@ def test_numpy_s_ndarray_methods_for_real_arrays():
     filled = ag.constant(np.zeros(3))
     assert filled.fill(2.5) is None
     np.testing.assert_array_equal(filled.data, np.full(3, 2.5))
+
+
+def test_scatter_matches_pytorch_with_its_gradients():
+    x = np.random.default_rng(1).normal(size=(3, 5))
+    src = np.arange(1.0, 11.0).reshape(2, 5)
+    for dim, index in ((0, [[0, 1, 2, 0, 0]]), (1, [[0, 1, 2], [0, 1, 4]]), (-1, [[4], [0]])):
+        index = np.array(index)
+        block = src[:index.shape[0], :index.shape[1]]  # PyTorch's backward needs src so
+        compare_with_torch(lambda a, b: a.scatter(dim, index, b),
+                           lambda a, b: a.scatter(dim, torch.tensor(index), b), x, block)
+        s = ag.Value(src)  # a larger src: the elements past index's shape get no gradient
+        ag.Value(x).scatter(dim, index, s).sum().backward()
+        np.testing.assert_array_equal(s.grad, np.pad(np.ones(index.shape), [
+            (0, 2 - index.shape[0]), (0, 5 - index.shape[1])]))
+    index = np.array([[2], [3]])
+    np.testing.assert_array_equal(ag.Value(x).scatter(1, index, value=1.5).data,
+                                  torch.tensor(x).scatter(1, torch.tensor(index), 1.5).numpy())
+    for reduce in ("add", "multiply"):
+        with warnings.catch_warnings():  # PyTorch's, once: reduce= is deprecated there
+            warnings.simplefilter("ignore")
+            want = torch.tensor(x).scatter(1, torch.tensor(index), torch.tensor(src),
+                                           reduce=reduce)
+        np.testing.assert_allclose(ag.Value(x).scatter(1, index, src, reduce=reduce).data,
+                                   want.numpy())
+    with pytest.raises(IndexError, match="scatter: index out of range for dim 1 of size 5"):
+        ag.Value(x).scatter(1, np.array([[5]]), src)
+    with pytest.raises(TypeError, match="scatter: give src"):
+        ag.Value(x).scatter(1, index)
+
+
+def test_more_of_pytorch_s_methods_on_real_values():
+    x = np.array([[-1.0, 0.0, 2.0], [np.nan, 3.0, -0.5]])
+    v, t = ag.Value(x), torch.tensor(x)
+    np.testing.assert_array_equal(v.angle().data, t.angle().numpy())
+    v.angle().sum().backward()
+    np.testing.assert_array_equal(v.grad, np.zeros_like(x))  # PyTorch's, NaN's too
+    w = ag.Value(np.arange(6.0).reshape(2, 3))
+    tw = torch.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(w.H.data, tw.H.numpy())
+    np.testing.assert_array_equal(w.mH.data, tw.mH.numpy())
+    assert w.stride() == tw.stride() and w.stride(1) == tw.stride(1)
+    np.testing.assert_array_equal(w.sum_to_size(1, 3).data, tw.sum_to_size(1, 3).numpy())
+    np.testing.assert_array_equal(w.sum_to_size((2, 1)).data, tw.sum_to_size((2, 1)).numpy())
+    assert (w.is_conj(), w.is_neg(), w.is_inference(), w.is_cpu, w.get_device()) == (
+        tw.is_conj(), tw.is_neg(), tw.is_inference(), tw.is_cpu, tw.get_device())
+    assert w.resolve_conj() is w and w.conj_physical() is w
+    np.testing.assert_array_equal(w.isreal().data, tw.isreal().numpy())
+    assert w.is_same_size(np.zeros((2, 3))) and not w.is_same_size(np.zeros(3))
+    assert ag.Value([2.0]).is_nonzero() and not ag.Value(0.0).is_nonzero()
+    with pytest.raises(RuntimeError, match="is_nonzero: a Value of shape"):
+        w.is_nonzero()
+    for got, want in zip(w.unsafe_split_with_sizes([1, 2], 1),
+                         tw.unsafe_split_with_sizes([1, 2], 1)):
+        np.testing.assert_array_equal(got.data, want.numpy())
+    ag.manual_seed(0)
+    draws = ag.Value(np.array([0.0, 1.0, 0.0, 1.0])).bernoulli()
+    np.testing.assert_array_equal(draws.data, [0.0, 1.0, 0.0, 1.0])
+    picks = ag.Value(np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 5.0]])).multinomial(2, True)
+    np.testing.assert_array_equal(picks.data, [[1, 1], [2, 2]])
+    a = np.array([3.0, 1.0, 2.0, 0.5])
+    np.testing.assert_array_equal(ag.Value(a).argpartition(1).data, a.argpartition(1))

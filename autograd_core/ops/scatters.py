@@ -1,5 +1,6 @@
-"""PyTorch's out-of-place scatters: ``scatter_reduce`` and ``index_reduce`` (sum, prod,
-mean, amax, amin, with or without the input's own element), and ``diagonal_scatter``,
+"""PyTorch's out-of-place scatters: ``x.scatter`` (``scatter_copy``), ``scatter_reduce`` and
+``index_reduce`` (sum, prod, mean, amax, amin, with or without the input's own element),
+and ``diagonal_scatter``,
 ``select_scatter``, ``slice_scatter``, which write a Value into a diagonal, a slice or a
 selected index of a copy of another; and ``narrow_copy``.
 
@@ -42,25 +43,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):  # noq
     if reduce not in _REDUCTIONS:
         raise ValueError(f"scatter_reduce: reduce must be one of {sorted(_REDUCTIONS)}, got "
                          f"{reduce!r}")
-    x, src = _values("scatter_reduce", input, src)
-    dim = _dim(x, dim, "scatter_reduce")
-    index = np.asarray(getattr(index, "data", index))
-    if index.dtype.kind not in "iu" or index.ndim != x.ndim or src.ndim != x.ndim:
-        raise ValueError(f"scatter_reduce: index must be integers with input's ndim, and src "
-                         f"of input's ndim; got input {x.shape}, index {index.shape} "
-                         f"({index.dtype}), src {src.shape}")
-    if any(i > s for i, s in zip(index.shape, src.shape)) or any(
-            i > n for a, (i, n) in enumerate(zip(index.shape, x.shape)) if a != dim):
-        raise ValueError(f"scatter_reduce: index of shape {index.shape} is larger than src "
-                         f"{src.shape} or, along an axis other than {dim}, input {x.shape}")
-    n = x.shape[dim] if x.ndim else 1
-    if index.size and (index.min() < -n or index.max() >= n):
-        raise IndexError(f"scatter_reduce: index out of range for dim {dim} of size {n}")
-    coordinates = list(np.indices(index.shape))
-    coordinates[dim] = index % n
-    targets = np.ravel_multi_index(coordinates, x.shape).ravel() if x.ndim else \
-        np.zeros(index.size, np.int64)
-    used = src[tuple(slice(0, k) for k in index.shape)] if src.ndim else src
+    x, dim, targets, used = _scatter_targets("scatter_reduce", input, dim, index, src)
     if x.dtype.kind != "f":  # integers: a constant, no gradient
         return _integer_scatter(x.data, targets, np.asarray(used.data).ravel(), reduce,
                                 include_self)
@@ -76,6 +59,41 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):  # noq
 
 _UFUNCS = {"sum": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.minimum,
            "mean": np.add}
+
+
+def _scatter_targets(where, input, dim, index, src):  # noqa: A002
+    """For a scatter along ``dim``: (x, dim, the flat position in x of each element of
+    index, src's block of index's shape), after checking the shapes and the range."""
+    x, src = _values(where, input, src)
+    dim = _dim(x, dim, where)
+    index = np.asarray(getattr(index, "data", index))
+    if index.dtype.kind not in "iu" or index.ndim != x.ndim or src.ndim != x.ndim:
+        raise ValueError(f"{where}: index must be integers with input's ndim, and src "
+                         f"of input's ndim; got input {x.shape}, index {index.shape} "
+                         f"({index.dtype}), src {src.shape}")
+    if any(i > s for i, s in zip(index.shape, src.shape)) or any(
+            i > n for a, (i, n) in enumerate(zip(index.shape, x.shape)) if a != dim):
+        raise ValueError(f"{where}: index of shape {index.shape} is larger than src "
+                         f"{src.shape} or, along an axis other than {dim}, input {x.shape}")
+    n = x.shape[dim] if x.ndim else 1
+    if index.size and (index.min() < -n or index.max() >= n):
+        raise IndexError(f"{where}: index out of range for dim {dim} of size {n}")
+    coordinates = list(np.indices(index.shape))
+    coordinates[dim] = index % n
+    targets = np.ravel_multi_index(coordinates, x.shape).ravel() if x.ndim else \
+        np.zeros(index.size, np.int64)
+    used = src[tuple(slice(0, k) for k in index.shape)] if src.ndim else src
+    return x, dim, targets, used
+
+
+def scatter_copy(input, dim, index, src):  # noqa: A002
+    """PyTorch's ``x.scatter(dim, index, src)``: a copy of input with src[p] written at p
+    with its ``dim`` coordinate replaced by index[p] (the last write where index repeats a
+    target). One gather, as the ``*_scatter`` functions below."""
+    x, dim, targets, used = _scatter_targets("scatter", input, dim, index, src)
+    return _replaced(x, targets.reshape(np.shape(index)),
+                     arithmetic.cast(used, x.dtype) if used.dtype != x.dtype else used,
+                     "scatter")
 
 
 def _integer_scatter(x, targets, values, reduce, include_self):

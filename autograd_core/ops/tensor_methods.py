@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Value, constant
-from . import arithmetic, counting, indexing, joining, nondiff, shape
+from . import arithmetic, counting, indexing, joining, nondiff, scatters, shape
 from ._operands import axis_arg, operand
 
 
@@ -61,10 +61,54 @@ def _imaginary(self):
     return constant(np.zeros_like(self.data))
 
 
+def _angle(self):
+    """PyTorch's ``x.angle()`` of real x: pi where x < 0, else 0 (NaN stays NaN); its
+    gradient is 0, as PyTorch's."""
+    return self * 0 + constant(np.where(self.data < 0, np.pi, 0).astype(self.dtype))
+
+
+def _is_nonzero(self):
+    """PyTorch's ``x.is_nonzero()``: the truth of a one-element Value."""
+    if self.size != 1:
+        raise RuntimeError(f"is_nonzero: a Value of shape {self.shape} is ambiguous; it "
+                           "must hold one element")
+    return bool(self.data.reshape(()) != 0)
+
+
+def _scatter(self, dim, index, src=None, *, value=None, reduce=None):
+    """PyTorch's ``x.scatter(dim, index, src)`` (or ``value=`` a number): a copy of x with
+    src[p] written at p with its ``dim`` coordinate replaced by index[p]; ``reduce`` "add"
+    or "multiply" combines instead (``scatter_reduce``'s sum and prod). Where index repeats
+    a target, the last write stays (PyTorch leaves it undefined)."""
+    if (src is None) == (value is None):
+        raise TypeError("scatter: give src (a Value or array) or value (a number), one of them")
+    index = np.asarray(getattr(index, "data", index))
+    if src is None:
+        src = constant(np.full(index.shape, value, dtype=self.dtype))
+    if reduce is not None:
+        if reduce not in ("add", "multiply"):
+            raise ValueError(f"scatter: reduce must be 'add' or 'multiply', got {reduce!r}")
+        return scatters.scatter_reduce(self, dim, index, src,
+                                       "sum" if reduce == "add" else "prod")
+    return scatters.scatter_copy(self, dim, index, src)
+
+
 def _fill(self, value):
     """numpy's ``a.fill(value)``: every element set to ``value``, in place; returns None."""
     self.fill_(value)
 
+
+def _strides(self):
+    """PyTorch's strides: in elements, not bytes."""
+    return tuple(s // self.data.itemsize for s in self.data.strides)
+
+
+def _random():
+    from .. import torch_random  # built on the ops package, which imports this module
+    return torch_random
+
+
+Gather = indexing.Gather
 
 METHODS = {
     # PyTorch's names of ops the library has as functions
@@ -90,6 +134,31 @@ METHODS = {
     "char": lambda self: self.to(np.int8),
     "short": lambda self: self.to(np.int16),
     "resolve_neg": lambda self: self,
+    "resolve_conj": lambda self: self,
+    "conj_physical": lambda self: self,
+    "H": property(lambda self: shape.transpose(self)),  # real: the conjugate transpose is .T
+    "mH": property(lambda self: self.mT),
+    "angle": _angle,
+    "isreal": lambda self: constant(np.ones(self.shape, dtype=bool)),
+    "is_conj": lambda self: False,
+    "is_neg": lambda self: False,
+    "is_inference": lambda self: False,
+    "is_cpu": property(lambda self: True),
+    "get_device": lambda self: -1,  # PyTorch's for a tensor on the CPU
+    "is_nonzero": _is_nonzero,
+    "is_same_size": lambda self, other: self.shape == tuple(operand(other, Gather).shape),
+    "stride": lambda self, dim=None: _strides(self)[dim] if dim is not None else _strides(self),
+    "sum_to_size": lambda self, *size: shape.sum_to(
+        self, size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size),
+    "unsafe_split_with_sizes": lambda self, split_sizes, dim=0:
+        joining.split_sizes(self, list(split_sizes), dim),
+    "scatter": _scatter,
+    "bernoulli": lambda self, p=None, *, generator=None: _random().bernoulli(
+        self, p, generator=generator),
+    "multinomial": lambda self, num_samples, replacement=False, *, generator=None:
+        _random().multinomial(self, num_samples, replacement, generator=generator),
+    "argpartition": lambda self, kth, axis=-1: constant(
+        np.argpartition(self.data, kth, axis=axis), dtype=np.intp),
     # numpy's, for real arrays: conj is the array itself, imag zeros
     "conj": lambda self: self,
     "conjugate": lambda self: self,
