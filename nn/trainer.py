@@ -911,7 +911,8 @@ class Trainer:
             batch_size: samples per forward pass, 32 if None; None for batches.
             verbose: 1 shows a progress bar, 0 nothing.
             sample_weight: (n,) weights of the samples, as in ``fit`` (arrays only).
-            steps: with batches, how many to evaluate on; None: a whole pass.
+            steps: how many batches to evaluate on, the first ones (with arrays and no
+                batch_size, ceil(n / steps) samples each, as Keras 3); None: a whole pass.
             return_dict: True returns ``{name: value}`` keyed by ``metrics_names``.
         Returns:
             ``[loss, metric_1, ...]`` in ``metrics_names`` order, or the loss alone when
@@ -923,7 +924,7 @@ class Trainer:
         self._check_compiled("evaluate")
         _check_flag(return_dict, "return_dict", "evaluate")
         given_batches = data_adapter.is_batches(x)
-        _check_steps(steps, "steps", "evaluate", given_batches, "x")
+        _check_steps(steps, "steps", "evaluate", True, "x")  # arrays too
         if self._overridden("test_step"):
             return self._custom_evaluate(x, y, batch_size, verbose, sample_weight, steps,
                                          return_dict)
@@ -935,12 +936,12 @@ class Trainer:
             data = data_adapter.Batches(x, steps, "evaluate", "x", "steps")
             self._check_first_batch(data, paths)
         else:
-            batch_size = 32 if batch_size is None else batch_size
-            _check_positive_int(batch_size, "evaluate: batch_size")
+            checked = 32 if batch_size is None else batch_size
+            _check_positive_int(checked, "evaluate: batch_size")
             xs, ys = self._arrays(x, _targets(y, "evaluate"), "evaluate")
-            shapes, _ = self._check_with_model(xs, ys, batch_size, paths, "evaluate")
+            shapes, _ = self._check_with_model(xs, ys, checked, paths, "evaluate")
             w = self._sample_weights(sample_weight, None, ys, shapes, "evaluate")
-            data = data_adapter.ArrayBatches(xs, ys, w, batch_size)
+            data, _ = _array_data(xs, ys, w, batch_size, steps, "evaluate")
         bar = training.ProgressBar(data.steps, verbose)
         logs = self._evaluate(data.evaluation(), paths, bar)
         bar.close(logs)
@@ -970,13 +971,14 @@ class Trainer:
                 used.
             batch_size: samples per forward pass, 32 if None; None for batches.
             verbose: 1 shows a progress bar.
-            steps: with batches, how many to predict; None: a whole pass.
+            steps: how many batches to predict, the first ones (with arrays and no
+                batch_size, ceil(n / steps) samples each, as Keras 3); None: a whole pass.
         Returns:
             A numpy array (n, ...) (probabilities for a softmax model), or a list of them
             for several outputs.
         """
         given_batches = data_adapter.is_batches(x)
-        _check_steps(steps, "steps", "predict", given_batches, "x")
+        _check_steps(steps, "steps", "predict", True, "x")  # arrays too
         if self._overridden("predict_step"):
             return self._custom_predict(x, batch_size, verbose, steps)
         if given_batches:
@@ -987,10 +989,9 @@ class Trainer:
             data.convert = functools.partial(self._later_inputs,
                                              patterns=self._input_patterns(xs))
         else:
-            batch_size = 32 if batch_size is None else batch_size
-            _check_positive_int(batch_size, "predict: batch_size")
+            _check_positive_int(32 if batch_size is None else batch_size, "predict: batch_size")
             xs = self._xs(x, "predict")
-            data = data_adapter.ArrayBatches(xs, None, None, batch_size)
+            data, _ = _array_data(xs, None, None, batch_size, steps, "predict")
         bar = training.ProgressBar(data.steps, verbose)
         outputs = self._predict(data.evaluation(), bar)
         bar.close({})
@@ -1003,10 +1004,9 @@ class Trainer:
                                  sample_weight=sample_weight)
             data, pack = data_adapter.Batches(x, steps, "evaluate", "x", "steps"), _as_given
         else:
-            batch_size = 32 if batch_size is None else batch_size
-            _check_positive_int(batch_size, "evaluate: batch_size")
+            _check_positive_int(32 if batch_size is None else batch_size, "evaluate: batch_size")
             xs, ys, w, listed = self._custom_data(x, y, sample_weight, None, "evaluate")
-            data = data_adapter.ArrayBatches(xs, ys, w, batch_size)
+            data, _ = _array_data(xs, ys, w, batch_size, steps, "evaluate")
             pack = functools.partial(self._pack, listed=listed)
         bar = training.ProgressBar(data.steps, verbose)
         logs = self._test_loop(map(pack, data.evaluation()), bar)
@@ -1029,10 +1029,10 @@ class Trainer:
             _refuse_with_batches(x, "predict", batch_size=batch_size)
             data, pack = data_adapter.Batches(x, steps, "predict", "x", "steps"), _as_given
         else:
-            batch_size = 32 if batch_size is None else batch_size
-            _check_positive_int(batch_size, "predict: batch_size")
+            _check_positive_int(32 if batch_size is None else batch_size, "predict: batch_size")
             xs = self._xs(x, "predict")
-            data, pack = data_adapter.ArrayBatches(xs, None, None, batch_size), self._pack
+            (data, _), pack = _array_data(xs, None, None, batch_size, steps, "predict"), \
+                self._pack
         bar = training.ProgressBar(data.steps, verbose)
         outputs, single = [], True
         with ag.no_grad(), self._using_mode(False):
@@ -1223,21 +1223,25 @@ def _check_flag(value, what, where):
 
 
 def _array_epochs(xs, ys, w, batch_size, shuffle, seed, steps_per_epoch):
-    """fit's epochs over checked arrays, and the batch size they take.
-
-    The batches are shuffled every pass when ``shuffle`` (seeded with ``seed``, drawn from
-    ``ag.random`` when None); with ``steps_per_epoch`` an epoch takes that many, going on
-    through the passes (``Batches``, as for data given as batches). A batch is
-    ``batch_size`` samples, or when None ceil(n / steps_per_epoch) (Keras), else 32.
-    """
-    if batch_size is None:
-        batch_size = 32 if steps_per_epoch is None else math.ceil(len(xs[0]) / steps_per_epoch)
+    """fit's epochs over checked arrays, and the batch size they take (``_array_data``),
+    shuffled every pass when ``shuffle``, seeded with ``seed`` (drawn from ``ag.random``
+    when None); with ``steps_per_epoch`` an epoch goes on where the last one stopped."""
     if seed is None:
         seed = int(ag.random.uniform((), 0, 2**31 - 1, dtype=ag.float64).item())
     rng = np.random.default_rng(seed)
-    data = data_adapter.ArrayBatches(xs, ys, w, batch_size, rng if shuffle else None)
-    if steps_per_epoch is not None:
-        data = data_adapter.Batches(data, steps_per_epoch, "fit", "x", "steps_per_epoch")
+    return _array_data(xs, ys, w, batch_size, steps_per_epoch, "fit", "steps_per_epoch",
+                       rng if shuffle else None)
+
+
+def _array_data(xs, ys, w, batch_size, steps, where, steps_name="steps", rng=None):
+    """Checked arrays as batches, and the batch size: ``batch_size`` samples, or when None
+    ceil(n / steps) (Keras 3) or 32; with ``steps``, that many batches at a time, read
+    through ``Batches`` as data given as batches is (an evaluation takes the first ones)."""
+    if batch_size is None:
+        batch_size = 32 if steps is None else math.ceil(len(xs[0]) / steps)
+    data = data_adapter.ArrayBatches(xs, ys, w, batch_size, rng)
+    if steps is not None:
+        data = data_adapter.Batches(data, steps, where, "x", steps_name)
     return data, batch_size
 
 

@@ -362,8 +362,8 @@ def test_arguments_that_need_arrays_are_refused_before_the_data_is_read(trained)
             "fit: steps_per_epoch must be a positive integer")
     refused(trained, lambda: trained.evaluate(cut(x, y), y, verbose=0),
             "evaluate: y must be None when x is given as batches")
-    refused(trained, lambda: trained.evaluate(x, y, steps=1, verbose=0),
-            "evaluate: steps is for x given as batches")
+    refused(trained, lambda: trained.evaluate(x, y, steps=0, verbose=0),
+            "evaluate: steps must be a positive integer")
     with pytest.raises(ValueError, match="predict: batch_size must be None"):
         trained.predict(cut(x), batch_size=6)
     assert len(list(generator)) == 4  # refused before a batch was read
@@ -477,3 +477,32 @@ def test_fit_on_arrays_with_steps_per_epoch_goes_on_through_the_passes_as_keras_
     assert len(history.history["loss"]) == 5
     history = model.fit(x, y, epochs=1, steps_per_epoch=4, verbose=0)
     assert history.params["batch_size"] == 25 and history.params["steps"] == 4
+
+
+@pytest.mark.parametrize("custom_step", [False, True])
+def test_evaluate_and_predict_on_arrays_take_steps_batches_as_keras_3(custom_step):
+    import nn
+
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(50, 4)).astype(np.float32), rng.integers(0, 3, 50)
+
+    class Stepped(nn.Sequential):
+        def test_step(self, data):
+            return super().test_step(data)
+
+        def predict_step(self, data):
+            return super().predict_step(data)
+
+    model = (Stepped if custom_step else nn.Sequential)([nn.Dense(3)])
+    model.compile(optimizer="sgd", loss=nn.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+    whole = model.evaluate(x, y, verbose=0, return_dict=True)
+    first = model.evaluate(x[:20], y[:20], verbose=0, return_dict=True)
+    for k, v in model.evaluate(x, y, batch_size=10, steps=2, verbose=0,
+                               return_dict=True).items():
+        assert v == pytest.approx(first[k], rel=1e-6)
+    for k, v in model.evaluate(x, y, steps=3, verbose=0, return_dict=True).items():
+        assert v == pytest.approx(whole[k], rel=1e-6)  # 3 batches of ceil(50 / 3) = 17
+    np.testing.assert_allclose(model.predict(x, batch_size=10, steps=2), model.predict(x[:20]),
+                               rtol=1e-6)
+    assert model.predict(x, steps=4).shape == (50, 3)
