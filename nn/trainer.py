@@ -1031,8 +1031,8 @@ class Trainer:
         else:
             _check_positive_int(32 if batch_size is None else batch_size, "predict: batch_size")
             xs = self._xs(x, "predict")
-            (data, _), pack = _array_data(xs, None, None, batch_size, steps, "predict"), \
-                self._pack
+            data, _ = _array_data(xs, None, None, batch_size, steps, "predict")
+            pack = self._pack
         bar = training.ProgressBar(data.steps, verbose)
         outputs, single = [], True
         with ag.no_grad(), self._using_mode(False):
