@@ -660,3 +660,25 @@ def test_matrix_exp_of_large_matrices_and_errors():
     assert ag.linalg.matrix_exp(np.float32([[0.0]])).dtype == np.float32
     with pytest.raises(ValueError, match="matrix_exp: expected square matrices"):
         ag.linalg.matrix_exp(np.zeros((2, 3)))
+
+
+@given(shape=hnp.array_shapes(min_dims=0, max_dims=2, max_side=3), p=st.integers(1, 4),
+       seed=st.integers(0, 2**32 - 1))
+def test_mvlgamma_matches_pytorch_with_its_derivatives(shape, p, seed):
+    torch = pytest.importorskip("torch")
+    x = (p - 1) / 2 + np.random.default_rng(seed).uniform(0.2, 4.0, shape)
+    compare_with_torch(lambda v: ag.mvlgamma(v, p), lambda t: torch.mvlgamma(t, p), x,
+                       seed=seed, rtol=1e-10)
+    check_second_order(lambda v: ag.mvlgamma(v, p), x, seed=seed)
+    np.testing.assert_allclose(ag.special.multigammaln(x, p).data,
+                               torch.special.multigammaln(torch.tensor(x), p).numpy(),
+                               rtol=1e-12)
+    np.testing.assert_allclose(ag.Value(x).mvlgamma(p).data, ag.mvlgamma(x, p).data)
+
+
+def test_mvlgamma_refuses_what_pytorch_refuses():
+    with pytest.raises(ValueError, match=r"mvlgamma: all elements must be greater than "
+                                         r"\(p - 1\) / 2 = 1.0"):
+        ag.mvlgamma(np.array([1.5, 1.0]), 3)
+    with pytest.raises(ValueError, match="mvlgamma: p must be a positive integer, got 0"):
+        ag.mvlgamma(2.0, 0)

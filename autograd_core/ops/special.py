@@ -29,7 +29,7 @@ from .arithmetic import where
 from .elementwise import log
 
 __all__ = ["erf", "xlogy", "erfc", "erfinv", "lgamma", "gammaln", "digamma", "psi",
-           "polygamma"]
+           "polygamma", "mvlgamma", "multigammaln"]
 
 TWO_OVER_SQRT_PI = 1.1283791670955126   # 2 / sqrt(pi)
 _ONE_OVER_SQRT_PI = 0.5641895835477563
@@ -457,6 +457,29 @@ def digamma(x):
     -0.577216
     """
     return apply(Polygamma(0), float_operand(x, Polygamma))
+
+
+def mvlgamma(x, p):
+    """The multivariate log-gamma function of dimension p, elementwise
+    (``torch.mvlgamma(x, p)``, ``torch.special.multigammaln``, ``scipy.special.multigammaln``):
+    log Gamma_p(x) = p (p - 1) / 4 * log(pi) + sum_{i=0}^{p-1} lgamma(x - i / 2), defined for
+    x > (p - 1) / 2. Its derivative is the same sum of digammas, by ``lgamma``'s.
+
+    >>> round(float(mvlgamma(2.5, 2)), 4)
+    0.857
+    """
+    if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or p < 1:
+        raise ValueError(f"mvlgamma: p must be a positive integer, got {p!r}")
+    x = float_operand(x, Lgamma)
+    if np.any(np.asarray(x.data) <= (p - 1) / 2):
+        raise ValueError(f"mvlgamma: all elements must be greater than (p - 1) / 2 = "
+                         f"{(p - 1) / 2}, as PyTorch requires")
+    halves = np.arange(p, dtype=x.dtype) / 2
+    terms = lgamma(x.reshape(x.shape + (1,)) - halves)
+    return terms.sum(axis=-1) + x.dtype.type(p * (p - 1) / 4 * np.log(np.pi))
+
+
+multigammaln = mvlgamma
 
 
 def polygamma(n, x):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Value, constant
-from . import arithmetic, counting, indexing, joining, nondiff, scatters, shape
+from . import arithmetic, counting, indexing, joining, nondiff, scatters, shape, special
 from ._operands import axis_arg, operand
 
 
@@ -133,6 +133,7 @@ METHODS = {
     "byte": lambda self: self.to(np.uint8),
     "char": lambda self: self.to(np.int8),
     "short": lambda self: self.to(np.int16),
+    "mvlgamma": lambda self, p: special.mvlgamma(self, p),
     "resolve_neg": lambda self: self,
     "resolve_conj": lambda self: self,
     "conj_physical": lambda self: self,
