@@ -565,14 +565,15 @@ class Trainer:
                 "fit (validation_data)")
         elif validation is not None:
             val_listed = listed
+        val_pack = _as_given
         if isinstance(validation, (tuple, list)):
-            validation = data_adapter.ArrayBatches(*validation, batch_size or 32)
+            validation, _ = _array_data(*validation, batch_size, validation_steps, "fit",
+                                        "validation_data", "validation_steps")
+            val_pack = functools.partial(self._pack, listed=val_listed)
         if not given_batches:
             data, batch_size = _array_epochs(xs, ys, w, batch_size, shuffle, seed,
                                              steps_per_epoch)
         pack = _as_given if given_batches else functools.partial(self._pack, listed=listed)
-        val_pack = functools.partial(self._pack, listed=val_listed) \
-            if isinstance(validation, data_adapter.ArrayBatches) else _as_given
 
         self.history = training.History()
         callbacks = list(callbacks or []) + [self.history]
@@ -662,8 +663,10 @@ class Trainer:
                 batch_size, a batch is ceil(n / steps_per_epoch) samples. None: one pass
                 over the data per epoch. A generator that runs out stops training, with
                 Keras's warning.
-            validation_steps: with validation batches, the batches each evaluation takes
-                (needed for a generator evaluated more than once). None: a whole pass.
+            validation_steps: the batches each evaluation takes, from a new pass over the
+                validation data (a generator goes on: it is needed for one evaluated more
+                than once); with arrays and no batch_size, ceil(n / validation_steps)
+                samples each, as Keras 3. None: a whole pass.
         Returns:
             A ``History``: ``history.history["loss"]``, ``["accuracy"]``, ``["val_loss"]``...
 
@@ -686,9 +689,11 @@ class Trainer:
                              f"(the index of the first epoch to run), got {initial_epoch!r}")
         given_batches = data_adapter.is_batches(x)
         validation_batches = data_adapter.is_batches(validation_data)
-        _check_steps(steps_per_epoch, "steps_per_epoch", "fit", True, "x")  # arrays too
-        _check_steps(validation_steps, "validation_steps", "fit", validation_batches,
-                     "validation_data")
+        _check_steps(steps_per_epoch, "steps_per_epoch", "fit")
+        _check_steps(validation_steps, "validation_steps", "fit")
+        if validation_steps is not None and validation_data is None and not validation_split:
+            raise ValueError("fit: validation_steps is for validation data: give "
+                             "validation_data or validation_split")
         if validation_data is not None and not validation_batches and (
                 not isinstance(validation_data, (tuple, list))
                 or len(validation_data) not in (2, 3)):
@@ -729,7 +734,8 @@ class Trainer:
                                               "validation_data", "validation_steps")
             self._check_first_batch(validation, paths)
         elif validation is not None:
-            validation = data_adapter.ArrayBatches(*validation, batch_size or 32)
+            validation, _ = _array_data(*validation, batch_size, validation_steps, "fit",
+                                        "validation_data", "validation_steps")
         if not given_batches:
             data, batch_size = _array_epochs(xs, ys, w, batch_size, shuffle, seed,
                                              steps_per_epoch)
@@ -924,7 +930,7 @@ class Trainer:
         self._check_compiled("evaluate")
         _check_flag(return_dict, "return_dict", "evaluate")
         given_batches = data_adapter.is_batches(x)
-        _check_steps(steps, "steps", "evaluate", True, "x")  # arrays too
+        _check_steps(steps, "steps", "evaluate")
         if self._overridden("test_step"):
             return self._custom_evaluate(x, y, batch_size, verbose, sample_weight, steps,
                                          return_dict)
@@ -978,7 +984,7 @@ class Trainer:
             for several outputs.
         """
         given_batches = data_adapter.is_batches(x)
-        _check_steps(steps, "steps", "predict", True, "x")  # arrays too
+        _check_steps(steps, "steps", "predict")
         if self._overridden("predict_step"):
             return self._custom_predict(x, batch_size, verbose, steps)
         if given_batches:
@@ -1229,11 +1235,12 @@ def _array_epochs(xs, ys, w, batch_size, shuffle, seed, steps_per_epoch):
     if seed is None:
         seed = int(ag.random.uniform((), 0, 2**31 - 1, dtype=ag.float64).item())
     rng = np.random.default_rng(seed)
-    return _array_data(xs, ys, w, batch_size, steps_per_epoch, "fit", "steps_per_epoch",
+    return _array_data(xs, ys, w, batch_size, steps_per_epoch, "fit", "x", "steps_per_epoch",
                        rng if shuffle else None)
 
 
-def _array_data(xs, ys, w, batch_size, steps, where, steps_name="steps", rng=None):
+def _array_data(xs, ys, w, batch_size, steps, where, what="x", steps_name="steps",
+                rng=None):
     """Checked arrays as batches, and the batch size: ``batch_size`` samples, or when None
     ceil(n / steps) (Keras 3) or 32; with ``steps``, that many batches at a time, read
     through ``Batches`` as data given as batches is (an evaluation takes the first ones)."""
@@ -1241,18 +1248,15 @@ def _array_data(xs, ys, w, batch_size, steps, where, steps_name="steps", rng=Non
         batch_size = 32 if steps is None else math.ceil(len(xs[0]) / steps)
     data = data_adapter.ArrayBatches(xs, ys, w, batch_size, rng)
     if steps is not None:
-        data = data_adapter.Batches(data, steps, where, "x", steps_name)
+        data = data_adapter.Batches(data, steps, where, what, steps_name)
     return data, batch_size
 
 
-def _check_steps(steps, what, where, given_batches, data):
-    if steps is None:
-        return
-    if not given_batches:
-        raise ValueError(f"{where}: {what} is for {data} given as batches (a generator, a "
-                         f"PyDataset, a DataLoader); {data} is arrays, whose steps are "
-                         "ceil(n / batch_size)")
-    _check_positive_int(steps, f"{where}: {what}")
+def _check_steps(steps, what, where):
+    """A number of batches (``steps_per_epoch``, ``validation_steps``, ``steps``): None, or
+    a positive integer."""
+    if steps is not None:
+        _check_positive_int(steps, f"{where}: {what}")
 
 
 # Why an argument must be None when x comes as batches (Keras refuses them too).

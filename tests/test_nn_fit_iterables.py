@@ -354,8 +354,8 @@ def test_arguments_that_need_arrays_are_refused_before_the_data_is_read(trained)
             ({"validation_data": iter(cut(x, y)), "epochs": 2},
              "fit: validation_data is a list_iterator, read once: with 2 epochs to run, give "
              "validation_steps"),
-            ({"validation_steps": 2, "validation_data": (x, y)},
-             "fit: validation_steps is for validation_data given as batches"),
+            ({"validation_steps": 2}, "fit: validation_steps is for validation data: give "
+                                      "validation_data or validation_split"),
             ({"steps_per_epoch": 0}, "fit: steps_per_epoch must be a positive integer")):
         refused(trained, lambda: trained.fit(generator, verbose=0, **kwargs), match)
     refused(trained, lambda: trained.fit(x, y, steps_per_epoch=1.5, verbose=0),
@@ -506,3 +506,38 @@ def test_evaluate_and_predict_on_arrays_take_steps_batches_as_keras_3(custom_ste
     np.testing.assert_allclose(model.predict(x, batch_size=10, steps=2), model.predict(x[:20]),
                                rtol=1e-6)
     assert model.predict(x, steps=4).shape == (50, 3)
+
+
+@pytest.mark.parametrize("custom_step", [False, True])
+def test_validation_steps_with_arrays_evaluate_the_first_batches_every_epoch(custom_step):
+    """Keras: "the evaluation will start from the beginning of the dataset at each epoch";
+    without batch_size, ceil(n / validation_steps) samples a batch (Keras 3)."""
+    import nn
+
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=(40, 4)).astype(np.float32), rng.integers(0, 3, 40)
+    vx, vy = rng.normal(size=(30, 4)).astype(np.float32), rng.integers(0, 3, 30)
+
+    class Stepped(nn.Sequential):
+        def train_step(self, data):
+            return super().train_step(data)
+
+        def test_step(self, data):
+            return super().test_step(data)
+
+    model = (Stepped if custom_step else nn.Sequential)([nn.Dense(3)])
+    model.compile(optimizer="sgd", loss=nn.SparseCategoricalCrossentropy(from_logits=True))
+    seen = []
+
+    class Losses(nn.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen.append((logs["val_loss"], self.model.evaluate(vx[:16], vy[:16], verbose=0),
+                         self.model.evaluate(vx, vy, verbose=0)))
+    model.fit(x, y, epochs=2, batch_size=8, validation_data=(vx, vy), validation_steps=2,
+              verbose=0, callbacks=[Losses()])
+    for val_loss, first_16, _ in seen:  # 2 batches of batch_size, from the start each epoch
+        assert val_loss == pytest.approx(first_16, rel=1e-6)
+    seen.clear()
+    model.fit(x, y, epochs=1, validation_data=(vx, vy), validation_steps=3, verbose=0,
+              callbacks=[Losses()])
+    assert seen[0][0] == pytest.approx(seen[0][2], rel=1e-6)  # 3 batches of 10: all of it
