@@ -108,7 +108,10 @@ def _random():
     return torch_random
 
 
-Gather = indexing.Gather
+def _split_with_sizes(self, split_sizes, dim=0):
+    """PyTorch's ``x.split_with_sizes(sizes, dim)``: ``x.split`` with a list of sizes."""
+    return joining.split_sizes(self, list(split_sizes), dim)
+
 
 METHODS = {
     # PyTorch's names of ops the library has as functions
@@ -125,15 +128,14 @@ METHODS = {
     "equal": _equal,
     "rot90": lambda self, k=1, dims=(0, 1): shape.rot90(self, k, dims=dims),
     "histogram": _histogram,
-    "split_with_sizes": lambda self, split_sizes, dim=0:
-        joining.split_sizes(self, list(split_sizes), dim),
+    "split_with_sizes": _split_with_sizes,
     "unsafe_split": joining.split_sizes,
     "unsafe_chunk": joining.chunk,
     "unfold": unfold,
     "byte": lambda self: self.to(np.uint8),
     "char": lambda self: self.to(np.int8),
     "short": lambda self: self.to(np.int16),
-    "mvlgamma": lambda self, p: special.mvlgamma(self, p),
+    "mvlgamma": special.mvlgamma,
     "resolve_neg": lambda self: self,
     "resolve_conj": lambda self: self,
     "conj_physical": lambda self: self,
@@ -147,12 +149,12 @@ METHODS = {
     "is_cpu": property(lambda self: True),
     "get_device": lambda self: -1,  # PyTorch's for a tensor on the CPU
     "is_nonzero": _is_nonzero,
-    "is_same_size": lambda self, other: self.shape == tuple(operand(other, Gather).shape),
+    "is_same_size": lambda self, other:
+        self.shape == tuple(operand(other, indexing.Gather).shape),
     "stride": lambda self, dim=None: _strides(self)[dim] if dim is not None else _strides(self),
     "sum_to_size": lambda self, *size: shape.sum_to(
         self, size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size),
-    "unsafe_split_with_sizes": lambda self, split_sizes, dim=0:
-        joining.split_sizes(self, list(split_sizes), dim),
+    "unsafe_split_with_sizes": _split_with_sizes,
     "scatter": _scatter,
     "bernoulli": lambda self, p=None, *, generator=None: _random().bernoulli(
         self, p, generator=generator),
