@@ -439,25 +439,36 @@ def test_a_model_without_declared_inputs_takes_batches_of_other_lengths():
         model.fit([batches[0], (np.ones((4, 7)), np.ones((4, 2)))], verbose=0)
 
 
+def _dense_model(custom_step, **compile_kwargs):
+    """A compiled one-layer model; with ``custom_step`` its train, test and predict steps
+    are its own (Keras's overrides), so that fit, evaluate and predict take their custom
+    loops."""
+    class Stepped(nn.Sequential):
+        def train_step(self, data):
+            return super().train_step(data)
+
+        def test_step(self, data):
+            return super().test_step(data)
+
+        def predict_step(self, data):
+            return super().predict_step(data)
+
+    model = (Stepped if custom_step else nn.Sequential)([nn.Dense(3)])
+    model.compile(optimizer="sgd", loss=nn.SparseCategoricalCrossentropy(from_logits=True),
+                  **compile_kwargs)
+    return model
+
+
 @pytest.mark.parametrize("custom_step", [False, True])
 def test_fit_on_arrays_with_steps_per_epoch_goes_on_through_the_passes_as_keras_3(
         custom_step):
     """Keras 3's EpochIterator: an epoch takes steps_per_epoch batches where the last one
     stopped; one that meets the end of a pass ends there, with a warning, and the next
     starts a new pass. Without batch_size, a pass is cut into steps_per_epoch batches."""
-    import warnings
-
-    import nn
-
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(100, 4)).astype(np.float32), rng.integers(0, 3, 100)
 
-    class Stepped(nn.Sequential):
-        def train_step(self, data):
-            return super().train_step(data)
-
-    model = (Stepped if custom_step else nn.Sequential)([nn.Dense(3)])
-    model.compile(optimizer="sgd", loss=nn.SparseCategoricalCrossentropy(from_logits=True))
+    model = _dense_model(custom_step)
     sizes = []
 
     class Sizes(nn.callbacks.Callback):
@@ -481,21 +492,10 @@ def test_fit_on_arrays_with_steps_per_epoch_goes_on_through_the_passes_as_keras_
 
 @pytest.mark.parametrize("custom_step", [False, True])
 def test_evaluate_and_predict_on_arrays_take_steps_batches_as_keras_3(custom_step):
-    import nn
-
     rng = np.random.default_rng(1)
     x, y = rng.normal(size=(50, 4)).astype(np.float32), rng.integers(0, 3, 50)
 
-    class Stepped(nn.Sequential):
-        def test_step(self, data):
-            return super().test_step(data)
-
-        def predict_step(self, data):
-            return super().predict_step(data)
-
-    model = (Stepped if custom_step else nn.Sequential)([nn.Dense(3)])
-    model.compile(optimizer="sgd", loss=nn.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["accuracy"])
+    model = _dense_model(custom_step, metrics=["accuracy"])
     whole = model.evaluate(x, y, verbose=0, return_dict=True)
     first = model.evaluate(x[:20], y[:20], verbose=0, return_dict=True)
     for k, v in model.evaluate(x, y, batch_size=10, steps=2, verbose=0,
@@ -512,21 +512,11 @@ def test_evaluate_and_predict_on_arrays_take_steps_batches_as_keras_3(custom_ste
 def test_validation_steps_with_arrays_evaluate_the_first_batches_every_epoch(custom_step):
     """Keras: "the evaluation will start from the beginning of the dataset at each epoch";
     without batch_size, ceil(n / validation_steps) samples a batch (Keras 3)."""
-    import nn
-
     rng = np.random.default_rng(2)
     x, y = rng.normal(size=(40, 4)).astype(np.float32), rng.integers(0, 3, 40)
     vx, vy = rng.normal(size=(30, 4)).astype(np.float32), rng.integers(0, 3, 30)
 
-    class Stepped(nn.Sequential):
-        def train_step(self, data):
-            return super().train_step(data)
-
-        def test_step(self, data):
-            return super().test_step(data)
-
-    model = (Stepped if custom_step else nn.Sequential)([nn.Dense(3)])
-    model.compile(optimizer="sgd", loss=nn.SparseCategoricalCrossentropy(from_logits=True))
+    model = _dense_model(custom_step)
     seen = []
 
     class Losses(nn.callbacks.Callback):
