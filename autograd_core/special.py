@@ -21,11 +21,12 @@ log_softmax, softmax, logsumexp = ops.log_softmax, ops.softmax, ops.logsumexp
 digamma, erf, erfc, erfinv = ops.digamma, ops.erf, ops.erfc, ops.erfinv
 gammaln, polygamma, psi, xlogy = ops.gammaln, ops.polygamma, ops.psi, ops.xlogy
 multigammaln = ops.multigammaln
+gammainc, gammaincc = ops.gammainc, ops.gammaincc
 
 __all__ = ["i0", "i0e", "i1", "i1e", "modified_bessel_i0", "modified_bessel_i1", "erf",
            "erfc", "erfinv", "gammaln", "digamma", "psi", "polygamma", "xlogy", "expit",
            "logit", "sinc", "exp2", "expm1", "log1p", "round", "logsumexp", "softmax",
-           "log_softmax", "multigammaln"]
+           "log_softmax", "multigammaln", "gammainc", "gammaincc"]
 
 modified_bessel_i0 = i0
 modified_bessel_i1 = i1

@@ -35,6 +35,7 @@ import pytest
 
 import autograd_core as ag
 from autograd_core import ops
+from autograd_core.ops import incomplete_gamma
 from autograd_core.ops import xp
 from autograd_core.engine import Op
 from autograd_core.recompute import Recompute
@@ -86,6 +87,36 @@ def bessel(n, x):
     """I_n(x) = sum over k of (x/2)**(2k+n) / (k! (k+n)!): 30 terms, exact for |x| < 5."""
     return sum((x / 2) ** (2 * k + n) / (math.factorial(k) * math.factorial(k + n))
                for k in range(30))
+
+
+def digamma_of(z):
+    """psi(z) as the central difference of math.lgamma."""
+    return np.vectorize(lambda t: (math.lgamma(t + 1e-5) - math.lgamma(t - 1e-5)) / 2e-5)(z)
+
+
+def trigamma_of(z):
+    """psi'(z) = sum over k of 1 / (z + k)**2, with the tail's integral."""
+    z = np.asarray(z, float)
+    return (np.sum(1 / (z[..., None] + np.arange(1000)) ** 2, axis=-1) + 1 / (z + 1000)
+            + 0.5 / (z + 1000) ** 2)
+
+
+def gamma_density(a, x):
+    return np.vectorize(lambda s, t: t ** (s - 1) * math.exp(-t) / math.gamma(s))(a, x)
+
+
+def incomplete_gamma_series(a, x, k):
+    """d^k P(a, x) / da^k for k = 1, 2 from P = sum_n x**(a+n) exp(-x) / Gamma(a+n+1):
+    each term t_n differentiates to t_n * L_n (k = 1) or t_n * (L_n**2 - psi'(a+n+1))
+    (k = 2), L_n = log x - psi(a+n+1). 200 terms, for x of a few units."""
+    def one(s, t):
+        total = 0.0
+        for n in range(200):
+            term = math.exp((s + n) * math.log(t) - t - math.lgamma(s + n + 1))
+            slope = math.log(t) - float(digamma_of(s + n + 1))
+            total += term * (slope if k == 1 else slope ** 2 - float(trigamma_of(s + n + 1)))
+        return total
+    return np.vectorize(one)(a, x)
 
 
 def expand(g, axis, ndim):
@@ -1322,6 +1353,21 @@ CASES = [
          lambda op, g, y, x: (g * (np.sum(1 / (x[:, None] + np.arange(1000)) ** 2, axis=1)
                                    + 1 / (x + 1000) + 0.5 / (x + 1000) ** 2),),
          "y = digamma(x)"),
+    # the incomplete gamma functions (tests/test_incomplete_gamma.py): dP/da and d2P/da2
+    # from P's series in plain Python (see incomplete_gamma_series)
+    case(ops.Igamma, "lower", ag.igamma, (positive(4), positive(4)),
+         "dL/da = g * dP/da (a series),  dL/dx = g * x**(a-1) * exp(-x) / Gamma(a)",
+         lambda op, g, y, a, x: (g * incomplete_gamma_series(a, x, 1),
+                                 g * gamma_density(a, x))),
+    case(ops.Igamma, "upper", ag.igammac, (positive(4), positive(4)),
+         "dL/da = -g * dP/da (a series),  dL/dx = -g * x**(a-1) * exp(-x) / Gamma(a)",
+         lambda op, g, y, a, x: (-g * incomplete_gamma_series(a, x, 1),
+                                 -g * gamma_density(a, x))),
+    case(ops.IgammaGradA, "", lambda a, x: incomplete_gamma._derivative_in_a(1, a, x),
+         (positive(4), positive(4)),
+         "dL/da = g * d^2P/da^2 (a series),  dL/dx = g * d/da [x**(a-1) * exp(-x) / Gamma(a)]",
+         lambda op, g, y, a, x: (g * incomplete_gamma_series(a, x, 2),
+                                 g * gamma_density(a, x) * (np.log(x) - digamma_of(a)))),
     # the modified Bessel functions (tests/test_bessel.py), from their series
     case(ops.I0, "", ag.i0, (normal(4),), "dL/dx = g * i1,  i1 = i1(x)",
          lambda op, g, y, x: (g * bessel(1, x),)),

@@ -36,7 +36,7 @@ from . import activations, arithmetic, elementwise, linalg, nn, reductions, shap
 from . import cumulative, factories, indexing, inversion, joining, nondiff, norms
 from . import selection, statistics
 from . import arrangement, bessel, building, counting, distances, elementwise_more, nan_reductions
-from . import numpy_reductions, ordering, products
+from . import incomplete_gamma, numpy_reductions, ordering, products
 from . import scatters, tensor_methods, torch_arithmetic, torch_linalg, torch_nn_functions
 from .. import hooks
 from ._operands import axis_or_dim, float_with_integer, operand
@@ -515,6 +515,8 @@ for _name, _fn in (("abs_", np.abs), ("neg_", np.negative), ("exp_", np.exp),
     setattr(Value, _name, _mutator(_name, _fn))
 Value.pow_ = _mutator("pow_", lambda a, exponent: np.power(a, exponent))
 Value.masked_fill_ = _mutator("masked_fill_", lambda a, mask, value: np.where(mask, value, a))
+for _name, _upper in (("igamma_", False), ("igammac_", True)):
+    setattr(Value, _name, _mutator(_name, incomplete_gamma.Igamma(_upper).forward))
 
 
 def _index_added(a, dim, index, source, *, alpha=1):

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Value, constant
-from . import arithmetic, counting, indexing, joining, nondiff, scatters, shape, special
+from . import arithmetic, counting, incomplete_gamma, indexing, joining, nondiff, scatters, shape
+from . import special
 from ._operands import axis_arg, operand
 
 
@@ -136,6 +137,8 @@ METHODS = {
     "char": lambda self: self.to(np.int8),
     "short": lambda self: self.to(np.int16),
     "mvlgamma": special.mvlgamma,
+    "igamma": incomplete_gamma.igamma,
+    "igammac": incomplete_gamma.igammac,
     "resolve_neg": lambda self: self,
     "resolve_conj": lambda self: self,
     "conj_physical": lambda self: self,
