@@ -12,9 +12,11 @@ array([1., 1.], dtype=float32)
 
 ``eigh``/``eigvalsh`` (symmetric matrices) and ``cholesky`` read the lower triangle, as
 numpy's and PyTorch's do; ``slogdet``, ``eigh`` and ``qr`` return named pairs
-(``.logabsdet``, ``.eigenvectors``, ``.Q``). ``solve_triangular``, ``cond`` and
-``multi_dot`` are compositions of the ops (solve, svdvals, matmul), differentiable through
-them; ``matrix_rank`` is an integer constant.
+(``.logabsdet``, ``.eigenvectors``, ``.Q``), ``lu`` a named triple (``P, L, U``);
+``lu_factor``, ``lu_factor_ex`` and ``lu_solve`` use PyTorch's packed LU and LAPACK's
+pivots. ``solve_triangular``, ``cond`` and ``multi_dot`` are compositions of the ops
+(solve, svdvals, matmul), differentiable through them; ``matrix_rank`` is an integer
+constant.
 
 ``trace`` and ``diagonal`` here take the last two axes (numpy 2's ``linalg.trace``,
 ``tf.linalg.trace``), where ``ag.trace`` and ``ag.diagonal`` take the first two, as numpy's
@@ -40,6 +42,7 @@ from .ops.linalg import cross, outer
 from .ops.linalg import trace as _trace
 from .ops.norms import linalg_norm as norm
 from .ops.decompositions import cholesky, eigh, eigvalsh, matrix_exp, qr, svd, svdvals
+from .ops.lu_decomposition import lu, lu_factor, lu_factor_ex, lu_solve
 from .ops.norms import matrix_norm, vector_norm
 from .engine import apply as _apply
 from .engine import constant as _constant
@@ -63,6 +66,7 @@ __all__ = ["inv", "det", "slogdet", "solve", "lstsq", "pinv", "matrix_power", "s
            "eigh", "eigvalsh", "cholesky", "qr", "norm", "vector_norm", "matrix_norm",
            "matmul", "einsum", "tensordot", "outer", "cross", "trace", "diagonal",
            "solve_triangular", "matrix_rank", "cond", "multi_dot", "matrix_exp",
+           "lu", "lu_factor", "lu_factor_ex", "lu_solve",
            # TensorFlow's tf.linalg names
            "diag", "diag_part", "set_diag", "band_part", "eye", "matvec", "adjoint",
            "matrix_transpose", "logdet", "triangular_solve", "cholesky_solve", "expm",

@@ -1395,6 +1395,14 @@ CASES = [
          lambda op, g, y, A: (lambda Q, M: (Q @ (np.tril(M, -1) + np.tril(M, -1).T
                                                  + np.diag(np.diag(M))) @ np.linalg.inv(y).T,))(
              np.linalg.qr(A)[0], y @ g.T)),
+    case(ops.LULower, "", lambda A: ag.linalg.lu(A).L, (normal(3, 3),),
+         "dL/dA = P L^-T tril_-1(L^T g) U^-T   (square A; wide and tall ones: see _lu_vjp)",
+         lambda op, g, y, A: (op.P @ np.linalg.inv(op.L).T @ np.tril(op.L.T @ g, -1)
+                              @ np.linalg.inv(op.U).T,)),
+    case(ops.LUUpper, "", lambda A: ag.linalg.lu(A).U, (normal(3, 3),),
+         "dL/dA = P L^-T triu(g U^T) U^-T   (square A; wide and tall ones: see _lu_vjp)",
+         lambda op, g, y, A: (op.P @ np.linalg.inv(op.L).T @ np.triu(g @ op.U.T)
+                              @ np.linalg.inv(op.U).T,)),
     case(ops.MatrixExp, "", ag.linalg.matrix_exp, (0.5 * normal(3, 3),),
          "dL/dA = the top-right block of exp([[A^T, g], [0, A^T]])",
          lambda op, g, y, A: ((lambda M: sum(np.linalg.matrix_power(M, k) / math.factorial(k)

@@ -10,6 +10,7 @@ The ops are grouped by family, one file each:
 - ``special``: erf, erfc, erfinv, lgamma, digamma, polygamma, xlogy
 - ``bessel``: the modified Bessel functions i0, i1 and their scaled forms i0e, i1e
 - ``incomplete_gamma``: the regularized incomplete gamma functions igamma and igammac
+- ``lu_decomposition``: A = P L U (``ag.linalg.lu``, ``lu_factor``, ``lu_solve``), lu_unpack
 - ``activations``: sigmoid, relu, leaky_relu, softplus, softsign, elu, selu, gelu, silu,
   hard_sigmoid
 - ``reductions``: sum, mean, prod, max, min, amax, amin, logsumexp
@@ -90,7 +91,7 @@ from . import bessel, factories, indexing, joining, special, trig
 from . import contractions, cumulative, decompositions, inversion, norms, selection, statistics
 from . import conv, pooling
 from . import arrangement, building, counting, segments, volume_conv, volumetric
-from . import incomplete_gamma
+from . import incomplete_gamma, lu_decomposition
 from . import distances, elementwise_more, nan_reductions, numpy_reductions, ordering, products
 from . import scatters, torch_arithmetic, torch_linalg, torch_nn_functions
 from . import xp  # noqa: F401  (imported after the families it dispatches to)
@@ -98,7 +99,7 @@ from . import methods  # noqa: F401  (attaches the operators and methods to Valu
 from . import interop  # noqa: F401  (numpy's functions on Values: np.exp(v), np.mean(v))
 
 _FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn, nondiff,
-             special, incomplete_gamma, bessel, trig, joining, indexing, factories,
+             special, incomplete_gamma, lu_decomposition, bessel, trig, joining, indexing, factories,
              statistics, cumulative, norms, contractions, inversion, decompositions,
              conv, pooling, selection, arrangement, building, elementwise_more, products,
              nan_reductions, numpy_reductions, ordering, distances, counting,
