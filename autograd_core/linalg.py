@@ -32,6 +32,7 @@ positive definite matrices, through ``cholesky``), ``triangular_solve`` and
 """
 
 from functools import reduce as _reduce
+from typing import NamedTuple as _NamedTuple
 
 import numpy as _np
 
@@ -66,7 +67,8 @@ __all__ = ["inv", "det", "slogdet", "solve", "lstsq", "pinv", "matrix_power", "s
            "eigh", "eigvalsh", "cholesky", "qr", "norm", "vector_norm", "matrix_norm",
            "matmul", "einsum", "tensordot", "outer", "cross", "trace", "diagonal",
            "solve_triangular", "matrix_rank", "cond", "multi_dot", "matrix_exp",
-           "lu", "lu_factor", "lu_factor_ex", "lu_solve",
+           "lu", "lu_factor", "lu_factor_ex", "lu_solve", "vecdot", "vander", "tensorinv",
+           "tensorsolve", "inv_ex", "cholesky_ex", "solve_ex",
            # TensorFlow's tf.linalg names
            "diag", "diag_part", "set_diag", "band_part", "eye", "matvec", "adjoint",
            "matrix_transpose", "logdet", "triangular_solve", "cholesky_solve", "expm",
@@ -188,6 +190,185 @@ def multi_dot(tensors):
                              f"{v.shape}")
     return _reduce(matmul, values)
 
+
+
+def vecdot(x, y, *, dim=None, axis=None):
+    """The dot products of x and y along one axis, the others broadcast
+    (``torch.linalg.vecdot(x, y, dim=-1)``, numpy 2's ``np.linalg.vecdot(x1, x2, axis=-1)``):
+    sum(x * y) along it, for real numbers."""
+    if dim is not None and axis is not None:
+        raise TypeError("linalg.vecdot: pass dim (PyTorch's) or axis (numpy's), not both")
+    along = -1 if dim is None and axis is None else (axis if dim is None else dim)
+    x, y = _operand(x, _Solve), _operand(y, _Solve)
+    if x.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"linalg.vecdot: expected vectors, got shapes {x.shape} and {y.shape}")
+    shape = _np.broadcast_shapes(x.shape, y.shape)   # raises naming both shapes
+    if not -len(shape) <= along < len(shape):
+        raise ValueError(f"linalg.vecdot: axis {along} is out of range for shapes {x.shape} "
+                         f"and {y.shape}")
+    return _sum(x * y, along)
+
+
+def vander(x, *, N=None):  # noqa: N803 (PyTorch's argument name)
+    """``torch.linalg.vander``: the Vandermonde matrices of x (..., n), (..., n, N) with
+    columns x**0, x**1, ..., x**(N-1) (increasing powers; ``np.vander`` decreases).
+    Differentiable in x; N defaults to n."""
+    x = _operand(x, _Solve)
+    if x.ndim < 1:
+        raise ValueError("linalg.vander: x must have at least one axis, got a scalar")
+    N = x.shape[-1] if N is None else N
+    if isinstance(N, bool) or not isinstance(N, (int, _np.integer)) or N < 0:
+        raise ValueError(f"linalg.vander: N must be a non-negative integer, got {N!r}")
+    return x[..., None] ** _np.arange(N, dtype=x.dtype)
+
+
+def tensorinv(a, ind=2):
+    """The inverse of a tensor seen as a matrix, rows its first ``ind`` axes
+    (``np.linalg.tensorinv``, ``torch.linalg.tensorinv``): a (i1..ik, j1..jl) with
+    prod(i) = prod(j) gives (j1..jl, i1..ik), tensordot(result, a, ind) the identity."""
+    a = _operand(a, _Solve)
+    if isinstance(ind, bool) or not isinstance(ind, (int, _np.integer)) or ind <= 0:
+        raise ValueError(f"linalg.tensorinv: ind must be a positive integer, got {ind!r}")
+    rows, cols = a.shape[:ind], a.shape[ind:]
+    if int(_np.prod(rows)) != int(_np.prod(cols)):
+        raise ValueError(f"linalg.tensorinv: a of shape {a.shape} is not square for ind={ind}: "
+                         f"its first axes hold {int(_np.prod(rows))} elements, the rest "
+                         f"{int(_np.prod(cols))}")
+    n = int(_np.prod(rows))
+    return inv(a.reshape(n, n)).reshape(cols + rows)
+
+
+def tensorsolve(a, b, axes=None, *, dims=None):
+    """The x with tensordot(a, x, x.ndim) = b (``np.linalg.tensorsolve(a, b, axes)``,
+    ``torch.linalg.tensorsolve(A, B, dims)``): a (b's shape + x's shape), the axes listed
+    in ``axes``/``dims`` moved to the end first. Differentiable in a and b."""
+    if axes is not None and dims is not None:
+        raise TypeError("linalg.tensorsolve: pass axes (numpy's) or dims (PyTorch's), not both")
+    a, b = _operand(a, _Solve), _operand(b, _Solve)
+    moved = axes if dims is None else dims
+    if moved is not None:
+        moved = [k % a.ndim for k in moved]
+        a = a.transpose([k for k in range(a.ndim) if k not in moved] + moved)
+    x_shape = a.shape[b.ndim:]
+    n = int(_np.prod(x_shape))
+    if a.shape[:b.ndim] != b.shape or int(_np.prod(b.shape)) != n:
+        raise ValueError(f"linalg.tensorsolve: a of shape {a.shape} does not fit b of shape "
+                         f"{b.shape}: a's leading axes must be b's shape and hold as many "
+                         f"elements as the rest")
+    return solve(a.reshape(n, n), b.reshape(n)).reshape(x_shape)
+
+
+# PyTorch's *_ex: the factorization or solve, and LAPACK's info (0: it went through) in
+# place of an error. Where it did not, the result is NaN (PyTorch leaves LAPACK's partial
+# numbers there), and nothing flows back to A from those matrices.
+
+
+class InvExResult(_NamedTuple):
+    inverse: object
+    info: object
+
+
+class CholeskyExResult(_NamedTuple):
+    L: object
+    info: object
+
+
+class SolveExResult(_NamedTuple):
+    result: object
+    info: object
+
+
+def _square_matrices(A, where):
+    A = _matrices(A, where)
+    if A.shape[-1] != A.shape[-2]:
+        raise ValueError(f"linalg.{where}: A must be square matrices (..., n, n), got shape "
+                         f"{A.shape}")
+    return A
+
+
+def _cholesky_info(a):
+    """LAPACK potrf's info for each matrix: the order of the first leading minor that is
+    not positive definite, else 0."""
+    flat = a.reshape((-1,) + a.shape[-2:])
+    info = _np.zeros(flat.shape[0], _np.int32)
+    try:
+        _np.linalg.cholesky(flat)
+        return info.reshape(a.shape[:-2])
+    except _np.linalg.LinAlgError:
+        pass
+    for i, m in enumerate(flat):   # rare: only when some matrix fails
+        for k in range(1, m.shape[-1] + 1):
+            try:
+                _np.linalg.cholesky(m[:k, :k])
+            except _np.linalg.LinAlgError:
+                info[i] = k
+                break
+    return info.reshape(a.shape[:-2])
+
+
+def _lu_info(a):
+    """LAPACK getrf's info for each matrix: 1 + the index of U's first zero pivot, else 0;
+    a matrix numpy's LAPACK finds singular gets at least 1."""
+    from .ops.lu_decomposition import _info, lu_array
+    info = _info(lu_array(a)[2])
+    flat, out = a.reshape((-1,) + a.shape[-2:]), info.reshape(-1)
+    try:
+        _np.linalg.inv(flat[out == 0])
+    except _np.linalg.LinAlgError:   # rounding can leave our pivot nonzero and LAPACK's not
+        for i in _np.flatnonzero(out == 0):
+            try:
+                _np.linalg.inv(flat[i])
+            except _np.linalg.LinAlgError:
+                out[i] = a.shape[-1]
+    return info
+
+
+def _where_ok(info, compute, A, where, check_errors):
+    """compute(A) where info is 0, NaN elsewhere (compute sees the identity there)."""
+    if check_errors and _np.any(info > 0):
+        raise _np.linalg.LinAlgError(f"linalg.{where}: the matrix of order {int(info.max())} "
+                                     f"is singular or not positive definite (info "
+                                     f"{int(info.max())})")
+    bad = (info > 0)[..., None, None]
+    if not bad.any():
+        return compute(A)
+    eye = _np.eye(A.shape[-1], dtype=A.dtype)
+    return _where(bad, _np.asarray(_np.nan, A.dtype), compute(_where(bad, eye, A)))
+
+
+def inv_ex(A, *, check_errors=False):
+    """``torch.linalg.inv_ex``: ``(inverse, info)``, info LAPACK's (0: invertible; i > 0:
+    U[i-1, i-1] of its LU is 0), the inverse NaN for such matrices instead of an error."""
+    A = _square_matrices(A, "inv_ex")
+    info = _lu_info(A.data)
+    return InvExResult(_where_ok(info, inv, A, "inv_ex", check_errors),
+                       _constant(info, dtype=_np.int32))
+
+
+def cholesky_ex(A, *, upper=False, check_errors=False):
+    """``torch.linalg.cholesky_ex``: ``(L, info)``, info LAPACK's (0: positive definite;
+    k > 0: the leading k x k minor is not), L NaN for such matrices instead of an error.
+    The idiom it serves: add jitter to the diagonal while info > 0."""
+    A = _square_matrices(A, "cholesky_ex")
+    info = _cholesky_info(_np.tril(A.data) + _np.swapaxes(_np.tril(A.data, -1), -1, -2))
+    return CholeskyExResult(
+        _where_ok(info, lambda M: cholesky(M, upper=upper), A, "cholesky_ex", check_errors),
+        _constant(info, dtype=_np.int32))
+
+
+def solve_ex(A, B, *, left=True, check_errors=False):
+    """``torch.linalg.solve_ex``: ``(result, info)``, the solution of A X = B (X A = B with
+    ``left=False``) and LAPACK's info; the result NaN where A is singular."""
+    A = _square_matrices(A, "solve_ex")
+    info = _lu_info(A.data)
+
+    def solved(M):
+        if left:
+            return solve(M, B)
+        return _swapaxes(solve(_swapaxes(M, -1, -2), _swapaxes(_operand(B, _Solve), -1, -2)),
+                         -1, -2)
+    X = _where_ok(info, solved, A, "solve_ex", check_errors)
+    return SolveExResult(X, _constant(info, dtype=_np.int32))
 
 # --- TensorFlow's tf.linalg names ---------------------------------------------------------
 
