@@ -370,6 +370,7 @@ def solve_ex(A, B, *, left=True, check_errors=False):
     X = _where_ok(info, solved, A, "solve_ex", check_errors)
     return SolveExResult(X, _constant(info, dtype=_np.int32))
 
+
 # --- TensorFlow's tf.linalg names ---------------------------------------------------------
 
 

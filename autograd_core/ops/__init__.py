@@ -99,7 +99,8 @@ from . import methods  # noqa: F401  (attaches the operators and methods to Valu
 from . import interop  # noqa: F401  (numpy's functions on Values: np.exp(v), np.mean(v))
 
 _FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn, nondiff,
-             special, incomplete_gamma, lu_decomposition, bessel, trig, joining, indexing, factories,
+             special, incomplete_gamma, lu_decomposition, bessel, trig, joining, indexing,
+             factories,
              statistics, cumulative, norms, contractions, inversion, decompositions,
              conv, pooling, selection, arrangement, building, elementwise_more, products,
              nan_reductions, numpy_reductions, ordering, distances, counting,
