@@ -73,9 +73,11 @@ from .reshaping import Embedding, Reshape
 from .recurrent import GRU, LSTM, RNN, Bidirectional, SimpleRNN
 from .torch_layers import LazyLinear, Linear, Parameter
 from .torch_conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
-from .torch_avg_pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, LPPool1d, LPPool2d
+from .torch_avg_pooling import (
+    AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, LPPool1d, LPPool2d, LPPool3d,
+)
 from .torch_resizing import Unflatten, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
-from .torch_dropout import Dropout1d, Dropout2d
+from .torch_dropout import Dropout1d, Dropout2d, FeatureAlphaDropout
 from .torch_pooling import (
     AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, MaxPool1d, MaxPool2d, MaxUnpool1d,
     MaxUnpool2d,
@@ -100,8 +102,8 @@ from .torch_transformer import (
 )
 from .torch_containers import ModuleDict, ModuleList, ParameterDict, ParameterList
 from .torch_norm import (
-    BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm,
-    LocalResponseNorm, RMSNorm,
+    BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d,
+    LayerNorm, LocalResponseNorm, RMSNorm,
 )
 from .torch_data import (
     ChainDataset, ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split,
@@ -192,7 +194,8 @@ __all__ = [
     "CTCLoss", "EmbeddingBag", "Bilinear", "InstanceNorm1d", "InstanceNorm2d", "RMSNorm",
     "SELU", "ParameterList", "ParameterDict", "ConvTranspose1d", "Dropout1d", "LazyLinear",
     "UpsamplingNearest2d", "UpsamplingBilinear2d", "PairwiseDistance",
-    "TripletMarginWithDistanceLoss", "LPPool1d", "LPPool2d",
+    "TripletMarginWithDistanceLoss", "LPPool1d", "LPPool2d", "LPPool3d", "InstanceNorm3d",
+    "FeatureAlphaDropout",
     # torch.utils.data
     "IterableDataset", "ConcatDataset", "ChainDataset", "default_collate", "default_convert",
     "get_worker_info", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",

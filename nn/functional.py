@@ -39,7 +39,8 @@ from .torch_padding import (
     channel_shuffle, fold, pad_as_torch, pixel_shuffle, pixel_unshuffle, unfold,
 )
 from .torch_pooling import (
-    adaptive_avg_pool1d, adaptive_max_pool1d, adaptive_max_pool2d, max_pool1d,
+    adaptive_avg_pool1d, adaptive_max_pool1d, adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d, adaptive_max_pool2d_with_indices, max_pool1d,
     max_pool1d_with_indices, max_pool2d, max_pool2d_with_indices, max_unpool1d, max_unpool2d,
 )
 from .torch_pooling import adaptive_avg_pool2d as _adaptive_avg_pool2d_bins
@@ -51,12 +52,12 @@ from .torch_functions import (
 from .torch_functions import pairwise_distance as _pairwise_distance_composed
 from .torch_norm_functions import batch_norm, group_norm, instance_norm, layer_norm, rms_norm
 from .torch_random_functions import (
-    alpha_dropout, dropout1d, dropout2d, feature_alpha_dropout, gumbel_softmax,
+    alpha_dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout, gumbel_softmax,
 )
 from ._transposed_conv import transposed_conv
 from .volumetric_functional import (
-    adaptive_avg_pool3d, adaptive_max_pool3d, avg_pool3d, conv3d, conv_transpose3d,
-    max_pool3d, max_unpool3d,
+    _pool_window, adaptive_avg_pool3d, adaptive_max_pool3d, adaptive_max_pool3d_with_indices,
+    avg_pool3d, conv3d, conv_transpose3d, max_pool3d, max_pool3d_with_indices, max_unpool3d,
 )
 from .torch_inplace import (
     celu_, elu_, hardtanh_, leaky_relu_, relu_, rrelu_, selu_, threshold_,
@@ -70,7 +71,9 @@ __all__ = [
     # layers
     "linear", "conv1d", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
     "max_pool1d", "avg_pool1d", "conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d",
-    "adaptive_avg_pool3d", "adaptive_max_pool3d", "max_unpool3d",
+    "adaptive_avg_pool3d", "adaptive_max_pool3d", "max_unpool3d", "max_pool3d_with_indices",
+    "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+    "adaptive_max_pool3d_with_indices",
     "adaptive_avg_pool2d", "dropout", "pad", "one_hot", "scaled_dot_product_attention",
     "interpolate", "channel_shuffle", "fold", "pixel_shuffle", "pixel_unshuffle", "unfold",
     "adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d",
@@ -78,11 +81,11 @@ __all__ = [
     "local_response_norm", "glu", "celu", "softshrink", "hardshrink", "tanhshrink",
     "threshold", "rrelu", "softmax2d", "embedding_bag", "bilinear", "affine_grid",
     "grid_sample", "embedding", "prelu", "conv_transpose1d", "lp_pool1d", "lp_pool2d",
-    "upsample", "upsample_nearest", "upsample_bilinear", "gumbel_softmax",
+    "lp_pool3d", "upsample", "upsample_nearest", "upsample_bilinear", "gumbel_softmax",
     # normalization
     "layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm", "normalize",
     # dropouts
-    "dropout1d", "dropout2d", "alpha_dropout", "feature_alpha_dropout",
+    "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout",
     # distances
     "pairwise_distance", "pdist",
     # in place (under no_grad, or on Values that need no gradient)
@@ -405,6 +408,24 @@ def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
         raise ValueError(f"{where}: expected sequences (N, C, L), got shape {x.shape}")
     (k,) = _one(kernel_size, "kernel_size", where)
     return (avg_pool1d(x ** p, k, stride) * k) ** (1.0 / p)
+
+
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """y = (sum of x**p over each window) ** (1 / p), p = norm_type: avg_pool3d(x**p) *
+    kd * kh * kw, to the power 1 / p. (N, C, D, H, W) or (C, D, H, W) -> (N, C, OD, OH, OW)
+    or (C, OD, OH, OW); ``lp_pool2d``'s rules, but p = inf is the max of |x|, as PyTorch
+    2.x's lp_pool3d (the inf-norm of each window)."""
+    where = "lp_pool3d"
+    p = _lp_power(norm_type, where)
+    _unsupported(where, ceil_mode=(ceil_mode, False))
+    x = _value(input)
+    if x.ndim not in (4, 5):
+        raise ValueError(f"{where}: expected volumes (N, C, D, H, W) or (C, D, H, W), got "
+                         f"shape {x.shape}")
+    kernel, strides, _ = _pool_window(where, kernel_size, stride, 0)
+    if p == math.inf:
+        return max_pool3d(ag.abs(x), kernel, strides)
+    return (avg_pool3d(x ** p, kernel, strides) * math.prod(kernel)) ** (1.0 / p)
 
 
 def adaptive_avg_pool2d(input, output_size):

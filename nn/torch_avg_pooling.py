@@ -1,6 +1,7 @@
 """PyTorch's average and power-average pooling layers: ``AvgPool1d``, ``AvgPool2d``,
-``AdaptiveAvgPool2d``, ``LPPool1d`` and ``LPPool2d``, channels first (the max pools and
-``AdaptiveAvgPool1d`` are in ``torch_pooling``, the 3-D ones in ``volumetric``).
+``AdaptiveAvgPool2d``, ``LPPool1d``, ``LPPool2d`` and ``LPPool3d``, channels first (the
+max pools and ``AdaptiveAvgPool1d`` are in ``torch_pooling``, the other 3-D ones in
+``volumetric``).
 
 Each sums over its windows: the mean, (1 / k) sum(x), or the power mean's p-norm,
 (sum x**p) ** (1 / p); PyTorch's arguments are checked when the layer is made, and the
@@ -19,8 +20,10 @@ from .functional import _pair
 from .basic_layers import _as_input, _flag, _real
 from .module import Module
 from .torch_layers import _check_images, _single
+from .volumetric_functional import _triple
 
-__all__ = ["AvgPool1d", "AvgPool2d", "AdaptiveAvgPool2d", "LPPool1d", "LPPool2d"]
+__all__ = ["AvgPool1d", "AvgPool2d", "AdaptiveAvgPool2d", "LPPool1d", "LPPool2d",
+           "LPPool3d"]
 
 
 def _window_args(kernel_size, stride, padding, where):
@@ -155,7 +158,8 @@ class AvgPool1d(_Pool1d):
 
 
 class _LPPool(Module):
-    """What LPPool1d and LPPool2d share: PyTorch's arguments, checked when made."""
+    """What LPPool1d, LPPool2d and LPPool3d share: PyTorch's arguments, checked when
+    made."""
 
     sizes = None
     pool = None
@@ -210,3 +214,14 @@ class LPPool2d(_LPPool):
 
     sizes = staticmethod(_pair)
     pool = staticmethod(functional.lp_pool2d)
+
+
+class LPPool3d(_LPPool):
+    """y = (sum of x**p over each window) ** (1 / p), p = norm_type (1: sum pooling, inf:
+    max pooling of |x|): (N, C, D, H, W) or (C, D, H, W) -> (N, C, OD, OH, OW) or (C, OD,
+    OH, OW), OD = (D - kd) // sd + 1.
+    Args (PyTorch's): norm_type, kernel_size (an int or 3), stride=None (kernel_size),
+    ceil_mode=False (the only choice here)."""
+
+    sizes = staticmethod(_triple)
+    pool = staticmethod(functional.lp_pool3d)

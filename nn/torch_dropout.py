@@ -1,6 +1,7 @@
 """PyTorch's channel dropout layers: ``Dropout1d`` and ``Dropout2d`` zero whole channels
-of (N, C, L) sequences and (N, C, H, W) images in training mode (``Dropout`` is shared
-with Keras, in ``layers``; ``Dropout3d`` is in ``volumetric``).
+of (N, C, L) sequences and (N, C, H, W) images in training mode, and
+``FeatureAlphaDropout`` sets them to SELU's lower bound (``Dropout`` is shared with Keras,
+in ``layers``; ``Dropout3d`` is in ``volumetric``).
 """
 
 import numpy as np
@@ -13,7 +14,7 @@ from .module import Module
 from .noise import SpatialDropout2D
 from .torch_random_functions import _probability
 
-__all__ = ["Dropout1d", "Dropout2d"]
+__all__ = ["Dropout1d", "Dropout2d", "FeatureAlphaDropout"]
 
 
 class _ChannelsFirstDropout:
@@ -64,6 +65,36 @@ class Dropout1d(Module):
         if not self.training or self.p == 0:
             return x
         return functional.dropout1d(_as_input(x, ag.get_default_dtype()), self.p, True)
+
+    def get_config(self):
+        return {"name": self.name, "p": self.p, "inplace": self.inplace}
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class FeatureAlphaDropout(Module):
+    """SELU's dropout of whole channels (``functional.feature_alpha_dropout``): in training
+    mode each channel of each sample, (N, C, *), is set whole to SELU's lower bound with
+    probability p, and an affine map keeps zero mean and unit variance; in eval mode
+    y = x.  Args (PyTorch's): p=0.5, inplace=False (accepted; the result is a new Value).
+    The mask comes from ``ag.random`` (``ag.manual_seed``)."""
+
+    def __init__(self, p=0.5, inplace=False, name=None):
+        where = "FeatureAlphaDropout" if name is None else f"FeatureAlphaDropout {name!r}"
+        p, inplace = _probability(p, where), _flag(inplace, "inplace", where)
+        super().__init__(name)
+        self.p, self.inplace = p, inplace
+
+    def forward(self, x):
+        where = f"FeatureAlphaDropout {self.name!r}"
+        if np.ndim(x) < 2:
+            raise ValueError(f"{where}: expected input (N, C, *) of at least 2 dimensions, "
+                             f"got shape {np.shape(x)}")
+        if not self.training or self.p == 0:
+            return x
+        x = _as_input(x, ag.get_default_dtype())
+        return functional.feature_alpha_dropout(x, self.p, training=True)
 
     def get_config(self):
         return {"name": self.name, "p": self.p, "inplace": self.inplace}

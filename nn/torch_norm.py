@@ -1,5 +1,5 @@
 """PyTorch's normalization layers: ``LayerNorm``, ``BatchNorm1d``, ``BatchNorm2d``,
-``GroupNorm``, ``InstanceNorm1d``, ``InstanceNorm2d``, ``RMSNorm`` and
+``GroupNorm``, ``InstanceNorm1d``, ``InstanceNorm2d``, ``InstanceNorm3d``, ``RMSNorm`` and
 ``LocalResponseNorm`` (with its function ``local_response_norm``; the functions of the
 others, ``layer_norm``, ``batch_norm``... are in ``torch_norm_functions``).
 
@@ -43,7 +43,8 @@ from .torch_norm_functions import _shape_argument, instance_norm, rms_norm
 from .torch_layers import Parameter, _factory_dtype, _size, _with_dtype
 
 __all__ = ["LayerNorm", "BatchNorm1d", "BatchNorm2d", "GroupNorm", "InstanceNorm1d",
-           "InstanceNorm2d", "RMSNorm", "LocalResponseNorm", "local_response_norm"]
+           "InstanceNorm2d", "InstanceNorm3d", "RMSNorm", "LocalResponseNorm",
+           "local_response_norm"]
 
 
 def _eps(eps, where):
@@ -323,8 +324,8 @@ class GroupNorm(Module):
 
 class _InstanceNorm(Module):
     """y = (x - mean) / sqrt(var + eps) * weight + bias, mean and var (biased) of each
-    sample's each channel over its positions: the body of InstanceNorm1d and
-    InstanceNorm2d, which differ only in the input ranks they take (``instance_norm``).
+    sample's each channel over its positions: the body of InstanceNorm1d, InstanceNorm2d
+    and InstanceNorm3d, which differ only in the input ranks they take (``instance_norm``).
 
     With ``track_running_stats``, training updates running_mean and running_var (the
     batch's average of the instances' statistics, the variance unbiased) as BatchNorm
@@ -440,6 +441,19 @@ class InstanceNorm2d(_InstanceNorm):
 
     ranks = (3, 4)
     layout = "(N, C, H, W) or (C, H, W)"
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, each channel of each volume
+    standardised over its voxels: (N, C, D, H, W) or (C, D, H, W) -> the same.
+
+    PyTorch's: InstanceNorm3d(num_features, eps=1e-5, momentum=0.1, affine=False,
+    track_running_stats=False, device=None, dtype=None, *, bias=True); see
+    ``_InstanceNorm``.
+    """
+
+    ranks = (4, 5)
+    layout = "(N, C, D, H, W) or (C, D, H, W)"
 
 
 class RMSNorm(Module):

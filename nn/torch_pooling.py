@@ -27,11 +27,12 @@ import autograd_core as ag
 from .basic_layers import _as_input, _flag
 from .module import Module
 
-__all__ = ["adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_avg_pool1d",
-           "adaptive_avg_pool2d", "max_pool1d", "max_pool2d", "max_pool1d_with_indices",
-           "max_pool2d_with_indices", "max_unpool1d", "max_unpool2d",
-           "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveAvgPool1d", "MaxPool1d",
-           "MaxPool2d", "MaxUnpool1d", "MaxUnpool2d"]
+__all__ = ["adaptive_max_pool1d", "adaptive_max_pool2d",
+           "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+           "adaptive_avg_pool1d", "adaptive_avg_pool2d", "max_pool1d", "max_pool2d",
+           "max_pool1d_with_indices", "max_pool2d_with_indices", "max_unpool1d",
+           "max_unpool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveAvgPool1d",
+           "MaxPool1d", "MaxPool2d", "MaxUnpool1d", "MaxUnpool2d"]
 
 
 # --- arguments ------------------------------------------------------------------------
@@ -262,6 +263,18 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
     y, indices = adaptive_max_pool2d(ag.expand_dims(x, 2), (1, out), True)
     y, indices = ag.squeeze(y, 2), ag.squeeze(indices, 2)
     return _unbatch(batched, y, indices) if return_indices else _unbatch(batched, y)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    """PyTorch's ``F.adaptive_max_pool2d_with_indices``: ``adaptive_max_pool2d``'s values
+    and indices, always both; ``return_indices`` is accepted and ignored, as PyTorch's."""
+    return adaptive_max_pool2d(input, output_size, return_indices=True)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    """PyTorch's ``F.adaptive_max_pool1d_with_indices``: ``adaptive_max_pool1d``'s values
+    and indices, always both; ``return_indices`` is accepted and ignored, as PyTorch's."""
+    return adaptive_max_pool1d(input, output_size, return_indices=True)
 
 
 def _mean_matrix(n, out, dtype):

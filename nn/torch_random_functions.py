@@ -1,6 +1,6 @@
 """PyTorch's functions that draw random numbers: the dropouts ``dropout1d``,
-``dropout2d``, ``alpha_dropout`` and ``feature_alpha_dropout``, and ``gumbel_softmax``
-(``torch.nn.functional``'s names and arguments).
+``dropout2d``, ``dropout3d``, ``alpha_dropout`` and ``feature_alpha_dropout``, and
+``gumbel_softmax`` (``torch.nn.functional``'s names and arguments).
 
 Every draw comes from ``ag.random``'s generator, so ``ag.manual_seed`` makes them
 repeatable. Built on ``autograd_core``'s public API only, and apart from the layers
@@ -24,8 +24,8 @@ import autograd_core as ag
 
 from ._torch_arguments import _dim, _float_value, _number
 
-__all__ = ["dropout1d", "dropout2d", "alpha_dropout", "feature_alpha_dropout",
-           "gumbel_softmax"]
+__all__ = ["dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
+           "feature_alpha_dropout", "gumbel_softmax"]
 
 
 def _probability(p, where):
@@ -75,6 +75,13 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
                       "use dropout1d for channel-wise 1-D dropout", UserWarning, stacklevel=2)
         return _channel_dropout(x, p, training, "dropout2d", (2, 3))
     return _channel_dropout(x, p, training, "dropout2d", (3, 4))
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Each channel (feature volume) of each sample zeroed whole with probability p, the
+    others scaled by 1 / (1 - p), when ``training``: (N, C, D, H, W) or (C, D, H, W) -> the
+    same."""
+    return _channel_dropout(input, p, training, "dropout3d", (4, 5))
 
 
 _SELU_ALPHA_P = 1.7580993408473766  # -SELU(-inf) = scale * alpha

@@ -1,7 +1,8 @@
 """PyTorch's volumetric functions: conv3d, conv_transpose3d, max_pool3d (with dilation and
-return_indices), max_unpool3d, avg_pool3d, adaptive_avg_pool3d and adaptive_max_pool3d,
-apart from their layers (``nn.volumetric``) so that ``nn.functional``, which the layer
-modules import, can re-export them without an import cycle.
+return_indices), max_unpool3d, avg_pool3d, adaptive_avg_pool3d and adaptive_max_pool3d
+(and the two max poolings' ``*_with_indices``), apart from their layers
+(``nn.volumetric``) so that ``nn.functional``, which the layer modules import, can
+re-export them without an import cycle.
 
 The max poolings find each window's maximum as the 2-D ones do (``torch_pooling``): its
 index, flat into each channel's D * H * W (PyTorch's numbers, which ``max_unpool3d``
@@ -19,8 +20,9 @@ from ._transposed_conv import transposed_conv
 from .basic_layers import _flag
 from .torch_pooling import _argmax, _bins, _max_pool, _mean_matrix, _read, _unpool
 
-__all__ = ["conv3d", "conv_transpose3d", "max_pool3d", "max_unpool3d", "avg_pool3d",
-           "adaptive_avg_pool3d", "adaptive_max_pool3d"]
+__all__ = ["conv3d", "conv_transpose3d", "max_pool3d", "max_pool3d_with_indices",
+           "max_unpool3d", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d",
+           "adaptive_max_pool3d_with_indices"]
 
 
 def _triple(value, what, where, minimum=1):
@@ -119,6 +121,14 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return _unbatch(y, batched), _unbatch(indices, batched)
 
 
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=False):
+    """PyTorch's ``F.max_pool3d_with_indices``: ``max_pool3d``'s values and indices, always
+    both; ``return_indices`` is accepted and ignored, as PyTorch's."""
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode,
+                      return_indices=True)
+
+
 def adaptive_max_pool3d(input, output_size, return_indices=False):
     """PyTorch's ``F.adaptive_max_pool3d``: the max over each bin of an output_size grid,
     (N, C, D, H, W) -> (N, C, OD, OH, OW); bin i along an axis of n spans [floor(i * n /
@@ -145,6 +155,12 @@ def adaptive_max_pool3d(input, output_size, return_indices=False):
     indices = index.reshape(x.shape[:2] + out).astype(np.int64)
     y = _unbatch(_read(x, indices), batched)
     return (y, _unbatch(ag.constant(indices, dtype=ag.int64), batched)) if wanted else y
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    """PyTorch's ``F.adaptive_max_pool3d_with_indices``: ``adaptive_max_pool3d``'s values
+    and indices, always both; ``return_indices`` is accepted and ignored, as PyTorch's."""
+    return adaptive_max_pool3d(input, output_size, return_indices=True)
 
 
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
