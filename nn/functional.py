@@ -384,13 +384,13 @@ def _lp_power(norm_type, where):
 def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """y = (sum of x**p over each window) ** (1 / p), p = norm_type, PyTorch's power-average
     pooling: avg_pool2d(x**p) * kh * kw, to the power 1 / p. (N, C, H, W) -> (N, C, OH, OW).
-    p = 1 is sum pooling, p = inf max pooling. No padding, as PyTorch's; a window whose
+    p = 1 is sum pooling, p = inf max pooling of |x|. No padding, as PyTorch's; a window whose
     sum of powers is negative (odd p) gives NaN, as PyTorch's does."""
     where = "lp_pool2d"
     p = _lp_power(norm_type, where)
     _unsupported(where, ceil_mode=(ceil_mode, False))
-    if p == math.inf:
-        return max_pool2d(input, kernel_size, stride)
+    if p == math.inf:   # the limit of (sum |x|**p) ** (1 / p): max |x|, as PyTorch's
+        return max_pool2d(ag.abs(_images(input, where)), kernel_size, stride)
     kh, kw = _pair(kernel_size, "kernel_size", where, 1)
     return (avg_pool2d(_images(input, where) ** p, (kh, kw), stride) * (kh * kw)) ** (1.0 / p)
 
@@ -401,11 +401,11 @@ def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     where = "lp_pool1d"
     p = _lp_power(norm_type, where)
     _unsupported(where, ceil_mode=(ceil_mode, False))
-    if p == math.inf:
-        return max_pool1d(input, kernel_size, stride)
     x = _value(input)
     if x.ndim != 3:
         raise ValueError(f"{where}: expected sequences (N, C, L), got shape {x.shape}")
+    if p == math.inf:   # max |x|, as lp_pool2d's
+        return max_pool1d(ag.abs(x), kernel_size, stride)
     (k,) = _one(kernel_size, "kernel_size", where)
     return (avg_pool1d(x ** p, k, stride) * k) ** (1.0 / p)
 
