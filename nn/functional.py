@@ -413,8 +413,7 @@ def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
 def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """y = (sum of x**p over each window) ** (1 / p), p = norm_type: avg_pool3d(x**p) *
     kd * kh * kw, to the power 1 / p. (N, C, D, H, W) or (C, D, H, W) -> (N, C, OD, OH, OW)
-    or (C, OD, OH, OW); ``lp_pool2d``'s rules, but p = inf is the max of |x|, as PyTorch
-    2.x's lp_pool3d (the inf-norm of each window)."""
+    or (C, OD, OH, OW); ``lp_pool2d``'s rules (p = inf: the max of |x|)."""
     where = "lp_pool3d"
     p = _lp_power(norm_type, where)
     _unsupported(where, ceil_mode=(ceil_mode, False))
