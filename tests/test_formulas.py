@@ -1353,6 +1353,17 @@ CASES = [
          lambda op, g, y, x: (g * (np.sum(1 / (x[:, None] + np.arange(1000)) ** 2, axis=1)
                                    + 1 / (x + 1000) + 0.5 / (x + 1000) ** 2),),
          "y = digamma(x)"),
+    # erfcx, entr and the normal CDF's functions (tests/test_normal_cdf.py)
+    case(ops.Erfcx, "", ag.special.erfcx, (normal(4),), "dL/dx = g * (2 * x * y - 2/sqrt(pi))",
+         lambda op, g, y, x: (g * (2 * x * np.exp(x ** 2) * (1 - erf(x)) - 2 / np.sqrt(np.pi)),)),
+    case(ops.Entr, "", ag.special.entr, (positive(4),), "dL/dx = -g * (1 + log(x))",
+         lambda op, g, y, x: (-g * (1 + np.log(x)),)),
+    case(ops.LogNdtr, "", ag.special.log_ndtr, (normal(4),),
+         "dL/dx = g * sqrt(2/pi) / erfcx(-x / sqrt(2))   (the density over the CDF)",
+         lambda op, g, y, x: (g * np.exp(-x ** 2 / 2) / np.sqrt(2 * np.pi) / Phi(x),)),
+    case(ops.Ndtri, "", ag.special.ndtri, (rng.uniform(0.05, 0.95, 4),),
+         "dL/dp = g * sqrt(2 pi) * exp(y**2 / 2)   (one over the normal density at y)",
+         lambda op, g, y, p: (g * np.sqrt(2 * np.pi) * np.exp(y ** 2 / 2),)),
     # the incomplete gamma functions (tests/test_incomplete_gamma.py): dP/da and d2P/da2
     # from P's series in plain Python (see incomplete_gamma_series)
     case(ops.Igamma, "lower", ag.igamma, (positive(4), positive(4)),

@@ -26,9 +26,10 @@ from ..worked import Terms
 from . import xp
 from ._operands import float_operand, operand, pair
 from .arithmetic import where
-from .elementwise import log
+from .elementwise import log, log1p
 
-__all__ = ["erf", "xlogy", "erfc", "erfinv", "lgamma", "gammaln", "digamma", "psi",
+__all__ = ["erf", "xlogy", "xlog1py", "erfc", "erfcx", "entr", "erfinv", "lgamma", "gammaln",
+           "digamma", "psi",
            "polygamma", "mvlgamma", "multigammaln"]
 
 TWO_OVER_SQRT_PI = 1.1283791670955126   # 2 / sqrt(pi)
@@ -180,6 +181,91 @@ def erfc(x):
     2.0884875837625446e-45
     """
     return apply(Erfc(), float_operand(x, Erfc))
+
+
+def erfcx_array(x):
+    """erfcx(x) = exp(x**2) erfc(x), the scaled complementary error function, on a numpy
+    array: from erfc's own branches without their factor exp(-x**2), so that it neither
+    underflows nor loses digits for large x (erfcx(x) ~ 1 / (x sqrt(pi))); below -0.46875,
+    erfcx(x) = 2 exp(x**2) - erfcx(-x), inf once exp(x**2) overflows (x < -26.6).
+
+    Computed in float64 and returned in x's dtype."""
+    x = np.asarray(x)
+    v = x.astype(np.float64).reshape(-1)
+    r = np.abs(v)
+    out = np.empty_like(r)
+    small = np.flatnonzero(r <= 0.46875)
+    middle = np.flatnonzero((r > 0.46875) & (r <= 4.0))
+    large = np.flatnonzero(~(r <= 4.0))
+    s = v.take(small)
+    out.put(small, np.exp(s * s) * (1 - s * _horner(_A, s * s) / _horner(_B, s * s)))
+    m = r.take(middle)
+    out.put(middle, _horner(_C, m) / _horner(_D, m))
+    big = r.take(large)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = 1 / (big * big)
+        out.put(large, np.where(np.isinf(big), 0.0,
+                                (_ONE_OVER_SQRT_PI - z * _horner(_P, z) / _horner(_Q, z)) / big))
+    negative = np.flatnonzero((v < 0) & (r > 0.46875))
+    with np.errstate(over="ignore"):
+        w = r.take(negative)
+        out.put(negative, 2 * np.exp(w * w) - out.take(negative))
+    return out.reshape(x.shape).astype(x.dtype, copy=False)[()]
+
+
+class Erfcx(Op):
+    """y = erfcx(x) = exp(x**2) erfc(x)       dL/dx = g * (2 * x * y - 2/sqrt(pi))"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return erfcx_array(x)
+
+    def backward(self, g, y, x):
+        return (g * (2 * x * y - TWO_OVER_SQRT_PI),)
+
+
+def erfcx(x):
+    """The scaled complementary error function exp(x**2) erfc(x) (``torch.special.erfcx``,
+    ``scipy.special.erfcx``): about 1 / (x sqrt(pi)) for large x, where exp(x**2) and
+    erfc(x) would overflow and underflow.
+
+    >>> f"{float(erfcx(np.float64(30.0))):.6e}"   # about 1 / (30 sqrt(pi)) = 0.018806
+    '1.879589e-02'
+    """
+    return apply(Erfcx(), float_operand(x, Erfcx))
+
+
+class Entr(Op):
+    """y = -x log(x) (0 at x = 0, -inf for x < 0)       dL/dx = -g * (1 + log(x))"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = np.where(x > 0, -x * np.log(np.where(x > 0, x, 1)), np.where(x == 0, 0, -np.inf))
+        return np.where(np.isnan(x), x, y).astype(x.dtype, copy=False)[()]
+
+    def backward(self, g, y, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (-g * (1 + xp.log(x)),)
+
+
+def entr(x):
+    """The elementwise entropy term -x log(x), 0 at 0 and -inf below
+    (``torch.special.entr``, ``scipy.special.entr``). Its derivative -(1 + log x) is +inf
+    at 0 and NaN below, as PyTorch's."""
+    return apply(Entr(), float_operand(x, Entr))
+
+
+def xlog1py(x, y):
+    """x * log1p(y), and 0 where x is 0 (``torch.special.xlog1py``, ``scipy.special.xlog1py``),
+    even at y = -1 where log1p(y) is -inf; the gradients are log1p(y) for x (0 where x is
+    0) and x / (1 + y) for y, as PyTorch's."""
+    x, y = pair(x, y, Erf)
+    y_data = np.asarray(y.data)
+    replaced = np.asarray(x.data == 0) & ((y_data <= -1) | np.isinf(y_data))
+    return x * log1p(where(replaced, np.zeros((), y.dtype), y))
 
 
 # --- the inverse error function -----------------------------------------------------------
