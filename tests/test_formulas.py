@@ -119,6 +119,18 @@ def incomplete_gamma_series(a, x, k):
     return np.vectorize(one)(a, x)
 
 
+def hurwitz_sums(x, q, power):
+    """sum over n >= 0 of log(n + q)**power (n + q)**-x: 10**5 terms, then the integral of
+    the rest (for power 0 or 1), good to 1e-9 for x >= 2."""
+    n = np.arange(100_000)[:, None]
+    x, q = np.broadcast_arrays(x, q)
+    t = n + q.reshape(-1)
+    head = np.sum(np.log(t) ** power * t ** -x.reshape(-1), axis=0)
+    big, s = 100_000 + q.reshape(-1), x.reshape(-1) - 1
+    tail = big ** -s * (np.log(big) / s + 1 / s ** 2 if power else 1 / s)
+    return (head + tail).reshape(x.shape)
+
+
 def expand(g, axis, ndim):
     """g with the axes a reduction removed put back (None: all of them)."""
     return np.reshape(g, (1,) * ndim) if axis is None else np.expand_dims(g, axis)
@@ -1364,6 +1376,11 @@ CASES = [
     case(ops.Ndtri, "", ag.special.ndtri, (rng.uniform(0.05, 0.95, 4),),
          "dL/dp = g * sqrt(2 pi) * exp(y**2 / 2)   (one over the normal density at y)",
          lambda op, g, y, p: (g * np.sqrt(2 * np.pi) * np.exp(y ** 2 / 2),)),
+    # the Hurwitz zeta function (tests/test_hurwitz_zeta.py), as sums (see hurwitz_sums)
+    case(ops.Zeta, "", ag.special.zeta, (positive(4) + 1.5, positive(4)),
+         "dL/dx = g * dzeta/dx (a series),  dL/dq = -g * x * zeta(x + 1, q)",
+         lambda op, g, y, x, q: (-g * hurwitz_sums(x, q, 1), -g * x * hurwitz_sums(x + 1, q, 0)),
+         "y = zeta(x, q) = sum over n >= 0 of (n + q)**-x"),
     # the incomplete gamma functions (tests/test_incomplete_gamma.py): dP/da and d2P/da2
     # from P's series in plain Python (see incomplete_gamma_series)
     case(ops.Igamma, "lower", ag.igamma, (positive(4), positive(4)),

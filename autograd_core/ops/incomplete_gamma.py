@@ -43,6 +43,8 @@ import numpy as np
 from ..engine import Op, Value, apply
 from . import elementwise, xp
 from ._operands import float_operand, pair
+from ._taylor import exp as _exp, linear as _linear, reciprocal as _reciprocal
+from ._taylor import times as _times
 from .special import _polygamma_of, lgamma, lgamma_array, polygamma_array, xlogy
 
 __all__ = ["igamma", "igammac", "gammainc", "gammaincc"]
@@ -146,35 +148,7 @@ def _density_derivative(k, a, x):
         return f * bell[k]
 
 
-# --- the series and the continued fraction, on Taylor series in a ------------------------
-# A jet is a list of K arrays, the Taylor coefficients c_k = f^(k)(a) / k! of a quantity f
-# in a, up to order K - 1. The three operations the loops need:
-
-
-def _times(u, v):
-    """The product of two jets: the Cauchy product (Leibniz's rule)."""
-    return [sum(u[j] * v[k - j] for j in range(k + 1)) for k in range(len(u))]
-
-
-def _reciprocal(u):
-    """1 / u: r_0 = 1 / u_0, r_k = -r_0 * sum_(j=1..k) u_j r_(k-j)."""
-    r = [1 / u[0]]
-    for k in range(1, len(u)):
-        r.append(-r[0] * sum(u[j] * r[k - j] for j in range(1, k + 1)))
-    return r
-
-
-def _exp(h):
-    """exp(h): e_0 = exp(h_0), e_k = (1/k) sum_(j=1..k) j h_j e_(k-j)."""
-    e = [np.exp(h[0])]
-    for k in range(1, len(h)):
-        e.append(sum(j * h[j] * e[k - j] for j in range(1, k + 1)) / k)
-    return e
-
-
-def _linear(value, slope, size):
-    """The jet of value + slope * (a' - a): a number linear in a."""
-    return ([value, np.full_like(value, slope)] + [np.zeros_like(value)] * (size - 2))[:size]
+# --- the series and the continued fraction, on Taylor series in a (jets: see _taylor) ---
 
 
 def _prefactor(a, x, size):
