@@ -24,12 +24,14 @@ multigammaln = ops.multigammaln
 gammainc, gammaincc = ops.gammainc, ops.gammaincc
 erfcx, entr, xlog1py = ops.erfcx, ops.entr, ops.xlog1py
 ndtr, log_ndtr, ndtri, zeta = ops.ndtr, ops.log_ndtr, ops.ndtri, ops.zeta
+_POLYNOMIALS = ops.polynomials.__all__
+globals().update({_name: getattr(ops, _name) for _name in _POLYNOMIALS})
 
 __all__ = ["i0", "i0e", "i1", "i1e", "modified_bessel_i0", "modified_bessel_i1", "erf",
            "erfc", "erfinv", "gammaln", "digamma", "psi", "polygamma", "xlogy", "expit",
            "logit", "sinc", "exp2", "expm1", "log1p", "round", "logsumexp", "softmax",
            "log_softmax", "multigammaln", "gammainc", "gammaincc", "erfcx", "entr",
-           "xlog1py", "ndtr", "log_ndtr", "ndtri", "zeta"]
+           "xlog1py", "ndtr", "log_ndtr", "ndtri", "zeta", *_POLYNOMIALS]
 
 modified_bessel_i0 = i0
 modified_bessel_i1 = i1

@@ -10,6 +10,7 @@ The ops are grouped by family, one file each:
 - ``special``: erf, erfc, erfcx, erfinv, entr, lgamma, digamma, polygamma, xlogy, xlog1py
 - ``normal_cdf``: the normal CDF ndtr, log_ndtr, its inverse ndtri, and erfcinv
 - ``hurwitz_zeta``: the Hurwitz zeta function zeta(x, q)
+- ``polynomials``: Chebyshev's, Hermite's, Laguerre's and Legendre's polynomials
 - ``bessel``: the modified Bessel functions i0, i1 and their scaled forms i0e, i1e
 - ``incomplete_gamma``: the regularized incomplete gamma functions igamma and igammac
 - ``lu_decomposition``: A = P L U (``ag.linalg.lu``, ``lu_factor``, ``lu_solve``), lu_unpack
@@ -93,7 +94,7 @@ from . import bessel, factories, indexing, joining, special, trig
 from . import contractions, cumulative, decompositions, inversion, norms, selection, statistics
 from . import conv, pooling
 from . import arrangement, building, counting, segments, volume_conv, volumetric
-from . import hurwitz_zeta, incomplete_gamma, lu_decomposition, normal_cdf
+from . import hurwitz_zeta, incomplete_gamma, lu_decomposition, normal_cdf, polynomials
 from . import distances, elementwise_more, nan_reductions, numpy_reductions, ordering, products
 from . import scatters, torch_arithmetic, torch_linalg, torch_nn_functions
 from . import xp  # noqa: F401  (imported after the families it dispatches to)
@@ -101,8 +102,8 @@ from . import methods  # noqa: F401  (attaches the operators and methods to Valu
 from . import interop  # noqa: F401  (numpy's functions on Values: np.exp(v), np.mean(v))
 
 _FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn, nondiff,
-             special, incomplete_gamma, lu_decomposition, normal_cdf, hurwitz_zeta, bessel,
-             trig, joining, indexing, factories,
+             special, incomplete_gamma, lu_decomposition, normal_cdf, hurwitz_zeta, polynomials,
+             bessel, trig, joining, indexing, factories,
              statistics, cumulative, norms, contractions, inversion, decompositions,
              conv, pooling, selection, arrangement, building, elementwise_more, products,
              nan_reductions, numpy_reductions, ordering, distances, counting,
