@@ -18,6 +18,8 @@ in tests/test_normal_cdf.py.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from ..engine import Op, Value, apply
@@ -41,7 +43,7 @@ def ndtr(x):
     >>> round(float(ndtr(np.float64(1.96))), 6)
     0.975002
     """
-    x = float_operand(x, LogNdtr)
+    x = float_operand(x, SimpleNamespace(__name__="ndtr"))   # errors name the function
     return 0.5 * erfc(x * -_SQRT_HALF)
 
 
@@ -141,4 +143,4 @@ def ndtri(p):
 def erfcinv(x):
     """The inverse of erfc on [0, 2] (``tf.math.erfcinv``): -ndtri(x / 2) / sqrt(2), accurate
     for tiny x, where erfinv(1 - x) would lose its digits."""
-    return ndtri(float_operand(x, Ndtri) * 0.5) * -_SQRT_HALF
+    return ndtri(float_operand(x, SimpleNamespace(__name__="erfcinv")) * 0.5) * -_SQRT_HALF
