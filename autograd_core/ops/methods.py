@@ -31,12 +31,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Value, _data, apply2, grad_fn, is_grad_enabled
+from ..engine import Value, _data, apply2, grad_fn, is_grad_enabled, no_grad
 from . import activations, arithmetic, elementwise, linalg, nn, reductions, shape, special, trig
 from . import cumulative, factories, indexing, inversion, joining, nondiff, norms
 from . import selection, statistics
 from . import arrangement, bessel, building, counting, distances, elementwise_more, nan_reductions
-from . import incomplete_gamma, numpy_reductions, ordering, products
+from . import numpy_reductions, ordering, products
 from . import scatters, tensor_methods, torch_arithmetic, torch_linalg, torch_nn_functions
 from .. import hooks
 from ._operands import axis_or_dim, float_with_integer, operand
@@ -515,8 +515,63 @@ for _name, _fn in (("abs_", np.abs), ("neg_", np.negative), ("exp_", np.exp),
     setattr(Value, _name, _mutator(_name, _fn))
 Value.pow_ = _mutator("pow_", lambda a, exponent: np.power(a, exponent))
 Value.masked_fill_ = _mutator("masked_fill_", lambda a, mask, value: np.where(mask, value, a))
-for _name, _upper in (("igamma_", False), ("igammac_", True)):
-    setattr(Value, _name, _mutator(_name, incomplete_gamma.Igamma(_upper).forward))
+
+
+def _from_method(name):
+    """The update of PyTorch's ``x.name_(...)``: the numbers of ``x.name(...)``, computed on
+    a constant copy of x's data (nothing is recorded), for ``_mutator`` to write back."""
+    def update(a, *args, **kwargs):
+        with no_grad():
+            out = getattr(Value(a, requires_grad=False, dtype=a.dtype), name)(*args, **kwargs)
+        return out.data if isinstance(out, Value) else out   # comparisons give arrays
+    return update
+
+
+# PyTorch's other in-place methods that keep x's shape, each from its out-of-place method
+# (shape-changing ones, squeeze_ or t_, are left out: a Value's shape is fixed).
+for _name in (
+        "absolute", "negative", "acos", "arccos", "acosh", "arccosh", "asin", "arcsin", "asinh",
+        "arcsinh", "atan", "arctan", "atanh", "arctanh", "atan2", "arctan2", "sin", "sinh",
+        "cos", "cosh", "tan", "sinc", "deg2rad", "rad2deg", "exp2", "expm1", "log2", "log10",
+        "log1p", "logit", "rsqrt", "reciprocal", "erf", "erfc", "erfinv", "lgamma", "digamma",
+        "polygamma", "mvlgamma", "i0", "igamma", "igammac", "xlogy", "sgn", "trunc", "fix",
+        "frac", "nan_to_num", "clip", "clamp_min", "clamp_max", "copysign", "nextafter",
+        "heaviside", "hypot", "ldexp", "lerp", "float_power", "fmod", "remainder", "gcd", "lcm",
+        "floor_divide", "true_divide", "divide", "multiply", "subtract", "addcmul", "addcdiv",
+        "addmm", "addmv", "addbmm", "baddbmm", "addr", "cumsum", "cumprod", "tril", "triu",
+        "renorm", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less",
+        "less_equal", "not_equal", "logical_and", "logical_or", "logical_xor", "logical_not",
+        "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
+        "bitwise_right_shift", "index_copy", "index_fill", "index_reduce", "masked_scatter",
+        "scatter", "scatter_add", "scatter_reduce", "conj_physical"):
+    setattr(Value, _name + "_", _mutator(_name + "_", _from_method(_name)))
+
+
+def _diagonal_filled(a, fill_value, wrap=False):
+    """PyTorch's ``fill_diagonal_``: numpy's ``fill_diagonal`` on a copy (all sizes equal,
+    or a tall matrix, whose diagonal restarts below with ``wrap``)."""
+    out = np.array(a, copy=True)
+    if out.ndim < 2 or (out.ndim > 2 and len(set(out.shape)) != 1):
+        raise ValueError(f"fill_diagonal_: expected a matrix or a tensor with all sizes equal, "
+                         f"got shape {out.shape}")
+    np.fill_diagonal(out, fill_value, wrap=wrap)
+    return out
+
+
+def _index_put(a, indices, values, accumulate=False):
+    """PyTorch's ``index_put_``: a[indices] = values (added, repeats adding up, with
+    ``accumulate``)."""
+    out = np.array(a, copy=True)
+    key = tuple(np.asarray(_data(i)) for i in indices)
+    if accumulate:
+        np.add.at(out, key, np.asarray(_data(values)))
+    else:
+        out[key] = np.asarray(_data(values))
+    return out
+
+
+Value.fill_diagonal_ = _mutator("fill_diagonal_", _diagonal_filled)
+Value.index_put_ = _mutator("index_put_", _index_put)
 
 
 def _index_added(a, dim, index, source, *, alpha=1):

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..engine import Value, get_default_dtype
+from ..engine import Value, constant, get_default_dtype
 from . import arithmetic, elementwise, elementwise_more
 from ._composing import _value, _values
 from .nondiff import constant_function
@@ -150,12 +150,23 @@ le = _compare("le", lambda a, b: a <= b)
 
 # --- integers and bits: constants --------------------------------------------------------
 
+def _integer_data(x, xs):
+    """x as an operand of an integer function: numpy integers and booleans, and lists of
+    them, keep their dtype (operands are otherwise made floats); a Python number next to a
+    Value takes that Value's dtype, as everywhere."""
+    if isinstance(x, Value) or (isinstance(x, (int, float)) and
+                                any(isinstance(other, Value) for other in xs)):
+        return x
+    data = np.asarray(x)
+    return constant(data, dtype=data.dtype) if data.dtype.kind in "biu" else x
+
+
 def _integers(name, np_fn, kinds, doc):
     """An integer (or boolean) function as a constant; floats refused, as PyTorch does."""
     compute = constant_function(np_fn, name, doc)
 
     def fn(*xs):
-        xs = _values(name, *xs)
+        xs = _values(name, *[_integer_data(x, xs) for x in xs])
         for x in xs:
             if x.dtype.kind not in kinds:
                 allowed = "integer or boolean" if "b" in kinds else "integer"

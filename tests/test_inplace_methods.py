@@ -1,0 +1,149 @@
+"""PyTorch's in-place methods made from their out-of-place ones (``x.lerp_``, ``x.addcmul_``,
+``x.acos_``, ...) and ``fill_diagonal_``/``index_put_``: the same numbers as PyTorch's on
+the same data, written into the Value, refused on a Value that requires grad while the
+graph is recorded, and marked so that a backward through ops that read the old data
+refuses to run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+RNG = np.random.default_rng(0)
+UNIT = RNG.uniform(0.1, 0.9, (2, 3))          # inside every unary op's domain
+OTHER = RNG.uniform(0.5, 2.0, (2, 3))
+INTS = RNG.integers(1, 20, (2, 3))
+INDEX = np.array([1, 0])
+
+# name -> (x, args, kwargs); x is float64 unless given as integers
+CASES = {
+    **{name: (UNIT, (), {}) for name in (
+        "absolute", "negative", "acos", "arccos", "asin", "arcsin", "asinh", "arcsinh", "atan",
+        "arctan", "atanh", "arctanh", "sin", "sinh", "cos", "cosh", "tan", "sinc", "deg2rad",
+        "rad2deg", "exp2", "expm1", "log2", "log10", "log1p", "logit", "rsqrt", "reciprocal",
+        "erf", "erfc", "erfinv", "lgamma", "digamma", "i0", "sgn", "trunc", "fix", "frac",
+        "logical_not", "conj_physical")},
+    "acosh": (1 + OTHER, (), {}), "arccosh": (1 + OTHER, (), {}),
+    **{name: (UNIT, (OTHER,), {}) for name in (
+        "atan2", "arctan2", "xlogy", "copysign", "nextafter", "heaviside", "hypot",
+        "float_power", "fmod", "remainder", "floor_divide", "true_divide", "divide",
+        "multiply", "subtract", "eq", "ne", "lt", "le", "gt", "ge", "greater",
+        "greater_equal", "less", "less_equal", "not_equal", "logical_and", "logical_or",
+        "logical_xor", "igamma", "igammac")},
+    "ldexp": (UNIT, (INTS,), {}),
+    "polygamma": (OTHER, (1,), {}),
+    "mvlgamma": (1 + OTHER, (2,), {}),
+    "nan_to_num": (np.array([np.nan, np.inf, -np.inf, 1.0]), (), {"nan": 0.5, "posinf": 9.0}),
+    "clip": (OTHER, (0.8, 1.5), {}),
+    "clamp_min": (OTHER, (1.0,), {}),
+    "clamp_max": (OTHER, (1.0,), {}),
+    "lerp": (UNIT, (OTHER, 0.3), {}),
+    "addcmul": (UNIT, (OTHER, OTHER), {"value": 0.5}),
+    "addcdiv": (UNIT, (OTHER, OTHER + 1), {"value": 2.0}),
+    "addmm": (UNIT, (RNG.normal(size=(2, 4)), RNG.normal(size=(4, 3))), {"beta": 0.5}),
+    "addmv": (UNIT[0], (RNG.normal(size=(3, 2)), RNG.normal(size=2)), {}),
+    "addbmm": (UNIT, (RNG.normal(size=(5, 2, 4)), RNG.normal(size=(5, 4, 3))), {}),
+    "baddbmm": (RNG.normal(size=(5, 2, 3)), (RNG.normal(size=(5, 2, 4)),
+                                             RNG.normal(size=(5, 4, 3))), {"alpha": 2.0}),
+    "addr": (UNIT, (RNG.normal(size=2), RNG.normal(size=3)), {}),
+    "cumsum": (UNIT, (1,), {}),
+    "cumprod": (UNIT, (0,), {}),
+    "tril": (UNIT, (0,), {}),
+    "triu": (UNIT, (1,), {}),
+    "renorm": (OTHER, (2, 0, 1.5), {}),
+    "index_copy": (UNIT, (0, INDEX, OTHER), {}),
+    "index_fill": (UNIT, (1, INDEX, -1.0), {}),
+    "index_reduce": (UNIT, (0, INDEX, OTHER, "prod"), {}),
+    "masked_scatter": (UNIT, (UNIT > 0.5, OTHER), {}),
+    "scatter": (UNIT, (1, np.array([[2, 0], [1, 2]]), OTHER), {}),
+    "scatter_add": (UNIT, (0, np.array([[1, 0, 1]]), OTHER), {}),
+    "scatter_reduce": (UNIT, (0, np.array([[1, 0, 1]]), OTHER, "amax"), {}),
+    **{name: (INTS, (INTS[::-1].copy(),), {}) for name in (
+        "bitwise_and", "bitwise_or", "bitwise_xor", "gcd", "lcm")},
+    "bitwise_not": (INTS, (), {}),
+    "bitwise_left_shift": (INTS, (np.full((2, 3), 2),), {}),
+    "bitwise_right_shift": (INTS, (np.full((2, 3), 1),), {}),
+}
+
+
+def _torch_args(torch, items):
+    def one(a):
+        if isinstance(a, np.ndarray):
+            return torch.tensor(a)
+        return a
+    return [one(a) for a in items]
+
+
+@pytest.mark.filterwarnings("ignore:index_reduce\\(\\) is in beta")   # PyTorch's own
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_in_place_method_matches_pytorch(name):
+    torch = pytest.importorskip("torch")
+    x, args, kwargs = CASES[name]
+    v = ag.Value(np.array(x, copy=True), requires_grad=False, dtype=x.dtype)
+    returned = getattr(v, name + "_")(*args, **kwargs)
+    t = torch.tensor(np.array(x, copy=True))
+    getattr(t, name + "_")(*_torch_args(torch, args), **kwargs)
+    assert returned is v and v.dtype == x.dtype and v.shape == x.shape
+    # PyTorch's trigamma is good to 5e-10 (tests/test_ported_counting.py); ours to 1e-15
+    rtol = 1e-9 if name == "polygamma" else 1e-12
+    np.testing.assert_allclose(v.data, t.numpy(), rtol=rtol, atol=1e-12)
+
+
+def test_every_case_is_a_method_and_pytorch_has_them_all():
+    torch = pytest.importorskip("torch")
+    for name in CASES:
+        assert hasattr(ag.Value, name + "_") and hasattr(torch.Tensor, name + "_"), name
+
+
+def test_refused_while_recorded_and_changed_data_is_caught():
+    w = ag.Variable(np.array([1.0, 2.0]))
+    with pytest.raises(RuntimeError, match="lerp_: .* requires grad"):
+        w.lerp_(np.zeros(2), 0.5)
+    np.testing.assert_array_equal(w.data, [1.0, 2.0])   # a call that raises changes nothing
+    with ag.no_grad():
+        w.lerp_(np.array([3.0, 4.0]), 0.5)              # the EMA update ported code writes
+    np.testing.assert_array_equal(w.data, [2.0, 3.0])
+    c = ag.Value(np.array([0.5, 0.25]), requires_grad=False)
+    y = (w * c).sum()
+    c.acos_()                                           # changes data y's backward reads
+    with pytest.raises(RuntimeError, match="changed in place"):
+        y.backward()
+
+
+def test_fill_diagonal_and_index_put_match_pytorch():
+    torch = pytest.importorskip("torch")
+    for shape, wrap in (((3, 3), False), ((5, 2), True), ((5, 2), False), ((2, 2, 2), False)):
+        v = ag.Value(np.zeros(shape), requires_grad=False)
+        t = torch.zeros(shape, dtype=torch.float64)
+        v.fill_diagonal_(7.0, wrap=wrap)
+        t.fill_diagonal_(7.0, wrap=wrap)
+        np.testing.assert_array_equal(v.data, t.numpy())
+    with pytest.raises(ValueError, match=r"fill_diagonal_: expected a matrix .* shape \(2, 3, 2\)"):
+        ag.Value(np.zeros((2, 3, 2)), requires_grad=False).fill_diagonal_(1.0)
+    for accumulate in (False, True):
+        v = ag.Value(np.zeros((3, 2)), requires_grad=False)
+        t = torch.zeros((3, 2), dtype=torch.float64)
+        rows, cols = np.array([0, 2, 0]), np.array([1, 0, 1])
+        v.index_put_((rows, cols), np.array([1.0, 2.0, 3.0]), accumulate=accumulate)
+        t.index_put_((torch.tensor(rows), torch.tensor(cols)),
+                     torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64), accumulate=accumulate)
+        if accumulate:   # without it, a repeated index keeps one of its values, unspecified
+            np.testing.assert_array_equal(v.data, t.numpy())
+        else:
+            assert v.data[2, 0] == 2.0 and v.data[0, 1] in (1.0, 3.0)
+
+
+def test_integer_functions_keep_numpy_integers():
+    """gcd, lcm and the bitwise functions take numpy integer arrays as they are (operands
+    are otherwise made floats, which these refuse): ag.gcd(np.array([4]), 6) works."""
+    a, b = np.array([12, 7]), np.array([18, 3])
+    assert ag.gcd(a, b).dtype == np.int64 and list(ag.gcd(a, b).data) == [6, 1]
+    assert list(ag.bitwise_and(a, b).data) == [0, 3]
+    assert int(ag.lcm(4, 6)) == 12
+    assert ag.bitwise_not(np.array([True, False])).dtype == np.bool_
+    small = ag.Value(np.array([4, 6], np.int8), dtype=np.int8)
+    assert small.gcd(2).dtype == np.int8   # a Python int takes the Value's dtype
+    with pytest.raises(TypeError, match="gcd: expects integer Values, got float64"):
+        ag.gcd(np.array([1.5]), 2)
