@@ -147,3 +147,49 @@ def test_integer_functions_keep_numpy_integers():
     assert small.gcd(2).dtype == np.int8   # a Python int takes the Value's dtype
     with pytest.raises(TypeError, match="gcd: expects integer Values, got float64"):
         ag.gcd(np.array([1.5]), 2)
+
+
+@pytest.mark.parametrize("name, args", [("t_", ()), ("transpose_", (0, 2)),
+                                        ("swapaxes_", (1, 2)), ("swapdims_", (0, 1)),
+                                        ("squeeze_", ()), ("squeeze_", (1,)),
+                                        ("unsqueeze_", (-1,))])
+def test_shape_changing_in_place_methods_match_pytorch(name, args):
+    torch = pytest.importorskip("torch")
+    x = RNG.normal(size=(2, 1, 3)) if name != "t_" else RNG.normal(size=(2, 3))
+    v = ag.Value(x.copy(), requires_grad=False)
+    t = torch.tensor(x.copy())
+    assert getattr(v, name)(*args) is v
+    getattr(t, name)(*args)
+    assert v.shape == tuple(t.shape)
+    np.testing.assert_array_equal(v.data, t.numpy())
+
+
+def test_shape_changes_are_refused_while_recorded_and_caught_after():
+    w = ag.Variable(np.ones((2, 3)))
+    with pytest.raises(RuntimeError, match=r"t_: .* requires grad, so its shape cannot change"):
+        w.t_()
+    assert w.shape == (2, 3)
+    with ag.no_grad():
+        w.t_()
+    assert w.shape == (3, 2)
+    c = ag.Value(np.ones(3), requires_grad=False)
+    y = (ag.Variable(np.ones(3)) * c).sum()
+    c.unsqueeze_(0)
+    with pytest.raises(RuntimeError, match="changed in place"):
+        y.backward()
+
+
+def test_detach_in_place_as_pytorch():
+    """A hidden state cut from its graph (``h.detach_()``, as truncated backprop does)."""
+    torch = pytest.importorskip("torch")
+    w = ag.Variable(np.array([1.0, 2.0]))
+    h = w * 3
+    assert h.detach_() is h and not h.requires_grad and h.op is None and h.inputs == ()
+    (h * w).sum().backward()
+    np.testing.assert_array_equal(w.grad, [3.0, 6.0])   # only through the second factor
+    tw = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    th = tw * 3
+    th.detach_()
+    (th * tw).sum().backward()
+    np.testing.assert_array_equal(w.grad, tw.grad.numpy())
+    assert th.grad_fn is None and not th.requires_grad

@@ -574,6 +574,41 @@ Value.fill_diagonal_ = _mutator("fill_diagonal_", _diagonal_filled)
 Value.index_put_ = _mutator("index_put_", _index_put)
 
 
+def _reshaper(name):
+    """PyTorch's ``x.t_()``, ``transpose_``, ``squeeze_``, ...: the Value's data becomes the
+    out-of-place method's new array, under the rules of ``_mutator``; ops recorded before
+    that read x then refuse their backward, as after any change."""
+    def method(self, *args, **kwargs):
+        if is_grad_enabled() and self.requires_grad:
+            raise RuntimeError(
+                f"{name}: {self.name or 'a Value'} of shape {self.shape} requires grad, so its "
+                f"shape cannot change in place while the graph is recorded: call it inside "
+                f"`with ag.no_grad():`, or use {name[:-1]}(), which records")
+        with no_grad():
+            new = getattr(Value(self.data, requires_grad=False, dtype=self.dtype),
+                          name[:-1])(*args, **kwargs).data
+        self.data = new
+        self.mark_changed()
+        return self
+    method.__name__ = name
+    return method
+
+
+for _name in ("t_", "transpose_", "swapaxes_", "swapdims_", "squeeze_", "unsqueeze_"):
+    setattr(Value, _name, _reshaper(_name))
+
+
+def _detach_(self):
+    """PyTorch's ``x.detach_()``: x leaves the graph that made it, a leaf needing no
+    gradient (its data unchanged); the graph's other nodes keep their own links."""
+    self.op, self._in0, self._in1 = None, None, None
+    self.requires_grad = False
+    return self
+
+
+Value.detach_ = _detach_
+
+
 def _index_added(a, dim, index, source, *, alpha=1):
     """PyTorch's ``index_add_``: a[..., index[k], ...] += alpha * source[..., k, ...] along
     ``dim``, repeated indices adding up (numpy's ``add.at``)."""
