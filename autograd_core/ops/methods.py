@@ -528,7 +528,7 @@ def _from_method(name):
 
 
 # PyTorch's other in-place methods that keep x's shape, each from its out-of-place method
-# (shape-changing ones, squeeze_ or t_, are left out: a Value's shape is fixed).
+# (the shape-changing ones, t_ or squeeze_, are below).
 for _name in (
         "absolute", "negative", "acos", "arccos", "acosh", "arccosh", "asin", "arcsin", "asinh",
         "arcsinh", "atan", "arctan", "atanh", "arctanh", "atan2", "arctan2", "sin", "sinh",
