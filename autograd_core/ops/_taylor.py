@@ -4,7 +4,8 @@ function's in x (``zeta``) run their series on jets, so each quantity carries it
 derivatives in that variable up to the order asked, converged with the value.
 
 A jet is a list of K arrays, the Taylor coefficients c_k = f^(k)(t) / k! of a quantity f
-in the variable t, up to order K - 1; the operations the loops need follow.
+in the variable t, up to order K - 1; the operations the loops need follow, and
+``Converging``, which keeps the jets of the elements whose loop is done.
 """
 
 from __future__ import annotations
@@ -36,3 +37,27 @@ def exp(h):
 def linear(value, slope, size):
     """The jet of value + slope * (t' - t): a number linear in the variable."""
     return ([value, np.full_like(value, slope)] + [np.zeros_like(value)] * (size - 2))[:size]
+
+
+class Converging:
+    """Bookkeeping for a loop over the elements not yet converged: which original positions
+    the working arrays still hold, and the jets of those already done (``finish``, with
+    the mask of the working arrays' elements that are)."""
+
+    def __init__(self, n):
+        self.where = np.arange(n)
+        self.found = {}   # k -> the k-th coefficients of the jets, at the original positions
+        self.n = n
+
+    @property
+    def empty(self):
+        return self.where.size == 0
+
+    def finish(self, done, jet):
+        for k, u in enumerate(jet):
+            self.found.setdefault(k, np.full(self.n, np.nan))[self.where[done]] = u[done]
+        self.where = self.where[~done]
+
+    def results(self, size):
+        """The jets, NaN where the loop ran out of terms."""
+        return [self.found.get(k, np.full(self.n, np.nan)) for k in range(size)]

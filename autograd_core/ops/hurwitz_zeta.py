@@ -21,7 +21,7 @@ import numpy as np
 
 from ..engine import Op, Value, apply
 from ._operands import float_operand, pair
-from ._taylor import exp, linear, reciprocal, times
+from ._taylor import Converging, exp, linear, reciprocal, times
 from .special import _BERNOULLI
 
 __all__ = ["zeta"]
@@ -92,32 +92,32 @@ def _scaled(jet, factor):
 def _euler_maclaurin(x, q, size):
     """The jets of zeta(x, q) for x > 1, 0 < q <= 1e8 (Cephes' loop, on jets)."""
     total = _power_jet(x, q, size)
-    result = [np.full_like(x, np.nan) for _ in range(size)]
-    where = np.arange(x.size)      # the elements still summing, by original position
+    state = Converging(x.size)
     a, i = q.copy(), 0
-    while where.size:
+    while not state.empty:
         i += 1
         a = a + 1
         term = _power_jet(x, a, size)
         total = [t + d for t, d in zip(total, term)]
         done = np.abs(term[0] / total[0]) < _EPS
-        for k, t in enumerate(total):
-            result[k][where[done]] = t[done]
         tail = ~done & (i >= 9) & (a > 9)    # Cephes: on with (i < 9) or (a <= 9)
         if tail.any():
-            for k, t in enumerate(_remainder(x[tail], a[tail], term, total, tail, size)):
-                result[k][where[tail]] = t
-        keep = ~done & ~tail
-        where, x, a = where[keep], x[keep], a[keep]
-        total, term = [t[keep] for t in total], [d[keep] for d in term]
-    return result
+            rest = _remainder(x[tail], a[tail], [d[tail] for d in term],
+                              [t[tail] for t in total], size)
+            for t, r in zip(total, rest):
+                t[tail] = r
+        finished = done | tail
+        if finished.any():
+            state.finish(finished, total)
+            keep = ~finished
+            x, a = x[keep], a[keep]
+            total, term = [t[keep] for t in total], [d[keep] for d in term]
+    return state.results(size)
 
 
-def _remainder(x, w, term, total, tail, size):
-    """The sum so far plus the Euler-Maclaurin remainder at w = n + q, b = w**-x:
+def _remainder(x, w, b, s, size):
+    """The sum so far, s, plus the Euler-Maclaurin remainder at w = n + q, b = w**-x:
     b w / (x - 1) - b / 2 + sum_j b x (x+1)...(x+2j-2) / w**(2j-1) / ((2j)! / B_2j)."""
-    b = [u[tail] for u in term]
-    s = [u[tail] for u in total]
     s = [u + v for u, v in zip(s, times(_scaled(b, w), reciprocal(linear(x - 1, 1.0, size))))]
     s = [u - 0.5 * v for u, v in zip(s, b)]
     rising = [np.ones_like(x)] + [np.zeros_like(x)] * (size - 1)

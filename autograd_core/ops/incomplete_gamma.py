@@ -44,7 +44,7 @@ from ..engine import Op, Value, apply
 from . import elementwise, xp
 from ._operands import float_operand, pair
 from ._taylor import exp as _exp, linear as _linear, reciprocal as _reciprocal
-from ._taylor import times as _times
+from ._taylor import Converging, times as _times
 from .special import _polygamma_of, lgamma, lgamma_array, polygamma_array, xlogy
 
 __all__ = ["igamma", "igammac", "gammainc", "gammaincc"]
@@ -164,7 +164,7 @@ def _series(a, x, size):
     shrink."""
     term = _reciprocal(_linear(a, 1.0, size))
     total = list(term)
-    state = _Active(a.size)
+    state = Converging(a.size)
     ap = a
     for _ in range(_MAX_TERMS):
         ap = ap + 1
@@ -191,7 +191,7 @@ def _continued_fraction(a, x, size):
     c = [np.full_like(a, 1 / _TINY)] + [np.zeros_like(a)] * (size - 1)
     d = _reciprocal(b)
     h = list(d)
-    state = _Active(a.size)
+    state = Converging(a.size)
     for i in range(1, _MAX_TERMS):
         an = _linear(-i * (i - a), float(i), size)
         b = [b[0] + 2] + b[1:]
@@ -213,29 +213,6 @@ def _continued_fraction(a, x, size):
             b, c, d, h = ([u[keep] for u in jet] for jet in (b, c, d, h))
             a = a[keep]
     return state.results(size)
-
-
-class _Active:
-    """Bookkeeping for a loop over the elements not yet converged: which original positions
-    the working arrays still hold, and the jets of those already done."""
-
-    def __init__(self, n):
-        self.where = np.arange(n)
-        self.found = {}   # k -> the k-th coefficients of the jets, at the original positions
-        self.n = n
-
-    @property
-    def empty(self):
-        return self.where.size == 0
-
-    def finish(self, done, jet):
-        for k, u in enumerate(jet):
-            self.found.setdefault(k, np.full(self.n, np.nan))[self.where[done]] = u[done]
-        self.where = self.where[~done]
-
-    def results(self, size):
-        """The jets, NaN where the loop ran out of terms."""
-        return [self.found.get(k, np.full(self.n, np.nan)) for k in range(size)]
 
 
 def _jets(a, x, order):

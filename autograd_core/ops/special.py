@@ -24,7 +24,7 @@ import numpy as np
 from ..engine import Op, Value, apply
 from ..worked import Terms
 from . import xp
-from ._operands import float_operand, operand, pair
+from ._operands import float_operand, pair
 from .arithmetic import where
 from .elementwise import log, log1p
 
