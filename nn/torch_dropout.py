@@ -45,59 +45,56 @@ class Dropout2d(_ChannelsFirstDropout, SpatialDropout2D):
     1 / (1 - p); Keras's SpatialDropout2D with channels first."""
 
 
-class Dropout1d(Module):
-    """In training mode each channel of each sequence, (N, C, L) or (C, L), is zeroed whole
-    with probability p and the others scaled by 1 / (1 - p) (``functional.dropout1d``);
-    in eval mode y = x.  Args (PyTorch's): p=0.5, inplace=False (accepted; the result is
-    a new Value). The mask comes from ``ag.random`` (``ag.manual_seed``)."""
+class _PDropout(Module):
+    """What Dropout1d and FeatureAlphaDropout share: PyTorch's p and inplace, checked when
+    the layer is made (``inplace`` accepted; the result is a new Value), the input's rank
+    checked by ``_check``, and y = x in eval mode or at p = 0; ``_drop`` draws the mask
+    (from ``ag.random``, which ``ag.manual_seed`` seeds)."""
 
     def __init__(self, p=0.5, inplace=False, name=None):
-        where = "Dropout1d" if name is None else f"Dropout1d {name!r}"
+        kind = type(self).__name__
+        where = kind if name is None else f"{kind} {name!r}"
         p, inplace = _probability(p, where), _flag(inplace, "inplace", where)
         super().__init__(name)
         self.p, self.inplace = p, inplace
 
     def forward(self, x):
-        where = f"Dropout1d {self.name!r}"
+        self._check(x, f"{type(self).__name__} {self.name!r}")
+        if not self.training or self.p == 0:
+            return x
+        return self._drop(_as_input(x, ag.get_default_dtype()))
+
+    def get_config(self):
+        return {"name": self.name, "p": self.p, "inplace": self.inplace}
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout1d(_PDropout):
+    """In training mode each channel of each sequence, (N, C, L) or (C, L), is zeroed whole
+    with probability p and the others scaled by 1 / (1 - p) (``functional.dropout1d``);
+    in eval mode y = x.  Args (PyTorch's): p=0.5, inplace=False."""
+
+    def _check(self, x, where):
         if np.ndim(x) not in (2, 3):
             raise ValueError(f"{where}: expected a 3-D batched (N, C, L) or 2-D unbatched "
                              f"(C, L) input, got shape {np.shape(x)}")
-        if not self.training or self.p == 0:
-            return x
-        return functional.dropout1d(_as_input(x, ag.get_default_dtype()), self.p, True)
 
-    def get_config(self):
-        return {"name": self.name, "p": self.p, "inplace": self.inplace}
-
-    def extra_repr(self):
-        return f"p={self.p}, inplace={self.inplace}"
+    def _drop(self, x):
+        return functional.dropout1d(x, self.p, True)
 
 
-class FeatureAlphaDropout(Module):
+class FeatureAlphaDropout(_PDropout):
     """SELU's dropout of whole channels (``functional.feature_alpha_dropout``): in training
     mode each channel of each sample, (N, C, *), is set whole to SELU's lower bound with
     probability p, and an affine map keeps zero mean and unit variance; in eval mode
-    y = x.  Args (PyTorch's): p=0.5, inplace=False (accepted; the result is a new Value).
-    The mask comes from ``ag.random`` (``ag.manual_seed``)."""
+    y = x.  Args (PyTorch's): p=0.5, inplace=False."""
 
-    def __init__(self, p=0.5, inplace=False, name=None):
-        where = "FeatureAlphaDropout" if name is None else f"FeatureAlphaDropout {name!r}"
-        p, inplace = _probability(p, where), _flag(inplace, "inplace", where)
-        super().__init__(name)
-        self.p, self.inplace = p, inplace
-
-    def forward(self, x):
-        where = f"FeatureAlphaDropout {self.name!r}"
+    def _check(self, x, where):
         if np.ndim(x) < 2:
             raise ValueError(f"{where}: expected input (N, C, *) of at least 2 dimensions, "
                              f"got shape {np.shape(x)}")
-        if not self.training or self.p == 0:
-            return x
-        x = _as_input(x, ag.get_default_dtype())
+
+    def _drop(self, x):
         return functional.feature_alpha_dropout(x, self.p, training=True)
-
-    def get_config(self):
-        return {"name": self.name, "p": self.p, "inplace": self.inplace}
-
-    def extra_repr(self):
-        return f"p={self.p}, inplace={self.inplace}"
