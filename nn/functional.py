@@ -381,18 +381,28 @@ def _lp_power(norm_type, where):
     return p
 
 
+def _lp_root(sums, p):
+    """sums ** (1 / p) for lp pooling, with PyTorch's gradient where a window's sum is 0:
+    there the root's slope is infinite, and PyTorch's ReLU in ``sign(s) * relu(|s|)`` masks
+    it to a gradient of 0 (its backward selects, it does not multiply). The second where
+    keeps the branch not taken finite, so the zero it is multiplied by stays 0."""
+    empty = ag.equal(sums, 0.0)
+    return ag.where(empty, 0.0, ag.where(empty, 1.0, sums) ** (1.0 / p))
+
+
 def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """y = (sum of x**p over each window) ** (1 / p), p = norm_type, PyTorch's power-average
     pooling: avg_pool2d(x**p) * kh * kw, to the power 1 / p. (N, C, H, W) -> (N, C, OH, OW).
     p = 1 is sum pooling, p = inf max pooling of |x|. No padding, as PyTorch's; a window whose
-    sum of powers is negative (odd p) gives NaN, as PyTorch's does."""
+    sum of powers is negative (odd p) gives NaN, and one whose sum is 0 a gradient of 0,
+    as PyTorch's do."""
     where = "lp_pool2d"
     p = _lp_power(norm_type, where)
     _unsupported(where, ceil_mode=(ceil_mode, False))
     if p == math.inf:   # the limit of (sum |x|**p) ** (1 / p): max |x|, as PyTorch's
         return max_pool2d(ag.abs(_images(input, where)), kernel_size, stride)
     kh, kw = _pair(kernel_size, "kernel_size", where, 1)
-    return (avg_pool2d(_images(input, where) ** p, (kh, kw), stride) * (kh * kw)) ** (1.0 / p)
+    return _lp_root(avg_pool2d(_images(input, where) ** p, (kh, kw), stride) * (kh * kw), p)
 
 
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
@@ -407,7 +417,7 @@ def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     if p == math.inf:   # max |x|, as lp_pool2d's
         return max_pool1d(ag.abs(x), kernel_size, stride)
     (k,) = _one(kernel_size, "kernel_size", where)
-    return (avg_pool1d(x ** p, k, stride) * k) ** (1.0 / p)
+    return _lp_root(avg_pool1d(x ** p, k, stride) * k, p)
 
 
 def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
@@ -424,7 +434,7 @@ def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     kernel, strides, _ = _pool_window(where, kernel_size, stride, 0)
     if p == math.inf:
         return max_pool3d(ag.abs(x), kernel, strides)
-    return (avg_pool3d(x ** p, kernel, strides) * math.prod(kernel)) ** (1.0 / p)
+    return _lp_root(avg_pool3d(x ** p, kernel, strides) * math.prod(kernel), p)
 
 
 def adaptive_avg_pool2d(input, output_size):

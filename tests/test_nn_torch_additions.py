@@ -350,3 +350,26 @@ def test_feature_alpha_dropout_config_repr_and_errors():
                                              r"\(N, C, \*\) of at least 2 dimensions, got "
                                              r"shape \(3,\)"):
             layer(np.ones(3))
+
+
+@pytest.mark.parametrize("norm_type", [1, 2, 3, 0.5])
+@pytest.mark.parametrize("rank", [1, 2, 3])
+def test_lp_pool_windows_of_zeros_have_torchs_gradient(norm_type, rank):
+    # A window of zeros has sum 0, where the root's slope is infinite: PyTorch's gradient
+    # there is 0 (its ReLU selects), and so is ours, first and second order; a zero inside
+    # a window that is not all zeros keeps the power's own slope (inf * 0 = NaN for p < 1
+    # in both).
+    rng = np.random.default_rng(rank)
+    x = rng.normal(size=(2, 3) + (4,) * rank)
+    x[0] = 0.0
+    x[1, 0, :2] = 0.0
+    if norm_type == 3:
+        x = np.where(x < 0, -x, x)  # no negative sums: those are NaN in both
+    ours, theirs = {1: (F.lp_pool1d, TF.lp_pool1d), 2: (F.lp_pool2d, TF.lp_pool2d),
+                    3: (F.lp_pool3d, TF.lp_pool3d)}[rank]
+    compare_with_torch(lambda v: ours(v, norm_type, 2), lambda t: theirs(t, norm_type, 2), x,
+                       rtol=1e-9, atol=1e-11, second=norm_type != 0.5)
+    if norm_type >= 1:  # (p < 1: the power's slope at 0 is already infinite, NaN in both)
+        v = ag.Variable(x)
+        ours(v, norm_type, 2).sum().backward()
+        assert np.all(v.grad[0] == 0.0)  # the windows of zeros
