@@ -171,13 +171,13 @@ def _max_pool(x, kernel, strides, pads, dilation, ceil_mode, where, with_indices
 
 
 def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
-                            ceil_mode=False, *, _with_indices=True):
+                            ceil_mode=False, return_indices=False, *, _with_indices=True):
     """The max of each window, and where it is: (N, C, H, W) -> (N, C, OH, OW) twice,
     OH = (H + 2 * ph - dh * (kh - 1) - 1) // sh + 1 (rounded up with ``ceil_mode``).
 
     Args (PyTorch's): kernel_size, stride=None (kernel_size), padding=0 (-inf, at most
-    half the kernel), dilation=1, each an int or a pair; ceil_mode=False. Unbatched (C, H,
-    W) input gives (C, OH, OW).
+    half the kernel), dilation=1, each an int or a pair; ceil_mode=False; return_indices is
+    accepted and ignored, as PyTorch's. Unbatched (C, H, W) input gives (C, OH, OW).
     Returns:
         (values, indices): indices int64, flat into each channel's H * W.
     """
@@ -190,9 +190,9 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
 
 
 def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
-                            ceil_mode=False, *, _with_indices=True):
+                            ceil_mode=False, return_indices=False, *, _with_indices=True):
     """``max_pool2d_with_indices`` along one axis: (N, C, L) -> (N, C, OL) twice, indices
-    into L; the arguments are ints or tuples of one."""
+    into L; the arguments are ints or tuples of one (``return_indices`` is ignored)."""
     where = "max_pool1d"
     x, batched = _input(input, 1, where)
     (k,), (s,), (p,), (d,) = _window_args(1, where, kernel_size, stride, padding, dilation)

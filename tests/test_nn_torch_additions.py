@@ -373,3 +373,18 @@ def test_lp_pool_windows_of_zeros_have_torchs_gradient(norm_type, rank):
         v = ag.Variable(x)
         ours(v, norm_type, 2).sum().backward()
         assert np.all(v.grad[0] == 0.0)  # the windows of zeros
+
+
+@pytest.mark.parametrize("rank", [1, 2])
+def test_max_pool_with_indices_takes_pytorchs_arguments(rank):
+    name = f"max_pool{rank}d_with_indices"
+    ours = [(p.name, p.default) for p in inspect.signature(getattr(F, name)).parameters.values()
+            if p.kind is not p.KEYWORD_ONLY]  # (the private switch max_pool{rank}d uses)
+    assert ours == [(p.name, p.default)
+                    for p in inspect.signature(getattr(TF, name)).parameters.values()]
+    x = np.random.default_rng(rank).normal(size=(2, 3) + (5,) * rank)
+    # every argument positionally, return_indices last: ignored, both come back, as PyTorch's
+    y, i = getattr(F, name)(x, 2, 1, 1, 1, True, False)
+    ty, ti = getattr(TF, name)(torch.tensor(x), 2, 1, 1, 1, True, False)
+    np.testing.assert_array_equal(y.numpy(), ty.numpy())
+    np.testing.assert_array_equal(i.numpy(), ti.numpy())
