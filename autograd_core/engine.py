@@ -117,80 +117,96 @@ def _shared_op(cls, needs):
     return op
 
 
+def _check_apply_arguments(op, inputs):
+    """A TypeError naming what ``apply(op, *inputs)`` was given instead of an Op and Values
+    (``ag.apply(v)``, ``ag.apply(op, array)``), in place of an AttributeError from inside."""
+    if not isinstance(op, Op):
+        raise TypeError(f"apply: the first argument must be an Op (ops.Relu(), ...), got "
+                        f"{type(op).__name__}; apply(op, *values) runs op on Values")
+    for k, x in enumerate(inputs):
+        if not isinstance(x, Value):
+            raise TypeError(f"apply: {op!r}'s input {k} must be a Value, got "
+                            f"{type(x).__name__}; wrap arrays in ag.constant(...) first")
+
+
 def apply(op: Op, *inputs: Value) -> Value:
     """Run ``op`` on Values and record it in the graph (and on open tapes) when needed."""
-    n = len(inputs)
-    try:  # spelled out for one and two inputs: this runs once per graph node
-        if n == 2:
-            data = op.forward(inputs[0].data, inputs[1].data)
-        elif n == 1:
-            data = op.forward(inputs[0].data)
-        elif n == 3:
-            data = op.forward(inputs[0].data, inputs[1].data, inputs[2].data)
+    try:  # (an AttributeError: see the end)
+        n = len(inputs)
+        try:  # spelled out for one and two inputs: this runs once per graph node
+            if n == 2:
+                data = op.forward(inputs[0].data, inputs[1].data)
+            elif n == 1:
+                data = op.forward(inputs[0].data)
+            elif n == 3:
+                data = op.forward(inputs[0].data, inputs[1].data, inputs[2].data)
+            else:
+                data = op.forward(*[x.data for x in inputs])
+        except (ValueError, TypeError, IndexError) as e:
+            shapes = ", ".join(str(x.shape) for x in inputs)
+            raise type(e)(f"{op!r}: {e} (input shapes: {shapes})") from None
+        state = _local.state
+        if state.plain and op.stateless:
+            # The fast path: the ops most graphs are made of (Add, Mul, Relu, MatMul, ...) with
+            # no mode on (recording, no anomaly checks, no tape, no name scope). The node takes
+            # its class's shared op for its needs (see _shared) from a table, with no hashing
+            # and no write to ``op``. A 10-element multiply took 1.15 us instead of 1.2, and
+            # W4's 10,000-op forward (the peer benchmark) 16.5 ms instead of 18.6.
+            if n == 2:
+                a, b = inputs
+                if a.requires_grad or b.requires_grad:
+                    return _node(data, True, op._plain2[a.requires_grad][b.requires_grad], inputs)
+                return _node(data)
+            if n == 1:
+                return _node(data, True, op._plain1[1], inputs) if inputs[0].requires_grad \
+                    else _node(data)
+        if state.anomaly:
+            _check_finite(data, op, "forward")
+        op.scope = state.scope
+        if not op.differentiable:  # never walked; op and inputs kept to explain a missing gradient
+            return _node(data, False, op, inputs)
+        tapes = state.tapes
+        if state.grad_enabled:
+            if n == 2:
+                needs = _NEEDS2[inputs[0].requires_grad][inputs[1].requires_grad]
+            elif n == 1:
+                needs = _NEEDS1[inputs[0].requires_grad]
+            elif n == 3:
+                needs = (inputs[0].requires_grad, inputs[1].requires_grad, inputs[2].requires_grad)
+            else:
+                needs = tuple([x.requires_grad for x in inputs])
+            requires_grad = True in needs
         else:
-            data = op.forward(*[x.data for x in inputs])
-    except (ValueError, TypeError, IndexError) as e:
-        shapes = ", ".join(str(x.shape) for x in inputs)
-        raise type(e)(f"{op!r}: {e} (input shapes: {shapes})") from None
-    state = _local.state
-    if state.plain and op.stateless:
-        # The fast path: the ops most graphs are made of (Add, Mul, Relu, MatMul, ...) with
-        # no mode on (recording, no anomaly checks, no tape, no name scope). The node takes
-        # its class's shared op for its needs (see _shared) from a table, with no hashing
-        # and no write to ``op``. A 10-element multiply took 1.15 us instead of 1.2, and
-        # W4's 10,000-op forward (the peer benchmark) 16.5 ms instead of 18.6.
-        if n == 2:
-            a, b = inputs
-            if a.requires_grad or b.requires_grad:
-                return _node(data, True, op._plain2[a.requires_grad][b.requires_grad], inputs)
-            return _node(data)
-        if n == 1:
-            return _node(data, True, op._plain1[1], inputs) if inputs[0].requires_grad \
-                else _node(data)
-    if state.anomaly:
-        _check_finite(data, op, "forward")
-    op.scope = state.scope
-    if not op.differentiable:  # never walked; op and inputs kept to explain a missing gradient
-        return _node(data, False, op, inputs)
-    tapes = state.tapes
-    if state.grad_enabled:
-        if n == 2:
-            needs = _NEEDS2[inputs[0].requires_grad][inputs[1].requires_grad]
-        elif n == 1:
-            needs = _NEEDS1[inputs[0].requires_grad]
-        elif n == 3:
-            needs = (inputs[0].requires_grad, inputs[1].requires_grad, inputs[2].requires_grad)
-        else:
-            needs = tuple([x.requires_grad for x in inputs])
-        requires_grad = True in needs
-    else:
-        # Nothing is recorded, except on a forward-mode tape (see GradientTape's
-        # _records_without_grad): the result then requires no grad, but keeps its op.
+            # Nothing is recorded, except on a forward-mode tape (see GradientTape's
+            # _records_without_grad): the result then requires no grad, but keeps its op.
+            if tapes:
+                tapes = tuple(t for t in tapes if t._records_without_grad)
+            if not tapes:
+                return _node(data)
+            needs, requires_grad = (False,) * n, False
         if tapes:
-            tapes = tuple(t for t in tapes if t._records_without_grad)
-        if not tapes:
-            return _node(data)
-        needs, requires_grad = (False,) * n, False
-    if tapes:
-        # A tape records the op also for inputs it watches that need no grad (tape.watch on
-        # a constant): then the op is kept for the tape, and requires_grad stays False.
-        out = _node(data, requires_grad)
-        needs = _record_on_tapes(tapes, inputs, out, needs)
-        # Also linked when an input is linked but needs no grad: downstream of a cut
-        # (stop_gradient, argmax), where tape.explain must find the op that cut the path.
-        if True in needs or any(x.op is not None for x in inputs):
+            # A tape records the op also for inputs it watches that need no grad (tape.watch on
+            # a constant): then the op is kept for the tape, and requires_grad stays False.
+            out = _node(data, requires_grad)
+            needs = _record_on_tapes(tapes, inputs, out, needs)
+            # Also linked when an input is linked but needs no grad: downstream of a cut
+            # (stop_gradient, argmax), where tape.explain must find the op that cut the path.
+            if True in needs or any(x.op is not None for x in inputs):
+                op.needs_grad = needs
+                out.op, out.inputs = op, inputs
+            return out
+        if requires_grad:
+            if op.stateless:  # one op object per class, needs and scope (see _shared)
+                key = needs if op.scope is None else (needs, op.scope)  # a pair hashes 2.5x slower
+                shared = type(op)._shared.get(key)
+                return _node(data, True, _shared(op, needs, key) if shared is None else shared,
+                             inputs)
             op.needs_grad = needs
-            out.op, out.inputs = op, inputs
-        return out
-    if requires_grad:
-        if op.stateless:  # one op object per class, needs and scope (see _shared)
-            key = needs if op.scope is None else (needs, op.scope)  # a pair hashes 2.5x slower
-            shared = type(op)._shared.get(key)
-            return _node(data, True, _shared(op, needs, key) if shared is None else shared,
-                         inputs)
-        op.needs_grad = needs
-        return _node(data, True, op, inputs)
-    return _node(data)
+            return _node(data, True, op, inputs)
+        return _node(data)
+    except AttributeError:  # something other than an Op and Values: named (free unless raised)
+        _check_apply_arguments(op, inputs)
+        raise
 
 
 def apply1(op_cls, x):

@@ -741,3 +741,17 @@ def test_the_operators_path_gives_what_apply_gives():
     for mode in (ag.enable_grad(), ag.detect_anomaly(), ag.no_grad()):  # fast, then slow
         with mode, pytest.raises(ValueError, match=r"^Mul: .*\(input shapes: \(2, 3\), \(4, 5\)\)"):
             a * b
+
+
+def test_apply_names_arguments_that_are_not_an_op_and_values():
+    # ag.apply(op, *values) is the low-level call; what it was given instead is named, as a
+    # TypeError, rather than an AttributeError from inside the op.
+    from autograd_core import ops
+    with pytest.raises(TypeError, match=r"apply: the first argument must be an Op .*got Value"):
+        ag.apply(ag.Value([1.0, 2.0]))
+    for x, kind in (([1.0, 2.0], "list"), (np.array([1.0, 2.0]), "ndarray"), (3.0, "float")):
+        with pytest.raises(TypeError, match=rf"apply: Relu's input 0 must be a Value, got {kind}"):
+            ag.apply(ops.Relu(), x)
+    with pytest.raises(TypeError, match=r"Mul's input 1 must be a Value, got ndarray"):
+        ag.apply(ops.Mul(), ag.Value([1.0]), np.ones(1))
+    assert ag.apply(ops.Relu(), ag.Value([-1.0, 2.0])).numpy().tolist() == [0.0, 2.0]
