@@ -106,7 +106,8 @@ from .torch_norm import (
     LayerNorm, LocalResponseNorm, RMSNorm,
 )
 from .torch_data import (
-    ChainDataset, ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split,
+    ChainDataset, ConcatDataset, Dataset, IterableDataset, StackDataset, Subset, TensorDataset,
+    random_split,
 )
 from .torch_collate import default_collate, default_convert
 from .torch_samplers import (
@@ -197,7 +198,8 @@ __all__ = [
     "TripletMarginWithDistanceLoss", "LPPool1d", "LPPool2d", "LPPool3d", "InstanceNorm3d",
     "FeatureAlphaDropout",
     # torch.utils.data
-    "IterableDataset", "ConcatDataset", "ChainDataset", "default_collate", "default_convert",
+    "IterableDataset", "ConcatDataset", "ChainDataset", "StackDataset", "default_collate",
+    "default_convert",
     "get_worker_info", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
     "WeightedRandomSampler", "BatchSampler",
     # 3-D (volumetric): Keras's, then PyTorch's

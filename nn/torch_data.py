@@ -1,8 +1,9 @@
 """PyTorch's datasets from ``torch.utils.data``: ``Dataset``, ``TensorDataset``, ``Subset``,
-``ConcatDataset``, ``IterableDataset``, ``ChainDataset`` and ``random_split``, so that a
-PyTorch training loop's data side ports by renaming (``from torch.utils.data import
-DataLoader`` becomes ``from nn import DataLoader``; the loader is in ``torch_dataloader``,
-the samplers in ``torch_samplers``, the collation in ``torch_collate``).
+``StackDataset``, ``ConcatDataset``, ``IterableDataset``, ``ChainDataset`` and
+``random_split``, so that a PyTorch training loop's data side ports by renaming (``from
+torch.utils.data import DataLoader`` becomes ``from nn import DataLoader``, or ``from
+nn.utils.data import DataLoader``; the loader is in ``torch_dataloader``, the samplers in
+``torch_samplers``, the collation in ``torch_collate``).
 
 >>> import numpy as np, autograd_core as ag, nn
 >>> loader = nn.DataLoader(nn.TensorDataset(np.arange(10.0).reshape(5, 2), np.arange(5)),
@@ -26,8 +27,8 @@ import autograd_core as ag
 from .torch_collate import batch_constant as _batch
 from .torch_samplers import check_generator
 
-__all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset",
-           "ChainDataset", "random_split"]
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "Subset",
+           "ConcatDataset", "ChainDataset", "random_split"]
 
 
 class Dataset:
@@ -89,6 +90,35 @@ class TensorDataset(Dataset):
 
     def __len__(self):
         return len(self.tensors[0])
+
+
+class StackDataset(Dataset):
+    """Example i of several datasets side by side, as PyTorch's: ``StackDataset(a, b)``
+    gives ``(a[i], b[i])``, ``StackDataset(image=a, label=b)`` gives ``{"image": a[i],
+    "label": b[i]}``. The datasets must have the same length."""
+
+    def __init__(self, *args, **kwargs):
+        if args and kwargs:
+            raise ValueError("StackDataset: give the datasets either positionally (tuples of "
+                             "examples) or by keyword (dicts), not both")
+        if not args and not kwargs:
+            raise ValueError("StackDataset: give at least one dataset")
+        datasets = list(args) if args else list(kwargs.values())
+        lengths = [len(d) for d in datasets]
+        if len(set(lengths)) != 1:
+            names = [f"#{k}" for k in range(len(args))] if args else list(kwargs)
+            raise ValueError(f"StackDataset: the datasets must have the same length, got "
+                             f"{dict(zip(names, lengths))}")
+        self.datasets = tuple(args) if args else dict(kwargs)
+        self._length = lengths[0]
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {name: d[index] for name, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __len__(self):
+        return self._length
 
 
 class Subset(Dataset):

@@ -690,3 +690,47 @@ def test_an_imbalanced_dataset_with_a_weighted_sampler_trains_as_in_torch():
     # the minority class, 10% of the data, is half of what the loop saw (5 sigma)
     share = np.mean(seen)
     assert abs(share - 0.5) < 5 * math.sqrt(0.25 / len(seen))
+
+
+# --- StackDataset and nn.utils.data -------------------------------------------------------
+
+def test_nn_utils_data_holds_torch_utils_datas_public_names():
+    import nn.utils.data as ndata
+    provided = set(ndata.__all__)
+    # what torch.utils.data has and this library leaves out, on purpose (see the module)
+    left_out = {"DistributedSampler", "DFIterDataPipe", "DataChunk", "IterDataPipe",
+                "MapDataPipe", "functional_datapipe", "guaranteed_datapipes_determinism",
+                "non_deterministic", "runtime_validation", "runtime_validation_disabled",
+                "argument_validation"}
+    theirs = {n for n in tdata.__all__ if not n.startswith("_")}
+    assert provided == theirs - left_out
+    for name in provided:  # the same objects as nn's top-level names
+        assert getattr(ndata, name) is getattr(nn, name), name
+
+
+def test_stack_dataset_stacks_examples_as_torchs():
+    X, y = arrays(5)
+    ours = nn.StackDataset(nn.TensorDataset(X), y)
+    theirs = tdata.StackDataset(tdata.TensorDataset(torch.from_numpy(X)), torch.from_numpy(y))
+    assert len(ours) == len(theirs) == 5
+    named = nn.StackDataset(x=X, label=y)
+    t_named = tdata.StackDataset(x=torch.from_numpy(X), label=torch.from_numpy(y))
+    for kwargs in (dict(batch_size=2), dict(batch_size=None), dict(batch_size=3, drop_last=True)):
+        for a, b in zip(nn.DataLoader(ours, **kwargs), tdata.DataLoader(theirs, **kwargs)):
+            compare(a, b)
+        for a, b in zip(nn.DataLoader(named, **kwargs), tdata.DataLoader(t_named, **kwargs)):
+            compare(a, b)
+    assert list(named[3]) == ["x", "label"] and named[3]["label"] == 3
+
+
+@pytest.mark.parametrize("args, kwargs, words", [
+    ((), {}, "at least one dataset"),
+    ((np.zeros(2),), {"b": np.zeros(2)}, "either positionally .* or by keyword"),
+    ((np.zeros(2), np.zeros(3)), {}, r"same length, got \{'#0': 2, '#1': 3\}"),
+    ((), {"a": np.zeros(2), "b": np.zeros(1)}, r"same length, got \{'a': 2, 'b': 1\}"),
+])
+def test_stack_dataset_refuses_what_torch_refuses(args, kwargs, words):
+    with pytest.raises(ValueError):
+        tdata.StackDataset(*args, **kwargs)
+    with pytest.raises(ValueError, match=f"StackDataset: .*{words}"):
+        nn.StackDataset(*args, **kwargs)
