@@ -53,13 +53,52 @@ def test_values_match_pytorch():
 def test_edges():
     x = np.array([1.0, 0.5, 2.0, 2.0, 2.0, np.nan, 200.0])
     q = np.array([1.0, 1.0, 0.0, -1.0, -0.5, 1.0, 1.0])
-    np.testing.assert_array_equal(ag.special.zeta(x, q).data,
-                                  [np.inf, np.nan, np.inf, np.inf, np.nan, np.nan, 1.0])
+    expected = [np.inf, np.nan, np.inf, np.inf, np.pi ** 2 / 2 + 4, np.nan, 1.0]
+    np.testing.assert_allclose(ag.special.zeta(x, q).data, expected, rtol=1e-15)
     torch = pytest.importorskip("torch")
-    same = [0, 1, 2, 3, 5, 6]   # PyTorch (Cephes) sums q = -0.5 for an integer x; we do not
-    np.testing.assert_array_equal(
-        ag.special.zeta(x[same], q[same]).data,
-        torch.special.zeta(torch.tensor(x[same]), torch.tensor(q[same])).numpy())
+    np.testing.assert_allclose(ag.special.zeta(x, q).data,
+                               torch.special.zeta(torch.tensor(x), torch.tensor(q)).numpy(),
+                               rtol=1e-15)
+    # a negative q that is not an integer with an x that is not: complex terms, NaN in both
+    assert np.isnan(ag.special.zeta(2.5, -1.5).data)
+    assert np.isnan(torch.special.zeta(torch.tensor(2.5), torch.tensor(-1.5)).item())
+
+
+def _terms_bound(x, q):
+    """The sum of |terms| of zeta(x, q) (zeta of |q| shifted into (0, 1) plus the negative
+    terms' sizes): a sum of terms of both signs is good to eps times this, not better."""
+    import mpmath
+    m = int(np.ceil(-q))
+    return float(sum(abs(mpmath.mpf(q) + n) ** -x for n in range(m))
+                 + mpmath.zeta(x, mpmath.mpf(q) + m))
+
+
+def test_a_negative_q_with_an_integer_x_is_summed_as_cephes_does():
+    mpmath = pytest.importorskip("mpmath")
+    rng = np.random.default_rng(5)
+    x = np.repeat([2.0, 3.0, 4.0, 7.0, 12.0], 12)
+    q = np.concatenate([-rng.uniform(0, 25, 50), [-0.5, -1.5, -1e-9, -2.999999, -1e-3, -7.25,
+                                                 -0.999, -3.5, -10.5, -24.01]])
+    got = ag.special.zeta(x, q).data
+    with mpmath.workdps(40):
+        expected = np.array([float(mpmath.zeta(a, b)) for a, b in zip(x, q)])
+        bound = np.array([_terms_bound(a, b) for a, b in zip(x, q)])
+    assert np.all(np.abs(got - expected) <= 8 * np.finfo(float).eps * bound)
+    torch = pytest.importorskip("torch")
+    theirs = torch.special.zeta(torch.tensor(x), torch.tensor(q)).numpy()
+    assert np.all(np.abs(got - theirs) <= 16 * np.finfo(float).eps * bound)
+
+
+def test_a_negative_q_has_the_q_derivatives_and_no_x_derivative():
+    torch = pytest.importorskip("torch")
+    x = np.array([2.0, 3.0, 4.0, 5.0])
+    q = np.array([-0.5, -1.25, -2.7, -3.4])  # (values of like size: one sum of differences)
+    compare_with_torch(lambda t: ag.special.zeta(x, t),
+                       lambda t: torch.special.zeta(torch.tensor(x), t), q, rtol=1e-9)
+    check_second_order(lambda t: ag.special.zeta(x, t), q, rtol=1e-5)
+    xv = ag.Variable(x)
+    ag.special.zeta(xv, q).sum().backward()
+    assert np.all(np.isnan(xv.grad))  # the terms are complex for x near an integer
 
 
 @settings(deadline=None)

@@ -4,13 +4,16 @@
 Computed as Cephes' ``zeta`` (which PyTorch and scipy use), numpy only, in float64: the
 terms (n + q)**-x summed directly until they no longer count or n + q > 9, then the
 Euler-Maclaurin remainder with the Bernoulli numbers B_2 ... B_20; for q > 1e8 the first
-terms of the asymptotic series. inf at x = 1 and at q = 0, -1, -2, ...; NaN for x < 1 and
-for other q < 0 (Cephes also takes a negative q with an integer x there; we do not).
+terms of the asymptotic series. inf at x = 1 and at q = 0, -1, -2, ...; NaN for x < 1.
+A negative q that is not an integer has real terms only for an integer x, and there, as
+Cephes, the sum is taken: its negative terms (n + q < 0) one by one, the rest as
+zeta(x, q + m) with q + m in (0, 1); other x with such a q give NaN.
 
 Derivatives: in q, dzeta/dq = -x zeta(x + 1, q). In x there is no formula (PyTorch does
 not differentiate in x), so the same sums run on truncated Taylor series in x (see
 ``_taylor``), which gives d^k zeta / dx^k with the value; each order is differentiable
-again (the op ``Zeta(k)``).
+again (the op ``Zeta(k)``). At a negative q with an integer x the terms (n + q)**-x of
+n + q < 0 are not real for x near by, so there the derivatives in x are NaN.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import numpy as np
 
 from ..engine import Op, Value, apply
 from ._operands import float_operand, pair
-from ._taylor import Converging, exp, linear, reciprocal, times
+from ._taylor import Converging, linear, reciprocal, times
 from .special import _BERNOULLI
 
 __all__ = ["zeta"]
@@ -80,9 +83,14 @@ def _zeta_of(k, x, q):
 
 
 def _power_jet(x, base, size):
-    """The jet in x of base**-x = exp(-x log(base))."""
-    log_base = np.log(base)
-    return exp(([-x * log_base, -log_base] + [np.zeros_like(x)] * (size - 2))[:size])
+    """The jet in x of base**-x: the k-th coefficient is (-log base)**k / k! base**-x. The
+    value is numpy's power, not exp(-x log base), whose rounding the exponential scales by
+    |x log base| (zeta(12, 1e-6) lost 25 ulps that way)."""
+    jet = [np.power(base, -x)]
+    minus_log = -np.log(base)
+    for k in range(1, size):
+        jet.append(minus_log * jet[-1] / k)
+    return jet
 
 
 def _scaled(jet, factor):
@@ -165,7 +173,24 @@ def _jets(x, q, order):
             jet = _euler_maclaurin(x[near], q[near], size)
             for k in range(size):
                 out[k][near] = jet[k]
+        negative = np.flatnonzero((x > 1) & np.isfinite(x) & (x == np.floor(x)) & (q < 0)
+                                  & np.isfinite(q) & (q != np.floor(q)))
+        if negative.size:  # the value only: the derivatives in x stay NaN (module's text)
+            out[0][negative] = _negative_q(x[negative], q[negative])
     return [u.reshape(shape) for u in out]
+
+
+def _negative_q(x, q):
+    """zeta(x, q) for an integer x > 1 and a q < 0 that is not an integer: the terms with
+    n + q < 0, whose powers are real for an integer x (numpy's power takes them, as C's
+    pow), then zeta(x, q + m) with m = ceil(-q), q + m in (0, 1). Cephes sums the same
+    terms in its loop."""
+    m = np.ceil(-q)
+    total = _euler_maclaurin(x, q + m, 1)[0]
+    for n in range(int(m.max())):  # one pass per negative term of the most negative q
+        left = n < m
+        total[left] += np.power(q[left] + n, -x[left])
+    return total
 
 
 def zeta(x, q):
