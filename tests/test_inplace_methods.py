@@ -193,3 +193,82 @@ def test_detach_in_place_as_pytorch():
     (th * tw).sum().backward()
     np.testing.assert_array_equal(w.grad, tw.grad.numpy())
     assert th.grad_fn is None and not th.requires_grad
+
+
+# --- put_ / put, the samplers cauchy_, geometric_, log_normal_, and storage queries ----------
+
+@pytest.mark.parametrize("index, accumulate", [([0, -1, 4], False), ([1, 1, 2], True),
+                                               ([5, 0, 3], False), ([-6, 2, 2], True)])
+def test_put_matches_pytorch_in_place_and_differentiable(index, accumulate):
+    torch = pytest.importorskip("torch")
+    from derivatives import compare_with_torch
+    a, src = RNG.normal(size=(2, 3)), np.array([10.0, 20.0, 30.0])
+    v = ag.Value(a.copy(), requires_grad=False)
+    t = torch.tensor(a)
+    v.put_(np.array(index), src, accumulate=accumulate)
+    t.put_(torch.tensor(index), torch.tensor(src), accumulate=accumulate)
+    np.testing.assert_array_equal(v.data, t.numpy())
+    compare_with_torch(lambda x, s: x.put(np.array(index), s, accumulate=accumulate),
+                       lambda x, s: x.put(torch.tensor(index), s, accumulate=accumulate),
+                       a, src)
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda v: v.put_(np.array([6]), np.array([1.0])), IndexError,
+     "put_: index 6 is out of range for a tensor of 6 elements"),
+    (lambda v: v.put_(np.array([-7]), np.array([1.0])), IndexError, "index -7 is out of range"),
+    (lambda v: v.put_(np.array([1, 2]), np.array([1.0])), IndexError,
+     "same number of elements, got source of 1 and index of 2"),
+    (lambda v: v.put_(np.array([1.5]), np.array([1.0])), TypeError, "index must hold integers"),
+    (lambda v: v.put(np.array([9]), np.array([1.0])), IndexError, "put: index 9"),
+    (lambda v: v.cauchy_(sigma=0.0), ValueError, r"cauchy_: expects sigma > 0, got sigma=0.0"),
+    (lambda v: v.geometric_(1.0), ValueError, r"geometric_: expects p to be in \(0, 1\)"),
+    (lambda v: v.geometric_(0.0), ValueError, r"geometric_: expects p to be in \(0, 1\)"),
+    (lambda v: v.log_normal_(std=-1.0), ValueError, "log_normal_: expects std > 0"),
+])
+def test_put_and_samplers_refuse_what_pytorch_refuses_and_change_nothing(call, error, words):
+    torch = pytest.importorskip("torch")
+    v = ag.Value(np.arange(6.0).reshape(2, 3), requires_grad=False)
+    with pytest.raises(error, match=words):
+        call(v)
+    np.testing.assert_array_equal(v.data, np.arange(6.0).reshape(2, 3))
+    with pytest.raises((IndexError, RuntimeError, TypeError)):   # PyTorch refuses it too
+        call(torch.arange(6.0).reshape(2, 3))
+
+
+def test_samplers_draw_their_distributions_from_the_seeded_stream():
+    n = 200_000
+    ag.manual_seed(3)
+    first = [ag.zeros(5).cauchy_().numpy(), ag.zeros(5).geometric_(0.3).numpy(),
+             ag.zeros(5).log_normal_().numpy()]
+    ag.manual_seed(3)
+    again = [ag.zeros(5).cauchy_().numpy(), ag.zeros(5).geometric_(0.3).numpy(),
+             ag.zeros(5).log_normal_().numpy()]
+    for a, b in zip(first, again):
+        np.testing.assert_array_equal(a, b)
+    g = ag.Generator().manual_seed(1)
+    c = ag.zeros(n, dtype="float64").cauchy_(2.0, 0.5, generator=g).numpy()
+    # the median and the quartiles of a Cauchy(2, 0.5): 2 -/+ 0.5 (each within ~4 sigma)
+    np.testing.assert_allclose(np.percentile(c, [25, 50, 75]), [1.5, 2.0, 2.5], atol=0.015)
+    k = ag.zeros(n, dtype="float64").geometric_(0.25, generator=g).numpy()
+    assert k.min() == 1 and np.all(k == np.round(k))                    # trials: 1, 2, ...
+    assert abs(k.mean() - 4.0) < 0.05 and abs((k == 1).mean() - 0.25) < 0.005
+    ln = np.log(ag.zeros(n, dtype="float64").log_normal_(1.0, 2.0, generator=g).numpy())
+    assert abs(ln.mean() - 1.0) < 0.02 and abs(ln.std() - 2.0) < 0.02
+    x = ag.zeros(3, dtype="float32")
+    assert x.cauchy_() is x and x.dtype == np.float32   # in place, the dtype kept
+
+
+def test_storage_queries_and_cuda_as_on_a_cpu_only_pytorch():
+    x = ag.Variable(np.zeros(3))
+    y = x * 2
+    assert not x.retains_grad and y.retains_grad   # backward keeps a non-leaf's gradient
+    assert not (x.is_sparse or x.is_quantized or x.is_meta or x.is_nested)
+    assert not x.is_pinned() and not x.is_shared()
+    assert x.pin_memory() is x and x.share_memory_() is x
+    assert x.data_ptr() == x.data.ctypes.data
+    for call, shown in ((lambda: x.cuda(), "'cuda'"), (lambda: x.cuda(0), "'cuda:0'"),
+                        (lambda: x.cuda("cuda:1"), "'cuda:1'")):
+        with pytest.raises(ValueError, match=f"cuda: autograd_core runs on the CPU only, got "
+                                             f"device {shown}"):
+            call()

@@ -270,6 +270,30 @@ def _retain_grad(self):
 
 
 Value.retain_grad = _retain_grad
+Value.retains_grad = property(
+    lambda self: self.requires_grad and self.op is not None,
+    doc="PyTorch's ``x.retains_grad``: True for a non-leaf that requires grad, since "
+        "``backward()`` keeps every gradient (see ``retain_grad``); False for a leaf.")
+
+
+def _cuda(self, device=None, non_blocking=False, memory_format=None):
+    """PyTorch's ``x.cuda()``: refused, as PyTorch refuses it on a machine without CUDA
+    (``ag.cuda.is_available()`` is False); ``x.to(device)`` with ``device = "cuda" if
+    ag.cuda.is_available() else "cpu"`` is the portable form."""
+    factories._check_device("cuda" if device is None else f"cuda:{device}" if isinstance(
+        device, int) else device, "cuda")
+
+
+# PyTorch's queries of storage, answered for numpy's arrays: one dense, unpinned, unshared
+# array per Value (pin_memory and share_memory_ have nothing to do).
+Value.cuda = _cuda
+Value.is_sparse = Value.is_quantized = Value.is_meta = Value.is_nested = property(
+    lambda self: False)
+Value.is_pinned = Value.is_shared = lambda self: False
+Value.pin_memory = lambda self, device=None: self
+Value.share_memory_ = lambda self: self
+Value.data_ptr = lambda self: self.data.__array_interface__["data"][0] if isinstance(
+    self.data, np.ndarray) else 0
 
 
 def _mT(self):
@@ -570,8 +594,51 @@ def _index_put(a, indices, values, accumulate=False):
     return out
 
 
+def _flat_index(a, index, source, where):
+    """PyTorch's ``put``: the flat positions ``index`` into a's elements (negative counting
+    from the end) and the values ``source`` for them, as numpy arrays, or its errors."""
+    index = np.asarray(_data(index))
+    source = np.asarray(_data(source))
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"{where}: index must hold integers, got dtype {index.dtype}")
+    if index.size != source.size:
+        raise IndexError(f"{where}: expected source and index to have the same number of "
+                         f"elements, got source of {source.size} and index of {index.size}")
+    if index.size and (index.max() >= a.size or index.min() < -a.size):
+        bad = index.max() if index.max() >= a.size else index.min()
+        raise IndexError(f"{where}: index {bad} is out of range for a tensor of {a.size} "
+                         "elements")
+    return index.reshape(-1), source.reshape(-1)
+
+
+def _put(a, index, source, accumulate=False):
+    """PyTorch's ``put_``: a's elements, as if flattened, at ``index`` become ``source``'s
+    (added to, repeats adding up, with ``accumulate``)."""
+    index, source = _flat_index(a, index, source, "put_")
+    out = np.array(a, copy=True)
+    if accumulate:
+        np.add.at(out.reshape(-1), index, source)
+    else:
+        out.reshape(-1)[index] = source
+    return out
+
+
+def _put_value(self, index, source, accumulate=False):
+    """PyTorch's ``x.put(index, source, accumulate=False)``: ``put_`` on a new Value,
+    differentiable in x (0 where replaced) and in source (a scatter of x's flat elements)."""
+    flat_index, _ = _flat_index(self.data, index, source, "put")
+    flat_index = np.where(flat_index < 0, flat_index + self.data.size, flat_index)
+    flat = shape.reshape(self, (-1,))
+    source = shape.reshape(source if isinstance(source, Value) else Value(
+        np.asarray(source, self.dtype)), (-1,))
+    scatter = Value.scatter_add if accumulate else Value.scatter
+    return shape.reshape(scatter(flat, 0, flat_index, source), self.shape)
+
+
 Value.fill_diagonal_ = _mutator("fill_diagonal_", _diagonal_filled)
 Value.index_put_ = _mutator("index_put_", _index_put)
+Value.put_ = _mutator("put_", _put)
+Value.put = _put_value
 
 
 def _reshaper(name):
@@ -659,6 +726,37 @@ Value.exponential_ = _mutator("exponential_", lambda a, lambd=1.0, *, generator=
                                                                                  a.shape))
 Value.random_ = _mutator("random_", lambda a, *bounds, generator=None, **named:
                          _random_integers(a, bounds, named, generator))
+
+
+def _positive(value, name, where):
+    if not value > 0:
+        raise ValueError(f"{where}: expects {name} > 0, got {name}={value!r}")
+    return value
+
+
+def _cauchy(a, median=0.0, sigma=1.0, *, generator=None):
+    """PyTorch's ``cauchy_``: median + sigma * tan(pi * (u - 1/2)), u uniform."""
+    _positive(sigma, "sigma", "cauchy_")
+    return median + sigma * _random_rng(generator, "cauchy_").standard_cauchy(a.shape)
+
+
+def _geometric(a, p, *, generator=None):
+    """PyTorch's ``geometric_``: the number of Bernoulli(p) trials up to the first success
+    (1, 2, ...)."""
+    if not 0 < p < 1:
+        raise ValueError(f"geometric_: expects p to be in (0, 1), got p={p!r}")
+    return _random_rng(generator, "geometric_").geometric(p, a.shape)
+
+
+def _log_normal(a, mean=1.0, std=2.0, *, generator=None):
+    """PyTorch's ``log_normal_``: exp of a normal with ``mean`` and ``std``."""
+    _positive(std, "std", "log_normal_")
+    return _random_rng(generator, "log_normal_").lognormal(mean, std, a.shape)
+
+
+Value.cauchy_ = _mutator("cauchy_", _cauchy)
+Value.geometric_ = _mutator("geometric_", _geometric)
+Value.log_normal_ = _mutator("log_normal_", _log_normal)
 
 
 # The methods of the families of ported names (``x.masked_fill``, ``x.addcmul``, ...): each
