@@ -434,13 +434,17 @@ math = _namespace(
     "l2_normalize", "add_n", "floordiv", "floormod", "greater", "greater_equal", "less",
     "less_equal", "not_equal", "truediv", "realdiv", "truncatediv", "truncatemod")
 
-# tf.math.special: the Bessel functions TensorFlow lists there too (the others it has,
-# bessel_j0 ... spence, the library has not).
+# tf.math.special: the Bessel functions TensorFlow lists there too, and its functions no
+# other namespace has (ops.tf_special). Its other Bessel functions, bessel_j0, j1, y0, y1,
+# k0, k0e, k1 and k1e, the library has not.
 math.special = types.ModuleType(
     "autograd_core.math.special",
-    "TensorFlow's ``tf.math.special``: bessel_i0, bessel_i0e, bessel_i1, bessel_i1e.")
+    "TensorFlow's ``tf.math.special``: bessel_i0, bessel_i0e, bessel_i1, bessel_i1e, "
+    "dawsn, expint, fresnel_cos, fresnel_sin, spence.")
 for _name in ("i0", "i0e", "i1", "i1e"):
     setattr(math.special, f"bessel_{_name}", getattr(ops, _name))
+for _name in ops.tf_special.__all__:
+    setattr(math.special, _name, getattr(ops.tf_special, _name))
 del _name
 
 nn = _namespace(

@@ -89,6 +89,13 @@ def bessel(n, x):
                for k in range(30))
 
 
+def dawson_of(x):
+    """Dawson's integral sqrt(pi)/2 exp(-x**2) erfi(x), by mpmath."""
+    import mpmath
+    return np.vectorize(lambda t: float(mpmath.sqrt(mpmath.pi) / 2 * mpmath.exp(-t * t)
+                                        * mpmath.erfi(t)))(x)
+
+
 def digamma_of(z):
     """psi(z) as the central difference of math.lgamma."""
     return np.vectorize(lambda t: (math.lgamma(t + 1e-5) - math.lgamma(t - 1e-5)) / 2e-5)(z)
@@ -1410,6 +1417,20 @@ CASES = [
          lambda op, g, y, x: (g * np.exp(-np.abs(x)) * (bessel(0, x) - bessel(1, x)
                                                          * (np.sign(x) + 1 / x)),),
          "y = i1e(x) = exp(-|x|) i1(x)"),
+    # TensorFlow's tf.math.special functions (tests/test_tf_special.py)
+    case(ops.Dawsn, "", ag.math.special.dawsn, (normal(4),), "dL/dx = g * (1 - 2 * x * y)",
+         lambda op, g, y, x: (g * (1 - 2 * x * dawson_of(x)),),
+         "y = dawsn(x) = exp(-x**2) * integral of exp(t**2) from 0 to x"),
+    case(ops.Expint, "", ag.math.special.expint, (normal(4),), "dL/dx = g * exp(x) / x",
+         lambda op, g, y, x: (g * np.exp(x) / x,)),
+    case(ops.FresnelCos, "", ag.math.special.fresnel_cos, (normal(4),),
+         "dL/dx = g * cos(pi/2 * x**2)", lambda op, g, y, x: (g * np.cos(np.pi / 2 * x ** 2),)),
+    case(ops.FresnelSin, "", ag.math.special.fresnel_sin, (normal(4),),
+         "dL/dx = g * sin(pi/2 * x**2)", lambda op, g, y, x: (g * np.sin(np.pi / 2 * x ** 2),)),
+    case(ops.Spence, "", ag.math.special.spence, (np.array([0.3, 1.0, 2.5, 40.0]),),
+         "dL/dx = g * d,  d = log(x) / (1 - x) (-1 at x = 1)",
+         lambda op, g, y, x: (g * np.array([np.log(0.3) / 0.7, -1.0, np.log(2.5) / -1.5,
+                                            np.log(40.0) / -39.0]),)),
     case(ops.QROrthogonal, "tall", lambda A: ag.linalg.qr(A).Q, (normal(4, 3),),
          "dL/dA = (g + Q copyltu(M)) R^-T,  M = -g^T Q,  copyltu(M) = L + L^T + diag(M), "
          "L = tril(M, -1)",

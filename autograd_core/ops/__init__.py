@@ -12,6 +12,9 @@ The ops are grouped by family, one file each:
 - ``hurwitz_zeta``: the Hurwitz zeta function zeta(x, q)
 - ``polynomials``: Chebyshev's, Hermite's, Laguerre's and Legendre's polynomials
 - ``bessel``: the modified Bessel functions i0, i1 and their scaled forms i0e, i1e
+- ``tf_special``: TensorFlow's tf.math.special dawsn, expint, fresnel_cos, fresnel_sin,
+  spence (their op classes here; the functions, which neither numpy nor PyTorch names,
+  in ``ag.math.special`` alone, as tf_math's xdivy and lbeta)
 - ``incomplete_gamma``: the regularized incomplete gamma functions igamma and igammac
 - ``lu_decomposition``: A = P L U (``ag.linalg.lu``, ``lu_factor``, ``lu_solve``), lu_unpack
 - ``activations``: sigmoid, relu, leaky_relu, softplus, softsign, elu, selu, gelu, silu,
@@ -97,6 +100,8 @@ from . import arrangement, building, counting, segments, volume_conv, volumetric
 from . import hurwitz_zeta, incomplete_gamma, lu_decomposition, normal_cdf, polynomials
 from . import distances, elementwise_more, nan_reductions, numpy_reductions, ordering, products
 from . import scatters, torch_arithmetic, torch_linalg, torch_nn_functions
+from . import tf_special
+from .tf_special import Dawsn, Expint, FresnelCos, FresnelSin, Spence  # noqa: F401
 from . import xp  # noqa: F401  (imported after the families it dispatches to)
 from . import methods  # noqa: F401  (attaches the operators and methods to Value)
 from . import interop  # noqa: F401  (numpy's functions on Values: np.exp(v), np.mean(v))
