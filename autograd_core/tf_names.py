@@ -5,7 +5,8 @@ functions TensorFlow has and numpy and PyTorch lack (``clip_by_value``, ``shape`
 More top-level and ``tf.math`` names live in ``tf_scatter`` (scatter updates,
 dynamic_partition/stitch), ``tf_folds`` (foldl, foldr, scan), ``tf_math`` (clip_by_norm,
 TensorFlow's divisions, xdivy...) and ``tf_counting`` (unique_with_counts, in_top_k...);
-the segment reductions are ops (``ops.segments``).
+the segment reductions are ops (``ops.segments``), and so are ``ag.math.special``'s
+dawsn, expint, fresnel_cos, fresnel_sin and spence (``ops.tf_special``).
 
 Each is a short composition of the library's ops, so each is differentiable wherever the
 ops it is made of are, and draws and steps as they do. TensorFlow's control flow

@@ -267,7 +267,7 @@ def expint_array(x):
 
 
 def _square_mod_4(a):
-    """x**2 less a multiple of 4, in [0, 8), exactly to the last bits of x**2: the phase
+    """x**2 less a multiple of 4, in (-4, 8), exactly to the last bits of x**2: the phase
     pi x**2 / 2 of cos and sin less whole turns. x**2 is split into its rounded value and
     the rounding's error (Dekker's product: x in two 26-bit halves, whose products are
     exact), each reduced by fmod, which is exact. From 2**53 on, x is an even integer and
