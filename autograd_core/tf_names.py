@@ -435,18 +435,22 @@ math = _namespace(
     "l2_normalize", "add_n", "floordiv", "floormod", "greater", "greater_equal", "less",
     "less_equal", "not_equal", "truediv", "realdiv", "truncatediv", "truncatemod")
 
-# tf.math.special: the Bessel functions TensorFlow lists there too, and its functions no
-# other namespace has (ops.tf_special). Its other Bessel functions, bessel_j0, j1, y0, y1,
-# k0, k0e, k1 and k1e, the library has not.
+# tf.math.special: the Bessel functions, i0 ... i1e as on tf.math and the others there only,
+# and TensorFlow's functions no other namespace has (ops.tf_special).
 math.special = types.ModuleType(
     "autograd_core.math.special",
     "TensorFlow's ``tf.math.special``: bessel_i0, bessel_i0e, bessel_i1, bessel_i1e, "
-    "dawsn, expint, fresnel_cos, fresnel_sin, spence.")
-for _name in ("i0", "i0e", "i1", "i1e"):
-    setattr(math.special, f"bessel_{_name}", getattr(ops, _name))
+    "bessel_j0, bessel_j1, bessel_y0, bessel_y1, bessel_k0, bessel_k0e, bessel_k1, "
+    "bessel_k1e, dawsn, expint, fresnel_cos, fresnel_sin, spence.")
+for _name, _function in {
+        "i0": ops.i0, "i0e": ops.i0e, "i1": ops.i1, "i1e": ops.i1e,
+        "j0": ops.bessel_j0, "j1": ops.bessel_j1, "y0": ops.bessel_y0, "y1": ops.bessel_y1,
+        "k0": ops.modified_bessel_k0, "k0e": ops.scaled_modified_bessel_k0,
+        "k1": ops.modified_bessel_k1, "k1e": ops.scaled_modified_bessel_k1}.items():
+    setattr(math.special, f"bessel_{_name}", _function)
 for _name in ops.tf_special.__all__:
     setattr(math.special, _name, getattr(ops.tf_special, _name))
-del _name
+del _name, _function
 
 nn = _namespace(
     "nn", "TensorFlow's ``tf.nn``: activations, losses, convolutions and pooling.",

@@ -38,7 +38,7 @@ __all__ = ["Terms", "Grids", "Worked", "work_out", "worked_lines", "worked_head"
 
 # The op families whose ops act element by element, broadcasting as numpy does: one
 # element of the gradient is the derivative's formula read at that element.
-ELEMENTWISE_FAMILIES = ("arithmetic", "elementwise", "trig", "special", "bessel",
+ELEMENTWISE_FAMILIES = ("arithmetic", "elementwise", "trig", "special", "bessel", "bessel_jyk",
                         "tf_special", "activations")
 _ELEMENTWISE_MODULES = {f"{__package__}.ops.{family}" for family in ELEMENTWISE_FAMILIES}
 # Arrays of at most this many elements are substituted whole.

@@ -94,6 +94,18 @@ def dawson_of(x):
     import mpmath
     return np.vectorize(lambda t: float(mpmath.sqrt(mpmath.pi) / 2 * mpmath.exp(-t * t)
                                         * mpmath.erfi(t)))(x)
+def mp(f, x, derivative=False):
+    """f (an mpmath function of one number) at each element of x, or its derivative by
+    mpmath's own differentiation: references for the Bessel functions J, Y, K and Ai,
+    computed apart from the ops (mpmath at 30 digits)."""
+    mpmath = pytest.importorskip("mpmath")
+    with mpmath.workdps(30):
+        one = (lambda t: mpmath.diff(f, t)) if derivative else f
+        return np.vectorize(lambda t: float(one(mpmath.mpf(float(t)))))(x)
+
+
+def mp_lib():
+    return pytest.importorskip("mpmath")
 
 
 def digamma_of(z):
@@ -1431,6 +1443,47 @@ CASES = [
          "dL/dx = g * d,  d = log(x) / (1 - x) (-1 at x = 1)",
          lambda op, g, y, x: (g * np.array([np.log(0.3) / 0.7, -1.0, np.log(2.5) / -1.5,
                                             np.log(40.0) / -39.0]),)),
+    # J, Y, K, spherical j0 and Ai (tests/test_bessel_jyk.py): their derivatives by mpmath's
+    # numerical differentiation of mpmath's functions
+    case(ops.BesselJ0, "", ag.bessel_j0, (3 * normal(4),), "dL/dx = -g * j1,  j1 = bessel_j1(x)",
+         lambda op, g, y, x: (g * mp(lambda t: mp_lib().besselj(0, t), x, True),)),
+    case(ops.BesselJ1, "", ag.bessel_j1, (3 * normal(4),),
+         "dL/dx = g * d,  d = bessel_j0(x) - y / x (1/2 at x = 0)",
+         lambda op, g, y, x: (g * mp(lambda t: mp_lib().besselj(1, t), x, True),)),
+    case(ops.BesselY0, "", ag.bessel_y0, (3 * positive(4),), "dL/dx = -g * y1,  y1 = bessel_y1(x)",
+         lambda op, g, y, x: (g * mp(lambda t: mp_lib().bessely(0, t), x, True),)),
+    case(ops.BesselY1, "", ag.bessel_y1, (3 * positive(4),),
+         "dL/dx = g * d,  d = bessel_y0(x) - y / x (inf at x = 0)",
+         lambda op, g, y, x: (g * mp(lambda t: mp_lib().bessely(1, t), x, True),)),
+    case(ops.ModifiedBesselK0, "", ag.modified_bessel_k0, (2 * positive(4),),
+         "dL/dx = -g * k1,  k1 = modified_bessel_k1(x)",
+         lambda op, g, y, x: (g * mp(lambda t: mp_lib().besselk(0, t), x, True),)),
+    case(ops.ModifiedBesselK1, "", ag.modified_bessel_k1, (2 * positive(4),),
+         "dL/dx = -g * d,  d = modified_bessel_k0(x) + y / x (inf at x = 0)",
+         lambda op, g, y, x: (g * mp(lambda t: mp_lib().besselk(1, t), x, True),)),
+    case(ops.ScaledModifiedBesselK0, "", ag.scaled_modified_bessel_k0, (2 * positive(4),),
+         "dL/dx = g * d,  d = y - scaled_modified_bessel_k1(x) (-inf at x = 0)",
+         lambda op, g, y, x: (g * mp(lambda t: mp_lib().besselk(0, t) * mp_lib().exp(t), x,
+                                     True),),
+         "y = k0e(x) = exp(x) k0(x)"),
+    case(ops.ScaledModifiedBesselK1, "", ag.scaled_modified_bessel_k1, (2 * positive(4),),
+         "dL/dx = g * d,  d = y * (1 - 1 / x) - scaled_modified_bessel_k0(x) (-inf at x = 0)",
+         lambda op, g, y, x: (g * mp(lambda t: mp_lib().besselk(1, t) * mp_lib().exp(t), x,
+                                     True),),
+         "y = k1e(x) = exp(x) k1(x)"),
+    case(ops.SphericalBesselJ0, "", ag.spherical_bessel_j0,
+         (np.array([0.0, 0.3, -2.0, 7.5]),),
+         "dL/dx = g * d,  d = (x cos(x) - sin(x)) / x**2 (0 at x = 0)",
+         lambda op, g, y, x: (g * np.array([0.0, *(np.cos(t) / t - np.sin(t) / t ** 2
+                                                   for t in x[1:])]),),
+         "y = sin(x) / x"),
+    case(ops.AiryAi, "", ag.airy_ai, (3 * normal(4),),
+         "dL/dx = g * p,  p = Ai'(x) (airy_ai_prime)",
+         lambda op, g, y, x: (g * mp(lambda t: mp_lib().airyai(t, derivative=1), x),)),
+    case(ops.AiryAiPrime, "", ops.bessel_jyk.airy_ai_prime, (3 * normal(4),),
+         "dL/dx = g * x * ai,  ai = airy_ai(x)   (Ai'' = x Ai, Airy's equation)",
+         lambda op, g, y, x: (g * mp(lambda t: mp_lib().airyai(t, derivative=2), x),),
+         "y = Ai'(x)"),
     case(ops.QROrthogonal, "tall", lambda A: ag.linalg.qr(A).Q, (normal(4, 3),),
          "dL/dA = (g + Q copyltu(M)) R^-T,  M = -g^T Q,  copyltu(M) = L + L^T + diag(M), "
          "L = tril(M, -1)",

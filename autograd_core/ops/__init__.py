@@ -15,6 +15,8 @@ The ops are grouped by family, one file each:
 - ``tf_special``: TensorFlow's tf.math.special dawsn, expint, fresnel_cos, fresnel_sin,
   spence (their op classes here; the functions, which neither numpy nor PyTorch names,
   in ``ag.math.special`` alone, as tf_math's xdivy and lbeta)
+- ``bessel_jyk``: the Bessel functions J0, J1, Y0, Y1, the modified K0, K1 and their
+  scaled forms, the spherical j0, and Airy's Ai
 - ``incomplete_gamma``: the regularized incomplete gamma functions igamma and igammac
 - ``lu_decomposition``: A = P L U (``ag.linalg.lu``, ``lu_factor``, ``lu_solve``), lu_unpack
 - ``activations``: sigmoid, relu, leaky_relu, softplus, softsign, elu, selu, gelu, silu,
@@ -93,7 +95,7 @@ gradients of gradients). The functions validate their arguments and then ``apply
 from ..engine import Op as _Op
 from ._out import with_out as _with_out
 from . import activations, arithmetic, elementwise, linalg, nn, nondiff, reductions, shape
-from . import bessel, factories, indexing, joining, special, trig
+from . import bessel, bessel_jyk, factories, indexing, joining, special, trig
 from . import contractions, cumulative, decompositions, inversion, norms, selection, statistics
 from . import conv, pooling
 from . import arrangement, building, counting, segments, volume_conv, volumetric
@@ -108,7 +110,7 @@ from . import interop  # noqa: F401  (numpy's functions on Values: np.exp(v), np
 
 _FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn, nondiff,
              special, incomplete_gamma, lu_decomposition, normal_cdf, hurwitz_zeta, polynomials,
-             bessel, trig, joining, indexing, factories,
+             bessel, bessel_jyk, trig, joining, indexing, factories,
              statistics, cumulative, norms, contractions, inversion, decompositions,
              conv, pooling, selection, arrangement, building, elementwise_more, products,
              nan_reductions, numpy_reductions, ordering, distances, counting,

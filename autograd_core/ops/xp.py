@@ -20,7 +20,7 @@ import numpy as np
 from ..engine import Value, _data, apply, unbroadcast
 from . import _select, _volumes, _windows, activations, arithmetic, conv, elementwise, indexing
 from . import nn, pooling, volume_conv
-from . import bessel, joining, reductions, shape, special, trig
+from . import bessel, bessel_jyk, joining, reductions, shape, special, trig
 from . import contractions, cumulative, decompositions, inversion, linalg
 
 
@@ -81,6 +81,21 @@ def i1(x):
 
 def i1e(x):
     return bessel.i1e(x) if isinstance(x, Value) else bessel.i1e_array(x)
+
+
+def _of(family, name):
+    """xp's function for a family's function ``name`` and its array form ``name_array``."""
+    function, array = getattr(family, name), getattr(family, f"{name}_array")
+    return lambda x: function(x) if isinstance(x, Value) else array(x)
+
+
+bessel_j0, bessel_j1 = _of(bessel_jyk, "bessel_j0"), _of(bessel_jyk, "bessel_j1")
+bessel_y0, bessel_y1 = _of(bessel_jyk, "bessel_y0"), _of(bessel_jyk, "bessel_y1")
+modified_bessel_k0 = _of(bessel_jyk, "modified_bessel_k0")
+modified_bessel_k1 = _of(bessel_jyk, "modified_bessel_k1")
+scaled_modified_bessel_k0 = _of(bessel_jyk, "scaled_modified_bessel_k0")
+scaled_modified_bessel_k1 = _of(bessel_jyk, "scaled_modified_bessel_k1")
+airy_ai, airy_ai_prime = _of(bessel_jyk, "airy_ai"), _of(bessel_jyk, "airy_ai_prime")
 
 
 def sigmoid(x):
