@@ -353,7 +353,7 @@ def _airy_series(x):
     """(Ai(x), Ai'(x)) for |x| <= 2.09 by Cephes' power series: Ai = c1 f - c2 g with
     f = sum z**k / (2·3 · 5·6 ··· (3k-1)·3k) and g = x sum z**k / (3·4 · 6·7 ··· 3k·(3k+1)),
     z = x**3, and Ai' from f' and g' alike; added until a term is below 2**-53 of its sum
-    (about 12 terms at |x| = 2.09)."""
+    (13 terms of f at |x| = 2.09)."""
     z = x * x * x
     f, g, uf, ug, k = np.ones_like(x), x.copy(), np.ones_like(x), x.copy(), 1.0
     while True:
