@@ -233,11 +233,14 @@ def test_numpys_functions_refuse_what_values_do_not_take_with_a_type_error():
         np.nan_to_num(v, copy=False)
     with pytest.raises(TypeError, match="np.cross: different axisa"):
         np.cross(v, v, axisa=0)
-    # numpy's select picks by conditions; the library's select is PyTorch's (one index along
-    # a dim), so the hint does not point at it.
-    with pytest.raises(TypeError, match="use the library's ops") as raised:
-        np.select([v > 1], [v])
-    assert "ag.select" not in str(raised.value)
+    # numpy's select picks by conditions (numpy_picking.select_by_conditions); the
+    # library's select stays PyTorch's, one index along a dim.
+    np.testing.assert_array_equal(np.select([v > 1], [v]).data, np.where(v.data > 1, v.data, 0))
+    np.testing.assert_array_equal(ag.select(v, 1, 0).data, v.data[:, 0])
+    # A function with no counterpart names what to call instead.
+    with pytest.raises(TypeError, match=r"np.histogram2d on a Value has no differentiable "
+                                        r"counterpart here: use the library's ops"):
+        np.histogram2d(v[0], v[1])
     # New arrays of a Value's shape are numpy's arrays, as numpy makes them for a tensor.
     for made, want in ((np.zeros_like(v), np.zeros((2, 3))), (np.ones_like(v), np.ones((2, 3))),
                        (np.full_like(v, 7.0), np.full((2, 3), 7.0))):

@@ -59,6 +59,12 @@ their derivatives are those of the ops they are written with:
 - ``nan_reductions``: nansum, nanmean, nanvar, nanstd, nanmax, nanmin, nanmedian,
   nanquantile, nanpercentile, percentile
 - ``numpy_reductions``: average, ptp, polyval, ediff1d, trapezoid (trapz)
+- ``numpy_picking``: partition, choose, resize, compress, extract, trim_zeros, block,
+  apply_along_axis, interp, numpy's select (``np.select``; ``ag.select`` is PyTorch's),
+  and the constant argpartition
+- ``numpy_signals``: convolve, correlate, unwrap, cumulative_sum, cumulative_prod,
+  nancumsum, nancumprod, modf, divmod, matvec, vecmat, vecdot, rollaxis, and real, imag,
+  conj, conjugate, angle of real data
 - ``ordering``: aminmax, kthvalue, mode, cummax, cummin, logcumsumexp
 - ``distances``: cosine_similarity, pairwise_distance, dist, cov, corrcoef
 - ``arrangement``: hstack, vstack, dstack, column_stack, row_stack, hsplit, vsplit,
@@ -101,6 +107,7 @@ from . import conv, pooling
 from . import arrangement, building, counting, segments, volume_conv, volumetric
 from . import hurwitz_zeta, incomplete_gamma, lu_decomposition, normal_cdf, polynomials
 from . import distances, elementwise_more, nan_reductions, numpy_reductions, ordering, products
+from . import numpy_picking, numpy_signals
 from . import scatters, torch_arithmetic, torch_linalg, torch_nn_functions
 from . import tf_special
 from .tf_special import Dawsn, Expint, FresnelCos, FresnelSin, Spence  # noqa: F401
@@ -113,7 +120,8 @@ _FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn
              bessel, bessel_jyk, trig, joining, indexing, factories,
              statistics, cumulative, norms, contractions, inversion, decompositions,
              conv, pooling, selection, arrangement, building, elementwise_more, products,
-             nan_reductions, numpy_reductions, ordering, distances, counting,
+             nan_reductions, numpy_reductions, numpy_picking, numpy_signals, ordering,
+             distances, counting,
              volume_conv, volumetric, segments, torch_arithmetic, torch_linalg,
              torch_nn_functions, scatters)
 

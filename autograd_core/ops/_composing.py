@@ -72,6 +72,17 @@ def _unsupported(name, kwargs, **defaults):
             raise TypeError(f"np.{name}: {key}={shown} is not supported for Values")
 
 
+def without_out(fn, name):
+    """numpy's signature of ``fn`` with its ``out=`` refused (the library's ``ag.<name>``
+    takes PyTorch's ``out=`` instead, see ``_out``)."""
+    def call(*args, out=None, **kwargs):
+        _unsupported(name, dict(out=out), out=None)
+        return fn(*args, **kwargs)
+    call.__name__ = call.__qualname__ = fn.__name__
+    call.__doc__ = fn.__doc__
+    return call
+
+
 # --- picking one element per slice along a dim (ordering, nanmedian) ------------------
 
 

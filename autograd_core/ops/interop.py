@@ -15,7 +15,7 @@ from ..engine import Value, _data
 from . import arithmetic, contractions, cumulative, elementwise, indexing, joining
 from . import linalg, reductions, selection, shape, statistics, trig
 from . import arrangement, bessel, building, counting, distances, elementwise_more, nan_reductions
-from . import numpy_reductions, ordering, products
+from . import numpy_picking, numpy_reductions, numpy_signals, ordering, products
 from . import scatters, torch_arithmetic, torch_linalg, torch_nn_functions
 from ._composing import _unsupported
 
@@ -212,8 +212,8 @@ if hasattr(np, "unstack"):  # numpy 2.1 and later
 
 # The families of ported names add their numpy functions and ufuncs.
 for _family in (arrangement, building, counting, elementwise_more, products, nan_reductions,
-                numpy_reductions, ordering, distances, bessel, torch_arithmetic,
-                torch_linalg, torch_nn_functions, scatters):
+                numpy_reductions, numpy_picking, numpy_signals, ordering, distances, bessel,
+                torch_arithmetic, torch_linalg, torch_nn_functions, scatters):
     UFUNCS.update(_family.NUMPY_UFUNCS)
     FUNCTIONS.update(_family.NUMPY_FUNCTIONS)
 
@@ -227,7 +227,8 @@ def _linalg():
     return ag_linalg
 # Functions whose result has no gradient: computed on the data.
 CONSTANT_FUNCTIONS = {
-    np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort, np.allclose, np.isclose,
+    np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort, np.argpartition,
+    np.allclose, np.isclose,
     np.array_equal, np.count_nonzero, np.nonzero, np.any, np.all, np.unique, np.argwhere,
     np.round, np.around, np.result_type, np.may_share_memory, np.shares_memory,
     # New arrays of a Value's shape: numpy's, as numpy gives them for a PyTorch tensor.
@@ -235,14 +236,78 @@ CONSTANT_FUNCTIONS = {
 }
 
 
-# The library's functions of numpy's names that mean something else (PyTorch's select
-# picks one index along a dim; numpy's picks among choices by conditions).
-_OTHER_MEANINGS = {"select"}
+
+# numpy's in-place writers on a Value run its in-place methods, under their rules: the data
+# changes under ``no_grad`` or when no gradient is needed (and a backward through ops that
+# read the old data refuses to run); a Value that requires grad refuses while recording.
+def _fill_diagonal(a, val, wrap=False):
+    a.fill_diagonal_(val, wrap=wrap)
+
+
+def _put(a, ind, v, mode="raise"):
+    if mode not in ("raise", "wrap", "clip"):
+        raise ValueError(f"np.put: mode must be 'raise', 'wrap' or 'clip', got {mode!r}")
+    flat = np.asarray(_data(ind)).reshape(-1)
+    if flat.dtype.kind not in "iu":
+        raise TypeError(f"np.put: ind must hold integers, got dtype {flat.dtype}")
+    values = np.asarray(_data(v)).reshape(-1)
+    if flat.size == 0 or a.size == 0:
+        return
+    if values.size == 0:
+        raise ValueError("np.put: v is empty but ind is not")
+    if mode == "wrap":
+        flat = flat % a.size
+    elif mode == "clip":
+        flat = np.clip(flat, 0, a.size - 1)
+    elif flat.min() < -a.size or flat.max() >= a.size:
+        raise IndexError(f"np.put: index {flat[(flat < -a.size) | (flat >= a.size)][0]} is "
+                         f"out of bounds for a Value of size {a.size}")
+    a.index_put_(np.unravel_index(flat % a.size, a.shape), np.resize(values, flat.size))
+
+
+def _putmask(a, mask, values):
+    mask = np.asarray(_data(mask))
+    if mask.size != a.size:
+        raise ValueError(f"np.putmask: mask and data must be the same size ({mask.size} and "
+                         f"{a.size})")
+    values = np.asarray(_data(values))
+    if values.size == 0:
+        if mask.any():
+            raise ValueError("np.putmask: values is empty but the mask is not all false")
+        return
+    a.masked_fill_(mask.reshape(a.shape).astype(bool), np.resize(values, a.shape))
+
+
+def _place(arr, mask, vals):
+    mask = np.asarray(_data(mask)).astype(bool)
+    if mask.size != arr.size:
+        raise ValueError(f"np.place: mask and data must be the same size ({mask.size} and "
+                         f"{arr.size})")
+    vals = np.asarray(_data(vals)).reshape(-1)
+    count = int(mask.sum())
+    if count and vals.size == 0:
+        raise ValueError("np.place: cannot insert from an empty array")
+    if count:
+        arr.index_put_(np.nonzero(mask.reshape(arr.shape)), np.resize(vals, count))
+
+
+def _writer(fn):
+    """The in-place writer for a Value target; an array target written by numpy itself,
+    with the Value arguments' data."""
+    def call(target, *args, **kwargs):
+        if not isinstance(target, Value):
+            return getattr(np, fn.__name__[1:])(target, *_to_data(args), **_to_data(kwargs))
+        return fn(target, *args, **kwargs)
+    return call
+
+
+WRITERS = {np.fill_diagonal: _writer(_fill_diagonal), np.put: _writer(_put),
+           np.putmask: _writer(_putmask), np.place: _writer(_place)}
+FUNCTIONS.update(WRITERS)
 
 
 def _hint(name):
-    own = (f"ag.{name}(...)" if name in _own_names() and name not in _OTHER_MEANINGS
-           else "the library's ops")
+    own = f"ag.{name}(...)" if name in _own_names() else "the library's ops"
     return (f"use {own} for a differentiable result, or np.{name}(value.numpy()) to compute "
             "on the data without a gradient")
 
