@@ -37,8 +37,9 @@ def with_out(fn):
         return _write(outs, fn(*args, **kwargs), isinstance(out, (tuple, list)), fn.__name__)
     try:
         signature = inspect.signature(fn)
-        function.__signature__ = signature.replace(
-            parameters=[*signature.parameters.values(), _OUT])
+        params = list(signature.parameters.values())
+        at = len(params) - (1 if params and params[-1].kind is params[-1].VAR_KEYWORD else 0)
+        function.__signature__ = signature.replace(parameters=params[:at] + [_OUT] + params[at:])
     except (TypeError, ValueError):  # no signature to extend (a builtin): leave it
         pass
     return function

@@ -16,7 +16,7 @@ import operator
 import numpy as np
 
 from ..engine import Value, _data, constant
-from . import arithmetic, indexing, joining, reductions, shape
+from . import arithmetic, indexing, joining, shape
 from ._composing import _unsupported, _value, _values, without_out
 from ._operands import axis_arg
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Value, _data, constant
+from ..engine import constant
 from . import arithmetic, cumulative, indexing, joining, linalg, reductions, shape
 from ._composing import _unsupported, _value, _values, without_out
 from ._operands import axis_arg
