@@ -17,8 +17,8 @@ beyond; Ai and Ai' by their power series on [-2.09, 2.09] and rational functions
 out). Against mpmath, the largest error over 400 random points per range:
 
 - J0, J1, Y0, Y1 on (0, 5]: relative, below 5e-16 (J) and 9e-16 (Y1) on (0, 2], below
-  1e-13 (J) and 4e-13 (Y) on (2, 5]; larger only next to a zero, where the value goes to 0 (Y0: 1.2e-12
-  beside its zero 0.894). Beyond 5, below 5e-16 of the amplitude sqrt(2 / (pi x)), up to
+  1e-13 (J) and 4e-13 (Y) on (2, 5]; larger only next to a zero, where the value goes to
+  0 (Y0: 1.2e-12 beside its zero 0.894). Beyond 5, below 5e-16 of the amplitude sqrt(2 / (pi x)), up to
   x = 1e300 (cos(x - pi/4) is written as (cos x + sin x) / sqrt(2), x - pi/4 would round).
 - K0, K1, k0e, k1e: relative, below 1.5e-15 on (0, 2], below 5e-16 on (2, 700].
 - Ai, Ai': relative, below 2e-14 on [-2.09, 2.09] (where the series cancel, at 2.09),
@@ -48,6 +48,7 @@ from ..worked import Terms
 from . import xp
 from ._operands import float_operand
 from .bessel import _chebyshev, _result, _tiny, i0_array, i1_array
+from .special import _horner  # Cephes' polevl: coefs[0] z**n + ... + coefs[n]
 
 __all__ = ["bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modified_bessel_k0",
            "modified_bessel_k1", "scaled_modified_bessel_k0", "scaled_modified_bessel_k1",
@@ -196,17 +197,9 @@ _SQRT_PI = 1.7724538509055160273
 _TWO_OVER_PI = 0.636619772367581343075535053490057448
 
 
-def _polynomial(coefs, z):
-    """coefs[0] z**n + ... + coefs[n], by Horner's rule (Cephes' polevl)."""
-    p = np.full_like(z, coefs[0])
-    for c in coefs[1:]:
-        p = p * z + c
-    return p
-
-
 def _ratio(pair, z):
     numerator, denominator = pair
-    return _polynomial(numerator, z) / _polynomial(denominator, z)
+    return _horner(numerator, z) / _horner(denominator, z)
 
 
 def _by_range(x, *ranges):
@@ -247,7 +240,7 @@ def _j0(a):
     """J0 of a >= 0 (Cephes j0): 1 - a**2/4 below 1e-5, where the next term is below 1e-21."""
     z = a * a
     near = (z - _J0_ZEROS_SQUARED[0]) * (z - _J0_ZEROS_SQUARED[1]) \
-        * _polynomial(_J0_RP, z) / _polynomial(_J0_RQ, z)
+        * _horner(_J0_RP, z) / _horner(_J0_RQ, z)
     return np.where(a < 1e-5, 1 - z / 4, near)
 
 
@@ -255,7 +248,7 @@ def _j1(a):
     """J1 of a >= 0 (Cephes j1)."""
     z = a * a
     return a * (z - _J1_ZEROS_SQUARED[0]) * (z - _J1_ZEROS_SQUARED[1]) \
-        * _polynomial(_J1_RP, z) / _polynomial(_J1_RQ, z)
+        * _horner(_J1_RP, z) / _horner(_J1_RQ, z)
 
 
 def bessel_j0_array(x):
@@ -277,8 +270,8 @@ def bessel_y0_array(x):
     """Y0(x) on a numpy array: -inf at ±0, NaN for x < 0 and at inf, as PyTorch."""
     return _result(x, _by_range(
         x, (lambda r: r == 0, lambda r: np.full_like(r, -np.inf)),
-        (lambda r: (r > 0) & (r <= 5), lambda r: _polynomial(_Y0_YP, r * r)
-         / _polynomial(_Y0_YQ, r * r) + _TWO_OVER_PI * np.log(r) * _j0(r)),
+        (lambda r: (r > 0) & (r <= 5), lambda r: _horner(_Y0_YP, r * r)
+         / _horner(_Y0_YQ, r * r) + _TWO_OVER_PI * np.log(r) * _j0(r)),
         (lambda r: (r > 5) & np.isfinite(r), lambda r: _oscillating(r, 0, True))))
 
 
@@ -287,8 +280,8 @@ def bessel_y1_array(x):
     NaN for x < 0 and at inf, as PyTorch."""
     return _result(x, _by_range(
         x, (lambda r: r == 0, lambda r: np.full_like(r, -np.inf)),
-        (lambda r: (r > 0) & (r <= 5), lambda r: r * _polynomial(_Y1_YP, r * r)
-         / _polynomial(_Y1_YQ, r * r) + _TWO_OVER_PI * (_j1(r) * np.log(r) - 1 / r)),
+        (lambda r: (r > 0) & (r <= 5), lambda r: r * _horner(_Y1_YP, r * r)
+         / _horner(_Y1_YQ, r * r) + _TWO_OVER_PI * (_j1(r) * np.log(r) - 1 / r)),
         (lambda r: (r > 5) & np.isfinite(r), lambda r: _oscillating(r, 1, True))))
 
 
@@ -345,13 +338,14 @@ _SINC_SERIES = tuple((-1) ** k / np.prod(np.arange(1.0, 2 * k + 2)) for k in ran
 def spherical_bessel_j0_array(x):
     """sin(x)/x on a numpy array: 1 at 0, 0 at ±inf (PyTorch's value)."""
     return _result(x, _by_range(
-        x, (lambda r: np.abs(r) < 0.5, lambda r: _polynomial(_SINC_SERIES[::-1], r * r)),
+        x, (lambda r: np.abs(r) < 0.5, lambda r: _horner(_SINC_SERIES[::-1], r * r)),
         (np.isinf, np.zeros_like), (np.isfinite, lambda r: np.sin(r) / r)))
 
 
 def _airy_series(x):
     """(Ai(x), Ai'(x)) for |x| <= 2.09 by Cephes' power series: Ai = c1 f - c2 g with
-    f = sum z**k / (2·3 · 5·6 ··· (3k-1)·3k) and g = x sum z**k / (3·4 · 6·7 ··· 3k·(3k+1)),
+    f = sum z**k / (2·3 · 5·6 ··· (3k-1)·3k) and
+    g = x sum z**k / (3·4 · 6·7 ··· 3k·(3k+1)),
     z = x**3, and Ai' from f' and g' alike; added until a term is below 2**-53 of its sum
     (13 terms of f at |x| = 2.09)."""
     z = x * x * x
@@ -393,8 +387,8 @@ def _airy_negative(x, derivative):
     u = 1 / zeta
     uu = u * u
     fn, fd, gn, gd = _AIP_NEGATIVE if derivative else _AI_NEGATIVE
-    F = 1 + uu * _polynomial(fn, uu) / _polynomial(fd, uu)
-    G = u * _polynomial(gn, uu) / _polynomial(gd, uu)
+    F = 1 + uu * _horner(fn, uu) / _horner(fd, uu)
+    G = u * _horner(gn, uu) / _horner(gd, uu)
     s, c = np.sin(zeta), np.cos(zeta)
     sin_t, cos_t = (s + c) / np.sqrt(2), (c - s) / np.sqrt(2)
     quarter = np.sqrt(np.sqrt(a))
