@@ -1443,6 +1443,16 @@ CASES = [
          "dL/dx = g * d,  d = log(x) / (1 - x) (-1 at x = 1)",
          lambda op, g, y, x: (g * np.array([np.log(0.3) / 0.7, -1.0, np.log(2.5) / -1.5,
                                             np.log(40.0) / -39.0]),)),
+    # numpy's full convolution of vectors (tests/test_numpy_functions_more.py), its sums
+    # written out as loops
+    case(ops.Convolve, "", ag.convolve, (normal(4), normal(3)),
+         "dL/da[i] = sum_k g[k] v[k - i],  dL/dv[j] = sum_k g[k] a[k - j]",
+         lambda op, g, y, a, v: (
+             np.array([sum(g[k] * v[k - i] for k in range(len(g)) if 0 <= k - i < len(v))
+                       for i in range(len(a))]),
+             np.array([sum(g[k] * a[k - j] for k in range(len(g)) if 0 <= k - j < len(a))
+                       for j in range(len(v))])),
+         "y = a * v, y[k] = sum_j a[k - j] v[j] (numpy's full convolution of vectors)"),
     # J, Y, K, spherical j0 and Ai (tests/test_bessel_jyk.py): their derivatives by mpmath's
     # numerical differentiation of mpmath's functions
     case(ops.BesselJ0, "", ag.bessel_j0, (3 * normal(4),), "dL/dx = -g * j1,  j1 = bessel_j1(x)",

@@ -3,9 +3,12 @@ sums and products cumulative_sum, cumulative_prod, nancumsum, nancumprod, the uf
 modf, divmod, matvec, vecmat and vecdot, rollaxis, and the complex-number views real,
 imag, conj and angle of real data.
 
-Nothing here is a new op. ``convolve`` gathers the windows of a padded and multiplies
-them by v: y[k] = sum_j a[k - j] v[j], bilinear, so dL/da is g correlated with v and
-dL/dv is g correlated with a, by the ops' own derivatives. ``unwrap`` adds constant
+One op, ``Convolve``: numpy's full convolution y[k] = sum_j a[k - j] v[j], whose
+derivatives are correlations of g with v and with a, written as convolutions with the
+other reversed so that they differentiate again. (Gathering a's windows and multiplying
+them by v would hold an n x m matrix: 800 MB for a signal of 10^5 and a filter of 10^3;
+numpy's convolve needs none.) ``correlate`` is a convolution with v reversed, each mode a
+slice of the full result. Nothing else here is a new op. ``unwrap`` adds constant
 multiples of the period, so its gradient is the identity. The quotient of ``divmod``, the
 integral part of ``modf``, ``imag`` and ``angle`` of real data are step functions or
 constants: no gradient.
@@ -15,10 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import constant
-from . import arithmetic, cumulative, indexing, joining, linalg, reductions, shape
+from ..engine import Op, Value, apply, constant
+from . import arithmetic, cumulative, joining, linalg, reductions, shape
 from ._composing import _unsupported, _value, _values, without_out
-from ._operands import axis_arg
+from ._operands import axis_arg, pair
 
 __all__ = ["convolve", "correlate", "unwrap", "cumulative_sum", "cumulative_prod",
            "nancumsum", "nancumprod", "modf", "divmod", "rollaxis", "real", "imag", "conj",
@@ -28,13 +31,29 @@ __all__ = ["convolve", "correlate", "unwrap", "cumulative_sum", "cumulative_prod
 # --- convolution and correlation --------------------------------------------------------
 
 
+class Convolve(Op):
+    """y = a * v, y[k] = sum_j a[k - j] v[j] (numpy's full convolution of vectors)
+    dL/da[i] = sum_k g[k] v[k - i],  dL/dv[j] = sum_k g[k] a[k - j]"""
+
+    __slots__ = ()
+
+    def forward(self, a, v):
+        return np.convolve(a, v)
+
+    def backward(self, g, y, a, v):
+        # g correlated with v (and with a): the full convolution of g with v reversed, from
+        # where v (a) lies wholly inside g.
+        n, m = a.shape[0], v.shape[0]
+        need_a, need_v = self.needs_grad
+        return (_full_convolution(g, v[::-1])[m - 1: m - 1 + n] if need_a else None,
+                _full_convolution(g, a[::-1])[n - 1: n - 1 + m] if need_v else None)
+
+
 def _full_convolution(a, v):
-    """y[k] = sum_j a[k - j] v[j], k = 0 .. n + m - 2: the windows of a padded with m - 1
-    zeros each side, times v reversed."""
-    m = v.shape[0]
-    padded = joining.pad(a, [(m - 1, m - 1)])
-    windows = np.arange(a.shape[0] + m - 1)[:, None] + np.arange(m)[None, :]
-    return linalg.matmul(indexing.take(padded, windows), shape.flip(v, 0))
+    """The op on Values (the recorded path), else numpy's."""
+    if isinstance(a, Value) or isinstance(v, Value):
+        return apply(Convolve(), *pair(a, v, Convolve))
+    return np.convolve(a, v)
 
 
 def _vectors(a, v, where):
@@ -47,17 +66,19 @@ def _vectors(a, v, where):
     return a, v
 
 
-def _mode(full, n, m, mode, where, same_start):
+def _check_mode(mode, where):
+    if mode not in ("full", "same", "valid"):
+        raise ValueError(f"{where}: mode must be 'full', 'same' or 'valid', got {mode!r}")
+
+
+def _mode(full, n, m, mode, same_start):
     """numpy's slice of the full result: 'valid' where the shorter one lies wholly inside
     the longer, 'same' the longer one's length."""
     if mode == "full":
         return full
-    k = min(n, m)
     if mode == "valid":
-        return full[k - 1: max(n, m)]
-    if mode == "same":
-        return full[same_start: same_start + max(n, m)]
-    raise ValueError(f"{where}: mode must be 'full', 'same' or 'valid', got {mode!r}")
+        return full[min(n, m) - 1: max(n, m)]
+    return full[same_start: same_start + max(n, m)]
 
 
 def convolve(a, v, mode="full"):
@@ -65,9 +86,9 @@ def convolve(a, v, mode="full"):
     ``convolve``; 'full' has n + m - 1 elements, 'same' max(n, m), 'valid' max - min + 1).
     Differentiable in both."""
     a, v = _vectors(a, v, "convolve")
+    _check_mode(mode, "convolve")
     n, m = a.shape[0], v.shape[0]
-    full = _full_convolution(a, v) if n >= m else _full_convolution(v, a)
-    return _mode(full, n, m, mode, "convolve", (min(n, m) - 1) // 2)
+    return _mode(apply(Convolve(), a, v), n, m, mode, (min(n, m) - 1) // 2)
 
 
 def correlate(a, v, mode="valid"):
@@ -76,11 +97,11 @@ def correlate(a, v, mode="valid"):
     v[::-1]), with numpy's centring of 'same' when v is the longer. Differentiable in
     both."""
     a, v = _vectors(a, v, "correlate")
+    _check_mode(mode, "correlate")
     n, m = a.shape[0], v.shape[0]
-    reversed_v = shape.flip(v, 0)
-    full = _full_convolution(a, reversed_v) if n >= m else _full_convolution(reversed_v, a)
     k = min(n, m)
-    return _mode(full, n, m, mode, "correlate", (k - 1) // 2 if n >= m else k // 2)
+    return _mode(apply(Convolve(), a, v[::-1]), n, m, mode,
+                 (k - 1) // 2 if n >= m else k // 2)
 
 
 # --- phase, running sums and products --------------------------------------------------
