@@ -64,29 +64,44 @@ def test_edges():
     assert np.isnan(torch.special.zeta(torch.tensor(2.5), torch.tensor(-1.5)).item())
 
 
-def _terms_bound(x, q):
-    """The sum of |terms| of zeta(x, q) (zeta of |q| shifted into (0, 1) plus the negative
-    terms' sizes): a sum of terms of both signs is good to eps times this, not better."""
+def _by_definition(x, q):
+    """zeta(x, q) for a negative q from its definition, in mpmath's arithmetic: the m
+    negative terms summed, then mpmath's zeta(x, q + m), q + m in (0, 1); and the sum of
+    the terms' sizes, to which a sum of terms of both signs is good (eps times it), not
+    better. (mpmath's own zeta(x, q) continues q < 0 differently once m is large.)"""
     import mpmath
-    m = int(np.ceil(-q))
-    return float(sum(abs(mpmath.mpf(q) + n) ** -x for n in range(m))
-                 + mpmath.zeta(x, mpmath.mpf(q) + m))
+    q = mpmath.mpf(q)
+    m = int(mpmath.ceil(-q))
+    terms = [(q + n) ** -int(x) for n in range(m)]
+    rest = mpmath.zeta(int(x), q + m)
+    return float(mpmath.fsum(terms) + rest), float(mpmath.fsum(map(abs, terms)) + rest)
 
 
 def test_a_negative_q_with_an_integer_x_is_summed_as_cephes_does():
     mpmath = pytest.importorskip("mpmath")
     rng = np.random.default_rng(5)
-    x = np.repeat([2.0, 3.0, 4.0, 7.0, 12.0], 12)
+    x = np.repeat([2.0, 3.0, 4.0, 7.0, 12.0], 16)
+    # few negative terms, each added, and many (over 64), summed as a difference of zetas
     q = np.concatenate([-rng.uniform(0, 25, 50), [-0.5, -1.5, -1e-9, -2.999999, -1e-3, -7.25,
-                                                 -0.999, -3.5, -10.5, -24.01]])
+                                                 -0.999, -3.5, -10.5, -24.01],
+                        -rng.uniform(60, 3000, 16), [-64.5, -65.5, -1e4 - 0.3, -123.456]])
     got = ag.special.zeta(x, q).data
     with mpmath.workdps(40):
-        expected = np.array([float(mpmath.zeta(a, b)) for a, b in zip(x, q)])
-        bound = np.array([_terms_bound(a, b) for a, b in zip(x, q)])
+        expected, bound = np.array([_by_definition(a, b) for a, b in zip(x, q)]).T
     assert np.all(np.abs(got - expected) <= 8 * np.finfo(float).eps * bound)
     torch = pytest.importorskip("torch")
     theirs = torch.special.zeta(torch.tensor(x), torch.tensor(q)).numpy()
     assert np.all(np.abs(got - theirs) <= 16 * np.finfo(float).eps * bound)
+    # a million negative terms, at the cost of one: their sizes (r + j)**-x, r = 1 - s,
+    # s = q + m, sum to zeta(x, r) - zeta(x, r + m) (mpmath's, at 30 digits, below)
+    x, q = np.array([2.0, 3.0]), np.array([-1e6 - 0.25, -1e6 - 0.5])
+    far = ag.special.zeta(x, q).data
+    with mpmath.workdps(30):
+        m, s = 10 ** 6 + 1, [mpmath.mpf("0.75"), mpmath.mpf("0.5")]
+        sizes = [mpmath.zeta(k, 1 - t) - mpmath.zeta(k, 1 - t + m) for k, t in zip((2, 3), s)]
+        expected = [float(mpmath.zeta(k, t) + (-1) ** k * z) for k, t, z in zip((2, 3), s, sizes)]
+        bound = [float(mpmath.zeta(k, t) + z) for k, t, z in zip((2, 3), s, sizes)]
+    assert np.all(np.abs(far - expected) <= 8 * np.finfo(float).eps * np.array(bound))
 
 
 def test_a_negative_q_has_the_q_derivatives_and_no_x_derivative():

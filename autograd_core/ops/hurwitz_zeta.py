@@ -180,16 +180,29 @@ def _jets(x, q, order):
     return [u.reshape(shape) for u in out]
 
 
+_DIRECT_TERMS = 64  # a negative q with more negative terms than this sums them at once
+
+
 def _negative_q(x, q):
-    """zeta(x, q) for an integer x > 1 and a q < 0 that is not an integer: the terms with
-    n + q < 0, whose powers are real for an integer x (numpy's power takes them, as C's
-    pow), then zeta(x, q + m) with m = ceil(-q), q + m in (0, 1). Cephes sums the same
-    terms in its loop."""
+    """zeta(x, q) for an integer x > 1 and a q < 0 that is not an integer: zeta(x, s),
+    s = q + m in (0, 1), m = ceil(-q), plus the m terms with n + q < 0, real for an integer
+    x. Up to ``_DIRECT_TERMS`` of them are added one by one (numpy's power takes them, as
+    C's pow; Cephes sums the same terms in its loop). More are (-1)**x times a difference
+    of two zetas: the terms' sizes are (r + j)**-x, r = 1 - s, j = 0 .. m - 1, so they sum
+    to zeta(x, r) - zeta(x, r + m), the second far below the first, as many as m is; one
+    pass per term would take a second for q = -10**6."""
     m = np.ceil(-q)
-    total = _euler_maclaurin(x, q + m, 1)[0]
-    for n in range(int(m.max())):  # one pass per negative term of the most negative q
-        left = n < m
+    s = q + m
+    total = _euler_maclaurin(x, s, 1)[0]
+    few = m <= _DIRECT_TERMS
+    for n in range(int(m[few].max()) if few.any() else 0):
+        left = few & (n < m)
         total[left] += np.power(q[left] + n, -x[left])
+    many = ~few
+    if many.any():
+        xm, r = x[many], 1 - s[many]
+        sign = np.where(xm % 2 == 0, 1.0, -1.0)
+        total[many] += sign * (_jets(xm, r, 0)[0] - _jets(xm, r + m[many], 0)[0])
     return total
 
 
