@@ -4,7 +4,10 @@ functions TensorFlow has and numpy and PyTorch lack (``clip_by_value``, ``shape`
 ``ag.nn`` (``tf.math.top_k``, ``tf.nn.relu``, ``tf.nn.softmax_cross_entropy_with_logits``).
 More top-level and ``tf.math`` names live in ``tf_scatter`` (scatter updates,
 dynamic_partition/stitch), ``tf_folds`` (foldl, foldr, scan), ``tf_math`` (clip_by_norm,
-TensorFlow's divisions, xdivy...) and ``tf_counting`` (unique_with_counts, in_top_k...);
+TensorFlow's divisions, xdivy...), ``tf_counting`` (unique_with_counts, in_top_k...),
+``tf_math_extra`` (accumulate_n, invert_permutation, approx_max_k, betainc...),
+``tf_nn_extra`` (depth_to_space, space_to_batch, convolution, pool, max_pool_with_argmax,
+weighted_moments...) and ``tf_ctc`` (ctc_loss, ctc_greedy_decoder);
 the segment reductions are ops (``ops.segments``), and so are ``ag.math.special``'s
 dawsn, expint, fresnel_cos, fresnel_sin and spence (``ops.tf_special``).
 
@@ -23,9 +26,11 @@ from . import ops
 from .engine import Value, constant
 from .ops import arithmetic, nondiff, reductions, statistics
 from . import random as _random
-from . import tf_counting, tf_math
+from . import tf_counting, tf_ctc, tf_math, tf_math_extra, tf_nn_extra
 from .tf_counting import histogram_fixed_width, unique_with_counts  # more top-level names
 from .tf_folds import foldl, foldr, scan
+from .tf_math_extra import scalar_mul
+from .tf_nn_extra import batch_to_space, space_to_batch
 from .tf_math import (
     clip_by_global_norm, clip_by_norm, ensure_shape, realdiv, truediv, truncatediv, truncatemod,
 )
@@ -41,7 +46,8 @@ __all__ = ["clip_by_value", "shape", "size", "rank", "identity", "boolean_mask",
     "tensor_scatter_nd_update", "tensor_scatter_nd_sub", "tensor_scatter_nd_max",
     "tensor_scatter_nd_min", "unique_with_counts", "histogram_fixed_width", "clip_by_norm",
     "clip_by_global_norm", "foldl", "foldr", "scan", "truncatediv", "truncatemod", "realdiv",
-    "truediv", "ensure_shape", "dynamic_partition", "dynamic_stitch"]
+    "truediv", "ensure_shape", "dynamic_partition", "dynamic_stitch", "scalar_mul",
+    "space_to_batch", "batch_to_space"]
 
 newaxis = None
 
@@ -430,6 +436,10 @@ math = _namespace(
      "reciprocal_no_nan": tf_math.reciprocal_no_nan, "nextafter": tf_math.nextafter,
      "lbeta": tf_math.lbeta, "in_top_k": tf_counting.in_top_k,
      "confusion_matrix": tf_counting.confusion_matrix,
+     **{name: getattr(tf_math_extra, name) for name in (
+         "accumulate_n", "scalar_mul", "invert_permutation", "is_non_decreasing",
+         "is_strictly_increasing", "zero_fraction", "unsorted_segment_sqrt_n", "approx_max_k",
+         "approx_min_k", "betainc")},
      **{f"bessel_{name}": getattr(ops, name) for name in ("i0", "i0e", "i1", "i1e")}},
     "top_k", "log_sigmoid", "squared_difference", "divide_no_nan", "reduce_euclidean_norm",
     "l2_normalize", "add_n", "floordiv", "floormod", "greater", "greater_equal", "less",
@@ -455,7 +465,14 @@ del _name, _function
 nn = _namespace(
     "nn", "TensorFlow's ``tf.nn``: activations, losses, convolutions and pooling.",
     {"swish": ops.silu, "silu": ops.silu, "elu": ops.elu, "selu": ops.selu,
-     "in_top_k": tf_counting.in_top_k},
+     "in_top_k": tf_counting.in_top_k, "lrn": local_response_normalization,
+     "zero_fraction": tf_math_extra.zero_fraction,
+     "ctc_loss": tf_ctc.ctc_loss, "ctc_greedy_decoder": tf_ctc.ctc_greedy_decoder,
+     **{name: getattr(tf_nn_extra, name) for name in (
+         "depth_to_space", "space_to_depth", "space_to_batch", "batch_to_space",
+         "conv1d_transpose", "conv_transpose", "convolution", "atrous_conv2d",
+         "atrous_conv2d_transpose", "max_pool_with_argmax", "pool", "weighted_moments",
+         "sufficient_statistics", "compute_average_loss", "scale_regularization_loss")}},
     "relu6", "l2_normalize", "l2_loss", "moments", "sigmoid_cross_entropy_with_logits",
     "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits",
     "dropout", "embedding_lookup", "log_sigmoid", "max_pool", "avg_pool", "batch_normalization",

@@ -124,6 +124,10 @@ def gamma_density(a, x):
     return np.vectorize(lambda s, t: t ** (s - 1) * math.exp(-t) / math.gamma(s))(a, x)
 
 
+def math_gamma(a):
+    return np.vectorize(math.gamma)(a)
+
+
 def incomplete_gamma_series(a, x, k):
     """d^k P(a, x) / da^k for k = 1, 2 from P = sum_n x**(a+n) exp(-x) / Gamma(a+n+1):
     each term t_n differentiates to t_n * L_n (k = 1) or t_n * (L_n**2 - psi'(a+n+1))
@@ -1429,6 +1433,12 @@ CASES = [
          lambda op, g, y, x: (g * np.exp(-np.abs(x)) * (bessel(0, x) - bessel(1, x)
                                                          * (np.sign(x) + 1 / x)),),
          "y = i1e(x) = exp(-|x|) i1(x)"),
+    # TensorFlow's betainc (tests/test_tf_nn_more.py): no gradient in a and b, as TensorFlow's
+    case(ops.Betainc, "", ag.math.betainc, (positive(4), positive(4), rng.uniform(0.1, 0.9, 4)),
+         "dL/da = dL/db = None (TensorFlow's),  dL/dx = g * x**(a-1) * (1-x)**(b-1) / B(a, b)",
+         lambda op, g, y, a, b, x: (None, None, g * x ** (a - 1) * (1 - x) ** (b - 1)
+                                    * math_gamma(a + b) / (math_gamma(a) * math_gamma(b))),
+         "y = I_x(a, b), the regularized incomplete beta function"),
     # TensorFlow's tf.math.special functions (tests/test_tf_special.py)
     case(ops.Dawsn, "", ag.math.special.dawsn, (normal(4),), "dL/dx = g * (1 - 2 * x * y)",
          lambda op, g, y, x: (g * (1 - 2 * x * dawson_of(x)),),

@@ -18,6 +18,8 @@ The ops are grouped by family, one file each:
 - ``bessel_jyk``: the Bessel functions J0, J1, Y0, Y1, the modified K0, K1 and their
   scaled forms, the spherical j0, and Airy's Ai
 - ``incomplete_gamma``: the regularized incomplete gamma functions igamma and igammac
+- ``incomplete_beta``: TensorFlow's regularized incomplete beta function betainc (its op
+  class here; the function in ``ag.math`` alone)
 - ``lu_decomposition``: A = P L U (``ag.linalg.lu``, ``lu_factor``, ``lu_solve``), lu_unpack
 - ``activations``: sigmoid, relu, leaky_relu, softplus, softsign, elu, selu, gelu, silu,
   hard_sigmoid
@@ -109,7 +111,8 @@ from . import hurwitz_zeta, incomplete_gamma, lu_decomposition, normal_cdf, poly
 from . import distances, elementwise_more, nan_reductions, numpy_reductions, ordering, products
 from . import numpy_picking, numpy_signals
 from . import scatters, torch_arithmetic, torch_linalg, torch_nn_functions
-from . import tf_special
+from . import incomplete_beta, tf_special
+from .incomplete_beta import Betainc  # noqa: F401
 from .tf_special import Dawsn, Expint, FresnelCos, FresnelSin, Spence  # noqa: F401
 from . import xp  # noqa: F401  (imported after the families it dispatches to)
 from . import methods  # noqa: F401  (attaches the operators and methods to Value)
