@@ -63,6 +63,7 @@ from . import tensor_info, torch_random, torch_settings
 from . import atomic, npz, serialization
 from .serialization import load, save
 from . import testing  # torch.testing.assert_close
+from .ctc import ctc_loss  # torch.ctc_loss (nn.CTCLoss runs it)
 
 float16 = _np.float16
 float32 = _np.float32
@@ -97,7 +98,7 @@ __all__ = [
     "randint_like", "set_grad_enabled", "special",
     "set_detect_anomaly", "is_anomaly_enabled", "autograd", "cuda", "mps", "accelerator",
     "backends", "func", "vmap", "distributions", "save", "load", "serialization", "atomic",
-    "npz", "testing",
+    "npz", "testing", "ctc_loss",
 ] + tensor_info.__all__ + torch_random.__all__ + torch_settings.__all__ + ops.__all__ + [name for name in tf_names.__all__ if name != "newaxis"]
 
 from .rendering import render  # noqa: E402

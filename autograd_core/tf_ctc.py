@@ -9,10 +9,9 @@ repeated), by the forward recursion over the extended labels l' = (blank, l1, bl
     alpha_t(s) = logsumexp(alpha_{t-1}(s), alpha_{t-1}(s-1), alpha_{t-1}(s-2) if l'_s is
                  not blank and differs from l'_{s-2}) + log_softmax(logits)[t, l'_s]
 
-and loss = -logsumexp(alpha_{T-1}(last two states)). The recursion is the library's ops
-step by step (``logsumexp``, ``where``, ``take_along_axis``), so its gradient in the
-logits is exact and differentiable again. (``nn.functional.ctc_loss`` runs the same
-recursion for PyTorch's conventions; ``autograd_core`` cannot import ``nn``.)
+and loss = -logsumexp(alpha_{T-1}(last two states)): the recursion of PyTorch's
+``ctc_loss`` (``autograd_core.ctc``), on the library's ops, so its gradient in the logits
+is exact and differentiable again.
 """
 
 from __future__ import annotations
@@ -21,22 +20,9 @@ import numbers
 
 import numpy as np
 
-from . import ops
+from . import ctc, ops
 from ._tf_operands import data as _data, value as _value
 from .engine import constant
-
-# log 0 as a finite number: a logsumexp of only these stays finite, with finite gradients
-# (an all -inf logsumexp would give NaN gradients, even multiplied by 0)
-_LOG_ZERO = -1e30
-
-
-def _lengths(lengths, n, what, where):
-    lengths = _data(lengths)
-    if lengths.dtype.kind not in "iu" or lengths.size != n or np.any(lengths < 0):
-        raise ValueError(f"{where}: {what} must be {n} integers >= 0 (one per batch entry), "
-                         f"got {lengths.tolist()}")
-    return lengths.reshape(n).astype(np.int64)
-
 
 def _blank(blank_index, classes, default, where):
     if blank_index is None:
@@ -47,33 +33,6 @@ def _blank(blank_index, classes, default, where):
         raise ValueError(f"{where}: blank_index must be an integer in [-{classes}, {classes}) "
                          f"for {classes} classes, got {blank_index!r}")
     return int(blank_index) % classes
-
-
-def _nll(lp, labels, t_in, t_len, blank):
-    """-log p(labels | lp) per batch entry by the alpha recursion; lp (T, N, C)."""
-    steps, n, _ = lp.shape
-    states = 2 * labels.shape[1] + 1
-    extended = np.full((n, states), blank, np.int64)
-    extended[:, 1::2] = labels
-    skip = np.zeros((n, states), bool)   # s - 2 -> s allowed: a label unlike the one before
-    skip[:, 3::2] = labels[:, 1:] != labels[:, :-1]
-    emit = ops.take_along_axis(lp, np.broadcast_to(extended, (steps, n, states)), axis=2)
-    floor = np.full((n, states), _LOG_ZERO, lp.dtype)
-    alpha = ops.where(np.arange(states) < 2, emit[0], floor)
-    # no frames at all: probability 1 of the empty sequence, in state 0
-    empty = np.where(np.arange(states) == 0, 0.0, _LOG_ZERO).astype(lp.dtype)
-    alpha = ops.where((t_in == 0)[:, None], empty, alpha)
-    for t in range(1, steps):
-        step = ops.concat([floor[:, :1], alpha[:, :-1]], axis=1)
-        jump = ops.where(skip, ops.concat([floor[:, :2], alpha[:, :-2]], axis=1),
-                         lp.dtype.type(_LOG_ZERO))
-        new = ops.logsumexp(ops.stack([alpha, step, jump]), axis=0) + emit[t]
-        alpha = ops.where((t < t_in)[:, None], new, alpha)   # frozen after its last frame
-    last = np.stack([2 * t_len, np.maximum(2 * t_len - 1, 0)], axis=1)
-    ends = ops.take_along_axis(alpha, last, axis=1)
-    ends = ops.where(np.stack([np.ones(n, bool), t_len > 0], axis=1), ends,
-                     lp.dtype.type(_LOG_ZERO))
-    return -ops.logsumexp(ends, axis=1)
 
 
 def ctc_loss(labels, logits, label_length, logit_length, logits_time_major=True,
@@ -112,8 +71,8 @@ def ctc_loss(labels, logits, label_length, logit_length, logits_time_major=True,
     if labels.dtype.kind not in "iu" or labels.ndim != 2 or labels.shape[0] != n:
         raise ValueError(f"{where}: labels must be (batch={n}, max_label_length) integers, "
                          f"got shape {labels.shape} and dtype {labels.dtype}")
-    t_in = _lengths(logit_length, n, "logit_length", where)
-    t_len = _lengths(label_length, n, "label_length", where)
+    t_in = ctc.lengths(logit_length, n, "logit_length", where)
+    t_len = ctc.lengths(label_length, n, "label_length", where)
     if np.any(t_in > steps) or np.any(t_len > labels.shape[1]):
         raise ValueError(f"{where}: logit_length (max {t_in.max()}) must be at most the "
                          f"{steps} frames and label_length (max {t_len.max()}) at most the "
@@ -126,10 +85,8 @@ def ctc_loss(labels, logits, label_length, logit_length, logits_time_major=True,
     labels = np.where(used, labels, 0 if blank != 0 else 1 % classes)
     if labels.shape[1] == 0:
         labels = np.zeros((n, 1), np.int64)
-    loss = _nll(ops.log_softmax(x, axis=-1), labels, t_in, t_len, blank)
-    repeats = np.sum((labels[:, 1:] == labels[:, :-1]) & used[:, 1:], axis=1) \
-        if labels.shape[1] > 1 else np.zeros(n, np.int64)
-    return ops.where(t_in >= t_len + repeats, loss, np.inf)
+    loss = ctc.nll(ops.log_softmax(x, axis=-1), labels, t_in, t_len, blank)
+    return ops.where(ctc.feasible(labels, t_in, t_len), loss, np.inf)
 
 
 def ctc_greedy_decoder(inputs, sequence_length, merge_repeated=True, blank_index=None):
@@ -154,7 +111,7 @@ def ctc_greedy_decoder(inputs, sequence_length, merge_repeated=True, blank_index
                          f"{x.shape}")
     steps, n, classes = x.shape
     blank = _blank(blank_index, classes, classes - 1, where)
-    lengths = _lengths(sequence_length, n, "sequence_length", where)
+    lengths = ctc.lengths(sequence_length, n, "sequence_length", where)
     if np.any(lengths > steps):
         raise ValueError(f"{where}: sequence_length (max {lengths.max()}) must be at most "
                          f"the {steps} frames")

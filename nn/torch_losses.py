@@ -675,17 +675,8 @@ class MultiLabelMarginLoss(_Loss):
 
 class CTCLoss(_Loss):
     """L = -log p(target | input): the probability of the target sequence summed over every
-    alignment of it to the input's T steps (blanks between and around its labels, each
-    label repeated), by the forward recursion over extended labels l' = (blank, l1, blank,
-    l2, ..., blank):
-
-        alpha_t(s) = logsumexp(alpha_{t-1}(s), alpha_{t-1}(s-1), alpha_{t-1}(s-2) if
-                     l'_s is not blank and differs from l'_{s-2}) + log_probs[t, l'_s]
-
-    and L = -logsumexp(alpha_{T-1}(last two states)). The recursion is the engine's ops
-    step by step, so its gradient is exact, the true derivative in log_probs (PyTorch's
-    kernel returns that plus exp(log_probs): the same once back through the log_softmax
-    that makes log_probs, which is how it is used).
+    alignment of it to the input's T steps, ``ag.ctc_loss`` (PyTorch's ``torch.ctc_loss``;
+    its recursion is written out in ``autograd_core/ctc.py``).
 
     Args (PyTorch's): blank=0, reduction="mean" (each loss divided by its target length,
     then the mean over the batch), "sum" or "none"; zero_infinity=False (True: the
@@ -707,105 +698,8 @@ class CTCLoss(_Loss):
         self.blank, self.zero_infinity = int(blank), bool(zero_infinity)
 
     def forward(self, log_probs, targets, input_lengths, target_lengths):
-        where = "CTCLoss"
-        lp = _value(log_probs, where, "log_probs")
-        single = lp.ndim == 2
-        if single:
-            lp = ag.expand_dims(lp, 1)
-        if lp.ndim != 3:
-            raise ValueError(f"{where}: log_probs must be (T, N, C) or (T, C), got shape "
-                             f"{lp.shape}")
-        steps, n, classes = lp.shape
-        if not self.blank < classes:
-            raise ValueError(f"{where}: blank {self.blank} is not one of the {classes} "
-                             "classes")
-        t_in = _lengths(input_lengths, n, "input_lengths", where)
-        t_len = _lengths(target_lengths, n, "target_lengths", where)
-        if np.any(t_in > steps):
-            raise ValueError(f"{where}: input_lengths must be at most T = {steps}, got "
-                             f"{t_in.max()}")
-        labels = self._padded(targets, t_len, n, classes, single)
-        loss = _ctc_nll(lp, labels, t_in, t_len, self.blank)
-        feasible = t_in >= t_len + np.sum((labels[:, 1:] == labels[:, :-1])
-                                          & (np.arange(1, labels.shape[1]) < t_len[:, None]),
-                                          axis=1)
-        loss = ag.where(feasible, loss, 0.0 if self.zero_infinity else np.inf)
-        if single:
-            loss = ag.squeeze(loss, 0)
-        if self.reduction == "mean":
-            return ag.mean(loss / np.maximum(t_len, 1).astype(lp.dtype))
-        return _reduce(loss, self.reduction)
-
-    def _padded(self, targets, t_len, n, classes, single):
-        """The targets as (N, S) rows, checked: S >= each length, labels in [0, C), no
-        blank among a row's first target_length labels."""
-        where = "CTCLoss"
-        t = np.asarray(targets.data if isinstance(targets, ag.Value) else targets)
-        if t.dtype.kind not in "iu":
-            raise TypeError(f"{where}: targets must be integer labels, got dtype {t.dtype}")
-        if single and t.ndim == 1 and t.size >= t_len[0]:
-            t = t[None, :]
-        if t.ndim == 1:  # all targets one after another
-            if t.size != t_len.sum():
-                raise ValueError(f"{where}: 1-D targets must hold sum(target_lengths) = "
-                                 f"{t_len.sum()} labels, got {t.size}")
-            rows = np.zeros((n, max(int(t_len.max(initial=0)), 1)), np.int64)
-            inside = np.arange(rows.shape[1]) < t_len[:, None]
-            rows[inside] = t
-            t = rows
-        elif t.ndim != 2 or t.shape[0] != n or np.any(t_len > t.shape[1]):
-            raise ValueError(f"{where}: targets must be (N, S) with S >= every target length "
-                             f"(N = {n}), or 1-D, got shape {t.shape}")
-        used = np.arange(t.shape[1]) < t_len[:, None]
-        if np.any(used & ((t < 0) | (t >= classes) | (t == self.blank))):
-            raise ValueError(f"{where}: targets must be labels in [0, {classes}) other than "
-                             f"the blank {self.blank}")
-        return np.where(used, t, 0).astype(np.int64)
-
-
-def _lengths(lengths, n, what, where):
-    """(N,) integer lengths >= 0 from an array, a Value, a sequence or one number."""
-    lengths = np.asarray(lengths.data if isinstance(lengths, ag.Value) else lengths)
-    if lengths.dtype.kind not in "iu" or lengths.size != n or np.any(lengths < 0):
-        raise ValueError(f"CTCLoss: {what} must be {n} integers >= 0, got {lengths!r}")
-    return lengths.reshape(n).astype(np.int64)
-
-
-# log 0 as a finite number: exp(_LOG_ZERO - m) is exactly 0 beside any real log
-# probability m, and a logsumexp of only these stays finite, with finite gradients (an
-# all -inf logsumexp would give NaN gradients, even multiplied by 0)
-_LOG_ZERO = -1e30
-
-
-def _ctc_nll(lp, labels, t_in, t_len, blank):
-    """-log p(labels | lp) per sample by the forward (alpha) recursion, (N,)."""
-    steps, n, _ = lp.shape
-    states = 2 * labels.shape[1] + 1
-    extended = np.full((n, states), blank, np.int64)
-    extended[:, 1::2] = labels
-    skip = np.zeros((n, states), bool)  # s - 2 -> s allowed: a label unlike the one before
-    skip[:, 3::2] = labels[:, 1:] != labels[:, :-1]
-    index = np.broadcast_to(extended, (steps, n, states))
-    emit = ag.take_along_axis(lp, index, axis=2)  # (T, N, S'): log_probs[t, n, l'_s]
-    dtype = lp.dtype.type
-    floor = np.full((n, states), _LOG_ZERO, lp.dtype)
-    # states past a sample's 2 * t_len + 1 hold padding; the recursion only climbs, so
-    # they never reach the states the loss reads
-    alpha = ag.where(np.arange(states) < 2, emit[0], floor)
-    # an input of no steps: probability 1 of the empty target, in state 0
-    empty = np.where(np.arange(states) == 0, 0.0, _LOG_ZERO).astype(lp.dtype)
-    alpha = ag.where((t_in == 0)[:, None], empty, alpha)
-    pad1, pad2 = floor[:, :1], floor[:, :2]
-    for t in range(1, steps):
-        stay = alpha
-        step = ag.concat([pad1, alpha[:, :-1]], axis=1)
-        jump = ag.where(skip, ag.concat([pad2, alpha[:, :-2]], axis=1), dtype(_LOG_ZERO))
-        new = ag.logsumexp(ag.stack([stay, step, jump]), axis=0) + emit[t]
-        alpha = ag.where((t < t_in)[:, None], new, alpha)  # frozen after its last step
-    last = np.stack([2 * t_len, np.maximum(2 * t_len - 1, 0)], axis=1)
-    ends = ag.take_along_axis(alpha, last, axis=1)
-    ends = ag.where(np.stack([np.ones(n, bool), t_len > 0], axis=1), ends, dtype(_LOG_ZERO))
-    return -ag.logsumexp(ends, axis=1)
+        return ag.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                           self.reduction, self.zero_infinity)
 
 
 # --- the functions (PyTorch's ``torch.nn.functional`` names; arguments after ``weight``

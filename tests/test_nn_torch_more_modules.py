@@ -488,7 +488,7 @@ def test_ctc_loss_of_an_impossible_target_is_inf_or_zero_without_gradient():
     (lambda lp: ctc_loss(lp, np.array([1, 2]), [3], [1]), ValueError,
      r"sum\(target_lengths\) = 1"),
     (lambda lp: ctc_loss(lp, np.array([[1]]), [3, 3], [1]), ValueError,
-     "CTCLoss: input_lengths must be 1 integers"),
+     "ctc_loss: input_lengths must be 1 integers"),
     (lambda lp: ctc_loss(lp, np.array([[1.0]]), [3], [1]), TypeError, "integer labels"),
 ])
 def test_ctc_loss_refuses_bad_arguments_by_name(call, error, match):
@@ -806,3 +806,29 @@ def test_bilinear_refuses_bad_shapes_and_arguments():
     with pytest.raises(TypeError, match="Bilinear: bias"):
         Bilinear(2, 3, 1, bias=None)
     np.testing.assert_array_equal(ag.random.uniform((3,), dtype=ag.float64).numpy(), before)
+
+
+def test_torch_ctc_loss_is_the_one_recursion_nn_and_tensorflow_run():
+    # torch.ctc_loss (ag.ctc_loss) is what nn.CTCLoss / F.ctc_loss call, and TensorFlow's
+    # ag.nn.ctc_loss runs its recursion on the logits' log-softmax
+    torch = pytest.importorskip("torch")
+    from derivatives import compare_with_torch
+    rng = np.random.default_rng(11)
+    logits = rng.normal(size=(6, 3, 5))
+    targets = np.array([[1, 2, 2], [3, 1, 0], [4, 4, 4]])
+    t_in, t_len = np.array([6, 5, 6]), np.array([3, 2, 2])
+    for reduction in ("none", "mean", "sum"):
+        compare_with_torch(
+            lambda x: ag.ctc_loss(ag.log_softmax(x, axis=2), targets, t_in, t_len, 0, reduction),
+            lambda x: torch.ctc_loss(torch.log_softmax(x, 2), torch.tensor(targets),
+                                     torch.tensor(t_in), torch.tensor(t_len), 0,
+                                     {"none": 0, "mean": 1, "sum": 2}[reduction], False),
+            logits, rtol=1e-9, atol=1e-12, second=False)  # (PyTorch has no second)
+    x = ag.Value(logits)
+    lp = ag.log_softmax(x, axis=2)
+    np.testing.assert_array_equal(
+        CTCLoss(reduction="none")(lp, targets, t_in, t_len).numpy(),
+        ag.ctc_loss(lp, targets, t_in, t_len, reduction="none").numpy())
+    np.testing.assert_allclose(  # TensorFlow's: labels (N, L), logits; blank 0
+        ag.nn.ctc_loss(targets, x, t_len, t_in).numpy(),
+        ag.ctc_loss(lp, targets, t_in, t_len, reduction="none").numpy(), rtol=1e-12)
