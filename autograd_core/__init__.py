@@ -58,7 +58,9 @@ from .tree_util import tree  # jax.tree: tree.map, tree.leaves, ...
 from .tensor_info import *  # noqa: F401,F403 - PyTorch's dtype and tensor questions
 from .torch_random import *  # noqa: F401,F403 - torch.normal, bernoulli, rng state...
 from .torch_settings import *  # noqa: F401,F403 - set_printoptions, threads, compile
-from . import tensor_info, torch_random, torch_settings
+from .torch_switches import *  # noqa: F401,F403 - determinism, matmul precision, typename
+from .autocast import autocast, is_autocast_enabled, set_autocast_enabled
+from . import tensor_info, torch_random, torch_settings, torch_switches
 # torch.save / torch.load, never pickled: atomic writes, bounded .npz reading
 from . import atomic, npz, serialization
 from .serialization import load, save
@@ -99,7 +101,9 @@ __all__ = [
     "set_detect_anomaly", "is_anomaly_enabled", "autograd", "cuda", "mps", "accelerator",
     "backends", "func", "vmap", "distributions", "save", "load", "serialization", "atomic",
     "npz", "testing", "ctc_loss",
-] + tensor_info.__all__ + torch_random.__all__ + torch_settings.__all__ + ops.__all__ + [name for name in tf_names.__all__ if name != "newaxis"]
+    "autocast", "is_autocast_enabled", "set_autocast_enabled",
+] + tensor_info.__all__ + torch_random.__all__ + torch_settings.__all__ + \
+    torch_switches.__all__ + ops.__all__ + [name for name in tf_names.__all__ if name != "newaxis"]
 
 from .rendering import render  # noqa: E402
 from .stepper import BackpropStepper, ForwardStepper  # noqa: E402

@@ -86,6 +86,13 @@ their derivatives are those of the ops they are written with:
 - ``torch_nn_functions``: threshold, celu, hardshrink, prelu, rrelu, dropout, pdist,
   pixel_shuffle, pixel_unshuffle, channel_shuffle, renorm
 - ``scatters``: scatter_reduce, index_reduce, diagonal/select/slice_scatter, narrow_copy
+- ``torch_toplevel``: cumulative_trapezoid, frobenius_norm, nuclear_norm, isreal, is_conj,
+  is_neg, resolve_conj/neg, conj_physical, and the makers scalar_tensor, asarray,
+  frombuffer, empty_strided, empty_permuted
+- ``torch_copies``: the view ops' ``*_copy`` twins, split_with_sizes, unsafe_split/chunk,
+  index_put, put, index_put_, and the in-place methods as functions (``relu_(x)``)
+- ``signal_windows``: hann_window, hamming_window, blackman_window, bartlett_window,
+  kaiser_window (constants)
 
 Each op's docstring gives the maths in one line: the output ``y`` and ``dL/dx`` in terms of
 the upstream gradient ``g = dL/dy``. Optional methods serve the drawings and the stepper,
@@ -111,6 +118,7 @@ from . import hurwitz_zeta, incomplete_gamma, lu_decomposition, normal_cdf, poly
 from . import distances, elementwise_more, nan_reductions, numpy_reductions, ordering, products
 from . import numpy_picking, numpy_signals
 from . import scatters, torch_arithmetic, torch_linalg, torch_nn_functions
+from . import signal_windows, torch_copies, torch_toplevel
 from . import incomplete_beta, tf_special
 from .incomplete_beta import Betainc  # noqa: F401
 from .tf_special import Dawsn, Expint, FresnelCos, FresnelSin, Spence  # noqa: F401
@@ -126,7 +134,7 @@ _FAMILIES = (arithmetic, elementwise, activations, reductions, shape, linalg, nn
              nan_reductions, numpy_reductions, numpy_picking, numpy_signals, ordering,
              distances, counting,
              volume_conv, volumetric, segments, torch_arithmetic, torch_linalg,
-             torch_nn_functions, scatters)
+             torch_nn_functions, scatters, torch_toplevel, torch_copies, signal_windows)
 
 # The public functions of every family, and its op classes (``ops.Tanh``), under one name.
 # The functions take PyTorch's and numpy's ``out=`` here (see _out); inside the package,
