@@ -526,20 +526,25 @@ def test_index_put_as_torch(case, accumulate):
                                      accumulate), x, values)
 
 
-def test_index_put_errors_and_in_place_forms():
+def _both(fn, *arrays):
+    """fn(lib, *arrays) with ag and with torch: the calls ``same_error`` compares."""
+    return (lambda: fn(ag, *[ag.tensor(a) for a in arrays]),
+            lambda: fn(torch, *[torch.tensor(a) for a in arrays]))
+
+
+@pytest.mark.parametrize("index, values, match", [
+    (np.array([5]), np.array(1.0), "index_put"),
+    (np.array([0.0]), np.array(1.0), "index_put: indices"),
+    (np.array([0]), np.array([1.0, 2.0]), "index_put: values"),
+    (np.array([0]), np.array(1.0, np.float32), "index_put: values must have")])
+def test_index_put_errors_as_torch(index, values, match):
     x = np.arange(6.0).reshape(2, 3)
-    same_error(lambda: ag.index_put(ag.tensor(x), (np.array([5]),), ag.tensor(1.0, dtype=ag.float64)),
-               lambda: torch.index_put(torch.tensor(x), (torch.tensor([5]),), torch.tensor(1.0, dtype=torch.float64)),
-               "index_put")
-    same_error(lambda: ag.index_put(ag.tensor(x), (np.array([0.0]),), ag.tensor(1.0, dtype=ag.float64)),
-               lambda: torch.index_put(torch.tensor(x), (torch.tensor([0.0]),), torch.tensor(1.0, dtype=torch.float64)),
-               "index_put: indices")
-    same_error(lambda: ag.index_put(ag.tensor(x), (np.array([0]),), ag.tensor([1.0, 2.0], dtype=ag.float64)),
-               lambda: torch.index_put(torch.tensor(x), (torch.tensor([0]),), torch.tensor([1.0, 2.0], dtype=torch.float64)),
-               "index_put: values")
-    same_error(lambda: ag.index_put(ag.tensor(x), (np.array([0]),), ag.tensor(1.0, dtype=ag.float32)),
-               lambda: torch.index_put(torch.tensor(x), (torch.tensor([0]),), torch.tensor(1.0)),
-               "index_put: values must have")
+    same_error(*_both(lambda lib, v, i, w: lib.index_put(v, (i,), w), x, index, values),
+               match)
+
+
+def test_index_put_in_place_form():
+    x = np.arange(6.0).reshape(2, 3)
     ours, theirs = ag.tensor(x), torch.tensor(x)
     assert ag.index_put_(ours, (np.array([0, 0]),), ag.tensor(1.0, dtype=ag.float64),
                          True) is ours
@@ -555,8 +560,7 @@ def test_put_as_torch():
         compare_with_torch(lambda v, s: ag.put(v, index, s, accumulate),
                            lambda t, s: torch.put(t, torch.tensor(index), s, accumulate),
                            x, source)
-    same_error(lambda: ag.put(ag.tensor(x), np.array([6]), ag.tensor([1.0], dtype=ag.float64)),
-               lambda: torch.put(torch.tensor(x), torch.tensor([6]), torch.tensor([1.0], dtype=torch.float64)),
+    same_error(*_both(lambda lib, v, i, s: lib.put(v, i, s), x, np.array([6]), np.array([1.0])),
                "put")
 
 
