@@ -102,25 +102,35 @@ def trapezoid(y, x=None, dx=None, axis=-1, *, dim=None):
     ``trapezoid(y, x, *, dx, dim=-1)``). x: a vector along the axis, or y's shape.
     """
     axis, _, _ = axis_or_dim("trapezoid", axis, dim, default=-1)
-    y = _value(y, "trapezoid")
+    areas, axis = _trapezoids(y, x, dx, axis, "trapezoid", ValueError)
+    return reductions.sum(areas, axis)
+
+
+def _trapezoids(y, x, dx, axis, where, mismatch):
+    """The trapezoids' areas (x[j+1] - x[j]) (y[j+1] + y[j]) / 2 along ``axis`` (one fewer
+    than y's elements there) and the axis as a non-negative int: what ``trapezoid`` sums
+    and ``cumulative_trapezoid`` sums up as it goes. ``mismatch``: the error class for an x
+    vector of the wrong length (numpy's ValueError, PyTorch's RuntimeError)."""
+    y = _value(y, where)
     if y.ndim == 0:
-        raise ValueError("trapezoid: y must have at least one dimension")
-    axis = axis_arg(axis, y.shape, "trapezoid", allow_none=False)
+        raise ValueError(f"{where}: y must have at least one dimension")
+    axis = axis_arg(axis, y.shape, where, allow_none=False)
     if x is not None and dx is not None:
-        raise TypeError("trapezoid: give x or dx, not both")
+        raise TypeError(f"{where}: give x or dx, not both")
     before = (slice(None),) * axis
     upper, lower = before + (slice(1, None),), before + (slice(None, -1),)
     if x is None:
         spacing = 1.0 if dx is None else _data(dx)
     else:
-        x = _value(x, "trapezoid", like=y)
+        x = _value(x, where, like=y)
         if x.ndim == 1:
             if x.shape[0] != y.shape[axis]:
-                raise ValueError(f"trapezoid: x of shape {x.shape} does not match y of shape "
-                                 f"{y.shape} along axis {axis}")
+                raise mismatch(f"{where}: x of shape {x.shape} does not match y of shape "
+                               f"{y.shape} along axis {axis} (one x value for each sample "
+                               "point)")
             x = shape.reshape(x, tuple(-1 if i == axis else 1 for i in range(y.ndim)))
         spacing = x[upper] - x[lower]
-    return reductions.sum(spacing * (y[upper] + y[lower]) / 2.0, axis)
+    return spacing * (y[upper] + y[lower]) / 2.0, axis
 
 
 trapz = trapezoid  # PyTorch's other name (numpy 2.4 removed its trapz)

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from ..engine import Value, _data, constant
-from . import cumulative, norms, shape
+from . import cumulative, norms, numpy_reductions
 from ._composing import _dim, _value
 from .factories import _check_device, _dtype, _made, _shape, tensor
 from .numpy_signals import _real_value
@@ -30,26 +30,12 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     integral of y along dim by the trapezoidal rule,
     out[k] = sum_{j <= k} (x[j+1] - x[j]) (y[j+1] + y[j]) / 2, one element fewer than y
     along dim. x: a vector along dim or y's shape; else the spacing dx (1)."""
-    y = _value(y, "cumulative_trapezoid")
-    if y.ndim == 0:
+    if np.ndim(_data(y)) == 0:
         raise IndexError("cumulative_trapezoid: y must have at least one dimension, got a "
                          "0-d Value")
-    if x is not None and dx is not None:
-        raise TypeError("cumulative_trapezoid: give x or dx, not both")
-    axis = _dim(y, dim, "cumulative_trapezoid")
-    before = (slice(None),) * axis
-    upper, lower = before + (slice(1, None),), before + (slice(None, -1),)
-    if x is None:
-        spacing = 1.0 if dx is None else _data(dx)
-    else:
-        x = _value(x, "cumulative_trapezoid", like=y)
-        if x.ndim == 1:
-            if x.shape[0] != y.shape[axis]:
-                raise RuntimeError(f"cumulative_trapezoid: there must be one x value for each "
-                                   f"sample point: x of shape {x.shape}, y of shape {y.shape}")
-            x = shape.reshape(x, tuple(-1 if i == axis else 1 for i in range(y.ndim)))
-        spacing = x[upper] - x[lower]
-    return cumulative.cumsum(spacing * (y[upper] + y[lower]) / 2.0, axis)
+    areas, axis = numpy_reductions._trapezoids(y, x, dx, dim, "cumulative_trapezoid",
+                                              RuntimeError)
+    return cumulative.cumsum(areas, axis)
 
 
 def frobenius_norm(input, dim, keepdim=False):  # noqa: A002 (PyTorch's argument names)
