@@ -31,6 +31,7 @@ from .ftrl import Ftrl
 from .lamb import Lamb
 from .lbfgs import LBFGS
 from .lion import Lion
+from .muon import Muon
 from .nadam import Nadam
 from .optimizer import Optimizer
 from .radam import RAdam
@@ -75,7 +76,7 @@ def get(identifier):
 
 __all__ = [
     "Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam",
-    "NAdam", "RAdam", "LBFGS", "Rprop", "ASGD", "Adafactor", "Ftrl", "Lion", "Lamb", "get",
+    "NAdam", "RAdam", "LBFGS", "Rprop", "ASGD", "Adafactor", "Ftrl", "Lion", "Lamb", "Muon", "get",
     "LearningRateSchedule", "ExponentialDecay", "StepDecay", "CosineDecay",
     "PiecewiseConstantDecay", "PolynomialDecay", "InverseTimeDecay", "CosineDecayRestarts",
     "lr_scheduler", "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR",
