@@ -42,7 +42,7 @@ from .metrics import confusion_matrix
 from .cloning import clone_model
 from .model_saving import load_model, model_from_config, model_from_json
 from .models import Model
-from .module import Module
+from .module import Buffer, Module
 from .saving import load, load_weights, save, save_weights
 from .conv_layers import (
     AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, DepthwiseConv2D, GlobalAveragePooling2D,
@@ -103,7 +103,7 @@ from .torch_transformer import (
 from .torch_containers import ModuleDict, ModuleList, ParameterDict, ParameterList
 from .torch_norm import (
     BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d,
-    LayerNorm, LocalResponseNorm, RMSNorm,
+    CrossMapLRN2d, LayerNorm, LocalResponseNorm, RMSNorm,
 )
 from .torch_data import (
     ChainDataset, ConcatDataset, Dataset, IterableDataset, StackDataset, Subset, TensorDataset,
@@ -118,7 +118,7 @@ from .torch_dataloader import DataLoader, get_worker_info
 from .torch_losses import (
     BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss, CTCLoss,
     GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss,
-    MSELoss, MultiLabelMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, NLLLoss,
+    MSELoss, MultiLabelMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, NLLLoss, NLLLoss2d,
     PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss, TripletMarginLoss,
 )
 from .torch_distance_losses import TripletMarginWithDistanceLoss
@@ -128,6 +128,11 @@ from .volumetric import (
     GlobalAveragePooling3D, GlobalMaxPooling3D, MaxPool3D, MaxPool3d, MaxPooling3D, MaxUnpool3d,
     ReflectionPad3d, ReplicationPad3d, SpatialDropout3D, UpSampling3D, ZeroPad3d,
     ZeroPadding3D,
+)
+from .torch_lazy import (
+    LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d, LazyConv2d, LazyConv3d,
+    LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d, LazyInstanceNorm1d,
+    LazyInstanceNorm2d, LazyInstanceNorm3d,
 )
 from . import callbacks, state_dict, swa_utils
 from .callbacks import (
@@ -197,6 +202,10 @@ __all__ = [
     "UpsamplingNearest2d", "UpsamplingBilinear2d", "PairwiseDistance",
     "TripletMarginWithDistanceLoss", "LPPool1d", "LPPool2d", "LPPool3d", "InstanceNorm3d",
     "FeatureAlphaDropout",
+    "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
+    "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d",
+    "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d", "Buffer", "NLLLoss2d",
+    "CrossMapLRN2d",
     # torch.utils.data
     "IterableDataset", "ConcatDataset", "ChainDataset", "StackDataset", "default_collate",
     "default_convert",

@@ -31,7 +31,7 @@ from . import saving, symbolic
 from .backward_hooks import BackwardHooks
 from . import state_dict as _state
 
-__all__ = ["Module"]
+__all__ = ["Module", "Buffer"]
 
 # How many Modules of each base name exist, for Keras's unique names: dense, dense_1, ...
 _name_counts = {}
@@ -416,6 +416,11 @@ class Module:
             _holding.add(self)
 
     def __setattr__(self, name, value):
+        if isinstance(value, Buffer):  # PyTorch's self.name = nn.Buffer(tensor)
+            self.register_buffer(name, _Registering(value), value.persistent)
+            return
+        if isinstance(value, _Registering):
+            value = value.buffer
         # A registered buffer's name keeps a buffer: the new tensor becomes its Variable.
         buffers = self.__dict__.get("_buffers")
         if buffers and name in buffers and value is not None and \
@@ -761,6 +766,34 @@ class Module:
         print_fn(f"Trainable params: {trainable:,}")
         print_fn(f"Non-trainable params: {total - trainable:,}")
         print_fn("_" * line_length)
+
+
+class Buffer(ag.Variable):
+    """PyTorch's ``nn.Buffer(data, persistent=True)``: a tensor that, assigned as a module
+    attribute (``self.running = nn.Buffer(np.zeros(3))``), is registered as a buffer, as
+    ``register_buffer(name, data, persistent)`` would: in ``buffers()``, in
+    ``state_dict()`` unless ``persistent=False``, never in ``parameters()``. A Variable
+    that is not trainable, so it computes as the array it holds.
+    """
+
+    __slots__ = ("persistent",)
+
+    def __init__(self, data=None, *, persistent=True):
+        if data is None:  # PyTorch's Buffer() is an empty tensor
+            data = np.zeros((0,), ag.get_default_dtype())
+        if isinstance(data, ag.Value):
+            data = data.numpy()
+        super().__init__(data, trainable=False)
+        self.persistent = bool(persistent)
+
+
+class _Registering:
+    """A Buffer on its way through ``register_buffer``, to be kept as it is."""
+
+    __slots__ = ("buffer",)
+
+    def __init__(self, buffer):
+        self.buffer = buffer
 
 
 def _flatten(name, value):

@@ -23,6 +23,7 @@ differentiable to any order.
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -30,7 +31,7 @@ import autograd_core as ag
 
 from .module import Module
 
-__all__ = ["CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
+__all__ = ["CrossEntropyLoss", "NLLLoss", "NLLLoss2d", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss",
            "HuberLoss", "SmoothL1Loss", "KLDivLoss", "SoftMarginLoss", "PoissonNLLLoss",
            "MarginRankingLoss", "CosineEmbeddingLoss", "HingeEmbeddingLoss",
            "TripletMarginLoss", "GaussianNLLLoss", "MultiLabelSoftMarginLoss",
@@ -216,6 +217,18 @@ class NLLLoss(_ClassLoss):
         x, t, counted = self._classes(input, target)
         loss = self._nll(x, t, counted)
         return ag.squeeze(loss, 0) if input.ndim == 1 and self.reduction == "none" else loss
+
+
+class NLLLoss2d(NLLLoss):
+    """PyTorch's deprecated name of ``NLLLoss`` (from when NLLLoss took no image targets):
+    the same class behaviour, and PyTorch's FutureWarning when made."""
+
+    def __init__(self, *args, **kwargs):
+        warnings.warn("`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a "
+                      "drop-in replacement and see "
+                      "https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss for more "
+                      "details.", FutureWarning, stacklevel=2)
+        super().__init__(*args, **kwargs)
 
 
 class _Pointwise(_Loss):

@@ -1,6 +1,7 @@
 """PyTorch's normalization layers: ``LayerNorm``, ``BatchNorm1d``, ``BatchNorm2d``,
 ``GroupNorm``, ``InstanceNorm1d``, ``InstanceNorm2d``, ``InstanceNorm3d``, ``RMSNorm`` and
-``LocalResponseNorm`` (with its function ``local_response_norm``; the functions of the
+``LocalResponseNorm`` (with its function ``local_response_norm``), ``CrossMapLRN2d`` (Lua
+Torch's, whose windows differ; the functions of the
 others, ``layer_norm``, ``batch_norm``... are in ``torch_norm_functions``).
 
 The maths of Keras's ``LayerNormalization`` and ``BatchNormalization`` (``normalization``),
@@ -44,7 +45,7 @@ from .torch_layers import Parameter, _factory_dtype, _size, _with_dtype
 
 __all__ = ["LayerNorm", "BatchNorm1d", "BatchNorm2d", "GroupNorm", "InstanceNorm1d",
            "InstanceNorm2d", "InstanceNorm3d", "RMSNorm", "LocalResponseNorm",
-           "local_response_norm"]
+           "local_response_norm", "CrossMapLRN2d"]
 
 
 def _eps(eps, where):
@@ -519,6 +520,55 @@ class LocalResponseNorm(Module):
             return local_response_norm(x, self.size, self.alpha, self.beta, self.k)
         except ValueError as e:
             raise ValueError(f"LocalResponseNorm {self.name!r}: {e}") from e
+
+    def get_config(self):
+        return {"name": self.name, "size": self.size, "alpha": self.alpha, "beta": self.beta,
+                "k": self.k}
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+def _cross_map_windows(channels, size):
+    """The (C, C) matrix of 0s and 1s whose row c marks the channels CrossMapLRN2d sums the
+    squares of for channel c: built as PyTorch's loop builds its running sum (channel 0's
+    window is the first (size - 1) // 2 + 1 channels; each next adds the channel entering
+    at its far end and removes the one leaving only once c passes that count), so the
+    windows are Lua Torch's, not LocalResponseNorm's: channel 0 stays in the first ones."""
+    pre_pad = int((size - 1) / 2 + 1)
+    windows = np.zeros((channels, channels))
+    windows[0, :min(pre_pad, channels)] = 1
+    for c in range(1, channels):
+        windows[c] = windows[c - 1]
+        if c < channels - pre_pad + 1:
+            windows[c, c + pre_pad - 1] += 1
+        if c > pre_pad:
+            windows[c, c - pre_pad] -= 1
+    return windows
+
+
+class CrossMapLRN2d(Module):
+    """y = x / (k + alpha / size * s)**beta, s of channel c the sum of x**2 over its window
+    of channels (``_cross_map_windows``: PyTorch's, inherited from Lua Torch, which is not
+    ``LocalResponseNorm``'s centred window): images (N, C, H, W) -> the same.
+
+    Args (PyTorch's): size, alpha=1e-4, beta=0.75, k=1. No parameters.
+    """
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1, name=None):
+        where = "CrossMapLRN2d" if name is None else f"CrossMapLRN2d {name!r}"
+        _lrn_args(size, alpha, beta, k, where)
+        super().__init__(name)
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, x):
+        x = _as_input(x, ag.get_default_dtype())
+        if x.ndim != 4:
+            raise ValueError(f"CrossMapLRN2d {self.name!r}: expected input to be 4D (N, C, H, "
+                             f"W), got {x.ndim}D, shape {x.shape}")
+        windows = ag.constant(_cross_map_windows(x.shape[1], self.size).astype(x.dtype))
+        s = ag.einsum("dc,nchw->ndhw", windows, ag.square(x))
+        return x * (s * (self.alpha / self.size) + self.k) ** -self.beta
 
     def get_config(self):
         return {"name": self.name, "size": self.size, "alpha": self.alpha, "beta": self.beta,
