@@ -134,6 +134,8 @@ from .torch_lazy import (
     LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d, LazyInstanceNorm1d,
     LazyInstanceNorm2d, LazyInstanceNorm3d,
 )
+from .torch_adaptive import AdaptiveLogSoftmaxWithLoss
+from .torch_fractional_pooling import FractionalMaxPool2d, FractionalMaxPool3d
 from . import callbacks, state_dict, swa_utils
 from .callbacks import (
     CSVLogger, LambdaCallback, LearningRateScheduler, ModelCheckpoint, ReduceLROnPlateau,
@@ -205,7 +207,7 @@ __all__ = [
     "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
     "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d",
     "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d", "Buffer", "NLLLoss2d",
-    "CrossMapLRN2d",
+    "CrossMapLRN2d", "AdaptiveLogSoftmaxWithLoss", "FractionalMaxPool2d", "FractionalMaxPool3d",
     # torch.utils.data
     "IterableDataset", "ConcatDataset", "ChainDataset", "StackDataset", "default_collate",
     "default_convert",

@@ -59,6 +59,10 @@ from .volumetric_functional import (
     _pool_window, adaptive_avg_pool3d, adaptive_max_pool3d, adaptive_max_pool3d_with_indices,
     avg_pool3d, conv3d, conv_transpose3d, max_pool3d, max_pool3d_with_indices, max_unpool3d,
 )
+from .torch_fractional_pooling import (
+    fractional_max_pool2d, fractional_max_pool2d_with_indices, fractional_max_pool3d,
+    fractional_max_pool3d_with_indices,
+)
 from .torch_inplace import (
     celu_, elu_, hardtanh_, leaky_relu_, relu_, rrelu_, selu_, threshold_,
 )
@@ -73,7 +77,9 @@ __all__ = [
     "max_pool1d", "avg_pool1d", "conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d",
     "adaptive_avg_pool3d", "adaptive_max_pool3d", "max_unpool3d", "max_pool3d_with_indices",
     "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
-    "adaptive_max_pool3d_with_indices",
+    "adaptive_max_pool3d_with_indices", "fractional_max_pool2d",
+    "fractional_max_pool2d_with_indices", "fractional_max_pool3d",
+    "fractional_max_pool3d_with_indices",
     "adaptive_avg_pool2d", "dropout", "pad", "one_hot", "scaled_dot_product_attention",
     "interpolate", "channel_shuffle", "fold", "pixel_shuffle", "pixel_unshuffle", "unfold",
     "adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d",
