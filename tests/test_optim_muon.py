@@ -1,6 +1,7 @@
 """optim.Muon against torch.optim.Muon (torch 2.13): the Newton–Schulz orthogonalization
-in bfloat16 (to one ulp in rare entries), whole trajectories in float32 and float64 from the same weights and the
-same gradients, each option, parameter groups, state_dict, and torch's refusals."""
+in bfloat16 (to one ulp in rare entries), whole trajectories in float32 and float64 from
+the same weights and the same gradients, each option, parameter groups, state_dict, and
+torch's refusals."""
 
 import numpy as np
 import pytest
