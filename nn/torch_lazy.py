@@ -122,105 +122,76 @@ class _LazyModule(Module):
         return ", ".join(f"{key}={value!r}" for key, value in self._arguments.items())
 
 
-def _conv_arguments(out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                    padding_mode, device, dtype):
-    return dict(out_channels=out_channels, kernel_size=kernel_size, stride=stride,
-                padding=padding, dilation=dilation, groups=groups, bias=bias,
-                padding_mode=padding_mode, device=device, dtype=dtype)
+class _LazyConv(_LazyModule):
+    """The lazy convolutions' arguments, PyTorch's (one signature for 1-, 2- and 3-d)."""
+
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", name=None, *, device=None, dtype=None):
+        super().__init__(dict(out_channels=out_channels, kernel_size=kernel_size,
+                              stride=stride, padding=padding, dilation=dilation, groups=groups,
+                              bias=bias, padding_mode=padding_mode, device=device,
+                              dtype=dtype), name)
 
 
-class LazyConv1d(_LazyModule):
+class LazyConv1d(_LazyConv):
     """``Conv1d`` with in_channels read from the first input (N, C, L): (N, C, L) -> (N,
     out_channels, OL). PyTorch's arguments: out_channels, kernel_size, stride=1, padding=0,
     dilation=1, groups=1, bias=True, padding_mode="zeros"; device=None, dtype=None."""
 
     cls_to_become, spatial = Conv1d, 1
 
-    def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", name=None, *, device=None, dtype=None):
-        super().__init__(_conv_arguments(out_channels, kernel_size, stride, padding,
-                                         dilation, groups, bias, padding_mode, device, dtype),
-                         name)
 
-
-class LazyConv2d(_LazyModule):
+class LazyConv2d(_LazyConv):
     """``Conv2d`` with in_channels read from the first input (N, C, H, W). PyTorch's
     arguments: out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
     bias=True, padding_mode="zeros"; device=None, dtype=None."""
 
     cls_to_become, spatial = Conv2d, 2
 
-    def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", name=None, *, device=None, dtype=None):
-        super().__init__(_conv_arguments(out_channels, kernel_size, stride, padding,
-                                         dilation, groups, bias, padding_mode, device, dtype),
-                         name)
 
-
-class LazyConv3d(_LazyModule):
+class LazyConv3d(_LazyConv):
     """``Conv3d`` with in_channels read from the first input (N, C, D, H, W). PyTorch's
     arguments: out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
     bias=True, padding_mode="zeros"; device=None, dtype=None."""
 
     cls_to_become, spatial = Conv3d, 3
 
-    def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", name=None, *, device=None, dtype=None):
-        super().__init__(_conv_arguments(out_channels, kernel_size, stride, padding,
-                                         dilation, groups, bias, padding_mode, device, dtype),
-                         name)
+
+class _LazyConvTranspose(_LazyModule):
+    """The lazy transposed convolutions' arguments, PyTorch's (one signature for 1-, 2- and
+    3-d)."""
+
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups=1, bias=True, dilation=1, padding_mode="zeros", name=None, *,
+                 device=None, dtype=None):
+        super().__init__(dict(out_channels=out_channels, kernel_size=kernel_size,
+                              stride=stride, padding=padding, output_padding=output_padding,
+                              groups=groups, bias=bias, dilation=dilation,
+                              padding_mode=padding_mode, device=device, dtype=dtype), name)
 
 
-def _transposed_arguments(out_channels, kernel_size, stride, padding, output_padding, groups,
-                          bias, dilation, padding_mode, device, dtype):
-    return dict(out_channels=out_channels, kernel_size=kernel_size, stride=stride,
-                padding=padding, output_padding=output_padding, groups=groups, bias=bias,
-                dilation=dilation, padding_mode=padding_mode, device=device, dtype=dtype)
-
-
-class LazyConvTranspose1d(_LazyModule):
+class LazyConvTranspose1d(_LazyConvTranspose):
     """``ConvTranspose1d`` with in_channels read from the first input (N, C, L). PyTorch's
     arguments: out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
     bias=True, dilation=1, padding_mode="zeros"; device=None, dtype=None."""
 
     cls_to_become, spatial = ConvTranspose1d, 1
 
-    def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
-                 groups=1, bias=True, dilation=1, padding_mode="zeros", name=None, *,
-                 device=None, dtype=None):
-        super().__init__(_transposed_arguments(out_channels, kernel_size, stride, padding,
-                                               output_padding, groups, bias, dilation,
-                                               padding_mode, device, dtype), name)
 
-
-class LazyConvTranspose2d(_LazyModule):
+class LazyConvTranspose2d(_LazyConvTranspose):
     """``ConvTranspose2d`` with in_channels read from the first input (N, C, H, W).
     PyTorch's arguments: out_channels, kernel_size, stride=1, padding=0, output_padding=0,
     groups=1, bias=True, dilation=1, padding_mode="zeros"; device=None, dtype=None."""
 
     cls_to_become, spatial = ConvTranspose2d, 2
 
-    def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
-                 groups=1, bias=True, dilation=1, padding_mode="zeros", name=None, *,
-                 device=None, dtype=None):
-        super().__init__(_transposed_arguments(out_channels, kernel_size, stride, padding,
-                                               output_padding, groups, bias, dilation,
-                                               padding_mode, device, dtype), name)
 
-
-class LazyConvTranspose3d(_LazyModule):
+class LazyConvTranspose3d(_LazyConvTranspose):
     """``ConvTranspose3d`` with in_channels read from the first input (N, C, D, H, W).
     PyTorch's arguments: out_channels, kernel_size, stride=1, padding=0, output_padding=0,
     groups=1, bias=True, dilation=1, padding_mode="zeros"; device=None, dtype=None."""
 
     cls_to_become, spatial = ConvTranspose3d, 3
-
-    def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
-                 groups=1, bias=True, dilation=1, padding_mode="zeros", name=None, *,
-                 device=None, dtype=None):
-        super().__init__(_transposed_arguments(out_channels, kernel_size, stride, padding,
-                                               output_padding, groups, bias, dilation,
-                                               padding_mode, device, dtype), name)
 
 
 class _LazyBatchNorm(_LazyModule):
