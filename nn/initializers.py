@@ -232,6 +232,8 @@ _BY_NAME = {
     "xavier_uniform": GlorotUniform, "xavier_normal": GlorotNormal,
     "he_uniform": HeUniform, "he_normal": HeNormal, "lecun_normal": LecunNormal,
     "orthogonal": Orthogonal,
+    # Keras's aliases
+    "uniform": RandomUniform, "normal": RandomNormal, "one": Ones, "zero": Zeros,
 }
 
 

@@ -16,12 +16,15 @@ nn's top level and are not here: Keras has no such layers. ``LSTM`` and ``GRU`` 
 dual classes, Keras's when called Keras's way (``LSTM(units)``). ``Identity`` and ``ELU``
 are the classes PyTorch's names share; they compute what Keras's do.
 
+Keras's cell API, ``RNN(cell)``, ``SimpleRNNCell``, ``LSTMCell``, ``GRUCell`` and
+``StackedRNNCells`` (``nn.rnn_cells``), is here only: nn's top-level ``nn.RNN``,
+``nn.LSTMCell`` and ``nn.GRUCell`` are PyTorch's.
+
 Keras layers nn lacks (not here, so their use fails at once): ``Attention``,
 ``AdditiveAttention``, ``GroupQueryAttention``, ``EinsumDense``,
 ``SpectralNormalization``, ``Conv1DTranspose``,
-``DepthwiseConv1D``, the ``ConvLSTM`` layers, Keras's cell API (``RNN(cell)``,
-``SimpleRNNCell``, ``LSTMCell``, ``GRUCell``, ``StackedRNNCells``; nn's ``RNN`` and cells
-are PyTorch's), ``HashedCrossing``, ``Wrapper``, ``TorchModuleWrapper``, ``JaxLayer``.
+``DepthwiseConv1D``, the ``ConvLSTM`` layers, ``HashedCrossing``, ``Wrapper``,
+``TorchModuleWrapper``, ``JaxLayer``.
 """
 
 from .base_layer import Layer
@@ -53,6 +56,7 @@ from .keras_norms import GroupNormalization, RMSNormalization
 from .preprocessing import Normalization
 from .recurrent import GRU, LSTM, Bidirectional, SimpleRNN
 from .reshaping import Embedding, Reshape
+from .rnn_cells import RNN, GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from .spatial import (
     Conv2DTranspose, Cropping1D, Cropping2D, GlobalAveragePooling1D, GlobalMaxPooling1D,
     UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D,
@@ -118,7 +122,8 @@ __all__ = [
     "GaussianNoise", "GaussianDropout", "AlphaDropout", "SpatialDropout1D", "SpatialDropout2D",
     "SpatialDropout3D", "MultiHeadAttention",
     # recurrent
-    "SimpleRNN", "LSTM", "GRU", "Bidirectional",
+    "SimpleRNN", "LSTM", "GRU", "Bidirectional", "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell",
+    "StackedRNNCells",
     # merging
     "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
     "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot",

@@ -51,6 +51,7 @@ from . import activations, constraints, initializers, regularizers
 from .keras_module import KerasModule, built_size, float_dtype, with_dtype
 from .basic_layers import _as_input, _constraints, _is_size, _real
 from .module import _snake_case, unique_name
+from .rnn_math import GRUMath, LSTMMath, SimpleRNNMath
 from .torch_recurrent import RNN, TorchGRU, TorchLSTM, _flag
 
 __all__ = ["SimpleRNN", "LSTM", "GRU", "Bidirectional", "KerasLSTM", "KerasGRU", "RNN",
@@ -88,10 +89,6 @@ def _sequence_shape(input_shape, where):
     return (None, None if shape[0] is None else int(shape[0]), int(shape[1]))
 
 
-def _masked(h, mask):
-    return h if mask is None else h * mask
-
-
 def _step_mask(mask, input_shape, where):
     """Keras's mask of the time steps as booleans (batch, timesteps), or None."""
     if mask is None:
@@ -110,11 +107,10 @@ def _step_mask(mask, input_shape, where):
 
 class _Recurrent(KerasModule):
     """What SimpleRNN, LSTM and GRU share: the arguments, the weights and the loop over
-    time. A subclass gives ``gates`` (k), ``n_states`` and ``step``, and calls
+    time. A subclass takes ``gates`` (k), ``n_states``, ``_project``, ``_bias_values`` and
+    ``step`` from its cell's maths (``nn.rnn_math``, shared with ``nn.rnn_cells``), and calls
     ``_build_if_shaped`` at the end of its ``__init__``."""
 
-    gates = 1
-    n_states = 1
     keras_name = "SimpleRNN"
     # Keras's masking (nn.masking): the layer takes the mask of its input, and its
     # output keeps it with return_sequences (compute_mask).
@@ -195,24 +191,12 @@ class _Recurrent(KerasModule):
             self.bias = ag.Variable(np.asarray(self._bias_values(dtype), dtype),
                                     name=f"{self.name}/bias", constraint=self.bias_constraint)
 
-    def _bias_values(self, dtype):
-        return self.bias_initializer((self.gates * self.units,), dtype)
-
     def _regularized_weights(self):
         return (("kernel_regularizer", self.kernel_regularizer, self.kernel),
                 ("recurrent_regularizer", self.recurrent_regularizer, self.recurrent_kernel),
                 ("bias_regularizer", self.bias_regularizer, self.bias))
 
     # --- the run -----------------------------------------------------------------------
-    def step(self, xw_t, states, rec_mask):
-        """One time step: xw_t = x_t @ W + b, the input's part; states a tuple (h,) or
-        (h, c); rec_mask the recurrent dropout mask or None. Returns the new states."""
-        raise NotImplementedError
-
-    def _project(self, x):
-        """x @ W + b for every step at once: (batch, timesteps, k * units)."""
-        return ag.linear(x, self.kernel, self.bias)
-
     def forward(self, inputs, initial_state=None, mask=None):
         """Args:
             inputs: (batch, timesteps, features).
@@ -349,7 +333,7 @@ class _Recurrent(KerasModule):
         return ", ".join([str(self.units)] + [f"{key}=True" for key in flags])
 
 
-class SimpleRNN(_Recurrent):
+class SimpleRNN(SimpleRNNMath, _Recurrent):
     """h_t = activation(x_t @ W + h_{t-1} @ U + b): (batch, timesteps, features) -> (batch,
     units), or (batch, timesteps, units) with return_sequences.
 
@@ -398,12 +382,7 @@ class SimpleRNN(_Recurrent):
                                           self._where)
         self._build_if_shaped()
 
-    def step(self, xw_t, states, rec_mask):
-        (h,) = states
-        return (self.activation(xw_t + ag.matmul(_masked(h, rec_mask), self.recurrent_kernel)),)
-
-
-class KerasLSTM(_Recurrent):
+class KerasLSTM(LSTMMath, _Recurrent):
     """Keras's LSTM (``nn.LSTM(units, ...)`` makes it), the gates in Keras's order i, f, c, o:
 
         z = x_t @ W + h_{t-1} @ U + b,   z_i, z_f, z_c, z_o = split(z, 4)
@@ -423,8 +402,6 @@ class KerasLSTM(_Recurrent):
         4 * units * (features + units + 1) weights.
     """
 
-    gates = 4
-    n_states = 2
     keras_name = "LSTM"
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
@@ -451,31 +428,12 @@ class KerasLSTM(_Recurrent):
         self.use_cudnn = use_cudnn
         self._build_if_shaped()
 
-    def _bias_values(self, dtype):
-        if not self.unit_forget_bias:
-            return super()._bias_values(dtype)
-        units = self.units
-        return np.concatenate([self.bias_initializer((units,), dtype), np.ones(units, dtype),
-                               self.bias_initializer((2 * units,), dtype)])
-
-    def step(self, xw_t, states, rec_mask):
-        h, c = states
-        z = xw_t + ag.matmul(_masked(h, rec_mask), self.recurrent_kernel)
-        sigma, act = self.recurrent_activation, self.activation
-        if sigma is activations.sigmoid and act is activations.tanh:
-            # Keras's activations, the lines below as one op (ag.lstm_cell): half the time
-            h_and_c = ag.lstm_cell(z, c)
-            return h_and_c[..., :self.units], h_and_c[..., self.units:]
-        z_i, z_f, z_c, z_o = ag.split(z, 4, axis=-1)
-        c = sigma(z_f) * c + sigma(z_i) * act(z_c)
-        return sigma(z_o) * act(c), c
-
     def _arguments(self):
         return {**super()._arguments(), "recurrent_activation": self.recurrent_activation,
                 "unit_forget_bias": self.unit_forget_bias, "use_cudnn": self.use_cudnn}
 
 
-class KerasGRU(_Recurrent):
+class KerasGRU(GRUMath, _Recurrent):
     """Keras's GRU (``nn.GRU(units, ...)`` makes it), the gates in Keras's order z, r, h;
     with ``reset_after=True`` (Keras 3's default):
 
@@ -497,7 +455,6 @@ class KerasGRU(_Recurrent):
         reset_after).
     """
 
-    gates = 3
     keras_name = "GRU"
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
@@ -523,38 +480,6 @@ class KerasGRU(_Recurrent):
         self.reset_after = _flag(reset_after, "reset_after", self._where)
         self.use_cudnn = use_cudnn
         self._build_if_shaped()
-
-    def _bias_values(self, dtype):
-        if not self.reset_after:
-            return super()._bias_values(dtype)
-        return self.bias_initializer((2, 3 * self.units), dtype)
-
-    def _project(self, x):
-        b = self.bias
-        if b is not None and self.reset_after:
-            b = b[0]
-        return ag.linear(x, self.kernel, b)
-
-    def step(self, xw_t, states, rec_mask):
-        (h,) = states
-        h_masked = _masked(h, rec_mask)
-        U, units = self.recurrent_kernel, self.units
-        sigma, act = self.recurrent_activation, self.activation
-        if self.reset_after and sigma is activations.sigmoid and act is activations.tanh:
-            # Keras's activations, the lines below as one op (ag.gru_cell)
-            b_rec = None if self.bias is None else self.bias[1]
-            return (ag.gru_cell(xw_t, ag.linear(h_masked, U, b_rec), h, order="zrn"),)
-        x_z, x_r, x_h = ag.split(xw_t, 3, axis=-1)
-        if self.reset_after:
-            b_rec = None if self.bias is None else self.bias[1]
-            u_z, u_r, u_h = ag.split(ag.linear(h_masked, U, b_rec), 3, axis=-1)
-            z, r = sigma(x_z + u_z), sigma(x_r + u_r)
-            hh = act(x_h + r * u_h)
-        else:
-            u_z, u_r = ag.split(ag.matmul(h_masked, U[:, :2 * units]), 2, axis=-1)
-            z, r = sigma(x_z + u_z), sigma(x_r + u_r)
-            hh = act(x_h + ag.matmul(r * h_masked, U[:, 2 * units:]))
-        return (z * h + (1 - z) * hh,)
 
     def _arguments(self):
         return {**super()._arguments(), "recurrent_activation": self.recurrent_activation,

@@ -1,0 +1,311 @@
+"""Keras's cell API (nn.layers.RNN, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells)
+without Keras: the cells against torch.nn's RNNCell, LSTMCell and GRUCell with the weights
+copied into PyTorch's layout, RNN(cell) against the SimpleRNN, LSTM and GRU layers from the
+same weights, Keras's custom-cell example (MinimalRNNCell) against a numpy loop, gradients
+against central differences, a training run, configs, and refused calls."""
+
+import numpy as np
+import pytest
+import torch
+
+import autograd_core as ag
+import nn
+from nn import layers
+
+
+@pytest.fixture
+def float64():
+    ag.set_default_dtype(ag.float64)
+
+
+def _randomize(layer, seed=0, scale=0.5):
+    rng = np.random.default_rng(seed)
+    layer.set_weights([scale * rng.standard_normal(w.shape) for w in layer.get_weights()])
+
+
+def _t(a):
+    return torch.tensor(np.asarray(a), dtype=torch.float64)
+
+
+# --- the cells against torch.nn's ---------------------------------------------------------
+def test_simple_rnn_cell_matches_torch_rnn_cell(float64):
+    cell = layers.SimpleRNNCell(4)
+    x, h = np.random.default_rng(1).standard_normal((2, 3, 4))[:, :, :3], None
+    x = np.random.default_rng(1).standard_normal((3, 5))
+    h = np.random.default_rng(2).standard_normal((3, 4))
+    out, states = cell(x, [h])
+    _randomize(cell)
+    out, states = cell(x, [h])
+    W, U, b = cell.get_weights()
+    ref = torch.nn.RNNCell(5, 4).double()
+    with torch.no_grad():
+        ref.weight_ih.copy_(_t(W.T)), ref.weight_hh.copy_(_t(U.T))
+        ref.bias_ih.copy_(_t(b)), ref.bias_hh.zero_()
+    want = ref(_t(x), _t(h)).detach().numpy()
+    np.testing.assert_allclose(out.numpy(), want, rtol=1e-12, atol=1e-12)
+    assert isinstance(states, list) and states[0] is out
+    # a state given alone comes back alone, as Keras's
+    out2, state2 = cell(x, h)
+    np.testing.assert_allclose(state2.numpy(), want, rtol=1e-12)
+
+
+def test_lstm_cell_matches_torch_lstm_cell(float64):
+    # Keras's gate order i, f, c, o is PyTorch's i, f, g, o: the kernel is weight_ih.T.
+    rng = np.random.default_rng(3)
+    cell = layers.LSTMCell(4)
+    x, h, c = rng.standard_normal((3, 5)), rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    cell(x, [h, c])
+    _randomize(cell, 4)
+    out, (h1, c1) = cell(x, [h, c])
+    W, U, b = cell.get_weights()
+    assert W.shape == (5, 16) and U.shape == (4, 16) and b.shape == (16,)
+    ref = torch.nn.LSTMCell(5, 4).double()
+    with torch.no_grad():
+        ref.weight_ih.copy_(_t(W.T)), ref.weight_hh.copy_(_t(U.T))
+        ref.bias_ih.copy_(_t(b)), ref.bias_hh.zero_()
+    h_want, c_want = ref(_t(x), (_t(h), _t(c)))
+    np.testing.assert_allclose(out.numpy(), h_want.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(h1.numpy(), h_want.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(c1.numpy(), c_want.detach().numpy(), rtol=1e-12, atol=1e-12)
+
+
+def _torch_gru_from_keras(W, U, b, units):
+    """Keras's z, r, h blocks as PyTorch's r, z, n; Keras's bias rows b_in, b_rec."""
+    def reorder(a):
+        z, r, n = np.split(a, 3, axis=-1)
+        return np.concatenate([r, z, n], axis=-1)
+    ref = torch.nn.GRUCell(W.shape[0], units).double()
+    with torch.no_grad():
+        ref.weight_ih.copy_(_t(reorder(W).T)), ref.weight_hh.copy_(_t(reorder(U).T))
+        ref.bias_ih.copy_(_t(reorder(b[0]))), ref.bias_hh.copy_(_t(reorder(b[1])))
+    return ref
+
+
+def test_gru_cell_matches_torch_gru_cell(float64):
+    rng = np.random.default_rng(5)
+    cell = layers.GRUCell(4)
+    assert cell.reset_after
+    x, h = rng.standard_normal((3, 5)), rng.standard_normal((3, 4))
+    cell(x, [h])
+    _randomize(cell, 6)
+    W, U, b = cell.get_weights()
+    assert b.shape == (2, 12)      # reset_after's two rows
+    out, [h1] = cell(x, [h])
+    want = _torch_gru_from_keras(W, U, b, 4)(_t(x), _t(h)).detach().numpy()
+    np.testing.assert_allclose(out.numpy(), want, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(h1.numpy(), want, rtol=1e-12, atol=1e-12)
+
+
+def test_cells_sizes_and_initial_states():
+    assert layers.SimpleRNNCell(3).state_size == 3
+    assert layers.GRUCell(3).state_size == 3
+    assert layers.LSTMCell(3).state_size == [3, 3]
+    assert layers.LSTMCell(3).output_size == 3
+    h, c = layers.LSTMCell(3).get_initial_state(batch_size=2)
+    assert h.shape == c.shape == (2, 3) and not np.any(h.numpy())
+    [h] = layers.GRUCell(5).get_initial_state(4)
+    assert h.shape == (4, 5)
+    stacked = layers.StackedRNNCells([layers.LSTMCell(3), layers.GRUCell(2)])
+    assert stacked.state_size == [[3, 3], 2] and stacked.output_size == 2
+    # Keras's unit_forget_bias: the forget gate's bias starts at 1
+    cell = layers.LSTMCell(2)
+    cell(np.ones((1, 3)), cell.get_initial_state(1))
+    np.testing.assert_array_equal(cell.bias.numpy(), [0, 0, 1, 1, 0, 0, 0, 0])
+    gru = layers.GRUCell(2, reset_after=False)
+    gru(np.ones((1, 3)), gru.get_initial_state(1))
+    assert gru.bias.shape == (6,)
+
+
+# --- RNN(cell) is the built-in layer -------------------------------------------------------
+@pytest.mark.parametrize("kind", ["SimpleRNN", "LSTM", "GRU", "GRU_no_reset_after"])
+@pytest.mark.parametrize("return_sequences,go_backwards", [(False, False), (True, True)])
+def test_rnn_of_cell_equals_the_layer(float64, kind, return_sequences, go_backwards):
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((3, 6, 5))
+    mask = rng.random((3, 6)) > 0.3
+    extra = {"reset_after": False} if kind == "GRU_no_reset_after" else {}
+    name = kind.split("_")[0]
+    layer = getattr(layers, name)(4, return_sequences=return_sequences, return_state=True,
+                                  go_backwards=go_backwards, **extra)
+    rnn = layers.RNN(getattr(layers, name + "Cell")(4, **extra),
+                     return_sequences=return_sequences, return_state=True,
+                     go_backwards=go_backwards)
+    layer(x), rnn(x)
+    _randomize(layer, 8)
+    rnn.set_weights(layer.get_weights())
+    for m in (None, mask):
+        got, want = rnn(x, mask=m), layer(x, mask=m)
+        assert len(got) == len(want)
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-12, atol=1e-12)
+    h0 = [rng.standard_normal((3, 4)) for _ in range(2 if name == "LSTM" else 1)]
+    for g, w in zip(rnn(x, initial_state=h0), layer(x, initial_state=h0)):
+        np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_stacked_cells_equal_two_layers(float64):
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((2, 5, 3))
+    rnn = layers.RNN([layers.LSTMCell(4), layers.GRUCell(3)], return_state=True)
+    first, second = layers.LSTM(4, return_sequences=True), layers.GRU(3, return_state=True)
+    rnn(x), second(first(x))
+    _randomize(rnn, 10)
+    weights = rnn.get_weights()
+    first.set_weights(weights[:3]), second.set_weights(weights[3:])
+    out, (h1, c1), [h2] = rnn(x)   # each cell's states as its get_initial_state gives them
+    want, want_h2 = second(first(x))
+    np.testing.assert_allclose(out.numpy(), want.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(h2.numpy(), want_h2.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(h1.numpy(), first(x).numpy()[:, -1], rtol=1e-12)
+
+
+# --- Keras's custom cell (the RNN docstring's and the RNN guide's MinimalRNNCell) ----------
+class MinimalRNNCell(layers.Layer):
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.state_size = units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(input_shape[-1], self.units),
+                                      initializer="uniform", name="kernel")
+        self.recurrent_kernel = self.add_weight(shape=(self.units, self.units),
+                                                initializer="uniform",
+                                                name="recurrent_kernel")
+        self.built = True
+
+    def call(self, inputs, states):
+        prev_output = states[0]
+        h = ag.matmul(inputs, self.kernel)
+        output = h + ag.matmul(prev_output, self.recurrent_kernel)
+        return output, [output]
+
+
+def test_minimal_rnn_cell_from_keras_docs(float64):
+    x = np.random.default_rng(11).standard_normal((2, 7, 5))
+    cell = MinimalRNNCell(32)
+    layer = layers.RNN(cell)
+    y = layer(x)
+    W, U = cell.kernel.numpy(), cell.recurrent_kernel.numpy()
+    assert np.all(np.abs(W) <= 0.05) and W.std() > 0   # Keras's "uniform": U(-0.05, 0.05)
+    h = np.zeros((2, 32))
+    for t in range(7):
+        h = x[:, t] @ W + h @ U
+    np.testing.assert_allclose(y.numpy(), h, rtol=1e-12)
+    # the stacked example: RNN(cells)
+    cells = [MinimalRNNCell(32), MinimalRNNCell(64)]
+    stacked = layers.RNN(cells)
+    assert isinstance(stacked.cell, layers.StackedRNNCells)
+    assert stacked(x).shape == (2, 64)
+    # in a functional model, as the docs write it
+    inputs = nn.Input((None, 5))
+    model = nn.Model(inputs, layers.RNN(MinimalRNNCell(8))(inputs))
+    assert model(x).shape == (2, 8)
+
+
+# --- gradients, training ------------------------------------------------------------------
+@pytest.mark.parametrize("make", [lambda: layers.LSTMCell(3), lambda: layers.GRUCell(3),
+                                  lambda: layers.SimpleRNNCell(3)])
+def test_gradients_through_rnn_against_central_differences(float64, make):
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((2, 4, 2))
+    rnn = layers.RNN(make(), return_sequences=True)
+    rnn(x)
+    _randomize(rnn, 13)
+    kernel = rnn.cell.kernel
+    loss = ag.sum(rnn(x) ** 2)
+    loss.backward()
+    grad = kernel.grad.numpy() if isinstance(kernel.grad, ag.Value) else np.asarray(kernel.grad)
+    numeric = np.zeros(kernel.shape)
+    eps = 1e-6
+    base = kernel.numpy().copy()
+    for idx in np.ndindex(kernel.shape):
+        for sign in (1, -1):
+            w = base.copy()
+            w[idx] += sign * eps
+            kernel.assign(w)
+            numeric[idx] += sign * float(ag.sum(rnn(x) ** 2).numpy()) / (2 * eps)
+    kernel.assign(base)
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_rnn_of_lstm_cell_learns_with_fit():
+    rng = np.random.default_rng(14)
+    x = rng.standard_normal((64, 5, 1)).astype(np.float32)
+    y = (x.sum(axis=(1, 2)) > 0).astype(np.float32)[:, None]
+    ag.random.set_seed(0)
+    model = nn.Sequential([nn.Input((5, 1)), layers.RNN(layers.LSTMCell(8)),
+                           layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=nn.optimizers.Adam(0.05), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(x, y, epochs=15, batch_size=16, verbose=0)
+    assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
+    assert history.history["accuracy"][-1] > 0.85
+
+
+def test_cell_dropout_keeps_one_mask_per_sequence(float64):
+    cell = layers.SimpleRNNCell(3, dropout=0.5, seed=1, use_bias=False,
+                                recurrent_initializer="zeros")
+    rnn = layers.RNN(cell, return_sequences=True)
+    x = np.ones((2, 4, 6))
+    y_train = rnn(x, training=True).numpy()
+    # with a zero U, each step sees the same masked x: the same output at every step
+    np.testing.assert_allclose(y_train[:, 0], y_train[:, 3])
+    y_eval = rnn(x).numpy() if not rnn.training else rnn(x, training=False).numpy()
+    assert not np.allclose(y_train[:, 0], y_eval[:, 0])
+
+
+# --- configs, errors ----------------------------------------------------------------------
+def test_configs_round_trip(float64):
+    rnn = layers.RNN(layers.StackedRNNCells([layers.LSTMCell(3, recurrent_activation="tanh"),
+                                             layers.GRUCell(2, reset_after=False)]),
+                     return_sequences=True, go_backwards=True)
+    config = rnn.get_config()
+    assert config["cell"]["class_name"] == "StackedRNNCells"
+    again = layers.RNN.from_config(config)
+    assert again.return_sequences and again.go_backwards
+    first, second = again.cell.cells
+    assert isinstance(first, layers.LSTMCell) and first.units == 3
+    assert first.recurrent_activation is nn.activations.tanh
+    assert isinstance(second, layers.GRUCell) and not second.reset_after
+    x = np.random.default_rng(0).standard_normal((2, 3, 4))
+    rnn(x), again(x)
+    again.set_weights(rnn.get_weights())
+    np.testing.assert_allclose(again(x).numpy(), rnn(x).numpy())
+    cell = layers.SimpleRNNCell(5, activation="relu", dropout=0.25)
+    assert layers.SimpleRNNCell.from_config(cell.get_config()).get_config() == \
+        {**cell.get_config(), "name": cell.get_config()["name"]}
+
+
+@pytest.mark.parametrize("make,error,words", [
+    (lambda: layers.LSTMCell(0), ValueError, ["LSTMCell", "units"]),
+    (lambda: layers.GRUCell(3, reset_after="yes"), TypeError, ["GRUCell", "reset_after"]),
+    (lambda: layers.SimpleRNNCell(3, dropout=1.5), ValueError, ["SimpleRNNCell", "dropout"]),
+    (lambda: layers.RNN(object()), TypeError, ["RNN", "cell"]),
+    (lambda: layers.RNN(layers.LSTMCell(2), stateful=True), NotImplementedError,
+     ["RNN", "stateful"]),
+])
+def test_bad_arguments_are_refused(make, error, words):
+    with pytest.raises(error) as info:
+        make()
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_bad_calls_change_nothing(float64):
+    cell = layers.LSTMCell(3, name="c")
+    with pytest.raises(ValueError, match="LSTMCell 'c'.*states"):
+        cell(np.ones((2, 4)), [np.zeros((2, 3))])
+    with pytest.raises(ValueError, match="LSTMCell 'c'.*inputs"):
+        cell(np.ones((2, 5, 4)), cell.get_initial_state(2))
+    assert cell.kernel is None and not cell.built
+    rnn = layers.RNN(cell, name="r")
+    with pytest.raises(ValueError, match="RNN 'r'.*timesteps"):
+        rnn(np.ones((2, 4)))
+    with pytest.raises(ValueError, match="RNN 'r'.*mask"):
+        rnn(np.ones((2, 5, 4)), mask=np.ones((2, 4), bool))
+    assert cell.kernel is None
+    rnn(np.ones((2, 5, 4)))
+    with pytest.raises(ValueError, match=r"LSTMCell 'c'.*\(batch, 4\)"):
+        rnn(np.ones((2, 5, 6)))
+    assert cell.kernel.shape == (4, 12)
