@@ -20,8 +20,7 @@ Keras's cell API, ``RNN(cell)``, ``SimpleRNNCell``, ``LSTMCell``, ``GRUCell`` an
 ``StackedRNNCells`` (``nn.rnn_cells``), is here only: nn's top-level ``nn.RNN``,
 ``nn.LSTMCell`` and ``nn.GRUCell`` are PyTorch's.
 
-Keras layers nn lacks (not here, so their use fails at once): ``Attention``,
-``AdditiveAttention``, ``GroupQueryAttention``, ``EinsumDense``,
+Keras layers nn lacks (not here, so their use fails at once): ``GroupQueryAttention``, ``EinsumDense``,
 ``SpectralNormalization``, ``Conv1DTranspose``,
 ``DepthwiseConv1D``, the ``ConvLSTM`` layers, ``HashedCrossing``, ``Wrapper``,
 ``TorchModuleWrapper``, ``JaxLayer``.
@@ -43,6 +42,7 @@ from .merging import (
     maximum, minimum,
 )
 from .attention import MultiHeadAttention
+from .dot_attention import AdditiveAttention, Attention
 from .augmentation import (
     CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
     RandomTranslation, RandomZoom, Resizing,
@@ -120,7 +120,7 @@ __all__ = [
     "BatchNormalization", "LayerNormalization", "GroupNormalization",
     "RMSNormalization", "UnitNormalization", "ActivityRegularization",
     "GaussianNoise", "GaussianDropout", "AlphaDropout", "SpatialDropout1D", "SpatialDropout2D",
-    "SpatialDropout3D", "MultiHeadAttention",
+    "SpatialDropout3D", "MultiHeadAttention", "Attention", "AdditiveAttention",
     # recurrent
     "SimpleRNN", "LSTM", "GRU", "Bidirectional", "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell",
     "StackedRNNCells",

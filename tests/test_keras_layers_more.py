@@ -309,3 +309,127 @@ def test_bad_calls_change_nothing(float64):
     with pytest.raises(ValueError, match=r"LSTMCell 'c'.*\(batch, 4\)"):
         rnn(np.ones((2, 5, 6)))
     assert cell.kernel.shape == (4, 12)
+
+
+# --- Attention and AdditiveAttention against numpy versions of Keras's maths ---------------
+def _softmax(s):
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def attention_reference(q, v, k, scores_fn, q_mask=None, v_mask=None, causal=False):
+    scores = scores_fn(q, k)
+    keep = np.ones(scores.shape, bool)
+    if v_mask is not None:
+        keep &= v_mask[:, None, :]
+    if causal:
+        keep &= np.tril(np.ones(scores.shape[1:], bool))[None]
+    weights = _softmax(np.where(keep, scores, scores - 1e9))
+    out = weights @ v
+    if q_mask is not None:
+        out = out * q_mask[:, :, None]
+    return out, weights
+
+
+@pytest.mark.parametrize("score_mode,use_scale", [("dot", False), ("dot", True),
+                                                  ("concat", False), ("concat", True)])
+@pytest.mark.parametrize("with_key,masked,causal", [(False, False, False),
+                                                    (True, True, False), (True, True, True)])
+def test_attention_matches_numpy(float64, score_mode, use_scale, with_key, masked, causal):
+    rng = np.random.default_rng(20)
+    q, v, k = rng.standard_normal((2, 4, 3)), rng.standard_normal((2, 5, 3)), \
+        rng.standard_normal((2, 5, 3))
+    layer = layers.Attention(use_scale=use_scale, score_mode=score_mode)
+    inputs = [q, v, k] if with_key else [q, v]
+    key = k if with_key else v
+    q_mask = rng.random((2, 4)) > 0.3 if masked else None
+    v_mask = np.array([[1, 1, 0, 1, 0], [1, 0, 1, 1, 1]], bool) if masked else None
+    mask = [q_mask, v_mask] if masked else None
+    layer(inputs)
+    scale, weight = 0.7, 1.3
+    if use_scale:
+        layer.scale.assign(np.array(scale))
+    if score_mode == "concat":
+        layer.concat_score_weight.assign(np.array(weight))
+    s = scale if use_scale else 1.0
+
+    def scores_fn(q, k):
+        if score_mode == "dot":
+            return s * q @ k.transpose(0, 2, 1)
+        return weight * np.tanh(s * (q[:, :, None] + k[:, None])).sum(-1)
+
+    out, weights = layer(inputs, mask=mask, return_attention_scores=True,
+                         use_causal_mask=causal)
+    want_out, want_w = attention_reference(q, v, key, scores_fn, q_mask, v_mask, causal)
+    np.testing.assert_allclose(out.numpy(), want_out, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(weights.numpy(), want_w, rtol=1e-10, atol=1e-12)
+    if masked:
+        assert np.all(weights.numpy()[~np.broadcast_to(v_mask[:, None], want_w.shape)] < 1e-12)
+
+
+@pytest.mark.parametrize("use_scale", [True, False])
+def test_additive_attention_matches_numpy(float64, use_scale):
+    rng = np.random.default_rng(21)
+    q, v = rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 6, 4))
+    layer = layers.AdditiveAttention(use_scale=use_scale)
+    layer([q, v])
+    if use_scale:
+        assert layer.scale.shape == (4,)
+        scale = rng.standard_normal(4)
+        layer.scale.assign(scale)
+    else:
+        assert layer.scale is None and layer.get_weights() == []
+        scale = np.ones(4)
+    v_mask = rng.random((2, 6)) > 0.4
+    v_mask[:, 0] = True
+    out, w = layer([q, v], mask=[None, v_mask], return_attention_scores=True)
+    want_out, want_w = attention_reference(
+        q, v, v, lambda q, k: (scale * np.tanh(q[:, :, None] + k[:, None])).sum(-1),
+        v_mask=v_mask)
+    np.testing.assert_allclose(out.numpy(), want_out, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(w.numpy(), want_w, rtol=1e-10, atol=1e-12)
+
+
+def test_attention_gradients_against_central_differences(float64):
+    rng = np.random.default_rng(22)
+    q0, v = rng.standard_normal((1, 2, 3)), rng.standard_normal((1, 3, 3))
+    layer = layers.AdditiveAttention()
+    q = ag.Variable(q0)
+    loss = ag.sum(layer([q, v]) ** 2)
+    loss.backward()
+    numeric = np.zeros(q0.shape)
+    for idx in np.ndindex(q0.shape):
+        for sign in (1, -1):
+            qq = q0.copy()
+            qq[idx] += sign * 1e-6
+            numeric[idx] += sign * float(ag.sum(layer([qq, v]) ** 2).numpy()) / 2e-6
+    grad = q.grad.numpy() if isinstance(q.grad, ag.Value) else np.asarray(q.grad)
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_attention_dropout_only_in_training_and_configs():
+    q = np.random.default_rng(0).standard_normal((2, 3, 4))
+    layer = layers.Attention(dropout=0.5, seed=3)
+    _, w_eval = layer([q, q], return_attention_scores=True, training=False)
+    _, w_train = layer([q, q], return_attention_scores=True, training=True)
+    np.testing.assert_allclose(w_eval.numpy().sum(-1), 1, rtol=1e-6)
+    assert np.any(w_train.numpy() == 0)
+    again = layers.Attention.from_config(layers.Attention(True, "concat", 0.1).get_config())
+    assert again.use_scale and again.score_mode == "concat" and again.dropout == 0.1
+    assert not layers.AdditiveAttention.from_config(
+        layers.AdditiveAttention(use_scale=False).get_config()).use_scale
+
+
+def test_attention_bad_calls_change_nothing():
+    layer = layers.Attention(use_scale=True, name="att")
+    with pytest.raises(ValueError, match="Attention 'att'.*list"):
+        layer(np.ones((1, 2, 3)))
+    with pytest.raises(ValueError, match=r"Attention 'att'.*key \(1, 5, 4\)"):
+        layer([np.ones((1, 2, 3)), np.ones((1, 5, 3)), np.ones((1, 5, 4))])
+    with pytest.raises(ValueError, match="Attention 'att'.*value_mask"):
+        layer([np.ones((1, 2, 3)), np.ones((1, 5, 3))], mask=[None, np.ones((1, 4), bool)])
+    assert not layer.built and layer.scale is None
+    with pytest.raises(ValueError, match="score_mode"):
+        layers.Attention(score_mode="general")
+    with pytest.raises(ValueError, match="AdditiveAttention.*dropout"):
+        layers.AdditiveAttention(dropout=2.0)
