@@ -32,7 +32,7 @@ from .keras_module import KerasModule, built_size
 from .basic_layers import (_activation, _as_input, _batch_shape, _constraint_configs, _constraints,
                      _regularizer_configs)
 
-__all__ = ["Conv2D", "Conv1D", "DepthwiseConv2D", "SeparableConv2D", "SeparableConv1D",
+__all__ = ["Conv2D", "Conv1D", "DepthwiseConv2D", "DepthwiseConv1D", "SeparableConv2D", "SeparableConv1D",
            "MaxPooling2D", "AveragePooling2D", "MaxPooling1D",
            "AveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D"]
 
@@ -306,36 +306,21 @@ class Conv1D(_Conv):
                          kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
 
 
-class DepthwiseConv2D(KerasModule):
-    """y = activation(x ⋆ W + b), each input channel convolved with its own
-    ``depth_multiplier`` kernels (Keras's DepthwiseConv2D): (batch, rows, cols, in) ->
-    (batch, new_rows, new_cols, in * depth_multiplier), output channel c * m + j from
-    input channel c. The MobileNet block's first half; a ``Conv2D(in * m, groups=in)``
-    with Keras's kernel layout for depthwise kernels.
+class _DepthwiseConv(KerasModule):
+    """The shared body of DepthwiseConv1D and DepthwiseConv2D (``rank`` 1 or 2)."""
 
-    Args (Keras's defaults): kernel_size, strides=(1, 1), padding="valid",
-    depth_multiplier=1, data_format=None, dilation_rate=(1, 1), activation=None,
-    use_bias=True, depthwise_initializer="glorot_uniform", bias_initializer="zeros",
-    depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-    depthwise_constraint=None, bias_constraint=None, input_shape=None, name=None,
-    seed=None; dtype=None, a keyword, as Conv2D's.
+    rank = None
 
-    Attributes:
-        W: the kernel (kh, kw, in, depth_multiplier), Keras's ``depthwise_kernel``.
-        b: (in * depth_multiplier,), ``bias``.
-    """
-
-    def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
-                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
-                 depthwise_initializer="glorot_uniform", bias_initializer="zeros",
-                 depthwise_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, depthwise_constraint=None, bias_constraint=None,
-                 input_shape=None, name=None, seed=None, *, dtype=None):
-        constraints = _constraints("DepthwiseConv2D", name,
+    def __init__(self, kernel_size, strides, padding, depth_multiplier, data_format,
+                 dilation_rate, activation, use_bias, depthwise_initializer, bias_initializer,
+                 depthwise_regularizer, bias_regularizer, activity_regularizer,
+                 depthwise_constraint, bias_constraint, input_shape, name, seed, dtype):
+        layer = type(self).__name__
+        constraints = _constraints(layer, name,
                                    depthwise_constraint=depthwise_constraint,
                                    bias_constraint=bias_constraint)
         super().__init__(name, dtype=dtype)
-        where = f"DepthwiseConv2D {self.name!r}"
+        where = f"{layer} {self.name!r}"
         if isinstance(depth_multiplier, (bool, np.bool_)) \
                 or not isinstance(depth_multiplier, numbers.Integral) or depth_multiplier <= 0:
             raise ValueError(f"{where}: depth_multiplier must be a positive integer, got "
@@ -344,7 +329,7 @@ class DepthwiseConv2D(KerasModule):
                                bias_regularizer=bias_regularizer,
                                activity_regularizer=activity_regularizer)
         kernel_size, strides, padding, data_format, dilation_rate, input_shape = \
-            _conv_window_args(where, 2, kernel_size, strides, padding, data_format,
+            _conv_window_args(where, self.rank, kernel_size, strides, padding, data_format,
                               dilation_rate, input_shape)
         activation = _activation(activation, self)
         init = initializers.get(depthwise_initializer, seed)
@@ -371,7 +356,7 @@ class DepthwiseConv2D(KerasModule):
         return self.b
 
     def build(self, in_channels):
-        """W (kh, kw, in, depth_multiplier), b (in * depth_multiplier,); ``in_channels`` or
+        """W (*kernel_size, in, depth_multiplier), b (in * depth_multiplier,); ``in_channels`` or
         the input's shape (Keras's build)."""
         in_channels = built_size(in_channels, self.data_format == "channels_first")
         dtype = self._float_dtype()
@@ -384,22 +369,26 @@ class DepthwiseConv2D(KerasModule):
                                  constraint=self.bias_constraint)
 
     def forward(self, x):
-        where = f"DepthwiseConv2D {self.name!r}"
+        where = f"{type(self).__name__} {self.name!r}"
         x = _as_input(x, self._float_dtype() if self.W is None else self.W.dtype)
-        _check_rank(x, 2, self.data_format, where)
+        _check_rank(x, self.rank, self.data_format, where)
         first = self.data_format == "channels_first"
         channels = x.shape[1 if first else -1]
         if self.W is None:
             self.build(channels)
-        if channels != self.W.shape[2]:
-            raise ValueError(f"{where}: built for {self.W.shape[2]} input channels, got input "
+        if channels != self.W.shape[-2]:
+            raise ValueError(f"{where}: built for {self.W.shape[-2]} input channels, got input "
                              f"of shape {x.shape} ({self.data_format})")
-        # (kh, kw, in, m) is the grouped kernel (kh, kw, 1, in * m): out channel c*m + j
+        # (k..., in, m) is the grouped kernel (k..., 1, in * m): out channel c*m + j
         kernel = ag.reshape(self.W, self.kernel_size + (1, channels * self.depth_multiplier))
         if first:
-            kernel = ag.transpose(kernel, (3, 2, 0, 1))
-        z = _named(where, ag.conv2d, x, kernel, self.strides, self.padding, self.dilation_rate,
-                   self.data_format, bias=self.b, groups=channels)
+            kernel = ag.transpose(kernel, (self.rank + 1, self.rank) + tuple(range(self.rank)))
+        if self.rank == 2:
+            z = _named(where, ag.conv2d, x, kernel, self.strides, self.padding,
+                       self.dilation_rate, self.data_format, bias=self.b, groups=channels)
+        else:
+            z = _named(where, ag.conv1d, x, kernel, self.strides[0], self.padding,
+                       self.dilation_rate[0], self.data_format, bias=self.b, groups=channels)
         return self.activation(z)
 
     def get_config(self):
@@ -422,6 +411,69 @@ class DepthwiseConv2D(KerasModule):
         size = "x".join(map(str, self.kernel_size))
         return (f"{size}, depth_multiplier={self.depth_multiplier}, strides={self.strides}, "
                 f"padding={self.padding}, activation={activations.name_of(self.activation)}")
+
+
+class DepthwiseConv2D(_DepthwiseConv):
+    """y = activation(x ⋆ W + b), each input channel convolved with its own
+    ``depth_multiplier`` kernels (Keras's DepthwiseConv2D): (batch, rows, cols, in) ->
+    (batch, new_rows, new_cols, in * depth_multiplier), output channel c * m + j from
+    input channel c. The MobileNet block's first half; a ``Conv2D(in * m, groups=in)``
+    with Keras's kernel layout for depthwise kernels.
+
+    Args (Keras's defaults): kernel_size, strides=(1, 1), padding="valid",
+    depth_multiplier=1, data_format=None, dilation_rate=(1, 1), activation=None,
+    use_bias=True, depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+    depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+    depthwise_constraint=None, bias_constraint=None, input_shape=None, name=None,
+    seed=None; dtype=None, a keyword, as Conv2D's.
+
+    Attributes:
+        W: the kernel (kh, kw, in, depth_multiplier), Keras's ``depthwise_kernel``.
+        b: (in * depth_multiplier,), ``bias``.
+    """
+
+    rank = 2
+
+    def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, depthwise_constraint=None, bias_constraint=None,
+                 input_shape=None, name=None, seed=None, *, dtype=None):
+        super().__init__(kernel_size, strides, padding, depth_multiplier, data_format,
+                         dilation_rate, activation, use_bias, depthwise_initializer,
+                         bias_initializer, depthwise_regularizer, bias_regularizer,
+                         activity_regularizer, depthwise_constraint, bias_constraint,
+                         input_shape, name, seed, dtype)
+
+
+class DepthwiseConv1D(_DepthwiseConv):
+    """y = activation(x ⋆ W + b), each input channel of a sequence convolved with its own
+    ``depth_multiplier`` kernels (Keras's DepthwiseConv1D): (batch, steps, in) -> (batch,
+    new_steps, in * depth_multiplier), output channel c * m + j from input channel c; a
+    ``Conv1D(in * m, groups=in)`` with Keras's depthwise kernel layout.
+
+    Args (Keras's defaults): as DepthwiseConv2D's, one axis: kernel_size, strides=1,
+    padding="valid", depth_multiplier=1, data_format=None, dilation_rate=1, ...
+
+    Attributes:
+        W: the kernel (k, in, depth_multiplier), Keras's ``depthwise_kernel``.
+        b: (in * depth_multiplier,), ``bias``.
+    """
+
+    rank = 1
+
+    def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, depthwise_constraint=None, bias_constraint=None,
+                 input_shape=None, name=None, seed=None, *, dtype=None):
+        super().__init__(kernel_size, strides, padding, depth_multiplier, data_format,
+                         dilation_rate, activation, use_bias, depthwise_initializer,
+                         bias_initializer, depthwise_regularizer, bias_regularizer,
+                         activity_regularizer, depthwise_constraint, bias_constraint,
+                         input_shape, name, seed, dtype)
 
 
 class _SeparableConv(KerasModule):

@@ -21,15 +21,15 @@ Keras's cell API, ``RNN(cell)``, ``SimpleRNNCell``, ``LSTMCell``, ``GRUCell`` an
 ``nn.LSTMCell`` and ``nn.GRUCell`` are PyTorch's.
 
 Keras layers nn lacks (not here, so their use fails at once): ``GroupQueryAttention``, ``EinsumDense``,
-``SpectralNormalization``, ``Conv1DTranspose``,
-``DepthwiseConv1D``, the ``ConvLSTM`` layers, ``HashedCrossing``, ``Wrapper``,
+``SpectralNormalization``, the ``ConvLSTM`` layers, ``HashedCrossing``, ``Wrapper``,
 ``TorchModuleWrapper``, ``JaxLayer``.
 """
 
 from .base_layer import Layer
 from .basic_layers import Activation, Dense, Dropout, Flatten, LeakyReLU, PReLU, ReLU, Softmax
 from .conv_layers import (
-    AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, DepthwiseConv2D, GlobalAveragePooling2D,
+    AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, DepthwiseConv1D, DepthwiseConv2D,
+    GlobalAveragePooling2D,
     GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D, SeparableConv1D, SeparableConv2D,
 )
 from .core_layers import Lambda, Permute, RepeatVector, Rescaling, TimeDistributed
@@ -58,7 +58,8 @@ from .recurrent import GRU, LSTM, Bidirectional, SimpleRNN
 from .reshaping import Embedding, Reshape
 from .rnn_cells import RNN, GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from .spatial import (
-    Conv2DTranspose, Cropping1D, Cropping2D, GlobalAveragePooling1D, GlobalMaxPooling1D,
+    Conv1DTranspose, Conv2DTranspose, Cropping1D, Cropping2D, GlobalAveragePooling1D,
+    GlobalMaxPooling1D,
     UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D,
 )
 from .text_vectorization import TextVectorization
@@ -76,6 +77,7 @@ GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D = (
 GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D = (
     GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D)
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
+Convolution1DTranspose = Conv1DTranspose
 Convolution2DTranspose, Convolution3DTranspose = Conv2DTranspose, Conv3DTranspose
 SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D
 
@@ -103,7 +105,8 @@ __all__ = [
     # activations
     "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
     # convolutions and pooling
-    "Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "Conv3DTranspose", "DepthwiseConv2D",
+    "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
+    "DepthwiseConv1D", "DepthwiseConv2D", "Convolution1DTranspose",
     "SeparableConv1D", "SeparableConv2D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
     "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "GlobalAveragePooling1D",
     "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling1D",

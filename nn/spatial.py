@@ -34,7 +34,7 @@ from .basic_layers import _as_input, _batch_shape, _flag
 
 __all__ = [
     "UpSampling1D", "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D", "Cropping1D",
-    "Cropping2D", "Conv2DTranspose", "GlobalAveragePooling1D", "GlobalMaxPooling1D",
+    "Cropping2D", "Conv2DTranspose", "Conv1DTranspose", "GlobalAveragePooling1D", "GlobalMaxPooling1D",
 ]
 
 
@@ -424,5 +424,90 @@ class Conv2DTranspose(_Conv):
     def get_config(self):
         config = super().get_config()
         del config["groups"]  # Keras's Conv2DTranspose has none
+        config["output_padding"] = self.output_padding
+        return config
+
+
+class Conv1DTranspose(_Conv):
+    """y = activation(x ⋆ᵀ W + b), the transpose of a Conv1D: (batch, steps, in) -> (batch,
+    new_steps, filters), new_steps = steps * s + max(k - s, 0) ("valid") or steps * s
+    ("same"), as Conv2DTranspose's rows; each input step adds W times itself to k output
+    steps, s apart. Computed as Conv2DTranspose's op on a one-column image.
+
+    Args (Keras's defaults): filters, kernel_size, strides=1, padding="valid",
+        output_padding=None (an int < strides), data_format=None, dilation_rate=1,
+        activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+        bias_initializer="zeros", the regularizers and constraints (None), input_shape,
+        name, seed; dtype=None, a keyword.
+
+    Attributes:
+        W: the kernel (k, filters, in), Keras's ``kernel``.  b: (filters,).
+    """
+
+    rank = 1
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
+                 data_format=None, dilation_rate=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, input_shape=None, name=None,
+                 seed=None, *, dtype=None):
+        where = f"Conv1DTranspose {name!r}" if name is not None else "Conv1DTranspose"
+        if output_padding is not None:  # checked first: _Conv builds when it can
+            output_padding = _counts(output_padding, 1, "output_padding", where)
+            if output_padding[0] >= _ints(strides, 1, "strides", where)[0]:
+                raise ValueError(f"{where}: output_padding must be less than strides (as "
+                                 f"Keras), got output_padding={output_padding[0]}, "
+                                 f"strides={strides}")
+        self.output_padding = output_padding
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         activation, use_bias, kernel_initializer, bias_initializer,
+                         input_shape, name, seed, kernel_regularizer=kernel_regularizer,
+                         bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer, dtype=dtype,
+                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
+
+    def build(self, in_channels):
+        """W (k, filters, in_channels), b (filters,)."""
+        in_channels = built_size(in_channels, self.data_format == "channels_first")
+        dtype = self._float_dtype()
+        shape = self.kernel_size + (self.filters, in_channels)
+        self.W = ag.Variable(self.kernel_initializer(shape, dtype), name=f"{self.name}/W",
+                             constraint=self.kernel_constraint)
+        if self.use_bias:
+            self.b = ag.Variable(self.bias_initializer((self.filters,), dtype),
+                                 name=f"{self.name}/b", constraint=self.bias_constraint)
+
+    def forward(self, x):
+        where = f"Conv1DTranspose {self.name!r}"
+        x = _as_input(x, self._float_dtype() if self.W is None else self.W.dtype)
+        _check_rank(x, 1, self.data_format, where)
+        first = self.data_format == "channels_first"
+        channels = x.shape[1 if first else -1]
+        if self.W is None:
+            self.build(channels)
+        if channels != self.W.shape[-1]:
+            raise ValueError(f"{where}: built for {self.W.shape[-1]} input channels, got input "
+                             f"of shape {x.shape} ({self.data_format})")
+        steps = x.shape[2] if first else x.shape[1]
+        extra = None if self.output_padding is None else self.output_padding[0]
+        length, pads = _transpose_length(steps, self.kernel_size[0], self.strides[0],
+                                         self.dilation_rate[0], self.padding, extra)
+        # one column: (batch, steps, 1, in), the kernel (k, 1, filters, in)
+        image = ag.expand_dims(x, -1 if first else 2)
+        kernel = ag.expand_dims(self.W, 1)
+        if first:
+            kernel = ag.transpose(kernel, (3, 2, 0, 1))
+        y = _named(where, ag.conv2d_transpose, image, kernel, (length, 1),
+                   (self.strides[0], 1), (pads, (0, 0)), (self.dilation_rate[0], 1),
+                   self.data_format)
+        y = ag.squeeze(y, -1 if first else 2)
+        if self.b is not None:
+            y = ag.bias_add(y, self.b, self.data_format)
+        return self.activation(y)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["groups"]  # Keras's Conv1DTranspose has none
         config["output_padding"] = self.output_padding
         return config

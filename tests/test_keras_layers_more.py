@@ -433,3 +433,91 @@ def test_attention_bad_calls_change_nothing():
         layers.Attention(score_mode="general")
     with pytest.raises(ValueError, match="AdditiveAttention.*dropout"):
         layers.AdditiveAttention(dropout=2.0)
+
+
+# --- Conv1DTranspose and DepthwiseConv1D --------------------------------------------------
+@pytest.mark.parametrize("kernel,strides,dilation", [(3, 1, 1), (4, 2, 1), (3, 1, 2),
+                                                     (2, 3, 1)])
+def test_conv1d_transpose_matches_torch_valid(float64, kernel, strides, dilation):
+    rng = np.random.default_rng(30)
+    x = rng.standard_normal((2, 5, 3))
+    layer = layers.Conv1DTranspose(4, kernel, strides=strides, dilation_rate=dilation)
+    layer(x)
+    _randomize(layer, 31)
+    W, b = layer.get_weights()
+    assert W.shape == (kernel, 4, 3)
+    # Keras keeps (n - 1) * s + max(k, s): PyTorch's output_padding adds the missing rows
+    k_eff = (kernel - 1) * dilation + 1
+    ref = torch.nn.ConvTranspose1d(3, 4, kernel, stride=strides, dilation=dilation,
+                                   output_padding=max(strides - k_eff, 0)).double()
+    with torch.no_grad():
+        ref.weight.copy_(_t(W.transpose(2, 1, 0))), ref.bias.copy_(_t(b))
+    want = ref(_t(x.transpose(0, 2, 1))).detach().numpy().transpose(0, 2, 1)
+    got = layer(x).numpy()
+    assert got.shape == (2, 4 * strides + max(k_eff, strides), 4)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("padding,output_padding,data_format", [
+    ("same", None, "channels_last"), ("same", 1, "channels_last"),
+    ("valid", 1, "channels_first"), ("same", None, "channels_first")])
+def test_conv1d_transpose_is_conv2d_transpose_on_one_column(float64, padding, output_padding,
+                                                            data_format):
+    rng = np.random.default_rng(32)
+    first = data_format == "channels_first"
+    x = rng.standard_normal((2, 3, 6) if first else (2, 6, 3))
+    one = layers.Conv1DTranspose(4, 3, strides=2, padding=padding,
+                                 output_padding=output_padding, data_format=data_format)
+    two = layers.Conv2DTranspose(4, (3, 1), strides=(2, 1), padding=padding,
+                                 output_padding=None if output_padding is None
+                                 else (output_padding, 0), data_format=data_format)
+    one(x)
+    _randomize(one, 33)
+    W, b = one.get_weights()
+    image = x[..., None] if first else x[:, :, None]
+    two(image)
+    two.set_weights([W[:, None], b])
+    want = two(image).numpy()
+    want = want[..., 0] if first else want[:, :, 0]
+    np.testing.assert_allclose(one(x).numpy(), want, rtol=1e-12)
+    config = one.get_config()
+    again = layers.Conv1DTranspose.from_config(config)
+    assert again.output_padding == one.output_padding and again.strides == (2,)
+
+
+@pytest.mark.parametrize("multiplier,strides,padding", [(1, 1, "valid"), (2, 2, "same"),
+                                                        (3, 1, "same")])
+def test_depthwise_conv1d_matches_torch_grouped_conv(float64, multiplier, strides, padding):
+    rng = np.random.default_rng(34)
+    x = rng.standard_normal((2, 9, 3))
+    layer = layers.DepthwiseConv1D(3, strides=strides, padding=padding,
+                                   depth_multiplier=multiplier)
+    layer(x)
+    _randomize(layer, 35)
+    W, b = layer.get_weights()
+    assert W.shape == (3, 3, multiplier) and b.shape == (3 * multiplier,)
+    weight = W.reshape(3, 1, 3 * multiplier).transpose(2, 1, 0)   # (in * m, 1, k)
+    xt = _t(x.transpose(0, 2, 1))
+    if padding == "same":   # Keras's "same": the extra zero after
+        total = max((int(np.ceil(9 / strides)) - 1) * strides + 3 - 9, 0)
+        xt = torch.nn.functional.pad(xt, (total // 2, total - total // 2))
+    want = torch.nn.functional.conv1d(xt, _t(weight), _t(b), stride=strides, groups=3)
+    np.testing.assert_allclose(layer(x).numpy(), want.numpy().transpose(0, 2, 1), rtol=1e-12)
+    again = layers.DepthwiseConv1D.from_config(layer.get_config())
+    assert again.depth_multiplier == multiplier and again.kernel_size == (3,)
+    assert not isinstance(layer, layers.DepthwiseConv2D)
+
+
+def test_conv1d_layers_refuse_bad_arguments_and_calls():
+    with pytest.raises(ValueError, match="Conv1DTranspose.*output_padding"):
+        layers.Conv1DTranspose(2, 3, strides=2, output_padding=2)
+    with pytest.raises(ValueError, match="DepthwiseConv1D.*depth_multiplier"):
+        layers.DepthwiseConv1D(3, depth_multiplier=0)
+    layer = layers.Conv1DTranspose(2, 3, name="ct")
+    with pytest.raises(ValueError, match="Conv1DTranspose 'ct'"):
+        layer(np.ones((2, 5, 5, 3)))
+    assert layer.W is None
+    dw = layers.DepthwiseConv1D(3, name="dw")
+    dw(np.ones((1, 5, 2)))
+    with pytest.raises(ValueError, match="DepthwiseConv1D 'dw'.*2 input channels"):
+        dw(np.ones((1, 5, 3)))

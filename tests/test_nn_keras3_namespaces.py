@@ -37,7 +37,8 @@ SeparableConvolution1D SeparableConvolution2D SimpleRNN Softmax SpatialDropout1D
 SpatialDropout2D SpatialDropout3D StringLookup Subtract TextVectorization TimeDistributed
 UnitNormalization UpSampling1D UpSampling2D UpSampling3D ZeroPadding1D ZeroPadding2D
 ZeroPadding3D add average concatenate dot maximum minimum multiply subtract
-RNN SimpleRNNCell LSTMCell GRUCell StackedRNNCells Attention AdditiveAttention""".split()
+RNN SimpleRNNCell LSTMCell GRUCell StackedRNNCells Attention AdditiveAttention
+Conv1DTranspose Convolution1DTranspose DepthwiseConv1D""".split()
 
 # Keras's names whose top-level nn class is PyTorch's (nn.RNN, nn.LSTMCell, nn.GRUCell).
 SHARED_WITH_PYTORCH = {"RNN", "LSTMCell", "GRUCell"}
