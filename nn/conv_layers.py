@@ -32,7 +32,8 @@ from .keras_module import KerasModule, built_size
 from .basic_layers import (_activation, _as_input, _batch_shape, _constraint_configs, _constraints,
                      _regularizer_configs)
 
-__all__ = ["Conv2D", "Conv1D", "DepthwiseConv2D", "DepthwiseConv1D", "SeparableConv2D", "SeparableConv1D",
+__all__ = ["Conv2D", "Conv1D", "DepthwiseConv2D", "DepthwiseConv1D", "SeparableConv2D",
+           "SeparableConv1D",
            "MaxPooling2D", "AveragePooling2D", "MaxPooling1D",
            "AveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D"]
 

@@ -20,7 +20,7 @@ Keras's cell API, ``RNN(cell)``, ``SimpleRNNCell``, ``LSTMCell``, ``GRUCell`` an
 ``StackedRNNCells`` (``nn.rnn_cells``), is here only: nn's top-level ``nn.RNN``,
 ``nn.LSTMCell`` and ``nn.GRUCell`` are PyTorch's.
 
-Keras layers nn lacks (not here, so their use fails at once): ``GroupQueryAttention``, ``EinsumDense``,
+Keras layers nn lacks (not here, so their use fails at once): ``GroupQueryAttention``,
 ``SpectralNormalization``, the ``ConvLSTM`` layers, ``HashedCrossing``, ``Wrapper``,
 ``TorchModuleWrapper``, ``JaxLayer``.
 """
@@ -32,6 +32,7 @@ from .conv_layers import (
     GlobalAveragePooling2D,
     GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D, SeparableConv1D, SeparableConv2D,
 )
+from .einsum_dense import EinsumDense
 from .core_layers import Lambda, Permute, RepeatVector, Rescaling, TimeDistributed
 from .functional_model import Input, InputLayer
 from .keras_misc import UnitNormalization
@@ -100,7 +101,7 @@ def subtract(inputs, **kwargs):
 __all__ = [
     "Layer", "Input", "InputLayer",
     # core
-    "Dense", "Activation", "Dropout", "Flatten", "Lambda", "Identity", "Masking",
+    "Dense", "EinsumDense", "Activation", "Dropout", "Flatten", "Lambda", "Identity", "Masking",
     "Embedding", "Reshape", "Permute", "RepeatVector", "TimeDistributed",
     # activations
     "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",

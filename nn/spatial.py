@@ -34,7 +34,8 @@ from .basic_layers import _as_input, _batch_shape, _flag
 
 __all__ = [
     "UpSampling1D", "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D", "Cropping1D",
-    "Cropping2D", "Conv2DTranspose", "Conv1DTranspose", "GlobalAveragePooling1D", "GlobalMaxPooling1D",
+    "Cropping2D", "Conv2DTranspose", "Conv1DTranspose", "GlobalAveragePooling1D",
+    "GlobalMaxPooling1D",
 ]
 
 

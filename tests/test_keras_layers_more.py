@@ -521,3 +521,80 @@ def test_conv1d_layers_refuse_bad_arguments_and_calls():
     dw(np.ones((1, 5, 2)))
     with pytest.raises(ValueError, match="DepthwiseConv1D 'dw'.*2 input channels"):
         dw(np.ones((1, 5, 3)))
+
+
+# --- EinsumDense: Keras's three documented examples, and numpy's einsum -------------------
+def test_einsum_dense_keras_doc_examples():
+    # "Biased dense layer with einsums"
+    layer = layers.EinsumDense("ab,bc->ac", output_shape=64, bias_axes="c")
+    input_tensor = layers.Input(shape=[32])
+    assert layer(input_tensor).shape == (None, 64)
+    # "Applying a dense layer to a sequence"
+    layer = layers.EinsumDense("abc,cd->abd", output_shape=(None, 64), bias_axes="d")
+    input_tensor = layers.Input(shape=[32, 128])
+    assert layer(input_tensor).shape == (None, 32, 64)
+    # "Applying a dense layer to a sequence using ellipses"
+    layer = layers.EinsumDense("...b,bc->...c", output_shape=64, bias_axes="c")
+    input_tensor = layers.Input(shape=[32, 128])
+    assert layer(input_tensor).shape == (None, 32, 64)
+    assert layer.kernel.shape == (128, 64) and layer.bias.shape == (64,)
+
+
+@pytest.mark.parametrize("equation,output_shape,bias_axes,x_shape,kernel,bias", [
+    ("ab,bc->ac", 5, "c", (3, 4), (4, 5), (5,)),
+    ("abc,cd->abd", (None, 5), "d", (2, 3, 4), (4, 5), (5,)),
+    ("abc,cde->abde", (3, 2, 5), "be", (2, 3, 4), (4, 2, 5), (3, 1, 5)),
+    ("...b,bc->...c", 5, None, (2, 6, 3, 4), (4, 5), None),
+    ("ab...,bc->ac...", (5, 3), "c", (2, 4, 3), (4, 5), (5, 1)),
+    ("abc,cd->abd", (3, 5), "bd", (2, 3, 4), (4, 5), (3, 5)),
+])
+def test_einsum_dense_matches_numpy(float64, equation, output_shape, bias_axes, x_shape,
+                                    kernel, bias):
+    rng = np.random.default_rng(40)
+    x = rng.standard_normal(x_shape)
+    layer = layers.EinsumDense(equation, output_shape, bias_axes=bias_axes, activation="tanh")
+    layer(x)
+    assert layer.kernel.shape == kernel
+    assert (layer.bias is None and bias is None) or layer.bias.shape == bias
+    _randomize(layer, 41)
+    want = np.einsum(equation, x, layer.kernel.numpy())
+    if bias is not None:
+        want = want + layer.bias.numpy()
+    np.testing.assert_allclose(layer(x).numpy(), np.tanh(want), rtol=1e-12)
+    again = layers.EinsumDense.from_config(layer.get_config())
+    assert again.equation == equation and again.bias_axes == bias_axes
+
+
+def test_einsum_dense_gradient_against_central_differences(float64):
+    rng = np.random.default_rng(42)
+    x = rng.standard_normal((2, 3, 4))
+    layer = layers.EinsumDense("abc,cde->abde", (3, 2, 2), bias_axes="e")
+    layer(x)
+    W = layer.kernel
+    ag.sum(layer(x) ** 3).backward()
+    grad = W.grad.numpy() if isinstance(W.grad, ag.Value) else np.asarray(W.grad)
+    base, numeric = W.numpy().copy(), np.zeros(W.shape)
+    for idx in np.ndindex(W.shape):
+        for sign in (1, -1):
+            w = base.copy()
+            w[idx] += sign * 1e-6
+            W.assign(w)
+            numeric[idx] += sign * float(ag.sum(layer(x) ** 3).numpy()) / 2e-6
+    W.assign(base)
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_einsum_dense_refuses_bad_equations_and_calls():
+    with pytest.raises(ValueError, match="EinsumDense.*equation"):
+        layers.EinsumDense("ab,bc,cd->ad", 3)
+    layer = layers.EinsumDense("ab,bc->ac", 4, bias_axes="x", name="ed")
+    with pytest.raises(ValueError, match="EinsumDense 'ed'.*bias_axes"):
+        layer(np.ones((2, 3)))
+    assert layer.kernel is None
+    layer = layers.EinsumDense("abc,cd->abd", (7, 4), name="ed2")
+    with pytest.raises(ValueError, match="EinsumDense 'ed2'.*output_shape"):
+        layer(np.ones((2, 3, 5)))
+    assert layer.kernel is None
+    layer(np.ones((2, 7, 5)))
+    with pytest.raises(ValueError, match="EinsumDense 'ed2'.*kernel"):
+        layer(np.ones((2, 7, 6)))

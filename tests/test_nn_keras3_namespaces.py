@@ -38,7 +38,7 @@ SpatialDropout2D SpatialDropout3D StringLookup Subtract TextVectorization TimeDi
 UnitNormalization UpSampling1D UpSampling2D UpSampling3D ZeroPadding1D ZeroPadding2D
 ZeroPadding3D add average concatenate dot maximum minimum multiply subtract
 RNN SimpleRNNCell LSTMCell GRUCell StackedRNNCells Attention AdditiveAttention
-Conv1DTranspose Convolution1DTranspose DepthwiseConv1D""".split()
+Conv1DTranspose Convolution1DTranspose DepthwiseConv1D EinsumDense""".split()
 
 # Keras's names whose top-level nn class is PyTorch's (nn.RNN, nn.LSTMCell, nn.GRUCell).
 SHARED_WITH_PYTORCH = {"RNN", "LSTMCell", "GRUCell"}
