@@ -37,6 +37,7 @@ __all__ = [
     "Huber", "LogCosh", "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge",
     "CosineSimilarity", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
     "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy", "Dice", "Tversky",
+    "ctc", "CTC",
 ]
 
 # Keras's backend.epsilon(): probabilities are kept inside [EPSILON, 1 - EPSILON].
@@ -553,6 +554,43 @@ def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None, reduction="none"):
     return _reduce_samples(1.0 - tp / (tp + alpha * fp + beta * fn + EPSILON), reduction)
 
 
+def ctc(y_true, y_pred, reduction="none"):
+    """Keras's CTC loss: -log p(labels | y_pred) summed over every alignment, per sample.
+
+    Args:
+        y_true: (batch, max_length) integer labels; 0 is the blank and pads the end of
+            each row (a row's length is its count of nonzero labels).
+        y_pred: (batch, time, classes) logits, not softmax'd: log_softmax is taken here,
+            as Keras's ``ops.ctc_loss`` does.
+    Returns:
+        (batch,) losses (reduced by ``reduction``). The recursion is ``ag.ctc_loss``
+        (PyTorch's ctc_loss, time-major, blank=0).
+    """
+    where = "ctc"
+    labels = np.asarray(y_true.numpy() if isinstance(y_true, ag.Value) else y_true)
+    if labels.ndim != 2:
+        raise ValueError(f"{where}: y_true must be (batch_size, max_length) integer labels, "
+                         f"got shape {labels.shape}")
+    if labels.size and (labels.dtype.kind not in "biuf"
+                        or np.any(labels != np.round(labels)) or labels.min() < 0):
+        raise ValueError(f"{where}: y_true must hold integer labels >= 0 (0 the blank)")
+    y = y_pred if isinstance(y_pred, ag.Value) else \
+        ag.constant(np.asarray(y_pred, dtype=ag.get_default_dtype()))
+    if y.ndim != 3 or y.shape[0] != labels.shape[0]:
+        raise ValueError(f"{where}: y_pred must be (batch_size, time, num_classes) logits "
+                         f"with y_true's batch size {labels.shape[0]}, got shape {y.shape}")
+    labels = labels.astype(np.int64)
+    if labels.size and labels.max() >= y.shape[-1]:
+        raise ValueError(f"{where}: y_true holds label {labels.max()}, but y_pred has "
+                         f"{y.shape[-1]} classes")
+    label_lengths = np.sum(labels != 0, axis=-1)
+    input_lengths = np.full(labels.shape[0], y.shape[1], dtype=np.int64)
+    log_probs = ag.transpose(ag.log_softmax(y, axis=-1), (1, 0, 2))   # (time, batch, C)
+    per_sample = ag.ctc_loss(log_probs, labels, input_lengths, label_lengths, blank=0,
+                             reduction="none")
+    return _reduce_samples(per_sample, reduction)
+
+
 class Loss:
     """A loss with its settings bound: ``loss(y_true, y_pred, sample_weight=None) -> Value``.
 
@@ -885,6 +923,17 @@ class Tversky(Loss):
                 "axis": self.axis}
 
 
+class CTC(Loss):
+    """Keras's CTC loss (``ctc``): y_true (batch, max_length) labels padded with the blank
+    0, y_pred (batch, time, classes) logits; Keras's reduction "sum_over_batch_size" (the
+    mean of the samples' losses) by default."""
+
+    fn = ctc
+
+    def __init__(self, reduction="sum_over_batch_size", name="ctc"):
+        super().__init__(reduction, name)
+
+
 _BY_NAME = {
     "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
     "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
@@ -902,7 +951,7 @@ _BY_NAME = {
     "msle": MeanSquaredLogarithmicError,
     "binary_focal_crossentropy": BinaryFocalCrossentropy,
     "categorical_focal_crossentropy": CategoricalFocalCrossentropy,
-    "dice": Dice, "tversky": Tversky,
+    "dice": Dice, "tversky": Tversky, "ctc": CTC,
 }
 _BY_CLASS_NAME = {cls.__name__.lower(): cls for cls in _BY_NAME.values()}
 _BY_FUNCTION = {cls.fn: cls for cls in _BY_NAME.values()}

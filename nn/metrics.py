@@ -8,6 +8,7 @@ differentiated, so they work on plain numpy arrays.
 array([1., 0., 1.])
 """
 
+import numbers
 import re
 
 import numpy as np
@@ -31,7 +32,9 @@ __all__ = ["binary_accuracy", "categorical_accuracy", "sparse_categorical_accura
            "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "TruePositives",
            "FalsePositives", "TrueNegatives", "FalseNegatives", "PrecisionAtRecall",
            "RecallAtPrecision", "SensitivityAtSpecificity", "SpecificityAtSensitivity",
-           "FBetaScore", "F1Score", "R2Score", "IoU", "MeanIoU", "OneHotIoU", "OneHotMeanIoU"]
+           "FBetaScore", "F1Score", "R2Score", "IoU", "MeanIoU", "OneHotIoU", "OneHotMeanIoU",
+           "BinaryIoU", "PearsonCorrelation", "ConcordanceCorrelation", "pearson_correlation",
+           "concordance_correlation"]
 
 
 def _arrays(y_true, y_pred):
@@ -1335,6 +1338,95 @@ class OneHotMeanIoU(MeanIoU):
         super().__init__(num_classes, name, ignore_class, False, sparse_y_pred, axis)
 
 
+class BinaryIoU(IoU):
+    """IoU of binary targets and scores: a score >= ``threshold`` predicts class 1.
+
+    Args (Keras's): target_class_ids=(0, 1) (the classes averaged), threshold=0.5,
+    name=None.
+
+    >>> m = BinaryIoU(target_class_ids=[0, 1], threshold=0.3)
+    >>> m.update_state([0, 1, 0, 1], [0.1, 0.2, 0.4, 0.7]); round(float(m.result()), 6)
+    0.333333
+    """
+
+    _config_keys = ("target_class_ids", "threshold")
+
+    def __init__(self, target_class_ids=(0, 1), threshold=0.5, name=None):
+        if isinstance(threshold, (bool, np.bool_)) or not isinstance(threshold, numbers.Real):
+            raise TypeError(f"BinaryIoU: threshold must be a number, got {threshold!r}")
+        super().__init__(2, target_class_ids, name)
+        self.threshold = float(threshold)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true, y_pred = _arrays(y_true, y_pred)
+        super().update_state(y_true, (y_pred >= self.threshold).astype(np.int64),
+                             sample_weight)
+
+
+def _correlation_inputs(y_true, y_pred):
+    y_true, y_pred = _squeeze_or_expand(_float(y_true), _float(y_pred), expand_rank_1=False)
+    return y_true, y_pred
+
+
+def pearson_correlation(y_true, y_pred, axis=-1):
+    """Pearson's r of each sample along ``axis``, Keras's:
+    mean(((t - mean t) / std t) * ((y - mean y) / std y)).
+
+    >>> pearson_correlation([[0, 1, 0.5], [1, 1, 0.2]], [[0.1, 0.9, 0.5], [1, 0.9, 0.2]])
+    array([1.        , 0.99339927])
+    """
+    t, y = _correlation_inputs(y_true, y_pred)
+    t = t - t.mean(axis=axis, keepdims=True)
+    y = y - y.mean(axis=axis, keepdims=True)
+    t = t / t.std(axis=axis, keepdims=True)
+    y = y / y.std(axis=axis, keepdims=True)
+    return np.mean(t * y, axis=axis)
+
+
+def concordance_correlation(y_true, y_pred, axis=-1):
+    """Lin's concordance of each sample along ``axis``, as Keras computes it:
+    mean(2 (t - mean y)(y - mean y) / (var t + var y + (mean t - mean y)**2 + 1e-7)).
+    (Keras centres t on y's mean in the product; kept, so the numbers are Keras's.)
+
+    >>> r = concordance_correlation([[0, 1, 0.5], [1, 1, 0.2]], [[0.1, 0.9, 0.5], [1, 0.9, 0.2]])
+    >>> r.round(6)     # Keras's documented [0.97560976 0.98765432], within its 1e-7
+    array([0.975609, 0.987654])
+    """
+    t, y = _correlation_inputs(y_true, y_pred)
+    t_mean = t.mean(axis=axis, keepdims=True)
+    y_mean = y.mean(axis=axis, keepdims=True)
+    norm = t.var(axis=axis, keepdims=True) + y.var(axis=axis, keepdims=True) + \
+        (t_mean - y_mean) ** 2
+    return np.mean(2 * (t - y_mean) * (y - y_mean) / (norm + losses.EPSILON), axis=axis)
+
+
+class PearsonCorrelation(MeanMetricWrapper):
+    """The mean over samples (over every batch) of ``pearson_correlation`` along ``axis``.
+
+    Args (Keras's): name="pearson_correlation", axis=-1.
+    """
+
+    _config_keys = ("axis",)
+
+    def __init__(self, name="pearson_correlation", axis=-1):
+        super().__init__(pearson_correlation, name, axis=axis)
+        self.axis = axis
+
+
+class ConcordanceCorrelation(MeanMetricWrapper):
+    """The mean over samples (over every batch) of ``concordance_correlation`` along
+    ``axis``.
+
+    Args (Keras's): name="concordance_correlation", axis=-1.
+    """
+
+    _config_keys = ("axis",)
+
+    def __init__(self, name="concordance_correlation", axis=-1):
+        super().__init__(concordance_correlation, name, axis=axis)
+        self.axis = axis
+
+
 def _keras_snake_case(name):
     """Keras's to_snake_case: "RootMeanSquaredError" -> "root_mean_squared_error"."""
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
@@ -1352,7 +1444,7 @@ _CLASSES = (Mean, Sum, MeanMetricWrapper, MeanSquaredError, RootMeanSquaredError
             CategoricalCrossentropy, SparseCategoricalCrossentropy, Accuracy, BinaryAccuracy,
             CategoricalAccuracy, SparseCategoricalAccuracy, TopKCategoricalAccuracy,
             SparseTopKCategoricalAccuracy, F1Score, FBetaScore, IoU, MeanIoU, OneHotIoU,
-            OneHotMeanIoU)
+            OneHotMeanIoU, BinaryIoU, PearsonCorrelation, ConcordanceCorrelation)
 _OBJECTS = {**{cls.__name__: cls for cls in _CLASSES},
             **{_keras_snake_case(cls.__name__): cls for cls in _CLASSES},
             "bce": BinaryCrossentropy, "mse": MeanSquaredError, "mae": MeanAbsoluteError,
@@ -1361,7 +1453,8 @@ _OBJECTS_LOWER = {key.lower(): cls for key, cls in _OBJECTS.items()}
 _BY_NAME.update({fn.__name__: fn for fn in (
     mean_absolute_percentage_error, mean_squared_logarithmic_error, log_cosh,
     cosine_similarity, kl_divergence, poisson, hinge, squared_hinge, categorical_hinge,
-    top_k_categorical_accuracy, sparse_top_k_categorical_accuracy)})
+    top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, pearson_correlation,
+    concordance_correlation)})
 
 
 def as_metric(identifier, loss=None):

@@ -598,3 +598,92 @@ def test_einsum_dense_refuses_bad_equations_and_calls():
     layer(np.ones((2, 7, 5)))
     with pytest.raises(ValueError, match="EinsumDense 'ed2'.*kernel"):
         layer(np.ones((2, 7, 6)))
+
+
+# --- metrics: Keras's documented examples and numpy --------------------------------------
+Y_TRUE = [[0, 1, 0.5], [1, 1, 0.2]]
+Y_PRED = [[0.1, 0.9, 0.5], [1, 0.9, 0.2]]
+
+
+def test_pearson_and_concordance_keras_doc_examples():
+    pcc = nn.metrics.PearsonCorrelation(axis=-1)
+    pcc.update_state(Y_TRUE, Y_PRED)
+    np.testing.assert_allclose(float(pcc.result()), 0.9966996338993913, rtol=1e-6)
+    ccc = nn.metrics.ConcordanceCorrelation(axis=-1)
+    ccc.update_state(Y_TRUE, Y_PRED)
+    np.testing.assert_allclose(float(ccc.result()), 0.9816320385426076, rtol=1e-6)
+    np.testing.assert_allclose(nn.metrics.pearson_correlation(Y_TRUE, Y_PRED),
+                               [1.0, 0.99339927], rtol=1e-6)
+    np.testing.assert_allclose(nn.metrics.concordance_correlation(Y_TRUE, Y_PRED),
+                               [0.97560976, 0.98765432], rtol=1e-6)
+
+
+def test_correlations_average_samples_over_batches_and_match_numpy():
+    rng = np.random.default_rng(50)
+    t, y = rng.standard_normal((10, 7)), rng.standard_normal((10, 7))
+    y[:5] += 2 * t[:5]
+    m = nn.metrics.PearsonCorrelation()
+    m.update_state(t[:4], y[:4]), m.update_state(t[4:], y[4:])
+    want = np.mean([np.corrcoef(a, b)[0, 1] for a, b in zip(t, y)])
+    np.testing.assert_allclose(float(m.result()), want, rtol=1e-5)
+    # Lin's concordance of a prediction equal to the truth is 1; Keras's formula per row
+    c = nn.metrics.ConcordanceCorrelation()
+    c.update_state(t, t)
+    np.testing.assert_allclose(float(c.result()), 1.0, rtol=1e-5)
+    assert nn.metrics.ConcordanceCorrelation.from_config(c.get_config()).axis == -1
+    model = nn.Sequential([nn.Input((7,)), layers.Dense(7)])
+    model.compile(optimizer="sgd", loss="mse", metrics=[nn.metrics.PearsonCorrelation(),
+                                                        "concordance_correlation"])
+    logs = model.evaluate(t, y, verbose=0, return_dict=True)
+    assert {"pearson_correlation", "concordance_correlation"} <= set(logs)
+
+
+def test_binary_iou_keras_doc_example():
+    m = nn.metrics.BinaryIoU(target_class_ids=[0, 1], threshold=0.3)
+    m.update_state([0, 1, 0, 1], [0.1, 0.2, 0.4, 0.7])
+    np.testing.assert_allclose(float(m.result()), 0.33333334, rtol=1e-6)
+    m.reset_state()
+    m.update_state([0, 1, 0, 1], [0.1, 0.2, 0.4, 0.7], sample_weight=[0.2, 0.3, 0.4, 0.1])
+    np.testing.assert_allclose(float(m.result()), 0.17361112, rtol=1e-6)
+    one = nn.metrics.BinaryIoU(target_class_ids=[1], threshold=0.5)
+    one.update_state([0, 1, 1, 1], [0.6, 0.7, 0.2, 0.9])   # tp 2, fp 1, fn 1
+    np.testing.assert_allclose(float(one.result()), 0.5, rtol=1e-6)
+    again = nn.metrics.BinaryIoU.from_config(one.get_config())
+    assert again.threshold == 0.5 and again.target_class_ids == [1]
+
+
+# --- CTC: against torch.nn.functional.ctc_loss --------------------------------------------
+def test_ctc_loss_matches_torch(float64):
+    rng = np.random.default_rng(51)
+    logits = rng.standard_normal((3, 8, 5))
+    labels = np.array([[1, 2, 2, 0], [3, 4, 1, 2], [4, 0, 0, 0]])
+    loss = nn.losses.CTC()
+    assert loss.name == "ctc" and nn.losses.get("ctc").__class__ is nn.losses.CTC
+    got = loss(labels, logits)
+    lengths = torch.tensor((labels != 0).sum(-1))
+    log_probs = torch.log_softmax(_t(logits), -1).transpose(0, 1)
+    per_sample = torch.nn.functional.ctc_loss(log_probs, torch.tensor(labels),
+                                              torch.full((3,), 8), lengths, blank=0,
+                                              reduction="none")
+    np.testing.assert_allclose(float(got.numpy()), per_sample.mean().item(), rtol=1e-10)
+    weighted = loss(labels, logits, sample_weight=np.array([1.0, 0.0, 2.0]))
+    want = (per_sample * torch.tensor([1.0, 0.0, 2.0])).sum().item() / 3
+    np.testing.assert_allclose(float(weighted.numpy()), want, rtol=1e-10)
+    # the gradient of the logits, against torch's
+    x = ag.Variable(logits)
+    loss(labels, x).backward()
+    xt = _t(logits).requires_grad_()
+    torch.nn.functional.ctc_loss(torch.log_softmax(xt, -1).transpose(0, 1),
+                                 torch.tensor(labels), torch.full((3,), 8), lengths,
+                                 blank=0, reduction="none").mean().backward()
+    grad = x.grad.numpy() if isinstance(x.grad, ag.Value) else np.asarray(x.grad)
+    np.testing.assert_allclose(grad, xt.grad.numpy(), rtol=1e-8, atol=1e-12)
+
+
+def test_ctc_loss_refuses_bad_shapes():
+    with pytest.raises(ValueError, match="ctc.*y_true"):
+        nn.losses.CTC()(np.array([1, 2]), np.zeros((1, 4, 3)))
+    with pytest.raises(ValueError, match="ctc.*y_pred"):
+        nn.losses.CTC()(np.array([[1, 2]]), np.zeros((4, 3)))
+    with pytest.raises(ValueError, match="ctc.*3 classes"):
+        nn.losses.CTC()(np.array([[1, 3]]), np.zeros((1, 4, 3)))
