@@ -4,9 +4,11 @@
 - ``ReduceLROnPlateau`` divides the learning rate when a logged quantity stops improving;
 - ``LearningRateScheduler`` sets the learning rate at each epoch from ``schedule(epoch, lr)``;
 - ``LambdaCallback`` turns plain functions into a callback;
-- ``CSVLogger`` writes one row of logs per epoch.
+- ``CSVLogger`` writes one row of logs per epoch;
+- ``BackupAndRestore`` backs the model up during fit, and resumes an interrupted fit.
 
-The watching ones (``Callback``, ``History``, ``EarlyStopping``, ``TerminateOnNaN``) live in
+The watching ones (``Callback``, ``History``, ``EarlyStopping``, ``TerminateOnNaN``,
+``ProgbarLogger``, and ``CallbackList``, which calls a list of them) live in
 ``nn.training`` and can be imported from here too, as from ``keras.callbacks``.
 
 >>> cb = ModelCheckpoint("ckpt/weights.{epoch:02d}-{val_loss:.2f}.npz")
@@ -18,17 +20,23 @@ The watching ones (``Callback``, ``History``, ``EarlyStopping``, ``TerminateOnNa
 
 import csv
 import inspect
+import json
 import math
 import numbers
 import os
+import shutil
 import warnings
 
 import numpy as np
 
-from .training import Callback, EarlyStopping, History, TerminateOnNaN
+from .atomic import atomic_write
+from .training import (
+    Callback, CallbackList, EarlyStopping, History, ProgbarLogger, TerminateOnNaN,
+)
 
 __all__ = ["Callback", "History", "EarlyStopping", "TerminateOnNaN", "ModelCheckpoint",
-           "ReduceLROnPlateau", "LearningRateScheduler", "LambdaCallback", "CSVLogger"]
+           "ReduceLROnPlateau", "LearningRateScheduler", "LambdaCallback", "CSVLogger",
+           "CallbackList", "ProgbarLogger", "BackupAndRestore"]
 
 # Logged quantities that get better as they grow: mode "auto" maximises these.
 _HIGHER_IS_BETTER = ("acc", "auc", "precision", "recall", "fmeasure")
@@ -468,3 +476,75 @@ class CSVLogger(Callback):
                 writer.writerow(self.fields)
                 self._header = False
             writer.writerow(row)
+
+
+class BackupAndRestore(Callback):
+    """Keras's fault tolerance: back the model up during ``fit`` and, when ``fit`` is run
+    again after an interruption, restore it and go on from the epoch it had reached.
+
+    The backup is the model's weights (``save_weights``, written atomically, so an
+    interruption while writing leaves the previous backup whole) and a JSON file of the
+    epoch to resume at, both in ``backup_dir``. At the start of ``fit`` they are loaded if
+    present, and ``fit`` starts from that epoch. The optimizer's state is not backed up
+    (as in Keras): an optimizer with moments starts them afresh.
+
+    Args (Keras's):
+        backup_dir: the folder of the backup (made if missing).
+        save_freq="epoch": back up after each epoch, or an int n: after every n batches
+            (the run then resumes at the start of the epoch it was in).
+        delete_checkpoint=True: remove the backup when ``fit`` ends normally.
+    """
+
+    def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True):
+        super().__init__()
+        if not isinstance(backup_dir, (str, os.PathLike)) or not os.fspath(backup_dir):
+            raise ValueError(f"BackupAndRestore: backup_dir must be a folder's path, got "
+                             f"{backup_dir!r}")
+        if save_freq != "epoch" and (isinstance(save_freq, (bool, np.bool_))
+                                     or not isinstance(save_freq, numbers.Integral)
+                                     or save_freq < 1):
+            raise ValueError(f"BackupAndRestore: save_freq must be 'epoch' or a positive "
+                             f"integer (batches), got {save_freq!r}")
+        if not isinstance(delete_checkpoint, (bool, np.bool_)):
+            raise TypeError(f"BackupAndRestore: delete_checkpoint must be True or False, got "
+                            f"{delete_checkpoint!r}")
+        self.backup_dir = os.fspath(backup_dir)
+        self.save_freq, self.delete_checkpoint = save_freq, bool(delete_checkpoint)
+        self._weights_path = os.path.join(self.backup_dir, "latest.weights.npz")
+        self._metadata_path = os.path.join(self.backup_dir, "training_metadata.json")
+        self._current_epoch = 0
+        self._batches_since_save = 0
+
+    def on_train_begin(self, logs=None):
+        self._batches_since_save = 0
+        if os.path.exists(self._weights_path):
+            self.model.load_weights(self._weights_path)
+        if os.path.exists(self._metadata_path):
+            with open(self._metadata_path, encoding="utf-8") as f:
+                epoch = json.load(f)["epoch"]
+            self.model._initial_epoch = int(epoch)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._current_epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq == "epoch":
+            return
+        self._batches_since_save += 1
+        if self._batches_since_save >= self.save_freq:
+            self._batches_since_save = 0
+            self._save(self._current_epoch)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.save_freq == "epoch":
+            self._save(epoch + 1)
+
+    def _save(self, epoch):
+        os.makedirs(self.backup_dir, exist_ok=True)
+        self.model.save_weights(self._weights_path)
+        with atomic_write(self._metadata_path) as f:
+            f.write(json.dumps({"epoch": int(epoch)}).encode("utf-8"))
+
+    def on_train_end(self, logs=None):
+        if self.delete_checkpoint and os.path.isdir(self.backup_dir):
+            shutil.rmtree(self.backup_dir)

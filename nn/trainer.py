@@ -584,10 +584,15 @@ class Trainer:
         self.stop_training = False
         self.zero_grad()
         logs = {}
+        # A callback may move the first epoch on at on_train_begin (BackupAndRestore);
+        # a ProgbarLogger among the callbacks draws the bar instead of fit.
+        self._initial_epoch = initial_epoch
+        bar_verbose = 0 if any(isinstance(cb, training.ProgbarLogger) for cb in callbacks) \
+            else verbose
         with self._using_mode(True):
             for cb in callbacks:
                 cb.on_train_begin({})
-            for epoch in range(initial_epoch, epochs):
+            for epoch in range(self._initial_epoch, epochs):
                 batches = data.epoch(epoch)
                 first = next(batches, None)
                 if first is None:
@@ -595,7 +600,7 @@ class Trainer:
                 for cb in callbacks:
                     cb.on_epoch_begin(epoch, {})
                 self.reset_metrics()
-                bar = training.ProgressBar(data.steps, verbose,
+                bar = training.ProgressBar(data.steps, bar_verbose,
                                            title=f"Epoch {epoch + 1}/{epochs}")
                 for step, batch in enumerate(itertools.chain((first,), batches)):
                     for cb in callbacks:
@@ -752,10 +757,15 @@ class Trainer:
         self.zero_grad()
         variables = None
         logs = {}
+        # A callback may move the first epoch on at on_train_begin (BackupAndRestore);
+        # a ProgbarLogger among the callbacks draws the bar instead of fit.
+        self._initial_epoch = initial_epoch
+        bar_verbose = 0 if any(isinstance(cb, training.ProgbarLogger) for cb in callbacks) \
+            else verbose
         with self._using_mode(True):
             for cb in callbacks:
                 cb.on_train_begin({})
-            for epoch in range(initial_epoch, epochs):
+            for epoch in range(self._initial_epoch, epochs):
                 batches = data.epoch(epoch)
                 first = next(batches, None)
                 if first is None:  # the data ran out (it warned): no epoch begins
@@ -764,7 +774,7 @@ class Trainer:
                     cb.on_epoch_begin(epoch, {})
                 means = self._loss_means()
                 self.reset_metrics()
-                bar = training.ProgressBar(data.steps, verbose,
+                bar = training.ProgressBar(data.steps, bar_verbose,
                                            title=f"Epoch {epoch + 1}/{epochs}")
                 for step, (xb, yb, wb) in enumerate(itertools.chain((first,), batches)):
                     for cb in callbacks:

@@ -38,7 +38,7 @@ from . import metrics as metrics_lib
 from .data_adapter import check_finite as _check_finite  # noqa: F401 (its old home)
 
 __all__ = ["Callback", "History", "EarlyStopping", "TerminateOnNaN", "ProgressBar",
-           "get_metric"]
+           "ProgbarLogger", "CallbackList", "get_metric"]
 
 
 def get_metric(identifier, loss=None):
@@ -286,3 +286,110 @@ class TerminateOnNaN(Callback):
                   f"{loss}; training stopped. Try a smaller learning rate, standardised "
                   "inputs, or a loss computed from logits.")
             self.model.stop_training = True
+
+
+class ProgbarLogger(Callback):
+    """Keras's progress bar as a callback: "Epoch 1/5" and the bar (``ProgressBar``) drawn
+    from the hooks, at ``fit``'s ``verbose`` (0 nothing, 1 a live bar, 2 one line per
+    epoch). ``fit`` draws the same bar itself; given this callback it leaves it to it, so
+    the bar is drawn once (a loop of one's own calls the hooks, through ``CallbackList``).
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.bar = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.bar = ProgressBar(self.params.get("steps"), self.params.get("verbose", 1),
+                               title=f"Epoch {epoch + 1}/{self.params.get('epochs', '?')}")
+
+    def on_train_batch_end(self, batch, logs=None):
+        super().on_train_batch_end(batch, logs)
+        if self.bar is not None:
+            self.bar.update(batch + 1, logs or {})
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.bar is not None:
+            self.bar.close(logs or {})
+            self.bar = None
+
+
+_HOOKS = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
+          "on_train_batch_begin", "on_train_batch_end", "on_test_begin", "on_test_end",
+          "on_test_batch_begin", "on_test_batch_end", "on_predict_begin", "on_predict_end",
+          "on_predict_batch_begin", "on_predict_batch_end")
+
+
+class CallbackList:
+    """Keras's container of callbacks, for a training loop of one's own: each hook called
+    on it calls that hook of every callback, in order (a callback without the hook, such
+    as ``on_test_begin`` here, is skipped).
+
+    Args (Keras's): callbacks=None (a list), add_history=False (append a ``History``),
+        add_progbar=False (append a ``ProgbarLogger``), model=None, and ``params`` as
+        keywords (epochs, steps, verbose), given to every callback.
+
+    >>> seen = []
+    >>> class Note(Callback):
+    ...     def on_epoch_end(self, epoch, logs=None):
+    ...         seen.append((epoch, logs["loss"]))
+    >>> hooks = CallbackList([Note()], add_history=True, epochs=1, steps=1, verbose=0)
+    >>> hooks.on_train_begin(); hooks.on_epoch_begin(0); hooks.on_epoch_end(0, {"loss": 0.5})
+    >>> seen, hooks.callbacks[-1].history
+    ([(0, 0.5)], {'loss': [0.5]})
+    """
+
+    def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None,
+                 **params):
+        callbacks = list(callbacks or [])
+        for cb in callbacks:
+            if not isinstance(cb, Callback):
+                raise TypeError(f"CallbackList: every callback must be a Callback, got "
+                                f"{type(cb).__name__}")
+        if add_history and not any(isinstance(cb, History) for cb in callbacks):
+            callbacks.append(History())
+        if add_progbar and not any(isinstance(cb, ProgbarLogger) for cb in callbacks):
+            callbacks.insert(0, ProgbarLogger())
+        self.callbacks = callbacks
+        self.model = None
+        self.params = {}
+        if model is not None:
+            self.set_model(model)
+        if params:
+            self.set_params(params)
+
+    def append(self, callback):
+        self.callbacks.append(callback)
+
+    def set_model(self, model):
+        self.model = model
+        for cb in self.callbacks:
+            cb.set_model(model)
+
+    def set_params(self, params):
+        self.params = params
+        for cb in self.callbacks:
+            cb.set_params(params)
+
+    def __iter__(self):
+        return iter(self.callbacks)
+
+    def __len__(self):
+        return len(self.callbacks)
+
+
+def _dispatch(hook):
+    def call_each(self, *args, **kwargs):
+        args = args + (kwargs.pop("logs", None),) if "logs" in kwargs else args
+        for cb in self.callbacks:
+            method = getattr(cb, hook, None)
+            if method is not None:
+                method(*args)
+    call_each.__name__ = hook
+    call_each.__doc__ = f"``{hook}`` of every callback, in order."
+    return call_each
+
+
+for _hook in _HOOKS:
+    setattr(CallbackList, _hook, _dispatch(_hook))
+del _hook

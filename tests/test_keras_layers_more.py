@@ -1,16 +1,34 @@
-"""Keras's cell API (nn.layers.RNN, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells)
-without Keras: the cells against torch.nn's RNNCell, LSTMCell and GRUCell with the weights
-copied into PyTorch's layout, RNN(cell) against the SimpleRNN, LSTM and GRU layers from the
-same weights, Keras's custom-cell example (MinimalRNNCell) against a numpy loop, gradients
-against central differences, a training run, configs, and refused calls."""
+"""Keras 3 layers, metrics, losses and callbacks nn lacked, tested without Keras.
+
+The cell API (layers.RNN, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells): the cells
+against torch.nn's RNNCell, LSTMCell and GRUCell with the weights copied into PyTorch's
+layout, RNN(cell) against the SimpleRNN, LSTM and GRU layers from the same weights,
+Keras's custom-cell example (MinimalRNNCell) against a numpy loop, gradients against
+central differences, a training run. Attention and AdditiveAttention against numpy
+versions of Keras's maths; Conv1DTranspose and DepthwiseConv1D against PyTorch and the
+2-D layers; EinsumDense's documented examples and numpy's einsum; PearsonCorrelation,
+ConcordanceCorrelation and BinaryIoU against Keras's documented numbers; CTC against
+torch's ctc_loss; BackupAndRestore, ProgbarLogger and CallbackList in fit and alone.
+Configs round-trip, and bad arguments and calls are refused, changing nothing."""
+
+import os
 
 import numpy as np
 import pytest
-import torch
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
 
 import autograd_core as ag
 import nn
 from nn import layers
+
+
+needs_torch = pytest.mark.skipif(torch is None,
+                                 reason="PyTorch is not installed (make test EXTRAS=dev,torch)")
 
 
 @pytest.fixture
@@ -28,6 +46,7 @@ def _t(a):
 
 
 # --- the cells against torch.nn's ---------------------------------------------------------
+@needs_torch
 def test_simple_rnn_cell_matches_torch_rnn_cell(float64):
     cell = layers.SimpleRNNCell(4)
     x, h = np.random.default_rng(1).standard_normal((2, 3, 4))[:, :, :3], None
@@ -49,6 +68,7 @@ def test_simple_rnn_cell_matches_torch_rnn_cell(float64):
     np.testing.assert_allclose(state2.numpy(), want, rtol=1e-12)
 
 
+@needs_torch
 def test_lstm_cell_matches_torch_lstm_cell(float64):
     # Keras's gate order i, f, c, o is PyTorch's i, f, g, o: the kernel is weight_ih.T.
     rng = np.random.default_rng(3)
@@ -81,6 +101,7 @@ def _torch_gru_from_keras(W, U, b, units):
     return ref
 
 
+@needs_torch
 def test_gru_cell_matches_torch_gru_cell(float64):
     rng = np.random.default_rng(5)
     cell = layers.GRUCell(4)
@@ -436,6 +457,7 @@ def test_attention_bad_calls_change_nothing():
 
 
 # --- Conv1DTranspose and DepthwiseConv1D --------------------------------------------------
+@needs_torch
 @pytest.mark.parametrize("kernel,strides,dilation", [(3, 1, 1), (4, 2, 1), (3, 1, 2),
                                                      (2, 3, 1)])
 def test_conv1d_transpose_matches_torch_valid(float64, kernel, strides, dilation):
@@ -485,6 +507,7 @@ def test_conv1d_transpose_is_conv2d_transpose_on_one_column(float64, padding, ou
     assert again.output_padding == one.output_padding and again.strides == (2,)
 
 
+@needs_torch
 @pytest.mark.parametrize("multiplier,strides,padding", [(1, 1, "valid"), (2, 2, "same"),
                                                         (3, 1, "same")])
 def test_depthwise_conv1d_matches_torch_grouped_conv(float64, multiplier, strides, padding):
@@ -653,6 +676,7 @@ def test_binary_iou_keras_doc_example():
 
 
 # --- CTC: against torch.nn.functional.ctc_loss --------------------------------------------
+@needs_torch
 def test_ctc_loss_matches_torch(float64):
     rng = np.random.default_rng(51)
     logits = rng.standard_normal((3, 8, 5))
@@ -687,3 +711,109 @@ def test_ctc_loss_refuses_bad_shapes():
         nn.losses.CTC()(np.array([[1, 2]]), np.zeros((4, 3)))
     with pytest.raises(ValueError, match="ctc.*3 classes"):
         nn.losses.CTC()(np.array([[1, 3]]), np.zeros((1, 4, 3)))
+
+
+# --- callbacks ---------------------------------------------------------------------------
+def _tiny_regression(seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((32, 3)).astype(np.float32)
+    y = (x @ np.array([[1.0], [-2.0], [0.5]])).astype(np.float32)
+    return x, y
+
+
+def _tiny_model(seed=0):
+    ag.random.set_seed(seed)
+    model = nn.Sequential([nn.Input((3,)), layers.Dense(4, activation="tanh"), layers.Dense(1)])
+    model.compile(optimizer=nn.optimizers.SGD(0.05), loss="mse")
+    return model
+
+
+class _Interrupt(nn.callbacks.Callback):
+    def __init__(self, at_epoch):
+        super().__init__()
+        self.at_epoch = at_epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.at_epoch:
+            raise RuntimeError("interrupted")
+
+
+def test_backup_and_restore_resumes_an_interrupted_fit(tmp_path):
+    x, y = _tiny_regression()
+    straight = _tiny_model()
+    straight.fit(x, y, epochs=5, batch_size=8, shuffle=False, verbose=0)
+    backup_dir = tmp_path / "backup"
+    model = _tiny_model()
+    backup = nn.callbacks.BackupAndRestore(backup_dir)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        model.fit(x, y, epochs=5, batch_size=8, shuffle=False, verbose=0,
+                  callbacks=[backup, _Interrupt(2)])
+    assert sorted(os.listdir(backup_dir)) == ["latest.weights.npz", "training_metadata.json"]
+    # a fresh model, as after a restart: the backup's weights and its epoch, 3
+    again = _tiny_model(seed=1)
+    history = again.fit(x, y, epochs=5, batch_size=8, shuffle=False, verbose=0,
+                        callbacks=[nn.callbacks.BackupAndRestore(backup_dir)])
+    assert history.epoch == [3, 4]
+    for a, b in zip(again.get_weights(), straight.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    assert not backup_dir.exists()     # delete_checkpoint=True, once fit ends normally
+
+
+def test_backup_and_restore_by_batches_and_arguments(tmp_path):
+    x, y = _tiny_regression()
+    model = _tiny_model()
+    backup = nn.callbacks.BackupAndRestore(tmp_path / "b", save_freq=3,
+                                           delete_checkpoint=False)
+    model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0, callbacks=[backup])
+    import json
+    # 8 batches: saved after batches 3 and 6, the last in epoch 1 (0-based)
+    assert json.loads((tmp_path / "b" / "training_metadata.json").read_text()) == {"epoch": 1}
+    with pytest.raises(ValueError, match="BackupAndRestore.*save_freq"):
+        nn.callbacks.BackupAndRestore(tmp_path, save_freq="batch")
+    with pytest.raises(ValueError, match="BackupAndRestore.*backup_dir"):
+        nn.callbacks.BackupAndRestore("")
+
+
+def test_progbar_logger_draws_the_bar_once(capsys):
+    x, y = _tiny_regression()
+    model = _tiny_model()
+    model.fit(x, y, epochs=2, batch_size=8, verbose=2,
+              callbacks=[nn.callbacks.ProgbarLogger()])
+    out = capsys.readouterr().out
+    assert out.count("Epoch 1/2") == 1 and out.count("Epoch 2/2") == 1
+    assert out.count("4/4") == 2 and "loss:" in out
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0,
+              callbacks=[nn.callbacks.ProgbarLogger()])
+    assert capsys.readouterr().out == ""
+
+
+def test_callback_list_drives_a_loop_of_ones_own():
+    calls = []
+
+    class Recorder(nn.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            calls.append(("begin", self.params["epochs"], self.model))
+
+        def on_epoch_end(self, epoch, logs=None):
+            calls.append(("epoch", epoch, logs["loss"]))
+
+        def on_train_batch_end(self, batch, logs=None):
+            calls.append(("batch", batch))
+
+    model = _tiny_model()
+    hooks = nn.callbacks.CallbackList([Recorder()], add_history=True, model=model,
+                                      epochs=2, steps=2, verbose=0)
+    assert isinstance(hooks.callbacks[-1], nn.callbacks.History) and len(hooks) == 2
+    hooks.on_train_begin()
+    for epoch in range(2):
+        hooks.on_epoch_begin(epoch)
+        for batch in range(2):
+            hooks.on_train_batch_end(batch, {"loss": 1.0})
+        hooks.on_epoch_end(epoch, {"loss": 0.5 - epoch / 10})
+    hooks.on_test_begin()    # a hook no callback here defines: nothing happens
+    hooks.on_train_end()
+    assert calls[0] == ("begin", 2, model)
+    assert calls[1:4] == [("batch", 0), ("batch", 1), ("epoch", 0, 0.5)]
+    assert hooks.callbacks[-1].history == {"loss": [0.5, 0.4]}
+    with pytest.raises(TypeError, match="CallbackList"):
+        nn.callbacks.CallbackList([object()])
