@@ -17,8 +17,9 @@ dual classes, Keras's when called Keras's way (``LSTM(units)``). ``Identity`` an
 are the classes PyTorch's names share; they compute what Keras's do.
 
 Keras's cell API, ``RNN(cell)``, ``SimpleRNNCell``, ``LSTMCell``, ``GRUCell`` and
-``StackedRNNCells`` (``nn.rnn_cells``), is here only: nn's top-level ``nn.RNN``,
-``nn.LSTMCell`` and ``nn.GRUCell`` are PyTorch's.
+``StackedRNNCells`` (``nn.rnn_cells``; the classes ``KerasRNN``, ``KerasLSTMCell``,
+``KerasGRUCell``), is here only: nn's top-level ``nn.RNN``, ``nn.LSTMCell`` and
+``nn.GRUCell`` are PyTorch's.
 
 Keras layers nn lacks (not here, so their use fails at once): ``GroupQueryAttention``,
 ``SpectralNormalization``, the ``ConvLSTM`` layers, ``HashedCrossing``, ``Wrapper``,
@@ -57,7 +58,10 @@ from .keras_norms import GroupNormalization, RMSNormalization
 from .preprocessing import Normalization
 from .recurrent import GRU, LSTM, Bidirectional, SimpleRNN
 from .reshaping import Embedding, Reshape
-from .rnn_cells import RNN, GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
+from .rnn_cells import KerasGRUCell as GRUCell
+from .rnn_cells import KerasLSTMCell as LSTMCell
+from .rnn_cells import KerasRNN as RNN
+from .rnn_cells import SimpleRNNCell, StackedRNNCells
 from .spatial import (
     Conv1DTranspose, Conv2DTranspose, Cropping1D, Cropping2D, GlobalAveragePooling1D,
     GlobalMaxPooling1D,

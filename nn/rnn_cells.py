@@ -29,13 +29,15 @@ as the ``SimpleRNN``, ``LSTM`` and ``GRU`` layers, so ``RNN(LSTMCell(8))`` compu
 ...         output = ag.matmul(inputs, self.kernel) + ag.matmul(prev_output,
 ...                                                             self.recurrent_kernel)
 ...         return output, [output]
->>> RNN(MinimalRNNCell(32))(np.ones((2, 7, 5))).shape
+>>> KerasRNN(MinimalRNNCell(32))(np.ones((2, 7, 5))).shape
 (2, 32)
->>> RNN([MinimalRNNCell(32), MinimalRNNCell(64)])(np.ones((2, 7, 5))).shape
+>>> KerasRNN([MinimalRNNCell(32), MinimalRNNCell(64)])(np.ones((2, 7, 5))).shape
 (2, 64)
 
-(nn's top-level ``nn.RNN``, ``nn.LSTMCell`` and ``nn.GRUCell`` are PyTorch's; Keras's are
-``nn.layers.RNN``, ``nn.layers.LSTMCell``, ... .)
+Keras's ``RNN``, ``LSTMCell`` and ``GRUCell`` are named ``KerasRNN``, ``KerasLSTMCell`` and
+``KerasGRUCell`` here, and ``nn.layers`` gives them Keras's names: nn's top-level
+``nn.RNN``, ``nn.LSTMCell`` and ``nn.GRUCell`` are PyTorch's (as ``KerasLSTM`` and
+``TorchLSTM`` in ``nn.recurrent``), and a saved model names each class apart.
 """
 
 import inspect
@@ -49,11 +51,11 @@ from . import activations, constraints, initializers, regularizers
 from .base_layer import Layer
 from .basic_layers import _as_input, _is_size, _real, dropout_mask
 from .keras_module import KerasModule, with_dtype
-from .module import Module
+from .module import Module, _snake_case, unique_name
 from .rnn_math import GRUMath, LSTMMath, SimpleRNNMath
 from .torch_recurrent import _flag
 
-__all__ = ["SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells", "RNN"]
+__all__ = ["SimpleRNNCell", "KerasLSTMCell", "KerasGRUCell", "StackedRNNCells", "KerasRNN"]
 
 
 def _activation(identifier, what, where):
@@ -112,7 +114,9 @@ class _Cell(Layer):
             bias_constraint=constraints.for_layer(bias_constraint, "bias_constraint", where),
             dropout=_real(dropout, "dropout", where, 0.0, 1.0),
             recurrent_dropout=_real(recurrent_dropout, "recurrent_dropout", where, 0.0, 1.0))
-        super().__init__(name=name, trainable=trainable, dtype=dtype)
+        super().__init__(name=name if name is not None else
+                         unique_name(_snake_case(self.keras_name)),
+                         trainable=trainable, dtype=dtype)
         self.units = int(units)
         for key, value in checked.items():
             setattr(self, key, value)
@@ -260,7 +264,7 @@ class SimpleRNNCell(SimpleRNNMath, _Cell):
                          seed, name, dtype, trainable)
 
 
-class LSTMCell(LSTMMath, _Cell):
+class KerasLSTMCell(LSTMMath, _Cell):
     """One LSTM step, Keras's gates i, f, c, o (``nn.rnn_math``): states [h, c] ->
     (h, [h, c]).
 
@@ -298,7 +302,7 @@ class LSTMCell(LSTMMath, _Cell):
                 "unit_forget_bias": self.unit_forget_bias}
 
 
-class GRUCell(GRUMath, _Cell):
+class KerasGRUCell(GRUMath, _Cell):
     """One GRU step, Keras's gates z, r, h (``nn.rnn_math``): states [h] -> (h, [h]).
 
     Args (Keras's defaults): as SimpleRNNCell's, and recurrent_activation="sigmoid",
@@ -441,7 +445,7 @@ def _cell_spec(cell):
 def _cell_from_spec(spec, where):
     if not isinstance(spec, dict):
         return spec    # a cell already
-    classes = {cls.__name__: cls for cls in (SimpleRNNCell, LSTMCell, GRUCell,
+    classes = {cls.__name__: cls for cls in (SimpleRNNCell, KerasLSTMCell, KerasGRUCell,
                                              StackedRNNCells)}
     if spec.get("class_name") not in classes:
         raise ValueError(f"{where}: unknown cell class {spec.get('class_name')!r}; a cell of "
@@ -449,7 +453,7 @@ def _cell_from_spec(spec, where):
     return classes[spec["class_name"]].from_config(spec.get("config", {}))
 
 
-class RNN(KerasModule):
+class KerasRNN(KerasModule):
     """Keras's ``RNN(cell)``: the cell's step run over every time step.
 
     Args (Keras's defaults):
@@ -488,7 +492,7 @@ class RNN(KerasModule):
             raise NotImplementedError(f"{where}: stateful=True is not supported (only "
                                       "stateful=False): pass the final states back as "
                                       "initial_state instead")
-        super().__init__(name, dtype=dtype)
+        super().__init__(name if name is not None else unique_name("rnn"), dtype=dtype)
         self.cell = cell
         for key, value in flags.items():
             setattr(self, key, value)

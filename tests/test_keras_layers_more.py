@@ -817,3 +817,18 @@ def test_callback_list_drives_a_loop_of_ones_own():
     assert hooks.callbacks[-1].history == {"loss": [0.5, 0.4]}
     with pytest.raises(TypeError, match="CallbackList"):
         nn.callbacks.CallbackList([object()])
+
+
+def test_new_layers_save_and_load_with_their_weights(tmp_path):
+    x = np.random.default_rng(60).standard_normal((2, 5, 3)).astype(np.float32)
+    model = nn.Sequential([
+        nn.Input((5, 3)),
+        layers.RNN([layers.LSTMCell(4), layers.GRUCell(3)], return_sequences=True),
+        layers.EinsumDense("abc,cd->abd", (5, 4), bias_axes="d"),
+        layers.Conv1DTranspose(2, 3, strides=2), layers.DepthwiseConv1D(2, depth_multiplier=2),
+        layers.RNN(layers.SimpleRNNCell(2))])
+    model.save(tmp_path / "m.keras")
+    again = nn.load_model(tmp_path / "m.keras")
+    assert type(again.layers[0].cell.cells[0]) is layers.LSTMCell
+    assert nn.LSTMCell is not layers.LSTMCell    # the top level's is PyTorch's
+    np.testing.assert_allclose(again(x).numpy(), model(x).numpy(), rtol=1e-6)
