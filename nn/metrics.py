@@ -1385,8 +1385,8 @@ def pearson_correlation(y_true, y_pred, axis=-1):
 
 def concordance_correlation(y_true, y_pred, axis=-1):
     """Lin's concordance of each sample along ``axis``, as Keras computes it:
-    mean(2 (t - mean y)(y - mean y) / (var t + var y + (mean t - mean y)**2 + 1e-7)).
-    (Keras centres t on y's mean in the product; kept, so the numbers are Keras's.)
+    mean(2 (t - mean t)(y - mean y) / (var t + var y + (mean t - mean y)**2 + 1e-7)).
+    (Keras writes t - mean y in the product; its mean over ``axis`` is the same.)
 
     >>> r = concordance_correlation([[0, 1, 0.5], [1, 1, 0.2]], [[0.1, 0.9, 0.5], [1, 0.9, 0.2]])
     >>> r.round(6)     # Keras's documented [0.97560976 0.98765432], within its 1e-7
@@ -1397,7 +1397,7 @@ def concordance_correlation(y_true, y_pred, axis=-1):
     y_mean = y.mean(axis=axis, keepdims=True)
     norm = t.var(axis=axis, keepdims=True) + y.var(axis=axis, keepdims=True) + \
         (t_mean - y_mean) ** 2
-    return np.mean(2 * (t - y_mean) * (y - y_mean) / (norm + losses.EPSILON), axis=axis)
+    return np.mean(2 * (t - t_mean) * (y - y_mean) / (norm + losses.EPSILON), axis=axis)
 
 
 class PearsonCorrelation(MeanMetricWrapper):
