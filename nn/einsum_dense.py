@@ -16,11 +16,9 @@ The gradient is einsum's: dL/dW = einsum of x and dL/dy over the axes W lacks.
 
 import re
 
-import numpy as np
-
 import autograd_core as ag
 
-from . import activations, constraints, initializers, regularizers
+from . import activations, initializers, regularizers
 from .basic_layers import _activation, _as_input, _constraint_configs, _constraints
 from .keras_module import KerasModule
 
