@@ -37,7 +37,7 @@ __all__ = [
     "Huber", "LogCosh", "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge",
     "CosineSimilarity", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
     "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy", "Dice", "Tversky",
-    "ctc", "CTC",
+    "ctc", "CTC", "circle", "Circle",
 ]
 
 # Keras's backend.epsilon(): probabilities are kept inside [EPSILON, 1 - EPSILON].
@@ -591,6 +591,60 @@ def ctc(y_true, y_pred, reduction="none"):
     return _reduce_samples(per_sample, reduction)
 
 
+def _labels_1d(labels, where, what):
+    labels = np.asarray(labels.numpy() if isinstance(labels, ag.Value) else labels)
+    if labels.ndim == 2 and labels.shape[-1] == 1:
+        labels = labels[:, 0]
+    if labels.ndim != 1:
+        raise ValueError(f"{where}: {what} must be integer labels of shape (batch,), got "
+                         f"shape {labels.shape}")
+    return labels.astype(np.int64)
+
+
+def _as_value(x):
+    return x if isinstance(x, ag.Value) else \
+        ag.constant(np.asarray(x, dtype=ag.get_default_dtype()))
+
+
+def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal=True,
+           gamma=80.0, margin=0.4, reduction="none"):
+    """Keras's Circle loss of L2-normalised embeddings, per sample i:
+
+        d_ij = max(1 - y_i . r_j, 0)     (cosine distances to the reference embeddings)
+        P_i = logsumexp_{j same label, j != i} (-gamma max(margin + d_ij, 0) (margin - d_ij))
+        N_i = logsumexp_{j other label} (gamma max(1 + margin - d_ij, 0) (1 - margin - d_ij))
+        L_i = softplus(P_i + N_i)        (0 for a sample with no positive or no negative)
+
+    Args: y_true (batch,) integer labels; y_pred (batch, dim) normalised embeddings;
+    ref_labels, ref_embeddings: the references (y_true, y_pred by default);
+    remove_diagonal=True (a sample is not its own positive), gamma=80.0, margin=0.4.
+    """
+    where = "circle"
+    labels = _labels_1d(y_true, where, "y_true")
+    y = _as_value(y_pred)
+    if y.ndim != 2 or y.shape[0] != labels.size:
+        raise ValueError(f"{where}: y_pred must be embeddings of shape (batch, dim) for "
+                         f"y_true's {labels.size} labels, got shape {y.shape}")
+    ref = y if ref_embeddings is None else _as_value(ref_embeddings)
+    ref_labels = labels if ref_labels is None else _labels_1d(ref_labels, where, "ref_labels")
+    if ref.ndim != 2 or ref.shape != (ref_labels.size, y.shape[1]):
+        raise ValueError(f"{where}: ref_embeddings must be ({ref_labels.size}, {y.shape[1]}),"
+                         f" got shape {ref.shape}")
+    positive = labels[:, None] == ref_labels[None, :]
+    negative = ~positive
+    if remove_diagonal:
+        positive &= ~np.eye(labels.size, ref_labels.size, dtype=bool)
+    d = ag.maximum(1 - ag.matmul(y, ag.transpose(ref)), 0.0)
+    pos = -gamma * ag.maximum((margin + d) * positive, 0.0) * (margin - d)
+    neg = gamma * ag.maximum((1 + margin - d) * negative, 0.0) * ((1 - margin) - d)
+    # A pair left out is a huge negative number rather than -inf: its exp is 0 all the
+    # same, and a sample with no pair left gives softplus(-huge) = 0 without a NaN.
+    left_out = np.asarray(-1e30, d.dtype)
+    p_loss = ag.logsumexp(ag.where(positive, pos, left_out), axis=1)
+    n_loss = ag.logsumexp(ag.where(negative, neg, left_out), axis=1)
+    return _reduce_samples(ag.softplus(p_loss + n_loss), reduction)
+
+
 class Loss:
     """A loss with its settings bound: ``loss(y_true, y_pred, sample_weight=None) -> Value``.
 
@@ -923,6 +977,49 @@ class Tversky(Loss):
                 "axis": self.axis}
 
 
+class Circle(Loss):
+    """Keras's Circle loss (``circle``): y_true (batch,) integer labels, y_pred (batch,
+    dim) L2-normalised embeddings. As Keras masks the samples whose loss is 0, the
+    default reduction, "sum_over_batch_size", averages over the others.
+
+    Args (Keras's): gamma=80.0, margin=0.4, remove_diagonal=True,
+    reduction="sum_over_batch_size", name="circle".
+    """
+
+    fn = circle
+
+    def __init__(self, gamma=80.0, margin=0.4, remove_diagonal=True,
+                 reduction="sum_over_batch_size", name="circle"):
+        gamma = _number(gamma, "gamma", "Circle")
+        margin = _number(margin, "margin", "Circle")
+        if not isinstance(remove_diagonal, (bool, np.bool_)):
+            raise TypeError(f"Circle: remove_diagonal must be True or False, got "
+                            f"{remove_diagonal!r}")
+        super().__init__(reduction, name)
+        self.gamma, self.margin, self.remove_diagonal = gamma, margin, bool(remove_diagonal)
+
+    def _options(self):
+        return {"gamma": self.gamma, "margin": self.margin,
+                "remove_diagonal": self.remove_diagonal}
+
+    def call(self, y_true, y_pred):
+        return circle(y_true, y_pred, reduction="none", **self._options())
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        losses = self.call(y_true, y_pred)
+        if sample_weight is not None:
+            losses = losses * _sample_weight(sample_weight, losses, "Circle")
+        if self.reduction == "sum":
+            return ag.sum(losses)
+        if self.reduction == "none":
+            return losses
+        valid = int(np.sum(losses.numpy() > 0))   # Keras's mask: the nonzero losses
+        return ag.sum(losses) / valid if valid else ag.sum(losses) * 0.0
+
+    def get_config(self):
+        return {**super().get_config(), **self._options()}
+
+
 class CTC(Loss):
     """Keras's CTC loss (``ctc``): y_true (batch, max_length) labels padded with the blank
     0, y_pred (batch, time, classes) logits; Keras's reduction "sum_over_batch_size" (the
@@ -951,7 +1048,7 @@ _BY_NAME = {
     "msle": MeanSquaredLogarithmicError,
     "binary_focal_crossentropy": BinaryFocalCrossentropy,
     "categorical_focal_crossentropy": CategoricalFocalCrossentropy,
-    "dice": Dice, "tversky": Tversky, "ctc": CTC,
+    "dice": Dice, "tversky": Tversky, "ctc": CTC, "circle": Circle,
 }
 _BY_CLASS_NAME = {cls.__name__.lower(): cls for cls in _BY_NAME.values()}
 _BY_FUNCTION = {cls.fn: cls for cls in _BY_NAME.values()}

@@ -8,7 +8,7 @@ central differences, a training run. Attention and AdditiveAttention against num
 versions of Keras's maths; Conv1DTranspose and DepthwiseConv1D against PyTorch and the
 2-D layers; EinsumDense's documented examples and numpy's einsum; PearsonCorrelation,
 ConcordanceCorrelation and BinaryIoU against Keras's documented numbers; CTC against
-torch's ctc_loss; BackupAndRestore, ProgbarLogger and CallbackList in fit and alone.
+torch's ctc_loss; Circle against a numpy version of Keras's; BackupAndRestore, ProgbarLogger and CallbackList in fit and alone.
 Configs round-trip, and bad arguments and calls are refused, changing nothing."""
 
 import os
@@ -832,3 +832,60 @@ def test_new_layers_save_and_load_with_their_weights(tmp_path):
     assert type(again.layers[0].cell.cells[0]) is layers.LSTMCell
     assert nn.LSTMCell is not layers.LSTMCell    # the top level's is PyTorch's
     np.testing.assert_allclose(again(x).numpy(), model(x).numpy(), rtol=1e-6)
+
+
+# --- Circle loss against a numpy version of Keras's ---------------------------------------
+def circle_reference(labels, y, gamma=80.0, margin=0.4, remove_diagonal=True):
+    d = np.maximum(1 - y @ y.T, 0.0)
+    pos = labels[:, None] == labels[None, :]
+    neg = ~pos
+    if remove_diagonal:
+        pos &= ~np.eye(len(labels), dtype=bool)
+    pos_w = np.maximum((margin + d) * pos, 0.0)
+    neg_w = np.maximum((1 + margin - d) * neg, 0.0)
+    with np.errstate(divide="ignore"):
+        p = np.where(pos, -gamma * pos_w * (margin - d), -np.inf)
+        n = np.where(neg, gamma * neg_w * (1 - margin - d), -np.inf)
+
+        def lse(a):
+            top = a.max(axis=1, keepdims=True)
+            top = np.where(np.isfinite(top), top, 0.0)
+            return np.log(np.exp(a - top).sum(axis=1)) + top[:, 0]
+
+        return np.logaddexp(0.0, lse(p) + lse(n))
+
+
+def _unit_rows(a):
+    return a / np.linalg.norm(a, axis=1, keepdims=True)
+
+
+def test_circle_loss_matches_numpy_and_masks_empty_rows(float64):
+    rng = np.random.default_rng(70)
+    y = _unit_rows(rng.standard_normal((6, 4)))
+    labels = np.array([0, 1, 0, 2, 1, 0])     # label 2 has no positive: loss 0
+    want = circle_reference(labels, y, gamma=8.0)
+    got = nn.losses.circle(labels, y, gamma=8.0).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-10)
+    assert got[3] == 0
+    loss = nn.losses.Circle(gamma=8.0)
+    np.testing.assert_allclose(float(loss(labels, y).numpy()), want.sum() / 5, rtol=1e-10)
+    assert nn.losses.get("circle").gamma == 80.0
+    again = nn.losses.Circle.from_config(loss.get_config())
+    assert again.gamma == 8.0 and again.margin == 0.4
+
+
+def test_circle_loss_gradient_against_central_differences(float64):
+    rng = np.random.default_rng(71)
+    y0 = _unit_rows(rng.standard_normal((5, 3)))
+    labels = np.array([0, 1, 0, 1, 2])
+    y = ag.Variable(y0)
+    nn.losses.Circle(gamma=4.0)(labels, y).backward()
+    grad = y.grad.numpy() if isinstance(y.grad, ag.Value) else np.asarray(y.grad)
+    assert np.all(np.isfinite(grad))
+    numeric = np.zeros(y0.shape)
+    for idx in np.ndindex(y0.shape):
+        for sign in (1, -1):
+            yy = y0.copy()
+            yy[idx] += sign * 1e-6
+            numeric[idx] += sign * circle_reference(labels, yy, gamma=4.0).sum() / 4 / 2e-6
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-8)
