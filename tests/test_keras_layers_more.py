@@ -8,8 +8,9 @@ central differences, a training run. Attention and AdditiveAttention against num
 versions of Keras's maths; Conv1DTranspose and DepthwiseConv1D against PyTorch and the
 2-D layers; EinsumDense's documented examples and numpy's einsum; PearsonCorrelation,
 ConcordanceCorrelation and BinaryIoU against Keras's documented numbers; CTC against
-torch's ctc_loss; Circle against a numpy version of Keras's; BackupAndRestore, ProgbarLogger and CallbackList in fit and alone.
-Configs round-trip, and bad arguments and calls are refused, changing nothing."""
+torch's ctc_loss; Circle against a numpy version of Keras's; BackupAndRestore,
+ProgbarLogger and CallbackList in fit and alone. Configs round-trip, and bad arguments
+and calls are refused, changing nothing."""
 
 import os
 
