@@ -36,7 +36,8 @@ the arguments, which never overlap, as each library's first ones differ:
 ``isinstance(layer, LSTM)`` holds for both; a keyword of the other library
 (``LSTM(10, 20, return_sequences=True)``) is refused, naming it. To subclass, subclass
 ``KerasLSTM`` or ``TorchLSTM``. Keras's ``SimpleRNN`` and PyTorch's ``RNN`` have their
-own names (Keras's ``RNN(cell)`` wrapper is not provided).
+own names; Keras's ``RNN(cell)`` and its cells are ``nn.layers.RNN``, ``nn.layers.LSTMCell``,
+... (``nn.rnn_cells``), their step this module's (``nn.rnn_math``).
 """
 
 import abc
