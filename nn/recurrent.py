@@ -69,6 +69,20 @@ def _activation(identifier, what, where):
         raise type(err)(f"{where}: {what}: {err}") from None
 
 
+def _serialized(key, value):
+    """A recurrent layer's or cell's argument as its config holds it: activations by name,
+    initializers, regularizers and constraints as Keras serializes them."""
+    if key.endswith("activation"):
+        return activations.name_of(value)
+    if key.endswith("initializer"):
+        return initializers.serialize(value)
+    if key.endswith("regularizer"):
+        return regularizers.serialize(value)
+    if key.endswith("constraint"):
+        return constraints.serialize(value)
+    return value
+
+
 def _initializer(identifier, what, where):
     try:
         return initializers.get(identifier)
@@ -312,15 +326,7 @@ class _Recurrent(KerasModule):
             if key == "dtype":
                 with_dtype(config, value)
                 continue
-            if key.endswith("activation"):
-                value = activations.name_of(value)
-            elif key.endswith("initializer"):
-                value = initializers.serialize(value)
-            elif key.endswith("regularizer"):
-                value = regularizers.serialize(value)
-            elif key.endswith("constraint"):
-                value = constraints.serialize(value)
-            config[key] = value
+            config[key] = _serialized(key, value)
         return config
 
     @classmethod

@@ -47,31 +47,16 @@ import numpy as np
 
 import autograd_core as ag
 
-from . import activations, constraints, initializers, regularizers
+from . import constraints, regularizers
 from .base_layer import Layer
 from .basic_layers import _as_input, _is_size, _real, dropout_mask
 from .keras_module import KerasModule, with_dtype
 from .module import Module, _snake_case, unique_name
+from .recurrent import _activation, _initializer, _serialized
 from .rnn_math import GRUMath, LSTMMath, SimpleRNNMath
 from .torch_recurrent import _flag
 
 __all__ = ["SimpleRNNCell", "KerasLSTMCell", "KerasGRUCell", "StackedRNNCells", "KerasRNN"]
-
-
-def _activation(identifier, what, where):
-    if isinstance(identifier, str) and identifier.lower() == "hard_sigmoid":
-        return ag.hard_sigmoid
-    try:
-        return activations.get(identifier)
-    except (TypeError, ValueError) as err:
-        raise type(err)(f"{where}: {what}: {err}") from None
-
-
-def _initializer(identifier, what, where):
-    try:
-        return initializers.get(identifier)
-    except (TypeError, ValueError) as err:
-        raise type(err)(f"{where}: {what}: {err}") from None
 
 
 class _Cell(Layer):
@@ -219,15 +204,7 @@ class _Cell(Layer):
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable}
         for key, value in self._arguments().items():
-            if key.endswith("activation"):
-                value = activations.name_of(value)
-            elif key.endswith("initializer"):
-                value = initializers.serialize(value)
-            elif key.endswith("regularizer"):
-                value = regularizers.serialize(value)
-            elif key.endswith("constraint"):
-                value = constraints.serialize(value)
-            config[key] = value
+            config[key] = _serialized(key, value)
         return with_dtype(config, self._given_dtype)
 
     @classmethod

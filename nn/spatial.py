@@ -468,16 +468,7 @@ class Conv1DTranspose(_Conv):
                          activity_regularizer=activity_regularizer, dtype=dtype,
                          kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
 
-    def build(self, in_channels):
-        """W (k, filters, in_channels), b (filters,)."""
-        in_channels = built_size(in_channels, self.data_format == "channels_first")
-        dtype = self._float_dtype()
-        shape = self.kernel_size + (self.filters, in_channels)
-        self.W = ag.Variable(self.kernel_initializer(shape, dtype), name=f"{self.name}/W",
-                             constraint=self.kernel_constraint)
-        if self.use_bias:
-            self.b = ag.Variable(self.bias_initializer((self.filters,), dtype),
-                                 name=f"{self.name}/b", constraint=self.bias_constraint)
+    build = Conv2DTranspose.build  # W (k, filters, in_channels), b (filters,)
 
     def forward(self, x):
         where = f"Conv1DTranspose {self.name!r}"
