@@ -343,6 +343,21 @@ def _transpose_length(n, k, s, d, padding, output_padding):
     return length, (k - 1 - kept_before, max(k - 1 - kept_after, 0))
 
 
+def _transposed_input(layer, x, rank, where):
+    """A transposed convolution's input as a Value of the layer's dtype, checked (rank,
+    channels), the layer built on first use; and whether it is channels first."""
+    x = _as_input(x, layer._float_dtype() if layer.W is None else layer.W.dtype)
+    _check_rank(x, rank, layer.data_format, where)
+    first = layer.data_format == "channels_first"
+    channels = x.shape[1 if first else -1]
+    if layer.W is None:
+        layer.build(channels)
+    if channels != layer.W.shape[-1]:
+        raise ValueError(f"{where}: built for {layer.W.shape[-1]} input channels, got input "
+                         f"of shape {x.shape} ({layer.data_format})")
+    return x, first
+
+
 class Conv2DTranspose(_Conv):
     """y = activation(x ⋆ᵀ W + b), the transpose of a convolution: (batch, rows, cols, in)
     -> (batch, new_rows, new_cols, filters), with new_rows = rows * sh + max(kh - sh, 0)
@@ -401,15 +416,7 @@ class Conv2DTranspose(_Conv):
 
     def forward(self, x):
         where = f"Conv2DTranspose {self.name!r}"
-        x = _as_input(x, self._float_dtype() if self.W is None else self.W.dtype)
-        _check_rank(x, 2, self.data_format, where)
-        first = self.data_format == "channels_first"
-        channels = x.shape[1 if first else -1]
-        if self.W is None:
-            self.build(channels)
-        if channels != self.W.shape[-1]:
-            raise ValueError(f"{where}: built for {self.W.shape[-1]} input channels, got input "
-                             f"of shape {x.shape} ({self.data_format})")
+        x, first = _transposed_input(self, x, 2, where)
         sizes = x.shape[2:] if first else x.shape[1:3]
         output_padding = self.output_padding or (None, None)
         out_hw, pads = zip(*(_transpose_length(*args, self.padding, p) for args, p in zip(
@@ -472,15 +479,7 @@ class Conv1DTranspose(_Conv):
 
     def forward(self, x):
         where = f"Conv1DTranspose {self.name!r}"
-        x = _as_input(x, self._float_dtype() if self.W is None else self.W.dtype)
-        _check_rank(x, 1, self.data_format, where)
-        first = self.data_format == "channels_first"
-        channels = x.shape[1 if first else -1]
-        if self.W is None:
-            self.build(channels)
-        if channels != self.W.shape[-1]:
-            raise ValueError(f"{where}: built for {self.W.shape[-1]} input channels, got input "
-                             f"of shape {x.shape} ({self.data_format})")
+        x, first = _transposed_input(self, x, 1, where)
         steps = x.shape[2] if first else x.shape[1]
         extra = None if self.output_padding is None else self.output_padding[0]
         length, pads = _transpose_length(steps, self.kernel_size[0], self.strides[0],
