@@ -734,3 +734,10 @@ def test_stack_dataset_refuses_what_torch_refuses(args, kwargs, words):
         tdata.StackDataset(*args, **kwargs)
     with pytest.raises(ValueError, match=f"StackDataset: .*{words}"):
         nn.StackDataset(*args, **kwargs)
+
+
+def test_ag_utils_data_points_to_nn_utils_data():
+    # torch.utils.data renamed as ag.utils.data: the engine has no datasets; it says where
+    with pytest.raises(AttributeError, match=r"nn\.utils\.data"):
+        ag.utils.data  # noqa: B018
+    assert ag.utils.checkpoint is not None
