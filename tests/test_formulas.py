@@ -91,7 +91,7 @@ def bessel(n, x):
 
 def dawson_of(x):
     """Dawson's integral sqrt(pi)/2 exp(-x**2) erfi(x), by mpmath."""
-    import mpmath
+    mpmath = pytest.importorskip("mpmath")
     return np.vectorize(lambda t: float(mpmath.sqrt(mpmath.pi) / 2 * mpmath.exp(-t * t)
                                         * mpmath.erfi(t)))(x)
 def mp(f, x, derivative=False):
