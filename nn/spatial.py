@@ -343,6 +343,19 @@ def _transpose_length(n, k, s, d, padding, output_padding):
     return length, (k - 1 - kept_before, max(k - 1 - kept_after, 0))
 
 
+def _output_padding(output_padding, strides, rank, where):
+    """A transposed convolution's ``output_padding``: None, or ``rank`` counts, each less
+    than its stride (Keras's rule)."""
+    if output_padding is None:
+        return None
+    output_padding = _counts(output_padding, rank, "output_padding", where)
+    steps = _ints(strides, rank, "strides", where)
+    if any(p >= s for p, s in zip(output_padding, steps)):
+        raise ValueError(f"{where}: output_padding must be less than strides along each axis "
+                         f"(as Keras), got output_padding={output_padding}, strides={steps}")
+    return output_padding
+
+
 def _transposed_input(layer, x, rank, where):
     """A transposed convolution's input as a Value of the layer's dtype, checked (rank,
     channels), the layer built on first use; and whether it is channels first."""
@@ -387,14 +400,8 @@ class Conv2DTranspose(_Conv):
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  input_shape=None, name=None, seed=None, *, dtype=None):
         where = f"Conv2DTranspose {name!r}" if name is not None else "Conv2DTranspose"
-        if output_padding is not None:  # checked first: _Conv builds when it can
-            output_padding = _counts(output_padding, 2, "output_padding", where)
-            steps = _ints(strides, 2, "strides", where)
-            if any(p >= s for p, s in zip(output_padding, steps)):
-                raise ValueError(f"{where}: output_padding must be less than strides along "
-                                 f"each axis (as Keras), got output_padding={output_padding},"
-                                 f" strides={steps}")
-        self.output_padding = output_padding
+        # checked first: _Conv builds when it can
+        self.output_padding = _output_padding(output_padding, strides, 2, where)
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
                          activation, use_bias, kernel_initializer, bias_initializer,
                          input_shape, name, seed, kernel_regularizer=kernel_regularizer,
@@ -461,13 +468,8 @@ class Conv1DTranspose(_Conv):
                  kernel_constraint=None, bias_constraint=None, input_shape=None, name=None,
                  seed=None, *, dtype=None):
         where = f"Conv1DTranspose {name!r}" if name is not None else "Conv1DTranspose"
-        if output_padding is not None:  # checked first: _Conv builds when it can
-            output_padding = _counts(output_padding, 1, "output_padding", where)
-            if output_padding[0] >= _ints(strides, 1, "strides", where)[0]:
-                raise ValueError(f"{where}: output_padding must be less than strides (as "
-                                 f"Keras), got output_padding={output_padding[0]}, "
-                                 f"strides={strides}")
-        self.output_padding = output_padding
+        # checked first: _Conv builds when it can
+        self.output_padding = _output_padding(output_padding, strides, 1, where)
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
                          activation, use_bias, kernel_initializer, bias_initializer,
                          input_shape, name, seed, kernel_regularizer=kernel_regularizer,

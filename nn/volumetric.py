@@ -34,7 +34,7 @@ from .conv_layers import _Conv, _GlobalPooling2D, _Pooling, _ints, _named
 from .keras_module import built_size
 from .basic_layers import _as_input, _flag
 from .noise import _SpatialDropout
-from .spatial import _counts, _Resize, _transpose_length
+from .spatial import _counts, _output_padding, _Resize, _transpose_length
 from .torch_conv import _Conv as _TorchConv, _conv_channels, _padding_mode
 from .torch_dropout import _ChannelsFirstDropout
 from .torch_layers import _factory_dtype, _weight_and_bias
@@ -155,14 +155,8 @@ class Conv3DTranspose(_Conv):
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  input_shape=None, name=None, seed=None, *, dtype=None):
         where = "Conv3DTranspose" if name is None else f"Conv3DTranspose {name!r}"
-        if output_padding is not None:  # checked first: _Conv builds when it can
-            output_padding = _counts(output_padding, 3, "output_padding", where)
-            steps = _ints(strides, 3, "strides", where)
-            if any(p >= s for p, s in zip(output_padding, steps)):
-                raise ValueError(f"{where}: output_padding must be less than strides along "
-                                 f"each axis (as Keras), got output_padding={output_padding},"
-                                 f" strides={steps}")
-        self.output_padding = output_padding
+        # checked first: _Conv builds when it can
+        self.output_padding = _output_padding(output_padding, strides, 3, where)
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
                          activation, use_bias, kernel_initializer, bias_initializer,
                          input_shape, name, seed, kernel_regularizer=kernel_regularizer,
